@@ -1,0 +1,239 @@
+package sim
+
+import "fmt"
+
+// Action is a callback run when an event fires. arg is the value given to
+// Schedule; it lets one bound callback serve many events without a closure
+// per event (closures allocate; method values bound once do not).
+type Action func(arg uint64)
+
+// node is one entry of the queue: 16 bytes, so that the four children of a
+// node share one cache line. key packs the insertion sequence number (high
+// 40 bits, for first-in first-out ties) above the index of the entry's
+// payload in Engine.slots (low 24 bits).
+type node struct {
+	at  Time
+	key uint64
+}
+
+const (
+	slotBits = 24
+	slotMask = 1<<slotBits - 1
+	maxSeq   = 1<<(64-slotBits) - 1
+)
+
+func (a node) before(b node) bool {
+	return a.at < b.at || (a.at == b.at && a.key < b.key)
+}
+
+// payload is what an event does when it fires.
+type payload struct {
+	fn  Action
+	arg uint64
+}
+
+// StopReason says why Run returned.
+type StopReason int
+
+// The reasons a run ends.
+const (
+	// Drained: no events were left.
+	Drained StopReason = iota
+	// TimeLimit: the next event lay beyond the time limit.
+	TimeLimit
+	// EventBudget: the event budget was spent.
+	EventBudget
+	// Stopped: a callback called Stop.
+	Stopped
+)
+
+func (r StopReason) String() string {
+	switch r {
+	case Drained:
+		return "drained"
+	case TimeLimit:
+		return "time-limit"
+	case EventBudget:
+		return "event-budget"
+	case Stopped:
+		return "stopped"
+	}
+	return fmt.Sprintf("StopReason(%d)", int(r))
+}
+
+// Limits bound a run. A zero Until means no time limit; a zero MaxEvents
+// means no event budget.
+type Limits struct {
+	Until     Time
+	MaxEvents uint64
+}
+
+// Engine is a discrete-event simulator. The zero value is not ready: use
+// New. An Engine is not safe for concurrent use; run independent Engines
+// in parallel instead (there is no global state).
+type Engine struct {
+	now     Time
+	seq     uint64
+	fired   uint64
+	heap    []node
+	slots   []payload
+	free    []uint32
+	stopped bool
+}
+
+// New returns an engine at time zero with room for about hint pending
+// events (the queue grows as needed).
+func New(hint int) *Engine {
+	return &Engine{heap: make([]node, 0, hint), slots: make([]payload, 0, hint), free: make([]uint32, 0, hint)}
+}
+
+// Now returns the current simulated time.
+func (e *Engine) Now() Time { return e.now }
+
+// Fired returns how many events have run so far.
+func (e *Engine) Fired() uint64 { return e.fired }
+
+// Pending returns the number of queued events (including timer events that
+// will turn out to be stale).
+func (e *Engine) Pending() int { return len(e.heap) }
+
+// At schedules fn(arg) at absolute time at. Scheduling in the past is a
+// broken invariant and panics. Cost: O(log n), no allocation once the
+// queue has grown to its working size.
+func (e *Engine) At(at Time, fn Action, arg uint64) {
+	if at < e.now {
+		panic(fmt.Sprintf("sim: event scheduled in the past (%v < now %v)", at, e.now))
+	}
+	e.seq++
+	if e.seq > maxSeq {
+		panic("sim: event sequence space exhausted")
+	}
+	var slot uint32
+	if n := len(e.free); n > 0 {
+		slot = e.free[n-1]
+		e.free = e.free[:n-1]
+		e.slots[slot] = payload{fn, arg}
+	} else {
+		if len(e.slots) > slotMask {
+			panic("sim: more than 16M pending events")
+		}
+		slot = uint32(len(e.slots))
+		e.slots = append(e.slots, payload{fn, arg})
+	}
+	e.heap = append(e.heap, node{at: at, key: e.seq<<slotBits | uint64(slot)})
+	e.up(len(e.heap) - 1)
+}
+
+// After schedules fn(arg) d after now; d must not be negative.
+func (e *Engine) After(d Time, fn Action, arg uint64) { e.At(e.now+d, fn, arg) }
+
+// Stop makes Run return after the current callback.
+func (e *Engine) Stop() { e.stopped = true }
+
+// Run fires events in (time, insertion) order until none are left, the next
+// one lies beyond lim.Until, lim.MaxEvents events have fired in this call,
+// or a callback calls Stop. It returns the reason. On TimeLimit the clock is
+// advanced to lim.Until.
+func (e *Engine) Run(lim Limits) StopReason {
+	until := lim.Until
+	if until == 0 {
+		until = Forever
+	}
+	var n uint64
+	e.stopped = false
+	for len(e.heap) > 0 {
+		if lim.MaxEvents != 0 && n >= lim.MaxEvents {
+			return EventBudget
+		}
+		if e.heap[0].at > until {
+			e.now = until
+			return TimeLimit
+		}
+		nd := e.pop()
+		if nd.at < e.now {
+			panic("sim: time went backwards")
+		}
+		e.now = nd.at
+		slot := uint32(nd.key & slotMask)
+		p := e.slots[slot]
+		e.slots[slot] = payload{} // drop the callback reference
+		e.free = append(e.free, slot)
+		n++
+		e.fired++
+		p.fn(p.arg)
+		if e.stopped {
+			return Stopped
+		}
+	}
+	return Drained
+}
+
+// The queue is a 4-ary min-heap over values: shallower than a binary heap,
+// and children share cache lines. Hand-written rather than container/heap,
+// which would box every event in an interface.
+const arity = 4 // pop's tournament assumes four
+
+func (e *Engine) up(i int) {
+	h := e.heap
+	ev := h[i]
+	for i > 0 {
+		p := (i - 1) / arity
+		if !ev.before(h[p]) {
+			break
+		}
+		h[i] = h[p]
+		i = p
+	}
+	h[i] = ev
+}
+
+func (e *Engine) pop() node {
+	h := e.heap
+	top := h[0]
+	last := len(h) - 1
+	ev := h[last]
+	h = h[:last]
+	e.heap = h
+	if last == 0 {
+		return top
+	}
+	// Bottom-up deletion (Floyd): walk the hole down to a leaf along the
+	// smallest children, then sift the former last element up from there.
+	// The last element almost always belongs near the bottom, so this
+	// saves a comparison per level against the usual top-down sift.
+	i := 0
+	for {
+		c := arity*i + 1
+		if c >= last {
+			break
+		}
+		var best int
+		if c+3 < last {
+			// All four children: a small tournament shortens the chain
+			// of dependent comparisons.
+			a, b := c, c+2
+			if h[c+1].before(h[a]) {
+				a = c + 1
+			}
+			if h[c+3].before(h[b]) {
+				b = c + 3
+			}
+			best = a
+			if h[b].before(h[a]) {
+				best = b
+			}
+		} else {
+			best = c
+			for j := c + 1; j < last; j++ {
+				if h[j].before(h[best]) {
+					best = j
+				}
+			}
+		}
+		h[i] = h[best]
+		i = best
+	}
+	h[i] = ev
+	e.up(i)
+	return top
+}

@@ -1,0 +1,249 @@
+package sim
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+func TestTimeString(t *testing.T) {
+	for _, c := range []struct {
+		t    Time
+		want string
+	}{
+		{0, "0s"},
+		{1234567 * Microsecond, "1.234567s"},
+		{Second, "1s"},
+		{-Second / 2, "-0.5s"},
+		{1, "0.000000001s"},
+	} {
+		if got := c.t.String(); got != c.want {
+			t.Errorf("Time(%d).String() = %q, want %q", int64(c.t), got, c.want)
+		}
+	}
+}
+
+// Events fire in time order; equal times fire in insertion order.
+func TestOrderAndTieBreak(t *testing.T) {
+	e := New(0)
+	r := rand.New(rand.NewPCG(1, 2))
+	type rec struct {
+		at  Time
+		seq uint64
+	}
+	var got []rec
+	fn := func(arg uint64) { got = append(got, rec{e.Now(), arg}) }
+	for i := range 5000 {
+		e.At(Time(r.IntN(50)), fn, uint64(i))
+	}
+	if reason := e.Run(Limits{}); reason != Drained {
+		t.Fatalf("reason = %v, want drained", reason)
+	}
+	if len(got) != 5000 {
+		t.Fatalf("fired %d, want 5000", len(got))
+	}
+	ok := slices.IsSortedFunc(got, func(a, b rec) int {
+		if a.at != b.at {
+			return int(a.at - b.at)
+		}
+		return int(a.seq) - int(b.seq)
+	})
+	if !ok {
+		t.Fatal("events not in (time, insertion) order")
+	}
+}
+
+func TestEventsScheduledFromCallbacks(t *testing.T) {
+	e := New(0)
+	var order []uint64
+	var fn Action
+	fn = func(arg uint64) {
+		order = append(order, arg)
+		if arg == 1 {
+			e.After(0, fn, 3) // same time: runs after the already-queued 2
+		}
+	}
+	e.At(10, fn, 1)
+	e.At(10, fn, 2)
+	e.Run(Limits{})
+	if want := []uint64{1, 2, 3}; !slices.Equal(order, want) {
+		t.Fatalf("order = %v, want %v", order, want)
+	}
+}
+
+func TestRunReasons(t *testing.T) {
+	noop := func(uint64) {}
+	t.Run("drained", func(t *testing.T) {
+		e := New(0)
+		e.At(5, noop, 0)
+		if r := e.Run(Limits{Until: 100}); r != Drained {
+			t.Fatalf("got %v, want drained", r)
+		}
+		if e.Now() != 5 {
+			t.Fatalf("now = %v, want 5ns", e.Now())
+		}
+	})
+	t.Run("time-limit", func(t *testing.T) {
+		e := New(0)
+		e.At(5, noop, 0)
+		e.At(500, noop, 0)
+		if r := e.Run(Limits{Until: 100}); r != TimeLimit {
+			t.Fatalf("got %v, want time-limit", r)
+		}
+		if e.Now() != 100 || e.Fired() != 1 {
+			t.Fatalf("now=%v fired=%d, want 100ns and 1", e.Now(), e.Fired())
+		}
+	})
+	t.Run("event-budget", func(t *testing.T) {
+		e := New(0)
+		var tick Action
+		tick = func(uint64) { e.After(Millisecond, tick, 0) } // never ends
+		e.At(0, tick, 0)
+		if r := e.Run(Limits{MaxEvents: 1000}); r != EventBudget {
+			t.Fatalf("got %v, want event-budget", r)
+		}
+		if e.Fired() != 1000 {
+			t.Fatalf("fired %d, want 1000", e.Fired())
+		}
+	})
+	t.Run("stopped", func(t *testing.T) {
+		e := New(0)
+		e.At(1, func(uint64) { e.Stop() }, 0)
+		e.At(2, noop, 0)
+		if r := e.Run(Limits{}); r != Stopped {
+			t.Fatalf("got %v, want stopped", r)
+		}
+	})
+}
+
+func TestTimerResetStop(t *testing.T) {
+	e := New(0)
+	var fires []Time
+	tm := NewTimer(e, func() { fires = append(fires, e.Now()) })
+	tm.Reset(100)
+	tm.Reset(300) // later: moves the deadline
+	e.At(50, func(uint64) { tm.Reset(200) }, 0)
+	e.Run(Limits{})
+	if want := []Time{200}; !slices.Equal(fires, want) {
+		t.Fatalf("fires = %v, want %v", fires, want)
+	}
+
+	fires = nil
+	tm.Reset(e.Now() + 10)
+	tm.Stop()
+	e.Run(Limits{})
+	if len(fires) != 0 {
+		t.Fatalf("stopped timer fired at %v", fires)
+	}
+
+	// Earlier deadline after a later one: fires once, at the earlier time.
+	base := e.Now()
+	tm.Reset(base + 1000)
+	tm.Reset(base + 10)
+	e.Run(Limits{})
+	if want := []Time{base + 10}; !slices.Equal(fires, want) {
+		t.Fatalf("fires = %v, want %v", fires, want)
+	}
+}
+
+// A timer reset on every one of many events keeps O(1) queued entries.
+func TestTimerDoesNotChurnQueue(t *testing.T) {
+	e := New(0)
+	tm := NewTimer(e, func() {})
+	var tick Action
+	n := 0
+	tick = func(uint64) {
+		n++
+		tm.Reset(e.Now() + Second)
+		if n < 10000 {
+			e.After(Millisecond, tick, 0)
+		}
+		if e.Pending() > 3 {
+			t.Fatalf("pending = %d after %d resets", e.Pending(), n)
+		}
+	}
+	e.At(0, tick, 0)
+	e.Run(Limits{})
+}
+
+func TestPastSchedulePanics(t *testing.T) {
+	e := New(0)
+	e.At(10, func(uint64) {
+		defer func() {
+			if recover() == nil {
+				t.Error("scheduling in the past did not panic")
+			}
+		}()
+		e.At(5, func(uint64) {}, 0)
+	}, 0)
+	e.Run(Limits{})
+}
+
+func TestZeroAllocsPerEvent(t *testing.T) {
+	e := New(2048)
+	r := rand.New(rand.NewPCG(3, 4))
+	noop := Action(func(uint64) {})
+	for range 1000 {
+		e.After(Time(r.IntN(1e6)), noop, 0)
+	}
+	allocs := testing.AllocsPerRun(10000, func() {
+		e.After(Time(r.IntN(1e6)), noop, 0)
+		e.Run(Limits{MaxEvents: 1})
+	})
+	if allocs != 0 {
+		t.Fatalf("allocs per schedule+fire = %v, want 0", allocs)
+	}
+	tm := NewTimer(e, func() {})
+	allocs = testing.AllocsPerRun(10000, func() {
+		tm.Reset(e.Now() + Time(r.IntN(1e6)))
+		e.Run(Limits{MaxEvents: 1})
+	})
+	if allocs != 0 {
+		t.Fatalf("allocs per timer reset = %v, want 0", allocs)
+	}
+}
+
+func TestStreamsIndependentAndReproducible(t *testing.T) {
+	a := NewStreams(42).Stream("link/fwd/loss")
+	b := NewStreams(42).Stream("link/fwd/loss")
+	c := NewStreams(42).Stream("link/rev/loss")
+	d := NewStreams(43).Stream("link/fwd/loss")
+	same, diffName, diffSeed := true, 0, 0
+	for range 100 {
+		x := a.Uint64()
+		if x != b.Uint64() {
+			same = false
+		}
+		if x == c.Uint64() {
+			diffName++
+		}
+		if x == d.Uint64() {
+			diffSeed++
+		}
+	}
+	if !same || diffName > 0 || diffSeed > 0 {
+		t.Fatalf("same=%v collisions name=%d seed=%d", same, diffName, diffSeed)
+	}
+}
+
+// BenchmarkEngine schedules and fires no-op events with ~1000 pending, the
+// depth of a busy network run. Reports events/s.
+func BenchmarkEngine(b *testing.B) {
+	e := New(2048)
+	r := rand.New(rand.NewPCG(5, 6))
+	var fn Action
+	var x uint64 = 88172645463325252
+	fn = func(uint64) {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		e.After(Time(x%1e6), fn, 0)
+	}
+	for range 1000 {
+		e.After(Time(r.IntN(1e6)), fn, 0)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	e.Run(Limits{MaxEvents: uint64(b.N)})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
