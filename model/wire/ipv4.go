@@ -1,0 +1,95 @@
+package wire
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/netip"
+)
+
+// Addr is an IPv4 address.
+type Addr [4]byte
+
+// String formats a as dotted quad.
+func (a Addr) String() string { return netip.AddrFrom4(a).String() }
+
+// IP protocol numbers (IANA).
+const (
+	ProtoTCP uint8 = 6
+	ProtoUDP uint8 = 17
+)
+
+// IPv4HeaderLen is the length of an IPv4 header without options.
+const IPv4HeaderLen = 20
+
+// Decoding errors. Callers match them with errors.Is; the returned errors
+// wrap them with the offending values.
+var (
+	ErrShort    = errors.New("wire: packet too short")
+	ErrVersion  = errors.New("wire: not IPv4")
+	ErrLength   = errors.New("wire: bad length field")
+	ErrChecksum = errors.New("wire: bad checksum")
+	ErrHeader   = errors.New("wire: bad header field")
+)
+
+// IPv4 is the part of an IPv4 header (RFC 791 §3.1) tcpsim uses. Options
+// are neither written nor accepted.
+type IPv4 struct {
+	Src, Dst Addr
+	Protocol uint8
+	TTL      uint8
+	ID       uint16
+	// TotalLen is the datagram length, header included; set by encoders.
+	TotalLen uint16
+}
+
+// PutIPv4 writes h into b[:20] with TotalLen = total and a fresh header
+// checksum. b must be at least 20 bytes.
+func PutIPv4(b []byte, h IPv4, total int) {
+	_ = b[19]
+	b[0] = 0x45 // version 4, IHL 5 words
+	b[1] = 0
+	binary.BigEndian.PutUint16(b[2:], uint16(total))
+	binary.BigEndian.PutUint16(b[4:], h.ID)
+	binary.BigEndian.PutUint16(b[6:], 0x4000) // DF, no fragments
+	ttl := h.TTL
+	if ttl == 0 {
+		ttl = 64
+	}
+	b[8] = ttl
+	b[9] = h.Protocol
+	b[10], b[11] = 0, 0
+	copy(b[12:16], h.Src[:])
+	copy(b[16:20], h.Dst[:])
+	binary.BigEndian.PutUint16(b[10:], Checksum(b[:20]))
+}
+
+// ParseIPv4 validates the IPv4 header at the start of pkt (version, header
+// length, total length, header checksum) and returns it with the transport
+// payload.
+func ParseIPv4(pkt []byte) (IPv4, []byte, error) {
+	var h IPv4
+	if len(pkt) < IPv4HeaderLen {
+		return h, nil, fmt.Errorf("%w: %d bytes, IPv4 header needs 20", ErrShort, len(pkt))
+	}
+	if pkt[0]>>4 != 4 {
+		return h, nil, fmt.Errorf("%w: version %d", ErrVersion, pkt[0]>>4)
+	}
+	if ihl := int(pkt[0]&0x0f) * 4; ihl != IPv4HeaderLen {
+		return h, nil, fmt.Errorf("%w: IHL %d bytes (options unsupported)", ErrHeader, ihl)
+	}
+	total := int(binary.BigEndian.Uint16(pkt[2:]))
+	if total < IPv4HeaderLen || total > len(pkt) {
+		return h, nil, fmt.Errorf("%w: IPv4 total length %d, have %d bytes", ErrLength, total, len(pkt))
+	}
+	if Fold(Sum(0, pkt[:IPv4HeaderLen])) != 0xffff {
+		return h, nil, fmt.Errorf("%w: IPv4 header", ErrChecksum)
+	}
+	h.TotalLen = uint16(total)
+	h.ID = binary.BigEndian.Uint16(pkt[4:])
+	h.TTL = pkt[8]
+	h.Protocol = pkt[9]
+	copy(h.Src[:], pkt[12:16])
+	copy(h.Dst[:], pkt[16:20])
+	return h, pkt[IPv4HeaderLen:total], nil
+}
