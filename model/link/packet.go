@@ -1,0 +1,81 @@
+// Package link models a full-duplex point-to-point link between two hosts:
+// per direction a drop-tail queue, a transmitter of finite rate, a
+// propagation delay, and impairments (Bernoulli or Gilbert–Elliott loss,
+// bit corruption, duplication, reordering) drawn from seeded streams.
+//
+// Packets are real IPv4 bytes; the link never parses them. Each direction
+// keeps its packets in its own FIFOs and schedules only the head of each,
+// so a long queue costs one pending event, not one per packet.
+package link
+
+// Packet is one IPv4 datagram in flight. Buf holds the real bytes; Flow is
+// simulator metadata (never on the wire) that lets reports attribute drops
+// to a flow even when corruption has destroyed the headers.
+type Packet struct {
+	Buf  []byte
+	Flow int32
+}
+
+// Pool recycles packet buffers so that steady-state traffic does not
+// allocate. It is a plain free list: deterministic and single-threaded,
+// like everything inside one run.
+type Pool struct {
+	free [][]byte
+	size int
+}
+
+// NewPool returns a pool of buffers with capacity size bytes.
+func NewPool(size int) *Pool { return &Pool{size: size} }
+
+// Get returns an empty buffer with capacity at least the pool's size.
+func (p *Pool) Get() []byte {
+	if n := len(p.free); n > 0 {
+		b := p.free[n-1]
+		p.free = p.free[:n-1]
+		return b[:0]
+	}
+	return make([]byte, 0, p.size)
+}
+
+// Put returns a buffer to the pool. The caller must not use it afterwards.
+func (p *Pool) Put(b []byte) {
+	if cap(b) >= p.size {
+		p.free = append(p.free, b)
+	}
+}
+
+// fifo is a growable ring buffer of timed packets.
+type fifo struct {
+	buf        []timed
+	head, size int
+}
+
+type timed struct {
+	pkt Packet
+	at  int64 // sim.Time of arrival at the far end
+}
+
+func (q *fifo) len() int { return q.size }
+
+func (q *fifo) push(t timed) {
+	if q.size == len(q.buf) {
+		n := max(16, 2*len(q.buf))
+		nb := make([]timed, n)
+		for i := range q.size {
+			nb[i] = q.buf[(q.head+i)%len(q.buf)]
+		}
+		q.buf, q.head = nb, 0
+	}
+	q.buf[(q.head+q.size)%len(q.buf)] = t
+	q.size++
+}
+
+func (q *fifo) peek() *timed { return &q.buf[q.head] }
+
+func (q *fifo) pop() timed {
+	t := q.buf[q.head]
+	q.buf[q.head] = timed{}
+	q.head = (q.head + 1) % len(q.buf)
+	q.size--
+	return t
+}

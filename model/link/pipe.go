@@ -1,0 +1,252 @@
+package link
+
+import (
+	"math/rand/v2"
+
+	"tcpsim/sim"
+)
+
+// Receiver takes packets at the far end of a direction. It owns pkt.Buf
+// from then on (and may return it to the Pool).
+type Receiver interface {
+	Receive(pkt Packet)
+}
+
+// Event is what happened to a packet on a direction, for observers.
+type Event int
+
+// Packet events on a direction.
+const (
+	EvEnqueue   Event = iota // accepted into the queue
+	EvQueueDrop              // dropped: queue full
+	EvTransmit               // started serialisation
+	EvLost                   // lost on the wire
+	EvCorrupt                // a bit was flipped
+	EvDuplicate              // a copy was made
+	EvReorder                // held back by an extra delay
+	EvDeliver                // handed to the receiver
+)
+
+var eventNames = [...]string{"enqueue", "queue-drop", "transmit", "lost", "corrupt", "duplicate", "reorder", "deliver"}
+
+func (e Event) String() string { return eventNames[e] }
+
+// Observer is told of every packet event; nil means no observer (and no
+// cost).
+type Observer interface {
+	LinkEvent(dir string, ev Event, pkt Packet)
+}
+
+// Counters account for every packet that entered a direction:
+// Offered + Duplicated = Delivered + Lost + QueueDropped + InFlight.
+type Counters struct {
+	Offered, OfferedBytes     int64
+	QueueDropped              int64
+	Lost                      int64
+	Corrupted                 int64 // delivered with a flipped bit (included in Delivered)
+	Duplicated                int64 // extra copies created
+	Reordered                 int64 // held back by an extra delay
+	Delivered, DeliveredBytes int64
+	MaxQueue                  int // largest backlog seen, in packets
+}
+
+// Pipe is one direction of a link.
+type Pipe struct {
+	Name string
+	cfg  Config
+	eng  *sim.Engine
+	rx   Receiver
+	pool *Pool
+	obs  Observer
+	c    Counters
+
+	queue      fifo // waiting or being serialised; head is on the wire
+	queueBytes int
+	pipe       fifo // propagating, in arrival order
+	late       []timed
+	lateFree   []int
+
+	lossRng, geRng, corruptRng, dupRng, reorderRng *rand.Rand
+	geBad                                          bool
+
+	txDone, arrive, arriveLate sim.Action
+}
+
+// NewPipe returns a direction named name ("fwd", "rev") delivering to rx.
+// Its impairments draw from streams named after it, one per impairment, so
+// that turning one on does not shift the others' draws.
+func NewPipe(eng *sim.Engine, streams sim.Streams, name string, cfg Config, rx Receiver, pool *Pool) *Pipe {
+	p := &Pipe{Name: name, cfg: cfg, eng: eng, rx: rx, pool: pool}
+	s := "link/" + name + "/"
+	p.lossRng = streams.Stream(s + "loss")
+	p.geRng = streams.Stream(s + "ge-state")
+	p.corruptRng = streams.Stream(s + "corrupt")
+	p.dupRng = streams.Stream(s + "duplicate")
+	p.reorderRng = streams.Stream(s + "reorder")
+	p.txDone = p.onTxDone
+	p.arrive = p.onArrive
+	p.arriveLate = p.onArriveLate
+	return p
+}
+
+// SetObserver installs o (nil to remove).
+func (p *Pipe) SetObserver(o Observer) { p.obs = o }
+
+// Config returns the direction's configuration.
+func (p *Pipe) Config() Config { return p.cfg }
+
+// Counters returns the accounting so far.
+func (p *Pipe) Counters() Counters { return p.c }
+
+// InFlight returns packets still queued, propagating or held back.
+func (p *Pipe) InFlight() int64 {
+	return int64(p.queue.len() + p.pipe.len() + len(p.late) - len(p.lateFree))
+}
+
+// Send offers pkt to the direction. A full queue drops it (drop-tail).
+func (p *Pipe) Send(pkt Packet) {
+	p.c.Offered++
+	p.c.OfferedBytes += int64(len(pkt.Buf))
+	if (p.cfg.QueuePackets > 0 && p.queue.len() >= p.cfg.QueuePackets) ||
+		(p.cfg.QueueBytes > 0 && p.queueBytes+len(pkt.Buf) > p.cfg.QueueBytes) {
+		p.c.QueueDropped++
+		p.observe(EvQueueDrop, pkt)
+		p.pool.Put(pkt.Buf)
+		return
+	}
+	p.observe(EvEnqueue, pkt)
+	p.queue.push(timed{pkt: pkt})
+	p.queueBytes += len(pkt.Buf)
+	p.c.MaxQueue = max(p.c.MaxQueue, p.queue.len())
+	if p.queue.len() == 1 {
+		p.startTx()
+	}
+}
+
+func (p *Pipe) startTx() {
+	h := p.queue.peek()
+	p.observe(EvTransmit, h.pkt)
+	p.eng.After(p.cfg.TxTime(len(h.pkt.Buf)), p.txDone, 0)
+}
+
+// onTxDone: the head has left the transmitter; the wire decides its fate.
+func (p *Pipe) onTxDone(uint64) {
+	t := p.queue.pop()
+	p.queueBytes -= len(t.pkt.Buf)
+	if p.queue.len() > 0 {
+		p.startTx()
+	}
+	p.impair(t.pkt)
+}
+
+// impair applies the wire's impairments. Every stream is drawn from exactly
+// once per packet whatever the configuration, so that runs that differ only
+// in one probability see the same random numbers (common random numbers):
+// with a higher loss rate the lost packets are a superset of those lost at
+// a lower one.
+func (p *Pipe) impair(pkt Packet) {
+	if p.lost() {
+		p.c.Lost++
+		p.observe(EvLost, pkt)
+		p.pool.Put(pkt.Buf)
+		return
+	}
+	uc, bit := p.corruptRng.Float64(), p.corruptRng.Uint64()
+	if uc < p.cfg.Corrupt && len(pkt.Buf) > 0 {
+		b := bit % uint64(len(pkt.Buf)*8)
+		pkt.Buf[b/8] ^= 1 << (b % 8)
+		p.c.Corrupted++
+		p.observe(EvCorrupt, pkt)
+	}
+	now := p.eng.Now()
+	at := now + p.cfg.Delay
+	ur, extra := p.reorderRng.Float64(), p.reorderRng.Uint64()
+	if ur < p.cfg.Reorder {
+		p.c.Reordered++
+		p.observe(EvReorder, pkt)
+		d := sim.Time(extra%uint64(p.cfg.ReorderDelay)) + 1
+		p.hold(timed{pkt: pkt, at: int64(at + d)})
+	} else {
+		p.propagate(timed{pkt: pkt, at: int64(at)})
+	}
+	if p.dupRng.Float64() < p.cfg.Duplicate {
+		cp := Packet{Buf: append(p.pool.Get(), pkt.Buf...), Flow: pkt.Flow}
+		p.c.Duplicated++
+		p.observe(EvDuplicate, cp)
+		p.propagate(timed{pkt: cp, at: int64(at)})
+	}
+}
+
+// lost draws the loss decision: two uniforms per packet for Gilbert–Elliott
+// (state, then loss), one for Bernoulli.
+func (p *Pipe) lost() bool {
+	l := &p.cfg.Loss
+	u := p.lossRng.Float64()
+	if l.Model == LossBernoulli {
+		return u < l.P
+	}
+	// Gilbert–Elliott: transition first, then lose with the new state's
+	// probability.
+	v := p.geRng.Float64()
+	if p.geBad {
+		if v < l.R {
+			p.geBad = false
+		}
+	} else if v < l.P {
+		p.geBad = true
+	}
+	if p.geBad {
+		return u < l.LossBad
+	}
+	return u < l.LossGood
+}
+
+// propagate appends to the in-order pipe; only its head is scheduled.
+func (p *Pipe) propagate(t timed) {
+	p.pipe.push(t)
+	if p.pipe.len() == 1 {
+		p.eng.At(sim.Time(t.at), p.arrive, 0)
+	}
+}
+
+func (p *Pipe) onArrive(uint64) {
+	t := p.pipe.pop()
+	if p.pipe.len() > 0 {
+		p.eng.At(sim.Time(p.pipe.peek().at), p.arrive, 0)
+	}
+	p.deliver(t.pkt)
+}
+
+// hold parks a reordered packet in a slot and schedules it on its own.
+func (p *Pipe) hold(t timed) {
+	var i int
+	if n := len(p.lateFree); n > 0 {
+		i = p.lateFree[n-1]
+		p.lateFree = p.lateFree[:n-1]
+		p.late[i] = t
+	} else {
+		i = len(p.late)
+		p.late = append(p.late, t)
+	}
+	p.eng.At(sim.Time(t.at), p.arriveLate, uint64(i))
+}
+
+func (p *Pipe) onArriveLate(slot uint64) {
+	t := p.late[slot]
+	p.late[slot] = timed{}
+	p.lateFree = append(p.lateFree, int(slot))
+	p.deliver(t.pkt)
+}
+
+func (p *Pipe) deliver(pkt Packet) {
+	p.c.Delivered++
+	p.c.DeliveredBytes += int64(len(pkt.Buf))
+	p.observe(EvDeliver, pkt)
+	p.rx.Receive(pkt)
+}
+
+func (p *Pipe) observe(ev Event, pkt Packet) {
+	if p.obs != nil {
+		p.obs.LinkEvent(p.Name, ev, pkt)
+	}
+}
