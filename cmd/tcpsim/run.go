@@ -1,0 +1,64 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/spf13/cobra"
+
+	"tcpsim/internal/report"
+	"tcpsim/internal/run"
+	"tcpsim/internal/scenario"
+)
+
+func newRunCmd(stdout io.Writer) *cobra.Command {
+	var (
+		seed   uint64
+		format string
+	)
+	cmd := &cobra.Command{
+		Use:   "run FILE...",
+		Short: "Run scenario files and print a table per run",
+		Long: `Run each scenario file and print, per run, a table of its flows (one
+column per flow) and a table of the link's two directions.
+
+The same file and seed always print the same bytes.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !slices.Contains(report.Formats, format) {
+				return usageError{fmt.Errorf("--format %q: want one of table, markdown, csv, json", format)}
+			}
+			var scs []*scenario.Scenario
+			for _, file := range args {
+				sc, err := scenario.Load(file)
+				if err != nil {
+					return usageError{err}
+				}
+				scs = append(scs, sc)
+			}
+			failed := false
+			for _, sc := range scs {
+				s := sc.Seed
+				if cmd.Flags().Changed("seed") {
+					s = seed
+				}
+				res, err := run.Scenario(sc, s)
+				if err != nil {
+					return usageError{err}
+				}
+				if err := report.Write(stdout, res, report.Options{Format: format, Report: sc.Report}); err != nil {
+					return err
+				}
+				failed = failed || !res.OK()
+			}
+			if failed {
+				return errRunFailed
+			}
+			return nil
+		},
+	}
+	cmd.Flags().Uint64Var(&seed, "seed", 0, "override the scenarios' seed")
+	cmd.Flags().StringVar(&format, "format", "table", "output format: table, markdown, csv or json")
+	return cmd
+}

@@ -1,0 +1,245 @@
+// Package run builds a network from a scenario (an engine, two hosts, a
+// full-duplex link and the flows), runs it within its time and event
+// budgets, and collects the results that reports print.
+package run
+
+import (
+	"fmt"
+
+	"tcpsim/internal/scenario"
+	"tcpsim/model/host"
+	"tcpsim/model/link"
+	"tcpsim/model/udp"
+	"tcpsim/model/wire"
+	"tcpsim/sim"
+)
+
+// Host addresses: a is the usual sender, b the usual receiver.
+var (
+	AddrA = wire.Addr{10, 0, 0, 1}
+	AddrB = wire.Addr{10, 0, 0, 2}
+)
+
+// Result is everything a report needs from one run.
+type Result struct {
+	Scenario string
+	File     string
+	Seed     uint64
+	Reason   sim.StopReason
+	End      sim.Time
+	Events   uint64
+	Flows    []FlowResult
+	// Links are the forward (a→b) and reverse (b→a) directions.
+	Links    [2]LinkResult
+	HostDrop [2]host.Counters
+}
+
+// LinkResult is one direction's accounting.
+type LinkResult struct {
+	Name   string
+	Config link.Config
+	link.Counters
+	InFlight int64
+}
+
+// OK reports whether every flow completed and the run was not cut short by
+// its event budget.
+func (r *Result) OK() bool {
+	if r.Reason == sim.EventBudget {
+		return false
+	}
+	for _, f := range r.Flows {
+		if !f.Complete {
+			return false
+		}
+	}
+	return true
+}
+
+// Status is a one-line verdict for the run.
+func (r *Result) Status() string {
+	switch {
+	case r.Reason == sim.EventBudget:
+		return "aborted: event budget exhausted"
+	case r.OK():
+		return "complete"
+	}
+	for _, f := range r.Flows {
+		if f.Aborted != "" {
+			return "flow " + f.Name + " aborted: " + f.Aborted
+		}
+	}
+	if r.Reason == sim.TimeLimit {
+		return "unfinished at the time limit"
+	}
+	return "incomplete"
+}
+
+// FlowResult is one flow's outcome. Fields that do not apply to a protocol
+// are zero; TCP holds the TCP-only measurements.
+type FlowResult struct {
+	Name     string
+	Protocol string
+	From, To string
+	Complete bool
+	Aborted  string // why the flow gave up, if it did
+
+	OfferedBytes   int64 // application bytes to send
+	DeliveredBytes int64 // application bytes delivered, in order, once
+	PacketsSent    int64 // datagrams or segments, retransmissions included
+	PacketsRecv    int64 // accepted by the receiving endpoint
+	Lost           int64 // UDP: datagrams never delivered
+	ChecksumDrops  int64
+	Duplicates     int64
+	OutOfOrder     int64
+	Corrupt        int64 // UDP: delivered with wrong bytes (checksum off)
+	Start          sim.Time
+	Completion     sim.Time // from Start to the last byte delivered; -1 if not
+	Goodput        float64  // delivered application bits per second of Completion
+	DeliveryRatio  float64
+
+	TCP *TCPResult
+}
+
+type flow interface {
+	start()
+	result(now sim.Time) FlowResult
+}
+
+// Network is a built scenario, ready to run.
+type Network struct {
+	sc      *scenario.Scenario
+	seed    uint64
+	eng     *sim.Engine
+	hosts   [2]*host.Host
+	pipes   [2]*link.Pipe
+	flows   []flow
+	traceTo link.Observer
+}
+
+// Build constructs the network of sc with the given seed.
+func Build(sc *scenario.Scenario, seed uint64) (*Network, error) {
+	n := &Network{sc: sc, seed: seed, eng: sim.New(1024)}
+	streams := sim.NewStreams(seed)
+	pool := link.NewPool(2048)
+	n.hosts[0] = host.New(AddrA, pool)
+	n.hosts[1] = host.New(AddrB, pool)
+	for i, dir := range []string{"forward", "reverse"} {
+		cfg := sc.LinkConfig(dir)
+		if err := cfg.Validate(); err != nil {
+			return nil, fmt.Errorf("%s: link %s: %w", sc.File, dir, err)
+		}
+		n.pipes[i] = link.NewPipe(n.eng, streams, dir, cfg, n.hosts[1-i], pool)
+		n.hosts[i].Attach(n.pipes[i])
+	}
+	for i := range sc.Flows {
+		f := &sc.Flows[i]
+		src, dst := n.hosts[0], n.hosts[1]
+		if f.From == "b" {
+			src, dst = dst, src
+		}
+		// Ports: flow i uses client port 49152+i and server port 5001+i.
+		cport, sport := uint16(49152+i), uint16(5001+i)
+		switch f.Protocol {
+		case "udp":
+			u := udp.New(n.eng, udp.Config{
+				Flow: int32(i), Src: src, Dst: dst, SrcPort: cport, DstPort: sport,
+				Count: f.Count, Bytes: int64(f.Bytes), Datagram: int(f.Datagram), Rate: int64(f.Rate),
+				Checksum: *f.Checksum, Start: sim.Time(f.Start),
+			})
+			n.flows = append(n.flows, &udpFlow{spec: f, f: u})
+		case "tcp":
+			tf, err := newTCPFlow(n, i, f, src, dst, cport, sport, streams)
+			if err != nil {
+				return nil, err
+			}
+			n.flows = append(n.flows, tf)
+		}
+	}
+	return n, nil
+}
+
+// Engine exposes the engine (for tracing and tests).
+func (n *Network) Engine() *sim.Engine { return n.eng }
+
+// Pipes returns the forward and reverse directions.
+func (n *Network) Pipes() [2]*link.Pipe { return n.pipes }
+
+// Run runs the network to its end and returns the result.
+func (n *Network) Run() *Result {
+	for _, f := range n.flows {
+		f.start()
+	}
+	reason := n.eng.Run(sim.Limits{Until: sim.Time(n.sc.Until), MaxEvents: uint64(n.sc.MaxEvents)})
+	r := &Result{Scenario: n.sc.Name, File: n.sc.File, Seed: n.seed, Reason: reason, End: n.eng.Now(), Events: n.eng.Fired()}
+	for _, f := range n.flows {
+		r.Flows = append(r.Flows, f.result(n.eng.Now()))
+	}
+	for i, p := range n.pipes {
+		r.Links[i] = LinkResult{Name: p.Name, Config: p.Config(), Counters: p.Counters(), InFlight: p.InFlight()}
+		r.HostDrop[i] = n.hosts[i].Counters()
+	}
+	return r
+}
+
+// Scenario builds and runs sc with seed.
+func Scenario(sc *scenario.Scenario, seed uint64) (*Result, error) {
+	n, err := Build(sc, seed)
+	if err != nil {
+		return nil, err
+	}
+	return n.Run(), nil
+}
+
+func hostName(f *scenario.Flow) (string, string) {
+	if f.From == "b" {
+		return "b", "a"
+	}
+	return "a", "b"
+}
+
+func goodput(bytes int64, d sim.Time) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(bytes) * 8 / d.Seconds()
+}
+
+type udpFlow struct {
+	spec *scenario.Flow
+	f    *udp.Flow
+}
+
+func (u *udpFlow) start() { u.f.Start() }
+
+func (u *udpFlow) result(now sim.Time) FlowResult {
+	st := u.f.Stats()
+	from, to := hostName(u.spec)
+	r := FlowResult{
+		Name: u.spec.Name, Protocol: "udp", From: from, To: to,
+		OfferedBytes: st.SentBytes, DeliveredBytes: st.DeliveredBytes,
+		PacketsSent: st.Sent, PacketsRecv: st.Delivered,
+		Lost: st.Sent - st.Delivered, ChecksumDrops: st.ChecksumDrops,
+		Duplicates: st.Duplicates, OutOfOrder: st.OutOfOrder, Corrupt: st.CorruptDelivered,
+		Start: sim.Time(u.spec.Start), Completion: -1,
+	}
+	r.OfferedBytes = u.totalBytes()
+	// A UDP flow is complete when everything was sent: its losses are
+	// the point, not a failure.
+	r.Complete = u.f.Done()
+	if st.Delivered > 0 {
+		r.Completion = st.LastDelivered - r.Start
+		r.Goodput = goodput(st.DeliveredBytes, r.Completion)
+	}
+	if r.OfferedBytes > 0 {
+		r.DeliveryRatio = float64(r.DeliveredBytes) / float64(r.OfferedBytes)
+	}
+	return r
+}
+
+func (u *udpFlow) totalBytes() int64 {
+	if u.spec.Bytes > 0 {
+		return int64(u.spec.Bytes)
+	}
+	return u.spec.Count * int64(u.spec.Datagram)
+}

@@ -1,0 +1,133 @@
+package scenario
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const good = `name: t
+seed: 3
+link:
+  rate: 10Mbps
+  delay: 20ms
+  queue: 50
+  loss: 2%
+  reverse: {loss: 0%}
+flows:
+  - name: file
+    protocol: tcp
+    bytes: 1.5MB
+    recv_buffer: 64KiB
+  - name: video
+    protocol: udp
+    bytes: 10MB
+    datagram: 1200
+    rate: 4Mbps
+`
+
+func TestParseGood(t *testing.T) {
+	s, err := Parse("good.yaml", []byte(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fwd, rev := s.LinkConfig("forward"), s.LinkConfig("reverse")
+	if fwd.Rate != 10e6 || fwd.Delay != 20e6 || fwd.QueuePackets != 50 || fwd.Loss.P != 0.02 || rev.Loss.P != 0 || rev.Rate != 10e6 {
+		t.Fatalf("link: fwd %+v rev %+v", fwd, rev)
+	}
+	if f := s.Flows[0]; f.Bytes != 1500000 || f.RecvBuffer != 65536 || f.MSS != DefaultMSS || f.Congestion != "newreno" {
+		t.Fatalf("tcp flow %+v", f)
+	}
+	if f := s.Flows[1]; f.Count != 8334 || !*f.Checksum {
+		t.Fatalf("udp flow %+v", f)
+	}
+}
+
+// Every malformed scenario is rejected with the file, the line, the field
+// and the expected form.
+func TestMalformed(t *testing.T) {
+	for _, c := range []struct {
+		name, from, to string
+		want           []string // substrings of the error
+	}{
+		{"loss over 100%", "loss: 2%", "loss: 150%", []string{"bad.yaml:7:", "link.loss", "0% to 100%"}},
+		{"bad rate unit", "rate: 4Mbps", "rate: 4Mbs", []string{"bad.yaml:18:", "flows[1].rate", "e.g. 10Mbps"}},
+		{"bad duration", "delay: 20ms", "delay: 20", []string{"bad.yaml:5:", "link.delay", "duration"}},
+		{"negative duration", "delay: 20ms", "delay: -5ms", []string{"bad.yaml:5:", "link.delay"}},
+		{"bad size", "bytes: 1.5MB", "bytes: lots", []string{"bad.yaml:12:", "flows[0].bytes", "size"}},
+		{"fractional bytes", "bytes: 1.5MB", "bytes: 1.5", []string{"bad.yaml:12:", "whole number"}},
+		{"unknown field", "queue: 50", "queeu: 50", []string{"bad.yaml:6:", `unknown field "queeu"`}},
+		{"queue not a number", "queue: 50", "queue: many", []string{"bad.yaml:6:", "int"}},
+		{"negative queue", "queue: 50", "queue: -1", []string{"bad.yaml:6", "link.queue", ">= 0"}},
+		{"bad protocol", "protocol: tcp", "protocol: sctp", []string{"bad.yaml:11", "flows[0].protocol", "tcp or udp"}},
+		{"bad congestion", "bytes: 1.5MB", "bytes: 1.5MB\n    congestion: cubic", []string{"bad.yaml:13", "flows[0].congestion", "newreno"}},
+		{"duplicate names", "name: video", "name: file", []string{"bad.yaml:14", "flows[1].name", "unique"}},
+		{"udp without rate", "    rate: 4Mbps\n", "", []string{"bad.yaml", "flows[1].rate", "send rate"}},
+		{"missing name", "name: t\n", "", []string{"bad.yaml", "name", "missing"}},
+		{"bad GE model", "loss: 2%", "loss: {model: markov, p: 1%}", []string{"bad.yaml:7", "link.loss", "gilbert-elliott"}},
+		{"GE unknown key", "loss: 2%", "loss: {model: gilbert-elliott, q: 1%}", []string{"bad.yaml:7", `unknown field "q"`}},
+		{"recv buffer below mss", "recv_buffer: 64KiB", "recv_buffer: 100", []string{"bad.yaml:13", "flows[0].recv_buffer", "MSS"}},
+		{"syntax", "flows:", "flows: [", []string{"bad.yaml:"}},
+		{"reorder without delay", "queue: 50", "queue: 50\n  reorder: 1%", []string{"bad.yaml:7", "reorder_delay"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			src := strings.Replace(good, c.from, c.to, 1)
+			if src == good {
+				t.Fatalf("case does not change the document")
+			}
+			_, err := Parse("bad.yaml", []byte(src))
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			var se *Error
+			if !errors.As(err, &se) {
+				t.Fatalf("error %T %v is not a *scenario.Error", err, err)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestUnits(t *testing.T) {
+	if r, _ := ParseRate("1.5Gbps"); r != 1.5e9 {
+		t.Errorf("1.5Gbps = %d", r)
+	}
+	if z, _ := ParseSize("64KiB"); z != 65536 {
+		t.Errorf("64KiB = %d", z)
+	}
+	if d, _ := ParseDuration("250us"); d != 250000 {
+		t.Errorf("250us = %d", d)
+	}
+	if p, _ := ParsePercent("0.5%"); p != 0.005 {
+		t.Errorf("0.5%% = %v", p)
+	}
+	for _, bad := range []string{"", "2", "-1%", "101%", "x%"} {
+		if _, err := ParsePercent(bad); err == nil {
+			t.Errorf("ParsePercent(%q) accepted", bad)
+		}
+	}
+}
+
+// Every shipped scenario parses.
+func TestShippedScenariosParse(t *testing.T) {
+	files, _ := filepath.Glob("../../scenarios/*.yaml")
+	more, _ := filepath.Glob("../../scenarios/*/*.yaml")
+	files = append(files, more...)
+	if len(files) < 3 {
+		t.Fatalf("found %d scenarios", len(files))
+	}
+	for _, f := range files {
+		if _, err := Load(f); err != nil {
+			t.Error(err)
+		}
+	}
+	if _, err := Load("no/such/file.yaml"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
+}

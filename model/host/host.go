@@ -1,0 +1,133 @@
+// Package host models an IPv4 host at one end of a link: it verifies the
+// IPv4 header and transport checksums of arriving packets and hands them to
+// the endpoint bound to their protocol and destination port, and it sends
+// endpoints' packets onto its outgoing link direction.
+package host
+
+import (
+	"tcpsim/model/link"
+	"tcpsim/model/wire"
+)
+
+// TCPEndpoint receives verified TCP segments.
+type TCPEndpoint interface {
+	InputTCP(h *wire.TCP, payload []byte)
+}
+
+// UDPEndpoint receives verified UDP datagrams.
+type UDPEndpoint interface {
+	InputUDP(h *wire.UDP, payload []byte)
+}
+
+// DropSink is told when a packet of its flow is dropped for a bad
+// checksum. Attribution uses the simulator's flow tag, since a corrupted
+// header may no longer name the flow.
+type DropSink interface {
+	ChecksumDrop()
+}
+
+// Counters are a host's receive-side drops that no endpoint saw.
+type Counters struct {
+	IPHeaderErrors int64 // bad IPv4 header (checksum, version, length)
+	NoEndpoint     int64 // valid packet for a port nobody bound
+}
+
+type binding struct {
+	proto uint8
+	port  uint16
+	tcp   TCPEndpoint
+	udp   UDPEndpoint
+}
+
+// Host is one end of a link.
+type Host struct {
+	Addr  wire.Addr
+	out   *link.Pipe
+	pool  *link.Pool
+	binds []binding
+	sinks []DropSink // by flow tag
+	c     Counters
+}
+
+// New returns a host with address addr; call Attach before use.
+func New(addr wire.Addr, pool *link.Pool) *Host { return &Host{Addr: addr, pool: pool} }
+
+// Attach sets the direction the host sends on.
+func (h *Host) Attach(out *link.Pipe) { h.out = out }
+
+// Pool returns the packet buffer pool shared with the link.
+func (h *Host) Pool() *link.Pool { return h.pool }
+
+// Counters returns drops no endpoint saw.
+func (h *Host) Counters() Counters { return h.c }
+
+// BindTCP delivers TCP segments for port to ep.
+func (h *Host) BindTCP(port uint16, ep TCPEndpoint) {
+	h.binds = append(h.binds, binding{proto: wire.ProtoTCP, port: port, tcp: ep})
+}
+
+// BindUDP delivers UDP datagrams for port to ep.
+func (h *Host) BindUDP(port uint16, ep UDPEndpoint) {
+	h.binds = append(h.binds, binding{proto: wire.ProtoUDP, port: port, udp: ep})
+}
+
+// SetDropSink registers who counts checksum drops of packets tagged flow.
+func (h *Host) SetDropSink(flow int32, s DropSink) {
+	for int(flow) >= len(h.sinks) {
+		h.sinks = append(h.sinks, nil)
+	}
+	h.sinks[flow] = s
+}
+
+// Send puts pkt on the outgoing link.
+func (h *Host) Send(pkt link.Packet) { h.out.Send(pkt) }
+
+func (h *Host) find(proto uint8, port uint16) *binding {
+	for i := range h.binds {
+		if b := &h.binds[i]; b.proto == proto && b.port == port {
+			return b
+		}
+	}
+	return nil
+}
+
+// Receive implements link.Receiver: verify, demultiplex, deliver, recycle.
+func (h *Host) Receive(pkt link.Packet) {
+	defer h.pool.Put(pkt.Buf)
+	ip, seg, err := wire.ParseIPv4(pkt.Buf)
+	if err != nil {
+		h.c.IPHeaderErrors++
+		h.checksumDrop(pkt.Flow)
+		return
+	}
+	switch ip.Protocol {
+	case wire.ProtoTCP:
+		th, data, err := wire.ParseTCP(ip, seg)
+		if err != nil {
+			h.checksumDrop(pkt.Flow)
+			return
+		}
+		if b := h.find(wire.ProtoTCP, th.DstPort); b != nil {
+			b.tcp.InputTCP(&th, data)
+			return
+		}
+	case wire.ProtoUDP:
+		uh, data, err := wire.ParseUDP(ip, seg)
+		if err != nil {
+			h.checksumDrop(pkt.Flow)
+			return
+		}
+		if b := h.find(wire.ProtoUDP, uh.DstPort); b != nil {
+			b.udp.InputUDP(&uh, data)
+			return
+		}
+	}
+	h.c.NoEndpoint++
+}
+
+
+func (h *Host) checksumDrop(flow int32) {
+	if flow >= 0 && int(flow) < len(h.sinks) && h.sinks[flow] != nil {
+		h.sinks[flow].ChecksumDrop()
+	}
+}
