@@ -104,17 +104,43 @@ type FlowResult struct {
 type flow interface {
 	start()
 	result(now sim.Time) FlowResult
+	// finished reports that the flow needs no more simulation: all data
+	// delivered (or the flow aborted) and, for TCP, both ends closed or
+	// in TIME-WAIT.
+	finished() bool
 }
 
 // Network is a built scenario, ready to run.
 type Network struct {
-	sc      *scenario.Scenario
-	seed    uint64
-	eng     *sim.Engine
-	hosts   [2]*host.Host
-	pipes   [2]*link.Pipe
-	flows   []flow
-	traceTo link.Observer
+	sc     *scenario.Scenario
+	seed   uint64
+	eng    *sim.Engine
+	hosts  [2]*host.Host
+	pipes  [2]*link.Pipe
+	flows  []flow
+	hasTCP bool
+	watch  sim.Action
+}
+
+// watchPeriod is how often the end-of-run watchdog looks whether every
+// flow has finished and the link is empty. Without it, TIME-WAIT timers
+// (2·MSL) would stretch every run by a minute of idle simulated time.
+const watchPeriod = 10 * sim.Millisecond
+
+func (n *Network) onWatch(uint64) {
+	for _, f := range n.flows {
+		if !f.finished() {
+			n.eng.After(watchPeriod, n.watch, 0)
+			return
+		}
+	}
+	for _, p := range n.pipes {
+		if p.InFlight() > 0 {
+			n.eng.After(watchPeriod, n.watch, 0)
+			return
+		}
+	}
+	n.eng.Stop()
 }
 
 // Build constructs the network of sc with the given seed.
@@ -154,6 +180,7 @@ func Build(sc *scenario.Scenario, seed uint64) (*Network, error) {
 				return nil, err
 			}
 			n.flows = append(n.flows, tf)
+			n.hasTCP = true
 		}
 	}
 	return n, nil
@@ -169,6 +196,10 @@ func (n *Network) Pipes() [2]*link.Pipe { return n.pipes }
 func (n *Network) Run() *Result {
 	for _, f := range n.flows {
 		f.start()
+	}
+	if n.hasTCP {
+		n.watch = n.onWatch
+		n.eng.After(watchPeriod, n.watch, 0)
 	}
 	reason := n.eng.Run(sim.Limits{Until: sim.Time(n.sc.Until), MaxEvents: uint64(n.sc.MaxEvents)})
 	r := &Result{Scenario: n.sc.Name, File: n.sc.File, Seed: n.seed, Reason: reason, End: n.eng.Now(), Events: n.eng.Fired()}
@@ -211,6 +242,8 @@ type udpFlow struct {
 }
 
 func (u *udpFlow) start() { u.f.Start() }
+
+func (u *udpFlow) finished() bool { return u.f.Done() }
 
 func (u *udpFlow) result(now sim.Time) FlowResult {
 	st := u.f.Stats()

@@ -1,16 +1,17 @@
 package run
 
 import (
-	"fmt"
-
 	"tcpsim/internal/scenario"
 	"tcpsim/model/host"
+	"tcpsim/model/seqnum"
+	"tcpsim/model/tcp"
 	"tcpsim/sim"
 )
 
-// TCPResult holds the TCP-only measurements of a flow.
+// TCPResult holds the TCP-only measurements of a flow (sender side unless
+// noted).
 type TCPResult struct {
-	Verified       string // "yes", "NO" or "partial"
+	Verified       string // "yes", or "NO" if any byte read differs from what was sent
 	Handshake      sim.Time
 	TimeoutRetrans int64
 	FastRetrans    int64
@@ -21,9 +22,124 @@ type TCPResult struct {
 	CwndMax        int64
 	SRTT           sim.Time
 	RTO            sim.Time
-	State          string
+	State          string // client / server
+	// Sender is the client endpoint's raw counters; Receiver the server's.
+	Sender, Receiver tcp.Stats
+}
+
+type tcpFlow struct {
+	spec *scenario.Flow
+	app  *tcp.App
 }
 
 func newTCPFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, cport, sport uint16, streams sim.Streams) (flow, error) {
-	return nil, fmt.Errorf("%s: flow %s: TCP is not implemented yet", n.sc.File, f.Name)
+	cc, err := tcp.ParseCongestion(f.Congestion)
+	if err != nil {
+		return nil, err
+	}
+	isn := streams.Stream("flow/" + f.Name + "/isn")
+	cfg := tcp.Config{
+		MSS: f.MSS, RecvBuffer: int(f.RecvBuffer), InitialWindow: f.InitialWindow,
+		Congestion: cc, MaxRetries: f.MaxRetries,
+	}
+	if f.MinRTO != nil {
+		cfg.MinRTO = sim.Time(*f.MinRTO)
+	}
+	if f.MaxRTO != nil {
+		cfg.MaxRTO = sim.Time(*f.MaxRTO)
+	}
+	if f.InitialRTO != nil {
+		cfg.InitialRTO = sim.Time(*f.InitialRTO)
+	}
+	if f.DelayedAck != nil && f.DelayedAck.On {
+		cfg.DelayedAck = sim.Time(f.DelayedAck.Timeout)
+	}
+	if f.TimeWait != nil {
+		cfg.TimeWait = sim.Time(*f.TimeWait)
+	}
+	ccfg, scfg := cfg, cfg
+	ccfg.LocalPort, ccfg.RemotePort = cport, sport
+	scfg.LocalPort, scfg.RemotePort = sport, cport
+	ccfg.ISS = seqnum.Value(isn.Uint32())
+	scfg.ISS = seqnum.Value(isn.Uint32())
+	if f.ISN != nil {
+		ccfg.ISS = seqnum.Value(*f.ISN)
+		scfg.ISS = seqnum.Value(*f.ISN + 0x40000000)
+	}
+	client := tcp.NewConn(n.eng, src, dst.Addr, int32(i), ccfg)
+	server := tcp.NewConn(n.eng, dst, src.Addr, int32(i), scfg)
+	dst.SetDropSink(int32(i), server)
+	src.SetDropSink(int32(i), client)
+	ac := tcp.AppConfig{Bytes: int64(f.Bytes), ReadRate: int64(f.ReadRate), Start: sim.Time(f.Start)}
+	if f.App == "request-response" {
+		ac = tcp.AppConfig{Request: int64(f.Request), Response: int64(f.Response),
+			Exchanges: f.Exchanges, ReadRate: int64(f.ReadRate), Start: sim.Time(f.Start)}
+	}
+	app := tcp.NewApp(n.eng, client, server, ac)
+	return &tcpFlow{spec: f, app: app}, nil
+}
+
+func (t *tcpFlow) start() { t.app.Start() }
+
+func (t *tcpFlow) finished() bool {
+	a := t.app
+	if a.Client.Aborted() != "" || a.Server.Aborted() != "" {
+		return true
+	}
+	return a.Done() && closedOK(a.Client.State()) && closedOK(a.Server.State())
+}
+
+func closedOK(s tcp.State) bool { return s == tcp.Closed || s == tcp.TimeWait }
+
+func (t *tcpFlow) result(now sim.Time) FlowResult {
+	a := t.app
+	cs, ss := a.Client.Stats(), a.Server.Stats()
+	from, to := hostName(t.spec)
+	r := FlowResult{
+		Name: t.spec.Name, Protocol: "tcp", From: from, To: to,
+		OfferedBytes: a.Want(), DeliveredBytes: a.Delivered,
+		PacketsSent:   cs.SegsSent + ss.SegsSent,
+		PacketsRecv:   cs.SegsRecv + ss.SegsRecv,
+		ChecksumDrops: a.Client.ChecksumDrops() + a.Server.ChecksumDrops(),
+		Duplicates:    cs.DupSegs + ss.DupSegs,
+		OutOfOrder:    cs.OutOfOrder + ss.OutOfOrder,
+		Start:         sim.Time(t.spec.Start), Completion: -1,
+	}
+	if ab := a.Client.Aborted(); ab != "" {
+		r.Aborted = "client: " + ab
+	} else if ab := a.Server.Aborted(); ab != "" {
+		r.Aborted = "server: " + ab
+	}
+	if a.Done() {
+		r.Completion = a.DoneAt - r.Start
+		r.Goodput = goodput(a.Delivered, r.Completion)
+	}
+	if r.OfferedBytes > 0 {
+		r.DeliveryRatio = float64(r.DeliveredBytes) / float64(r.OfferedBytes)
+	}
+	r.Complete = a.Done() && a.Corrupt == 0 && r.Aborted == "" &&
+		closedOK(a.Client.State()) && closedOK(a.Server.State())
+	verified := "yes"
+	switch {
+	case a.Corrupt > 0:
+		verified = "NO"
+	case !a.Done():
+		verified = "partial"
+	}
+	r.TCP = &TCPResult{
+		Verified: verified, Handshake: a.Handshake,
+		TimeoutRetrans: cs.TimeoutRetrans + ss.TimeoutRetrans,
+		FastRetrans:    cs.FastRetrans + ss.FastRetrans,
+		RTOExpirations: cs.RTOExpirations + ss.RTOExpirations,
+		DupAcks:        cs.DupAcks + ss.DupAcks,
+		ZeroWindows:    cs.ZeroWindowSeen + ss.ZeroWindowSeen,
+		CwndFinal:      int64(a.Client.Cwnd()), CwndMax: int64(cs.CwndMax),
+		SRTT: a.Client.SRTT(), RTO: a.Client.RTO(),
+		State:  a.Client.State().String() + " / " + a.Server.State().String(),
+		Sender: cs, Receiver: ss,
+	}
+	if !a.Established() {
+		r.TCP.Handshake = -1
+	}
+	return r
 }

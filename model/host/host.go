@@ -125,7 +125,6 @@ func (h *Host) Receive(pkt link.Packet) {
 	h.c.NoEndpoint++
 }
 
-
 func (h *Host) checksumDrop(flow int32) {
 	if flow >= 0 && int(flow) < len(h.sinks) && h.sinks[flow] != nil {
 		h.sinks[flow].ChecksumDrop()

@@ -1,0 +1,93 @@
+package tcp
+
+import (
+	"tcpsim/model/host"
+	"tcpsim/model/link"
+	"tcpsim/model/wire"
+	"tcpsim/sim"
+)
+
+// Conn binds an Endpoint to the engine (one lazy timer for all of the
+// endpoint's timers) and to a host (segments are encoded as real IPv4
+// bytes and put on the link).
+type Conn struct {
+	*Endpoint
+	eng    *sim.Engine
+	h      *host.Host
+	remote wire.Addr
+	flow   int32
+	timer  *sim.Timer
+	ipID   uint16
+	// OnInput, if set, runs after every segment the endpoint processes
+	// (the application reacts to new data or state).
+	OnInput func()
+	// OnSegment, if set, sees every segment sent (for traces).
+	OnSegment func(h *wire.TCP, n int)
+	// checksumDrops counts this connection's segments that arrived with a
+	// bad checksum.
+	checksumDrops int64
+}
+
+// NewConn creates an endpoint on h talking to remote, binds it to its local
+// port, and tags its packets with flow.
+func NewConn(eng *sim.Engine, h *host.Host, remote wire.Addr, flow int32, cfg Config) *Conn {
+	c := &Conn{eng: eng, h: h, remote: remote, flow: flow}
+	c.Endpoint = NewEndpoint(cfg, eng, c)
+	c.timer = sim.NewTimer(eng, c.onTimer)
+	h.BindTCP(cfg.LocalPort, c)
+	return c
+}
+
+// Output implements Output: encode and send.
+func (c *Conn) Output(th *wire.TCP, data []byte) {
+	c.ipID++
+	buf := wire.BuildTCP(c.h.Pool().Get(), wire.IPv4{Src: c.h.Addr, Dst: c.remote, ID: c.ipID}, th, data)
+	if c.OnSegment != nil {
+		c.OnSegment(th, len(data))
+	}
+	c.h.Send(link.Packet{Buf: buf, Flow: c.flow})
+}
+
+// InputTCP implements host.TCPEndpoint.
+func (c *Conn) InputTCP(th *wire.TCP, data []byte) {
+	c.Endpoint.Input(th, data)
+	if c.OnInput != nil {
+		c.OnInput()
+	}
+	c.arm()
+}
+
+// ChecksumDrops returns how many of this connection's arriving segments
+// failed the checksum.
+func (c *Conn) ChecksumDrops() int64 { return c.checksumDrops }
+
+// ChecksumDrop counts a segment dropped for a bad checksum.
+func (c *Conn) ChecksumDrop() { c.checksumDrops++ }
+
+// Do runs f (an application call on the endpoint) and re-arms the timer.
+func (c *Conn) Do(f func(e *Endpoint)) {
+	f(c.Endpoint)
+	c.arm()
+}
+
+func (c *Conn) onTimer() {
+	c.Endpoint.OnTimer()
+	if c.OnInput != nil {
+		c.OnInput()
+	}
+	c.arm()
+}
+
+// arm points the engine timer at the endpoint's earliest deadline. The
+// timer is lazy, so moving it later costs nothing.
+func (c *Conn) arm() {
+	d := c.Endpoint.Deadline()
+	if d == 0 {
+		c.timer.Stop()
+		return
+	}
+	if d < c.eng.Now() {
+		d = c.eng.Now()
+	}
+	c.timer.Reset(d)
+}

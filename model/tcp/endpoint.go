@@ -1,0 +1,425 @@
+package tcp
+
+import (
+	"fmt"
+
+	"tcpsim/model/seqnum"
+	"tcpsim/model/wire"
+	"tcpsim/sim"
+)
+
+// Clock tells the endpoint the time; the engine satisfies it.
+type Clock interface {
+	Now() sim.Time
+}
+
+// Output takes the segments an endpoint emits. payload is only valid
+// during the call.
+type Output interface {
+	Output(h *wire.TCP, payload []byte)
+}
+
+// Congestion is a congestion-control algorithm.
+type Congestion int
+
+// Congestion-control choices.
+const (
+	// CCNone sends as much as the receiver's window allows: no slow
+	// start, no reduction on loss. It shows why congestion control exists.
+	CCNone Congestion = iota
+	// CCTahoe: slow start, congestion avoidance, fast retransmit, and
+	// after any loss a restart from one segment (Jacobson 1988).
+	CCTahoe
+	// CCReno adds fast recovery (RFC 5681 §3.2).
+	CCReno
+	// CCNewReno handles partial ACKs in fast recovery (RFC 6582).
+	CCNewReno
+)
+
+// ParseCongestion maps a scenario name to a Congestion.
+func ParseCongestion(s string) (Congestion, error) {
+	switch s {
+	case "none":
+		return CCNone, nil
+	case "tahoe":
+		return CCTahoe, nil
+	case "reno":
+		return CCReno, nil
+	case "newreno":
+		return CCNewReno, nil
+	}
+	return 0, fmt.Errorf("tcp: unknown congestion control %q", s)
+}
+
+func (c Congestion) String() string {
+	return [...]string{"none", "tahoe", "reno", "newreno"}[c]
+}
+
+// Config holds an endpoint's parameters. Zero fields take the defaults
+// documented on each.
+type Config struct {
+	LocalPort, RemotePort uint16
+	ISS                   seqnum.Value // initial send sequence number
+	MSS                   int          // default 1460
+	RecvBuffer            int          // bytes; default 65536
+	InitialWindow         int          // segments; default 10 (RFC 6928)
+	Congestion            Congestion
+	InitialRTO            sim.Time // default 1 s (RFC 6298 §2.1)
+	MinRTO                sim.Time // default 1 s (RFC 6298 §2.4)
+	MaxRTO                sim.Time // default 60 s (RFC 6298 §2.5)
+	Granularity           sim.Time // clock granularity G; default 1 ms
+	DelayedAck            sim.Time // 0: ACK every segment; else the delayed-ACK timer
+	TimeWait              sim.Time // 2·MSL; default 60 s (as Linux)
+	MaxRetries            int      // retransmissions of one segment before abort; default 15
+	SynRetries            int      // SYN retransmissions before abort; default 6 (as Linux)
+	// Data returns the application's stream bytes [off, off+n); nil
+	// means the payload package's pattern.
+	Data func(off int64, n int) []byte
+	// OnState, if set, is called on every state change.
+	OnState func(from, to State)
+	// OnCwnd, if set, is called whenever cwnd or ssthresh changes.
+	OnCwnd func(cwnd, ssthresh int)
+}
+
+func (c *Config) defaults() {
+	if c.MSS == 0 {
+		c.MSS = 1460
+	}
+	if c.RecvBuffer == 0 {
+		c.RecvBuffer = 65536
+	}
+	if c.InitialWindow == 0 {
+		c.InitialWindow = 10
+	}
+	if c.InitialRTO == 0 {
+		c.InitialRTO = sim.Second
+	}
+	if c.MinRTO == 0 {
+		c.MinRTO = sim.Second
+	}
+	if c.MaxRTO == 0 {
+		c.MaxRTO = 60 * sim.Second
+	}
+	if c.Granularity == 0 {
+		c.Granularity = sim.Millisecond
+	}
+	if c.TimeWait == 0 {
+		c.TimeWait = 60 * sim.Second
+	}
+	if c.MaxRetries == 0 {
+		c.MaxRetries = 15
+	}
+	if c.SynRetries == 0 {
+		c.SynRetries = 6
+	}
+}
+
+// Stats are an endpoint's counters.
+type Stats struct {
+	SegsSent, SegsRecv  int64
+	DataSegsSent        int64
+	BytesSent           int64 // payload bytes, retransmissions included
+	TimeoutRetrans      int64 // segments retransmitted after an RTO
+	FastRetrans         int64 // segments retransmitted on duplicate ACKs or partial ACKs
+	RTOExpirations      int64
+	DupAcks             int64 // duplicate ACKs received (RFC 5681 definition)
+	OutOfOrder          int64 // segments buffered out of order
+	DupSegs             int64 // segments (or parts) already received, discarded
+	ZeroWindowSeen      int64 // times the peer's window fell to zero
+	ZeroWindowAdvert    int64 // times we advertised a zero window
+	WindowProbes        int64
+	CwndMax             int
+	AcksSent, AcksDelay int64
+	RTTSamples          int64
+}
+
+// Endpoint is one side of a TCP connection. It is sans-I/O: see the
+// package comment. Field names follow RFC 9293 §3.3.1.
+type Endpoint struct {
+	cfg   Config
+	clock Clock
+	out   Output
+	state State
+	st    Stats
+
+	// Send sequence variables (RFC 9293 §3.3.1).
+	iss    seqnum.Value
+	sndUna seqnum.Value // SND.UNA: oldest unacknowledged
+	sndNxt seqnum.Value // SND.NXT: next to send
+	sndMax seqnum.Value // highest sequence number sent + 1
+	sndWnd int          // SND.WND, scaled to bytes
+	sndWl1 seqnum.Value // SND.WL1
+	sndWl2 seqnum.Value // SND.WL2
+	// Window scaling (RFC 7323): our shift for what we advertise, the
+	// peer's for what it advertises.
+	rcvShift, sndShift uint8
+	peerMSS            int
+
+	// Application send side: the stream has appEnd bytes written so far;
+	// Close queues a FIN after them.
+	appEnd     int64
+	closeAsked bool
+	finSet     bool
+	finSeq     seqnum.Value // sequence number of our FIN, once queued
+
+	// Receive sequence variables.
+	irs      seqnum.Value
+	rcvNxt   seqnum.Value // RCV.NXT
+	rcv      recvBuffer
+	finRcvd  bool
+	lastAdv  int          // window last advertised, bytes
+	advRight seqnum.Value // right edge last advertised
+
+	// Retransmission timing (RFC 6298).
+	srtt, rttvar, rto sim.Time
+	hasRTT            bool
+	rttTiming         bool
+	rttSeq            seqnum.Value
+	rttStart          sim.Time
+	retries           int
+	synRTOExpired     bool
+	synAt             sim.Time
+
+	// Congestion control (RFC 5681, RFC 6582).
+	cwnd, ssthresh int
+	dupAcks        int
+	inRecovery     bool
+	recover        seqnum.Value // RFC 6582 "recover"
+	ltInflation    int          // cwnd lent by Limited Transmit (RFC 3042)
+	goBackFast     bool         // go-back-N resends follow a fast retransmit (Tahoe)
+
+	// Timers, as deadlines (0 = stopped); the caller arms one engine timer
+	// for the earliest.
+	rtxAt, persistAt, delackAt, timeWaitAt sim.Time
+	persistBackoff                         int
+	ackPending                             int // full segments received since the last ACK
+
+	abortReason string
+	closedAt    sim.Time
+}
+
+// NewEndpoint returns a CLOSED endpoint.
+func NewEndpoint(cfg Config, clock Clock, out Output) *Endpoint {
+	cfg.defaults()
+	e := &Endpoint{cfg: cfg, clock: clock, out: out}
+	e.rcv.init(cfg.RecvBuffer)
+	e.rto = cfg.InitialRTO
+	e.iss = cfg.ISS
+	e.sndUna, e.sndNxt, e.sndMax = e.iss, e.iss, e.iss
+	e.recover = e.iss // RFC 6582 §3.2 step 1
+	e.peerMSS = 536   // RFC 9293 §3.7.1 default when no MSS option arrives
+	for e.rcvShift < 14 && cfg.RecvBuffer>>e.rcvShift > 65535 {
+		e.rcvShift++
+	}
+	return e
+}
+
+// State returns the connection state.
+func (e *Endpoint) State() State { return e.state }
+
+// Stats returns the counters.
+func (e *Endpoint) Stats() Stats { return e.st }
+
+// Aborted returns why the connection was aborted, or "".
+func (e *Endpoint) Aborted() string { return e.abortReason }
+
+// Cwnd returns the congestion window in bytes.
+func (e *Endpoint) Cwnd() int { return e.cwnd }
+
+// Ssthresh returns the slow-start threshold in bytes.
+func (e *Endpoint) Ssthresh() int { return e.ssthresh }
+
+// SRTT returns the smoothed round-trip time (0 before the first sample).
+func (e *Endpoint) SRTT() sim.Time { return e.srtt }
+
+// RTTVar returns the round-trip time variation.
+func (e *Endpoint) RTTVar() sim.Time { return e.rttvar }
+
+// RTO returns the current retransmission timeout.
+func (e *Endpoint) RTO() sim.Time { return e.rto }
+
+// SndWnd returns the peer's advertised window in bytes.
+func (e *Endpoint) SndWnd() int { return e.sndWnd }
+
+// InFlight returns SND.NXT - SND.UNA in bytes.
+func (e *Endpoint) InFlight() int { return int(e.sndUna.Size(e.sndNxt)) }
+
+// Readable returns how many in-order bytes wait for the application.
+func (e *Endpoint) Readable() int { return e.rcv.readable }
+
+// EOF reports whether the peer's FIN has been received and every byte
+// before it read.
+func (e *Endpoint) EOF() bool { return e.finRcvd && e.rcv.readable == 0 }
+
+func (e *Endpoint) setState(s State) {
+	if s == e.state {
+		return
+	}
+	from := e.state
+	e.state = s
+	if s == Closed {
+		e.rtxAt, e.persistAt, e.delackAt, e.timeWaitAt = 0, 0, 0, 0
+		e.closedAt = e.clock.Now()
+	}
+	if e.cfg.OnState != nil {
+		e.cfg.OnState(from, s)
+	}
+}
+
+func (e *Endpoint) setCwnd(cwnd, ssthresh int) {
+	e.cwnd, e.ssthresh = cwnd, ssthresh
+	e.st.CwndMax = max(e.st.CwndMax, cwnd)
+	if e.cfg.OnCwnd != nil {
+		e.cfg.OnCwnd(cwnd, ssthresh)
+	}
+}
+
+// Listen makes a CLOSED endpoint wait for a SYN (passive open).
+func (e *Endpoint) Listen() {
+	if e.state == Closed {
+		e.setState(Listen)
+	}
+}
+
+// Connect sends a SYN (active open).
+func (e *Endpoint) Connect() {
+	if e.state != Closed {
+		return
+	}
+	e.sndNxt = e.iss
+	e.setState(SynSent)
+	e.sendSyn()
+}
+
+// Write adds n bytes to the stream the application wants sent.
+func (e *Endpoint) Write(n int64) {
+	if e.closeAsked {
+		return
+	}
+	e.appEnd += n
+	e.output()
+}
+
+// Close queues a FIN after the data written so far.
+func (e *Endpoint) Close() {
+	switch e.state {
+	case Listen, SynSent:
+		e.setState(Closed)
+		return
+	}
+	e.closeAsked = true
+	e.output()
+}
+
+// Read consumes up to max in-order bytes, returning them (valid until the
+// next call on the endpoint) and the stream offset of the first. Reading
+// may reopen the window; a window update is sent when that matters
+// (receiver-side silly window avoidance, RFC 9293 §3.8.6.2.2).
+func (e *Endpoint) Read(max int) ([]byte, int64) {
+	b, off := e.rcv.read(max)
+	if len(b) > 0 && e.state.synchronized() && !e.finRcvd {
+		w := e.rcvWindow()
+		thresh := min(e.cfg.RecvBuffer/2, e.cfg.MSS)
+		if e.lastAdv < thresh && w >= thresh {
+			e.sendAck()
+		}
+	}
+	return b, off
+}
+
+// Deadline returns when OnTimer must next be called, or 0 for never.
+func (e *Endpoint) Deadline() sim.Time {
+	d := sim.Time(0)
+	for _, t := range []sim.Time{e.rtxAt, e.persistAt, e.delackAt, e.timeWaitAt} {
+		if t != 0 && (d == 0 || t < d) {
+			d = t
+		}
+	}
+	return d
+}
+
+// OnTimer runs every timer that is due.
+func (e *Endpoint) OnTimer() {
+	now := e.clock.Now()
+	if e.timeWaitAt != 0 && now >= e.timeWaitAt {
+		e.timeWaitAt = 0
+		e.setState(Closed)
+		return
+	}
+	if e.delackAt != 0 && now >= e.delackAt {
+		e.delackAt = 0
+		e.sendAck()
+	}
+	if e.rtxAt != 0 && now >= e.rtxAt {
+		e.rtxAt = 0
+		e.onRTO()
+	}
+	if e.persistAt != 0 && now >= e.persistAt {
+		e.persistAt = 0
+		e.onPersist()
+	}
+}
+
+func (e *Endpoint) abort(reason string) {
+	e.abortReason = reason
+	e.emit(wire.FlagRST|wire.FlagACK, e.sndNxt, nil)
+	e.setState(Closed)
+}
+
+// rcvWindow is the window we can advertise now, in bytes.
+func (e *Endpoint) rcvWindow() int { return e.rcv.free() }
+
+// emit builds and sends one segment with the current ACK and window.
+func (e *Endpoint) emit(flags uint8, seq seqnum.Value, data []byte) {
+	h := wire.TCP{
+		SrcPort: e.cfg.LocalPort, DstPort: e.cfg.RemotePort,
+		Seq: uint32(seq), Flags: flags, WScale: -1,
+	}
+	if flags&wire.FlagACK != 0 {
+		h.Ack = uint32(e.rcvNxt)
+	}
+	w := e.rcvWindow()
+	if flags&wire.FlagSYN != 0 {
+		h.MSS = uint16(e.cfg.MSS)
+		h.WScale = int8(e.rcvShift)
+		h.Window = uint16(min(w, 65535)) // RFC 7323 §2.2: never scaled on SYN
+	} else {
+		h.Window = uint16(min(w>>e.rcvShift, 65535))
+	}
+	adv := int(h.Window) << e.rcvShift
+	if flags&wire.FlagSYN != 0 {
+		adv = int(h.Window)
+	}
+	if adv == 0 && e.lastAdv != 0 && e.state.synchronized() {
+		e.st.ZeroWindowAdvert++
+	}
+	e.lastAdv = adv
+	e.advRight = e.rcvNxt.Add(seqnum.Size(adv))
+	if flags&wire.FlagACK != 0 {
+		e.delackAt = 0
+		e.ackPending = 0
+	}
+	e.st.SegsSent++
+	e.out.Output(&h, data)
+}
+
+func (e *Endpoint) sendAck() {
+	e.st.AcksSent++
+	e.emit(wire.FlagACK, e.sndNxt, nil)
+}
+
+func (e *Endpoint) sendSyn() {
+	flags := wire.FlagSYN
+	if e.state == SynReceived {
+		flags |= wire.FlagACK
+	}
+	if !e.synRTOExpired {
+		e.synAt = e.clock.Now()
+	}
+	e.emit(flags, e.iss, nil)
+	e.sndNxt = e.iss + 1
+	e.sndMax = seqnum.Max(e.sndMax, e.sndNxt)
+	if e.rtxAt == 0 {
+		e.rtxAt = e.clock.Now() + e.rto
+	}
+}

@@ -1,0 +1,330 @@
+package tcp
+
+import (
+	"tcpsim/model/seqnum"
+	"tcpsim/model/wire"
+	"tcpsim/sim"
+)
+
+// Input processes one arriving segment whose checksum has been verified,
+// following RFC 9293 §3.10.7 ("SEGMENT ARRIVES").
+func (e *Endpoint) Input(h *wire.TCP, data []byte) {
+	e.st.SegsRecv++
+	seg := seqnum.Value(h.Seq)
+	ack := seqnum.Value(h.Ack)
+	switch e.state {
+	case Closed:
+		return // Deviation: no RST in reply; nobody is there to care.
+	case Listen:
+		if h.Flags&wire.FlagRST != 0 || h.Flags&wire.FlagACK != 0 || h.Flags&wire.FlagSYN == 0 {
+			return
+		}
+		e.acceptSyn(h)
+		e.setState(SynReceived)
+		e.sendSyn()
+		return
+	case SynSent:
+		e.inputSynSent(h, seg, ack)
+		return
+	}
+
+	// §3.10.7.4 first: sequence number acceptability.
+	if !e.acceptable(seg, len(data), h.Flags) {
+		if h.Flags&wire.FlagRST == 0 {
+			if len(data) > 0 {
+				e.st.DupSegs++
+			}
+			e.sendAck()
+		}
+		if e.state == TimeWait && h.Flags&wire.FlagFIN != 0 {
+			e.timeWaitAt = e.clock.Now() + e.cfg.TimeWait // restart 2·MSL
+		}
+		return
+	}
+	if h.Flags&wire.FlagRST != 0 {
+		e.abortReason = "connection reset by peer"
+		e.setState(Closed)
+		return
+	}
+	if h.Flags&wire.FlagSYN != 0 {
+		if e.state == SynReceived && seg == e.irs {
+			return // retransmitted SYN: our SYN,ACK will be retransmitted
+		}
+		e.abort("SYN in window")
+		return
+	}
+	if h.Flags&wire.FlagACK == 0 {
+		return
+	}
+	if e.state == SynReceived {
+		if !e.sndUna.LessThan(ack) || e.sndMax.LessThan(ack) {
+			e.emit(wire.FlagRST, ack, nil)
+			return
+		}
+		e.established(h)
+	}
+	if !e.processAck(h, seg, ack, len(data)) {
+		return
+	}
+	if e.state == Closed {
+		return
+	}
+	// Segment text (§3.10.7.4 seventh).
+	if len(data) > 0 {
+		switch e.state {
+		case Established, FinWait1, FinWait2:
+			e.receiveData(seg, data, h.Flags&wire.FlagFIN != 0)
+		}
+	} else if h.Flags&wire.FlagFIN != 0 && seg == e.rcvNxt {
+		e.receiveFin()
+	}
+}
+
+// acceptSyn records the peer's ISN and options from a SYN.
+func (e *Endpoint) acceptSyn(h *wire.TCP) {
+	e.irs = seqnum.Value(h.Seq)
+	e.rcvNxt = e.irs + 1
+	if h.MSS != 0 {
+		e.peerMSS = int(h.MSS)
+	}
+	if h.WScale >= 0 {
+		e.sndShift = uint8(h.WScale)
+	} else {
+		e.rcvShift = 0 // RFC 7323 §1.3: scaling only if both sides offer it
+		e.rcv.init(min(e.cfg.RecvBuffer, 65535))
+	}
+	e.sndWnd = int(h.Window) // never scaled in a SYN
+	e.sndWl1 = e.irs
+}
+
+func (e *Endpoint) inputSynSent(h *wire.TCP, seg, ack seqnum.Value) {
+	if h.Flags&wire.FlagACK != 0 && (ack != e.iss+1) {
+		if h.Flags&wire.FlagRST == 0 {
+			e.emit(wire.FlagRST, ack, nil)
+		}
+		return
+	}
+	if h.Flags&wire.FlagRST != 0 {
+		if h.Flags&wire.FlagACK != 0 {
+			e.abortReason = "connection refused"
+			e.setState(Closed)
+		}
+		return
+	}
+	if h.Flags&wire.FlagSYN == 0 {
+		return
+	}
+	if e.rcvShift > 0 && h.WScale < 0 {
+		e.rcvShift = 0
+		e.rcv.init(min(e.cfg.RecvBuffer, 65535))
+	}
+	e.acceptSyn(h)
+	if h.Flags&wire.FlagACK != 0 {
+		e.established(h)
+		e.sndUna = ack
+		e.retries = 0
+		e.sendAck()
+		e.output()
+		return
+	}
+	// Simultaneous open (RFC 9293 Figure 8).
+	e.setState(SynReceived)
+	e.sendSyn()
+}
+
+// established finishes the handshake: the SYN is acknowledged.
+func (e *Endpoint) established(h *wire.TCP) {
+	if !e.synRTOExpired {
+		// The SYN was sent once: its round trip is a valid sample (Karn).
+		e.sampleRTT(e.clock.Now() - e.synAt)
+	} else if e.rto < 3*sim.Second {
+		e.rto = 3 * sim.Second // RFC 6298 §5.7
+	}
+	e.rttTiming = false
+	e.rtxAt = 0
+	e.retries = 0
+	e.sndWnd = int(h.Window) // SYN,ACK windows are never scaled
+	if h.Flags&wire.FlagSYN == 0 {
+		e.sndWnd = int(h.Window) << e.sndShift
+	}
+	e.sndWl1, e.sndWl2 = seqnum.Value(h.Seq), seqnum.Value(h.Ack)
+	e.sndUna = e.iss + 1
+	e.setCwnd(e.cfg.InitialWindow*e.smss(), 1<<30) // RFC 5681 §3.1: ssthresh arbitrarily high
+	e.setState(Established)
+}
+
+// acceptable is the test of RFC 9293 §3.10.7.4 table "segment length /
+// receive window".
+func (e *Endpoint) acceptable(seg seqnum.Value, n int, flags uint8) bool {
+	slen := n
+	if flags&wire.FlagSYN != 0 {
+		slen++
+	}
+	if flags&wire.FlagFIN != 0 {
+		slen++
+	}
+	wnd := seqnum.Size(max(e.rcvWindow(), int(e.rcvNxt.Size(e.advRight))))
+	if e.rcvNxt.LessThan(e.advRight) == false {
+		wnd = seqnum.Size(e.rcvWindow())
+	}
+	switch {
+	case slen == 0 && wnd == 0:
+		return seg == e.rcvNxt
+	case slen == 0:
+		return seg.InWindow(e.rcvNxt, wnd)
+	case wnd == 0:
+		return false
+	}
+	last := seg.Add(seqnum.Size(slen - 1))
+	return seg.InWindow(e.rcvNxt, wnd) || last.InWindow(e.rcvNxt, wnd)
+}
+
+// processAck handles the ACK field (§3.10.7.4 fifth). It returns false
+// when the segment must be dropped.
+func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
+	if e.sndMax.LessThan(ack) {
+		e.sendAck() // ACKs something not yet sent
+		return false
+	}
+	wnd := int(h.Window) << e.sndShift
+	if ack.LessThan(e.sndUna) {
+		return true // old duplicate ACK: ignore it, keep the data
+	}
+	if ack == e.sndUna {
+		// RFC 5681 §2 duplicate ACK: no data, no SYN/FIN, same window,
+		// outstanding data, ACK = SND.UNA.
+		if n == 0 && h.Flags&(wire.FlagSYN|wire.FlagFIN) == 0 && wnd == e.sndWnd && e.sndUna != e.sndMax {
+			e.st.DupAcks++
+			e.onDupAck()
+		}
+		e.updateWindow(seg, ack, wnd)
+		return true
+	}
+	// New data acknowledged.
+	acked := int(e.sndUna.Size(ack))
+	flight := int(e.sndUna.Size(e.sndMax))
+	if e.rttTiming && e.rttSeq.LessThanEq(ack) {
+		e.rttTiming = false
+		e.sampleRTT(e.clock.Now() - e.rttStart)
+	}
+	e.sndUna = ack
+	if e.recover.LessThan(ack - 1) {
+		e.recover = ack - 1 // keep "recover" within 2^31 of SND.UNA across wraps
+	}
+	if e.sndNxt.LessThan(ack) {
+		e.sndNxt = ack // a window probe's byte was taken
+	}
+	e.retries = 0
+	e.persistBackoff = 0
+	e.updateWindow(seg, ack, wnd)
+	e.onNewAck(ack, acked, flight)
+	// RFC 6298 §5.2–5.3: stop the timer when all is acknowledged, else
+	// restart it.
+	if e.sndUna == e.sndMax {
+		e.rtxAt = 0
+	} else {
+		e.rtxAt = e.clock.Now() + e.rto
+	}
+	if e.finSet && e.finSeq.LessThan(ack) {
+		switch e.state {
+		case FinWait1:
+			e.setState(FinWait2)
+		case Closing:
+			e.enterTimeWait()
+		case LastAck:
+			e.setState(Closed)
+			return false
+		}
+	}
+	e.output()
+	return true
+}
+
+// updateWindow takes the peer's window if the segment is newer than the
+// one it was last taken from (SND.WL1/SND.WL2, §3.10.7.4).
+func (e *Endpoint) updateWindow(seg, ack seqnum.Value, wnd int) {
+	if e.sndWl1.LessThan(seg) || (e.sndWl1 == seg && e.sndWl2.LessThanEq(ack)) {
+		opened := e.sndWnd == 0 && wnd > 0
+		e.sndWnd = wnd
+		e.sndWl1, e.sndWl2 = seg, ack
+		if wnd > 0 {
+			e.persistAt = 0
+		}
+		if opened {
+			e.output()
+		}
+	}
+}
+
+// receiveData stores in-window text and ACKs it (immediately, or delayed
+// per RFC 5681 §4.2 / RFC 1122 §4.2.3.2).
+func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
+	off := int64(e.irs.Add(1).Size(seg))
+	// Trim to the window.
+	if room := e.rcv.free() - int(off-e.rcv.inOrderEnd()); room < len(data) {
+		if room <= 0 {
+			e.sendAck()
+			return
+		}
+		data = data[:room]
+		fin = false
+	}
+	before := e.rcvNxt
+	adv, dup := e.rcv.store(off, data)
+	if dup > 0 {
+		e.st.DupSegs++
+	}
+	e.rcvNxt = e.rcvNxt.Add(seqnum.Size(adv))
+	outOfOrder := seg != before
+	if outOfOrder && adv == 0 && dup < len(data) {
+		e.st.OutOfOrder++
+	}
+	if fin && e.rcvNxt == seg.Add(seqnum.Size(len(data))) {
+		e.receiveFin()
+		return
+	}
+	// Immediate ACK for out-of-order data, for data that fills a hole,
+	// and without delayed ACKs; otherwise every second full segment.
+	if e.cfg.DelayedAck == 0 || outOfOrder || len(e.rcv.ooo) > 0 || adv > len(data) || dup > 0 {
+		e.sendAck()
+		return
+	}
+	e.ackPending++
+	if e.ackPending >= 2 {
+		e.sendAck()
+		return
+	}
+	if e.delackAt == 0 {
+		e.st.AcksDelay++
+		e.delackAt = e.clock.Now() + e.cfg.DelayedAck
+	}
+}
+
+// receiveFin handles the peer's FIN at RCV.NXT (§3.10.7.4 eighth).
+func (e *Endpoint) receiveFin() {
+	if e.finRcvd {
+		e.sendAck()
+		return
+	}
+	e.finRcvd = true
+	e.rcvNxt++
+	switch e.state {
+	case SynReceived, Established:
+		e.setState(CloseWait)
+	case FinWait1:
+		if e.finSet && e.finSeq.LessThan(e.sndUna) {
+			e.enterTimeWait()
+		} else {
+			e.setState(Closing)
+		}
+	case FinWait2:
+		e.enterTimeWait()
+	}
+	e.sendAck()
+}
+
+func (e *Endpoint) enterTimeWait() {
+	e.setState(TimeWait)
+	e.rtxAt, e.persistAt = 0, 0
+	e.timeWaitAt = e.clock.Now() + e.cfg.TimeWait
+}

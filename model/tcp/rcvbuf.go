@@ -1,0 +1,116 @@
+package tcp
+
+// recvBuffer is the receive buffer: a ring of RecvBuffer bytes indexed by
+// stream offset, holding in-order bytes not yet read and out-of-order bytes
+// within the window, with the out-of-order ranges kept sorted and disjoint.
+type recvBuffer struct {
+	ring     []byte
+	readOff  int64 // stream offset of the next byte the application reads
+	readable int   // in-order bytes after readOff
+	ooo      []span
+	out      []byte // scratch returned by read
+}
+
+// span is a half-open range of stream offsets [start, end).
+type span struct{ start, end int64 }
+
+func (b *recvBuffer) init(size int) {
+	b.ring = make([]byte, size)
+	b.out = make([]byte, 0, size)
+}
+
+// free is the advertised window: space not taken by unread in-order data.
+// Out-of-order data lies inside the window and does not shrink it (the
+// right edge never moves left, RFC 9293 §3.8.6).
+func (b *recvBuffer) free() int { return len(b.ring) - b.readable }
+
+// inOrderEnd is the stream offset just past the in-order data.
+func (b *recvBuffer) inOrderEnd() int64 { return b.readOff + int64(b.readable) }
+
+// store copies data at stream offset off (which must lie within the
+// window) and returns how many new bytes became in-order and how many of
+// the given bytes were already held (duplicates).
+func (b *recvBuffer) store(off int64, data []byte) (advanced int, dup int) {
+	end := off + int64(len(data))
+	start := b.inOrderEnd()
+	if off < start { // already delivered part
+		cut := int(min(start-off, int64(len(data))))
+		dup += cut
+		data, off = data[cut:], start
+	}
+	if len(data) == 0 {
+		return 0, dup
+	}
+	b.copyIn(off, data)
+	if off > start {
+		dup += b.addSpan(span{off, end})
+		return 0, dup
+	}
+	// In order: extend, then absorb any out-of-order spans now touching.
+	newEnd := end
+	i := 0
+	for ; i < len(b.ooo) && b.ooo[i].start <= newEnd; i++ {
+		if b.ooo[i].end > newEnd {
+			dup += int(newEnd - b.ooo[i].start)
+			newEnd = b.ooo[i].end
+		} else {
+			dup += int(b.ooo[i].end - b.ooo[i].start)
+		}
+	}
+	b.ooo = append(b.ooo[:0], b.ooo[i:]...)
+	advanced = int(newEnd - start)
+	b.readable += advanced
+	return advanced, dup
+}
+
+// addSpan inserts s, merging overlaps; it returns overlapping bytes.
+func (b *recvBuffer) addSpan(s span) (dup int) {
+	i := 0
+	for i < len(b.ooo) && b.ooo[i].end < s.start {
+		i++
+	}
+	j := i
+	for j < len(b.ooo) && b.ooo[j].start <= s.end {
+		o := b.ooo[j]
+		dup += int(max(0, min(o.end, s.end)-max(o.start, s.start)))
+		s.start, s.end = min(s.start, o.start), max(s.end, o.end)
+		j++
+	}
+	if i == j {
+		b.ooo = append(b.ooo, span{})
+		copy(b.ooo[i+1:], b.ooo[i:])
+		b.ooo[i] = s
+		return dup
+	}
+	b.ooo[i] = s
+	b.ooo = append(b.ooo[:i+1], b.ooo[j:]...)
+	return dup
+}
+
+func (b *recvBuffer) copyIn(off int64, data []byte) {
+	n := int64(len(b.ring))
+	for len(data) > 0 {
+		p := off % n
+		c := copy(b.ring[p:], data)
+		data = data[c:]
+		off += int64(c)
+	}
+}
+
+// read returns up to max in-order bytes and their stream offset.
+func (b *recvBuffer) read(max int) ([]byte, int64) {
+	k := min(max, b.readable)
+	off := b.readOff
+	n := int64(len(b.ring))
+	b.out = b.out[:0]
+	for rem, o := k, off; rem > 0; {
+		p := o % n
+		c := min(int64(rem), n-p)
+		b.out = append(b.out, b.ring[p:p+c]...)
+		rem -= int(c)
+		o += c
+	}
+	b.readOff += int64(k)
+	b.readable -= k
+	return b.out, off
+}
