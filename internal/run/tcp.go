@@ -30,6 +30,7 @@ type TCPResult struct {
 type tcpFlow struct {
 	spec *scenario.Flow
 	app  *tcp.App
+	iss  seqnum.Value // the client's initial sequence number
 }
 
 func newTCPFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, cport, sport uint16, streams sim.Streams) (flow, error) {
@@ -76,7 +77,7 @@ func newTCPFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, cport,
 			Exchanges: f.Exchanges, ReadRate: int64(f.ReadRate), Start: sim.Time(f.Start)}
 	}
 	app := tcp.NewApp(n.eng, client, server, ac)
-	return &tcpFlow{spec: f, app: app}, nil
+	return &tcpFlow{spec: f, app: app, iss: ccfg.ISS}, nil
 }
 
 func (t *tcpFlow) start() { t.app.Start() }
