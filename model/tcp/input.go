@@ -137,8 +137,8 @@ func (e *Endpoint) established(h *wire.TCP) {
 	if !e.synRTOExpired {
 		// The SYN was sent once: its round trip is a valid sample (Karn).
 		e.sampleRTT(e.clock.Now() - e.synAt)
-	} else if e.rto < 3*sim.Second {
-		e.rto = 3 * sim.Second // RFC 6298 §5.7
+	} else if e.cfg.InitialRTO < 3*sim.Second {
+		e.rto = 3 * sim.Second // RFC 6298 §5.7: re-initialised once data flows
 	}
 	e.rttTiming = false
 	e.rtxAt = 0

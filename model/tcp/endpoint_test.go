@@ -1,0 +1,378 @@
+package tcp
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"tcpsim/model/seqnum"
+	"tcpsim/model/wire"
+	"tcpsim/sim"
+)
+
+type clock struct{ now sim.Time }
+
+func (c *clock) Now() sim.Time { return c.now }
+
+type segment struct {
+	h    wire.TCP
+	data []byte
+}
+
+func (s segment) String() string {
+	return fmt.Sprintf("%s seq=%d ack=%d len=%d win=%d", wire.FlagString(s.h.Flags), s.h.Seq, s.h.Ack, len(s.data), s.h.Window)
+}
+
+type capture struct{ segs []segment }
+
+func (c *capture) Output(h *wire.TCP, d []byte) {
+	c.segs = append(c.segs, segment{*h, append([]byte(nil), d...)})
+}
+
+func (c *capture) take() []segment {
+	s := c.segs
+	c.segs = nil
+	return s
+}
+
+// pair is two endpoints joined by a test wire that the test drives by
+// hand: nothing moves until the test says so.
+type pair struct {
+	clk        *clock
+	a, b       *Endpoint
+	aOut, bOut *capture
+	trans      map[*Endpoint][]string
+}
+
+func newPair(t *testing.T, acfg, bcfg Config) *pair {
+	t.Helper()
+	p := &pair{clk: &clock{}, aOut: &capture{}, bOut: &capture{}, trans: map[*Endpoint][]string{}}
+	acfg.LocalPort, acfg.RemotePort = 1000, 2000
+	bcfg.LocalPort, bcfg.RemotePort = 2000, 1000
+	acfg.OnState = func(from, to State) { p.trans[p.a] = append(p.trans[p.a], to.String()) }
+	bcfg.OnState = func(from, to State) { p.trans[p.b] = append(p.trans[p.b], to.String()) }
+	p.a = NewEndpoint(acfg, p.clk, p.aOut)
+	p.b = NewEndpoint(bcfg, p.clk, p.bOut)
+	return p
+}
+
+// flow delivers everything each side has sent to the other, after rtt/2,
+// until both are quiet, dropping segments for which drop returns true.
+func (p *pair) flow(rtt sim.Time, drop func(from *Endpoint, s segment) bool) {
+	for range 10000 {
+		as, bs := p.aOut.take(), p.bOut.take()
+		if len(as) == 0 && len(bs) == 0 {
+			return
+		}
+		p.clk.now += rtt / 2
+		for _, s := range as {
+			if drop == nil || !drop(p.a, s) {
+				p.b.Input(&s.h, s.data)
+			}
+		}
+		for _, s := range bs {
+			if drop == nil || !drop(p.b, s) {
+				p.a.Input(&s.h, s.data)
+			}
+		}
+	}
+	panic("pair.flow: no quiescence")
+}
+
+// fire advances the clock to the earliest deadline and runs the timers.
+func (p *pair) fire() sim.Time {
+	d := p.a.Deadline()
+	if bd := p.b.Deadline(); bd != 0 && (d == 0 || bd < d) {
+		d = bd
+	}
+	if d == 0 {
+		return 0
+	}
+	p.clk.now = max(p.clk.now, d)
+	p.a.OnTimer()
+	p.b.OnTimer()
+	return d
+}
+
+func (p *pair) handshake(t *testing.T) {
+	t.Helper()
+	p.b.Listen()
+	p.a.Connect()
+	p.flow(100*sim.Millisecond, nil)
+	if p.a.State() != Established || p.b.State() != Established {
+		t.Fatalf("after handshake: %v / %v", p.a.State(), p.b.State())
+	}
+}
+
+func TestHandshakeAndTeardownTransitions(t *testing.T) {
+	p := newPair(t, Config{ISS: 100}, Config{ISS: 900})
+	p.b.Listen()
+	p.a.Connect()
+	first := p.aOut.segs[0]
+	if first.h.Flags != wire.FlagSYN || first.h.Seq != 100 || first.h.MSS != 1460 {
+		t.Fatalf("first segment %v, want SYN seq=100 with MSS", first)
+	}
+	p.flow(100*sim.Millisecond, nil)
+	p.a.Write(3000)
+	p.a.Close()
+	p.flow(100*sim.Millisecond, func(_ *Endpoint, _ segment) bool { return false })
+	for p.b.Readable() > 0 || !p.b.EOF() {
+		p.b.Read(1 << 20)
+	}
+	p.b.Close()
+	p.flow(100*sim.Millisecond, nil)
+	p.fire() // TIME-WAIT expires
+	want := map[*Endpoint][]string{
+		p.a: {"SYN-SENT", "ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2", "TIME-WAIT", "CLOSED"},
+		p.b: {"LISTEN", "SYN-RECEIVED", "ESTABLISHED", "CLOSE-WAIT", "LAST-ACK", "CLOSED"},
+	}
+	for ep, w := range want {
+		if !slices.Equal(p.trans[ep], w) {
+			t.Errorf("transitions %v, want %v", p.trans[ep], w)
+		}
+	}
+	if p.clk.now < 60*sim.Second {
+		t.Errorf("TIME-WAIT ended at %v, before 2·MSL", p.clk.now)
+	}
+}
+
+func TestSimultaneousClose(t *testing.T) {
+	p := newPair(t, Config{ISS: 1}, Config{ISS: 2})
+	p.handshake(t)
+	p.a.Close()
+	p.b.Close()
+	p.flow(100*sim.Millisecond, nil)
+	if p.a.State() != TimeWait || p.b.State() != TimeWait {
+		t.Fatalf("states %v / %v, want TIME-WAIT both", p.a.State(), p.b.State())
+	}
+	for _, ep := range []*Endpoint{p.a, p.b} {
+		if !slices.Contains(p.trans[ep], "CLOSING") {
+			t.Errorf("transitions %v lack CLOSING", p.trans[ep])
+		}
+	}
+}
+
+func TestLostFINIsRetransmitted(t *testing.T) {
+	p := newPair(t, Config{ISS: 1}, Config{ISS: 2})
+	p.handshake(t)
+	p.a.Close()
+	lost := 0
+	p.flow(100*sim.Millisecond, func(from *Endpoint, s segment) bool {
+		if from == p.a && s.h.Flags&wire.FlagFIN != 0 && lost == 0 {
+			lost++
+			return true
+		}
+		return false
+	})
+	if p.b.State() != Established {
+		t.Fatalf("b %v before the retransmission", p.b.State())
+	}
+	p.fire() // RTO
+	if p.a.Stats().TimeoutRetrans != 1 {
+		t.Fatalf("timeout retransmissions %d, want 1", p.a.Stats().TimeoutRetrans)
+	}
+	p.flow(100*sim.Millisecond, nil)
+	if p.a.State() != FinWait2 || p.b.State() != CloseWait {
+		t.Fatalf("states %v / %v", p.a.State(), p.b.State())
+	}
+}
+
+// A lost SYN is retransmitted after the initial RTO of 1 s, then 2 s
+// later (backoff), and the RTO is 3 s once data flows (RFC 6298 §5.7).
+func TestLostSYNBackoff(t *testing.T) {
+	p := newPair(t, Config{ISS: 1}, Config{ISS: 2})
+	p.b.Listen()
+	p.a.Connect()
+	var synTimes []sim.Time
+	drops := 0
+	for p.a.State() != Established {
+		for _, s := range p.aOut.segs {
+			if s.h.Flags&wire.FlagSYN != 0 {
+				synTimes = append(synTimes, p.clk.now)
+			}
+		}
+		p.flow(100*sim.Millisecond, func(from *Endpoint, s segment) bool {
+			if s.h.Flags&wire.FlagSYN != 0 && from == p.a && drops < 2 {
+				drops++
+				return true
+			}
+			return false
+		})
+		if p.a.State() != Established {
+			p.fire()
+		}
+	}
+	want := []sim.Time{0, sim.Second, 3 * sim.Second}
+	if !slices.Equal(synTimes, want) {
+		t.Fatalf("SYNs at %v, want %v", synTimes, want)
+	}
+	if p.a.RTO() != 3*sim.Second {
+		t.Fatalf("RTO after a retransmitted SYN = %v, want 3s", p.a.RTO())
+	}
+}
+
+// RTO estimator against hand-computed RFC 6298 §2 sequences.
+func TestRTOEstimator(t *testing.T) {
+	e := NewEndpoint(Config{MinRTO: sim.Millisecond, Granularity: sim.Millisecond}, &clock{}, &capture{})
+	ms := sim.Millisecond
+	steps := []struct {
+		r, srtt, rttvar, rto sim.Time
+	}{
+		// First: SRTT=R, RTTVAR=R/2, RTO=SRTT+max(G,4·RTTVAR).
+		{100 * ms, 100 * ms, 50 * ms, 300 * ms},
+		// RTTVAR=3/4·50+1/4·|100-200|=62.5; SRTT=7/8·100+1/8·200=112.5.
+		{200 * ms, 112500 * sim.Microsecond, 62500 * sim.Microsecond, 362500 * sim.Microsecond},
+		// RTTVAR=3/4·62.5+1/4·62.5=62.5; SRTT=7/8·112.5+1/8·50=104.6875.
+		{50 * ms, 104687500, 62500 * sim.Microsecond, 354687500},
+	}
+	for i, s := range steps {
+		e.sampleRTT(s.r)
+		if e.SRTT() != s.srtt || e.RTTVar() != s.rttvar || e.RTO() != s.rto {
+			t.Fatalf("step %d: srtt %v rttvar %v rto %v, want %v %v %v", i, e.SRTT(), e.RTTVar(), e.RTO(), s.srtt, s.rttvar, s.rto)
+		}
+	}
+	// Clamped below by MinRTO (1 s by default, RFC 6298 §2.4) ...
+	d := NewEndpoint(Config{}, &clock{}, &capture{})
+	d.sampleRTT(10 * ms)
+	if d.RTO() != sim.Second {
+		t.Fatalf("RTO %v, want the 1s minimum", d.RTO())
+	}
+	// ... and backed off by doubling up to MaxRTO (§5.5).
+	for _, want := range []sim.Time{2, 4, 8, 16, 32, 60, 60} {
+		d.backoff()
+		if d.RTO() != want*sim.Second {
+			t.Fatalf("backoff: RTO %v, want %vs", d.RTO(), want)
+		}
+	}
+}
+
+// Karn's algorithm: an ACK for a retransmitted segment gives no sample.
+func TestKarn(t *testing.T) {
+	p := newPair(t, Config{ISS: 1, InitialWindow: 1}, Config{ISS: 2})
+	p.handshake(t)
+	samples := p.a.Stats().RTTSamples
+	p.a.Write(1000)
+	p.aOut.take() // lost
+	p.fire()      // RTO: retransmit
+	p.flow(100*sim.Millisecond, nil)
+	if got := p.a.Stats().RTTSamples; got != samples {
+		t.Fatalf("RTT samples %d after acking a retransmission, want %d", got, samples)
+	}
+	p.a.Write(1000) // fresh segment: sampled again
+	p.flow(100*sim.Millisecond, nil)
+	if got := p.a.Stats().RTTSamples; got != samples+1 {
+		t.Fatalf("RTT samples %d, want %d", got, samples+1)
+	}
+}
+
+// NewReno (RFC 6582): two losses in one window. The third duplicate ACK
+// retransmits the first hole; the partial ACK that follows retransmits the
+// second at once, without waiting for three more duplicates or a timeout,
+// and recovery ends with the full ACK.
+func TestNewRenoPartialAck(t *testing.T) {
+	p := newPair(t, Config{ISS: 1, Congestion: CCNewReno, InitialWindow: 10, MSS: 1000}, Config{ISS: 2, MSS: 1000})
+	p.handshake(t)
+	p.a.Write(10000)
+	segs := p.aOut.take()
+	if len(segs) != 10 {
+		t.Fatalf("sent %d segments, want 10 (IW10)", len(segs))
+	}
+	for i, s := range segs {
+		if i == 2 || i == 5 {
+			continue // lost
+		}
+		p.b.Input(&s.h, s.data)
+	}
+	acks := p.bOut.take()
+	for _, s := range acks {
+		p.a.Input(&s.h, s.data)
+	}
+	st := p.a.Stats()
+	if st.DupAcks != 6 || st.FastRetrans != 1 || !p.a.inRecovery {
+		t.Fatalf("dupacks %d fast %d recovery %v, want 6, 1, true", st.DupAcks, st.FastRetrans, p.a.inRecovery)
+	}
+	// Deliver the retransmission of segment 2: partial ACK up to 5.
+	rtx := p.aOut.take()
+	var firstRtx segment
+	for _, s := range rtx {
+		if s.h.Seq == segs[2].h.Seq {
+			firstRtx = s
+		}
+	}
+	p.b.Input(&firstRtx.h, firstRtx.data)
+	for _, s := range p.bOut.take() {
+		p.a.Input(&s.h, s.data)
+	}
+	if p.a.Stats().FastRetrans != 2 || !p.a.inRecovery {
+		t.Fatalf("after partial ACK: fast retransmissions %d, in recovery %v; want 2, true", p.a.Stats().FastRetrans, p.a.inRecovery)
+	}
+	found := false
+	for _, s := range p.aOut.segs {
+		found = found || s.h.Seq == segs[5].h.Seq
+	}
+	if !found {
+		t.Fatal("partial ACK did not retransmit the second hole")
+	}
+	p.flow(100*sim.Millisecond, nil)
+	if p.a.inRecovery || p.a.sndUna != p.a.sndMax || p.a.Stats().RTOExpirations != 0 {
+		t.Fatalf("recovery %v, una %d max %d, RTOs %d", p.a.inRecovery, p.a.sndUna, p.a.sndMax, p.a.Stats().RTOExpirations)
+	}
+}
+
+// A receiver that does not read closes its window; the sender probes it
+// on the persist timer, and a window update after reading reopens the flow.
+func TestZeroWindowProbe(t *testing.T) {
+	p := newPair(t, Config{ISS: 1, MSS: 1000}, Config{ISS: 2, MSS: 1000, RecvBuffer: 4000})
+	p.handshake(t)
+	p.a.Write(10000)
+	p.flow(100*sim.Millisecond, nil)
+	if p.a.SndWnd() != 0 || p.b.Readable() != 4000 || p.a.Stats().ZeroWindowSeen != 1 {
+		t.Fatalf("window %d readable %d zero-window %d", p.a.SndWnd(), p.b.Readable(), p.a.Stats().ZeroWindowSeen)
+	}
+	// Probes at backed-off intervals, each answered with a zero window.
+	for i := range 3 {
+		if p.fire() == 0 {
+			t.Fatal("no persist timer")
+		}
+		p.flow(100*sim.Millisecond, nil)
+		if p.a.Stats().WindowProbes != int64(i+1) {
+			t.Fatalf("probes %d, want %d", p.a.Stats().WindowProbes, i+1)
+		}
+	}
+	if p.b.Readable() != 4000 {
+		t.Fatalf("probe byte accepted into a full buffer: readable %d", p.b.Readable())
+	}
+	// The application reads: a window update reopens the flow.
+	got := int64(0)
+	for got < 10000 {
+		b, _ := p.b.Read(1 << 20)
+		got += int64(len(b))
+		p.flow(100*sim.Millisecond, nil)
+		if len(b) == 0 {
+			p.fire()
+			p.flow(100*sim.Millisecond, nil)
+		}
+	}
+	if p.a.sndUna != p.a.sndMax || p.b.Stats().ZeroWindowAdvert == 0 {
+		t.Fatalf("una %d max %d, zero windows advertised %d", p.a.sndUna, p.a.sndMax, p.b.Stats().ZeroWindowAdvert)
+	}
+}
+
+// Sequence numbers wrap: a transfer starting just below 2^32 completes.
+func TestSequenceWrap(t *testing.T) {
+	p := newPair(t, Config{ISS: seqnum.Value(0xffffffff - 2500)}, Config{ISS: 0xfffffff0})
+	p.handshake(t)
+	p.a.Write(100000)
+	got := 0
+	for range 1000 {
+		p.flow(100*sim.Millisecond, nil)
+		b, _ := p.b.Read(1 << 20)
+		got += len(b)
+		if got == 100000 {
+			break
+		}
+	}
+	if got != 100000 || p.a.sndUna != p.a.sndMax || uint32(p.a.sndUna) > 0x10000000 {
+		t.Fatalf("read %d, una %#x max %#x", got, p.a.sndUna, p.a.sndMax)
+	}
+}
