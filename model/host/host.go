@@ -47,6 +47,10 @@ type Host struct {
 	binds []binding
 	sinks []DropSink // by flow tag
 	c     Counters
+	// Decoded headers handed to endpoints by pointer; kept here so that
+	// they do not escape to the heap once per packet.
+	th wire.TCP
+	uh wire.UDP
 }
 
 // New returns a host with address addr; call Attach before use.
@@ -107,8 +111,9 @@ func (h *Host) Receive(pkt link.Packet) {
 			h.checksumDrop(pkt.Flow)
 			return
 		}
+		h.th = th
 		if b := h.find(wire.ProtoTCP, th.DstPort); b != nil {
-			b.tcp.InputTCP(&th, data)
+			b.tcp.InputTCP(&h.th, data)
 			return
 		}
 	case wire.ProtoUDP:
@@ -117,8 +122,9 @@ func (h *Host) Receive(pkt link.Packet) {
 			h.checksumDrop(pkt.Flow)
 			return
 		}
+		h.uh = uh
 		if b := h.find(wire.ProtoUDP, uh.DstPort); b != nil {
-			b.udp.InputUDP(&uh, data)
+			b.udp.InputUDP(&h.uh, data)
 			return
 		}
 	}

@@ -194,6 +194,7 @@ type Endpoint struct {
 	persistBackoff                         int
 	ackPending                             int // full segments received since the last ACK
 
+	hdr         wire.TCP // scratch header for emit
 	abortReason string
 	closedAt    sim.Time
 }
@@ -371,7 +372,8 @@ func (e *Endpoint) rcvWindow() int { return e.rcv.free() }
 
 // emit builds and sends one segment with the current ACK and window.
 func (e *Endpoint) emit(flags uint8, seq seqnum.Value, data []byte) {
-	h := wire.TCP{
+	h := &e.hdr // reused: a local passed to Output would escape per segment
+	*h = wire.TCP{
 		SrcPort: e.cfg.LocalPort, DstPort: e.cfg.RemotePort,
 		Seq: uint32(seq), Flags: flags, WScale: -1,
 	}
@@ -400,7 +402,7 @@ func (e *Endpoint) emit(flags uint8, seq seqnum.Value, data []byte) {
 		e.ackPending = 0
 	}
 	e.st.SegsSent++
-	e.out.Output(&h, data)
+	e.out.Output(h, data)
 }
 
 func (e *Endpoint) sendAck() {
