@@ -17,7 +17,8 @@ type TCPResult struct {
 	FastRetrans    int64
 	RTOExpirations int64
 	DupAcks        int64
-	ZeroWindows    int64
+	ZeroWindows    int64 // times a receiver advertised a zero window
+	WindowProbes   int64 // zero-window probes sent (persist timer)
 	CwndFinal      int64
 	CwndMax        int64
 	SRTT           sim.Time
@@ -133,7 +134,8 @@ func (t *tcpFlow) result(now sim.Time) FlowResult {
 		FastRetrans:    cs.FastRetrans + ss.FastRetrans,
 		RTOExpirations: cs.RTOExpirations + ss.RTOExpirations,
 		DupAcks:        cs.DupAcks + ss.DupAcks,
-		ZeroWindows:    cs.ZeroWindowSeen + ss.ZeroWindowSeen,
+		ZeroWindows:    cs.ZeroWindowAdvert + ss.ZeroWindowAdvert,
+		WindowProbes:   cs.WindowProbes + ss.WindowProbes,
 		CwndFinal:      int64(a.Client.Cwnd()), CwndMax: int64(cs.CwndMax),
 		SRTT: a.Client.SRTT(), RTO: a.Client.RTO(),
 		State:  a.Client.State().String() + " / " + a.Server.State().String(),

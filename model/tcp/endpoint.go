@@ -367,8 +367,22 @@ func (e *Endpoint) abort(reason string) {
 	e.setState(Closed)
 }
 
-// rcvWindow is the window we can advertise now, in bytes.
-func (e *Endpoint) rcvWindow() int { return e.rcv.free() }
+// rcvWindow is the window we can advertise now, in bytes. Receiver-side
+// silly window avoidance (RFC 9293 §3.8.6.2.2): the right edge only moves
+// on when at least min(buffer/2, MSS) is free; until then we offer no more
+// than the edge already advertised, so a full buffer shows a zero window
+// instead of a trickle of tiny ones.
+func (e *Endpoint) rcvWindow() int {
+	free := e.rcv.free()
+	if free >= min(len(e.rcv.ring)/2, e.cfg.MSS) || !e.state.synchronized() {
+		return free
+	}
+	edge := 0
+	if e.rcvNxt.LessThan(e.advRight) {
+		edge = int(e.rcvNxt.Size(e.advRight))
+	}
+	return min(free, edge)
+}
 
 // emit builds and sends one segment with the current ACK and window.
 func (e *Endpoint) emit(flags uint8, seq seqnum.Value, data []byte) {
