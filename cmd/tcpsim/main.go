@@ -25,12 +25,6 @@ const (
 // report has been printed already.
 var errRunFailed = errors.New("tcpsim: a run did not complete")
 
-// usageError marks bad flags, arguments or scenario files.
-type usageError struct{ err error }
-
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
-
 func main() {
 	os.Exit(execute(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -46,18 +40,9 @@ func execute(args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, errRunFailed):
 		return exitRunFail
 	}
+	// Every other error is bad usage: flags, arguments, scenario files.
 	fmt.Fprintln(stderr, "tcpsim:", err)
-	var ue usageError
-	if errors.As(err, &ue) || isFlagError(err) {
-		return exitUsage
-	}
-	return exitRunFail
-}
-
-func isFlagError(err error) bool {
-	// cobra returns plain errors for unknown commands and flags; every
-	// error that is not from a run is a usage error.
-	return !errors.Is(err, errRunFailed)
+	return exitUsage
 }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {

@@ -27,13 +27,13 @@ The same file and seed always print the same bytes.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains(report.Formats, format) {
-				return usageError{fmt.Errorf("--format %q: want one of table, markdown, csv, json", format)}
+				return fmt.Errorf("--format %q: want one of table, markdown, csv, json", format)
 			}
 			var scs []*scenario.Scenario
 			for _, file := range args {
 				sc, err := scenario.Load(file)
 				if err != nil {
-					return usageError{err}
+					return err
 				}
 				scs = append(scs, sc)
 			}
@@ -45,7 +45,7 @@ The same file and seed always print the same bytes.`,
 				}
 				res, err := run.Scenario(sc, s)
 				if err != nil {
-					return usageError{err}
+					return err
 				}
 				if err := report.Write(stdout, res, report.Options{Format: format, Report: sc.Report}); err != nil {
 					return err
