@@ -139,10 +139,13 @@ func (e *Engine) Run(lim Limits) StopReason {
 	if until == 0 {
 		until = Forever
 	}
-	var n uint64
+	budget := lim.MaxEvents
+	if budget == 0 {
+		budget = ^uint64(0)
+	}
 	e.stopped = false
-	for len(e.heap) > 0 {
-		if lim.MaxEvents != 0 && n >= lim.MaxEvents {
+	for n := uint64(0); len(e.heap) > 0; n++ {
+		if n >= budget {
 			return EventBudget
 		}
 		if e.heap[0].at > until {
@@ -150,15 +153,10 @@ func (e *Engine) Run(lim Limits) StopReason {
 			return TimeLimit
 		}
 		nd := e.pop()
-		if nd.at < e.now {
-			panic("sim: time went backwards")
-		}
-		e.now = nd.at
+		e.now = nd.at // pop returns the minimum: time never goes backwards
 		slot := uint32(nd.key & slotMask)
 		p := e.slots[slot]
-		e.slots[slot] = payload{} // drop the callback reference
 		e.free = append(e.free, slot)
-		n++
 		e.fired++
 		p.fn(p.arg)
 		if e.stopped {
@@ -171,13 +169,13 @@ func (e *Engine) Run(lim Limits) StopReason {
 // The queue is a 4-ary min-heap over values: shallower than a binary heap,
 // and children share cache lines. Hand-written rather than container/heap,
 // which would box every event in an interface.
-const arity = 4 // pop's tournament assumes four
+const arity = 2
 
 func (e *Engine) up(i int) {
 	h := e.heap
 	ev := h[i]
 	for i > 0 {
-		p := (i - 1) / arity
+		p := (i - 1) / 2
 		if !ev.before(h[p]) {
 			break
 		}
@@ -203,32 +201,13 @@ func (e *Engine) pop() node {
 	// saves a comparison per level against the usual top-down sift.
 	i := 0
 	for {
-		c := arity*i + 1
+		c := 2*i + 1
 		if c >= last {
 			break
 		}
-		var best int
-		if c+3 < last {
-			// All four children: a small tournament shortens the chain
-			// of dependent comparisons.
-			a, b := c, c+2
-			if h[c+1].before(h[a]) {
-				a = c + 1
-			}
-			if h[c+3].before(h[b]) {
-				b = c + 3
-			}
-			best = a
-			if h[b].before(h[a]) {
-				best = b
-			}
-		} else {
-			best = c
-			for j := c + 1; j < last; j++ {
-				if h[j].before(h[best]) {
-					best = j
-				}
-			}
+		best := c
+		if c+1 < last && h[c+1].before(h[c]) {
+			best = c + 1
 		}
 		h[i] = h[best]
 		i = best
