@@ -170,16 +170,19 @@ func (e *Error) Error() string {
 }
 
 // Load reads and validates the scenario file at path.
-func Load(path string) (*Scenario, error) {
+func Load(path string, overrides ...Override) (*Scenario, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("scenario: %w", err)
 	}
-	return Parse(path, src)
+	return Parse(path, src, overrides...)
 }
 
+func asField(err error, fe **fieldError) bool { return errors.As(err, fe) }
+
 // Parse decodes and validates a scenario; file names it in errors.
-func Parse(file string, src []byte) (*Scenario, error) {
+// Overrides (e.g. from a sweep) are applied before validation.
+func Parse(file string, src []byte, overrides ...Override) (*Scenario, error) {
 	f, err := parser.ParseBytes(src, 0)
 	if err != nil {
 		return nil, yamlError(file, err)
@@ -193,6 +196,11 @@ func Parse(file string, src []byte) (*Scenario, error) {
 		return nil, yamlError(file, err)
 	}
 	ast.Walk(posVisitor(s.pos), f.Docs[0].Body)
+	for _, o := range overrides {
+		if err := s.apply(o); err != nil {
+			return nil, &Error{File: file, Field: o.Path, Msg: err.Error()}
+		}
+	}
 	if err := s.validate(); err != nil {
 		return nil, err
 	}

@@ -131,3 +131,31 @@ func TestShippedScenariosParse(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+func TestOverrides(t *testing.T) {
+	s, err := Parse("o.yaml", []byte(good),
+		Override{"link.loss", "5%"}, Override{"link.reverse.delay", "7ms"},
+		Override{"flows.file.congestion", "reno"}, Override{"flows.video.bytes", "1200"},
+		Override{"seed", "9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.LinkConfig("forward").Loss.P != 0.05 || s.LinkConfig("reverse").Delay != 7e6 || s.Flows[0].Congestion != "reno" || s.Flows[1].Count != 1 || s.Seed != 9 {
+		t.Fatalf("overrides not applied: %+v", s)
+	}
+	for _, c := range []struct {
+		o    Override
+		want string
+	}{
+		{Override{"link.los", "5%"}, `no field "los"`},
+		{Override{"flows.nosuch.mss", "5"}, `no flow named "nosuch"`},
+		{Override{"link.loss", "150%"}, "0% to 100%"},
+		{Override{"flows.file.congestion", "cubic"}, "newreno"},
+		{Override{"link", "5"}, "group of fields"},
+	} {
+		_, err := Parse("o.yaml", []byte(good), c.o)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: err %v, want %q", c.o, err, c.want)
+		}
+	}
+}

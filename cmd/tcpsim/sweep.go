@@ -1,0 +1,122 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"slices"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"tcpsim/internal/report"
+	"tcpsim/internal/sweep"
+)
+
+func newSweepCmd(stdout, stderr io.Writer) *cobra.Command {
+	var (
+		vary    []string
+		seeds   int
+		workers int
+		format  string
+		shard   string
+		out     string
+	)
+	cmd := &cobra.Command{
+		Use:   "sweep FILE --vary PATH=V1,V2,... [--vary ...] --seeds N",
+		Short: "Run a scenario over parameter values and seeds; report means and 95% confidence intervals",
+		Long: `Run FILE at every combination of the --vary values, each with --seeds
+independent seeds, on all cores, and summarise goodput, delivery ratio,
+retransmissions and completion time per point and flow: mean, standard
+deviation, 95% confidence interval (Student's t), min and max.
+
+Fields are addressed as in the file, flows by name:
+  --vary link.loss=0,0.5%,1%,2%,5%,10%,20%
+  --vary flows.file.congestion=reno,newreno
+
+Seed k (the file's seed + k) is used at every point, so points are compared
+under common random numbers. Output is identical whatever --workers is.
+With --shard K/N --out FILE only every N-th run is made and its raw results
+are written to FILE; 'tcpsim merge' combines the shards.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !slices.Contains(report.Formats, format) {
+				return fmt.Errorf("--format %q: want one of table, markdown, csv, json", format)
+			}
+			var axes []sweep.Axis
+			for _, v := range vary {
+				a, err := sweep.ParseAxis(v)
+				if err != nil {
+					return err
+				}
+				axes = append(axes, a)
+			}
+			sh := sweep.Shard{K: 1, N: 1}
+			if shard != "" {
+				var err error
+				if sh, err = sweep.ParseShard(shard); err != nil {
+					return err
+				}
+				if out == "" {
+					return fmt.Errorf("--shard needs --out FILE for the shard's raw results")
+				}
+			}
+			src, err := os.ReadFile(args[0])
+			if err != nil {
+				return err
+			}
+			plan, err := sweep.NewPlan(args[0], src, axes, seeds)
+			if err != nil {
+				return err
+			}
+			total := plan.Runs()
+			if sh.N > 1 {
+				total = (plan.Runs() - (sh.K - 1) + sh.N - 1) / sh.N
+			}
+			var tick func()
+			if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+				bar := progressbar.NewOptions(total, progressbar.OptionSetWriter(stderr),
+					progressbar.OptionSetDescription("runs"), progressbar.OptionShowCount(),
+					progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish())
+				tick = func() { bar.Add(1) }
+			}
+			recs, err := plan.Execute(sh, workers, tick)
+			if err != nil {
+				return err
+			}
+			if out != "" {
+				return sweep.WriteShard(out, plan.Meta(), sh, recs)
+			}
+			return sweep.Write(stdout, plan.Meta(), recs, format)
+		},
+	}
+	cmd.Flags().StringArrayVar(&vary, "vary", nil, "PATH=V1,V2,...: a parameter and its values (repeatable)")
+	cmd.Flags().IntVar(&seeds, "seeds", 10, "independent seeds per point")
+	cmd.Flags().IntVar(&workers, "workers", 0, "parallel runs (default GOMAXPROCS)")
+	cmd.Flags().StringVar(&format, "format", "table", "output format: table, markdown, csv or json")
+	cmd.Flags().StringVar(&shard, "shard", "", "K/N: run only the K-th of N slices of the runs (needs --out)")
+	cmd.Flags().StringVar(&out, "out", "", "write raw results of a shard to FILE (JSON lines) instead of a report")
+	return cmd
+}
+
+func newMergeCmd(stdout io.Writer) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "merge SHARD...",
+		Short: "Combine sweep shards into the report an unsharded sweep prints",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !slices.Contains(report.Formats, format) {
+				return fmt.Errorf("--format %q: want one of table, markdown, csv, json", format)
+			}
+			meta, recs, err := sweep.Merge(args)
+			if err != nil {
+				return err
+			}
+			return sweep.Write(stdout, meta, recs, format)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "table", "output format: table, markdown, csv or json")
+	return cmd
+}
