@@ -2,6 +2,7 @@ package link
 
 import (
 	"math/rand/v2"
+	"strconv"
 
 	"tcpsim/sim"
 )
@@ -66,19 +67,23 @@ type Pipe struct {
 	late       []timed
 	lateFree   []int
 
-	lossRng, geRng, corruptRng, dupRng, reorderRng *rand.Rand
-	geBad                                          bool
+	streams                               sim.Streams
+	lossRngs                              []*rand.Rand // by flow tag
+	geRng, corruptRng, dupRng, reorderRng *rand.Rand
+	geBad                                 bool
 
 	txDone, arrive, arriveLate sim.Action
 }
 
 // NewPipe returns a direction named name ("fwd", "rev") delivering to rx.
 // Its impairments draw from streams named after it, one per impairment, so
-// that turning one on does not shift the others' draws.
+// that turning one on does not shift the others' draws. Loss draws come
+// from one stream per flow: the k-th packet of a flow meets the same
+// uniform number whatever the other flows do.
 func NewPipe(eng *sim.Engine, streams sim.Streams, name string, cfg Config, rx Receiver, pool *Pool) *Pipe {
 	p := &Pipe{Name: name, cfg: cfg, eng: eng, rx: rx, pool: pool}
 	s := "link/" + name + "/"
-	p.lossRng = streams.Stream(s + "loss")
+	p.streams = streams
 	p.geRng = streams.Stream(s + "ge-state")
 	p.corruptRng = streams.Stream(s + "corrupt")
 	p.dupRng = streams.Stream(s + "duplicate")
@@ -145,7 +150,7 @@ func (p *Pipe) onTxDone(uint64) {
 // with a higher loss rate the lost packets are a superset of those lost at
 // a lower one.
 func (p *Pipe) impair(pkt Packet) {
-	if p.lost() {
+	if p.lost(pkt.Flow) {
 		p.c.Lost++
 		p.observe(EvLost, pkt)
 		p.pool.Put(pkt.Buf)
@@ -179,9 +184,9 @@ func (p *Pipe) impair(pkt Packet) {
 
 // lost draws the loss decision: two uniforms per packet for Gilbert–Elliott
 // (state, then loss), one for Bernoulli.
-func (p *Pipe) lost() bool {
+func (p *Pipe) lost(flow int32) bool {
 	l := &p.cfg.Loss
-	u := p.lossRng.Float64()
+	u := p.lossStream(flow).Float64()
 	if l.Model == LossBernoulli {
 		return u < l.P
 	}
@@ -199,6 +204,17 @@ func (p *Pipe) lost() bool {
 		return u < l.LossBad
 	}
 	return u < l.LossGood
+}
+
+func (p *Pipe) lossStream(flow int32) *rand.Rand {
+	i := int(max(flow, -1)) + 1 // untagged packets share slot 0
+	for i >= len(p.lossRngs) {
+		p.lossRngs = append(p.lossRngs, nil)
+	}
+	if p.lossRngs[i] == nil {
+		p.lossRngs[i] = p.streams.Stream("link/" + p.Name + "/loss/" + strconv.Itoa(i-1))
+	}
+	return p.lossRngs[i]
 }
 
 // propagate appends to the in-order pipe; only its head is scheduled.

@@ -66,6 +66,11 @@ func NewApp(eng *sim.Engine, client, server *Conn, cfg AppConfig) *App {
 	}
 	client.OnInput = func() { a.poll(0) }
 	server.OnInput = func() { a.poll(1) }
+	if cfg.ReadRate == 0 {
+		// The applications wait in a read and take data as it arrives.
+		client.SetOnReadable(a.readers[0].pump)
+		server.SetOnReadable(a.readers[1].pump)
+	}
 	return a
 }
 

@@ -195,6 +195,7 @@ type Endpoint struct {
 	ackPending                             int // full segments received since the last ACK
 
 	hdr         wire.TCP // scratch header for emit
+	onReadable  func()   // application waiting in a read, if any
 	abortReason string
 	closedAt    sim.Time
 }
@@ -327,6 +328,12 @@ func (e *Endpoint) Read(max int) ([]byte, int64) {
 	}
 	return b, off
 }
+
+// SetOnReadable registers f to run as soon as new in-order data arrives,
+// before the endpoint acknowledges it: an application blocked in a read
+// (as the seed tutorial's server in recv()) that takes the data at once,
+// so that the ACK already advertises the space it freed. nil removes it.
+func (e *Endpoint) SetOnReadable(f func()) { e.onReadable = f }
 
 // Deadline returns when OnTimer must next be called, or 0 for never.
 func (e *Endpoint) Deadline() sim.Time {

@@ -279,6 +279,9 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 	if outOfOrder && adv == 0 && dup < len(data) {
 		e.st.OutOfOrder++
 	}
+	if adv > 0 && e.onReadable != nil {
+		e.onReadable()
+	}
 	if fin && e.rcvNxt == seg.Add(seqnum.Size(len(data))) {
 		e.receiveFin()
 		return
