@@ -42,6 +42,7 @@ func (e *Endpoint) onDupAck() {
 		return
 	}
 	e.recover = e.sndMax - 1
+	e.st.Recoveries++
 	switch e.cfg.Congestion {
 	case CCNone:
 		e.retransmit(e.sndUna, true)

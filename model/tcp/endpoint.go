@@ -122,6 +122,7 @@ type Stats struct {
 	TimeoutRetrans      int64 // segments retransmitted after an RTO
 	FastRetrans         int64 // segments retransmitted on duplicate ACKs or partial ACKs
 	RTOExpirations      int64
+	Recoveries          int64 // fast retransmit episodes (loss indications by duplicate ACKs)
 	DupAcks             int64 // duplicate ACKs received (RFC 5681 definition)
 	OutOfOrder          int64 // segments buffered out of order
 	DupSegs             int64 // segments (or parts) already received, discarded

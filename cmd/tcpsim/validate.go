@@ -1,0 +1,68 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+	"github.com/spf13/cobra"
+
+	"tcpsim/internal/validate"
+)
+
+func newValidateCmd(stdout io.Writer) *cobra.Command {
+	var seeds int
+	cmd := &cobra.Command{
+		Use:   "validate",
+		Short: "Compare tcpsim with published throughput models (stop-and-wait, sliding window, Mathis, Padhye, UDP 1-p)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			checks, err := validate.All(seeds)
+			if err != nil {
+				return err
+			}
+			t := tablewriter.NewTable(stdout,
+				tablewriter.WithHeaderAutoFormat(tw.Off),
+				tablewriter.WithRowAlignmentConfig(tw.CellAlignment{Global: tw.AlignRight, PerColumn: []tw.Align{tw.AlignLeft, tw.AlignLeft}}),
+				tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})))
+			t.Header("model", "parameters", "model value", "tcpsim (mean)", "seeds", "error", "tolerance", "verdict")
+			failed := false
+			for _, c := range checks {
+				verdict := "ok"
+				if !c.Pass() {
+					verdict, failed = "OUTSIDE", true
+				}
+				t.Append([]string{c.Model, c.Params, value(c.Predicted, c.Unit), value(c.Simulated, c.Unit),
+					strconv.Itoa(c.Seeds), fmt.Sprintf("%+.1f%%", 100*c.RelErr()), fmt.Sprintf("±%.1f%%", 100*c.Tolerance), verdict})
+			}
+			if err := t.Render(); err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, "\nSources and tolerances:")
+			seen := map[string]bool{}
+			for _, c := range checks {
+				if seen[c.Model+c.Why] {
+					continue
+				}
+				seen[c.Model+c.Why] = true
+				fmt.Fprintf(stdout, "- %s: %s. Tolerance: %s.\n", c.Model, c.Citation, c.Why)
+			}
+			if failed {
+				return errRunFailed
+			}
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&seeds, "seeds", 10, "seeds per TCP check")
+	return cmd
+}
+
+func value(v float64, unit string) string {
+	if unit == "bps" {
+		return fmt.Sprintf("%.3f Mbps", v/1e6)
+	}
+	return fmt.Sprintf("%.4f", v)
+}
