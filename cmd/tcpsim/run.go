@@ -14,8 +14,14 @@ import (
 
 func newRunCmd(stdout io.Writer) *cobra.Command {
 	var (
-		seed   uint64
-		format string
+		seed      uint64
+		format    string
+		traceTo   string
+		traceFlow string
+		traceFrom string
+		traceTill string
+		pcapTo    string
+		pcapAt    string
 	)
 	cmd := &cobra.Command{
 		Use:   "run FILE...",
@@ -37,14 +43,26 @@ The same file and seed always print the same bytes.`,
 				}
 				scs = append(scs, sc)
 			}
+			ins, err := newInstruments(stdout, traceTo, traceFlow, traceFrom, traceTill, pcapTo, pcapAt)
+			if err != nil {
+				return err
+			}
+			defer ins.close()
 			failed := false
 			for _, sc := range scs {
 				s := sc.Seed
 				if cmd.Flags().Changed("seed") {
 					s = seed
 				}
-				res, err := run.Scenario(sc, s)
+				opt, err := ins.options(sc)
 				if err != nil {
+					return err
+				}
+				res, err := run.ScenarioWith(sc, s, opt)
+				if err != nil {
+					return err
+				}
+				if err := ins.flush(); err != nil {
 					return err
 				}
 				if err := report.Write(stdout, res, report.Options{Format: format, Report: sc.Report}); err != nil {
@@ -60,5 +78,11 @@ The same file and seed always print the same bytes.`,
 	}
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "override the scenarios' seed")
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table, markdown, csv or json")
+	cmd.Flags().StringVar(&traceTo, "trace", "", "write an event trace: FILE.jsonl (JSON lines), FILE.txt (text) or - (text on stdout)")
+	cmd.Flags().StringVar(&traceFlow, "trace-flow", "", "trace only this flow")
+	cmd.Flags().StringVar(&traceFrom, "trace-from", "", "trace from this simulated time (e.g. 1.5s)")
+	cmd.Flags().StringVar(&traceTill, "trace-to", "", "trace up to this simulated time")
+	cmd.Flags().StringVar(&pcapTo, "pcap", "", "write a packet capture (pcap, Ethernet) that Wireshark and tshark open")
+	cmd.Flags().StringVar(&pcapAt, "pcap-at", "receiver", "where to capture: sender (host a's interface) or receiver (host b's)")
 	return cmd
 }

@@ -120,6 +120,7 @@ type Network struct {
 	flows  []flow
 	hasTCP bool
 	watch  sim.Action
+	tr     *tracer
 }
 
 // watchPeriod is how often the end-of-run watchdog looks whether every
@@ -145,7 +146,16 @@ func (n *Network) onWatch(uint64) {
 
 // Build constructs the network of sc with the given seed.
 func Build(sc *scenario.Scenario, seed uint64) (*Network, error) {
+	return BuildWith(sc, seed, Options{})
+}
+
+// BuildWith constructs the network of sc with the given seed and
+// instruments.
+func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error) {
 	n := &Network{sc: sc, seed: seed, eng: sim.New(1024)}
+	if opt.Trace != nil {
+		n.tr = &tracer{n: n, sink: opt.Trace}
+	}
 	streams := sim.NewStreams(seed)
 	pool := link.NewPool(2048)
 	n.hosts[0] = host.New(AddrA, pool)
@@ -157,6 +167,9 @@ func Build(sc *scenario.Scenario, seed uint64) (*Network, error) {
 		}
 		n.pipes[i] = link.NewPipe(n.eng, streams, dir, cfg, n.hosts[1-i], pool)
 		n.hosts[i].Attach(n.pipes[i])
+	}
+	if n.tr != nil {
+		n.tr.install()
 	}
 	for i := range sc.Flows {
 		f := &sc.Flows[i]
@@ -215,7 +228,12 @@ func (n *Network) Run() *Result {
 
 // Scenario builds and runs sc with seed.
 func Scenario(sc *scenario.Scenario, seed uint64) (*Result, error) {
-	n, err := Build(sc, seed)
+	return ScenarioWith(sc, seed, Options{})
+}
+
+// ScenarioWith builds and runs sc with seed and instruments.
+func ScenarioWith(sc *scenario.Scenario, seed uint64, opt Options) (*Result, error) {
+	n, err := BuildWith(sc, seed, opt)
 	if err != nil {
 		return nil, err
 	}

@@ -68,8 +68,16 @@ func newTCPFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, cport,
 		ccfg.ISS = seqnum.Value(*f.ISN)
 		scfg.ISS = seqnum.Value(*f.ISN + 0x40000000)
 	}
+	if n.tr != nil {
+		n.tr.tcpConfig(&ccfg, f.Name, "client")
+		n.tr.tcpConfig(&scfg, f.Name, "server")
+	}
 	client := tcp.NewConn(n.eng, src, dst.Addr, int32(i), ccfg)
 	server := tcp.NewConn(n.eng, dst, src.Addr, int32(i), scfg)
+	if n.tr != nil {
+		n.tr.tcpConn(client, f.Name, "client", int32(i))
+		n.tr.tcpConn(server, f.Name, "server", int32(i))
+	}
 	dst.SetDropSink(int32(i), server)
 	src.SetDropSink(int32(i), client)
 	ac := tcp.AppConfig{Bytes: int64(f.Bytes), ReadRate: int64(f.ReadRate), Start: sim.Time(f.Start)}
@@ -78,6 +86,9 @@ func newTCPFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, cport,
 			Exchanges: f.Exchanges, ReadRate: int64(f.ReadRate), Start: sim.Time(f.Start)}
 	}
 	app := tcp.NewApp(n.eng, client, server, ac)
+	if n.tr != nil {
+		n.tr.app(app, f.Name)
+	}
 	return &tcpFlow{spec: f, app: app, iss: ccfg.ISS}, nil
 }
 

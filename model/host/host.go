@@ -51,6 +51,9 @@ type Host struct {
 	// they do not escape to the heap once per packet.
 	th wire.TCP
 	uh wire.UDP
+	// OnChecksumDrop, if set, sees every packet dropped for a bad IPv4
+	// header or transport checksum (for traces).
+	OnChecksumDrop func(pkt link.Packet)
 }
 
 // New returns a host with address addr; call Attach before use.
@@ -101,14 +104,14 @@ func (h *Host) Receive(pkt link.Packet) {
 	ip, seg, err := wire.ParseIPv4(pkt.Buf)
 	if err != nil {
 		h.c.IPHeaderErrors++
-		h.checksumDrop(pkt.Flow)
+		h.checksumDrop(pkt)
 		return
 	}
 	switch ip.Protocol {
 	case wire.ProtoTCP:
 		th, data, err := wire.ParseTCP(ip, seg)
 		if err != nil {
-			h.checksumDrop(pkt.Flow)
+			h.checksumDrop(pkt)
 			return
 		}
 		h.th = th
@@ -119,7 +122,7 @@ func (h *Host) Receive(pkt link.Packet) {
 	case wire.ProtoUDP:
 		uh, data, err := wire.ParseUDP(ip, seg)
 		if err != nil {
-			h.checksumDrop(pkt.Flow)
+			h.checksumDrop(pkt)
 			return
 		}
 		h.uh = uh
@@ -131,7 +134,11 @@ func (h *Host) Receive(pkt link.Packet) {
 	h.c.NoEndpoint++
 }
 
-func (h *Host) checksumDrop(flow int32) {
+func (h *Host) checksumDrop(pkt link.Packet) {
+	if h.OnChecksumDrop != nil {
+		h.OnChecksumDrop(pkt)
+	}
+	flow := pkt.Flow
 	if flow >= 0 && int(flow) < len(h.sinks) && h.sinks[flow] != nil {
 		h.sinks[flow].ChecksumDrop()
 	}

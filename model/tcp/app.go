@@ -34,6 +34,9 @@ type App struct {
 	Handshake   sim.Time
 	DoneAt      sim.Time // last application byte read; -1 until then
 	established bool
+	// OnApp, if set, is told of application writes and reads: side is
+	// "client" or "server", kind "write" or "read", n the byte count.
+	OnApp func(side, kind string, n int64)
 }
 
 // reader is one side's application read loop.
@@ -95,10 +98,10 @@ func (a *App) poll(side int) {
 		a.established = true
 		a.Handshake = a.eng.Now() - a.cfg.Start
 		if a.cfg.Bytes > 0 {
-			c.Write(a.cfg.Bytes)
+			a.write(0, a.cfg.Bytes)
 			c.Close()
 		} else {
-			c.Write(a.cfg.Request)
+			a.write(0, a.cfg.Request)
 		}
 	}
 	a.readers[side].pump()
@@ -121,6 +124,9 @@ func (r *reader) pump() {
 		}
 		r.got += int64(len(b))
 		r.app.Delivered += int64(len(b))
+		if r.app.OnApp != nil {
+			r.app.OnApp(sideName(r == &r.app.readers[0]), "read", int64(len(b)))
+		}
 		r.app.progress(r)
 		if r.app.cfg.ReadRate > 0 {
 			r.busy = true
@@ -146,13 +152,13 @@ func (a *App) progress(r *reader) {
 			// Server: answer each complete request.
 			for a.served < a.cfg.Exchanges && r.got >= int64(a.served+1)*a.cfg.Request {
 				a.served++
-				a.Server.Write(a.cfg.Response)
+				a.write(1, a.cfg.Response)
 			}
 		} else {
 			for a.exchange < a.cfg.Exchanges && r.got >= int64(a.exchange+1)*a.cfg.Response {
 				a.exchange++
 				if a.exchange < a.cfg.Exchanges {
-					a.Client.Write(a.cfg.Request)
+					a.write(0, a.cfg.Request)
 				} else {
 					a.Client.Close()
 				}
@@ -162,4 +168,18 @@ func (a *App) progress(r *reader) {
 	if a.DoneAt < 0 && a.readers[0].got >= a.readers[0].want && a.readers[1].got >= a.readers[1].want {
 		a.DoneAt = a.eng.Now()
 	}
+}
+
+func sideName(client bool) string {
+	if client {
+		return "client"
+	}
+	return "server"
+}
+
+func (a *App) write(side int, n int64) {
+	if a.OnApp != nil {
+		a.OnApp(sideName(side == 0), "write", n)
+	}
+	a.readers[side].c.Write(n)
 }

@@ -21,8 +21,13 @@ type Conn struct {
 	// OnInput, if set, runs after every segment the endpoint processes
 	// (the application reacts to new data or state).
 	OnInput func()
-	// OnSegment, if set, sees every segment sent (for traces).
-	OnSegment func(h *wire.TCP, n int)
+	// OnSegment, if set, sees every segment sent (for traces): its header,
+	// payload length, and whether it is a retransmission.
+	OnSegment func(h *wire.TCP, n int, retrans bool)
+	// OnTimer, if set, is told when a timer is set, restarted, cancelled or
+	// fired: kind is "set", "cancel" or "fired", at the deadline.
+	OnTimer func(kind, timer string, at sim.Time)
+	timers  [4]sim.Time
 	// checksumDrops counts this connection's segments that arrived with a
 	// bad checksum.
 	checksumDrops int64
@@ -43,7 +48,7 @@ func (c *Conn) Output(th *wire.TCP, data []byte) {
 	c.ipID++
 	buf := wire.BuildTCP(c.h.Pool().Get(), wire.IPv4{Src: c.h.Addr, Dst: c.remote, ID: c.ipID}, th, data)
 	if c.OnSegment != nil {
-		c.OnSegment(th, len(data))
+		c.OnSegment(th, len(data), c.Endpoint.Retransmitting())
 	}
 	c.h.Send(link.Packet{Buf: buf, Flow: c.flow})
 }
@@ -71,6 +76,15 @@ func (c *Conn) Do(f func(e *Endpoint)) {
 }
 
 func (c *Conn) onTimer() {
+	if c.OnTimer != nil {
+		now := c.eng.Now()
+		for i, d := range c.Endpoint.Timers() {
+			if d != 0 && d <= now {
+				c.OnTimer("fired", TimerNames[i], d)
+				c.timers[i] = 0
+			}
+		}
+	}
 	c.Endpoint.OnTimer()
 	if c.OnInput != nil {
 		c.OnInput()
@@ -81,6 +95,18 @@ func (c *Conn) onTimer() {
 // arm points the engine timer at the endpoint's earliest deadline. The
 // timer is lazy, so moving it later costs nothing.
 func (c *Conn) arm() {
+	if c.OnTimer != nil {
+		for i, d := range c.Endpoint.Timers() {
+			switch old := c.timers[i]; {
+			case d == old:
+			case d == 0:
+				c.OnTimer("cancel", TimerNames[i], old)
+			default:
+				c.OnTimer("set", TimerNames[i], d)
+			}
+			c.timers[i] = d
+		}
+	}
 	d := c.Endpoint.Deadline()
 	if d == 0 {
 		c.timer.Stop()

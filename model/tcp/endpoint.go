@@ -79,6 +79,8 @@ type Config struct {
 	OnState func(from, to State)
 	// OnCwnd, if set, is called whenever cwnd or ssthresh changes.
 	OnCwnd func(cwnd, ssthresh int)
+	// OnRwnd, if set, is called when the window we advertise changes.
+	OnRwnd func(adv int)
 }
 
 func (c *Config) defaults() {
@@ -195,10 +197,11 @@ type Endpoint struct {
 	persistBackoff                         int
 	ackPending                             int // full segments received since the last ACK
 
-	hdr         wire.TCP // scratch header for emit
-	onReadable  func()   // application waiting in a read, if any
-	abortReason string
-	closedAt    sim.Time
+	hdr             wire.TCP // scratch header for emit
+	onReadable      func()   // application waiting in a read, if any
+	emittingRetrans bool     // the segment being emitted is a retransmission
+	abortReason     string
+	closedAt        sim.Time
 }
 
 // NewEndpoint returns a CLOSED endpoint.
@@ -330,6 +333,19 @@ func (e *Endpoint) Read(max int) ([]byte, int64) {
 	return b, off
 }
 
+// Retransmitting reports, during Output, whether the segment being sent
+// repeats sequence space sent before.
+func (e *Endpoint) Retransmitting() bool { return e.emittingRetrans }
+
+// Timers returns the deadlines of the retransmission, persist,
+// delayed-ACK and TIME-WAIT timers (0 = stopped).
+func (e *Endpoint) Timers() [4]sim.Time {
+	return [4]sim.Time{e.rtxAt, e.persistAt, e.delackAt, e.timeWaitAt}
+}
+
+// TimerNames names the timers in the order Timers returns them.
+var TimerNames = [4]string{"retransmission", "persist", "delayed-ack", "time-wait"}
+
 // SetOnReadable registers f to run as soon as new in-order data arrives,
 // before the endpoint acknowledges it: an application blocked in a read
 // (as the seed tutorial's server in recv()) that takes the data at once,
@@ -417,6 +433,9 @@ func (e *Endpoint) emit(flags uint8, seq seqnum.Value, data []byte) {
 	if adv == 0 && e.lastAdv != 0 && e.state.synchronized() {
 		e.st.ZeroWindowAdvert++
 	}
+	if adv != e.lastAdv && e.cfg.OnRwnd != nil {
+		e.cfg.OnRwnd(adv)
+	}
 	e.lastAdv = adv
 	e.advRight = e.rcvNxt.Add(seqnum.Size(adv))
 	if flags&wire.FlagACK != 0 {
@@ -424,7 +443,9 @@ func (e *Endpoint) emit(flags uint8, seq seqnum.Value, data []byte) {
 		e.ackPending = 0
 	}
 	e.st.SegsSent++
+	e.emittingRetrans = seq.LessThan(e.sndMax) && (len(data) > 0 || flags&(wire.FlagSYN|wire.FlagFIN) != 0)
 	e.out.Output(h, data)
+	e.emittingRetrans = false
 }
 
 func (e *Endpoint) sendAck() {

@@ -93,3 +93,58 @@ func ParseIPv4(pkt []byte) (IPv4, []byte, error) {
 	copy(h.Dst[:], pkt[16:20])
 	return h, pkt[IPv4HeaderLen:total], nil
 }
+
+// Summary is what Peek reads from a packet, without verifying checksums.
+type Summary struct {
+	OK               bool // the headers were readable
+	Protocol         uint8
+	Src, Dst         Addr
+	SrcPort, DstPort uint16
+	Seq, Ack         uint32 // TCP
+	Flags            uint8  // TCP
+	Window           uint16 // TCP, unscaled
+	Len              int    // transport payload bytes
+}
+
+// Peek reads the headers of pkt for traces and captures, leniently: it
+// checks lengths (never reads out of bounds) but not checksums, so that a
+// corrupted packet can still be described.
+func Peek(pkt []byte) Summary {
+	var s Summary
+	if len(pkt) < IPv4HeaderLen || pkt[0]>>4 != 4 {
+		return s
+	}
+	ihl := int(pkt[0]&0x0f) * 4
+	total := min(int(binary.BigEndian.Uint16(pkt[2:])), len(pkt))
+	if ihl < IPv4HeaderLen || total < ihl {
+		return s
+	}
+	s.Protocol = pkt[9]
+	copy(s.Src[:], pkt[12:16])
+	copy(s.Dst[:], pkt[16:20])
+	t := pkt[ihl:total]
+	switch s.Protocol {
+	case ProtoTCP:
+		if len(t) < TCPHeaderLen {
+			return s
+		}
+		s.SrcPort = binary.BigEndian.Uint16(t[0:])
+		s.DstPort = binary.BigEndian.Uint16(t[2:])
+		s.Seq = binary.BigEndian.Uint32(t[4:])
+		s.Ack = binary.BigEndian.Uint32(t[8:])
+		s.Flags = t[13] & 0x3f
+		s.Window = binary.BigEndian.Uint16(t[14:])
+		hl := int(t[12]>>4) * 4
+		s.Len = max(0, len(t)-hl)
+		s.OK = hl >= TCPHeaderLen && hl <= len(t)
+	case ProtoUDP:
+		if len(t) < UDPHeaderLen {
+			return s
+		}
+		s.SrcPort = binary.BigEndian.Uint16(t[0:])
+		s.DstPort = binary.BigEndian.Uint16(t[2:])
+		s.Len = len(t) - UDPHeaderLen
+		s.OK = true
+	}
+	return s
+}

@@ -196,10 +196,12 @@ func FuzzParse(f *testing.F) {
 	f.Add(BuildUDP(nil, IPv4{Src: srcA, Dst: dstB}, UDP{SrcPort: 1, DstPort: 2}, []byte("hahaha"), true))
 	f.Add([]byte{0x45})
 	f.Fuzz(func(t *testing.T, pkt []byte) {
+		Peek(pkt)
 		ip, seg, err := ParseIPv4(pkt)
 		if err != nil {
 			return
 		}
+		_ = Peek(pkt) // must not panic either
 		switch ip.Protocol {
 		case ProtoTCP:
 			th, data, err := ParseTCP(ip, seg)

@@ -1,0 +1,125 @@
+package run
+
+import (
+	"strconv"
+
+	"tcpsim/internal/trace"
+	"tcpsim/model/link"
+	"tcpsim/model/tcp"
+	"tcpsim/model/wire"
+	"tcpsim/sim"
+)
+
+// Options are optional instruments of a run.
+type Options struct {
+	// Trace, if set, receives every event of the run. Without it no
+	// event is built: tracing off costs nothing on the hot path.
+	Trace trace.Sink
+}
+
+// tracer turns model callbacks into trace events.
+type tracer struct {
+	n    *Network
+	sink trace.Sink
+	ev   trace.Event
+}
+
+var linkKinds = [...]string{
+	link.EvEnqueue: trace.Enqueue, link.EvQueueDrop: trace.QueueDrop, link.EvTransmit: trace.Transmit,
+	link.EvLost: trace.Lost, link.EvCorrupt: trace.Corrupt, link.EvDuplicate: trace.Duplicate,
+	link.EvReorder: trace.Reorder, link.EvDeliver: trace.Deliver,
+}
+
+func (t *tracer) flowName(f int32) string {
+	if f >= 0 && int(f) < len(t.n.sc.Flows) {
+		return t.n.sc.Flows[f].Name
+	}
+	return ""
+}
+
+func dirName(src wire.Addr) string {
+	if src == AddrB {
+		return "b->a"
+	}
+	return "a->b"
+}
+
+// packet fills the event's packet fields from the bytes.
+func (t *tracer) packet(kind string, pkt link.Packet, dir string) *trace.Event {
+	s := wire.Peek(pkt.Buf)
+	t.ev = trace.Event{T: t.n.eng.Now(), Flow: t.flowName(pkt.Flow), Kind: kind, Dir: dir, Len: s.Len, Packet: pkt.Buf}
+	switch s.Protocol {
+	case wire.ProtoTCP:
+		t.ev.Proto = "tcp"
+		t.ev.Seq, t.ev.Ack, t.ev.Flags, t.ev.Win = s.Seq, s.Ack, wire.FlagString(s.Flags), int(s.Window)
+	case wire.ProtoUDP:
+		t.ev.Proto = "udp"
+	}
+	return &t.ev
+}
+
+// LinkEvent implements link.Observer.
+func (t *tracer) LinkEvent(dir string, ev link.Event, pkt link.Packet) {
+	d := "a->b"
+	if dir == "reverse" {
+		d = "b->a"
+	}
+	t.sink.Event(t.packet(linkKinds[ev], pkt, d))
+}
+
+func (t *tracer) simple(flow, kind, detail string, v, v2 int64) {
+	t.ev = trace.Event{T: t.n.eng.Now(), Flow: flow, Kind: kind, Detail: detail, Value: v, Value2: v2}
+	t.sink.Event(&t.ev)
+}
+
+// install wires the tracer into hosts and links; tcpHooks does a TCP flow.
+func (t *tracer) install() {
+	for i, p := range t.n.pipes {
+		p.SetObserver(t)
+		h := t.n.hosts[1-i]
+		dir := [2]string{"a->b", "b->a"}[i]
+		h.OnChecksumDrop = func(pkt link.Packet) {
+			t.sink.Event(t.packet(trace.ChecksumDrop, pkt, dir))
+		}
+	}
+}
+
+// tcpConfig adds the endpoint hooks of one side to cfg.
+func (t *tracer) tcpConfig(cfg *tcp.Config, flow, side string) {
+	cfg.OnState = func(from, to tcp.State) {
+		t.simple(flow, trace.State, side+" "+from.String()+" => "+to.String(), 0, 0)
+	}
+	cfg.OnCwnd = func(cwnd, ssthresh int) {
+		t.simple(flow, trace.Cwnd, side+" cwnd="+strconv.Itoa(cwnd)+" ssthresh="+strconv.Itoa(ssthresh), int64(cwnd), int64(ssthresh))
+	}
+	cfg.OnRwnd = func(adv int) {
+		t.simple(flow, trace.Rwnd, side+" advertises "+strconv.Itoa(adv), int64(adv), 0)
+	}
+}
+
+// tcpConn adds the connection hooks of one side.
+func (t *tracer) tcpConn(c *tcp.Conn, flow, side string, i int32) {
+	c.OnSegment = func(h *wire.TCP, n int, retrans bool) {
+		src := AddrA
+		if (side == "server") != (t.n.sc.Flows[i].From == "b") {
+			src = AddrB
+		}
+		t.ev = trace.Event{T: t.n.eng.Now(), Flow: flow, Kind: trace.Send, Dir: dirName(src), Proto: "tcp",
+			Seq: h.Seq, Ack: h.Ack, Flags: wire.FlagString(h.Flags), Win: int(h.Window), Len: n, Retrans: retrans}
+		t.sink.Event(&t.ev)
+	}
+	c.OnTimer = func(kind, timer string, at sim.Time) {
+		k := map[string]string{"set": trace.TimerSet, "cancel": trace.TimerCancel, "fired": trace.TimerFired}[kind]
+		t.simple(flow, k, side+" "+timer+" at "+at.String(), int64(at), 0)
+	}
+}
+
+func (t *tracer) app(a *tcp.App, flow string) {
+	a.OnApp = func(side, kind string, n int64) {
+		k := trace.AppRead
+		if kind == "write" {
+			k = trace.AppWrite
+		}
+		t.simple(flow, k, side+" "+kind+"s "+strconv.FormatInt(n, 10)+" bytes", n, 0)
+	}
+}
