@@ -19,9 +19,10 @@ type Options struct {
 
 // tracer turns model callbacks into trace events.
 type tracer struct {
-	n    *Network
-	sink trace.Sink
-	ev   trace.Event
+	n     *Network
+	sink  trace.Sink
+	ev    trace.Event
+	shift map[uint16]uint8 // window scale by source port, learned from the endpoints
 }
 
 var linkKinds = [...]string{
@@ -47,11 +48,14 @@ func dirName(src wire.Addr) string {
 // packet fills the event's packet fields from the bytes.
 func (t *tracer) packet(kind string, pkt link.Packet, dir string) *trace.Event {
 	s := wire.Peek(pkt.Buf)
-	t.ev = trace.Event{T: t.n.eng.Now(), Flow: t.flowName(pkt.Flow), Kind: kind, Dir: dir, Len: s.Len, Packet: pkt.Buf}
+	t.ev = trace.Event{T: t.n.eng.Now(), Flow: t.flowName(pkt.Flow), Kind: kind, Dir: dir, Len: s.Len, Packet: pkt.Buf, ID: pkt.ID}
 	switch s.Protocol {
 	case wire.ProtoTCP:
 		t.ev.Proto = "tcp"
 		t.ev.Seq, t.ev.Ack, t.ev.Flags, t.ev.Win = s.Seq, s.Ack, wire.FlagString(s.Flags), int(s.Window)
+		if s.Flags&wire.FlagSYN == 0 {
+			t.ev.Win <<= t.shift[s.SrcPort] // windows in bytes (RFC 7323 scaling undone)
+		}
 	case wire.ProtoUDP:
 		t.ev.Proto = "udp"
 	}
@@ -100,12 +104,20 @@ func (t *tracer) tcpConfig(cfg *tcp.Config, flow, side string) {
 // tcpConn adds the connection hooks of one side.
 func (t *tracer) tcpConn(c *tcp.Conn, flow, side string, i int32) {
 	c.OnSegment = func(h *wire.TCP, n int, retrans bool) {
+		win := int(h.Window)
+		if h.Flags&wire.FlagSYN == 0 {
+			if t.shift == nil {
+				t.shift = map[uint16]uint8{}
+			}
+			t.shift[h.SrcPort] = c.WindowShift()
+			win <<= c.WindowShift()
+		}
 		src := AddrA
 		if (side == "server") != (t.n.sc.Flows[i].From == "b") {
 			src = AddrB
 		}
 		t.ev = trace.Event{T: t.n.eng.Now(), Flow: flow, Kind: trace.Send, Dir: dirName(src), Proto: "tcp",
-			Seq: h.Seq, Ack: h.Ack, Flags: wire.FlagString(h.Flags), Win: int(h.Window), Len: n, Retrans: retrans}
+			Seq: h.Seq, Ack: h.Ack, Flags: wire.FlagString(h.Flags), Win: win, Len: n, Retrans: retrans}
 		t.sink.Event(&t.ev)
 	}
 	c.OnTimer = func(kind, timer string, at sim.Time) {

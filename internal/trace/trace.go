@@ -40,12 +40,13 @@ type Event struct {
 	Time    float64  `json:"t"`
 	Flow    string   `json:"flow,omitempty"`
 	Kind    string   `json:"event"`
+	ID      uint64   `json:"id,omitempty"` // packet number within its direction
 	Dir     string   `json:"dir,omitempty"` // "a->b" or "b->a"
 	Proto   string   `json:"proto,omitempty"`
 	Seq     uint32   `json:"seq,omitempty"`
 	Ack     uint32   `json:"ack,omitempty"`
 	Flags   string   `json:"flags,omitempty"`
-	Win     int      `json:"win,omitempty"`
+	Win     int      `json:"win,omitempty"` // advertised window in bytes (scaling undone)
 	Len     int      `json:"len,omitempty"`
 	Retrans bool     `json:"retrans,omitempty"`
 	Detail  string   `json:"detail,omitempty"`

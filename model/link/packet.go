@@ -14,6 +14,9 @@ package link
 type Packet struct {
 	Buf  []byte
 	Flow int32
+	// ID numbers the packets entering one direction (from 1), copies
+	// made by duplication included: traces follow a packet by it.
+	ID uint64
 }
 
 // Pool recycles packet buffers so that steady-state traffic does not

@@ -71,6 +71,7 @@ type Pipe struct {
 	lossRngs                              []*rand.Rand // by flow tag
 	geRng, corruptRng, dupRng, reorderRng *rand.Rand
 	geBad                                 bool
+	nextID                                uint64
 
 	txDone, arrive, arriveLate sim.Action
 }
@@ -110,6 +111,8 @@ func (p *Pipe) InFlight() int64 {
 
 // Send offers pkt to the direction. A full queue drops it (drop-tail).
 func (p *Pipe) Send(pkt Packet) {
+	p.nextID++
+	pkt.ID = p.nextID
 	p.c.Offered++
 	p.c.OfferedBytes += int64(len(pkt.Buf))
 	if (p.cfg.QueuePackets > 0 && p.queue.len() >= p.cfg.QueuePackets) ||
@@ -175,7 +178,8 @@ func (p *Pipe) impair(pkt Packet) {
 		p.propagate(timed{pkt: pkt, at: int64(at)})
 	}
 	if p.dupRng.Float64() < p.cfg.Duplicate {
-		cp := Packet{Buf: append(p.pool.Get(), pkt.Buf...), Flow: pkt.Flow}
+		p.nextID++
+		cp := Packet{Buf: append(p.pool.Get(), pkt.Buf...), Flow: pkt.Flow, ID: p.nextID}
 		p.c.Duplicated++
 		p.observe(EvDuplicate, cp)
 		p.propagate(timed{pkt: cp, at: int64(at)})

@@ -343,6 +343,10 @@ func (e *Endpoint) Timers() [4]sim.Time {
 	return [4]sim.Time{e.rtxAt, e.persistAt, e.delackAt, e.timeWaitAt}
 }
 
+// WindowShift returns the window scale shift this endpoint applies to the
+// windows it advertises (RFC 7323), valid once the handshake is done.
+func (e *Endpoint) WindowShift() uint8 { return e.rcvShift }
+
 // TimerNames names the timers in the order Timers returns them.
 var TimerNames = [4]string{"retransmission", "persist", "delayed-ack", "time-wait"}
 

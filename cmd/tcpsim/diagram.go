@@ -1,0 +1,113 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"tcpsim/internal/diagram"
+	"tcpsim/internal/run"
+	"tcpsim/internal/scenario"
+	"tcpsim/internal/trace"
+	"tcpsim/sim"
+)
+
+// collector keeps the events of a run (without their packet bytes).
+type collector struct{ evs []trace.Event }
+
+func (c *collector) Event(e *trace.Event) {
+	x := *e
+	x.Packet = nil
+	c.evs = append(c.evs, x)
+}
+
+// traceRun runs sc and returns its events for flow within [from, to].
+func traceRun(sc *scenario.Scenario, seed uint64, flow string, from, to sim.Time) (*run.Result, []trace.Event, error) {
+	c := &collector{}
+	res, err := run.ScenarioWith(sc, seed, run.Options{Trace: &trace.Filter{Flow: flow, From: from, To: to, Next: c}})
+	return res, c.evs, err
+}
+
+// window parses --from/--to.
+func window(from, to string) (sim.Time, sim.Time, error) {
+	var f, t sim.Time
+	if from != "" {
+		d, err := scenario.ParseDuration(from)
+		if err != nil {
+			return 0, 0, fmt.Errorf("--from: %v", err)
+		}
+		f = sim.Time(d)
+	}
+	if to != "" {
+		d, err := scenario.ParseDuration(to)
+		if err != nil {
+			return 0, 0, fmt.Errorf("--to: %v", err)
+		}
+		t = sim.Time(d)
+	}
+	return f, t, nil
+}
+
+// pickFlow returns the named flow, or the first one.
+func pickFlow(sc *scenario.Scenario, name string) (string, error) {
+	if name == "" {
+		return sc.Flows[0].Name, nil
+	}
+	if !hasFlow(sc, name) {
+		return "", fmt.Errorf("--flow %q: %s has no such flow", name, sc.File)
+	}
+	return name, nil
+}
+
+func newDiagramCmd(stdout io.Writer) *cobra.Command {
+	var (
+		flow, from, to string
+		ascii          bool
+		seed           uint64
+		maxPackets     int
+	)
+	cmd := &cobra.Command{
+		Use:   "diagram FILE",
+		Short: "Draw the ladder (sequence) diagram of a flow between hosts a and b",
+		Long: `Draw the textbook ladder diagram of one flow: hosts a and b as two lanes,
+time going down, each packet a sloping arrow from departure to arrival,
+lost packets ending in X, with labels (relative sequence numbers, as
+Wireshark shows them) and notes for timeouts, retransmissions, checksum
+drops and state changes.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sc, err := scenario.Load(args[0])
+			if err != nil {
+				return err
+			}
+			name, err := pickFlow(sc, flow)
+			if err != nil {
+				return err
+			}
+			f, t, err := window(from, to)
+			if err != nil {
+				return err
+			}
+			s := sc.Seed
+			if cmd.Flags().Changed("seed") {
+				s = seed
+			}
+			_, evs, err := traceRun(sc, s, name, f, t)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%s (seed %d), flow %s\n\n", sc.Name, s, name)
+			_, err = io.WriteString(stdout, diagram.Draw(evs, diagram.Options{
+				ASCII: ascii, Delay: sc.LinkConfig("forward").Delay, MaxPackets: maxPackets}))
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&flow, "flow", "", "flow to draw (default: the first)")
+	cmd.Flags().StringVar(&from, "from", "", "start of the time window, e.g. 1.2s")
+	cmd.Flags().StringVar(&to, "to", "", "end of the time window")
+	cmd.Flags().BoolVar(&ascii, "ascii", false, "plain ASCII instead of Unicode")
+	cmd.Flags().Uint64Var(&seed, "seed", 0, "override the scenario's seed")
+	cmd.Flags().IntVar(&maxPackets, "max-packets", 60, "stop after this many packets (0 = all)")
+	return cmd
+}
