@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"tcpsim/internal/plot"
 	"tcpsim/internal/report"
 	"tcpsim/internal/sweep"
 )
@@ -22,6 +23,7 @@ func newSweepCmd(stdout, stderr io.Writer) *cobra.Command {
 		format  string
 		shard   string
 		out     string
+		plotDir string
 	)
 	cmd := &cobra.Command{
 		Use:   "sweep FILE --vary PATH=V1,V2,... [--vary ...] --seeds N",
@@ -88,7 +90,17 @@ are written to FILE; 'tcpsim merge' combines the shards.`,
 			if out != "" {
 				return sweep.WriteShard(out, plan.Meta(), sh, recs)
 			}
-			return sweep.Write(stdout, plan.Meta(), recs, format)
+			if err := sweep.Write(stdout, plan.Meta(), recs, format); err != nil {
+				return err
+			}
+			if plotDir != "" {
+				files, err := plot.Sweep(plan.Meta(), recs, plotDir)
+				for _, f := range files {
+					fmt.Fprintln(stderr, "wrote", f)
+				}
+				return err
+			}
+			return nil
 		},
 	}
 	cmd.Flags().StringArrayVar(&vary, "vary", nil, "PATH=V1,V2,...: a parameter and its values (repeatable)")
@@ -97,6 +109,7 @@ are written to FILE; 'tcpsim merge' combines the shards.`,
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table, markdown, csv or json")
 	cmd.Flags().StringVar(&shard, "shard", "", "K/N: run only the K-th of N slices of the runs (needs --out)")
 	cmd.Flags().StringVar(&out, "out", "", "write raw results of a shard to FILE (JSON lines) instead of a report")
+	cmd.Flags().StringVar(&plotDir, "plot", "", "also write goodput vs the first --vary parameter, with 95% CI bars, as PNG and SVG into DIR")
 	return cmd
 }
 

@@ -1,0 +1,99 @@
+package plot
+
+import (
+	"bytes"
+	"image/png"
+	"os"
+	"strings"
+	"testing"
+
+	"tcpsim/internal/run"
+	"tcpsim/internal/scenario"
+	"tcpsim/internal/sweep"
+	"tcpsim/internal/trace"
+)
+
+type collector struct{ evs []trace.Event }
+
+func (c *collector) Event(e *trace.Event) { x := *e; x.Packet = nil; c.evs = append(c.evs, x) }
+
+// checkFiles: every PNG decodes at 8x5 inches (96 dpi: 768x480) and every
+// SVG is non-trivial and names the scenario in its title.
+func checkFiles(t *testing.T, files []string, title string) {
+	t.Helper()
+	if len(files) == 0 {
+		t.Fatal("no files written")
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(f, ".png") {
+			cfg, err := png.DecodeConfig(bytes.NewReader(b))
+			if err != nil || cfg.Width != 768 || cfg.Height != 480 {
+				t.Errorf("%s: %v, %dx%d, want a 768x480 PNG", f, err, cfg.Width, cfg.Height)
+			}
+			if len(b) < 5000 {
+				t.Errorf("%s: only %d bytes", f, len(b))
+			}
+		} else if len(b) < 2000 || !strings.Contains(string(b), title) {
+			t.Errorf("%s: %d bytes, title %q present: %v", f, len(b), title, strings.Contains(string(b), title))
+		}
+	}
+}
+
+func TestFlowPlots(t *testing.T) {
+	sc, err := scenario.Parse("p.yaml", []byte(`name: plotme
+link: {rate: 10Mbps, delay: 20ms, queue: 50, loss: 2%}
+flows:
+  - {name: file, protocol: tcp, bytes: 400KB, recv_buffer: 32KiB, read_rate: 4Mbps}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &collector{}
+	if _, err := run.ScenarioWith(sc, 1, run.Options{Trace: c}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files, err := Flow(c.evs, dir, sc.Name, 1, "file")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 6 {
+		t.Fatalf("wrote %v, want 3 figures x PNG and SVG", files)
+	}
+	checkFiles(t, files, "plotme (seed 1)")
+	// Byte-stable: the same run draws the same files.
+	again, _ := Flow(c.evs, t.TempDir(), sc.Name, 1, "file")
+	for i := range files {
+		a, _ := os.ReadFile(files[i])
+		b, _ := os.ReadFile(again[i])
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s is not byte-stable", files[i])
+		}
+	}
+}
+
+func TestSweepPlot(t *testing.T) {
+	a, _ := sweep.ParseAxis("link.loss=0,2%,10%")
+	p, err := sweep.NewPlan("s.yaml", []byte(`name: sw
+link: {rate: 10Mbps, delay: 10ms, queue: 100}
+flows:
+  - {name: file, protocol: tcp, bytes: 200KB}
+  - {name: video, protocol: udp, bytes: 200KB, rate: 2Mbps}
+`), []sweep.Axis{a}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := p.Execute(sweep.Shard{K: 1, N: 1}, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := Sweep(p.Meta(), recs, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFiles(t, files, "sw: goodput vs link.loss")
+}
