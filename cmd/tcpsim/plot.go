@@ -56,4 +56,3 @@ func newPlotCmd(stdout io.Writer) *cobra.Command {
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "override the scenario's seed")
 	return cmd
 }
-

@@ -214,7 +214,7 @@ func collect(evs []trace.Event, maxPackets int, delay sim.Time) ([]arrow, []note
 	retransNext := map[string]bool{}
 	lastAck := map[string]uint32{} // per direction: the last pure ACK's number
 	dupRun := map[string]int{}     // per direction: duplicate ACKs in a row
-	var rtoAt sim.Time = -1         // when a retransmission timer last fired
+	var rtoAt sim.Time = -1        // when a retransmission timer last fired
 	truncated := false
 	for _, e := range evs {
 		switch e.Kind {

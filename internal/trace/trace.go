@@ -40,7 +40,7 @@ type Event struct {
 	Time    float64  `json:"t"`
 	Flow    string   `json:"flow,omitempty"`
 	Kind    string   `json:"event"`
-	ID      uint64   `json:"id,omitempty"` // packet number within its direction
+	ID      uint64   `json:"id,omitempty"`  // packet number within its direction
 	Dir     string   `json:"dir,omitempty"` // "a->b" or "b->a"
 	Proto   string   `json:"proto,omitempty"`
 	Seq     uint32   `json:"seq,omitempty"`
