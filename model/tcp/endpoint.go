@@ -197,9 +197,10 @@ type Endpoint struct {
 	persistBackoff                         int
 	ackPending                             int // full segments received since the last ACK
 
-	hdr             wire.TCP // scratch header for emit
-	onReadable      func()   // application waiting in a read, if any
-	emittingRetrans bool     // the segment being emitted is a retransmission
+	hdr             wire.TCP     // scratch header for emit
+	ackedTo         seqnum.Value // the ACK number last sent
+	onReadable      func()       // application waiting in a read, if any
+	emittingRetrans bool         // the segment being emitted is a retransmission
 	abortReason     string
 	closedAt        sim.Time
 }
@@ -421,6 +422,7 @@ func (e *Endpoint) emit(flags uint8, seq seqnum.Value, data []byte) {
 	}
 	if flags&wire.FlagACK != 0 {
 		h.Ack = uint32(e.rcvNxt)
+		e.ackedTo = e.rcvNxt
 	}
 	w := e.rcvWindow()
 	if flags&wire.FlagSYN != 0 {

@@ -280,7 +280,11 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 		e.st.OutOfOrder++
 	}
 	if adv > 0 && e.onReadable != nil {
+		sent := e.st.SegsSent
 		e.onReadable()
+		if e.st.SegsSent > sent && e.ackedTo == e.rcvNxt && !fin {
+			return // the application's answer carried the ACK (piggybacking)
+		}
 	}
 	if fin && e.rcvNxt == seg.Add(seqnum.Size(len(data))) {
 		e.receiveFin()
