@@ -54,6 +54,6 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newRunCmd(stdout), newSweepCmd(stdout, stderr), newMergeCmd(stdout), newValidateCmd(stdout), newDiagramCmd(stdout), newPlotCmd(stdout))
+	root.AddCommand(newRunCmd(stdout), newSweepCmd(stdout, stderr), newMergeCmd(stdout), newValidateCmd(stdout), newDiagramCmd(stdout), newPlotCmd(stdout), newExercisesCmd(stdout))
 	return root
 }

@@ -214,6 +214,7 @@ func collect(evs []trace.Event, maxPackets int, delay sim.Time) ([]arrow, []note
 	retransNext := map[string]bool{}
 	lastAck := map[string]uint32{} // per direction: the last pure ACK's number
 	dupRun := map[string]int{}     // per direction: duplicate ACKs in a row
+	lastWin := map[string]int{}    // per direction: the window of that ACK
 	var rtoAt sim.Time = -1        // when a retransmission timer last fired
 	truncated := false
 	for _, e := range evs {
@@ -248,13 +249,18 @@ func collect(evs []trace.Event, maxPackets int, delay sim.Time) ([]arrow, []note
 				a.retrans = false
 			}
 			if e.Proto == "tcp" && e.Len == 0 && e.Flags == "ACK" {
-				if prev, ok := lastAck[e.Dir]; ok && prev == e.Ack {
+				prev, ok := lastAck[e.Dir]
+				switch {
+				case ok && prev == e.Ack && lastWin[e.Dir] == e.Win:
 					a.label += "  (duplicate ACK)"
 					dupRun[e.Dir]++
-				} else {
+				case ok && prev == e.Ack:
+					a.label += "  (window update)"
+					dupRun[e.Dir] = 0
+				default:
 					dupRun[e.Dir] = 0
 				}
-				lastAck[e.Dir] = e.Ack
+				lastAck[e.Dir], lastWin[e.Dir] = e.Ack, e.Win
 			}
 			if e.Kind == trace.QueueDrop {
 				a.end = "queue-drop"

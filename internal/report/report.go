@@ -312,3 +312,20 @@ func writeJSON(w io.Writer, r *run.Result) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
 }
+
+// FlowValue returns the table cell of metric (a row name such as
+// "goodput") for the named flow, as printed.
+func FlowValue(r *run.Result, flow, metric string) (string, bool) {
+	for i := range r.Flows {
+		f := &r.Flows[i]
+		if f.Name != flow {
+			continue
+		}
+		for _, m := range flowMetrics {
+			if m.name == metric && ((f.Protocol == "tcp" && m.tcp && f.TCP != nil) || (f.Protocol == "udp" && m.udp)) {
+				return m.val(f), true
+			}
+		}
+	}
+	return "", false
+}

@@ -146,13 +146,14 @@ type Endpoint struct {
 	st    Stats
 
 	// Send sequence variables (RFC 9293 §3.3.1).
-	iss    seqnum.Value
-	sndUna seqnum.Value // SND.UNA: oldest unacknowledged
-	sndNxt seqnum.Value // SND.NXT: next to send
-	sndMax seqnum.Value // highest sequence number sent + 1
-	sndWnd int          // SND.WND, scaled to bytes
-	sndWl1 seqnum.Value // SND.WL1
-	sndWl2 seqnum.Value // SND.WL2
+	iss       seqnum.Value
+	sndUna    seqnum.Value // SND.UNA: oldest unacknowledged
+	sndNxt    seqnum.Value // SND.NXT: next to send
+	sndMax    seqnum.Value // highest sequence number sent + 1
+	sndWnd    int          // SND.WND, scaled to bytes
+	maxSndWnd int          // largest window the peer has offered (for SWS avoidance)
+	sndWl1    seqnum.Value // SND.WL1
+	sndWl2    seqnum.Value // SND.WL2
 	// Window scaling (RFC 7323): our shift for what we advertise, the
 	// peer's for what it advertises.
 	rcvShift, sndShift uint8

@@ -148,6 +148,7 @@ func (e *Endpoint) established(h *wire.TCP) {
 		e.sndWnd = int(h.Window) << e.sndShift
 	}
 	e.sndWl1, e.sndWl2 = seqnum.Value(h.Seq), seqnum.Value(h.Ack)
+	e.maxSndWnd = max(e.maxSndWnd, e.sndWnd)
 	e.sndUna = e.iss + 1
 	e.setCwnd(e.cfg.InitialWindow*e.smss(), 1<<30) // RFC 5681 §3.1: ssthresh arbitrarily high
 	e.setState(Established)
@@ -244,13 +245,13 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 // one it was last taken from (SND.WL1/SND.WL2, §3.10.7.4).
 func (e *Endpoint) updateWindow(seg, ack seqnum.Value, wnd int) {
 	if e.sndWl1.LessThan(seg) || (e.sndWl1 == seg && e.sndWl2.LessThanEq(ack)) {
-		opened := e.sndWnd == 0 && wnd > 0
+		grew := wnd > e.sndWnd
 		e.sndWnd = wnd
-		e.sndWl1, e.sndWl2 = seg, ack
-		if wnd > 0 {
+		e.maxSndWnd = max(e.maxSndWnd, wnd)
+		if grew {
+			// A larger window may let data out that waited on it; output
+			// re-arms the persist timer if it still cannot send.
 			e.persistAt = 0
-		}
-		if opened {
 			e.output()
 		}
 	}

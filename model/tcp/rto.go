@@ -85,7 +85,13 @@ func (e *Endpoint) onRTO() {
 // onPersist sends a zero-window probe (RFC 9293 §3.8.6.1): one byte beyond
 // the window, with a backed-off interval.
 func (e *Endpoint) onPersist() {
-	if e.sndWnd > 0 || !e.hasData(e.sndNxt) {
+	if !e.hasData(e.sndNxt) || e.sndNxt != e.sndUna {
+		return
+	}
+	if e.sndWnd > 0 {
+		// The window is open but too small for silly-window avoidance:
+		// the override timeout of RFC 9293 §3.8.6.2.1 sends what fits.
+		e.sendSegment(e.sndNxt, int(min(int64(min(e.window(), e.smss())), e.appEnd-e.offset(e.sndNxt))), false)
 		return
 	}
 	e.st.WindowProbes++

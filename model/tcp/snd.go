@@ -60,14 +60,18 @@ func (e *Endpoint) output() {
 			room := wnd - inFlight
 			n := int(min(int64(mss), avail))
 			// Sender silly-window avoidance (RFC 9293 §3.8.6.2.1): send a
-			// full segment, or all that is left, or anything when
-			// nothing is in flight.
-			if room >= n || (room > 0 && inFlight == 0) {
+			// full segment (or all that is left), or at least half the
+			// largest window the peer has offered (Fs = 1/2); a smaller
+			// remainder waits for ACKs or, with nothing in flight, for
+			// the override timeout (the persist timer).
+			if room >= n || (room > 0 && room >= e.maxSndWnd/2) {
 				e.sendSegment(e.sndNxt, min(n, room), false)
 				continue
 			}
-			if e.sndWnd == 0 && inFlight == 0 && e.persistAt == 0 {
-				e.st.ZeroWindowSeen++
+			if inFlight == 0 && e.persistAt == 0 {
+				if e.sndWnd == 0 {
+					e.st.ZeroWindowSeen++
+				}
 				e.persistBackoff = 0
 				e.persistAt = e.clock.Now() + e.persistInterval()
 			}

@@ -1,0 +1,120 @@
+package scenarios
+
+import (
+	"bytes"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"tcpsim/internal/diagram"
+	"tcpsim/internal/report"
+	"tcpsim/internal/run"
+	"tcpsim/internal/scenario"
+	"tcpsim/internal/trace"
+)
+
+type collector struct{ evs []trace.Event }
+
+func (c *collector) Event(e *trace.Event) { x := *e; x.Packet = nil; c.evs = append(c.evs, x) }
+
+var (
+	heading = regexp.MustCompile(`^## (\S+\.yaml)(?: and (\S+\.yaml))?`)
+	check   = regexp.MustCompile(`^<!-- check: (.+?) \| (.+?) \| (.+?) -->$`)
+)
+
+// Every check line of ANSWERS.md holds for the simulator's actual output.
+func TestAnswerKey(t *testing.T) {
+	src, err := os.ReadFile("exercises/ANSWERS.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	n := 0
+	covered := map[string]bool{}
+	for _, line := range strings.Split(string(src), "\n") {
+		if m := heading.FindStringSubmatch(line); m != nil {
+			files = []string{m[1]}
+			if m[2] != "" {
+				files = append(files, m[2])
+			}
+			continue
+		}
+		m := check.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		n++
+		subject, row, want := m[1], m[2], m[3]
+		ok := false
+		var got []string
+		for _, f := range files {
+			covered[f] = true
+			g, pass := evaluate(t, "exercises/"+f, subject, row, want)
+			got = append(got, g)
+			ok = ok || pass
+		}
+		if !ok {
+			t.Errorf("%v: %s | %s: want %q, got %q", files, subject, row, want, got)
+		}
+	}
+	exs, _ := Exercises()
+	if len(exs) < 8 || n < 20 {
+		t.Fatalf("%d exercises, %d checks", len(exs), n)
+	}
+	for _, e := range exs {
+		if !covered[strings.TrimPrefix(e.Path, "exercises/")] {
+			t.Errorf("%s has no checked answer", e.Path)
+		}
+		if e.Question == "" {
+			t.Errorf("%s has no Question: line", e.Path)
+		}
+	}
+}
+
+func evaluate(t *testing.T, file, subject, row, want string) (string, bool) {
+	t.Helper()
+	sc, err := scenario.Load(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &collector{}
+	res, err := run.ScenarioWith(sc, sc.Seed, run.Options{Trace: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	switch subject {
+	case "diagram":
+		var mine []trace.Event
+		for _, e := range c.evs {
+			if e.Flow == sc.Flows[0].Name {
+				mine = append(mine, e)
+			}
+		}
+		d := diagram.Draw(mine, diagram.Options{ASCII: true, Delay: sc.LinkConfig("forward").Delay})
+		return "(diagram)", strings.Contains(d, want)
+	case "trace":
+		var b bytes.Buffer
+		for i := range c.evs {
+			b.WriteString(trace.Text(&c.evs[i]) + "\n")
+		}
+		return "(trace)", strings.Contains(b.String(), want)
+	}
+	got, ok := report.FlowValue(res, subject, row)
+	if !ok {
+		t.Fatalf("%s: no row %q for flow %q", file, row, subject)
+	}
+	return got, got == want
+}
+
+func TestExercisesListed(t *testing.T) {
+	exs, err := Exercises()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range exs {
+		if !strings.HasPrefix(e.Title, "Exercise") {
+			t.Errorf("%s: title %q", e.Path, e.Title)
+		}
+	}
+}
