@@ -14,10 +14,6 @@ import (
 	"tcpsim/internal/trace"
 )
 
-type collector struct{ evs []trace.Event }
-
-func (c *collector) Event(e *trace.Event) { x := *e; x.Packet = nil; c.evs = append(c.evs, x) }
-
 var (
 	heading = regexp.MustCompile(`^## (\S+\.yaml)(?: and (\S+\.yaml))?`)
 	check   = regexp.MustCompile(`^<!-- check: (.+?) \| (.+?) \| (.+?) -->$`)
@@ -78,7 +74,7 @@ func evaluate(t *testing.T, file, subject, row, want string) (string, bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &collector{}
+	c := &trace.Recorder{}
 	res, err := run.ScenarioWith(sc, sc.Seed, run.Options{Trace: c})
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +82,7 @@ func evaluate(t *testing.T, file, subject, row, want string) (string, bool) {
 	switch subject {
 	case "diagram":
 		var mine []trace.Event
-		for _, e := range c.evs {
+		for _, e := range c.Events {
 			if e.Flow == sc.Flows[0].Name {
 				mine = append(mine, e)
 			}
@@ -95,8 +91,8 @@ func evaluate(t *testing.T, file, subject, row, want string) (string, bool) {
 		return "(diagram)", strings.Contains(d, want)
 	case "trace":
 		var b bytes.Buffer
-		for i := range c.evs {
-			b.WriteString(trace.Text(&c.evs[i]) + "\n")
+		for i := range c.Events {
+			b.WriteString(trace.Text(&c.Events[i]) + "\n")
 		}
 		return "(trace)", strings.Contains(b.String(), want)
 	}

@@ -13,20 +13,11 @@ import (
 	"tcpsim/sim"
 )
 
-// collector keeps the events of a run (without their packet bytes).
-type collector struct{ evs []trace.Event }
-
-func (c *collector) Event(e *trace.Event) {
-	x := *e
-	x.Packet = nil
-	c.evs = append(c.evs, x)
-}
-
 // traceRun runs sc and returns its events for flow within [from, to].
 func traceRun(sc *scenario.Scenario, seed uint64, flow string, from, to sim.Time) (*run.Result, []trace.Event, error) {
-	c := &collector{}
-	res, err := run.ScenarioWith(sc, seed, run.Options{Trace: &trace.Filter{Flow: flow, From: from, To: to, Next: c}})
-	return res, c.evs, err
+	rec := &trace.Recorder{}
+	res, err := run.ScenarioWith(sc, seed, run.Options{Trace: &trace.Filter{Flow: flow, From: from, To: to, Next: rec}})
+	return res, rec.Events, err
 }
 
 // window parses --from/--to.

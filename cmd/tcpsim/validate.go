@@ -5,11 +5,9 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 	"github.com/spf13/cobra"
 
+	"tcpsim/internal/report"
 	"tcpsim/internal/validate"
 )
 
@@ -24,10 +22,7 @@ func newValidateCmd(stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			t := tablewriter.NewTable(stdout,
-				tablewriter.WithHeaderAutoFormat(tw.Off),
-				tablewriter.WithRowAlignmentConfig(tw.CellAlignment{Global: tw.AlignRight, PerColumn: []tw.Align{tw.AlignLeft, tw.AlignLeft}}),
-				tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})))
+			t := report.NewTable(stdout, false)
 			t.Header("model", "parameters", "model value", "tcpsim (mean)", "seeds", "error", "tolerance", "verdict")
 			failed := false
 			for _, c := range checks {

@@ -14,21 +14,17 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-type collector struct{ evs []trace.Event }
-
-func (c *collector) Event(e *trace.Event) { x := *e; x.Packet = nil; c.evs = append(c.evs, x) }
-
 func draw(t *testing.T, file string, ascii bool) string {
 	t.Helper()
 	sc, err := scenario.Load(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &collector{}
+	c := &trace.Recorder{}
 	if _, err := run.ScenarioWith(sc, sc.Seed, run.Options{Trace: &trace.Filter{Flow: sc.Flows[0].Name, Next: c}}); err != nil {
 		t.Fatal(err)
 	}
-	return Draw(c.evs, Options{ASCII: ascii, Delay: sc.LinkConfig("forward").Delay})
+	return Draw(c.Events, Options{ASCII: ascii, Delay: sc.LinkConfig("forward").Delay})
 }
 
 // Golden diagrams: go test ./internal/diagram -update rewrites them.

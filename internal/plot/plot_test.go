@@ -13,10 +13,6 @@ import (
 	"tcpsim/internal/trace"
 )
 
-type collector struct{ evs []trace.Event }
-
-func (c *collector) Event(e *trace.Event) { x := *e; x.Packet = nil; c.evs = append(c.evs, x) }
-
 // checkFiles: every PNG decodes at 8x5 inches (96 dpi: 768x480) and every
 // SVG is non-trivial and names the scenario in its title.
 func checkFiles(t *testing.T, files []string, title string) {
@@ -52,12 +48,12 @@ flows:
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &collector{}
+	c := &trace.Recorder{}
 	if _, err := run.ScenarioWith(sc, 1, run.Options{Trace: c}); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	files, err := Flow(c.evs, dir, sc.Name, 1, "file")
+	files, err := Flow(c.Events, dir, sc.Name, 1, "file")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +62,7 @@ flows:
 	}
 	checkFiles(t, files, "plotme (seed 1)")
 	// Byte-stable: the same run draws the same files.
-	again, _ := Flow(c.evs, t.TempDir(), sc.Name, 1, "file")
+	again, _ := Flow(c.Events, t.TempDir(), sc.Name, 1, "file")
 	for i := range files {
 		a, _ := os.ReadFile(files[i])
 		b, _ := os.ReadFile(again[i])

@@ -158,7 +158,10 @@ func Header(r *run.Result) string {
 		r.Scenario, r.Seed, r.Status(), Duration(r.End), r.Events, r.Reason)
 }
 
-func newTable(w io.Writer, markdown bool) *tablewriter.Table {
+// NewTable returns a tablewriter v1 table in tcpsim's house style: ASCII
+// borders (byte-stable for golden files) or Markdown, headers as written,
+// first column left-aligned and the others right-aligned.
+func NewTable(w io.Writer, markdown bool) *tablewriter.Table {
 	opts := []tablewriter.Option{
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithHeaderAlignment(tw.AlignLeft),
@@ -182,7 +185,7 @@ func writeTables(w io.Writer, r *run.Result, o Options) error {
 		return err
 	}
 	if o.has("flows") {
-		t := newTable(w, md)
+		t := NewTable(w, md)
 		head := []any{"flow"}
 		for _, f := range r.Flows {
 			head = append(head, f.Name)
@@ -212,7 +215,7 @@ func writeTables(w io.Writer, r *run.Result, o Options) error {
 		fmt.Fprintln(w)
 	}
 	if o.has("link") {
-		t := newTable(w, md)
+		t := NewTable(w, md)
 		t.Header("link", "forward a->b", "reverse b->a")
 		for _, m := range linkMetrics {
 			if err := t.Append([]string{m.name, m.val(&r.Links[0]), m.val(&r.Links[1])}); err != nil {

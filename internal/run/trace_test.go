@@ -7,13 +7,9 @@ import (
 	"tcpsim/internal/trace"
 )
 
-type collect struct{ evs []trace.Event }
-
-func (c *collect) Event(e *trace.Event) { x := *e; x.Packet = nil; c.evs = append(c.evs, x) }
-
-func (c *collect) kinds(flow, kind string) []trace.Event {
+func kinds(c *trace.Recorder, flow, kind string) []trace.Event {
 	var out []trace.Event
-	for _, e := range c.evs {
+	for _, e := range c.Events {
 		if (flow == "" || e.Flow == flow) && e.Kind == kind {
 			out = append(out, e)
 		}
@@ -28,7 +24,7 @@ flows:
   - {name: file, protocol: tcp, bytes: 300KB, recv_buffer: 16KiB, read_rate: 2Mbps}
   - {name: video, protocol: udp, count: 300, rate: 2Mbps}
 `)
-	c := &collect{}
+	c := &trace.Recorder{}
 	res, err := ScenarioWith(sc, 3, Options{Trace: c})
 	if err != nil {
 		t.Fatal(err)
@@ -36,16 +32,16 @@ flows:
 	for _, k := range []string{trace.Send, trace.Enqueue, trace.Transmit, trace.Lost, trace.Corrupt, trace.Duplicate,
 		trace.Reorder, trace.Deliver, trace.ChecksumDrop, trace.TimerSet, trace.TimerCancel, trace.TimerFired,
 		trace.State, trace.Cwnd, trace.Rwnd, trace.AppWrite, trace.AppRead} {
-		if len(c.kinds("", k)) == 0 {
+		if len(kinds(c, "", k)) == 0 {
 			t.Errorf("no %q event in the trace", k)
 		}
 	}
 	// The trace agrees with the counters.
-	if got, want := len(c.kinds("", trace.Lost)), int(res.Links[0].Lost+res.Links[1].Lost); got != want {
+	if got, want := len(kinds(c, "", trace.Lost)), int(res.Links[0].Lost+res.Links[1].Lost); got != want {
 		t.Errorf("%d lost events, counters say %d", got, want)
 	}
 	retr := 0
-	for _, e := range c.kinds("file", trace.Send) {
+	for _, e := range kinds(c, "file", trace.Send) {
 		if e.Retrans {
 			retr++
 		}
@@ -55,7 +51,7 @@ flows:
 	}
 	// The handshake in order.
 	var states []string
-	for _, e := range c.kinds("file", trace.State) {
+	for _, e := range kinds(c, "file", trace.State) {
 		states = append(states, e.Detail)
 	}
 	joined := strings.Join(states, "; ")
@@ -63,8 +59,8 @@ flows:
 		t.Errorf("states: %s", joined)
 	}
 	// Events are in time order.
-	for i := 1; i < len(c.evs); i++ {
-		if c.evs[i].T < c.evs[i-1].T {
+	for i := 1; i < len(c.Events); i++ {
+		if c.Events[i].T < c.Events[i-1].T {
 			t.Fatalf("event %d goes back in time", i)
 		}
 	}
@@ -82,15 +78,15 @@ flows:
   - {name: a, protocol: tcp, bytes: 50KB}
   - {name: b, protocol: udp, count: 50, rate: 1Mbps}
 `)
-	c := &collect{}
+	c := &trace.Recorder{}
 	f := &trace.Filter{Flow: "b", From: 100e6, To: 200e6, Next: c}
 	if _, err := ScenarioWith(sc, 1, Options{Trace: f}); err != nil {
 		t.Fatal(err)
 	}
-	if len(c.evs) == 0 {
+	if len(c.Events) == 0 {
 		t.Fatal("filter passed nothing")
 	}
-	for _, e := range c.evs {
+	for _, e := range c.Events {
 		if e.Flow != "b" || e.T < 100e6 || e.T > 200e6 {
 			t.Fatalf("filter passed %+v", e)
 		}

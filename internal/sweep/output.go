@@ -12,9 +12,7 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
+	"tcpsim/internal/report"
 )
 
 // Meta is what output needs to know of a plan; shard files carry it so
@@ -120,16 +118,7 @@ func writeTables(w io.Writer, m Meta, sums []PointStats, md bool) error {
 		} else {
 			fmt.Fprintf(w, "%s: mean, sample standard deviation, 95%% confidence interval (Student's t), range\n", metricTitle[metric])
 		}
-		opts := []tablewriter.Option{
-			tablewriter.WithHeaderAutoFormat(tw.Off),
-			tablewriter.WithRowAlignmentConfig(tw.CellAlignment{Global: tw.AlignRight}),
-		}
-		if md {
-			opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
-		} else {
-			opts = append(opts, tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})))
-		}
-		t := tablewriter.NewTable(w, opts...)
+		t := report.NewTable(w, md)
 		var head []any
 		for _, a := range m.Axes {
 			head = append(head, a.Path)

@@ -150,3 +150,15 @@ func (m Multi) Event(e *Event) {
 		s.Event(e)
 	}
 }
+
+// Recorder keeps every event it is given, without the packet bytes.
+type Recorder struct {
+	Events []Event
+}
+
+// Event implements Sink.
+func (r *Recorder) Event(e *Event) {
+	x := *e
+	x.Packet = nil
+	r.Events = append(r.Events, x)
+}
