@@ -239,3 +239,26 @@ flows:
 		t.Fatalf("completion %v, want about 4 RTT = 160ms", f.Completion)
 	}
 }
+
+// FuzzRun: whatever scenario validates, the simulator runs it to a
+// reported end (within a small event budget) without panicking.
+func FuzzRun(f *testing.F) {
+	f.Add([]byte("name: f\nlink: {rate: 1Mbps, delay: 1ms, loss: 50%}\nflows: [{name: t, protocol: tcp, bytes: 10KB}]\n"))
+	f.Add([]byte("name: f\nlink: {rate: 1bps, delay: 0ms, queue: 1}\nflows: [{name: u, protocol: udp, count: 3, datagram: 8, rate: 1bps}]\n"))
+	f.Add([]byte("name: f\nlink: {reorder: 100%, reorder_delay: 1ns, duplicate: 100%, corrupt: 100%}\nflows: [{name: t, protocol: tcp, bytes: 5000, mss: 64, recv_buffer: 64, read_rate: 1bps, delayed_ack: 1ns}]\n"))
+	f.Add([]byte("name: f\nlink: {loss: {model: gilbert-elliott, p: 100%, r: 0%}}\nflows: [{name: t, protocol: tcp, app: request-response, request: 1, response: 1, exchanges: 3, congestion: tahoe}]\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		sc, err := scenario.Parse("fuzz.yaml", src)
+		if err != nil {
+			return
+		}
+		sc.MaxEvents = min(sc.MaxEvents, 20000)
+		res, err := Scenario(sc, 1)
+		if err != nil {
+			return
+		}
+		if res.Events > 20000 {
+			t.Fatalf("ran %d events past a budget of 20000", res.Events)
+		}
+	})
+}

@@ -159,3 +159,33 @@ func TestOverrides(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParse: any document is either a valid scenario or an *Error naming
+// the file; the parser never panics.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(good))
+	f.Add([]byte("name: x\nlink: {loss: {model: gilbert-elliott, p: 1%}}\nflows: [{name: a, protocol: udp, count: 1, rate: 1bps}]\n"))
+	f.Add([]byte("name: [\n"))
+	f.Add([]byte("---\n---\n"))
+	f.Add([]byte("flows:\n  - delayed_ack: 40ms\n    isn: 99999999999\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		s, err := Parse("fuzz.yaml", src)
+		if err != nil {
+			var se *Error
+			if !errors.As(err, &se) || se.File != "fuzz.yaml" {
+				t.Fatalf("error %T %v is not a located *scenario.Error", err, err)
+			}
+			return
+		}
+		if s.Name == "" || len(s.Flows) == 0 {
+			t.Fatalf("accepted an incomplete scenario: %+v", s)
+		}
+	})
+}
+
+func TestHugeUDPCountRejected(t *testing.T) {
+	_, err := Parse("h.yaml", []byte("name: h\nlink: {rate: 1Mbps}\nflows: [{name: u, protocol: udp, count: 9223372036854775807, rate: 1Mbps}]\n"))
+	if err == nil || !strings.Contains(err.Error(), "at most") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -18,6 +18,7 @@ const (
 	DefaultIW         = 10 // RFC 6928, as Linux
 	DefaultMaxRetries = 15 // Linux net.ipv4.tcp_retries2
 	DefaultDatagram   = 1200
+	maxDatagrams      = 1_000_000_000 // the receiver keeps a bit per datagram
 )
 
 // Report sections.
@@ -109,6 +110,9 @@ func (s *Scenario) validateFlow(i int, seen map[string]bool) error {
 		}
 		if f.Count == 0 {
 			f.Count = (int64(f.Bytes) + int64(f.Datagram) - 1) / int64(f.Datagram)
+		}
+		if f.Count > maxDatagrams {
+			return s.errAt(at("count"), "%d datagrams: at most %d per flow", f.Count, int64(maxDatagrams))
 		}
 		if f.Checksum == nil {
 			t := true
