@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,5 +74,59 @@ func TestRunFormats(t *testing.T) {
 	out, _, _ = runCmd("run", "--format", "markdown", "../../scenarios/tcp-vs-udp.yaml")
 	if !strings.Contains(out, "| flow ") || !strings.Contains(out, "|---") && !strings.Contains(out, "|:--") {
 		t.Fatalf("markdown:\n%s", out)
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata/")
+
+// The run table's layout is pinned by golden files (-update rewrites them).
+func TestRunGolden(t *testing.T) {
+	for _, c := range []struct{ golden, format, file string }{
+		{"tcp-vs-udp.table.golden", "table", "../../scenarios/tcp-vs-udp.yaml"},
+		{"tcp-vs-udp.markdown.golden", "markdown", "../../scenarios/tcp-vs-udp.yaml"},
+		{"udp-lossy.csv.golden", "csv", "../../scenarios/udp-lossy.yaml"},
+	} {
+		out, _, code := runCmd("run", "--format", c.format, c.file)
+		if code != 0 {
+			t.Fatalf("%s: exit %d", c.file, code)
+		}
+		path := filepath.Join("testdata", c.golden)
+		if *update {
+			os.WriteFile(path, []byte(out), 0o644)
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (go test ./cmd/tcpsim -update)", err)
+		}
+		if out != string(want) {
+			t.Errorf("%s: output differs from %s (rerun with -update if intended):\n%s", c.file, path, out)
+		}
+	}
+}
+
+func TestOtherCommands(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"exercises"}, 0, "scenarios/exercises/01-handshake.yaml"},
+		{[]string{"diagram", "--ascii", "../../scenarios/exercises/01-handshake.yaml"}, 0, "a->b SYN seq=0"},
+		{[]string{"diagram", "--flow", "nope", "../../scenarios/exercises/01-handshake.yaml"}, 2, "no such flow"},
+		{[]string{"plot", "--out", dir, "../../scenarios/tcp-loss-1.yaml"}, 0, "time-sequence.png"},
+		{[]string{"plot", "../../scenarios/tcp-loss-1.yaml"}, 2, "--out"},
+		{[]string{"sweep", "--vary", "link.loss=0,5%", "--seeds", "2", "../../scenarios/udp-clean.yaml"}, 0, "95% CI"},
+		{[]string{"sweep", "--vary", "link.loss=0,500%", "../../scenarios/udp-clean.yaml"}, 2, "0% to 100%"},
+		{[]string{"sweep", "--shard", "1/2", "../../scenarios/udp-clean.yaml"}, 2, "--out"},
+		{[]string{"merge", filepath.Join(dir, "none.jsonl")}, 2, "merge"},
+		{[]string{"run", "--trace", "-", "--trace-flow", "video", "../../scenarios/udp-clean.yaml"}, 0, "enqueue"},
+		{[]string{"run", "--pcap-at", "middle", "../../scenarios/udp-clean.yaml"}, 2, "sender or receiver"},
+	} {
+		out, errs, code := runCmd(c.args...)
+		if code != c.code || !strings.Contains(out+errs, c.want) {
+			t.Errorf("%v: exit %d (want %d), output lacks %q:\n%.600s%s", c.args, code, c.code, c.want, out, errs)
+		}
 	}
 }
