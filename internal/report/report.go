@@ -154,8 +154,14 @@ func Write(w io.Writer, r *run.Result, o Options) error {
 
 // Header is the line that introduces a run.
 func Header(r *run.Result) string {
-	return fmt.Sprintf("%s (seed %d): %s; simulated %s, %d events, ended by %s",
-		r.Scenario, r.Seed, r.Status(), Duration(r.End), r.Events, r.Reason)
+	why := map[sim.StopReason]string{
+		sim.Drained:     "no events left",
+		sim.TimeLimit:   "the time limit (until)",
+		sim.EventBudget: "the event budget (max_events)",
+		sim.Stopped:     "all flows finished",
+	}[r.Reason]
+	return fmt.Sprintf("%s (seed %d): %s; simulated %s, %d events; the run ended at %s",
+		r.Scenario, r.Seed, r.Status(), Duration(r.End), r.Events, why)
 }
 
 // NewTable returns a tablewriter v1 table in tcpsim's house style: ASCII
