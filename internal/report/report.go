@@ -155,12 +155,12 @@ func Write(w io.Writer, r *run.Result, o Options) error {
 // Header is the line that introduces a run.
 func Header(r *run.Result) string {
 	why := map[sim.StopReason]string{
-		sim.Drained:     "no events left",
-		sim.TimeLimit:   "the time limit (until)",
-		sim.EventBudget: "the event budget (max_events)",
-		sim.Stopped:     "all flows finished",
+		sim.Drained:     "no events were left",
+		sim.TimeLimit:   "it reached its time limit (until)",
+		sim.EventBudget: "it spent its event budget (max_events)",
+		sim.Stopped:     "every flow had finished",
 	}[r.Reason]
-	return fmt.Sprintf("%s (seed %d): %s; simulated %s, %d events; the run ended at %s",
+	return fmt.Sprintf("%s (seed %d): %s; simulated %s, %d events; ended because %s",
 		r.Scenario, r.Seed, r.Status(), Duration(r.End), r.Events, why)
 }
 

@@ -112,29 +112,40 @@ type flow interface {
 
 // Network is a built scenario, ready to run.
 type Network struct {
-	sc     *scenario.Scenario
-	seed   uint64
-	eng    *sim.Engine
-	hosts  [2]*host.Host
-	pipes  [2]*link.Pipe
-	flows  []flow
-	hasTCP bool
-	watch  sim.Action
-	tr     *tracer
+	sc       *scenario.Scenario
+	seed     uint64
+	eng      *sim.Engine
+	hosts    [2]*host.Host
+	pipes    [2]*link.Pipe
+	flows    []flow
+	hasTCP   bool
+	watch    sim.Action
+	watching bool
+	tr       *tracer
 }
 
-// watchPeriod is how often the end-of-run watchdog looks whether every
-// flow has finished and the link is empty. Without it, TIME-WAIT timers
-// (2·MSL) would stretch every run by a minute of idle simulated time.
+// watchPeriod is how often, once every flow has finished, the run looks
+// whether the link has drained. Ending there matters: TIME-WAIT timers
+// (2·MSL) would otherwise stretch every run by a minute of idle time.
 const watchPeriod = 10 * sim.Millisecond
 
-func (n *Network) onWatch(uint64) {
+// check runs when a flow may have finished (a TCP state change, a UDP
+// sender's last datagram): with every flow finished the run ends as soon
+// as the link is empty.
+func (n *Network) check() {
+	if n.watching || !n.hasTCP {
+		return
+	}
 	for _, f := range n.flows {
 		if !f.finished() {
-			n.eng.After(watchPeriod, n.watch, 0)
 			return
 		}
 	}
+	n.watching = true
+	n.eng.After(0, n.watch, 0)
+}
+
+func (n *Network) onWatch(uint64) {
 	for _, p := range n.pipes {
 		if p.InFlight() > 0 {
 			n.eng.After(watchPeriod, n.watch, 0)
@@ -153,6 +164,7 @@ func Build(sc *scenario.Scenario, seed uint64) (*Network, error) {
 // instruments.
 func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error) {
 	n := &Network{sc: sc, seed: seed, eng: sim.New(1024)}
+	n.watch = n.onWatch
 	if opt.Trace != nil {
 		n.tr = &tracer{n: n, sink: opt.Trace}
 	}
@@ -184,7 +196,7 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 			u := udp.New(n.eng, udp.Config{
 				Flow: int32(i), Src: src, Dst: dst, SrcPort: cport, DstPort: sport,
 				Count: f.Count, Bytes: int64(f.Bytes), Datagram: int(f.Datagram), Rate: int64(f.Rate),
-				Checksum: *f.Checksum, Start: sim.Time(f.Start),
+				Checksum: *f.Checksum, Start: sim.Time(f.Start), OnDone: n.check,
 			})
 			n.flows = append(n.flows, &udpFlow{spec: f, f: u})
 		case "tcp":
@@ -210,10 +222,7 @@ func (n *Network) Run() *Result {
 	for _, f := range n.flows {
 		f.start()
 	}
-	if n.hasTCP {
-		n.watch = n.onWatch
-		n.eng.After(watchPeriod, n.watch, 0)
-	}
+
 	reason := n.eng.Run(sim.Limits{Until: sim.Time(n.sc.Until), MaxEvents: uint64(n.sc.MaxEvents)})
 	r := &Result{Scenario: n.sc.Name, File: n.sc.File, Seed: n.seed, Reason: reason, End: n.eng.Now(), Events: n.eng.Fired()}
 	for _, f := range n.flows {

@@ -26,6 +26,8 @@ type Config struct {
 	Rate             int64 // payload bits per second
 	Checksum         bool  // compute the UDP checksum (optional in IPv4)
 	Start            sim.Time
+	// OnDone, if set, runs after the last datagram is sent.
+	OnDone func()
 }
 
 // Stats are a UDP flow's counters.
@@ -99,6 +101,9 @@ func (f *Flow) onTick(seq uint64) {
 	f.st.Sent++
 	f.st.SentBytes += int64(n)
 	src.Send(link.Packet{Buf: buf, Flow: f.cfg.Flow})
+	if s+1 == f.cfg.Count && f.cfg.OnDone != nil {
+		defer f.cfg.OnDone()
+	}
 	if next := s + 1; next < f.cfg.Count {
 		// Exact pacing from the start: datagram k leaves at k·size·8/rate.
 		off := sim.Time(next * int64(f.cfg.Datagram) * 8 * int64(sim.Second) / f.cfg.Rate)
