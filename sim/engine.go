@@ -8,9 +8,10 @@ import "fmt"
 type Action func(arg uint64)
 
 // node is one entry of the queue: 16 bytes, so that sifting moves little
-// memory and four nodes share a cache line; the callback lives aside. key packs the insertion sequence number (high
-// 40 bits, for first-in first-out ties) above the index of the entry's
-// payload in Engine.slots (low 24 bits).
+// memory and four nodes share a cache line; the callback lives aside. key
+// packs the insertion sequence number (high 40 bits, for first-in
+// first-out ties) above the index of the entry's payload in Engine.slots
+// (low 24 bits).
 type node struct {
 	at  Time
 	key uint64

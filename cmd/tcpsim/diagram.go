@@ -40,15 +40,29 @@ func window(from, to string) (sim.Time, sim.Time, error) {
 	return f, t, nil
 }
 
-// pickFlow returns the named flow, or the first one.
-func pickFlow(sc *scenario.Scenario, name string) (string, error) {
-	if name == "" {
-		return sc.Flows[0].Name, nil
+// flowRun is what diagram and plot share: load FILE, pick the flow (the
+// first by default), choose the seed (--seed overrides the file's).
+type flowRun struct {
+	sc   *scenario.Scenario
+	flow string
+	seed uint64
+}
+
+func loadFlowRun(cmd *cobra.Command, file, flow string, seed uint64) (*flowRun, error) {
+	sc, err := scenario.Load(file)
+	if err != nil {
+		return nil, err
 	}
-	if !hasFlow(sc, name) {
-		return "", fmt.Errorf("--flow %q: %s has no such flow", name, sc.File)
+	r := &flowRun{sc: sc, flow: flow, seed: sc.Seed}
+	if flow == "" {
+		r.flow = sc.Flows[0].Name
+	} else if !hasFlow(sc, flow) {
+		return nil, fmt.Errorf("--flow %q: %s has no such flow", flow, sc.File)
 	}
-	return name, nil
+	if cmd.Flags().Changed("seed") {
+		r.seed = seed
+	}
+	return r, nil
 }
 
 func newDiagramCmd(stdout io.Writer) *cobra.Command {
@@ -68,11 +82,7 @@ Wireshark shows them) and notes for timeouts, retransmissions, checksum
 drops and state changes.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sc, err := scenario.Load(args[0])
-			if err != nil {
-				return err
-			}
-			name, err := pickFlow(sc, flow)
+			fr, err := loadFlowRun(cmd, args[0], flow, seed)
 			if err != nil {
 				return err
 			}
@@ -80,10 +90,7 @@ drops and state changes.`,
 			if err != nil {
 				return err
 			}
-			s := sc.Seed
-			if cmd.Flags().Changed("seed") {
-				s = seed
-			}
+			sc, s, name := fr.sc, fr.seed, fr.flow
 			_, evs, err := traceRun(sc, s, name, f, t)
 			if err != nil {
 				return err

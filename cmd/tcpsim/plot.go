@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"tcpsim/internal/plot"
-	"tcpsim/internal/scenario"
 )
 
 func newPlotCmd(stdout io.Writer) *cobra.Command {
@@ -23,22 +22,15 @@ func newPlotCmd(stdout io.Writer) *cobra.Command {
 			if out == "" {
 				return fmt.Errorf("--out DIR is required")
 			}
-			sc, err := scenario.Load(args[0])
+			fr, err := loadFlowRun(cmd, args[0], flow, seed)
 			if err != nil {
 				return err
 			}
-			name, err := pickFlow(sc, flow)
-			if err != nil {
-				return err
-			}
+			sc, s, name := fr.sc, fr.seed, fr.flow
 			for _, f := range sc.Flows {
 				if f.Name == name && f.Protocol != "tcp" {
 					return fmt.Errorf("--flow %q is %s: plots are for TCP flows", name, f.Protocol)
 				}
-			}
-			s := sc.Seed
-			if cmd.Flags().Changed("seed") {
-				s = seed
 			}
 			_, evs, err := traceRun(sc, s, name, 0, 0)
 			if err != nil {
