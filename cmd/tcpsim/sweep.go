@@ -88,13 +88,13 @@ are written to FILE; 'tcpsim merge' combines the shards.`,
 				return err
 			}
 			if out != "" {
-				return sweep.WriteShard(out, plan.Meta(), sh, recs)
+				return sweep.WriteShard(out, plan.Meta, sh, recs)
 			}
-			if err := sweep.Write(stdout, plan.Meta(), recs, format); err != nil {
+			if err := sweep.Write(stdout, plan.Meta, recs, format); err != nil {
 				return err
 			}
 			if plotDir != "" {
-				files, err := plot.Sweep(plan.Meta(), recs, plotDir)
+				files, err := plot.Sweep(plan.Meta, recs, plotDir)
 				for _, f := range files {
 					fmt.Fprintln(stderr, "wrote", f)
 				}

@@ -87,7 +87,7 @@ flows:
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := Sweep(p.Meta(), recs, t.TempDir())
+	files, err := Sweep(p.Meta, recs, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

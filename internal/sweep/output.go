@@ -27,15 +27,6 @@ type Meta struct {
 	Labels   [][]string `json:"points"`
 }
 
-// Meta returns the plan's description.
-func (p *Plan) Meta() Meta {
-	m := Meta{File: p.File, Scenario: p.Scenario, Axes: p.Axes, Seeds: p.Seeds, BaseSeed: p.BaseSeed, Flows: p.Flows}
-	for i := range p.Points() {
-		m.Labels = append(m.Labels, p.PointLabel(i))
-	}
-	return m
-}
-
 // Runs returns the total number of runs of the sweep.
 func (m Meta) Runs() int { return len(m.Labels) * m.Seeds }
 

@@ -37,14 +37,9 @@ func ParseAxis(s string) (Axis, error) {
 
 // Plan is a sweep: the scenario, the axes, and the seeds per point.
 type Plan struct {
-	File     string   `json:"file"`
-	Scenario string   `json:"scenario"`
-	Axes     []Axis   `json:"vary"`
-	Seeds    int      `json:"seeds"`
-	BaseSeed uint64   `json:"base_seed"`
-	Flows    []string `json:"flows"`
-	src      []byte
-	points   []*scenario.Scenario
+	Meta   // what reports need to know of the sweep
+	src    []byte
+	points []*scenario.Scenario
 }
 
 // NewPlan loads file and checks every point of the grid, so that a bad
@@ -53,7 +48,7 @@ func NewPlan(file string, src []byte, axes []Axis, seeds int) (*Plan, error) {
 	if seeds < 1 {
 		return nil, fmt.Errorf("--seeds %d: want at least 1", seeds)
 	}
-	p := &Plan{File: file, Axes: axes, Seeds: seeds, src: src}
+	p := &Plan{Meta: Meta{File: file, Axes: axes, Seeds: seeds}, src: src}
 	for _, ovs := range p.grid() {
 		sc, err := scenario.Parse(file, src, ovs...)
 		if err != nil {
@@ -65,6 +60,9 @@ func NewPlan(file string, src []byte, axes []Axis, seeds int) (*Plan, error) {
 	p.Scenario, p.BaseSeed = first.Name, first.Seed
 	for _, f := range first.Flows {
 		p.Flows = append(p.Flows, f.Name)
+	}
+	for i := range p.Points() {
+		p.Labels = append(p.Labels, p.PointLabel(i))
 	}
 	return p, nil
 }
@@ -88,9 +86,6 @@ func (p *Plan) grid() [][]scenario.Override {
 
 // Points returns the number of grid points.
 func (p *Plan) Points() int { return len(p.points) }
-
-// Runs returns the number of runs: points × seeds.
-func (p *Plan) Runs() int { return len(p.points) * p.Seeds }
 
 // PointLabel returns the axis values of point i, e.g. ["1%", "reno"].
 func (p *Plan) PointLabel(i int) []string {

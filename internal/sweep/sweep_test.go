@@ -63,7 +63,7 @@ func TestDeterministicAcrossWorkers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		outs = append(outs, output(t, p.Meta(), recs, "csv"))
+		outs = append(outs, output(t, p.Meta, recs, "csv"))
 	}
 	if outs[0] != outs[1] || outs[0] != outs[2] {
 		t.Fatal("output depends on the worker count")
@@ -85,7 +85,7 @@ func TestShardMergeEqualsPlainSweep(t *testing.T) {
 			t.Fatal(err)
 		}
 		f := filepath.Join(dir, "shard"+string(rune('0'+k))+".jsonl")
-		if err := WriteShard(f, p.Meta(), Shard{k, 3}, recs); err != nil {
+		if err := WriteShard(f, p.Meta, Shard{k, 3}, recs); err != nil {
 			t.Fatal(err)
 		}
 		files = append(files, f)
@@ -95,7 +95,7 @@ func TestShardMergeEqualsPlainSweep(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, format := range []string{"table", "csv", "json"} {
-		if a, b := output(t, p.Meta(), all, format), output(t, m, merged, format); a != b {
+		if a, b := output(t, p.Meta, all, format), output(t, m, merged, format); a != b {
 			t.Fatalf("%s: merged output differs from the plain sweep", format)
 		}
 	}
