@@ -2,6 +2,8 @@ package run
 
 import (
 	"testing"
+
+	"tcpsim/internal/trace"
 )
 
 func benchScenario(b *testing.B, src string) {
@@ -72,4 +74,28 @@ flows:
 	if big-small > 60 {
 		t.Fatalf("allocations: %v for 500KB, %v for 4MB: they grow with the transfer", small, big)
 	}
+}
+
+type discard struct{ n int }
+
+func (d *discard) Event(e *trace.Event) { d.n++ }
+
+// BenchmarkTCP10MBTraced is BenchmarkTCP10MB with every event traced to a
+// sink that only counts: compare the two to see what tracing costs, and
+// that it costs nothing when off.
+func BenchmarkTCP10MBTraced(b *testing.B) {
+	sc := parse(b, `name: bench
+until: 600s
+link: {rate: 10Mbps, delay: 20ms, queue: 100, loss: 1%}
+flows:
+  - {name: f, protocol: tcp, bytes: 10MB, congestion: newreno, recv_buffer: 64KiB}
+`)
+	b.ReportAllocs()
+	d := &discard{}
+	for b.Loop() {
+		if _, err := ScenarioWith(sc, 1, Options{Trace: d}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(d.n)/float64(b.N), "trace-events/run")
 }

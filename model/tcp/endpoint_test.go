@@ -376,3 +376,41 @@ func TestSequenceWrap(t *testing.T) {
 		t.Fatalf("read %d, una %#x max %#x", got, p.a.sndUna, p.a.sndMax)
 	}
 }
+
+// Delayed ACKs (RFC 5681 §4.2, RFC 1122 §4.2.3.2): at most every second
+// full-sized segment is ACKed at once; a lone segment is ACKed when the
+// delayed-ACK timer fires; out-of-order data is ACKed at once.
+func TestDelayedAck(t *testing.T) {
+	p := newPair(t, Config{ISS: 1, MSS: 1000, InitialWindow: 10}, Config{ISS: 2, MSS: 1000, DelayedAck: 200 * sim.Millisecond})
+	p.handshake(t)
+	p.a.Write(4000)
+	segs := p.aOut.take()
+	for _, s := range segs {
+		p.b.Input(&s.h, s.data)
+		p.b.Read(1 << 20)
+	}
+	if acks := p.bOut.take(); len(acks) != 2 {
+		t.Fatalf("%d ACKs for 4 full segments, want 2", len(acks))
+	}
+	p.a.Write(1000)
+	s := p.aOut.take()[0]
+	p.b.Input(&s.h, s.data)
+	if len(p.bOut.segs) != 0 {
+		t.Fatal("a lone segment was ACKed at once")
+	}
+	at := p.b.Deadline()
+	if at != p.clk.now+200*sim.Millisecond {
+		t.Fatalf("delayed-ACK deadline %v, want now+200ms", at)
+	}
+	p.fire()
+	if acks := p.bOut.take(); len(acks) != 1 || acks[0].h.Ack != uint32(p.a.sndNxt) {
+		t.Fatalf("after the timer: %v", acks)
+	}
+	// Out of order: ACKed at once (a duplicate ACK).
+	p.a.Write(2000)
+	two := p.aOut.take()
+	p.b.Input(&two[1].h, two[1].data)
+	if acks := p.bOut.take(); len(acks) != 1 {
+		t.Fatalf("out-of-order segment: %d ACKs, want 1 at once", len(acks))
+	}
+}

@@ -1,0 +1,50 @@
+package host
+
+import (
+	"testing"
+
+	"tcpsim/model/link"
+	"tcpsim/model/wire"
+)
+
+type tcpEP struct{ got []uint32 }
+
+func (e *tcpEP) InputTCP(h *wire.TCP, _ []byte) { e.got = append(e.got, h.Seq) }
+
+type udpEP struct{ n int }
+
+func (e *udpEP) InputUDP(*wire.UDP, []byte) { e.n++ }
+
+type sink struct{ n int }
+
+func (s *sink) ChecksumDrop() { s.n++ }
+
+var a, b = wire.Addr{10, 0, 0, 1}, wire.Addr{10, 0, 0, 2}
+
+// The host demultiplexes by protocol and port, drops bad checksums and
+// charges them to the packet's flow, and counts packets nobody wants.
+func TestReceive(t *testing.T) {
+	pool := link.NewPool(2048)
+	h := New(b, pool)
+	te, ue, s0, s1 := &tcpEP{}, &udpEP{}, &sink{}, &sink{}
+	h.BindTCP(80, te)
+	h.BindUDP(53, ue)
+	h.SetDropSink(0, s0)
+	h.SetDropSink(1, s1)
+	th := wire.TCP{SrcPort: 1, DstPort: 80, Seq: 7, Flags: wire.FlagACK, WScale: -1}
+	h.Receive(link.Packet{Buf: wire.BuildTCP(nil, wire.IPv4{Src: a, Dst: b}, &th, []byte("x")), Flow: 0})
+	h.Receive(link.Packet{Buf: wire.BuildUDP(nil, wire.IPv4{Src: a, Dst: b}, wire.UDP{SrcPort: 1, DstPort: 53}, []byte("q"), true), Flow: 1})
+	bad := wire.BuildUDP(nil, wire.IPv4{Src: a, Dst: b}, wire.UDP{SrcPort: 1, DstPort: 53}, []byte("q"), true)
+	bad[len(bad)-1] ^= 1
+	h.Receive(link.Packet{Buf: bad, Flow: 1})
+	badIP := wire.BuildTCP(nil, wire.IPv4{Src: a, Dst: b}, &th, nil)
+	badIP[8] ^= 1 // TTL: the IPv4 header checksum fails
+	h.Receive(link.Packet{Buf: badIP, Flow: 0})
+	h.Receive(link.Packet{Buf: wire.BuildUDP(nil, wire.IPv4{Src: a, Dst: b}, wire.UDP{SrcPort: 1, DstPort: 99}, nil, true), Flow: 1})
+	if len(te.got) != 1 || te.got[0] != 7 || ue.n != 1 {
+		t.Fatalf("delivered tcp %v udp %d", te.got, ue.n)
+	}
+	if s0.n != 1 || s1.n != 1 || h.Counters().IPHeaderErrors != 1 || h.Counters().NoEndpoint != 1 {
+		t.Fatalf("drops: flow0 %d flow1 %d counters %+v", s0.n, s1.n, h.Counters())
+	}
+}
