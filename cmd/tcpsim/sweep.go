@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -80,7 +81,8 @@ are written to FILE; 'tcpsim merge' combines the shards.`,
 			if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 				bar := progressbar.NewOptions(total, progressbar.OptionSetWriter(stderr),
 					progressbar.OptionSetDescription("runs"), progressbar.OptionShowCount(),
-					progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish())
+					progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish(),
+					progressbar.OptionThrottle(100*time.Millisecond))
 				tick = func() { bar.Add(1) }
 			}
 			recs, err := plan.Execute(sh, workers, tick)
