@@ -40,15 +40,19 @@ type PointStats struct {
 
 // Summaries computes every (point, flow, metric) summary in a fixed order.
 func Summaries(m Meta, recs []Record) []PointStats {
+	// Group the runs by point once: linear in the number of runs.
+	byPoint := make([][]int, len(m.Labels))
+	for i, r := range recs {
+		byPoint[r.Point] = append(byPoint[r.Point], i)
+	}
 	var out []PointStats
+	xs := make([]float64, 0, m.Seeds)
 	for mi, metric := range Metrics {
 		for pt := range m.Labels {
 			for fi, flow := range m.Flows {
-				var xs []float64
-				for _, r := range recs {
-					if r.Point == pt {
-						xs = append(xs, r.Flows[fi].Values[mi])
-					}
+				xs = xs[:0]
+				for _, i := range byPoint[pt] {
+					xs = append(xs, recs[i].Flows[fi].Values[mi])
 				}
 				out = append(out, PointStats{Point: pt, Flow: flow, Metric: metric, Summary: Summarise(xs)})
 			}
