@@ -46,6 +46,18 @@ func nodeErr(n ast.Node, format string, args ...any) error {
 	return e
 }
 
+// decodeScalar parses the scalar at n into dst, reporting a failure at
+// n's line and column.
+func decodeScalar[T any](n ast.Node, dst *T, parse func(string) (T, error)) error {
+	s, _ := scalar(n)
+	v, err := parse(s)
+	if err != nil {
+		return nodeErr(n, "%v", err)
+	}
+	*dst = v
+	return nil
+}
+
 func scalar(n ast.Node) (string, bool) {
 	switch v := n.(type) {
 	case *ast.StringNode:
@@ -73,15 +85,7 @@ func ParseRate(s string) (Rate, error) {
 }
 
 // UnmarshalYAML implements yaml.NodeUnmarshaler.
-func (r *Rate) UnmarshalYAML(n ast.Node) error {
-	s, _ := scalar(n)
-	v, err := ParseRate(s)
-	if err != nil {
-		return nodeErr(n, "%v", err)
-	}
-	*r = v
-	return nil
-}
+func (r *Rate) UnmarshalYAML(n ast.Node) error { return decodeScalar(n, r, ParseRate) }
 
 // ParseDuration parses "20ms", "1.5s", "250us", "2m"; "0" is allowed.
 func ParseDuration(s string) (Duration, error) {
@@ -94,15 +98,7 @@ func ParseDuration(s string) (Duration, error) {
 }
 
 // UnmarshalYAML implements yaml.NodeUnmarshaler.
-func (d *Duration) UnmarshalYAML(n ast.Node) error {
-	s, _ := scalar(n)
-	v, err := ParseDuration(s)
-	if err != nil {
-		return nodeErr(n, "%v", err)
-	}
-	*d = v
-	return nil
-}
+func (d *Duration) UnmarshalYAML(n ast.Node) error { return decodeScalar(n, d, ParseDuration) }
 
 // ParseSize parses "1460", "1.5MB", "64KiB", "10MB", "1GiB". SI prefixes
 // are powers of 1000, binary ones (KiB, MiB, GiB) powers of 1024.
@@ -127,15 +123,7 @@ func ParseSize(s string) (Size, error) {
 }
 
 // UnmarshalYAML implements yaml.NodeUnmarshaler.
-func (z *Size) UnmarshalYAML(n ast.Node) error {
-	s, _ := scalar(n)
-	v, err := ParseSize(s)
-	if err != nil {
-		return nodeErr(n, "%v", err)
-	}
-	*z = v
-	return nil
-}
+func (z *Size) UnmarshalYAML(n ast.Node) error { return decodeScalar(n, z, ParseSize) }
 
 // ParsePercent parses "2%", "0.5%", "100%", or 0.
 func ParsePercent(s string) (Percent, error) {
@@ -152,15 +140,7 @@ func ParsePercent(s string) (Percent, error) {
 }
 
 // UnmarshalYAML implements yaml.NodeUnmarshaler.
-func (p *Percent) UnmarshalYAML(n ast.Node) error {
-	s, _ := scalar(n)
-	v, err := ParsePercent(s)
-	if err != nil {
-		return nodeErr(n, "%v", err)
-	}
-	*p = v
-	return nil
-}
+func (p *Percent) UnmarshalYAML(n ast.Node) error { return decodeScalar(n, p, ParsePercent) }
 
 // String formats p as a percentage, e.g. "2%".
 func (p Percent) String() string { return strconv.FormatFloat(float64(p)*100, 'g', -1, 64) + "%" }
