@@ -1,0 +1,62 @@
+package main
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Every shipped scenario and exercise prints exactly its committed table,
+// and its full event trace hashes to the committed digest. A refactor that
+// should change no behaviour proves it here; a change that is meant to
+// alter behaviour rewrites these files with -update and says so.
+func TestShippedScenariosGolden(t *testing.T) {
+	files, err := filepath.Glob("../../scenarios/*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, _ := filepath.Glob("../../scenarios/exercises/*.yaml")
+	files = append(files, ex...)
+	if len(files) < 20 {
+		t.Fatalf("found %d shipped scenarios, want at least 20", len(files))
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".yaml")
+		if strings.Contains(file, "/exercises/") {
+			name = "ex-" + name
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			tr := filepath.Join(t.TempDir(), "trace.txt")
+			out, errs, code := runCmd("run", "--trace", tr, file)
+			if code != 0 && code != 1 {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			b, err := os.ReadFile(tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := fmt.Sprintf("%s\nexit %d\ntrace sha256 %x (%d bytes)\n", out, code, sha256.Sum256(b), len(b))
+			path := filepath.Join("testdata", "shipped", name+".golden")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (go test ./cmd/tcpsim -run TestShippedScenariosGolden -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("%s: output differs from %s (rerun with -update if the change is intended):\n%s", file, path, got)
+			}
+		})
+	}
+}
