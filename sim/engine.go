@@ -1,6 +1,9 @@
 package sim
 
-import "fmt"
+import (
+	"fmt"
+	"sync/atomic"
+)
 
 // Action is a callback run when an event fires. arg is the value given to
 // Schedule; it lets one bound callback serve many events without a closure
@@ -46,6 +49,9 @@ const (
 	EventBudget
 	// Stopped: a callback called Stop.
 	Stopped
+	// Interrupted: Limits.Interrupt was set from outside the run (e.g. on
+	// SIGINT).
+	Interrupted
 )
 
 func (r StopReason) String() string {
@@ -58,6 +64,8 @@ func (r StopReason) String() string {
 		return "event-budget"
 	case Stopped:
 		return "stopped"
+	case Interrupted:
+		return "interrupted"
 	}
 	return fmt.Sprintf("StopReason(%d)", int(r))
 }
@@ -67,7 +75,15 @@ func (r StopReason) String() string {
 type Limits struct {
 	Until     Time
 	MaxEvents uint64
+	// Interrupt, if not nil, may be set by another goroutine to end the
+	// run early with Interrupted. It is read every interruptEvery events,
+	// so an interrupted run stops within microseconds of wall time.
+	Interrupt *atomic.Bool
 }
+
+// interruptEvery is how many events run between reads of Limits.Interrupt
+// (a power of two, so the test is a mask).
+const interruptEvery = 4096
 
 // Engine is a discrete-event simulator. The zero value is not ready: use
 // New. An Engine is not safe for concurrent use; run independent Engines
@@ -133,8 +149,8 @@ func (e *Engine) Stop() { e.stopped = true }
 
 // Run fires events in (time, insertion) order until none are left, the next
 // one lies beyond lim.Until, lim.MaxEvents events have fired in this call,
-// or a callback calls Stop. It returns the reason. On TimeLimit the clock is
-// advanced to lim.Until.
+// a callback calls Stop, or lim.Interrupt is set. It returns the reason. On
+// TimeLimit the clock is advanced to lim.Until.
 func (e *Engine) Run(lim Limits) StopReason {
 	until := lim.Until
 	if until == 0 {
@@ -148,6 +164,9 @@ func (e *Engine) Run(lim Limits) StopReason {
 	for n := uint64(0); len(e.heap) > 0; n++ {
 		if n >= budget {
 			return EventBudget
+		}
+		if n&(interruptEvery-1) == 0 && lim.Interrupt != nil && lim.Interrupt.Load() {
+			return Interrupted
 		}
 		if e.heap[0].at > until {
 			e.now = until

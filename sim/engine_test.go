@@ -3,6 +3,7 @@ package sim
 import (
 	"math/rand/v2"
 	"slices"
+	"sync/atomic"
 	"testing"
 )
 
@@ -246,4 +247,26 @@ func BenchmarkEngine(b *testing.B) {
 	b.ResetTimer()
 	e.Run(Limits{MaxEvents: uint64(b.N)})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// A set Interrupt flag ends the run within interruptEvery events.
+func TestRunInterrupt(t *testing.T) {
+	e := New(16)
+	var flag atomic.Bool
+	n := 0
+	var tick Action
+	tick = func(uint64) {
+		n++
+		if n == 10 {
+			flag.Store(true)
+		}
+		e.After(1, tick, 0)
+	}
+	e.After(0, tick, 0)
+	if r := e.Run(Limits{Interrupt: &flag}); r != Interrupted {
+		t.Fatalf("reason %v, want interrupted", r)
+	}
+	if n < 10 || n > 10+interruptEvery {
+		t.Fatalf("%d events ran, want 10 to %d", n, 10+interruptEvery)
+	}
 }

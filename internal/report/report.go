@@ -159,6 +159,7 @@ func Header(r *run.Result) string {
 		sim.TimeLimit:   "it reached its time limit (until)",
 		sim.EventBudget: "it spent its event budget (max_events)",
 		sim.Stopped:     "every flow had finished",
+		sim.Interrupted: "it was interrupted",
 	}[r.Reason]
 	return fmt.Sprintf("%s (seed %d): %s; simulated %s, %d events; ended because %s",
 		r.Scenario, r.Seed, r.Status(), Duration(r.End), r.Events, why)

@@ -5,6 +5,8 @@ package run
 
 import (
 	"fmt"
+	"runtime/debug"
+	"sync/atomic"
 
 	"tcpsim/internal/scenario"
 	"tcpsim/model/host"
@@ -45,7 +47,7 @@ type LinkResult struct {
 // OK reports whether every flow completed and the run was not cut short by
 // its event budget.
 func (r *Result) OK() bool {
-	if r.Reason == sim.EventBudget {
+	if r.Reason == sim.EventBudget || r.Reason == sim.Interrupted {
 		return false
 	}
 	for _, f := range r.Flows {
@@ -61,6 +63,8 @@ func (r *Result) Status() string {
 	switch {
 	case r.Reason == sim.EventBudget:
 		return "aborted: event budget exhausted"
+	case r.Reason == sim.Interrupted:
+		return "interrupted"
 	case r.OK():
 		return "complete"
 	}
@@ -122,6 +126,7 @@ type Network struct {
 	watch    sim.Action
 	watching bool
 	tr       *tracer
+	intr     *atomic.Bool
 }
 
 // watchPeriod is how often, once every flow has finished, the run looks
@@ -163,7 +168,7 @@ func Build(sc *scenario.Scenario, seed uint64) (*Network, error) {
 // BuildWith constructs the network of sc with the given seed and
 // instruments.
 func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error) {
-	n := &Network{sc: sc, seed: seed, eng: sim.New(1024)}
+	n := &Network{sc: sc, seed: seed, eng: sim.New(1024), intr: opt.Interrupt}
 	n.watch = n.onWatch
 	if opt.Trace != nil {
 		n.tr = &tracer{n: n, sink: opt.Trace}
@@ -223,7 +228,7 @@ func (n *Network) Run() *Result {
 		f.start()
 	}
 
-	reason := n.eng.Run(sim.Limits{Until: sim.Time(n.sc.Until), MaxEvents: uint64(n.sc.MaxEvents)})
+	reason := n.eng.Run(sim.Limits{Until: sim.Time(n.sc.Until), MaxEvents: uint64(n.sc.MaxEvents), Interrupt: n.intr})
 	r := &Result{Scenario: n.sc.Name, File: n.sc.File, Seed: n.seed, Reason: reason, End: n.eng.Now(), Events: n.eng.Fired()}
 	for _, f := range n.flows {
 		r.Flows = append(r.Flows, f.result(n.eng.Now()))
@@ -240,13 +245,35 @@ func Scenario(sc *scenario.Scenario, seed uint64) (*Result, error) {
 	return ScenarioWith(sc, seed, Options{})
 }
 
-// ScenarioWith builds and runs sc with seed and instruments.
-func ScenarioWith(sc *scenario.Scenario, seed uint64, opt Options) (*Result, error) {
+// ScenarioWith builds and runs sc with seed and instruments. A panic in the
+// model (a broken invariant: a bug, never bad input) is returned as a
+// *PanicError naming the scenario and seed that reproduce it.
+func ScenarioWith(sc *scenario.Scenario, seed uint64, opt Options) (res *Result, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			res, err = nil, &PanicError{File: sc.File, Scenario: sc.Name, Seed: seed, Value: v, Stack: debug.Stack()}
+		}
+	}()
 	n, err := BuildWith(sc, seed, opt)
 	if err != nil {
 		return nil, err
 	}
 	return n.Run(), nil
+}
+
+// PanicError is an internal error: the model broke one of its invariants
+// while running a scenario. It is a bug in tcpsim, and the scenario file
+// and seed reproduce it.
+type PanicError struct {
+	File     string
+	Scenario string
+	Seed     uint64
+	Value    any    // what was passed to panic
+	Stack    []byte // the goroutine's stack at the panic
+}
+
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("internal error (a bug in tcpsim, please report it): %v; reproduce with: tcpsim run %s --seed %d", e.Value, e.File, e.Seed)
 }
 
 func hostName(f *scenario.Flow) (string, string) {

@@ -1,6 +1,7 @@
 package run
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"tcpsim/internal/scenario"
+	"tcpsim/internal/trace"
 	"tcpsim/sim"
 )
 
@@ -262,3 +264,21 @@ func FuzzRun(f *testing.F) {
 		}
 	})
 }
+
+// A panic inside a run comes back as a *PanicError that names the
+// scenario file and seed, never as a crash of the caller.
+func TestPanicBecomesError(t *testing.T) {
+	sc, err := scenario.Parse("p.yaml", []byte("name: p\nlink: {rate: 1Mbps, delay: 1ms}\nflows: [{name: f, protocol: tcp, bytes: 10KB}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ScenarioWith(sc, 7, Options{Trace: panicSink{}})
+	var pe *PanicError
+	if !errors.As(err, &pe) || pe.Seed != 7 || pe.File != "p.yaml" || !strings.Contains(err.Error(), "tcpsim run p.yaml --seed 7") {
+		t.Fatalf("got %v, want a PanicError for p.yaml seed 7", err)
+	}
+}
+
+type panicSink struct{}
+
+func (panicSink) Event(*trace.Event) { panic("boom") }

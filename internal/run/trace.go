@@ -1,6 +1,8 @@
 package run
 
 import (
+	"sync/atomic"
+
 	"strconv"
 
 	"tcpsim/internal/trace"
@@ -15,6 +17,10 @@ type Options struct {
 	// Trace, if set, receives every event of the run. Without it no
 	// event is built: tracing off costs nothing on the hot path.
 	Trace trace.Sink
+	// Interrupt, if not nil, may be set from another goroutine (a signal
+	// handler) to end the run early; the result's Reason is then
+	// sim.Interrupted.
+	Interrupt *atomic.Bool
 }
 
 // tracer turns model callbacks into trace events.
