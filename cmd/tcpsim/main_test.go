@@ -57,18 +57,18 @@ func TestRunDeterministicOutput(t *testing.T) {
 
 func TestRunFormats(t *testing.T) {
 	out, _, _ := runCmd("run", "--format", "json", "../../scenarios/tcp-vs-udp.yaml")
-	var v struct {
+	var v []struct {
 		OK    bool `json:"ok"`
 		Flows []struct {
-			Name    string            `json:"name"`
-			Metrics map[string]string `json:"metrics"`
+			Name string         `json:"name"`
+			TCP  map[string]any `json:"tcp"`
 		} `json:"flows"`
 	}
-	if err := json.Unmarshal([]byte(out), &v); err != nil || !v.OK || len(v.Flows) != 2 || v.Flows[0].Metrics["data verified"] != "yes" {
+	if err := json.Unmarshal([]byte(out), &v); err != nil || len(v) != 1 || !v[0].OK || len(v[0].Flows) != 2 || v[0].Flows[0].TCP["data_verified"] != "yes" {
 		t.Fatalf("json: %v %+v", err, v)
 	}
 	out, _, _ = runCmd("run", "--format", "csv", "../../scenarios/tcp-vs-udp.yaml")
-	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 3 || !strings.HasPrefix(lines[0], "scenario,seed") {
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) < 3 || !strings.HasPrefix(lines[0], "scenario,file,seed") {
 		t.Fatalf("csv:\n%s", out)
 	}
 	out, _, _ = runCmd("run", "--format", "markdown", "../../scenarios/tcp-vs-udp.yaml")

@@ -32,8 +32,8 @@ column per flow) and a table of the link's two directions.
 The same file and seed always print the same bytes.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !slices.Contains(report.Formats, format) {
-				return fmt.Errorf("--format %q: want one of table, markdown, csv, json", format)
+			if !slices.Contains(report.RunFormats(), format) {
+				return fmt.Errorf("--format %q: want one of table, markdown, csv, json, jsonl", format)
 			}
 			var scs []*scenario.Scenario
 			for _, file := range args {
@@ -48,6 +48,10 @@ The same file and seed always print the same bytes.`,
 				return err
 			}
 			defer ins.close()
+			out, err := report.NewWriter(stdout, format)
+			if err != nil {
+				return err
+			}
 			failed := false
 			for _, sc := range scs {
 				s := sc.Seed
@@ -65,10 +69,13 @@ The same file and seed always print the same bytes.`,
 				if err := ins.flush(); err != nil {
 					return err
 				}
-				if err := report.Write(stdout, res, report.Options{Format: format, Report: sc.Report}); err != nil {
+				if err := out.Add(res, sc.Report); err != nil {
 					return err
 				}
 				failed = failed || !res.OK()
+			}
+			if err := out.Close(); err != nil {
+				return err
 			}
 			if failed {
 				return errRunFailed
@@ -77,7 +84,7 @@ The same file and seed always print the same bytes.`,
 		},
 	}
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "override the scenarios' seed")
-	cmd.Flags().StringVar(&format, "format", "table", "output format: table, markdown, csv or json")
+	cmd.Flags().StringVar(&format, "format", "table", "output format: table, markdown, csv, json (one array of runs) or jsonl (one run per line)")
 	cmd.Flags().StringVar(&traceTo, "trace", "", "write an event trace: FILE.jsonl (JSON lines), FILE.txt (text) or - (text on stdout)")
 	cmd.Flags().StringVar(&traceFlow, "trace-flow", "", "trace only this flow")
 	cmd.Flags().StringVar(&traceFrom, "trace-from", "", "trace from this simulated time (e.g. 1.5s)")

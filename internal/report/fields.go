@@ -1,0 +1,389 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"tcpsim/internal/run"
+	"tcpsim/model/host"
+	"tcpsim/sim"
+)
+
+// Kind is how a field's value is written in JSON and CSV.
+type Kind int
+
+// The kinds of field value.
+const (
+	// Text is a JSON string; in CSV it goes in the text column.
+	Text Kind = iota
+	// Integer is an exact JSON integer (int64 or uint64).
+	Integer
+	// Number is a JSON number: a float64 at full precision, written as Go
+	// writes it (the shortest decimal that reads back to the same float).
+	Number
+	// Bool is a JSON boolean; in CSV it is 1 or 0.
+	Bool
+)
+
+// String names the kind as the README's schema table does.
+func (k Kind) String() string {
+	switch k {
+	case Text:
+		return "string"
+	case Integer:
+		return "integer"
+	case Number:
+		return "number"
+	case Bool:
+		return "boolean"
+	}
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Field describes one value of the machine-readable output: its key in
+// JSON and in CSV's metric column, its kind and unit, which protocols it
+// applies to (flows only) and what it means. The README's schema table is
+// generated from the same lists, so the three cannot drift apart.
+type Field struct {
+	// Key is snake_case with the unit in the name: goodput_bps,
+	// completion_time_s, bytes_delivered, delivery_ratio (a fraction).
+	Key  string
+	Kind Kind
+	// Unit is the unit of the value ("s", "bit/s", "bytes", "packets",
+	// "fraction", ...), or "" for text and booleans.
+	Unit string
+	// Protocols lists the flow protocols the field applies to; nil means
+	// every protocol. A field that applies to only some protocols is
+	// written inside the flow's protocol object ("tcp": {...}).
+	Protocols []string
+	// Nullable reports that the value may be JSON null (empty in CSV):
+	// a time that was never reached, an unlimited rate.
+	Nullable bool
+	// Doc says what the value means.
+	Doc string
+}
+
+// AppliesTo reports whether the field applies to flows of protocol p.
+func (f *Field) AppliesTo(p string) bool {
+	return f.Protocols == nil || slices.Contains(f.Protocols, p)
+}
+
+// field is a Field bound to the result it is read from (T) and to the
+// formatter that prints its value in a text table.
+type field[T any] struct {
+	Field
+	get  func(T) any        // nil, string, int64, uint64, float64 or bool
+	text func(v any) string // the table cell; v as get returns it or as JSON reads it back
+}
+
+// row is one row of a text table: one field, or several printed in one
+// cell joined by sep ("cwnd final / max").
+type row[T any] struct {
+	title  string
+	sep    string
+	fields []field[T]
+}
+
+// appliesTo reports whether the row's fields apply to protocol p (a row's
+// fields share their protocols).
+func (r *row[T]) appliesTo(p string) bool { return r.fields[0].AppliesTo(p) }
+
+// cell formats the row's values for a text table.
+func (r *row[T]) cell(src T) string {
+	parts := make([]string, len(r.fields))
+	for i := range r.fields {
+		parts[i] = r.fields[i].text(r.fields[i].get(src))
+	}
+	return strings.Join(parts, r.sep)
+}
+
+// Protocol names as FlowResult.Protocol spells them.
+const (
+	tcpProto = "tcp"
+	udpProto = "udp"
+)
+
+var (
+	onlyTCP = []string{tcpProto}
+	onlyUDP = []string{udpProto}
+)
+
+// Formatters: each takes a value as a getter returns it or as JSON reads
+// it back (integers as int64 or uint64, numbers as float64, null as nil).
+
+func textCell(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return fmt.Sprint(v)
+}
+
+func intCell(v any) string {
+	switch x := v.(type) {
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case uint64:
+		return strconv.FormatUint(x, 10)
+	case nil:
+		return "-"
+	}
+	return fmt.Sprint(v)
+}
+
+func pctCell(v any) string {
+	if x, ok := v.(float64); ok {
+		return pct(x)
+	}
+	return "-"
+}
+
+func rateCell(v any) string {
+	switch x := v.(type) {
+	case float64:
+		return Rate(x)
+	case int64:
+		return Rate(float64(x))
+	}
+	return "-"
+}
+
+// secondsCell prints seconds as Duration does, "-" for null.
+func secondsCell(v any) string {
+	if x, ok := v.(float64); ok {
+		return fmt.Sprintf("%.6fs", x)
+	}
+	return "-"
+}
+
+// linkRateCell prints a link's rate; null is an unlimited link.
+func linkRateCell(v any) string {
+	if v == nil {
+		return "unlimited"
+	}
+	return rateCell(v)
+}
+
+// verifiedCell prints data_verified as the table always has: "NO" stands
+// out in a column of "yes".
+func verifiedCell(v any) string {
+	if s, _ := v.(string); s == "no" {
+		return "NO"
+	}
+	return textCell(v)
+}
+
+// Value constructors.
+
+// seconds is t in seconds, or nil for a negative (never reached) time.
+func seconds(t sim.Time) any {
+	if t < 0 {
+		return nil
+	}
+	return t.Seconds()
+}
+
+// number is x, or nil if x is not finite (JSON has no NaN or Inf).
+func number(x float64) any {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	return x
+}
+
+func tcpOf(f *run.FlowResult) *run.TCPResult {
+	if f.TCP == nil {
+		return &run.TCPResult{Handshake: -1, SRTT: -1, RTO: -1}
+	}
+	return f.TCP
+}
+
+// flowStatus is a flow's one-word outcome.
+func flowStatus(f *run.FlowResult) string {
+	switch {
+	case f.Aborted != "":
+		return "aborted"
+	case f.Complete:
+		return "complete"
+	}
+	return "unfinished"
+}
+
+// finalState splits TCPResult.State ("client / server") into its halves.
+func finalState(f *run.FlowResult, i int) any {
+	parts := strings.SplitN(tcpOf(f).State, " / ", 2)
+	if i >= len(parts) {
+		return ""
+	}
+	return parts[i]
+}
+
+func flowField(key string, k Kind, unit string, protos []string, doc string, get func(*run.FlowResult) any, text func(any) string) field[*run.FlowResult] {
+	return field[*run.FlowResult]{Field: Field{Key: key, Kind: k, Unit: unit, Protocols: protos, Doc: doc}, get: get, text: text}
+}
+
+func nullable[T any](f field[T]) field[T] {
+	f.Nullable = true
+	return f
+}
+
+func one[T any](title string, f field[T]) row[T] {
+	return row[T]{title: title, fields: []field[T]{f}}
+}
+
+// flowCount is a common integer field of a flow.
+func flowCount(key, unit string, protos []string, doc string, get func(*run.FlowResult) int64) field[*run.FlowResult] {
+	return flowField(key, Integer, unit, protos, doc, func(f *run.FlowResult) any { return get(f) }, intCell)
+}
+
+// tcpCount is a TCP-only integer field.
+func tcpCount(key, unit, doc string, get func(*run.TCPResult) int64) field[*run.FlowResult] {
+	return flowCount(key, unit, onlyTCP, doc, func(f *run.FlowResult) int64 { return get(tcpOf(f)) })
+}
+
+// flowRows is the one list of flow metrics, in table order, that every
+// format prints.
+var flowRows = []row[*run.FlowResult]{
+	one("protocol", flowField("protocol", Text, "", nil, "transport protocol: tcp or udp; names the flow's protocol object",
+		func(f *run.FlowResult) any { return f.Protocol }, textCell)),
+	{title: "direction", sep: "->", fields: []field[*run.FlowResult]{
+		flowField("from", Text, "", nil, "sending host (a or b)", func(f *run.FlowResult) any { return f.From }, textCell),
+		flowField("to", Text, "", nil, "receiving host (a or b)", func(f *run.FlowResult) any { return f.To }, textCell),
+	}},
+	one("status", flowField("status", Text, "", nil, "complete, aborted or unfinished",
+		func(f *run.FlowResult) any { return flowStatus(f) }, textCell)),
+	one("bytes offered", flowCount("bytes_offered", "bytes", nil, "application bytes to send",
+		func(f *run.FlowResult) int64 { return f.OfferedBytes })),
+	one("bytes delivered", flowCount("bytes_delivered", "bytes", nil, "application bytes delivered in order, exactly once",
+		func(f *run.FlowResult) int64 { return f.DeliveredBytes })),
+	one("delivery ratio", flowField("delivery_ratio", Number, "fraction", nil, "bytes_delivered / bytes_offered, 0 to 1",
+		func(f *run.FlowResult) any { return number(f.DeliveryRatio) }, pctCell)),
+	one("data verified", flowField("data_verified", Text, "", onlyTCP, "yes (every byte read matched the byte sent), no (some did not) or partial (transfer unfinished)",
+		func(f *run.FlowResult) any { return strings.ToLower(tcpOf(f).Verified) }, verifiedCell)),
+	one("goodput", flowField("goodput_bps", Number, "bit/s", nil, "delivered application bits per second of completion time; 0 if nothing completed",
+		func(f *run.FlowResult) any { return number(f.Goodput) }, rateCell)),
+	one("handshake time", nullable(flowField("handshake_time_s", Number, "s", onlyTCP, "SYN sent to SYN-ACK received by the client; null if never established",
+		func(f *run.FlowResult) any { return seconds(tcpOf(f).Handshake) }, secondsCell))),
+	one("completion time", nullable(flowField("completion_time_s", Number, "s", nil, "flow start to the last application byte delivered; null if nothing was",
+		func(f *run.FlowResult) any { return seconds(f.Completion) }, secondsCell))),
+	one("packets sent", flowCount("packets_sent", "packets", nil, "segments or datagrams sent, both directions for TCP, retransmissions included",
+		func(f *run.FlowResult) int64 { return f.PacketsSent })),
+	one("packets received", flowCount("packets_received", "packets", nil, "segments or datagrams accepted by the receiving endpoints",
+		func(f *run.FlowResult) int64 { return f.PacketsRecv })),
+	one("datagrams not delivered", flowCount("datagrams_not_delivered", "packets", onlyUDP, "datagrams sent but never delivered (lost or dropped for a bad checksum)",
+		func(f *run.FlowResult) int64 { return f.Lost })),
+	one("retransmissions (timeout)", tcpCount("retransmissions_timeout", "packets", "segments resent after a retransmission timeout",
+		func(t *run.TCPResult) int64 { return t.TimeoutRetrans })),
+	one("retransmissions (fast)", tcpCount("retransmissions_fast", "packets", "segments resent by fast retransmit or a NewReno partial ACK",
+		func(t *run.TCPResult) int64 { return t.FastRetrans })),
+	one("RTO expirations", tcpCount("rto_expirations", "", "retransmission timer expirations (RFC 6298)",
+		func(t *run.TCPResult) int64 { return t.RTOExpirations })),
+	one("duplicate ACKs", tcpCount("duplicate_acks", "packets", "duplicate ACKs received (RFC 5681)",
+		func(t *run.TCPResult) int64 { return t.DupAcks })),
+	one("checksum drops", flowCount("checksum_drops", "packets", nil, "packets dropped for a bad IPv4 header or TCP/UDP checksum",
+		func(f *run.FlowResult) int64 { return f.ChecksumDrops })),
+	one("corrupt delivered", flowCount("corrupt_delivered", "packets", onlyUDP, "datagrams delivered with wrong bytes (checksum off)",
+		func(f *run.FlowResult) int64 { return f.Corrupt })),
+	one("out of order", flowCount("out_of_order", "packets", nil, "segments or datagrams that arrived out of order",
+		func(f *run.FlowResult) int64 { return f.OutOfOrder })),
+	one("duplicates discarded", flowCount("duplicates_discarded", "packets", nil, "segments or datagrams that carried only data already received",
+		func(f *run.FlowResult) int64 { return f.Duplicates })),
+	one("zero windows advertised", tcpCount("zero_windows_advertised", "", "times a receiver advertised a zero window",
+		func(t *run.TCPResult) int64 { return t.ZeroWindows })),
+	one("window probes", tcpCount("window_probes", "packets", "zero-window probes sent (persist timer)",
+		func(t *run.TCPResult) int64 { return t.WindowProbes })),
+	{title: "cwnd final / max", sep: " / ", fields: []field[*run.FlowResult]{
+		tcpCount("cwnd_final_bytes", "bytes", "the client's congestion window at the end",
+			func(t *run.TCPResult) int64 { return t.CwndFinal }),
+		tcpCount("cwnd_max_bytes", "bytes", "the client's largest congestion window",
+			func(t *run.TCPResult) int64 { return t.CwndMax }),
+	}},
+	one("smoothed RTT", nullable(flowField("srtt_s", Number, "s", onlyTCP, "the client's smoothed RTT (SRTT, RFC 6298) at the end",
+		func(f *run.FlowResult) any { return seconds(tcpOf(f).SRTT) }, secondsCell))),
+	one("final RTO", nullable(flowField("rto_final_s", Number, "s", onlyTCP, "the client's retransmission timeout (RTO, RFC 6298) at the end",
+		func(f *run.FlowResult) any { return seconds(tcpOf(f).RTO) }, secondsCell))),
+	{title: "final state", sep: " / ", fields: []field[*run.FlowResult]{
+		flowField("final_state_client", Text, "", onlyTCP, "the client's RFC 9293 state at the end (e.g. TIME-WAIT)",
+			func(f *run.FlowResult) any { return finalState(f, 0) }, textCell),
+		flowField("final_state_server", Text, "", onlyTCP, "the server's RFC 9293 state at the end (e.g. CLOSED)",
+			func(f *run.FlowResult) any { return finalState(f, 1) }, textCell),
+	}},
+}
+
+// linkDir is one direction of the link with what its receiver dropped.
+type linkDir struct {
+	l        *run.LinkResult
+	from, to string
+	recv     host.Counters // the receiving host's counters
+}
+
+// linkDirs returns the forward (a->b) and reverse (b->a) directions of r.
+func linkDirs(r *run.Result) [2]linkDir {
+	return [2]linkDir{
+		{l: &r.Links[0], from: "a", to: "b", recv: r.HostDrop[1]},
+		{l: &r.Links[1], from: "b", to: "a", recv: r.HostDrop[0]},
+	}
+}
+
+func linkCount(key, unit, doc string, get func(d linkDir) int64) field[linkDir] {
+	return field[linkDir]{Field: Field{Key: key, Kind: Integer, Unit: unit, Doc: doc},
+		get: func(d linkDir) any { return get(d) }, text: intCell}
+}
+
+// linkRows is the one list of link metrics, in table order.
+var linkRows = []row[linkDir]{
+	one("rate", field[linkDir]{Field: Field{Key: "rate_bps", Kind: Integer, Unit: "bit/s", Nullable: true, Doc: "configured rate; null if unlimited"},
+		get: func(d linkDir) any {
+			if d.l.Config.Rate == 0 {
+				return nil
+			}
+			return d.l.Config.Rate
+		}, text: linkRateCell}),
+	one("delay", field[linkDir]{Field: Field{Key: "delay_s", Kind: Number, Unit: "s", Doc: "configured one-way propagation delay"},
+		get: func(d linkDir) any { return d.l.Config.Delay.Seconds() }, text: secondsCell}),
+	one("loss (configured mean)", field[linkDir]{Field: Field{Key: "loss_configured_mean", Kind: Number, Unit: "fraction", Doc: "configured mean loss probability, 0 to 1"},
+		get: func(d linkDir) any { return number(d.l.Config.Loss.Mean()) }, text: pctCell}),
+	one("packets offered", linkCount("packets_offered", "packets", "packets handed to the link", func(d linkDir) int64 { return d.l.Offered })),
+	one("bytes offered", linkCount("bytes_offered", "bytes", "bytes handed to the link (IPv4 packets)", func(d linkDir) int64 { return d.l.OfferedBytes })),
+	one("queue drops", linkCount("packets_queue_dropped", "packets", "packets dropped by the full drop-tail queue", func(d linkDir) int64 { return d.l.QueueDropped })),
+	one("lost", linkCount("packets_lost", "packets", "packets lost by the loss model", func(d linkDir) int64 { return d.l.Lost })),
+	one("corrupted", linkCount("packets_corrupted", "packets", "packets delivered with a flipped bit (included in packets_delivered)", func(d linkDir) int64 { return d.l.Corrupted })),
+	one("duplicated", linkCount("packets_duplicated", "packets", "extra copies created", func(d linkDir) int64 { return d.l.Duplicated })),
+	one("reordered", linkCount("packets_reordered", "packets", "packets held back by an extra delay", func(d linkDir) int64 { return d.l.Reordered })),
+	one("delivered", linkCount("packets_delivered", "packets", "packets delivered to the receiving host", func(d linkDir) int64 { return d.l.Delivered })),
+	one("in flight at end", linkCount("packets_in_flight_at_end", "packets", "packets queued or on the wire when the run ended", func(d linkDir) int64 { return d.l.InFlight })),
+	one("max queue (packets)", linkCount("max_queue_packets", "packets", "largest queue backlog seen", func(d linkDir) int64 { return int64(d.l.MaxQueue) })),
+	one("IPv4 header drops at receiver", linkCount("ipv4_header_drops", "packets", "packets the receiving host dropped for a bad IPv4 header", func(d linkDir) int64 { return d.recv.IPHeaderErrors })),
+}
+
+// linkIDs are the link fields that name a direction rather than measure
+// it: JSON writes them first, CSV in its name column and as text rows.
+var linkIDs = []field[linkDir]{
+	{Field: Field{Key: "from", Kind: Text, Doc: "sending host (a or b)"}, get: func(d linkDir) any { return d.from }, text: textCell},
+	{Field: Field{Key: "to", Kind: Text, Doc: "receiving host (a or b)"}, get: func(d linkDir) any { return d.to }, text: textCell},
+}
+
+func runField(key string, k Kind, unit, doc string, get func(*run.Result) any, text func(any) string) field[*run.Result] {
+	return field[*run.Result]{Field: Field{Key: key, Kind: k, Unit: unit, Doc: doc}, get: get, text: text}
+}
+
+// runIDs name a run: JSON writes them first, CSV in its own columns.
+var runIDs = []field[*run.Result]{
+	runField("scenario", Text, "", "the scenario's name", func(r *run.Result) any { return r.Scenario }, textCell),
+	runField("file", Text, "", "the scenario file as given", func(r *run.Result) any { return r.File }, textCell),
+	runField("seed", Integer, "", "the seed the run used (uint64)", func(r *run.Result) any { return r.Seed }, intCell),
+}
+
+// runFields are the run's outcome, as the header line above the tables
+// says it.
+var runFields = []field[*run.Result]{
+	runField("status", Text, "", "one-line verdict: complete, or why not", func(r *run.Result) any { return r.Status() }, textCell),
+	runField("ok", Bool, "", "every flow completed and the run was not cut short (exit status 0)", func(r *run.Result) any { return r.OK() },
+		func(v any) string { return fmt.Sprint(v) }),
+	runField("ended_by", Text, "", "why the simulation stopped: drained, time-limit, event-budget, stopped (every flow finished) or interrupted",
+		func(r *run.Result) any { return r.Reason.String() }, textCell),
+	runField("simulated_s", Number, "s", "simulated time at the end", func(r *run.Result) any { return r.End.Seconds() }, secondsCell),
+	runField("events", Integer, "", "events the engine ran", func(r *run.Result) any { return r.Events }, intCell),
+}

@@ -1,0 +1,143 @@
+package report
+
+import (
+	"encoding/json"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"tcpsim/internal/run"
+)
+
+const schemaFile = "schema/run.schema.json"
+
+func compileSchema(t *testing.T, loc string) *jsonschema.Schema {
+	t.Helper()
+	sch, err := jsonschema.NewCompiler().Compile(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sch
+}
+
+func instance(t *testing.T, s string) any {
+	t.Helper()
+	v, err := jsonschema.UnmarshalJSON(strings.NewReader(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// The schema names exactly the keys of the field lists, in each object.
+func TestSchemaKeysMatchFields(t *testing.T) {
+	b, err := os.ReadFile(schemaFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s struct {
+		Defs map[string]struct {
+			Required   []string                   `json:"required"`
+			Properties map[string]json.RawMessage `json:"properties"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	keys := func(fs ...[]Field) []string {
+		var k []string
+		for _, l := range fs {
+			for _, f := range l {
+				k = append(k, f.Key)
+			}
+		}
+		return k
+	}
+	var runK, flowK, tcpK, udpK, linkK []string
+	for _, f := range runIDs {
+		runK = append(runK, f.Key)
+	}
+	for _, f := range runFields {
+		runK = append(runK, f.Key)
+	}
+	flowK = []string{"name"}
+	for _, r := range flowRows {
+		for _, f := range r.fields {
+			switch {
+			case f.Protocols == nil:
+				flowK = append(flowK, f.Key)
+			case f.AppliesTo(tcpProto):
+				tcpK = append(tcpK, f.Key)
+			case f.AppliesTo(udpProto):
+				udpK = append(udpK, f.Key)
+			}
+		}
+	}
+	linkK = []string{"name"}
+	for _, f := range linkIDs {
+		linkK = append(linkK, f.Key)
+	}
+	for _, r := range linkRows {
+		linkK = append(linkK, keys([]Field{r.fields[0].Field})...)
+	}
+	for _, c := range []struct {
+		def            string
+		required, also []string
+	}{
+		{"run", runK, []string{"flows", "links"}},
+		{"flow", flowK, []string{"tcp", "udp"}},
+		{"tcp", tcpK, nil},
+		{"udp", udpK, nil},
+		{"link", linkK, nil},
+	} {
+		d := s.Defs[c.def]
+		props := slices.Sorted(maps.Keys(d.Properties))
+		want := slices.Sorted(slices.Values(append(slices.Clone(c.required), c.also...)))
+		if !slices.Equal(props, want) {
+			t.Errorf("schema %s properties %v, want %v", c.def, props, want)
+		}
+		if got, w := slices.Sorted(slices.Values(d.Required)), slices.Sorted(slices.Values(c.required)); !slices.Equal(got, w) {
+			t.Errorf("schema %s requires %v, want %v", c.def, got, w)
+		}
+	}
+}
+
+// Every shipped scenario's JSON, as one array and as JSON lines, is valid;
+// output of the old shape (values as strings with units) is not.
+func TestSchemaValidates(t *testing.T) {
+	rs := append(shipped(t), handMade())
+	arr := compileSchema(t, schemaFile)
+	one := compileSchema(t, schemaFile+"#/$defs/run")
+	if err := arr.Validate(instance(t, render(t, "json", rs, nil))); err != nil {
+		t.Errorf("json: %v", err)
+	}
+	for _, sections := range [][]string{{"flows"}, {"link"}} {
+		if err := arr.Validate(instance(t, render(t, "json", rs[:1], sections))); err != nil {
+			t.Errorf("json with report %v: %v", sections, err)
+		}
+	}
+	for i, line := range strings.Split(strings.TrimSuffix(render(t, "jsonl", rs, nil), "\n"), "\n") {
+		if err := one.Validate(instance(t, line)); err != nil {
+			t.Errorf("jsonl line %d: %v", i+1, err)
+		}
+	}
+	good := render(t, "json", []*run.Result{handMade()}, nil)
+	for _, bad := range []struct{ from, to string }{
+		{`"goodput_bps": 1619924.2912183257`, `"goodput_bps": "1.62 Mbps"`},
+		{`"protocol": "udp"`, `"protocol": "tcp"`},
+		{`"delivery_ratio": 0.9424`, `"delivery_ratio": 94.24`},
+		{`"srtt_s": 0.041313887`, `"srtt_s": 0.041313887, "bytes_offered": 1`},
+	} {
+		doc := strings.Replace(good, bad.from, bad.to, 1)
+		if doc == good {
+			t.Fatalf("%q not in the output", bad.from)
+		}
+		if arr.Validate(instance(t, doc)) == nil {
+			t.Errorf("schema accepts %s", bad.to)
+		}
+	}
+}

@@ -1,0 +1,115 @@
+package report
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"tcpsim/internal/run"
+	"tcpsim/sim"
+)
+
+// Header is the line that introduces a run.
+func Header(r *run.Result) string {
+	why := map[sim.StopReason]string{
+		sim.Drained:     "no events were left",
+		sim.TimeLimit:   "it reached its time limit (until)",
+		sim.EventBudget: "it spent its event budget (max_events)",
+		sim.Stopped:     "every flow had finished",
+		sim.Interrupted: "it was interrupted",
+	}[r.Reason]
+	return fmt.Sprintf("%s (seed %d): %s; simulated %s, %d events; ended because %s",
+		r.Scenario, r.Seed, r.Status(), Duration(r.End), r.Events, why)
+}
+
+// NewTable returns a tablewriter v1 table in tcpsim's house style: ASCII
+// borders (byte-stable for golden files) or Markdown, headers as written,
+// first column left-aligned and the others right-aligned.
+func NewTable(w io.Writer, markdown bool) *tablewriter.Table {
+	opts := []tablewriter.Option{
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{Global: tw.AlignRight, PerColumn: []tw.Align{tw.AlignLeft}}),
+	}
+	if markdown {
+		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
+	} else {
+		opts = append(opts, tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})))
+	}
+	return tablewriter.NewTable(w, opts...)
+}
+
+// writeTables prints the header line, the flow table (a column per flow,
+// "-" where a row does not apply to the flow's protocol, rows that apply
+// to no flow left out) and the link table (a column per direction).
+func writeTables(w io.Writer, r *run.Result, sections []string, md bool) error {
+	title := Header(r)
+	if md {
+		title = "### " + title
+	}
+	if _, err := fmt.Fprintf(w, "%s\n\n", title); err != nil {
+		return err
+	}
+	if has(sections, "flows") {
+		t := NewTable(w, md)
+		head := []any{"flow"}
+		for _, f := range r.Flows {
+			head = append(head, f.Name)
+		}
+		t.Header(head...)
+		for i := range flowRows {
+			rw := &flowRows[i]
+			cells := []string{rw.title}
+			used := false
+			for j := range r.Flows {
+				f := &r.Flows[j]
+				if rw.appliesTo(f.Protocol) {
+					cells = append(cells, rw.cell(f))
+					used = true
+				} else {
+					cells = append(cells, "-")
+				}
+			}
+			if used {
+				if err := t.Append(cells); err != nil {
+					return err
+				}
+			}
+		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintln(w); err != nil {
+			return err
+		}
+	}
+	if has(sections, "link") {
+		t := NewTable(w, md)
+		dirs := linkDirs(r)
+		head := []any{"link"}
+		for _, d := range dirs {
+			head = append(head, d.l.Name+" "+d.from+"->"+d.to)
+		}
+		t.Header(head...)
+		for i := range linkRows {
+			rw := &linkRows[i]
+			cells := []string{rw.title}
+			for _, d := range dirs {
+				cells = append(cells, rw.cell(d))
+			}
+			if err := t.Append(cells); err != nil {
+				return err
+			}
+		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintln(w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
