@@ -289,7 +289,6 @@ func TestJSONValues(t *testing.T) {
 		Seed       uint64  `json:"seed"`
 		Simulated  float64 `json:"simulated_s"`
 		Flows      []map[string]json.RawMessage
-		LinkLength int
 	}
 	if err := json.Unmarshal([]byte(out), &v); err != nil || len(v) != 1 {
 		t.Fatalf("json.Unmarshal: %v (%d runs)\n%s", err, len(v), out)
