@@ -286,9 +286,9 @@ func TestJSONValues(t *testing.T) {
 		t.Errorf("HTML-escaped or mangled scenario name:\n%s", out)
 	}
 	var v []struct {
-		Seed       uint64  `json:"seed"`
-		Simulated  float64 `json:"simulated_s"`
-		Flows      []map[string]json.RawMessage
+		Seed      uint64  `json:"seed"`
+		Simulated float64 `json:"simulated_s"`
+		Flows     []map[string]json.RawMessage
 	}
 	if err := json.Unmarshal([]byte(out), &v); err != nil || len(v) != 1 {
 		t.Fatalf("json.Unmarshal: %v (%d runs)\n%s", err, len(v), out)
