@@ -127,19 +127,41 @@ func shellWord(s string) string {
 }
 
 // version is tcpsim's version as the Go toolchain stamped it (module
-// version or VCS pseudo-version, "devel" when unknown) and the Go version
-// it was built with.
+// version or VCS pseudo-version; else "devel", with the commit when the
+// build recorded it) and the Go version it was built with.
 func version() string {
 	v, gov := "devel", runtime.Version()
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 			v = bi.Main.Version
+		} else if rev, dirty := vcsRevision(bi.Settings); rev != "" {
+			v += " " + rev + dirty
 		}
 		if bi.GoVersion != "" {
 			gov = bi.GoVersion
 		}
 	}
 	return v + " (" + gov + ")"
+}
+
+// vcsRevision returns the commit the binary was built from (12 hex digits)
+// and "+dirty" if the work tree had changes, from the build settings; ""
+// when they do not say.
+func vcsRevision(settings []debug.BuildSetting) (rev, dirty string) {
+	for _, s := range settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value[:min(12, len(s.Value))]
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+dirty"
+			}
+		}
+	}
+	if rev == "" {
+		return "", ""
+	}
+	return rev, dirty
 }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
