@@ -94,6 +94,9 @@ the trace and capture keep every whole record so far, and tcpsim exits
 						return err
 					}
 					what := fmt.Sprintf("stopped %s (seed %d) at simulated time %s", sc.File, s, report.Duration(res.End))
+					if res.Reason != sim.Interrupted {
+						what = fmt.Sprintf("stopped after %s (seed %d) ended", sc.File, s)
+					}
 					if k+1 < len(scs) {
 						what += fmt.Sprintf("; %d of %d runs not started", len(scs)-k-1, len(scs))
 					}

@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -8,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -32,9 +33,6 @@ func buildTcpsim(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("-short: skipping the end-to-end signal test (it builds the binary)")
-	}
-	if runtime.GOOS == "windows" {
-		t.Skip("no SIGINT to send on Windows")
 	}
 	gobin, err := exec.LookPath("go")
 	if err != nil {
@@ -145,5 +143,42 @@ func TestSignalStopsRun(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// notifyInterrupt raises its flag and names the signal on the first
+// SIGINT or SIGTERM; before any signal the flag is down and which is nil;
+// stop may be called twice.
+func TestNotifyInterrupt(t *testing.T) {
+	flag, which, stop := notifyInterrupt()
+	if flag.Load() || which() != nil {
+		t.Fatalf("before any signal: flag %v, which %v", flag.Load(), which())
+	}
+	stop()
+	stop()
+
+	flag, which, stop = notifyInterrupt()
+	defer stop()
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); !flag.Load(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("flag not raised 5s after SIGTERM")
+		}
+	}
+	if got := which(); got != syscall.SIGTERM {
+		t.Fatalf("which() = %v, want SIGTERM", got)
+	}
+}
+
+func TestSignalName(t *testing.T) {
+	for _, c := range []struct {
+		sig  os.Signal
+		want string
+	}{{os.Interrupt, "SIGINT"}, {syscall.SIGTERM, "SIGTERM"}, {nil, "a signal"}, {syscall.SIGHUP, "hangup"}} {
+		if got := signalName(c.sig); got != c.want {
+			t.Errorf("signalName(%v) = %q, want %q", c.sig, got, c.want)
+		}
 	}
 }
