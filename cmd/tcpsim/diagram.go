@@ -20,22 +20,30 @@ func traceRun(sc *scenario.Scenario, seed uint64, flow string, from, to sim.Time
 	return res, rec.Events, err
 }
 
-// window parses --from/--to.
-func window(from, to string) (sim.Time, sim.Time, error) {
+// window parses a time window given by two flags (fromFlag, toFlag name
+// them in errors): an empty from is 0, an empty to is no end (0). An
+// explicit to must be after zero and not before from.
+func window(fromFlag, from, toFlag, to string) (sim.Time, sim.Time, error) {
 	var f, t sim.Time
 	if from != "" {
 		d, err := scenario.ParseDuration(from)
 		if err != nil {
-			return 0, 0, fmt.Errorf("--from: %v", err)
+			return 0, 0, fmt.Errorf("%s: %w", fromFlag, err)
 		}
 		f = sim.Time(d)
 	}
 	if to != "" {
 		d, err := scenario.ParseDuration(to)
 		if err != nil {
-			return 0, 0, fmt.Errorf("--to: %v", err)
+			return 0, 0, fmt.Errorf("%s: %w", toFlag, err)
 		}
 		t = sim.Time(d)
+		if t == 0 {
+			return 0, 0, fmt.Errorf("%s %s: the window would end at time zero: want a time after 0 (leave %s out for no end)", toFlag, to, toFlag)
+		}
+		if f > t {
+			return 0, 0, fmt.Errorf("%s %s is after %s %s: want %s no later than %s", fromFlag, from, toFlag, to, fromFlag, toFlag)
+		}
 	}
 	return f, t, nil
 }
@@ -82,11 +90,14 @@ Wireshark shows them) and notes for timeouts, retransmissions, checksum
 drops and state changes.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fr, err := loadFlowRun(cmd, args[0], flow, seed)
+			if maxPackets < 0 {
+				return fmt.Errorf("--max-packets %d: want 0 (all packets) or a positive number", maxPackets)
+			}
+			f, t, err := window("--from", from, "--to", to)
 			if err != nil {
 				return err
 			}
-			f, t, err := window(from, to)
+			fr, err := loadFlowRun(cmd, args[0], flow, seed)
 			if err != nil {
 				return err
 			}

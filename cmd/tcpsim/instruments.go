@@ -1,91 +1,227 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
+
+	"golang.org/x/term"
 
 	"tcpsim/internal/capture"
 	"tcpsim/internal/run"
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/trace"
-	"tcpsim/sim"
 )
 
-// instruments are the optional outputs of 'tcpsim run': trace and capture.
-type instruments struct {
-	files  []*os.File
-	tw     *trace.Writer
-	filter *trace.Filter
-	pcap   *capture.Writer
-	at     string
+// instrumentFlags are the trace and capture flags of 'tcpsim run' as the
+// user typed them.
+type instrumentFlags struct {
+	Trace, TraceFlow, TraceFrom, TraceTo string
+	Pcap, PcapAt                         string
 }
 
-func newInstruments(stdout io.Writer, traceTo, flow, from, till, pcapTo, pcapAt string) (*instruments, error) {
-	ins := &instruments{at: pcapAt}
-	if pcapAt != "sender" && pcapAt != "receiver" {
-		return nil, fmt.Errorf("--pcap-at %q: want sender or receiver", pcapAt)
+// instruments are the optional outputs of 'tcpsim run': an event trace
+// and a packet capture, shared by runs 1..runs. Both are written whole
+// record by whole record, so an interrupted run leaves files that end on
+// a record boundary.
+type instruments struct {
+	fl     instrumentFlags
+	runs   int
+	stdout io.Writer
+	text   bool
+	filter trace.Filter
+
+	traceFile *os.File
+	tw        *trace.Writer
+	pcapFile  *os.File
+	pcap      *capture.Writer
+	pcapPaths []string // captures written, one per run with several runs
+}
+
+// newInstruments checks the flags for runs runs (usage errors name the
+// flag and the expected form) without creating any file.
+func newInstruments(fl instrumentFlags, runs int, stdout io.Writer) (*instruments, error) {
+	ins := &instruments{fl: fl, runs: runs, stdout: stdout}
+	if fl.PcapAt != "sender" && fl.PcapAt != "receiver" {
+		return nil, fmt.Errorf("--pcap-at %q: want sender or receiver", fl.PcapAt)
 	}
-	if traceTo != "" {
-		var w io.Writer = stdout
-		text := traceTo == "-" || strings.HasSuffix(traceTo, ".txt")
-		if traceTo != "-" {
-			f, err := os.Create(traceTo)
-			if err != nil {
-				return nil, err
-			}
-			ins.files = append(ins.files, f)
-			w = f
+	if fl.Trace == "" {
+		if fl.TraceFlow != "" || fl.TraceFrom != "" || fl.TraceTo != "" {
+			return nil, errors.New("--trace-flow, --trace-from and --trace-to need --trace")
 		}
-		ins.tw = trace.NewWriter(w, text)
-		ins.filter = &trace.Filter{Flow: flow, Next: ins.tw}
-		for _, t := range []struct {
-			s    string
-			dst  *sim.Time
-			name string
-		}{{from, &ins.filter.From, "--trace-from"}, {till, &ins.filter.To, "--trace-to"}} {
-			if t.s == "" {
-				continue
+	} else {
+		switch strings.ToLower(filepath.Ext(fl.Trace)) {
+		case ".txt":
+			ins.text = true
+		case ".jsonl":
+		default:
+			if fl.Trace != "-" {
+				return nil, fmt.Errorf("--trace %q: want FILE.jsonl (JSON lines), FILE.txt (text) or - (text on stdout)", fl.Trace)
 			}
-			d, err := scenario.ParseDuration(t.s)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %v", t.name, err)
-			}
-			*t.dst = sim.Time(d)
+			ins.text = true
 		}
-	} else if flow != "" || from != "" || till != "" {
-		return nil, fmt.Errorf("--trace-flow, --trace-from and --trace-to need --trace")
-	}
-	if pcapTo != "" {
-		f, err := os.Create(pcapTo)
+		from, to, err := window("--trace-from", fl.TraceFrom, "--trace-to", fl.TraceTo)
 		if err != nil {
 			return nil, err
 		}
-		ins.files = append(ins.files, f)
-		if ins.pcap, err = capture.NewWriter(f); err != nil {
-			return nil, err
+		ins.filter = trace.Filter{Flow: fl.TraceFlow, From: from, To: to}
+	}
+	if fl.Pcap == "-" {
+		switch {
+		case fl.Trace == "-":
+			return nil, errors.New("--pcap - and --trace - both write to stdout: send one of them to a file")
+		case runs > 1:
+			return nil, fmt.Errorf("--pcap -: %d scenarios would make one capture of several unrelated conversations: give --pcap FILE (one FILE-K per run) or run one scenario", runs)
 		}
+		if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			return nil, errors.New("--pcap -: stdout is a terminal: redirect it to a file or a pipe (e.g. | tshark -r -), or give --pcap FILE")
+		}
+	}
+	if fl.Pcap != "" && fl.Pcap != "-" && fl.Trace != "" && filepath.Clean(fl.Pcap) == filepath.Clean(fl.Trace) {
+		return nil, fmt.Errorf("--trace and --pcap both name %q: give two files", fl.Trace)
 	}
 	return ins, nil
 }
 
-// options returns the run options for sc.
-func (ins *instruments) options(sc *scenario.Scenario) (run.Options, error) {
-	var sinks trace.Multi
-	if ins.filter != nil {
-		if ins.filter.Flow != "" && !hasFlow(sc, ins.filter.Flow) {
-			return run.Options{}, fmt.Errorf("--trace-flow %q: %s has no such flow", ins.filter.Flow, sc.File)
-		}
-		sinks = append(sinks, ins.filter)
+// check reports a usage error if sc lacks the flow that --trace-flow names.
+func (ins *instruments) check(sc *scenario.Scenario) error {
+	if f := ins.fl.TraceFlow; f != "" && !hasFlow(sc, f) {
+		return fmt.Errorf("--trace-flow %q: %s has no such flow", f, sc.File)
 	}
-	if ins.pcap != nil {
-		sinks = append(sinks, ins.pcap.Sink(ins.at))
+	return nil
+}
+
+// pcapToStdout reports whether the capture goes to stdout (the tables then
+// go to stderr).
+func (ins *instruments) pcapToStdout() bool { return ins.fl.Pcap == "-" }
+
+// open creates the trace file.
+func (ins *instruments) open() error {
+	if ins.fl.Trace == "" {
+		return nil
+	}
+	w := ins.stdout
+	if ins.fl.Trace != "-" {
+		f, err := os.Create(ins.fl.Trace)
+		if err != nil {
+			return fmt.Errorf("--trace: %w", err)
+		}
+		ins.traceFile, w = f, f
+	}
+	ins.tw = trace.NewWriter(w, ins.text)
+	ins.filter.Next = ins.tw
+	return nil
+}
+
+// pcapPath is the capture file of run k (counted from 1): the --pcap file
+// itself for a single run, else FILE-k.ext.
+func (ins *instruments) pcapPath(k int) string {
+	p := ins.fl.Pcap
+	if ins.runs == 1 {
+		return p
+	}
+	ext := filepath.Ext(p)
+	return strings.TrimSuffix(p, ext) + "-" + strconv.Itoa(k) + ext
+}
+
+// begin prepares run k (counted from 1) of sc: it opens that run's
+// capture and returns the run options that feed the instruments.
+func (ins *instruments) begin(k int, sc *scenario.Scenario) (run.Options, error) {
+	var sinks trace.Multi
+	if ins.tw != nil {
+		if ins.runs > 1 {
+			ins.tw.SetRun(k)
+		}
+		sinks = append(sinks, &ins.filter)
+	}
+	if ins.fl.Pcap != "" {
+		var w io.Writer = ins.stdout
+		if ins.fl.Pcap != "-" {
+			path := ins.pcapPath(k)
+			f, err := os.Create(path)
+			if err != nil {
+				return run.Options{}, fmt.Errorf("--pcap: %w", err)
+			}
+			ins.pcapFile, w = f, f
+			ins.pcapPaths = append(ins.pcapPaths, path)
+		}
+		pw, err := capture.NewWriter(w)
+		if err != nil {
+			return run.Options{}, fmt.Errorf("--pcap %s: %w", ins.fl.Pcap, err)
+		}
+		ins.pcap = pw
+		sinks = append(sinks, pw.Sink(ins.fl.PcapAt))
 	}
 	if len(sinks) == 0 {
 		return run.Options{}, nil
 	}
 	return run.Options{Trace: sinks}, nil
+}
+
+// end finishes the current run: it writes the trace records still
+// buffered and completes and closes the run's capture.
+func (ins *instruments) end() error {
+	if ins.tw != nil {
+		if err := ins.tw.Flush(); err != nil {
+			return fmt.Errorf("--trace %s: %w", ins.fl.Trace, err)
+		}
+	}
+	if ins.pcap != nil {
+		err := ins.pcap.Flush()
+		ins.pcap = nil
+		if ins.pcapFile != nil {
+			if cerr := ins.pcapFile.Close(); err == nil {
+				err = cerr
+			}
+			ins.pcapFile = nil
+		}
+		if err != nil {
+			return fmt.Errorf("--pcap %s: %w", ins.fl.Pcap, err)
+		}
+	}
+	return nil
+}
+
+// close closes the trace file; after the last run's end it reports
+// whether the trace reached the disk.
+func (ins *instruments) close() error {
+	if ins.traceFile == nil {
+		return nil
+	}
+	err := ins.traceFile.Close()
+	ins.traceFile = nil
+	if err != nil {
+		return fmt.Errorf("--trace %s: %w", ins.fl.Trace, err)
+	}
+	return nil
+}
+
+// fail writes what can still be written, closes every file and returns
+// err (the first error wins).
+func (ins *instruments) fail(err error) error {
+	ins.end()
+	ins.close()
+	return err
+}
+
+// kept says, for the interruption message, which files hold the records
+// written until the interruption ("" without files).
+func (ins *instruments) kept() string {
+	var files []string
+	if ins.fl.Trace != "" && ins.fl.Trace != "-" {
+		files = append(files, "trace "+ins.fl.Trace)
+	}
+	if len(ins.pcapPaths) > 0 {
+		files = append(files, "capture "+strings.Join(ins.pcapPaths, ", "))
+	}
+	if len(files) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(files, " and ") + " hold every whole record up to then"
 }
 
 func hasFlow(sc *scenario.Scenario, name string) bool {
@@ -95,22 +231,4 @@ func hasFlow(sc *scenario.Scenario, name string) bool {
 		}
 	}
 	return false
-}
-
-func (ins *instruments) flush() error {
-	if ins.tw != nil {
-		if err := ins.tw.Flush(); err != nil {
-			return err
-		}
-	}
-	if ins.pcap != nil {
-		return ins.pcap.Err()
-	}
-	return nil
-}
-
-func (ins *instruments) close() {
-	for _, f := range ins.files {
-		f.Close()
-	}
 }

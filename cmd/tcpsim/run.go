@@ -10,18 +10,14 @@ import (
 	"tcpsim/internal/report"
 	"tcpsim/internal/run"
 	"tcpsim/internal/scenario"
+	"tcpsim/sim"
 )
 
-func newRunCmd(stdout io.Writer) *cobra.Command {
+func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 	var (
-		seed      uint64
-		format    string
-		traceTo   string
-		traceFlow string
-		traceFrom string
-		traceTill string
-		pcapTo    string
-		pcapAt    string
+		seed   uint64
+		fl     instrumentFlags
+		format string
 	)
 	cmd := &cobra.Command{
 		Use:   "run FILE...",
@@ -29,11 +25,27 @@ func newRunCmd(stdout io.Writer) *cobra.Command {
 		Long: `Run each scenario file and print, per run, a table of its flows (one
 column per flow) and a table of the link's two directions.
 
-The same file and seed always print the same bytes.`,
+The same file and seed always print the same bytes.
+
+Traces and captures: --trace - writes the text trace to stdout, before each
+run's tables. --pcap - writes the capture to stdout, and the tables then go
+to stderr; --trace - and --pcap - together are refused. With several FILEs
+the runs are kept apart: every trace record carries the run's number (the
+JSON field "run", or "run K" at the start of a text line; K counts FILEs
+from 1), and --pcap OUT.pcap writes one capture per run, OUT-1.pcap,
+OUT-2.pcap, ... (--pcap - is refused).
+
+SIGINT or SIGTERM stops the run within a second: its table is printed,
+the trace and capture keep every whole record so far, and tcpsim exits
+130. A second signal kills it at once.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains(report.RunFormats(), format) {
 				return fmt.Errorf("--format %q: want one of table, markdown, csv, json, jsonl", format)
+			}
+			ins, err := newInstruments(fl, len(args), stdout)
+			if err != nil {
+				return err
 			}
 			var scs []*scenario.Scenario
 			for _, file := range args {
@@ -41,38 +53,66 @@ The same file and seed always print the same bytes.`,
 				if err != nil {
 					return err
 				}
+				if err := ins.check(sc); err != nil {
+					return err
+				}
 				scs = append(scs, sc)
 			}
-			ins, err := newInstruments(stdout, traceTo, traceFlow, traceFrom, traceTill, pcapTo, pcapAt)
-			if err != nil {
+			tables := stdout
+			if ins.pcapToStdout() {
+				tables = stderr
+			}
+			intr, which, stop := notifyInterrupt()
+			defer stop()
+			if err := ins.open(); err != nil {
 				return err
 			}
-			defer ins.close()
-			out, err := report.NewWriter(stdout, format)
+			out, err := report.NewWriter(tables, format)
 			if err != nil {
-				return err
+				return ins.fail(err)
 			}
+			defer out.Close() // on an error too, a JSON array ends whole
 			failed := false
-			for _, sc := range scs {
+			for k, sc := range scs {
 				s := sc.Seed
 				if cmd.Flags().Changed("seed") {
 					s = seed
 				}
-				opt, err := ins.options(sc)
+				opt, err := ins.begin(k+1, sc)
 				if err != nil {
-					return err
+					return ins.fail(err)
 				}
+				opt.Interrupt = intr
 				res, err := run.ScenarioWith(sc, s, opt)
 				if err != nil {
-					return err
+					return ins.fail(err)
 				}
-				if err := ins.flush(); err != nil {
-					return err
+				if err := ins.end(); err != nil {
+					return ins.fail(err)
 				}
 				if err := out.Add(res, sc.Report); err != nil {
-					return err
+					return ins.fail(err)
 				}
 				failed = failed || !res.OK()
+				if res.Reason == sim.Interrupted || intr.Load() {
+					if err := out.Close(); err != nil { // a JSON array stays whole
+						return ins.fail(err)
+					}
+					if err := ins.close(); err != nil {
+						return err
+					}
+					what := fmt.Sprintf("stopped %s (seed %d) at simulated time %s", sc.File, s, report.Duration(res.End))
+					if res.Reason != sim.Interrupted {
+						what = fmt.Sprintf("stopped after %s (seed %d) ended", sc.File, s)
+					}
+					if k+1 < len(scs) {
+						what += fmt.Sprintf("; %d of %d runs not started", len(scs)-k-1, len(scs))
+					}
+					return interrupted(which(), what+ins.kept())
+				}
+			}
+			if err := ins.close(); err != nil {
+				return err
 			}
 			if err := out.Close(); err != nil {
 				return err
@@ -85,11 +125,11 @@ The same file and seed always print the same bytes.`,
 	}
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "override the scenarios' seed")
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table, markdown, csv, json (one array of runs) or jsonl (one run per line)")
-	cmd.Flags().StringVar(&traceTo, "trace", "", "write an event trace: FILE.jsonl (JSON lines), FILE.txt (text) or - (text on stdout)")
-	cmd.Flags().StringVar(&traceFlow, "trace-flow", "", "trace only this flow")
-	cmd.Flags().StringVar(&traceFrom, "trace-from", "", "trace from this simulated time (e.g. 1.5s)")
-	cmd.Flags().StringVar(&traceTill, "trace-to", "", "trace up to this simulated time")
-	cmd.Flags().StringVar(&pcapTo, "pcap", "", "write a packet capture (pcap, Ethernet) that Wireshark and tshark open")
-	cmd.Flags().StringVar(&pcapAt, "pcap-at", "receiver", "where to capture: sender (host a's interface) or receiver (host b's)")
+	cmd.Flags().StringVar(&fl.Trace, "trace", "", "write an event trace: FILE.jsonl (JSON lines), FILE.txt (text) or - (text on stdout)")
+	cmd.Flags().StringVar(&fl.TraceFlow, "trace-flow", "", "trace only this flow")
+	cmd.Flags().StringVar(&fl.TraceFrom, "trace-from", "", "trace from this simulated time (e.g. 1.5s)")
+	cmd.Flags().StringVar(&fl.TraceTo, "trace-to", "", "trace up to this simulated time (after --trace-from)")
+	cmd.Flags().StringVar(&fl.Pcap, "pcap", "", "write a packet capture (pcap, Ethernet) that Wireshark and tshark open: FILE, or - for stdout (tables then go to stderr); one FILE-K per run with several scenarios")
+	cmd.Flags().StringVar(&fl.PcapAt, "pcap-at", "receiver", "where to capture: sender (host a's interface) or receiver (host b's)")
 	return cmd
 }

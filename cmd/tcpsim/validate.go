@@ -11,6 +11,10 @@ import (
 	"tcpsim/internal/validate"
 )
 
+// maxValidateSeeds bounds validate --seeds: each seed is a dozen
+// simulations, so more would run for days.
+const maxValidateSeeds = 10000
+
 func newValidateCmd(stdout io.Writer) *cobra.Command {
 	var seeds int
 	cmd := &cobra.Command{
@@ -18,6 +22,9 @@ func newValidateCmd(stdout io.Writer) *cobra.Command {
 		Short: "Compare tcpsim with published throughput models (stop-and-wait, sliding window, Mathis, Padhye, UDP 1-p)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if seeds < 1 || seeds > maxValidateSeeds {
+				return fmt.Errorf("--seeds %d: want a whole number of seeds from 1 to %d", seeds, maxValidateSeeds)
+			}
 			checks, err := validate.All(seeds)
 			if err != nil {
 				return err
@@ -51,7 +58,7 @@ func newValidateCmd(stdout io.Writer) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().IntVar(&seeds, "seeds", 10, "seeds per TCP check")
+	cmd.Flags().IntVar(&seeds, "seeds", 10, "seeds per TCP check (1 to 10000)")
 	return cmd
 }
 

@@ -75,6 +75,7 @@ type Writer struct {
 	n      int // runs added
 	csv    *csvWriter
 	err    error
+	closed bool
 }
 
 // NewWriter returns a Writer of format (one of RunFormats; "" is table).
@@ -118,9 +119,10 @@ func (w *Writer) Add(r *run.Result, sections []string) error {
 // Close ends the document: it closes the JSON array (an empty one if no
 // run was added) and flushes CSV (a lone header if no run was added).
 func (w *Writer) Close() error {
-	if w.err != nil {
+	if w.err != nil || w.closed {
 		return w.err
 	}
+	w.closed = true
 	switch w.format {
 	case "json":
 		w.err = closeJSONArray(w.w, w.n)

@@ -3,11 +3,11 @@
 package trace
 
 import (
-	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
+	"strconv"
 
 	"tcpsim/sim"
 )
@@ -36,22 +36,25 @@ const (
 
 // Event is one trace record. Packet fields are zero for other kinds.
 type Event struct {
-	T       sim.Time `json:"-"`
-	Time    float64  `json:"t"`
-	Flow    string   `json:"flow,omitempty"`
-	Kind    string   `json:"event"`
-	ID      uint64   `json:"id,omitempty"`  // packet number within its direction
-	Dir     string   `json:"dir,omitempty"` // "a->b" or "b->a"
-	Proto   string   `json:"proto,omitempty"`
-	Seq     uint32   `json:"seq,omitempty"`
-	Ack     uint32   `json:"ack,omitempty"`
-	Flags   string   `json:"flags,omitempty"`
-	Win     int      `json:"win,omitempty"` // advertised window in bytes (scaling undone)
-	Len     int      `json:"len,omitempty"`
-	Retrans bool     `json:"retrans,omitempty"`
-	Detail  string   `json:"detail,omitempty"`
-	Value   int64    `json:"value,omitempty"`
-	Value2  int64    `json:"value2,omitempty"`
+	T    sim.Time `json:"-"`
+	Time float64  `json:"t"`
+	// Run numbers the run when several share one trace (Writer.SetRun);
+	// 0 (omitted) with one run.
+	Run     int    `json:"run,omitempty"`
+	Flow    string `json:"flow,omitempty"`
+	Kind    string `json:"event"`
+	ID      uint64 `json:"id,omitempty"`  // packet number within its direction
+	Dir     string `json:"dir,omitempty"` // "a->b" or "b->a"
+	Proto   string `json:"proto,omitempty"`
+	Seq     uint32 `json:"seq,omitempty"`
+	Ack     uint32 `json:"ack,omitempty"`
+	Flags   string `json:"flags,omitempty"`
+	Win     int    `json:"win,omitempty"` // advertised window in bytes (scaling undone)
+	Len     int    `json:"len,omitempty"`
+	Retrans bool   `json:"retrans,omitempty"`
+	Detail  string `json:"detail,omitempty"`
+	Value   int64  `json:"value,omitempty"`
+	Value2  int64  `json:"value2,omitempty"`
 	// Packet holds the packet's bytes (IPv4 header onwards) for packet
 	// events, valid only during the Event call.
 	Packet []byte `json:"-"`
@@ -81,64 +84,100 @@ func (f *Filter) Event(e *Event) {
 	f.Next.Event(e)
 }
 
-// Writer writes events as JSON lines or text. Call Flush at the end and
-// check its error.
+// flushAt is how many buffered bytes make a Writer pass its whole records
+// on to the underlying writer.
+const flushAt = 64 << 10
+
+// Writer writes events as JSON lines or text. It buffers whole records and
+// hands the underlying writer only whole records, in one Write each time,
+// so a file cut short (an interrupted or killed run) ends on a record
+// boundary: no half JSON line. Call Flush at the end and check its error.
 type Writer struct {
-	w    *bufio.Writer
+	out  io.Writer
+	buf  bytes.Buffer
+	enc  *json.Encoder // writes into buf
 	text bool
+	run  int
 	err  error
 }
 
 // NewWriter returns a writer of JSON lines (text false) or of one readable
 // line per event (text true).
 func NewWriter(w io.Writer, text bool) *Writer {
-	return &Writer{w: bufio.NewWriter(w), text: text}
+	tw := &Writer{out: w, text: text}
+	tw.enc = json.NewEncoder(&tw.buf)
+	tw.enc.SetEscapeHTML(false) // "a->b", not "a-\u003eb"
+	return tw
 }
 
-// Event implements Sink.
+// SetRun makes every following record carry run k (the JSON field "run",
+// "run k" at the start of a text line), to keep several runs apart in one
+// trace; 0, the default, omits it.
+func (w *Writer) SetRun(k int) { w.run = k }
+
+// Event implements Sink. It sets e.Time and e.Run.
 func (w *Writer) Event(e *Event) {
 	if w.err != nil {
 		return
 	}
 	e.Time = e.T.Seconds()
-	if !w.text {
-		b, err := json.Marshal(e)
-		if err == nil {
-			b = append(b, '\n')
-			_, err = w.w.Write(b)
+	e.Run = w.run
+	if w.text {
+		b := w.buf.AvailableBuffer()
+		if w.run != 0 {
+			b = append(b, "run "...)
+			b = strconv.AppendInt(b, int64(w.run), 10)
+			b = append(b, ' ')
 		}
-		w.err = err
+		b = AppendText(b, e)
+		w.buf.Write(append(b, '\n'))
+	} else if err := w.enc.Encode(e); err != nil {
+		// Encode writes nothing on error: the buffer holds whole records.
+		w.err = fmt.Errorf("trace: %w", err)
 		return
 	}
-	_, w.err = io.WriteString(w.w, Text(e)+"\n")
+	if w.buf.Len() >= flushAt {
+		w.write()
+	}
+}
+
+// write hands the buffered records to the underlying writer in one Write.
+func (w *Writer) write() {
+	if w.err == nil && w.buf.Len() > 0 {
+		_, w.err = w.out.Write(w.buf.Bytes())
+	}
+	w.buf.Reset()
 }
 
 // Flush writes buffered events and returns the first error.
 func (w *Writer) Flush() error {
-	if w.err != nil {
-		return w.err
-	}
-	return w.w.Flush()
+	w.write()
+	return w.err
 }
 
 // Text formats e as one readable line.
 func Text(e *Event) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%12.6f %-8s %-13s", e.T.Seconds(), e.Flow, e.Kind)
+	return string(AppendText(nil, e))
+}
+
+// AppendText appends Text(e) to b and returns the extended buffer.
+func AppendText(b []byte, e *Event) []byte {
+	b = fmt.Appendf(b, "%12.6f %-8s %-13s", e.T.Seconds(), e.Flow, e.Kind)
 	if e.Dir != "" {
-		fmt.Fprintf(&b, " %s %s", e.Dir, e.Proto)
+		b = fmt.Appendf(b, " %s %s", e.Dir, e.Proto)
 		if e.Proto == "tcp" {
-			fmt.Fprintf(&b, " %s seq=%d ack=%d win=%d", e.Flags, e.Seq, e.Ack, e.Win)
+			b = fmt.Appendf(b, " %s seq=%d ack=%d win=%d", e.Flags, e.Seq, e.Ack, e.Win)
 		}
-		fmt.Fprintf(&b, " len=%d", e.Len)
+		b = fmt.Appendf(b, " len=%d", e.Len)
 		if e.Retrans {
-			b.WriteString(" retransmission")
+			b = append(b, " retransmission"...)
 		}
 	}
 	if e.Detail != "" {
-		b.WriteString(" " + e.Detail)
+		b = append(b, ' ')
+		b = append(b, e.Detail...)
 	}
-	return b.String()
+	return b
 }
 
 // Multi sends every event to each of its sinks in turn.

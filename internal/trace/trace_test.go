@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"tcpsim/sim"
 )
 
 func TestWriterFormats(t *testing.T) {
@@ -37,5 +39,82 @@ func TestWriterFormats(t *testing.T) {
 	r.Event(&e)
 	if len(r.Events) != 1 || r.Events[0].Packet != nil {
 		t.Fatal("recorder must keep the event without its packet bytes")
+	}
+}
+
+// chunks records every Write it is given.
+type chunks struct{ writes [][]byte }
+
+func (c *chunks) Write(p []byte) (int, error) {
+	c.writes = append(c.writes, bytes.Clone(p))
+	return len(p), nil
+}
+
+// Whatever the buffer size, the underlying writer only ever sees whole
+// records, so a trace cut short by an interruption or a kill ends on a
+// record boundary, and the records flushed so far all parse.
+func TestWriterHandsOnWholeRecords(t *testing.T) {
+	for _, text := range []bool{false, true} {
+		var c chunks
+		w := NewWriter(&c, text)
+		for i := range 20000 {
+			e := Event{T: sim.Time(1000 * i), Flow: "file", Kind: Send, Dir: "a->b", Proto: "tcp", Seq: uint32(i), Len: 1460, Detail: strings.Repeat("x", i%97)}
+			w.Event(&e)
+		}
+		if len(c.writes) < 2 {
+			t.Fatalf("text=%v: %d writes before Flush, want several (the test needs the buffer to fill)", text, len(c.writes))
+		}
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for i, b := range c.writes {
+			if len(b) == 0 || b[len(b)-1] != '\n' {
+				t.Fatalf("text=%v: write %d of %d ends mid-record: ...%q", text, i, len(c.writes), b[max(0, len(b)-40):])
+			}
+			for _, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+				if !text {
+					var v map[string]any
+					if err := json.Unmarshal([]byte(line), &v); err != nil {
+						t.Fatalf("write %d: line %q: %v", i, line, err)
+					}
+				}
+				n++
+			}
+		}
+		if n != 20000 {
+			t.Fatalf("text=%v: %d records written, want 20000", text, n)
+		}
+	}
+}
+
+// JSON records are not HTML-escaped ("a->b" as typed), and with SetRun
+// every record names its run: JSON "run": k, text "run k " first.
+func TestWriterRunAndEscaping(t *testing.T) {
+	e := Event{T: 2e9, Flow: "f", Kind: Deliver, Dir: "a->b", Proto: "udp", Len: 10}
+	for _, c := range []struct {
+		name string
+		text bool
+		run  int
+		want string
+	}{
+		{"json one run", false, 0, `{"t":2,"flow":"f","event":"deliver","dir":"a->b","proto":"udp","len":10}` + "\n"},
+		{"json run 2", false, 2, `{"t":2,"run":2,"flow":"f","event":"deliver","dir":"a->b","proto":"udp","len":10}` + "\n"},
+		{"text one run", true, 0, "    2.000000 f        deliver       a->b udp len=10\n"},
+		{"text run 3", true, 3, "run 3     2.000000 f        deliver       a->b udp len=10\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var b bytes.Buffer
+			w := NewWriter(&b, c.text)
+			w.SetRun(c.run)
+			ev := e
+			w.Event(&ev)
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			if b.String() != c.want {
+				t.Fatalf("got %q, want %q", b.String(), c.want)
+			}
+		})
 	}
 }
