@@ -98,8 +98,12 @@ func TestSignalStopsRun(t *testing.T) {
 			if !errors.As(err, &ee) || ee.ExitCode() != 130 {
 				t.Fatalf("got %v, want exit status 130; stderr: %s", err, stderr.String())
 			}
-			if took > time.Second {
-				t.Errorf("stopped %v after the signal, want within a second", took)
+			// Wall time is not asserted tightly (CI machines are noisy; speed
+			// belongs in benchmarks): the run must stop long before it
+			// would have ended by itself, and the time is logged.
+			t.Logf("stopped %v after the signal", took)
+			if took > 10*time.Second {
+				t.Errorf("stopped %v after the signal, want well within 10 s", took)
 			}
 			if got := stderr.String(); !strings.HasPrefix(got, c.want) || strings.Count(got, "\n") != 1 || !strings.Contains(got, "hold every whole record") {
 				t.Errorf("stderr %q, want one line starting %q", got, c.want)
