@@ -121,7 +121,7 @@ func (e *Endpoint) inputSynSent(h *wire.TCP, seg, ack seqnum.Value) {
 	e.acceptSyn(h)
 	if h.Flags&wire.FlagACK != 0 {
 		e.established(h)
-		e.sndUna = ack
+		e.setSndUna(ack)
 		e.retries = 0
 		e.sendAck()
 		e.output()
@@ -149,7 +149,7 @@ func (e *Endpoint) established(h *wire.TCP) {
 	}
 	e.sndWl1, e.sndWl2 = seqnum.Value(h.Seq), seqnum.Value(h.Ack)
 	e.maxSndWnd = max(e.maxSndWnd, e.sndWnd)
-	e.sndUna = e.iss + 1
+	e.setSndUna(e.iss + 1)
 	e.setCwnd(e.cfg.InitialWindow*e.smss(), 1<<30) // RFC 5681 §3.1: ssthresh arbitrarily high
 	e.setState(Established)
 }
@@ -208,7 +208,7 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 		e.rttTiming = false
 		e.sampleRTT(e.clock.Now() - e.rttStart)
 	}
-	e.sndUna = ack
+	e.setSndUna(ack)
 	if e.recover.LessThan(ack - 1) {
 		e.recover = ack - 1 // keep "recover" within 2^31 of SND.UNA across wraps
 	}
@@ -260,7 +260,10 @@ func (e *Endpoint) updateWindow(seg, ack seqnum.Value, wnd int) {
 // receiveData stores in-window text and ACKs it (immediately, or delayed
 // per RFC 5681 §4.2 / RFC 1122 §4.2.3.2).
 func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
-	off := int64(e.irs.Add(1).Size(seg))
+	// RCV.NXT is the stream offset just past the in-order data (the FIN,
+	// which would add one more, has not been processed in these states);
+	// the segment lies within a window of it.
+	off := e.rcv.inOrderEnd() + seqnum.Delta(e.rcvNxt, seg)
 	// Trim to the window.
 	if room := e.rcv.free() - int(off-e.rcv.inOrderEnd()); room < len(data) {
 		if room <= 0 {
