@@ -75,8 +75,8 @@ func (e *Endpoint) Input(h *wire.TCP, data []byte) {
 		case Established, FinWait1, FinWait2:
 			e.receiveData(seg, data, h.Flags&wire.FlagFIN != 0)
 		}
-	} else if h.Flags&wire.FlagFIN != 0 && seg == e.rcvNxt {
-		e.receiveFin()
+	} else if h.Flags&wire.FlagFIN != 0 {
+		e.receiveBareFin(seg)
 	}
 }
 
@@ -264,7 +264,11 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 	// which would add one more, has not been processed in these states);
 	// the segment lies within a window of it.
 	off := e.rcv.inOrderEnd() + seqnum.Delta(e.rcvNxt, seg)
-	// Trim to the window.
+	// Nothing follows the peer's FIN: bytes past it are not its stream.
+	if end := e.rcv.fin; end >= 0 && off+int64(len(data)) > end {
+		data = data[:max(0, end-off)]
+	}
+	// Trim to the window; a FIN beyond it is not taken either.
 	if room := e.rcv.free() - int(off-e.rcv.inOrderEnd()); room < len(data) {
 		if room <= 0 {
 			e.sendAck()
@@ -272,6 +276,9 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 		}
 		data = data[:room]
 		fin = false
+	}
+	if fin {
+		e.rcv.setFin(off + int64(len(data)))
 	}
 	before := e.rcvNxt
 	adv, dup := e.rcv.store(off, data)
@@ -283,14 +290,15 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 	if outOfOrder && adv == 0 && dup < len(data) {
 		e.st.OutOfOrder++
 	}
+	finNext := e.rcv.finNext() // this segment's FIN, or one that waited for it
 	if adv > 0 && e.onReadable != nil {
 		sent := e.st.SegsSent
 		e.onReadable()
-		if e.st.SegsSent > sent && e.ackedTo == e.rcvNxt && !fin {
+		if e.st.SegsSent > sent && e.ackedTo == e.rcvNxt && !finNext {
 			return // the application's answer carried the ACK (piggybacking)
 		}
 	}
-	if fin && e.rcvNxt == seg.Add(seqnum.Size(len(data))) {
+	if finNext {
 		e.receiveFin()
 		return
 	}
@@ -308,6 +316,25 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 	if e.delackAt == 0 {
 		e.st.AcksDelay++
 		e.delackAt = e.clock.Now() + e.cfg.DelayedAck
+	}
+}
+
+// receiveBareFin handles a FIN that carries no data. At RCV.NXT it takes
+// effect at once. Beyond it, with data before it still missing, it waits in
+// the reassembly queue and takes effect when the hole fills (§3.10.7.4,
+// eighth: the FIN is processed once everything before it has arrived);
+// like any out-of-order segment it is acknowledged at once, with a
+// duplicate ACK (RFC 5681 §4.2) that tells the sender about the hole.
+func (e *Endpoint) receiveBareFin(seg seqnum.Value) {
+	switch {
+	case seg == e.rcvNxt:
+		e.receiveFin()
+	case e.rcvNxt.LessThan(seg) && (e.state == Established || e.state == FinWait1 || e.state == FinWait2):
+		if e.rcv.fin < 0 {
+			e.st.OutOfOrder++
+		}
+		e.rcv.setFin(e.rcv.inOrderEnd() + seqnum.Delta(e.rcvNxt, seg))
+		e.sendAck()
 	}
 }
 
