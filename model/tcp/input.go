@@ -31,6 +31,11 @@ func (e *Endpoint) Input(h *wire.TCP, data []byte) {
 	// §3.10.7.4 first: sequence number acceptability.
 	if !e.acceptable(seg, len(data), h.Flags) {
 		if h.Flags&wire.FlagRST == 0 {
+			if e.oldAck(seg, len(data), h.Flags) {
+				if !e.processAck(h, seg, ack, len(data)) || e.state == Closed {
+					return
+				}
+			}
 			if len(data) > 0 {
 				e.st.DupSegs++
 			}
@@ -178,6 +183,27 @@ func (e *Endpoint) acceptable(seg seqnum.Value, n int, flags uint8) bool {
 	}
 	last := seg.Add(seqnum.Size(slen - 1))
 	return seg.InWindow(e.rcvNxt, wnd) || last.InWindow(e.rcvNxt, wnd)
+}
+
+// oldAck reports whether an unacceptable segment is an old one (entirely
+// before RCV.NXT) whose ACK field must still be processed.
+//
+// Deviation: RFC 9293 §3.10.7.4 drops an unacceptable segment whole. Like
+// 4.4BSD's tcp_input ("keep on processing for RST or ACK"), whose
+// go-back-N this model shares, we still take the ACK of an old one. After a
+// timeout go-back-N rewinds SND.NXT; when both sides send data, both can be
+// rewound behind what the other has received, so that every segment each
+// sends, pure ACKs included, is old to the other. Dropping their ACK fields
+// would leave both retransmitting, and answering each other's ACKs with
+// ACKs, until they abort.
+func (e *Endpoint) oldAck(seg seqnum.Value, n int, flags uint8) bool {
+	if flags&(wire.FlagACK|wire.FlagSYN) != wire.FlagACK || e.state == SynReceived {
+		return false
+	}
+	if flags&wire.FlagFIN != 0 {
+		n++
+	}
+	return seg.LessThan(e.rcvNxt) && seg.Add(seqnum.Size(n)).LessThanEq(e.rcvNxt)
 }
 
 // processAck handles the ACK field (§3.10.7.4 fifth). It returns false
