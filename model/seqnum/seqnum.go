@@ -27,6 +27,13 @@ func (v Value) Add(s Size) Value { return v + Value(s) }
 // Size returns the distance from v to w (w must not be before v).
 func (v Value) Size(w Value) Size { return Size(w - v) }
 
+// Delta returns w - v as a signed distance, negative when w comes before
+// v. Like the comparisons it is exact only while the two lie within 2^31
+// of each other; it is how a 32-bit sequence number is placed in a 64-bit
+// stream: offset(w) = offset(v) + Delta(v, w), for a v whose 64-bit offset
+// is known.
+func Delta(v, w Value) int64 { return int64(int32(w - v)) }
+
 // Max returns the later of v and w.
 func Max(v, w Value) Value {
 	if v.LessThan(w) {

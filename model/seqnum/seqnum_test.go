@@ -28,3 +28,26 @@ func TestCompareAcrossWrap(t *testing.T) {
 		t.Error("Max across the wrap")
 	}
 }
+
+// Delta places a sequence number relative to another, across the wrap and
+// in both directions.
+func TestDelta(t *testing.T) {
+	for _, c := range []struct {
+		v, w Value
+		want int64
+	}{
+		{1, 2, 1},
+		{2, 1, -1},
+		{0xffffffff, 0, 1},
+		{0, 0xffffffff, -1},
+		{0xfffffff0, 0x10, 0x20},
+		{0x10, 0xfffffff0, -0x20},
+		{7, 7, 0},
+		{0, 1<<31 - 1, 1<<31 - 1},
+		{0, 1 << 31, -(1 << 31)},
+	} {
+		if got := Delta(c.v, c.w); got != c.want {
+			t.Errorf("Delta(%#x, %#x) = %d, want %d", c.v, c.w, got, c.want)
+		}
+	}
+}

@@ -146,8 +146,13 @@ type Endpoint struct {
 	st    Stats
 
 	// Send sequence variables (RFC 9293 §3.3.1).
-	iss       seqnum.Value
-	sndUna    seqnum.Value // SND.UNA: oldest unacknowledged
+	iss    seqnum.Value
+	sndUna seqnum.Value // SND.UNA: oldest unacknowledged
+	// sndUnaOff is the 64-bit stream offset of SND.UNA (-1 while it names
+	// the SYN). Sequence numbers wrap every 4 GiB; stream offsets do not:
+	// every other send-side offset is found from it with seqnum.Delta, and
+	// it moves only through setSndUna.
+	sndUnaOff int64
 	sndNxt    seqnum.Value // SND.NXT: next to send
 	sndMax    seqnum.Value // highest sequence number sent + 1
 	sndWnd    int          // SND.WND, scaled to bytes
@@ -214,6 +219,7 @@ func NewEndpoint(cfg Config, clock Clock, out Output) *Endpoint {
 	e.rto = cfg.InitialRTO
 	e.iss = cfg.ISS
 	e.sndUna, e.sndNxt, e.sndMax = e.iss, e.iss, e.iss
+	e.sndUnaOff = -1  // SND.UNA = ISS: the SYN comes before the stream
 	e.recover = e.iss // RFC 6582 §3.2 step 1
 	e.peerMSS = 536   // RFC 9293 §3.7.1 default when no MSS option arrives
 	for e.rcvShift < 14 && cfg.RecvBuffer>>e.rcvShift > 65535 {

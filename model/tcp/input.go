@@ -31,6 +31,11 @@ func (e *Endpoint) Input(h *wire.TCP, data []byte) {
 	// §3.10.7.4 first: sequence number acceptability.
 	if !e.acceptable(seg, len(data), h.Flags) {
 		if h.Flags&wire.FlagRST == 0 {
+			if e.oldAck(seg, len(data), h.Flags) {
+				if !e.processAck(h, seg, ack, len(data)) || e.state == Closed {
+					return
+				}
+			}
 			if len(data) > 0 {
 				e.st.DupSegs++
 			}
@@ -75,8 +80,8 @@ func (e *Endpoint) Input(h *wire.TCP, data []byte) {
 		case Established, FinWait1, FinWait2:
 			e.receiveData(seg, data, h.Flags&wire.FlagFIN != 0)
 		}
-	} else if h.Flags&wire.FlagFIN != 0 && seg == e.rcvNxt {
-		e.receiveFin()
+	} else if h.Flags&wire.FlagFIN != 0 {
+		e.receiveBareFin(seg)
 	}
 }
 
@@ -121,7 +126,7 @@ func (e *Endpoint) inputSynSent(h *wire.TCP, seg, ack seqnum.Value) {
 	e.acceptSyn(h)
 	if h.Flags&wire.FlagACK != 0 {
 		e.established(h)
-		e.sndUna = ack
+		e.setSndUna(ack)
 		e.retries = 0
 		e.sendAck()
 		e.output()
@@ -149,7 +154,7 @@ func (e *Endpoint) established(h *wire.TCP) {
 	}
 	e.sndWl1, e.sndWl2 = seqnum.Value(h.Seq), seqnum.Value(h.Ack)
 	e.maxSndWnd = max(e.maxSndWnd, e.sndWnd)
-	e.sndUna = e.iss + 1
+	e.setSndUna(e.iss + 1)
 	e.setCwnd(e.cfg.InitialWindow*e.smss(), 1<<30) // RFC 5681 §3.1: ssthresh arbitrarily high
 	e.setState(Established)
 }
@@ -180,6 +185,27 @@ func (e *Endpoint) acceptable(seg seqnum.Value, n int, flags uint8) bool {
 	return seg.InWindow(e.rcvNxt, wnd) || last.InWindow(e.rcvNxt, wnd)
 }
 
+// oldAck reports whether an unacceptable segment is an old one (entirely
+// before RCV.NXT) whose ACK field must still be processed.
+//
+// Deviation: RFC 9293 §3.10.7.4 drops an unacceptable segment whole. Like
+// 4.4BSD's tcp_input ("keep on processing for RST or ACK"), whose
+// go-back-N this model shares, we still take the ACK of an old one. After a
+// timeout go-back-N rewinds SND.NXT; when both sides send data, both can be
+// rewound behind what the other has received, so that every segment each
+// sends, pure ACKs included, is old to the other. Dropping their ACK fields
+// would leave both retransmitting, and answering each other's ACKs with
+// ACKs, until they abort.
+func (e *Endpoint) oldAck(seg seqnum.Value, n int, flags uint8) bool {
+	if flags&(wire.FlagACK|wire.FlagSYN) != wire.FlagACK || e.state == SynReceived {
+		return false
+	}
+	if flags&wire.FlagFIN != 0 {
+		n++
+	}
+	return seg.LessThan(e.rcvNxt) && seg.Add(seqnum.Size(n)).LessThanEq(e.rcvNxt)
+}
+
 // processAck handles the ACK field (§3.10.7.4 fifth). It returns false
 // when the segment must be dropped.
 func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
@@ -208,7 +234,7 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 		e.rttTiming = false
 		e.sampleRTT(e.clock.Now() - e.rttStart)
 	}
-	e.sndUna = ack
+	e.setSndUna(ack)
 	if e.recover.LessThan(ack - 1) {
 		e.recover = ack - 1 // keep "recover" within 2^31 of SND.UNA across wraps
 	}
@@ -260,8 +286,15 @@ func (e *Endpoint) updateWindow(seg, ack seqnum.Value, wnd int) {
 // receiveData stores in-window text and ACKs it (immediately, or delayed
 // per RFC 5681 §4.2 / RFC 1122 §4.2.3.2).
 func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
-	off := int64(e.irs.Add(1).Size(seg))
-	// Trim to the window.
+	// RCV.NXT is the stream offset just past the in-order data (the FIN,
+	// which would add one more, has not been processed in these states);
+	// the segment lies within a window of it.
+	off := e.rcv.inOrderEnd() + seqnum.Delta(e.rcvNxt, seg)
+	// Nothing follows the peer's FIN: bytes past it are not its stream.
+	if end := e.rcv.fin; end >= 0 && off+int64(len(data)) > end {
+		data = data[:max(0, end-off)]
+	}
+	// Trim to the window; a FIN beyond it is not taken either.
 	if room := e.rcv.free() - int(off-e.rcv.inOrderEnd()); room < len(data) {
 		if room <= 0 {
 			e.sendAck()
@@ -269,6 +302,9 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 		}
 		data = data[:room]
 		fin = false
+	}
+	if fin {
+		e.rcv.setFin(off + int64(len(data)))
 	}
 	before := e.rcvNxt
 	adv, dup := e.rcv.store(off, data)
@@ -280,14 +316,15 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 	if outOfOrder && adv == 0 && dup < len(data) {
 		e.st.OutOfOrder++
 	}
+	finNext := e.rcv.finNext() // this segment's FIN, or one that waited for it
 	if adv > 0 && e.onReadable != nil {
 		sent := e.st.SegsSent
 		e.onReadable()
-		if e.st.SegsSent > sent && e.ackedTo == e.rcvNxt && !fin {
+		if e.st.SegsSent > sent && e.ackedTo == e.rcvNxt && !finNext {
 			return // the application's answer carried the ACK (piggybacking)
 		}
 	}
-	if fin && e.rcvNxt == seg.Add(seqnum.Size(len(data))) {
+	if finNext {
 		e.receiveFin()
 		return
 	}
@@ -305,6 +342,25 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 	if e.delackAt == 0 {
 		e.st.AcksDelay++
 		e.delackAt = e.clock.Now() + e.cfg.DelayedAck
+	}
+}
+
+// receiveBareFin handles a FIN that carries no data. At RCV.NXT it takes
+// effect at once. Beyond it, with data before it still missing, it waits in
+// the reassembly queue and takes effect when the hole fills (§3.10.7.4,
+// eighth: the FIN is processed once everything before it has arrived);
+// like any out-of-order segment it is acknowledged at once, with a
+// duplicate ACK (RFC 5681 §4.2) that tells the sender about the hole.
+func (e *Endpoint) receiveBareFin(seg seqnum.Value) {
+	switch {
+	case seg == e.rcvNxt:
+		e.receiveFin()
+	case e.rcvNxt.LessThan(seg) && (e.state == Established || e.state == FinWait1 || e.state == FinWait2):
+		if e.rcv.fin < 0 {
+			e.st.OutOfOrder++
+		}
+		e.rcv.setFin(e.rcv.inOrderEnd() + seqnum.Delta(e.rcvNxt, seg))
+		e.sendAck()
 	}
 }
 

@@ -1,14 +1,21 @@
 package tcp
 
-// recvBuffer is the receive buffer: a ring of RecvBuffer bytes indexed by
-// stream offset, holding in-order bytes not yet read and out-of-order bytes
-// within the window, with the out-of-order ranges kept sorted and disjoint.
+// recvBuffer is the receive buffer and reassembly queue: a ring of
+// RecvBuffer bytes indexed by stream offset, holding in-order bytes not yet
+// read and out-of-order bytes within the window, with the out-of-order
+// ranges kept sorted and disjoint, and the peer's FIN once it is known
+// where the stream ends.
 type recvBuffer struct {
 	ring     []byte
 	readOff  int64 // stream offset of the next byte the application reads
 	readable int   // in-order bytes after readOff
 	ooo      []span
-	out      []byte // scratch returned by read
+	// fin is the stream offset the peer's FIN follows (the length of its
+	// stream), or -1 before a FIN arrives. A FIN that arrives ahead of
+	// missing data waits here, like out-of-order data, until the hole
+	// fills (RFC 9293 §3.10.7.4, eighth).
+	fin int64
+	out []byte // scratch returned by read
 }
 
 // span is a half-open range of stream offsets [start, end).
@@ -17,7 +24,20 @@ type span struct{ start, end int64 }
 func (b *recvBuffer) init(size int) {
 	b.ring = make([]byte, size)
 	b.out = make([]byte, 0, size)
+	b.fin = -1
 }
+
+// setFin records that the peer's stream ends at off. The first FIN
+// stands: the peer cannot move its end.
+func (b *recvBuffer) setFin(off int64) {
+	if b.fin < 0 {
+		b.fin = off
+	}
+}
+
+// finNext reports whether the FIN is next in sequence: received, and every
+// byte before it received too.
+func (b *recvBuffer) finNext() bool { return b.fin >= 0 && b.fin == b.inOrderEnd() }
 
 // free is the advertised window: space not taken by unread in-order data.
 // Out-of-order data lies inside the window and does not shrink it (the

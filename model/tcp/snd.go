@@ -8,9 +8,17 @@ import (
 	"tcpsim/model/wire"
 )
 
-// offset maps a data sequence number to its stream offset (the SYN takes
-// ISS itself).
-func (e *Endpoint) offset(s seqnum.Value) int64 { return int64(e.iss.Add(1).Size(s)) }
+// offset maps a sequence number on the send side (at most 2^31 from
+// SND.UNA, as everything in flight is) to its 64-bit stream offset. The
+// SYN takes ISS itself, so ISS+1 is offset 0; a stream longer than 4 GiB
+// reuses sequence numbers but never offsets.
+func (e *Endpoint) offset(s seqnum.Value) int64 { return e.sndUnaOff + seqnum.Delta(e.sndUna, s) }
+
+// setSndUna moves SND.UNA forward to ack, and its stream offset with it.
+func (e *Endpoint) setSndUna(ack seqnum.Value) {
+	e.sndUnaOff += seqnum.Delta(e.sndUna, ack)
+	e.sndUna = ack
+}
 
 // hasData reports whether unsent application bytes exist at s.
 func (e *Endpoint) hasData(s seqnum.Value) bool { return e.offset(s) < e.appEnd }

@@ -7,6 +7,8 @@ package udp
 
 import (
 	"encoding/binary"
+	"math"
+	"math/bits"
 
 	"tcpsim/model/host"
 	"tcpsim/model/link"
@@ -22,8 +24,8 @@ type Config struct {
 	SrcPort, DstPort uint16
 	Count            int64 // datagrams to send
 	Bytes            int64 // total payload; the last datagram may be short
-	Datagram         int   // payload bytes per datagram
-	Rate             int64 // payload bits per second
+	Datagram         int   // payload bytes per datagram, 8 to 65507
+	Rate             int64 // payload bits per second, > 0
 	Checksum         bool  // compute the UDP checksum (optional in IPv4)
 	Start            sim.Time
 	// OnDone, if set, runs after the last datagram is sent.
@@ -105,10 +107,30 @@ func (f *Flow) onTick(seq uint64) {
 		defer f.cfg.OnDone()
 	}
 	if next := s + 1; next < f.cfg.Count {
-		// Exact pacing from the start: datagram k leaves at k·size·8/rate.
-		off := sim.Time(next * int64(f.cfg.Datagram) * 8 * int64(sim.Second) / f.cfg.Rate)
-		f.eng.At(f.cfg.Start+off, f.tick, uint64(next))
+		if at, ok := f.departure(next); ok {
+			f.eng.At(at, f.tick, uint64(next))
+		}
 	}
+}
+
+// departure returns when datagram k leaves: Start + k·Datagram·8/Rate
+// seconds, rounded down to the nanosecond, so that pacing never drifts.
+// The product needs up to 94 bits (a billion 64 KB datagrams in
+// nanoseconds), so it is formed and divided in 128 bits. ok is false when
+// the instant lies beyond sim.Time's range (about 292 years): no run
+// reaches it, and the datagram is never scheduled.
+func (f *Flow) departure(k int64) (at sim.Time, ok bool) {
+	bitNanos := uint64(f.cfg.Datagram) * 8 * uint64(sim.Second) // < 2^50 for a UDP payload
+	hi, lo := bits.Mul64(uint64(k), bitNanos)
+	rate := uint64(f.cfg.Rate)
+	if hi >= rate {
+		return 0, false // the quotient needs more than 64 bits
+	}
+	off, _ := bits.Div64(hi, lo, rate)
+	if off > uint64(math.MaxInt64-f.cfg.Start) {
+		return 0, false
+	}
+	return f.cfg.Start + sim.Time(off), true
 }
 
 // InputUDP implements host.UDPEndpoint.

@@ -1,6 +1,9 @@
 package udp
 
 import (
+	"math"
+	"math/big"
+	"math/rand/v2"
 	"testing"
 
 	"tcpsim/model/host"
@@ -32,5 +35,121 @@ func TestPacingAndCounting(t *testing.T) {
 	c := fwd.Counters()
 	if st.Delivered != 1000-c.Lost || st.Duplicates != c.Duplicated {
 		t.Fatalf("delivered %d (link lost %d), duplicates %d (link duplicated %d)", st.Delivered, c.Lost, st.Duplicates, c.Duplicated)
+	}
+}
+
+// exactDeparture is the pacing formula k·size·8/rate seconds, rounded down
+// to the nanosecond, in arbitrary precision: the reference the sender must
+// match. ok is false when it does not fit in sim.Time.
+func exactDeparture(k int64, size int, rate int64) (sim.Time, bool) {
+	n := new(big.Int).Mul(big.NewInt(k), big.NewInt(int64(size)*8*int64(sim.Second)))
+	n.Quo(n, big.NewInt(rate))
+	if !n.IsInt64() {
+		return 0, false
+	}
+	return sim.Time(n.Int64()), true
+}
+
+// Pacing stays exact past the point where k·size·8·10^9 overflows int64
+// (about 1.15 GB into the flow, whatever the rate): the flow used to
+// schedule its next datagram in the past and panic there. With the largest
+// datagram the overflow comes after 17,592 datagrams.
+func TestPacingBeyondInt64Overflow(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		count int64
+		size  int
+		rate  int64
+	}{
+		{"just past the overflow, largest datagram", 18_000, 65507, 100_000_000_000},
+		{"odd rate", 17_700, 65507, 99_999_999_967},
+		{"small datagrams", 150_000_000 / 1000, 8_000, 1_000_000_000_000},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			eng := sim.New(0)
+			pool := link.NewPool(2048)
+			a, b := host.New([4]byte{10, 0, 0, 1}, pool), host.New([4]byte{10, 0, 0, 2}, pool)
+			fwd := link.NewPipe(eng, sim.NewStreams(1), "forward", link.Config{}, b, pool)
+			a.Attach(fwd)
+			start := 3 * sim.Millisecond
+			f := New(eng, Config{Src: a, Dst: b, SrcPort: 1, DstPort: 2, Count: c.count, Datagram: c.size, Rate: c.rate, Start: start})
+			f.Start()
+			eng.Run(sim.Limits{})
+			st := f.Stats()
+			last, ok := exactDeparture(c.count-1, c.size, c.rate)
+			if !ok || c.count*int64(c.size)*8 < math.MaxInt64/int64(sim.Second) {
+				t.Fatalf("test case does not cross the int64 overflow")
+			}
+			if !f.Done() || st.Sent != c.count || st.Delivered != c.count {
+				t.Fatalf("sent %d, delivered %d of %d", st.Sent, st.Delivered, c.count)
+			}
+			if st.LastSent != start+last {
+				t.Fatalf("last datagram left at %v, want %v", st.LastSent, start+last)
+			}
+		})
+	}
+}
+
+// departure agrees with the exact formula for every count, size and rate
+// the scenario file accepts (count up to 10^9, datagram 8 to 65507 bytes,
+// any positive rate): at the old int64 overflow, at the limits, and for a
+// seeded sample in between. Beyond sim.Time's range it reports false
+// instead of wrapping.
+func TestDepartureExact(t *testing.T) {
+	const maxCount, maxSize = 1_000_000_000, 65507
+	type tc struct {
+		k     int64
+		size  int
+		rate  int64
+		start sim.Time
+	}
+	cases := []tc{
+		{1, 8, 1, 0},
+		{maxCount - 1, maxSize, 1, 0},                 // 2^88 ns: never
+		{maxCount - 1, maxSize, math.MaxInt64, 0},     // the fastest rate
+		{maxCount - 1, maxSize, 100_000_000_000, 0},   // 100 Gbps: 5.2e5 s
+		{maxCount - 1, 8, 1_000_000, 0},               // 8 bytes at 1 Mbps
+		{maxCount - 1, maxSize, 57_000, 0},            // just fits...
+		{maxCount - 1, maxSize, 56_000, 0},            // ...just does not
+		{17_592, maxSize, 1_000_000_000, 0},           // first k past the old overflow
+		{17_591, maxSize, 1_000_000_000, 0},           // last k before it
+		{1, maxSize, 1, math.MaxInt64 - 1},            // start near the end of time
+		{1, 8, math.MaxInt64, math.MaxInt64},          // 0 ns after the last instant
+		{maxCount - 1, maxSize, 3, 5 * sim.Second},    // a slow odd rate
+		{1 << 40, maxSize, 1_234_567_891_011, 0},      // beyond the parser's count
+		{maxCount - 1, maxSize, 1_000_000_000_007, 0}, // prime rate, remainder != 0
+	}
+	r := rand.New(rand.NewPCG(8, 2))
+	for range 5000 {
+		cases = append(cases, tc{r.Int64N(maxCount), 8 + r.IntN(maxSize-7), 1 + r.Int64N(1<<r.IntN(63)), sim.Time(r.Int64N(1 << 40))})
+	}
+	for _, c := range cases {
+		f := &Flow{cfg: Config{Datagram: c.size, Rate: c.rate, Start: c.start}}
+		got, ok := f.departure(c.k)
+		off, fits := exactDeparture(c.k, c.size, c.rate)
+		fits = fits && off <= math.MaxInt64-c.start
+		if ok != fits || (ok && got != c.start+off) {
+			t.Errorf("departure(k=%d, size %d, rate %d, start %v) = %v, %v; want %v, %v",
+				c.k, c.size, c.rate, c.start, got, ok, c.start+off, fits)
+		}
+	}
+}
+
+// The biggest flow the parser accepts (10^9 datagrams of 65507 bytes) runs
+// for as long as it is given, without panicking, and simply has not sent
+// everything when the run ends.
+func TestLargestFlowRuns(t *testing.T) {
+	eng := sim.New(0)
+	pool := link.NewPool(2048)
+	a, b := host.New([4]byte{10, 0, 0, 1}, pool), host.New([4]byte{10, 0, 0, 2}, pool)
+	a.Attach(link.NewPipe(eng, sim.NewStreams(1), "forward", link.Config{}, b, pool))
+	for _, rate := range []int64{1, 100_000_000_000} {
+		f := New(eng, Config{Src: a, Dst: b, SrcPort: 1, DstPort: uint16(rate % 1000), Count: 1_000_000_000, Datagram: 65507, Rate: rate, Start: eng.Now()})
+		f.Start()
+		eng.Run(sim.Limits{Until: eng.Now() + 100*sim.Millisecond})
+		want, _ := exactDeparture(f.Stats().Sent-1, 65507, rate)
+		if f.Done() || f.Stats().Sent == 0 || f.Stats().LastSent != f.cfg.Start+want {
+			t.Fatalf("rate %d: done %v, sent %d, last at %v", rate, f.Done(), f.Stats().Sent, f.Stats().LastSent)
+		}
 	}
 }
