@@ -256,6 +256,10 @@ func FuzzRun(f *testing.F) {
 		}
 		sc.MaxEvents = min(sc.MaxEvents, 20000)
 		res, err := Scenario(sc, 1)
+		var pe *PanicError
+		if errors.As(err, &pe) {
+			t.Fatalf("%v\n%s", err, pe.Stack)
+		}
 		if err != nil {
 			return
 		}
