@@ -83,7 +83,7 @@ flows:
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := p.Execute(sweep.Shard{K: 1, N: 1}, 2, nil)
+	recs, err := p.Execute(sweep.Options{Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
