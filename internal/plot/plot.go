@@ -297,8 +297,13 @@ func Sweep(m sweep.Meta, recs []sweep.Record, dir string) ([]string, error) {
 			xs[vi] = float64(vi + 1)
 		}
 	}
+	p.Legend.Left = false                               // goodput mostly falls as the parameter grows
+	palette := []color.Color{blue, orange, green, gray} // red marks failures
 	for i, s := range sweepSeries(m, st, xs) {
 		c := plotutil.Color(i)
+		if i < len(palette) {
+			c = palette[i]
+		}
 		if len(s.pts) == 0 {
 			// Keep the series in the legend: an empty line says "nothing
 			// completed" where leaving it out would say nothing.
