@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"strings"
 
+	"tcpsim/internal/run"
 	"tcpsim/internal/scenario"
 )
 
@@ -132,6 +133,8 @@ func gridHash(axes []Axis, seeds int) string {
 type Plan struct {
 	Meta   // what reports need to know of the sweep
 	points []*scenario.Scenario
+	// run makes one run: run.ScenarioWith, replaced in tests.
+	run func(*scenario.Scenario, uint64, run.Options) (*run.Result, error)
 }
 
 // gridSize returns the number of points of axes, or an error when it
@@ -166,7 +169,7 @@ func NewPlan(file string, src []byte, axes []Axis, seeds int) (*Plan, error) {
 	}
 	sum := sha256.Sum256(src)
 	p := &Plan{Meta: Meta{File: file, ScenarioSHA256: hex.EncodeToString(sum[:]),
-		GridSHA256: gridHash(axes, seeds), Axes: axes, Seeds: seeds}}
+		GridSHA256: gridHash(axes, seeds), Axes: axes, Seeds: seeds}, run: run.ScenarioWith}
 	p.points = make([]*scenario.Scenario, 0, n)
 	p.Labels = make([][]string, 0, n)
 	ovs := make([]scenario.Override, len(axes))

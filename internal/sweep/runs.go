@@ -225,7 +225,7 @@ func (p *Plan) Execute(opt Options) ([]Record, error) {
 					r = j*shard.N + shard.K - 1
 				}
 				pt, seed := r/p.Seeds, p.seed(r)
-				res, err := run.ScenarioWith(p.points[pt], seed, run.Options{Interrupt: opt.Interrupt})
+				res, err := p.run(p.points[pt], seed, run.Options{Interrupt: opt.Interrupt})
 				if err != nil {
 					errs[j] = fmt.Errorf("sweep: point %d (%s), seed %d: %w", pt, p.pointWords(pt), seed, err)
 					stop.Store(true)

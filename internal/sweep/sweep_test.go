@@ -12,6 +12,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"tcpsim/internal/run"
+	"tcpsim/internal/scenario"
 )
 
 // Known values: for 1..5 the mean is 3, the sample sd sqrt(2.5), and
@@ -163,6 +166,7 @@ func TestMergeChecks(t *testing.T) {
 		l[1] = bytes.Replace(l[1], []byte(`"run":1,`), []byte(`"run":0,`), 1)
 		return bytes.Join(l, nil)
 	})
+	oldFormat := damage("old.jsonl", func([]byte) []byte { return []byte(`{"tcpsim_sweep_shard":1,"shard":"1/1","sweep":{}}` + "\n") })
 	for _, c := range []struct {
 		name  string
 		files []string
@@ -180,6 +184,7 @@ func TestMergeChecks(t *testing.T) {
 		{"corrupt line", []string{base[0], garbled, base[2]}, "garbled.jsonl: line 3 is corrupt"},
 		{"run of another shard", []string{base[0], wrongRun, base[2]}, "wrong-run.jsonl: line 2 is corrupt: run 0 does not belong to shard 2/3"},
 		{"not a shard", []string{filepath.Join(dir, "none.jsonl")}, "none.jsonl"},
+		{"old format", []string{oldFormat}, "shard format 1, this tcpsim reads format 2"},
 		{"nothing", nil, "no shard files"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -210,6 +215,31 @@ func TestCommonRandomNumbers(t *testing.T) {
 		if !(udp(0, k) >= udp(1, k) && udp(1, k) >= udp(2, k)) {
 			t.Fatalf("seed %d: delivery %v, %v, %v rises with loss", k, udp(0, k), udp(1, k), udp(2, k))
 		}
+	}
+}
+
+// A panic in a run (a bug) stops the sweep and comes back as an error
+// that names the point and seed and still unwraps to the
+// *run.PanicError (the command's exit 3).
+func TestPanicStopsTheSweep(t *testing.T) {
+	p := plan(t) // 6 points x 4 seeds
+	var calls atomic.Int32
+	p.run = func(sc *scenario.Scenario, seed uint64, opt run.Options) (*run.Result, error) {
+		if calls.Add(1) == 6 { // run 5: point 1, seed 3+1
+			return nil, &run.PanicError{File: sc.File, Scenario: sc.Name, Seed: seed, Value: "broken invariant"}
+		}
+		return run.ScenarioWith(sc, seed, opt)
+	}
+	recs, err := p.Execute(Options{Workers: 1})
+	var pe *run.PanicError
+	if !errors.As(err, &pe) || pe.Seed != 4 || recs != nil {
+		t.Fatalf("got %v (%d records), want the PanicError of seed 4", err, len(recs))
+	}
+	if want := "point 1 (link.loss=0, flows.file.congestion=newreno), seed 4"; !strings.Contains(err.Error(), want) {
+		t.Errorf("%q lacks %q", err, want)
+	}
+	if n := calls.Load(); n != 6 {
+		t.Errorf("%d runs made after the panic, want none (6 in all of %d)", n-6, p.Runs())
 	}
 }
 
