@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"slices"
 	"time"
 
@@ -47,6 +49,12 @@ are written to FILE; 'tcpsim merge' combines the shards.`,
 			if !slices.Contains(report.Formats, format) {
 				return fmt.Errorf("--format %q: want one of table, markdown, csv, json", format)
 			}
+			if seeds < 1 {
+				return fmt.Errorf("--seeds %d: want at least 1", seeds)
+			}
+			if workers < 1 || workers > sweep.MaxWorkers {
+				return fmt.Errorf("--workers %d: want 1 to %d", workers, sweep.MaxWorkers)
+			}
 			var axes []sweep.Axis
 			for _, v := range vary {
 				a, err := sweep.ParseAxis(v)
@@ -65,7 +73,7 @@ are written to FILE; 'tcpsim merge' combines the shards.`,
 					return fmt.Errorf("--shard needs --out FILE for the shard's raw results")
 				}
 			}
-			src, err := os.ReadFile(args[0])
+			src, err := readScenario(args[0])
 			if err != nil {
 				return err
 			}
@@ -77,20 +85,32 @@ are written to FILE; 'tcpsim merge' combines the shards.`,
 			if sh.N > 1 {
 				total = (plan.Runs() - (sh.K - 1) + sh.N - 1) / sh.N
 			}
+			intr, which, stop := notifyInterrupt()
+			defer stop()
 			var tick func()
+			var bar *progressbar.ProgressBar
 			if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-				bar := progressbar.NewOptions(total, progressbar.OptionSetWriter(stderr),
+				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(stderr),
 					progressbar.OptionSetDescription("runs"), progressbar.OptionShowCount(),
 					progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish(),
 					progressbar.OptionThrottle(100*time.Millisecond))
 				tick = func() { bar.Add(1) }
 			}
-			recs, err := plan.Execute(sh, workers, tick)
+			recs, err := plan.Execute(sweep.Options{Shard: sh, Workers: workers, Interrupt: intr, Progress: tick})
+			if bar != nil {
+				bar.Clear()
+			}
+			if errors.Is(err, sweep.ErrInterrupted) {
+				return interrupted(which(), fmt.Sprintf("sweep stopped: %d of %d runs had finished; no report or shard written", len(recs), total))
+			}
 			if err != nil {
 				return err
 			}
 			if out != "" {
-				return sweep.WriteShard(out, plan.Meta, sh, recs)
+				if err := sweep.WriteShard(out, plan.Meta, sh, recs); err != nil {
+					return err
+				}
+				return warnFailed(stderr, plan.Meta, recs)
 			}
 			if err := sweep.Write(stdout, plan.Meta, recs, format); err != nil {
 				return err
@@ -100,14 +120,16 @@ are written to FILE; 'tcpsim merge' combines the shards.`,
 				for _, f := range files {
 					fmt.Fprintln(stderr, "wrote", f)
 				}
-				return err
+				if err != nil {
+					return err
+				}
 			}
-			return nil
+			return warnFailed(stderr, plan.Meta, recs)
 		},
 	}
 	cmd.Flags().StringArrayVar(&vary, "vary", nil, "PATH=V1,V2,...: a parameter and its values (repeatable)")
 	cmd.Flags().IntVar(&seeds, "seeds", 10, "independent seeds per point")
-	cmd.Flags().IntVar(&workers, "workers", 0, "parallel runs (default GOMAXPROCS)")
+	cmd.Flags().IntVar(&workers, "workers", runtime.GOMAXPROCS(0), "parallel runs (1 to 1024; default: the number of cores)")
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table, markdown, csv or json")
 	cmd.Flags().StringVar(&shard, "shard", "", "K/N: run only the K-th of N slices of the runs (needs --out)")
 	cmd.Flags().StringVar(&out, "out", "", "write raw results of a shard to FILE (JSON lines) instead of a report")
@@ -129,9 +151,44 @@ func newMergeCmd(stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return sweep.Write(stdout, meta, recs, format)
+			if err := sweep.Write(stdout, meta, recs, format); err != nil {
+				return err
+			}
+			return warnFailed(cmd.ErrOrStderr(), meta, recs)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table, markdown, csv or json")
 	return cmd
+}
+
+// warnFailed says once on stderr how many runs failed and why, and then
+// returns errRunFailed (exit 1); it returns nil when every run completed.
+func warnFailed(stderr io.Writer, m sweep.Meta, recs []sweep.Record) error {
+	w := sweep.Warning(sweep.Summaries(m, recs))
+	if w == "" {
+		return nil
+	}
+	fmt.Fprintln(stderr, "tcpsim: warning:", w)
+	return errRunFailed
+}
+
+// maxScenarioBytes bounds the scenario file a sweep reads.
+const maxScenarioBytes = 4 << 20
+
+// readScenario reads a scenario file of at most maxScenarioBytes, so that
+// a sweep of /dev/zero fails at once instead of reading forever.
+func readScenario(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, maxScenarioBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(src) > maxScenarioBytes {
+		return nil, fmt.Errorf("%s: more than %d MiB: not a scenario file", path, maxScenarioBytes>>20)
+	}
+	return src, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
@@ -217,67 +218,124 @@ func unit(vals []string) string {
 	return ""
 }
 
-// Sweep writes goodput against the first varied parameter, one line per
-// flow with 95% confidence bars (other axes, if any, are fixed at their
-// first value). Non-numeric values are placed at 1, 2, 3, ... in order.
+// series is one line of a sweep plot: a flow at one combination of the
+// axes other than the first, across the first axis's values.
+type series struct {
+	name   string
+	pts    plotter.XYs
+	errs   plotter.YErrors
+	failed plotter.XYs // points whose mean covers only some runs (others failed)
+}
+
+// sweepSeries returns one series per flow and per combination of the
+// values of the axes after the first, in grid order: every series is
+// drawn, even one with no completed run (then it has no points, and its
+// legend says so).
+func sweepSeries(m sweep.Meta, st sweep.Stats, xs []float64) []series {
+	ax := m.Axes[0]
+	stride := len(m.Labels) / len(ax.Values) // points per value of the first axis
+	var out []series
+	for rest := range stride {
+		for fi, flow := range m.Flows {
+			name := flow.Name
+			for k, a := range m.Axes[1:] {
+				name += ", " + a.Path + "=" + m.Labels[rest][k+1]
+			}
+			s := series{name: name}
+			for vi := range ax.Values {
+				fs := st.Points[vi*stride+rest].Flows[fi]
+				sum := fs.Summary[sweep.Goodput]
+				if math.IsNaN(sum.Mean) {
+					continue
+				}
+				xy := plotter.XY{X: xs[vi], Y: sum.Mean / 1e6}
+				s.pts = append(s.pts, xy)
+				lo, hi := (sum.Mean-sum.CILow)/1e6, (sum.CIHigh-sum.Mean)/1e6
+				if math.IsNaN(lo) {
+					lo, hi = 0, 0
+				}
+				s.errs = append(s.errs, struct{ Low, High float64 }{lo, hi})
+				if sum.N < fs.Runs.Total {
+					s.failed = append(s.failed, xy)
+				}
+			}
+			if len(s.pts) == 0 {
+				s.name += " (no completed run)"
+			}
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Sweep writes goodput against the first varied parameter with 95%
+// confidence bars: one line per flow and per combination of the other
+// axes' values, so that no series is left out. Means are over completed
+// runs only; a point where some runs failed is circled in red and the
+// title gives the count. Non-numeric values are placed at 1, 2, 3, ... in
+// order.
 func Sweep(m sweep.Meta, recs []sweep.Record, dir string) ([]string, error) {
 	if len(m.Axes) == 0 {
 		return nil, fmt.Errorf("plot: a sweep plot needs at least one --vary")
 	}
 	ax := m.Axes[0]
-	stride := 1
-	for _, a := range m.Axes[1:] {
-		stride *= len(a.Values)
+	st := sweep.Summaries(m, recs)
+	title := fmt.Sprintf("%s: goodput vs %s (mean over completed runs of %d seeds, 95%% CI)", m.Scenario, ax.Path, m.Seeds)
+	if st.Runs.Failed > 0 {
+		title += fmt.Sprintf("\n%d of %d runs failed: circled means cover completed runs only", st.Runs.Failed, st.Runs.Total)
 	}
-	sums := sweep.Summaries(m, recs)
-	p := newPlot(fmt.Sprintf("%s: goodput vs %s (mean of %d seeds, 95%% CI)", m.Scenario, ax.Path, m.Seeds),
-		ax.Path+unit(ax.Values), "goodput (Mbps)")
-	colors := []color.Color{blue, orange, green, red, gray}
+	p := newPlot(title, ax.Path+unit(ax.Values), "goodput (Mbps)")
+	xs := make([]float64, len(ax.Values))
 	allNumeric := true
-	for _, v := range ax.Values {
-		if _, ok := numeric(v); !ok {
-			allNumeric = false
+	for vi, v := range ax.Values {
+		x, ok := numeric(v)
+		xs[vi] = x
+		allNumeric = allNumeric && ok
+	}
+	if !allNumeric {
+		for vi := range xs {
+			xs[vi] = float64(vi + 1)
 		}
 	}
-	for fi, flow := range m.Flows {
-		var pts plotter.XYs
-		var errs plotter.YErrors
-		for vi, v := range ax.Values {
-			pt := vi * stride
-			x := float64(vi + 1)
-			if allNumeric {
-				x, _ = numeric(v)
-			}
-			for _, s := range sums {
-				if s.Point == pt && s.Flow == flow && s.Metric == "goodput_bps" && !math.IsNaN(s.Mean) {
-					pts = append(pts, plotter.XY{X: x, Y: s.Mean / 1e6})
-					lo, hi := (s.Mean-s.CILow)/1e6, (s.CIHigh-s.Mean)/1e6
-					if math.IsNaN(lo) {
-						lo, hi = 0, 0
-					}
-					errs = append(errs, struct{ Low, High float64 }{lo, hi})
-				}
-			}
+	p.Legend.Left = false                               // goodput mostly falls as the parameter grows
+	palette := []color.Color{blue, orange, green, gray} // red marks failures
+	for i, s := range sweepSeries(m, st, xs) {
+		c := plotutil.Color(i)
+		if i < len(palette) {
+			c = palette[i]
 		}
-		if len(pts) == 0 {
+		if len(s.pts) == 0 {
+			// Keep the series in the legend: an empty line says "nothing
+			// completed" where leaving it out would say nothing.
+			l := &plotter.Line{LineStyle: draw.LineStyle{Color: c, Width: vg.Points(1), Dashes: plotutil.Dashes(i)}}
+			p.Legend.Add(s.name, l)
 			continue
 		}
-		l, sc, err := plotter.NewLinePoints(pts)
+		l, sc, err := plotter.NewLinePoints(s.pts)
 		if err != nil {
 			return nil, err
 		}
-		c := colors[fi%len(colors)]
 		l.Color, sc.GlyphStyle.Color = c, c
+		l.Dashes = plotutil.Dashes(i)
+		sc.GlyphStyle.Shape = plotutil.Shape(i)
 		eb, err := plotter.NewYErrorBars(struct {
 			plotter.XYs
 			plotter.YErrors
-		}{pts, errs})
+		}{s.pts, s.errs})
 		if err != nil {
 			return nil, err
 		}
 		eb.LineStyle.Color = c
 		p.Add(l, sc, eb)
-		p.Legend.Add(flow, l, sc)
+		p.Legend.Add(s.name, l, sc)
+		if len(s.failed) > 0 {
+			ring, err := plotter.NewScatter(s.failed)
+			if err != nil {
+				return nil, err
+			}
+			ring.GlyphStyle = draw.GlyphStyle{Color: red, Radius: vg.Points(6), Shape: draw.RingGlyph{}}
+			p.Add(ring)
+		}
 	}
 	if !allNumeric {
 		var ticks []plot.Tick

@@ -83,7 +83,7 @@ flows:
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := p.Execute(sweep.Shard{K: 1, N: 1}, 2, nil)
+	recs, err := p.Execute(sweep.Options{Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,4 +92,64 @@ flows:
 		t.Fatal(err)
 	}
 	checkFiles(t, files, "sw: goodput vs link.loss")
+}
+
+// With two varied parameters every combination of the second with each
+// flow is a series, none dropped: even one where no run completed.
+func TestSweepPlotSeries(t *testing.T) {
+	const src = `name: sw
+until: 60s
+link: {rate: 10Mbps, delay: 10ms, queue: 100}
+flows:
+  - {name: file, protocol: tcp, bytes: 200KB}
+  - {name: video, protocol: udp, bytes: 200KB, rate: 2Mbps}
+`
+	for _, c := range []struct {
+		name  string
+		vary  []string
+		names []string
+		pts   []int
+	}{
+		{"one axis", []string{"link.loss=0,2%,10%"}, []string{"file", "video"}, []int{3, 3}},
+		{"two axes", []string{"link.loss=0,2%,10%", "flows.file.congestion=tahoe,reno,newreno"},
+			[]string{
+				"file, flows.file.congestion=tahoe", "video, flows.file.congestion=tahoe",
+				"file, flows.file.congestion=reno", "video, flows.file.congestion=reno",
+				"file, flows.file.congestion=newreno", "video, flows.file.congestion=newreno",
+			}, []int{3, 3, 3, 3, 3, 3}},
+		{"a series with no completed run", []string{"link.loss=0,2%", "max_events=100000000,100"},
+			[]string{"file, max_events=100000000", "video, max_events=100000000",
+				"file, max_events=100 (no completed run)", "video, max_events=100 (no completed run)"},
+			[]int{2, 2, 0, 0}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var axes []sweep.Axis
+			for _, v := range c.vary {
+				a, _ := sweep.ParseAxis(v)
+				axes = append(axes, a)
+			}
+			p, err := sweep.NewPlan("s.yaml", []byte(src), axes, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs, err := p.Execute(sweep.Options{Workers: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			xs := []float64{1, 2, 3}
+			ss := sweepSeries(p.Meta, sweep.Summaries(p.Meta, recs), xs)
+			if len(ss) != len(c.names) {
+				t.Fatalf("%d series, want %d", len(ss), len(c.names))
+			}
+			for i, s := range ss {
+				if s.name != c.names[i] || len(s.pts) != c.pts[i] {
+					t.Errorf("series %d: %q with %d points, want %q with %d", i, s.name, len(s.pts), c.names[i], c.pts[i])
+				}
+			}
+			files, err := Sweep(p.Meta, recs, t.TempDir())
+			if err != nil || len(files) != 2 {
+				t.Fatalf("wrote %v: %v", files, err)
+			}
+		})
+	}
 }

@@ -1,81 +1,51 @@
 package sweep
 
 import (
-	"bufio"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"sort"
+	"slices"
 	"strconv"
+	"strings"
 
 	"tcpsim/internal/report"
 )
 
-// Meta is what output needs to know of a plan; shard files carry it so
-// that merge prints exactly what an unsharded sweep prints.
-type Meta struct {
-	File     string     `json:"file"`
-	Scenario string     `json:"scenario"`
-	Axes     []Axis     `json:"vary"`
-	Seeds    int        `json:"seeds"`
-	BaseSeed uint64     `json:"base_seed"`
-	Flows    []string   `json:"flows"`
-	Labels   [][]string `json:"points"`
-}
-
-// Runs returns the total number of runs of the sweep.
-func (m Meta) Runs() int { return len(m.Labels) * m.Seeds }
-
-// PointStats is the summary of one metric for one flow at one point.
-type PointStats struct {
-	Point  int
-	Flow   string
-	Metric string
-	Summary
-}
-
-// Summaries computes every (point, flow, metric) summary in a fixed order.
-func Summaries(m Meta, recs []Record) []PointStats {
-	// Group the runs by point once: linear in the number of runs.
-	byPoint := make([][]int, len(m.Labels))
-	for i, r := range recs {
-		byPoint[r.Point] = append(byPoint[r.Point], i)
+// Write prints the sweep's results in format (table, markdown, csv, json).
+// recs are sorted into run order.
+func Write(w io.Writer, m Meta, recs []Record, format string) error {
+	slices.SortFunc(recs, func(a, b Record) int { return a.Run - b.Run })
+	st := Summaries(m, recs)
+	switch format {
+	case "", "table", "markdown":
+		return writeTables(w, m, st, format == "markdown")
+	case "csv":
+		return writeCSV(w, m, recs, st)
+	case "json":
+		return writeJSON(w, m, recs, st)
 	}
-	var out []PointStats
-	xs := make([]float64, 0, m.Seeds)
-	for mi, metric := range Metrics {
-		for pt := range m.Labels {
-			for fi, flow := range m.Flows {
-				xs = xs[:0]
-				for _, i := range byPoint[pt] {
-					xs = append(xs, recs[i].Flows[fi].Values[mi])
-				}
-				out = append(out, PointStats{Point: pt, Flow: flow, Metric: metric, Summary: Summarise(xs)})
-			}
-		}
-	}
-	return out
+	return fmt.Errorf("sweep: unknown format %q (want table, markdown, csv or json)", format)
 }
 
-var metricTitle = map[string]string{
-	"goodput_bps":     "goodput (Mbps)",
-	"delivery_ratio":  "delivery ratio (%)",
-	"retransmissions": "retransmissions (segments)",
-	"completion_s":    "completion time (s)",
+// Warning returns the one-line warning a sweep prints on stderr when runs
+// failed, or "" when every run completed.
+func Warning(st Stats) string {
+	if st.Runs.Failed == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d of %d runs failed (%s): goodput and completion time are over completed runs only; delivery ratio and retransmissions over all runs",
+		st.Runs.Failed, st.Runs.Total, because(st.Runs))
 }
 
-func scale(metric string, v float64) float64 {
-	switch metric {
-	case "goodput_bps":
-		return v / 1e6
-	case "delivery_ratio":
-		return v * 100
+// because words a count's failures: "time limit 7, aborted 1".
+func because(c Counts) string {
+	var parts []string
+	for _, f := range c.Reasons() {
+		parts = append(parts, f.Words()+" "+strconv.Itoa(c.Because[f]))
 	}
-	return v
+	return strings.Join(parts, ", ")
 }
 
 func num(v float64) string {
@@ -85,54 +55,97 @@ func num(v float64) string {
 	return strconv.FormatFloat(v, 'f', 4, 64)
 }
 
-// Write prints the sweep's results in format (table, markdown, csv, json).
-func Write(w io.Writer, m Meta, recs []Record, format string) error {
-	sort.Slice(recs, func(i, j int) bool { return recs[i].Run < recs[j].Run })
-	sums := Summaries(m, recs)
-	switch format {
-	case "", "table", "markdown":
-		return writeTables(w, m, sums, format == "markdown")
-	case "csv":
-		return writeCSV(w, m, recs, sums)
-	case "json":
-		return writeJSON(w, m, recs, sums)
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
 	}
-	return fmt.Errorf("sweep: unknown format %q (want table, markdown, csv or json)", format)
+	return many
 }
 
-func writeTables(w io.Writer, m Meta, sums []PointStats, md bool) error {
-	title := fmt.Sprintf("sweep of %s (%s): %d points x %d seeds = %d runs; seeds %d..%d, the same at every point (common random numbers)",
-		m.Scenario, m.File, len(m.Labels), m.Seeds, m.Runs(), m.BaseSeed, m.BaseSeed+uint64(m.Seeds)-1)
+func writeTables(w io.Writer, m Meta, st Stats, md bool) error {
+	np := len(m.Labels)
+	title := fmt.Sprintf("sweep of %s (%s): %d %s x %d %s = %d runs; seeds %d..%d, the same at every point (common random numbers)",
+		m.Scenario, m.File, np, plural(np, "point", "points"), m.Seeds, plural(m.Seeds, "seed", "seeds"), m.Runs(),
+		m.BaseSeed, m.BaseSeed+uint64(m.Seeds)-1)
 	if md {
 		title = "### " + title
 	}
 	fmt.Fprintf(w, "%s\n\n", title)
-	for _, metric := range Metrics {
-		if md {
-			fmt.Fprintf(w, "#### %s\n\n", metricTitle[metric])
-		} else {
-			fmt.Fprintf(w, "%s: mean, sample standard deviation, 95%% confidence interval (Student's t), range\n", metricTitle[metric])
-		}
-		t := report.NewTable(w, md)
+	if st.Runs.Failed > 0 {
+		fmt.Fprintf(w, "WARNING: %d of %d runs failed (%s). Goodput and completion time are over completed runs only (n of runs); delivery ratio and retransmissions over all runs.\n\n",
+			st.Runs.Failed, st.Runs.Total, because(st.Runs))
+	}
+	axisHead := func(more ...any) []any {
 		var head []any
 		for _, a := range m.Axes {
 			head = append(head, a.Path)
 		}
-		head = append(head, "flow", "n", "mean", "sd", "95% CI", "min", "max")
-		t.Header(head...)
-		for _, s := range sums {
-			if s.Metric != metric {
-				continue
-			}
-			row := append([]string(nil), m.Labels[s.Point]...)
-			ci := "-"
-			if !math.IsNaN(s.CILow) {
-				ci = "[" + num(scale(metric, s.CILow)) + ", " + num(scale(metric, s.CIHigh)) + "]"
-			}
-			row = append(row, s.Flow, strconv.Itoa(s.N), num(scale(metric, s.Mean)), num(scale(metric, s.SD)), ci,
-				num(scale(metric, s.Min)), num(scale(metric, s.Max)))
-			if err := t.Append(row); err != nil {
+		return append(head, more...)
+	}
+	// Runs: how many completed, and why the others failed.
+	if md {
+		fmt.Fprintf(w, "#### runs\n\n")
+	} else {
+		fmt.Fprintf(w, "runs: completed or failed, and why (\"all flows\": the whole run)\n")
+	}
+	t := report.NewTable(w, md)
+	t.Header(axisHead("flow", "runs", "completed", "failed", "why failed")...)
+	countRow := func(pt int, flow string, c Counts) error {
+		why := because(c)
+		if why == "" {
+			why = "-"
+		}
+		row := append(append([]string(nil), m.Labels[pt]...), flow, strconv.Itoa(c.Total),
+			strconv.Itoa(c.Completed), strconv.Itoa(c.Failed), why)
+		return t.Append(row)
+	}
+	for _, ps := range st.Points {
+		if err := countRow(ps.Point, "all flows", ps.Runs); err != nil {
+			return err
+		}
+		for _, fs := range ps.Flows {
+			if err := countRow(ps.Point, fs.Flow.Name, fs.Runs); err != nil {
 				return err
+			}
+		}
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	for metric := range NumMetrics {
+		over := "over all runs"
+		if metric.CompletedOnly() {
+			over = "over completed runs only"
+		}
+		if md {
+			fmt.Fprintf(w, "#### %s, %s\n\n", metric.Title(), over)
+		} else {
+			fmt.Fprintf(w, "%s, %s: mean, sample standard deviation, 95%% confidence interval (Student's t), range\n", metric.Title(), over)
+		}
+		t := report.NewTable(w, md)
+		t.Header(axisHead("flow", "n", "mean", "sd", "95% CI", "min", "max")...)
+		for _, ps := range st.Points {
+			for _, fs := range ps.Flows {
+				row := append([]string(nil), m.Labels[ps.Point]...)
+				s := fs.Summary[metric]
+				if !fs.Applies[metric] {
+					row = append(row, fs.Flow.Name, "n/a ("+fs.Flow.Protocol+")", "-", "-", "-", "-", "-")
+				} else {
+					n := strconv.Itoa(s.N)
+					if s.N < fs.Runs.Total {
+						n += " of " + strconv.Itoa(fs.Runs.Total)
+					}
+					ci := "-"
+					if !math.IsNaN(s.CILow) {
+						ci = "[" + num(metric.scale(s.CILow)) + ", " + num(metric.scale(s.CIHigh)) + "]"
+					}
+					row = append(row, fs.Flow.Name, n, num(metric.scale(s.Mean)), num(metric.scale(s.SD)), ci,
+						num(metric.scale(s.Min)), num(metric.scale(s.Max)))
+				}
+				if err := t.Append(row); err != nil {
+					return err
+				}
 			}
 		}
 		if err := t.Render(); err != nil {
@@ -150,35 +163,66 @@ func csvFloat(v float64) string {
 	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
-// writeCSV writes one tidy CSV: a row per run value (kind=run) and a row
-// per summary (kind=summary), in SI units (bps, ratio, s).
-func writeCSV(w io.Writer, m Meta, recs []Record, sums []PointStats) error {
+// writeCSV writes one tidy CSV in SI units (bps, ratio, s): a row per run,
+// flow and metric (kind=run, with seed, value and why the flow failed) and
+// a row per point, flow and metric (kind=summary, with the run counts and
+// the statistics over the runs named in the over column). Cells that do
+// not apply are empty.
+func writeCSV(w io.Writer, m Meta, recs []Record, st Stats) error {
 	cw := csv.NewWriter(w)
-	head := []string{"kind"}
+	head := []string{"kind", "point"}
 	for _, a := range m.Axes {
 		head = append(head, a.Path)
 	}
-	head = append(head, "flow", "metric", "seed", "value", "n", "mean", "sd", "ci95_low", "ci95_high", "min", "max")
-	cw.Write(head)
+	head = append(head, "flow", "metric", "over", "seed", "value", "failed_because",
+		"n", "runs_total", "runs_completed", "runs_failed")
+	for f := Failure(1); f < numFailures; f++ {
+		head = append(head, "failed_"+f.Key())
+	}
+	head = append(head, "mean", "sd", "ci95_low", "ci95_high", "min", "max")
+	if err := cw.Write(head); err != nil {
+		return err
+	}
+	blank := func(n int) []string { return make([]string, n) }
 	for _, r := range recs {
 		for fi, f := range r.Flows {
-			for mi, metric := range Metrics {
-				row := append([]string{"run"}, m.Labels[r.Point]...)
-				row = append(row, m.Flows[fi], metric, strconv.FormatUint(r.Seed, 10), csvFloat(f.Values[mi]), "", "", "", "", "", "", "")
-				cw.Write(row)
+			for metric := range NumMetrics {
+				row := append([]string{"run", strconv.Itoa(r.Point)}, m.Labels[r.Point]...)
+				row = append(row, m.Flows[fi].Name, metric.Key(), metric.Over(), strconv.FormatUint(r.Seed, 10),
+					csvFloat(f.Values[metric]), f.Failure.Key())
+				row = append(row, blank(4+int(numFailures)-1+6)...)
+				if err := cw.Write(row); err != nil {
+					return err
+				}
 			}
 		}
 	}
-	for _, s := range sums {
-		row := append([]string{"summary"}, m.Labels[s.Point]...)
-		row = append(row, s.Flow, s.Metric, "", "", strconv.Itoa(s.N), csvFloat(s.Mean), csvFloat(s.SD),
-			csvFloat(s.CILow), csvFloat(s.CIHigh), csvFloat(s.Min), csvFloat(s.Max))
-		cw.Write(row)
+	for _, ps := range st.Points {
+		for _, fs := range ps.Flows {
+			for metric := range NumMetrics {
+				s := fs.Summary[metric]
+				row := append([]string{"summary", strconv.Itoa(ps.Point)}, m.Labels[ps.Point]...)
+				row = append(row, fs.Flow.Name, metric.Key(), metric.Over(), "", "", "")
+				n := strconv.Itoa(s.N)
+				if !fs.Applies[metric] {
+					n = ""
+				}
+				row = append(row, n, strconv.Itoa(fs.Runs.Total), strconv.Itoa(fs.Runs.Completed), strconv.Itoa(fs.Runs.Failed))
+				for f := Failure(1); f < numFailures; f++ {
+					row = append(row, strconv.Itoa(fs.Runs.Because[f]))
+				}
+				row = append(row, csvFloat(s.Mean), csvFloat(s.SD), csvFloat(s.CILow), csvFloat(s.CIHigh), csvFloat(s.Min), csvFloat(s.Max))
+				if err := cw.Write(row); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	cw.Flush()
 	return cw.Error()
 }
 
+// jf is a float in JSON: null when it does not exist (NaN).
 func jf(v float64) *float64 {
 	if math.IsNaN(v) {
 		return nil
@@ -186,138 +230,163 @@ func jf(v float64) *float64 {
 	return &v
 }
 
-func writeJSON(w io.Writer, m Meta, recs []Record, sums []PointStats) error {
-	type sj struct {
-		Point  []string `json:"point"`
-		Flow   string   `json:"flow"`
-		Metric string   `json:"metric"`
-		N      int      `json:"n"`
-		Mean   *float64 `json:"mean"`
-		SD     *float64 `json:"sd"`
-		CILow  *float64 `json:"ci95_low"`
-		CIHigh *float64 `json:"ci95_high"`
-		Min    *float64 `json:"min"`
-		Max    *float64 `json:"max"`
+// countsJSON is Counts in JSON; failed_because has every reason, zeros
+// included, so that the keys are the same in every document.
+type countsJSON struct {
+	Total         int            `json:"runs_total"`
+	Completed     int            `json:"runs_completed"`
+	Failed        int            `json:"runs_failed"`
+	FailedBecause map[string]int `json:"failed_because"`
+}
+
+func toCountsJSON(c Counts) countsJSON {
+	out := countsJSON{Total: c.Total, Completed: c.Completed, Failed: c.Failed, FailedBecause: map[string]int{}}
+	for f := Failure(1); f < numFailures; f++ {
+		out.FailedBecause[f.Key()] = c.Because[f]
 	}
+	return out
+}
+
+type summaryJSON struct {
+	Over   string   `json:"over"`
+	N      int      `json:"n"`
+	Mean   *float64 `json:"mean"`
+	SD     *float64 `json:"sd"`
+	CILow  *float64 `json:"ci95_low"`
+	CIHigh *float64 `json:"ci95_high"`
+	Min    *float64 `json:"min"`
+	Max    *float64 `json:"max"`
+}
+
+type metricsJSON struct {
+	Goodput         *summaryJSON `json:"goodput_bps"`
+	DeliveryRatio   *summaryJSON `json:"delivery_ratio"`
+	Retransmissions *summaryJSON `json:"retransmissions"`
+	CompletionTime  *summaryJSON `json:"completion_time_s"`
+}
+
+func (mj *metricsJSON) at(m Metric) **summaryJSON {
+	return [...]**summaryJSON{&mj.Goodput, &mj.DeliveryRatio, &mj.Retransmissions, &mj.CompletionTime}[m]
+}
+
+type flowStatsJSON struct {
+	Flow string `json:"flow"`
+	countsJSON
+	Metrics metricsJSON `json:"metrics"`
+}
+
+type pointJSON struct {
+	Point  int      `json:"point"`
+	Values []string `json:"values"`
+	countsJSON
+	Flows []flowStatsJSON `json:"flows"`
+}
+
+type metricInfoJSON struct {
+	Metric string `json:"metric"`
+	Over   string `json:"over"`
+}
+
+// writeJSON writes one JSON document: the sweep's description, the run
+// counts, a summary per point and flow, and every run's raw values.
+func writeJSON(w io.Writer, m Meta, recs []Record, st Stats) error {
 	out := struct {
-		Meta    Meta     `json:"sweep"`
-		Metrics []string `json:"metrics"`
-		Summary []sj     `json:"summary"`
-		Runs    []Record `json:"runs"`
-	}{Meta: m, Metrics: Metrics, Runs: recs}
-	for _, s := range sums {
-		out.Summary = append(out.Summary, sj{m.Labels[s.Point], s.Flow, s.Metric, s.N, jf(s.Mean), jf(s.SD), jf(s.CILow), jf(s.CIHigh), jf(s.Min), jf(s.Max)})
-	}
-	for i := range out.Runs {
-		prepJSON(&out.Runs[i])
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
-}
-
-func prepJSON(r *Record) {
-	for i := range r.Flows {
-		f := &r.Flows[i]
-		f.JSONVals = f.JSONVals[:0]
-		for _, v := range f.Values {
-			f.JSONVals = append(f.JSONVals, jf(v))
-		}
-	}
-}
-
-func fromJSON(r *Record) {
-	for i := range r.Flows {
-		f := &r.Flows[i]
-		f.Values = f.Values[:0]
-		for _, v := range f.JSONVals {
-			if v == nil {
-				f.Values = append(f.Values, math.NaN())
-			} else {
-				f.Values = append(f.Values, *v)
-			}
-		}
-	}
-}
-
-type shardHeader struct {
-	Format int    `json:"tcpsim_sweep_shard"`
-	Shard  string `json:"shard"`
-	Meta   Meta   `json:"sweep"`
-}
-
-// WriteShard writes a shard's raw records as JSON lines after a header.
-func WriteShard(path string, m Meta, shard Shard, recs []Record) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("sweep: %w", err)
-	}
-	bw := bufio.NewWriter(f)
-	enc := json.NewEncoder(bw)
-	enc.Encode(shardHeader{Format: 1, Shard: fmt.Sprintf("%d/%d", shard.K, shard.N), Meta: m})
+		Scenario       string           `json:"scenario"`
+		File           string           `json:"file"`
+		ScenarioSHA256 string           `json:"scenario_sha256"`
+		GridSHA256     string           `json:"grid_sha256"`
+		Vary           []Axis           `json:"vary"`
+		Seeds          int              `json:"seeds"`
+		BaseSeed       uint64           `json:"base_seed"`
+		Flows          []FlowInfo       `json:"flows"`
+		Metrics        []metricInfoJSON `json:"metrics"`
+		countsJSON
+		Points []pointJSON  `json:"points"`
+		Runs   []recordJSON `json:"runs"`
+	}{Scenario: m.Scenario, File: m.File, ScenarioSHA256: m.ScenarioSHA256, GridSHA256: m.GridSHA256,
+		Vary: m.Axes, Seeds: m.Seeds, BaseSeed: m.BaseSeed, Flows: m.Flows, countsJSON: toCountsJSON(st.Runs),
+		Points: []pointJSON{}, Runs: make([]recordJSON, len(recs))}
 	for i := range recs {
-		prepJSON(&recs[i])
-		if err := enc.Encode(recs[i]); err != nil {
-			f.Close()
-			return fmt.Errorf("sweep: writing %s: %w", path, err)
+		out.Runs[i] = recs[i].toJSON(m.Flows)
+	}
+	if out.Vary == nil {
+		out.Vary = []Axis{}
+	}
+	for metric := range NumMetrics {
+		out.Metrics = append(out.Metrics, metricInfoJSON{metric.Key(), metric.Over()})
+	}
+	for _, ps := range st.Points {
+		pj := pointJSON{Point: ps.Point, Values: m.Labels[ps.Point], countsJSON: toCountsJSON(ps.Runs)}
+		if pj.Values == nil {
+			pj.Values = []string{}
 		}
+		for _, fs := range ps.Flows {
+			fj := flowStatsJSON{Flow: fs.Flow.Name, countsJSON: toCountsJSON(fs.Runs)}
+			for metric := range NumMetrics {
+				if !fs.Applies[metric] {
+					continue
+				}
+				s := fs.Summary[metric]
+				*fj.Metrics.at(metric) = &summaryJSON{Over: metric.Over(), N: s.N, Mean: jf(s.Mean), SD: jf(s.SD),
+					CILow: jf(s.CILow), CIHigh: jf(s.CIHigh), Min: jf(s.Min), Max: jf(s.Max)}
+			}
+			pj.Flows = append(pj.Flows, fj)
+		}
+		out.Points = append(out.Points, pj)
 	}
-	if err := bw.Flush(); err != nil {
-		f.Close()
-		return fmt.Errorf("sweep: writing %s: %w", path, err)
-	}
-	return f.Close()
+	return encodeJSON(w, out, "  ")
 }
 
-// Merge reads shard files and returns their common description and all
-// records, checking that they belong to one sweep and cover every run
-// exactly once.
-func Merge(paths []string) (Meta, []Record, error) {
-	var meta Meta
-	var metaJSON []byte
-	var recs []Record
-	seen := map[int]string{}
-	for _, p := range paths {
-		f, err := os.Open(p)
-		if err != nil {
-			return meta, nil, fmt.Errorf("merge: %w", err)
-		}
-		dec := json.NewDecoder(bufio.NewReader(f))
-		var h shardHeader
-		if err := dec.Decode(&h); err != nil || h.Format != 1 {
-			f.Close()
-			return meta, nil, fmt.Errorf("merge: %s: not a tcpsim sweep shard (write one with tcpsim sweep --shard K/N --out FILE)", p)
-		}
-		mj, _ := json.Marshal(h.Meta)
-		if metaJSON == nil {
-			meta, metaJSON = h.Meta, mj
-		} else if string(mj) != string(metaJSON) {
-			f.Close()
-			return meta, nil, fmt.Errorf("merge: %s belongs to another sweep (different scenario, --vary or --seeds)", p)
-		}
-		for {
-			var r Record
-			if err := dec.Decode(&r); errors.Is(err, io.EOF) {
-				break
-			} else if err != nil {
-				f.Close()
-				return meta, nil, fmt.Errorf("merge: %s: %w", p, err)
-			}
-			if prev, dup := seen[r.Run]; dup {
-				f.Close()
-				return meta, nil, fmt.Errorf("merge: run %d is in both %s and %s", r.Run, prev, p)
-			}
-			seen[r.Run] = p
-			fromJSON(&r)
-			recs = append(recs, r)
-		}
-		f.Close()
+// encodeJSON writes v as JSON without HTML escaping ("->" stays "->").
+func encodeJSON(w io.Writer, v any, indent string) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	if indent != "" {
+		enc.SetIndent("", indent)
 	}
-	if len(paths) == 0 {
-		return meta, nil, fmt.Errorf("merge: no shard files given")
+	return enc.Encode(v)
+}
+
+// recordJSON is a Record in JSON (sweep output and shard lines).
+type recordJSON struct {
+	Run           int              `json:"run"`
+	Point         int              `json:"point"`
+	Seed          uint64           `json:"seed"`
+	OK            bool             `json:"ok"`
+	FailedBecause *string          `json:"failed_because"`
+	Status        string           `json:"status"`
+	Flows         []flowRecordJSON `json:"flows"`
+}
+
+type flowRecordJSON struct {
+	Flow            string   `json:"flow"`
+	Complete        bool     `json:"complete"`
+	FailedBecause   *string  `json:"failed_because"`
+	Goodput         *float64 `json:"goodput_bps"`
+	DeliveryRatio   *float64 `json:"delivery_ratio"`
+	Retransmissions *float64 `json:"retransmissions"`
+	CompletionTime  *float64 `json:"completion_time_s"`
+}
+
+func failureJSON(f Failure) *string {
+	if f == None {
+		return nil
 	}
-	if n := meta.Runs(); len(recs) != n {
-		return meta, nil, fmt.Errorf("merge: have %d of %d runs: a shard is missing", len(recs), n)
+	k := f.Key()
+	return &k
+}
+
+func (r *Record) toJSON(flows []FlowInfo) recordJSON {
+	out := recordJSON{Run: r.Run, Point: r.Point, Seed: r.Seed, OK: r.OK(), FailedBecause: failureJSON(r.Failure),
+		Status: r.Status, Flows: make([]flowRecordJSON, len(r.Flows))}
+	for i, f := range r.Flows {
+		name := ""
+		if i < len(flows) {
+			name = flows[i].Name
+		}
+		out.Flows[i] = flowRecordJSON{Flow: name, Complete: f.Complete, FailedBecause: failureJSON(f.Failure),
+			Goodput: jf(f.Values[Goodput]), DeliveryRatio: jf(f.Values[DeliveryRatio]),
+			Retransmissions: jf(f.Values[Retransmissions]), CompletionTime: jf(f.Values[CompletionTime])}
 	}
-	return meta, recs, nil
+	return out
 }
