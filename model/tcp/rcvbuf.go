@@ -6,7 +6,13 @@ package tcp
 // ranges kept sorted and disjoint, and the peer's FIN once it is known
 // where the stream ends.
 type recvBuffer struct {
+	// ring holds the bytes at stream offset o at ring[o%len(ring)]. It is
+	// allocated as data arrives, doubling up to size, so that memory
+	// follows the data actually buffered rather than the buffer's limit
+	// (a thousand idle 1 GiB buffers cost nothing).
 	ring     []byte
+	size     int   // the buffer's capacity in bytes (RecvBuffer)
+	hi       int64 // stream offset just past the highest byte stored
 	readOff  int64 // stream offset of the next byte the application reads
 	readable int   // in-order bytes after readOff
 	ooo      []span
@@ -22,9 +28,34 @@ type recvBuffer struct {
 type span struct{ start, end int64 }
 
 func (b *recvBuffer) init(size int) {
-	b.ring = make([]byte, size)
-	b.out = make([]byte, 0, size)
+	b.size = size
+	b.ring, b.out = nil, nil
+	b.hi = b.readOff
 	b.fin = -1
+}
+
+// minRing is the smallest ring allocated once data arrives.
+const minRing = 16 << 10
+
+// reserve makes the ring hold stream offsets up to end (at most size
+// bytes beyond readOff), moving the live bytes [readOff, hi) into a larger
+// ring when needed.
+func (b *recvBuffer) reserve(end int64) {
+	need := end - b.readOff
+	if need <= int64(len(b.ring)) {
+		return
+	}
+	n := min(int64(b.size), max(need, 2*int64(len(b.ring)), minRing))
+	ring := make([]byte, n)
+	if old := int64(len(b.ring)); old > 0 {
+		for o := b.readOff; o < b.hi; {
+			p, q := o%old, o%n
+			c := min(b.hi-o, old-p, n-q)
+			copy(ring[q:q+c], b.ring[p:p+c])
+			o += c
+		}
+	}
+	b.ring = ring
 }
 
 // setFin records that the peer's stream ends at off. The first FIN
@@ -42,7 +73,7 @@ func (b *recvBuffer) finNext() bool { return b.fin >= 0 && b.fin == b.inOrderEnd
 // free is the advertised window: space not taken by unread in-order data.
 // Out-of-order data lies inside the window and does not shrink it (the
 // right edge never moves left, RFC 9293 §3.8.6).
-func (b *recvBuffer) free() int { return len(b.ring) - b.readable }
+func (b *recvBuffer) free() int { return b.size - b.readable }
 
 // inOrderEnd is the stream offset just past the in-order data.
 func (b *recvBuffer) inOrderEnd() int64 { return b.readOff + int64(b.readable) }
@@ -108,6 +139,9 @@ func (b *recvBuffer) addSpan(s span) (dup int) {
 }
 
 func (b *recvBuffer) copyIn(off int64, data []byte) {
+	end := off + int64(len(data))
+	b.reserve(end)
+	b.hi = max(b.hi, end)
 	n := int64(len(b.ring))
 	for len(data) > 0 {
 		p := off % n

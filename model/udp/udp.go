@@ -46,10 +46,13 @@ type Stats struct {
 
 // Flow is a UDP sender on Src and receiver on Dst.
 type Flow struct {
-	cfg     Config
-	eng     *sim.Engine
-	st      Stats
-	seen    []uint64 // bitset of received sequence numbers
+	cfg Config
+	eng *sim.Engine
+	st  Stats
+	// seen is the bitset of received sequence numbers, grown (by
+	// doubling) up to the highest one received, so that memory follows
+	// the datagrams delivered rather than Count.
+	seen    []uint64
 	highest int64
 	tick    sim.Action
 	ipID    uint16
@@ -59,7 +62,6 @@ type Flow struct {
 // New binds a flow's receiver on cfg.Dst; Start schedules the sender.
 func New(eng *sim.Engine, cfg Config) *Flow {
 	f := &Flow{cfg: cfg, eng: eng, highest: -1}
-	f.seen = make([]uint64, (cfg.Count+63)/64)
 	f.tick = f.onTick
 	f.scratch = make([]byte, cfg.Datagram)
 	cfg.Dst.BindUDP(cfg.DstPort, f)
@@ -150,6 +152,10 @@ func (f *Flow) InputUDP(h *wire.UDP, data []byte) {
 		f.st.CorruptDelivered++
 	}
 	w, bit := seq/64, uint64(1)<<(seq%64)
+	if w >= int64(len(f.seen)) {
+		n := min(max(w+1, 2*int64(len(f.seen)), 64), (f.cfg.Count+63)/64)
+		f.seen = append(f.seen, make([]uint64, n-int64(len(f.seen)))...)
+	}
 	if f.seen[w]&bit != 0 {
 		f.st.Duplicates++
 		return
