@@ -215,6 +215,11 @@ func (d *decoder) entriesDepth(n ast.Node, path, want string, depth int) ([]entr
 		if err != nil {
 			return nil, err
 		}
+		for _, o := range out {
+			if o.key == key {
+				return nil, d.errAt(mv.Key, join(path, key), "written twice (first at line %d): want each field once", nodePos(o.at).Line)
+			}
+		}
 		out = append(out, entry{key: key, at: mv.Key, value: mv.Value})
 	}
 	for _, e := range merged {
@@ -289,7 +294,7 @@ func valueNode(file, path, text string) (ast.Node, error) {
 	if err := checkLimits(file, []byte(src)); err != nil {
 		return nil, err
 	}
-	af, err := parser.ParseBytes([]byte(src), 0)
+	af, err := parser.ParseBytes([]byte(src), 0, parser.AllowDuplicateMapKey())
 	if err != nil || len(af.Docs) != 1 {
 		return nil, &Error{File: file, Field: path, Msg: fmt.Sprintf("%q is not a YAML value", text)}
 	}

@@ -1,5 +1,10 @@
 package scenario
 
+import (
+	"fmt"
+	"strings"
+)
+
 // Default is one row of the table of defaults: the value a field takes
 // when a scenario file leaves it out, written as the file would write it,
 // and where that value comes from. The README's table is this one
@@ -54,4 +59,19 @@ func Defaults() []Default {
 		{"udp flow", "datagram", "1200", "payload bytes, as QUIC (RFC 9000 §14): fits the IPv6 minimum MTU of 1280 with headers"},
 		{"udp flow", "checksum", "true", "the UDP checksum is optional in IPv4 (RFC 768); on by default"},
 	}
+}
+
+// DefaultsMarkdown renders the table of defaults as the Markdown table
+// the README shows.
+func DefaultsMarkdown() string {
+	var b strings.Builder
+	b.WriteString("| where | field | default | why |\n|---|---|---|---|\n")
+	for _, d := range Defaults() {
+		v := "`" + d.Value + "`"
+		if d.Value == "" {
+			v = "(none)"
+		}
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", d.Scope, d.Field, v, d.Source)
+	}
+	return b.String()
 }

@@ -56,10 +56,10 @@ func durationField[T any](name string, positive bool, eg string, set func(*T, Du
 	}
 	return field[T]{name: name, want: want, parse: func(dst *T, s string) error {
 		v, err := ParseDuration(s)
-		if err != nil {
+		if err != nil && !positive {
 			return err
 		}
-		if positive && v == 0 {
+		if err != nil || positive && v == 0 {
 			return invalid(s, name, want)
 		}
 		set(dst, v)

@@ -173,7 +173,7 @@ func Parse(file string, src []byte, overrides ...Override) (*Scenario, error) {
 	if err := checkLimits(file, src); err != nil {
 		return nil, err
 	}
-	f, err := parser.ParseBytes(src, 0)
+	f, err := parser.ParseBytes(src, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
 		return nil, yamlError(file, err)
 	}
