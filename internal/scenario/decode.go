@@ -189,6 +189,7 @@ func (d *decoder) entriesDepth(n ast.Node, path, want string, depth int) ([]entr
 		return nil, d.errAt(at, path, "%q: want %s", s, want)
 	}
 	var out, merged []entry
+	first := map[string]ast.Node{}
 	for _, mv := range mvs {
 		if _, ok := mv.Key.(*ast.MergeKeyNode); ok {
 			if depth > 8 {
@@ -215,15 +216,15 @@ func (d *decoder) entriesDepth(n ast.Node, path, want string, depth int) ([]entr
 		if err != nil {
 			return nil, err
 		}
-		for _, o := range out {
-			if o.key == key {
-				return nil, d.errAt(mv.Key, join(path, key), "written twice (first at line %d): want each field once", nodePos(o.at).Line)
-			}
+		if at, dup := first[key]; dup {
+			return nil, d.errAt(mv.Key, join(path, key), "written twice (first at line %d): want each field once", nodePos(at).Line)
 		}
+		first[key] = mv.Key
 		out = append(out, entry{key: key, at: mv.Key, value: mv.Value})
 	}
 	for _, e := range merged {
-		if !slices.ContainsFunc(out, func(o entry) bool { return o.key == e.key }) {
+		if _, ok := first[e.key]; !ok {
+			first[e.key] = e.at
 			out = append(out, e)
 		}
 	}
@@ -294,7 +295,7 @@ func valueNode(file, path, text string) (ast.Node, error) {
 	if err := checkLimits(file, []byte(src)); err != nil {
 		return nil, err
 	}
-	af, err := parser.ParseBytes([]byte(src), 0, parser.AllowDuplicateMapKey())
+	af, err := parser.ParseBytes([]byte(src), 0)
 	if err != nil || len(af.Docs) != 1 {
 		return nil, &Error{File: file, Field: path, Msg: fmt.Sprintf("%q is not a YAML value", text)}
 	}

@@ -7,6 +7,7 @@ package scenario
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/goccy/go-yaml"
@@ -173,7 +174,7 @@ func Parse(file string, src []byte, overrides ...Override) (*Scenario, error) {
 	if err := checkLimits(file, src); err != nil {
 		return nil, err
 	}
-	f, err := parser.ParseBytes(src, 0, parser.AllowDuplicateMapKey())
+	f, err := parser.ParseBytes(src, 0)
 	if err != nil {
 		return nil, yamlError(file, err)
 	}
@@ -196,12 +197,20 @@ func Parse(file string, src []byte, overrides ...Override) (*Scenario, error) {
 	return s, nil
 }
 
+// duplicateKey matches the YAML parser's message for a repeated key.
+var duplicateKey = regexp.MustCompile(`^mapping key "(.*)" already defined at \[(\d+):\d+\]$`)
+
 func yamlError(file string, err error) error {
 	var ye yaml.Error
 	if errors.As(err, &ye) {
 		e := &Error{File: file, Msg: ye.GetMessage(), Source: ye.FormatError(false, true)}
 		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
 			e.Line, e.Col = tk.Position.Line, tk.Position.Column
+		}
+		// The parser refuses a repeated key itself (and fast); say it in
+		// the house words.
+		if m := duplicateKey.FindStringSubmatch(e.Msg); m != nil {
+			e.Field, e.Msg = m[1], fmt.Sprintf("written twice (first at line %s): want each field once", m[2])
 		}
 		return e
 	}

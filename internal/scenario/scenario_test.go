@@ -176,8 +176,41 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		if s.Name == "" || len(s.Flows) == 0 {
+		if s.Name == "" || len(s.Flows) == 0 || s.Until <= 0 || s.MaxEvents <= 0 {
 			t.Fatalf("accepted an incomplete scenario: %+v", s)
+		}
+		for _, f := range s.Flows {
+			if (f.Protocol == "tcp") != (f.TCP != nil) || (f.Protocol == "udp") != (f.UDP != nil) {
+				t.Fatalf("flow %q: protocol %q with TCP %v UDP %v", f.Name, f.Protocol, f.TCP, f.UDP)
+			}
+			if f.TCP != nil && (f.TCP.MSS < 64 || int(f.TCP.RecvBuffer) < f.TCP.MSS || f.TCP.MinRTO <= 0 || f.TCP.MaxRetries < 1) {
+				t.Fatalf("flow %q: TCP fields out of range: %+v", f.Name, f.TCP)
+			}
+			if f.UDP != nil && (f.UDP.Count < 1 || f.UDP.Datagram < 8 || f.UDP.Rate <= 0) {
+				t.Fatalf("flow %q: UDP fields out of range: %+v", f.Name, f.UDP)
+			}
+		}
+	})
+}
+
+// FuzzOverride: any override of a valid scenario is applied with the
+// file's checks or refused with an *Error naming the file; never a panic.
+func FuzzOverride(f *testing.F) {
+	for _, o := range []Override{{"link.loss", "2%"}, {"flows.video.mss", "1000"}, {"seed", "1"}, {"link.loss.r", "5%"},
+		{"flows.file.mss", "0"}, {"link.forward.delay", "1ms"}, {"report", "[link]"}, {"flows.file", "x"}, {"link", "{}"}, {"flows.file.delayed_ack", "~"}} {
+		f.Add(o.Path, o.Value)
+	}
+	f.Fuzz(func(t *testing.T, path, value string) {
+		s, err := Parse("o.yaml", []byte(good), Override{path, value})
+		if err != nil {
+			var se *Error
+			if !errors.As(err, &se) || se.File != "o.yaml" {
+				t.Fatalf("error %T %v is not a *scenario.Error naming the file", err, err)
+			}
+			return
+		}
+		if len(s.Flows) != 2 || s.Flows[0].TCP == nil || s.Flows[1].UDP == nil {
+			t.Fatalf("override %s=%s broke the flows: %+v", path, value, s.Flows)
 		}
 	})
 }
