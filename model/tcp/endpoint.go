@@ -202,6 +202,8 @@ type Endpoint struct {
 	ackedTo         seqnum.Value // the ACK number last sent
 	onReadable      func()       // application waiting in a read, if any
 	emittingRetrans bool         // the segment being emitted is a retransmission
+	paySum          uint64       // checksum sum of the payload being emitted, if paySumKnown
+	paySumKnown     bool
 	abortReason     string
 	closedAt        sim.Time
 }
@@ -339,6 +341,12 @@ func (e *Endpoint) Read(max int) ([]byte, int64) {
 // repeats sequence space sent before.
 func (e *Endpoint) Retransmitting() bool { return e.emittingRetrans }
 
+// PayloadSum returns, during Output, the RFC 1071 one's-complement sum of
+// the payload being sent (unfolded, for wire.BuildTCPSum) when the
+// endpoint knows it without reading the bytes (the payload package's
+// pattern), and false otherwise.
+func (e *Endpoint) PayloadSum() (uint64, bool) { return e.paySum, e.paySumKnown }
+
 // Timers returns the deadlines of the retransmission, persist,
 // delayed-ACK and TIME-WAIT timers (0 = stopped).
 func (e *Endpoint) Timers() [4]sim.Time {
@@ -453,6 +461,7 @@ func (e *Endpoint) emit(flags uint8, seq seqnum.Value, data []byte) {
 	e.emittingRetrans = seq.LessThan(e.sndMax) && (len(data) > 0 || flags&(wire.FlagSYN|wire.FlagFIN) != 0)
 	e.out.Output(h, data)
 	e.emittingRetrans = false
+	e.paySumKnown = false
 }
 
 func (e *Endpoint) sendAck() {

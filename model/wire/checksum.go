@@ -67,3 +67,18 @@ func pseudoSum(src, dst Addr, proto uint8, length int) uint64 {
 		uint64(binary.BigEndian.Uint32(dst[:])) +
 		uint64(proto) + uint64(length)
 }
+
+// sumSplit adds b to acc, the first hl bytes by Sum and the rest by ps when
+// ps knows their sum. hl must be even for the split to hold; an odd or out
+// of range hl (a damaged header) sums b whole.
+func sumSplit(acc uint64, b []byte, hl int, ps PayloadSum) uint64 {
+	if ps == nil || hl%2 != 0 || hl > len(b) {
+		return Sum(acc, b)
+	}
+	s, ok := ps(b[hl:])
+	if !ok {
+		return Sum(acc, b)
+	}
+	acc, c := bits.Add64(Sum(acc, b[:hl]), s, 0)
+	return acc + c
+}

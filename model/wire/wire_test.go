@@ -222,3 +222,67 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// A payload sum given by the caller (any number congruent to Sum modulo
+// 0xffff) builds the same bytes and passes or fails the same checks as
+// the byte loop, for every single-bit flip.
+func TestKnownPayloadSumIsTheSame(t *testing.T) {
+	congruent := func(b []byte) (uint64, bool) { return Sum(0, b)%0xffff + 3*0xffff, true }
+	decline := func([]byte) (uint64, bool) { return 0, false }
+	r := rand.New(rand.NewPCG(7, 7))
+	for i := range 40 {
+		n := r.IntN(1461)
+		p := payload(n)
+		ps, _ := congruent(p)
+		h := TCP{SrcPort: 1, DstPort: 2, Seq: r.Uint32(), Ack: r.Uint32(), Flags: FlagACK, Window: uint16(r.Uint32()), WScale: -1}
+		if i%5 == 0 {
+			h.MSS, h.WScale = 1460, 7
+		}
+		h2 := h
+		ip := IPv4{Src: srcA, Dst: dstB, ID: uint16(i)}
+		want := BuildTCP(nil, ip, &h, p)
+		got := BuildTCPSum(nil, ip, &h2, p, ps)
+		if string(got) != string(want) || h2.Checksum != h.Checksum {
+			t.Fatalf("len %d: BuildTCPSum differs from BuildTCP", n)
+		}
+		u := BuildUDP(nil, ip, UDP{SrcPort: 3, DstPort: 4}, p, true)
+		if got := BuildUDPSum(nil, ip, UDP{SrcPort: 3, DstPort: 4}, p, true, ps); string(got) != string(u) {
+			t.Fatalf("len %d: BuildUDPSum differs from BuildUDP", n)
+		}
+		for _, pkt := range [][]byte{want, u} {
+			for bit := range len(pkt) * 8 {
+				if bit%5 != 0 && bit/8 >= 40 {
+					continue // a sample of the payload keeps the test quick
+				}
+				pkt[bit/8] ^= 1 << (bit % 8)
+				for _, s := range []PayloadSum{congruent, decline} {
+					ip, seg, err := ParseIPv4(pkt)
+					var errWith error
+					if err == nil && ip.Protocol == ProtoTCP {
+						_, _, err = ParseTCP(ip, seg)
+						_, _, errWith = ParseTCPWith(ip, seg, s)
+					} else if err == nil {
+						_, _, err = ParseUDP(ip, seg)
+						_, _, errWith = ParseUDPWith(ip, seg, s)
+					} else {
+						errWith = err
+					}
+					if (err == nil) != (errWith == nil) || err == nil {
+						t.Fatalf("len %d, bit %d flipped: plain parse %v, with payload sum %v", n, bit, err, errWith)
+					}
+				}
+				pkt[bit/8] ^= 1 << (bit % 8)
+			}
+			ip, seg, _ := ParseIPv4(pkt)
+			var err error
+			if ip.Protocol == ProtoTCP {
+				_, _, err = ParseTCPWith(ip, seg, congruent)
+			} else {
+				_, _, err = ParseUDPWith(ip, seg, congruent)
+			}
+			if err != nil {
+				t.Fatalf("len %d: intact packet rejected with a payload sum: %v", n, err)
+			}
+		}
+	}
+}
