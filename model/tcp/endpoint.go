@@ -327,14 +327,30 @@ func (e *Endpoint) Close() {
 // (receiver-side silly window avoidance, RFC 9293 §3.8.6.2.2).
 func (e *Endpoint) Read(max int) ([]byte, int64) {
 	b, off := e.rcv.read(max)
-	if len(b) > 0 && e.state.synchronized() && !e.finRcvd {
+	e.afterRead(len(b))
+	return b, off
+}
+
+// ReadInPlace is Read without the copy, for an application that only
+// looks at the bytes: it returns them as at most two slices of the receive
+// buffer (the second non-empty when they wrap around its end), valid until
+// the next call on the endpoint, and the stream offset of the first byte.
+func (e *Endpoint) ReadInPlace(max int) (first, second []byte, off int64) {
+	first, second, off = e.rcv.readInPlace(max)
+	e.afterRead(len(first) + len(second))
+	return first, second, off
+}
+
+// afterRead sends a window update when reading n bytes reopened the window
+// far enough to matter.
+func (e *Endpoint) afterRead(n int) {
+	if n > 0 && e.state.synchronized() && !e.finRcvd {
 		w := e.rcvWindow()
 		thresh := min(e.cfg.RecvBuffer/2, e.cfg.MSS)
 		if e.lastAdv < thresh && w >= thresh {
 			e.sendAck()
 		}
 	}
-	return b, off
 }
 
 // Retransmitting reports, during Output, whether the segment being sent

@@ -16,7 +16,7 @@ type span struct{ start, end int64 }
 
 func (b *recvBuffer) init(size int) {
 	b.ring = make([]byte, size)
-	b.out = make([]byte, 0, size)
+	b.out = b.out[:0] // grown by the first read, if any: readInPlace needs none
 }
 
 // free is the advertised window: space not taken by unread in-order data.
@@ -113,4 +113,19 @@ func (b *recvBuffer) read(max int) ([]byte, int64) {
 	b.readOff += int64(k)
 	b.readable -= k
 	return b.out, off
+}
+
+// readInPlace consumes up to max in-order bytes like read, but returns
+// them as at most two slices of the ring (the second one when they wrap
+// around its end) instead of copying them out.
+func (b *recvBuffer) readInPlace(max int) (first, second []byte, off int64) {
+	k := int64(min(max, b.readable))
+	off = b.readOff
+	n := int64(len(b.ring))
+	p := off % n
+	c := min(k, n-p)
+	first, second = b.ring[p:p+c], b.ring[:k-c]
+	b.readOff += k
+	b.readable -= int(k)
+	return first, second, off
 }
