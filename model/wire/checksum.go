@@ -79,6 +79,19 @@ func sumSplit(acc uint64, b []byte, hl int, ps PayloadSum) uint64 {
 	if !ok {
 		return Sum(acc, b)
 	}
-	acc, c := bits.Add64(Sum(acc, b[:hl]), s, 0)
+	acc, c := bits.Add64(sumHeader(acc, b[:hl]), s, 0)
+	return acc + c
+}
+
+// sumHeader is Sum for a header of even length, with the common 20-byte
+// case (IPv4 and TCP without options) unrolled.
+func sumHeader(acc uint64, b []byte) uint64 {
+	if len(b) != 20 {
+		return Sum(acc, b)
+	}
+	var c uint64
+	acc, c = bits.Add64(acc, binary.BigEndian.Uint64(b), 0)
+	acc, c = bits.Add64(acc, binary.BigEndian.Uint64(b[8:]), c)
+	acc, c = bits.Add64(acc, uint64(binary.BigEndian.Uint32(b[16:])), c)
 	return acc + c
 }

@@ -106,9 +106,18 @@ func BuildTCPSum(buf []byte, ip IPv4, h *TCP, payload []byte, paySum uint64) []b
 		}
 	}
 	copy(t[hl:], payload)
-	// The header is an even number of bytes, so the payload's words start
-	// on a word boundary and its sum adds on (RFC 1071 §2(C)).
-	acc, c := bits.Add64(Sum(pseudoSum(ip.Src, ip.Dst, ProtoTCP, tlen), t[:hl]), paySum, 0)
+	// The header's sum from its fields, word by word (the same sum as
+	// reading them back); the header is an even number of bytes, so the
+	// payload's words start on a word boundary and its sum adds on (RFC
+	// 1071 §2(C)).
+	acc := pseudoSum(ip.Src, ip.Dst, ProtoTCP, tlen) +
+		uint64(h.SrcPort) + uint64(h.DstPort) + uint64(h.Seq>>16) + uint64(h.Seq&0xffff) +
+		uint64(h.Ack>>16) + uint64(h.Ack&0xffff) + uint64(t[12])<<8 + uint64(h.Flags) +
+		uint64(h.Window) + uint64(h.Urgent)
+	if hl > TCPHeaderLen {
+		acc = Sum(acc, t[TCPHeaderLen:hl])
+	}
+	acc, c := bits.Add64(acc, paySum, 0)
 	c16 := ^Fold(acc + c)
 	binary.BigEndian.PutUint16(t[16:], c16)
 	h.Checksum = c16
