@@ -57,7 +57,9 @@ func (b *recvBuffer) store(off int64, data []byte) (advanced int, dup int) {
 			dup += int(b.ooo[i].end - b.ooo[i].start)
 		}
 	}
-	b.ooo = append(b.ooo[:0], b.ooo[i:]...)
+	if i > 0 {
+		b.ooo = append(b.ooo[:0], b.ooo[i:]...)
+	}
 	advanced = int(newEnd - start)
 	b.readable += advanced
 	return advanced, dup
@@ -65,9 +67,11 @@ func (b *recvBuffer) store(off int64, data []byte) (advanced int, dup int) {
 
 // addSpan inserts s, merging overlaps; it returns overlapping bytes.
 func (b *recvBuffer) addSpan(s span) (dup int) {
-	i := 0
-	for i < len(b.ooo) && b.ooo[i].end < s.start {
-		i++
+	// i is the first span that ends at or after s starts. Segments mostly
+	// arrive at or past the right edge, so look from the right.
+	i := len(b.ooo)
+	for i > 0 && b.ooo[i-1].end >= s.start {
+		i--
 	}
 	j := i
 	for j < len(b.ooo) && b.ooo[j].start <= s.end {
