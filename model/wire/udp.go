@@ -30,9 +30,18 @@ func BuildUDP(buf []byte, ip IPv4, h UDP, payload []byte, sum bool) []byte {
 	return BuildUDPSum(buf, ip, h, payload, sum, ps)
 }
 
+// UDPBuffer returns buf resized (reusing its capacity) to hold an IPv4
+// packet carrying a UDP datagram of n payload bytes, and the payload's
+// place in it: a sender may write the payload there and pass that slice
+// to BuildUDPSum with the same buffer, which then copies nothing.
+func UDPBuffer(buf []byte, n int) (pkt, payload []byte) {
+	buf = grow(buf, IPv4HeaderLen+UDPHeaderLen+n)
+	return buf, buf[IPv4HeaderLen+UDPHeaderLen:]
+}
+
 // BuildUDPSum is BuildUDP for a caller that already knows paySum, the
 // unfolded one's-complement sum of payload (see BuildTCPSum); it is unused
-// when sum is false.
+// when sum is false. The payload may already be in place (see UDPBuffer).
 func BuildUDPSum(buf []byte, ip IPv4, h UDP, payload []byte, sum bool, paySum uint64) []byte {
 	ulen := UDPHeaderLen + len(payload)
 	total := IPv4HeaderLen + ulen
@@ -44,7 +53,9 @@ func BuildUDPSum(buf []byte, ip IPv4, h UDP, payload []byte, sum bool, paySum ui
 	binary.BigEndian.PutUint16(u[2:], h.DstPort)
 	binary.BigEndian.PutUint16(u[4:], uint16(ulen))
 	u[6], u[7] = 0, 0
-	copy(u[UDPHeaderLen:], payload)
+	if len(payload) > 0 && &u[UDPHeaderLen] != &payload[0] {
+		copy(u[UDPHeaderLen:], payload)
+	}
 	if sum {
 		acc, c := bits.Add64(Sum(pseudoSum(ip.Src, ip.Dst, ProtoUDP, ulen), u[:UDPHeaderLen]), paySum, 0)
 		c16 := ^Fold(acc + c)

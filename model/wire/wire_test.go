@@ -314,3 +314,18 @@ func TestHeaderChecksumsFromFields(t *testing.T) {
 		}
 	}
 }
+
+// A payload written in place in a UDPBuffer gives the same packet as one
+// copied in.
+func TestUDPPayloadInPlace(t *testing.T) {
+	ip := IPv4{Src: srcA, Dst: dstB, ID: 3}
+	h := UDP{SrcPort: 5000, DstPort: 6000}
+	for _, n := range []int{0, 1, 101, 1472, 3000} {
+		want := BuildUDP(nil, ip, h, payload(n), true)
+		buf, p := UDPBuffer(make([]byte, 0, 2048), n)
+		copy(p, payload(n))
+		if got := BuildUDPSum(buf, ip, h, p, true, Sum(0, p)); string(got) != string(want) {
+			t.Fatalf("%d bytes: in-place datagram differs", n)
+		}
+	}
+}
