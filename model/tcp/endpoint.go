@@ -428,7 +428,7 @@ func (e *Endpoint) abort(reason string) {
 // instead of a trickle of tiny ones.
 func (e *Endpoint) rcvWindow() int {
 	free := e.rcv.free()
-	if free >= min(len(e.rcv.ring)/2, e.cfg.MSS) || !e.state.synchronized() {
+	if free >= min(e.rcv.size/2, e.cfg.MSS) || !e.state.synchronized() {
 		return free
 	}
 	edge := 0

@@ -3,34 +3,49 @@ package tcp
 // recvBuffer is the receive buffer: a ring of RecvBuffer bytes indexed by
 // stream offset, holding in-order bytes not yet read and out-of-order bytes
 // within the window, with the out-of-order ranges kept sorted and disjoint.
+//
+// Two shortcuts keep bytes from being moved for nothing, without changing
+// what any read returns: the ring is allocated when the first byte is
+// stored (a sender's receive buffer may never be), and a segment that
+// arrives in order into an empty buffer may stay where it is, in the
+// arriving packet (pend), while an application reading at once takes it;
+// flush copies into the ring whatever is left before the packet goes.
 type recvBuffer struct {
-	ring     []byte
-	readOff  int64 // stream offset of the next byte the application reads
-	readable int   // in-order bytes after readOff
+	size     int    // capacity in bytes
+	ring     []byte // size bytes once allocated
+	readOff  int64  // stream offset of the next byte the application reads
+	readable int    // in-order bytes after readOff
 	ooo      []span
 	out      []byte // scratch returned by read
+	// pend, when not nil, holds all the readable bytes (from readOff),
+	// still in the arriving segment's packet.
+	pend []byte
 }
 
 // span is a half-open range of stream offsets [start, end).
 type span struct{ start, end int64 }
 
 func (b *recvBuffer) init(size int) {
-	b.ring = make([]byte, size)
+	b.size = size
+	b.ring = nil
 	b.out = b.out[:0] // grown by the first read, if any: readInPlace needs none
 }
 
 // free is the advertised window: space not taken by unread in-order data.
 // Out-of-order data lies inside the window and does not shrink it (the
 // right edge never moves left, RFC 9293 §3.8.6).
-func (b *recvBuffer) free() int { return len(b.ring) - b.readable }
+func (b *recvBuffer) free() int { return b.size - b.readable }
 
 // inOrderEnd is the stream offset just past the in-order data.
 func (b *recvBuffer) inOrderEnd() int64 { return b.readOff + int64(b.readable) }
 
 // store copies data at stream offset off (which must lie within the
 // window) and returns how many new bytes became in-order and how many of
-// the given bytes were already held (duplicates).
-func (b *recvBuffer) store(off int64, data []byte) (advanced int, dup int) {
+// the given bytes were already held (duplicates). With lazy set, in-order
+// data arriving into an empty buffer is not copied yet: the caller must
+// call flush before data's memory is reused.
+func (b *recvBuffer) store(off int64, data []byte, lazy bool) (advanced int, dup int) {
+	b.flush()
 	end := off + int64(len(data))
 	start := b.inOrderEnd()
 	if off < start { // already delivered part
@@ -40,6 +55,11 @@ func (b *recvBuffer) store(off int64, data []byte) (advanced int, dup int) {
 	}
 	if len(data) == 0 {
 		return 0, dup
+	}
+	if lazy && off == start && b.readable == 0 && (len(b.ooo) == 0 || b.ooo[0].start > end) {
+		b.pend = data
+		b.readable = len(data)
+		return len(data), dup
 	}
 	b.copyIn(off, data)
 	if off > start {
@@ -91,7 +111,18 @@ func (b *recvBuffer) addSpan(s span) (dup int) {
 	return dup
 }
 
+// flush copies pending bytes into the ring.
+func (b *recvBuffer) flush() {
+	if b.pend != nil {
+		b.copyIn(b.readOff, b.pend)
+		b.pend = nil
+	}
+}
+
 func (b *recvBuffer) copyIn(off int64, data []byte) {
+	if b.ring == nil {
+		b.ring = make([]byte, b.size)
+	}
 	n := int64(len(b.ring))
 	for len(data) > 0 {
 		p := off % n
@@ -103,6 +134,7 @@ func (b *recvBuffer) copyIn(off int64, data []byte) {
 
 // read returns up to max in-order bytes and their stream offset.
 func (b *recvBuffer) read(max int) ([]byte, int64) {
+	b.flush()
 	k := min(max, b.readable)
 	off := b.readOff
 	n := int64(len(b.ring))
@@ -125,6 +157,15 @@ func (b *recvBuffer) read(max int) ([]byte, int64) {
 func (b *recvBuffer) readInPlace(max int) (first, second []byte, off int64) {
 	k := int64(min(max, b.readable))
 	off = b.readOff
+	if b.pend != nil {
+		first, b.pend = b.pend[:k], b.pend[k:]
+		if len(b.pend) == 0 {
+			b.pend = nil
+		}
+		b.readOff += k
+		b.readable -= int(k)
+		return first, nil, off
+	}
 	n := int64(len(b.ring))
 	p := off % n
 	c := min(k, n-p)

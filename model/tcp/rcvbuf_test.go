@@ -49,11 +49,11 @@ func TestRecvBufferAgainstByteModel(t *testing.T) {
 					have[o] = true
 				}
 			}
-			adv, dup := b.store(off, data)
+			adv, dup := b.store(off, data, r.IntN(2) == 0)
 			if adv != wantAdv || dup != wantDup {
 				t.Fatalf("seed %d: store(%d, %d bytes) at edge %d = %d, %d, want %d, %d", seed, off, n, start, adv, dup, wantAdv, wantDup)
 			}
-			if r.IntN(3) == 0 {
+			read := func() {
 				k := r.IntN(b.readable + 1)
 				var got []byte
 				var at int64
@@ -66,6 +66,16 @@ func TestRecvBufferAgainstByteModel(t *testing.T) {
 				if len(got) != k || !payload.Check(got, at) {
 					t.Fatalf("seed %d: read %d bytes at %d: got %d bytes, match %v", seed, k, at, len(got), payload.Check(got, at))
 				}
+			}
+			if r.IntN(3) == 0 {
+				read() // while the segment's packet is still there
+			}
+			b.flush()
+			for i := range data {
+				data[i] = 0xaa // the packet buffer goes back to the pool
+			}
+			if r.IntN(3) == 0 {
+				read()
 			}
 		}
 	}
