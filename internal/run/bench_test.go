@@ -7,6 +7,7 @@ import (
 	"tcpsim/internal/trace"
 	"tcpsim/model/payload"
 	"tcpsim/model/wire"
+	"tcpsim/sim"
 )
 
 func benchScenario(b *testing.B, src string) {
@@ -173,4 +174,30 @@ func BenchmarkTCP10MBTraced(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(d.n)/float64(b.N), "trace-events/run")
+}
+
+// A TCP transfer in steady state allocates nothing per segment: events,
+// timers, packet buffers, headers, the receive buffer and the application's
+// verification all reuse what the warm-up allocated.
+func TestSteadyStateTCPAllocatesNothing(t *testing.T) {
+	sc := parse(t, `name: steady
+link: {rate: 10Mbps, delay: 10ms, queue: 100, loss: 1%}
+flows:
+  - {name: f, protocol: tcp, bytes: 50MB, congestion: newreno, recv_buffer: 64KiB}
+`)
+	n, err := Build(sc, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range n.flows {
+		f.start()
+	}
+	eng := n.Engine()
+	eng.Run(sim.Limits{MaxEvents: 20000}) // handshake, slow start, first losses
+	before := n.pipes[0].Counters().Offered
+	allocs := testing.AllocsPerRun(50, func() { eng.Run(sim.Limits{MaxEvents: 200}) })
+	segs := n.pipes[0].Counters().Offered - before
+	if allocs != 0 || segs < 3000 {
+		t.Fatalf("%v allocations per 200 events over %d data segments: want 0", allocs, segs)
+	}
 }
