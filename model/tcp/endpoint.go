@@ -332,9 +332,11 @@ func (e *Endpoint) Read(max int) ([]byte, int64) {
 }
 
 // ReadInPlace is Read without the copy, for an application that only
-// looks at the bytes: it returns them as at most two slices of the receive
-// buffer (the second non-empty when they wrap around its end), valid until
-// the next call on the endpoint, and the stream offset of the first byte.
+// looks at the bytes: it returns them as at most two slices (the second
+// non-empty when they wrap around the end of the receive buffer) and the
+// stream offset of the first byte. The slices are valid until the next
+// call on the endpoint; called from the SetOnReadable callback they may
+// be the arriving segment itself, valid until that callback returns.
 func (e *Endpoint) ReadInPlace(max int) (first, second []byte, off int64) {
 	first, second, off = e.rcv.readInPlace(max)
 	e.afterRead(len(first) + len(second))

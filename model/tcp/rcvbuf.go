@@ -157,6 +157,9 @@ func (b *recvBuffer) read(max int) ([]byte, int64) {
 func (b *recvBuffer) readInPlace(max int) (first, second []byte, off int64) {
 	k := int64(min(max, b.readable))
 	off = b.readOff
+	if k == 0 {
+		return nil, nil, off // the ring may not exist yet
+	}
 	if b.pend != nil {
 		first, b.pend = b.pend[:k], b.pend[k:]
 		if len(b.pend) == 0 {

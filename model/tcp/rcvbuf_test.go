@@ -18,6 +18,9 @@ func TestRecvBufferAgainstByteModel(t *testing.T) {
 		b.init(size)
 		have := map[int64]bool{} // out-of-order bytes held, by offset
 		inPlace := seed%2 == 0
+		if x, y, _ := b.readInPlace(10); len(x)+len(y) != 0 {
+			t.Fatalf("read %d bytes from an empty buffer", len(x)+len(y))
+		}
 		for range 400 {
 			start := b.inOrderEnd()
 			off := b.readOff + int64(r.IntN(size))
