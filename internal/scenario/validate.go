@@ -3,8 +3,10 @@ package scenario
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"tcpsim/model/link"
+	"tcpsim/model/tcp"
 	"tcpsim/sim"
 )
 
@@ -128,8 +130,8 @@ func (s *Scenario) validateFlow(i int, seen map[string]bool) error {
 		if f.Congestion == "" {
 			f.Congestion = "newreno"
 		}
-		if !slices.Contains([]string{"none", "tahoe", "reno", "newreno"}, f.Congestion) {
-			return s.errAt(at("congestion"), "%q: want none, tahoe, reno or newreno", f.Congestion)
+		if names := tcp.CongestionNames(); !slices.Contains(names, f.Congestion) {
+			return s.errAt(at("congestion"), "%q: want one of %s", f.Congestion, strings.Join(names, ", "))
 		}
 		if f.RecvBuffer == 0 {
 			f.RecvBuffer = DefaultRecvBuffer

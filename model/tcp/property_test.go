@@ -191,7 +191,7 @@ func TestPropertyExactDelivery(t *testing.T) {
 				a.Write(aBytes)
 				a.Close()
 			}
-			if bBytes > 0 && b.State() == Established && b.appEnd == 0 {
+			if bBytes > 0 && b.State() == Established && b.snd.appEnd == 0 {
 				b.Write(bBytes)
 				b.Close()
 			}
