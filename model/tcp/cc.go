@@ -79,6 +79,9 @@ const (
 	CCReno
 	// CCNewReno handles partial ACKs in fast recovery (RFC 6582).
 	CCNewReno
+	// CCCubic grows the window as a cubic function of the time since the
+	// last loss (RFC 9438), with NewReno's fast recovery.
+	CCCubic
 )
 
 // algorithm is one row of the table of congestion controls.
@@ -100,6 +103,7 @@ var algorithms = [...]algorithm{
 	CCTahoe:   tahoeAlgorithm,
 	CCReno:    renoAlgorithm,
 	CCNewReno: newRenoAlgorithm,
+	CCCubic:   cubicAlgorithm,
 }
 
 // CongestionNames returns the names of the congestion controls, in the
