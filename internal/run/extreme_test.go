@@ -94,7 +94,7 @@ func extremeScenario(r *rand.Rand, i int) string {
 		b.WriteString("    protocol: tcp\n")
 		mss := pick3(r, 64, 1460, 65495)
 		fmt.Fprintf(&b, "    mss: %d\n", mss)
-		fmt.Fprintf(&b, "    congestion: %s\n", pick("none", "tahoe", "reno", "newreno"))
+		fmt.Fprintf(&b, "    congestion: %s\n", pick("none", "tahoe", "reno", "newreno", "cubic"))
 		fmt.Fprintf(&b, "    recv_buffer: %d\n", max(mss, pick3(r, 64, 65536, 4<<20)))
 		fmt.Fprintf(&b, "    initial_window: %d\n", pick3(r, 1, 10, 1000))
 		if r.IntN(2) == 0 {
