@@ -157,3 +157,17 @@ func Decode(seg []byte, srcPort, dstPort uint16) (Header, []byte, error) {
 	}
 	return h, rest, nil
 }
+
+// Peek reads the rdt header at the start of seg (a UDP payload) for
+// traces, leniently: it checks the length it reads but not the checksum,
+// so that a damaged packet can still be described.
+func Peek(seg []byte) (Header, bool) {
+	if len(seg) < HeaderLen {
+		return Header{}, false
+	}
+	return Header{
+		Type: Type(seg[0]), SeqBits: seg[1],
+		Seq: binary.BigEndian.Uint16(seg[2:]), Ack: binary.BigEndian.Uint16(seg[4:]),
+		Length: binary.BigEndian.Uint16(seg[6:]), Checksum: binary.BigEndian.Uint16(seg[8:]),
+	}, true
+}

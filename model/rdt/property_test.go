@@ -71,7 +71,7 @@ func (n *testNet) LinkEvent(dir string, ev link.Event, pkt link.Packet) {
 }
 
 type impairments struct {
-	name                               string
+	name                                 string
 	loss, corrupt, dup, reorder, ackLoss float64
 }
 
