@@ -296,8 +296,13 @@ func collect(evs []trace.Event, maxPackets int, delay sim.Time) ([]arrow, []note
 		case trace.TimerFired:
 			if strings.Contains(e.Detail, "retransmission") {
 				rtoAt = e.T
-				side, _, _ := strings.Cut(e.Detail, " ")
-				notes = append(notes, note{e.T, "TIMEOUT: " + side + "'s retransmission timer fired"})
+				side, rest, _ := strings.Cut(e.Detail, " ")
+				text := "TIMEOUT: " + side + "'s retransmission timer fired"
+				if _, pkt, ok := strings.Cut(rest, "timer for "); ok { // rdt flows name the packet guarded
+					pkt, _, _ = strings.Cut(pkt, " at ")
+					text = "TIMEOUT: " + side + "'s timer for " + pkt + " fired"
+				}
+				notes = append(notes, note{e.T, text})
 			} else if strings.Contains(e.Detail, "persist") {
 				notes = append(notes, note{e.T, "persist timer fired: window probe"})
 			}

@@ -183,6 +183,15 @@ func pctCell(v any) string {
 	return "-"
 }
 
+// utilCell prints a utilisation with three significant digits, so that
+// stop-and-wait's 0.0277% on a long fat link does not print as 0.03%.
+func utilCell(v any) string {
+	if x, ok := v.(float64); ok {
+		return strconv.FormatFloat(100*x, 'g', 3, 64) + "%"
+	}
+	return "-"
+}
+
 func rateCell(v any) string {
 	switch x := v.(type) {
 	case float64:
@@ -327,7 +336,7 @@ var flowRows = []row[*run.FlowResult]{
 	}},
 	one("sender utilisation", flowField("sender_utilisation", Number, "fraction", onlyRDT,
 		"fraction of the time from the flow's start to the last ACK the sender needed (or the end of the run) during which the sender's link transmitter was sending this flow's data packets, first transmissions and retransmissions (K&R §3.4.2: (L/R) / (RTT + L/R) for stop-and-wait on a clean link); 0 on a link of unlimited rate",
-		func(f *run.FlowResult) any { return number(rdtOf(f).Utilisation) }, pctCell)),
+		func(f *run.FlowResult) any { return number(rdtOf(f).Utilisation) }, utilCell)),
 	one("retransmissions", rdtCount("retransmissions", "packets", onlyRDT, "data packets sent again after a timeout",
 		func(r *run.RDTResult) int64 { return r.Sender.Retransmissions })),
 	one("timeouts", rdtCount("timeouts", "", onlyRDT, "retransmission timer expirations (go-back-n resends the whole window on each, selective-repeat one packet)",

@@ -80,8 +80,9 @@ func NewFlow(eng *sim.Engine, cfg FlowConfig, obs FlowObserver) *Flow {
 	}
 	f.app = NewVerifier(cfg.Bytes, eng)
 	if obs != nil {
-		f.app.OnWrong = func(n int64) {
-			obs.Decision(ReceiverSide, "application got "+strconv.FormatInt(n, 10)+" WRONG bytes: an old packet taken for a new one")
+		f.app.OnWrong = func(n, off int64) {
+			obs.Decision(ReceiverSide, "application got "+strconv.FormatInt(n, 10)+" WRONG bytes at stream offset "+
+				strconv.FormatInt(off, 10)+" (packet #"+strconv.FormatInt(off/int64(cfg.Packet), 10)+"): an old packet taken for a new one")
 		}
 	}
 	f.snd = NewSender(cfg.Config, eng, &f.sndOut, o)

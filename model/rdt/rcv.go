@@ -136,13 +136,22 @@ func (r *Receiver) inputSR(seq int64, data []byte) {
 			r.held++
 			r.st.MaxBuffered = max(r.st.MaxBuffered, r.held)
 			r.st.OutOfOrderBuffered++
-			r.decide(seq, " out of order: buffered, ACK ", int(seq))
+			if r.obs != nil {
+				r.obs.Decision(ReceiverSide, "pkt "+strconv.Itoa(int(seq))+" out of order: buffered as the receiver's packet #"+
+					strconv.FormatInt(a, 10)+", ACK "+strconv.Itoa(int(seq)))
+			}
 			return
+		}
+		k := 0
+		for r.have[(r.base+int64(k)+1)%n] && k+1 < int(n) {
+			k++
+		}
+		if k > 0 {
+			r.decide(seq, " fills the gap: delivered with the buffered packets, ", k)
 		}
 		r.app.Deliver(data)
 		r.st.Delivered++
 		r.base++
-		k := 0
 		for r.have[r.base%n] {
 			i := r.base % n
 			r.app.Deliver(r.buf[i])
@@ -150,10 +159,6 @@ func (r *Receiver) inputSR(seq int64, data []byte) {
 			r.held--
 			r.st.Delivered++
 			r.base++
-			k++
-		}
-		if k > 0 {
-			r.decide(seq, " fills the gap: delivered with the buffered packets, ", k)
 		}
 	case (r.base-seq)&r.mask >= 1 && (r.base-seq)&r.mask <= n:
 		r.st.Duplicates++
@@ -192,8 +197,9 @@ type Verifier struct {
 	Delivered int64    // bytes read, up to Total
 	Wrong     int64    // bytes read that differ from the ones sent there, and bytes beyond Total
 	DoneAt    sim.Time // when Delivered reached Total; -1 before
-	// OnWrong, if set, is told of each delivery that held wrong bytes.
-	OnWrong func(n int64)
+	// OnWrong, if set, is told of each delivery that held wrong bytes:
+	// n of them, read at stream offset off.
+	OnWrong func(n, off int64)
 	clock   Clock
 }
 
@@ -206,7 +212,7 @@ func NewVerifier(total int64, clock Clock) *Verifier {
 func (v *Verifier) Deliver(data []byte) {
 	n := int64(len(data))
 	in := min(n, v.Total-v.Delivered) // bytes that fall inside the file
-	wrong := n - in
+	off, wrong := v.Delivered, n-in
 	if in > 0 && !payload.Check(data[:in], v.Delivered) {
 		want := make([]byte, in) // only on the failure path
 		payload.Fill(want, v.Delivered)
@@ -219,7 +225,7 @@ func (v *Verifier) Deliver(data []byte) {
 	v.Delivered += in
 	v.Wrong += wrong
 	if wrong > 0 && v.OnWrong != nil {
-		v.OnWrong(wrong)
+		v.OnWrong(wrong, off)
 	}
 	if v.Delivered == v.Total && v.DoneAt < 0 {
 		v.DoneAt = v.clock.Now()
