@@ -180,7 +180,7 @@ func TestFormatsAgree(t *testing.T) {
 		for i, fa := range flows {
 			fj := fa.(map[string]any)
 			name, proto := fj["name"].(string), fj["protocol"].(string)
-			own, _ := fj[proto].(map[string]any)
+			own, _ := fj[objectName(proto)].(map[string]any)
 			for _, rw := range flowRows {
 				cells, shown := tabs["flow"].rows[rw.title]
 				var want string

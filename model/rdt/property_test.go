@@ -188,3 +188,22 @@ func TestSelectiveRepeatDilemma(t *testing.T) {
 		t.Errorf("no run of 20 delivered wrong bytes: the dilemma did not show")
 	}
 }
+
+// The hot path does not allocate: a run ten times longer allocates no
+// more (buffers, the timer heap and the receiver's slots are reused).
+func TestSteadyStateAllocatesNothing(t *testing.T) {
+	for _, p := range []Protocol{StopAndWait, GoBackN, SelectiveRepeat} {
+		allocs := func(bytes int64) float64 {
+			w, k := 8, 5
+			if p == StopAndWait {
+				w, k = 1, 1
+			}
+			cfg := Config{Protocol: p, Window: w, SeqBits: k, Timeout: 50 * sim.Millisecond, Packet: 1000, Bytes: bytes}
+			return testing.AllocsPerRun(2, func() { runNet(t, cfg, impairments{name: "loss", loss: 0.05}, 1) })
+		}
+		short, long := allocs(100_000), allocs(1_000_000)
+		if long > short+20 {
+			t.Errorf("%v: %v allocations for 100 KB, %v for 1 MB: the hot path allocates", p, short, long)
+		}
+	}
+}

@@ -40,6 +40,7 @@ type Receiver struct {
 	have []bool
 	held int // packets buffered now
 	st   ReceiverStats
+	hdr  Header // handed to Output by pointer; kept here so that it does not escape
 }
 
 // NewReceiver returns a receiver for cfg delivering to app; obs may be nil.
@@ -172,8 +173,8 @@ func (r *Receiver) inputSR(seq int64, data []byte) {
 
 func (r *Receiver) ack(n uint16) {
 	r.st.AcksSent++
-	h := Header{Type: ACK, SeqBits: uint8(r.cfg.SeqBits), Ack: n}
-	r.out.Output(&h, nil, 0, false)
+	r.hdr = Header{Type: ACK, SeqBits: uint8(r.cfg.SeqBits), Ack: n}
+	r.out.Output(&r.hdr, nil, 0, false)
 }
 
 // decide reports a decision "pkt <seq><what><n>" (n < 0: none).

@@ -52,6 +52,9 @@ type Sender struct {
 	st     SenderStats
 	done   bool
 	doneAt sim.Time
+	// hdr is the header handed to Output by pointer; kept here so that
+	// it does not escape to the heap once per packet.
+	hdr Header
 }
 
 // NewSender returns a sender for cfg (which must Validate); obs may be nil.
@@ -132,8 +135,8 @@ func (s *Sender) transmit(a int64, retrans bool) {
 		}
 	}
 	off, n := a*int64(s.cfg.Packet), s.cfg.size(a)
-	h := Header{Type: Data, SeqBits: uint8(s.cfg.SeqBits), Seq: s.seq(a)}
-	s.out.Output(&h, payload.At(off, n), payload.Sum(off, n), retrans)
+	s.hdr = Header{Type: Data, SeqBits: uint8(s.cfg.SeqBits), Seq: s.seq(a)}
+	s.out.Output(&s.hdr, payload.At(off, n), payload.Sum(off, n), retrans)
 }
 
 // startTimer (re)starts the one timer of stop-and-wait and Go-Back-N for
