@@ -296,12 +296,17 @@ func collect(evs []trace.Event, maxPackets int, delay sim.Time) ([]arrow, []note
 		case trace.TimerFired:
 			if strings.Contains(e.Detail, "retransmission") {
 				rtoAt = e.T
-				side, _, _ := strings.Cut(e.Detail, " ")
-				notes = append(notes, note{e.T, "TIMEOUT: " + side + "'s retransmission timer fired"})
+				side, rest, _ := strings.Cut(e.Detail, " ")
+				text := "TIMEOUT: " + side + "'s retransmission timer fired"
+				if _, pkt, ok := strings.Cut(rest, "timer for "); ok { // rdt flows name the packet guarded
+					pkt, _, _ = strings.Cut(pkt, " at ")
+					text = "TIMEOUT: " + side + "'s timer for " + pkt + " fired"
+				}
+				notes = append(notes, note{e.T, text})
 			} else if strings.Contains(e.Detail, "persist") {
 				notes = append(notes, note{e.T, "persist timer fired: window probe"})
 			}
-		case trace.State:
+		case trace.State, trace.Decision:
 			notes = append(notes, note{e.T, e.Detail})
 		}
 	}
@@ -318,8 +323,14 @@ func collect(evs []trace.Event, maxPackets int, delay sim.Time) ([]arrow, []note
 // label writes a packet as textbooks do, with sequence numbers relative to
 // each side's ISN (as Wireshark shows them).
 func label(e *trace.Event, isn map[string]uint32) string {
-	if e.Proto == "udp" {
+	switch e.Proto {
+	case "udp":
 		return fmt.Sprintf("UDP len=%d", e.Len)
+	case "rdt": // stop-and-wait, go-back-n, selective-repeat: K&R's labels
+		if e.Flags == "ACK" {
+			return fmt.Sprintf("ACK %d", e.Ack)
+		}
+		return fmt.Sprintf("pkt %d", e.Seq)
 	}
 	rel := func(dir string, v uint32) uint32 { return v - isn[dir] }
 	other := "b->a"

@@ -106,10 +106,53 @@ const (
 	udpProto = "udp"
 )
 
+// The rdt family (Kurose & Ross ch. 3), as FlowResult.Protocol spells
+// it. Their protocol-only fields share one JSON object, "rdt".
+const (
+	swProto  = "stop-and-wait"
+	gbnProto = "go-back-n"
+	srProto  = "selective-repeat"
+	// rdtObject names the JSON object of the rdt family's own fields.
+	rdtObject = "rdt"
+)
+
 var (
 	onlyTCP = []string{tcpProto}
 	onlyUDP = []string{udpProto}
+	onlyRDT = []string{swProto, gbnProto, srProto}
+	// tcpRDT: fields that TCP and the rdt family both have.
+	tcpRDT = []string{tcpProto, swProto, gbnProto, srProto}
 )
+
+// objectName is the JSON object that holds a flow's protocol-only
+// fields: the protocol's name, or "rdt" for the rdt family.
+func objectName(protocol string) string {
+	switch protocol {
+	case swProto, gbnProto, srProto:
+		return rdtObject
+	}
+	return protocol
+}
+
+func rdtOf(f *run.FlowResult) *run.RDTResult {
+	if f.RDT == nil {
+		return &run.RDTResult{}
+	}
+	return f.RDT
+}
+
+// rdtCount is an integer field of the rdt protocols in protos.
+func rdtCount(key, unit string, protos []string, doc string, get func(*run.RDTResult) int64) field[*run.FlowResult] {
+	return flowCount(key, unit, protos, doc, func(f *run.FlowResult) int64 { return get(rdtOf(f)) })
+}
+
+// verified is data_verified: TCP's or the rdt family's.
+func verified(f *run.FlowResult) any {
+	if f.RDT != nil {
+		return strings.ToLower(f.RDT.Verified)
+	}
+	return strings.ToLower(tcpOf(f).Verified)
+}
 
 // Formatters: each takes a value as a getter returns it or as JSON reads
 // it back (integers as int64 or uint64, numbers as float64, null as nil).
@@ -136,6 +179,15 @@ func intCell(v any) string {
 func pctCell(v any) string {
 	if x, ok := v.(float64); ok {
 		return pct(x)
+	}
+	return "-"
+}
+
+// utilCell prints a utilisation with three significant digits, so that
+// stop-and-wait's 0.0277% on a long fat link does not print as 0.03%.
+func utilCell(v any) string {
+	if x, ok := v.(float64); ok {
+		return strconv.FormatFloat(100*x, 'g', 3, 64) + "%"
 	}
 	return "-"
 }
@@ -246,7 +298,7 @@ func tcpCount(key, unit, doc string, get func(*run.TCPResult) int64) field[*run.
 // flowRows is the one list of flow metrics, in table order, that every
 // format prints.
 var flowRows = []row[*run.FlowResult]{
-	one("protocol", flowField("protocol", Text, "", nil, "transport protocol: tcp or udp; names the flow's protocol object",
+	one("protocol", flowField("protocol", Text, "", nil, "transport protocol: tcp, udp, stop-and-wait, go-back-n or selective-repeat; names the flow's protocol object (rdt for the last three)",
 		func(f *run.FlowResult) any { return f.Protocol }, textCell)),
 	{title: "direction", sep: "->", fields: []field[*run.FlowResult]{
 		flowField("from", Text, "", nil, "sending host (a or b)", func(f *run.FlowResult) any { return f.From }, textCell),
@@ -260,8 +312,10 @@ var flowRows = []row[*run.FlowResult]{
 		func(f *run.FlowResult) int64 { return f.DeliveredBytes })),
 	one("delivery ratio", flowField("delivery_ratio", Number, "fraction", nil, "bytes_delivered / bytes_offered, 0 to 1",
 		func(f *run.FlowResult) any { return number(f.DeliveryRatio) }, pctCell)),
-	one("data verified", flowField("data_verified", Text, "", onlyTCP, "yes (every byte read matched the byte sent), no (some did not) or partial (transfer unfinished)",
-		func(f *run.FlowResult) any { return strings.ToLower(tcpOf(f).Verified) }, verifiedCell)),
+	one("data verified", flowField("data_verified", Text, "", tcpRDT, "yes (every byte read matched the byte sent), no (some did not) or partial (transfer unfinished)",
+		verified, verifiedCell)),
+	one("wrong bytes delivered", rdtCount("wrong_bytes_delivered", "bytes", onlyRDT, "bytes the receiving application read that differ from the bytes sent at that offset (an old packet taken for a new one), or lie beyond the end",
+		func(r *run.RDTResult) int64 { return r.WrongBytes })),
 	one("goodput", flowField("goodput_bps", Number, "bit/s", nil, "delivered application bits per second of completion time; 0 if nothing completed",
 		func(f *run.FlowResult) any { return number(f.Goodput) }, rateCell)),
 	one("handshake time", nullable(flowField("handshake_time_s", Number, "s", onlyTCP, "SYN sent to SYN-ACK received by the client; null if never established",
@@ -274,6 +328,23 @@ var flowRows = []row[*run.FlowResult]{
 		func(f *run.FlowResult) int64 { return f.PacketsRecv })),
 	one("datagrams not delivered", flowCount("datagrams_not_delivered", "packets", onlyUDP, "datagrams sent but never delivered (lost or dropped for a bad checksum)",
 		func(f *run.FlowResult) int64 { return f.Lost })),
+	{title: "window / sequence numbers", sep: " / ", fields: []field[*run.FlowResult]{
+		rdtCount("window_packets", "packets", onlyRDT, "the sender's window N (1 for stop-and-wait)",
+			func(r *run.RDTResult) int64 { return int64(r.Window) }),
+		rdtCount("sequence_numbers", "", onlyRDT, "the size of the sequence-number space, 2^seq_bits",
+			func(r *run.RDTResult) int64 { return 1 << r.SeqBits }),
+	}},
+	one("sender utilisation", flowField("sender_utilisation", Number, "fraction", onlyRDT,
+		"fraction of the time from the flow's start to the last ACK the sender needed (or the end of the run) during which the sender's link transmitter was sending this flow's data packets, first transmissions and retransmissions (K&R §3.4.2: (L/R) / (RTT + L/R) for stop-and-wait on a clean link); 0 on a link of unlimited rate",
+		func(f *run.FlowResult) any { return number(rdtOf(f).Utilisation) }, utilCell)),
+	one("retransmissions", rdtCount("retransmissions", "packets", onlyRDT, "data packets sent again after a timeout",
+		func(r *run.RDTResult) int64 { return r.Sender.Retransmissions })),
+	one("timeouts", rdtCount("timeouts", "", onlyRDT, "retransmission timer expirations (go-back-n resends the whole window on each, selective-repeat one packet)",
+		func(r *run.RDTResult) int64 { return r.Sender.Timeouts })),
+	one("out of order discarded", rdtCount("out_of_order_discarded", "packets", []string{swProto, gbnProto}, "stop-and-wait and go-back-n: packets that arrived ahead of the one expected, discarded (the receiver's window is 1)",
+		func(r *run.RDTResult) int64 { return r.Receiver.OutOfOrderDiscarded })),
+	one("out of order buffered", rdtCount("out_of_order_buffered", "packets", []string{srProto}, "selective-repeat: packets inside the receiver's window but not its base, buffered until the gap fills",
+		func(r *run.RDTResult) int64 { return r.Receiver.OutOfOrderBuffered })),
 	one("retransmissions (timeout)", tcpCount("retransmissions_timeout", "packets", "segments resent after a retransmission timeout",
 		func(t *run.TCPResult) int64 { return t.TimeoutRetrans })),
 	one("retransmissions (fast)", tcpCount("retransmissions_fast", "packets", "segments resent by fast retransmit or a NewReno partial ACK",

@@ -72,6 +72,9 @@ func (r *Result) Status() string {
 		if f.Aborted != "" {
 			return "flow " + f.Name + " aborted: " + f.Aborted
 		}
+		if f.RDT != nil && f.RDT.Failure != "" {
+			return "flow " + f.Name + " " + f.RDT.Failure
+		}
 	}
 	if r.Reason == sim.TimeLimit {
 		return "unfinished at the time limit"
@@ -103,6 +106,7 @@ type FlowResult struct {
 	DeliveryRatio  float64
 
 	TCP *TCPResult
+	RDT *RDTResult // stop-and-wait, go-back-n and selective-repeat
 }
 
 type flow interface {
@@ -211,6 +215,16 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 			}
 			n.flows = append(n.flows, tf)
 			n.hasTCP = true
+		default: // the rdt family
+			out := n.pipes[0]
+			if f.From == "b" {
+				out = n.pipes[1]
+			}
+			rf, err := newRDTFlow(n, i, f, src, dst, out)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", sc.File, err)
+			}
+			n.flows = append(n.flows, rf)
 		}
 	}
 	return n, nil

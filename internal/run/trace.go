@@ -5,6 +5,7 @@ import (
 
 	"strconv"
 
+	"tcpsim/internal/scenario"
 	"tcpsim/internal/trace"
 	"tcpsim/model/link"
 	"tcpsim/model/tcp"
@@ -29,6 +30,10 @@ type tracer struct {
 	sink  trace.Sink
 	ev    trace.Event
 	shift map[uint16]uint8 // window scale by source port, learned from the endpoints
+	// last is the packet the link is delivering, so that an endpoint
+	// that finds it damaged can be traced against it (rdt flows).
+	last    link.Packet
+	lastDir string
 }
 
 var linkKinds = [...]string{
@@ -64,6 +69,9 @@ func (t *tracer) packet(kind string, pkt link.Packet, dir string) *trace.Event {
 		}
 	case wire.ProtoUDP:
 		t.ev.Proto = "udp"
+		if f := pkt.Flow; f >= 0 && int(f) < len(t.n.sc.Flows) && scenario.IsRDT(t.n.sc.Flows[f].Protocol) {
+			rdtPacket(&t.ev, pkt.Buf)
+		}
 	}
 	return &t.ev
 }
@@ -73,6 +81,9 @@ func (t *tracer) LinkEvent(dir string, ev link.Event, pkt link.Packet) {
 	d := "a->b"
 	if dir == "reverse" {
 		d = "b->a"
+	}
+	if ev == link.EvDeliver {
+		t.last, t.lastDir = pkt, d
 	}
 	t.sink.Event(t.packet(linkKinds[ev], pkt, d))
 }

@@ -220,7 +220,7 @@ func lossFields(model string) []field[Loss] {
 func flowFields() []field[Flow] {
 	return []field[Flow]{
 		textField("name", true, "a non-empty name, e.g. file", func(f *Flow, v string) { f.Name = v }),
-		enumField("protocol", []string{"tcp", "udp"}, func(f *Flow, v string) { f.Protocol = v }),
+		enumField("protocol", protocols, func(f *Flow, v string) { f.Protocol = v }),
 		enumField("from", []string{"a", "b"}, func(f *Flow, v string) { f.From = v }),
 		durationField("start", false, "", func(f *Flow, v Duration) { f.Start = v }),
 	}

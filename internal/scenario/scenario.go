@@ -77,15 +77,16 @@ type Loss struct {
 	mapping bool
 }
 
-// Flow is one application flow between the hosts. Exactly one of TCP and
-// UDP is set, matching Protocol.
+// Flow is one application flow between the hosts. Exactly one of TCP,
+// UDP and RDT is set, matching Protocol.
 type Flow struct {
 	Name     string
-	Protocol string // "tcp" or "udp"
+	Protocol string // "tcp", "udp", "stop-and-wait", "go-back-n" or "selective-repeat"
 	From     string // the sending host: "a" or "b"
 	Start    Duration
 	TCP      *TCPFlow
 	UDP      *UDPFlow
+	RDT      *RDTFlow // stop-and-wait, go-back-n and selective-repeat
 }
 
 // TCPFlow holds the fields of a TCP flow. App "bulk" sends Bytes from

@@ -61,6 +61,9 @@ func (s *Scenario) validateFlow(i int, seen map[string]bool) error {
 		return s.errAt(at("name"), "%q is used by two flows: names must be unique", f.Name)
 	}
 	seen[f.Name] = true
+	if IsRDT(f.Protocol) {
+		return s.validateRDT(f, p)
+	}
 	switch f.Protocol {
 	case "udp":
 		u := f.UDP

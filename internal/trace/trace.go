@@ -32,6 +32,10 @@ const (
 	Rwnd         = "rwnd"
 	AppWrite     = "app-write"
 	AppRead      = "app-read"
+	// Decision is what an end of an rdt flow (stop-and-wait, go-back-n,
+	// selective-repeat) did with a packet it did not simply accept in
+	// order: discarded as a duplicate or out of order, buffered, ignored.
+	Decision = "decision"
 )
 
 // Event is one trace record. Packet fields are zero for other kinds.
@@ -165,8 +169,15 @@ func AppendText(b []byte, e *Event) []byte {
 	b = fmt.Appendf(b, "%12.6f %-8s %-13s", e.T.Seconds(), e.Flow, e.Kind)
 	if e.Dir != "" {
 		b = fmt.Appendf(b, " %s %s", e.Dir, e.Proto)
-		if e.Proto == "tcp" {
+		switch e.Proto {
+		case "tcp":
 			b = fmt.Appendf(b, " %s seq=%d ack=%d win=%d", e.Flags, e.Seq, e.Ack, e.Win)
+		case "rdt":
+			if e.Flags == "ACK" {
+				b = fmt.Appendf(b, " ACK %d", e.Ack)
+			} else {
+				b = fmt.Appendf(b, " pkt %d", e.Seq)
+			}
 		}
 		b = fmt.Appendf(b, " len=%d", e.Len)
 		if e.Retrans {
