@@ -171,7 +171,7 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 	n := &Network{sc: sc, seed: seed, eng: sim.New(1024), intr: opt.Interrupt}
 	n.watch = n.onWatch
 	if opt.Trace != nil {
-		n.tr = &tracer{n: n, sink: opt.Trace}
+		n.tr = &tracer{n: n, sink: opt.Trace, rtt: opt.TraceRTT}
 	}
 	streams := sim.NewStreams(seed)
 	pool := link.NewPool(2048)
@@ -188,6 +188,7 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 	if n.tr != nil {
 		n.tr.install()
 	}
+	n.installFaults()
 	for i := range sc.Flows {
 		f := &sc.Flows[i]
 		src, dst := n.hosts[0], n.hosts[1]

@@ -47,7 +47,7 @@ func newTCPFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, cport,
 		MSS: t.MSS, RecvBuffer: int(t.RecvBuffer), InitialWindow: t.InitialWindow,
 		Congestion: cc, MaxRetries: t.MaxRetries,
 		MinRTO: sim.Time(t.MinRTO), MaxRTO: sim.Time(t.MaxRTO), InitialRTO: sim.Time(t.InitialRTO),
-		TimeWait: sim.Time(t.TimeWait),
+		TimeWait: sim.Time(t.TimeWait), InitialSsthresh: t.InitialSsthresh * t.MSS,
 	}
 	if t.DelayedAck.On {
 		cfg.DelayedAck = sim.Time(t.DelayedAck.Timeout)

@@ -430,6 +430,7 @@ func TestDefaultsTable(t *testing.T) {
 		applyDefaults(dec, "udp flow", udpFields(), &UDPFlow{}),
 		applyDefaults(dec, "gilbert-elliott loss", lossFields("gilbert-elliott"), &Loss{}),
 		applyDefaults(dec, "bernoulli loss", lossFields("bernoulli"), &Loss{}),
+		applyDefaults(dec, "fault", faultFields(), &Fault{}),
 	} {
 		if err != nil {
 			t.Error(err)
@@ -450,6 +451,8 @@ func TestDefaultsTable(t *testing.T) {
 			fs = strings.Split(names(udpFields()), ", ")
 		case "gilbert-elliott loss", "bernoulli loss":
 			fs = strings.Split(names(lossFields(strings.TrimSuffix(d.Scope, " loss"))), ", ")
+		case "fault":
+			fs = strings.Split(names(faultFields()), ", ")
 		default:
 			t.Errorf("unknown scope %q", d.Scope)
 		}

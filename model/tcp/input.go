@@ -1,6 +1,8 @@
 package tcp
 
 import (
+	"cmp"
+
 	"tcpsim/model/seqnum"
 	"tcpsim/model/wire"
 	"tcpsim/sim"
@@ -155,7 +157,7 @@ func (e *Endpoint) established(h *wire.TCP) {
 	e.sndWl1, e.sndWl2 = seqnum.Value(h.Seq), seqnum.Value(h.Ack)
 	e.maxSndWnd = max(e.maxSndWnd, e.sndWnd)
 	e.setSndUna(e.iss + 1)
-	e.setCwnd(e.cfg.InitialWindow*e.smss(), 1<<30) // RFC 5681 §3.1: ssthresh arbitrarily high
+	e.setCwnd(e.cfg.InitialWindow*e.smss(), cmp.Or(e.cfg.InitialSsthresh, 1<<30)) // RFC 5681 §3.1: ssthresh arbitrarily high unless configured
 	e.setState(Established)
 }
 

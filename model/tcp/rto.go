@@ -28,6 +28,9 @@ func (e *Endpoint) sampleRTT(r sim.Time) {
 		e.srtt = (7*e.srtt + r) / 8     // SRTT <- (1-α)·SRTT + α·R'
 	}
 	e.rto = e.clampRTO(e.srtt + max(e.cfg.Granularity, rttK*e.rttvar))
+	if e.cfg.OnRTT != nil {
+		e.cfg.OnRTT(r, e.srtt, e.rttvar, e.rto)
+	}
 }
 
 func (e *Endpoint) clampRTO(r sim.Time) sim.Time {
