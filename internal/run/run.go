@@ -73,6 +73,11 @@ func (r *Result) Status() string {
 			return "flow " + f.Name + " aborted: " + f.Aborted
 		}
 	}
+	for _, f := range r.Flows {
+		if f.TCP != nil && f.TCP.CorruptBytes > 0 {
+			return fmt.Sprintf("flow %s delivered %d bytes that differ from those sent (the checksum missed them)", f.Name, f.TCP.CorruptBytes)
+		}
+	}
 	if r.Reason == sim.TimeLimit {
 		return "unfinished at the time limit"
 	}
