@@ -49,7 +49,7 @@ the trace and capture keep every whole record so far, and tcpsim exits
 			}
 			var scs []*scenario.Scenario
 			for _, file := range args {
-				sc, err := scenario.Load(file)
+				sc, err := loadScenario(file)
 				if err != nil {
 					return err
 				}
