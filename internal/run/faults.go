@@ -122,11 +122,12 @@ func (n *Network) flowIndex(name string) int {
 	panic("run: fault names flow " + name + ", which validation let through") // scenario.validateFaults checks it
 }
 
-// Mark implements link.Marker: it counts the packet and marks it with the
-// fault of the rule that names it.
-func (s *faultScript) Mark(dir string, pkt *link.Packet) {
+// Mark implements link.Marker: it counts the packet and returns the fault
+// of the rule that names it.
+func (s *faultScript) Mark(dir string, p link.Packet) link.Fault {
+	pkt := &p
 	if pkt.Flow < 0 || int(pkt.Flow) >= len(s.flows) || !s.flows[pkt.Flow].ruled {
-		return
+		return link.Fault{}
 	}
 	fc := &s.flows[pkt.Flow]
 	h := wire.Peek(pkt.Buf)
@@ -136,10 +137,10 @@ func (s *faultScript) Mark(dir string, pkt *link.Packet) {
 			fc.data++
 			s.mark(pkt, false, fc.data)
 		}
-		return
+		return pkt.Fault
 	}
 	if h.Protocol != wire.ProtoTCP || !h.OK {
-		return
+		return link.Fault{}
 	}
 	seq := seqnum.Value(h.Seq)
 	switch {
@@ -160,7 +161,7 @@ func (s *faultScript) Mark(dir string, pkt *link.Packet) {
 				}
 			}
 			s.mark(pkt, false, fc.data)
-			return
+			return pkt.Fault
 		}
 		// A retransmission: is it another transmission of a ruled segment?
 		for i := range s.rules {
@@ -176,6 +177,7 @@ func (s *faultScript) Mark(dir string, pkt *link.Packet) {
 		fc.acks++
 		s.mark(pkt, true, fc.acks)
 	}
+	return pkt.Fault
 }
 
 // mark sets the fault of the first rule naming the k-th data segment (or

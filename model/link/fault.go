@@ -35,10 +35,12 @@ type Fault struct {
 func (f Fault) Scripted() bool { return f.Kind != FaultNone }
 
 // Marker chooses the scripted fault of each packet offered to a
-// direction; it sees every packet, in order, before the queue does. A nil
-// Marker (the default) costs nothing.
+// direction; it sees every packet, in order, before the queue does, and
+// returns the packet's fault (the zero Fault for none). A nil Marker (the
+// default) costs nothing. The packet is passed by value so that Send's
+// packet never escapes to the heap.
 type Marker interface {
-	Mark(dir string, pkt *Packet)
+	Mark(dir string, pkt Packet) Fault
 }
 
 // SetMarker installs m (nil to remove).

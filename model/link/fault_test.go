@@ -14,11 +14,12 @@ type markEvery struct {
 	f    Fault
 }
 
-func (m *markEvery) Mark(dir string, pkt *Packet) {
+func (m *markEvery) Mark(dir string, pkt Packet) Fault {
 	m.n++
 	if m.n%m.k == 0 {
-		pkt.Fault = m.f
+		return m.f
 	}
+	return Fault{}
 }
 
 type recorder struct{ evs []Event }

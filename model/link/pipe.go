@@ -119,7 +119,7 @@ func (p *Pipe) Send(pkt Packet) {
 	p.nextID++
 	pkt.ID = p.nextID
 	if p.marker != nil {
-		p.marker.Mark(p.Name, &pkt)
+		pkt.Fault = p.marker.Mark(p.Name, pkt)
 	}
 	p.c.Offered++
 	p.c.OfferedBytes += int64(len(pkt.Buf))
