@@ -33,6 +33,7 @@ type arrow struct {
 	end       string // "deliver", "lost", "queue-drop", "checksum"
 	retrans   bool
 	corrupted bool
+	scripted  bool // lost or corrupted by the scenario's faults: section
 	startRow  int
 	endRow    int
 }
@@ -123,13 +124,20 @@ func Draw(evs []trace.Event, opt Options) string {
 		notesAt[a.startRow] = append(notesAt[a.startRow], label)
 		switch a.end {
 		case "lost":
-			notesAt[a.endRow] = append(notesAt[a.endRow], g.lost+" lost: "+a.label)
+			if a.scripted {
+				notesAt[a.endRow] = append(notesAt[a.endRow], g.lost+" lost (scripted): "+a.label)
+			} else {
+				notesAt[a.endRow] = append(notesAt[a.endRow], g.lost+" lost: "+a.label)
+			}
 		case "queue-drop":
 			notesAt[a.endRow] = append(notesAt[a.endRow], g.lost+" dropped, queue full: "+a.label)
 		case "checksum":
 			notesAt[a.endRow] = append(notesAt[a.endRow], g.lost+" bad checksum, dropped: "+a.label)
 		}
-		if a.corrupted && a.end == "deliver" {
+		switch {
+		case a.corrupted && a.end == "deliver" && a.scripted:
+			notesAt[a.endRow] = append(notesAt[a.endRow], "corrupted (scripted), checksum still matches, delivered: "+a.label)
+		case a.corrupted && a.end == "deliver":
 			notesAt[a.endRow] = append(notesAt[a.endRow], "corrupted, delivered (no checksum): "+a.label)
 		}
 	}
@@ -276,12 +284,14 @@ func collect(evs []trace.Event, maxPackets int, delay sim.Time) ([]arrow, []note
 		case trace.Corrupt:
 			if i, ok := open[key{e.Dir, e.ID}]; ok {
 				arrows[i].corrupted = true
+				arrows[i].scripted = arrows[i].scripted || e.Scripted
 			}
 		case trace.Lost:
 			if i, ok := open[key{e.Dir, e.ID}]; ok {
 				// Lost on the wire: drawn as vanishing half way to
 				// the other host.
 				arrows[i].t1, arrows[i].end = e.T+delay/2, "lost"
+				arrows[i].scripted = e.Scripted
 				delete(open, key{e.Dir, e.ID})
 			}
 		case trace.Deliver:

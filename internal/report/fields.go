@@ -85,6 +85,7 @@ type row[T any] struct {
 	title  string
 	sep    string
 	fields []field[T]
+	rare   bool // printed in text tables only when some value is not zero
 }
 
 // appliesTo reports whether the row's fields apply to protocol p (a row's
@@ -259,6 +260,8 @@ func flowStatus(f *run.FlowResult) string {
 		return "aborted"
 	case f.Complete:
 		return "complete"
+	case f.TCP != nil && f.TCP.CorruptBytes > 0:
+		return "corrupt"
 	}
 	return "unfinished"
 }
@@ -285,6 +288,15 @@ func one[T any](title string, f field[T]) row[T] {
 	return row[T]{title: title, fields: []field[T]{f}}
 }
 
+// rare marks a row that text tables print only when some flow's value is
+// not zero (JSON and CSV always have it): an event that a run almost never
+// has, such as corrupt bytes delivered, need not add a row of zeros to
+// every table.
+func rare[T any](r row[T]) row[T] {
+	r.rare = true
+	return r
+}
+
 // flowCount is a common integer field of a flow.
 func flowCount(key, unit string, protos []string, doc string, get func(*run.FlowResult) int64) field[*run.FlowResult] {
 	return flowField(key, Integer, unit, protos, doc, func(f *run.FlowResult) any { return get(f) }, intCell)
@@ -304,7 +316,7 @@ var flowRows = []row[*run.FlowResult]{
 		flowField("from", Text, "", nil, "sending host (a or b)", func(f *run.FlowResult) any { return f.From }, textCell),
 		flowField("to", Text, "", nil, "receiving host (a or b)", func(f *run.FlowResult) any { return f.To }, textCell),
 	}},
-	one("status", flowField("status", Text, "", nil, "complete, aborted or unfinished",
+	one("status", flowField("status", Text, "", nil, "complete, aborted, corrupt (TCP delivered bytes that differ from those sent) or unfinished",
 		func(f *run.FlowResult) any { return flowStatus(f) }, textCell)),
 	one("bytes offered", flowCount("bytes_offered", "bytes", nil, "application bytes to send",
 		func(f *run.FlowResult) int64 { return f.OfferedBytes })),
@@ -357,6 +369,8 @@ var flowRows = []row[*run.FlowResult]{
 		func(f *run.FlowResult) int64 { return f.ChecksumDrops })),
 	one("corrupt delivered", flowCount("corrupt_delivered", "packets", onlyUDP, "datagrams delivered with wrong bytes (checksum off)",
 		func(f *run.FlowResult) int64 { return f.Corrupt })),
+	rare(one("corrupt bytes delivered", tcpCount("corrupt_delivered_bytes", "bytes", "bytes the application read that differ from those sent: errors the checksum missed (the table prints the row only when some flow has them)",
+		func(t *run.TCPResult) int64 { return t.CorruptBytes }))),
 	one("out of order", flowCount("out_of_order", "packets", nil, "segments or datagrams that arrived out of order",
 		func(f *run.FlowResult) int64 { return f.OutOfOrder })),
 	one("duplicates discarded", flowCount("duplicates_discarded", "packets", nil, "segments or datagrams that carried only data already received",
@@ -457,4 +471,37 @@ var runFields = []field[*run.Result]{
 		func(r *run.Result) any { return r.Reason.String() }, textCell),
 	runField("simulated_s", Number, "s", "simulated time at the end", func(r *run.Result) any { return r.End.Seconds() }, secondsCell),
 	runField("events", Integer, "", "events the engine ran", func(r *run.Result) any { return r.Events }, intCell),
+	nullable(runField("jain_fairness_tcp", Number, "fraction", "Jain's fairness index of the TCP flows' goodputs, (Σx)²/(n·Σx²), 1/n to 1 (1: equal shares); null with fewer than two TCP flows",
+		func(r *run.Result) any { return jain(r, tcpProto) }, fairnessCell)),
+	nullable(runField("jain_fairness_udp", Number, "fraction", "Jain's fairness index of the UDP flows' goodputs, as for TCP; null with fewer than two UDP flows",
+		func(r *run.Result) any { return jain(r, udpProto) }, fairnessCell)),
+}
+
+// jain is Jain's fairness index (Jain, Chiu and Hawe 1984) of the goodputs
+// of the flows of protocol p, (Σx)²/(n·Σx²), or nil with fewer than two
+// such flows. All goodputs zero counts as fair (1): no flow got more.
+func jain(r *run.Result, p string) any {
+	var n int
+	var sum, sq float64
+	for i := range r.Flows {
+		if f := &r.Flows[i]; f.Protocol == p {
+			n++
+			sum += f.Goodput
+			sq += f.Goodput * f.Goodput
+		}
+	}
+	switch {
+	case n < 2:
+		return nil
+	case sq == 0:
+		return 1.0
+	}
+	return number(sum * sum / (float64(n) * sq))
+}
+
+func fairnessCell(v any) string {
+	if x, ok := v.(float64); ok {
+		return strconv.FormatFloat(x, 'f', 4, 64)
+	}
+	return "-"
 }

@@ -76,6 +76,11 @@ func (r *Result) Status() string {
 			return "flow " + f.Name + " " + f.RDT.Failure
 		}
 	}
+	for _, f := range r.Flows {
+		if f.TCP != nil && f.TCP.CorruptBytes > 0 {
+			return fmt.Sprintf("flow %s delivered %d bytes that differ from those sent (the checksum missed them)", f.Name, f.TCP.CorruptBytes)
+		}
+	}
 	if r.Reason == sim.TimeLimit {
 		return "unfinished at the time limit"
 	}
@@ -175,7 +180,7 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 	n := &Network{sc: sc, seed: seed, eng: sim.New(1024), intr: opt.Interrupt}
 	n.watch = n.onWatch
 	if opt.Trace != nil {
-		n.tr = &tracer{n: n, sink: opt.Trace}
+		n.tr = &tracer{n: n, sink: opt.Trace, rtt: opt.TraceRTT}
 	}
 	streams := sim.NewStreams(seed)
 	pool := link.NewPool(2048)
@@ -192,6 +197,7 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 	if n.tr != nil {
 		n.tr.install()
 	}
+	n.installFaults()
 	for i := range sc.Flows {
 		f := &sc.Flows[i]
 		src, dst := n.hosts[0], n.hosts[1]

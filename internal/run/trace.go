@@ -22,6 +22,10 @@ type Options struct {
 	// handler) to end the run early; the result's Reason is then
 	// sim.Interrupted.
 	Interrupt *atomic.Bool
+	// TraceRTT adds an rtt event for every RTT sample of a TCP endpoint
+	// (the sample, SRTT, RTTVAR and RTO, RFC 6298 §2). Off by default, so
+	// that traces without it stay as they were.
+	TraceRTT bool
 }
 
 // tracer turns model callbacks into trace events.
@@ -34,6 +38,7 @@ type tracer struct {
 	// that finds it damaged can be traced against it (rdt flows).
 	last    link.Packet
 	lastDir string
+	rtt     bool // trace RTT samples (Options.TraceRTT)
 }
 
 var linkKinds = [...]string{
@@ -85,7 +90,12 @@ func (t *tracer) LinkEvent(dir string, ev link.Event, pkt link.Packet) {
 	if ev == link.EvDeliver {
 		t.last, t.lastDir = pkt, d
 	}
-	t.sink.Event(t.packet(linkKinds[ev], pkt, d))
+	e := t.packet(linkKinds[ev], pkt, d)
+	if pkt.Fault.Scripted() && (ev == link.EvLost || ev == link.EvCorrupt) {
+		e.Scripted = true
+		e.Detail = faultDetail(t.n.sc, pkt.Fault)
+	}
+	t.sink.Event(e)
 }
 
 func (t *tracer) simple(flow, kind, detail string, v, v2 int64) {
@@ -115,6 +125,12 @@ func (t *tracer) tcpConfig(cfg *tcp.Config, flow, side string) {
 	}
 	cfg.OnRwnd = func(adv int) {
 		t.simple(flow, trace.Rwnd, side+" advertises "+strconv.Itoa(adv), int64(adv), 0)
+	}
+	if !t.rtt {
+		return
+	}
+	cfg.OnRTT = func(r, srtt, rttvar, rto sim.Time) {
+		t.simple(flow, trace.RTT, side+" rtt="+r.String()+" srtt="+srtt.String()+" rttvar="+rttvar.String()+" rto="+rto.String(), int64(r), int64(rto))
 	}
 }
 

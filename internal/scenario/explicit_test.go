@@ -431,6 +431,7 @@ func TestDefaultsTable(t *testing.T) {
 		applyDefaults(dec, "rdt flow", rdtFields(), &RDTFlow{}),
 		applyDefaults(dec, "gilbert-elliott loss", lossFields("gilbert-elliott"), &Loss{}),
 		applyDefaults(dec, "bernoulli loss", lossFields("bernoulli"), &Loss{}),
+		applyDefaults(dec, "fault", faultFields(), &Fault{}),
 	} {
 		if err != nil {
 			t.Error(err)
@@ -453,6 +454,8 @@ func TestDefaultsTable(t *testing.T) {
 			fs = strings.Split(names(rdtFields()), ", ")
 		case "gilbert-elliott loss", "bernoulli loss":
 			fs = strings.Split(names(lossFields(strings.TrimSuffix(d.Scope, " loss"))), ", ")
+		case "fault":
+			fs = strings.Split(names(faultFields()), ", ")
 		default:
 			t.Errorf("unknown scope %q", d.Scope)
 		}

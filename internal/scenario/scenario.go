@@ -26,6 +26,9 @@ type Scenario struct {
 	Link        Link
 	Flows       []Flow
 	Report      []string
+	// Faults are the scripted events of the faults: section, in file
+	// order (see Fault); nil without one.
+	Faults []Fault
 
 	// File is the path the scenario was read from (the name given to Parse).
 	File string
@@ -110,6 +113,10 @@ type TCPFlow struct {
 	TimeWait      Duration
 	MaxRetries    int
 	ISN           *uint32 // nil: drawn from the seed
+	// InitialSsthresh is the slow-start threshold before the first loss,
+	// in segments of MSS bytes; 0 (absent): "arbitrarily high", RFC 5681
+	// §3.1.
+	InitialSsthresh int
 }
 
 // UDPFlow holds the fields of a UDP flow: Count datagrams of Datagram

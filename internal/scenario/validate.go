@@ -40,7 +40,7 @@ func (s *Scenario) validate() error {
 			return err
 		}
 	}
-	return nil
+	return s.validateFaults()
 }
 
 // errMissing reports a required field absent from the mapping at parent,

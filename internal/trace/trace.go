@@ -30,6 +30,7 @@ const (
 	State        = "state"
 	Cwnd         = "cwnd"
 	Rwnd         = "rwnd"
+	RTT          = "rtt" // an RTT sample (RFC 6298 §2): Value the sample, Value2 the new RTO, both in ns
 	AppWrite     = "app-write"
 	AppRead      = "app-read"
 	// Decision is what an end of an rdt flow (stop-and-wait, go-back-n,
@@ -56,9 +57,12 @@ type Event struct {
 	Win     int    `json:"win,omitempty"` // advertised window in bytes (scaling undone)
 	Len     int    `json:"len,omitempty"`
 	Retrans bool   `json:"retrans,omitempty"`
-	Detail  string `json:"detail,omitempty"`
-	Value   int64  `json:"value,omitempty"`
-	Value2  int64  `json:"value2,omitempty"`
+	// Scripted marks a lost or corrupt event that a scenario's faults:
+	// section caused, not a random impairment; Detail says which fault.
+	Scripted bool   `json:"scripted,omitempty"`
+	Detail   string `json:"detail,omitempty"`
+	Value    int64  `json:"value,omitempty"`
+	Value2   int64  `json:"value2,omitempty"`
 	// Packet holds the packet's bytes (IPv4 header onwards) for packet
 	// events, valid only during the Event call.
 	Packet []byte `json:"-"`

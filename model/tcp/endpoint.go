@@ -34,6 +34,9 @@ type Config struct {
 	TimeWait              sim.Time // 2·MSL; default 60 s (as Linux)
 	MaxRetries            int      // retransmissions of one segment before abort; default 15
 	SynRetries            int      // SYN retransmissions before abort; default 6 (as Linux)
+	// InitialSsthresh is ssthresh before the first loss, in bytes; 0 means
+	// "arbitrarily high" (RFC 5681 §3.1).
+	InitialSsthresh int
 	// Data returns the application's stream bytes [off, off+n); nil
 	// means the payload package's pattern.
 	Data func(off int64, n int) []byte
@@ -43,6 +46,9 @@ type Config struct {
 	OnCwnd func(cwnd, ssthresh int)
 	// OnRwnd, if set, is called when the window we advertise changes.
 	OnRwnd func(adv int)
+	// OnRTT, if set, is called with every RTT measurement r and the SRTT,
+	// RTTVAR and RTO it yields (RFC 6298 §2).
+	OnRTT func(r, srtt, rttvar, rto sim.Time)
 }
 
 func (c *Config) defaults() {
