@@ -25,6 +25,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	labpkg "tcpsim/internal/web/lab"
 	"tcpsim/internal/web/webbuild"
 )
 
@@ -443,6 +444,11 @@ func TestBrowserPermalinkRestores(t *testing.T) {
 	l.setAndFire("#loss", "25", "input") // 2.5%
 	l.waitRuns(n)
 	report := l.text("#report-json")
+	l.click("body")
+	for range 40 {
+		l.key(kb.ArrowRight)
+	}
+	clock := l.text("#clock")
 	l.click("#permalink")
 	if _, err := chromedp.Run(l.ctx, chromedp.Poll[bool](`location.hash.includes("seed=11") && location.hash.includes("t=")`)); err != nil {
 		t.Fatal(err)
@@ -458,6 +464,9 @@ func TestBrowserPermalinkRestores(t *testing.T) {
 	seed := eval[string](m, `document.getElementById("seed").value`)
 	if yaml != edited {
 		t.Errorf("permalink restored the scenario as\n%s\nwant\n%s", yaml, edited)
+	}
+	if got := m.text("#clock"); got != clock {
+		t.Errorf("permalink restored the cursor at %q, want %q", got, clock)
 	}
 	if seed != "11" {
 		t.Errorf("permalink restored seed %q, want 11", seed)
@@ -531,5 +540,55 @@ func TestBrowserLargeTextAndSweep(t *testing.T) {
 	}
 	l.run(chromedp.ScrollIntoView(chromedp.CSS("#sweep")))
 	l.screenshot("lab-sweep")
+	l.noErrors()
+}
+
+// TestBrowserTimings measures, for every shipped scenario, the engine's
+// time in the browser (the worker's call, WebAssembly) against the same
+// call natively (lab.Run, what the CLI does plus the trace and tables)
+// and the whole `tcpsim run --format json --trace` process. It only
+// reports: set TCPSIM_LAB_TIMINGS=1 to run it.
+func TestBrowserTimings(t *testing.T) {
+	if os.Getenv("TCPSIM_LAB_TIMINGS") == "" {
+		t.Skip("set TCPSIM_LAB_TIMINGS=1 to measure the browser against the CLI")
+	}
+	l := newLab(t, 1400, 1000)
+	t.Logf("page load to first run shown: %v", l.open(""))
+	list, err := labpkg.Scenarios()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sumWasm, sumNative, sumCLI float64
+	t.Logf("%-40s %10s %10s %10s %12s %9s", "scenario", "wasm ms", "native ms", "cli ms", "wasm/native", "wasm/cli")
+	for _, s := range list {
+		n := l.runs()
+		eval[bool](l, fmt.Sprintf(`(location.hash = "#s=%s", true)`, s.Path))
+		n = l.waitRuns(n)
+		wasm := eval[float64](l, `+document.body.dataset.runMs`)
+		for range 2 { // the best of three, as natively
+			l.click("#run")
+			n = l.waitRuns(n)
+			wasm = min(wasm, eval[float64](l, `+document.body.dataset.runMs`))
+		}
+		best := time.Duration(1 << 62)
+		for range 3 {
+			start := time.Now()
+			r := labpkg.Run(labpkg.RunRequest{File: "scenarios/" + s.Path, Source: s.Source})
+			if r.Error != nil {
+				t.Fatal(r.Error.Message)
+			}
+			best = min(best, time.Since(start))
+		}
+		native := float64(best.Microseconds()) / 1000
+		cliMs := 1e9
+		for range 3 {
+			start := time.Now()
+			tcpsim(t, "run", "--format", "json", "--trace", filepath.Join(t.TempDir(), "t.jsonl"), "scenarios/"+s.Path)
+			cliMs = min(cliMs, float64(time.Since(start).Microseconds())/1000)
+		}
+		sumWasm, sumNative, sumCLI = sumWasm+wasm, sumNative+native, sumCLI+cliMs
+		t.Logf("%-40s %10.1f %10.1f %10.1f %12.2f %9.2f", s.Path, wasm, native, cliMs, wasm/native, wasm/cliMs)
+	}
+	t.Logf("%-40s %10.1f %10.1f %10.1f %12.2f %9.2f", "all", sumWasm, sumNative, sumCLI, sumWasm/sumNative, sumWasm/sumCLI)
 	l.noErrors()
 }

@@ -263,6 +263,7 @@ function show(r, opts) {
   const info = JSON.parse(r.info);
   const events = parseTrace(r.trace);
   const prevT = S.t;
+  document.body.dataset.runMs = r.ms.toFixed(1);
   S.run = { report: r.report, tables: r.tables, info, model: new Model(events, info), seed: r.seed_text, ms: r.ms, truncated: r.trace_truncated, total: r.trace_events };
   if (S.seed === null) $("seed").value = r.seed_text;
   renderTables(r.tables);
@@ -380,7 +381,9 @@ function stepsAt(t) {
 // seek moves the cursor to time t: every event at or before t has happened.
 function seek(t) {
   S.t = Math.max(0, t);
-  S.idx = stepsAt(S.t);
+  // At time zero the cursor stands before the first event, so that the
+  // first step shows the trace's first line.
+  S.idx = S.t > 0 ? stepsAt(S.t) : 0;
   render();
 }
 

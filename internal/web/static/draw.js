@@ -78,7 +78,9 @@ export function drawLadder(canvas, m, v) {
   const xa = Math.round(w * (narrow ? 0.24 : 0.27)), xb = Math.round(w * (narrow ? 0.84 : 0.73));
   const lane = (host) => (host === "a" ? xa : xb);
   const span = v.span;
-  const t0 = v.t - 0.7 * span, t1 = t0 + span;
+  // The cursor sits 70% down the window, but the window never starts
+  // before the run does.
+  const t0 = Math.max(v.t - 0.7 * span, -0.04 * span), t1 = t0 + span;
   const y = (t) => top + ((t - t0) / span) * (h - top - bottom);
   ctx.lineCap = "round";
 
@@ -265,10 +267,10 @@ function axes(ctx, box, xr, yr, xl, yl, k, fmtX, fmtY) {
   ctx.textAlign = "left";
   ctx.textBaseline = "bottom";
   ctx.fillText(yl, bx, by - 4);
-  ctx.textAlign = "right";
+  ctx.textAlign = "center";
   ctx.textBaseline = "top";
   ctx.font = font(k, 10);
-  ctx.fillText(xl, bx + bw, by + bh + 15 * k);
+  ctx.fillText(xl, bx + bw / 2, by + bh + 16 * k);
   return { X, Y };
 }
 
@@ -289,7 +291,7 @@ function noData(ctx, w, h, k, text) {
 
 // plotBox is the drawing area of a plot of w by h pixels.
 function plotBox(w, h, k) {
-  const left = 58 * k, right = 10, top = 22 * k, bottom = 34 * k;
+  const left = 58 * k, right = 14, top = 22 * k, bottom = 32 * k;
   return { x: left, y: top, w: Math.max(10, w - left - right), h: Math.max(10, h - top - bottom) };
 }
 
@@ -420,11 +422,18 @@ export function drawSweep(canvas, sweep, info, large) {
     const ser = rate ? ((f.mss + 40) * 8 + 40 * 8) / rate : 0;
     return info.link.delay_s + info.link.reverse_delay_s + ser;
   };
-  const colours = [C.data, C.udp, C.retrans, C.ctrl, C.ack, C.sky];
+  // Colours by protocol: TCP in blues and purples, UDP in greens.
+  const palette = { tcp: [C.data, C.ctrl, C.ack], udp: [C.udp, C.sky, "#7a7a00"] };
+  const used = { tcp: 0, udp: 0 };
   const legend = [];
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(box.x, box.y, box.w, box.h);
+  ctx.clip();
   sweep.flows.forEach((fl, j) => {
     const fi = info.flows.find((f) => f.name === fl.name) || {};
-    const colour = fl.protocol === "udp" ? (j ? colours[(j + 1) % colours.length] : C.udp) : colours[j % colours.length] === C.udp ? C.data : colours[j % colours.length];
+    const pal = palette[fl.protocol] || palette.tcp;
+    const colour = pal[used[fl.protocol]++ % pal.length];
     // The model.
     ctx.strokeStyle = colour;
     ctx.lineWidth = 1.5 * k;
@@ -480,11 +489,12 @@ export function drawSweep(canvas, sweep, info, large) {
     });
     legend.push([colour, fl.name + " (" + fl.protocol + (fl.protocol === "tcp" ? ", model: Mathis)" : ", model: rate × (1 − p))")]);
   });
+  ctx.restore();
   // Legend under the plot.
   ctx.font = font(k, 11);
   ctx.textBaseline = "middle";
   ctx.textAlign = "left";
-  let lx = box.x, ly = box.y + box.h + 34 * k;
+  let lx = box.x, ly = box.y + box.h + 40 * k;
   for (const [colour, text] of legend) {
     const tw = ctx.measureText(text).width;
     if (lx + tw + 30 > w) { lx = box.x; ly += 14 * k; }
