@@ -518,7 +518,7 @@ func TestBrowserLargeTextAndSweep(t *testing.T) {
 	l.open("#s=tcp-vs-udp.yaml&seed=42")
 	l.click("body")
 	l.key("l")
-	large := eval[bool](l, `document.body.classList.contains("large")`)
+	large := eval[bool](l, `document.documentElement.classList.contains("large")`)
 	if !large {
 		t.Error("L did not turn on large text")
 	}
@@ -590,5 +590,27 @@ func TestBrowserTimings(t *testing.T) {
 		t.Logf("%-40s %10.1f %10.1f %10.1f %12.2f %9.2f", s.Path, wasm, native, cliMs, wasm/native, wasm/cliMs)
 	}
 	t.Logf("%-40s %10.1f %10.1f %10.1f %12.2f %9.2f", "all", sumWasm, sumNative, sumCLI, sumWasm/sumNative, sumWasm/sumCLI)
+	l.noErrors()
+}
+
+// TestBrowserScreenshots saves the views a teacher shows first: the
+// timeout of exercise 2 (a lost segment, the RTO bracket, the
+// retransmission) and the checksum drop of exercise 3, each restored from
+// a permalink with a cursor time.
+func TestBrowserScreenshots(t *testing.T) {
+	l := newLab(t, 1400, 1000)
+	l.open("")
+	for _, c := range []struct{ name, fragment, clock string }{
+		{"lab-ex02-timeout", "#s=exercises/02-timeout.yaml&seed=4&t=1.14", "t = 1.140000 s"},
+		{"lab-ex03-corruption", "#s=exercises/03-corruption.yaml&t=0.0705", "t = 0.070500 s"},
+	} {
+		n := l.runs()
+		eval[bool](l, fmt.Sprintf(`(location.hash = %q, true)`, c.fragment))
+		l.waitRuns(n)
+		if got := l.text("#clock"); got != c.clock {
+			t.Errorf("%s: clock %q, want %q", c.fragment, got, c.clock)
+		}
+		l.screenshot(c.name)
+	}
 	l.noErrors()
 }

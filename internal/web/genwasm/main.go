@@ -1,7 +1,7 @@
 // Command genwasm rebuilds the browser lab's committed engine: it builds
 // internal/web/wasm for GOOS=js GOARCH=wasm and writes
-// internal/web/static/tcpsim.wasm.gz and the same toolchain's
-// wasm_exec.js. Run it through go generate ./internal/web after changing
+// internal/web/static/tcpsim.wasm.gz, the same toolchain's wasm_exec.js
+// and its LICENSE (LICENSE-go.txt). Run it through go generate ./internal/web after changing
 // anything the engine is built from (the model, the scenario parser, the
 // report); TestEmbeddedEngineIsCurrent fails until then.
 package main
@@ -45,6 +45,9 @@ func generate() error {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "wasm_exec.js"), a.WasmExec, 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "LICENSE-go.txt"), a.GoLicense, 0o644); err != nil {
 		return err
 	}
 	fmt.Printf("genwasm: tcpsim.wasm %d bytes, gzip %d bytes (%s)\n", len(a.Wasm), len(gz), a.GoVersion)

@@ -597,7 +597,7 @@ async function runSweep() {
 
 function setLarge(on) {
   S.large = on;
-  document.body.classList.toggle("large", on);
+  document.documentElement.classList.toggle("large", on);
   $("large").setAttribute("aria-pressed", String(on));
   requestAnimationFrame(() => {
     placeErrorLine();

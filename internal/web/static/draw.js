@@ -219,9 +219,11 @@ export function drawLadder(canvas, m, v) {
     const txt = narrow ? s.text.replace(/^.*=> /, "") : s.text.replace(/^.*=> /, "→ ");
     ctx.fillStyle = "rgba(255,255,255,0.85)";
     const tw = ctx.measureText(txt).width;
-    ctx.fillRect(side < 0 ? x - tw - 2 : x - 2, y(s.t) - 7 * k, tw + 4, 14 * k);
-    ctx.fillStyle = C.ctrl === "#CC79A7" ? "#8f3f72" : C.ctrl;
-    ctx.fillText(txt, x, y(s.t));
+    // Keep the text on the canvas, even when it must cover a lane.
+    const xt = side < 0 ? Math.max(x, tw + 2) : Math.min(x, w - tw - 2);
+    ctx.fillRect(side < 0 ? xt - tw - 2 : xt - 2, y(s.t) - 7 * k, tw + 4, 14 * k);
+    ctx.fillStyle = "#8f3f72"; // the state colour (reddish purple), darkened for text
+    ctx.fillText(txt, xt, y(s.t));
   }
   ctx.restore();
 
@@ -327,7 +329,7 @@ export function drawTimeSeq(canvas, m, flow, t, large) {
   }
   const box = plotBox(w, h, k);
   const xr = [0, Math.max(m.end, 1e-6)], yr = [0, s.maxSeq * 1.04];
-  const { X, Y } = axes(ctx, box, xr, yr, "time", "sequence number (relative, bytes): " + flow, k, fmtTime, (v) => fmtBytes(v));
+  const { X, Y } = axes(ctx, box, xr, yr, "time", "sequence (relative, bytes): " + flow, k, fmtTime, (v) => fmtBytes(v));
   withCursor(ctx, box, X, t, () => {
     ctx.strokeStyle = C.ack;
     ctx.lineWidth = 1.6 * k;
@@ -367,7 +369,7 @@ export function drawCwnd(canvas, m, flow, t, large) {
   const big = 1 << 30;
   for (const [, , st] of s.cwnd) if (st < big && st < 4 * max) max = Math.max(max, st);
   const xr = [0, Math.max(m.end, 1e-6)], yr = [0, max * 1.08];
-  const { X, Y } = axes(ctx, box, xr, yr, "time", "cwnd (blue) and ssthresh (sky, dashed): " + flow, k, fmtTime, (v) => fmtBytes(v));
+  const { X, Y } = axes(ctx, box, xr, yr, "time", "cwnd, ssthresh (dashed): " + flow, k, fmtTime, (v) => fmtBytes(v));
   const step = (idx, colour, dash) => {
     ctx.strokeStyle = colour;
     ctx.lineWidth = 2 * k;

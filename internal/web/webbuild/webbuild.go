@@ -25,6 +25,9 @@ const Package = "./internal/web/wasm"
 type Artifacts struct {
 	Wasm     []byte
 	WasmExec []byte
+	// GoLicense is the toolchain's LICENSE, which wasm_exec.js and the
+	// Go runtime inside the module are distributed under.
+	GoLicense []byte
 	// GoVersion is the toolchain's version, e.g. "go1.26.8".
 	GoVersion string
 }
@@ -80,6 +83,9 @@ func Build(ctx context.Context, root string) (Artifacts, error) {
 	}
 	if a.GoVersion, err = goEnv(ctx, root, "GOVERSION"); err != nil {
 		return Artifacts{}, err
+	}
+	if a.GoLicense, err = os.ReadFile(filepath.Join(goroot, "LICENSE")); err != nil {
+		return Artifacts{}, fmt.Errorf("webbuild: %w", err)
 	}
 	for _, sub := range []string{"lib/wasm", "misc/wasm"} {
 		a.WasmExec, err = os.ReadFile(filepath.Join(goroot, sub, "wasm_exec.js"))
