@@ -16,10 +16,11 @@ if [ "${1:-}" = "--check" ]; then
   for t in $TARGETS; do
     os=${t%/*} arch=${t#*/}
     echo "compiling tcpsim for $os/$arch"
-    CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -o /dev/null ./cmd/tcpsim
+    CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -o /dev/null ./cmd/tcpsim
   done
+  # The same flags as internal/web/webbuild, so the tests reuse this build.
   echo "compiling the browser lab's engine for js/wasm"
-  GOOS=js GOARCH=wasm go build -trimpath -o /dev/null ./internal/web/wasm
+  GOOS=js GOARCH=wasm CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags="-s -w" -o /dev/null ./internal/web/wasm
   exit 0
 fi
 

@@ -54,6 +54,7 @@ function startWorker() {
         return;
       }
       S.ready = true;
+      document.body.dataset.engineReadyMs = performance.now().toFixed(0);
       S.scenarios = m.scenarios;
       S.version = m.version;
       fillScenarios();
@@ -264,6 +265,7 @@ function show(r, opts) {
   const events = parseTrace(r.trace);
   const prevT = S.t;
   document.body.dataset.runMs = r.ms.toFixed(1);
+  if (!document.body.dataset.firstRunMs) document.body.dataset.firstRunMs = performance.now().toFixed(0);
   S.run = { report: r.report, tables: r.tables, info, model: new Model(events, info), seed: r.seed_text, ms: r.ms, truncated: r.trace_truncated, total: r.trace_events };
   if (S.seed === null) $("seed").value = r.seed_text;
   renderTables(r.tables);
@@ -626,6 +628,8 @@ function onKey(ev) {
     return;
   }
   if (typing(document.activeElement) || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  // A focused button takes Space and Enter itself.
+  if (document.activeElement && document.activeElement.tagName === "BUTTON" && (ev.key === " " || ev.key === "Enter")) return;
   const n = ev.shiftKey ? 10 : 1;
   switch (ev.key) {
     case " ": S.playing ? pause() : play(); break;
