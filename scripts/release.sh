@@ -6,13 +6,16 @@
 # which builds the same targets.
 #
 #   scripts/release.sh [VERSION]   # archives in dist/
-#   scripts/release.sh --check     # only check that every target compiles (CI)
+#   scripts/release.sh --check [OS/ARCH...]  # only check that the targets compile
+#                                            # (all six by default; CI names two)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TARGETS="linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64"
 
 if [ "${1:-}" = "--check" ]; then
+  shift
+  [ $# -gt 0 ] && TARGETS="$*"
   for t in $TARGETS; do
     os=${t%/*} arch=${t#*/}
     echo "compiling tcpsim for $os/$arch"
