@@ -1,0 +1,93 @@
+package capture
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"tcpsim/internal/trace"
+	"tcpsim/model/wire"
+	"tcpsim/sim"
+)
+
+// tsharkFields runs tshark over file and returns, per frame, the values of
+// the given fields (tshark -T fields, one line per frame).
+func tsharkFields(t *testing.T, file string, fields ...string) [][]string {
+	t.Helper()
+	tshark, err := exec.LookPath("tshark")
+	if err != nil {
+		t.Skip("tshark is not installed (.ci/run installs it with apt-get: apt-get install tshark); skipping the check against Wireshark's dissectors")
+	}
+	args := []string{"-r", file, "-o", "tcp.relative_sequence_numbers:FALSE", "-T", "fields", "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=,"}
+	for _, f := range fields {
+		args = append(args, "-e", f)
+	}
+	out, err := exec.Command(tshark, args...).Output()
+	if err != nil {
+		t.Fatalf("tshark %v: %v", args, err)
+	}
+	var rows [][]string
+	for _, line := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
+		rows = append(rows, strings.Split(line, "\t"))
+	}
+	return rows
+}
+
+// Wireshark's dissectors read the SACK-permitted, SACK and Timestamps
+// options as tcpsim lays them out (RFC 2018, RFC 7323): a SYN as Linux
+// sends it, an ACK with three SACK blocks and timestamps (the 40-byte
+// maximum), and one with four blocks alone; none is malformed.
+func TestTsharkDecodesTCPOptions(t *testing.T) {
+	a, b := wire.Addr{10, 0, 0, 1}, wire.Addr{10, 0, 0, 2}
+	segs := []struct {
+		dir string
+		h   wire.TCP
+	}{
+		{"a->b", wire.TCP{SrcPort: 49152, DstPort: 8866, Seq: 1000, Flags: wire.FlagSYN, Window: 65535, MSS: 1460, WScale: 7, SACKPermitted: true, Timestamps: true, TSval: 111}},
+		{"b->a", wire.TCP{SrcPort: 8866, DstPort: 49152, Seq: 5000, Ack: 1001, Flags: wire.FlagSYN | wire.FlagACK, Window: 65535, MSS: 1460, WScale: 7, SACKPermitted: true}},
+		{"b->a", wire.TCP{SrcPort: 8866, DstPort: 49152, Seq: 5001, Ack: 2461, Flags: wire.FlagACK, Window: 512, WScale: -1, Timestamps: true, TSval: 222, TSecr: 111,
+			NSACK: 3, SACK: [wire.MaxSACKBlocks]wire.SACKBlock{{Left: 3921, Right: 5381}, {Left: 6841, Right: 8301}, {Left: 9761, Right: 11221}}}},
+		{"b->a", wire.TCP{SrcPort: 8866, DstPort: 49152, Seq: 5001, Ack: 2461, Flags: wire.FlagACK, Window: 512, WScale: -1,
+			NSACK: 4, SACK: [wire.MaxSACKBlocks]wire.SACKBlock{{Left: 3921, Right: 5381}, {Left: 6841, Right: 8301}, {Left: 9761, Right: 11221}, {Left: 0xfffffff0, Right: 0x10}}}},
+	}
+	var buf bytes.Buffer
+	w, err := NewWriter(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := w.Sink("sender")
+	for i, sg := range segs {
+		src, dst, kind := a, b, trace.Enqueue
+		if sg.dir == "b->a" {
+			src, dst, kind = b, a, trace.Deliver
+		}
+		pkt := wire.BuildTCP(nil, wire.IPv4{Src: src, Dst: dst, ID: uint16(i)}, &sg.h, nil)
+		s.Event(&trace.Event{T: sim.Time(i) * sim.Millisecond, Kind: kind, Dir: sg.dir, Packet: pkt})
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(t.TempDir(), "options.pcap")
+	if err := os.WriteFile(f, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rows := tsharkFields(t, f, "tcp.options.sack_perm", "tcp.options.sack_le", "tcp.options.sack_re", "tcp.options.timestamp.tsval", "tcp.options.timestamp.tsecr", "tcp.options.mss_val", "tcp.options.wscale.shift", "_ws.malformed")
+	want := [][]string{
+		{"0402", "", "", "111", "0", "1460", "7", ""}, // the option's bytes: kind 4, length 2
+		{"0402", "", "", "", "", "1460", "7", ""},
+		{"", "3921,6841,9761", "5381,8301,11221", "222", "111", "", "", ""},
+		{"", "3921,6841,9761,4294967280", "5381,8301,11221,16", "", "", "", "", ""},
+	}
+	if len(rows) != len(want) {
+		t.Fatalf("tshark shows %d frames, want %d: %q", len(rows), len(want), rows)
+	}
+	for i := range want {
+		got := strings.Join(rows[i], " | ")
+		if exp := strings.Join(want[i], " | "); got != exp {
+			t.Errorf("frame %d: tshark reads\n  %s\nwant\n  %s", i+1, got, exp)
+		}
+	}
+}
