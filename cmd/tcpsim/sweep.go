@@ -15,6 +15,7 @@ import (
 
 	"tcpsim/internal/plot"
 	"tcpsim/internal/report"
+	"tcpsim/internal/scenario"
 	"tcpsim/internal/sweep"
 )
 
@@ -73,7 +74,7 @@ are written to FILE; 'tcpsim merge' combines the shards.`,
 					return fmt.Errorf("--shard needs --out FILE for the shard's raw results")
 				}
 			}
-			src, err := readScenario(args[0])
+			src, err := scenario.ReadFile(args[0])
 			if err != nil {
 				return err
 			}
@@ -170,25 +171,4 @@ func warnFailed(stderr io.Writer, m sweep.Meta, recs []sweep.Record) error {
 	}
 	fmt.Fprintln(stderr, "tcpsim: warning:", w)
 	return errRunFailed
-}
-
-// maxScenarioBytes bounds the scenario file a sweep reads.
-const maxScenarioBytes = 4 << 20
-
-// readScenario reads a scenario file of at most maxScenarioBytes, so that
-// a sweep of /dev/zero fails at once instead of reading forever.
-func readScenario(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	src, err := io.ReadAll(io.LimitReader(f, maxScenarioBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(src) > maxScenarioBytes {
-		return nil, fmt.Errorf("%s: more than %d MiB: not a scenario file", path, maxScenarioBytes>>20)
-	}
-	return src, nil
 }

@@ -55,7 +55,7 @@ func TestSweepExitCodes(t *testing.T) {
 		{"zero workers", []string{"sweep", "--workers", "0", clean}, 2, "--workers 0"},
 		{"negative workers", []string{"sweep", "--workers", "-1", clean}, 2, "--workers -1"},
 		{"too many workers", []string{"sweep", "--workers", "100000", clean}, 2, "--workers 100000"},
-		{"endless file", []string{"sweep", "/dev/zero"}, 2, "not a scenario file"},
+		{"endless file", []string{"sweep", "/dev/zero"}, 2, "larger than 128 KiB"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			out, errs, code := runCmd(c.args...)

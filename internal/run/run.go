@@ -200,8 +200,8 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 		case "udp":
 			u := udp.New(n.eng, udp.Config{
 				Flow: int32(i), Src: src, Dst: dst, SrcPort: cport, DstPort: sport,
-				Count: f.Count, Bytes: int64(f.Bytes), Datagram: int(f.Datagram), Rate: int64(f.Rate),
-				Checksum: *f.Checksum, Start: sim.Time(f.Start), OnDone: n.check,
+				Count: f.UDP.Count, Bytes: int64(f.UDP.Bytes), Datagram: int(f.UDP.Datagram), Rate: int64(f.UDP.Rate),
+				Checksum: f.UDP.Checksum, Start: sim.Time(f.Start), OnDone: n.check,
 			})
 			n.flows = append(n.flows, &udpFlow{spec: f, f: u})
 		case "tcp":
@@ -325,8 +325,8 @@ func (u *udpFlow) result(now sim.Time) FlowResult {
 }
 
 func (u *udpFlow) totalBytes() int64 {
-	if u.spec.Bytes > 0 {
-		return int64(u.spec.Bytes)
+	if u.spec.UDP.Bytes > 0 {
+		return int64(u.spec.UDP.Bytes)
 	}
-	return u.spec.Count * int64(u.spec.Datagram)
+	return u.spec.UDP.Count * int64(u.spec.UDP.Datagram)
 }

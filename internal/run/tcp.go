@@ -35,38 +35,31 @@ type tcpFlow struct {
 }
 
 func newTCPFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, cport, sport uint16, streams sim.Streams) (flow, error) {
-	cc, err := tcp.ParseCongestion(f.Congestion)
+	t := f.TCP
+	cc, err := tcp.ParseCongestion(t.Congestion)
 	if err != nil {
 		return nil, err
 	}
 	isn := streams.Stream("flow/" + f.Name + "/isn")
+	// Every field is explicit: the scenario's table of defaults has filled
+	// in what the file left out, so the endpoint's own defaults never apply.
 	cfg := tcp.Config{
-		MSS: f.MSS, RecvBuffer: int(f.RecvBuffer), InitialWindow: f.InitialWindow,
-		Congestion: cc, MaxRetries: f.MaxRetries,
+		MSS: t.MSS, RecvBuffer: int(t.RecvBuffer), InitialWindow: t.InitialWindow,
+		Congestion: cc, MaxRetries: t.MaxRetries,
+		MinRTO: sim.Time(t.MinRTO), MaxRTO: sim.Time(t.MaxRTO), InitialRTO: sim.Time(t.InitialRTO),
+		TimeWait: sim.Time(t.TimeWait),
 	}
-	if f.MinRTO != nil {
-		cfg.MinRTO = sim.Time(*f.MinRTO)
-	}
-	if f.MaxRTO != nil {
-		cfg.MaxRTO = sim.Time(*f.MaxRTO)
-	}
-	if f.InitialRTO != nil {
-		cfg.InitialRTO = sim.Time(*f.InitialRTO)
-	}
-	if f.DelayedAck != nil && f.DelayedAck.On {
-		cfg.DelayedAck = sim.Time(f.DelayedAck.Timeout)
-	}
-	if f.TimeWait != nil {
-		cfg.TimeWait = sim.Time(*f.TimeWait)
+	if t.DelayedAck.On {
+		cfg.DelayedAck = sim.Time(t.DelayedAck.Timeout)
 	}
 	ccfg, scfg := cfg, cfg
 	ccfg.LocalPort, ccfg.RemotePort = cport, sport
 	scfg.LocalPort, scfg.RemotePort = sport, cport
 	ccfg.ISS = seqnum.Value(isn.Uint32())
 	scfg.ISS = seqnum.Value(isn.Uint32())
-	if f.ISN != nil {
-		ccfg.ISS = seqnum.Value(*f.ISN)
-		scfg.ISS = seqnum.Value(*f.ISN + 0x40000000)
+	if t.ISN != nil {
+		ccfg.ISS = seqnum.Value(*t.ISN)
+		scfg.ISS = seqnum.Value(*t.ISN + 0x40000000)
 	}
 	if n.tr != nil {
 		n.tr.tcpConfig(&ccfg, f.Name, "client")
@@ -89,10 +82,10 @@ func newTCPFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, cport,
 	}
 	dst.SetDropSink(int32(i), server)
 	src.SetDropSink(int32(i), client)
-	ac := tcp.AppConfig{Bytes: int64(f.Bytes), ReadRate: int64(f.ReadRate), Start: sim.Time(f.Start)}
-	if f.App == "request-response" {
-		ac = tcp.AppConfig{Request: int64(f.Request), Response: int64(f.Response),
-			Exchanges: f.Exchanges, ReadRate: int64(f.ReadRate), Start: sim.Time(f.Start)}
+	ac := tcp.AppConfig{Bytes: int64(t.Bytes), ReadRate: int64(t.ReadRate), Start: sim.Time(f.Start)}
+	if t.App == "request-response" {
+		ac = tcp.AppConfig{Request: int64(t.Request), Response: int64(t.Response),
+			Exchanges: t.Exchanges, ReadRate: int64(t.ReadRate), Start: sim.Time(f.Start)}
 	}
 	app := tcp.NewApp(n.eng, client, server, ac)
 	if n.tr != nil {

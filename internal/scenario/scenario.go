@@ -5,119 +5,121 @@
 package scenario
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"os"
+	"regexp"
 	"strings"
 
 	"github.com/goccy/go-yaml"
-	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 )
 
-// Scenario is a decoded, validated scenario file.
+// Scenario is a decoded, validated scenario file. Every field the file
+// leaves out holds its default (see Defaults); every field it sets holds
+// exactly what it says.
 type Scenario struct {
-	Name        string   `yaml:"name"`
-	Description string   `yaml:"description"`
-	Seed        uint64   `yaml:"seed"`
-	Until       Duration `yaml:"until"`
-	MaxEvents   int64    `yaml:"max_events"`
-	Link        Link     `yaml:"link"`
-	Flows       []Flow   `yaml:"flows"`
-	Report      []string `yaml:"report"`
+	Name        string
+	Description string
+	Seed        uint64
+	Until       Duration
+	MaxEvents   int64
+	Link        Link
+	Flows       []Flow
+	Report      []string
 
-	// File is the path the scenario was read from ("" for Parse).
-	File string `yaml:"-"`
-	pos  map[string]int
+	// File is the path the scenario was read from (the name given to Parse).
+	File string
+	// pos holds where each field was written, by path ("flows[0].mss");
+	// a field absent from the file and from the overrides has no entry.
+	pos map[string]Pos
+}
+
+// Pos is where a field was written: a line and column of the file, or
+// the override that set it.
+type Pos struct {
+	Line, Col int
+	Override  string // "path=value" when an override set the field
 }
 
 // Direction holds one direction's link settings; nil fields are unset.
 type Direction struct {
-	Rate         *Rate     `yaml:"rate"`
-	Delay        *Duration `yaml:"delay"`
-	Queue        *int      `yaml:"queue"`
-	QueueBytes   *Size     `yaml:"queue_bytes"`
-	Loss         *Loss     `yaml:"loss"`
-	Corrupt      *Percent  `yaml:"corrupt"`
-	Duplicate    *Percent  `yaml:"duplicate"`
-	Reorder      *Percent  `yaml:"reorder"`
-	ReorderDelay *Duration `yaml:"reorder_delay"`
+	Rate         *Rate
+	Delay        *Duration
+	Queue        *int
+	QueueBytes   *Size
+	Loss         *Loss
+	Corrupt      *Percent
+	Duplicate    *Percent
+	Reorder      *Percent
+	ReorderDelay *Duration
 }
 
 // Link is the link between host a and host b: settings for both
 // directions, with per-direction overrides. Forward is a→b (the data path
 // of flows from a), reverse is b→a (their ACK path).
 type Link struct {
-	Direction `yaml:",inline"`
-	Forward   *Direction `yaml:"forward"`
-	Reverse   *Direction `yaml:"reverse"`
+	Direction
+	Forward *Direction
+	Reverse *Direction
 }
 
-// Loss is a loss setting: a percentage (Bernoulli) or a Gilbert–Elliott
-// mapping {model: gilbert-elliott, p, r, loss_good, loss_bad}.
+// Loss is a loss setting: a percentage (Bernoulli) or a mapping
+// {model: gilbert-elliott, p, r, loss_good, loss_bad} (or {model:
+// bernoulli, p}).
 type Loss struct {
-	Model    string  `yaml:"model"`
-	P        Percent `yaml:"p"`
-	R        Percent `yaml:"r"`
-	LossGood Percent `yaml:"loss_good"`
-	LossBad  Percent `yaml:"loss_bad"`
+	Model    string // "bernoulli" or "gilbert-elliott"
+	P        Percent
+	R        Percent
+	LossGood Percent
+	LossBad  Percent
+	// mapping records that the file wrote a mapping, so that an override
+	// may address its fields (link.loss.p).
+	mapping bool
 }
 
-// UnmarshalYAML implements yaml.NodeUnmarshaler.
-func (l *Loss) UnmarshalYAML(n ast.Node) error {
-	if s, ok := scalar(n); ok {
-		p, err := ParsePercent(s)
-		if err != nil {
-			return nodeErr(n, "%v, or a mapping {model: gilbert-elliott, p: 1%%, r: 30%%, loss_good: 0%%, loss_bad: 50%%}", err)
-		}
-		*l = Loss{Model: "bernoulli", P: p}
-		return nil
-	}
-	type plain Loss
-	var v plain
-	v.LossBad = 1
-	if err := yaml.NodeToValue(n, &v, yaml.Strict()); err != nil {
-		return err
-	}
-	if v.Model != "gilbert-elliott" && v.Model != "bernoulli" {
-		return nodeErr(n, "loss model %q: want bernoulli or gilbert-elliott", v.Model)
-	}
-	*l = Loss(v)
-	return nil
-}
-
-// Flow is one application flow between the hosts.
+// Flow is one application flow between the hosts. Exactly one of TCP and
+// UDP is set, matching Protocol.
 type Flow struct {
-	Name     string   `yaml:"name"`
-	Protocol string   `yaml:"protocol"`
-	From     string   `yaml:"from"`
-	Start    Duration `yaml:"start"`
-	Bytes    Size     `yaml:"bytes"`
+	Name     string
+	Protocol string // "tcp" or "udp"
+	From     string // the sending host: "a" or "b"
+	Start    Duration
+	TCP      *TCPFlow
+	UDP      *UDPFlow
+}
 
-	// UDP
-	Count    int64 `yaml:"count"`
-	Datagram Size  `yaml:"datagram"`
-	Rate     Rate  `yaml:"rate"`
-	Checksum *bool `yaml:"checksum"`
+// TCPFlow holds the fields of a TCP flow. App "bulk" sends Bytes from
+// client to server; "request-response" runs Exchanges rounds of Request
+// bytes up and Response bytes down.
+type TCPFlow struct {
+	App           string // "bulk" or "request-response"
+	Bytes         Size
+	Request       Size
+	Response      Size
+	Exchanges     int
+	MSS           int
+	Congestion    string // "none", "tahoe", "reno" or "newreno"
+	RecvBuffer    Size
+	ReadRate      Rate // 0: the application reads at once
+	InitialWindow int  // segments
+	InitialRTO    Duration
+	MinRTO        Duration
+	MaxRTO        Duration
+	DelayedAck    DelAck
+	TimeWait      Duration
+	MaxRetries    int
+	ISN           *uint32 // nil: drawn from the seed
+}
 
-	// TCP
-	App           string    `yaml:"app"`
-	Request       Size      `yaml:"request"`
-	Response      Size      `yaml:"response"`
-	Exchanges     int       `yaml:"exchanges"`
-	MSS           int       `yaml:"mss"`
-	Congestion    string    `yaml:"congestion"`
-	RecvBuffer    Size      `yaml:"recv_buffer"`
-	ReadRate      Rate      `yaml:"read_rate"`
-	InitialWindow int       `yaml:"initial_window"`
-	MinRTO        *Duration `yaml:"min_rto"`
-	MaxRTO        *Duration `yaml:"max_rto"`
-	InitialRTO    *Duration `yaml:"initial_rto"`
-	DelayedAck    *DelAck   `yaml:"delayed_ack"`
-	TimeWait      *Duration `yaml:"time_wait"`
-	MaxRetries    int       `yaml:"max_retries"`
-	ISN           *uint32   `yaml:"isn"`
+// UDPFlow holds the fields of a UDP flow: Count datagrams of Datagram
+// payload bytes (the last one shorter when Bytes is not a multiple), sent
+// at Rate.
+type UDPFlow struct {
+	Bytes    Size // total payload; 0 when the file gave count
+	Count    int64
+	Datagram Size
+	Rate     Rate
+	Checksum bool
 }
 
 // DelAck is the delayed-ACK setting: false (off), true (on, 200 ms) or a
@@ -125,21 +127,6 @@ type Flow struct {
 type DelAck struct {
 	On      bool
 	Timeout Duration
-}
-
-// UnmarshalYAML implements yaml.NodeUnmarshaler.
-func (d *DelAck) UnmarshalYAML(n ast.Node) error {
-	if b, ok := n.(*ast.BoolNode); ok {
-		*d = DelAck{On: b.Value, Timeout: Duration(200e6)}
-		return nil
-	}
-	s, _ := scalar(n)
-	v, err := ParseDuration(s)
-	if err != nil || v == 0 {
-		return nodeErr(n, "%q: want true, false or a positive duration such as 40ms", s)
-	}
-	*d = DelAck{On: true, Timeout: v}
-	return nil
 }
 
 // Error is a scenario error located in a file.
@@ -169,20 +156,24 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// Load reads and validates the scenario file at path.
+// Load reads and validates the scenario file at path. It refuses a file
+// larger than MaxFileSize before reading it all, so a device or a pipe
+// (/dev/zero, a FIFO) stops too.
 func Load(path string, overrides ...Override) (*Scenario, error) {
-	src, err := os.ReadFile(path)
+	src, err := ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("scenario: %w", err)
+		return nil, err
 	}
 	return Parse(path, src, overrides...)
 }
 
-func asField(err error, fe **fieldError) bool { return errors.As(err, fe) }
-
 // Parse decodes and validates a scenario; file names it in errors.
-// Overrides (e.g. from a sweep) are applied before validation.
+// Overrides (e.g. from a sweep) are applied before validation, with the
+// same decoders and checks as the file's own values.
 func Parse(file string, src []byte, overrides ...Override) (*Scenario, error) {
+	if err := checkLimits(file, src); err != nil {
+		return nil, err
+	}
 	f, err := parser.ParseBytes(src, 0)
 	if err != nil {
 		return nil, yamlError(file, err)
@@ -190,15 +181,14 @@ func Parse(file string, src []byte, overrides ...Override) (*Scenario, error) {
 	if len(f.Docs) != 1 || f.Docs[0].Body == nil {
 		return nil, &Error{File: file, Msg: "want exactly one YAML document holding a mapping (name:, link:, flows:, ...)"}
 	}
-	s := &Scenario{File: file, pos: map[string]int{}}
-	dec := yaml.NewDecoder(bytes.NewReader(src), yaml.Strict())
-	if err := dec.Decode(s); err != nil {
-		return nil, yamlError(file, err)
+	d := newDecoder(file, f.Docs[0].Body)
+	s, err := d.scenario(f.Docs[0].Body)
+	if err != nil {
+		return nil, err
 	}
-	ast.Walk(posVisitor(s.pos), f.Docs[0].Body)
 	for _, o := range overrides {
 		if err := s.apply(o); err != nil {
-			return nil, &Error{File: file, Field: o.Path, Msg: err.Error()}
+			return nil, err
 		}
 	}
 	if err := s.validate(); err != nil {
@@ -207,36 +197,39 @@ func Parse(file string, src []byte, overrides ...Override) (*Scenario, error) {
 	return s, nil
 }
 
-// posVisitor records the line of every mapping key by its field path.
-type posVisitor map[string]int
-
-func (v posVisitor) Visit(n ast.Node) ast.Visitor {
-	if mv, ok := n.(*ast.MappingValueNode); ok {
-		if tk := mv.Key.GetToken(); tk != nil && tk.Position != nil {
-			v[strings.TrimPrefix(mv.Value.GetPath(), "$.")] = tk.Position.Line
-		}
-	}
-	return v
-}
+// duplicateKey matches the YAML parser's message for a repeated key.
+var duplicateKey = regexp.MustCompile(`^mapping key "(.*)" already defined at \[(\d+):\d+\]$`)
 
 func yamlError(file string, err error) error {
-	var fe *fieldError
-	if errors.As(err, &fe) {
-		return &Error{File: file, Line: fe.line, Col: fe.col, Field: fe.path, Msg: fe.msg}
-	}
 	var ye yaml.Error
 	if errors.As(err, &ye) {
 		e := &Error{File: file, Msg: ye.GetMessage(), Source: ye.FormatError(false, true)}
 		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
 			e.Line, e.Col = tk.Position.Line, tk.Position.Column
 		}
-		e.Msg = strings.Replace(e.Msg, "Go struct field ", "field ", 1)
+		// The parser refuses a repeated key itself (and fast); say it in
+		// the house words.
+		if m := duplicateKey.FindStringSubmatch(e.Msg); m != nil {
+			e.Field, e.Msg = m[1], fmt.Sprintf("written twice (first at line %s): want each field once", m[2])
+		}
 		return e
 	}
 	return &Error{File: file, Msg: err.Error()}
 }
 
-// errAt returns a validation error for the field at path.
+// errAt returns a validation error for the field at path, located where
+// the field was written.
 func (s *Scenario) errAt(path, format string, args ...any) error {
-	return &Error{File: s.File, Line: s.pos[path], Field: path, Msg: fmt.Sprintf(format, args...)}
+	p := s.pos[path]
+	msg := fmt.Sprintf(format, args...)
+	if p.Override != "" {
+		msg += " (set by override " + p.Override + ")"
+	}
+	return &Error{File: s.File, Line: p.Line, Col: p.Col, Field: path, Msg: msg}
+}
+
+// has reports whether the file or an override set the field at path.
+func (s *Scenario) has(path string) bool {
+	_, ok := s.pos[path]
+	return ok
 }

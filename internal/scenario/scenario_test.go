@@ -37,10 +37,10 @@ func TestParseGood(t *testing.T) {
 	if fwd.Rate != 10e6 || fwd.Delay != 20e6 || fwd.QueuePackets != 50 || fwd.Loss.P != 0.02 || rev.Loss.P != 0 || rev.Rate != 10e6 {
 		t.Fatalf("link: fwd %+v rev %+v", fwd, rev)
 	}
-	if f := s.Flows[0]; f.Bytes != 1500000 || f.RecvBuffer != 65536 || f.MSS != DefaultMSS || f.Congestion != "newreno" {
+	if f := s.Flows[0].TCP; f.Bytes != 1500000 || f.RecvBuffer != 65536 || f.MSS != 1460 || f.Congestion != "newreno" {
 		t.Fatalf("tcp flow %+v", f)
 	}
-	if f := s.Flows[1]; f.Count != 8334 || !*f.Checksum {
+	if f := s.Flows[1].UDP; f.Count != 8334 || !f.Checksum {
 		t.Fatalf("udp flow %+v", f)
 	}
 }
@@ -59,8 +59,8 @@ func TestMalformed(t *testing.T) {
 		{"bad size", "bytes: 1.5MB", "bytes: lots", []string{"bad.yaml:12:", "flows[0].bytes", "size"}},
 		{"fractional bytes", "bytes: 1.5MB", "bytes: 1.5", []string{"bad.yaml:12:", "whole number"}},
 		{"unknown field", "queue: 50", "queeu: 50", []string{"bad.yaml:6:", `unknown field "queeu"`}},
-		{"queue not a number", "queue: 50", "queue: many", []string{"bad.yaml:6:", "int"}},
-		{"negative queue", "queue: 50", "queue: -1", []string{"bad.yaml:6", "link.queue", ">= 0"}},
+		{"queue not a number", "queue: 50", "queue: many", []string{"bad.yaml:6:10: link.queue: ", `"many" is not`, "whole number"}},
+		{"negative queue", "queue: 50", "queue: -1", []string{"bad.yaml:6:10: link.queue: ", "from 0 to"}},
 		{"bad protocol", "protocol: tcp", "protocol: sctp", []string{"bad.yaml:11", "flows[0].protocol", "tcp or udp"}},
 		{"bad congestion", "bytes: 1.5MB", "bytes: 1.5MB\n    congestion: cubic", []string{"bad.yaml:13", "flows[0].congestion", "newreno"}},
 		{"duplicate names", "name: video", "name: file", []string{"bad.yaml:14", "flows[1].name", "unique"}},
@@ -135,12 +135,11 @@ func TestShippedScenariosParse(t *testing.T) {
 func TestOverrides(t *testing.T) {
 	s, err := Parse("o.yaml", []byte(good),
 		Override{"link.loss", "5%"}, Override{"link.reverse.delay", "7ms"},
-		Override{"flows.file.congestion", "reno"}, Override{"flows.video.bytes", "1200"},
-		Override{"seed", "9"})
+		Override{"flows.file.congestion", "reno"}, Override{"flows.video.bytes", "1200"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.LinkConfig("forward").Loss.P != 0.05 || s.LinkConfig("reverse").Delay != 7e6 || s.Flows[0].Congestion != "reno" || s.Flows[1].Count != 1 || s.Seed != 9 {
+	if s.LinkConfig("forward").Loss.P != 0.05 || s.LinkConfig("reverse").Delay != 7e6 || s.Flows[0].TCP.Congestion != "reno" || s.Flows[1].UDP.Count != 1 {
 		t.Fatalf("overrides not applied: %+v", s)
 	}
 	for _, c := range []struct {
@@ -177,15 +176,48 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		if s.Name == "" || len(s.Flows) == 0 {
+		if s.Name == "" || len(s.Flows) == 0 || s.Until <= 0 || s.MaxEvents <= 0 {
 			t.Fatalf("accepted an incomplete scenario: %+v", s)
+		}
+		for _, f := range s.Flows {
+			if (f.Protocol == "tcp") != (f.TCP != nil) || (f.Protocol == "udp") != (f.UDP != nil) {
+				t.Fatalf("flow %q: protocol %q with TCP %v UDP %v", f.Name, f.Protocol, f.TCP, f.UDP)
+			}
+			if f.TCP != nil && (f.TCP.MSS < 64 || int(f.TCP.RecvBuffer) < f.TCP.MSS || f.TCP.MinRTO <= 0 || f.TCP.MaxRetries < 1) {
+				t.Fatalf("flow %q: TCP fields out of range: %+v", f.Name, f.TCP)
+			}
+			if f.UDP != nil && (f.UDP.Count < 1 || f.UDP.Datagram < 8 || f.UDP.Rate <= 0) {
+				t.Fatalf("flow %q: UDP fields out of range: %+v", f.Name, f.UDP)
+			}
+		}
+	})
+}
+
+// FuzzOverride: any override of a valid scenario is applied with the
+// file's checks or refused with an *Error naming the file; never a panic.
+func FuzzOverride(f *testing.F) {
+	for _, o := range []Override{{"link.loss", "2%"}, {"flows.video.mss", "1000"}, {"seed", "1"}, {"link.loss.r", "5%"},
+		{"flows.file.mss", "0"}, {"link.forward.delay", "1ms"}, {"report", "[link]"}, {"flows.file", "x"}, {"link", "{}"}, {"flows.file.delayed_ack", "~"}} {
+		f.Add(o.Path, o.Value)
+	}
+	f.Fuzz(func(t *testing.T, path, value string) {
+		s, err := Parse("o.yaml", []byte(good), Override{path, value})
+		if err != nil {
+			var se *Error
+			if !errors.As(err, &se) || se.File != "o.yaml" {
+				t.Fatalf("error %T %v is not a *scenario.Error naming the file", err, err)
+			}
+			return
+		}
+		if len(s.Flows) != 2 || s.Flows[0].TCP == nil || s.Flows[1].UDP == nil {
+			t.Fatalf("override %s=%s broke the flows: %+v", path, value, s.Flows)
 		}
 	})
 }
 
 func TestHugeUDPCountRejected(t *testing.T) {
 	_, err := Parse("h.yaml", []byte("name: h\nlink: {rate: 1Mbps}\nflows: [{name: u, protocol: udp, count: 9223372036854775807, rate: 1Mbps}]\n"))
-	if err == nil || !strings.Contains(err.Error(), "at most") {
+	if err == nil || !strings.Contains(err.Error(), "from 1 to 1000000000") {
 		t.Fatalf("err = %v", err)
 	}
 }

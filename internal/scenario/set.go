@@ -2,15 +2,16 @@ package scenario
 
 import (
 	"fmt"
-	"reflect"
 	"strings"
 
-	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
 )
 
 // Override sets one field, addressed by a dotted path such as
-// "link.loss", "link.reverse.delay" or "flows.file.congestion" (flows are
-// addressed by name), to a value written as in a scenario file.
+// "link.loss", "link.reverse.delay", "link.loss.r" or
+// "flows.file.congestion" (flows are addressed by name), to a value
+// written as in a scenario file. It goes through the same decoder and
+// range check as the file's own value.
 type Override struct {
 	Path, Value string
 }
@@ -18,10 +19,11 @@ type Override struct {
 // ParseOverride splits "path=value".
 func ParseOverride(s string) (Override, error) {
 	p, v, ok := strings.Cut(s, "=")
+	p, v = strings.TrimSpace(p), strings.TrimSpace(v)
 	if !ok || p == "" || v == "" {
 		return Override{}, fmt.Errorf("%q: want path=value, e.g. link.loss=2%%", s)
 	}
-	return Override{Path: strings.TrimSpace(p), Value: strings.TrimSpace(v)}, nil
+	return Override{Path: p, Value: v}, nil
 }
 
 // String formats o as "path=value".
@@ -29,84 +31,141 @@ func (o Override) String() string { return o.Path + "=" + o.Value }
 
 // apply sets the field at o.Path in s.
 func (s *Scenario) apply(o Override) error {
-	v := reflect.ValueOf(s).Elem()
+	fail := func(format string, args ...any) error {
+		return &Error{File: s.File, Field: o.Path, Msg: fmt.Sprintf(format, args...)}
+	}
+	if strings.TrimSpace(o.Value) == "" {
+		return fail("empty value: want a value written as in the scenario file, e.g. %s=2%%", o.Path)
+	}
+	d := &decoder{file: s.File, anchors: map[string]ast.Node{}, pos: s.pos}
 	segs := strings.Split(o.Path, ".")
-	for i := 0; i < len(segs); i++ {
-		seg := segs[i]
-		switch v.Kind() {
-		case reflect.Pointer:
-			if v.IsNil() {
-				v.Set(reflect.New(v.Type().Elem()))
-			}
-			v = v.Elem()
-			i--
-			continue
-		case reflect.Slice:
-			found := false
-			for j := range v.Len() {
-				if name := v.Index(j).FieldByName("Name"); name.IsValid() && name.String() == seg {
-					v, found = v.Index(j), true
-					break
-				}
-			}
-			if !found {
-				return fmt.Errorf("%s: no flow named %q", o.Path, seg)
-			}
-			continue
-		case reflect.Struct:
-			f, ok := fieldByTag(v, seg)
-			if !ok {
-				return fmt.Errorf("%s: no field %q (fields: %s)", o.Path, seg, strings.Join(tags(v.Type()), ", "))
-			}
-			v = f
-			continue
+	set := func(path string, err error) error {
+		if err != nil {
+			return relocate(err, o)
 		}
-		return fmt.Errorf("%s: %q has no field %q", o.Path, strings.Join(segs[:i], "."), seg)
+		s.pos[path] = Pos{Override: o.String()}
+		return nil
 	}
-	if v.Kind() == reflect.Struct && v.Type() != reflect.TypeFor[Loss]() && v.Type() != reflect.TypeFor[DelAck]() {
-		return fmt.Errorf("%s: is a group of fields, not a value", o.Path)
-	}
-	// Decode "v: <value>" into a one-field struct of the target type: the
-	// same decoders as a scenario file, units and checks included.
-	wrap := reflect.New(reflect.StructOf([]reflect.StructField{{Name: "V", Type: v.Type(), Tag: `yaml:"v"`}}))
-	if err := yaml.UnmarshalWithOptions([]byte("v: "+o.Value), wrap.Interface(), yaml.Strict()); err != nil {
-		var fe *fieldError
-		if asField(err, &fe) {
-			return fmt.Errorf("%s=%s: %s", o.Path, o.Value, fe.msg)
+	switch segs[0] {
+	case "seed":
+		return fail("the seed is not a parameter: use --seeds to run several seeds")
+	case "link":
+		return s.applyLink(d, o, segs[1:], set, fail)
+	case "flows":
+		if len(segs) < 3 {
+			return fail("want flows.NAME.FIELD, e.g. flows.%s.congestion", s.firstFlowName())
 		}
-		return fmt.Errorf("%s=%s: %v", o.Path, o.Value, err)
+		i := -1
+		for j := range s.Flows {
+			if s.Flows[j].Name == segs[1] {
+				i = j
+			}
+		}
+		if i < 0 {
+			return fail("no flow named %q (flows: %s)", segs[1], s.flowNames())
+		}
+		f := &s.Flows[i]
+		if len(segs) > 3 {
+			return fail("%s has no fields", strings.Join(segs[:3], "."))
+		}
+		switch segs[2] {
+		case "name", "protocol":
+			return fail("a flow's %s cannot be overridden: write another flow in the file", segs[2])
+		}
+		fs := flowFieldsFor(f.Protocol)
+		fl, ok := lookup(fs, segs[2])
+		if !ok {
+			return fail("%s", notApplicable(f.Protocol)(segs[2]))
+		}
+		path := fmt.Sprintf("flows[%d].%s", i, segs[2])
+		return set(path, decodeText(d, fl, f, o.Value, o.Path))
 	}
-	v.Set(wrap.Elem().Field(0))
-	return nil
+	fs := scenarioFields()
+	f, ok := lookup(fs, segs[0])
+	if !ok {
+		return fail("no field %q: want one of %s, or a path inside link or flows", segs[0], names(fs))
+	}
+	if len(segs) > 1 {
+		return fail("%s has no fields", segs[0])
+	}
+	if f.group {
+		return fail("is a group of fields, not a value: name one of them")
+	}
+	return set(segs[0], decodeText(d, f, s, o.Value, o.Path))
 }
 
-func fieldByTag(v reflect.Value, name string) (reflect.Value, bool) {
-	t := v.Type()
-	for i := range t.NumField() {
-		f := t.Field(i)
-		tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-		if tag == name {
-			return v.Field(i), true
+// applyLink applies an override below link: segs follow "link".
+func (s *Scenario) applyLink(d *decoder, o Override, segs []string, set func(string, error) error, fail func(string, ...any) error) error {
+	if len(segs) == 0 {
+		return fail("is a group of fields, not a value: name one of them, e.g. link.loss")
+	}
+	dir, path := &s.Link.Direction, "link"
+	switch segs[0] {
+	case "forward", "reverse":
+		p := &s.Link.Forward
+		if segs[0] == "reverse" {
+			p = &s.Link.Reverse
 		}
-		if f.Anonymous && strings.Contains(f.Tag.Get("yaml"), "inline") {
-			if r, ok := fieldByTag(v.Field(i), name); ok {
-				return r, true
-			}
+		if *p == nil {
+			*p = new(Direction)
+		}
+		dir, path, segs = *p, "link."+segs[0], segs[1:]
+		if len(segs) == 0 {
+			return fail("is a group of fields, not a value: name one of them, e.g. %s.loss", path)
 		}
 	}
-	return reflect.Value{}, false
+	fs := directionFields()
+	f, ok := lookup(fs, segs[0])
+	if !ok {
+		more := ""
+		if path == "link" {
+			more = ", forward, reverse"
+		}
+		return fail("no field %q in %s: want one of %s%s", segs[0], path, names(fs), more)
+	}
+	path += "." + segs[0]
+	if len(segs) == 1 {
+		return set(path, decodeText(d, f, dir, o.Value, o.Path))
+	}
+	if segs[0] != "loss" || len(segs) > 2 {
+		return fail("%s has no fields", strings.Join(append([]string{path}, segs[1:len(segs)-1]...), "."))
+	}
+	// A field of a loss model: the file must have written that model.
+	l := dir.Loss
+	if l == nil || !l.mapping {
+		return fail("%s is a plain percentage (or absent) in the file, so it has no field %s: write the loss model in the file, e.g. loss: {model: gilbert-elliott, p: 1%%, r: 30%%, loss_good: 0%%, loss_bad: 50%%}", path, segs[1])
+	}
+	lfs := lossFields(l.Model)
+	lf, ok := lookup(lfs, segs[1])
+	if !ok {
+		return fail("%s loss has no field %q (fields: %s)", l.Model, segs[1], names(lfs))
+	}
+	if segs[1] == "model" {
+		return fail("the loss model cannot be overridden: write it in the file")
+	}
+	return set(path+"."+segs[1], decodeText(d, lf, l, o.Value, o.Path))
 }
 
-func tags(t reflect.Type) []string {
-	var out []string
-	for i := range t.NumField() {
-		f := t.Field(i)
-		tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-		if f.Anonymous {
-			out = append(out, tags(f.Type)...)
-		} else if tag != "" && tag != "-" {
-			out = append(out, tag)
-		}
+// relocate turns a decoding error of an override's value into an error
+// about the override.
+func relocate(err error, o Override) error {
+	if e, ok := err.(*Error); ok {
+		return &Error{File: e.File, Field: o.Path, Msg: e.Msg}
 	}
-	return out
+	return err
+}
+
+func (s *Scenario) flowNames() string {
+	out := make([]string, len(s.Flows))
+	for i, f := range s.Flows {
+		out[i] = f.Name
+	}
+	return strings.Join(out, ", ")
+}
+
+func (s *Scenario) firstFlowName() string {
+	if len(s.Flows) == 0 {
+		return "NAME"
+	}
+	return s.Flows[0].Name
 }

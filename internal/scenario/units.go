@@ -7,14 +7,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/goccy/go-yaml/ast"
-
 	"tcpsim/sim"
 )
 
-// The unit types below decode human-written values ("10Mbps", "20ms",
-// "1.5MB", "64KiB", "2%") straight from the YAML syntax tree, so that a bad
-// value is reported at its own line and column.
+// The unit types below parse human-written values ("10Mbps", "20ms",
+// "1.5MB", "64KiB", "2%"). Numbers are plain decimals: no underscores, no
+// signs, no hexadecimal, no Inf or NaN, so that what the user wrote is the
+// value that runs.
 
 // Rate is a bit rate in bits per second.
 type Rate int64
@@ -28,44 +27,74 @@ type Size int64
 // Percent is a probability in [0, 1], written as a percentage.
 type Percent float64
 
-// fieldError is a decoding error tied to a node of the document.
-type fieldError struct {
-	line, col int
-	path      string
-	msg       string
+// The expected forms, quoted by every error about a value of that kind.
+const (
+	wantRate     = "a positive number with a unit bps, kbps, Mbps or Gbps, e.g. 10Mbps"
+	wantDuration = "a non-negative number with a unit ns, us, ms, s, m or h, e.g. 20ms"
+	wantSize     = "a whole number of bytes, optionally with a unit B, KB, MB, GB, KiB, MiB or GiB, e.g. 1460, 1.5MB, 64KiB"
+	wantPercent  = "a number from 0% to 100% with a % sign, e.g. 2%"
+)
+
+// maxRate bounds rates (1 Pbps) and maxSize sizes (1 PiB), far beyond
+// anything a scenario needs and safely inside int64 arithmetic.
+const (
+	maxRate = 1e15
+	maxSize = 1 << 50
+)
+
+// decimal parses a plain non-negative decimal number such as "12", "1.5",
+// ".5" or "2e3". It refuses what strconv.ParseFloat would also take:
+// underscores, signs, hexadecimal, "Inf" and "NaN".
+func decimal(s string) (float64, bool) {
+	i, digits := 0, 0
+	run := func() int {
+		j := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		return i - j
+	}
+	digits += run()
+	if i < len(s) && s[i] == '.' {
+		i++
+		digits += run()
+	}
+	if digits == 0 {
+		return 0, false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if run() == 0 {
+			return 0, false
+		}
+	}
+	if i != len(s) {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) {
+		return 0, false
+	}
+	return f, true
 }
 
-func (e *fieldError) Error() string { return e.msg }
-
-func nodeErr(n ast.Node, format string, args ...any) error {
-	tk := n.GetToken()
-	e := &fieldError{path: strings.TrimPrefix(n.GetPath(), "$."), msg: fmt.Sprintf(format, args...)}
-	if tk != nil && tk.Position != nil {
-		e.line, e.col = tk.Position.Line, tk.Position.Column
+// whole parses a plain non-negative decimal integer ("0", "42"); it
+// refuses signs, underscores, fractions, exponents and values above
+// 2^64-1.
+func whole(s string) (uint64, bool) {
+	if s == "" {
+		return 0, false
 	}
-	return e
-}
-
-// decodeScalar parses the scalar at n into dst, reporting a failure at
-// n's line and column.
-func decodeScalar[T any](n ast.Node, dst *T, parse func(string) (T, error)) error {
-	s, _ := scalar(n)
-	v, err := parse(s)
-	if err != nil {
-		return nodeErr(n, "%v", err)
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
 	}
-	*dst = v
-	return nil
-}
-
-func scalar(n ast.Node) (string, bool) {
-	switch v := n.(type) {
-	case *ast.StringNode:
-		return v.Value, true
-	case *ast.IntegerNode, *ast.FloatNode, *ast.LiteralNode:
-		return n.String(), true
-	}
-	return "", false
+	v, err := strconv.ParseUint(s, 10, 64)
+	return v, err == nil
 }
 
 // ParseRate parses "10Mbps", "1.5Gbps", "64kbps", "9600bps".
@@ -74,31 +103,29 @@ func ParseRate(s string) (Rate, error) {
 	mult := map[string]float64{"bps": 1, "kbps": 1e3, "Kbps": 1e3, "Mbps": 1e6, "Gbps": 1e9}
 	for _, u := range []string{"kbps", "Kbps", "Mbps", "Gbps", "bps"} {
 		if num, ok := strings.CutSuffix(s, u); ok {
-			f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-			if err != nil || f <= 0 || math.IsInf(f, 0) || f*mult[u] > 1e15 {
+			f, ok := decimal(strings.TrimSpace(num))
+			if !ok || f <= 0 || f*mult[u] > maxRate || math.Round(f*mult[u]) < 1 {
 				break
 			}
 			return Rate(math.Round(f * mult[u])), nil
 		}
 	}
-	return 0, fmt.Errorf("%q is not a rate: want a positive number with a unit bps, kbps, Mbps or Gbps, e.g. 10Mbps", s)
+	return 0, fmt.Errorf("%q is not a rate: want %s", s, wantRate)
 }
 
-// UnmarshalYAML implements yaml.NodeUnmarshaler.
-func (r *Rate) UnmarshalYAML(n ast.Node) error { return decodeScalar(n, r, ParseRate) }
-
-// ParseDuration parses "20ms", "1.5s", "250us", "2m"; "0" is allowed.
+// ParseDuration parses "20ms", "1.5s", "250us", "2m", "1h30m"; "0" is
+// allowed.
 func ParseDuration(s string) (Duration, error) {
 	s = strings.TrimSpace(s)
+	if s == "" || !(s[0] >= '0' && s[0] <= '9' || s[0] == '.') {
+		return 0, fmt.Errorf("%q is not a duration: want %s", s, wantDuration)
+	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d < 0 {
-		return 0, fmt.Errorf("%q is not a duration: want a non-negative number with a unit ns, us, ms, s, m or h, e.g. 20ms", s)
+		return 0, fmt.Errorf("%q is not a duration: want %s", s, wantDuration)
 	}
 	return Duration(d.Nanoseconds()), nil
 }
-
-// UnmarshalYAML implements yaml.NodeUnmarshaler.
-func (d *Duration) UnmarshalYAML(n ast.Node) error { return decodeScalar(n, d, ParseDuration) }
 
 // ParseSize parses "1460", "1.5MB", "64KiB", "10MB", "1GiB". SI prefixes
 // are powers of 1000, binary ones (KiB, MiB, GiB) powers of 1024.
@@ -114,16 +141,13 @@ func ParseSize(s string) (Size, error) {
 			break
 		}
 	}
-	f, err := strconv.ParseFloat(num, 64)
+	f, ok := decimal(num)
 	v := f * mult
-	if err != nil || v < 0 || v > 1<<50 || v != math.Trunc(v) {
-		return 0, fmt.Errorf("%q is not a size: want a whole number of bytes, optionally with a unit B, KB, MB, GB, KiB, MiB or GiB, e.g. 1460, 1.5MB, 64KiB", s)
+	if !ok || v > maxSize || v != math.Trunc(v) {
+		return 0, fmt.Errorf("%q is not a size: want %s", s, wantSize)
 	}
 	return Size(v), nil
 }
-
-// UnmarshalYAML implements yaml.NodeUnmarshaler.
-func (z *Size) UnmarshalYAML(n ast.Node) error { return decodeScalar(n, z, ParseSize) }
 
 // ParsePercent parses "2%", "0.5%", "100%", or 0.
 func ParsePercent(s string) (Percent, error) {
@@ -132,15 +156,12 @@ func ParsePercent(s string) (Percent, error) {
 		return 0, nil
 	}
 	num, ok := strings.CutSuffix(s, "%")
-	f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-	if !ok || err != nil || !(f >= 0 && f <= 100) {
-		return 0, fmt.Errorf("%q is not a percentage: want a number from 0%% to 100%% with a %% sign, e.g. 2%%", s)
+	f, okNum := decimal(strings.TrimSpace(num))
+	if !ok || !okNum || f > 100 {
+		return 0, fmt.Errorf("%q is not a percentage: want %s", s, wantPercent)
 	}
 	return Percent(f / 100), nil
 }
-
-// UnmarshalYAML implements yaml.NodeUnmarshaler.
-func (p *Percent) UnmarshalYAML(n ast.Node) error { return decodeScalar(n, p, ParsePercent) }
 
 // String formats p as a percentage, e.g. "2%".
 func (p Percent) String() string { return strconv.FormatFloat(float64(p)*100, 'g', -1, 64) + "%" }

@@ -2,48 +2,17 @@ package scenario
 
 import (
 	"fmt"
-	"slices"
 
 	"tcpsim/model/link"
 	"tcpsim/sim"
 )
 
-// Defaults, chosen to match common real stacks where the RFCs leave a
-// choice; the README documents each.
-const (
-	DefaultUntil      = Duration(60 * sim.Second)
-	DefaultMaxEvents  = 50_000_000
-	DefaultMSS        = 1460 // Ethernet MTU 1500 - 20 IPv4 - 20 TCP
-	DefaultRecvBuffer = 64 << 10
-	DefaultIW         = 10 // RFC 6928, as Linux
-	DefaultMaxRetries = 15 // Linux net.ipv4.tcp_retries2
-	DefaultDatagram   = 1200
-	maxDatagrams      = 1_000_000_000 // the receiver keeps a bit per datagram
-)
-
-// Report sections.
-var reportSections = []string{"flows", "link"}
-
+// validate checks what no single field's decoder can: required fields,
+// fields that depend on each other, and fields that apply only to one
+// kind of application. Every default is already in place.
 func (s *Scenario) validate() error {
-	if s.Name == "" {
-		return s.errAt("name", "missing: every scenario needs a name")
-	}
-	if s.Until == 0 {
-		s.Until = DefaultUntil
-	}
-	if s.MaxEvents == 0 {
-		s.MaxEvents = DefaultMaxEvents
-	}
-	if s.MaxEvents < 0 {
-		return s.errAt("max_events", "%d: want a positive event budget", s.MaxEvents)
-	}
-	if len(s.Report) == 0 {
-		s.Report = reportSections
-	}
-	for i, r := range s.Report {
-		if !slices.Contains(reportSections, r) {
-			return s.errAt(fmt.Sprintf("report[%d]", i), "%q: want one of flows, link", r)
-		}
+	if !s.has("name") {
+		return s.errMissing("", "name", "every scenario needs a name, e.g. name: tcp-vs-udp")
 	}
 	for _, d := range []struct {
 		path string
@@ -51,9 +20,6 @@ func (s *Scenario) validate() error {
 	}{{"link", &s.Link.Direction}, {"link.forward", s.Link.Forward}, {"link.reverse", s.Link.Reverse}} {
 		if d.d == nil {
 			continue
-		}
-		if d.d.Queue != nil && *d.d.Queue < 0 {
-			return s.errAt(d.path+".queue", "%d: want a packet count >= 0 (0 = unbounded)", *d.d.Queue)
 		}
 		if d.d.Loss != nil && d.d.Loss.Model == "gilbert-elliott" && d.d.Loss.P+d.d.Loss.R == 0 {
 			return s.errAt(d.path+".loss", "gilbert-elliott needs p or r above 0%%")
@@ -63,7 +29,10 @@ func (s *Scenario) validate() error {
 		}
 	}
 	if len(s.Flows) == 0 {
-		return s.errAt("flows", "missing: want at least one flow (name, protocol, ...)")
+		if s.has("flows") {
+			return s.errAt("flows", "an empty list: want at least one flow (- name: ..., protocol: ...)")
+		}
+		return s.errMissing("", "flows", "want at least one flow (- name: ..., protocol: ...)")
 	}
 	seen := map[string]bool{}
 	for i := range s.Flows {
@@ -74,107 +43,87 @@ func (s *Scenario) validate() error {
 	return nil
 }
 
+// errMissing reports a required field absent from the mapping at parent,
+// located at the mapping's line.
+func (s *Scenario) errMissing(parent, field, format string, args ...any) error {
+	p := s.pos[parent]
+	return &Error{File: s.File, Line: p.Line, Field: join(parent, field), Msg: "missing: " + fmt.Sprintf(format, args...)}
+}
+
 func (s *Scenario) validateFlow(i int, seen map[string]bool) error {
 	f := &s.Flows[i]
-	at := func(field string) string { return fmt.Sprintf("flows[%d].%s", i, field) }
-	if f.Name == "" {
-		return s.errAt(fmt.Sprintf("flows[%d]", i), "flow has no name")
+	p := fmt.Sprintf("flows[%d]", i)
+	at := func(field string) string { return p + "." + field }
+	if !s.has(at("name")) {
+		return s.errMissing(p, "name", "every flow needs a unique name, e.g. name: file")
 	}
 	if seen[f.Name] {
 		return s.errAt(at("name"), "%q is used by two flows: names must be unique", f.Name)
 	}
 	seen[f.Name] = true
-	switch f.From {
-	case "":
-		f.From = "a"
-	case "a", "b":
-	default:
-		return s.errAt(at("from"), "%q: want a or b (the sending host)", f.From)
-	}
 	switch f.Protocol {
 	case "udp":
-		if f.Datagram == 0 {
-			f.Datagram = DefaultDatagram
+		u := f.UDP
+		if !s.has(at("rate")) {
+			return s.errMissing(p, "rate", "a UDP sender needs a send rate, e.g. rate: 4Mbps")
 		}
-		if f.Datagram < 8 || f.Datagram > 65507 {
-			return s.errAt(at("datagram"), "%d bytes: want 8 to 65507 (8 bytes carry tcpsim's sequence number)", f.Datagram)
+		switch {
+		case s.has(at("bytes")) && s.has(at("count")):
+			return s.errAt(at("count"), "give exactly one of bytes (total payload) or count (datagrams), not both")
+		case s.has(at("bytes")):
+			u.Count = (int64(u.Bytes) + int64(u.Datagram) - 1) / int64(u.Datagram)
+		case s.has(at("count")):
+			u.Bytes = 0
+		default:
+			return s.errMissing(p, "bytes", "give bytes (total payload, e.g. bytes: 10MB) or count (datagrams, e.g. count: 1000)")
 		}
-		if f.Rate == 0 {
-			return s.errAt(at("rate"), "missing: a UDP sender needs a send rate, e.g. rate: 4Mbps")
-		}
-		if (f.Bytes == 0) == (f.Count == 0) {
-			return s.errAt(at("bytes"), "give exactly one of bytes (total payload) or count (datagrams)")
-		}
-		if f.Count < 0 {
-			return s.errAt(at("count"), "%d: want a positive datagram count", f.Count)
-		}
-		if f.Count == 0 {
-			f.Count = (int64(f.Bytes) + int64(f.Datagram) - 1) / int64(f.Datagram)
-		}
-		if f.Count > maxDatagrams {
-			return s.errAt(at("count"), "%d datagrams: at most %d per flow", f.Count, int64(maxDatagrams))
-		}
-		if f.Checksum == nil {
-			t := true
-			f.Checksum = &t
+		if u.Count > maxDatagrams {
+			return s.errAt(at("bytes"), "%d bytes in datagrams of %d make %d datagrams: at most %d per flow", u.Bytes, u.Datagram, u.Count, int64(maxDatagrams))
 		}
 	case "tcp":
-		if f.MSS == 0 {
-			f.MSS = DefaultMSS
+		t := f.TCP
+		if int(t.RecvBuffer) < t.MSS {
+			field := "recv_buffer"
+			if !s.has(at(field)) {
+				field = "mss"
+			}
+			return s.errAt(at(field), "recv_buffer %d bytes is below one MSS (%d): want at least one MSS", t.RecvBuffer, t.MSS)
 		}
-		if f.MSS < 64 || f.MSS > 65495 {
-			return s.errAt(at("mss"), "%d: want 64 to 65495 bytes", f.MSS)
+		if t.MinRTO > t.MaxRTO {
+			field := "min_rto"
+			if !s.has(at(field)) {
+				field = "max_rto"
+			}
+			return s.errAt(at(field), "min_rto %v is above max_rto %v", sim.Time(t.MinRTO), sim.Time(t.MaxRTO))
 		}
-		if f.Congestion == "" {
-			f.Congestion = "newreno"
-		}
-		if !slices.Contains([]string{"none", "tahoe", "reno", "newreno"}, f.Congestion) {
-			return s.errAt(at("congestion"), "%q: want none, tahoe, reno or newreno", f.Congestion)
-		}
-		if f.RecvBuffer == 0 {
-			f.RecvBuffer = DefaultRecvBuffer
-		}
-		if int(f.RecvBuffer) < f.MSS || f.RecvBuffer > 1<<30 {
-			return s.errAt(at("recv_buffer"), "%d bytes: want at least one MSS (%d) and at most 1GiB", f.RecvBuffer, f.MSS)
-		}
-		if f.InitialWindow == 0 {
-			f.InitialWindow = DefaultIW
-		}
-		if f.InitialWindow < 1 || f.InitialWindow > 1000 {
-			return s.errAt(at("initial_window"), "%d: want 1 to 1000 segments", f.InitialWindow)
-		}
-		if f.MaxRetries == 0 {
-			f.MaxRetries = DefaultMaxRetries
-		}
-		if f.MaxRetries < 1 || f.MaxRetries > 100 {
-			return s.errAt(at("max_retries"), "%d: want 1 to 100", f.MaxRetries)
-		}
-		if f.MinRTO != nil && f.MaxRTO != nil && *f.MinRTO > *f.MaxRTO {
-			return s.errAt(at("min_rto"), "%v is above max_rto %v", sim.Time(*f.MinRTO), sim.Time(*f.MaxRTO))
-		}
-		switch f.App {
-		case "", "bulk":
-			f.App = "bulk"
-			if f.Bytes == 0 {
-				return s.errAt(at("bytes"), "missing: a bulk TCP flow needs bytes, e.g. bytes: 1MB")
+		switch t.App {
+		case "bulk":
+			for _, k := range []string{"request", "response", "exchanges"} {
+				if s.has(at(k)) {
+					return s.errAt(at(k), "field %s does not apply to a bulk flow: set app: request-response, or remove it", k)
+				}
+			}
+			if !s.has(at("bytes")) {
+				return s.errMissing(p, "bytes", "a bulk TCP flow needs bytes, e.g. bytes: 1MB")
 			}
 		case "request-response":
-			if f.Request == 0 || f.Response == 0 {
-				return s.errAt(at("request"), "request-response needs request and response sizes, e.g. request: 100B, response: 6B")
+			if s.has(at("bytes")) {
+				return s.errAt(at("bytes"), "field bytes does not apply to a request-response flow (it sends request and response sizes): remove it, or use app: bulk")
 			}
-			if f.Exchanges == 0 {
-				f.Exchanges = 1
+			for _, k := range []string{"request", "response"} {
+				if !s.has(at(k)) {
+					return s.errMissing(p, k, "request-response needs request and response sizes, e.g. request: 100B, response: 6B")
+				}
 			}
-			if f.Exchanges < 0 {
-				return s.errAt(at("exchanges"), "%d: want a positive count", f.Exchanges)
+			for _, k := range []struct {
+				name string
+				v    Size
+			}{{"request", t.Request}, {"response", t.Response}} {
+				if int64(k.v) > maxSize/int64(t.Exchanges) {
+					return s.errAt(at(k.name), "%d exchanges of %d bytes is more than %d bytes in all", t.Exchanges, k.v, int64(maxSize))
+				}
 			}
-		default:
-			return s.errAt(at("app"), "%q: want bulk or request-response", f.App)
 		}
-	case "":
-		return s.errAt(at("protocol"), "missing: want tcp or udp")
-	default:
-		return s.errAt(at("protocol"), "%q: want tcp or udp", f.Protocol)
 	}
 	return nil
 }
@@ -182,7 +131,11 @@ func (s *Scenario) validateFlow(i int, seen map[string]bool) error {
 // LinkConfig returns the configuration of one direction ("forward" a→b or
 // "reverse" b→a): the link's settings with that direction's overrides.
 func (s *Scenario) LinkConfig(dir string) link.Config {
-	c := link.Config{Loss: link.Loss{Model: link.LossBernoulli}}
+	var def Direction
+	if err := applyDefaults(newDecoder("defaults", nil), "link", directionFields(), &def); err != nil {
+		panic(err) // a broken defaults table: TestDefaultsDecode catches it
+	}
+	c := link.Config{}
 	apply := func(d *Direction) {
 		if d == nil {
 			return
@@ -220,6 +173,7 @@ func (s *Scenario) LinkConfig(dir string) link.Config {
 			c.ReorderDelay = sim.Time(*d.ReorderDelay)
 		}
 	}
+	apply(&def)
 	apply(&s.Link.Direction)
 	if dir == "forward" {
 		apply(s.Link.Forward)

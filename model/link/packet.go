@@ -47,7 +47,8 @@ func (p *Pool) Put(b []byte) {
 	}
 }
 
-// fifo is a growable ring buffer of timed packets.
+// fifo is a growable ring buffer of timed packets. Its length is a power
+// of two, so that positions wrap with a mask rather than a division.
 type fifo struct {
 	buf        []timed
 	head, size int
@@ -65,11 +66,11 @@ func (q *fifo) push(t timed) {
 		n := max(16, 2*len(q.buf))
 		nb := make([]timed, n)
 		for i := range q.size {
-			nb[i] = q.buf[(q.head+i)%len(q.buf)]
+			nb[i] = q.buf[(q.head+i)&(len(q.buf)-1)]
 		}
 		q.buf, q.head = nb, 0
 	}
-	q.buf[(q.head+q.size)%len(q.buf)] = t
+	q.buf[(q.head+q.size)&(len(q.buf)-1)] = t
 	q.size++
 }
 
@@ -78,7 +79,7 @@ func (q *fifo) peek() *timed { return &q.buf[q.head] }
 func (q *fifo) pop() timed {
 	t := q.buf[q.head]
 	q.buf[q.head] = timed{}
-	q.head = (q.head + 1) % len(q.buf)
+	q.head = (q.head + 1) & (len(q.buf) - 1)
 	q.size--
 	return t
 }

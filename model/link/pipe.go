@@ -151,7 +151,9 @@ func (p *Pipe) onTxDone(uint64) {
 // once per packet whatever the configuration, so that runs that differ only
 // in one probability see the same random numbers (common random numbers):
 // with a higher loss rate the lost packets are a superset of those lost at
-// a lower one.
+// a lower one. The one exception keeps that property: an impairment whose
+// probability is zero never acts, so its stream is not drawn from at all;
+// each impairment has a stream of its own, so no other draw moves.
 func (p *Pipe) impair(pkt Packet) {
 	if p.lost(pkt.Flow) {
 		p.c.Lost++
@@ -159,25 +161,32 @@ func (p *Pipe) impair(pkt Packet) {
 		p.pool.Put(pkt.Buf)
 		return
 	}
-	uc, bit := p.corruptRng.Float64(), p.corruptRng.Uint64()
-	if uc < p.cfg.Corrupt && len(pkt.Buf) > 0 {
-		b := bit % uint64(len(pkt.Buf)*8)
-		pkt.Buf[b/8] ^= 1 << (b % 8)
-		p.c.Corrupted++
-		p.observe(EvCorrupt, pkt)
+	if p.cfg.Corrupt > 0 {
+		uc, bit := p.corruptRng.Float64(), p.corruptRng.Uint64()
+		if uc < p.cfg.Corrupt && len(pkt.Buf) > 0 {
+			b := bit % uint64(len(pkt.Buf)*8)
+			pkt.Buf[b/8] ^= 1 << (b % 8)
+			p.c.Corrupted++
+			p.observe(EvCorrupt, pkt)
+		}
 	}
 	now := p.eng.Now()
 	at := now + p.cfg.Delay
-	ur, extra := p.reorderRng.Float64(), p.reorderRng.Uint64()
-	if ur < p.cfg.Reorder {
-		p.c.Reordered++
-		p.observe(EvReorder, pkt)
-		d := sim.Time(extra%uint64(p.cfg.ReorderDelay)) + 1
-		p.hold(timed{pkt: pkt, at: int64(at + d)})
-	} else {
+	held := false
+	if p.cfg.Reorder > 0 {
+		ur, extra := p.reorderRng.Float64(), p.reorderRng.Uint64()
+		if ur < p.cfg.Reorder {
+			p.c.Reordered++
+			p.observe(EvReorder, pkt)
+			d := sim.Time(extra%uint64(p.cfg.ReorderDelay)) + 1
+			p.hold(timed{pkt: pkt, at: int64(at + d)})
+			held = true
+		}
+	}
+	if !held {
 		p.propagate(timed{pkt: pkt, at: int64(at)})
 	}
-	if p.dupRng.Float64() < p.cfg.Duplicate {
+	if p.cfg.Duplicate > 0 && p.dupRng.Float64() < p.cfg.Duplicate {
 		p.nextID++
 		cp := Packet{Buf: append(p.pool.Get(), pkt.Buf...), Flow: pkt.Flow, ID: p.nextID}
 		p.c.Duplicated++
@@ -187,13 +196,16 @@ func (p *Pipe) impair(pkt Packet) {
 }
 
 // lost draws the loss decision: two uniforms per packet for Gilbert–Elliott
-// (state, then loss), one for Bernoulli.
+// (state, then loss), one for Bernoulli, none for Bernoulli with P = 0.
 func (p *Pipe) lost(flow int32) bool {
 	l := &p.cfg.Loss
-	u := p.lossStream(flow).Float64()
 	if l.Model == LossBernoulli {
-		return u < l.P
+		if l.P == 0 {
+			return false
+		}
+		return p.lossStream(flow).Float64() < l.P
 	}
+	u := p.lossStream(flow).Float64()
 	// Gilbert–Elliott: transition first, then lose with the new state's
 	// probability.
 	v := p.geRng.Float64()

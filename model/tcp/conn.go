@@ -46,7 +46,13 @@ func NewConn(eng *sim.Engine, h *host.Host, remote wire.Addr, flow int32, cfg Co
 // Output implements Output: encode and send.
 func (c *Conn) Output(th *wire.TCP, data []byte) {
 	c.ipID++
-	buf := wire.BuildTCP(c.h.Pool().Get(), wire.IPv4{Src: c.h.Addr, Dst: c.remote, ID: c.ipID}, th, data)
+	ip := wire.IPv4{Src: c.h.Addr, Dst: c.remote, ID: c.ipID}
+	var buf []byte
+	if sum, ok := c.Endpoint.PayloadSum(); ok {
+		buf = wire.BuildTCPSum(c.h.Pool().Get(), ip, th, data, sum)
+	} else {
+		buf = wire.BuildTCP(c.h.Pool().Get(), ip, th, data)
+	}
 	if c.OnSegment != nil {
 		c.OnSegment(th, len(data), c.Endpoint.Retransmitting())
 	}

@@ -207,6 +207,8 @@ type Endpoint struct {
 	ackedTo         seqnum.Value // the ACK number last sent
 	onReadable      func()       // application waiting in a read, if any
 	emittingRetrans bool         // the segment being emitted is a retransmission
+	paySum          uint64       // checksum sum of the payload being emitted, if paySumKnown
+	paySumKnown     bool
 	abortReason     string
 	closedAt        sim.Time
 }
@@ -331,19 +333,43 @@ func (e *Endpoint) Close() {
 // (receiver-side silly window avoidance, RFC 9293 §3.8.6.2.2).
 func (e *Endpoint) Read(max int) ([]byte, int64) {
 	b, off := e.rcv.read(max)
-	if len(b) > 0 && e.state.synchronized() && !e.finRcvd {
+	e.afterRead(len(b))
+	return b, off
+}
+
+// ReadInPlace is Read without the copy, for an application that only
+// looks at the bytes: it returns them as at most two slices (the second
+// non-empty when they wrap around the end of the receive buffer) and the
+// stream offset of the first byte. The slices are valid until the next
+// call on the endpoint; called from the SetOnReadable callback they may
+// be the arriving segment itself, valid until that callback returns.
+func (e *Endpoint) ReadInPlace(max int) (first, second []byte, off int64) {
+	first, second, off = e.rcv.readInPlace(max)
+	e.afterRead(len(first) + len(second))
+	return first, second, off
+}
+
+// afterRead sends a window update when reading n bytes reopened the window
+// far enough to matter.
+func (e *Endpoint) afterRead(n int) {
+	if n > 0 && e.state.synchronized() && !e.finRcvd {
 		w := e.rcvWindow()
 		thresh := min(e.cfg.RecvBuffer/2, e.cfg.MSS)
 		if e.lastAdv < thresh && w >= thresh {
 			e.sendAck()
 		}
 	}
-	return b, off
 }
 
 // Retransmitting reports, during Output, whether the segment being sent
 // repeats sequence space sent before.
 func (e *Endpoint) Retransmitting() bool { return e.emittingRetrans }
+
+// PayloadSum returns, during Output, the RFC 1071 one's-complement sum of
+// the payload being sent (unfolded, for wire.BuildTCPSum) when the
+// endpoint knows it without reading the bytes (the payload package's
+// pattern), and false otherwise.
+func (e *Endpoint) PayloadSum() (uint64, bool) { return e.paySum, e.paySumKnown }
 
 // Timers returns the deadlines of the retransmission, persist,
 // delayed-ACK and TIME-WAIT timers (0 = stopped).
@@ -459,6 +485,7 @@ func (e *Endpoint) emit(flags uint8, seq seqnum.Value, data []byte) {
 	e.emittingRetrans = seq.LessThan(e.sndMax) && (len(data) > 0 || flags&(wire.FlagSYN|wire.FlagFIN) != 0)
 	e.out.Output(h, data)
 	e.emittingRetrans = false
+	e.paySumKnown = false
 }
 
 func (e *Endpoint) sendAck() {

@@ -307,7 +307,9 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 		e.rcv.setFin(off + int64(len(data)))
 	}
 	before := e.rcvNxt
-	adv, dup := e.rcv.store(off, data)
+	// With an application waiting in a read, in-order data stays in the
+	// packet until it has read (see recvBuffer).
+	adv, dup := e.rcv.store(off, data, e.onReadable != nil)
 	if dup > 0 {
 		e.st.DupSegs++
 	}
@@ -320,6 +322,7 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 	if adv > 0 && e.onReadable != nil {
 		sent := e.st.SegsSent
 		e.onReadable()
+		e.rcv.flush() // what it left must outlive the packet
 		if e.st.SegsSent > sent && e.ackedTo == e.rcvNxt && !finNext {
 			return // the application's answer carried the ACK (piggybacking)
 		}

@@ -5,16 +5,20 @@ package tcp
 // read and out-of-order bytes within the window, with the out-of-order
 // ranges kept sorted and disjoint, and the peer's FIN once it is known
 // where the stream ends.
+//
+// Two shortcuts keep bytes from being moved for nothing, without changing
+// what any read returns: the ring is allocated as data is stored, doubling
+// up to size (a sender's receive buffer may never be, and a thousand idle
+// 1 GiB buffers cost nothing), and a segment that arrives in order into an
+// empty buffer may stay where it is, in the arriving packet (pend), while
+// an application reading at once takes it; flush copies into the ring
+// whatever is left before the packet goes.
 type recvBuffer struct {
-	// ring holds the bytes at stream offset o at ring[o%len(ring)]. It is
-	// allocated as data arrives, doubling up to size, so that memory
-	// follows the data actually buffered rather than the buffer's limit
-	// (a thousand idle 1 GiB buffers cost nothing).
-	ring     []byte
-	size     int   // the buffer's capacity in bytes (RecvBuffer)
-	hi       int64 // stream offset just past the highest byte stored
-	readOff  int64 // stream offset of the next byte the application reads
-	readable int   // in-order bytes after readOff
+	size     int    // capacity in bytes (RecvBuffer)
+	ring     []byte // the byte at stream offset o is at ring[o%len(ring)]
+	hi       int64  // stream offset just past the highest byte in the ring
+	readOff  int64  // stream offset of the next byte the application reads
+	readable int    // in-order bytes after readOff
 	ooo      []span
 	// fin is the stream offset the peer's FIN follows (the length of its
 	// stream), or -1 before a FIN arrives. A FIN that arrives ahead of
@@ -22,6 +26,9 @@ type recvBuffer struct {
 	// fills (RFC 9293 §3.10.7.4, eighth).
 	fin int64
 	out []byte // scratch returned by read
+	// pend, when not nil, holds all the readable bytes (from readOff),
+	// still in the arriving segment's packet.
+	pend []byte
 }
 
 // span is a half-open range of stream offsets [start, end).
@@ -29,7 +36,8 @@ type span struct{ start, end int64 }
 
 func (b *recvBuffer) init(size int) {
 	b.size = size
-	b.ring, b.out = nil, nil
+	b.ring = nil
+	b.out = b.out[:0] // grown by the first read, if any: readInPlace needs none
 	b.hi = b.readOff
 	b.fin = -1
 }
@@ -80,8 +88,11 @@ func (b *recvBuffer) inOrderEnd() int64 { return b.readOff + int64(b.readable) }
 
 // store copies data at stream offset off (which must lie within the
 // window) and returns how many new bytes became in-order and how many of
-// the given bytes were already held (duplicates).
-func (b *recvBuffer) store(off int64, data []byte) (advanced int, dup int) {
+// the given bytes were already held (duplicates). With lazy set, in-order
+// data arriving into an empty buffer is not copied yet: the caller must
+// call flush before data's memory is reused.
+func (b *recvBuffer) store(off int64, data []byte, lazy bool) (advanced int, dup int) {
+	b.flush()
 	end := off + int64(len(data))
 	start := b.inOrderEnd()
 	if off < start { // already delivered part
@@ -91,6 +102,11 @@ func (b *recvBuffer) store(off int64, data []byte) (advanced int, dup int) {
 	}
 	if len(data) == 0 {
 		return 0, dup
+	}
+	if lazy && off == start && b.readable == 0 && (len(b.ooo) == 0 || b.ooo[0].start > end) {
+		b.pend = data
+		b.readable = len(data)
+		return len(data), dup
 	}
 	b.copyIn(off, data)
 	if off > start {
@@ -108,7 +124,9 @@ func (b *recvBuffer) store(off int64, data []byte) (advanced int, dup int) {
 			dup += int(b.ooo[i].end - b.ooo[i].start)
 		}
 	}
-	b.ooo = append(b.ooo[:0], b.ooo[i:]...)
+	if i > 0 {
+		b.ooo = append(b.ooo[:0], b.ooo[i:]...)
+	}
 	advanced = int(newEnd - start)
 	b.readable += advanced
 	return advanced, dup
@@ -116,9 +134,11 @@ func (b *recvBuffer) store(off int64, data []byte) (advanced int, dup int) {
 
 // addSpan inserts s, merging overlaps; it returns overlapping bytes.
 func (b *recvBuffer) addSpan(s span) (dup int) {
-	i := 0
-	for i < len(b.ooo) && b.ooo[i].end < s.start {
-		i++
+	// i is the first span that ends at or after s starts. Segments mostly
+	// arrive at or past the right edge, so look from the right.
+	i := len(b.ooo)
+	for i > 0 && b.ooo[i-1].end >= s.start {
+		i--
 	}
 	j := i
 	for j < len(b.ooo) && b.ooo[j].start <= s.end {
@@ -138,6 +158,14 @@ func (b *recvBuffer) addSpan(s span) (dup int) {
 	return dup
 }
 
+// flush copies pending bytes into the ring.
+func (b *recvBuffer) flush() {
+	if b.pend != nil {
+		b.copyIn(b.readOff, b.pend)
+		b.pend = nil
+	}
+}
+
 func (b *recvBuffer) copyIn(off int64, data []byte) {
 	end := off + int64(len(data))
 	b.reserve(end)
@@ -153,6 +181,7 @@ func (b *recvBuffer) copyIn(off int64, data []byte) {
 
 // read returns up to max in-order bytes and their stream offset.
 func (b *recvBuffer) read(max int) ([]byte, int64) {
+	b.flush()
 	k := min(max, b.readable)
 	off := b.readOff
 	n := int64(len(b.ring))
@@ -167,4 +196,31 @@ func (b *recvBuffer) read(max int) ([]byte, int64) {
 	b.readOff += int64(k)
 	b.readable -= k
 	return b.out, off
+}
+
+// readInPlace consumes up to max in-order bytes like read, but returns
+// them as at most two slices of the ring (the second one when they wrap
+// around its end) instead of copying them out.
+func (b *recvBuffer) readInPlace(max int) (first, second []byte, off int64) {
+	k := int64(min(max, b.readable))
+	off = b.readOff
+	if k == 0 {
+		return nil, nil, off // the ring may not exist yet
+	}
+	if b.pend != nil {
+		first, b.pend = b.pend[:k], b.pend[k:]
+		if len(b.pend) == 0 {
+			b.pend = nil
+		}
+		b.readOff += k
+		b.readable -= int(k)
+		return first, nil, off
+	}
+	n := int64(len(b.ring))
+	p := off % n
+	c := min(k, n-p)
+	first, second = b.ring[p:p+c], b.ring[:k-c]
+	b.readOff += k
+	b.readable -= int(k)
+	return first, second, off
 }

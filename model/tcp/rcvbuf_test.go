@@ -7,67 +7,79 @@ import (
 	"tcpsim/model/payload"
 )
 
-// The receive buffer returns exactly the stream's bytes, in order, for any
-// mix of in-order, out-of-order and duplicate segments within the window,
-// while its ring grows from nothing up to its size.
-func TestRecvBufferReassembles(t *testing.T) {
-	for seed := range uint64(200) {
-		r := rand.New(rand.NewPCG(seed, 9))
-		size := 1 + r.IntN(200_000)
+// The receive buffer against a model that keeps one flag per byte: random
+// segments (in order, out of order, overlapping, duplicated) give the same
+// advance and duplicate counts and the same bytes, read by copy or in place.
+func TestRecvBufferAgainstByteModel(t *testing.T) {
+	const size = 4096
+	for seed := range uint64(50) {
+		r := rand.New(rand.NewPCG(seed, 1))
 		var b recvBuffer
 		b.init(size)
-		var got []byte
-		const total = 600_000
-		for b.inOrderEnd() < total {
-			// A segment somewhere in the window, possibly old.
-			free := int64(b.free())
-			start := b.inOrderEnd() - int64(r.IntN(3000))
-			if r.IntN(3) > 0 && free > 0 {
-				start = b.inOrderEnd() + r.Int64N(free)
+		have := map[int64]bool{} // out-of-order bytes held, by offset
+		inPlace := seed%2 == 0
+		if x, y, _ := b.readInPlace(10); len(x)+len(y) != 0 {
+			t.Fatalf("read %d bytes from an empty buffer", len(x)+len(y))
+		}
+		for range 400 {
+			start := b.inOrderEnd()
+			off := b.readOff + int64(r.IntN(size))
+			n := int(min(int64(1+r.IntN(600)), b.readOff+size-off))
+			if r.IntN(4) == 0 {
+				off, n = max(b.readOff, start-int64(r.IntN(300))), 1+r.IntN(300) // near the edge
+				n = int(min(int64(n), b.readOff+size-off))
 			}
-			start = max(start, 0)
-			n := min(int64(1+r.IntN(3000)), b.inOrderEnd()+free-start, total-start)
-			if n > 0 {
-				b.store(start, stream(start, int(n)))
-			}
-			if len(b.ring) > size {
-				t.Fatalf("seed %d: ring %d bytes, above the buffer size %d", seed, len(b.ring), size)
-			}
-			if r.IntN(2) == 0 || b.free() == 0 {
-				data, off := b.read(r.IntN(size + 1))
-				if off != int64(len(got)) {
-					t.Fatalf("seed %d: read at offset %d, want %d", seed, off, len(got))
+			data := make([]byte, n)
+			payload.Fill(data, off)
+			wantAdv, wantDup := 0, 0
+			for o := off; o < off+int64(n); o++ {
+				if o < start || have[o] {
+					wantDup++
 				}
-				got = append(got, data...)
+			}
+			if off <= start {
+				end := off + int64(n)
+				for have[end] {
+					delete(have, end)
+					end++
+				}
+				for o := start; o < off+int64(n); o++ {
+					delete(have, o)
+				}
+				wantAdv = int(max(0, end-start))
+			} else {
+				for o := off; o < off+int64(n); o++ {
+					have[o] = true
+				}
+			}
+			adv, dup := b.store(off, data, r.IntN(2) == 0)
+			if adv != wantAdv || dup != wantDup {
+				t.Fatalf("seed %d: store(%d, %d bytes) at edge %d = %d, %d, want %d, %d", seed, off, n, start, adv, dup, wantAdv, wantDup)
+			}
+			read := func() {
+				k := r.IntN(b.readable + 1)
+				var got []byte
+				var at int64
+				if inPlace {
+					x, y, o := b.readInPlace(k)
+					got, at = append(append([]byte(nil), x...), y...), o
+				} else {
+					got, at = b.read(k)
+				}
+				if len(got) != k || !payload.Check(got, at) {
+					t.Fatalf("seed %d: read %d bytes at %d: got %d bytes, match %v", seed, k, at, len(got), payload.Check(got, at))
+				}
+			}
+			if r.IntN(3) == 0 {
+				read() // while the segment's packet is still there
+			}
+			b.flush()
+			for i := range data {
+				data[i] = 0xaa // the packet buffer goes back to the pool
+			}
+			if r.IntN(3) == 0 {
+				read()
 			}
 		}
-		for b.readable > 0 {
-			data, _ := b.read(size)
-			got = append(got, data...)
-		}
-		if len(got) != total || !payload.Check(got, 0) {
-			t.Fatalf("seed %d (size %d): the bytes read differ from the stream", seed, size)
-		}
 	}
-}
-
-// An idle endpoint with a large buffer holds no ring: memory follows the
-// data buffered, not the configured limit.
-func TestRecvBufferAllocatesOnDemand(t *testing.T) {
-	var b recvBuffer
-	b.init(1 << 30)
-	if len(b.ring) != 0 || b.free() != 1<<30 {
-		t.Fatalf("ring %d bytes, free %d before any data", len(b.ring), b.free())
-	}
-	b.store(0, stream(0, 1000))
-	if len(b.ring) > minRing {
-		t.Fatalf("ring %d bytes after 1000 bytes stored, want at most %d", len(b.ring), minRing)
-	}
-}
-
-// stream returns the n stream bytes from off.
-func stream(off int64, n int) []byte {
-	b := make([]byte, n)
-	payload.Fill(b, off)
-	return b
 }

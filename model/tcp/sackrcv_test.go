@@ -14,7 +14,7 @@ import (
 // sequence number 5000.
 func sackAfter(b *recvBuffer, r *sackReport, off int64, n, limit int) (ack int64, blocks string) {
 	before := b.inOrderEnd()
-	b.store(off, stream(off, n))
+	b.store(off, stream(off, n), false)
 	var dst [wire.MaxSACKBlocks]span
 	k := b.sackBlocks(r, span{off, off + int64(n)}, b.inOrderEnd() == before, limit, &dst)
 	for i, s := range dst[:k] {
@@ -140,7 +140,7 @@ func TestSACKBlocksProperties(t *testing.T) {
 				continue
 			}
 			before := b.inOrderEnd()
-			b.store(start, stream(start, int(n)))
+			b.store(start, stream(start, int(n)), r.IntN(2) == 0)
 			trigger := span{start, start + n}
 			outOfOrder := b.inOrderEnd() == before && start > before
 			var dst [wire.MaxSACKBlocks]span
@@ -197,7 +197,7 @@ func TestSACKBlocksDoNotAllocate(t *testing.T) {
 	var b recvBuffer
 	b.init(65536)
 	for _, off := range []int64{1000, 3000, 5000, 7000, 9000} {
-		b.store(off, stream(off, 500))
+		b.store(off, stream(off, 500), false)
 	}
 	var r sackReport
 	var dst [wire.MaxSACKBlocks]span

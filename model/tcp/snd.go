@@ -23,11 +23,18 @@ func (e *Endpoint) setSndUna(ack seqnum.Value) {
 // hasData reports whether unsent application bytes exist at s.
 func (e *Endpoint) hasData(s seqnum.Value) bool { return e.offset(s) < e.appEnd }
 
+// data returns the stream bytes [off, off+n). For the payload package's
+// pattern it also notes their checksum contribution, found in O(1), for
+// PayloadSum.
 func (e *Endpoint) data(off int64, n int) []byte {
 	if e.cfg.Data != nil {
 		return e.cfg.Data(off, n)
 	}
-	return payload.At(off, n)
+	b := payload.At(off, n)
+	if b != nil {
+		e.paySum, e.paySumKnown = payload.Sum(off, n), true
+	}
+	return b
 }
 
 // smss is the sender's maximum segment size: the smaller of ours and the

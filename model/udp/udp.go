@@ -56,14 +56,12 @@ type Flow struct {
 	highest int64
 	tick    sim.Action
 	ipID    uint16
-	scratch []byte
 }
 
 // New binds a flow's receiver on cfg.Dst; Start schedules the sender.
 func New(eng *sim.Engine, cfg Config) *Flow {
 	f := &Flow{cfg: cfg, eng: eng, highest: -1}
 	f.tick = f.onTick
-	f.scratch = make([]byte, cfg.Datagram)
 	cfg.Dst.BindUDP(cfg.DstPort, f)
 	cfg.Dst.SetDropSink(cfg.Flow, f)
 	return f
@@ -90,13 +88,17 @@ func (f *Flow) size(seq int64) int {
 func (f *Flow) onTick(seq uint64) {
 	s := int64(seq)
 	n := f.size(s)
-	data := f.scratch[:n]
+	src, dst := f.cfg.Src, f.cfg.Dst
+	buf, data := wire.UDPBuffer(src.Pool().Get(), n) // the payload is written in place
 	binary.BigEndian.PutUint64(data, seq)
 	payload.Fill(data[8:], s*int64(f.cfg.Datagram))
-	src, dst := f.cfg.Src, f.cfg.Dst
+	var sum uint64
+	if f.cfg.Checksum { // the pattern's sum in O(1), the sequence number's by hand
+		sum = wire.Sum(payload.Sum(s*int64(f.cfg.Datagram), n-8), data[:8])
+	}
 	f.ipID++
-	buf := wire.BuildUDP(src.Pool().Get(), wire.IPv4{Src: src.Addr, Dst: dst.Addr, ID: f.ipID},
-		wire.UDP{SrcPort: f.cfg.SrcPort, DstPort: f.cfg.DstPort}, data, f.cfg.Checksum)
+	buf = wire.BuildUDPSum(buf, wire.IPv4{Src: src.Addr, Dst: dst.Addr, ID: f.ipID},
+		wire.UDP{SrcPort: f.cfg.SrcPort, DstPort: f.cfg.DstPort}, data, f.cfg.Checksum, sum)
 	now := f.eng.Now()
 	if s == 0 {
 		f.st.FirstSent = now

@@ -67,3 +67,31 @@ func pseudoSum(src, dst Addr, proto uint8, length int) uint64 {
 		uint64(binary.BigEndian.Uint32(dst[:])) +
 		uint64(proto) + uint64(length)
 }
+
+// sumSplit adds b to acc, the first hl bytes by Sum and the rest by ps when
+// ps knows their sum. hl must be even for the split to hold; an odd or out
+// of range hl (a damaged header) sums b whole.
+func sumSplit(acc uint64, b []byte, hl int, ps PayloadSum) uint64 {
+	if ps == nil || hl%2 != 0 || hl > len(b) {
+		return Sum(acc, b)
+	}
+	s, ok := ps(b[hl:])
+	if !ok {
+		return Sum(acc, b)
+	}
+	acc, c := bits.Add64(sumHeader(acc, b[:hl]), s, 0)
+	return acc + c
+}
+
+// sumHeader is Sum for a header of even length, with the common 20-byte
+// case (IPv4 and TCP without options) unrolled.
+func sumHeader(acc uint64, b []byte) uint64 {
+	if len(b) != 20 {
+		return Sum(acc, b)
+	}
+	var c uint64
+	acc, c = bits.Add64(acc, binary.BigEndian.Uint64(b), 0)
+	acc, c = bits.Add64(acc, binary.BigEndian.Uint64(b[8:]), c)
+	acc, c = bits.Add64(acc, uint64(binary.BigEndian.Uint32(b[16:])), c)
+	return acc + c
+}

@@ -58,10 +58,13 @@ func PutIPv4(b []byte, h IPv4, total int) {
 	}
 	b[8] = ttl
 	b[9] = h.Protocol
-	b[10], b[11] = 0, 0
 	copy(b[12:16], h.Src[:])
 	copy(b[16:20], h.Dst[:])
-	binary.BigEndian.PutUint16(b[10:], Checksum(b[:20]))
+	// The header checksum from the fields just written, word by word
+	// (the same sum as reading them back, RFC 1071).
+	s := 0x4500 + uint64(uint16(total)) + uint64(h.ID) + 0x4000 + uint64(ttl)<<8 + uint64(h.Protocol) +
+		uint64(binary.BigEndian.Uint32(h.Src[:])) + uint64(binary.BigEndian.Uint32(h.Dst[:]))
+	binary.BigEndian.PutUint16(b[10:], ^Fold(s))
 }
 
 // ParseIPv4 validates the IPv4 header at the start of pkt (version, header
@@ -82,7 +85,7 @@ func ParseIPv4(pkt []byte) (IPv4, []byte, error) {
 	if total < IPv4HeaderLen || total > len(pkt) {
 		return h, nil, fmt.Errorf("%w: IPv4 total length %d, have %d bytes", ErrLength, total, len(pkt))
 	}
-	if Fold(Sum(0, pkt[:IPv4HeaderLen])) != 0xffff {
+	if Fold(sumHeader(0, pkt[:IPv4HeaderLen])) != 0xffff {
 		return h, nil, fmt.Errorf("%w: IPv4 header", ErrChecksum)
 	}
 	h.TotalLen = uint16(total)

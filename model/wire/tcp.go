@@ -3,6 +3,7 @@ package wire
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"strings"
 )
 
@@ -128,13 +129,22 @@ func TCPLen(h *TCP, n int) int { return TCPHeaderLen + h.optLen() + n }
 // pseudo-header, header and payload, and returns it. SACK blocks beyond
 // what fits in the option space (SACKRoom) are left out.
 func BuildTCP(buf []byte, ip IPv4, h *TCP, payload []byte) []byte {
+	return BuildTCPSum(buf, ip, h, payload, Sum(0, payload))
+}
+
+// BuildTCPSum is BuildTCP for a caller that already knows paySum, the
+// unfolded one's-complement sum of payload (Sum(0, payload) or any number
+// congruent to it modulo 0xffff, such as payload.Sum gives in O(1) for
+// pattern bytes): it copies the payload but does not read it again.
+func BuildTCPSum(buf []byte, ip IPv4, h *TCP, payload []byte, paySum uint64) []byte {
 	hl := TCPHeaderLen + h.optLen()
 	tlen := hl + len(payload)
 	total := IPv4HeaderLen + tlen
 	buf = grow(buf, total)
 	ip.Protocol = ProtoTCP
 	PutIPv4(buf, ip, total)
-	t := buf[IPv4HeaderLen:]
+	t := buf[IPv4HeaderLen:total]
+	_ = t[TCPHeaderLen-1]
 	binary.BigEndian.PutUint16(t[0:], h.SrcPort)
 	binary.BigEndian.PutUint16(t[2:], h.DstPort)
 	binary.BigEndian.PutUint32(t[4:], h.Seq)
@@ -144,23 +154,47 @@ func BuildTCP(buf []byte, ip IPv4, h *TCP, payload []byte) []byte {
 	binary.BigEndian.PutUint16(t[14:], h.Window)
 	t[16], t[17] = 0, 0
 	binary.BigEndian.PutUint16(t[18:], h.Urgent)
-	putOptions(t[TCPHeaderLen:hl], h)
+	if hl > TCPHeaderLen {
+		putOptions(t[TCPHeaderLen:hl], h)
+	}
 	copy(t[hl:], payload)
-	c := ^Fold(Sum(pseudoSum(ip.Src, ip.Dst, ProtoTCP, tlen), t[:tlen]))
-	binary.BigEndian.PutUint16(t[16:], c)
-	h.Checksum = c
+	// The header's sum from its fields, word by word (the same sum as
+	// reading them back); the header is an even number of bytes, so the
+	// payload's words start on a word boundary and its sum adds on (RFC
+	// 1071 §2(C)).
+	acc := pseudoSum(ip.Src, ip.Dst, ProtoTCP, tlen) +
+		uint64(h.SrcPort) + uint64(h.DstPort) + uint64(h.Seq>>16) + uint64(h.Seq&0xffff) +
+		uint64(h.Ack>>16) + uint64(h.Ack&0xffff) + uint64(t[12])<<8 + uint64(h.Flags) +
+		uint64(h.Window) + uint64(h.Urgent)
+	if hl > TCPHeaderLen {
+		acc = Sum(acc, t[TCPHeaderLen:hl])
+	}
+	acc, c := bits.Add64(acc, paySum, 0)
+	c16 := ^Fold(acc + c)
+	binary.BigEndian.PutUint16(t[16:], c16)
+	h.Checksum = c16
 	return buf
 }
 
 // ParseTCP decodes the TCP segment seg carried in an IPv4 packet with header
 // ip: it verifies the checksum, the data offset and the options' lengths,
 // and returns the header and the payload (a sub-slice of seg).
-func ParseTCP(ip IPv4, seg []byte) (TCP, []byte, error) {
+func ParseTCP(ip IPv4, seg []byte) (TCP, []byte, error) { return ParseTCPWith(ip, seg, nil) }
+
+// PayloadSum returns the unfolded one's-complement sum of a payload (as
+// Sum(0, payload), or a number congruent to it modulo 0xffff) when it can
+// find it more cheaply than Sum, and false when it cannot.
+type PayloadSum func(payload []byte) (uint64, bool)
+
+// ParseTCPWith is ParseTCP with a faster way, ps, to sum the payload for
+// the checksum; the header and the pseudo-header are summed as usual, and
+// the payload by Sum when ps is nil or declines. The result is the same.
+func ParseTCPWith(ip IPv4, seg []byte, ps PayloadSum) (TCP, []byte, error) {
 	h := TCP{WScale: -1}
 	if len(seg) < TCPHeaderLen {
 		return h, nil, fmt.Errorf("%w: %d bytes, TCP header needs 20", ErrShort, len(seg))
 	}
-	if Fold(Sum(pseudoSum(ip.Src, ip.Dst, ProtoTCP, len(seg)), seg)) != 0xffff {
+	if Fold(sumSplit(pseudoSum(ip.Src, ip.Dst, ProtoTCP, len(seg)), seg, int(seg[12]>>4)*4, ps)) != 0xffff {
 		return h, nil, fmt.Errorf("%w: TCP", ErrChecksum)
 	}
 	hl := int(seg[12]>>4) * 4

@@ -3,6 +3,7 @@ package wire
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 )
 
 // UDPHeaderLen is the length of a UDP header (RFC 768).
@@ -22,23 +23,46 @@ type UDP struct {
 // payload into buf (reusing its capacity) and returns it. With sum false the
 // UDP checksum field is 0 (no checksum, RFC 768).
 func BuildUDP(buf []byte, ip IPv4, h UDP, payload []byte, sum bool) []byte {
+	var ps uint64
+	if sum {
+		ps = Sum(0, payload)
+	}
+	return BuildUDPSum(buf, ip, h, payload, sum, ps)
+}
+
+// UDPBuffer returns buf resized (reusing its capacity) to hold an IPv4
+// packet carrying a UDP datagram of n payload bytes, and the payload's
+// place in it: a sender may write the payload there and pass that slice
+// to BuildUDPSum with the same buffer, which then copies nothing.
+func UDPBuffer(buf []byte, n int) (pkt, payload []byte) {
+	buf = grow(buf, IPv4HeaderLen+UDPHeaderLen+n)
+	return buf, buf[IPv4HeaderLen+UDPHeaderLen:]
+}
+
+// BuildUDPSum is BuildUDP for a caller that already knows paySum, the
+// unfolded one's-complement sum of payload (see BuildTCPSum); it is unused
+// when sum is false. The payload may already be in place (see UDPBuffer).
+func BuildUDPSum(buf []byte, ip IPv4, h UDP, payload []byte, sum bool, paySum uint64) []byte {
 	ulen := UDPHeaderLen + len(payload)
 	total := IPv4HeaderLen + ulen
 	buf = grow(buf, total)
 	ip.Protocol = ProtoUDP
 	PutIPv4(buf, ip, total)
-	u := buf[IPv4HeaderLen:]
+	u := buf[IPv4HeaderLen:total]
 	binary.BigEndian.PutUint16(u[0:], h.SrcPort)
 	binary.BigEndian.PutUint16(u[2:], h.DstPort)
 	binary.BigEndian.PutUint16(u[4:], uint16(ulen))
 	u[6], u[7] = 0, 0
-	copy(u[UDPHeaderLen:], payload)
+	if len(payload) > 0 && &u[UDPHeaderLen] != &payload[0] {
+		copy(u[UDPHeaderLen:], payload)
+	}
 	if sum {
-		c := ^Fold(Sum(pseudoSum(ip.Src, ip.Dst, ProtoUDP, ulen), u[:ulen]))
-		if c == 0 {
-			c = 0xffff // RFC 768: a computed zero is sent as all ones
+		acc, c := bits.Add64(Sum(pseudoSum(ip.Src, ip.Dst, ProtoUDP, ulen), u[:UDPHeaderLen]), paySum, 0)
+		c16 := ^Fold(acc + c)
+		if c16 == 0 {
+			c16 = 0xffff // RFC 768: a computed zero is sent as all ones
 		}
-		binary.BigEndian.PutUint16(u[6:], c)
+		binary.BigEndian.PutUint16(u[6:], c16)
 	}
 	return buf
 }
@@ -46,7 +70,11 @@ func BuildUDP(buf []byte, ip IPv4, h UDP, payload []byte, sum bool) []byte {
 // ParseUDP decodes the UDP datagram seg carried in an IPv4 packet with
 // header ip, verifying the checksum when one is present. It returns the
 // header and the payload (a sub-slice of seg).
-func ParseUDP(ip IPv4, seg []byte) (UDP, []byte, error) {
+func ParseUDP(ip IPv4, seg []byte) (UDP, []byte, error) { return ParseUDPWith(ip, seg, nil) }
+
+// ParseUDPWith is ParseUDP with a faster way, ps, to sum the payload for
+// the checksum (see ParseTCPWith). The result is the same.
+func ParseUDPWith(ip IPv4, seg []byte, ps PayloadSum) (UDP, []byte, error) {
 	var h UDP
 	if len(seg) < UDPHeaderLen {
 		return h, nil, fmt.Errorf("%w: %d bytes, UDP header needs 8", ErrShort, len(seg))
@@ -59,7 +87,7 @@ func ParseUDP(ip IPv4, seg []byte) (UDP, []byte, error) {
 		return h, nil, fmt.Errorf("%w: UDP length %d, have %d bytes", ErrLength, h.Length, len(seg))
 	}
 	seg = seg[:h.Length]
-	if h.Checksum != 0 && Fold(Sum(pseudoSum(ip.Src, ip.Dst, ProtoUDP, len(seg)), seg)) != 0xffff {
+	if h.Checksum != 0 && Fold(sumSplit(pseudoSum(ip.Src, ip.Dst, ProtoUDP, len(seg)), seg, UDPHeaderLen, ps)) != 0xffff {
 		return h, nil, fmt.Errorf("%w: UDP", ErrChecksum)
 	}
 	return h, seg[UDPHeaderLen:], nil

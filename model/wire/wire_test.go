@@ -239,3 +239,110 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// A payload sum given by the caller (any number congruent to Sum modulo
+// 0xffff) builds the same bytes and passes or fails the same checks as
+// the byte loop, for every single-bit flip.
+func TestKnownPayloadSumIsTheSame(t *testing.T) {
+	congruent := func(b []byte) (uint64, bool) { return Sum(0, b)%0xffff + 3*0xffff, true }
+	decline := func([]byte) (uint64, bool) { return 0, false }
+	r := rand.New(rand.NewPCG(7, 7))
+	for i := range 40 {
+		n := r.IntN(1461)
+		p := payload(n)
+		ps, _ := congruent(p)
+		h := TCP{SrcPort: 1, DstPort: 2, Seq: r.Uint32(), Ack: r.Uint32(), Flags: FlagACK, Window: uint16(r.Uint32()), WScale: -1}
+		if i%5 == 0 {
+			h.MSS, h.WScale = 1460, 7
+		}
+		h2 := h
+		ip := IPv4{Src: srcA, Dst: dstB, ID: uint16(i)}
+		want := BuildTCP(nil, ip, &h, p)
+		got := BuildTCPSum(nil, ip, &h2, p, ps)
+		if string(got) != string(want) || h2.Checksum != h.Checksum {
+			t.Fatalf("len %d: BuildTCPSum differs from BuildTCP", n)
+		}
+		u := BuildUDP(nil, ip, UDP{SrcPort: 3, DstPort: 4}, p, true)
+		if got := BuildUDPSum(nil, ip, UDP{SrcPort: 3, DstPort: 4}, p, true, ps); string(got) != string(u) {
+			t.Fatalf("len %d: BuildUDPSum differs from BuildUDP", n)
+		}
+		for _, pkt := range [][]byte{want, u} {
+			for bit := range len(pkt) * 8 {
+				if bit%5 != 0 && bit/8 >= 40 {
+					continue // a sample of the payload keeps the test quick
+				}
+				pkt[bit/8] ^= 1 << (bit % 8)
+				for _, s := range []PayloadSum{congruent, decline} {
+					ip, seg, err := ParseIPv4(pkt)
+					var errWith error
+					if err == nil && ip.Protocol == ProtoTCP {
+						_, _, err = ParseTCP(ip, seg)
+						_, _, errWith = ParseTCPWith(ip, seg, s)
+					} else if err == nil {
+						_, _, err = ParseUDP(ip, seg)
+						_, _, errWith = ParseUDPWith(ip, seg, s)
+					} else {
+						errWith = err
+					}
+					if (err == nil) != (errWith == nil) || err == nil {
+						t.Fatalf("len %d, bit %d flipped: plain parse %v, with payload sum %v", n, bit, err, errWith)
+					}
+				}
+				pkt[bit/8] ^= 1 << (bit % 8)
+			}
+			ip, seg, _ := ParseIPv4(pkt)
+			var err error
+			if ip.Protocol == ProtoTCP {
+				_, _, err = ParseTCPWith(ip, seg, congruent)
+			} else {
+				_, _, err = ParseUDPWith(ip, seg, congruent)
+			}
+			if err != nil {
+				t.Fatalf("len %d: intact packet rejected with a payload sum: %v", n, err)
+			}
+		}
+	}
+}
+
+// Checksums computed from header fields equal RFC 1071's loop over the
+// bytes written (with the checksum field zero).
+func TestHeaderChecksumsFromFields(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	for range 500 {
+		ip := IPv4{ID: uint16(r.Uint32()), TTL: uint8(r.Uint32())}
+		binary.BigEndian.PutUint32(ip.Src[:], r.Uint32())
+		binary.BigEndian.PutUint32(ip.Dst[:], r.Uint32())
+		h := TCP{SrcPort: uint16(r.Uint32()), DstPort: uint16(r.Uint32()), Seq: r.Uint32(), Ack: r.Uint32(),
+			Flags: uint8(r.Uint32()), Window: uint16(r.Uint32()), Urgent: uint16(r.Uint32()), WScale: -1}
+		if r.IntN(3) == 0 {
+			h.MSS, h.WScale = uint16(r.Uint32()|1), int8(r.IntN(15))
+		}
+		pkt := BuildTCP(nil, ip, &h, payload(r.IntN(100)))
+		hdr := append([]byte(nil), pkt[:IPv4HeaderLen]...)
+		hdr[10], hdr[11] = 0, 0
+		if got, want := binary.BigEndian.Uint16(pkt[10:]), ^naiveSum(hdr); got != want {
+			t.Fatalf("IPv4 header checksum %#04x, want %#04x", got, want)
+		}
+		seg := append([]byte(nil), pkt[IPv4HeaderLen:]...)
+		seg[16], seg[17] = 0, 0
+		pseudo := append(append(append([]byte(nil), ip.Src[:]...), ip.Dst[:]...), 0, ProtoTCP, byte(len(seg)>>8), byte(len(seg)))
+		if got, want := binary.BigEndian.Uint16(pkt[IPv4HeaderLen+16:]), ^naiveSum(append(pseudo, seg...)); got != want {
+			t.Fatalf("TCP checksum %#04x, want %#04x", got, want)
+		}
+	}
+}
+
+// A payload written in place in a UDPBuffer gives the same packet as one
+// copied in.
+func TestUDPPayloadInPlace(t *testing.T) {
+	ip := IPv4{Src: srcA, Dst: dstB, ID: 3}
+	h := UDP{SrcPort: 5000, DstPort: 6000}
+	for _, n := range []int{0, 1, 101, 1472, 3000} {
+		want := BuildUDP(nil, ip, h, payload(n), true)
+		buf, p := UDPBuffer(make([]byte, 0, 2048), n)
+		copy(p, payload(n))
+		if got := BuildUDPSum(buf, ip, h, p, true, Sum(0, p)); string(got) != string(want) {
+			t.Fatalf("%d bytes: in-place datagram differs", n)
+		}
+	}
+}

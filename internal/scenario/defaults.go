@@ -1,0 +1,77 @@
+package scenario
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Default is one row of the table of defaults: the value a field takes
+// when a scenario file leaves it out, written as the file would write it,
+// and where that value comes from. The README's table is this one
+// (TestREADMEDefaults keeps them equal).
+type Default struct {
+	Scope  string // "scenario", "link", "flow", "tcp flow", "udp flow", "gilbert-elliott loss", "bernoulli loss"
+	Field  string // the field's key
+	Value  string // as written in a scenario file; "" when absence has a meaning of its own
+	Source string // why this value, or what absence means
+}
+
+// Defaults returns the one table of defaults. The decoder applies it
+// before reading a file's mapping, so an absent field takes the value
+// given here, through the same decoder and range check as a written one;
+// LinkConfig applies the link rows.
+func Defaults() []Default {
+	return []Default{
+		{"scenario", "seed", "0", "--seed and sweep --seeds override it"},
+		{"scenario", "until", "60s", "simulated-time limit: long enough for the shipped exercises"},
+		{"scenario", "max_events", "50000000", "event budget, so that no run can hang (about 10 s of work)"},
+		{"scenario", "report", "[flows, link]", "print both tables"},
+		{"link", "rate", "", "absent: infinitely fast (no serialisation delay)"},
+		{"link", "delay", "0s", "no propagation delay"},
+		{"link", "queue", "0", "0 = unbounded drop-tail queue"},
+		{"link", "queue_bytes", "0", "0 = unbounded"},
+		{"link", "loss", "0%", "a perfect link"},
+		{"link", "corrupt", "0%", "a perfect link"},
+		{"link", "duplicate", "0%", "a perfect link"},
+		{"link", "reorder", "0%", "a perfect link"},
+		{"link", "reorder_delay", "", "absent: required when reorder is above 0%"},
+		{"gilbert-elliott loss", "p", "0%", "p or r must be above 0%"},
+		{"gilbert-elliott loss", "r", "0%", "p or r must be above 0%"},
+		{"gilbert-elliott loss", "loss_good", "0%", "Gilbert's model: the good state loses nothing"},
+		{"gilbert-elliott loss", "loss_bad", "100%", "Gilbert's model: the bad state loses everything"},
+		{"bernoulli loss", "p", "0%", "a perfect link"},
+		{"flow", "from", "a", "host a sends"},
+		{"flow", "start", "0s", "start at once"},
+		{"tcp flow", "app", "bulk", "one transfer of bytes from client to server"},
+		{"tcp flow", "exchanges", "1", "request-response: one request, one response"},
+		{"tcp flow", "mss", "1460", "Ethernet MTU 1500 - 20 (IPv4) - 20 (TCP), RFC 9293 §3.7.1"},
+		{"tcp flow", "congestion", "newreno", "RFC 6582, the textbook's algorithm"},
+		{"tcp flow", "recv_buffer", "64KiB", "the largest window without scaling (RFC 7323)"},
+		{"tcp flow", "read_rate", "0", "0 = the application reads as soon as data arrives"},
+		{"tcp flow", "initial_window", "10", "segments, RFC 6928, as Linux"},
+		{"tcp flow", "initial_rto", "1s", "RFC 6298 §2.1"},
+		{"tcp flow", "min_rto", "1s", "RFC 6298 §2.4 (Linux uses 200ms)"},
+		{"tcp flow", "max_rto", "60s", "RFC 6298 §2.5 allows a maximum of at least 60 s"},
+		{"tcp flow", "delayed_ack", "false", "off, so that segment counts match the textbook; true = 200ms (RFC 9293 §3.8.6.3 allows up to 500 ms)"},
+		{"tcp flow", "time_wait", "60s", "2·MSL, as Linux (RFC 9293 §3.4.2 suggests MSL = 2 min)"},
+		{"tcp flow", "max_retries", "15", "retransmissions of one segment before abort, Linux net.ipv4.tcp_retries2"},
+		{"tcp flow", "isn", "", "absent: drawn from the seed (RFC 9293 §3.4.1 wants it unpredictable)"},
+		{"udp flow", "datagram", "1200", "payload bytes, as QUIC (RFC 9000 §14): fits the IPv6 minimum MTU of 1280 with headers"},
+		{"udp flow", "checksum", "true", "the UDP checksum is optional in IPv4 (RFC 768); on by default"},
+	}
+}
+
+// DefaultsMarkdown renders the table of defaults as the Markdown table
+// the README shows.
+func DefaultsMarkdown() string {
+	var b strings.Builder
+	b.WriteString("| where | field | default | why |\n|---|---|---|---|\n")
+	for _, d := range Defaults() {
+		v := "`" + d.Value + "`"
+		if d.Value == "" {
+			v = "(none)"
+		}
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", d.Scope, d.Field, v, d.Source)
+	}
+	return b.String()
+}

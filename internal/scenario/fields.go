@@ -1,0 +1,281 @@
+package scenario
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/goccy/go-yaml/ast"
+)
+
+// The field tables: every key a scenario file may hold, where it may hold
+// it, its decoder and its range. Errors read
+// `"x" is not a valid <field>: want <form>`.
+
+func invalid(text, name, want string) error {
+	return fmt.Errorf("%q is not a valid %s: want %s", text, name, want)
+}
+
+// wholeField is an integer field in [lo, hi].
+func wholeField[T any](name string, lo, hi uint64, unit, eg string, set func(*T, uint64)) field[T] {
+	want := fmt.Sprintf("a whole number from %d to %d%s, e.g. %s", lo, hi, unit, eg)
+	return field[T]{name: name, want: want, parse: func(dst *T, s string) error {
+		v, ok := whole(s)
+		if !ok || v < lo || v > hi {
+			return invalid(s, name, want)
+		}
+		set(dst, v)
+		return nil
+	}}
+}
+
+// sizeField is a size in [lo, hi] bytes.
+func sizeField[T any](name string, lo, hi Size, eg string, set func(*T, Size)) field[T] {
+	want := fmt.Sprintf("a size from %d to %d bytes, e.g. %s", lo, hi, eg)
+	if hi == maxSize {
+		want = fmt.Sprintf("a size of at least %d byte%s, e.g. %s", lo, map[bool]string{true: "s"}[lo != 1], eg)
+	}
+	return field[T]{name: name, want: want, parse: func(dst *T, s string) error {
+		v, err := ParseSize(s)
+		if err != nil {
+			return err
+		}
+		if v < lo || v > hi {
+			return invalid(s, name, want)
+		}
+		set(dst, v)
+		return nil
+	}}
+}
+
+// durationField is a duration; positive fields refuse 0.
+func durationField[T any](name string, positive bool, eg string, set func(*T, Duration)) field[T] {
+	want := wantDuration
+	if positive {
+		want = "a positive number with a unit ns, us, ms, s, m or h, e.g. " + eg
+	}
+	return field[T]{name: name, want: want, parse: func(dst *T, s string) error {
+		v, err := ParseDuration(s)
+		if err != nil && !positive {
+			return err
+		}
+		if err != nil || positive && v == 0 {
+			return invalid(s, name, want)
+		}
+		set(dst, v)
+		return nil
+	}}
+}
+
+// rateField is a positive rate, or also 0 when zero is meaningful.
+func rateField[T any](name string, zero string, set func(*T, Rate)) field[T] {
+	want := wantRate
+	if zero != "" {
+		want = "0 (" + zero + ") or " + wantRate
+	}
+	return field[T]{name: name, want: want, parse: func(dst *T, s string) error {
+		if zero != "" && (s == "0" || s == "0bps") {
+			set(dst, 0)
+			return nil
+		}
+		v, err := ParseRate(s)
+		if err != nil {
+			if zero != "" {
+				return invalid(s, name, want)
+			}
+			return err
+		}
+		set(dst, v)
+		return nil
+	}}
+}
+
+func percentField[T any](name string, set func(*T, Percent)) field[T] {
+	return field[T]{name: name, want: wantPercent, parse: func(dst *T, s string) error {
+		v, err := ParsePercent(s)
+		if err != nil {
+			return err
+		}
+		set(dst, v)
+		return nil
+	}}
+}
+
+// enumField is one of a fixed list of words.
+func enumField[T any](name string, options []string, set func(*T, string)) field[T] {
+	want := strings.Join(options[:len(options)-1], ", ") + " or " + options[len(options)-1]
+	return field[T]{name: name, want: want, parse: func(dst *T, s string) error {
+		for _, o := range options {
+			if s == o {
+				set(dst, s)
+				return nil
+			}
+		}
+		return invalid(s, name, want)
+	}}
+}
+
+func boolField[T any](name string, set func(*T, bool)) field[T] {
+	const want = "true or false"
+	return field[T]{name: name, want: want, parse: func(dst *T, s string) error {
+		switch s {
+		case "true", "True", "TRUE":
+			set(dst, true)
+		case "false", "False", "FALSE":
+			set(dst, false)
+		default:
+			return invalid(s, name, want)
+		}
+		return nil
+	}}
+}
+
+func textField[T any](name string, nonEmpty bool, want string, set func(*T, string)) field[T] {
+	return field[T]{name: name, want: want, parse: func(dst *T, s string) error {
+		if nonEmpty && strings.TrimSpace(s) == "" {
+			return invalid(s, name, want)
+		}
+		set(dst, s)
+		return nil
+	}}
+}
+
+func scenarioFields() []field[Scenario] {
+	return []field[Scenario]{
+		textField("name", true, "a non-empty name, e.g. tcp-vs-udp", func(s *Scenario, v string) { s.Name = v }),
+		textField("description", false, "free text", func(s *Scenario, v string) { s.Description = v }),
+		wholeField("seed", 0, math.MaxUint64, "", "42", func(s *Scenario, v uint64) { s.Seed = v }),
+		durationField("until", true, "60s", func(s *Scenario, v Duration) { s.Until = v }),
+		wholeField("max_events", 1, math.MaxInt64, "", "50000000", func(s *Scenario, v uint64) { s.MaxEvents = int64(v) }),
+		{name: "report", want: "a list of tables to print: [flows, link], [flows] or [link]",
+			node: func(d *decoder, s *Scenario, n ast.Node, path string) error { return d.report(s, n, path) }},
+		{name: "link", want: "a mapping of link settings (rate, delay, ...)", group: true,
+			node: func(d *decoder, s *Scenario, n ast.Node, path string) error { return d.link(&s.Link, n, path) }},
+		{name: "flows", want: "a list of flows, each a mapping (- name: ..., protocol: ...)", group: true,
+			node: func(d *decoder, s *Scenario, n ast.Node, path string) error { return d.flows(s, n, path) }},
+	}
+}
+
+func directionFields() []field[Direction] {
+	return []field[Direction]{
+		rateField("rate", "", func(d *Direction, v Rate) { d.Rate = &v }),
+		durationField("delay", false, "", func(d *Direction, v Duration) { d.Delay = &v }),
+		wholeField("queue", 0, 1_000_000_000, " packets (0 = unbounded)", "100", func(d *Direction, v uint64) { q := int(v); d.Queue = &q }),
+		sizeField("queue_bytes", 0, 1<<30, "64KiB (0 = unbounded)", func(d *Direction, v Size) { d.QueueBytes = &v }),
+		{name: "loss", want: wantPercent + ", or " + wantLossMapping,
+			node: func(dec *decoder, d *Direction, n ast.Node, path string) error {
+				var l Loss
+				if err := dec.loss(&l, n, path); err != nil {
+					return err
+				}
+				d.Loss = &l
+				return nil
+			}},
+		percentField("corrupt", func(d *Direction, v Percent) { d.Corrupt = &v }),
+		percentField("duplicate", func(d *Direction, v Percent) { d.Duplicate = &v }),
+		percentField("reorder", func(d *Direction, v Percent) { d.Reorder = &v }),
+		durationField("reorder_delay", true, "5ms", func(d *Direction, v Duration) { d.ReorderDelay = &v }),
+	}
+}
+
+func linkFields() []field[Link] {
+	fs := lift(directionFields(), func(l *Link) *Direction { return &l.Direction })
+	dir := func(name string, get func(*Link) **Direction) field[Link] {
+		return field[Link]{name: name, want: "a mapping of link settings for one direction, e.g. {loss: 1%}", group: true,
+			node: func(d *decoder, l *Link, n ast.Node, path string) error {
+				dst := new(Direction)
+				if err := d.direction(dst, n, path); err != nil {
+					return err
+				}
+				*get(l) = dst
+				return nil
+			}}
+	}
+	return append(fs,
+		dir("forward", func(l *Link) **Direction { return &l.Forward }),
+		dir("reverse", func(l *Link) **Direction { return &l.Reverse }))
+}
+
+// lossFields returns the fields of a loss mapping of the given model, or
+// nil for an unknown model.
+func lossFields(model string) []field[Loss] {
+	fs := []field[Loss]{
+		enumField("model", []string{"gilbert-elliott", "bernoulli"}, func(l *Loss, v string) { l.Model = v }),
+		percentField("p", func(l *Loss, v Percent) { l.P = v }),
+	}
+	switch model {
+	case "bernoulli":
+		return fs
+	case "gilbert-elliott":
+		return append(fs,
+			percentField("r", func(l *Loss, v Percent) { l.R = v }),
+			percentField("loss_good", func(l *Loss, v Percent) { l.LossGood = v }),
+			percentField("loss_bad", func(l *Loss, v Percent) { l.LossBad = v }))
+	}
+	return nil
+}
+
+func flowFields() []field[Flow] {
+	return []field[Flow]{
+		textField("name", true, "a non-empty name, e.g. file", func(f *Flow, v string) { f.Name = v }),
+		enumField("protocol", []string{"tcp", "udp"}, func(f *Flow, v string) { f.Protocol = v }),
+		enumField("from", []string{"a", "b"}, func(f *Flow, v string) { f.From = v }),
+		durationField("start", false, "", func(f *Flow, v Duration) { f.Start = v }),
+	}
+}
+
+// Limits of flow fields.
+const (
+	maxDatagrams = 1_000_000_000 // the UDP receiver keeps a bit per datagram
+	maxExchanges = 1_000_000_000
+	maxRecvBuf   = 1 << 30 // RFC 7323 §2.3: window scale 14 allows 1 GiB
+)
+
+func tcpFields() []field[TCPFlow] {
+	return []field[TCPFlow]{
+		enumField("app", []string{"bulk", "request-response"}, func(f *TCPFlow, v string) { f.App = v }),
+		sizeField("bytes", 1, maxSize, "1MB", func(f *TCPFlow, v Size) { f.Bytes = v }),
+		sizeField("request", 1, maxSize, "100B", func(f *TCPFlow, v Size) { f.Request = v }),
+		sizeField("response", 1, maxSize, "6B", func(f *TCPFlow, v Size) { f.Response = v }),
+		wholeField("exchanges", 1, maxExchanges, "", "3", func(f *TCPFlow, v uint64) { f.Exchanges = int(v) }),
+		wholeField("mss", 64, 65495, " bytes", "1460", func(f *TCPFlow, v uint64) { f.MSS = int(v) }),
+		enumField("congestion", []string{"none", "tahoe", "reno", "newreno"}, func(f *TCPFlow, v string) { f.Congestion = v }),
+		sizeField("recv_buffer", 64, maxRecvBuf, "64KiB", func(f *TCPFlow, v Size) { f.RecvBuffer = v }),
+		rateField("read_rate", "read at once", func(f *TCPFlow, v Rate) { f.ReadRate = v }),
+		wholeField("initial_window", 1, 1000, " segments", "10", func(f *TCPFlow, v uint64) { f.InitialWindow = int(v) }),
+		durationField("initial_rto", true, "1s", func(f *TCPFlow, v Duration) { f.InitialRTO = v }),
+		durationField("min_rto", true, "200ms", func(f *TCPFlow, v Duration) { f.MinRTO = v }),
+		durationField("max_rto", true, "60s", func(f *TCPFlow, v Duration) { f.MaxRTO = v }),
+		{name: "delayed_ack", want: "true, false or a positive duration such as 40ms", parse: parseDelAck},
+		durationField("time_wait", true, "60s", func(f *TCPFlow, v Duration) { f.TimeWait = v }),
+		wholeField("max_retries", 1, 100, "", "15", func(f *TCPFlow, v uint64) { f.MaxRetries = int(v) }),
+		wholeField("isn", 0, math.MaxUint32, "", "4294967000", func(f *TCPFlow, v uint64) { isn := uint32(v); f.ISN = &isn }),
+	}
+}
+
+func parseDelAck(f *TCPFlow, s string) error {
+	switch s {
+	case "true", "True", "TRUE":
+		f.DelayedAck = DelAck{On: true, Timeout: Duration(200e6)}
+		return nil
+	case "false", "False", "FALSE":
+		f.DelayedAck = DelAck{}
+		return nil
+	}
+	v, err := ParseDuration(s)
+	if err != nil || v == 0 {
+		return invalid(s, "delayed_ack", "true, false or a positive duration such as 40ms")
+	}
+	f.DelayedAck = DelAck{On: true, Timeout: v}
+	return nil
+}
+
+func udpFields() []field[UDPFlow] {
+	return []field[UDPFlow]{
+		sizeField("bytes", 1, maxSize, "10MB", func(f *UDPFlow, v Size) { f.Bytes = v }),
+		wholeField("count", 1, maxDatagrams, " datagrams", "1000", func(f *UDPFlow, v uint64) { f.Count = int64(v) }),
+		sizeField("datagram", 8, 65507, "1200", func(f *UDPFlow, v Size) { f.Datagram = v }),
+		rateField("rate", "", func(f *UDPFlow, v Rate) { f.Rate = v }),
+		boolField("checksum", func(f *UDPFlow, v bool) { f.Checksum = v }),
+	}
+}
