@@ -1,5 +1,7 @@
 package tcp
 
+import "math"
+
 // This file is the data sender's SACK scoreboard of RFC 6675 §3–4: which
 // octets above the cumulative ACK the receiver has selectively
 // acknowledged (RFC 2018), which of the rest are deemed lost, how much is
@@ -42,7 +44,13 @@ type scoreboard struct {
 	// pipe is the octets deemed in the network, as SetPipe last computed
 	// it and as transmissions since have raised it (RFC 6675 §4, step C.4).
 	pipe int64
-	smss int64 // SMSS, for IsLost's byte rule
+	smss int64 // SMSS, for IsLost's byte rule and the size of segments
+	// finAt is the stream offset of our FIN once it is queued (the
+	// stream's length; the FIN takes one octet of sequence space there),
+	// math.MaxInt64 before. A retransmission never joins data and FIN:
+	// the sender resends them as separate segments, so NextSeg cuts a
+	// segment at finAt.
+	finAt int64
 }
 
 // nextSegRule says which rule of RFC 6675 §4 NextSeg chose.
@@ -79,7 +87,18 @@ func (sb *scoreboard) reset(una int64, smss int) {
 		highRxt:   una,
 		rescueRxt: -1,
 		smss:      int64(smss),
+		finAt:     math.MaxInt64,
 	}
+}
+
+// cut returns the end of a segment that starts at start and may run to
+// end: at most SMSS, and data or the FIN, not both.
+func (sb *scoreboard) cut(start, end int64) int64 {
+	end = min(end, start+sb.smss)
+	if start < sb.finAt {
+		end = min(end, sb.finAt)
+	}
+	return end
 }
 
 // Update records an ACK (RFC 6675 §4 "Update ()"): the cumulative ACK at
@@ -281,7 +300,9 @@ func (sb *scoreboard) SetPipe() int64 {
 // caller takes rule 2 alone (RFC 6675 §5 step 3). Cost: O(log ranges).
 //
 // Rule 4's segment ends just past the highest unSACKed octet and starts
-// SMSS before, or at the start of that octet's hole if it is shorter.
+// SMSS before, or at the start of that octet's hole if it is shorter (the
+// FIN alone if that octet is the FIN). Every segment holds data or the
+// FIN, never both (finAt).
 func (sb *scoreboard) NextSeg(newEnd int64) (span, nextSegRule) {
 	// Rules (1) and (3) look at the same octet: the first unSACKed one at
 	// or above HighRxt+1 (and HighACK+1), if it lies below the highest
@@ -289,13 +310,13 @@ func (sb *scoreboard) NextSeg(newEnd int64) (span, nextSegRule) {
 	s, end := sb.firstHole(max(sb.highRxt, sb.highACK))
 	haveHole := s < sb.highSACKed()
 	if haveHole && s < sb.lostEnd() {
-		return span{s, min(end, s+sb.smss)}, segLost
+		return span{s, sb.cut(s, end)}, segLost
 	}
 	if newEnd > sb.highData {
 		return span{sb.highData, min(newEnd, sb.highData+sb.smss)}, segNew
 	}
 	if haveHole {
-		return span{s, min(end, s+sb.smss)}, segUnlost
+		return span{s, sb.cut(s, end)}, segUnlost
 	}
 	// Rule (4): HighACK > RescueRxt, in one-past form highACK > rescueRxt.
 	if sb.highACK < sb.highData && sb.highACK > sb.rescueRxt {
@@ -312,6 +333,9 @@ func (sb *scoreboard) NextSeg(newEnd int64) (span, nextSegRule) {
 			lo = sb.sacked[n-1].end
 		}
 		if lo < hi {
+			if hi-1 == sb.finAt {
+				return span{sb.finAt, hi}, segRescue // the FIN alone
+			}
 			return span{max(lo, hi-sb.smss), hi}, segRescue
 		}
 	}
@@ -356,7 +380,7 @@ func (sb *scoreboard) Sent(seg span, rule nextSegRule) {
 func (sb *scoreboard) enterRecovery() span {
 	sb.recoveryPoint = sb.highData
 	s, n := sb.unsackedRun(sb.highACK, int(sb.smss))
-	first := span{s, min(s+int64(n), sb.highData)}
+	first := span{s, sb.cut(s, min(s+int64(n), sb.highData))}
 	sb.highRxt, sb.rescueRxt = first.end, first.end
 	return first
 }

@@ -2,6 +2,7 @@ package tcp
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -221,6 +222,26 @@ func TestScoreboardRescue(t *testing.T) {
 	}
 }
 
+// A retransmission holds data or the FIN, never both: the stream is 9999
+// bytes and the FIN takes offset 9999.
+func TestScoreboardFINAlone(t *testing.T) {
+	sb := board(span{1000, 9000})
+	sb.finAt = 9999
+	sb.Sent(sb.enterRecovery(), segLost)
+	sb.Update(9000, 10000, nil)
+	if seg, rule := sb.NextSeg(9999); rule != segRescue || seg != (span{9999, 10000}) {
+		t.Fatalf("rescue = %v %v, want the FIN alone [9999,10000)", seg, rule)
+	}
+	// Lost data just before the FIN is resent without it.
+	sb = board(span{9999, 10000})
+	sb.finAt = 9999
+	sb.Update(9500, 10000, []span{{9999, 10000}})
+	sb.highRxt = 9500
+	if seg, rule := sb.NextSeg(9999); rule != segUnlost || seg != (span{9500, 9999}) {
+		t.Fatalf("NextSeg = %v %v, want [9500,9999) without the FIN", seg, rule)
+	}
+}
+
 // unsackedRun skips SACKed data and stops before the next SACKed range:
 // go-back-N after a timeout never resends SACKed octets (RFC 6675 §5.1).
 func TestScoreboardUnsackedRun(t *testing.T) {
@@ -282,6 +303,7 @@ type bruteBoard struct {
 	sacked                                           []bool // by stream offset
 	una, highData, highRxt, rescueRxt, recoveryPoint int64
 	smss                                             int64
+	finAt                                            int64
 }
 
 func (m *bruteBoard) update(una, highData int64, blocks []span) (newly int64) {
@@ -336,7 +358,7 @@ func (m *bruteBoard) setPipe() int64 {
 // SACKed data, not past HighData.
 func (m *bruteBoard) holeEnd(s int64) int64 {
 	e := s
-	for e < m.highData && e < s+m.smss && !m.sacked[e] {
+	for e < m.highData && e < s+m.smss && !m.sacked[e] && (e == s || e != m.finAt) {
 		e++
 	}
 	return e
@@ -369,7 +391,7 @@ func (m *bruteBoard) nextSeg(newEnd int64) (span, nextSegRule) {
 		}
 		if hi >= m.una {
 			lo := hi
-			for lo > m.una && !m.sacked[lo-1] && lo > hi+1-m.smss {
+			for lo > m.una && !m.sacked[lo-1] && lo > hi+1-m.smss && hi != m.finAt {
 				lo--
 			}
 			return span{lo, hi + 1}, segRescue
@@ -400,7 +422,11 @@ func TestScoreboardMatchesOctetModel(t *testing.T) {
 		smss := int64(1 + r.IntN(12))
 		var sb scoreboard
 		sb.reset(0, int(smss))
-		m := &bruteBoard{sacked: make([]bool, space+256), rescueRxt: -1, smss: smss}
+		m := &bruteBoard{sacked: make([]bool, space+256), rescueRxt: -1, smss: smss, finAt: math.MaxInt64}
+		if r.IntN(2) == 0 { // the stream ends (a FIN) within the run
+			sb.finAt = 1 + r.Int64N(space-1)
+			m.finAt = sb.finAt
+		}
 		fail := func(step int, format string, args ...any) {
 			t.Helper()
 			t.Fatalf("seed %d step %d (SMSS %d, HighACK+1 %d, HighData+1 %d, HighRxt+1 %d): %s\nscoreboard %s", seed, step, smss, sb.highACK, sb.highData, sb.highRxt, fmt.Sprintf(format, args...), &sb)
