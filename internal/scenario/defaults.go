@@ -56,6 +56,7 @@ func Defaults() []Default {
 		{"tcp flow", "time_wait", "60s", "2·MSL, as Linux (RFC 9293 §3.4.2 suggests MSL = 2 min)"},
 		{"tcp flow", "max_retries", "15", "retransmissions of one segment before abort, Linux net.ipv4.tcp_retries2"},
 		{"tcp flow", "isn", "", "absent: drawn from the seed (RFC 9293 §3.4.1 wants it unpredictable)"},
+		{"tcp flow", "sack", "false", "selective acknowledgments (RFC 2018, RFC 6675) off, as in the textbook's TCP; on for both ends, and used when both allow it"},
 		{"udp flow", "datagram", "1200", "payload bytes, as QUIC (RFC 9000 §14): fits the IPv6 minimum MTU of 1280 with headers"},
 		{"udp flow", "checksum", "true", "the UDP checksum is optional in IPv4 (RFC 768); on by default"},
 	}

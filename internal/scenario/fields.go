@@ -250,6 +250,7 @@ func tcpFields() []field[TCPFlow] {
 		durationField("time_wait", true, "60s", func(f *TCPFlow, v Duration) { f.TimeWait = v }),
 		wholeField("max_retries", 1, 100, "", "15", func(f *TCPFlow, v uint64) { f.MaxRetries = int(v) }),
 		wholeField("isn", 0, math.MaxUint32, "", "4294967000", func(f *TCPFlow, v uint64) { isn := uint32(v); f.ISN = &isn }),
+		boolField("sack", func(f *TCPFlow, v bool) { f.SACK = v }),
 	}
 }
 

@@ -109,6 +109,9 @@ type TCPFlow struct {
 	TimeWait      Duration
 	MaxRetries    int
 	ISN           *uint32 // nil: drawn from the seed
+	// SACK lets both ends offer selective acknowledgments (RFC 2018) and
+	// the sender recover by them (RFC 6675).
+	SACK bool
 }
 
 // UDPFlow holds the fields of a UDP flow: Count datagrams of Datagram
