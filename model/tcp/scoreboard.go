@@ -45,6 +45,11 @@ type scoreboard struct {
 	// it and as transmissions since have raised it (RFC 6675 §4, step C.4).
 	pipe int64
 	smss int64 // SMSS, for IsLost's byte rule and the size of segments
+	// rtoLost is HighData when the retransmission timer last expired
+	// (one past it), 0 before: every octet below it that is not SACKed
+	// counts as lost for SetPipe, as RFC 5681 takes everything outstanding
+	// at a timeout to be (see afterRTO).
+	rtoLost int64
 	// finAt is the stream offset of our FIN once it is queued (the
 	// stream's length; the FIN takes one octet of sequence space there),
 	// math.MaxInt64 before. A retransmission never joins data and FIN:
@@ -273,10 +278,11 @@ func (sb *scoreboard) unsackedIn(a, b int64) int64 {
 
 // SetPipe computes pipe, the octets deemed still in the network (RFC 6675
 // §4 "SetPipe ()"): every unSACKed octet from HighACK to HighData counts
-// once if IsLost deems it not lost, and once more if it was retransmitted
-// in this recovery (at or below HighRxt). It returns pipe. Cost: O(ranges).
+// once if IsLost deems it not lost (and it was not outstanding at the last
+// timeout, see afterRTO), and once more if it was retransmitted in this
+// recovery (at or below HighRxt). It returns pipe. Cost: O(ranges).
 func (sb *scoreboard) SetPipe() int64 {
-	notLost := sb.unsackedIn(max(sb.highACK, sb.lostEnd()), sb.highData)
+	notLost := sb.unsackedIn(max(sb.highACK, sb.lostEnd(), sb.rtoLost), sb.highData)
 	rexmit := sb.unsackedIn(sb.highACK, min(sb.highRxt, sb.highData))
 	sb.pipe = notLost + rexmit
 	return sb.pipe
@@ -383,6 +389,20 @@ func (sb *scoreboard) enterRecovery() span {
 	first := span{s, sb.cut(s, min(s+int64(n), sb.highData))}
 	sb.highRxt, sb.rescueRxt = first.end, first.end
 	return first
+}
+
+// afterRTO records a retransmission timeout (RFC 6675 §5.1): RecoveryPoint
+// becomes HighData, so that no loss recovery starts again before HighACK
+// reaches it, and every unSACKed octet sent so far counts as lost in pipe
+// (rtoLost), nothing as retransmitted (HighRxt = HighACK): the go-back-N
+// that follows resends them, and the caller moves HighRxt along as it
+// does. The SACKed ranges stay: RFC 6675 §5.1 asks the sender to use them
+// in the recovery after a timeout, and tcpsim's receiver never discards
+// what it has SACKed (RFC 2018 §8 lets a receiver renege; it does not).
+func (sb *scoreboard) afterRTO() {
+	sb.recoveryPoint = sb.highData
+	sb.rtoLost = sb.highData
+	sb.highRxt = sb.highACK
 }
 
 // beforeLimitedTransmit sets HighRxt to HighACK (RFC 6675 §5 step 3.1):

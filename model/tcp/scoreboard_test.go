@@ -222,6 +222,33 @@ func TestScoreboardRescue(t *testing.T) {
 	}
 }
 
+// After a timeout everything outstanding counts as lost, only what
+// go-back-N has resent since is in the pipe, new data counts as usual, and
+// no recovery starts before SND.UNA passes what was outstanding (RFC 6675
+// §5.1).
+func TestScoreboardAfterRTO(t *testing.T) {
+	sb := board(span{1000, 2000}, span{5000, 6000})
+	sb.afterRTO()
+	if p := sb.SetPipe(); p != 0 {
+		t.Fatalf("pipe just after the timeout = %d, want 0", p)
+	}
+	if sb.recoveryPoint != 10000 {
+		t.Fatalf("RecoveryPoint+1 = %d, want HighData+1 = 10000", sb.recoveryPoint)
+	}
+	sb.highRxt = 3000 // go-back-N resent [0,1000) and [2000,3000)
+	if p := sb.SetPipe(); p != 2000 {
+		t.Fatalf("pipe after resending two segments = %d, want 2000", p)
+	}
+	sb.Update(0, 11000, nil) // and one new segment
+	if p := sb.SetPipe(); p != 3000 {
+		t.Fatalf("pipe with a new segment = %d, want 3000", p)
+	}
+	// The SACKed ranges stay for go-back-N to skip.
+	if s, n := sb.unsackedRun(1000, 1000); s != 2000 || n != 1000 {
+		t.Fatalf("unsackedRun(1000) = %d, %d; want 2000, 1000", s, n)
+	}
+}
+
 // A retransmission holds data or the FIN, never both: the stream is 9999
 // bytes and the FIN takes offset 9999.
 func TestScoreboardFINAlone(t *testing.T) {
@@ -304,6 +331,7 @@ type bruteBoard struct {
 	una, highData, highRxt, rescueRxt, recoveryPoint int64
 	smss                                             int64
 	finAt                                            int64
+	rtoLost                                          int64
 }
 
 func (m *bruteBoard) update(una, highData int64, blocks []span) (newly int64) {
@@ -344,7 +372,7 @@ func (m *bruteBoard) setPipe() int64 {
 		if m.sacked[o] {
 			continue
 		}
-		if !m.isLost(o) {
+		if !m.isLost(o) && o >= m.rtoLost {
 			pipe++
 		}
 		if o < m.highRxt {
@@ -439,6 +467,10 @@ func TestScoreboardMatchesOctetModel(t *testing.T) {
 				hd = min(space, hd+1+r.Int64N(3*smss))
 			case op < 4: // cumulative ACK
 				una += r.Int64N(hd - una + 1)
+			case op < 5 && r.IntN(8) == 0: // a retransmission timeout
+				sb.afterRTO()
+				m.recoveryPoint, m.rtoLost, m.highRxt = m.highData, m.highData, m.una
+				continue
 			case op < 5 && r.IntN(4) == 0: // limited transmit, RFC 6675 §5 step 3.1
 				sb.beforeLimitedTransmit()
 				m.highRxt = m.una
