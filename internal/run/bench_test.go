@@ -118,6 +118,17 @@ func (f *floor) run(total int64) {
 	}
 }
 
+// BenchmarkTCP10MBCubic is BenchmarkTCP10MB with CUBIC (RFC 9438): the
+// issue asks that it cost at most 1.3x the NewReno run.
+func BenchmarkTCP10MBCubic(b *testing.B) {
+	benchScenario(b, `name: bench
+until: 600s
+link: {rate: 10Mbps, delay: 20ms, queue: 100, loss: 1%}
+flows:
+  - {name: f, protocol: tcp, bytes: 10MB, congestion: cubic, recv_buffer: 64KiB}
+`)
+}
+
 // BenchmarkTCP100MBGigabit: 100 MB over a clean 1 Gbps link.
 func BenchmarkTCP100MBGigabit(b *testing.B) {
 	benchScenario(b, `name: bench

@@ -5,10 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 
 	"tcpsim/internal/scenario"
+	"tcpsim/sim"
 )
 
 var extremeN = flag.Int("extreme", 0, "number of valid-but-extreme random scenarios TestExtremeScenarios runs (default 300, 60 with -short)")
@@ -35,7 +37,7 @@ func extremeScenario(r *rand.Rand, i int) string {
 		return pick("0s", "1ns", "1us", "1ms", "20ms", "500ms", "10s", "3m", fmt.Sprintf("%dus", r.IntN(1000000)))
 	}
 	size := func() string {
-		return pick("1", "100", "1460", "64KiB", "1MB", "10MB", "1GB", "5GB", "1PB", fmt.Sprintf("%d", 1+r.IntN(1<<20)))
+		return pick("1", "100", "1460", "64KiB", "1MB", "10MB", "1GB", "5GB", "1125899906842624", fmt.Sprintf("%d", 1+r.IntN(1<<20)))
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "name: extreme-%d\nseed: %d\nmax_events: %d\n", i, r.Uint64(), 1+r.IntN(30000))
@@ -92,7 +94,7 @@ func extremeScenario(r *rand.Rand, i int) string {
 		b.WriteString("    protocol: tcp\n")
 		mss := pick3(r, 64, 1460, 65495)
 		fmt.Fprintf(&b, "    mss: %d\n", mss)
-		fmt.Fprintf(&b, "    congestion: %s\n", pick("none", "tahoe", "reno", "newreno"))
+		fmt.Fprintf(&b, "    congestion: %s\n", pick("none", "tahoe", "reno", "newreno", "cubic"))
 		fmt.Fprintf(&b, "    recv_buffer: %d\n", max(mss, pick3(r, 64, 65536, 4<<20)))
 		fmt.Fprintf(&b, "    initial_window: %d\n", pick3(r, 1, 10, 1000))
 		if r.IntN(2) == 0 {
@@ -155,7 +157,8 @@ func TestExtremeScenarios(t *testing.T) {
 			if !errors.As(err, &se) || se.Line == 0 && se.Field == "" {
 				t.Fatalf("scenario %d refused without a location: %v\n%s", i, err, src)
 			}
-			counts["refused by the parser"]++
+			field := regexp.MustCompile(`\[\d+\]`).ReplaceAllString(se.Field, "[]")
+			counts["refused by the parser ("+field+")"]++
 			continue
 		}
 		res, err := Scenario(sc, sc.Seed)
@@ -170,7 +173,16 @@ func TestExtremeScenarios(t *testing.T) {
 		if res.Events > uint64(sc.MaxEvents) {
 			t.Fatalf("scenario %d ran %d events past its budget of %d\n%s", i, res.Events, sc.MaxEvents, src)
 		}
-		counts[res.Status()]++
+		switch {
+		case res.OK():
+			counts["complete"]++
+		case res.Reason == sim.EventBudget:
+			counts["event budget exhausted"]++
+		case strings.Contains(res.Status(), "aborted"):
+			counts["a flow aborted"]++
+		default:
+			counts[res.Status()]++
+		}
 	}
 	t.Logf("%d extreme scenarios: %v", n, counts)
 }

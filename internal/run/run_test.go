@@ -50,7 +50,7 @@ func TestTCPReliableUDPNot(t *testing.T) {
 		if r.IntN(4) == 0 {
 			lossSpec = "{model: gilbert-elliott, p: 2%, r: 25%, loss_good: 0.5%, loss_bad: 60%}"
 		}
-		cc := []string{"none", "tahoe", "reno", "newreno"}[r.IntN(4)]
+		cc := []string{"none", "tahoe", "reno", "newreno", "cubic"}[r.IntN(5)]
 		delack := []string{"false", "true", "40ms"}[r.IntN(3)]
 		buf := []string{"8KiB", "64KiB", "256KiB"}[r.IntN(3)]
 		readRate := ""

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
+
+	"tcpsim/model/tcp"
 )
 
 // The field tables: every key a scenario file may hold, where it may hold
@@ -239,7 +241,7 @@ func tcpFields() []field[TCPFlow] {
 		sizeField("response", 1, maxSize, "6B", func(f *TCPFlow, v Size) { f.Response = v }),
 		wholeField("exchanges", 1, maxExchanges, "", "3", func(f *TCPFlow, v uint64) { f.Exchanges = int(v) }),
 		wholeField("mss", 64, 65495, " bytes", "1460", func(f *TCPFlow, v uint64) { f.MSS = int(v) }),
-		enumField("congestion", []string{"none", "tahoe", "reno", "newreno"}, func(f *TCPFlow, v string) { f.Congestion = v }),
+		enumField("congestion", tcp.CongestionNames(), func(f *TCPFlow, v string) { f.Congestion = v }),
 		sizeField("recv_buffer", 64, maxRecvBuf, "64KiB", func(f *TCPFlow, v Size) { f.RecvBuffer = v }),
 		rateField("read_rate", "read at once", func(f *TCPFlow, v Rate) { f.ReadRate = v }),
 		wholeField("initial_window", 1, 1000, " segments", "10", func(f *TCPFlow, v uint64) { f.InitialWindow = int(v) }),

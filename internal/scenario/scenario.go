@@ -98,7 +98,7 @@ type TCPFlow struct {
 	Response      Size
 	Exchanges     int
 	MSS           int
-	Congestion    string // "none", "tahoe", "reno" or "newreno"
+	Congestion    string // one of tcp.CongestionNames()
 	RecvBuffer    Size
 	ReadRate      Rate // 0: the application reads at once
 	InitialWindow int  // segments

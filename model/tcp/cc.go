@@ -1,112 +1,152 @@
 package tcp
 
-import "tcpsim/model/seqnum"
+import (
+	"fmt"
 
-// dupAckThreshold is the number of duplicate ACKs that triggers fast
-// retransmit (RFC 5681 §3.2).
-const dupAckThreshold = 3
+	"tcpsim/sim"
+)
 
-// onDupAck runs fast retransmit and fast recovery (RFC 5681 §3.2; RFC 6582
-// §3.2 for NewReno; Tahoe restarts from one segment instead).
-func (e *Endpoint) onDupAck() {
-	e.dupAcks++
-	mss := e.smss()
-	if e.inRecovery {
-		if e.cfg.Congestion == CCReno || e.cfg.Congestion == CCNewReno {
-			e.setCwnd(e.cwnd+mss, e.ssthresh) // inflate: a segment has left the network
-			e.output()
-		}
-		return
-	}
-	if e.dupAcks < dupAckThreshold {
-		// Limited Transmit (RFC 3042): each of the first two duplicate
-		// ACKs lets one new segment out, so that a small window still
-		// collects three duplicates. We account for it as a temporary
-		// cwnd inflation, removed on the next new ACK, so that in-flight
-		// data never exceeds cwnd.
-		if e.cfg.Congestion != CCNone && e.hasData(e.sndNxt) {
-			e.ltInflation += mss
-			e.setCwnd(e.cwnd+mss, e.ssthresh)
-			e.output()
-		}
-		return
-	}
-	if e.dupAcks != dupAckThreshold {
-		return
-	}
-	e.setCwnd(e.cwnd-e.ltInflation, e.ssthresh)
-	e.ltInflation = 0
-	// RFC 6582 §3.2 step 2: enter fast retransmit only if the ACK covers
-	// more than "recover" (no repeated recovery after a timeout).
-	if e.cfg.Congestion == CCNewReno && !e.recover.LessThan(e.sndUna) {
-		return
-	}
-	e.recover = e.sndMax - 1
-	e.st.Recoveries++
-	switch e.cfg.Congestion {
-	case CCNone:
-		e.retransmit(e.sndUna, true)
-	case CCTahoe:
-		// Tahoe goes back to SND.UNA and slow-starts from one segment;
-		// the go-back-N resends that follow count as fast retransmissions.
-		e.setCwnd(mss, e.halfFlight())
-		e.goBackFast = true
-		e.sndNxt = e.sndUna
-		e.output()
-	case CCReno, CCNewReno:
-		ss := e.halfFlight()
-		e.retransmit(e.sndUna, true)
-		e.setCwnd(ss+dupAckThreshold*mss, ss)
-		e.inRecovery = true
-	}
-	e.rtxAt = e.clock.Now() + e.rto
+// congestionControl is a congestion-control algorithm: it decides the
+// congestion window, cwnd, and the slow-start threshold, ssthresh, that
+// the sender keeps (sender.cwnd, sender.ssthresh; it changes them only
+// through sender.setCwnd, which reports every change to Config.OnCwnd).
+// It never sends: which segments go out is the sender's business, and how
+// losses are repaired is the lossRecovery's (recovery.go), which asks the
+// congestion control for the new ssthresh when it detects a loss.
+//
+// Each algorithm is one file (none.go, reno.go, cubic.go, ...) and one row
+// of the algorithms table below. The shape follows gVisor netstack's
+// congestionControl (HandleLossDetected, HandleRTOExpired, Update,
+// PostRecovery) and smoltcp's Controller.
+//
+// The methods run on the hot path: they must not allocate.
+type congestionControl interface {
+	// window returns the congestion window in bytes: how much may be in
+	// flight as far as congestion control is concerned (the sender also
+	// honours the peer's window). An algorithm that does not limit the
+	// sender returns math.MaxInt.
+	window() int
+
+	// onAck is told of every ACK of new data outside loss recovery
+	// (RFC 5681 §3.1), after SND.UNA has moved: window growth.
+	onAck(a ackEvent)
+
+	// onCongestionEvent is told that the loss recovery has detected a
+	// loss (three duplicate ACKs, RFC 5681 §3.2 step 2; or, with SACK, RFC
+	// 6675 §5 step 4) and is entering recovery. It returns the new
+	// ssthresh (RFC 5681 eq. 4 for Reno, RFC 9438 §4.6 for CUBIC) and
+	// records what it needs (CUBIC's W_max); the loss recovery then sets
+	// cwnd from it and sends the retransmission.
+	onCongestionEvent(now sim.Time) (ssthresh int)
+
+	// onRecoveryExit is told that loss recovery has ended (a full ACK,
+	// RFC 6582 §3.2 step 3), after the loss recovery has set cwnd.
+	onRecoveryExit(now sim.Time)
+
+	// onRTO is told that the retransmission timer expired with data
+	// outstanding (RFC 5681 §3.1, RFC 6298 §5.5): it sets cwnd and
+	// ssthresh itself (the loss window, eq. 4).
+	onRTO(now sim.Time)
 }
 
-// onNewAck grows or deflates cwnd for an ACK of acked new bytes
-// (RFC 5681 §3.1 and §3.2 step 6, RFC 6582 §3.2 steps 3–4).
-//
-// flight is the data in flight before this ACK. cwnd only grows when it
-// was what limited the sender (RFC 7661's cwnd validation, simplified):
-// otherwise a receiver-limited flow would inflate cwnd without bound.
-func (e *Endpoint) onNewAck(ack seqnum.Value, acked, flight int) {
-	mss := e.smss()
-	prevDup := e.dupAcks
-	e.dupAcks = 0
-	if e.ltInflation > 0 {
-		e.setCwnd(e.cwnd-e.ltInflation, e.ssthresh)
-		e.ltInflation = 0
+// ackEvent is what a congestionControl learns from an ACK of new data.
+type ackEvent struct {
+	acked int // bytes newly acknowledged
+	// cwndLimited reports whether cwnd was what limited the sender before
+	// this ACK (RFC 7661's cwnd validation, simplified): cwnd only grows
+	// then, or a receiver- or application-limited flow would inflate it
+	// without bound.
+	cwndLimited bool
+	now         sim.Time
+	srtt        sim.Time // smoothed RTT (RFC 6298), 0 before the first sample
+}
+
+// Congestion names a congestion-control algorithm: an index into the one
+// table of algorithms (CongestionNames lists it in order).
+type Congestion int
+
+// The congestion controls. Adding one is a file with its constructor and
+// a row in the algorithms table; the constant is a convenience for Go
+// callers.
+const (
+	// CCNone sends as much as the receiver's window allows: no slow
+	// start, no reduction on loss. It shows why congestion control exists.
+	CCNone Congestion = iota
+	// CCTahoe: slow start, congestion avoidance, fast retransmit, and
+	// after any loss a restart from one segment (Jacobson 1988).
+	CCTahoe
+	// CCReno adds fast recovery (RFC 5681 §3.2).
+	CCReno
+	// CCNewReno handles partial ACKs in fast recovery (RFC 6582).
+	CCNewReno
+	// CCCubic grows the window as a cubic function of the time since the
+	// last loss (RFC 9438), with NewReno's fast recovery.
+	CCCubic
+)
+
+// algorithm is one row of the table of congestion controls.
+type algorithm struct {
+	name string // as in scenarios: congestion: <name>
+	doc  string // one line: what it is and where it is specified
+	// newCC returns the algorithm's state for one connection's sender.
+	newCC func(s *sender) congestionControl
+	// recovery is the duplicate-ACK loss recovery the algorithm uses when
+	// SACK is not in use.
+	recovery recoveryVariant
+}
+
+// algorithms is the one list of congestion-control algorithms, indexed by
+// Congestion: ParseCongestion, String, CongestionNames and the scenario
+// validator all read it. It is never modified.
+var algorithms = [...]algorithm{
+	CCNone:    noneAlgorithm,
+	CCTahoe:   tahoeAlgorithm,
+	CCReno:    renoAlgorithm,
+	CCNewReno: newRenoAlgorithm,
+	CCCubic:   cubicAlgorithm,
+}
+
+// CongestionNames returns the names of the congestion controls, in the
+// order of the Congestion constants. The slice is the caller's.
+func CongestionNames() []string {
+	names := make([]string, len(algorithms))
+	for i, a := range algorithms {
+		names[i] = a.name
 	}
-	if e.cfg.Congestion == CCNone {
-		return
-	}
-	if e.inRecovery {
-		if e.cfg.Congestion == CCNewReno && ack.LessThanEq(e.recover) {
-			// Partial ACK: retransmit the next hole, deflate by the
-			// amount acknowledged, add back one SMSS, stay in recovery.
-			e.retransmit(ack, true)
-			c := e.cwnd - acked
-			if acked >= mss {
-				c += mss
-			}
-			e.setCwnd(max(c, mss), e.ssthresh)
-			e.dupAcks = prevDup
-			return
+	return names
+}
+
+// ParseCongestion maps a scenario name to a Congestion.
+func ParseCongestion(s string) (Congestion, error) {
+	for i, a := range algorithms {
+		if a.name == s {
+			return Congestion(i), nil
 		}
-		// Full ACK (or Reno's first new ACK): deflate to ssthresh.
-		fs := int(e.sndUna.Size(e.sndMax))
-		e.setCwnd(min(e.ssthresh, max(fs, mss)+mss), e.ssthresh)
-		if e.cfg.Congestion == CCReno {
-			e.setCwnd(e.ssthresh, e.ssthresh)
-		}
-		e.inRecovery = false
-		return
 	}
-	if flight+mss < e.cwnd {
-		return // not cwnd-limited
+	return 0, fmt.Errorf("tcp: unknown congestion control %q", s)
+}
+
+// String returns the algorithm's scenario name.
+func (c Congestion) String() string {
+	if c >= 0 && int(c) < len(algorithms) {
+		return algorithms[c].name
 	}
-	if e.cwnd < e.ssthresh {
-		e.setCwnd(e.cwnd+min(acked, mss), e.ssthresh) // slow start, RFC 5681 eq. 2
-	} else {
-		e.setCwnd(e.cwnd+max(1, mss*mss/e.cwnd), e.ssthresh) // congestion avoidance, eq. 3
+	return fmt.Sprintf("Congestion(%d)", int(c))
+}
+
+// Doc returns a one-line description of the algorithm and its source.
+func (c Congestion) Doc() string {
+	if c >= 0 && int(c) < len(algorithms) {
+		return algorithms[c].doc
 	}
+	return ""
+}
+
+// algorithm returns c's row of the table. An unknown value is a broken
+// invariant (ParseCongestion only returns known ones).
+func (c Congestion) algorithm() *algorithm {
+	if c < 0 || int(c) >= len(algorithms) {
+		panic(fmt.Sprintf("tcp: unknown congestion control %d", int(c)))
+	}
+	return &algorithms[c]
 }

@@ -1,8 +1,6 @@
 package tcp
 
 import (
-	"fmt"
-
 	"tcpsim/model/seqnum"
 	"tcpsim/model/wire"
 	"tcpsim/sim"
@@ -17,42 +15,6 @@ type Clock interface {
 // during the call.
 type Output interface {
 	Output(h *wire.TCP, payload []byte)
-}
-
-// Congestion is a congestion-control algorithm.
-type Congestion int
-
-// Congestion-control choices.
-const (
-	// CCNone sends as much as the receiver's window allows: no slow
-	// start, no reduction on loss. It shows why congestion control exists.
-	CCNone Congestion = iota
-	// CCTahoe: slow start, congestion avoidance, fast retransmit, and
-	// after any loss a restart from one segment (Jacobson 1988).
-	CCTahoe
-	// CCReno adds fast recovery (RFC 5681 §3.2).
-	CCReno
-	// CCNewReno handles partial ACKs in fast recovery (RFC 6582).
-	CCNewReno
-)
-
-// ParseCongestion maps a scenario name to a Congestion.
-func ParseCongestion(s string) (Congestion, error) {
-	switch s {
-	case "none":
-		return CCNone, nil
-	case "tahoe":
-		return CCTahoe, nil
-	case "reno":
-		return CCReno, nil
-	case "newreno":
-		return CCNewReno, nil
-	}
-	return 0, fmt.Errorf("tcp: unknown congestion control %q", s)
-}
-
-func (c Congestion) String() string {
-	return [...]string{"none", "tahoe", "reno", "newreno"}[c]
 }
 
 // Config holds an endpoint's parameters. Zero fields take the defaults
@@ -137,7 +99,19 @@ type Stats struct {
 }
 
 // Endpoint is one side of a TCP connection. It is sans-I/O: see the
-// package comment. Field names follow RFC 9293 §3.3.1.
+// package comment. It is the state machine (state.go, input.go) and the
+// wiring between its halves, each its own type:
+//
+//   - snd, the send half: the send sequence variables (RFC 9293 §3.3.1),
+//     the application's stream and the congestion window (snd.go);
+//   - rcv, the receive half: the receive sequence variables, the
+//     reassembly buffer and the window we advertise (rcv.go, rcvbuf.go);
+//   - rtt, the RFC 6298 round-trip estimator and retransmission timeout
+//     (rtt.go);
+//   - cc, the congestion control, which sets the congestion window
+//     (cc.go and one file per algorithm);
+//   - rec, the loss recovery, which repairs what duplicate ACKs reveal
+//     (recovery.go).
 type Endpoint struct {
 	cfg   Config
 	clock Clock
@@ -145,69 +119,26 @@ type Endpoint struct {
 	state State
 	st    Stats
 
-	// Send sequence variables (RFC 9293 §3.3.1).
-	iss    seqnum.Value
-	sndUna seqnum.Value // SND.UNA: oldest unacknowledged
-	// sndUnaOff is the 64-bit stream offset of SND.UNA (-1 while it names
-	// the SYN). Sequence numbers wrap every 4 GiB; stream offsets do not:
-	// every other send-side offset is found from it with seqnum.Delta, and
-	// it moves only through setSndUna.
-	sndUnaOff int64
-	sndNxt    seqnum.Value // SND.NXT: next to send
-	sndMax    seqnum.Value // highest sequence number sent + 1
-	sndWnd    int          // SND.WND, scaled to bytes
-	maxSndWnd int          // largest window the peer has offered (for SWS avoidance)
-	sndWl1    seqnum.Value // SND.WL1
-	sndWl2    seqnum.Value // SND.WL2
-	// Window scaling (RFC 7323): our shift for what we advertise, the
-	// peer's for what it advertises.
-	rcvShift, sndShift uint8
-	peerMSS            int
+	snd sender
+	rcv receiver
+	rtt rttEstimator
+	cc  congestionControl
+	rec lossRecovery
 
-	// Application send side: the stream has appEnd bytes written so far;
-	// Close queues a FIN after them.
-	appEnd     int64
-	closeAsked bool
-	finSet     bool
-	finSeq     seqnum.Value // sequence number of our FIN, once queued
-
-	// Receive sequence variables.
-	irs      seqnum.Value
-	rcvNxt   seqnum.Value // RCV.NXT
-	rcv      recvBuffer
-	finRcvd  bool
-	lastAdv  int          // window last advertised, bytes
-	advRight seqnum.Value // right edge last advertised
-
-	// Retransmission timing (RFC 6298).
-	srtt, rttvar, rto sim.Time
-	hasRTT            bool
-	rttTiming         bool
-	rttSeq            seqnum.Value
-	rttStart          sim.Time
-	retries           int
-	synRTOExpired     bool
-	synAt             sim.Time
-
-	// Congestion control (RFC 5681, RFC 6582).
-	cwnd, ssthresh int
-	dupAcks        int
-	inRecovery     bool
-	recover        seqnum.Value // RFC 6582 "recover"
-	ltInflation    int          // cwnd lent by Limited Transmit (RFC 3042)
-	goBackFast     bool         // go-back-N resends follow a fast retransmit (Tahoe)
+	// Retransmission bookkeeping (RFC 6298 §5, RFC 9293 §3.8.3).
+	retries       int      // retransmissions of the oldest segment since the last new ACK
+	synRTOExpired bool     // the SYN was retransmitted: its ACK gives no RTT sample (Karn)
+	synAt         sim.Time // when the SYN was first sent
 
 	// Timers, as deadlines (0 = stopped); the caller arms one engine timer
 	// for the earliest.
 	rtxAt, persistAt, delackAt, timeWaitAt sim.Time
 	persistBackoff                         int
-	ackPending                             int // full segments received since the last ACK
 
-	hdr             wire.TCP     // scratch header for emit
-	ackedTo         seqnum.Value // the ACK number last sent
-	onReadable      func()       // application waiting in a read, if any
-	emittingRetrans bool         // the segment being emitted is a retransmission
-	paySum          uint64       // checksum sum of the payload being emitted, if paySumKnown
+	hdr             wire.TCP // scratch header for emit
+	onReadable      func()   // application waiting in a read, if any
+	emittingRetrans bool     // the segment being emitted is a retransmission
+	paySum          uint64   // checksum sum of the payload being emitted, if paySumKnown
 	paySumKnown     bool
 	abortReason     string
 	closedAt        sim.Time
@@ -217,16 +148,14 @@ type Endpoint struct {
 func NewEndpoint(cfg Config, clock Clock, out Output) *Endpoint {
 	cfg.defaults()
 	e := &Endpoint{cfg: cfg, clock: clock, out: out}
-	e.rcv.init(cfg.RecvBuffer)
-	e.rto = cfg.InitialRTO
-	e.iss = cfg.ISS
-	e.sndUna, e.sndNxt, e.sndMax = e.iss, e.iss, e.iss
-	e.sndUnaOff = -1  // SND.UNA = ISS: the SYN comes before the stream
-	e.recover = e.iss // RFC 6582 §3.2 step 1
-	e.peerMSS = 536   // RFC 9293 §3.7.1 default when no MSS option arrives
-	for e.rcvShift < 14 && cfg.RecvBuffer>>e.rcvShift > 65535 {
-		e.rcvShift++
-	}
+	e.snd.init(&e.cfg)
+	e.rcv.init(&e.cfg)
+	e.rtt.init(&e.cfg)
+	alg := cfg.Congestion.algorithm()
+	e.cc = alg.newCC(&e.snd)
+	// Without SACK (which tcpsim does not negotiate yet) loss recovery is
+	// the duplicate-ACK recovery the congestion control asks for.
+	e.rec = newRenoRecovery(e, alg.recovery)
 	return e
 }
 
@@ -234,38 +163,43 @@ func NewEndpoint(cfg Config, clock Clock, out Output) *Endpoint {
 func (e *Endpoint) State() State { return e.state }
 
 // Stats returns the counters.
-func (e *Endpoint) Stats() Stats { return e.st }
+func (e *Endpoint) Stats() Stats {
+	st := e.st
+	st.CwndMax = e.snd.cwndMax
+	st.RTTSamples = e.rtt.samples
+	return st
+}
 
 // Aborted returns why the connection was aborted, or "".
 func (e *Endpoint) Aborted() string { return e.abortReason }
 
 // Cwnd returns the congestion window in bytes.
-func (e *Endpoint) Cwnd() int { return e.cwnd }
+func (e *Endpoint) Cwnd() int { return e.snd.cwnd }
 
 // Ssthresh returns the slow-start threshold in bytes.
-func (e *Endpoint) Ssthresh() int { return e.ssthresh }
+func (e *Endpoint) Ssthresh() int { return e.snd.ssthresh }
 
 // SRTT returns the smoothed round-trip time (0 before the first sample).
-func (e *Endpoint) SRTT() sim.Time { return e.srtt }
+func (e *Endpoint) SRTT() sim.Time { return e.rtt.srtt }
 
 // RTTVar returns the round-trip time variation.
-func (e *Endpoint) RTTVar() sim.Time { return e.rttvar }
+func (e *Endpoint) RTTVar() sim.Time { return e.rtt.rttvar }
 
 // RTO returns the current retransmission timeout.
-func (e *Endpoint) RTO() sim.Time { return e.rto }
+func (e *Endpoint) RTO() sim.Time { return e.rtt.rto }
 
 // SndWnd returns the peer's advertised window in bytes.
-func (e *Endpoint) SndWnd() int { return e.sndWnd }
+func (e *Endpoint) SndWnd() int { return e.snd.wnd }
 
 // InFlight returns SND.NXT - SND.UNA in bytes.
-func (e *Endpoint) InFlight() int { return int(e.sndUna.Size(e.sndNxt)) }
+func (e *Endpoint) InFlight() int { return int(e.snd.una.Size(e.snd.nxt)) }
 
 // Readable returns how many in-order bytes wait for the application.
-func (e *Endpoint) Readable() int { return e.rcv.readable }
+func (e *Endpoint) Readable() int { return e.rcv.buf.readable }
 
 // EOF reports whether the peer's FIN has been received and every byte
 // before it read.
-func (e *Endpoint) EOF() bool { return e.finRcvd && e.rcv.readable == 0 }
+func (e *Endpoint) EOF() bool { return e.rcv.finRcvd && e.rcv.buf.readable == 0 }
 
 func (e *Endpoint) setState(s State) {
 	if s == e.state {
@@ -282,14 +216,6 @@ func (e *Endpoint) setState(s State) {
 	}
 }
 
-func (e *Endpoint) setCwnd(cwnd, ssthresh int) {
-	e.cwnd, e.ssthresh = cwnd, ssthresh
-	e.st.CwndMax = max(e.st.CwndMax, cwnd)
-	if e.cfg.OnCwnd != nil {
-		e.cfg.OnCwnd(cwnd, ssthresh)
-	}
-}
-
 // Listen makes a CLOSED endpoint wait for a SYN (passive open).
 func (e *Endpoint) Listen() {
 	if e.state == Closed {
@@ -302,17 +228,17 @@ func (e *Endpoint) Connect() {
 	if e.state != Closed {
 		return
 	}
-	e.sndNxt = e.iss
+	e.snd.nxt = e.snd.iss
 	e.setState(SynSent)
 	e.sendSyn()
 }
 
 // Write adds n bytes to the stream the application wants sent.
 func (e *Endpoint) Write(n int64) {
-	if e.closeAsked {
+	if e.snd.closeAsked {
 		return
 	}
-	e.appEnd += n
+	e.snd.appEnd += n
 	e.output()
 }
 
@@ -323,7 +249,7 @@ func (e *Endpoint) Close() {
 		e.setState(Closed)
 		return
 	}
-	e.closeAsked = true
+	e.snd.closeAsked = true
 	e.output()
 }
 
@@ -332,7 +258,7 @@ func (e *Endpoint) Close() {
 // may reopen the window; a window update is sent when that matters
 // (receiver-side silly window avoidance, RFC 9293 §3.8.6.2.2).
 func (e *Endpoint) Read(max int) ([]byte, int64) {
-	b, off := e.rcv.read(max)
+	b, off := e.rcv.buf.read(max)
 	e.afterRead(len(b))
 	return b, off
 }
@@ -344,7 +270,7 @@ func (e *Endpoint) Read(max int) ([]byte, int64) {
 // call on the endpoint; called from the SetOnReadable callback they may
 // be the arriving segment itself, valid until that callback returns.
 func (e *Endpoint) ReadInPlace(max int) (first, second []byte, off int64) {
-	first, second, off = e.rcv.readInPlace(max)
+	first, second, off = e.rcv.buf.readInPlace(max)
 	e.afterRead(len(first) + len(second))
 	return first, second, off
 }
@@ -352,10 +278,10 @@ func (e *Endpoint) ReadInPlace(max int) (first, second []byte, off int64) {
 // afterRead sends a window update when reading n bytes reopened the window
 // far enough to matter.
 func (e *Endpoint) afterRead(n int) {
-	if n > 0 && e.state.synchronized() && !e.finRcvd {
-		w := e.rcvWindow()
+	if n > 0 && e.state.synchronized() && !e.rcv.finRcvd {
+		w := e.rcv.window(e.state.synchronized())
 		thresh := min(e.cfg.RecvBuffer/2, e.cfg.MSS)
-		if e.lastAdv < thresh && w >= thresh {
+		if e.rcv.lastAdv < thresh && w >= thresh {
 			e.sendAck()
 		}
 	}
@@ -379,7 +305,7 @@ func (e *Endpoint) Timers() [4]sim.Time {
 
 // WindowShift returns the window scale shift this endpoint applies to the
 // windows it advertises (RFC 7323), valid once the handshake is done.
-func (e *Endpoint) WindowShift() uint8 { return e.rcvShift }
+func (e *Endpoint) WindowShift() uint8 { return e.rcv.shift }
 
 // TimerNames names the timers in the order Timers returns them.
 var TimerNames = [4]string{"retransmission", "persist", "delayed-ack", "time-wait"}
@@ -425,25 +351,8 @@ func (e *Endpoint) OnTimer() {
 
 func (e *Endpoint) abort(reason string) {
 	e.abortReason = reason
-	e.emit(wire.FlagRST|wire.FlagACK, e.sndNxt, nil)
+	e.emit(wire.FlagRST|wire.FlagACK, e.snd.nxt, nil)
 	e.setState(Closed)
-}
-
-// rcvWindow is the window we can advertise now, in bytes. Receiver-side
-// silly window avoidance (RFC 9293 §3.8.6.2.2): the right edge only moves
-// on when at least min(buffer/2, MSS) is free; until then we offer no more
-// than the edge already advertised, so a full buffer shows a zero window
-// instead of a trickle of tiny ones.
-func (e *Endpoint) rcvWindow() int {
-	free := e.rcv.free()
-	if free >= min(e.rcv.size/2, e.cfg.MSS) || !e.state.synchronized() {
-		return free
-	}
-	edge := 0
-	if e.rcvNxt.LessThan(e.advRight) {
-		edge = int(e.rcvNxt.Size(e.advRight))
-	}
-	return min(free, edge)
 }
 
 // emit builds and sends one segment with the current ACK and window.
@@ -454,35 +363,35 @@ func (e *Endpoint) emit(flags uint8, seq seqnum.Value, data []byte) {
 		Seq: uint32(seq), Flags: flags, WScale: -1,
 	}
 	if flags&wire.FlagACK != 0 {
-		h.Ack = uint32(e.rcvNxt)
-		e.ackedTo = e.rcvNxt
+		h.Ack = uint32(e.rcv.nxt)
+		e.rcv.ackedTo = e.rcv.nxt
 	}
-	w := e.rcvWindow()
+	w := e.rcv.window(e.state.synchronized())
 	if flags&wire.FlagSYN != 0 {
 		h.MSS = uint16(e.cfg.MSS)
-		h.WScale = int8(e.rcvShift)
+		h.WScale = int8(e.rcv.shift)
 		h.Window = uint16(min(w, 65535)) // RFC 7323 §2.2: never scaled on SYN
 	} else {
-		h.Window = uint16(min(w>>e.rcvShift, 65535))
+		h.Window = uint16(min(w>>e.rcv.shift, 65535))
 	}
-	adv := int(h.Window) << e.rcvShift
+	adv := int(h.Window) << e.rcv.shift
 	if flags&wire.FlagSYN != 0 {
 		adv = int(h.Window)
 	}
-	if adv == 0 && e.lastAdv != 0 && e.state.synchronized() {
+	if adv == 0 && e.rcv.lastAdv != 0 && e.state.synchronized() {
 		e.st.ZeroWindowAdvert++
 	}
-	if adv != e.lastAdv && e.cfg.OnRwnd != nil {
+	if adv != e.rcv.lastAdv && e.cfg.OnRwnd != nil {
 		e.cfg.OnRwnd(adv)
 	}
-	e.lastAdv = adv
-	e.advRight = e.rcvNxt.Add(seqnum.Size(adv))
+	e.rcv.lastAdv = adv
+	e.rcv.advRight = e.rcv.nxt.Add(seqnum.Size(adv))
 	if flags&wire.FlagACK != 0 {
 		e.delackAt = 0
-		e.ackPending = 0
+		e.rcv.ackPending = 0
 	}
 	e.st.SegsSent++
-	e.emittingRetrans = seq.LessThan(e.sndMax) && (len(data) > 0 || flags&(wire.FlagSYN|wire.FlagFIN) != 0)
+	e.emittingRetrans = seq.LessThan(e.snd.max) && (len(data) > 0 || flags&(wire.FlagSYN|wire.FlagFIN) != 0)
 	e.out.Output(h, data)
 	e.emittingRetrans = false
 	e.paySumKnown = false
@@ -490,7 +399,7 @@ func (e *Endpoint) emit(flags uint8, seq seqnum.Value, data []byte) {
 
 func (e *Endpoint) sendAck() {
 	e.st.AcksSent++
-	e.emit(wire.FlagACK, e.sndNxt, nil)
+	e.emit(wire.FlagACK, e.snd.nxt, nil)
 }
 
 func (e *Endpoint) sendSyn() {
@@ -501,10 +410,10 @@ func (e *Endpoint) sendSyn() {
 	if !e.synRTOExpired {
 		e.synAt = e.clock.Now()
 	}
-	e.emit(flags, e.iss, nil)
-	e.sndNxt = e.iss + 1
-	e.sndMax = seqnum.Max(e.sndMax, e.sndNxt)
+	e.emit(flags, e.snd.iss, nil)
+	e.snd.nxt = e.snd.iss + 1
+	e.snd.max = seqnum.Max(e.snd.max, e.snd.nxt)
 	if e.rtxAt == 0 {
-		e.rtxAt = e.clock.Now() + e.rto
+		e.rtxAt = e.clock.Now() + e.rtt.rto
 	}
 }

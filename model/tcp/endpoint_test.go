@@ -226,20 +226,20 @@ func TestRTOEstimator(t *testing.T) {
 		{50 * ms, 104687500, 62500 * sim.Microsecond, 354687500},
 	}
 	for i, s := range steps {
-		e.sampleRTT(s.r)
+		e.rtt.sample(s.r)
 		if e.SRTT() != s.srtt || e.RTTVar() != s.rttvar || e.RTO() != s.rto {
 			t.Fatalf("step %d: srtt %v rttvar %v rto %v, want %v %v %v", i, e.SRTT(), e.RTTVar(), e.RTO(), s.srtt, s.rttvar, s.rto)
 		}
 	}
 	// Clamped below by MinRTO (1 s by default, RFC 6298 §2.4) ...
 	d := NewEndpoint(Config{}, &clock{}, &capture{})
-	d.sampleRTT(10 * ms)
+	d.rtt.sample(10 * ms)
 	if d.RTO() != sim.Second {
 		t.Fatalf("RTO %v, want the 1s minimum", d.RTO())
 	}
 	// ... and backed off by doubling up to MaxRTO (§5.5).
 	for _, want := range []sim.Time{2, 4, 8, 16, 32, 60, 60} {
-		d.backoff()
+		d.rtt.backoff()
 		if d.RTO() != want*sim.Second {
 			t.Fatalf("backoff: RTO %v, want %vs", d.RTO(), want)
 		}
@@ -288,8 +288,8 @@ func TestNewRenoPartialAck(t *testing.T) {
 		p.a.Input(&s.h, s.data)
 	}
 	st := p.a.Stats()
-	if st.DupAcks != 6 || st.FastRetrans != 1 || !p.a.inRecovery {
-		t.Fatalf("dupacks %d fast %d recovery %v, want 6, 1, true", st.DupAcks, st.FastRetrans, p.a.inRecovery)
+	if st.DupAcks != 6 || st.FastRetrans != 1 || !p.a.rec.inRecovery() {
+		t.Fatalf("dupacks %d fast %d recovery %v, want 6, 1, true", st.DupAcks, st.FastRetrans, p.a.rec.inRecovery())
 	}
 	// Deliver the retransmission of segment 2: partial ACK up to 5.
 	rtx := p.aOut.take()
@@ -303,8 +303,8 @@ func TestNewRenoPartialAck(t *testing.T) {
 	for _, s := range p.bOut.take() {
 		p.a.Input(&s.h, s.data)
 	}
-	if p.a.Stats().FastRetrans != 2 || !p.a.inRecovery {
-		t.Fatalf("after partial ACK: fast retransmissions %d, in recovery %v; want 2, true", p.a.Stats().FastRetrans, p.a.inRecovery)
+	if p.a.Stats().FastRetrans != 2 || !p.a.rec.inRecovery() {
+		t.Fatalf("after partial ACK: fast retransmissions %d, in recovery %v; want 2, true", p.a.Stats().FastRetrans, p.a.rec.inRecovery())
 	}
 	found := false
 	for _, s := range p.aOut.segs {
@@ -314,8 +314,8 @@ func TestNewRenoPartialAck(t *testing.T) {
 		t.Fatal("partial ACK did not retransmit the second hole")
 	}
 	p.flow(100*sim.Millisecond, nil)
-	if p.a.inRecovery || p.a.sndUna != p.a.sndMax || p.a.Stats().RTOExpirations != 0 {
-		t.Fatalf("recovery %v, una %d max %d, RTOs %d", p.a.inRecovery, p.a.sndUna, p.a.sndMax, p.a.Stats().RTOExpirations)
+	if p.a.rec.inRecovery() || p.a.snd.una != p.a.snd.max || p.a.Stats().RTOExpirations != 0 {
+		t.Fatalf("recovery %v, una %d max %d, RTOs %d", p.a.rec.inRecovery(), p.a.snd.una, p.a.snd.max, p.a.Stats().RTOExpirations)
 	}
 }
 
@@ -353,8 +353,8 @@ func TestZeroWindowProbe(t *testing.T) {
 			p.flow(100*sim.Millisecond, nil)
 		}
 	}
-	if p.a.sndUna != p.a.sndMax || p.b.Stats().ZeroWindowAdvert == 0 {
-		t.Fatalf("una %d max %d, zero windows advertised %d", p.a.sndUna, p.a.sndMax, p.b.Stats().ZeroWindowAdvert)
+	if p.a.snd.una != p.a.snd.max || p.b.Stats().ZeroWindowAdvert == 0 {
+		t.Fatalf("una %d max %d, zero windows advertised %d", p.a.snd.una, p.a.snd.max, p.b.Stats().ZeroWindowAdvert)
 	}
 }
 
@@ -372,8 +372,8 @@ func TestSequenceWrap(t *testing.T) {
 			break
 		}
 	}
-	if got != 100000 || p.a.sndUna != p.a.sndMax || uint32(p.a.sndUna) > 0x10000000 {
-		t.Fatalf("read %d, una %#x max %#x", got, p.a.sndUna, p.a.sndMax)
+	if got != 100000 || p.a.snd.una != p.a.snd.max || uint32(p.a.snd.una) > 0x10000000 {
+		t.Fatalf("read %d, una %#x max %#x", got, p.a.snd.una, p.a.snd.max)
 	}
 }
 
@@ -403,7 +403,7 @@ func TestDelayedAck(t *testing.T) {
 		t.Fatalf("delayed-ACK deadline %v, want now+200ms", at)
 	}
 	p.fire()
-	if acks := p.bOut.take(); len(acks) != 1 || acks[0].h.Ack != uint32(p.a.sndNxt) {
+	if acks := p.bOut.take(); len(acks) != 1 || acks[0].h.Ack != uint32(p.a.snd.nxt) {
 		t.Fatalf("after the timer: %v", acks)
 	}
 	// Out of order: ACKed at once (a duplicate ACK).

@@ -118,7 +118,7 @@ func TestOutOfOrderFINWaitsForTheHole(t *testing.T) {
 //     (RFC 5827) or tail-loss probes (RFC 8985).
 func TestLossNearTheEnd(t *testing.T) {
 	const segs = 20
-	for _, cc := range []Congestion{CCNone, CCTahoe, CCReno, CCNewReno} {
+	for _, cc := range []Congestion{CCNone, CCTahoe, CCReno, CCNewReno, CCCubic} {
 		for _, c := range []struct {
 			fromEnd int // 1: the last data segment
 			rto     bool

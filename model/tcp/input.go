@@ -52,7 +52,7 @@ func (e *Endpoint) Input(h *wire.TCP, data []byte) {
 		return
 	}
 	if h.Flags&wire.FlagSYN != 0 {
-		if e.state == SynReceived && seg == e.irs {
+		if e.state == SynReceived && seg == e.rcv.irs {
 			return // retransmitted SYN: our SYN,ACK will be retransmitted
 		}
 		e.abort("SYN in window")
@@ -62,7 +62,7 @@ func (e *Endpoint) Input(h *wire.TCP, data []byte) {
 		return
 	}
 	if e.state == SynReceived {
-		if !e.sndUna.LessThan(ack) || e.sndMax.LessThan(ack) {
+		if !e.snd.una.LessThan(ack) || e.snd.max.LessThan(ack) {
 			e.emit(wire.FlagRST, ack, nil)
 			return
 		}
@@ -87,23 +87,23 @@ func (e *Endpoint) Input(h *wire.TCP, data []byte) {
 
 // acceptSyn records the peer's ISN and options from a SYN.
 func (e *Endpoint) acceptSyn(h *wire.TCP) {
-	e.irs = seqnum.Value(h.Seq)
-	e.rcvNxt = e.irs + 1
+	e.rcv.irs = seqnum.Value(h.Seq)
+	e.rcv.nxt = e.rcv.irs + 1
 	if h.MSS != 0 {
-		e.peerMSS = int(h.MSS)
+		e.snd.peerMSS = int(h.MSS)
 	}
 	if h.WScale >= 0 {
-		e.sndShift = uint8(h.WScale)
+		e.snd.shift = uint8(h.WScale)
 	} else {
-		e.rcvShift = 0 // RFC 7323 §1.3: scaling only if both sides offer it
-		e.rcv.init(min(e.cfg.RecvBuffer, 65535))
+		e.rcv.shift = 0 // RFC 7323 §1.3: scaling only if both sides offer it
+		e.rcv.buf.init(min(e.cfg.RecvBuffer, 65535))
 	}
-	e.sndWnd = int(h.Window) // never scaled in a SYN
-	e.sndWl1 = e.irs
+	e.snd.wnd = int(h.Window) // never scaled in a SYN
+	e.snd.wl1 = e.rcv.irs
 }
 
 func (e *Endpoint) inputSynSent(h *wire.TCP, seg, ack seqnum.Value) {
-	if h.Flags&wire.FlagACK != 0 && (ack != e.iss+1) {
+	if h.Flags&wire.FlagACK != 0 && (ack != e.snd.iss+1) {
 		if h.Flags&wire.FlagRST == 0 {
 			e.emit(wire.FlagRST, ack, nil)
 		}
@@ -119,14 +119,14 @@ func (e *Endpoint) inputSynSent(h *wire.TCP, seg, ack seqnum.Value) {
 	if h.Flags&wire.FlagSYN == 0 {
 		return
 	}
-	if e.rcvShift > 0 && h.WScale < 0 {
-		e.rcvShift = 0
-		e.rcv.init(min(e.cfg.RecvBuffer, 65535))
+	if e.rcv.shift > 0 && h.WScale < 0 {
+		e.rcv.shift = 0
+		e.rcv.buf.init(min(e.cfg.RecvBuffer, 65535))
 	}
 	e.acceptSyn(h)
 	if h.Flags&wire.FlagACK != 0 {
 		e.established(h)
-		e.setSndUna(ack)
+		e.snd.setUna(ack)
 		e.retries = 0
 		e.sendAck()
 		e.output()
@@ -141,21 +141,21 @@ func (e *Endpoint) inputSynSent(h *wire.TCP, seg, ack seqnum.Value) {
 func (e *Endpoint) established(h *wire.TCP) {
 	if !e.synRTOExpired {
 		// The SYN was sent once: its round trip is a valid sample (Karn).
-		e.sampleRTT(e.clock.Now() - e.synAt)
+		e.rtt.sample(e.clock.Now() - e.synAt)
 	} else if e.cfg.InitialRTO < 3*sim.Second {
-		e.rto = 3 * sim.Second // RFC 6298 §5.7: re-initialised once data flows
+		e.rtt.rto = 3 * sim.Second // RFC 6298 §5.7: re-initialised once data flows
 	}
-	e.rttTiming = false
+	e.rtt.timing = false
 	e.rtxAt = 0
 	e.retries = 0
-	e.sndWnd = int(h.Window) // SYN,ACK windows are never scaled
+	e.snd.wnd = int(h.Window) // SYN,ACK windows are never scaled
 	if h.Flags&wire.FlagSYN == 0 {
-		e.sndWnd = int(h.Window) << e.sndShift
+		e.snd.wnd = int(h.Window) << e.snd.shift
 	}
-	e.sndWl1, e.sndWl2 = seqnum.Value(h.Seq), seqnum.Value(h.Ack)
-	e.maxSndWnd = max(e.maxSndWnd, e.sndWnd)
-	e.setSndUna(e.iss + 1)
-	e.setCwnd(e.cfg.InitialWindow*e.smss(), 1<<30) // RFC 5681 §3.1: ssthresh arbitrarily high
+	e.snd.wl1, e.snd.wl2 = seqnum.Value(h.Seq), seqnum.Value(h.Ack)
+	e.snd.maxWnd = max(e.snd.maxWnd, e.snd.wnd)
+	e.snd.setUna(e.snd.iss + 1)
+	e.snd.setCwnd(e.cfg.InitialWindow*e.snd.smss(), 1<<30) // RFC 5681 §3.1: ssthresh arbitrarily high
 	e.setState(Established)
 }
 
@@ -169,20 +169,20 @@ func (e *Endpoint) acceptable(seg seqnum.Value, n int, flags uint8) bool {
 	if flags&wire.FlagFIN != 0 {
 		slen++
 	}
-	wnd := seqnum.Size(max(e.rcvWindow(), int(e.rcvNxt.Size(e.advRight))))
-	if e.rcvNxt.LessThan(e.advRight) == false {
-		wnd = seqnum.Size(e.rcvWindow())
+	wnd := seqnum.Size(max(e.rcv.window(e.state.synchronized()), int(e.rcv.nxt.Size(e.rcv.advRight))))
+	if e.rcv.nxt.LessThan(e.rcv.advRight) == false {
+		wnd = seqnum.Size(e.rcv.window(e.state.synchronized()))
 	}
 	switch {
 	case slen == 0 && wnd == 0:
-		return seg == e.rcvNxt
+		return seg == e.rcv.nxt
 	case slen == 0:
-		return seg.InWindow(e.rcvNxt, wnd)
+		return seg.InWindow(e.rcv.nxt, wnd)
 	case wnd == 0:
 		return false
 	}
 	last := seg.Add(seqnum.Size(slen - 1))
-	return seg.InWindow(e.rcvNxt, wnd) || last.InWindow(e.rcvNxt, wnd)
+	return seg.InWindow(e.rcv.nxt, wnd) || last.InWindow(e.rcv.nxt, wnd)
 }
 
 // oldAck reports whether an unacceptable segment is an old one (entirely
@@ -203,56 +203,57 @@ func (e *Endpoint) oldAck(seg seqnum.Value, n int, flags uint8) bool {
 	if flags&wire.FlagFIN != 0 {
 		n++
 	}
-	return seg.LessThan(e.rcvNxt) && seg.Add(seqnum.Size(n)).LessThanEq(e.rcvNxt)
+	return seg.LessThan(e.rcv.nxt) && seg.Add(seqnum.Size(n)).LessThanEq(e.rcv.nxt)
 }
 
 // processAck handles the ACK field (§3.10.7.4 fifth). It returns false
 // when the segment must be dropped.
 func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
-	if e.sndMax.LessThan(ack) {
+	if e.snd.max.LessThan(ack) {
 		e.sendAck() // ACKs something not yet sent
 		return false
 	}
-	wnd := int(h.Window) << e.sndShift
-	if ack.LessThan(e.sndUna) {
+	wnd := int(h.Window) << e.snd.shift
+	if ack.LessThan(e.snd.una) {
 		return true // old duplicate ACK: ignore it, keep the data
 	}
-	if ack == e.sndUna {
+	if ack == e.snd.una {
 		// RFC 5681 §2 duplicate ACK: no data, no SYN/FIN, same window,
 		// outstanding data, ACK = SND.UNA.
-		if n == 0 && h.Flags&(wire.FlagSYN|wire.FlagFIN) == 0 && wnd == e.sndWnd && e.sndUna != e.sndMax {
+		if n == 0 && h.Flags&(wire.FlagSYN|wire.FlagFIN) == 0 && wnd == e.snd.wnd && e.snd.una != e.snd.max {
 			e.st.DupAcks++
-			e.onDupAck()
+			e.rec.onDupAck()
 		}
 		e.updateWindow(seg, ack, wnd)
 		return true
 	}
 	// New data acknowledged.
-	acked := int(e.sndUna.Size(ack))
-	flight := int(e.sndUna.Size(e.sndMax))
-	if e.rttTiming && e.rttSeq.LessThanEq(ack) {
-		e.rttTiming = false
-		e.sampleRTT(e.clock.Now() - e.rttStart)
-	}
-	e.setSndUna(ack)
-	if e.recover.LessThan(ack - 1) {
-		e.recover = ack - 1 // keep "recover" within 2^31 of SND.UNA across wraps
-	}
-	if e.sndNxt.LessThan(ack) {
-		e.sndNxt = ack // a window probe's byte was taken
+	acked := int(e.snd.una.Size(ack))
+	flight := int(e.snd.una.Size(e.snd.max))
+	e.rtt.acked(ack, e.clock.Now())
+	e.snd.setUna(ack)
+	if e.snd.nxt.LessThan(ack) {
+		e.snd.nxt = ack // a window probe's byte was taken
 	}
 	e.retries = 0
 	e.persistBackoff = 0
 	e.updateWindow(seg, ack, wnd)
-	e.onNewAck(ack, acked, flight)
+	if !e.rec.onNewAck(ack, acked) {
+		e.cc.onAck(ackEvent{
+			acked:       acked,
+			cwndLimited: flight+e.snd.smss() >= e.snd.cwnd,
+			now:         e.clock.Now(),
+			srtt:        e.rtt.srtt,
+		})
+	}
 	// RFC 6298 §5.2–5.3: stop the timer when all is acknowledged, else
 	// restart it.
-	if e.sndUna == e.sndMax {
+	if e.snd.una == e.snd.max {
 		e.rtxAt = 0
 	} else {
-		e.rtxAt = e.clock.Now() + e.rto
+		e.rtxAt = e.clock.Now() + e.rtt.rto
 	}
-	if e.finSet && e.finSeq.LessThan(ack) {
+	if e.snd.finSet && e.snd.finSeq.LessThan(ack) {
 		switch e.state {
 		case FinWait1:
 			e.setState(FinWait2)
@@ -270,10 +271,10 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 // updateWindow takes the peer's window if the segment is newer than the
 // one it was last taken from (SND.WL1/SND.WL2, §3.10.7.4).
 func (e *Endpoint) updateWindow(seg, ack seqnum.Value, wnd int) {
-	if e.sndWl1.LessThan(seg) || (e.sndWl1 == seg && e.sndWl2.LessThanEq(ack)) {
-		grew := wnd > e.sndWnd
-		e.sndWnd = wnd
-		e.maxSndWnd = max(e.maxSndWnd, wnd)
+	if e.snd.wl1.LessThan(seg) || (e.snd.wl1 == seg && e.snd.wl2.LessThanEq(ack)) {
+		grew := wnd > e.snd.wnd
+		e.snd.wnd = wnd
+		e.snd.maxWnd = max(e.snd.maxWnd, wnd)
 		if grew {
 			// A larger window may let data out that waited on it; output
 			// re-arms the persist timer if it still cannot send.
@@ -289,13 +290,13 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 	// RCV.NXT is the stream offset just past the in-order data (the FIN,
 	// which would add one more, has not been processed in these states);
 	// the segment lies within a window of it.
-	off := e.rcv.inOrderEnd() + seqnum.Delta(e.rcvNxt, seg)
+	off := e.rcv.buf.inOrderEnd() + seqnum.Delta(e.rcv.nxt, seg)
 	// Nothing follows the peer's FIN: bytes past it are not its stream.
-	if end := e.rcv.fin; end >= 0 && off+int64(len(data)) > end {
+	if end := e.rcv.buf.fin; end >= 0 && off+int64(len(data)) > end {
 		data = data[:max(0, end-off)]
 	}
 	// Trim to the window; a FIN beyond it is not taken either.
-	if room := e.rcv.free() - int(off-e.rcv.inOrderEnd()); room < len(data) {
+	if room := e.rcv.buf.free() - int(off-e.rcv.buf.inOrderEnd()); room < len(data) {
 		if room <= 0 {
 			e.sendAck()
 			return
@@ -304,26 +305,26 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 		fin = false
 	}
 	if fin {
-		e.rcv.setFin(off + int64(len(data)))
+		e.rcv.buf.setFin(off + int64(len(data)))
 	}
-	before := e.rcvNxt
+	before := e.rcv.nxt
 	// With an application waiting in a read, in-order data stays in the
 	// packet until it has read (see recvBuffer).
-	adv, dup := e.rcv.store(off, data, e.onReadable != nil)
+	adv, dup := e.rcv.buf.store(off, data, e.onReadable != nil)
 	if dup > 0 {
 		e.st.DupSegs++
 	}
-	e.rcvNxt = e.rcvNxt.Add(seqnum.Size(adv))
+	e.rcv.nxt = e.rcv.nxt.Add(seqnum.Size(adv))
 	outOfOrder := seg != before
 	if outOfOrder && adv == 0 && dup < len(data) {
 		e.st.OutOfOrder++
 	}
-	finNext := e.rcv.finNext() // this segment's FIN, or one that waited for it
+	finNext := e.rcv.buf.finNext() // this segment's FIN, or one that waited for it
 	if adv > 0 && e.onReadable != nil {
 		sent := e.st.SegsSent
 		e.onReadable()
-		e.rcv.flush() // what it left must outlive the packet
-		if e.st.SegsSent > sent && e.ackedTo == e.rcvNxt && !finNext {
+		e.rcv.buf.flush() // what it left must outlive the packet
+		if e.st.SegsSent > sent && e.rcv.ackedTo == e.rcv.nxt && !finNext {
 			return // the application's answer carried the ACK (piggybacking)
 		}
 	}
@@ -333,12 +334,12 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 	}
 	// Immediate ACK for out-of-order data, for data that fills a hole,
 	// and without delayed ACKs; otherwise every second full segment.
-	if e.cfg.DelayedAck == 0 || outOfOrder || len(e.rcv.ooo) > 0 || adv > len(data) || dup > 0 {
+	if e.cfg.DelayedAck == 0 || outOfOrder || len(e.rcv.buf.ooo) > 0 || adv > len(data) || dup > 0 {
 		e.sendAck()
 		return
 	}
-	e.ackPending++
-	if e.ackPending >= 2 {
+	e.rcv.ackPending++
+	if e.rcv.ackPending >= 2 {
 		e.sendAck()
 		return
 	}
@@ -356,30 +357,30 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 // duplicate ACK (RFC 5681 §4.2) that tells the sender about the hole.
 func (e *Endpoint) receiveBareFin(seg seqnum.Value) {
 	switch {
-	case seg == e.rcvNxt:
+	case seg == e.rcv.nxt:
 		e.receiveFin()
-	case e.rcvNxt.LessThan(seg) && (e.state == Established || e.state == FinWait1 || e.state == FinWait2):
-		if e.rcv.fin < 0 {
+	case e.rcv.nxt.LessThan(seg) && (e.state == Established || e.state == FinWait1 || e.state == FinWait2):
+		if e.rcv.buf.fin < 0 {
 			e.st.OutOfOrder++
 		}
-		e.rcv.setFin(e.rcv.inOrderEnd() + seqnum.Delta(e.rcvNxt, seg))
+		e.rcv.buf.setFin(e.rcv.buf.inOrderEnd() + seqnum.Delta(e.rcv.nxt, seg))
 		e.sendAck()
 	}
 }
 
 // receiveFin handles the peer's FIN at RCV.NXT (§3.10.7.4 eighth).
 func (e *Endpoint) receiveFin() {
-	if e.finRcvd {
+	if e.rcv.finRcvd {
 		e.sendAck()
 		return
 	}
-	e.finRcvd = true
-	e.rcvNxt++
+	e.rcv.finRcvd = true
+	e.rcv.nxt++
 	switch e.state {
 	case SynReceived, Established:
 		e.setState(CloseWait)
 	case FinWait1:
-		if e.finSet && e.finSeq.LessThan(e.sndUna) {
+		if e.snd.finSet && e.snd.finSeq.LessThan(e.snd.una) {
 			e.enterTimeWait()
 		} else {
 			e.setState(Closing)

@@ -21,8 +21,8 @@ func TestAcksOnOldSegmentsAreProcessed(t *testing.T) {
 	pureACKs := true
 	drop := func(_ *Endpoint, s segment) bool { return pureACKs && len(s.data) == 0 }
 	p.flow(100*sim.Millisecond, drop) // both data flights arrive; every ACK of them is lost
-	if p.a.rcv.inOrderEnd() != 2000 || p.b.rcv.inOrderEnd() != 2000 || p.a.sndUna == p.a.sndMax {
-		t.Fatalf("set-up: a received %d, b received %d, a una %d max %d", p.a.rcv.inOrderEnd(), p.b.rcv.inOrderEnd(), p.a.sndUna, p.a.sndMax)
+	if p.a.rcv.buf.inOrderEnd() != 2000 || p.b.rcv.buf.inOrderEnd() != 2000 || p.a.snd.una == p.a.snd.max {
+		t.Fatalf("set-up: a received %d, b received %d, a una %d max %d", p.a.rcv.buf.inOrderEnd(), p.b.rcv.buf.inOrderEnd(), p.a.snd.una, p.a.snd.max)
 	}
 	pureACKs = false
 	for range 3 {
@@ -30,9 +30,9 @@ func TestAcksOnOldSegmentsAreProcessed(t *testing.T) {
 		p.flow(100*sim.Millisecond, drop)
 	}
 	for _, ep := range []*Endpoint{p.a, p.b} {
-		if ep.sndUna != ep.sndMax || ep.Aborted() != "" || ep.Stats().RTOExpirations > 1 {
+		if ep.snd.una != ep.snd.max || ep.Aborted() != "" || ep.Stats().RTOExpirations > 1 {
 			t.Errorf("una %d, max %d, %d RTO expirations, aborted %q: the peer's ACKs on old segments were ignored",
-				ep.sndUna, ep.sndMax, ep.Stats().RTOExpirations, ep.Aborted())
+				ep.snd.una, ep.snd.max, ep.Stats().RTOExpirations, ep.Aborted())
 		}
 	}
 }

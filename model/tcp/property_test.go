@@ -146,7 +146,7 @@ func TestPropertyExactDelivery(t *testing.T) {
 		mss := []int{536, 1000, 1460, 9000}[r.IntN(4)]
 		cfg := Config{
 			MSS: mss, RecvBuffer: max(mss, []int{4000, 16384, 65536, 262144}[r.IntN(4)]),
-			InitialWindow: 1 + r.IntN(10), Congestion: Congestion(r.IntN(4)),
+			InitialWindow: 1 + r.IntN(10), Congestion: Congestion(r.IntN(len(CongestionNames()))),
 			MinRTO: 200 * sim.Millisecond, MaxRTO: 5 * sim.Second,
 			MaxRetries: 100, SynRetries: 100,
 		}
@@ -191,7 +191,7 @@ func TestPropertyExactDelivery(t *testing.T) {
 				a.Write(aBytes)
 				a.Close()
 			}
-			if bBytes > 0 && b.State() == Established && b.appEnd == 0 {
+			if bBytes > 0 && b.State() == Established && b.snd.appEnd == 0 {
 				b.Write(bBytes)
 				b.Close()
 			}

@@ -8,20 +8,92 @@ import (
 	"tcpsim/model/wire"
 )
 
+// sender is the send half of a connection: the send sequence variables
+// (RFC 9293 §3.3.1), the peer's window, the application's stream and the
+// congestion window. The congestion control changes cwnd and ssthresh
+// through setCwnd; the Endpoint's transmit functions move SND.NXT and
+// SND.MAX; processAck moves SND.UNA through setUna.
+type sender struct {
+	iss seqnum.Value // ISS
+	una seqnum.Value // SND.UNA: oldest unacknowledged
+	// unaOff is the 64-bit stream offset of SND.UNA (-1 while it names the
+	// SYN). Sequence numbers wrap every 4 GiB; stream offsets do not:
+	// every other send-side offset is found from it with seqnum.Delta, and
+	// it moves only through setUna.
+	unaOff  int64
+	nxt     seqnum.Value // SND.NXT: next to send
+	max     seqnum.Value // highest sequence number sent + 1 (4.4BSD's snd_max)
+	wnd     int          // SND.WND, scaled to bytes
+	maxWnd  int          // largest window the peer has offered (for SWS avoidance)
+	wl1     seqnum.Value // SND.WL1
+	wl2     seqnum.Value // SND.WL2
+	shift   uint8        // the peer's window scale shift (RFC 7323)
+	mss     int          // our MSS (Config.MSS)
+	peerMSS int          // the MSS the peer announced (536 without the option)
+
+	// The application's stream has appEnd bytes written so far; Close
+	// queues a FIN after them.
+	appEnd     int64
+	closeAsked bool
+	finSet     bool
+	finSeq     seqnum.Value // sequence number of our FIN, once queued
+
+	// Congestion window (RFC 5681 §3.1), in bytes, set by the congestion
+	// control and the loss recovery.
+	cwnd, ssthresh int
+	cwndMax        int                      // largest cwnd so far (Stats.CwndMax)
+	onCwnd         func(cwnd, ssthresh int) // Config.OnCwnd
+	// goBackFast makes the go-back-N resends that follow a fast
+	// retransmit count as fast retransmissions (Tahoe), until the next
+	// timeout.
+	goBackFast bool
+}
+
+func (s *sender) init(cfg *Config) {
+	s.iss = cfg.ISS
+	s.una, s.nxt, s.max = s.iss, s.iss, s.iss
+	s.unaOff = -1 // SND.UNA = ISS: the SYN comes before the stream
+	s.mss = cfg.MSS
+	s.peerMSS = 536 // RFC 9293 §3.7.1 default when no MSS option arrives
+	s.onCwnd = cfg.OnCwnd
+}
+
 // offset maps a sequence number on the send side (at most 2^31 from
 // SND.UNA, as everything in flight is) to its 64-bit stream offset. The
 // SYN takes ISS itself, so ISS+1 is offset 0; a stream longer than 4 GiB
 // reuses sequence numbers but never offsets.
-func (e *Endpoint) offset(s seqnum.Value) int64 { return e.sndUnaOff + seqnum.Delta(e.sndUna, s) }
+func (s *sender) offset(q seqnum.Value) int64 { return s.unaOff + seqnum.Delta(s.una, q) }
 
-// setSndUna moves SND.UNA forward to ack, and its stream offset with it.
-func (e *Endpoint) setSndUna(ack seqnum.Value) {
-	e.sndUnaOff += seqnum.Delta(e.sndUna, ack)
-	e.sndUna = ack
+// setUna moves SND.UNA forward to ack, and its stream offset with it.
+func (s *sender) setUna(ack seqnum.Value) {
+	s.unaOff += seqnum.Delta(s.una, ack)
+	s.una = ack
 }
 
-// hasData reports whether unsent application bytes exist at s.
-func (e *Endpoint) hasData(s seqnum.Value) bool { return e.offset(s) < e.appEnd }
+// hasData reports whether unsent application bytes exist at q.
+func (s *sender) hasData(q seqnum.Value) bool { return s.offset(q) < s.appEnd }
+
+// smss is the sender's maximum segment size: the smaller of ours and the
+// peer's announced MSS.
+func (s *sender) smss() int { return min(s.mss, s.peerMSS) }
+
+// flightSize is RFC 5681's FlightSize: sent and not yet acknowledged,
+// SND.MAX − SND.UNA.
+func (s *sender) flightSize() int { return int(s.una.Size(s.max)) }
+
+// halfFlight is ssthresh after a loss: max(FlightSize/2, 2·SMSS)
+// (RFC 5681 §3.1 eq. 4).
+func (s *sender) halfFlight() int { return max(s.flightSize()/2, 2*s.smss()) }
+
+// setCwnd sets cwnd and ssthresh and reports them to Config.OnCwnd (even
+// when unchanged: the trace records every decision).
+func (s *sender) setCwnd(cwnd, ssthresh int) {
+	s.cwnd, s.ssthresh = cwnd, ssthresh
+	s.cwndMax = max(s.cwndMax, cwnd)
+	if s.onCwnd != nil {
+		s.onCwnd(cwnd, ssthresh)
+	}
+}
 
 // data returns the stream bytes [off, off+n). For the payload package's
 // pattern it also notes their checksum contribution, found in O(1), for
@@ -37,40 +109,34 @@ func (e *Endpoint) data(off int64, n int) []byte {
 	return b
 }
 
-// smss is the sender's maximum segment size: the smaller of ours and the
-// peer's announced MSS.
-func (e *Endpoint) smss() int { return min(e.cfg.MSS, e.peerMSS) }
+// window is the usable send window: min(cwnd, rwnd), where the congestion
+// control's window may be unlimited.
+func (e *Endpoint) window() int { return min(e.cc.window(), e.snd.wnd) }
 
-// window is the usable send window: min(cwnd, rwnd), or rwnd alone
-// without congestion control.
-func (e *Endpoint) window() int {
-	if e.cfg.Congestion == CCNone {
-		return e.sndWnd
-	}
-	return min(e.cwnd, e.sndWnd)
-}
-
-// halfFlight is ssthresh after a loss: max(FlightSize/2, 2·SMSS)
-// (RFC 5681 §3.1 eq. 4).
-func (e *Endpoint) halfFlight() int {
-	fs := int(e.sndUna.Size(e.sndMax))
-	return max(fs/2, 2*e.smss())
-}
-
-// output sends what the windows allow: new or go-back-N data from SND.NXT,
-// then a FIN once all data is out. It keeps the invariant that a new
-// segment never takes the bytes in flight above min(cwnd, rwnd).
+// output sends what the windows allow: first any retransmission the loss
+// recovery puts ahead of new data (lossRecovery.nextSeg; only with SACK),
+// then new or go-back-N data from SND.NXT, then a FIN once all data is
+// out. The bytes in flight are the loss recovery's pipe. It keeps the
+// invariant that a new segment never takes the bytes in flight above
+// min(cwnd, rwnd).
 func (e *Endpoint) output() {
 	switch e.state {
 	case Established, CloseWait, FinWait1, Closing, LastAck:
 	default:
 		return
 	}
-	mss := e.smss()
+	mss := e.snd.smss()
 	for {
-		inFlight := int(e.sndUna.Size(e.sndNxt))
+		inFlight := e.rec.pipe()
 		wnd := e.window()
-		avail := e.appEnd - e.offset(e.sndNxt)
+		if seq, n, ok := e.rec.nextSeg(); ok {
+			if wnd-inFlight < n {
+				return
+			}
+			e.transmit(seq, n, true, true)
+			continue
+		}
+		avail := e.snd.appEnd - e.snd.offset(e.snd.nxt)
 		if avail > 0 {
 			room := wnd - inFlight
 			n := int(min(int64(mss), avail))
@@ -79,12 +145,12 @@ func (e *Endpoint) output() {
 			// largest window the peer has offered (Fs = 1/2); a smaller
 			// remainder waits for ACKs or, with nothing in flight, for
 			// the override timeout (the persist timer).
-			if room >= n || (room > 0 && room >= e.maxSndWnd/2) {
-				e.sendSegment(e.sndNxt, min(n, room), false)
+			if room >= n || (room > 0 && room >= e.snd.maxWnd/2) {
+				e.sendSegment(e.snd.nxt, min(n, room), false)
 				continue
 			}
 			if inFlight == 0 && e.persistAt == 0 {
-				if e.sndWnd == 0 {
+				if e.snd.wnd == 0 {
 					e.st.ZeroWindowSeen++
 				}
 				e.persistBackoff = 0
@@ -92,7 +158,7 @@ func (e *Endpoint) output() {
 			}
 			return
 		}
-		if e.closeAsked && !e.finSent() && avail == 0 {
+		if e.snd.closeAsked && !e.finSent() && avail == 0 {
 			e.sendFin()
 		}
 		return
@@ -100,7 +166,7 @@ func (e *Endpoint) output() {
 }
 
 // finSent reports whether our FIN is out (and not rewound by go-back-N).
-func (e *Endpoint) finSent() bool { return e.finSet && e.sndNxt == e.finSeq+1 }
+func (e *Endpoint) finSent() bool { return e.snd.finSet && e.snd.nxt == e.snd.finSeq+1 }
 
 // sendSegment sends size bytes at seq from SND.NXT, advancing it.
 func (e *Endpoint) sendSegment(seq seqnum.Value, size int, fast bool) {
@@ -111,10 +177,10 @@ func (e *Endpoint) sendSegment(seq seqnum.Value, size int, fast bool) {
 // SND.NXT: fast retransmit, NewReno's partial-ACK retransmission, or the
 // forced retransmission of an RTO with a closed window.
 func (e *Endpoint) retransmit(seq seqnum.Value, fast bool) {
-	off := e.offset(seq)
-	size := int(min(int64(e.smss()), e.appEnd-off))
+	off := e.snd.offset(seq)
+	size := int(min(int64(e.snd.smss()), e.snd.appEnd-off))
 	if size <= 0 {
-		if e.finSet && seq == e.finSeq {
+		if e.snd.finSet && seq == e.snd.finSeq {
 			e.emit(wire.FlagFIN|wire.FlagACK, seq, nil)
 			e.countRetrans(fast)
 		}
@@ -132,45 +198,43 @@ func (e *Endpoint) countRetrans(fast bool) {
 }
 
 func (e *Endpoint) transmit(seq seqnum.Value, size int, rexmit, fast bool) {
-	off := e.offset(seq)
+	off := e.snd.offset(seq)
 	if !rexmit {
 		end := seq.Add(seqnum.Size(size))
-		if inFlight := int(e.sndUna.Size(end)); inFlight > e.window() && e.sndWnd > 0 {
-			panic(fmt.Sprintf("tcp: invariant broken: %d bytes in flight > min(cwnd %d, rwnd %d)", inFlight, e.cwnd, e.sndWnd))
+		if inFlight := int(e.snd.una.Size(end)); inFlight > e.window() && e.snd.wnd > 0 {
+			panic(fmt.Sprintf("tcp: invariant broken: %d bytes in flight > min(cwnd %d, rwnd %d)", inFlight, e.snd.cwnd, e.snd.wnd))
 		}
 	}
-	isRetrans := seq.LessThan(e.sndMax)
+	isRetrans := seq.LessThan(e.snd.max)
 	if isRetrans {
-		e.rttTiming = false // Karn's algorithm
-	} else if !e.rttTiming {
-		e.rttTiming = true
-		e.rttSeq = seq.Add(seqnum.Size(size))
-		e.rttStart = e.clock.Now()
+		e.rtt.timing = false // Karn's algorithm
+	} else {
+		e.rtt.startTiming(seq.Add(seqnum.Size(size)), e.clock.Now())
 	}
 	flags := wire.FlagACK
 	end := seq.Add(seqnum.Size(size))
-	if off+int64(size) == e.appEnd {
+	if off+int64(size) == e.snd.appEnd {
 		flags |= wire.FlagPSH
 	}
 	e.st.DataSegsSent++
 	e.st.BytesSent += int64(size)
 	if isRetrans {
-		e.countRetrans(fast || e.goBackFast)
+		e.countRetrans(fast || e.snd.goBackFast)
 	}
 	e.emit(flags, seq, e.data(off, size))
 	if !rexmit {
-		e.sndNxt = end
+		e.snd.nxt = end
 	}
-	e.sndMax = seqnum.Max(e.sndMax, end)
+	e.snd.max = seqnum.Max(e.snd.max, end)
 	if e.rtxAt == 0 {
-		e.rtxAt = e.clock.Now() + e.rto // RFC 6298 §5.1
+		e.rtxAt = e.clock.Now() + e.rtt.rto // RFC 6298 §5.1
 	}
 }
 
 func (e *Endpoint) sendFin() {
-	if !e.finSet {
-		e.finSet = true
-		e.finSeq = e.sndNxt
+	if !e.snd.finSet {
+		e.snd.finSet = true
+		e.snd.finSeq = e.snd.nxt
 		switch e.state {
 		case Established:
 			e.setState(FinWait1)
@@ -178,13 +242,13 @@ func (e *Endpoint) sendFin() {
 			e.setState(LastAck)
 		}
 	}
-	if e.finSeq.LessThan(e.sndMax) {
+	if e.snd.finSeq.LessThan(e.snd.max) {
 		e.countRetrans(false)
 	}
-	e.emit(wire.FlagFIN|wire.FlagACK, e.finSeq, nil)
-	e.sndNxt = e.finSeq + 1
-	e.sndMax = seqnum.Max(e.sndMax, e.sndNxt)
+	e.emit(wire.FlagFIN|wire.FlagACK, e.snd.finSeq, nil)
+	e.snd.nxt = e.snd.finSeq + 1
+	e.snd.max = seqnum.Max(e.snd.max, e.snd.nxt)
 	if e.rtxAt == 0 {
-		e.rtxAt = e.clock.Now() + e.rto
+		e.rtxAt = e.clock.Now() + e.rtt.rto
 	}
 }

@@ -1,6 +1,8 @@
 // Package tcp is tcpsim's TCP model: a sans-I/O endpoint (RFC 9293) with
-// RFC 6298 retransmission timing, RFC 5681 congestion control, RFC 6582
-// NewReno, flow control with zero-window probing, and delayed ACKs.
+// RFC 6298 retransmission timing, pluggable congestion control (cc.go: the
+// RFC 5681 family and more, one file each) apart from loss recovery
+// (recovery.go: RFC 5681 fast recovery and RFC 6582 NewReno), flow
+// control with zero-window probing, and delayed ACKs.
 //
 // The Endpoint owns no I/O and no clock: segments come in through Input,
 // go out through the Output it was given, time comes from a Clock, and the

@@ -1,0 +1,47 @@
+package tcp
+
+import "tcpsim/model/seqnum"
+
+// receiver is the receive half of a connection: the receive sequence
+// variables (RFC 9293 §3.3.1), the receive buffer with its reassembly
+// queue, and the window we advertise. The Endpoint's input functions
+// (input.go) store data and move RCV.NXT; emit records each advertisement.
+type receiver struct {
+	irs     seqnum.Value // IRS
+	nxt     seqnum.Value // RCV.NXT
+	buf     recvBuffer   // in-order bytes not yet read, and out-of-order ones
+	finRcvd bool         // the peer's FIN has been taken (RCV.NXT is past it)
+	shift   uint8        // our window scale shift (RFC 7323), for what we advertise
+	mss     int          // our MSS (Config.MSS), for silly window avoidance
+
+	lastAdv    int          // window last advertised, bytes
+	advRight   seqnum.Value // right edge last advertised
+	ackPending int          // full segments received since the last ACK (delayed ACKs)
+	ackedTo    seqnum.Value // the ACK number last sent
+}
+
+func (r *receiver) init(cfg *Config) {
+	r.buf.init(cfg.RecvBuffer)
+	r.mss = cfg.MSS
+	for r.shift < 14 && cfg.RecvBuffer>>r.shift > 65535 {
+		r.shift++
+	}
+}
+
+// window is the window we can advertise now, in bytes. Receiver-side
+// silly window avoidance (RFC 9293 §3.8.6.2.2): the right edge only moves
+// on when at least min(buffer/2, MSS) is free; until then we offer no more
+// than the edge already advertised, so a full buffer shows a zero window
+// instead of a trickle of tiny ones. Before the handshake is over
+// (synchronized false) the whole free space is offered.
+func (r *receiver) window(synchronized bool) int {
+	free := r.buf.free()
+	if free >= min(r.buf.size/2, r.mss) || !synchronized {
+		return free
+	}
+	edge := 0
+	if r.nxt.LessThan(r.advRight) {
+		edge = int(r.nxt.Size(r.advRight))
+	}
+	return min(free, edge)
+}

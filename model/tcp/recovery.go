@@ -1,0 +1,60 @@
+package tcp
+
+import "tcpsim/model/seqnum"
+
+// lossRecovery repairs the losses that duplicate ACKs (or, with SACK, the
+// scoreboard) reveal, before the retransmission timer has to: it decides
+// when a loss is declared, what is retransmitted and how cwnd is inflated
+// and deflated while recovering. By how much the window is cut is the
+// congestion control's decision, asked through
+// congestionControl.onCongestionEvent when a loss is declared, and told
+// through onRecoveryExit when recovery ends.
+//
+// One is chosen per connection: renoRecovery (recovery_reno.go), fast
+// retransmit and fast recovery by duplicate ACKs alone (RFC 5681 §3.2,
+// RFC 6582) in the variant the congestion control asks for; SACK-based loss
+// recovery (RFC 6675) is to be the second implementation, chosen in
+// Endpoint.established when both ends negotiated SACK. It lives in
+// Endpoint.rec and holds a pointer to its Endpoint, whose sender
+// (e.snd), transmit functions (e.retransmit, e.output) and congestion
+// control (e.cc) it drives, as gVisor's renoRecovery and sackRecovery do.
+//
+// The sender calls it at these points, in this order within one ACK
+// (input.go processAck, rto.go onRTO, snd.go output):
+//
+//   - onDupAck, for every duplicate ACK (RFC 5681 §2: no data, same window,
+//     ACK = SND.UNA, data outstanding); a SACK implementation updates its
+//     scoreboard from the ACK's blocks before this call;
+//   - onNewAck, for every ACK that moves SND.UNA, after SND.UNA, SND.NXT,
+//     the peer's window and the RTT estimate have been updated (and after
+//     output has run for a larger window) and before the congestion
+//     control grows the window: partial and full ACKs (RFC 6582 §3.2 steps
+//     3–4; RFC 6675 §5 step (A)). If it returns true the ACK belonged to
+//     loss recovery and the congestion control's onAck is not called;
+//   - onRTO, when the retransmission timer expires with data outstanding,
+//     after the congestion control's onRTO and before the go-back-N resend
+//     from SND.UNA (RFC 6582 §3.2 step 4, RFC 6675 §5.1);
+//   - pipe and nextSeg, from output, each time round its loop.
+//
+// Methods run on the hot path: they must not allocate.
+type lossRecovery interface {
+	onDupAck()
+	onNewAck(ack seqnum.Value, acked int) (recovering bool)
+	onRTO()
+
+	// inRecovery reports whether a loss recovery episode is under way.
+	inRecovery() bool
+
+	// pipe returns the bytes counted as in flight against cwnd when
+	// output decides whether a segment may be sent: SND.NXT − SND.UNA
+	// without SACK, RFC 6675's pipe (§4, SetPipe) with it.
+	pipe() int
+
+	// nextSeg returns a retransmission to send before any new data, as
+	// RFC 6675 §4 NextSeg() rule 1 (and 3–4) picks it: the segment at seq
+	// of size bytes. ok is false when new data at SND.NXT (rule 2) comes
+	// next. When it returns ok, output sends the segment if cwnd − pipe
+	// has room for it and otherwise stops; so an implementation records
+	// the retransmission (HighRxt) in pipe, or output asks again forever.
+	nextSeg() (seq seqnum.Value, size int, ok bool)
+}

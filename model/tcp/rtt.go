@@ -1,0 +1,76 @@
+package tcp
+
+import (
+	"tcpsim/model/seqnum"
+	"tcpsim/sim"
+)
+
+// rttK is RFC 6298's variance multiplier K.
+const rttK = 4
+
+// rttEstimator is RFC 6298's round-trip-time estimator and retransmission
+// timeout: SRTT, RTTVAR and RTO in integer nanoseconds, one segment timed
+// at a time, Karn's algorithm (no sample from a retransmitted segment) and
+// exponential backoff.
+type rttEstimator struct {
+	srtt, rttvar sim.Time // SRTT and RTTVAR (RFC 6298 §2)
+	rto          sim.Time // RTO, backed off by backoff until the next sample
+	hasRTT       bool     // a first measurement has been taken
+	// The segment being timed: a sample is taken when an ACK covers seq
+	// (its end), if timing is still set (Karn's algorithm clears it when
+	// anything is retransmitted).
+	timing bool
+	seq    seqnum.Value
+	start  sim.Time
+
+	minRTO, maxRTO, granularity sim.Time // Config.MinRTO, MaxRTO, Granularity G
+	samples                     int64    // measurements taken (Stats.RTTSamples)
+}
+
+func (r *rttEstimator) init(cfg *Config) {
+	r.rto = cfg.InitialRTO
+	r.minRTO, r.maxRTO, r.granularity = cfg.MinRTO, cfg.MaxRTO, cfg.Granularity
+}
+
+// sample updates SRTT, RTTVAR and RTO with a measurement m, as RFC 6298
+// §2.2–2.4 says, in integer nanoseconds. α = 1/8 and β = 1/4.
+func (r *rttEstimator) sample(m sim.Time) {
+	r.samples++
+	if !r.hasRTT {
+		r.srtt = m
+		r.rttvar = m / 2
+		r.hasRTT = true
+	} else {
+		d := r.srtt - m
+		if d < 0 {
+			d = -d
+		}
+		r.rttvar = (3*r.rttvar + d) / 4 // RTTVAR <- (1-β)·RTTVAR + β·|SRTT-R'|
+		r.srtt = (7*r.srtt + m) / 8     // SRTT <- (1-α)·SRTT + α·R'
+	}
+	r.rto = r.clamp(r.srtt + max(r.granularity, rttK*r.rttvar))
+}
+
+// clamp bounds a timeout to [MinRTO, MaxRTO] (RFC 6298 §2.4–2.5).
+func (r *rttEstimator) clamp(t sim.Time) sim.Time { return min(max(t, r.minRTO), r.maxRTO) }
+
+// backoff doubles the RTO (RFC 6298 §5.5), up to the maximum.
+func (r *rttEstimator) backoff() { r.rto = min(2*r.rto, r.maxRTO) }
+
+// startTiming times the segment ending at end, sent now, unless one is
+// being timed already.
+func (r *rttEstimator) startTiming(end seqnum.Value, now sim.Time) {
+	if !r.timing {
+		r.timing = true
+		r.seq = end
+		r.start = now
+	}
+}
+
+// acked takes a sample if ack covers the segment being timed.
+func (r *rttEstimator) acked(ack seqnum.Value, now sim.Time) {
+	if r.timing && r.seq.LessThanEq(ack) {
+		r.timing = false
+		r.sample(now - r.start)
+	}
+}
