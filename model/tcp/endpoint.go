@@ -34,6 +34,12 @@ type Config struct {
 	TimeWait              sim.Time // 2·MSL; default 60 s (as Linux)
 	MaxRetries            int      // retransmissions of one segment before abort; default 15
 	SynRetries            int      // SYN retransmissions before abort; default 6 (as Linux)
+	// SACK allows selective acknowledgments (RFC 2018): the endpoint
+	// offers SACK-permitted on its SYN, or on its SYN-ACK if the peer
+	// offered it. When both ends allow it, the receiver reports
+	// out-of-order data in SACK blocks and the sender recovers by them
+	// (RFC 6675). Default off, as in the textbook's TCP.
+	SACK bool
 	// Data returns the application's stream bytes [off, off+n); nil
 	// means the payload package's pattern.
 	Data func(off int64, n int) []byte
@@ -96,6 +102,9 @@ type Stats struct {
 	CwndMax             int
 	AcksSent, AcksDelay int64
 	RTTSamples          int64
+	SACKBlocksSent      int64 // SACK blocks sent on ACKs (RFC 2018)
+	SACKBlocksRecv      int64 // SACK blocks received on ACKs
+	SACKRetrans         int64 // segments retransmitted in SACK loss recovery (RFC 6675), fast retransmit included
 }
 
 // Endpoint is one side of a TCP connection. It is sans-I/O: see the
@@ -153,10 +162,27 @@ func NewEndpoint(cfg Config, clock Clock, out Output) *Endpoint {
 	e.rtt.init(&e.cfg)
 	alg := cfg.Congestion.algorithm()
 	e.cc = alg.newCC(&e.snd)
-	// Without SACK (which tcpsim does not negotiate yet) loss recovery is
-	// the duplicate-ACK recovery the congestion control asks for.
+	// Loss recovery is the duplicate-ACK recovery the congestion control
+	// asks for, unless the handshake negotiates SACK (useSACK).
 	e.rec = newRenoRecovery(e, alg.recovery)
 	return e
+}
+
+// useSACK switches the connection to selective acknowledgments once the
+// handshake has shown that both ends allow them (RFC 2018 §2): the
+// receiver reports out-of-order data in SACK blocks; the sender keeps a
+// scoreboard of them from the first byte of the stream and, if its
+// congestion control has fast recovery (Reno's, NewReno's or a later
+// one's), recovers by RFC 6675 instead of by duplicate ACKs alone. Tahoe
+// and none keep their textbook recovery; SACK spares them only resending
+// what the receiver holds (go-back-N skips it).
+func (e *Endpoint) useSACK() {
+	e.snd.sack, e.rcv.sack = true, true
+	e.snd.sb.reset(0, e.snd.smss())
+	switch e.cfg.Congestion.algorithm().recovery {
+	case recoveryReno, recoveryNewReno:
+		e.rec = newSACKRecovery(e)
+	}
 }
 
 // State returns the connection state.
@@ -370,6 +396,9 @@ func (e *Endpoint) emit(flags uint8, seq seqnum.Value, data []byte) {
 	if flags&wire.FlagSYN != 0 {
 		h.MSS = uint16(e.cfg.MSS)
 		h.WScale = int8(e.rcv.shift)
+		// RFC 2018 §2: on a SYN if we allow SACK, on a SYN-ACK only if
+		// the peer's SYN offered it too.
+		h.SACKPermitted = e.cfg.SACK && (flags&wire.FlagACK == 0 || e.rcv.sack)
 		h.Window = uint16(min(w, 65535)) // RFC 7323 §2.2: never scaled on SYN
 	} else {
 		h.Window = uint16(min(w>>e.rcv.shift, 65535))
@@ -390,6 +419,10 @@ func (e *Endpoint) emit(flags uint8, seq seqnum.Value, data []byte) {
 		e.delackAt = 0
 		e.rcv.ackPending = 0
 	}
+	if flags&(wire.FlagACK|wire.FlagSYN|wire.FlagRST) == wire.FlagACK && e.rcv.sack {
+		e.st.SACKBlocksSent += int64(e.rcv.putSACK(h))
+	}
+	e.rcv.hasTrigger = false
 	e.st.SegsSent++
 	e.emittingRetrans = seq.LessThan(e.snd.max) && (len(data) > 0 || flags&(wire.FlagSYN|wire.FlagFIN) != 0)
 	e.out.Output(h, data)

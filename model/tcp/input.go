@@ -100,6 +100,9 @@ func (e *Endpoint) acceptSyn(h *wire.TCP) {
 	}
 	e.snd.wnd = int(h.Window) // never scaled in a SYN
 	e.snd.wl1 = e.rcv.irs
+	// RFC 2018 §2: SACK when both ends allow it (our SYN-ACK says so in
+	// turn; on a SYN-ACK the peer only offers it if our SYN did).
+	e.rcv.sack = e.cfg.SACK && h.SACKPermitted
 }
 
 func (e *Endpoint) inputSynSent(h *wire.TCP, seg, ack seqnum.Value) {
@@ -156,6 +159,9 @@ func (e *Endpoint) established(h *wire.TCP) {
 	e.snd.maxWnd = max(e.snd.maxWnd, e.snd.wnd)
 	e.snd.setUna(e.snd.iss + 1)
 	e.snd.setCwnd(e.cfg.InitialWindow*e.snd.smss(), 1<<30) // RFC 5681 §3.1: ssthresh arbitrarily high
+	if e.rcv.sack {
+		e.useSACK()
+	}
 	e.setState(Established)
 }
 
@@ -217,11 +223,23 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 	if ack.LessThan(e.snd.una) {
 		return true // old duplicate ACK: ignore it, keep the data
 	}
+	if e.snd.sack {
+		e.st.SACKBlocksRecv += int64(e.snd.takeSACK(h, ack))
+	}
 	if ack == e.snd.una {
 		// RFC 5681 §2 duplicate ACK: no data, no SYN/FIN, same window,
 		// outstanding data, ACK = SND.UNA.
-		if n == 0 && h.Flags&(wire.FlagSYN|wire.FlagFIN) == 0 && wnd == e.snd.wnd && e.snd.una != e.snd.max {
+		dup := n == 0 && h.Flags&(wire.FlagSYN|wire.FlagFIN) == 0 && wnd == e.snd.wnd && e.snd.una != e.snd.max
+		if dup {
 			e.st.DupAcks++
+		}
+		if e.snd.sack {
+			// RFC 6675 §2: with SACK, a duplicate ACK is one that SACKs
+			// octets not SACKed before, whatever else it carries; a
+			// repeat of known blocks (a duplicated segment's ACK) is not.
+			dup = e.snd.sackNew
+		}
+		if dup {
 			e.rec.onDupAck()
 		}
 		e.updateWindow(seg, ack, wnd)
@@ -311,6 +329,9 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 	// With an application waiting in a read, in-order data stays in the
 	// packet until it has read (see recvBuffer).
 	adv, dup := e.rcv.buf.store(off, data, e.onReadable != nil)
+	// RFC 2018 §4: the first SACK block of the ACK this segment triggers
+	// holds its data, unless it advanced RCV.NXT.
+	e.rcv.trigger, e.rcv.hasTrigger = span{off, off + int64(len(data))}, adv == 0 && len(data) > 0
 	if dup > 0 {
 		e.st.DupSegs++
 	}
