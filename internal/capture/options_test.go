@@ -5,9 +5,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
+	"tcpsim/internal/run"
+	"tcpsim/internal/scenario"
 	"tcpsim/internal/trace"
 	"tcpsim/model/wire"
 	"tcpsim/sim"
@@ -90,4 +93,85 @@ func TestTsharkDecodesTCPOptions(t *testing.T) {
 			t.Errorf("frame %d: tshark reads\n  %s\nwant\n  %s", i+1, got, exp)
 		}
 	}
+}
+
+const sackSrc = `name: cap-sack
+seed: 7
+link: {rate: 10Mbps, delay: 20ms, queue: 50, forward: {loss: 3%}, reverse: {loss: 1%}}
+flows:
+  - {name: file, protocol: tcp, bytes: 300KB, sack: true}
+`
+
+// captureRun runs src capturing at one side and returns the file and the
+// result.
+func captureRun(t *testing.T, src, at string) (string, *run.Result) {
+	t.Helper()
+	sc, err := scenario.Parse("cap.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	w, err := NewWriter(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := run.ScenarioWith(sc, sc.Seed, run.Options{Trace: trace.Multi{w.Sink(at)}})
+	if err != nil || w.Flush() != nil {
+		t.Fatal(err, w.Err())
+	}
+	f := filepath.Join(t.TempDir(), at+".pcap")
+	if err := os.WriteFile(f, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return f, res
+}
+
+// A run with SACK, as Wireshark reads it: SACK-permitted on the SYN and
+// the SYN-ACK only, and at the receiver's interface exactly as many SACK
+// blocks, each with its left edge below its right edge, as the receiver
+// says it sent; no frame is malformed.
+func TestTsharkDecodesSACKRun(t *testing.T) {
+	f, res := captureRun(t, sackSrc, "receiver")
+	rows := tsharkFields(t, f, "tcp.flags.syn", "tcp.options.sack_perm", "tcp.options.sack_le", "tcp.options.sack_re", "_ws.malformed")
+	perm, blocks := 0, 0
+	for i, r := range rows {
+		if len(r) != 5 {
+			t.Fatalf("frame %d: %q", i+1, r)
+		}
+		if r[4] != "" {
+			t.Errorf("frame %d is malformed", i+1)
+		}
+		if r[1] != "" {
+			perm++
+			if r[0] != "1" && r[0] != "True" {
+				t.Errorf("frame %d: SACK-permitted without SYN", i+1)
+			}
+		}
+		if r[2] == "" {
+			continue
+		}
+		le, re := strings.Split(r[2], ","), strings.Split(r[3], ",")
+		if len(le) != len(re) {
+			t.Fatalf("frame %d: %d left edges, %d right edges", i+1, len(le), len(re))
+		}
+		for k := range le {
+			l, _ := strconv.ParseUint(le[k], 10, 32)
+			h, _ := strconv.ParseUint(re[k], 10, 32)
+			if int32(uint32(h)-uint32(l)) <= 0 {
+				t.Errorf("frame %d: SACK block %s-%s is empty or reversed", i+1, le[k], re[k])
+			}
+		}
+		blocks += len(le)
+	}
+	tr := res.Flows[0].TCP
+	if perm != 2 {
+		t.Errorf("tshark sees SACK-permitted on %d frames, want 2 (the SYN and the SYN-ACK)", perm)
+	}
+	if want := int(tr.Receiver.SACKBlocksSent); blocks != want || want == 0 {
+		t.Errorf("tshark decodes %d SACK blocks at the receiver, tcpsim sent %d", blocks, want)
+	}
+	if !res.OK() || tr.SACKRetrans == 0 {
+		t.Errorf("run %s, %d SACK retransmissions: want a complete run that recovered by SACK", res.Status(), tr.SACKRetrans)
+	}
+	t.Logf("tshark: %d SACK blocks in %d frames", blocks, len(rows))
 }
