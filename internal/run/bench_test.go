@@ -129,6 +129,28 @@ flows:
 `)
 }
 
+// BenchmarkTCP10MBSACK is BenchmarkTCP10MB with SACK (RFC 2018, RFC
+// 6675): the issue asks that it cost at most 1.3x the NewReno run.
+func BenchmarkTCP10MBSACK(b *testing.B) {
+	benchScenario(b, `name: bench
+until: 600s
+link: {rate: 10Mbps, delay: 20ms, queue: 100, loss: 1%}
+flows:
+  - {name: f, protocol: tcp, bytes: 10MB, congestion: newreno, recv_buffer: 64KiB, sack: true}
+`)
+}
+
+// BenchmarkTCP10MBCubicSACK is BenchmarkTCP10MB with CUBIC and SACK, as
+// current stacks run.
+func BenchmarkTCP10MBCubicSACK(b *testing.B) {
+	benchScenario(b, `name: bench
+until: 600s
+link: {rate: 10Mbps, delay: 20ms, queue: 100, loss: 1%}
+flows:
+  - {name: f, protocol: tcp, bytes: 10MB, congestion: cubic, recv_buffer: 64KiB, sack: true}
+`)
+}
+
 // BenchmarkTCP100MBGigabit: 100 MB over a clean 1 Gbps link.
 func BenchmarkTCP100MBGigabit(b *testing.B) {
 	benchScenario(b, `name: bench
