@@ -71,6 +71,12 @@ func TestDiagramShows(t *testing.T) {
 	if !strings.Contains(cor, "bad checksum, dropped") {
 		t.Errorf("corruption diagram lacks the checksum drop:\n%s", cor)
 	}
+	sack := draw(t, "testdata/sack.yaml", true)
+	for _, want := range []string{"b->a ACK ack=20001 SACK 21001-22001", "SACK 23001-24001 21001-22001", "(fast retransmission)"} {
+		if !strings.Contains(sack, want) {
+			t.Errorf("SACK diagram lacks %q", want)
+		}
+	}
 	// Unicode and ASCII differ only in glyphs.
 	u := draw(t, "testdata/handshake-teardown.yaml", false)
 	if !strings.Contains(u, "╲") || strings.Contains(hs, "╲") {
