@@ -57,7 +57,7 @@ type flowRun struct {
 }
 
 func loadFlowRun(cmd *cobra.Command, file, flow string, seed uint64) (*flowRun, error) {
-	sc, err := scenario.Load(file)
+	sc, err := loadScenario(file)
 	if err != nil {
 		return nil, err
 	}

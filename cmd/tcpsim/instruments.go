@@ -22,6 +22,7 @@ import (
 type instrumentFlags struct {
 	Trace, TraceFlow, TraceFrom, TraceTo string
 	Pcap, PcapAt                         string
+	TraceRTT                             bool
 }
 
 // instruments are the optional outputs of 'tcpsim run': an event trace
@@ -50,8 +51,8 @@ func newInstruments(fl instrumentFlags, runs int, stdout io.Writer) (*instrument
 		return nil, fmt.Errorf("--pcap-at %q: want sender or receiver", fl.PcapAt)
 	}
 	if fl.Trace == "" {
-		if fl.TraceFlow != "" || fl.TraceFrom != "" || fl.TraceTo != "" {
-			return nil, errors.New("--trace-flow, --trace-from and --trace-to need --trace")
+		if fl.TraceFlow != "" || fl.TraceFrom != "" || fl.TraceTo != "" || fl.TraceRTT {
+			return nil, errors.New("--trace-flow, --trace-from, --trace-to and --trace-rtt need --trace")
 		}
 	} else {
 		switch strings.ToLower(filepath.Ext(fl.Trace)) {
@@ -159,7 +160,7 @@ func (ins *instruments) begin(k int, sc *scenario.Scenario) (run.Options, error)
 	if len(sinks) == 0 {
 		return run.Options{}, nil
 	}
-	return run.Options{Trace: sinks}, nil
+	return run.Options{Trace: sinks, TraceRTT: ins.fl.TraceRTT}, nil
 }
 
 // end finishes the current run: it writes the trace records still

@@ -49,7 +49,7 @@ the trace and capture keep every whole record so far, and tcpsim exits
 			}
 			var scs []*scenario.Scenario
 			for _, file := range args {
-				sc, err := scenario.Load(file)
+				sc, err := loadScenario(file)
 				if err != nil {
 					return err
 				}
@@ -129,6 +129,7 @@ the trace and capture keep every whole record so far, and tcpsim exits
 	cmd.Flags().StringVar(&fl.TraceFlow, "trace-flow", "", "trace only this flow")
 	cmd.Flags().StringVar(&fl.TraceFrom, "trace-from", "", "trace from this simulated time (e.g. 1.5s)")
 	cmd.Flags().StringVar(&fl.TraceTo, "trace-to", "", "trace up to this simulated time (after --trace-from)")
+	cmd.Flags().BoolVar(&fl.TraceRTT, "trace-rtt", false, "also trace every RTT sample with the SRTT, RTTVAR and RTO it gives (RFC 6298): event rtt")
 	cmd.Flags().StringVar(&fl.Pcap, "pcap", "", "write a packet capture (pcap, Ethernet) that Wireshark and tshark open: FILE, or - for stdout (tables then go to stderr); one FILE-K per run with several scenarios")
 	cmd.Flags().StringVar(&fl.PcapAt, "pcap-at", "receiver", "where to capture: sender (host a's interface) or receiver (host b's)")
 	return cmd

@@ -15,7 +15,6 @@ import (
 
 	"tcpsim/internal/plot"
 	"tcpsim/internal/report"
-	"tcpsim/internal/scenario"
 	"tcpsim/internal/sweep"
 )
 
@@ -74,11 +73,11 @@ are written to FILE; 'tcpsim merge' combines the shards.`,
 					return fmt.Errorf("--shard needs --out FILE for the shard's raw results")
 				}
 			}
-			src, err := scenario.ReadFile(args[0])
+			name, src, err := readScenario(args[0])
 			if err != nil {
 				return err
 			}
-			plan, err := sweep.NewPlan(args[0], src, axes, seeds)
+			plan, err := sweep.NewPlan(name, src, axes, seeds)
 			if err != nil {
 				return err
 			}

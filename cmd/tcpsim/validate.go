@@ -19,7 +19,7 @@ func newValidateCmd(stdout io.Writer) *cobra.Command {
 	var seeds int
 	cmd := &cobra.Command{
 		Use:   "validate",
-		Short: "Compare tcpsim with published throughput models (stop-and-wait, sliding window, Mathis, Padhye, UDP 1-p)",
+		Short: "Compare tcpsim with published throughput models (stop-and-wait, sliding window, Mathis, Padhye, UDP 1-p, rdt utilisation and ARQ)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if seeds < 1 || seeds > maxValidateSeeds {
@@ -63,8 +63,11 @@ func newValidateCmd(stdout io.Writer) *cobra.Command {
 }
 
 func value(v float64, unit string) string {
-	if unit == "bps" {
+	switch unit {
+	case "bps":
 		return fmt.Sprintf("%.3f Mbps", v/1e6)
+	case "fraction", "per packet":
+		return fmt.Sprintf("%.5g", v)
 	}
 	return fmt.Sprintf("%.4f", v)
 }

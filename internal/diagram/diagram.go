@@ -33,6 +33,7 @@ type arrow struct {
 	end       string // "deliver", "lost", "queue-drop", "checksum"
 	retrans   bool
 	corrupted bool
+	scripted  bool // lost or corrupted by the scenario's faults: section
 	startRow  int
 	endRow    int
 }
@@ -123,13 +124,20 @@ func Draw(evs []trace.Event, opt Options) string {
 		notesAt[a.startRow] = append(notesAt[a.startRow], label)
 		switch a.end {
 		case "lost":
-			notesAt[a.endRow] = append(notesAt[a.endRow], g.lost+" lost: "+a.label)
+			if a.scripted {
+				notesAt[a.endRow] = append(notesAt[a.endRow], g.lost+" lost (scripted): "+a.label)
+			} else {
+				notesAt[a.endRow] = append(notesAt[a.endRow], g.lost+" lost: "+a.label)
+			}
 		case "queue-drop":
 			notesAt[a.endRow] = append(notesAt[a.endRow], g.lost+" dropped, queue full: "+a.label)
 		case "checksum":
 			notesAt[a.endRow] = append(notesAt[a.endRow], g.lost+" bad checksum, dropped: "+a.label)
 		}
-		if a.corrupted && a.end == "deliver" {
+		switch {
+		case a.corrupted && a.end == "deliver" && a.scripted:
+			notesAt[a.endRow] = append(notesAt[a.endRow], "corrupted (scripted), checksum still matches, delivered: "+a.label)
+		case a.corrupted && a.end == "deliver":
 			notesAt[a.endRow] = append(notesAt[a.endRow], "corrupted, delivered (no checksum): "+a.label)
 		}
 	}
@@ -276,12 +284,14 @@ func collect(evs []trace.Event, maxPackets int, delay sim.Time) ([]arrow, []note
 		case trace.Corrupt:
 			if i, ok := open[key{e.Dir, e.ID}]; ok {
 				arrows[i].corrupted = true
+				arrows[i].scripted = arrows[i].scripted || e.Scripted
 			}
 		case trace.Lost:
 			if i, ok := open[key{e.Dir, e.ID}]; ok {
 				// Lost on the wire: drawn as vanishing half way to
 				// the other host.
 				arrows[i].t1, arrows[i].end = e.T+delay/2, "lost"
+				arrows[i].scripted = e.Scripted
 				delete(open, key{e.Dir, e.ID})
 			}
 		case trace.Deliver:
@@ -296,12 +306,17 @@ func collect(evs []trace.Event, maxPackets int, delay sim.Time) ([]arrow, []note
 		case trace.TimerFired:
 			if strings.Contains(e.Detail, "retransmission") {
 				rtoAt = e.T
-				side, _, _ := strings.Cut(e.Detail, " ")
-				notes = append(notes, note{e.T, "TIMEOUT: " + side + "'s retransmission timer fired"})
+				side, rest, _ := strings.Cut(e.Detail, " ")
+				text := "TIMEOUT: " + side + "'s retransmission timer fired"
+				if _, pkt, ok := strings.Cut(rest, "timer for "); ok { // rdt flows name the packet guarded
+					pkt, _, _ = strings.Cut(pkt, " at ")
+					text = "TIMEOUT: " + side + "'s timer for " + pkt + " fired"
+				}
+				notes = append(notes, note{e.T, text})
 			} else if strings.Contains(e.Detail, "persist") {
 				notes = append(notes, note{e.T, "persist timer fired: window probe"})
 			}
-		case trace.State:
+		case trace.State, trace.Decision:
 			notes = append(notes, note{e.T, e.Detail})
 		}
 	}
@@ -318,8 +333,14 @@ func collect(evs []trace.Event, maxPackets int, delay sim.Time) ([]arrow, []note
 // label writes a packet as textbooks do, with sequence numbers relative to
 // each side's ISN (as Wireshark shows them).
 func label(e *trace.Event, isn map[string]uint32) string {
-	if e.Proto == "udp" {
+	switch e.Proto {
+	case "udp":
 		return fmt.Sprintf("UDP len=%d", e.Len)
+	case "rdt": // stop-and-wait, go-back-n, selective-repeat: K&R's labels
+		if e.Flags == "ACK" {
+			return fmt.Sprintf("ACK %d", e.Ack)
+		}
+		return fmt.Sprintf("pkt %d", e.Seq)
 	}
 	rel := func(dir string, v uint32) uint32 { return v - isn[dir] }
 	other := "b->a"

@@ -107,7 +107,7 @@ func Flow(evs []trace.Event, dir, scenario string, seed uint64, flow string) ([]
 	// Time-sequence graph (Stevens, TCP/IP Illustrated; tcptrace):
 	// sequence number of each data segment sent, against time.
 	isn := map[string]uint32{}
-	var sent, retr, lost, acks plotter.XYs
+	var sent, retr, lost, scripted, acks plotter.XYs
 	var sacked sackBars
 	dataDir := ""
 	for _, e := range evs {
@@ -133,6 +133,9 @@ func Flow(evs []trace.Event, dir, scenario string, seed uint64, flow string) ([]
 			} else {
 				sent = append(sent, plotter.XY{X: e.T.Seconds(), Y: y})
 			}
+		case e.Scripted && e.Len > 0 && e.Dir == dataDir:
+			// Lost or corrupted on purpose (faults:): marked apart.
+			scripted = append(scripted, plotter.XY{X: e.T.Seconds(), Y: float64(e.Seq-isn[e.Dir]) / 1000})
 		case (e.Kind == trace.Lost || e.Kind == trace.QueueDrop || e.Kind == trace.ChecksumDrop) && e.Len > 0 && e.Dir == dataDir:
 			lost = append(lost, plotter.XY{X: e.T.Seconds(), Y: float64(e.Seq-isn[e.Dir]) / 1000})
 		case e.Kind == trace.Deliver && e.Len == 0 && dataDir != "" && e.Dir != dataDir && strings.Contains(e.Flags, "ACK"):
@@ -159,6 +162,11 @@ func Flow(evs []trace.Event, dir, scenario string, seed uint64, flow string) ([]
 	}
 	if err := scatter(p, lost, red, draw.CrossGlyph{}, vg.Points(4), "dropped (lost, queue, checksum)"); err != nil {
 		return nil, err
+	}
+	if len(scripted) > 0 {
+		if err := scatter(p, scripted, orange, draw.SquareGlyph{}, vg.Points(4), "scripted fault (faults:)"); err != nil {
+			return nil, err
+		}
 	}
 	f, err := save(p, dir, sanitize(scenario+"-"+flow+"-time-sequence"))
 	if err != nil {

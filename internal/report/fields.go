@@ -85,6 +85,7 @@ type row[T any] struct {
 	title  string
 	sep    string
 	fields []field[T]
+	rare   bool // printed in text tables only when some value is not zero
 }
 
 // appliesTo reports whether the row's fields apply to protocol p (a row's
@@ -106,10 +107,53 @@ const (
 	udpProto = "udp"
 )
 
+// The rdt family (Kurose & Ross ch. 3), as FlowResult.Protocol spells
+// it. Their protocol-only fields share one JSON object, "rdt".
+const (
+	swProto  = "stop-and-wait"
+	gbnProto = "go-back-n"
+	srProto  = "selective-repeat"
+	// rdtObject names the JSON object of the rdt family's own fields.
+	rdtObject = "rdt"
+)
+
 var (
 	onlyTCP = []string{tcpProto}
 	onlyUDP = []string{udpProto}
+	onlyRDT = []string{swProto, gbnProto, srProto}
+	// tcpRDT: fields that TCP and the rdt family both have.
+	tcpRDT = []string{tcpProto, swProto, gbnProto, srProto}
 )
+
+// objectName is the JSON object that holds a flow's protocol-only
+// fields: the protocol's name, or "rdt" for the rdt family.
+func objectName(protocol string) string {
+	switch protocol {
+	case swProto, gbnProto, srProto:
+		return rdtObject
+	}
+	return protocol
+}
+
+func rdtOf(f *run.FlowResult) *run.RDTResult {
+	if f.RDT == nil {
+		return &run.RDTResult{}
+	}
+	return f.RDT
+}
+
+// rdtCount is an integer field of the rdt protocols in protos.
+func rdtCount(key, unit string, protos []string, doc string, get func(*run.RDTResult) int64) field[*run.FlowResult] {
+	return flowCount(key, unit, protos, doc, func(f *run.FlowResult) int64 { return get(rdtOf(f)) })
+}
+
+// verified is data_verified: TCP's or the rdt family's.
+func verified(f *run.FlowResult) any {
+	if f.RDT != nil {
+		return strings.ToLower(f.RDT.Verified)
+	}
+	return strings.ToLower(tcpOf(f).Verified)
+}
 
 // Formatters: each takes a value as a getter returns it or as JSON reads
 // it back (integers as int64 or uint64, numbers as float64, null as nil).
@@ -136,6 +180,15 @@ func intCell(v any) string {
 func pctCell(v any) string {
 	if x, ok := v.(float64); ok {
 		return pct(x)
+	}
+	return "-"
+}
+
+// utilCell prints a utilisation with three significant digits, so that
+// stop-and-wait's 0.0277% on a long fat link does not print as 0.03%.
+func utilCell(v any) string {
+	if x, ok := v.(float64); ok {
+		return strconv.FormatFloat(100*x, 'g', 3, 64) + "%"
 	}
 	return "-"
 }
@@ -207,6 +260,8 @@ func flowStatus(f *run.FlowResult) string {
 		return "aborted"
 	case f.Complete:
 		return "complete"
+	case f.TCP != nil && f.TCP.CorruptBytes > 0:
+		return "corrupt"
 	}
 	return "unfinished"
 }
@@ -233,6 +288,15 @@ func one[T any](title string, f field[T]) row[T] {
 	return row[T]{title: title, fields: []field[T]{f}}
 }
 
+// rare marks a row that text tables print only when some flow's value is
+// not zero (JSON and CSV always have it): an event that a run almost never
+// has, such as corrupt bytes delivered, need not add a row of zeros to
+// every table.
+func rare[T any](r row[T]) row[T] {
+	r.rare = true
+	return r
+}
+
 // flowCount is a common integer field of a flow.
 func flowCount(key, unit string, protos []string, doc string, get func(*run.FlowResult) int64) field[*run.FlowResult] {
 	return flowField(key, Integer, unit, protos, doc, func(f *run.FlowResult) any { return get(f) }, intCell)
@@ -246,13 +310,13 @@ func tcpCount(key, unit, doc string, get func(*run.TCPResult) int64) field[*run.
 // flowRows is the one list of flow metrics, in table order, that every
 // format prints.
 var flowRows = []row[*run.FlowResult]{
-	one("protocol", flowField("protocol", Text, "", nil, "transport protocol: tcp or udp; names the flow's protocol object",
+	one("protocol", flowField("protocol", Text, "", nil, "transport protocol: tcp, udp, stop-and-wait, go-back-n or selective-repeat; names the flow's protocol object (rdt for the last three)",
 		func(f *run.FlowResult) any { return f.Protocol }, textCell)),
 	{title: "direction", sep: "->", fields: []field[*run.FlowResult]{
 		flowField("from", Text, "", nil, "sending host (a or b)", func(f *run.FlowResult) any { return f.From }, textCell),
 		flowField("to", Text, "", nil, "receiving host (a or b)", func(f *run.FlowResult) any { return f.To }, textCell),
 	}},
-	one("status", flowField("status", Text, "", nil, "complete, aborted or unfinished",
+	one("status", flowField("status", Text, "", nil, "complete, aborted, corrupt (TCP delivered bytes that differ from those sent) or unfinished",
 		func(f *run.FlowResult) any { return flowStatus(f) }, textCell)),
 	one("bytes offered", flowCount("bytes_offered", "bytes", nil, "application bytes to send",
 		func(f *run.FlowResult) int64 { return f.OfferedBytes })),
@@ -260,8 +324,10 @@ var flowRows = []row[*run.FlowResult]{
 		func(f *run.FlowResult) int64 { return f.DeliveredBytes })),
 	one("delivery ratio", flowField("delivery_ratio", Number, "fraction", nil, "bytes_delivered / bytes_offered, 0 to 1",
 		func(f *run.FlowResult) any { return number(f.DeliveryRatio) }, pctCell)),
-	one("data verified", flowField("data_verified", Text, "", onlyTCP, "yes (every byte read matched the byte sent), no (some did not) or partial (transfer unfinished)",
-		func(f *run.FlowResult) any { return strings.ToLower(tcpOf(f).Verified) }, verifiedCell)),
+	one("data verified", flowField("data_verified", Text, "", tcpRDT, "yes (every byte read matched the byte sent), no (some did not) or partial (transfer unfinished)",
+		verified, verifiedCell)),
+	one("wrong bytes delivered", rdtCount("wrong_bytes_delivered", "bytes", onlyRDT, "bytes the receiving application read that differ from the bytes sent at that offset (an old packet taken for a new one), or lie beyond the end",
+		func(r *run.RDTResult) int64 { return r.WrongBytes })),
 	one("goodput", flowField("goodput_bps", Number, "bit/s", nil, "delivered application bits per second of completion time; 0 if nothing completed",
 		func(f *run.FlowResult) any { return number(f.Goodput) }, rateCell)),
 	one("handshake time", nullable(flowField("handshake_time_s", Number, "s", onlyTCP, "SYN sent to SYN-ACK received by the client; null if never established",
@@ -274,6 +340,23 @@ var flowRows = []row[*run.FlowResult]{
 		func(f *run.FlowResult) int64 { return f.PacketsRecv })),
 	one("datagrams not delivered", flowCount("datagrams_not_delivered", "packets", onlyUDP, "datagrams sent but never delivered (lost or dropped for a bad checksum)",
 		func(f *run.FlowResult) int64 { return f.Lost })),
+	{title: "window / sequence numbers", sep: " / ", fields: []field[*run.FlowResult]{
+		rdtCount("window_packets", "packets", onlyRDT, "the sender's window N (1 for stop-and-wait)",
+			func(r *run.RDTResult) int64 { return int64(r.Window) }),
+		rdtCount("sequence_numbers", "", onlyRDT, "the size of the sequence-number space, 2^seq_bits",
+			func(r *run.RDTResult) int64 { return 1 << r.SeqBits }),
+	}},
+	one("sender utilisation", flowField("sender_utilisation", Number, "fraction", onlyRDT,
+		"fraction of the time from the flow's start to the last ACK the sender needed (or the end of the run) during which the sender's link transmitter was sending this flow's data packets, first transmissions and retransmissions (K&R §3.4.2: (L/R) / (RTT + L/R) for stop-and-wait on a clean link); 0 on a link of unlimited rate",
+		func(f *run.FlowResult) any { return number(rdtOf(f).Utilisation) }, utilCell)),
+	one("retransmissions", rdtCount("retransmissions", "packets", onlyRDT, "data packets sent again after a timeout",
+		func(r *run.RDTResult) int64 { return r.Sender.Retransmissions })),
+	one("timeouts", rdtCount("timeouts", "", onlyRDT, "retransmission timer expirations (go-back-n resends the whole window on each, selective-repeat one packet)",
+		func(r *run.RDTResult) int64 { return r.Sender.Timeouts })),
+	one("out of order discarded", rdtCount("out_of_order_discarded", "packets", []string{swProto, gbnProto}, "stop-and-wait and go-back-n: packets that arrived ahead of the one expected, discarded (the receiver's window is 1)",
+		func(r *run.RDTResult) int64 { return r.Receiver.OutOfOrderDiscarded })),
+	one("out of order buffered", rdtCount("out_of_order_buffered", "packets", []string{srProto}, "selective-repeat: packets inside the receiver's window but not its base, buffered until the gap fills",
+		func(r *run.RDTResult) int64 { return r.Receiver.OutOfOrderBuffered })),
 	one("retransmissions (timeout)", tcpCount("retransmissions_timeout", "packets", "segments resent after a retransmission timeout",
 		func(t *run.TCPResult) int64 { return t.TimeoutRetrans })),
 	one("retransmissions (fast)", tcpCount("retransmissions_fast", "packets", "segments resent by fast retransmit or a NewReno partial ACK",
@@ -294,6 +377,8 @@ var flowRows = []row[*run.FlowResult]{
 		func(f *run.FlowResult) int64 { return f.ChecksumDrops })),
 	one("corrupt delivered", flowCount("corrupt_delivered", "packets", onlyUDP, "datagrams delivered with wrong bytes (checksum off)",
 		func(f *run.FlowResult) int64 { return f.Corrupt })),
+	rare(one("corrupt bytes delivered", tcpCount("corrupt_delivered_bytes", "bytes", "bytes the application read that differ from those sent: errors the checksum missed (the table prints the row only when some flow has them)",
+		func(t *run.TCPResult) int64 { return t.CorruptBytes }))),
 	one("out of order", flowCount("out_of_order", "packets", nil, "segments or datagrams that arrived out of order",
 		func(f *run.FlowResult) int64 { return f.OutOfOrder })),
 	one("duplicates discarded", flowCount("duplicates_discarded", "packets", nil, "segments or datagrams that carried only data already received",
@@ -394,4 +479,37 @@ var runFields = []field[*run.Result]{
 		func(r *run.Result) any { return r.Reason.String() }, textCell),
 	runField("simulated_s", Number, "s", "simulated time at the end", func(r *run.Result) any { return r.End.Seconds() }, secondsCell),
 	runField("events", Integer, "", "events the engine ran", func(r *run.Result) any { return r.Events }, intCell),
+	nullable(runField("jain_fairness_tcp", Number, "fraction", "Jain's fairness index of the TCP flows' goodputs, (Σx)²/(n·Σx²), 1/n to 1 (1: equal shares); null with fewer than two TCP flows",
+		func(r *run.Result) any { return jain(r, tcpProto) }, fairnessCell)),
+	nullable(runField("jain_fairness_udp", Number, "fraction", "Jain's fairness index of the UDP flows' goodputs, as for TCP; null with fewer than two UDP flows",
+		func(r *run.Result) any { return jain(r, udpProto) }, fairnessCell)),
+}
+
+// jain is Jain's fairness index (Jain, Chiu and Hawe 1984) of the goodputs
+// of the flows of protocol p, (Σx)²/(n·Σx²), or nil with fewer than two
+// such flows. All goodputs zero counts as fair (1): no flow got more.
+func jain(r *run.Result, p string) any {
+	var n int
+	var sum, sq float64
+	for i := range r.Flows {
+		if f := &r.Flows[i]; f.Protocol == p {
+			n++
+			sum += f.Goodput
+			sq += f.Goodput * f.Goodput
+		}
+	}
+	switch {
+	case n < 2:
+		return nil
+	case sq == 0:
+		return 1.0
+	}
+	return number(sum * sum / (float64(n) * sq))
+}
+
+func fairnessCell(v any) string {
+	if x, ok := v.(float64); ok {
+		return strconv.FormatFloat(x, 'f', 4, 64)
+	}
+	return "-"
 }

@@ -102,7 +102,7 @@ func flowObject(f *run.FlowResult) object {
 		}
 	}
 	if own != nil {
-		o = append(o, member{f.Protocol, own})
+		o = append(o, member{objectName(f.Protocol), own})
 	}
 	return o
 }

@@ -152,3 +152,14 @@ func FlowValue(r *run.Result, flow, metric string) (string, bool) {
 	}
 	return "", false
 }
+
+// RunValue returns the text-table cell of the run-level field key (e.g.
+// "jain_fairness_tcp") of r, as the tables print it.
+func RunValue(r *run.Result, key string) (string, bool) {
+	for _, f := range runFields {
+		if f.Key == key {
+			return f.text(f.get(r)), true
+		}
+	}
+	return "", false
+}

@@ -180,7 +180,7 @@ func TestFormatsAgree(t *testing.T) {
 		for i, fa := range flows {
 			fj := fa.(map[string]any)
 			name, proto := fj["name"].(string), fj["protocol"].(string)
-			own, _ := fj[proto].(map[string]any)
+			own, _ := fj[objectName(proto)].(map[string]any)
 			for _, rw := range flowRows {
 				cells, shown := tabs["flow"].rows[rw.title]
 				var want string
@@ -201,6 +201,12 @@ func TestFormatsAgree(t *testing.T) {
 					if !rw.appliesTo(proto) {
 						if inJSON || inCSV || (shown && want != "-") {
 							t.Errorf("%s/%s: %s does not apply to %s: JSON %v, CSV %v, table %q", r.Scenario, name, f.Key, proto, inJSON, inCSV, want)
+						}
+						continue
+					}
+					if rw.rare && !shown && inJSON && inCSV {
+						if got := f.text(fromJSON(t, f.Kind, v)); got != "0" {
+							t.Errorf("%s/%s: %s is %s but its rare row is not in the table", r.Scenario, name, f.Key, got)
 						}
 						continue
 					}
@@ -510,7 +516,7 @@ func schemaDoc() string {
 		}
 		b.WriteString("\n")
 	}
-	var run, flow, tcp, udp, link []Field
+	var run, flow, tcp, udp, rdt, link []Field
 	for _, f := range runIDs {
 		run = append(run, f.Field)
 	}
@@ -528,6 +534,9 @@ func schemaDoc() string {
 			case f.AppliesTo(udpProto):
 				udp = append(udp, f.Field)
 			}
+			if f.Protocols != nil && (f.AppliesTo(swProto) || f.AppliesTo(gbnProto) || f.AppliesTo(srProto)) {
+				rdt = append(rdt, f.Field)
+			}
 		}
 	}
 	link = append(link, Field{Key: "name", Kind: Text, Doc: "forward (a to b) or reverse (b to a)"})
@@ -541,6 +550,7 @@ func schemaDoc() string {
 	section("Flow, every protocol (`flows[]`)", flow)
 	section("TCP only (`flows[].tcp`)", tcp)
 	section("UDP only (`flows[].udp`)", udp)
+	section("Stop-and-wait, go-back-n and selective-repeat only (`flows[].rdt`)", rdt)
 	section("Link direction (`links[]`)", link)
 	return b.String()
 }

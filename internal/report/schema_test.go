@@ -57,7 +57,7 @@ func TestSchemaKeysMatchFields(t *testing.T) {
 		}
 		return k
 	}
-	var runK, flowK, tcpK, udpK, linkK []string
+	var runK, flowK, tcpK, udpK, rdtK, rdtSome, linkK []string
 	for _, f := range runIDs {
 		runK = append(runK, f.Key)
 	}
@@ -75,6 +75,15 @@ func TestSchemaKeysMatchFields(t *testing.T) {
 			case f.AppliesTo(udpProto):
 				udpK = append(udpK, f.Key)
 			}
+			// The rdt family's fields share one object; those of only
+			// some of its protocols are optional there.
+			switch {
+			case f.Protocols == nil:
+			case f.AppliesTo(swProto) && f.AppliesTo(gbnProto) && f.AppliesTo(srProto):
+				rdtK = append(rdtK, f.Key)
+			case f.AppliesTo(swProto) || f.AppliesTo(gbnProto) || f.AppliesTo(srProto):
+				rdtSome = append(rdtSome, f.Key)
+			}
 		}
 	}
 	linkK = []string{"name"}
@@ -89,9 +98,10 @@ func TestSchemaKeysMatchFields(t *testing.T) {
 		required, also []string
 	}{
 		{"run", runK, []string{"flows", "links"}},
-		{"flow", flowK, []string{"tcp", "udp"}},
+		{"flow", flowK, []string{"tcp", "udp", "rdt"}},
 		{"tcp", tcpK, nil},
 		{"udp", udpK, nil},
+		{"rdt", rdtK, rdtSome},
 		{"link", linkK, nil},
 	} {
 		d := s.Defs[c.def]

@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -73,6 +75,9 @@ func writeTables(w io.Writer, r *run.Result, sections []string, md bool) error {
 					cells = append(cells, "-")
 				}
 			}
+			if used && rw.rare && !slices.ContainsFunc(cells[1:], func(c string) bool { return c != "0" && c != "-" }) {
+				used = false
+			}
 			if used {
 				if err := t.Append(cells); err != nil {
 					return err
@@ -80,6 +85,9 @@ func writeTables(w io.Writer, r *run.Result, sections []string, md bool) error {
 			}
 		}
 		if err := t.Render(); err != nil {
+			return err
+		}
+		if err := writeFairness(w, r); err != nil {
 			return err
 		}
 		if _, err := fmt.Fprintln(w); err != nil {
@@ -108,6 +116,25 @@ func writeTables(w io.Writer, r *run.Result, sections []string, md bool) error {
 			return err
 		}
 		if _, err := fmt.Fprintln(w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeFairness prints, under the flow table, Jain's fairness index of the
+// goodputs of each protocol that has at least two flows.
+func writeFairness(w io.Writer, r *run.Result) error {
+	for _, f := range runFields {
+		if !strings.HasPrefix(f.Key, "jain_fairness_") {
+			continue
+		}
+		v := f.get(r)
+		if v == nil {
+			continue
+		}
+		p := strings.ToUpper(strings.TrimPrefix(f.Key, "jain_fairness_"))
+		if _, err := fmt.Fprintf(w, "Jain's fairness index of the %s goodputs: %s (1 = equal shares)\n", p, f.text(v)); err != nil {
 			return err
 		}
 	}

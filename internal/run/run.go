@@ -72,6 +72,14 @@ func (r *Result) Status() string {
 		if f.Aborted != "" {
 			return "flow " + f.Name + " aborted: " + f.Aborted
 		}
+		if f.RDT != nil && f.RDT.Failure != "" {
+			return "flow " + f.Name + " " + f.RDT.Failure
+		}
+	}
+	for _, f := range r.Flows {
+		if f.TCP != nil && f.TCP.CorruptBytes > 0 {
+			return fmt.Sprintf("flow %s delivered %d bytes that differ from those sent (the checksum missed them)", f.Name, f.TCP.CorruptBytes)
+		}
 	}
 	if r.Reason == sim.TimeLimit {
 		return "unfinished at the time limit"
@@ -103,6 +111,7 @@ type FlowResult struct {
 	DeliveryRatio  float64
 
 	TCP *TCPResult
+	RDT *RDTResult // stop-and-wait, go-back-n and selective-repeat
 }
 
 type flow interface {
@@ -171,7 +180,7 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 	n := &Network{sc: sc, seed: seed, eng: sim.New(1024), intr: opt.Interrupt}
 	n.watch = n.onWatch
 	if opt.Trace != nil {
-		n.tr = &tracer{n: n, sink: opt.Trace}
+		n.tr = &tracer{n: n, sink: opt.Trace, rtt: opt.TraceRTT}
 	}
 	streams := sim.NewStreams(seed)
 	pool := link.NewPool(2048)
@@ -188,6 +197,7 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 	if n.tr != nil {
 		n.tr.install()
 	}
+	n.installFaults()
 	for i := range sc.Flows {
 		f := &sc.Flows[i]
 		src, dst := n.hosts[0], n.hosts[1]
@@ -211,6 +221,16 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 			}
 			n.flows = append(n.flows, tf)
 			n.hasTCP = true
+		default: // the rdt family
+			out := n.pipes[0]
+			if f.From == "b" {
+				out = n.pipes[1]
+			}
+			rf, err := newRDTFlow(n, i, f, src, dst, out)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", sc.File, err)
+			}
+			n.flows = append(n.flows, rf)
 		}
 	}
 	return n, nil

@@ -12,6 +12,7 @@ import (
 // noted).
 type TCPResult struct {
 	Verified       string // "yes", or "NO" if any byte read differs from what was sent
+	CorruptBytes   int64  // bytes read that differ from what was sent: errors the checksum missed
 	Handshake      sim.Time
 	TimeoutRetrans int64
 	FastRetrans    int64
@@ -50,7 +51,7 @@ func newTCPFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, cport,
 		MSS: t.MSS, RecvBuffer: int(t.RecvBuffer), InitialWindow: t.InitialWindow,
 		Congestion: cc, MaxRetries: t.MaxRetries,
 		MinRTO: sim.Time(t.MinRTO), MaxRTO: sim.Time(t.MaxRTO), InitialRTO: sim.Time(t.InitialRTO),
-		TimeWait: sim.Time(t.TimeWait), SACK: t.SACK,
+		TimeWait: sim.Time(t.TimeWait), InitialSsthresh: t.InitialSsthresh * t.MSS, SACK: t.SACK,
 	}
 	if t.DelayedAck.On {
 		cfg.DelayedAck = sim.Time(t.DelayedAck.Timeout)
@@ -145,7 +146,7 @@ func (t *tcpFlow) result(now sim.Time) FlowResult {
 		verified = "partial"
 	}
 	r.TCP = &TCPResult{
-		Verified: verified, Handshake: a.Handshake,
+		Verified: verified, CorruptBytes: a.Corrupt, Handshake: a.Handshake,
 		TimeoutRetrans: cs.TimeoutRetrans + ss.TimeoutRetrans,
 		FastRetrans:    cs.FastRetrans + ss.FastRetrans,
 		RTOExpirations: cs.RTOExpirations + ss.RTOExpirations,

@@ -5,6 +5,7 @@ import (
 
 	"strconv"
 
+	"tcpsim/internal/scenario"
 	"tcpsim/internal/trace"
 	"tcpsim/model/link"
 	"tcpsim/model/tcp"
@@ -21,6 +22,10 @@ type Options struct {
 	// handler) to end the run early; the result's Reason is then
 	// sim.Interrupted.
 	Interrupt *atomic.Bool
+	// TraceRTT adds an rtt event for every RTT sample of a TCP endpoint
+	// (the sample, SRTT, RTTVAR and RTO, RFC 6298 §2). Off by default, so
+	// that traces without it stay as they were.
+	TraceRTT bool
 }
 
 // tracer turns model callbacks into trace events.
@@ -29,6 +34,11 @@ type tracer struct {
 	sink  trace.Sink
 	ev    trace.Event
 	shift map[uint16]uint8 // window scale by source port, learned from the endpoints
+	// last is the packet the link is delivering, so that an endpoint
+	// that finds it damaged can be traced against it (rdt flows).
+	last    link.Packet
+	lastDir string
+	rtt     bool // trace RTT samples (Options.TraceRTT)
 }
 
 var linkKinds = [...]string{
@@ -65,6 +75,9 @@ func (t *tracer) packet(kind string, pkt link.Packet, dir string) *trace.Event {
 		}
 	case wire.ProtoUDP:
 		t.ev.Proto = "udp"
+		if f := pkt.Flow; f >= 0 && int(f) < len(t.n.sc.Flows) && scenario.IsRDT(t.n.sc.Flows[f].Protocol) {
+			rdtPacket(&t.ev, pkt.Buf)
+		}
 	}
 	return &t.ev
 }
@@ -75,7 +88,15 @@ func (t *tracer) LinkEvent(dir string, ev link.Event, pkt link.Packet) {
 	if dir == "reverse" {
 		d = "b->a"
 	}
-	t.sink.Event(t.packet(linkKinds[ev], pkt, d))
+	if ev == link.EvDeliver {
+		t.last, t.lastDir = pkt, d
+	}
+	e := t.packet(linkKinds[ev], pkt, d)
+	if pkt.Fault.Scripted() && (ev == link.EvLost || ev == link.EvCorrupt) {
+		e.Scripted = true
+		e.Detail = faultDetail(t.n.sc, pkt.Fault)
+	}
+	t.sink.Event(e)
 }
 
 func (t *tracer) simple(flow, kind, detail string, v, v2 int64) {
@@ -105,6 +126,12 @@ func (t *tracer) tcpConfig(cfg *tcp.Config, flow, side string) {
 	}
 	cfg.OnRwnd = func(adv int) {
 		t.simple(flow, trace.Rwnd, side+" advertises "+strconv.Itoa(adv), int64(adv), 0)
+	}
+	if !t.rtt {
+		return
+	}
+	cfg.OnRTT = func(r, srtt, rttvar, rto sim.Time) {
+		t.simple(flow, trace.RTT, side+" rtt="+r.String()+" srtt="+srtt.String()+" rttvar="+rttvar.String()+" rto="+rto.String(), int64(r), int64(rto))
 	}
 }
 

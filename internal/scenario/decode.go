@@ -438,6 +438,9 @@ func flowFieldsFor(proto string) []field[Flow] {
 	case "udp":
 		return append(fs, lift(udpFields(), func(f *Flow) *UDPFlow { return f.UDP })...)
 	}
+	if IsRDT(proto) {
+		return append(fs, lift(rdtFields(), func(f *Flow) *RDTFlow { return f.RDT })...)
+	}
 	return nil
 }
 
@@ -445,7 +448,7 @@ func flowFieldsFor(proto string) []field[Flow] {
 func notApplicable(proto string) func(string) string {
 	return func(key string) string {
 		own := flowFieldsFor(proto)
-		for _, other := range []string{"tcp", "udp"} {
+		for _, other := range []string{"tcp", "udp", "go-back-n"} {
 			if _, ok := lookup(flowFieldsFor(other), key); ok && other != proto {
 				return fmt.Sprintf("field %s does not apply to a %s flow (%s fields: %s)", key, proto, proto, names(own))
 			}
@@ -465,19 +468,19 @@ func (d *decoder) flow(n ast.Node, path string) (Flow, error) {
 			continue
 		}
 		p := join(path, "protocol")
-		text, err := d.scalar(e.value, p, "tcp or udp")
+		text, err := d.scalar(e.value, p, wantProtocol)
 		if err != nil {
 			return Flow{}, err
 		}
-		if text != "tcp" && text != "udp" {
-			return Flow{}, d.errAt(e.value, p, "%q is not a valid protocol: want tcp or udp", text)
+		if !slices.Contains(protocols, text) {
+			return Flow{}, d.errAt(e.value, p, "%q is not a valid protocol: want %s", text, wantProtocol)
 		}
 		f.Protocol = text
 	}
 	switch f.Protocol {
 	case "":
 		pos := nodePos(n)
-		return Flow{}, &Error{File: d.file, Line: pos.Line, Field: join(path, "protocol"), Msg: "missing: want tcp or udp"}
+		return Flow{}, &Error{File: d.file, Line: pos.Line, Field: join(path, "protocol"), Msg: "missing: want " + wantProtocol}
 	case "tcp":
 		f.TCP = &TCPFlow{}
 		if err := applyDefaults(d, "tcp flow", tcpFields(), f.TCP); err != nil {
@@ -486,6 +489,11 @@ func (d *decoder) flow(n ast.Node, path string) (Flow, error) {
 	case "udp":
 		f.UDP = &UDPFlow{}
 		if err := applyDefaults(d, "udp flow", udpFields(), f.UDP); err != nil {
+			return Flow{}, err
+		}
+	default: // the rdt family
+		f.RDT = &RDTFlow{}
+		if err := applyDefaults(d, "rdt flow", rdtFields(), f.RDT); err != nil {
 			return Flow{}, err
 		}
 	}

@@ -10,7 +10,7 @@ import (
 // and where that value comes from. The README's table is this one
 // (TestREADMEDefaults keeps them equal).
 type Default struct {
-	Scope  string // "scenario", "link", "flow", "tcp flow", "udp flow", "gilbert-elliott loss", "bernoulli loss"
+	Scope  string // "scenario", "link", "flow", "tcp flow", "udp flow", "rdt flow", "gilbert-elliott loss", "bernoulli loss", "fault"
 	Field  string // the field's key
 	Value  string // as written in a scenario file; "" when absence has a meaning of its own
 	Source string // why this value, or what absence means
@@ -56,9 +56,18 @@ func Defaults() []Default {
 		{"tcp flow", "time_wait", "60s", "2·MSL, as Linux (RFC 9293 §3.4.2 suggests MSL = 2 min)"},
 		{"tcp flow", "max_retries", "15", "retransmissions of one segment before abort, Linux net.ipv4.tcp_retries2"},
 		{"tcp flow", "isn", "", "absent: drawn from the seed (RFC 9293 §3.4.1 wants it unpredictable)"},
+		{"tcp flow", "initial_ssthresh", "", "absent: arbitrarily high, RFC 5681 §3.1 (a value is in segments of MSS bytes)"},
 		{"tcp flow", "sack", "false", "selective acknowledgments (RFC 2018, RFC 6675) off, as in the textbook's TCP; on for both ends, and used when both allow it"},
 		{"udp flow", "datagram", "1200", "payload bytes, as QUIC (RFC 9000 §14): fits the IPv6 minimum MTU of 1280 with headers"},
 		{"udp flow", "checksum", "true", "the UDP checksum is optional in IPv4 (RFC 768); on by default"},
+		{"rdt flow", "window", "", "absent: 1 for stop-and-wait (the only value it takes); go-back-n and selective-repeat require it"},
+		{"rdt flow", "seq_bits", "", "absent: 1 for stop-and-wait; otherwise the fewest bits that are correct for the window (go-back-n: window ≤ 2^k - 1; selective-repeat: window ≤ 2^(k-1), K&R §3.4.4)"},
+		{"rdt flow", "timeout", "adaptive", "RFC 6298 estimator (initial 1s, Karn's rule, backoff; minimum 1ms); write a duration for the textbook's fixed timer"},
+		{"rdt flow", "packet", "1000", "payload bytes per packet: K&R §3.4.2's L = 8000 bits"},
+		{"fault", "transmission", "1", "the first transmission of the segment; 2 is its first retransmission"},
+		{"fault", "bits", "1", "corrupt: one flipped bit, which the checksum always catches"},
+		{"fault", "undetectable", "false", "corrupt: flips the checksum catches; true = pairs that cancel in it"},
+		{"fault", "direction", "both", "drop: in-flight empties both directions of the wire"},
 	}
 }
 

@@ -428,8 +428,10 @@ func TestDefaultsTable(t *testing.T) {
 		applyDefaults(dec, "flow", flowFields(), &Flow{}),
 		applyDefaults(dec, "tcp flow", tcpFields(), &TCPFlow{}),
 		applyDefaults(dec, "udp flow", udpFields(), &UDPFlow{}),
+		applyDefaults(dec, "rdt flow", rdtFields(), &RDTFlow{}),
 		applyDefaults(dec, "gilbert-elliott loss", lossFields("gilbert-elliott"), &Loss{}),
 		applyDefaults(dec, "bernoulli loss", lossFields("bernoulli"), &Loss{}),
+		applyDefaults(dec, "fault", faultFields(), &Fault{}),
 	} {
 		if err != nil {
 			t.Error(err)
@@ -448,8 +450,12 @@ func TestDefaultsTable(t *testing.T) {
 			fs = strings.Split(names(tcpFields()), ", ")
 		case "udp flow":
 			fs = strings.Split(names(udpFields()), ", ")
+		case "rdt flow":
+			fs = strings.Split(names(rdtFields()), ", ")
 		case "gilbert-elliott loss", "bernoulli loss":
 			fs = strings.Split(names(lossFields(strings.TrimSuffix(d.Scope, " loss"))), ", ")
+		case "fault":
+			fs = strings.Split(names(faultFields()), ", ")
 		default:
 			t.Errorf("unknown scope %q", d.Scope)
 		}

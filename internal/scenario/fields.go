@@ -155,6 +155,8 @@ func scenarioFields() []field[Scenario] {
 			node: func(d *decoder, s *Scenario, n ast.Node, path string) error { return d.link(&s.Link, n, path) }},
 		{name: "flows", want: "a list of flows, each a mapping (- name: ..., protocol: ...)", group: true,
 			node: func(d *decoder, s *Scenario, n ast.Node, path string) error { return d.flows(s, n, path) }},
+		{name: "faults", want: wantFaults, group: true,
+			node: func(d *decoder, s *Scenario, n ast.Node, path string) error { return d.faults(s, n, path) }},
 	}
 }
 
@@ -220,7 +222,7 @@ func lossFields(model string) []field[Loss] {
 func flowFields() []field[Flow] {
 	return []field[Flow]{
 		textField("name", true, "a non-empty name, e.g. file", func(f *Flow, v string) { f.Name = v }),
-		enumField("protocol", []string{"tcp", "udp"}, func(f *Flow, v string) { f.Protocol = v }),
+		enumField("protocol", protocols, func(f *Flow, v string) { f.Protocol = v }),
 		enumField("from", []string{"a", "b"}, func(f *Flow, v string) { f.From = v }),
 		durationField("start", false, "", func(f *Flow, v Duration) { f.Start = v }),
 	}
@@ -252,6 +254,7 @@ func tcpFields() []field[TCPFlow] {
 		durationField("time_wait", true, "60s", func(f *TCPFlow, v Duration) { f.TimeWait = v }),
 		wholeField("max_retries", 1, 100, "", "15", func(f *TCPFlow, v uint64) { f.MaxRetries = int(v) }),
 		wholeField("isn", 0, math.MaxUint32, "", "4294967000", func(f *TCPFlow, v uint64) { isn := uint32(v); f.ISN = &isn }),
+		wholeField("initial_ssthresh", 2, 1_000_000, " segments", "8", func(f *TCPFlow, v uint64) { f.InitialSsthresh = int(v) }),
 		boolField("sack", func(f *TCPFlow, v bool) { f.SACK = v }),
 	}
 }

@@ -26,6 +26,9 @@ type Scenario struct {
 	Link        Link
 	Flows       []Flow
 	Report      []string
+	// Faults are the scripted events of the faults: section, in file
+	// order (see Fault); nil without one.
+	Faults []Fault
 
 	// File is the path the scenario was read from (the name given to Parse).
 	File string
@@ -77,15 +80,16 @@ type Loss struct {
 	mapping bool
 }
 
-// Flow is one application flow between the hosts. Exactly one of TCP and
-// UDP is set, matching Protocol.
+// Flow is one application flow between the hosts. Exactly one of TCP,
+// UDP and RDT is set, matching Protocol.
 type Flow struct {
 	Name     string
-	Protocol string // "tcp" or "udp"
+	Protocol string // "tcp", "udp", "stop-and-wait", "go-back-n" or "selective-repeat"
 	From     string // the sending host: "a" or "b"
 	Start    Duration
 	TCP      *TCPFlow
 	UDP      *UDPFlow
+	RDT      *RDTFlow // stop-and-wait, go-back-n and selective-repeat
 }
 
 // TCPFlow holds the fields of a TCP flow. App "bulk" sends Bytes from
@@ -109,6 +113,10 @@ type TCPFlow struct {
 	TimeWait      Duration
 	MaxRetries    int
 	ISN           *uint32 // nil: drawn from the seed
+	// InitialSsthresh is the slow-start threshold before the first loss,
+	// in segments of MSS bytes; 0 (absent): "arbitrarily high", RFC 5681
+	// §3.1.
+	InitialSsthresh int
 	// SACK lets both ends offer selective acknowledgments (RFC 2018) and
 	// the sender recover by them (RFC 6675).
 	SACK bool

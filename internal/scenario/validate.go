@@ -40,7 +40,7 @@ func (s *Scenario) validate() error {
 			return err
 		}
 	}
-	return nil
+	return s.validateFaults()
 }
 
 // errMissing reports a required field absent from the mapping at parent,
@@ -61,6 +61,9 @@ func (s *Scenario) validateFlow(i int, seen map[string]bool) error {
 		return s.errAt(at("name"), "%q is used by two flows: names must be unique", f.Name)
 	}
 	seen[f.Name] = true
+	if IsRDT(f.Protocol) {
+		return s.validateRDT(f, p)
+	}
 	switch f.Protocol {
 	case "udp":
 		u := f.UDP

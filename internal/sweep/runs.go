@@ -123,6 +123,9 @@ func record(r int, point int, seed uint64, res *run.Result) Record {
 		if f.TCP != nil {
 			fr.Values[Retransmissions] = float64(f.TCP.TimeoutRetrans + f.TCP.FastRetrans)
 		}
+		if f.RDT != nil {
+			fr.Values[Retransmissions] = float64(f.RDT.Sender.Retransmissions)
+		}
 		if f.Complete {
 			fr.Values[Goodput] = f.Goodput
 			if f.Completion >= 0 {

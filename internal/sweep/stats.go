@@ -5,6 +5,8 @@ import (
 
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
+
+	"tcpsim/internal/scenario"
 )
 
 // Metric is one measurement summarised for every flow.
@@ -19,8 +21,10 @@ const (
 	// the run; over all runs, failed ones included (what they had
 	// delivered when they ended).
 	DeliveryRatio
-	// Retransmissions: TCP segments retransmitted (timeout and fast), up
-	// to the end of the run; over all runs. UDP has none: not applicable.
+	// Retransmissions: TCP segments retransmitted (timeout and fast), or
+	// the data packets an rdt flow (stop-and-wait, go-back-n,
+	// selective-repeat) resent, up to the end of the run; over all runs.
+	// UDP has none: not applicable.
 	Retransmissions
 	// CompletionTime: from the flow's start to its last byte delivered;
 	// over the runs in which the flow completed.
@@ -60,7 +64,9 @@ func (m Metric) Over() string {
 }
 
 // AppliesTo reports whether the metric exists for a protocol.
-func (m Metric) AppliesTo(protocol string) bool { return m != Retransmissions || protocol == "tcp" }
+func (m Metric) AppliesTo(protocol string) bool {
+	return m != Retransmissions || protocol == "tcp" || scenario.IsRDT(protocol)
+}
 
 // scale converts a metric to its table unit.
 func (m Metric) scale(v float64) float64 {

@@ -30,8 +30,13 @@ const (
 	State        = "state"
 	Cwnd         = "cwnd"
 	Rwnd         = "rwnd"
+	RTT          = "rtt" // an RTT sample (RFC 6298 §2): Value the sample, Value2 the new RTO, both in ns
 	AppWrite     = "app-write"
 	AppRead      = "app-read"
+	// Decision is what an end of an rdt flow (stop-and-wait, go-back-n,
+	// selective-repeat) did with a packet it did not simply accept in
+	// order: discarded as a duplicate or out of order, buffered, ignored.
+	Decision = "decision"
 )
 
 // Event is one trace record. Packet fields are zero for other kinds.
@@ -54,10 +59,13 @@ type Event struct {
 	Retrans bool   `json:"retrans,omitempty"`
 	// SACK holds a TCP segment's SACK blocks (RFC 2018), if it carries
 	// any.
-	SACK   SACKList `json:"sack,omitzero"`
-	Detail string   `json:"detail,omitempty"`
-	Value  int64    `json:"value,omitempty"`
-	Value2 int64    `json:"value2,omitempty"`
+	SACK SACKList `json:"sack,omitzero"`
+	// Scripted marks a lost or corrupt event that a scenario's faults:
+	// section caused, not a random impairment; Detail says which fault.
+	Scripted bool   `json:"scripted,omitempty"`
+	Detail   string `json:"detail,omitempty"`
+	Value    int64  `json:"value,omitempty"`
+	Value2   int64  `json:"value2,omitempty"`
 	// Packet holds the packet's bytes (IPv4 header onwards) for packet
 	// events, valid only during the Event call.
 	Packet []byte `json:"-"`
@@ -205,10 +213,17 @@ func AppendText(b []byte, e *Event) []byte {
 	b = fmt.Appendf(b, "%12.6f %-8s %-13s", e.T.Seconds(), e.Flow, e.Kind)
 	if e.Dir != "" {
 		b = fmt.Appendf(b, " %s %s", e.Dir, e.Proto)
-		if e.Proto == "tcp" {
+		switch e.Proto {
+		case "tcp":
 			b = fmt.Appendf(b, " %s seq=%d ack=%d win=%d", e.Flags, e.Seq, e.Ack, e.Win)
 			if e.SACK.N > 0 {
 				b = e.SACK.AppendText(append(b, " sack="...))
+			}
+		case "rdt":
+			if e.Flags == "ACK" {
+				b = fmt.Appendf(b, " ACK %d", e.Ack)
+			} else {
+				b = fmt.Appendf(b, " pkt %d", e.Seq)
 			}
 		}
 		b = fmt.Appendf(b, " len=%d", e.Len)

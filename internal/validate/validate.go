@@ -1,8 +1,10 @@
 // Package validate compares tcpsim with published models of TCP and UDP
 // throughput on the same parameters: the textbook stop-and-wait formula,
 // the sliding-window bound, Mathis et al. (1997), Padhye et al. (1998),
-// CUBIC's response function (RFC 9438) and UDP's 1 - p. Each check states
-// the tolerance it is held to and why.
+// CUBIC's response function (RFC 9438), UDP's 1 - p, and for the rdt
+// family (stop-and-wait, go-back-n, selective-repeat) the textbook's
+// utilisation formulas and the classic ARQ transmission counts under loss.
+// Each check states the tolerance it is held to and why.
 package validate
 
 import (
@@ -347,5 +349,9 @@ func All(seeds int) ([]Check, error) {
 			return nil, err
 		}
 	}
-	return out, nil
+	rdt, err := RDT(seeds)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, rdt...), nil
 }

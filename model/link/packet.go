@@ -14,6 +14,10 @@ package link
 type Packet struct {
 	Buf  []byte
 	Flow int32
+	// Fault is a scripted fault the packet will meet on the wire, set by
+	// the direction's Marker when it is offered; the zero value is none.
+	// It shares the padding after Flow, so Packet stays 40 bytes.
+	Fault Fault
 	// ID numbers the packets entering one direction (from 1), copies
 	// made by duplication included: traces follow a packet by it.
 	ID uint64
@@ -56,7 +60,8 @@ type fifo struct {
 
 type timed struct {
 	pkt Packet
-	at  int64 // sim.Time of arrival at the far end
+	at  int64  // sim.Time of arrival at the far end
+	gen uint64 // the direction's wire generation when it was scheduled
 }
 
 func (q *fifo) len() int { return q.size }

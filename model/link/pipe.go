@@ -61,6 +61,11 @@ type Pipe struct {
 	obs  Observer
 	c    Counters
 
+	marker   Marker
+	down     int    // outages in progress (SetDown)
+	downRule uint16 // the rule of the latest outage to start
+	gen      uint64 // wire generation: DropInFlight moves it on
+
 	queue      fifo // waiting or being serialised; head is on the wire
 	queueBytes int
 	pipe       fifo // propagating, in arrival order
@@ -113,6 +118,9 @@ func (p *Pipe) InFlight() int64 {
 func (p *Pipe) Send(pkt Packet) {
 	p.nextID++
 	pkt.ID = p.nextID
+	if p.marker != nil {
+		pkt.Fault = p.marker.Mark(p.Name, pkt)
+	}
 	p.c.Offered++
 	p.c.OfferedBytes += int64(len(pkt.Buf))
 	if (p.cfg.QueuePackets > 0 && p.queue.len() >= p.cfg.QueuePackets) ||
@@ -154,21 +162,38 @@ func (p *Pipe) onTxDone(uint64) {
 // a lower one. The one exception keeps that property: an impairment whose
 // probability is zero never acts, so its stream is not drawn from at all;
 // each impairment has a stream of its own, so no other draw moves.
+//
+// Scripted faults (a marked packet, an outage) come after the loss draw and
+// draw nothing themselves: a packet lost on purpose is lost like a random
+// loss (no further draws for it), and one that random loss took stays a
+// random loss.
 func (p *Pipe) impair(pkt Packet) {
+	f := pkt.Fault
+	pkt.Fault = Fault{}
 	if p.lost(pkt.Flow) {
 		p.c.Lost++
 		p.observe(EvLost, pkt)
 		p.pool.Put(pkt.Buf)
 		return
 	}
+	corrupted := false
+	if f.Kind != FaultNone || p.down > 0 {
+		var lost bool
+		if lost, corrupted = p.scripted(&pkt, f); lost {
+			return
+		}
+	}
 	if p.cfg.Corrupt > 0 {
 		uc, bit := p.corruptRng.Float64(), p.corruptRng.Uint64()
 		if uc < p.cfg.Corrupt && len(pkt.Buf) > 0 {
 			b := bit % uint64(len(pkt.Buf)*8)
 			pkt.Buf[b/8] ^= 1 << (b % 8)
-			p.c.Corrupted++
+			corrupted = true
 			p.observe(EvCorrupt, pkt)
 		}
+	}
+	if corrupted {
+		p.c.Corrupted++
 	}
 	now := p.eng.Now()
 	at := now + p.cfg.Delay
@@ -188,7 +213,7 @@ func (p *Pipe) impair(pkt Packet) {
 	}
 	if p.cfg.Duplicate > 0 && p.dupRng.Float64() < p.cfg.Duplicate {
 		p.nextID++
-		cp := Packet{Buf: append(p.pool.Get(), pkt.Buf...), Flow: pkt.Flow, ID: p.nextID}
+		cp := Packet{Buf: append(p.pool.Get(), pkt.Buf...), Flow: pkt.Flow, ID: p.nextID, Fault: pkt.Fault}
 		p.c.Duplicated++
 		p.observe(EvDuplicate, cp)
 		p.propagate(timed{pkt: cp, at: int64(at)})
@@ -237,14 +262,19 @@ func (p *Pipe) lossStream(flow int32) *rand.Rand {
 func (p *Pipe) propagate(t timed) {
 	p.pipe.push(t)
 	if p.pipe.len() == 1 {
-		p.eng.At(sim.Time(t.at), p.arrive, 0)
+		p.eng.At(sim.Time(t.at), p.arrive, p.gen)
 	}
 }
 
-func (p *Pipe) onArrive(uint64) {
+// onArrive delivers the head. An arrival scheduled before DropInFlight
+// emptied the wire (an older generation) finds nothing of its own.
+func (p *Pipe) onArrive(gen uint64) {
+	if gen != p.gen {
+		return
+	}
 	t := p.pipe.pop()
 	if p.pipe.len() > 0 {
-		p.eng.At(sim.Time(p.pipe.peek().at), p.arrive, 0)
+		p.eng.At(sim.Time(p.pipe.peek().at), p.arrive, p.gen)
 	}
 	p.deliver(t.pkt)
 }
@@ -260,11 +290,19 @@ func (p *Pipe) hold(t timed) {
 		i = len(p.late)
 		p.late = append(p.late, t)
 	}
-	p.eng.At(sim.Time(t.at), p.arriveLate, uint64(i))
+	p.late[i].gen = p.gen
+	p.eng.At(sim.Time(t.at), p.arriveLate, uint64(i)|p.gen<<32)
 }
 
-func (p *Pipe) onArriveLate(slot uint64) {
+// onArriveLate delivers a held-back packet: arg is its slot, and in its
+// high 32 bits the generation it was held in (a slot emptied by
+// DropInFlight may hold another packet by now).
+func (p *Pipe) onArriveLate(arg uint64) {
+	slot := arg & (1<<32 - 1)
 	t := p.late[slot]
+	if t.pkt.Buf == nil || t.gen&(1<<32-1) != arg>>32 {
+		return
+	}
 	p.late[slot] = timed{}
 	p.lateFree = append(p.lateFree, int(slot))
 	p.deliver(t.pkt)

@@ -51,3 +51,16 @@ func Check(b []byte, offset int64) bool {
 	}
 	return true
 }
+
+// Diff returns how many bytes of b differ from the stream bytes starting
+// at offset (0 exactly when Check is true). It is the slow path, for data
+// that failed Check.
+func Diff(b []byte, offset int64) int {
+	n := 0
+	for i, c := range b {
+		if c != pattern[(offset+int64(i))%Period] {
+			n++
+		}
+	}
+	return n
+}

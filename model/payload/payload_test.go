@@ -19,3 +19,19 @@ func TestFillCheck(t *testing.T) {
 		t.Fatal("At does not match the stream")
 	}
 }
+
+func TestDiff(t *testing.T) {
+	b := At(1000, 600)
+	c := append([]byte(nil), b...)
+	if n := Diff(c, 1000); n != 0 || !Check(c, 1000) {
+		t.Fatalf("equal bytes: Diff %d", n)
+	}
+	c[3] ^= 1
+	c[599] ^= 0x80
+	if n := Diff(c, 1000); n != 2 {
+		t.Errorf("two bytes changed: Diff %d, want 2", n)
+	}
+	if n := Diff(c, 1001); n < 500 {
+		t.Errorf("wrong offset: Diff %d, want most bytes", n)
+	}
+}

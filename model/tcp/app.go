@@ -30,7 +30,7 @@ type App struct {
 	exchange    int   // request/response round in progress
 	served      int   // requests answered by the server
 	Delivered   int64 // application bytes read, both directions
-	Corrupt     int64 // bytes read that differ from what was sent
+	Corrupt     int64 // bytes read that differ from what was sent (an error the checksum missed)
 	Handshake   sim.Time
 	DoneAt      sim.Time // last application byte read; -1 until then
 	established bool
@@ -121,7 +121,7 @@ func (r *reader) pump() {
 		b1, b2, off := e.ReadInPlace(n) // the application only verifies: no copy
 		k := int64(len(b1) + len(b2))
 		if !payload.Check(b1, off) || !payload.Check(b2, off+int64(len(b1))) {
-			r.app.Corrupt += k
+			r.app.Corrupt += int64(payload.Diff(b1, off) + payload.Diff(b2, off+int64(len(b1))))
 		}
 		r.got += k
 		r.app.Delivered += k

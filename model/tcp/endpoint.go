@@ -40,6 +40,9 @@ type Config struct {
 	// out-of-order data in SACK blocks and the sender recovers by them
 	// (RFC 6675). Default off, as in the textbook's TCP.
 	SACK bool
+	// InitialSsthresh is ssthresh before the first loss, in bytes; 0 means
+	// "arbitrarily high" (RFC 5681 §3.1).
+	InitialSsthresh int
 	// Data returns the application's stream bytes [off, off+n); nil
 	// means the payload package's pattern.
 	Data func(off int64, n int) []byte
@@ -49,6 +52,9 @@ type Config struct {
 	OnCwnd func(cwnd, ssthresh int)
 	// OnRwnd, if set, is called when the window we advertise changes.
 	OnRwnd func(adv int)
+	// OnRTT, if set, is called with every RTT measurement r and the SRTT,
+	// RTTVAR and RTO it yields (RFC 6298 §2).
+	OnRTT func(r, srtt, rttvar, rto sim.Time)
 }
 
 func (c *Config) defaults() {

@@ -1,6 +1,8 @@
 package tcp
 
 import (
+	"cmp"
+
 	"tcpsim/model/seqnum"
 	"tcpsim/model/wire"
 	"tcpsim/sim"
@@ -158,7 +160,7 @@ func (e *Endpoint) established(h *wire.TCP) {
 	e.snd.wl1, e.snd.wl2 = seqnum.Value(h.Seq), seqnum.Value(h.Ack)
 	e.snd.maxWnd = max(e.snd.maxWnd, e.snd.wnd)
 	e.snd.setUna(e.snd.iss + 1)
-	e.snd.setCwnd(e.cfg.InitialWindow*e.snd.smss(), 1<<30) // RFC 5681 §3.1: ssthresh arbitrarily high
+	e.snd.setCwnd(e.cfg.InitialWindow*e.snd.smss(), cmp.Or(e.cfg.InitialSsthresh, 1<<30)) // RFC 5681 §3.1: ssthresh arbitrarily high unless configured
 	if e.rcv.sack {
 		e.useSACK()
 	}

@@ -25,11 +25,15 @@ type rttEstimator struct {
 
 	minRTO, maxRTO, granularity sim.Time // Config.MinRTO, MaxRTO, Granularity G
 	samples                     int64    // measurements taken (Stats.RTTSamples)
+	// onSample, if set (Config.OnRTT), sees every measurement with the
+	// SRTT, RTTVAR and RTO it produced.
+	onSample func(m, srtt, rttvar, rto sim.Time)
 }
 
 func (r *rttEstimator) init(cfg *Config) {
 	r.rto = cfg.InitialRTO
 	r.minRTO, r.maxRTO, r.granularity = cfg.MinRTO, cfg.MaxRTO, cfg.Granularity
+	r.onSample = cfg.OnRTT
 }
 
 // sample updates SRTT, RTTVAR and RTO with a measurement m, as RFC 6298
@@ -49,6 +53,9 @@ func (r *rttEstimator) sample(m sim.Time) {
 		r.srtt = (7*r.srtt + m) / 8     // SRTT <- (1-α)·SRTT + α·R'
 	}
 	r.rto = r.clamp(r.srtt + max(r.granularity, rttK*r.rttvar))
+	if r.onSample != nil {
+		r.onSample(m, r.srtt, r.rttvar, r.rto)
+	}
 }
 
 // clamp bounds a timeout to [MinRTO, MaxRTO] (RFC 6298 §2.4–2.5).

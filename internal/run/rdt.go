@@ -1,0 +1,171 @@
+package run
+
+import (
+	"strconv"
+
+	"tcpsim/internal/scenario"
+	"tcpsim/internal/trace"
+	"tcpsim/model/host"
+	"tcpsim/model/link"
+	"tcpsim/model/rdt"
+	"tcpsim/model/wire"
+	"tcpsim/sim"
+)
+
+// RDTPortBase is the first receiver port of the rdt flows: flow i's
+// receiver listens on RDTPortBase+i and its sender on 49152+i. Both lie
+// in the dynamic range that IANA never assigns (RFC 6335 §6), so no
+// Wireshark dissector claims them: a capture shows plain UDP whose first
+// 10 data bytes are the rdt header (model/rdt.HeaderLen).
+const RDTPortBase = 61000
+
+// RDTResult holds the measurements of a stop-and-wait, go-back-n or
+// selective-repeat flow.
+type RDTResult struct {
+	Verified string // "yes", "no" (wrong bytes delivered) or "partial" (transfer unfinished)
+	// Utilisation is the fraction of the time from the flow's start to
+	// the last ACK the sender needed during which the sender's link
+	// transmitter was sending this flow's data packets (see
+	// rdt.Flow.Utilisation).
+	Utilisation float64
+	WrongBytes  int64
+	Window      int
+	SeqBits     int
+	// Failure says why a flow that ran to its end did not complete:
+	// wrong bytes, or a sender that saw every packet acknowledged while
+	// the receiver still missed some.
+	Failure                                string
+	Sender                                 rdt.SenderStats
+	Receiver                               rdt.ReceiverStats
+	HostDropsAtSender, HostDropsAtReceiver int64
+}
+
+type rdtFlow struct {
+	spec *scenario.Flow
+	f    *rdt.Flow
+}
+
+func newRDTFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, out *link.Pipe) (flow, error) {
+	cfg, err := f.RDTConfig()
+	if err != nil {
+		return nil, err
+	}
+	var obs rdt.FlowObserver
+	if n.tr != nil {
+		obs = &rdtTracer{t: n.tr, flow: f.Name, fwd: dirName(src.Addr), rev: dirName(dst.Addr)}
+	}
+	rf := rdt.NewFlow(n.eng, rdt.FlowConfig{
+		Config: cfg, Flow: int32(i), Src: src, Dst: dst,
+		SrcPort: uint16(49152 + i), DstPort: uint16(RDTPortBase + i),
+		Link: out, Start: sim.Time(f.Start), OnDone: n.check,
+	}, obs)
+	return &rdtFlow{spec: f, f: rf}, nil
+}
+
+func (r *rdtFlow) start() { r.f.Start() }
+
+func (r *rdtFlow) finished() bool {
+	done, _ := r.f.Sender().Done()
+	return done
+}
+
+func (r *rdtFlow) result(now sim.Time) FlowResult {
+	snd, rcv, app := r.f.Sender().Stats(), r.f.Receiver().Stats(), r.f.App()
+	from, to := hostName(r.spec)
+	done, _ := r.f.Sender().Done()
+	res := FlowResult{
+		Name: r.spec.Name, Protocol: r.spec.Protocol, From: from, To: to,
+		OfferedBytes: app.Total, DeliveredBytes: app.Delivered,
+		PacketsSent:   snd.DataSent + rcv.AcksSent,
+		PacketsRecv:   rcv.DataReceived + snd.AcksReceived,
+		ChecksumDrops: rcv.Corrupt + snd.CorruptAcks + r.f.HostDrops(rdt.SenderSide) + r.f.HostDrops(rdt.ReceiverSide),
+		Duplicates:    rcv.Duplicates,
+		OutOfOrder:    rcv.OutOfOrderDiscarded + rcv.OutOfOrderBuffered,
+		Start:         sim.Time(r.spec.Start), Completion: -1,
+	}
+	if app.DoneAt >= 0 {
+		res.Completion = app.DoneAt - res.Start
+		res.Goodput = goodput(app.Delivered, res.Completion)
+	}
+	if app.Total > 0 {
+		res.DeliveryRatio = float64(app.Delivered) / float64(app.Total)
+	}
+	x := &RDTResult{
+		Utilisation: r.f.Utilisation(now), WrongBytes: app.Wrong,
+		Window: r.spec.RDT.Window, SeqBits: r.spec.RDT.SeqBits,
+		Sender: snd, Receiver: rcv,
+		HostDropsAtSender: r.f.HostDrops(rdt.SenderSide), HostDropsAtReceiver: r.f.HostDrops(rdt.ReceiverSide),
+	}
+	switch {
+	case app.Wrong > 0:
+		x.Verified = "NO"
+		x.Failure = "delivered " + strconv.FormatInt(app.Wrong, 10) + " wrong bytes (an old packet taken for a new one: too few sequence numbers for the window)"
+	case app.DoneAt < 0:
+		x.Verified = "partial"
+		if done {
+			x.Failure = "the sender saw every packet acknowledged, but the receiver is missing some (an old ACK taken for a new one: too few sequence numbers for the window)"
+		}
+	default:
+		x.Verified = "yes"
+	}
+	res.Complete = done && app.DoneAt >= 0 && app.Wrong == 0
+	res.RDT = x
+	return res
+}
+
+// rdtPacket fills an event's rdt fields from a packet known to belong to
+// an rdt flow.
+func rdtPacket(e *trace.Event, buf []byte) {
+	if len(buf) < wire.IPv4HeaderLen {
+		return
+	}
+	off := int(buf[0]&0x0f)*4 + wire.UDPHeaderLen
+	if off > len(buf) {
+		return
+	}
+	h, ok := rdt.Peek(buf[off:])
+	if !ok {
+		return
+	}
+	e.Proto, e.Flags, e.Seq, e.Ack, e.Len = "rdt", h.Type.String(), uint32(h.Seq), uint32(h.Ack), len(buf)-off-rdt.HeaderLen
+}
+
+// rdtTracer turns an rdt flow's observations into trace events.
+type rdtTracer struct {
+	t        *tracer
+	flow     string
+	fwd, rev string // the data and ACK directions
+}
+
+// Sent implements rdt.FlowObserver.
+func (r *rdtTracer) Sent(side rdt.Side, h *rdt.Header, n int, retrans bool) {
+	dir := r.fwd
+	if side == rdt.ReceiverSide {
+		dir = r.rev
+	}
+	t := r.t
+	t.ev = trace.Event{T: t.n.eng.Now(), Flow: r.flow, Kind: trace.Send, Dir: dir, Proto: "rdt",
+		Flags: h.Type.String(), Seq: uint32(h.Seq), Ack: uint32(h.Ack), Len: n, Retrans: retrans}
+	t.sink.Event(&t.ev)
+}
+
+// Timer implements rdt.Observer.
+func (r *rdtTracer) Timer(kind string, seq uint16, at sim.Time) {
+	k := map[string]string{"set": trace.TimerSet, "cancel": trace.TimerCancel, "fired": trace.TimerFired}[kind]
+	r.t.simple(r.flow, k, "sender retransmission timer for pkt "+strconv.Itoa(int(seq))+" at "+at.String(), int64(at), int64(seq))
+}
+
+// Decision implements rdt.Observer.
+func (r *rdtTracer) Decision(side rdt.Side, text string) {
+	r.t.simple(r.flow, trace.Decision, side.String()+": "+text, 0, 0)
+}
+
+// Corrupt implements rdt.FlowObserver: the packet the link just
+// delivered failed the rdt checksum.
+func (r *rdtTracer) Corrupt(side rdt.Side) {
+	t := r.t
+	if t.lastDir == "" {
+		return
+	}
+	t.sink.Event(t.packet(trace.ChecksumDrop, t.last, t.lastDir))
+}

@@ -1,0 +1,209 @@
+// Package rdt models the reliable-data-transfer protocols of Kurose &
+// Ross, Computer Networking, chapter 3: stop-and-wait with an alternating
+// bit (rdt 3.0, §3.4.1), Go-Back-N (§3.4.3) and Selective Repeat
+// (§3.4.4), as real protocols with real bytes on the wire: a 10-byte
+// header (see HeaderLen) with a sequence number taken modulo 2^k, an ACK
+// number, a length and an RFC 1071 checksum, carried in UDP over IPv4.
+//
+// The Sender and Receiver are sans-I/O, like package tcp's Endpoint: they
+// own no clock (they read a Clock), send through an Output they are given,
+// and keep their timers as deadlines that the caller asks for (Deadline)
+// and fires (OnTimer). Flow binds a sender and a receiver to the engine
+// and to two hosts.
+//
+// Inside the model packets are numbered absolutely from 0 (an int64 that
+// never wraps); only the wire carries the number modulo 2^k. The sender
+// maps an ACK number back into its window, and the receiver maps a
+// sequence number into its window, exactly as the textbook's protocols
+// do, so that a sequence space too small for the window misleads them as
+// it misleads the real protocols (K&R Figure 3.27).
+package rdt
+
+import (
+	"fmt"
+
+	"tcpsim/sim"
+)
+
+// Clock tells a sender the time; the engine satisfies it.
+type Clock interface {
+	Now() sim.Time
+}
+
+// Output takes the packets a sender or receiver emits. data is the
+// payload (nil for an ACK), valid only during the call; sum is its
+// unfolded RFC 1071 sum (payload.Sum), so that the encoder need not read
+// it; retrans marks a data packet sent before.
+type Output interface {
+	Output(h *Header, data []byte, sum uint64, retrans bool)
+}
+
+// Side names the end of a flow an event happened at.
+type Side int
+
+// The two ends of a flow.
+const (
+	SenderSide Side = iota
+	ReceiverSide
+)
+
+func (s Side) String() string {
+	if s == ReceiverSide {
+		return "receiver"
+	}
+	return "sender"
+}
+
+// Observer is told what the protocol does, for traces; nil means no
+// observer and no cost (no text is built).
+type Observer interface {
+	// Timer: kind is "set", "cancel" or "fired"; seq is the sequence
+	// number of the packet the timer guards; at is the deadline.
+	Timer(kind string, seq uint16, at sim.Time)
+	// Decision reports what an end did with a packet that was not simply
+	// accepted in order: "pkt 2 out of order: discarded, re-ACK 0".
+	Decision(side Side, text string)
+}
+
+// Protocol is one of the rdt family.
+type Protocol int
+
+// The protocols.
+const (
+	// StopAndWait is rdt 3.0 (K&R §3.4.1): one packet in flight, a 1-bit
+	// (alternating) sequence number, a timer, ACKs that name the packet
+	// acknowledged. It is Go-Back-N with N = 1 and k = 1, and is run by
+	// the same code.
+	StopAndWait Protocol = iota
+	// GoBackN (K&R §3.4.3): up to N unacknowledged packets, cumulative
+	// ACKs, one timer for the oldest unacknowledged packet, a receiver
+	// that accepts only the next packet in order.
+	GoBackN
+	// SelectiveRepeat (K&R §3.4.4): up to N unacknowledged packets, an
+	// ACK and a timer per packet, a receiver that buffers up to N packets
+	// out of order.
+	SelectiveRepeat
+)
+
+// Names are the protocols as scenario files write them.
+var Names = [...]string{StopAndWait: "stop-and-wait", GoBackN: "go-back-n", SelectiveRepeat: "selective-repeat"}
+
+func (p Protocol) String() string {
+	if p >= 0 && int(p) < len(Names) {
+		return Names[p]
+	}
+	return fmt.Sprintf("Protocol(%d)", int(p))
+}
+
+// ParseProtocol maps a scenario name to a Protocol.
+func ParseProtocol(s string) (Protocol, error) {
+	for i, n := range Names {
+		if s == n {
+			return Protocol(i), nil
+		}
+	}
+	return 0, fmt.Errorf("rdt: unknown protocol %q", s)
+}
+
+// Adaptive-timeout constants (RFC 6298).
+const (
+	// InitialRTO is the timeout before the first RTT sample (RFC 6298 §2.1).
+	InitialRTO = sim.Second
+	// MinRTO is the smallest adaptive timeout. Deviation: RFC 6298 §2.4
+	// asks for 1 s; the clock granularity G = 1 ms is used instead, so
+	// that on a classroom link of a few milliseconds the estimator is
+	// seen to adapt.
+	MinRTO = sim.Millisecond
+	// MaxRTO caps backoff (RFC 6298 §2.5).
+	MaxRTO = 60 * sim.Second
+)
+
+// Config is one flow's protocol parameters.
+type Config struct {
+	Protocol Protocol
+	Window   int // N, in packets: 1 for stop-and-wait
+	SeqBits  int // k: sequence numbers are taken modulo 2^k; 1 for stop-and-wait
+	// Timeout is the fixed retransmission timeout; 0 means adaptive
+	// (RFC 6298 estimator, Karn's rule, backoff).
+	Timeout sim.Time
+	Packet  int   // payload bytes per packet, 1 to MaxPayload
+	Bytes   int64 // bytes to send; the last packet carries the rest
+}
+
+// Count returns the number of packets the flow sends.
+func (c *Config) Count() int64 { return (c.Bytes + int64(c.Packet) - 1) / int64(c.Packet) }
+
+// size returns the payload bytes of packet a.
+func (c *Config) size(a int64) int { return int(min(int64(c.Packet), c.Bytes-a*int64(c.Packet))) }
+
+// MaxWindow is the largest window the model accepts: windows are scanned
+// and buffered per packet, and no classroom link needs more.
+const MaxWindow = 4096
+
+// Validate checks the parameters: a window of 1 to MaxWindow packets, k
+// from 1 to MaxSeqBits; stop-and-wait with N = 1 and k = 1; Go-Back-N
+// with N ≤ 2^k − 1 (with N = 2^k a cumulative ACK could mean "all" or
+// "none", K&R §3.4.3); Selective Repeat with N ≤ 2^k, so that the
+// sender's own window holds distinct numbers. Selective Repeat with
+// N > 2^(k−1) is allowed on purpose: it is the textbook's dilemma
+// (Figure 3.27), in which the receiver takes an old packet for a new one.
+func (c *Config) Validate() error {
+	if c.SeqBits < 1 || c.SeqBits > MaxSeqBits {
+		return fmt.Errorf("rdt: seq_bits %d, want 1 to %d", c.SeqBits, MaxSeqBits)
+	}
+	if c.Window < 1 || c.Window > MaxWindow {
+		return fmt.Errorf("rdt: window %d, want 1 to %d packets", c.Window, MaxWindow)
+	}
+	space := 1 << c.SeqBits
+	switch c.Protocol {
+	case StopAndWait:
+		if c.Window != 1 || c.SeqBits != 1 {
+			return fmt.Errorf("rdt: stop-and-wait has window 1 and seq_bits 1, not %d and %d", c.Window, c.SeqBits)
+		}
+	case GoBackN:
+		if c.Window > space-1 {
+			return fmt.Errorf("rdt: go-back-n window %d needs at most 2^k - 1 = %d with seq_bits %d", c.Window, space-1, c.SeqBits)
+		}
+	case SelectiveRepeat:
+		if c.Window > space {
+			return fmt.Errorf("rdt: selective-repeat window %d needs at most 2^k = %d with seq_bits %d", c.Window, space, c.SeqBits)
+		}
+	default:
+		return fmt.Errorf("rdt: unknown protocol %d", c.Protocol)
+	}
+	if c.Packet < 1 || c.Packet > MaxPayload {
+		return fmt.Errorf("rdt: packet %d bytes, want 1 to %d", c.Packet, MaxPayload)
+	}
+	if c.Bytes < 1 {
+		return fmt.Errorf("rdt: %d bytes to send, want at least 1", c.Bytes)
+	}
+	if c.Timeout < 0 {
+		return fmt.Errorf("rdt: negative timeout %v", c.Timeout)
+	}
+	return nil
+}
+
+// rtoEstimator is RFC 6298's retransmission-timeout estimator, in integer
+// nanoseconds: SRTT and RTTVAR with α = 1/8, β = 1/4, K = 4.
+type rtoEstimator struct {
+	srtt, rttvar, rto sim.Time
+	has               bool
+}
+
+// sample folds in a measurement r (RFC 6298 §2.2–2.3).
+func (e *rtoEstimator) sample(r sim.Time) {
+	if !e.has {
+		e.srtt, e.rttvar, e.has = r, r/2, true
+	} else {
+		d := e.srtt - r
+		if d < 0 {
+			d = -d
+		}
+		e.rttvar = (3*e.rttvar + d) / 4
+		e.srtt = (7*e.srtt + r) / 8
+	}
+	e.rto = min(max(e.srtt+max(MinRTO, 4*e.rttvar), MinRTO), MaxRTO)
+}
+
+// backoff doubles the timeout after an expiry (RFC 6298 §5.5).
+func (e *rtoEstimator) backoff() { e.rto = min(2*e.rto, MaxRTO) }
