@@ -387,6 +387,8 @@ var flowRows = []row[*run.FlowResult]{
 		func(t *run.TCPResult) int64 { return t.ZeroWindows })),
 	one("window probes", tcpCount("window_probes", "packets", "zero-window probes sent (persist timer)",
 		func(t *run.TCPResult) int64 { return t.WindowProbes })),
+	one("segment payload (SMSS)", tcpCount("smss_bytes", "bytes", "the client's SMSS: the most payload a segment carries, the smaller MSS less 12 bytes with timestamps (RFC 7323)",
+		func(t *run.TCPResult) int64 { return t.SMSS })),
 	{title: "cwnd final / max", sep: " / ", fields: []field[*run.FlowResult]{
 		tcpCount("cwnd_final_bytes", "bytes", "the client's congestion window at the end",
 			func(t *run.TCPResult) int64 { return t.CwndFinal }),

@@ -120,6 +120,8 @@ type TCPFlow struct {
 	// SACK lets both ends offer selective acknowledgments (RFC 2018) and
 	// the sender recover by them (RFC 6675).
 	SACK bool
+	// Timestamps lets both ends use the Timestamps option (RFC 7323).
+	Timestamps bool
 }
 
 // UDPFlow holds the fields of a UDP flow: Count datagrams of Datagram

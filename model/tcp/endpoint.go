@@ -40,6 +40,13 @@ type Config struct {
 	// out-of-order data in SACK blocks and the sender recovers by them
 	// (RFC 6675). Default off, as in the textbook's TCP.
 	SACK bool
+	// Timestamps allows the Timestamps option (RFC 7323): offered on the
+	// SYN, or on the SYN-ACK if the peer offered it. When both ends allow
+	// it, every segment but a RST carries it, the sender measures the RTT
+	// from its echo on every ACK of new data (retransmissions included,
+	// RFC 7323 §4), PAWS drops old duplicate segments (§5), and a full
+	// segment carries 12 bytes less payload. Default off.
+	Timestamps bool
 	// InitialSsthresh is ssthresh before the first loss, in bytes; 0 means
 	// "arbitrarily high" (RFC 5681 §3.1).
 	InitialSsthresh int
@@ -111,6 +118,7 @@ type Stats struct {
 	SACKBlocksSent      int64 // SACK blocks sent on ACKs (RFC 2018)
 	SACKBlocksRecv      int64 // SACK blocks received on ACKs
 	SACKRetrans         int64 // segments retransmitted in SACK loss recovery (RFC 6675), fast retransmit included
+	PAWSDrops           int64 // segments dropped by PAWS as old duplicates (RFC 7323 §5)
 }
 
 // Endpoint is one side of a TCP connection. It is sans-I/O: see the
@@ -139,7 +147,7 @@ type Endpoint struct {
 	rtt rttEstimator
 	cc  congestionControl
 	rec lossRecovery
-
+	ts  tsState // the Timestamps option (RFC 7323), both halves
 	// Retransmission bookkeeping (RFC 6298 §5, RFC 9293 §3.8.3).
 	retries       int      // retransmissions of the oldest segment since the last new ACK
 	synRTOExpired bool     // the SYN was retransmitted: its ACK gives no RTT sample (Karn)
@@ -204,6 +212,11 @@ func (e *Endpoint) Stats() Stats {
 
 // Aborted returns why the connection was aborted, or "".
 func (e *Endpoint) Aborted() string { return e.abortReason }
+
+// SMSS returns the sender's maximum segment size, the largest payload it
+// sends: the smaller of the two MSS options, less the 12 bytes of the
+// Timestamps option when it is in use (valid once the handshake is done).
+func (e *Endpoint) SMSS() int { return e.snd.smss() }
 
 // Cwnd returns the congestion window in bytes.
 func (e *Endpoint) Cwnd() int { return e.snd.cwnd }
@@ -397,6 +410,7 @@ func (e *Endpoint) emit(flags uint8, seq seqnum.Value, data []byte) {
 	if flags&wire.FlagACK != 0 {
 		h.Ack = uint32(e.rcv.nxt)
 		e.rcv.ackedTo = e.rcv.nxt
+		e.ts.lastAckSent = e.rcv.nxt // Last.ACK.sent, RFC 7323 §4.3
 	}
 	w := e.rcv.window(e.state.synchronized())
 	if flags&wire.FlagSYN != 0 {
@@ -405,6 +419,18 @@ func (e *Endpoint) emit(flags uint8, seq seqnum.Value, data []byte) {
 		// RFC 2018 §2: on a SYN if we allow SACK, on a SYN-ACK only if
 		// the peer's SYN offered it too.
 		h.SACKPermitted = e.cfg.SACK && (flags&wire.FlagACK == 0 || e.rcv.sack)
+		// RFC 7323 §3.2: the same rule for the Timestamps option.
+		h.Timestamps = e.cfg.Timestamps && (flags&wire.FlagACK == 0 || e.ts.on)
+	} else {
+		h.Timestamps = e.ts.on && flags&wire.FlagRST == 0 // every non-RST segment
+	}
+	if h.Timestamps {
+		h.TSval = tsClock(e.clock.Now())
+		if e.ts.recentSet {
+			h.TSecr = e.ts.recent
+		}
+	}
+	if flags&wire.FlagSYN != 0 {
 		h.Window = uint16(min(w, 65535)) // RFC 7323 §2.2: never scaled on SYN
 	} else {
 		h.Window = uint16(min(w>>e.rcv.shift, 65535))

@@ -30,6 +30,22 @@ func (e *Endpoint) Input(h *wire.TCP, data []byte) {
 		return
 	}
 
+	// RFC 7323 §5.3 R1 (PAWS): a segment with a timestamp older than
+	// TS.Recent is an old duplicate: acknowledge and drop it. After the
+	// handshake a segment without the option is dropped silently (§3.2).
+	// Deviation: a pure ACK is exempt from PAWS, as in Linux: ACKs that
+	// the network reorders carry timestamps out of order and nothing that
+	// an old duplicate could corrupt.
+	if e.ts.on && h.Flags&wire.FlagRST == 0 {
+		if !h.Timestamps {
+			return
+		}
+		if (len(data) > 0 || h.Flags&(wire.FlagSYN|wire.FlagFIN) != 0) && e.ts.pawsReject(h.TSval, e.clock.Now()) {
+			e.st.PAWSDrops++
+			e.sendAck()
+			return
+		}
+	}
 	// §3.10.7.4 first: sequence number acceptability.
 	if !e.acceptable(seg, len(data), h.Flags) {
 		if h.Flags&wire.FlagRST == 0 {
@@ -52,6 +68,9 @@ func (e *Endpoint) Input(h *wire.TCP, data []byte) {
 		e.abortReason = "connection reset by peer"
 		e.setState(Closed)
 		return
+	}
+	if e.ts.on {
+		e.ts.update(seg, h.TSval, e.clock.Now()) // RFC 7323 §4.3, §5.3 R3
 	}
 	if h.Flags&wire.FlagSYN != 0 {
 		if e.state == SynReceived && seg == e.rcv.irs {
@@ -105,6 +124,14 @@ func (e *Endpoint) acceptSyn(h *wire.TCP) {
 	// RFC 2018 §2: SACK when both ends allow it (our SYN-ACK says so in
 	// turn; on a SYN-ACK the peer only offers it if our SYN did).
 	e.rcv.sack = e.cfg.SACK && h.SACKPermitted
+	// RFC 7323 §3.2: timestamps likewise; TS.Recent starts from the SYN's
+	// TSval (§4.3), and every segment gives up TimestampsLen bytes of
+	// payload to carry the option.
+	e.ts.on = e.cfg.Timestamps && h.Timestamps
+	if e.ts.on {
+		e.ts.recent, e.ts.recentSet, e.ts.recentAt = h.TSval, true, e.clock.Now()
+		e.snd.optLen = wire.TimestampsLen
+	}
 }
 
 func (e *Endpoint) inputSynSent(h *wire.TCP, seg, ack seqnum.Value) {
@@ -250,7 +277,15 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 	// New data acknowledged.
 	acked := int(e.snd.una.Size(ack))
 	flight := int(e.snd.una.Size(e.snd.max))
-	e.rtt.acked(ack, e.clock.Now())
+	if e.ts.on {
+		// RFC 7323 §4: RTTM from the echoed timestamp of every ACK of
+		// new data, retransmissions included (no Karn's rule needed).
+		if d := tsClock(e.clock.Now()) - h.TSecr; h.Timestamps && h.TSecr != 0 && !tsBefore(tsClock(e.clock.Now()), h.TSecr) {
+			e.rtt.sampleTS(d, flight, e.snd.smss())
+		}
+	} else {
+		e.rtt.acked(ack, e.clock.Now())
+	}
 	e.snd.setUna(ack)
 	if e.snd.nxt.LessThan(ack) {
 		e.snd.nxt = ack // a window probe's byte was taken

@@ -177,6 +177,14 @@ func TestPropertyExactDelivery(t *testing.T) {
 		case 2:
 			acfg.SACK, bcfg.SACK = i%8 == 2, i%8 == 6
 		}
+		// Timestamps likewise, crossed with SACK: on both ends in half the
+		// cases, on one end in a quarter.
+		switch i / 4 % 4 {
+		case 0, 1:
+			acfg.Timestamps, bcfg.Timestamps = true, true
+		case 2:
+			acfg.Timestamps, bcfg.Timestamps = i%32 < 16, i%32 >= 16
+		}
 		pa := &port{net: w, src: wire.Addr{10, 0, 0, 1}, dst: wire.Addr{10, 0, 0, 2}}
 		pb := &port{net: w, src: pa.dst, dst: pa.src}
 		a, b := NewEndpoint(acfg, w.clk, pa), NewEndpoint(bcfg, w.clk, pb)
@@ -186,9 +194,9 @@ func TestPropertyExactDelivery(t *testing.T) {
 		if r.IntN(5) == 0 {
 			sb.readEvery = sim.Time(1+r.IntN(10)) * sim.Millisecond
 		}
-		desc := fmt.Sprintf("case %d (seed %d): loss %v corrupt %v dup %v reorder %v, delay %v, %v, MSS %d, buffer %d, IW %d, delack %v, ISS %#x/%#x, %d+%d bytes, slow reader %v, SACK %v/%v",
+		desc := fmt.Sprintf("case %d (seed %d): loss %v corrupt %v dup %v reorder %v, delay %v, %v, MSS %d, buffer %d, IW %d, delack %v, ISS %#x/%#x, %d+%d bytes, slow reader %v, SACK %v/%v, timestamps %v/%v",
 			i, seed, w.loss, w.corrupt, w.dup, w.reorder, w.delay, cfg.Congestion, mss, cfg.RecvBuffer, cfg.InitialWindow,
-			cfg.DelayedAck, uint32(acfg.ISS), uint32(bcfg.ISS), aBytes, bBytes, sb.readEvery, acfg.SACK, bcfg.SACK)
+			cfg.DelayedAck, uint32(acfg.ISS), uint32(bcfg.ISS), aBytes, bBytes, sb.readEvery, acfg.SACK, bcfg.SACK, acfg.Timestamps, bcfg.Timestamps)
 
 		b.Listen()
 		a.Connect()
@@ -268,6 +276,9 @@ func TestPropertyExactDelivery(t *testing.T) {
 		if !negotiated && as.SACKBlocksSent+bs.SACKBlocksSent+as.SACKRetrans+bs.SACKRetrans > 0 {
 			t.Fatalf("%s: SACK not negotiated, yet %d+%d blocks sent and %d+%d SACK retransmissions", desc,
 				as.SACKBlocksSent, bs.SACKBlocksSent, as.SACKRetrans, bs.SACKRetrans)
+		}
+		if ts := acfg.Timestamps && bcfg.Timestamps; a.ts.on != ts || b.ts.on != ts {
+			t.Fatalf("%s: timestamps in use %v/%v, want %v", desc, a.ts.on, b.ts.on, ts)
 		}
 		if negotiated {
 			sackCases++

@@ -30,6 +30,7 @@ type sender struct {
 	shift   uint8        // the peer's window scale shift (RFC 7323)
 	mss     int          // our MSS (Config.MSS)
 	peerMSS int          // the MSS the peer announced (536 without the option)
+	optLen  int          // option bytes every segment carries (12 with timestamps), taken from the payload
 
 	// The application's stream has appEnd bytes written so far; Close
 	// queues a FIN after them.
@@ -103,8 +104,9 @@ func (s *sender) setUna(ack seqnum.Value) {
 func (s *sender) hasData(q seqnum.Value) bool { return s.offset(q) < s.appEnd }
 
 // smss is the sender's maximum segment size: the smaller of ours and the
-// peer's announced MSS.
-func (s *sender) smss() int { return min(s.mss, s.peerMSS) }
+// peer's announced MSS, less the options every segment carries (the MSS
+// counts no options, RFC 6691 §2: with timestamps 12 bytes fewer).
+func (s *sender) smss() int { return min(s.mss, s.peerMSS) - s.optLen }
 
 // flightSize is RFC 5681's FlightSize: sent and not yet acknowledged,
 // SND.MAX − SND.UNA.
