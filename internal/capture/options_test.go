@@ -175,3 +175,50 @@ func TestTsharkDecodesSACKRun(t *testing.T) {
 	}
 	t.Logf("tshark: %d SACK blocks in %d frames", blocks, len(rows))
 }
+
+// A run with timestamps and SACK, as Wireshark reads it: every segment
+// carries TSval and TSecr (RFC 7323 §3.2), each TSecr echoes a TSval the
+// other side sent, no ACK carries more than three SACK blocks beside them,
+// and no data segment more than 1448 bytes.
+func TestTsharkDecodesTimestampsRun(t *testing.T) {
+	src := strings.Replace(sackSrc, "sack: true}", "sack: true, timestamps: true}", 1)
+	f, res := captureRun(t, src, "sender")
+	rows := tsharkFields(t, f, "tcp.srcport", "tcp.options.timestamp.tsval", "tcp.options.timestamp.tsecr", "tcp.options.sack_le", "tcp.len", "tcp.flags.reset", "_ws.malformed")
+	sentTS := map[string]map[string]bool{}
+	for i, r := range rows {
+		if len(r) != 7 || r[6] != "" {
+			t.Fatalf("frame %d: %q", i+1, r)
+		}
+		if r[1] == "" && r[5] != "1" && r[5] != "True" {
+			t.Errorf("frame %d has no timestamps", i+1)
+			continue
+		}
+		if sentTS[r[0]] == nil {
+			sentTS[r[0]] = map[string]bool{}
+		}
+		sentTS[r[0]][r[1]] = true
+		if r[3] != "" && len(strings.Split(r[3], ",")) > 3 {
+			t.Errorf("frame %d: %d SACK blocks beside timestamps", i+1, len(strings.Split(r[3], ",")))
+		}
+		if n, _ := strconv.Atoi(r[4]); n > 1448 {
+			t.Errorf("frame %d: %d bytes of data, above 1460 - 12", i+1, n)
+		}
+	}
+	echoed := 0
+	for i, r := range rows {
+		if r[2] == "" || r[2] == "0" {
+			continue // the SYN echoes nothing yet
+		}
+		found := false
+		for port, ts := range sentTS {
+			found = found || port != r[0] && ts[r[2]]
+		}
+		if !found {
+			t.Errorf("frame %d echoes TSecr %s, which the other side never sent", i+1, r[2])
+		}
+		echoed++
+	}
+	if echoed == 0 || res.Flows[0].TCP.SMSS != 1448 {
+		t.Errorf("%d echoes of the peer's TSval, SMSS %d; want some and 1448", echoed, res.Flows[0].TCP.SMSS)
+	}
+}
