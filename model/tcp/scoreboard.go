@@ -78,6 +78,7 @@ const (
 	segRescue
 )
 
+// String names the rule as tests print it.
 func (r nextSegRule) String() string {
 	return [...]string{"none", "lost", "new", "unlost", "rescue"}[r]
 }
