@@ -106,6 +106,9 @@ type Engine struct {
 	slots   []payload
 	free    []uint32
 	stopped bool
+	// hole says that the root is the event being fired, kept there so
+	// that the first event its callback schedules can replace it.
+	hole bool
 }
 
 // New returns an engine at time zero with room for about hint pending
@@ -122,7 +125,12 @@ func (e *Engine) Fired() uint64 { return e.fired }
 
 // Pending returns the number of queued events (including timer events that
 // will turn out to be stale).
-func (e *Engine) Pending() int { return len(e.heap) }
+func (e *Engine) Pending() int {
+	if e.hole {
+		return len(e.heap) - 1
+	}
+	return len(e.heap)
+}
 
 // At schedules fn(arg) at absolute time at. Scheduling in the past is a
 // broken invariant and panics. Cost: O(log n), no allocation once the
@@ -147,7 +155,17 @@ func (e *Engine) At(at Time, fn Action, arg uint64) {
 		slot = uint32(len(e.slots))
 		e.slots = append(e.slots, payload{fn, arg})
 	}
-	e.heap = append(e.heap, node{at: at, key: e.seq<<slotBits | uint64(slot)})
+	nd := node{at: at, key: e.seq<<slotBits | uint64(slot)}
+	if e.hole {
+		// The event being fired still holds the root: the new one takes
+		// its place with one sift instead of a pop and a push. It is due
+		// no earlier than now, the fired event's time, so the heap order
+		// holds at the root.
+		e.hole = false
+		e.sift(nd)
+		return
+	}
+	e.heap = append(e.heap, nd)
 	e.up(len(e.heap) - 1)
 }
 
@@ -182,13 +200,22 @@ func (e *Engine) Run(lim Limits) StopReason {
 			e.now = until
 			return TimeLimit
 		}
-		nd := e.pop()
-		e.now = nd.at // pop returns the minimum: time never goes backwards
+		nd := e.heap[0]
+		e.now = nd.at // the root is the minimum: time never goes backwards
 		slot := uint32(nd.key & slotMask)
 		p := e.slots[slot]
 		e.free = append(e.free, slot)
 		e.fired++
+		// The fired event stays at the root until the callback schedules
+		// its first event (which replaces it) or returns (then it is
+		// popped): most callbacks schedule one event, and that costs one
+		// sift, not two.
+		e.hole = true
 		p.fn(p.arg)
+		if e.hole {
+			e.hole = false
+			e.pop()
+		}
 		if e.stopped {
 			return Stopped
 		}
@@ -215,21 +242,24 @@ func (e *Engine) up(i int) {
 	h[i] = ev
 }
 
-func (e *Engine) pop() node {
-	h := e.heap
-	top := h[0]
-	last := len(h) - 1
-	ev := h[last]
-	h = h[:last]
-	e.heap = h
-	if last == 0 {
-		return top
+// pop removes the root.
+func (e *Engine) pop() {
+	last := len(e.heap) - 1
+	ev := e.heap[last]
+	e.heap = e.heap[:last]
+	if last > 0 {
+		e.sift(ev)
 	}
-	// Bottom-up deletion (Floyd): walk the hole down to a leaf along the
-	// smallest children, then sift the former last element up from there.
-	// The last element almost always belongs near the bottom, so this
-	// saves a comparison per level against the usual top-down sift. The
-	// smaller child is picked by arithmetic, not by a branch.
+}
+
+// sift puts ev in place of the root. Bottom-up (Floyd): walk the hole
+// down to a leaf along the smallest children, then sift ev up from there.
+// The element almost always belongs near the bottom, so this saves a
+// comparison per level against the usual top-down sift. The smaller child
+// is picked by arithmetic, not by a branch.
+func (e *Engine) sift(ev node) {
+	h := e.heap
+	last := len(h)
 	i := 0
 	for {
 		c := 2*i + 1
@@ -246,5 +276,4 @@ func (e *Engine) pop() node {
 	}
 	h[i] = ev
 	e.up(i)
-	return top
 }

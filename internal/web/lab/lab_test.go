@@ -1,0 +1,206 @@
+package lab
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"tcpsim/internal/report"
+	"tcpsim/internal/run"
+	"tcpsim/internal/scenario"
+	"tcpsim/internal/trace"
+	"tcpsim/scenarios"
+)
+
+func shipped(t *testing.T, path string) string {
+	t.Helper()
+	b, err := scenarios.FS().Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(b); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+// TestRunIsTheCLIs checks that the page gets exactly what the command's
+// code prints: the report writer's JSON and Markdown, and the trace
+// writer's JSON lines.
+func TestRunIsTheCLIs(t *testing.T) {
+	src := shipped(t, "tcp-vs-udp.yaml")
+	r := Run(RunRequest{File: "scenarios/tcp-vs-udp.yaml", Source: src, Seed: 7, SeedSet: true})
+	if r.Error != nil {
+		t.Fatal(r.Error.Message)
+	}
+	sc, err := scenario.Parse("scenarios/tcp-vs-udp.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tb bytes.Buffer
+	tw := trace.NewWriter(&tb, false)
+	res, err := run.ScenarioWith(sc, 7, run.Options{Trace: tw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []struct {
+		format string
+		got    []byte
+	}{{"json", r.Report}, {"markdown", r.Tables}} {
+		var want bytes.Buffer
+		if err := report.Write(&want, res, report.Options{Format: f.format, Report: sc.Report}); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(f.got, want.Bytes()) {
+			t.Errorf("%s report differs from the CLI's:\ngot\n%s\nwant\n%s", f.format, f.got, want.Bytes())
+		}
+	}
+	if !bytes.Equal(r.Trace, tb.Bytes()) {
+		t.Errorf("trace differs from the CLI's (%d bytes, want %d)", len(r.Trace), len(tb.Bytes()))
+	}
+	if r.Seed != 7 || r.TraceTruncated || r.TraceEvents != strings.Count(string(r.Trace), "\n") {
+		t.Errorf("seed %d, truncated %v, %d events for %d lines", r.Seed, r.TraceTruncated, r.TraceEvents, strings.Count(string(r.Trace), "\n"))
+	}
+	var info Info
+	if err := json.Unmarshal(r.Info, &info); err != nil {
+		t.Fatal(err)
+	}
+	if info.Link.LossMean != 0.05 || info.Link.DelayS != 0.02 || len(info.Flows) != 2 || info.Flows[0].MSS != 1460 || info.Flows[1].RateBps != 2e6 {
+		t.Errorf("info %+v", info)
+	}
+}
+
+func TestRunErrorsAreLocated(t *testing.T) {
+	src := strings.Replace(shipped(t, "tcp-vs-udp.yaml"), "loss: 5%", "loss: 150%", 1)
+	cases := []struct {
+		name      string
+		req       RunRequest
+		line, col int
+		prefix    string
+	}{
+		{"bad value", RunRequest{File: "editor.yaml", Source: src}, 12, 9, "editor.yaml:12:9: link.loss: "},
+		{"not YAML", RunRequest{Source: "name: [x\n"}, 0, 0, "editor.yaml:"},
+		{"empty", RunRequest{Source: ""}, 0, 0, "editor.yaml"},
+		{"bad override", RunRequest{Source: shipped(t, "tcp-vs-udp.yaml"), Overrides: []string{"link.loss=200%"}}, 0, 0, "editor.yaml: link.loss: "},
+		{"override without value", RunRequest{Source: shipped(t, "tcp-vs-udp.yaml"), Overrides: []string{"link.loss"}}, 0, 0, ""},
+		{"unknown path", RunRequest{Source: shipped(t, "tcp-vs-udp.yaml"), Overrides: []string{"link.nope=1"}}, 0, 0, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := Run(c.req)
+			if r.Error == nil {
+				t.Fatal("no error")
+			}
+			if r.Error.Bug {
+				t.Errorf("bad input reported as a bug: %s", r.Error.Message)
+			}
+			if c.line > 0 && (r.Error.Line != c.line || r.Error.Col != c.col) {
+				t.Errorf("at %d:%d, want %d:%d (%s)", r.Error.Line, r.Error.Col, c.line, c.col, r.Error.Message)
+			}
+			if !strings.HasPrefix(r.Error.Message, c.prefix) {
+				t.Errorf("message %q, want it to start %q", r.Error.Message, c.prefix)
+			}
+			if r.Report != nil || r.Trace != nil {
+				t.Error("an error with a report")
+			}
+		})
+	}
+}
+
+func TestOverridesChangeTheRun(t *testing.T) {
+	src := shipped(t, "tcp-vs-udp.yaml")
+	base := Run(RunRequest{Source: src})
+	more := Run(RunRequest{Source: src, Overrides: []string{"link.loss=10%", "link.delay=30ms", "link.rate=5Mbps"}})
+	if base.Error != nil || more.Error != nil {
+		t.Fatal(base.Error, more.Error)
+	}
+	var info Info
+	if err := json.Unmarshal(more.Info, &info); err != nil {
+		t.Fatal(err)
+	}
+	if info.Link.LossMean != 0.1 || info.Link.DelayS != 0.03 || *info.Link.RateBps != 5e6 {
+		t.Errorf("info after overrides: %+v", info.Link)
+	}
+	if bytes.Equal(base.Report, more.Report) {
+		t.Error("overrides did not change the report")
+	}
+}
+
+func TestTraceIsCapped(t *testing.T) {
+	r := Run(RunRequest{Source: shipped(t, "tcp-vs-udp.yaml"), MaxTraceEvents: 100})
+	if r.Error != nil {
+		t.Fatal(r.Error.Message)
+	}
+	if n := strings.Count(string(r.Trace), "\n"); n != 100 || !r.TraceTruncated || r.TraceEvents <= 100 {
+		t.Errorf("%d lines kept, truncated %v, %d events", n, r.TraceTruncated, r.TraceEvents)
+	}
+}
+
+func TestSweep(t *testing.T) {
+	src := shipped(t, "tcp-vs-udp.yaml")
+	var calls, last int
+	r := Sweep(SweepRequest{File: "s.yaml", Source: src, Vary: []string{"link.loss=0,5%"}, Seeds: 2, Overrides: []string{"link.loss=1%", "link.delay=10ms"}},
+		func(done, total int) { calls, last = done, total })
+	if r.Error != nil {
+		t.Fatal(r.Error.Message)
+	}
+	if calls != 4 || last != 4 {
+		t.Errorf("progress ended at %d of %d, want 4 of 4", calls, last)
+	}
+	var out struct {
+		Vary []struct {
+			Path   string   `json:"path"`
+			Values []string `json:"values"`
+		} `json:"vary"`
+		RunsTotal int `json:"runs_total"`
+	}
+	if err := json.Unmarshal(r.Report, &out); err != nil {
+		t.Fatal(err)
+	}
+	// The varied loss wins over the loss slider; the delay slider rides
+	// along as an axis of one value.
+	if out.RunsTotal != 4 || len(out.Vary) != 2 || out.Vary[0].Path != "link.loss" || out.Vary[1].Path != "link.delay" || out.Vary[1].Values[0] != "10ms" {
+		t.Errorf("sweep %+v", out)
+	}
+	if r := Sweep(SweepRequest{Source: src, Vary: []string{"link.loss=0,1%"}, Seeds: MaxSweepRuns}, nil); r.Error == nil || !strings.Contains(r.Error.Message, "more than") {
+		t.Errorf("a sweep over the browser's limit: %+v", r.Error)
+	}
+	if r := Sweep(SweepRequest{Source: src, Vary: []string{"link.loss=0,150%"}, Seeds: 1}, nil); r.Error == nil || r.Error.Bug {
+		t.Errorf("a bad varied value: %+v", r.Error)
+	}
+}
+
+func TestScenariosListed(t *testing.T) {
+	list, err := Scenarios()
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups := map[string]int{}
+	for _, s := range list {
+		groups[s.Group]++
+		if s.Title == "" || s.Source == "" {
+			t.Errorf("%s: title %q, %d bytes", s.Path, s.Title, len(s.Source))
+		}
+		if r := Run(RunRequest{File: "scenarios/" + s.Path, Source: s.Source, MaxTraceEvents: 1}); r.Error != nil {
+			t.Errorf("%s: %s", s.Path, r.Error.Message)
+		}
+	}
+	if groups["scenarios"] < 10 || groups["exercises"] < 9 || groups["sweeps"] < 1 {
+		t.Errorf("groups %v", groups)
+	}
+	var q string
+	for _, s := range list {
+		if s.Path == "exercises/02-timeout.yaml" {
+			q = s.Question
+		}
+	}
+	if !strings.HasPrefix(q, "find the timeout retransmission") || strings.Contains(q, "Try:") {
+		t.Errorf("exercise 2's question: %q", q)
+	}
+}

@@ -1,0 +1,509 @@
+// draw.js: the ladder diagram, the time-sequence and cwnd plots and the
+// sweep plot, drawn on canvases to scale.
+import { C } from "./model.js";
+
+// prepare sizes a canvas's backing store to its CSS size times the
+// device pixel ratio and returns a context scaled to CSS pixels.
+export function prepare(canvas) {
+  const r = canvas.getBoundingClientRect();
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.max(1, Math.round(r.width)), h = Math.max(1, Math.round(r.height));
+  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+    canvas.width = Math.round(w * dpr);
+    canvas.height = Math.round(h * dpr);
+  }
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, w, h);
+  return { ctx, w, h };
+}
+
+// niceStep returns a round step (1, 2 or 5 times a power of ten) that
+// cuts span into about n pieces.
+export function niceStep(span, n) {
+  if (!(span > 0)) return 1;
+  const raw = span / n;
+  const p = Math.pow(10, Math.floor(Math.log10(raw)));
+  const m = raw / p;
+  return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
+}
+
+// fmtTime formats seconds with a unit that suits step.
+export function fmtTime(t, step) {
+  if (step < 1e-3) return (t * 1e3).toFixed(Math.max(0, -Math.floor(Math.log10(step * 1e3)))) + " ms";
+  if (step < 1) return (t * 1e3).toFixed(0) + " ms";
+  return t.toFixed(Math.max(0, -Math.floor(Math.log10(step)))) + " s";
+}
+
+function font(k, size, bold) {
+  return (bold ? "600 " : "") + Math.round(size * k) + "px system-ui, 'DejaVu Sans', sans-serif";
+}
+
+function cross(ctx, x, y, r, colour, width) {
+  ctx.save();
+  ctx.strokeStyle = colour;
+  ctx.lineWidth = width;
+  ctx.setLineDash([]);
+  ctx.beginPath();
+  ctx.moveTo(x - r, y - r); ctx.lineTo(x + r, y + r);
+  ctx.moveTo(x + r, y - r); ctx.lineTo(x - r, y + r);
+  ctx.stroke();
+  ctx.restore();
+}
+
+function head(ctx, x0, y0, x1, y1, size, colour) {
+  const a = Math.atan2(y1 - y0, x1 - x0);
+  ctx.save();
+  ctx.fillStyle = colour;
+  ctx.setLineDash([]);
+  ctx.beginPath();
+  ctx.moveTo(x1, y1);
+  ctx.lineTo(x1 - size * Math.cos(a - 0.4), y1 - size * Math.sin(a - 0.4));
+  ctx.lineTo(x1 - size * Math.cos(a + 0.4), y1 - size * Math.sin(a + 0.4));
+  ctx.closePath();
+  ctx.fill();
+  ctx.restore();
+}
+
+// drawLadder draws the ladder between hosts a and b for the window of
+// span seconds around the cursor time t: packets sent by then as arrows
+// (moving while in flight), lost ones ending in a cross, corrupted ones
+// marked where they arrive, timers as brackets from arm to fire (dashed
+// while running), state changes beside the hosts.
+export function drawLadder(canvas, m, v) {
+  const { ctx, w, h } = prepare(canvas);
+  const k = v.large ? 1.4 : 1;
+  const top = 46 * k, bottom = 8;
+  const narrow = w < 460;
+  const xa = Math.round(w * (narrow ? 0.24 : 0.27)), xb = Math.round(w * (narrow ? 0.84 : 0.73));
+  const lane = (host) => (host === "a" ? xa : xb);
+  const span = v.span;
+  // The cursor sits 70% down the window, but the window never starts
+  // before the run does.
+  const t0 = Math.max(v.t - 0.7 * span, -0.04 * span), t1 = t0 + span;
+  const y = (t) => top + ((t - t0) / span) * (h - top - bottom);
+  ctx.lineCap = "round";
+
+  // Time axis.
+  const step = niceStep(span, 8);
+  ctx.font = font(k, 10);
+  ctx.fillStyle = C.muted;
+  ctx.strokeStyle = C.grid;
+  ctx.lineWidth = 1;
+  ctx.textAlign = "left";
+  ctx.textBaseline = "middle";
+  for (let s = Math.ceil(Math.max(0, t0) / step) * step; s <= t1; s += step) {
+    const yy = Math.round(y(s)) + 0.5;
+    ctx.beginPath(); ctx.moveTo(0, yy); ctx.lineTo(w, yy); ctx.stroke();
+    ctx.fillText(fmtTime(s, step), 2, yy - 6 * k);
+  }
+
+  // Hosts.
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, w, top - 6);
+  ctx.fillStyle = C.ink;
+  ctx.font = font(k, 13, true);
+  ctx.textAlign = "center";
+  ctx.textBaseline = "alphabetic";
+  ctx.fillText("host a", xa, 18 * k);
+  ctx.fillText("host b", xb, 18 * k);
+  ctx.font = font(k, 10);
+  ctx.fillStyle = C.muted;
+  ctx.fillText("10.0.0.1", xa, 32 * k);
+  ctx.fillText("10.0.0.2", xb, 32 * k);
+  ctx.strokeStyle = "#333";
+  ctx.lineWidth = 3;
+  for (const x of [xa, xb]) {
+    ctx.beginPath(); ctx.moveTo(x, top - 4); ctx.lineTo(x, h); ctx.stroke();
+  }
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(0, top - 4, w, h - top + 4);
+  ctx.clip();
+
+  const show = (flow) => !v.flow || v.flow === flow;
+
+  // Timers: fired ones as solid brackets, running ones dashed to the cursor.
+  const tk = 8 * k;
+  for (const iv of m.timerIv) {
+    if (iv.t0 > v.t || iv.t0 > t1 || !show(iv.flow)) continue;
+    const running = iv.end > v.t;
+    const tEnd = running ? v.t : iv.end;
+    if (tEnd < t0) continue;
+    if (!running && !iv.fired) continue; // reset or cancelled: not drawn once over
+    const side = iv.host === "a" ? -1 : 1;
+    const x = lane(iv.host) + side * (10 + 7 * iv.slot) * k;
+    ctx.strokeStyle = iv.fired && !running ? C.retrans : C.sky;
+    ctx.lineWidth = (iv.fired && !running ? 2.2 : 1.6) * k;
+    ctx.setLineDash(running ? [4, 3] : []);
+    ctx.beginPath();
+    ctx.moveTo(x - side * 4, y(iv.t0)); ctx.lineTo(x, y(iv.t0)); ctx.lineTo(x, y(tEnd));
+    if (!running) ctx.lineTo(x - side * 4, y(tEnd));
+    ctx.stroke();
+    ctx.setLineDash([]);
+    if (!running && y(tEnd) > top && y(tEnd) < h) {
+      ctx.fillStyle = C.retrans;
+      ctx.font = font(k, 10, true);
+      ctx.textAlign = side < 0 ? "right" : "left";
+      ctx.textBaseline = "middle";
+      ctx.fillText(iv.short + " fired", x + side * 4, y(tEnd));
+    }
+  }
+  void tk;
+
+  // Packets.
+  const labelsFrom = { "a->b": -Infinity, "b->a": -Infinity };
+  const fs = 10 * k;
+  for (let i = m.firstPacketFrom(t0); i < m.packets.length; i++) {
+    const p = m.packets[i];
+    if (p.tTx > v.t || p.tTx > t1) break;
+    if (!show(p.flow)) continue;
+    const x0 = lane(p.from), x1 = lane(p.to);
+    let tEnd = p.tEnd;
+    if (!isFinite(tEnd)) tEnd = p.tTx + (m.delay[p.dir] || 0) + 1e-3;
+    if (tEnd < t0) continue;
+    const full = (x1 - x0) * p.frac;
+    const dur = Math.max(tEnd - p.tTx, 1e-12);
+    const now = Math.min(v.t, tEnd);
+    const frac = p.qdrop ? 0 : (now - p.tTx) / dur;
+    const xs = x0, ys = y(p.tTx);
+    const xe = x0 + full * frac, ye = y(p.tTx + dur * frac);
+    ctx.strokeStyle = p.color;
+    ctx.lineWidth = (p.retrans ? 2.6 : p.len > 0 || p.proto === "udp" ? 1.7 : 1.2) * k;
+    ctx.setLineDash(p.len === 0 && p.proto === "tcp" && !/SYN|FIN|RST/.test(p.flags) ? [5 * k, 3 * k] : p.dup ? [2, 3] : []);
+    ctx.beginPath(); ctx.moveTo(xs, ys); ctx.lineTo(xe, ye); ctx.stroke();
+    ctx.setLineDash([]);
+    const arrived = now >= tEnd;
+    if (p.qdrop) {
+      cross(ctx, x0 + (x1 > x0 ? 8 : -8), ys, 5 * k, C.retrans, 2.4 * k);
+    } else if (!arrived || p.frac === 1) {
+      head(ctx, xs, ys, xe, ye, 8 * k, p.color);
+    }
+    if (arrived && p.tLost !== null) cross(ctx, xe, ye, 6 * k, C.retrans, 2.6 * k);
+    if (arrived && p.corrupt && p.tDel !== null) {
+      ctx.fillStyle = C.yellow;
+      ctx.strokeStyle = C.ink;
+      ctx.lineWidth = 1;
+      ctx.beginPath(); ctx.arc(xe + (x1 > x0 ? -11 : 11) * k, ye, 6 * k, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
+      ctx.fillStyle = C.ink;
+      ctx.font = font(k, 9, true);
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.fillText("!", xe + (x1 > x0 ? -11 : 11) * k, ye + 0.5);
+      if (p.csum) {
+        ctx.textAlign = x1 > x0 ? "left" : "right";
+        ctx.font = font(k, 10, true);
+        ctx.fillText("checksum drop", xe + (x1 > x0 ? 6 : -6) * k, ye + 12 * k);
+      }
+    }
+    // A label where the arrows leave enough room.
+    if (ys - labelsFrom[p.dir] > fs * 1.25 && ys > top + fs) {
+      labelsFrom[p.dir] = ys;
+      ctx.font = font(k, 10, p.retrans);
+      ctx.fillStyle = p.color === C.ack ? "#8a5a00" : p.color === C.yellow ? C.ink : p.color;
+      ctx.textAlign = x1 > x0 ? "left" : "right";
+      ctx.textBaseline = "bottom";
+      const label = (v.flow ? "" : m.flowTag(p.flow)) + p.label + (p.tLost !== null ? " (lost)" : "");
+      ctx.fillText(narrow ? label.replace(/ win=\d+/, "") : label, x0 + (x1 > x0 ? 6 : -6) * k, ys - 1);
+    }
+  }
+
+  // State changes beside the hosts.
+  ctx.font = font(k, 10, true);
+  ctx.textBaseline = "middle";
+  for (const s of m.states) {
+    if (s.t > v.t || s.t < t0 || s.t > t1 || !show(s.flow)) continue;
+    const side = s.host === "a" ? -1 : 1;
+    const x = lane(s.host) + side * (narrow ? 4 : 30) * k;
+    ctx.textAlign = side < 0 ? "right" : "left";
+    const txt = narrow ? s.text.replace(/^.*=> /, "") : s.text.replace(/^.*=> /, "→ ");
+    ctx.fillStyle = "rgba(255,255,255,0.85)";
+    const tw = ctx.measureText(txt).width;
+    // Keep the text on the canvas, even when it must cover a lane.
+    const xt = side < 0 ? Math.max(x, tw + 2) : Math.min(x, w - tw - 2);
+    ctx.fillRect(side < 0 ? xt - tw - 2 : xt - 2, y(s.t) - 7 * k, tw + 4, 14 * k);
+    ctx.fillStyle = "#8f3f72"; // the state colour (reddish purple), darkened for text
+    ctx.fillText(txt, xt, y(s.t));
+  }
+  ctx.restore();
+
+  // The cursor.
+  const yc = Math.round(y(v.t)) + 0.5;
+  ctx.strokeStyle = C.ink;
+  ctx.lineWidth = 1;
+  ctx.setLineDash([2, 3]);
+  ctx.beginPath(); ctx.moveTo(0, yc); ctx.lineTo(w, yc); ctx.stroke();
+  ctx.setLineDash([]);
+}
+
+// axes draws a plot frame in box with ticks and labels, and returns the
+// x and y maps.
+function axes(ctx, box, xr, yr, xl, yl, k, fmtX, fmtY) {
+  const { x: bx, y: by, w: bw, h: bh } = box;
+  const X = (v) => bx + ((v - xr[0]) / (xr[1] - xr[0] || 1)) * bw;
+  const Y = (v) => by + bh - ((v - yr[0]) / (yr[1] - yr[0] || 1)) * bh;
+  ctx.font = font(k, 10);
+  ctx.fillStyle = C.muted;
+  ctx.strokeStyle = C.grid;
+  ctx.lineWidth = 1;
+  const sx = niceStep(xr[1] - xr[0], bw > 300 ? 6 : 3);
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  for (let v = Math.ceil(xr[0] / sx) * sx; v <= xr[1] + 1e-12; v += sx) {
+    const xx = Math.round(X(v)) + 0.5;
+    ctx.beginPath(); ctx.moveTo(xx, by); ctx.lineTo(xx, by + bh); ctx.stroke();
+    ctx.fillText(fmtX(v, sx), xx, by + bh + 3);
+  }
+  const sy = niceStep(yr[1] - yr[0], bh > 200 ? 5 : 3);
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  for (let v = Math.ceil(yr[0] / sy) * sy; v <= yr[1] + 1e-12; v += sy) {
+    const yy = Math.round(Y(v)) + 0.5;
+    ctx.beginPath(); ctx.moveTo(bx, yy); ctx.lineTo(bx + bw, yy); ctx.stroke();
+    ctx.fillText(fmtY(v, sy), bx - 4, yy);
+  }
+  ctx.strokeStyle = "#777";
+  ctx.strokeRect(bx + 0.5, by + 0.5, bw, bh);
+  ctx.fillStyle = C.ink;
+  ctx.font = font(k, 11, true);
+  ctx.textAlign = "left";
+  ctx.textBaseline = "bottom";
+  ctx.fillText(yl, bx, by - 4);
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  ctx.font = font(k, 10);
+  ctx.fillText(xl, bx + bw / 2, by + bh + 16 * k);
+  return { X, Y };
+}
+
+// fmtBytes formats a byte count with a binary-free SI unit.
+export function fmtBytes(v) {
+  if (v >= 1e6) return +(v / 1e6).toFixed(2) + " MB";
+  if (v >= 1e3) return +(v / 1e3).toFixed(1) + " kB";
+  return Math.round(v) + " B";
+}
+
+function noData(ctx, w, h, k, text) {
+  ctx.fillStyle = C.muted;
+  ctx.font = font(k, 12);
+  ctx.textAlign = "center";
+  ctx.textBaseline = "middle";
+  ctx.fillText(text, w / 2, h / 2);
+}
+
+// plotBox is the drawing area of a plot of w by h pixels.
+function plotBox(w, h, k) {
+  const left = 58 * k, right = 14, top = 22 * k, bottom = 32 * k;
+  return { x: left, y: top, w: Math.max(10, w - left - right), h: Math.max(10, h - top - bottom) };
+}
+
+// withCursor draws paint twice: faint for the whole run, then solid for
+// the part before the cursor time t; then the cursor line.
+function withCursor(ctx, box, X, t, paint) {
+  ctx.save();
+  ctx.globalAlpha = 0.22;
+  paint();
+  ctx.restore();
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(box.x, box.y - 2, Math.max(0, Math.min(X(t), box.x + box.w) - box.x), box.h + 4);
+  ctx.clip();
+  paint();
+  ctx.restore();
+  const xc = Math.round(X(t)) + 0.5;
+  ctx.strokeStyle = C.ink;
+  ctx.lineWidth = 1.2;
+  ctx.beginPath(); ctx.moveTo(xc, box.y); ctx.lineTo(xc, box.y + box.h); ctx.stroke();
+}
+
+// drawTimeSeq draws the time-sequence graph of a TCP flow: data segments
+// sent (retransmissions in vermillion), losses as crosses, the ACKs the
+// sender received as a step line.
+export function drawTimeSeq(canvas, m, flow, t, large) {
+  const { ctx, w, h } = prepare(canvas);
+  const k = large ? 1.35 : 1;
+  const s = flow && m.series.get(flow);
+  if (!s || !s.sends.length) {
+    noData(ctx, w, h, k, "time-sequence: no TCP data to plot");
+    return null;
+  }
+  const box = plotBox(w, h, k);
+  const xr = [0, Math.max(m.end, 1e-6)], yr = [0, s.maxSeq * 1.04];
+  const { X, Y } = axes(ctx, box, xr, yr, "time", "sequence (relative, bytes): " + flow, k, fmtTime, (v) => fmtBytes(v));
+  withCursor(ctx, box, X, t, () => {
+    ctx.strokeStyle = C.ack;
+    ctx.lineWidth = 1.6 * k;
+    ctx.beginPath();
+    let last = 0;
+    ctx.moveTo(X(0), Y(0));
+    for (const [ta, a] of s.acks) {
+      ctx.lineTo(X(ta), Y(last));
+      ctx.lineTo(X(ta), Y(a));
+      last = a;
+    }
+    ctx.lineTo(X(xr[1]), Y(last));
+    ctx.stroke();
+    for (const p of s.sends) {
+      ctx.strokeStyle = p.retrans ? C.retrans : C.data;
+      ctx.lineWidth = (p.retrans ? 3 : 1.6) * k;
+      const xx = X(p.tTx);
+      ctx.beginPath(); ctx.moveTo(xx, Y(p.rseq)); ctx.lineTo(xx, Y(p.rseq + p.len)); ctx.stroke();
+    }
+    for (const p of s.lost) cross(ctx, X(p.tLost ?? p.tTx), Y(p.rseq + p.len / 2), 3.5 * k, C.retrans, 1.6 * k);
+  });
+  return { box, X };
+}
+
+// drawCwnd draws the sender's congestion window and slow-start threshold.
+export function drawCwnd(canvas, m, flow, t, large) {
+  const { ctx, w, h } = prepare(canvas);
+  const k = large ? 1.35 : 1;
+  const s = flow && m.series.get(flow);
+  if (!s || !s.cwnd.length) {
+    noData(ctx, w, h, k, "cwnd: no TCP sender to plot");
+    return null;
+  }
+  const box = plotBox(w, h, k);
+  let max = 0;
+  for (const [, c] of s.cwnd) max = Math.max(max, c);
+  const big = 1 << 30;
+  for (const [, , st] of s.cwnd) if (st < big && st < 4 * max) max = Math.max(max, st);
+  const xr = [0, Math.max(m.end, 1e-6)], yr = [0, max * 1.08];
+  const { X, Y } = axes(ctx, box, xr, yr, "time", "cwnd, ssthresh (dashed): " + flow, k, fmtTime, (v) => fmtBytes(v));
+  const step = (idx, colour, dash) => {
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = 2 * k;
+    ctx.setLineDash(dash);
+    ctx.beginPath();
+    let prev = null;
+    for (const row of s.cwnd) {
+      const v = row[idx];
+      if (v >= big || v > yr[1]) { prev = null; continue; }
+      if (prev === null) ctx.moveTo(X(row[0]), Y(v));
+      else { ctx.lineTo(X(row[0]), Y(prev)); ctx.lineTo(X(row[0]), Y(v)); }
+      prev = v;
+    }
+    if (prev !== null) ctx.lineTo(X(xr[1]), Y(prev));
+    ctx.stroke();
+    ctx.setLineDash([]);
+  };
+  withCursor(ctx, box, X, t, () => {
+    step(2, C.sky, [6, 4]);
+    step(1, C.data, []);
+  });
+  return { box, X };
+}
+
+// drawSweep draws goodput against loss: one series per flow, means with
+// 95% confidence bars, and the model curves dashed.
+export function drawSweep(canvas, sweep, info, large) {
+  const { ctx, w, h } = prepare(canvas);
+  const k = large ? 1.35 : 1;
+  if (!sweep) {
+    noData(ctx, w, h, k, "Run a sweep to see goodput against loss");
+    return;
+  }
+  const pct = (label) => {
+    const s = String(label).trim();
+    return s.endsWith("%") ? parseFloat(s) : parseFloat(s) * 100;
+  };
+  const xs = sweep.points.map((p) => pct(p.values[0]));
+  let ymax = 0;
+  for (const p of sweep.points) for (const f of p.flows) {
+    const g = f.metrics.goodput_bps;
+    if (g && g.ci95_high != null) ymax = Math.max(ymax, g.ci95_high);
+    else if (g && g.mean != null) ymax = Math.max(ymax, g.mean);
+  }
+  const rate = info.link.rate_bps;
+  const box = plotBox(w, h, k);
+  box.h -= 18 * k;
+  const xr = [0, Math.max(...xs, 0.1) * 1.03];
+  const yr = [0, Math.max(ymax, 1) * 1.12];
+  const { X, Y } = axes(ctx, box, xr, yr, "loss, a→b (%)", "goodput (Mbps)", k, (v) => +v.toFixed(2) + "%", (v) => +(v / 1e6).toFixed(2));
+  const rtt = (f) => {
+    const ser = rate ? ((f.mss + 40) * 8 + 40 * 8) / rate : 0;
+    return info.link.delay_s + info.link.reverse_delay_s + ser;
+  };
+  // Colours by protocol: TCP in blues and purples, UDP in greens.
+  const palette = { tcp: [C.data, C.ctrl, C.ack], udp: [C.udp, C.sky, "#7a7a00"] };
+  const used = { tcp: 0, udp: 0 };
+  const legend = [];
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(box.x, box.y, box.w, box.h);
+  ctx.clip();
+  sweep.flows.forEach((fl, j) => {
+    const fi = info.flows.find((f) => f.name === fl.name) || {};
+    const pal = palette[fl.protocol] || palette.tcp;
+    const colour = pal[used[fl.protocol]++ % pal.length];
+    // The model.
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = 1.5 * k;
+    ctx.setLineDash([6, 4]);
+    ctx.beginPath();
+    let started = false;
+    for (let i = 0; i <= 200; i++) {
+      const xp = xr[0] + ((xr[1] - xr[0]) * i) / 200;
+      const p = xp / 100;
+      let g;
+      if (fl.protocol === "tcp") {
+        if (p <= 0 || !fi.mss) continue;
+        g = (fi.mss * 8 / rtt(fi)) * Math.sqrt(1.5) / Math.sqrt(p);
+        if (rate) g = Math.min(g, rate);
+        if (fi.recv_buffer_bytes) g = Math.min(g, fi.recv_buffer_bytes * 8 / rtt(fi));
+      } else {
+        if (!fi.rate_bps) continue;
+        g = fi.rate_bps * (1 - p);
+      }
+      if (g > yr[1]) { started = false; continue; }
+      if (!started) { ctx.moveTo(X(xp), Y(g)); started = true; } else ctx.lineTo(X(xp), Y(g));
+    }
+    ctx.stroke();
+    ctx.setLineDash([]);
+    // The simulation.
+    ctx.strokeStyle = colour;
+    ctx.fillStyle = colour;
+    ctx.lineWidth = 2 * k;
+    ctx.beginPath();
+    let first = true;
+    sweep.points.forEach((pt, i) => {
+      const g = pt.flows[j].metrics.goodput_bps;
+      if (!g || g.mean == null) return;
+      if (first) { ctx.moveTo(X(xs[i]), Y(g.mean)); first = false; } else ctx.lineTo(X(xs[i]), Y(g.mean));
+    });
+    ctx.stroke();
+    sweep.points.forEach((pt, i) => {
+      const g = pt.flows[j].metrics.goodput_bps;
+      if (!g || g.mean == null) return;
+      const xx = X(xs[i]);
+      if (g.ci95_low != null && g.ci95_high != null) {
+        ctx.lineWidth = 1.5 * k;
+        ctx.beginPath();
+        ctx.moveTo(xx, Y(g.ci95_low)); ctx.lineTo(xx, Y(g.ci95_high));
+        ctx.moveTo(xx - 4 * k, Y(g.ci95_low)); ctx.lineTo(xx + 4 * k, Y(g.ci95_low));
+        ctx.moveTo(xx - 4 * k, Y(g.ci95_high)); ctx.lineTo(xx + 4 * k, Y(g.ci95_high));
+        ctx.stroke();
+      }
+      ctx.beginPath();
+      if (fl.protocol === "udp") ctx.rect(xx - 3.5 * k, Y(g.mean) - 3.5 * k, 7 * k, 7 * k);
+      else ctx.arc(xx, Y(g.mean), 4 * k, 0, 2 * Math.PI);
+      ctx.fill();
+    });
+    legend.push([colour, fl.name + " (" + fl.protocol + (fl.protocol === "tcp" ? ", model: Mathis)" : ", model: rate × (1 − p))")]);
+  });
+  ctx.restore();
+  // Legend under the plot.
+  ctx.font = font(k, 11);
+  ctx.textBaseline = "middle";
+  ctx.textAlign = "left";
+  let lx = box.x, ly = box.y + box.h + 40 * k;
+  for (const [colour, text] of legend) {
+    const tw = ctx.measureText(text).width;
+    if (lx + tw + 30 > w) { lx = box.x; ly += 14 * k; }
+    ctx.fillStyle = colour;
+    ctx.fillRect(lx, ly - 3, 18, 6);
+    ctx.fillStyle = C.ink;
+    ctx.fillText(text, lx + 22, ly);
+    lx += tw + 40;
+  }
+}

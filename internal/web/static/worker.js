@@ -1,0 +1,50 @@
+// The lab's engine runs here, off the page's thread, so that a long run or
+// a sweep never freezes the page. It loads Go's wasm_exec.js, fetches the
+// gzip-compressed engine and decompresses it as it arrives (no server
+// configuration needed), then answers the page's requests:
+//   {id, op: "run", req}   -> {id, result}
+//   {id, op: "sweep", req} -> {id, progress: [done, total]}..., then {id, result}
+"use strict";
+
+importScripts("wasm_exec.js");
+
+const ready = (async () => {
+  const go = new Go();
+  const resp = await fetch("tcpsim.wasm.gz");
+  if (!resp.ok) throw new Error("tcpsim.wasm.gz: HTTP " + resp.status);
+  const wasm = new Response(resp.body.pipeThrough(new DecompressionStream("gzip")), {
+    headers: { "Content-Type": "application/wasm" },
+  });
+  const { instance } = await WebAssembly.instantiateStreaming(wasm, go.importObject);
+  go.run(instance); // returns when main returns: never (it serves calls)
+  const lab = globalThis.tcpsimLab;
+  if (!lab) throw new Error("the engine did not start");
+  const sc = lab.scenarios();
+  if (sc.error) throw new Error(sc.error.message);
+  postMessage({ ready: true, version: lab.version, scenarios: JSON.parse(sc.list) });
+  return lab;
+})();
+
+ready.catch((err) => postMessage({ ready: false, fatal: String(err && err.message || err) }));
+
+onmessage = async (ev) => {
+  const { id, op, req } = ev.data;
+  let lab;
+  try {
+    lab = await ready;
+  } catch (err) {
+    postMessage({ id, result: { error: { message: "the engine did not load: " + err } } });
+    return;
+  }
+  const t0 = performance.now();
+  let result;
+  if (op === "run") {
+    result = lab.run(JSON.stringify(req));
+  } else if (op === "sweep") {
+    result = lab.sweep(JSON.stringify(req), (done, total) => postMessage({ id, progress: [done, total] }));
+  } else {
+    result = { error: { message: "unknown request " + op, bug: true } };
+  }
+  result.ms = performance.now() - t0;
+  postMessage({ id, result });
+};
