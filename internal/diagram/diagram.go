@@ -368,9 +368,19 @@ func label(e *trace.Event, isn map[string]uint32) string {
 	_, acked := isn[other]
 	acked = acked && strings.Contains(e.Flags, "ACK")
 	switch {
+	case e.Len == 0 && flags == "" && acked && e.SACK.N > 0:
+		// A pure ACK with SACK blocks (RFC 2018): "ACK ack=x SACK l-r ...",
+		// the blocks relative to the same ISN as the ACK.
+		parts = append(parts, fmt.Sprintf("ACK ack=%d", rel(other, e.Ack)), sackLabel(e, rel(other, 0)))
 	case e.Len == 0 && flags == "" && acked:
 		// A pure ACK: the textbook "ACK ack=x win=w".
 		parts = append(parts, fmt.Sprintf("ACK ack=%d win=%d", rel(other, e.Ack), e.Win))
+	case acked && e.SACK.N > 0:
+		parts = append(parts, fmt.Sprintf("ack=%d", rel(other, e.Ack)))
+		if flags != "" {
+			parts = append(parts, fmt.Sprintf("win=%d", e.Win))
+		}
+		parts = append(parts, sackLabel(e, rel(other, 0)))
 	case acked:
 		parts = append(parts, fmt.Sprintf("ack=%d", rel(other, e.Ack)))
 		if flags != "" {
@@ -380,4 +390,16 @@ func label(e *trace.Event, isn map[string]uint32) string {
 		parts = append(parts, fmt.Sprintf("win=%d", e.Win))
 	}
 	return strings.Join(parts, " ")
+}
+
+// sackLabel writes a segment's SACK blocks as "SACK l-r l-r", each edge
+// less base (zero less the ISN they are relative to, so that adding it
+// makes them relative).
+func sackLabel(e *trace.Event, base uint32) string {
+	var b strings.Builder
+	b.WriteString("SACK")
+	for _, r := range e.SACK.Blocks[:min(max(e.SACK.N, 0), trace.MaxSACKBlocks)] {
+		fmt.Fprintf(&b, " %d-%d", r[0]+base, r[1]+base)
+	}
+	return b.String()
 }

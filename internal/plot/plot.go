@@ -29,6 +29,7 @@ var (
 	green  = color.RGBA{R: 44, G: 160, B: 44, A: 255}
 	red    = color.RGBA{R: 214, G: 39, B: 40, A: 255}
 	gray   = color.RGBA{R: 120, G: 120, B: 120, A: 255}
+	purple = color.RGBA{R: 148, G: 103, B: 189, A: 255}
 )
 
 // Size of every figure.
@@ -107,6 +108,7 @@ func Flow(evs []trace.Event, dir, scenario string, seed uint64, flow string) ([]
 	// sequence number of each data segment sent, against time.
 	isn := map[string]uint32{}
 	var sent, retr, lost, scripted, acks plotter.XYs
+	var sacked sackBars
 	dataDir := ""
 	for _, e := range evs {
 		if e.Proto != "tcp" {
@@ -138,10 +140,18 @@ func Flow(evs []trace.Event, dir, scenario string, seed uint64, flow string) ([]
 			lost = append(lost, plotter.XY{X: e.T.Seconds(), Y: float64(e.Seq-isn[e.Dir]) / 1000})
 		case e.Kind == trace.Deliver && e.Len == 0 && dataDir != "" && e.Dir != dataDir && strings.Contains(e.Flags, "ACK"):
 			acks = append(acks, plotter.XY{X: e.T.Seconds(), Y: float64(e.Ack-isn[dataDir]) / 1000})
+			for _, b := range e.SACK.Blocks[:min(max(e.SACK.N, 0), trace.MaxSACKBlocks)] {
+				lo, hi := float64(b[0]-isn[dataDir])/1000, float64(b[1]-isn[dataDir])/1000
+				sacked.XYs = append(sacked.XYs, plotter.XY{X: e.T.Seconds(), Y: (lo + hi) / 2})
+				sacked.YErrors = append(sacked.YErrors, struct{ Low, High float64 }{(hi - lo) / 2, (hi - lo) / 2})
+			}
 		}
 	}
 	p := newPlot(fmt.Sprintf("%s (seed %d), flow %s: time-sequence graph", scenario, seed, flow), "time (s)", "sequence number (kB, relative)")
 	if err := stepLine(p, acks, gray, "ACK received", false); err != nil {
+		return nil, err
+	}
+	if err := sackLines(p, sacked); err != nil {
 		return nil, err
 	}
 	if err := scatter(p, sent, blue, draw.CircleGlyph{}, vg.Points(1.5), "segment sent"); err != nil {
@@ -198,6 +208,34 @@ func Flow(evs []trace.Event, dir, scenario string, seed uint64, flow string) ([]
 		return nil, err
 	}
 	return append(files, f...), nil
+}
+
+// sackBars holds the SACK blocks of the ACKs received, each a vertical
+// segment at the ACK's arrival from the block's left edge to its right
+// edge (as a midpoint and a half-length either side).
+type sackBars struct {
+	plotter.XYs
+	plotter.YErrors
+}
+
+// sackLines draws the SACKed ranges as tcptrace does: a thin vertical line
+// per SACK block, at the time the ACK carrying it arrived, spanning the
+// sequence numbers the receiver holds above the cumulative ACK.
+func sackLines(p *plot.Plot, bars sackBars) error {
+	if len(bars.XYs) == 0 {
+		return nil
+	}
+	eb, err := plotter.NewYErrorBars(bars)
+	if err != nil {
+		return err
+	}
+	eb.LineStyle.Color = purple
+	eb.LineStyle.Width = vg.Points(1)
+	eb.CapWidth = 0
+	p.Add(eb)
+	legend := &plotter.Line{LineStyle: eb.LineStyle}
+	p.Legend.Add("SACKed (RFC 2018 blocks)", legend)
+	return nil
 }
 
 // numeric reads a sweep value as a number for the x axis: "2%" is 2,

@@ -72,6 +72,47 @@ flows:
 	}
 }
 
+// With SACK the time-sequence graph also draws the SACKed ranges, and
+// stays byte-stable.
+func TestFlowPlotSACK(t *testing.T) {
+	sc, err := scenario.Parse("p.yaml", []byte(`name: plotsack
+link: {rate: 10Mbps, delay: 20ms, queue: 50, loss: 5%}
+flows:
+  - {name: file, protocol: tcp, bytes: 300KB, sack: true}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &trace.Recorder{}
+	if _, err := run.ScenarioWith(sc, 1, run.Options{Trace: c}); err != nil {
+		t.Fatal(err)
+	}
+	blocks := 0
+	for _, e := range c.Events {
+		blocks += e.SACK.N
+	}
+	if blocks == 0 {
+		t.Fatal("the run carried no SACK blocks")
+	}
+	files, err := Flow(c.Events, t.TempDir(), sc.Name, 1, "file")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFiles(t, files, "plotsack (seed 1)")
+	svg, _ := os.ReadFile(files[1])
+	if !strings.Contains(string(svg), "SACKed") {
+		t.Errorf("%s has no SACKed legend", files[1])
+	}
+	again, _ := Flow(c.Events, t.TempDir(), sc.Name, 1, "file")
+	for i := range files {
+		a, _ := os.ReadFile(files[i])
+		b, _ := os.ReadFile(again[i])
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s is not byte-stable", files[i])
+		}
+	}
+}
+
 func TestSweepPlot(t *testing.T) {
 	a, _ := sweep.ParseAxis("link.loss=0,2%,10%")
 	p, err := sweep.NewPlan("s.yaml", []byte(`name: sw

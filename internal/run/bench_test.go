@@ -129,6 +129,28 @@ flows:
 `)
 }
 
+// BenchmarkTCP10MBSACK is BenchmarkTCP10MB with SACK (RFC 2018, RFC
+// 6675): the issue asks that it cost at most 1.3x the NewReno run.
+func BenchmarkTCP10MBSACK(b *testing.B) {
+	benchScenario(b, `name: bench
+until: 600s
+link: {rate: 10Mbps, delay: 20ms, queue: 100, loss: 1%}
+flows:
+  - {name: f, protocol: tcp, bytes: 10MB, congestion: newreno, recv_buffer: 64KiB, sack: true}
+`)
+}
+
+// BenchmarkTCP10MBCubicSACK is BenchmarkTCP10MB with CUBIC and SACK, as
+// current stacks run.
+func BenchmarkTCP10MBCubicSACK(b *testing.B) {
+	benchScenario(b, `name: bench
+until: 600s
+link: {rate: 10Mbps, delay: 20ms, queue: 100, loss: 1%}
+flows:
+  - {name: f, protocol: tcp, bytes: 10MB, congestion: cubic, recv_buffer: 64KiB, sack: true}
+`)
+}
+
 // BenchmarkTCP100MBGigabit: 100 MB over a clean 1 Gbps link.
 func BenchmarkTCP100MBGigabit(b *testing.B) {
 	benchScenario(b, `name: bench
@@ -191,10 +213,20 @@ func BenchmarkTCP10MBTraced(b *testing.B) {
 // timers, packet buffers, headers, the receive buffer and the application's
 // verification all reuse what the warm-up allocated.
 func TestSteadyStateTCPAllocatesNothing(t *testing.T) {
+	for _, opts := range []string{"congestion: newreno", "congestion: newreno, sack: true", "congestion: cubic, sack: true, timestamps: true"} {
+		steadyStateAllocs(t, opts)
+	}
+}
+
+// steadyStateAllocs checks that a TCP flow with the given extra fields
+// allocates nothing once past slow start and its first losses (with SACK:
+// the scoreboard's and the reassembly queue's slices have grown).
+func steadyStateAllocs(t *testing.T, opts string) {
+	t.Helper()
 	sc := parse(t, `name: steady
 link: {rate: 10Mbps, delay: 10ms, queue: 100, loss: 1%}
 flows:
-  - {name: f, protocol: tcp, bytes: 50MB, congestion: newreno, recv_buffer: 64KiB}
+  - {name: f, protocol: tcp, bytes: 50MB, recv_buffer: 64KiB, `+opts+`}
 `)
 	n, err := Build(sc, 1)
 	if err != nil {
@@ -209,6 +241,6 @@ flows:
 	allocs := testing.AllocsPerRun(100, func() { eng.Run(sim.Limits{MaxEvents: 200}) })
 	segs := n.pipes[0].Counters().Offered - before
 	if allocs != 0 || segs < 4000 {
-		t.Fatalf("%v allocations per 200 events over %d data segments: want 0", allocs, segs)
+		t.Fatalf("flow with %q: %v allocations per 200 events over %d data segments: want 0", opts, allocs, segs)
 	}
 }

@@ -20,6 +20,10 @@ type TCPResult struct {
 	DupAcks        int64
 	ZeroWindows    int64 // times a receiver advertised a zero window
 	WindowProbes   int64 // zero-window probes sent (persist timer)
+	SACKBlocksSent int64 // SACK blocks sent on ACKs, both endpoints (RFC 2018)
+	SACKBlocksRecv int64 // SACK blocks received, both endpoints
+	SACKRetrans    int64 // segments retransmitted in SACK loss recovery (RFC 6675), both endpoints
+	SMSS           int64 // the client's SMSS: its largest segment payload (less 12 bytes with timestamps)
 	CwndFinal      int64
 	CwndMax        int64
 	SRTT           sim.Time
@@ -48,7 +52,7 @@ func newTCPFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, cport,
 		MSS: t.MSS, RecvBuffer: int(t.RecvBuffer), InitialWindow: t.InitialWindow,
 		Congestion: cc, MaxRetries: t.MaxRetries,
 		MinRTO: sim.Time(t.MinRTO), MaxRTO: sim.Time(t.MaxRTO), InitialRTO: sim.Time(t.InitialRTO),
-		TimeWait: sim.Time(t.TimeWait), InitialSsthresh: t.InitialSsthresh * t.MSS,
+		TimeWait: sim.Time(t.TimeWait), InitialSsthresh: t.InitialSsthresh * t.MSS, SACK: t.SACK, Timestamps: t.Timestamps,
 	}
 	if t.DelayedAck.On {
 		cfg.DelayedAck = sim.Time(t.DelayedAck.Timeout)
@@ -150,6 +154,10 @@ func (t *tcpFlow) result(now sim.Time) FlowResult {
 		DupAcks:        cs.DupAcks + ss.DupAcks,
 		ZeroWindows:    cs.ZeroWindowAdvert + ss.ZeroWindowAdvert,
 		WindowProbes:   cs.WindowProbes + ss.WindowProbes,
+		SACKBlocksSent: cs.SACKBlocksSent + ss.SACKBlocksSent,
+		SACKBlocksRecv: cs.SACKBlocksRecv + ss.SACKBlocksRecv,
+		SACKRetrans:    cs.SACKRetrans + ss.SACKRetrans,
+		SMSS:           int64(a.Client.SMSS()),
 		CwndFinal:      int64(a.Client.Cwnd()), CwndMax: int64(cs.CwndMax),
 		SRTT: a.Client.SRTT(), RTO: a.Client.RTO(),
 		State:  a.Client.State().String() + " / " + a.Server.State().String(),

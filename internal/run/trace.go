@@ -69,6 +69,7 @@ func (t *tracer) packet(kind string, pkt link.Packet, dir string) *trace.Event {
 	case wire.ProtoTCP:
 		t.ev.Proto = "tcp"
 		t.ev.Seq, t.ev.Ack, t.ev.Flags, t.ev.Win = s.Seq, s.Ack, wire.FlagString(s.Flags), int(s.Window)
+		t.ev.SACK = sackList(s.SACK, s.NSACK)
 		if s.Flags&wire.FlagSYN == 0 {
 			t.ev.Win <<= t.shift[s.SrcPort] // windows in bytes (RFC 7323 scaling undone)
 		}
@@ -150,7 +151,8 @@ func (t *tracer) tcpConn(c *tcp.Conn, flow, side string, i int32) {
 			src = AddrB
 		}
 		t.ev = trace.Event{T: t.n.eng.Now(), Flow: flow, Kind: trace.Send, Dir: dirName(src), Proto: "tcp",
-			Seq: h.Seq, Ack: h.Ack, Flags: wire.FlagString(h.Flags), Win: win, Len: n, Retrans: retrans}
+			Seq: h.Seq, Ack: h.Ack, Flags: wire.FlagString(h.Flags), Win: win, Len: n, Retrans: retrans,
+			SACK: sackList(h.SACK, h.NSACK)}
 		t.sink.Event(&t.ev)
 	}
 	c.OnTimer = func(kind, timer string, at sim.Time) {
@@ -167,4 +169,14 @@ func (t *tracer) app(a *tcp.App, flow string) {
 		}
 		t.simple(flow, k, side+" "+kind+"s "+strconv.FormatInt(n, 10)+" bytes", n, 0)
 	}
+}
+
+// sackList copies a header's SACK blocks into a trace record's list.
+func sackList(blocks [wire.MaxSACKBlocks]wire.SACKBlock, n uint8) trace.SACKList {
+	var l trace.SACKList
+	l.N = min(int(n), trace.MaxSACKBlocks)
+	for i, b := range blocks[:l.N] {
+		l.Blocks[i] = [2]uint32{b.Left, b.Right}
+	}
+	return l
 }

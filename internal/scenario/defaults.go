@@ -57,6 +57,8 @@ func Defaults() []Default {
 		{"tcp flow", "max_retries", "15", "retransmissions of one segment before abort, Linux net.ipv4.tcp_retries2"},
 		{"tcp flow", "isn", "", "absent: drawn from the seed (RFC 9293 §3.4.1 wants it unpredictable)"},
 		{"tcp flow", "initial_ssthresh", "", "absent: arbitrarily high, RFC 5681 §3.1 (a value is in segments of MSS bytes)"},
+		{"tcp flow", "sack", "false", "selective acknowledgments (RFC 2018, RFC 6675) off, as in the textbook's TCP; on for both ends, and used when both allow it"},
+		{"tcp flow", "timestamps", "false", "the Timestamps option (RFC 7323: RTTM, PAWS) off, as in the textbook's TCP; on, every segment carries 12 bytes of it and 12 bytes less data"},
 		{"udp flow", "datagram", "1200", "payload bytes, as QUIC (RFC 9000 §14): fits the IPv6 minimum MTU of 1280 with headers"},
 		{"udp flow", "checksum", "true", "the UDP checksum is optional in IPv4 (RFC 768); on by default"},
 		{"rdt flow", "window", "", "absent: 1 for stop-and-wait (the only value it takes); go-back-n and selective-repeat require it"},

@@ -255,6 +255,8 @@ func tcpFields() []field[TCPFlow] {
 		wholeField("max_retries", 1, 100, "", "15", func(f *TCPFlow, v uint64) { f.MaxRetries = int(v) }),
 		wholeField("isn", 0, math.MaxUint32, "", "4294967000", func(f *TCPFlow, v uint64) { isn := uint32(v); f.ISN = &isn }),
 		wholeField("initial_ssthresh", 2, 1_000_000, " segments", "8", func(f *TCPFlow, v uint64) { f.InitialSsthresh = int(v) }),
+		boolField("sack", func(f *TCPFlow, v bool) { f.SACK = v }),
+		boolField("timestamps", func(f *TCPFlow, v bool) { f.Timestamps = v }),
 	}
 }
 

@@ -117,6 +117,11 @@ type TCPFlow struct {
 	// in segments of MSS bytes; 0 (absent): "arbitrarily high", RFC 5681
 	// §3.1.
 	InitialSsthresh int
+	// SACK lets both ends offer selective acknowledgments (RFC 2018) and
+	// the sender recover by them (RFC 6675).
+	SACK bool
+	// Timestamps lets both ends use the Timestamps option (RFC 7323).
+	Timestamps bool
 }
 
 // UDPFlow holds the fields of a UDP flow: Count datagrams of Datagram

@@ -57,6 +57,9 @@ type Event struct {
 	Win     int    `json:"win,omitempty"` // advertised window in bytes (scaling undone)
 	Len     int    `json:"len,omitempty"`
 	Retrans bool   `json:"retrans,omitempty"`
+	// SACK holds a TCP segment's SACK blocks (RFC 2018), if it carries
+	// any.
+	SACK SACKList `json:"sack,omitzero"`
 	// Scripted marks a lost or corrupt event that a scenario's faults:
 	// section caused, not a random impairment; Detail says which fault.
 	Scripted bool   `json:"scripted,omitempty"`
@@ -66,6 +69,43 @@ type Event struct {
 	// Packet holds the packet's bytes (IPv4 header onwards) for packet
 	// events, valid only during the Event call.
 	Packet []byte `json:"-"`
+}
+
+// MaxSACKBlocks is the most SACK blocks a segment carries (RFC 2018 §3).
+const MaxSACKBlocks = 4
+
+// SACKList is the SACK blocks of one segment: the first N of Blocks, each
+// the half-open range [Left, Right) of absolute sequence numbers. It is a
+// value (no allocation per event); in JSON it is a list of [left, right]
+// pairs, and the zero list is left out.
+type SACKList struct {
+	Blocks [MaxSACKBlocks][2]uint32
+	N      int
+}
+
+// MarshalJSON writes the blocks as [[left,right],...].
+func (l SACKList) MarshalJSON() ([]byte, error) {
+	b := []byte{'['}
+	for i, r := range l.Blocks[:min(max(l.N, 0), MaxSACKBlocks)] {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = fmt.Appendf(b, "[%d,%d]", r[0], r[1])
+	}
+	return append(b, ']'), nil
+}
+
+// AppendText appends the blocks as "left-right,left-right".
+func (l SACKList) AppendText(b []byte) []byte {
+	for i, r := range l.Blocks[:min(max(l.N, 0), MaxSACKBlocks)] {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendUint(b, uint64(r[0]), 10)
+		b = append(b, '-')
+		b = strconv.AppendUint(b, uint64(r[1]), 10)
+	}
+	return b
 }
 
 // Sink receives events as they happen.
@@ -176,6 +216,9 @@ func AppendText(b []byte, e *Event) []byte {
 		switch e.Proto {
 		case "tcp":
 			b = fmt.Appendf(b, " %s seq=%d ack=%d win=%d", e.Flags, e.Seq, e.Ack, e.Win)
+			if e.SACK.N > 0 {
+				b = e.SACK.AppendText(append(b, " sack="...))
+			}
 		case "rdt":
 			if e.Flags == "ACK" {
 				b = fmt.Appendf(b, " ACK %d", e.Ack)

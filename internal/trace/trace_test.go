@@ -118,3 +118,27 @@ func TestWriterRunAndEscaping(t *testing.T) {
 		})
 	}
 }
+
+// A segment's SACK blocks appear in the text line and the JSON record only
+// when it carries some, so traces without SACK read as before.
+func TestSACKBlocksInRecords(t *testing.T) {
+	e := Event{Kind: Deliver, Dir: "b->a", Proto: "tcp", Flags: "ACK", Seq: 1, Ack: 1001, Win: 65535}
+	plain := Text(&e)
+	var js bytes.Buffer
+	w := NewWriter(&js, false)
+	w.Event(&e)
+	e.SACK.N = 2
+	e.SACK.Blocks[0] = [2]uint32{2461, 3921}
+	e.SACK.Blocks[1] = [2]uint32{5381, 6841}
+	if got, want := Text(&e), strings.Replace(plain, " win=65535 len=0", " win=65535 sack=2461-3921,5381-6841 len=0", 1); got != want || got == plain {
+		t.Errorf("text %q, want %q", got, want)
+	}
+	w.Event(&e)
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(js.String()), "\n")
+	if len(lines) != 2 || strings.Contains(lines[0], "sack") || !strings.Contains(lines[1], `"sack":[[2461,3921],[5381,6841]]`) {
+		t.Errorf("JSON records:\n%s", js.String())
+	}
+}

@@ -34,6 +34,19 @@ type Config struct {
 	TimeWait              sim.Time // 2·MSL; default 60 s (as Linux)
 	MaxRetries            int      // retransmissions of one segment before abort; default 15
 	SynRetries            int      // SYN retransmissions before abort; default 6 (as Linux)
+	// SACK allows selective acknowledgments (RFC 2018): the endpoint
+	// offers SACK-permitted on its SYN, or on its SYN-ACK if the peer
+	// offered it. When both ends allow it, the receiver reports
+	// out-of-order data in SACK blocks and the sender recovers by them
+	// (RFC 6675). Default off, as in the textbook's TCP.
+	SACK bool
+	// Timestamps allows the Timestamps option (RFC 7323): offered on the
+	// SYN, or on the SYN-ACK if the peer offered it. When both ends allow
+	// it, every segment but a RST carries it, the sender measures the RTT
+	// from its echo on every ACK of new data (retransmissions included,
+	// RFC 7323 §4), PAWS drops old duplicate segments (§5), and a full
+	// segment carries 12 bytes less payload. Default off.
+	Timestamps bool
 	// InitialSsthresh is ssthresh before the first loss, in bytes; 0 means
 	// "arbitrarily high" (RFC 5681 §3.1).
 	InitialSsthresh int
@@ -102,6 +115,10 @@ type Stats struct {
 	CwndMax             int
 	AcksSent, AcksDelay int64
 	RTTSamples          int64
+	SACKBlocksSent      int64 // SACK blocks sent on ACKs (RFC 2018)
+	SACKBlocksRecv      int64 // SACK blocks received on ACKs
+	SACKRetrans         int64 // segments retransmitted in SACK loss recovery (RFC 6675), fast retransmit included
+	PAWSDrops           int64 // segments dropped by PAWS as old duplicates (RFC 7323 §5)
 }
 
 // Endpoint is one side of a TCP connection. It is sans-I/O: see the
@@ -130,7 +147,7 @@ type Endpoint struct {
 	rtt rttEstimator
 	cc  congestionControl
 	rec lossRecovery
-
+	ts  tsState // the Timestamps option (RFC 7323), both halves
 	// Retransmission bookkeeping (RFC 6298 §5, RFC 9293 §3.8.3).
 	retries       int      // retransmissions of the oldest segment since the last new ACK
 	synRTOExpired bool     // the SYN was retransmitted: its ACK gives no RTT sample (Karn)
@@ -159,10 +176,27 @@ func NewEndpoint(cfg Config, clock Clock, out Output) *Endpoint {
 	e.rtt.init(&e.cfg)
 	alg := cfg.Congestion.algorithm()
 	e.cc = alg.newCC(&e.snd)
-	// Without SACK (which tcpsim does not negotiate yet) loss recovery is
-	// the duplicate-ACK recovery the congestion control asks for.
+	// Loss recovery is the duplicate-ACK recovery the congestion control
+	// asks for, unless the handshake negotiates SACK (useSACK).
 	e.rec = newRenoRecovery(e, alg.recovery)
 	return e
+}
+
+// useSACK switches the connection to selective acknowledgments once the
+// handshake has shown that both ends allow them (RFC 2018 §2): the
+// receiver reports out-of-order data in SACK blocks; the sender keeps a
+// scoreboard of them from the first byte of the stream and, if its
+// congestion control has fast recovery (Reno's, NewReno's or a later
+// one's), recovers by RFC 6675 instead of by duplicate ACKs alone. Tahoe
+// and none keep their textbook recovery; SACK spares them only resending
+// what the receiver holds (go-back-N skips it).
+func (e *Endpoint) useSACK() {
+	e.snd.sack, e.rcv.sack = true, true
+	e.snd.sb.reset(0, e.snd.smss())
+	switch e.cfg.Congestion.algorithm().recovery {
+	case recoveryReno, recoveryNewReno:
+		e.rec = newSACKRecovery(e)
+	}
 }
 
 // State returns the connection state.
@@ -178,6 +212,11 @@ func (e *Endpoint) Stats() Stats {
 
 // Aborted returns why the connection was aborted, or "".
 func (e *Endpoint) Aborted() string { return e.abortReason }
+
+// SMSS returns the sender's maximum segment size, the largest payload it
+// sends: the smaller of the two MSS options, less the 12 bytes of the
+// Timestamps option when it is in use (valid once the handshake is done).
+func (e *Endpoint) SMSS() int { return e.snd.smss() }
 
 // Cwnd returns the congestion window in bytes.
 func (e *Endpoint) Cwnd() int { return e.snd.cwnd }
@@ -371,11 +410,27 @@ func (e *Endpoint) emit(flags uint8, seq seqnum.Value, data []byte) {
 	if flags&wire.FlagACK != 0 {
 		h.Ack = uint32(e.rcv.nxt)
 		e.rcv.ackedTo = e.rcv.nxt
+		e.ts.lastAckSent = e.rcv.nxt // Last.ACK.sent, RFC 7323 §4.3
 	}
 	w := e.rcv.window(e.state.synchronized())
 	if flags&wire.FlagSYN != 0 {
 		h.MSS = uint16(e.cfg.MSS)
 		h.WScale = int8(e.rcv.shift)
+		// RFC 2018 §2: on a SYN if we allow SACK, on a SYN-ACK only if
+		// the peer's SYN offered it too.
+		h.SACKPermitted = e.cfg.SACK && (flags&wire.FlagACK == 0 || e.rcv.sack)
+		// RFC 7323 §3.2: the same rule for the Timestamps option.
+		h.Timestamps = e.cfg.Timestamps && (flags&wire.FlagACK == 0 || e.ts.on)
+	} else {
+		h.Timestamps = e.ts.on && flags&wire.FlagRST == 0 // every non-RST segment
+	}
+	if h.Timestamps {
+		h.TSval = tsClock(e.clock.Now())
+		if e.ts.recentSet {
+			h.TSecr = e.ts.recent
+		}
+	}
+	if flags&wire.FlagSYN != 0 {
 		h.Window = uint16(min(w, 65535)) // RFC 7323 §2.2: never scaled on SYN
 	} else {
 		h.Window = uint16(min(w>>e.rcv.shift, 65535))
@@ -396,6 +451,10 @@ func (e *Endpoint) emit(flags uint8, seq seqnum.Value, data []byte) {
 		e.delackAt = 0
 		e.rcv.ackPending = 0
 	}
+	if flags&(wire.FlagACK|wire.FlagSYN|wire.FlagRST) == wire.FlagACK && e.rcv.sack {
+		e.st.SACKBlocksSent += int64(e.rcv.putSACK(h))
+	}
+	e.rcv.hasTrigger = false
 	e.st.SegsSent++
 	e.emittingRetrans = seq.LessThan(e.snd.max) && (len(data) > 0 || flags&(wire.FlagSYN|wire.FlagFIN) != 0)
 	e.out.Output(h, data)

@@ -30,6 +30,22 @@ func (e *Endpoint) Input(h *wire.TCP, data []byte) {
 		return
 	}
 
+	// RFC 7323 §5.3 R1 (PAWS): a segment with a timestamp older than
+	// TS.Recent is an old duplicate: acknowledge and drop it. After the
+	// handshake a segment without the option is dropped silently (§3.2).
+	// Deviation: a pure ACK is exempt from PAWS, as in Linux: ACKs that
+	// the network reorders carry timestamps out of order and nothing that
+	// an old duplicate could corrupt.
+	if e.ts.on && h.Flags&wire.FlagRST == 0 {
+		if !h.Timestamps {
+			return
+		}
+		if (len(data) > 0 || h.Flags&(wire.FlagSYN|wire.FlagFIN) != 0) && e.ts.pawsReject(h.TSval, e.clock.Now()) {
+			e.st.PAWSDrops++
+			e.sendAck()
+			return
+		}
+	}
 	// §3.10.7.4 first: sequence number acceptability.
 	if !e.acceptable(seg, len(data), h.Flags) {
 		if h.Flags&wire.FlagRST == 0 {
@@ -52,6 +68,9 @@ func (e *Endpoint) Input(h *wire.TCP, data []byte) {
 		e.abortReason = "connection reset by peer"
 		e.setState(Closed)
 		return
+	}
+	if e.ts.on {
+		e.ts.update(seg, h.TSval, e.clock.Now()) // RFC 7323 §4.3, §5.3 R3
 	}
 	if h.Flags&wire.FlagSYN != 0 {
 		if e.state == SynReceived && seg == e.rcv.irs {
@@ -102,6 +121,17 @@ func (e *Endpoint) acceptSyn(h *wire.TCP) {
 	}
 	e.snd.wnd = int(h.Window) // never scaled in a SYN
 	e.snd.wl1 = e.rcv.irs
+	// RFC 2018 §2: SACK when both ends allow it (our SYN-ACK says so in
+	// turn; on a SYN-ACK the peer only offers it if our SYN did).
+	e.rcv.sack = e.cfg.SACK && h.SACKPermitted
+	// RFC 7323 §3.2: timestamps likewise; TS.Recent starts from the SYN's
+	// TSval (§4.3), and every segment gives up TimestampsLen bytes of
+	// payload to carry the option.
+	e.ts.on = e.cfg.Timestamps && h.Timestamps
+	if e.ts.on {
+		e.ts.recent, e.ts.recentSet, e.ts.recentAt = h.TSval, true, e.clock.Now()
+		e.snd.optLen = wire.TimestampsLen
+	}
 }
 
 func (e *Endpoint) inputSynSent(h *wire.TCP, seg, ack seqnum.Value) {
@@ -158,6 +188,9 @@ func (e *Endpoint) established(h *wire.TCP) {
 	e.snd.maxWnd = max(e.snd.maxWnd, e.snd.wnd)
 	e.snd.setUna(e.snd.iss + 1)
 	e.snd.setCwnd(e.cfg.InitialWindow*e.snd.smss(), cmp.Or(e.cfg.InitialSsthresh, 1<<30)) // RFC 5681 §3.1: ssthresh arbitrarily high unless configured
+	if e.rcv.sack {
+		e.useSACK()
+	}
 	e.setState(Established)
 }
 
@@ -219,11 +252,23 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 	if ack.LessThan(e.snd.una) {
 		return true // old duplicate ACK: ignore it, keep the data
 	}
+	if e.snd.sack {
+		e.st.SACKBlocksRecv += int64(e.snd.takeSACK(h, ack))
+	}
 	if ack == e.snd.una {
 		// RFC 5681 §2 duplicate ACK: no data, no SYN/FIN, same window,
 		// outstanding data, ACK = SND.UNA.
-		if n == 0 && h.Flags&(wire.FlagSYN|wire.FlagFIN) == 0 && wnd == e.snd.wnd && e.snd.una != e.snd.max {
+		dup := n == 0 && h.Flags&(wire.FlagSYN|wire.FlagFIN) == 0 && wnd == e.snd.wnd && e.snd.una != e.snd.max
+		if dup {
 			e.st.DupAcks++
+		}
+		if e.snd.sack {
+			// RFC 6675 §2: with SACK, a duplicate ACK is one that SACKs
+			// octets not SACKed before, whatever else it carries; a
+			// repeat of known blocks (a duplicated segment's ACK) is not.
+			dup = e.snd.sackNew
+		}
+		if dup {
 			e.rec.onDupAck()
 		}
 		e.updateWindow(seg, ack, wnd)
@@ -232,7 +277,15 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 	// New data acknowledged.
 	acked := int(e.snd.una.Size(ack))
 	flight := int(e.snd.una.Size(e.snd.max))
-	e.rtt.acked(ack, e.clock.Now())
+	if e.ts.on {
+		// RFC 7323 §4: RTTM from the echoed timestamp of every ACK of
+		// new data, retransmissions included (no Karn's rule needed).
+		if d := tsClock(e.clock.Now()) - h.TSecr; h.Timestamps && h.TSecr != 0 && !tsBefore(tsClock(e.clock.Now()), h.TSecr) {
+			e.rtt.sampleTS(d, flight, e.snd.smss())
+		}
+	} else {
+		e.rtt.acked(ack, e.clock.Now())
+	}
 	e.snd.setUna(ack)
 	if e.snd.nxt.LessThan(ack) {
 		e.snd.nxt = ack // a window probe's byte was taken
@@ -313,6 +366,9 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 	// With an application waiting in a read, in-order data stays in the
 	// packet until it has read (see recvBuffer).
 	adv, dup := e.rcv.buf.store(off, data, e.onReadable != nil)
+	// RFC 2018 §4: the first SACK block of the ACK this segment triggers
+	// holds its data, unless it advanced RCV.NXT.
+	e.rcv.trigger, e.rcv.hasTrigger = span{off, off + int64(len(data))}, adv == 0 && len(data) > 0
 	if dup > 0 {
 		e.st.DupSegs++
 	}

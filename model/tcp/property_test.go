@@ -122,10 +122,13 @@ func (s *side) read(now sim.Time) {
 // 100%, corruption, duplication and reordering, and either side's ISN
 // (often one that wraps mid-transfer), each direction delivers exactly the
 // bytes written, in order and verified, and both FINs arrive, with every
-// congestion control, delayed ACKs or not, a fast or a slow reader. The
-// endpoint panics by itself if a segment ever takes the bytes in flight
-// above min(cwnd, rwnd).
+// congestion control, delayed ACKs or not, a fast or a slow reader, SACK
+// on both ends, on one (not negotiated) or on neither. The endpoint panics
+// by itself if a new segment ever takes pipe above cwnd (without SACK
+// pipe is the bytes in flight) or the sequence space above rwnd, or if it
+// retransmits data the peer has SACKed.
 func TestPropertyExactDelivery(t *testing.T) {
+	var sackCases, sackRecoveries, sackRetrans, sackBlocks int64
 	cases := 400
 	if testing.Short() {
 		cases = 80
@@ -165,6 +168,23 @@ func TestPropertyExactDelivery(t *testing.T) {
 			acfg.ISS = seqnum.Value(0xffffffff - uint32(r.Int64N(aBytes)))
 			bcfg.ISS = seqnum.Value(0xffffffff - uint32(r.IntN(1000)))
 		}
+		// SACK: on both ends in half the cases (every congestion control
+		// meets it), on one end only in a quarter (the handshake leaves
+		// it off), off in the rest.
+		switch i % 4 {
+		case 0, 1:
+			acfg.SACK, bcfg.SACK = true, true
+		case 2:
+			acfg.SACK, bcfg.SACK = i%8 == 2, i%8 == 6
+		}
+		// Timestamps likewise, crossed with SACK: on both ends in half the
+		// cases, on one end in a quarter.
+		switch i / 4 % 4 {
+		case 0, 1:
+			acfg.Timestamps, bcfg.Timestamps = true, true
+		case 2:
+			acfg.Timestamps, bcfg.Timestamps = i%32 < 16, i%32 >= 16
+		}
 		pa := &port{net: w, src: wire.Addr{10, 0, 0, 1}, dst: wire.Addr{10, 0, 0, 2}}
 		pb := &port{net: w, src: pa.dst, dst: pa.src}
 		a, b := NewEndpoint(acfg, w.clk, pa), NewEndpoint(bcfg, w.clk, pb)
@@ -174,9 +194,9 @@ func TestPropertyExactDelivery(t *testing.T) {
 		if r.IntN(5) == 0 {
 			sb.readEvery = sim.Time(1+r.IntN(10)) * sim.Millisecond
 		}
-		desc := fmt.Sprintf("case %d (seed %d): loss %v corrupt %v dup %v reorder %v, delay %v, %v, MSS %d, buffer %d, IW %d, delack %v, ISS %#x/%#x, %d+%d bytes, slow reader %v",
+		desc := fmt.Sprintf("case %d (seed %d): loss %v corrupt %v dup %v reorder %v, delay %v, %v, MSS %d, buffer %d, IW %d, delack %v, ISS %#x/%#x, %d+%d bytes, slow reader %v, SACK %v/%v, timestamps %v/%v",
 			i, seed, w.loss, w.corrupt, w.dup, w.reorder, w.delay, cfg.Congestion, mss, cfg.RecvBuffer, cfg.InitialWindow,
-			cfg.DelayedAck, uint32(acfg.ISS), uint32(bcfg.ISS), aBytes, bBytes, sb.readEvery)
+			cfg.DelayedAck, uint32(acfg.ISS), uint32(bcfg.ISS), aBytes, bBytes, sb.readEvery, acfg.SACK, bcfg.SACK, acfg.Timestamps, bcfg.Timestamps)
 
 		b.Listen()
 		a.Connect()
@@ -251,5 +271,25 @@ func TestPropertyExactDelivery(t *testing.T) {
 		if w.corrupt > 0 && w.checksumDrops == 0 && a.Stats().SegsSent > 200 {
 			t.Logf("%s: no corrupted segment met the checksum", desc)
 		}
+		as, bs := a.Stats(), b.Stats()
+		negotiated := acfg.SACK && bcfg.SACK
+		if !negotiated && as.SACKBlocksSent+bs.SACKBlocksSent+as.SACKRetrans+bs.SACKRetrans > 0 {
+			t.Fatalf("%s: SACK not negotiated, yet %d+%d blocks sent and %d+%d SACK retransmissions", desc,
+				as.SACKBlocksSent, bs.SACKBlocksSent, as.SACKRetrans, bs.SACKRetrans)
+		}
+		if ts := acfg.Timestamps && bcfg.Timestamps; a.ts.on != ts || b.ts.on != ts {
+			t.Fatalf("%s: timestamps in use %v/%v, want %v", desc, a.ts.on, b.ts.on, ts)
+		}
+		if negotiated {
+			sackCases++
+			sackRecoveries += as.Recoveries + bs.Recoveries
+			sackRetrans += as.SACKRetrans + bs.SACKRetrans
+			sackBlocks += as.SACKBlocksRecv + bs.SACKBlocksRecv
+		}
 	}
+	// The SACK cases did exercise SACK recovery, not just negotiate it.
+	if sackCases == 0 || sackBlocks == 0 || sackRetrans == 0 || sackRecoveries == 0 {
+		t.Fatalf("%d SACK cases: %d blocks received, %d recoveries, %d SACK retransmissions", sackCases, sackBlocks, sackRecoveries, sackRetrans)
+	}
+	t.Logf("%d SACK cases: %d blocks received, %d recoveries, %d SACK retransmissions", sackCases, sackBlocks, sackRecoveries, sackRetrans)
 }

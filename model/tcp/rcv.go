@@ -1,6 +1,9 @@
 package tcp
 
-import "tcpsim/model/seqnum"
+import (
+	"tcpsim/model/seqnum"
+	"tcpsim/model/wire"
+)
 
 // receiver is the receive half of a connection: the receive sequence
 // variables (RFC 9293 §3.3.1), the receive buffer with its reassembly
@@ -18,6 +21,37 @@ type receiver struct {
 	advRight   seqnum.Value // right edge last advertised
 	ackPending int          // full segments received since the last ACK (delayed ACKs)
 	ackedTo    seqnum.Value // the ACK number last sent
+
+	// SACK (RFC 2018): sack says both ends allowed it (set from the
+	// peer's SYN or SYN-ACK); report remembers the blocks last sent; the
+	// trigger is the data of the segment being acknowledged, when it was
+	// stored out of order (hasTrigger), for the first block.
+	sack       bool
+	report     sackReport
+	trigger    span
+	hasTrigger bool
+}
+
+// seqAt is the sequence number of the received stream's byte at offset
+// off (not before RCV.NXT's: out-of-order data lies after it).
+func (r *receiver) seqAt(off int64) seqnum.Value {
+	return r.nxt.Add(seqnum.Size(off - r.buf.inOrderEnd()))
+}
+
+// putSACK fills h's SACK blocks from the out-of-order data held (RFC 2018
+// §4, recvBuffer.sackBlocks), as many as fit beside h's other options,
+// and returns how many.
+func (r *receiver) putSACK(h *wire.TCP) int {
+	if len(r.buf.ooo) == 0 {
+		return 0
+	}
+	var blocks [wire.MaxSACKBlocks]span
+	n := r.buf.sackBlocks(&r.report, r.trigger, r.hasTrigger, h.SACKRoom(), &blocks)
+	for i, b := range blocks[:n] {
+		h.SACK[i] = wire.SACKBlock{Left: uint32(r.seqAt(b.start)), Right: uint32(r.seqAt(b.end))}
+	}
+	h.NSACK = uint8(n)
+	return n
 }
 
 func (r *receiver) init(cfg *Config) {

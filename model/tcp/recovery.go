@@ -12,9 +12,10 @@ import "tcpsim/model/seqnum"
 //
 // One is chosen per connection: renoRecovery (recovery_reno.go), fast
 // retransmit and fast recovery by duplicate ACKs alone (RFC 5681 §3.2,
-// RFC 6582) in the variant the congestion control asks for; SACK-based loss
-// recovery (RFC 6675) is to be the second implementation, chosen in
-// Endpoint.established when both ends negotiated SACK. It lives in
+// RFC 6582) in the variant the congestion control asks for; sackRecovery
+// (recovery_sack.go), SACK-based loss recovery (RFC 6675), chosen by
+// Endpoint.useSACK when both ends negotiated SACK and the congestion control
+// has fast recovery. It lives in
 // Endpoint.rec and holds a pointer to its Endpoint, whose sender
 // (e.snd), transmit functions (e.retransmit, e.output) and congestion
 // control (e.cc) it drives, as gVisor's renoRecovery and sackRecovery do.
@@ -22,9 +23,10 @@ import "tcpsim/model/seqnum"
 // The sender calls it at these points, in this order within one ACK
 // (input.go processAck, rto.go onRTO, snd.go output):
 //
-//   - onDupAck, for every duplicate ACK (RFC 5681 §2: no data, same window,
-//     ACK = SND.UNA, data outstanding); a SACK implementation updates its
-//     scoreboard from the ACK's blocks before this call;
+//   - onDupAck, for every duplicate ACK: without SACK as RFC 5681 §2
+//     defines it (no data, same window, ACK = SND.UNA, data outstanding),
+//     with SACK an ACK = SND.UNA that SACKs new data (RFC 6675 §2); the
+//     sender has fed the scoreboard (sender.takeSACK) before this call;
 //   - onNewAck, for every ACK that moves SND.UNA, after SND.UNA, SND.NXT,
 //     the peer's window and the RTT estimate have been updated (and after
 //     output has run for a larger window) and before the congestion
@@ -53,8 +55,10 @@ type lossRecovery interface {
 	// nextSeg returns a retransmission to send before any new data, as
 	// RFC 6675 §4 NextSeg() rule 1 (and 3–4) picks it: the segment at seq
 	// of size bytes. ok is false when new data at SND.NXT (rule 2) comes
-	// next. When it returns ok, output sends the segment if cwnd − pipe
-	// has room for it and otherwise stops; so an implementation records
-	// the retransmission (HighRxt) in pipe, or output asks again forever.
+	// next. When it returns ok, output sends the segment if
+	// min(cwnd, rwnd) − pipe has room for it (size 0 is the FIN: room for
+	// one byte) and otherwise stops; so an implementation records the
+	// retransmission (HighRxt) in pipe when, and only when, there is that
+	// room, or output asks again forever.
 	nextSeg() (seq seqnum.Value, size int, ok bool)
 }

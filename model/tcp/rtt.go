@@ -81,3 +81,30 @@ func (r *rttEstimator) acked(ack seqnum.Value, now sim.Time) {
 		r.sample(now - r.start)
 	}
 }
+
+// sampleTS takes an RTT measurement from an echoed timestamp (RFC 7323
+// §4): ticks of the timestamp clock (tsClock), at least one. With
+// timestamps every ACK of new data gives a sample, not one per round trip,
+// so the gains are divided by the samples expected per round trip (RFC
+// 7323 Appendix G): ExpectedSamples = ceil(FlightSize / (2·SMSS)), α' =
+// 1/(8·ExpectedSamples), β' = 1/(4·ExpectedSamples); with one sample it is
+// RFC 6298's update.
+func (r *rttEstimator) sampleTS(ticks uint32, flight, smss int) {
+	m := max(sim.Time(ticks), 1) * tsTick
+	n := sim.Time(max(1, (flight+2*smss-1)/(2*smss)))
+	if n == 1 || !r.hasRTT {
+		r.sample(m)
+		return
+	}
+	r.samples++
+	d := r.srtt - m
+	if d < 0 {
+		d = -d
+	}
+	r.rttvar += (d - r.rttvar) / (4 * n) // RTTVAR <- (1-β')·RTTVAR + β'·|SRTT-R'|
+	r.srtt += (m - r.srtt) / (8 * n)     // SRTT <- (1-α')·SRTT + α'·R'
+	r.rto = r.clamp(r.srtt + max(r.granularity, rttK*r.rttvar))
+	if r.onSample != nil {
+		r.onSample(m, r.srtt, r.rttvar, r.rto)
+	}
+}

@@ -30,6 +30,7 @@ type sender struct {
 	shift   uint8        // the peer's window scale shift (RFC 7323)
 	mss     int          // our MSS (Config.MSS)
 	peerMSS int          // the MSS the peer announced (536 without the option)
+	optLen  int          // option bytes every segment carries (12 with timestamps), taken from the payload
 
 	// The application's stream has appEnd bytes written so far; Close
 	// queues a FIN after them.
@@ -47,6 +48,16 @@ type sender struct {
 	// retransmit count as fast retransmissions (Tahoe), until the next
 	// timeout.
 	goBackFast bool
+
+	// SACK (RFC 2018, RFC 6675): sack says both ends allowed it; sb is
+	// the scoreboard of what the receiver holds above SND.UNA, fed from
+	// every ACK (takeSACK); sackNew says the ACK being processed SACKed
+	// octets not SACKed before, which makes it a duplicate ACK in RFC
+	// 6675's sense (§2). blocks is scratch for one ACK's blocks.
+	sack    bool
+	sb      scoreboard
+	sackNew bool
+	blocks  [wire.MaxSACKBlocks]span
 }
 
 func (s *sender) init(cfg *Config) {
@@ -64,6 +75,25 @@ func (s *sender) init(cfg *Config) {
 // reuses sequence numbers but never offsets.
 func (s *sender) offset(q seqnum.Value) int64 { return s.unaOff + seqnum.Delta(s.una, q) }
 
+// seqAt is the sequence number of the stream offset off (within 2^31 of
+// SND.UNA's, as everything in flight is): the inverse of offset.
+func (s *sender) seqAt(off int64) seqnum.Value { return s.una.Add(seqnum.Size(off - s.unaOff)) }
+
+// takeSACK feeds the scoreboard from an ACK for ack (not before SND.UNA,
+// not after SND.MAX) with h's SACK blocks (RFC 6675 §4 Update), and
+// records in sackNew whether they SACKed anything new. Block edges become
+// stream offsets relative to SND.UNA; the scoreboard drops those that make
+// no sense (below the ACK, beyond what was sent). It returns the number of
+// blocks the ACK carried.
+func (s *sender) takeSACK(h *wire.TCP, ack seqnum.Value) int {
+	n := min(int(h.NSACK), wire.MaxSACKBlocks)
+	for i, b := range h.SACK[:n] {
+		s.blocks[i] = span{s.offset(seqnum.Value(b.Left)), s.offset(seqnum.Value(b.Right))}
+	}
+	s.sackNew = s.sb.Update(s.offset(ack), s.offset(s.max), s.blocks[:n]) > 0
+	return n
+}
+
 // setUna moves SND.UNA forward to ack, and its stream offset with it.
 func (s *sender) setUna(ack seqnum.Value) {
 	s.unaOff += seqnum.Delta(s.una, ack)
@@ -74,8 +104,9 @@ func (s *sender) setUna(ack seqnum.Value) {
 func (s *sender) hasData(q seqnum.Value) bool { return s.offset(q) < s.appEnd }
 
 // smss is the sender's maximum segment size: the smaller of ours and the
-// peer's announced MSS.
-func (s *sender) smss() int { return min(s.mss, s.peerMSS) }
+// peer's announced MSS, less the options every segment carries (the MSS
+// counts no options, RFC 6691 §2: with timestamps 12 bytes fewer).
+func (s *sender) smss() int { return min(s.mss, s.peerMSS) - s.optLen }
 
 // flightSize is RFC 5681's FlightSize: sent and not yet acknowledged,
 // SND.MAX − SND.UNA.
@@ -116,9 +147,11 @@ func (e *Endpoint) window() int { return min(e.cc.window(), e.snd.wnd) }
 // output sends what the windows allow: first any retransmission the loss
 // recovery puts ahead of new data (lossRecovery.nextSeg; only with SACK),
 // then new or go-back-N data from SND.NXT, then a FIN once all data is
-// out. The bytes in flight are the loss recovery's pipe. It keeps the
-// invariant that a new segment never takes the bytes in flight above
-// min(cwnd, rwnd).
+// out. The bytes in flight against cwnd are the loss recovery's pipe; the
+// receiver's window bounds the sequence space from SND.UNA (the two are
+// the same without SACK). With SACK, go-back-N skips what the receiver has
+// SACKed (RFC 6675 §5.1). It keeps the invariant that a new segment never
+// takes pipe above cwnd nor the sequence space above rwnd.
 func (e *Endpoint) output() {
 	switch e.state {
 	case Established, CloseWait, FinWait1, Closing, LastAck:
@@ -127,19 +160,32 @@ func (e *Endpoint) output() {
 	}
 	mss := e.snd.smss()
 	for {
+		if e.snd.sack && e.snd.nxt.LessThan(e.snd.max) {
+			// Go-back-N after a timeout: never resend SACKed data.
+			if start, _ := e.snd.sb.unsackedRun(e.snd.offset(e.snd.nxt), 1); start > e.snd.offset(e.snd.nxt) {
+				e.snd.nxt = e.snd.seqAt(min(start, e.snd.offset(e.snd.max)))
+			}
+		}
 		inFlight := e.rec.pipe()
-		wnd := e.window()
+		flight := int(e.snd.una.Size(e.snd.nxt))
 		if seq, n, ok := e.rec.nextSeg(); ok {
-			if wnd-inFlight < n {
+			if e.window()-inFlight < max(n, 1) {
 				return
 			}
-			e.transmit(seq, n, true, true)
+			if n == 0 {
+				e.retransmit(seq, true) // the FIN
+			} else {
+				e.transmit(seq, n, true, true)
+			}
 			continue
 		}
 		avail := e.snd.appEnd - e.snd.offset(e.snd.nxt)
 		if avail > 0 {
-			room := wnd - inFlight
+			room := min(e.cc.window()-inFlight, e.snd.wnd-flight)
 			n := int(min(int64(mss), avail))
+			if e.snd.sack && e.snd.nxt.LessThan(e.snd.max) {
+				_, n = e.snd.sb.unsackedRun(e.snd.offset(e.snd.nxt), n) // stop before SACKed data
+			}
 			// Sender silly-window avoidance (RFC 9293 §3.8.6.2.1): send a
 			// full segment (or all that is left), or at least half the
 			// largest window the peer has offered (Fs = 1/2); a smaller
@@ -149,7 +195,7 @@ func (e *Endpoint) output() {
 				e.sendSegment(e.snd.nxt, min(n, room), false)
 				continue
 			}
-			if inFlight == 0 && e.persistAt == 0 {
+			if flight == 0 && e.persistAt == 0 {
 				if e.snd.wnd == 0 {
 					e.st.ZeroWindowSeen++
 				}
@@ -179,6 +225,9 @@ func (e *Endpoint) sendSegment(seq seqnum.Value, size int, fast bool) {
 func (e *Endpoint) retransmit(seq seqnum.Value, fast bool) {
 	off := e.snd.offset(seq)
 	size := int(min(int64(e.snd.smss()), e.snd.appEnd-off))
+	if e.snd.sack && size > 0 {
+		_, size = e.snd.sb.unsackedRun(off, size) // not into SACKed data
+	}
 	if size <= 0 {
 		if e.snd.finSet && seq == e.snd.finSeq {
 			e.emit(wire.FlagFIN|wire.FlagACK, seq, nil)
@@ -199,11 +248,19 @@ func (e *Endpoint) countRetrans(fast bool) {
 
 func (e *Endpoint) transmit(seq seqnum.Value, size int, rexmit, fast bool) {
 	off := e.snd.offset(seq)
-	if !rexmit {
+	if !rexmit && e.snd.wnd > 0 {
+		// seq is SND.NXT: without SACK pipe is SND.NXT − SND.UNA, and the
+		// two tests are the one of RFC 5681 (in flight ≤ min(cwnd, rwnd)).
 		end := seq.Add(seqnum.Size(size))
-		if inFlight := int(e.snd.una.Size(end)); inFlight > e.window() && e.snd.wnd > 0 {
-			panic(fmt.Sprintf("tcp: invariant broken: %d bytes in flight > min(cwnd %d, rwnd %d)", inFlight, e.snd.cwnd, e.snd.wnd))
+		if space := int(e.snd.una.Size(end)); space > e.snd.wnd {
+			panic(fmt.Sprintf("tcp: invariant broken: %d bytes from SND.UNA > rwnd %d", space, e.snd.wnd))
 		}
+		if p := e.rec.pipe() + size; p > e.cc.window() {
+			panic(fmt.Sprintf("tcp: invariant broken: pipe %d with the new segment > cwnd %d", p, e.snd.cwnd))
+		}
+	}
+	if e.snd.sack && seq.LessThan(e.snd.max) && e.snd.sb.sackedIn(off, off+int64(size)) > 0 {
+		panic(fmt.Sprintf("tcp: invariant broken: retransmitting SACKed data in [%d, %d)", off, off+int64(size)))
 	}
 	isRetrans := seq.LessThan(e.snd.max)
 	if isRetrans {
@@ -235,6 +292,7 @@ func (e *Endpoint) sendFin() {
 	if !e.snd.finSet {
 		e.snd.finSet = true
 		e.snd.finSeq = e.snd.nxt
+		e.snd.sb.finAt = e.snd.appEnd // retransmissions keep data and FIN apart
 		switch e.state {
 		case Established:
 			e.setState(FinWait1)

@@ -1,8 +1,10 @@
 // Package tcp is tcpsim's TCP model: a sans-I/O endpoint (RFC 9293) with
 // RFC 6298 retransmission timing, pluggable congestion control (cc.go: the
 // RFC 5681 family and more, one file each) apart from loss recovery
-// (recovery.go: RFC 5681 fast recovery and RFC 6582 NewReno), flow
-// control with zero-window probing, and delayed ACKs.
+// (recovery.go: RFC 5681 fast recovery, RFC 6582 NewReno, and RFC 6675
+// SACK-based recovery with selective acknowledgments, RFC 2018), the
+// Timestamps option (RFC 7323: RTTM and PAWS), flow control with
+// zero-window probing, and delayed ACKs.
 //
 // The Endpoint owns no I/O and no clock: segments come in through Input,
 // go out through the Output it was given, time comes from a Clock, and the

@@ -107,6 +107,11 @@ type Summary struct {
 	Flags            uint8  // TCP
 	Window           uint16 // TCP, unscaled
 	Len              int    // transport payload bytes
+	// SACKPermitted and the first NSACK of SACK are the TCP header's
+	// SACK options (RFC 2018), read as far as the option list is sound.
+	SACKPermitted bool
+	SACK          [MaxSACKBlocks]SACKBlock
+	NSACK         uint8
 }
 
 // Peek reads the headers of pkt for traces and captures, leniently: it
@@ -140,6 +145,11 @@ func Peek(pkt []byte) Summary {
 		hl := int(t[12]>>4) * 4
 		s.Len = max(0, len(t)-hl)
 		s.OK = hl >= TCPHeaderLen && hl <= len(t)
+		if s.OK {
+			var h TCP
+			_ = parseOptions(t[TCPHeaderLen:hl], &h) // options before a bad one still count
+			s.SACKPermitted, s.SACK, s.NSACK = h.SACKPermitted, h.SACK, h.NSACK
+		}
 	case ProtoUDP:
 		if len(t) < UDPHeaderLen {
 			return s

@@ -48,16 +48,75 @@ type TCP struct {
 	// WScale is the Window Scale option's shift count (RFC 7323 §2), or -1
 	// when absent. Only sent on SYN segments.
 	WScale int8
+	// SACKPermitted is the SACK-permitted option (RFC 2018 §2). Only sent
+	// on SYN segments.
+	SACKPermitted bool
+	// Timestamps says the Timestamps option (RFC 7323 §3) is present,
+	// with TSval and TSecr.
+	Timestamps   bool
+	TSval, TSecr uint32
+	// SACK holds the SACK option's blocks (RFC 2018 §3); the first NSACK
+	// are valid, the rest are zero. A fixed array, so that a header
+	// carrying SACK blocks costs no allocation.
+	SACK  [MaxSACKBlocks]SACKBlock
+	NSACK uint8
 }
 
-// optLen returns the encoded length of h's options, padded to 4 bytes.
-func (h *TCP) optLen() int {
+// SACKBlock is one block of the SACK option (RFC 2018 §3): the peer holds
+// the sequence space [Left, Right) ("Left Edge of Block" and "Right Edge of
+// Block", the first sequence number of the block and the one just past it).
+type SACKBlock struct{ Left, Right uint32 }
+
+// Sizes of the TCP options (RFC 9293 §3.1, RFC 2018, RFC 7323).
+const (
+	// MaxOptionLen is the most option bytes a TCP header holds: the data
+	// offset counts 15 words, 5 of which are the fixed header.
+	MaxOptionLen = 40
+	// MaxSACKBlocks is the most SACK blocks that fit in the option space
+	// (2 + 4·8 = 34 bytes; RFC 2018 §3).
+	MaxSACKBlocks = 4
+	// TimestampsLen is the space the Timestamps option takes with the two
+	// NOPs that align it (RFC 7323 Appendix A): 12 bytes, which is also
+	// the payload a full segment gives up to carry it.
+	TimestampsLen = 12
+)
+
+// optLenNoSACK returns the encoded length of h's options other than SACK
+// blocks, each padded to 4 bytes with NOPs as real stacks lay them out
+// (RFC 7323 Appendix A; Linux's order: MSS, SACK-permitted with
+// Timestamps, Window Scale).
+func (h *TCP) optLenNoSACK() int {
 	n := 0
 	if h.MSS != 0 {
 		n += 4
 	}
+	if h.Timestamps {
+		n += TimestampsLen // SACK-permitted or two NOPs, then 10 bytes
+	} else if h.SACKPermitted {
+		n += 4 // two NOPs and the 2-byte option
+	}
 	if h.WScale >= 0 {
 		n += 4 // NOP + 3-byte option
+	}
+	return n
+}
+
+// SACKRoom returns how many SACK blocks fit in h's option space beside
+// its other options: 4 alone, 3 with Timestamps (RFC 2018 §3, RFC 7323
+// Appendix A).
+func (h *TCP) SACKRoom() int {
+	return max(0, min(MaxSACKBlocks, (MaxOptionLen-h.optLenNoSACK()-4)/8))
+}
+
+// nSACK returns how many of h's SACK blocks are encoded: NSACK, cut to
+// what fits.
+func (h *TCP) nSACK() int { return min(int(h.NSACK), h.SACKRoom()) }
+
+// optLen returns the encoded length of h's options, padded to 4 bytes.
+func (h *TCP) optLen() int {
+	n := h.optLenNoSACK()
+	if k := h.nSACK(); k > 0 {
+		n += 4 + 8*k // two NOPs, kind, length, blocks
 	}
 	return n
 }
@@ -67,7 +126,8 @@ func TCPLen(h *TCP, n int) int { return TCPHeaderLen + h.optLen() + n }
 
 // BuildTCP writes an IPv4 packet carrying the TCP segment h+payload into
 // buf (reusing its capacity), with the RFC 1071 checksum over the
-// pseudo-header, header and payload, and returns it.
+// pseudo-header, header and payload, and returns it. SACK blocks beyond
+// what fits in the option space (SACKRoom) are left out.
 func BuildTCP(buf []byte, ip IPv4, h *TCP, payload []byte) []byte {
 	return BuildTCPSum(buf, ip, h, payload, Sum(0, payload))
 }
@@ -95,15 +155,7 @@ func BuildTCPSum(buf []byte, ip IPv4, h *TCP, payload []byte, paySum uint64) []b
 	t[16], t[17] = 0, 0
 	binary.BigEndian.PutUint16(t[18:], h.Urgent)
 	if hl > TCPHeaderLen {
-		o := t[TCPHeaderLen:hl]
-		if h.MSS != 0 {
-			o[0], o[1] = 2, 4
-			binary.BigEndian.PutUint16(o[2:], h.MSS)
-			o = o[4:]
-		}
-		if h.WScale >= 0 {
-			o[0], o[1], o[2], o[3] = 1, 3, 3, uint8(h.WScale)
-		}
+		putOptions(t[TCPHeaderLen:hl], h)
 	}
 	copy(t[hl:], payload)
 	// The header's sum from its fields, word by word (the same sum as
@@ -157,27 +209,92 @@ func ParseTCPWith(ip IPv4, seg []byte, ps PayloadSum) (TCP, []byte, error) {
 	h.Window = binary.BigEndian.Uint16(seg[14:])
 	h.Checksum = binary.BigEndian.Uint16(seg[16:])
 	h.Urgent = binary.BigEndian.Uint16(seg[18:])
-	o := seg[TCPHeaderLen:hl]
+	if err := parseOptions(seg[TCPHeaderLen:hl], &h); err != nil {
+		return h, nil, err
+	}
+	return h, seg[hl:], nil
+}
+
+// putOptions writes h's options into o, which is h.optLen() bytes long,
+// in the layout of RFC 7323 Appendix A that Linux uses: every option
+// starts on its natural alignment, NOPs (kind 1) filling the gaps.
+func putOptions(o []byte, h *TCP) {
+	if h.MSS != 0 {
+		o[0], o[1] = 2, 4
+		binary.BigEndian.PutUint16(o[2:], h.MSS)
+		o = o[4:]
+	}
+	switch {
+	case h.Timestamps:
+		// SACK-permitted, if sent, takes the two bytes that would
+		// otherwise be NOPs in front of the Timestamps option.
+		o[0], o[1] = 1, 1
+		if h.SACKPermitted {
+			o[0], o[1] = 4, 2
+		}
+		o[2], o[3] = 8, 10
+		binary.BigEndian.PutUint32(o[4:], h.TSval)
+		binary.BigEndian.PutUint32(o[8:], h.TSecr)
+		o = o[TimestampsLen:]
+	case h.SACKPermitted:
+		o[0], o[1], o[2], o[3] = 1, 1, 4, 2
+		o = o[4:]
+	}
+	if h.WScale >= 0 {
+		o[0], o[1], o[2], o[3] = 1, 3, 3, uint8(h.WScale)
+		o = o[4:]
+	}
+	if k := h.nSACK(); k > 0 {
+		o[0], o[1], o[2], o[3] = 1, 1, 5, uint8(2+8*k)
+		o = o[4:]
+		for _, b := range h.SACK[:k] {
+			binary.BigEndian.PutUint32(o[0:], b.Left)
+			binary.BigEndian.PutUint32(o[4:], b.Right)
+			o = o[8:]
+		}
+	}
+}
+
+// parseOptions decodes the option list o into h. An option list that runs
+// past its end is an error; an option of a known kind with the wrong
+// length, or a SACK option whose length is not 2 + 8·n for 1 ≤ n ≤ 4, is
+// ignored (as real stacks do), and unknown kinds are skipped. A repeated
+// option overrides the earlier one. It never reads outside o.
+func parseOptions(o []byte, h *TCP) error {
 	for len(o) > 0 {
 		switch o[0] {
 		case 0: // end of option list
-			o = nil
-			continue
+			return nil
 		case 1: // no-operation
 			o = o[1:]
 			continue
 		}
 		if len(o) < 2 || int(o[1]) < 2 || int(o[1]) > len(o) {
-			return h, nil, fmt.Errorf("%w: TCP option kind %d truncated", ErrHeader, o[0])
+			return fmt.Errorf("%w: TCP option kind %d truncated", ErrHeader, o[0])
 		}
+		n := int(o[1])
 		switch {
-		case o[0] == 2 && o[1] == 4:
+		case o[0] == 2 && n == 4:
 			h.MSS = binary.BigEndian.Uint16(o[2:])
-		case o[0] == 3 && o[1] == 3:
+		case o[0] == 3 && n == 3:
 			// RFC 7323 §2.3: a shift above 14 is treated as 14.
 			h.WScale = int8(min(o[2], 14))
+		case o[0] == 4 && n == 2:
+			h.SACKPermitted = true
+		case o[0] == 5 && n >= 10 && (n-2)%8 == 0 && (n-2)/8 <= MaxSACKBlocks:
+			k := (n - 2) / 8
+			h.SACK = [MaxSACKBlocks]SACKBlock{}
+			for i := range k {
+				b := o[2+8*i:]
+				h.SACK[i] = SACKBlock{Left: binary.BigEndian.Uint32(b), Right: binary.BigEndian.Uint32(b[4:])}
+			}
+			h.NSACK = uint8(k)
+		case o[0] == 8 && n == 10:
+			h.Timestamps = true
+			h.TSval = binary.BigEndian.Uint32(o[2:])
+			h.TSecr = binary.BigEndian.Uint32(o[6:])
 		}
-		o = o[o[1]:]
+		o = o[n:]
 	}
-	return h, seg[hl:], nil
+	return nil
 }
