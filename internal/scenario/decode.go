@@ -486,6 +486,24 @@ func (d *decoder) flow(n ast.Node, path string) (Flow, error) {
 		if err := applyDefaults(d, "tcp flow", tcpFields(), f.TCP); err != nil {
 			return Flow{}, err
 		}
+		// A profile's defaults replace the plain ones; the file's own
+		// fields, decoded below, still win over both.
+		for _, e := range es {
+			if e.key != "profile" {
+				continue
+			}
+			p := join(path, "profile")
+			text, err := d.scalar(e.value, p, wantProfile)
+			if err != nil {
+				return Flow{}, err
+			}
+			if !slices.Contains(Profiles(), text) {
+				return Flow{}, d.errAt(e.value, p, "%q is not a valid profile: want %s", text, wantProfile)
+			}
+			if err := applyDefaults(d, profileScope(text), tcpFields(), f.TCP); err != nil {
+				return Flow{}, err
+			}
+		}
 	case "udp":
 		f.UDP = &UDPFlow{}
 		if err := applyDefaults(d, "udp flow", udpFields(), f.UDP); err != nil {

@@ -59,6 +59,26 @@ func Defaults() []Default {
 		{"tcp flow", "initial_ssthresh", "", "absent: arbitrarily high, RFC 5681 §3.1 (a value is in segments of MSS bytes)"},
 		{"tcp flow", "sack", "false", "selective acknowledgments (RFC 2018, RFC 6675) off, as in the textbook's TCP; on for both ends, and used when both allow it"},
 		{"tcp flow", "timestamps", "false", "the Timestamps option (RFC 7323: RTTM, PAWS) off, as in the textbook's TCP; on, every segment carries 12 bytes of it and 12 bytes less data"},
+		{"tcp flow", "profile", "textbook", "the defaults in this table; linux and ns3 replace some of them (rows below)"},
+		{"tcp flow", "quick_acks", "0", "no quick-ACK mode: with delayed ACKs, every second segment is ACKed from the start"},
+		{profileScope("linux"), "congestion", "cubic", "Linux's default since 2.6.19 (net.ipv4.tcp_congestion_control)"},
+		{profileScope("linux"), "sack", "true", "net.ipv4.tcp_sack = 1"},
+		{profileScope("linux"), "timestamps", "true", "net.ipv4.tcp_timestamps = 1"},
+		{profileScope("linux"), "initial_window", "10", "TCP_INIT_CWND = 10 (RFC 6928)"},
+		{profileScope("linux"), "initial_rto", "1s", "TCP_TIMEOUT_INIT"},
+		{profileScope("linux"), "min_rto", "200ms", "TCP_RTO_MIN"},
+		{profileScope("linux"), "max_rto", "120s", "TCP_RTO_MAX"},
+		{profileScope("linux"), "delayed_ack", "40ms", "TCP_DELACK_MIN; out-of-order data is ACKed at once, as in every profile"},
+		{profileScope("linux"), "quick_acks", "16", "TCP_MAX_QUICKACKS: quick-ACK mode at the start of a connection"},
+		{profileScope("linux"), "recv_buffer", "6MiB", "the top of net.ipv4.tcp_rmem (6291456). Deviation: no receive-buffer autotuning, the buffer is at its ceiling from the start"},
+		{profileScope("ns3"), "congestion", "newreno", "ns-3.37 TcpL4Protocol SocketType = TcpNewReno"},
+		{profileScope("ns3"), "sack", "true", "ns-3.37 TcpSocketBase Sack = true"},
+		{profileScope("ns3"), "timestamps", "true", "ns-3.37 TcpSocketBase Timestamp = true"},
+		{profileScope("ns3"), "initial_window", "10", "ns-3.37 TcpSocket InitialCwnd = 10"},
+		{profileScope("ns3"), "min_rto", "1s", "ns-3.37 TcpSocketBase MinRto = 1s"},
+		{profileScope("ns3"), "delayed_ack", "200ms", "ns-3.37 TcpSocket DelAckTimeout = 200ms with DelAckCount = 2 (tcpsim ACKs every second segment)"},
+		{profileScope("ns3"), "mss", "536", "ns-3.37 TcpSocket SegmentSize = 536"},
+		{profileScope("ns3"), "recv_buffer", "128KiB", "ns-3.37 TcpSocket RcvBufSize = 131072"},
 		{"udp flow", "datagram", "1200", "payload bytes, as QUIC (RFC 9000 §14): fits the IPv6 minimum MTU of 1280 with headers"},
 		{"udp flow", "checksum", "true", "the UDP checksum is optional in IPv4 (RFC 768); on by default"},
 		{"rdt flow", "window", "", "absent: 1 for stop-and-wait (the only value it takes); go-back-n and selective-repeat require it"},
@@ -71,6 +91,14 @@ func Defaults() []Default {
 		{"fault", "direction", "both", "drop: in-flight empties both directions of the wire"},
 	}
 }
+
+// Profiles lists the stack profiles a TCP flow may name with profile:.
+func Profiles() []string { return []string{"textbook", "linux", "ns3"} }
+
+const wantProfile = "textbook, linux or ns3"
+
+// profileScope is the Scope of a profile's rows in the table of defaults.
+func profileScope(name string) string { return "tcp flow, profile: " + name }
 
 // DefaultsMarkdown renders the table of defaults as the Markdown table
 // the README shows.

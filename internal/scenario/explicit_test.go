@@ -118,7 +118,7 @@ func TestAbsentTakesDefaultExplicitIsUsed(t *testing.T) {
 	s := mustParse(t, doc("", "", "bytes: 1MB", "count: 10"))
 	tcp, udp := s.Flows[0].TCP, s.Flows[1].UDP
 	want := TCPFlow{App: "bulk", Bytes: 1e6, Exchanges: 1, MSS: 1460, Congestion: "newreno", RecvBuffer: 64 << 10,
-		InitialWindow: 10, InitialRTO: 1e9, MinRTO: 1e9, MaxRTO: 60e9, TimeWait: 60e9, MaxRetries: 15}
+		InitialWindow: 10, InitialRTO: 1e9, MinRTO: 1e9, MaxRTO: 60e9, TimeWait: 60e9, MaxRetries: 15, Profile: "textbook"}
 	if !reflect.DeepEqual(want, *tcp) {
 		t.Errorf("tcp defaults:\n got %+v\nwant %+v", *tcp, want)
 	}
@@ -292,6 +292,7 @@ func TestOverridesChecked(t *testing.T) {
 		{"ge model", ge, Override{"link.loss.model", "bernoulli"}, "cannot be overridden"},
 		{"group", plain, Override{"link.forward", "{loss: 1%}"}, "group of fields"},
 		{"flow protocol", plain, Override{"flows.file.protocol", "udp"}, "cannot be overridden"},
+		{"flow profile", plain, Override{"flows.file.profile", "linux"}, "profile cannot be overridden"},
 		{"no flow", plain, Override{"flows.nosuch.mss", "5"}, `no flow named "nosuch" (flows: file, video)`},
 		{"short flow path", plain, Override{"flows.file", "5"}, "want flows.NAME.FIELD"},
 		{"deep path", plain, Override{"link.delay.x", "5"}, "link.delay has no fields"},
@@ -446,7 +447,7 @@ func TestDefaultsTable(t *testing.T) {
 			fs = strings.Split(names(directionFields()), ", ")
 		case "flow":
 			fs = strings.Split(names(flowFields()), ", ")
-		case "tcp flow":
+		case "tcp flow", profileScope("linux"), profileScope("ns3"):
 			fs = strings.Split(names(tcpFields()), ", ")
 		case "udp flow":
 			fs = strings.Split(names(udpFields()), ", ")
@@ -473,5 +474,40 @@ func TestREADMEDefaults(t *testing.T) {
 	}
 	if !strings.Contains(string(readme), DefaultsMarkdown()) {
 		t.Errorf("README.md lacks the table of defaults; paste this under \"Defaults\":\n%s", DefaultsMarkdown())
+	}
+}
+
+// A profile sets a flow's defaults in one line, each from its documented
+// source, and any field the file writes still wins.
+func TestProfiles(t *testing.T) {
+	for _, c := range []struct {
+		name, fields string
+		check        func(f *TCPFlow) bool
+	}{
+		{"textbook is the plain defaults", "profile: textbook", func(f *TCPFlow) bool {
+			return f.Congestion == "newreno" && !f.SACK && !f.Timestamps && f.MinRTO == 1e9 && !f.DelayedAck.On && f.MSS == 1460
+		}},
+		{"linux", "profile: linux", func(f *TCPFlow) bool {
+			return f.Congestion == "cubic" && f.SACK && f.Timestamps && f.InitialWindow == 10 && f.MinRTO == 200e6 &&
+				f.MaxRTO == 120e9 && f.DelayedAck == DelAck{On: true, Timeout: 40e6} && f.QuickAcks == 16 && f.RecvBuffer == 6<<20
+		}},
+		{"ns3", "profile: ns3", func(f *TCPFlow) bool {
+			return f.Congestion == "newreno" && f.SACK && f.Timestamps && f.InitialWindow == 10 && f.MinRTO == 1e9 &&
+				f.DelayedAck == DelAck{On: true, Timeout: 200e6} && f.MSS == 536 && f.RecvBuffer == 128<<10
+		}},
+		{"an explicit field wins, before or after the profile", "congestion: reno\nprofile: linux\nsack: false", func(f *TCPFlow) bool {
+			return f.Congestion == "reno" && !f.SACK && f.Timestamps && f.MinRTO == 200e6
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := mustParse(t, doc("", "", "bytes: 1MB\n"+c.fields, "count: 10"))
+			if f := s.Flows[0].TCP; !c.check(f) {
+				t.Fatalf("got %+v", *f)
+			}
+		})
+	}
+	_, err := Parse("x.yaml", []byte(doc("", "", "bytes: 1MB\nprofile: windows", "count: 10")))
+	if err == nil || !strings.Contains(err.Error(), `"windows" is not a valid profile: want textbook, linux or ns3`) {
+		t.Fatalf("got %v", err)
 	}
 }

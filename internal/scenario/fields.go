@@ -257,6 +257,8 @@ func tcpFields() []field[TCPFlow] {
 		wholeField("initial_ssthresh", 2, 1_000_000, " segments", "8", func(f *TCPFlow, v uint64) { f.InitialSsthresh = int(v) }),
 		boolField("sack", func(f *TCPFlow, v bool) { f.SACK = v }),
 		boolField("timestamps", func(f *TCPFlow, v bool) { f.Timestamps = v }),
+		enumField("profile", Profiles(), func(f *TCPFlow, v string) { f.Profile = v }),
+		wholeField("quick_acks", 0, 1000, " segments", "16", func(f *TCPFlow, v uint64) { f.QuickAcks = int(v) }),
 	}
 }
 

@@ -122,6 +122,13 @@ type TCPFlow struct {
 	SACK bool
 	// Timestamps lets both ends use the Timestamps option (RFC 7323).
 	Timestamps bool
+	// Profile names the stack whose defaults the flow takes before its
+	// own fields apply: textbook (today's defaults), linux or ns3 (see
+	// Profiles).
+	Profile string
+	// QuickAcks is how many data segments at the start are acknowledged at
+	// once even with delayed ACKs (Linux's quick-ACK mode); 0: none.
+	QuickAcks int
 }
 
 // UDPFlow holds the fields of a UDP flow: Count datagrams of Datagram

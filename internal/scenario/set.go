@@ -71,6 +71,10 @@ func (s *Scenario) apply(o Override) error {
 		switch segs[2] {
 		case "name", "protocol":
 			return fail("a flow's %s cannot be overridden: write another flow in the file", segs[2])
+		case "profile":
+			// A profile sets other fields' defaults as the file is read;
+			// changing its name afterwards would change nothing else.
+			return fail("a flow's profile cannot be overridden: it sets the defaults of other fields as the file is read; write one file per profile, or vary those fields")
 		}
 		fs := flowFieldsFor(f.Protocol)
 		fl, ok := lookup(fs, segs[2])

@@ -50,6 +50,11 @@ type Config struct {
 	// InitialSsthresh is ssthresh before the first loss, in bytes; 0 means
 	// "arbitrarily high" (RFC 5681 §3.1).
 	InitialSsthresh int
+	// QuickAcks is how many data segments at the start of the connection
+	// are acknowledged at once even with delayed ACKs, as Linux's quick-ACK
+	// mode does so that the sender's slow start is not held back (Linux
+	// TCP_MAX_QUICKACKS = 16); 0: none.
+	QuickAcks int
 	// Data returns the application's stream bytes [off, off+n); nil
 	// means the payload package's pattern.
 	Data func(off int64, n int) []byte

@@ -414,3 +414,19 @@ func TestDelayedAck(t *testing.T) {
 		t.Fatalf("out-of-order segment: %d ACKs, want 1 at once", len(acks))
 	}
 }
+
+// Quick-ACK mode (Linux): with delayed ACKs, the first QuickAcks data
+// segments are acknowledged one by one, then every second one.
+func TestQuickAcks(t *testing.T) {
+	p := newPair(t, Config{ISS: 1, MSS: 1000, InitialWindow: 10}, Config{ISS: 2, MSS: 1000, DelayedAck: 40 * sim.Millisecond, QuickAcks: 3})
+	p.handshake(t)
+	p.a.Write(7000)
+	for _, s := range p.aOut.take() {
+		p.b.Input(&s.h, s.data)
+		p.b.Read(1 << 20)
+	}
+	// 3 quick ACKs for segments 1-3, then one for 4-5 and one for 6-7.
+	if acks := p.bOut.take(); len(acks) != 5 {
+		t.Fatalf("%d ACKs for 7 full segments with 3 quick ACKs, want 5", len(acks))
+	}
+}

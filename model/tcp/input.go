@@ -391,7 +391,13 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 		return
 	}
 	// Immediate ACK for out-of-order data, for data that fills a hole,
-	// and without delayed ACKs; otherwise every second full segment.
+	// without delayed ACKs, and in quick-ACK mode at the start; otherwise
+	// every second full segment.
+	if e.rcv.quickAcks > 0 {
+		e.rcv.quickAcks--
+		e.sendAck()
+		return
+	}
 	if e.cfg.DelayedAck == 0 || outOfOrder || len(e.rcv.buf.ooo) > 0 || adv > len(data) || dup > 0 {
 		e.sendAck()
 		return

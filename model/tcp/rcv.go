@@ -20,6 +20,7 @@ type receiver struct {
 	lastAdv    int          // window last advertised, bytes
 	advRight   seqnum.Value // right edge last advertised
 	ackPending int          // full segments received since the last ACK (delayed ACKs)
+	quickAcks  int          // data segments still to be ACKed at once (Config.QuickAcks)
 	ackedTo    seqnum.Value // the ACK number last sent
 
 	// SACK (RFC 2018): sack says both ends allowed it (set from the
@@ -57,6 +58,7 @@ func (r *receiver) putSACK(h *wire.TCP) int {
 func (r *receiver) init(cfg *Config) {
 	r.buf.init(cfg.RecvBuffer)
 	r.mss = cfg.MSS
+	r.quickAcks = cfg.QuickAcks
 	for r.shift < 14 && cfg.RecvBuffer>>r.shift > 65535 {
 		r.shift++
 	}
