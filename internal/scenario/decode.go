@@ -457,25 +457,37 @@ func notApplicable(proto string) func(string) string {
 	}
 }
 
+// choice reads the entry key of es ahead of the rest of the mapping: one of
+// values, or "" when the mapping has no such key.
+func (d *decoder) choice(es []entry, path, key string, values []string, want string) (string, error) {
+	var v string
+	for _, e := range es {
+		if e.key != key {
+			continue
+		}
+		p := join(path, key)
+		text, err := d.scalar(e.value, p, want)
+		if err != nil {
+			return "", err
+		}
+		if !slices.Contains(values, text) {
+			return "", d.errAt(e.value, p, "%q is not a valid %s: want %s", text, key, want)
+		}
+		v = text
+	}
+	return v, nil
+}
+
 func (d *decoder) flow(n ast.Node, path string) (Flow, error) {
 	es, err := d.entries(n, path, "a flow mapping (name: ..., protocol: tcp, ...)")
 	if err != nil {
 		return Flow{}, err
 	}
 	var f Flow
-	for _, e := range es {
-		if e.key != "protocol" {
-			continue
-		}
-		p := join(path, "protocol")
-		text, err := d.scalar(e.value, p, wantProtocol)
-		if err != nil {
-			return Flow{}, err
-		}
-		if !slices.Contains(protocols, text) {
-			return Flow{}, d.errAt(e.value, p, "%q is not a valid protocol: want %s", text, wantProtocol)
-		}
-		f.Protocol = text
+	// The protocol picks the flow's fields and defaults, so it is read
+	// before the rest of the mapping.
+	if f.Protocol, err = d.choice(es, path, "protocol", protocols, wantProtocol); err != nil {
+		return Flow{}, err
 	}
 	switch f.Protocol {
 	case "":
@@ -488,19 +500,12 @@ func (d *decoder) flow(n ast.Node, path string) (Flow, error) {
 		}
 		// A profile's defaults replace the plain ones; the file's own
 		// fields, decoded below, still win over both.
-		for _, e := range es {
-			if e.key != "profile" {
-				continue
-			}
-			p := join(path, "profile")
-			text, err := d.scalar(e.value, p, wantProfile)
-			if err != nil {
-				return Flow{}, err
-			}
-			if !slices.Contains(Profiles(), text) {
-				return Flow{}, d.errAt(e.value, p, "%q is not a valid profile: want %s", text, wantProfile)
-			}
-			if err := applyDefaults(d, profileScope(text), tcpFields(), f.TCP); err != nil {
+		profile, err := d.choice(es, path, "profile", Profiles(), wantProfile)
+		if err != nil {
+			return Flow{}, err
+		}
+		if profile != "" {
+			if err := applyDefaults(d, profileScope(profile), tcpFields(), f.TCP); err != nil {
 				return Flow{}, err
 			}
 		}
