@@ -92,6 +92,12 @@ func extremeScenario(r *rand.Rand, i int) string {
 			continue
 		}
 		b.WriteString("    protocol: tcp\n")
+		if r.IntN(3) == 0 {
+			fmt.Fprintf(&b, "    profile: %s\n", pick("textbook", "linux", "ns3"))
+		}
+		if r.IntN(2) == 0 {
+			fmt.Fprintf(&b, "    sack: %s\n    timestamps: %s\n", pick("true", "false"), pick("true", "false"))
+		}
 		mss := pick3(r, 64, 1460, 65495)
 		fmt.Fprintf(&b, "    mss: %d\n", mss)
 		fmt.Fprintf(&b, "    congestion: %s\n", pick("none", "tahoe", "reno", "newreno", "cubic"))
