@@ -38,7 +38,10 @@ type IPv4 struct {
 	Src, Dst Addr
 	Protocol uint8
 	TTL      uint8
-	ID       uint16
+	// ECN is the ECN field (RFC 3168 §5): the low two bits of the old
+	// TOS byte, one of the ECN* codepoints.
+	ECN uint8
+	ID  uint16
 	// TotalLen is the datagram length, header included; set by encoders.
 	TotalLen uint16
 }
@@ -48,7 +51,7 @@ type IPv4 struct {
 func PutIPv4(b []byte, h IPv4, total int) {
 	_ = b[19]
 	b[0] = 0x45 // version 4, IHL 5 words
-	b[1] = 0
+	b[1] = h.ECN & 3
 	binary.BigEndian.PutUint16(b[2:], uint16(total))
 	binary.BigEndian.PutUint16(b[4:], h.ID)
 	binary.BigEndian.PutUint16(b[6:], 0x4000) // DF, no fragments
@@ -62,7 +65,7 @@ func PutIPv4(b []byte, h IPv4, total int) {
 	copy(b[16:20], h.Dst[:])
 	// The header checksum from the fields just written, word by word
 	// (the same sum as reading them back, RFC 1071).
-	s := 0x4500 + uint64(uint16(total)) + uint64(h.ID) + 0x4000 + uint64(ttl)<<8 + uint64(h.Protocol) +
+	s := 0x4500 + uint64(h.ECN&3) + uint64(uint16(total)) + uint64(h.ID) + 0x4000 + uint64(ttl)<<8 + uint64(h.Protocol) +
 		uint64(binary.BigEndian.Uint32(h.Src[:])) + uint64(binary.BigEndian.Uint32(h.Dst[:]))
 	binary.BigEndian.PutUint16(b[10:], ^Fold(s))
 }
@@ -91,6 +94,7 @@ func ParseIPv4(pkt []byte) (IPv4, []byte, error) {
 	h.TotalLen = uint16(total)
 	h.ID = binary.BigEndian.Uint16(pkt[4:])
 	h.TTL = pkt[8]
+	h.ECN = pkt[1] & 3
 	h.Protocol = pkt[9]
 	copy(h.Src[:], pkt[12:16])
 	copy(h.Dst[:], pkt[16:20])
