@@ -214,6 +214,13 @@ func FuzzParse(f *testing.F) {
 		switch ip.Protocol {
 		case ProtoTCP:
 			th, data, err := ParseTCP(ip, seg)
+			// Parsing into a header that held every option gives the same.
+			dirty := TCP{MSS: 9, WScale: 3, SACKPermitted: true, Timestamps: true, TSval: 1, TSecr: 2,
+				NSACK: 2, SACK: [MaxSACKBlocks]SACKBlock{{1, 2}, {3, 4}, {5, 6}, {7, 8}}}
+			dataInto, errInto := ParseTCPInto(&dirty, ip, seg, nil)
+			if (err == nil) != (errInto == nil) || err == nil && (dirty != th || len(dataInto) != len(data) || len(data) > 0 && &dataInto[0] != &data[0]) {
+				t.Fatalf("ParseTCPInto: %v, %+v; ParseTCP: %v, %+v", errInto, dirty, err, th)
+			}
 			if err != nil {
 				return
 			}
