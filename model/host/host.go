@@ -52,13 +52,22 @@ type Host struct {
 	// they do not escape to the heap once per packet.
 	th wire.TCP
 	uh wire.UDP
+	// stream remembers the TCP payload being delivered when the checksum
+	// found it to be stream bytes (so that the application's check of the
+	// same bytes is O(1)); tcpSum is its SumIfStream, bound once.
+	stream payload.Memo
+	tcpSum wire.PayloadSum
 	// OnChecksumDrop, if set, sees every packet dropped for a bad IPv4
 	// header or transport checksum (for traces).
 	OnChecksumDrop func(pkt link.Packet)
 }
 
 // New returns a host with address addr; call Attach before use.
-func New(addr wire.Addr, pool *link.Pool) *Host { return &Host{Addr: addr, pool: pool} }
+func New(addr wire.Addr, pool *link.Pool) *Host {
+	h := &Host{Addr: addr, pool: pool}
+	h.tcpSum = h.stream.SumIfStream
+	return h
+}
 
 // Attach sets the direction the host sends on.
 func (h *Host) Attach(out *link.Pipe) { h.out = out }
@@ -99,9 +108,15 @@ func (h *Host) find(proto uint8, port uint16) *binding {
 	return nil
 }
 
+// Stream remembers the payload of the TCP segment being delivered, while
+// an endpoint handles it, if its checksum found it to be stream bytes:
+// its Check of those bytes is then O(1). Outside a delivery it remembers
+// nothing.
+func (h *Host) Stream() *payload.Memo { return &h.stream }
+
 // Receive implements link.Receiver: verify, demultiplex, deliver, recycle.
 func (h *Host) Receive(pkt link.Packet) {
-	defer h.pool.Put(pkt.Buf)
+	defer h.recycle(pkt.Buf)
 	ip, seg, err := wire.ParseIPv4(pkt.Buf)
 	if err != nil {
 		h.c.IPHeaderErrors++
@@ -110,13 +125,12 @@ func (h *Host) Receive(pkt link.Packet) {
 	}
 	switch ip.Protocol {
 	case wire.ProtoTCP:
-		th, data, err := wire.ParseTCPWith(ip, seg, payload.SumIfStream)
+		data, err := wire.ParseTCPInto(&h.th, ip, seg, h.tcpSum)
 		if err != nil {
 			h.checksumDrop(pkt)
 			return
 		}
-		h.th = th
-		if b := h.find(wire.ProtoTCP, th.DstPort); b != nil {
+		if b := h.find(wire.ProtoTCP, h.th.DstPort); b != nil {
 			b.tcp.InputTCP(&h.th, data)
 			return
 		}
@@ -148,6 +162,13 @@ func udpPayloadSum(b []byte) (uint64, bool) {
 	}
 	s, ok := payload.SumIfStream(b[8:])
 	return wire.Sum(s, b[:8]), ok
+}
+
+// recycle returns a delivered packet's buffer to the pool, forgetting its
+// payload first.
+func (h *Host) recycle(buf []byte) {
+	h.stream.Forget()
+	h.pool.Put(buf)
 }
 
 func (h *Host) checksumDrop(pkt link.Packet) {
