@@ -117,7 +117,8 @@ func (h *Host) Stream() *payload.Memo { return &h.stream }
 // Receive implements link.Receiver: verify, demultiplex, deliver, recycle.
 func (h *Host) Receive(pkt link.Packet) {
 	defer h.recycle(pkt.Buf)
-	ip, seg, err := wire.ParseIPv4(pkt.Buf)
+	var ip wire.IPv4
+	seg, err := wire.ParseIPv4Into(&ip, pkt.Buf)
 	if err != nil {
 		h.c.IPHeaderErrors++
 		h.checksumDrop(pkt)
