@@ -207,6 +207,11 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, pkt []byte) {
 		Peek(pkt)
 		ip, seg, err := ParseIPv4(pkt)
+		dirty := IPv4{Src: Addr{1, 2, 3, 4}, Dst: Addr{5, 6, 7, 8}, Protocol: 99, TTL: 7, ECN: 3, ID: 5, TotalLen: 9}
+		segInto, errInto := ParseIPv4Into(&dirty, pkt)
+		if (err == nil) != (errInto == nil) || dirty != ip || len(segInto) != len(seg) {
+			t.Fatalf("ParseIPv4Into: %v, %+v; ParseIPv4: %v, %+v", errInto, dirty, err, ip)
+		}
 		if err != nil {
 			return
 		}
