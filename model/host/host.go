@@ -116,7 +116,13 @@ func (h *Host) Stream() *payload.Memo { return &h.stream }
 
 // Receive implements link.Receiver: verify, demultiplex, deliver, recycle.
 func (h *Host) Receive(pkt link.Packet) {
-	defer h.recycle(pkt.Buf)
+	h.deliver(pkt)
+	h.stream.Forget()
+	h.pool.Put(pkt.Buf)
+}
+
+// deliver verifies pkt and hands it to its endpoint.
+func (h *Host) deliver(pkt link.Packet) {
 	var ip wire.IPv4
 	seg, err := wire.ParseIPv4Into(&ip, pkt.Buf)
 	if err != nil {
@@ -163,13 +169,6 @@ func udpPayloadSum(b []byte) (uint64, bool) {
 	}
 	s, ok := payload.SumIfStream(b[8:])
 	return wire.Sum(s, b[:8]), ok
-}
-
-// recycle returns a delivered packet's buffer to the pool, forgetting its
-// payload first.
-func (h *Host) recycle(buf []byte) {
-	h.stream.Forget()
-	h.pool.Put(buf)
 }
 
 func (h *Host) checksumDrop(pkt link.Packet) {

@@ -48,7 +48,9 @@ func (c *Conn) Output(th *wire.TCP, data []byte) {
 	c.ipID++
 	ip := wire.IPv4{Src: c.h.Addr, Dst: c.remote, ID: c.ipID}
 	var buf []byte
-	if sum, ok := c.Endpoint.PayloadSum(); ok {
+	if sum, ok := c.Endpoint.PayloadSum(); len(data) == 0 {
+		buf = wire.BuildTCPSum(c.h.Pool().Get(), ip, th, nil, 0) // no payload: nothing to sum
+	} else if ok {
 		buf = wire.BuildTCPSum(c.h.Pool().Get(), ip, th, data, sum)
 	} else {
 		buf = wire.BuildTCP(c.h.Pool().Get(), ip, th, data)

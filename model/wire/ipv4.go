@@ -61,8 +61,8 @@ func PutIPv4(b []byte, h IPv4, total int) {
 	}
 	b[8] = ttl
 	b[9] = h.Protocol
-	copy(b[12:16], h.Src[:])
-	copy(b[16:20], h.Dst[:])
+	*(*Addr)(b[12:16]) = h.Src
+	*(*Addr)(b[16:20]) = h.Dst
 	// The header checksum from the fields just written, word by word
 	// (the same sum as reading them back, RFC 1071).
 	s := 0x4500 + uint64(h.ECN&3) + uint64(uint16(total)) + uint64(h.ID) + 0x4000 + uint64(ttl)<<8 + uint64(h.Protocol) +
