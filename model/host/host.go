@@ -116,13 +116,13 @@ func (h *Host) Stream() *payload.Memo { return &h.stream }
 
 // Receive implements link.Receiver: verify, demultiplex, deliver, recycle.
 func (h *Host) Receive(pkt link.Packet) {
-	h.deliver(pkt)
+	h.deliver(&pkt)
 	h.stream.Forget()
 	h.pool.Put(pkt.Buf)
 }
 
 // deliver verifies pkt and hands it to its endpoint.
-func (h *Host) deliver(pkt link.Packet) {
+func (h *Host) deliver(pkt *link.Packet) {
 	var ip wire.IPv4
 	seg, err := wire.ParseIPv4Into(&ip, pkt.Buf)
 	if err != nil {
@@ -171,9 +171,9 @@ func udpPayloadSum(b []byte) (uint64, bool) {
 	return wire.Sum(s, b[:8]), ok
 }
 
-func (h *Host) checksumDrop(pkt link.Packet) {
+func (h *Host) checksumDrop(pkt *link.Packet) {
 	if h.OnChecksumDrop != nil {
-		h.OnChecksumDrop(pkt)
+		h.OnChecksumDrop(*pkt)
 	}
 	flow := pkt.Flow
 	if flow >= 0 && int(flow) < len(h.sinks) && h.sinks[flow] != nil {

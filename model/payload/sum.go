@@ -110,13 +110,16 @@ type Memo struct {
 // SumIfStream is the package's SumIfStream; on success m remembers b,
 // otherwise it forgets what it held.
 func (m *Memo) SumIfStream(b []byte) (uint64, bool) {
-	s, p, ok := sumIfStream(b)
-	if ok && len(b) > 0 {
-		m.start, m.n, m.phase = &b[0], len(b), p
-	} else {
-		m.start = nil
+	m.start = nil
+	if len(b) == 0 {
+		return 0, true
 	}
-	return s, ok
+	p := int(phaseOf[b[0]])
+	if p < 0 || p+len(b) > len(pattern) || string(b) != string(pattern[p:p+len(b)]) {
+		return 0, false
+	}
+	m.start, m.n, m.phase = &b[0], len(b), p
+	return sumAt(p, len(b)), true
 }
 
 // Forget drops what m remembers.
