@@ -204,9 +204,11 @@ func (e *Endpoint) acceptable(seg seqnum.Value, n int, flags uint8) bool {
 	if flags&wire.FlagFIN != 0 {
 		slen++
 	}
-	wnd := seqnum.Size(max(e.rcv.window(e.state.synchronized()), int(e.rcv.nxt.Size(e.rcv.advRight))))
-	if e.rcv.nxt.LessThan(e.rcv.advRight) == false {
-		wnd = seqnum.Size(e.rcv.window(e.state.synchronized()))
+	// The window offered now, or up to the right edge already advertised
+	// if that lies further (the edge never moves left, §3.8.6).
+	wnd := seqnum.Size(e.rcv.window(e.state.synchronized()))
+	if e.rcv.nxt.LessThan(e.rcv.advRight) {
+		wnd = max(wnd, e.rcv.nxt.Size(e.rcv.advRight))
 	}
 	switch {
 	case slen == 0 && wnd == 0:
