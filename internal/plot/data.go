@@ -60,7 +60,7 @@ type flowData struct {
 	rwnd         []cwndAt // cwnd holds the advertised window
 	rto          []sim.Time
 	rtoIdx       []int
-	fastRetrans  []sim.Time // a congestion event without a timeout
+	fastRetrans  []sim.Time // recovery entered; without recovery events (Tahoe), ssthresh lowered without a timeout
 	fastIdx      []int
 	recovery     [][2]sim.Time // fast-recovery episodes [enter, leave]
 	recoveryIdx  [][2]int
@@ -168,6 +168,17 @@ func analyse(evs []trace.Event) *flowData {
 			d.cwnd = append(d.cwnd, c)
 		case e.Kind == trace.Rwnd && !strings.HasPrefix(e.Detail, sender):
 			d.rwnd = append(d.rwnd, cwndAt{t: e.T, cwnd: e.Value, idx: i})
+		}
+	}
+	if d.hasRecovery {
+		// The sender says when it enters loss recovery: that is the fast
+		// retransmit (RFC 5681 §3.2 step 2; RFC 6675 §5 step 4), exactly.
+		d.fastRetrans, d.fastIdx = nil, nil
+		for i := range evs {
+			if e := &evs[i]; e.Kind == trace.Recovery && e.Value == 1 && strings.HasPrefix(e.Detail, sender) {
+				d.fastRetrans = append(d.fastRetrans, e.T)
+				d.fastIdx = append(d.fastIdx, i)
+			}
 		}
 	}
 	if inRec {

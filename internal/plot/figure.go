@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 )
 
 // Figure is what one plot shows, apart from how it is drawn: axes with
@@ -170,7 +171,7 @@ type SeriesSummary struct {
 	Shape                  string `json:",omitempty"`
 	N                      int
 	MinX, MaxX, MinY, MaxY float64
-	First, Last            [][]float64 `json:",omitempty"`
+	First, Last            []string `json:",omitempty"` // "x y", and the bar's top and low
 	SHA256                 string
 }
 
@@ -192,11 +193,12 @@ func (f *Figure) Summarise() Summary {
 			if j < len(sr.Low) {
 				p = append(p, round9(sr.Low[j]))
 			}
-			fmt.Fprintf(h, "%v\n", p)
+			line := strings.Trim(fmt.Sprint(p), "[]")
+			fmt.Fprintln(h, line)
 			if j < 3 {
-				ss.First = append(ss.First, p)
+				ss.First = append(ss.First, line)
 			} else if j >= len(sr.X)-3 {
-				ss.Last = append(ss.Last, p)
+				ss.Last = append(ss.Last, line)
 			}
 		}
 		ss.SHA256 = hex.EncodeToString(h.Sum(nil))[:16]

@@ -265,7 +265,7 @@ func cwndFigure(ps []*prepared, o Options, xLabel, unit string) *Figure {
 		for i, s := range d.drops {
 			loss.add(at(d.dropIdx[i], s.t))
 		}
-		fr := Series{Label: p.name("fast retransmit (3 dup ACKs)"), Kind: Points, Shape: Triangle, Color: p.pick(cPurple)}
+		fr := Series{Label: p.name("fast retransmit"), Kind: Points, Shape: Triangle, Color: p.pick(cPurple)}
 		for i, t := range d.fastRetrans {
 			fr.add(at(d.fastIdx[i], t))
 		}

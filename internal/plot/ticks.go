@@ -58,7 +58,8 @@ func niceRange(lo, hi float64) (minV, maxV float64, ticks []float64) {
 			maxV += step
 		}
 	}
-	return minV, maxV, tickValues(minV, maxV, step)
+	ticks = tickValues(minV, maxV, step)
+	return ticks[0], ticks[len(ticks)-1], ticks
 }
 
 // integerRange is niceRange for a count (transmission rounds): whole
