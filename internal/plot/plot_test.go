@@ -625,7 +625,7 @@ flows:
 		t.Fatal(err)
 	}
 	checkFigure(t, f)
-	mod := seriesOf(t, f, "f (go-back-n): model, K&R U = min(1, N·(L/R)/(RTT+L/R))")
+	mod := seriesOf(t, f, "f (go-back-n): model, K&R U = min(1, N·(L/R)/(RTT+L/R)), no loss")
 	l := (1000.0 + validate.RDTOverhead) * 8 / 1e6
 	rtt := 0.020 + validate.RDTOverhead*8/1e6
 	for i, n := range []int{1, 2, 4, 8} {

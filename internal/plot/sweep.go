@@ -182,7 +182,7 @@ func modelGoodput(sc *scenario.Scenario, fi int) (bps float64, name string, ok b
 		l := (pl + validate.RDTOverhead) * 8 / r
 		rtt := (data.Delay + acks.Delay).Seconds() + validate.RDTOverhead*8/rr
 		u := validate.PipelinedUtilisation(n, l, rtt)
-		return u * r * pl / (pl + validate.RDTOverhead), "K&R U = min(1, N·(L/R)/(RTT+L/R))", true
+		return u * r * pl / (pl + validate.RDTOverhead), "K&R U = min(1, N·(L/R)/(RTT+L/R)), no loss", true
 	}
 	return 0, "", false
 }
