@@ -245,8 +245,8 @@ func cwndFigure(ps []*prepared, o Options, xLabel, unit string) *Figure {
 			}
 		}
 		// at returns the marker position of an event i at time t: in
-		// time, the window in force just before it; in rounds, the
-		// round's value.
+		// time, the window in force just before that instant (before a
+		// cut); in rounds, the round's value.
 		at := func(i int, t sim.Time) (float64, float64) {
 			if p.rounds != nil {
 				k := p.rounds.Of[i]
@@ -254,7 +254,7 @@ func cwndFigure(ps []*prepared, o Options, xLabel, unit string) *Figure {
 			}
 			v := int64(0)
 			for _, c := range d.cwnd {
-				if c.idx >= i {
+				if c.t >= t {
 					break
 				}
 				v = c.effective()
