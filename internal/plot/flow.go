@@ -2,6 +2,7 @@ package plot
 
 import (
 	"fmt"
+	"sort"
 
 	"tcpsim/sim"
 )
@@ -253,11 +254,8 @@ func cwndFigure(ps []*prepared, o Options, xLabel, unit string) *Figure {
 				return float64(k), p.y(perRound[k])
 			}
 			v := int64(0)
-			for _, c := range d.cwnd {
-				if c.t >= t {
-					break
-				}
-				v = c.effective()
+			if k := sort.Search(len(d.cwnd), func(k int) bool { return d.cwnd[k].t >= t }); k > 0 {
+				v = d.cwnd[k-1].effective()
 			}
 			return t.Seconds(), p.y(v)
 		}
