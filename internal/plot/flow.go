@@ -212,6 +212,9 @@ func cwndFigure(ps []*prepared, o Options, xLabel, unit string) *Figure {
 			}
 			cw.Kind, ss.Kind = LinePoints, Line
 			cw.Shape = Circle
+			if n > 60 {
+				cw.Kind, cw.Shape = Line, "" // a glyph per round would hide the line
+			}
 			for k := 1; k <= n; k++ {
 				cw.add(float64(k), p.y(perRound[k]))
 				if ssRound[k] >= 0 {
