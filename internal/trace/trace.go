@@ -14,15 +14,18 @@ import (
 
 // Event kinds.
 const (
-	Send         = "send"       // an endpoint sent a segment or datagram
-	Enqueue      = "enqueue"    // accepted into the link's queue
-	QueueDrop    = "queue-drop" // dropped by a full queue
-	Transmit     = "transmit"   // started serialisation
-	Lost         = "lost"       // lost on the wire
-	Corrupt      = "corrupt"    // a bit was flipped on the wire
-	Duplicate    = "duplicate"  // the wire made a copy
-	Reorder      = "reorder"    // held back, later packets overtake it
-	Deliver      = "deliver"    // arrived at the far host
+	Send         = "send"         // an endpoint sent a segment or datagram
+	Enqueue      = "enqueue"      // accepted into the link's queue
+	QueueDrop    = "queue-drop"   // dropped by a full queue
+	Transmit     = "transmit"     // started serialisation
+	Lost         = "lost"         // lost on the wire
+	Corrupt      = "corrupt"      // a bit was flipped on the wire
+	Duplicate    = "duplicate"    // the wire made a copy
+	Reorder      = "reorder"      // held back, later packets overtake it
+	Deliver      = "deliver"      // arrived at the far host
+	EarlyDrop    = "early-drop"   // dropped by RED on arrival (instead of enqueue)
+	DequeueDrop  = "dequeue-drop" // dropped by CoDel at the head of the queue
+	ECNMark      = "ecn-mark"     // marked CE by RED or CoDel instead of dropped (RFC 3168)
 	ChecksumDrop = "checksum-drop"
 	TimerSet     = "timer-set"
 	TimerFired   = "timer-fired"
