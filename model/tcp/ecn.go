@@ -15,7 +15,9 @@ type ecnState struct {
 	// segment with CWR (§6.1.3).
 	ece bool
 	// Sender: set CWR on the next new data segment (§6.1.2); no new
-	// reduction until SND.UNA reaches recover, SND.MAX at the last one.
+	// reduction until SND.UNA passes recover, SND.MAX at the last one:
+	// the ACK of the data sent before the CWR segment still echoes the
+	// old mark.
 	cwrPending bool
 	recover    seqnum.Value
 	ect        bool // the segment being emitted may be sent ECT(0)
@@ -86,7 +88,7 @@ func (e *Endpoint) ecnEcho(h *wire.TCP) bool {
 		return false
 	}
 	e.st.ECEReceived++
-	if _, none := e.cc.(noCC); none || e.rec.inRecovery() || e.snd.una.LessThan(e.ecn.recover) {
+	if _, none := e.cc.(noCC); none || e.rec.inRecovery() || !e.ecn.recover.LessThan(e.snd.una) {
 		return false
 	}
 	now := e.clock.Now()
