@@ -67,19 +67,18 @@ type RED struct {
 	rng   Uniform
 	avg   float64  // avg: the average queue
 	count int      // unsignalled arrivals since the last signal (the paper's count, see Arrive)
-	idle  bool     // the queue has been empty since qTime
-	qTime sim.Time // q_time: when the queue became empty
+	qTime sim.Time // q_time: when the queue became empty (or, see Arrive, last found empty)
 }
 
 // NewRED returns RED with parameters p, drawing from rng. The queue
-// starts empty and idle since time 0.
-func NewRED(p REDParams, rng Uniform) *RED { return &RED{p: p, rng: rng, idle: true} }
+// starts empty, idle since time 0.
+func NewRED(p REDParams, rng Uniform) *RED { return &RED{p: p, rng: rng} }
 
 // Avg returns the average queue, in packets.
 func (r *RED) Avg() float64 { return r.avg }
 
 // Idle tells RED that the queue became empty at now.
-func (r *RED) Idle(now sim.Time) { r.idle, r.qTime = true, now }
+func (r *RED) Idle(now sim.Time) { r.qTime = now }
 
 // Prob returns p_b, the base signal probability for an average queue avg
 // (§4: max_p·(avg − min_th)/(max_th − min_th) between the thresholds; 0
@@ -103,7 +102,10 @@ func (p REDParams) Prob(avg float64) float64 {
 //
 // The average: avg ← (1 − w_q)·avg + w_q·q for an arrival at a busy
 // queue; after an idle period, avg ← (1 − w_q)^m·avg with m = (now −
-// q_time)/s (§4).
+// q_time)/s (§4). An arrival that finds the queue empty moves q_time to
+// now: if it is dropped the queue stays idle, and the next arrival decays
+// the average only for the time since (so that drops during an idle
+// period, above max_th, do not freeze the average there).
 //
 // Between the thresholds the n-th arrival since the last signal is
 // signalled with p_a = p_b/(1 − (n−1)·p_b), so that the number of arrivals
@@ -112,17 +114,17 @@ func (p REDParams) Prob(avg float64) float64 {
 // p_a, which makes the n-th arrival's p_a = p_b/(1 − n·p_b) (as ns-2); we
 // follow the text of §7, whose intervals Figure 2 was meant to give.
 func (r *RED) Arrive(now sim.Time, qlen int) bool {
-	if qlen == 0 && r.idle {
+	if qlen == 0 {
 		if r.p.IdleSlot > 0 {
 			m := float64(now-r.qTime) / float64(r.p.IdleSlot)
 			r.avg *= math.Pow(1-r.p.Weight, m)
 		} else {
 			r.avg = 0
 		}
+		r.qTime = now
 	} else {
 		r.avg = (1-r.p.Weight)*r.avg + r.p.Weight*float64(qlen)
 	}
-	r.idle = false
 	pb := r.p.Prob(r.avg)
 	switch {
 	case pb == 0:

@@ -72,7 +72,7 @@ func TestREDSignalFractionAtConstantAverage(t *testing.T) {
 	for _, avg := range []float64{6, 8, 10, 12.5, 14.9} {
 		p := DefaultRED()
 		r := NewRED(p, rand.New(rand.NewPCG(uint64(avg*10), 1)))
-		r.avg, r.idle = avg, false
+		r.avg = avg
 		const n = 200000
 		signals := 0
 		for range n {
@@ -126,5 +126,15 @@ func TestREDAverageAndDraws(t *testing.T) {
 	r.avg = 20
 	if !r.Arrive(2*sim.Second, 20) || rng.n != 1 {
 		t.Fatalf("above max_th: want a signal without a draw (draws %d)", rng.n)
+	}
+	// Arrivals dropped at an empty queue above max_th do not hold the
+	// average up: each decays it for the time since the one before.
+	r.avg = 50
+	r.Idle(3 * sim.Second)
+	for k := range 10 {
+		r.Arrive(3*sim.Second+sim.Time(k+1)*40*sim.Millisecond, 0)
+	}
+	if got, want := r.Avg(), 50*math.Pow(1-p.Weight, 1000); math.Abs(got-want) > 1e-9 {
+		t.Fatalf("after 10 arrivals at an empty queue 40 ms apart: avg %v, want %v", got, want)
 	}
 }
