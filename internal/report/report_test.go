@@ -26,6 +26,8 @@ func shipped(t *testing.T) []*run.Result {
 	}
 	ex, _ := filepath.Glob("../../scenarios/exercises/*.yaml")
 	files = append(files, ex...)
+	nets, _ := filepath.Glob("../../scenarios/networks/*.yaml")
+	files = append(files, nets...)
 	if len(files) < 20 {
 		t.Fatalf("found %d shipped scenarios, want at least 20", len(files))
 	}
