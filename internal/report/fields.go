@@ -472,7 +472,7 @@ var linkRows = []row[linkDir]{
 		get: func(d linkDir) any { return number(d.l.Config.Loss.Mean()) }, text: pctCell}),
 	one("packets offered", linkCount("packets_offered", "packets", "packets handed to the link", func(d linkDir) int64 { return d.l.Offered })),
 	one("bytes offered", linkCount("bytes_offered", "bytes", "bytes handed to the link (IPv4 packets)", func(d linkDir) int64 { return d.l.OfferedBytes })),
-	one("queue drops", linkCount("packets_queue_dropped", "packets", "packets dropped by the full drop-tail queue", func(d linkDir) int64 { return d.l.QueueDropped })),
+	one("queue drops", linkCount("packets_queue_dropped", "packets", "packets dropped by the queue: full, or by RED or CoDel (those also in packets_aqm_dropped)", func(d linkDir) int64 { return d.l.QueueDropped })),
 	one("lost", linkCount("packets_lost", "packets", "packets lost by the loss model", func(d linkDir) int64 { return d.l.Lost })),
 	one("corrupted", linkCount("packets_corrupted", "packets", "packets delivered with a flipped bit (included in packets_delivered)", func(d linkDir) int64 { return d.l.Corrupted })),
 	one("duplicated", linkCount("packets_duplicated", "packets", "extra copies created", func(d linkDir) int64 { return d.l.Duplicated })),
