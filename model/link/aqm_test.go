@@ -168,3 +168,32 @@ func TestAQMSendDoesNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+// RED draws from a stream of its own: a RED queue that never signals
+// (its average stays below min_th) loses, corrupts and delivers exactly
+// the packets a drop-tail queue does, at the same times (common random
+// numbers).
+func TestREDDrawsFromItsOwnStream(t *testing.T) {
+	run := func(d Discipline) ([]sim.Time, Counters) {
+		red := aqm.DefaultRED()
+		red.MinTh, red.MaxTh = 1e6, 2e6
+		cfg := Config{Rate: 10e6, Delay: sim.Millisecond, Loss: Loss{P: 0.1}, Corrupt: 0.05, AQM: d, RED: red}
+		eng, p, s := newPipe(cfg, 11)
+		r := rand.New(rand.NewPCG(4, 4))
+		for i := range 2000 {
+			eng.At(sim.Time(r.IntN(int(sim.Second))), func(uint64) { p.Send(Packet{Buf: ipPacket(200+r.IntN(1000), wire.ECNECT0)}) }, uint64(i))
+		}
+		eng.Run(sim.Limits{})
+		return s.when, p.Counters()
+	}
+	tw, tc := run(DropTail)
+	rw, rc := run(RED)
+	if tc != rc || len(tw) != len(rw) {
+		t.Fatalf("drop-tail %+v, RED %+v", tc, rc)
+	}
+	for i := range tw {
+		if tw[i] != rw[i] {
+			t.Fatalf("delivery %d at %v with drop-tail, %v with RED", i, tw[i], rw[i])
+		}
+	}
+}
