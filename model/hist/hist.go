@@ -64,7 +64,7 @@ func (h *Histogram) Record(v int64) {
 	v = max(v, 0)
 	i := index(v)
 	if i >= len(h.counts) {
-		h.counts = append(h.counts, make([]int64, i+1-len(h.counts))...)
+		h.grow(i + 1)
 	}
 	h.counts[i]++
 	if h.n == 0 || v < h.min {
@@ -73,6 +73,14 @@ func (h *Histogram) Record(v int64) {
 	h.max = max(h.max, v)
 	h.n++
 	h.sum += float64(v)
+}
+
+// grow makes room for n buckets, at least doubling the array (so that a
+// run of growing values costs a logarithmic number of allocations).
+func (h *Histogram) grow(n int) {
+	c := make([]int64, max(n, 2*len(h.counts), 64))
+	copy(c, h.counts)
+	h.counts = c
 }
 
 // Count returns how many values were recorded.
