@@ -1,6 +1,8 @@
 package capture
 
 import (
+	"encoding/binary"
+	"os"
 	"testing"
 )
 
@@ -69,4 +71,28 @@ func TestTsharkDecodesECN(t *testing.T) {
 		t.Errorf("tshark sees %d CE, %d ECE, %d CWR; the endpoints counted %d, %d, %d", ce, ece, cwr, tr.CEReceived, tr.Sender.ECEReceived, tr.CWRSent)
 	}
 	t.Logf("tshark: %d frames, %d CE, %d ECE, %d CWR", len(rows), ce, ece, cwr)
+}
+
+// Host a's interface sees every packet a offered, those RED dropped on
+// arrival at the queue (never enqueued) and those CoDel dropped at its
+// head included.
+func TestCaptureSeesAQMDrops(t *testing.T) {
+	for _, aqm := range []string{"red, red: {min: 2, max: 6}", "codel, codel: {target: 1ms, interval: 20ms}"} {
+		src := "name: aqm\nseed: 2\nlink: {rate: 5Mbps, delay: 20ms, queue: 200, aqm: " + aqm + "}\n" +
+			"flows:\n  - {name: file, protocol: tcp, bytes: 400KB, recv_buffer: 1MiB}\n  - {name: video, protocol: udp, count: 300, rate: 3Mbps}\n"
+		f, res := captureRun(t, src, "sender")
+		a, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, off := int64(0), 24
+		for off+16 <= len(a) {
+			off += 16 + int(binary.LittleEndian.Uint32(a[off+8:]))
+			n++
+		}
+		l := res.Links[0]
+		if want := l.Offered + res.Links[1].Delivered; n != want || l.AQMDropped == 0 {
+			t.Fatalf("%s: %d records, want %d (%d AQM drops)", aqm, n, want, l.AQMDropped)
+		}
+	}
 }
