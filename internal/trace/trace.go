@@ -14,18 +14,15 @@ import (
 
 // Event kinds.
 const (
-	Send         = "send"         // an endpoint sent a segment or datagram
-	Enqueue      = "enqueue"      // accepted into the link's queue
-	QueueDrop    = "queue-drop"   // dropped by a full queue
-	Transmit     = "transmit"     // started serialisation
-	Lost         = "lost"         // lost on the wire
-	Corrupt      = "corrupt"      // a bit was flipped on the wire
-	Duplicate    = "duplicate"    // the wire made a copy
-	Reorder      = "reorder"      // held back, later packets overtake it
-	Deliver      = "deliver"      // arrived at the far host
-	EarlyDrop    = "early-drop"   // dropped by RED on arrival (instead of enqueue)
-	DequeueDrop  = "dequeue-drop" // dropped by CoDel at the head of the queue
-	ECNMark      = "ecn-mark"     // marked CE by RED or CoDel instead of dropped (RFC 3168)
+	Send         = "send"       // an endpoint sent a segment or datagram
+	Enqueue      = "enqueue"    // accepted into the link's queue
+	QueueDrop    = "queue-drop" // dropped by a full queue
+	Transmit     = "transmit"   // started serialisation
+	Lost         = "lost"       // lost on the wire
+	Corrupt      = "corrupt"    // a bit was flipped on the wire
+	Duplicate    = "duplicate"  // the wire made a copy
+	Reorder      = "reorder"    // held back, later packets overtake it
+	Deliver      = "deliver"    // arrived at the far host
 	ChecksumDrop = "checksum-drop"
 	TimerSet     = "timer-set"
 	TimerFired   = "timer-fired"
@@ -40,6 +37,13 @@ const (
 	// selective-repeat) did with a packet it did not simply accept in
 	// order: discarded as a duplicate or out of order, buffered, ignored.
 	Decision = "decision"
+)
+
+// Event kinds of a managed queue (RED, CoDel; RFC 3168 marking).
+const (
+	EarlyDrop   = "early-drop"   // dropped by RED on arrival (instead of enqueue)
+	DequeueDrop = "dequeue-drop" // dropped by CoDel at the head of the queue
+	ECNMark     = "ecn-mark"     // marked CE by RED or CoDel instead of dropped (RFC 3168)
 )
 
 // Event is one trace record. Packet fields are zero for other kinds.

@@ -21,17 +21,21 @@ type Event int
 
 // Packet events on a direction.
 const (
-	EvEnqueue     Event = iota // accepted into the queue
-	EvQueueDrop                // dropped: queue full
-	EvTransmit                 // started serialisation
-	EvLost                     // lost on the wire
-	EvCorrupt                  // a bit was flipped
-	EvDuplicate                // a copy was made
-	EvReorder                  // held back by an extra delay
-	EvDeliver                  // handed to the receiver
-	EvEarlyDrop                // dropped by RED on arrival, before the queue was full (in place of EvEnqueue)
-	EvDequeueDrop              // dropped by CoDel when it reached the head of the queue (after EvEnqueue)
-	EvMark                     // marked CE by the queue discipline instead of dropped (RFC 3168)
+	EvEnqueue   Event = iota // accepted into the queue
+	EvQueueDrop              // dropped: queue full
+	EvTransmit               // started serialisation
+	EvLost                   // lost on the wire
+	EvCorrupt                // a bit was flipped
+	EvDuplicate              // a copy was made
+	EvReorder                // held back by an extra delay
+	EvDeliver                // handed to the receiver
+)
+
+// Packet events of a managed queue (RED, CoDel), after the others.
+const (
+	EvEarlyDrop   Event = EvDeliver + 1 + iota // dropped by RED on arrival, before the queue was full (in place of EvEnqueue)
+	EvDequeueDrop                              // dropped by CoDel when it reached the head of the queue (after EvEnqueue)
+	EvMark                                     // marked CE by the queue discipline instead of dropped (RFC 3168)
 )
 
 var eventNames = [...]string{"enqueue", "queue-drop", "transmit", "lost", "corrupt", "duplicate", "reorder", "deliver", "early-drop", "dequeue-drop", "ecn-mark"}
