@@ -50,6 +50,7 @@ var linkKinds = [...]string{
 	link.EvEnqueue: trace.Enqueue, link.EvQueueDrop: trace.QueueDrop, link.EvTransmit: trace.Transmit,
 	link.EvLost: trace.Lost, link.EvCorrupt: trace.Corrupt, link.EvDuplicate: trace.Duplicate,
 	link.EvReorder: trace.Reorder, link.EvDeliver: trace.Deliver,
+	link.EvEarlyDrop: trace.EarlyDrop, link.EvDequeueDrop: trace.DequeueDrop, link.EvMark: trace.ECNMark,
 }
 
 func (t *tracer) flowName(f int32) string {

@@ -43,6 +43,13 @@ const (
 	Recovery = "recovery"
 )
 
+// Event kinds of a managed queue (RED, CoDel; RFC 3168 marking).
+const (
+	EarlyDrop   = "early-drop"   // dropped by RED on arrival (instead of enqueue)
+	DequeueDrop = "dequeue-drop" // dropped by CoDel at the head of the queue
+	ECNMark     = "ecn-mark"     // marked CE by RED or CoDel instead of dropped (RFC 3168)
+)
+
 // Event is one trace record. Packet fields are zero for other kinds.
 type Event struct {
 	T    sim.Time `json:"-"`
