@@ -229,7 +229,7 @@ func collect(evs []trace.Event, maxPackets int, delay sim.Time) ([]arrow, []note
 		switch e.Kind {
 		case trace.Send:
 			retransNext[e.Dir] = e.Retrans
-		case trace.Enqueue, trace.QueueDrop:
+		case trace.Enqueue, trace.QueueDrop, trace.EarlyDrop:
 			if maxPackets > 0 && len(arrows) >= maxPackets {
 				truncated = true
 				continue
@@ -270,7 +270,7 @@ func collect(evs []trace.Event, maxPackets int, delay sim.Time) ([]arrow, []note
 				}
 				lastAck[e.Dir], lastWin[e.Dir] = e.Ack, e.Win
 			}
-			if e.Kind == trace.QueueDrop {
+			if e.Kind == trace.QueueDrop || e.Kind == trace.EarlyDrop {
 				a.end = "queue-drop"
 				arrows = append(arrows, a)
 				continue
@@ -297,6 +297,13 @@ func collect(evs []trace.Event, maxPackets int, delay sim.Time) ([]arrow, []note
 		case trace.Deliver:
 			if i, ok := open[key{e.Dir, e.ID}]; ok {
 				arrows[i].t1, arrows[i].end = e.T, "deliver"
+			}
+		case trace.DequeueDrop:
+			// CoDel dropped it at the head of the queue: it never
+			// left the sender's side.
+			if i, ok := open[key{e.Dir, e.ID}]; ok {
+				arrows[i].end = "queue-drop"
+				delete(open, key{e.Dir, e.ID})
 			}
 		case trace.ChecksumDrop:
 			if i, ok := open[key{e.Dir, e.ID}]; ok {

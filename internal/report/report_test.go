@@ -26,6 +26,8 @@ func shipped(t *testing.T) []*run.Result {
 	}
 	ex, _ := filepath.Glob("../../scenarios/exercises/*.yaml")
 	files = append(files, ex...)
+	nets, _ := filepath.Glob("../../scenarios/networks/*.yaml")
+	files = append(files, nets...)
 	if len(files) < 20 {
 		t.Fatalf("found %d shipped scenarios, want at least 20", len(files))
 	}
@@ -204,6 +206,12 @@ func TestFormatsAgree(t *testing.T) {
 						}
 						continue
 					}
+					if rw.when != nil && !rw.when(r) {
+						if shown || !inJSON || !inCSV {
+							t.Errorf("%s/%s: %s: hidden row: in table %v; want it in JSON (%v) and CSV (%v) only", r.Scenario, name, f.Key, shown, inJSON, inCSV)
+						}
+						continue
+					}
 					if rw.rare && !shown && inJSON && inCSV {
 						if got := f.text(fromJSON(t, f.Kind, v)); got != "0" {
 							t.Errorf("%s/%s: %s is %s but its rare row is not in the table", r.Scenario, name, f.Key, got)
@@ -239,6 +247,15 @@ func TestFormatsAgree(t *testing.T) {
 			}
 			for _, rw := range linkRows {
 				f := rw.fields[0]
+				if rw.when != nil && !rw.when(r) {
+					_, shown := tabs["link"].rows[rw.title]
+					_, inJSON := lj[f.Key]
+					_, inCSV := rows[r.Scenario+"/link/"+name+"/"+f.Key]
+					if shown || !inJSON || !inCSV {
+						t.Errorf("%s/%s: %s: hidden row: in table %v; want it in JSON (%v) and CSV (%v) only", r.Scenario, name, f.Key, shown, inJSON, inCSV)
+					}
+					continue
+				}
 				want := tabs["link"].rows[rw.title][i]
 				if got := f.text(fromJSON(t, f.Kind, lj[f.Key])); got != want {
 					t.Errorf("%s/%s %q: JSON %s prints %q, table %q", r.Scenario, name, rw.title, f.Key, got, want)

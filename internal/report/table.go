@@ -78,6 +78,9 @@ func writeTables(w io.Writer, r *run.Result, sections []string, md bool) error {
 			if used && rw.rare && !slices.ContainsFunc(cells[1:], func(c string) bool { return c != "0" && c != "-" }) {
 				used = false
 			}
+			if rw.when != nil && !rw.when(r) {
+				used = false
+			}
 			if used {
 				if err := t.Append(cells); err != nil {
 					return err
@@ -104,6 +107,9 @@ func writeTables(w io.Writer, r *run.Result, sections []string, md bool) error {
 		t.Header(head...)
 		for i := range linkRows {
 			rw := &linkRows[i]
+			if rw.when != nil && !rw.when(r) {
+				continue
+			}
 			cells := []string{rw.title}
 			for _, d := range dirs {
 				cells = append(cells, rw.cell(d))
