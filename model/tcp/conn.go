@@ -66,7 +66,11 @@ func (c *Conn) Output(th *wire.TCP, data []byte) {
 
 // InputTCP implements host.TCPEndpoint.
 func (c *Conn) InputTCP(th *wire.TCP, data []byte) {
-	c.Endpoint.InputECN(th, data, c.h.ArrivingECN())
+	if c.Endpoint.ecn.on {
+		c.Endpoint.InputECN(th, data, c.h.ArrivingECN())
+	} else {
+		c.Endpoint.Input(th, data) // without ECN the IP header's ECN field means nothing here
+	}
 	if c.OnInput != nil {
 		c.OnInput()
 	}

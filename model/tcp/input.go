@@ -274,7 +274,9 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 		if dup {
 			e.rec.onDupAck()
 		}
-		e.ecnEcho(h)
+		if e.ecn.on {
+			e.ecnEcho(h)
+		}
 		e.updateWindow(seg, ack, wnd)
 		return true
 	}
@@ -297,7 +299,7 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 	e.retries = 0
 	e.persistBackoff = 0
 	e.updateWindow(seg, ack, wnd)
-	cut := e.ecnEcho(h)
+	cut := e.ecn.on && e.ecnEcho(h)
 	if !e.rec.onNewAck(ack, acked) && !cut {
 		e.cc.onAck(ackEvent{
 			acked:       acked,
