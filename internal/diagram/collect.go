@@ -233,11 +233,12 @@ func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
 			if strings.Contains(e.Detail, "retransmission") {
 				rtoAt = e.T
 				side, rest, _ := strings.Cut(e.Detail, " ")
-				text := "TIMEOUT: " + side + "'s retransmission timer fired"
+				timer := side + "'s retransmission timer"
 				if _, pkt, ok := strings.Cut(rest, "timer for "); ok { // rdt flows name the packet guarded
 					pkt, _, _ = strings.Cut(pkt, " at ")
-					text = "TIMEOUT: " + side + "'s timer for " + pkt + " fired"
+					timer = side + "'s timer for " + pkt
 				}
+				text := "TIMEOUT: " + timer + " fired"
 				if !in(e.T) {
 					continue
 				}
@@ -248,7 +249,7 @@ func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
 					text += ", RTO " + seconds(rto)
 					if in(evs[k].T) {
 						b.arm = add(item{t: evs[k].T, order: k, timed: true, kind: itemArm, brk: len(c.brackets),
-							text: side + "'s retransmission timer armed: RTO " + seconds(rto)})
+							text: timer + " armed: RTO " + seconds(rto)})
 					} else {
 						b.armedEarly = true
 					}
