@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -41,5 +42,43 @@ func TestDiagramCommand(t *testing.T) {
 		if c.last != "" && lines[len(lines)-1] != c.last {
 			t.Errorf("%v: last line %q, want %q", c.args, lines[len(lines)-1], c.last)
 		}
+	}
+}
+
+// The README's example diagram is what the command prints, less the rows
+// it elides with "...".
+func TestDiagramREADMEExample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const cmd = "`tcpsim diagram ex:02 --from 0.04s --to 1.1s`:"
+	_, rest, ok := strings.Cut(string(readme), cmd)
+	if !ok {
+		t.Fatalf("README lacks the example %s", cmd)
+	}
+	_, block, _ := strings.Cut(rest, "```\n")
+	block, _, _ = strings.Cut(block, "```")
+	out, errs, code := runCmd("diagram", "--from", "0.04s", "--to", "1.1s", "../../scenarios/exercises/02-timeout.yaml")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	have := map[string]bool{}
+	for _, l := range strings.Split(out, "\n") {
+		have[l] = true
+	}
+	n := 0
+	for _, l := range strings.Split(strings.TrimRight(block, " \n"), "\n") {
+		l = strings.TrimPrefix(l, "  ")
+		if l == "..." {
+			continue
+		}
+		n++
+		if !have[l] {
+			t.Errorf("README example line %q is not in the output:\n%s", l, out)
+		}
+	}
+	if n < 10 {
+		t.Errorf("README example has %d lines", n)
 	}
 }
