@@ -371,7 +371,11 @@ func render(c *chart, l *chartLayout, opt *Options, g *glyphs) string {
 	}
 	switch {
 	case l.truncated:
-		fmt.Fprintf(&out, "%s truncated after %d packets (use --max-packets to see more)\n", g.ellipsis, opt.MaxPackets)
+		line := fmt.Sprintf("%s truncated after %d packets (use --max-packets to see more)", g.ellipsis, opt.MaxPackets)
+		if utf8.RuneCountInString(line) > opt.Width {
+			line = fmt.Sprintf("%s truncated after %d packets", g.ellipsis, opt.MaxPackets)
+		}
+		out.WriteString(line + "\n")
 	case l.windowEnd && opt.To > 0:
 		fmt.Fprintf(&out, "%s window ends at %.6f s\n", g.ellipsis, opt.To.Seconds())
 	}

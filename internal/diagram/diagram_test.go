@@ -443,6 +443,7 @@ func TestProperties(t *testing.T) {
 				{From: end / 2},
 				{MaxPackets: int(seed) * 3},
 				{ASCII: true, Width: 140, MaxPackets: 7},
+				{ASCII: true, Width: MinWidth, MaxPackets: 5},
 			} {
 				opt.Delay = base.Delay
 				name := fmt.Sprintf("%s seed %d options %d", file, seed, k)
