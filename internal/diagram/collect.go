@@ -226,41 +226,46 @@ func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
 				delete(open, key{e.Dir, e.ID})
 			}
 		case trace.TimerSet:
-			if strings.Contains(e.Detail, "retransmission") {
+			if strings.Contains(e.Detail, "retransmission") || strings.Contains(e.Detail, "persist") {
 				armed[e.Detail] = i
 			}
 		case trace.TimerFired:
-			if strings.Contains(e.Detail, "retransmission") {
+			side, rest, _ := strings.Cut(e.Detail, " ")
+			var timer, text, value string
+			switch {
+			case strings.Contains(e.Detail, "retransmission"):
 				rtoAt = e.T
-				side, rest, _ := strings.Cut(e.Detail, " ")
-				timer := side + "'s retransmission timer"
+				timer = side + "'s retransmission timer"
 				if _, pkt, ok := strings.Cut(rest, "timer for "); ok { // rdt flows name the packet guarded
 					pkt, _, _ = strings.Cut(pkt, " at ")
 					timer = side + "'s timer for " + pkt
 				}
-				text := "TIMEOUT: " + timer + " fired"
-				if !in(e.T) {
-					continue
-				}
-				b := bracket{lane: sideLane(side, clientDir, senderDir), arm: -1, fireT: e.T, fireOrder: i, col: -1}
-				if k, ok := armed[e.Detail]; ok {
-					b.armT, b.armOrder = evs[k].T, k
-					rto := e.T - evs[k].T
-					text += ", RTO " + seconds(rto)
-					if in(evs[k].T) {
-						b.arm = add(item{t: evs[k].T, order: k, timed: true, kind: itemArm, brk: len(c.brackets),
-							text: timer + " armed: RTO " + seconds(rto)})
-					} else {
-						b.armedEarly = true
-					}
-				} else {
-					b.armedEarly = true
-				}
-				b.fire = add(item{t: e.T, order: i, timed: true, kind: itemFire, brk: len(c.brackets), text: text})
-				c.brackets = append(c.brackets, b)
-			} else if strings.Contains(e.Detail, "persist") && in(e.T) {
-				add(item{t: e.T, order: i, timed: true, kind: itemNote, text: "persist timer fired: window probe"})
+				text, value = "TIMEOUT: "+timer+" fired, ", "RTO "
+			case strings.Contains(e.Detail, "persist"):
+				// RFC 9293 §3.8.6.1: the zero-window probe.
+				timer = side + "'s persist timer"
+				text, value = "persist timer fired: window probe, after ", ""
+			default:
+				continue
 			}
+			if !in(e.T) {
+				continue
+			}
+			b := bracket{lane: sideLane(side, clientDir, senderDir), arm: -1, fireT: e.T, fireOrder: i, col: -1, armedEarly: true}
+			if k, ok := armed[e.Detail]; ok {
+				b.armT, b.armOrder = evs[k].T, k
+				d := value + seconds(e.T-evs[k].T)
+				text += d
+				if in(evs[k].T) {
+					b.armedEarly = false
+					b.arm = add(item{t: evs[k].T, order: k, timed: true, kind: itemArm, brk: len(c.brackets),
+						text: timer + " armed: " + d})
+				}
+			} else {
+				text = strings.TrimSuffix(strings.TrimSuffix(text, ", "), ", after ")
+			}
+			b.fire = add(item{t: e.T, order: i, timed: true, kind: itemFire, brk: len(c.brackets), text: text})
+			c.brackets = append(c.brackets, b)
 		case trace.State, trace.Decision:
 			if in(e.T) {
 				add(item{t: e.T, order: i, timed: true, kind: itemNote, text: e.Detail})

@@ -64,6 +64,8 @@ var goldenCases = []goldenCase{
 	{"window.ascii", "rto-backoff.yaml", func(o *Options) {
 		o.ASCII, o.From, o.To = true, sim.Time(1*sim.Second), sim.Time(3200*sim.Millisecond)
 	}},
+	// The persist timer bracketed, the window probe it sends.
+	{"persist", "persist.yaml", func(o *Options) { o.From, o.To = sim.Time(200*sim.Millisecond), sim.Time(1400*sim.Millisecond) }},
 	// Cut after 12 packets: one line, nothing after it.
 	{"truncated", "loss-fast-timeout.yaml", func(o *Options) { o.MaxPackets = 12 }},
 	// UDP datagrams numbered, rdt packets by sequence number.
@@ -324,9 +326,10 @@ func checkChart(t *testing.T, name, out string, evs []trace.Event, opt Options) 
 	checkDatagrams(t, name, p, evs, opt)
 }
 
-// checkBrackets: every retransmission timer that fires in the chart ends a
-// bracket on the row of its TIMEOUT, which starts on the row where the
-// trace armed it, with the RTO the trace implies, drawn without a break.
+// checkBrackets: every retransmission or persist timer that fires in the
+// chart ends a bracket on the row of its TIMEOUT (or probe), which starts
+// on the row where the trace armed it, with the RTO the trace implies,
+// drawn without a break.
 func checkBrackets(t *testing.T, name string, p parsed, evs []trace.Event, opt Options) {
 	t.Helper()
 	bottoms, tops := "└┘+", "┌┐+"
@@ -337,7 +340,8 @@ func checkBrackets(t *testing.T, name string, p parsed, evs []trace.Event, opt O
 		}
 	}
 	for i, e := range evs {
-		if e.Kind != trace.TimerFired || !strings.Contains(e.Detail, "retransmission") || e.T < opt.From ||
+		persist := strings.Contains(e.Detail, "persist")
+		if e.Kind != trace.TimerFired || !strings.Contains(e.Detail, "retransmission") && !persist || e.T < opt.From ||
 			(opt.To > 0 && e.T > opt.To) || e.T.Seconds() > lastTime+1e-7 {
 			continue
 		}
@@ -349,7 +353,8 @@ func checkBrackets(t *testing.T, name string, p parsed, evs []trace.Event, opt O
 		}
 		fire := -1
 		for k, r := range p.rows {
-			if r.timeStr == fmt.Sprintf("%.6f", e.T.Seconds()) && strings.HasPrefix(r.label, "TIMEOUT:") && fire < 0 {
+			if r.timeStr == fmt.Sprintf("%.6f", e.T.Seconds()) && fire < 0 &&
+				(strings.HasPrefix(r.label, "TIMEOUT:") || persist && strings.HasPrefix(r.label, "persist timer fired")) {
 				fire = k
 			}
 		}
@@ -357,8 +362,11 @@ func checkBrackets(t *testing.T, name string, p parsed, evs []trace.Event, opt O
 			t.Errorf("%s: no TIMEOUT row at %.6f", name, e.T.Seconds())
 			continue
 		}
-		rto := seconds(e.T - armAt)
-		if !strings.HasSuffix(p.rows[fire].label, "RTO "+rto) {
+		rto := "RTO " + seconds(e.T-armAt)
+		if persist {
+			rto = seconds(e.T - armAt)
+		}
+		if !strings.HasSuffix(p.rows[fire].label, rto) {
 			t.Errorf("%s: line %d: %q does not give the RTO %s", name, p.rows[fire].line+1, p.rows[fire].label, rto)
 		}
 		col := slices.IndexFunc(p.rows[fire].grid, func(r rune) bool { return strings.ContainsRune(bottoms, r) })
@@ -370,7 +378,7 @@ func checkBrackets(t *testing.T, name string, p parsed, evs []trace.Event, opt O
 		if armAt >= opt.From {
 			arm = -1
 			for k := fire; k >= 0; k-- {
-				if r := p.rows[k]; r.timeStr == fmt.Sprintf("%.6f", armAt.Seconds()) && strings.Contains(r.label, "armed: RTO "+rto) {
+				if r := p.rows[k]; r.timeStr == fmt.Sprintf("%.6f", armAt.Seconds()) && strings.Contains(r.label, "armed: "+rto) {
 					arm = k
 					break
 				}
@@ -432,7 +440,7 @@ func TestProperties(t *testing.T) {
 	if testing.Short() {
 		seeds = 3
 	}
-	for _, file := range []string{"loss-fast-timeout.yaml", "udp-numbered.yaml", "rdt-gbn.yaml", "sack.yaml", "corruption.yaml"} {
+	for _, file := range []string{"loss-fast-timeout.yaml", "udp-numbered.yaml", "rdt-gbn.yaml", "sack.yaml", "corruption.yaml", "persist.yaml"} {
 		for seed := uint64(1); seed <= uint64(seeds); seed++ {
 			evs, base := flowEvents(t, filepath.Join("testdata", file), seed)
 			end := evs[len(evs)-1].T
