@@ -8,7 +8,7 @@ import (
 	"tcpsim/sim"
 )
 
-// End is how an arrow ends.
+// endKind is how an arrow ends.
 type endKind uint8
 
 const (
@@ -21,8 +21,7 @@ const (
 
 // arrow is one packet on the wire.
 type arrow struct {
-	dir       string   // "a->b" or "b->a"
-	t0        sim.Time // departure (enqueued at the sender's link)
+	dir       string // "a->b" or "b->a"
 	end       endKind
 	corrupted bool
 	scripted  bool // lost or corrupted by the scenario's faults: section
@@ -37,8 +36,8 @@ const (
 	itemDepart itemKind = iota // an arrow leaves: its label
 	itemArrive                 // an arrow ends: head or X, label if any
 	itemNote                   // a state change, a decision, a persist probe
-	itemArm                    // a retransmission timer armed (top of an RTO bracket)
-	itemFire                   // that timer fired (bottom of the bracket)
+	itemArm                    // a timer armed (top of its bracket)
+	itemFire                   // that timer fired (bottom of its bracket)
 )
 
 // item is one thing that happens at one instant and takes its own row (and
@@ -49,21 +48,19 @@ type item struct {
 	timed bool // the row prints its time; false for a loss drawn mid-flight
 	kind  itemKind
 	arrow int // the arrow of a depart or arrive item
-	brk   int // the bracket of an arm or fire item
 	text  string
 	row   int // first row, set by the layout
 }
 
-// bracket is an RTO bracket: a retransmission timer from the moment it was
-// armed to the moment it fired, in the margin beside its host's lane.
+// bracket is an RTO bracket: a retransmission (or persist) timer from the
+// moment it was armed to the moment it fired, in the margin beside its
+// host's lane.
 type bracket struct {
-	lane       int // 0 host a, 1 host b
-	arm, fire  int // items; arm -1 when armed before the window
-	armT       sim.Time
-	fireT      sim.Time
-	col        int // margin column, -1 when too many overlap to draw
-	armOrder   int
-	fireOrder  int
+	lane       int  // 0 host a, 1 host b
+	arm, fire  int  // items; arm -1 when armed before the window, fire -1 when it fires after the cut
+	armOrder   int  // trace position of the arm
+	fireOrder  int  // trace position of the fire
+	col        int  // margin column, -1 when too many overlap to draw
 	armedEarly bool // armed before the window: the bracket starts at the top
 }
 
@@ -77,7 +74,7 @@ type chart struct {
 // collect turns the events of one flow into arrows, labelled items and RTO
 // brackets. Every event counts for the connection's ISN, for datagram
 // numbers, duplicate-ACK runs and timer arms, whatever the window; only
-// items at or after from are kept.
+// items at or after opt.From are made (layout applies opt.To and the cut).
 func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
 	type key struct {
 		dir string
@@ -86,7 +83,7 @@ func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
 	var c chart
 	open := map[key]int{}
 	isn := map[string]uint32{}     // per direction: the ISN, from the SYN
-	sent := map[string]int{}       // per direction: datagrams and rdt packets sent so far
+	sent := map[string]int{}       // per direction: packets sent so far (datagram numbers)
 	clientDir, senderDir := "", "" // who sent the SYN; who sends rdt data
 	retransNext := map[string]bool{}
 	lastAck := map[string]uint32{} // per direction: the last pure ACK's number
@@ -160,7 +157,7 @@ func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
 			if !in(e.T) {
 				continue
 			}
-			a := arrow{dir: e.Dir, t0: e.T, arrive: -1}
+			a := arrow{dir: e.Dir, arrive: -1}
 			a.depart = add(item{t: e.T, order: i, timed: true, kind: itemDepart, arrow: len(c.arrows), text: arrowPrefix(e.Dir) + text})
 			if e.Kind == trace.QueueDrop {
 				a.end = endQueueDrop
@@ -177,7 +174,7 @@ func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
 				continue
 			}
 			text := label(e, isn) + " (duplicate)"
-			a := arrow{dir: e.Dir, t0: e.T, arrive: -1}
+			a := arrow{dir: e.Dir, arrive: -1}
 			a.depart = add(item{t: e.T, order: i, timed: true, kind: itemDepart, arrow: len(c.arrows), text: arrowPrefix(e.Dir) + text})
 			open[key{e.Dir, e.ID}] = len(c.arrows)
 			c.arrows = append(c.arrows, a)
@@ -251,20 +248,20 @@ func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
 			if !in(e.T) {
 				continue
 			}
-			b := bracket{lane: sideLane(side, clientDir, senderDir), arm: -1, fireT: e.T, fireOrder: i, col: -1, armedEarly: true}
+			b := bracket{lane: sideLane(side, clientDir, senderDir), arm: -1, fireOrder: i, col: -1, armedEarly: true}
 			if k, ok := armed[e.Detail]; ok {
-				b.armT, b.armOrder = evs[k].T, k
+				b.armOrder = k
 				d := value + seconds(e.T-evs[k].T)
 				text += d
 				if in(evs[k].T) {
 					b.armedEarly = false
-					b.arm = add(item{t: evs[k].T, order: k, timed: true, kind: itemArm, brk: len(c.brackets),
+					b.arm = add(item{t: evs[k].T, order: k, timed: true, kind: itemArm,
 						text: timer + " armed: " + d})
 				}
 			} else {
 				text = strings.TrimSuffix(strings.TrimSuffix(text, ", "), ", after ")
 			}
-			b.fire = add(item{t: e.T, order: i, timed: true, kind: itemFire, brk: len(c.brackets), text: text})
+			b.fire = add(item{t: e.T, order: i, timed: true, kind: itemFire, text: text})
 			c.brackets = append(c.brackets, b)
 		case trace.State, trace.Decision:
 			if in(e.T) {
