@@ -21,12 +21,14 @@ const (
 
 // arrow is one packet on the wire.
 type arrow struct {
-	dir       string // "a->b" or "b->a"
+	dir       string   // "a->b" or "b->a"
+	t0        sim.Time // departure
+	text      string   // label, without the direction
 	end       endKind
 	corrupted bool
 	scripted  bool // lost or corrupted by the scenario's faults: section
-	depart    int  // index of its departure item
-	arrive    int  // index of its end item, -1 while open
+	depart    int  // index of its departure item, -1 if it left before the window
+	arrive    int  // index of its end item, -1 while open or if it ended before the window
 }
 
 // itemKind is what one row of the chart shows.
@@ -154,10 +156,16 @@ func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
 				}
 				lastAck[e.Dir], lastWin[e.Dir] = e.Ack, e.Win
 			}
+			a := arrow{dir: e.Dir, t0: e.T, text: text, depart: -1, arrive: -1}
 			if !in(e.T) {
+				// Left before the window: drawn from above the top
+				// if it arrives within it.
+				if e.Kind == trace.Enqueue {
+					open[key{e.Dir, e.ID}] = len(c.arrows)
+					c.arrows = append(c.arrows, a)
+				}
 				continue
 			}
-			a := arrow{dir: e.Dir, arrive: -1}
 			a.depart = add(item{t: e.T, order: i, timed: true, kind: itemDepart, arrow: len(c.arrows), text: arrowPrefix(e.Dir) + text})
 			if e.Kind == trace.QueueDrop {
 				a.end = endQueueDrop
@@ -170,12 +178,11 @@ func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
 			c.arrows = append(c.arrows, a)
 		case trace.Duplicate:
 			// The copy is a new packet, made on the wire.
-			if !in(e.T) {
-				continue
-			}
 			text := label(e, isn) + " (duplicate)"
-			a := arrow{dir: e.Dir, arrive: -1}
-			a.depart = add(item{t: e.T, order: i, timed: true, kind: itemDepart, arrow: len(c.arrows), text: arrowPrefix(e.Dir) + text})
+			a := arrow{dir: e.Dir, t0: e.T, text: text, depart: -1, arrive: -1}
+			if in(e.T) {
+				a.depart = add(item{t: e.T, order: i, timed: true, kind: itemDepart, arrow: len(c.arrows), text: arrowPrefix(e.Dir) + text})
+			}
 			open[key{e.Dir, e.ID}] = len(c.arrows)
 			c.arrows = append(c.arrows, a)
 		case trace.Corrupt:
@@ -189,11 +196,13 @@ func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
 				// other host, on a row of its own without a time.
 				a := &c.arrows[j]
 				a.end, a.scripted = endLost, e.Scripted
-				text := string(g.lost) + " lost: " + strip(c.items[a.depart].text)
+				text := string(g.lost) + " lost: " + a.text
 				if e.Scripted {
-					text = string(g.lost) + " lost (scripted): " + strip(c.items[a.depart].text)
+					text = string(g.lost) + " lost (scripted): " + a.text
 				}
-				a.arrive = add(item{t: e.T + opt.Delay/2, order: i, kind: itemArrive, arrow: j, text: text})
+				if at := e.T + opt.Delay/2; in(at) {
+					a.arrive = add(item{t: at, order: i, kind: itemArrive, arrow: j, text: text})
+				}
 				delete(open, key{e.Dir, e.ID})
 			}
 		case trace.Deliver:
@@ -203,11 +212,13 @@ func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
 				text := ""
 				switch {
 				case a.corrupted && a.scripted:
-					text = "corrupted (scripted), checksum still matches, delivered: " + strip(c.items[a.depart].text)
+					text = "corrupted (scripted), checksum still matches, delivered: " + a.text
 				case a.corrupted:
-					text = "corrupted, delivered (no checksum): " + strip(c.items[a.depart].text)
+					text = "corrupted, delivered (no checksum): " + a.text
 				}
-				a.arrive = add(item{t: e.T, order: i, timed: true, kind: itemArrive, arrow: j, text: text})
+				if in(e.T) {
+					a.arrive = add(item{t: e.T, order: i, timed: true, kind: itemArrive, arrow: j, text: text})
+				}
 				// A checksum drop follows the delivery at the same
 				// instant; keep the arrow findable until then.
 			}
@@ -215,11 +226,12 @@ func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
 			if j, ok := open[key{e.Dir, e.ID}]; ok {
 				a := &c.arrows[j]
 				a.end = endChecksum
-				text := string(g.lost) + " bad checksum, dropped: " + strip(c.items[a.depart].text)
-				if a.arrive < 0 {
+				if a.arrive < 0 && in(e.T) {
 					a.arrive = add(item{t: e.T, order: i, timed: true, kind: itemArrive, arrow: j})
 				}
-				c.items[a.arrive].text = text
+				if a.arrive >= 0 {
+					c.items[a.arrive].text = string(g.lost) + " bad checksum, dropped: " + a.text
+				}
 				delete(open, key{e.Dir, e.ID})
 			}
 		case trace.TimerSet:
@@ -300,16 +312,6 @@ func sideLane(side, clientDir, senderDir string) int {
 		return 1
 	}
 	return 0
-}
-
-// strip removes the direction prefix from a departure label.
-func strip(s string) string {
-	for _, p := range []string{"a→b ", "b→a ", "a->b ", "b->a "} {
-		if rest, ok := strings.CutPrefix(s, p); ok {
-			return rest
-		}
-	}
-	return s
 }
 
 // seconds writes a duration to the millisecond, as textbooks do: "1 s",

@@ -97,7 +97,8 @@ func Draw(evs []trace.Event, opt Options) string {
 
 // chartLayout is where everything goes: rows and columns.
 type chartLayout struct {
-	order     []int // items in row order (kept and ghost)
+	order     []int    // items in row order (kept and ghost)
+	q         sim.Time // the time a row stands for
 	rows      []row
 	cutRow    int // rows from here on are not printed
 	truncated bool
@@ -132,13 +133,22 @@ func layout(c *chart, opt *Options) *chartLayout {
 	if opt.To > 0 {
 		cut = pos{opt.To, math.MaxInt} // t <= To is kept
 	}
-	if opt.MaxPackets > 0 && len(c.arrows) > opt.MaxPackets {
-		d := c.items[c.arrows[opt.MaxPackets].depart]
-		if p := (pos{d.t, d.order}); before(p, cut) {
-			cut, l.truncated = p, true
+	if opt.MaxPackets > 0 {
+		n := 0
+		for _, a := range c.arrows {
+			if a.depart < 0 {
+				continue // left before the window
+			}
+			if n++; n > opt.MaxPackets {
+				d := c.items[a.depart]
+				if p := (pos{d.t, d.order}); before(p, cut) {
+					cut, l.truncated = p, true
+				}
+				break
+			}
 		}
 	}
-	kept := func(i int) bool { return before(pos{c.items[i].t, c.items[i].order}, cut) }
+	kept := func(i int) bool { return i >= 0 && before(pos{c.items[i].t, c.items[i].order}, cut) }
 	for i := range c.items {
 		it := &c.items[i]
 		switch {
@@ -180,6 +190,7 @@ func layout(c *chart, opt *Options) *chartLayout {
 	if gapAt <= 0 {
 		gapAt = GapDelays * RowsPerDelay * q
 	}
+	l.q = q
 	l.cutRow = -1
 	var prevT, lastTimed sim.Time
 	prevStart, haveTimed := 0, false
@@ -296,38 +307,57 @@ func render(c *chart, l *chartLayout, opt *Options, g *glyphs) string {
 			grid[r][col] = ch
 		}
 	}
+	drawn := make([]bool, len(c.items)) // the items laid out
 	for _, i := range l.order {
-		it := &c.items[i]
-		if it.kind != itemDepart {
-			continue
-		}
-		a := &c.arrows[it.arrow]
+		drawn[i] = true
+	}
+	// Slopes first, then the ends (heads and X) over them, so that no
+	// slope hides where a packet arrived or died.
+	type mark struct {
+		r, col int
+		ch     rune
+	}
+	var ends []mark
+	for _, a := range c.arrows {
 		from, to, slope, head := laneA+1, laneB-1, g.down, g.right
 		if a.dir == "b->a" {
 			from, to, slope, head = laneB-1, laneA+1, g.up, g.left
 		}
-		r0 := it.row
-		r1 := l.cutRow + RowsPerDelay // still on the wire: off the bottom
-		if a.arrive >= 0 {
-			r1 = c.items[a.arrive].row
+		var r0, r1 int
+		switch {
+		case a.depart >= 0 && drawn[a.depart] && a.arrive >= 0:
+			r0, r1 = c.items[a.depart].row, c.items[a.arrive].row
+		case a.depart >= 0 && drawn[a.depart]:
+			r0, r1 = c.items[a.depart].row, l.cutRow+RowsPerDelay // still on the wire: off the bottom
+		case a.depart < 0 && a.arrive >= 0 && drawn[a.arrive]:
+			// Left before the window: it comes in from above the top
+			// row, at the slope its flight time gives.
+			end := c.items[a.arrive]
+			r1 = end.row
+			r0 = min(r1-int((end.t-a.t0+l.q/2)/l.q), -1)
+		default:
+			continue
 		}
 		if a.end == endQueueDrop {
-			set(r0, from, g.lost)
+			ends = append(ends, mark{r0, from, g.lost})
 			continue
 		}
 		stop := to
 		if a.end == endLost {
 			stop = (from + to) / 2
 		}
-		for r := r0; r < r1; r++ {
+		for r := max(r0, 0); r < min(r1, n); r++ {
 			set(r, from+(stop-from)*(r-r0)/(r1-r0), slope)
 		}
 		switch a.end {
 		case endLost, endChecksum:
-			set(max(r1, r0), stop, g.lost)
+			ends = append(ends, mark{max(r1, r0), stop, g.lost})
 		case endDeliver:
-			set(max(r1, r0), stop, head)
+			ends = append(ends, mark{max(r1, r0), stop, head})
 		}
+	}
+	for _, m := range ends {
+		set(m.r, m.col, m.ch)
 	}
 	for _, b := range c.brackets {
 		if b.col < 0 {

@@ -504,6 +504,49 @@ func TestWindowKeepsNumbers(t *testing.T) {
 	}
 }
 
+// Every delivery in a window has its arrowhead, whether the packet left
+// in the window or before it; every loss whose X falls in it, its X.
+func TestWindowArrivals(t *testing.T) {
+	for _, file := range []string{"rto-backoff.yaml", "sack.yaml", "udp-numbered.yaml", "rdt-gbn.yaml", "loss-fast-timeout.yaml"} {
+		evs, opt := flowEvents(t, filepath.Join("testdata", file), 0)
+		end := evs[len(evs)-1].T
+		for _, w := range [][2]sim.Time{{0, 0}, {end / 4, end / 2}, {end / 2, 0}, {end / 3, end / 3}, {end / 5, end / 4}} {
+			o := opt
+			o.From, o.To = w[0], w[1]
+			in := func(t sim.Time) bool { return t >= o.From && (o.To == 0 || t <= o.To) }
+			heads, xs := 0, 0
+			for i, e := range evs {
+				switch {
+				case e.Kind == trace.Deliver && in(e.T):
+					if i+1 < len(evs) && evs[i+1].Kind == trace.ChecksumDrop && evs[i+1].ID == e.ID && evs[i+1].Dir == e.Dir {
+						xs++ // drawn as X at the lane
+					} else {
+						heads++
+					}
+				case e.Kind == trace.Lost && in(e.T+o.Delay/2):
+					xs++
+				case e.Kind == trace.QueueDrop && in(e.T):
+					xs++
+				}
+			}
+			gotHeads, gotX := 0, 0
+			for _, r := range parse(t, Draw(evs, o)).rows {
+				for _, ch := range r.grid {
+					switch ch {
+					case '▶', '◀':
+						gotHeads++
+					case '✗':
+						gotX++
+					}
+				}
+			}
+			if gotHeads != heads || gotX != xs {
+				t.Errorf("%s window %v: %d arrowheads and %d X, want %d and %d", file, w, gotHeads, gotX, heads, xs)
+			}
+		}
+	}
+}
+
 // The relative numbers of a windowed chart start from the ISN: the first
 // data segment after the window's start is not seq=0 or seq=1 unless it
 // really is the first.
