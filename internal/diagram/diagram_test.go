@@ -351,10 +351,20 @@ func checkBrackets(t *testing.T, name string, p parsed, evs []trace.Event, opt O
 				armAt = s.T
 			}
 		}
+		// The timer by name: "client's retransmission timer", "sender's
+		// timer for pkt 3", "client's persist timer".
+		side, rest, _ := strings.Cut(e.Detail, " ")
+		name := side + "'s retransmission timer"
+		if _, pkt, ok := strings.Cut(rest, "timer for "); ok {
+			pkt, _, _ = strings.Cut(pkt, " at ")
+			name = side + "'s timer for " + pkt
+		} else if persist {
+			name = side + "'s persist timer"
+		}
 		fire := -1
 		for k, r := range p.rows {
 			if r.timeStr == fmt.Sprintf("%.6f", e.T.Seconds()) && fire < 0 &&
-				(strings.HasPrefix(r.label, "TIMEOUT:") || persist && strings.HasPrefix(r.label, "persist timer fired")) {
+				(strings.HasPrefix(r.label, "TIMEOUT: "+name+" fired") || persist && strings.HasPrefix(r.label, "persist timer fired")) {
 				fire = k
 			}
 		}
@@ -378,7 +388,7 @@ func checkBrackets(t *testing.T, name string, p parsed, evs []trace.Event, opt O
 		if armAt >= opt.From {
 			arm = -1
 			for k := fire; k >= 0; k-- {
-				if r := p.rows[k]; r.timeStr == fmt.Sprintf("%.6f", armAt.Seconds()) && strings.Contains(r.label, "armed: "+rto) {
+				if r := p.rows[k]; r.timeStr == fmt.Sprintf("%.6f", armAt.Seconds()) && r.label == name+" armed: "+rto {
 					arm = k
 					break
 				}
@@ -457,6 +467,31 @@ func TestProperties(t *testing.T) {
 				name := fmt.Sprintf("%s seed %d options %d", file, seed, k)
 				checkChart(t, name, Draw(evs, opt), evs, opt)
 			}
+		}
+	}
+}
+
+// The properties hold for every shipped scenario and exercise, drawn as
+// the command draws them by default (first 60 packets) and in a window.
+func TestShippedProperties(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs every shipped scenario")
+	}
+	files, _ := filepath.Glob("../../scenarios/*.yaml")
+	ex, _ := filepath.Glob("../../scenarios/exercises/*.yaml")
+	files = append(files, ex...)
+	if len(files) < 20 {
+		t.Fatalf("%d shipped scenarios", len(files))
+	}
+	for _, file := range files {
+		evs, opt := flowEvents(t, file, 0)
+		if len(evs) == 0 {
+			continue
+		}
+		end := evs[len(evs)-1].T
+		for k, o := range []Options{{MaxPackets: 60}, {MaxPackets: 60, From: end / 2, ASCII: true}} {
+			o.Delay = opt.Delay
+			checkChart(t, fmt.Sprintf("%s options %d", filepath.Base(file), k), Draw(evs, o), evs, o)
 		}
 	}
 }
