@@ -91,10 +91,10 @@ has a row of its own with its label beside it (relative sequence and ACK
 numbers from each side's ISN, as Wireshark shows them, whatever the
 window; datagrams numbered from the flow's first). An idle stretch longer
 than two one-way delays is one row, "~~~ 0.959 s later ~~~"; a
-retransmission timer that fires is a bracket in its host's margin from
-where it was armed to where it fired, labelled with the RTO. After
---max-packets packets one line says the chart was truncated, and nothing
-follows it.`,
+retransmission (or persist) timer that fires is a bracket in its host's
+margin from where it was armed to where it fired, labelled with the RTO.
+Lines fit --width columns (long labels wrap). After --max-packets packets
+one line says the chart was truncated, and nothing follows it.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if maxPackets < 0 {
