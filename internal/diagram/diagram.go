@@ -187,7 +187,11 @@ func layout(c *chart, opt *Options) *chartLayout {
 		q = sim.Millisecond
 	}
 	gapAt := opt.Gap
-	if gapAt <= 0 {
+	switch {
+	case gapAt > 0:
+	case opt.Delay > 0:
+		gapAt = GapDelays * opt.Delay
+	default:
 		gapAt = GapDelays * RowsPerDelay * q
 	}
 	l.q = q
