@@ -259,7 +259,10 @@ func checkChart(t *testing.T, name, out string, evs []trace.Event, opt Options) 
 	// A gap marker appears exactly where consecutive printed times are
 	// further apart than the threshold, and prints that gap.
 	thr := (GapDelays * opt.Delay).Seconds()
-	if opt.Delay == 0 {
+	switch {
+	case opt.Gap > 0:
+		thr = opt.Gap.Seconds()
+	case opt.Delay == 0:
 		thr = (GapDelays * RowsPerDelay * sim.Millisecond).Seconds()
 	}
 	prev, marker := -1.0, ""
@@ -462,6 +465,8 @@ func TestProperties(t *testing.T) {
 				{MaxPackets: int(seed) * 3},
 				{ASCII: true, Width: 140, MaxPackets: 7},
 				{ASCII: true, Width: MinWidth, MaxPackets: 5},
+				{Gap: sim.Time(5 * sim.Millisecond)},
+				{Gap: sim.Time(400 * sim.Millisecond), From: end / 4},
 			} {
 				opt.Delay = base.Delay
 				name := fmt.Sprintf("%s seed %d options %d", file, seed, k)
