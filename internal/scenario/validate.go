@@ -18,14 +18,8 @@ func (s *Scenario) validate() error {
 		path string
 		d    *Direction
 	}{{"link", &s.Link.Direction}, {"link.forward", s.Link.Forward}, {"link.reverse", s.Link.Reverse}} {
-		if d.d == nil {
-			continue
-		}
-		if d.d.Loss != nil && d.d.Loss.Model == "gilbert-elliott" && d.d.Loss.P+d.d.Loss.R == 0 {
-			return s.errAt(d.path+".loss", "gilbert-elliott needs p or r above 0%%")
-		}
-		if d.d.Reorder != nil && *d.d.Reorder > 0 && d.d.ReorderDelay == nil && (d.path == "link" || s.Link.ReorderDelay == nil) {
-			return s.errAt(d.path+".reorder", "reordering needs reorder_delay (the largest extra delay), e.g. reorder_delay: 5ms")
+		if err := s.validateDirection(d.path, d.d, d.path == "link" || s.Link.ReorderDelay == nil); err != nil {
+			return err
 		}
 	}
 	if len(s.Flows) == 0 {
@@ -40,7 +34,25 @@ func (s *Scenario) validate() error {
 			return err
 		}
 	}
+	if err := s.validateTopology(); err != nil {
+		return err
+	}
 	return s.validateFaults()
+}
+
+// validateDirection checks one direction's settings at path; noDelay says
+// that no reorder_delay applies to it from an enclosing link.
+func (s *Scenario) validateDirection(path string, d *Direction, noDelay bool) error {
+	if d == nil {
+		return nil
+	}
+	if d.Loss != nil && d.Loss.Model == "gilbert-elliott" && d.Loss.P+d.Loss.R == 0 {
+		return s.errAt(path+".loss", "gilbert-elliott needs p or r above 0%%")
+	}
+	if d.Reorder != nil && *d.Reorder > 0 && d.ReorderDelay == nil && noDelay {
+		return s.errAt(path+".reorder", "reordering needs reorder_delay (the largest extra delay), e.g. reorder_delay: 5ms")
+	}
+	return nil
 }
 
 // errMissing reports a required field absent from the mapping at parent,
@@ -132,8 +144,13 @@ func (s *Scenario) validateFlow(i int, seen map[string]bool) error {
 }
 
 // LinkConfig returns the configuration of one direction ("forward" a→b or
-// "reverse" b→a): the link's settings with that direction's overrides.
-func (s *Scenario) LinkConfig(dir string) link.Config {
+// "reverse" b→a) of the shorthand link: the link's settings with that
+// direction's overrides.
+func (s *Scenario) LinkConfig(dir string) link.Config { return s.Link.config(dir) }
+
+// config returns the configuration of one direction of l ("forward" or
+// "reverse"): the defaults, l's settings, then that direction's overrides.
+func (l *Link) config(dir string) link.Config {
 	var def Direction
 	if err := applyDefaults(newDecoder("defaults", nil), "link", directionFields(), &def); err != nil {
 		panic(err) // a broken defaults table: TestDefaultsDecode catches it
@@ -177,11 +194,11 @@ func (s *Scenario) LinkConfig(dir string) link.Config {
 		}
 	}
 	apply(&def)
-	apply(&s.Link.Direction)
+	apply(&l.Direction)
 	if dir == "forward" {
-		apply(s.Link.Forward)
+		apply(l.Forward)
 	} else {
-		apply(s.Link.Reverse)
+		apply(l.Reverse)
 	}
 	return c
 }
