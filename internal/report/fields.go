@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"tcpsim/internal/run"
-	"tcpsim/model/host"
 	"tcpsim/sim"
 )
 
@@ -86,6 +85,7 @@ type row[T any] struct {
 	sep    string
 	fields []field[T]
 	rare   bool // printed in text tables only when some value is not zero
+	topo   bool // printed in text tables only for the topology form
 }
 
 // appliesTo reports whether the row's fields apply to protocol p (a row's
@@ -297,6 +297,14 @@ func rare[T any](r row[T]) row[T] {
 	return r
 }
 
+// topoOnly marks a row that text tables print only for a scenario in the
+// topology form (JSON and CSV always have it): the two-host tables stay
+// as they were.
+func topoOnly[T any](r row[T]) row[T] {
+	r.topo = true
+	return r
+}
+
 // flowCount is a common integer field of a flow.
 func flowCount(key, unit string, protos []string, doc string, get func(*run.FlowResult) int64) field[*run.FlowResult] {
 	return flowField(key, Integer, unit, protos, doc, func(f *run.FlowResult) any { return get(f) }, intCell)
@@ -313,9 +321,13 @@ var flowRows = []row[*run.FlowResult]{
 	one("protocol", flowField("protocol", Text, "", nil, "transport protocol: tcp, udp, stop-and-wait, go-back-n or selective-repeat; names the flow's protocol object (rdt for the last three)",
 		func(f *run.FlowResult) any { return f.Protocol }, textCell)),
 	{title: "direction", sep: "->", fields: []field[*run.FlowResult]{
-		flowField("from", Text, "", nil, "sending host (a or b)", func(f *run.FlowResult) any { return f.From }, textCell),
-		flowField("to", Text, "", nil, "receiving host (a or b)", func(f *run.FlowResult) any { return f.To }, textCell),
+		flowField("from", Text, "", nil, "sending host (a or b in the two-host form)", func(f *run.FlowResult) any { return f.From }, textCell),
+		flowField("to", Text, "", nil, "receiving host (a or b in the two-host form)", func(f *run.FlowResult) any { return f.To }, textCell),
 	}},
+	topoOnly(one("path", flowField("path", Text, "", nil, "the nodes the flow's data crosses, sender to receiver, space-separated (e.g. \"s1 r1 r2 d\")",
+		func(f *run.FlowResult) any { return strings.Join(f.Path, " ") }, textCell))),
+	topoOnly(one("base RTT", nullable(flowField("base_rtt_s", Number, "s", nil, "propagation delay out along the path and back along the receiver's route: the RTT without serialisation or queueing",
+		func(f *run.FlowResult) any { return seconds(f.BaseRTT) }, secondsCell)))),
 	one("status", flowField("status", Text, "", nil, "complete, aborted, corrupt (TCP delivered bytes that differ from those sent) or unfinished",
 		func(f *run.FlowResult) any { return flowStatus(f) }, textCell)),
 	one("bytes offered", flowCount("bytes_offered", "bytes", nil, "application bytes to send",
@@ -407,19 +419,20 @@ var flowRows = []row[*run.FlowResult]{
 	}},
 }
 
-// linkDir is one direction of the link with what its receiver dropped.
+// linkDir is one link direction.
 type linkDir struct {
 	l        *run.LinkResult
 	from, to string
-	recv     host.Counters // the receiving host's counters
 }
 
-// linkDirs returns the forward (a->b) and reverse (b->a) directions of r.
-func linkDirs(r *run.Result) [2]linkDir {
-	return [2]linkDir{
-		{l: &r.Links[0], from: "a", to: "b", recv: r.HostDrop[1]},
-		{l: &r.Links[1], from: "b", to: "a", recv: r.HostDrop[0]},
+// linkDirs returns every link direction of r: forward (a->b) and reverse
+// (b->a) in the shorthand form.
+func linkDirs(r *run.Result) []linkDir {
+	out := make([]linkDir, len(r.Links))
+	for i := range r.Links {
+		out[i] = linkDir{l: &r.Links[i], from: r.Links[i].From, to: r.Links[i].To}
 	}
+	return out
 }
 
 func linkCount(key, unit, doc string, get func(d linkDir) int64) field[linkDir] {
@@ -450,14 +463,14 @@ var linkRows = []row[linkDir]{
 	one("delivered", linkCount("packets_delivered", "packets", "packets delivered to the receiving host", func(d linkDir) int64 { return d.l.Delivered })),
 	one("in flight at end", linkCount("packets_in_flight_at_end", "packets", "packets queued or on the wire when the run ended", func(d linkDir) int64 { return d.l.InFlight })),
 	one("max queue (packets)", linkCount("max_queue_packets", "packets", "largest queue backlog seen", func(d linkDir) int64 { return int64(d.l.MaxQueue) })),
-	one("IPv4 header drops at receiver", linkCount("ipv4_header_drops", "packets", "packets the receiving host dropped for a bad IPv4 header", func(d linkDir) int64 { return d.recv.IPHeaderErrors })),
+	one("IPv4 header drops at receiver", linkCount("ipv4_header_drops", "packets", "packets the receiving host dropped for a bad IPv4 header", func(d linkDir) int64 { return d.l.RecvHeaderErrors })),
 }
 
 // linkIDs are the link fields that name a direction rather than measure
 // it: JSON writes them first, CSV in its name column and as text rows.
 var linkIDs = []field[linkDir]{
-	{Field: Field{Key: "from", Kind: Text, Doc: "sending host (a or b)"}, get: func(d linkDir) any { return d.from }, text: textCell},
-	{Field: Field{Key: "to", Kind: Text, Doc: "receiving host (a or b)"}, get: func(d linkDir) any { return d.to }, text: textCell},
+	{Field: Field{Key: "from", Kind: Text, Doc: "sending node (host a or b in the two-host form)"}, get: func(d linkDir) any { return d.from }, text: textCell},
+	{Field: Field{Key: "to", Kind: Text, Doc: "receiving node (host a or b in the two-host form)"}, get: func(d linkDir) any { return d.to }, text: textCell},
 }
 
 func runField(key string, k Kind, unit, doc string, get func(*run.Result) any, text func(any) string) field[*run.Result] {
