@@ -102,6 +102,9 @@ drops and state changes.`,
 				return err
 			}
 			sc, s, name := fr.sc, fr.seed, fr.flow
+			if sc.Topology() {
+				return fmt.Errorf("%s: diagram draws the two-host form (link:) only; for a topology use run --trace, or --pcap-at NODE", sc.File)
+			}
 			_, evs, err := traceRun(sc, s, name, f, t)
 			if err != nil {
 				return err

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"tcpsim/internal/scenario"
+	"tcpsim/internal/trace"
 	"tcpsim/sim"
 )
 
@@ -248,4 +249,68 @@ func bruteShortest(nodes []graphNode, edges []graphEdge, x int, dest string) sim
 	}
 	walk(x, 0)
 	return best
+}
+
+// In a topology every packet event names its link direction by its nodes
+// and carries the node where it happened: the sender of the direction,
+// or its receiver for deliveries and drops on arrival; two-host traces
+// carry no node. Router header drops are traced at the router.
+func TestTopologyTraceNodes(t *testing.T) {
+	sc := parse(t, `name: t
+seed: 2
+until: 600s
+nodes: {hosts: [s, d], routers: [r]}
+links:
+  - {between: [s, r], rate: 10Mbps, delay: 2ms, corrupt: 10%}
+  - {between: [r, d], rate: 5Mbps, delay: 5ms, queue: 10, loss: 2%}
+flows:
+  - {name: f, protocol: tcp, from: s, to: d, bytes: 100KB, mss: 100, max_retries: 100, min_rto: 200ms, max_rto: 2s}
+`)
+	c := &trace.Recorder{}
+	res, err := ScenarioWith(sc, sc.Seed, Options{Trace: c})
+	if err != nil || !res.OK() {
+		t.Fatal(err, res.Status())
+	}
+	dirs := map[string]bool{"s->r": true, "r->s": true, "r->d": true, "d->r": true}
+	var routerDrops int64
+	for _, e := range c.Events {
+		if e.Dir == "" {
+			continue
+		}
+		from, to, _ := strings.Cut(e.Dir, "->")
+		switch e.Kind {
+		case trace.Send:
+			if e.Dir != "s->d" && e.Dir != "d->s" || e.Node != from {
+				t.Fatalf("send event dir %s node %s", e.Dir, e.Node)
+			}
+		case trace.Deliver:
+			if !dirs[e.Dir] || e.Node != to {
+				t.Fatalf("deliver on %s at %s", e.Dir, e.Node)
+			}
+		case trace.ChecksumDrop:
+			if e.Node != to {
+				t.Fatalf("checksum drop on %s at %s", e.Dir, e.Node)
+			}
+			if e.Node == "r" {
+				routerDrops++
+			}
+		default:
+			if !dirs[e.Dir] || e.Node != from {
+				t.Fatalf("%s on %s at %s", e.Kind, e.Dir, e.Node)
+			}
+		}
+	}
+	if want := res.Routers[0].HeaderErrors; routerDrops != want || want == 0 {
+		t.Errorf("%d checksum drops traced at r, the router counted %d", routerDrops, want)
+	}
+	sc2 := parse(t, "name: t\nlink: {rate: 1Mbps}\nflows:\n  - {name: f, protocol: tcp, bytes: 10KB}\n")
+	c2 := &trace.Recorder{}
+	if _, err := ScenarioWith(sc2, 1, Options{Trace: c2}); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range c2.Events {
+		if e.Node != "" || e.Dir != "" && e.Dir != "a->b" && e.Dir != "b->a" {
+			t.Fatalf("two-host event %s: dir %q node %q", e.Kind, e.Dir, e.Node)
+		}
+	}
 }

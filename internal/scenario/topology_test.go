@@ -128,3 +128,16 @@ func TestTopologyErrors(t *testing.T) {
 		})
 	}
 }
+
+// An override of link: would change nothing in a topology: it is refused,
+// as are overrides of nodes: and links:.
+func TestTopologyOverridesRefused(t *testing.T) {
+	for _, o := range []Override{{"link.loss", "1%"}, {"links.0.loss", "1%"}, {"nodes.hosts", "[x]"}} {
+		if _, err := Parse("t.yaml", []byte(topoDoc), o); err == nil {
+			t.Errorf("%s accepted", o)
+		}
+	}
+	if _, err := Parse("t.yaml", []byte(topoDoc), Override{"flows.near.mss", "1000"}); err != nil {
+		t.Errorf("a flow override: %v", err)
+	}
+}
