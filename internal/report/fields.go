@@ -466,6 +466,26 @@ var linkRows = []row[linkDir]{
 	one("IPv4 header drops at receiver", linkCount("ipv4_header_drops", "packets", "packets the receiving host dropped for a bad IPv4 header", func(d linkDir) int64 { return d.l.RecvHeaderErrors })),
 }
 
+// routerCount is an integer field of a router.
+func routerCount(key, doc string, get func(r *run.RouterResult) int64) field[*run.RouterResult] {
+	return field[*run.RouterResult]{Field: Field{Key: key, Kind: Integer, Unit: "packets", Doc: doc},
+		get: func(r *run.RouterResult) any { return get(r) }, text: intCell}
+}
+
+// routerRows is the one list of router metrics, in table order: every
+// packet a router receives is counted in exactly one of them. Only a
+// topology has routers; the two-host form's output has none of this.
+var routerRows = []row[*run.RouterResult]{
+	one("packets forwarded", routerCount("packets_forwarded", "packets sent on towards their destination, TTL one lower",
+		func(r *run.RouterResult) int64 { return r.Forwarded })),
+	one("IPv4 header drops", routerCount("ipv4_header_drops", "packets dropped for a bad IPv4 header (checksum, version, length)",
+		func(r *run.RouterResult) int64 { return r.HeaderErrors })),
+	one("TTL expired drops", routerCount("ttl_expired_drops", "packets that arrived with TTL 1 or 0 (no ICMP is sent)",
+		func(r *run.RouterResult) int64 { return r.TTLExpired })),
+	one("no-route drops", routerCount("no_route_drops", "packets for a destination the forwarding table lacks",
+		func(r *run.RouterResult) int64 { return r.NoRoute })),
+}
+
 // linkIDs are the link fields that name a direction rather than measure
 // it: JSON writes them first, CSV in its name column and as text rows.
 var linkIDs = []field[linkDir]{

@@ -265,6 +265,28 @@ func TestFormatsAgree(t *testing.T) {
 				}
 			}
 		}
+		// Routers: the table's columns are JSON's routers, value for value.
+		routers, _ := doc["routers"].([]any)
+		if len(routers) != len(r.Routers) || (len(routers) > 0) != (tabs["router"] != nil) {
+			t.Fatalf("%s: %d routers in JSON, %d in the result", r.Scenario, len(routers), len(r.Routers))
+		}
+		for i, ra := range routers {
+			rj := ra.(map[string]any)
+			if tabs["router"].head[i] != rj["name"] {
+				t.Errorf("%s: router %d is %q in the table, %v in JSON", r.Scenario, i, tabs["router"].head[i], rj["name"])
+			}
+			for _, rw := range routerRows {
+				f := rw.fields[0]
+				want := tabs["router"].rows[rw.title][i]
+				if got := f.text(fromJSON(t, f.Kind, rj[f.Key])); got != want {
+					t.Errorf("%s/%v %q: JSON prints %q, table %q", r.Scenario, rj["name"], rw.title, got, want)
+				}
+				c := rows[r.Scenario+"/router/"+rj["name"].(string)+"/"+f.Key]
+				if got := f.text(fromCSV(t, f.Kind, c[0], c[1])); got != want {
+					t.Errorf("%s/%v %q: CSV prints %q, table %q", r.Scenario, rj["name"], rw.title, got, want)
+				}
+			}
+		}
 		// The header line says what the run fields say.
 		sim, _ := strconv.ParseFloat(string(doc["simulated_s"].(json.Number)), 64)
 		head := doc["scenario"].(string) + " (seed " + string(doc["seed"].(json.Number)) + "): " +
@@ -477,6 +499,9 @@ func allFields() []Field {
 			out = append(out, f.Field)
 		}
 	}
+	for _, r := range routerRows {
+		out = append(out, r.fields[0].Field)
+	}
 	return out
 }
 
@@ -568,6 +593,11 @@ func schemaDoc() string {
 	section("UDP only (`flows[].udp`)", udp)
 	section("Stop-and-wait, go-back-n and selective-repeat only (`flows[].rdt`)", rdt)
 	section("Link direction (`links[]`)", link)
+	router := []Field{{Key: "name", Kind: Text, Doc: "the router's name (topology form only: `routers[]` is absent without routers)"}}
+	for _, r := range routerRows {
+		router = append(router, r.fields[0].Field)
+	}
+	section("Router (`routers[]`, a topology's routers)", router)
 	return b.String()
 }
 

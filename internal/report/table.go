@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
@@ -172,18 +171,11 @@ func writeRouterTable(w io.Writer, r *run.Result, md bool) error {
 		head = append(head, x.Name)
 	}
 	t.Header(head...)
-	for _, row := range []struct {
-		title string
-		get   func(c *run.RouterResult) int64
-	}{
-		{"packets forwarded", func(c *run.RouterResult) int64 { return c.Forwarded }},
-		{"IPv4 header drops", func(c *run.RouterResult) int64 { return c.HeaderErrors }},
-		{"TTL expired drops", func(c *run.RouterResult) int64 { return c.TTLExpired }},
-		{"no-route drops", func(c *run.RouterResult) int64 { return c.NoRoute }},
-	} {
-		cells := []string{row.title}
-		for i := range r.Routers {
-			cells = append(cells, strconv.FormatInt(row.get(&r.Routers[i]), 10))
+	for i := range routerRows {
+		rw := &routerRows[i]
+		cells := []string{rw.title}
+		for j := range r.Routers {
+			cells = append(cells, rw.cell(&r.Routers[j]))
 		}
 		if err := t.Append(cells); err != nil {
 			return err
