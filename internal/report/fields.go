@@ -260,8 +260,8 @@ func flowStatus(f *run.FlowResult) string {
 		return "aborted"
 	case f.Complete:
 		return "complete"
-	case f.TCP != nil && f.TCP.CorruptBytes > 0:
-		return "corrupt"
+	case f.TCP != nil && f.TCP.CorruptBytes > 0, f.RDT != nil && f.RDT.WrongBytes > 0:
+		return "corrupt" // bytes delivered that differ from those sent
 	}
 	return "unfinished"
 }
@@ -328,7 +328,7 @@ var flowRows = []row[*run.FlowResult]{
 		func(f *run.FlowResult) any { return strings.Join(f.Path, " ") }, textCell))),
 	topoOnly(one("base RTT", nullable(flowField("base_rtt_s", Number, "s", nil, "propagation delay out along the path and back along the receiver's route: the RTT without serialisation or queueing",
 		func(f *run.FlowResult) any { return seconds(f.BaseRTT) }, secondsCell)))),
-	one("status", flowField("status", Text, "", nil, "complete, aborted, corrupt (TCP delivered bytes that differ from those sent) or unfinished",
+	one("status", flowField("status", Text, "", nil, "complete, aborted, corrupt (the flow delivered bytes that differ from those sent: TCP past the checksum, or an rdt receiver that took an old packet for a new one) or unfinished",
 		func(f *run.FlowResult) any { return flowStatus(f) }, textCell)),
 	one("bytes offered", flowCount("bytes_offered", "bytes", nil, "application bytes to send",
 		func(f *run.FlowResult) int64 { return f.OfferedBytes })),

@@ -242,7 +242,7 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 	n := &Network{sc: sc, seed: seed, eng: sim.New(1024), intr: opt.Interrupt}
 	n.watch = n.onWatch
 	if opt.Trace != nil {
-		n.tr = &tracer{n: n, sink: opt.Trace, rtt: opt.TraceRTT}
+		n.tr = &tracer{n: n, sink: opt.Trace, rtt: opt.TraceRTT, rec: opt.TraceRecovery}
 	}
 	streams := sim.NewStreams(seed)
 	pool := link.NewPool(2048)

@@ -27,6 +27,10 @@ type Options struct {
 	// (the sample, SRTT, RTTVAR and RTO, RFC 6298 §2). Off by default, so
 	// that traces without it stay as they were.
 	TraceRTT bool
+	// TraceRecovery adds a recovery event whenever a TCP endpoint enters
+	// or leaves loss recovery (fast recovery), for plots that shade it.
+	// Off by default, so that traces without it stay as they were.
+	TraceRecovery bool
 }
 
 // tracer turns model callbacks into trace events.
@@ -41,6 +45,7 @@ type tracer struct {
 	lastDir  string
 	lastNode string
 	rtt      bool // trace RTT samples (Options.TraceRTT)
+	rec      bool // trace loss recovery (Options.TraceRecovery)
 	// dirs are the link directions by pipe name: the name events carry
 	// and the nodes they join.
 	dirs map[string]traceDir
@@ -159,6 +164,15 @@ func (t *tracer) tcpConfig(cfg *tcp.Config, flow, side string) {
 	}
 	cfg.OnRwnd = func(adv int) {
 		t.simple(flow, trace.Rwnd, side+" advertises "+strconv.Itoa(adv), int64(adv), 0)
+	}
+	if t.rec {
+		cfg.OnRecovery = func(enter bool) {
+			if enter {
+				t.simple(flow, trace.Recovery, side+" enters loss recovery", 1, 0)
+			} else {
+				t.simple(flow, trace.Recovery, side+" leaves loss recovery", 0, 0)
+			}
+		}
 	}
 	if !t.rtt {
 		return

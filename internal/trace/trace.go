@@ -39,6 +39,10 @@ const (
 	// selective-repeat) did with a packet it did not simply accept in
 	// order: discarded as a duplicate or out of order, buffered, ignored.
 	Decision = "decision"
+	// Recovery is a TCP sender entering (Value 1) or leaving (Value 0) a
+	// loss recovery episode (fast recovery; RFC 5681 §3.2, RFC 6582,
+	// RFC 6675). Only with run.Options.TraceRecovery.
+	Recovery = "recovery"
 )
 
 // Event is one trace record. Packet fields are zero for other kinds.

@@ -139,7 +139,7 @@ const lossRTT = 0.050 + (mss+hdr)*8/100e6 + ackBytes*8/100e6
 // Semke, Mahdavi, Ott, "The macroscopic behavior of the TCP congestion
 // avoidance algorithm", CCR 27(3), 1997, with b = 1: no delayed ACKs).
 func Mathis(p float64, seeds int) (Check, error) {
-	pred := mss * 8 / lossRTT * math.Sqrt(1.5) / math.Sqrt(p)
+	pred := MathisRate(mss, lossRTT, p)
 	// Long enough to reach steady state: the first slow start, which
 	// overshoots far above the steady-state window at low p, must be a
 	// small part of the transfer (about 70 loss events at p = 0.1%).
@@ -159,6 +159,14 @@ func Mathis(p float64, seeds int) (Check, error) {
 			"Mathis et al. found its constant between about 0.9 and 1.3 depending on the loss process " +
 			"(random loss gives more than sqrt(3/2) = 1.22), and timeouts pull the other way as p grows, so 25%",
 	}, err
+}
+
+// MathisRate is the Mathis et al. (1997) steady-state throughput of a
+// Reno flow, in bits per second: MSS/RTT · sqrt(3/2)/sqrt(p), for segments
+// of mss bytes, a round-trip time rtt in seconds and a loss probability p
+// (Mathis, Semke, Mahdavi, Ott, CCR 27(3), 1997, with b = 1).
+func MathisRate(mss int, rtt, p float64) float64 {
+	return float64(mss) * 8 / rtt * math.Sqrt(1.5) / math.Sqrt(p)
 }
 
 // Padhye: throughput with timeouts (Padhye, Firoiu, Towsley, Kurose,

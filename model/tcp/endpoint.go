@@ -67,6 +67,11 @@ type Config struct {
 	// OnRTT, if set, is called with every RTT measurement r and the SRTT,
 	// RTTVAR and RTO it yields (RFC 6298 §2).
 	OnRTT func(r, srtt, rttvar, rto sim.Time)
+	// OnRecovery, if set, is called when a loss recovery episode (fast
+	// recovery, RFC 5681 §3.2, RFC 6582, RFC 6675) starts (enter true) and
+	// when it ends, by a full ACK or a retransmission timeout (enter
+	// false).
+	OnRecovery func(enter bool)
 }
 
 func (c *Config) defaults() {
