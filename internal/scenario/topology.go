@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/goccy/go-yaml/ast"
 
@@ -28,7 +29,7 @@ type TopoLink struct {
 	Link
 }
 
-// Shorthand host names and link direction names.
+// The shorthand form's host names.
 const (
 	HostA = "a"
 	HostB = "b"
@@ -61,9 +62,6 @@ func (s *Scenario) RouterNames() []string {
 	}
 	return s.Nodes.Routers
 }
-
-// IsRouter reports whether name is one of s's routers.
-func (s *Scenario) IsRouter(name string) bool { return slices.Contains(s.RouterNames(), name) }
 
 // LinkSpec is one resolved link: its two nodes and the configuration and
 // name of each direction.
@@ -337,9 +335,9 @@ func (s *Scenario) validateTopology() error {
 			switch kind[end.name] {
 			case "host":
 			case "router":
-				return s.errAt(p+"."+end.key, "%q is a router: a flow runs between two hosts (%s)", end.name, joinNames(s.Nodes.Hosts))
+				return s.errAt(p+"."+end.key, "%q is a router: a flow runs between two hosts (%s)", end.name, strings.Join(s.Nodes.Hosts, ", "))
 			default:
-				return s.errAt(p+"."+end.key, "unknown host %q: want one of %s", end.name, joinNames(s.Nodes.Hosts))
+				return s.errAt(p+"."+end.key, "unknown host %q: want one of %s", end.name, strings.Join(s.Nodes.Hosts, ", "))
 			}
 		}
 		if f.From == f.To {
@@ -374,16 +372,5 @@ func reachable(adj map[string][]string, kind map[string]string, src, dst string)
 }
 
 func (s *Scenario) nodeList() string {
-	return joinNames(append(slices.Clip(s.Nodes.Hosts), s.Nodes.Routers...))
-}
-
-func joinNames(names []string) string {
-	out := ""
-	for i, n := range names {
-		if i > 0 {
-			out += ", "
-		}
-		out += n
-	}
-	return out
+	return strings.Join(append(slices.Clip(s.Nodes.Hosts), s.Nodes.Routers...), ", ")
 }
