@@ -112,6 +112,9 @@ one line says the chart was truncated, and nothing follows it.`,
 				return err
 			}
 			sc, s, name := fr.sc, fr.seed, fr.flow
+			if sc.Topology() {
+				return fmt.Errorf("%s: diagram draws the two-host form (link:) only; for a topology use run --trace, or --pcap-at NODE", sc.File)
+			}
 			// The whole flow is traced: relative numbers come from the
 			// ISN and datagrams are numbered from the first, whatever
 			// the window; the diagram applies the window itself.
