@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -47,8 +48,8 @@ type instruments struct {
 // flag and the expected form) without creating any file.
 func newInstruments(fl instrumentFlags, runs int, stdout io.Writer) (*instruments, error) {
 	ins := &instruments{fl: fl, runs: runs, stdout: stdout}
-	if fl.PcapAt != "sender" && fl.PcapAt != "receiver" {
-		return nil, fmt.Errorf("--pcap-at %q: want sender or receiver", fl.PcapAt)
+	if node, peer, _ := strings.Cut(fl.PcapAt, ":"); node == "" || strings.Contains(peer, ":") || strings.Contains(fl.PcapAt, ":") && peer == "" {
+		return nil, fmt.Errorf("--pcap-at %q: want sender, receiver, NODE or NODE:PEER (the interface of NODE's link to PEER)", fl.PcapAt)
 	}
 	if fl.Trace == "" {
 		if fl.TraceFlow != "" || fl.TraceFrom != "" || fl.TraceTo != "" || fl.TraceRTT {
@@ -93,7 +94,44 @@ func (ins *instruments) check(sc *scenario.Scenario) error {
 	if f := ins.fl.TraceFlow; f != "" && !hasFlow(sc, f) {
 		return fmt.Errorf("--trace-flow %q: %s has no such flow", f, sc.File)
 	}
+	// The default, receiver, names no host of a topology: it matters only
+	// with a capture.
+	if ins.fl.Pcap != "" || ins.fl.PcapAt != "receiver" {
+		if _, _, err := pcapPoint(ins.fl.PcapAt, sc); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// pcapPoint resolves --pcap-at for sc: sender and receiver are hosts a
+// and b of the two-host form; NODE a node of sc; NODE:PEER the interface
+// of NODE's link to PEER.
+func pcapPoint(at string, sc *scenario.Scenario) (node, peer string, err error) {
+	switch at {
+	case "sender", "receiver":
+		if sc.Topology() {
+			return "", "", fmt.Errorf("--pcap-at %s: %s is a topology: name a node, or NODE:PEER for one interface", at, sc.File)
+		}
+		if at == "sender" {
+			return scenario.HostA, "", nil
+		}
+		return scenario.HostB, "", nil
+	}
+	node, peer, _ = strings.Cut(at, ":")
+	nodes := append(slices.Clip(sc.HostNames()), sc.RouterNames()...)
+	if !slices.Contains(nodes, node) {
+		return "", "", fmt.Errorf("--pcap-at %q: want sender or receiver, a node of %s (%s), or NODE:PEER", at, sc.File, strings.Join(nodes, ", "))
+	}
+	if peer == "" {
+		return node, "", nil
+	}
+	for _, l := range sc.LinkSpecs() {
+		if l.A == node && l.B == peer || l.B == node && l.A == peer {
+			return node, peer, nil
+		}
+	}
+	return "", "", fmt.Errorf("--pcap-at %q: %s has no link between %s and %s", at, sc.File, node, peer)
 }
 
 // pcapToStdout reports whether the capture goes to stdout (the tables then
@@ -155,7 +193,11 @@ func (ins *instruments) begin(k int, sc *scenario.Scenario) (run.Options, error)
 			return run.Options{}, fmt.Errorf("--pcap %s: %w", ins.fl.Pcap, err)
 		}
 		ins.pcap = pw
-		sinks = append(sinks, pw.Sink(ins.fl.PcapAt))
+		node, peer, err := pcapPoint(ins.fl.PcapAt, sc)
+		if err != nil {
+			return run.Options{}, err
+		}
+		sinks = append(sinks, pw.SinkAt(node, peer))
 	}
 	if len(sinks) == 0 {
 		return run.Options{}, nil

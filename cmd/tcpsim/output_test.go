@@ -16,7 +16,7 @@ import (
 
 const runSchema = "../../internal/report/schema/run.schema.json"
 
-// shippedFiles lists every shipped scenario and exercise.
+// shippedFiles lists every shipped scenario, exercise and network.
 func shippedFiles(t *testing.T) []string {
 	t.Helper()
 	files, err := filepath.Glob("../../scenarios/*.yaml")
@@ -25,6 +25,8 @@ func shippedFiles(t *testing.T) []string {
 	}
 	ex, _ := filepath.Glob("../../scenarios/exercises/*.yaml")
 	files = append(files, ex...)
+	nets, _ := filepath.Glob("../../scenarios/networks/*.yaml")
+	files = append(files, nets...)
 	if len(files) < 20 {
 		t.Fatalf("found %d shipped scenarios, want at least 20", len(files))
 	}

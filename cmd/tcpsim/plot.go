@@ -103,6 +103,9 @@ after that segment was sent. --units segments counts in MSS.`,
 			var bases, titles []string
 			flows := map[string]bool{}
 			for _, in := range ins {
+				if in.sc.Topology() {
+					return fmt.Errorf("%s: plot reads the two-host form (link:) only; for a topology use run --trace", in.file)
+				}
 				f, err := tcpFlow(in.sc, flow)
 				if err != nil {
 					return fmt.Errorf("%s: %w", in.file, err)

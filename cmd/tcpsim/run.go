@@ -18,12 +18,15 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 		seed   uint64
 		fl     instrumentFlags
 		format string
+		routes bool
 	)
 	cmd := &cobra.Command{
 		Use:   "run FILE...",
 		Short: "Run scenario files and print a table per run",
 		Long: `Run each scenario file and print, per run, a table of its flows (one
-column per flow) and a table of the link's two directions.
+column per flow) and a table of the link's two directions (in a topology, a
+column per link direction, and a table of the routers). --routes first
+prints every node's routing table.
 
 The same file and seed always print the same bytes.
 
@@ -42,6 +45,9 @@ the trace and capture keep every whole record so far, and tcpsim exits
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains(report.RunFormats(), format) {
 				return fmt.Errorf("--format %q: want one of table, markdown, csv, json, jsonl", format)
+			}
+			if routes && format != "table" && format != "markdown" {
+				return fmt.Errorf("--routes prints text before each table: want --format table or markdown, not %s", format)
 			}
 			ins, err := newInstruments(fl, len(args), stdout)
 			if err != nil {
@@ -83,6 +89,15 @@ the trace and capture keep every whole record so far, and tcpsim exits
 					return ins.fail(err)
 				}
 				opt.Interrupt = intr
+				if routes {
+					n, err := run.Build(sc, s)
+					if err != nil {
+						return ins.fail(err)
+					}
+					if err := run.WriteRoutes(tables, n.Routes()); err != nil {
+						return ins.fail(err)
+					}
+				}
 				res, err := run.ScenarioWith(sc, s, opt)
 				if err != nil {
 					return ins.fail(err)
@@ -125,12 +140,13 @@ the trace and capture keep every whole record so far, and tcpsim exits
 	}
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "override the scenarios' seed")
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table, markdown, csv, json (one array of runs) or jsonl (one run per line)")
+	cmd.Flags().BoolVar(&routes, "routes", false, "print each node's routing table (destination, next hop, link direction, path delay) before the run's tables")
 	cmd.Flags().StringVar(&fl.Trace, "trace", "", "write an event trace: FILE.jsonl (JSON lines), FILE.txt (text) or - (text on stdout)")
 	cmd.Flags().StringVar(&fl.TraceFlow, "trace-flow", "", "trace only this flow")
 	cmd.Flags().StringVar(&fl.TraceFrom, "trace-from", "", "trace from this simulated time (e.g. 1.5s)")
 	cmd.Flags().StringVar(&fl.TraceTo, "trace-to", "", "trace up to this simulated time (after --trace-from)")
 	cmd.Flags().BoolVar(&fl.TraceRTT, "trace-rtt", false, "also trace every RTT sample with the SRTT, RTTVAR and RTO it gives (RFC 6298): event rtt")
 	cmd.Flags().StringVar(&fl.Pcap, "pcap", "", "write a packet capture (pcap, Ethernet) that Wireshark and tshark open: FILE, or - for stdout (tables then go to stderr); one FILE-K per run with several scenarios")
-	cmd.Flags().StringVar(&fl.PcapAt, "pcap-at", "receiver", "where to capture: sender (host a's interface) or receiver (host b's)")
+	cmd.Flags().StringVar(&fl.PcapAt, "pcap-at", "receiver", "where to capture: sender (host a's interface) or receiver (host b's); in a topology NODE (every interface of a host or router) or NODE:PEER (its link to PEER)")
 	return cmd
 }

@@ -19,6 +19,9 @@ func TestShippedScenariosGolden(t *testing.T) {
 		if strings.Contains(file, "/exercises/") {
 			name = "ex-" + name
 		}
+		if strings.Contains(file, "/networks/") {
+			name = "net-" + name
+		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			tr := filepath.Join(t.TempDir(), "trace.txt")

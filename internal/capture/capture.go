@@ -8,7 +8,9 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"hash/fnv"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/gopacket/gopacket"
@@ -72,35 +74,64 @@ func (c *Writer) Flush() error {
 	return c.err
 }
 
-// Sink returns a trace sink that captures at one host's interface: "sender"
-// is host a (it sees what a sends, as it enters the link, and what arrives
-// from b), "receiver" is host b.
-func (c *Writer) Sink(at string) trace.Sink { return &sink{c: c, atA: at == "sender"} }
+// Sink returns a trace sink that captures at one host's interface in the
+// two-host form: "sender" is host a (it sees what a sends, as it enters
+// the link, and what arrives from b), "receiver" is host b.
+func (c *Writer) Sink(at string) trace.Sink {
+	if at == "sender" {
+		return c.SinkAt("a", "")
+	}
+	return c.SinkAt("b", "")
+}
+
+// SinkAt returns a trace sink that captures at node's interfaces: every
+// packet the node sends, as it enters a link direction's queue (those the
+// full queue drops included, as a host's own capture would show them),
+// and every packet a link delivers to it. With peer set, only the
+// interface of the link to peer. Routers' forwarded packets therefore
+// appear twice, on arrival and (TTL one lower) on leaving.
+func (c *Writer) SinkAt(node, peer string) trace.Sink { return &sink{c: c, node: node, peer: peer} }
 
 type sink struct {
-	c   *Writer
-	atA bool
+	c          *Writer
+	node, peer string
 }
 
 func (s *sink) Event(e *trace.Event) {
 	if e.Packet == nil {
 		return
 	}
-	out := (e.Kind == trace.Enqueue || e.Kind == trace.QueueDrop || e.Kind == trace.EarlyDrop) && (e.Dir == "a->b") == s.atA
-	in := e.Kind == trace.Deliver && (e.Dir == "b->a") == s.atA
+	from, to, ok := strings.Cut(e.Dir, "->")
+	if !ok {
+		return
+	}
+	out := (e.Kind == trace.Enqueue || e.Kind == trace.QueueDrop || e.Kind == trace.EarlyDrop) && from == s.node && (s.peer == "" || to == s.peer)
+	in := e.Kind == trace.Deliver && to == s.node && (s.peer == "" || from == s.peer)
 	if out || in {
-		s.c.write(e)
+		s.c.write(e, from, to)
 	}
 }
 
-func (c *Writer) write(e *trace.Event) {
+// mac is a node's Ethernet address: the fixed ones of hosts a and b, and
+// for any other name a locally administered address from its FNV-1a hash.
+func mac(node string) [6]byte {
+	switch node {
+	case "a":
+		return macA
+	case "b":
+		return macB
+	}
+	h := fnv.New32a()
+	h.Write([]byte(node))
+	v := h.Sum32()
+	return [6]byte{0x02, 0x01, byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}
+}
+
+func (c *Writer) write(e *trace.Event, from, to string) {
 	if c.err != nil {
 		return
 	}
-	src, dst := macA, macB
-	if e.Dir == "b->a" {
-		src, dst = macB, macA
-	}
+	src, dst := mac(from), mac(to)
 	c.frame = append(c.frame[:0], dst[:]...)
 	c.frame = append(c.frame, src[:]...)
 	c.frame = binary.BigEndian.AppendUint16(c.frame, 0x0800) // EtherType IPv4

@@ -20,11 +20,19 @@ import (
 // the given fields (tshark -T fields, one line per frame).
 func tsharkFields(t *testing.T, file string, fields ...string) [][]string {
 	t.Helper()
+	return tsharkFieldsWith(t, file, nil, fields...)
+}
+
+// tsharkFieldsWith is tsharkFields with extra tshark arguments (e.g. -o
+// ip.check_checksum:TRUE).
+func tsharkFieldsWith(t *testing.T, file string, extra []string, fields ...string) [][]string {
+	t.Helper()
 	tshark, err := exec.LookPath("tshark")
 	if err != nil {
 		t.Skip("tshark is not installed (.ci/run installs it with apt-get: apt-get install tshark); skipping the check against Wireshark's dissectors")
 	}
 	args := []string{"-r", file, "-o", "tcp.relative_sequence_numbers:FALSE", "-T", "fields", "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=,"}
+	args = append(args, extra...)
 	for _, f := range fields {
 		args = append(args, "-e", f)
 	}

@@ -136,7 +136,7 @@ const (
 //   - rdt: the utilisation U = min(1, N·(L/R)/(RTT + L/R)) times the
 //     link's payload rate, for a clean link (Kurose & Ross §3.4).
 func modelGoodput(sc *scenario.Scenario, fi int) (bps float64, name string, ok bool) {
-	if fi >= len(sc.Flows) {
+	if fi >= len(sc.Flows) || sc.Topology() { // the models are of one link
 		return 0, "", false
 	}
 	f := &sc.Flows[fi]

@@ -78,6 +78,12 @@ func CSVRows(r *run.Result, sections []string) [][]string {
 				rows = csvRows(rows, id, "link", d.l.Name, linkRows[j].fields, d)
 			}
 		}
+		for i := range r.Routers {
+			x := &r.Routers[i]
+			for j := range routerRows {
+				rows = csvRows(rows, id, "router", x.Name, routerRows[j].fields, x)
+			}
+		}
 	}
 	return rows
 }

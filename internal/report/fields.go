@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"tcpsim/internal/run"
-	"tcpsim/model/host"
 	"tcpsim/model/link"
 	"tcpsim/sim"
 )
@@ -321,6 +320,14 @@ func someECN(r *run.Result) bool {
 	return false
 }
 
+// topoOnly marks a row that text tables print only for a scenario in the
+// topology form (JSON and CSV always have it): the two-host tables stay
+// as they were.
+func topoOnly[T any](r row[T]) row[T] { return only(isTopology, r) }
+
+// isTopology: the scenario is in the topology form (nodes:, links:).
+func isTopology(r *run.Result) bool { return r.Topology }
+
 // flowCount is a common integer field of a flow.
 func flowCount(key, unit string, protos []string, doc string, get func(*run.FlowResult) int64) field[*run.FlowResult] {
 	return flowField(key, Integer, unit, protos, doc, func(f *run.FlowResult) any { return get(f) }, intCell)
@@ -337,9 +344,13 @@ var flowRows = []row[*run.FlowResult]{
 	one("protocol", flowField("protocol", Text, "", nil, "transport protocol: tcp, udp, stop-and-wait, go-back-n or selective-repeat; names the flow's protocol object (rdt for the last three)",
 		func(f *run.FlowResult) any { return f.Protocol }, textCell)),
 	{title: "direction", sep: "->", fields: []field[*run.FlowResult]{
-		flowField("from", Text, "", nil, "sending host (a or b)", func(f *run.FlowResult) any { return f.From }, textCell),
-		flowField("to", Text, "", nil, "receiving host (a or b)", func(f *run.FlowResult) any { return f.To }, textCell),
+		flowField("from", Text, "", nil, "sending host (a or b in the two-host form)", func(f *run.FlowResult) any { return f.From }, textCell),
+		flowField("to", Text, "", nil, "receiving host (a or b in the two-host form)", func(f *run.FlowResult) any { return f.To }, textCell),
 	}},
+	topoOnly(one("path", flowField("path", Text, "", nil, "the nodes the flow's data crosses, sender to receiver, space-separated (e.g. \"s1 r1 r2 d\")",
+		func(f *run.FlowResult) any { return strings.Join(f.Path, " ") }, textCell))),
+	topoOnly(one("base RTT", nullable(flowField("base_rtt_s", Number, "s", nil, "propagation delay out along the path and back along the receiver's route: the RTT without serialisation or queueing",
+		func(f *run.FlowResult) any { return seconds(f.BaseRTT) }, secondsCell)))),
 	one("status", flowField("status", Text, "", nil, "complete, aborted, corrupt (the flow delivered bytes that differ from those sent: TCP past the checksum, or an rdt receiver that took an old packet for a new one) or unfinished",
 		func(f *run.FlowResult) any { return flowStatus(f) }, textCell)),
 	one("bytes offered", flowCount("bytes_offered", "bytes", nil, "application bytes to send",
@@ -437,19 +448,20 @@ var flowRows = []row[*run.FlowResult]{
 	}},
 }
 
-// linkDir is one direction of the link with what its receiver dropped.
+// linkDir is one link direction.
 type linkDir struct {
 	l        *run.LinkResult
 	from, to string
-	recv     host.Counters // the receiving host's counters
 }
 
-// linkDirs returns the forward (a->b) and reverse (b->a) directions of r.
-func linkDirs(r *run.Result) [2]linkDir {
-	return [2]linkDir{
-		{l: &r.Links[0], from: "a", to: "b", recv: r.HostDrop[1]},
-		{l: &r.Links[1], from: "b", to: "a", recv: r.HostDrop[0]},
+// linkDirs returns every link direction of r: forward (a->b) and reverse
+// (b->a) in the shorthand form.
+func linkDirs(r *run.Result) []linkDir {
+	out := make([]linkDir, len(r.Links))
+	for i := range r.Links {
+		out[i] = linkDir{l: &r.Links[i], from: r.Links[i].From, to: r.Links[i].To}
 	}
+	return out
 }
 
 func linkCount(key, unit, doc string, get func(d linkDir) int64) field[linkDir] {
@@ -490,7 +502,27 @@ var linkRows = []row[linkDir]{
 	only(queueManaged, one("queue delay max", queueDelay("queue_delay_max_s", "largest", func(q link.QueueDelay) sim.Time { return q.Max }))),
 	only(queueManaged, one("AQM drops", linkCount("packets_aqm_dropped", "packets", "packets dropped by RED or CoDel before the queue was full (included in packets_queue_dropped)", func(d linkDir) int64 { return d.l.AQMDropped }))),
 	only(queueManaged, one("ECN marks", linkCount("packets_ecn_marked", "packets", "packets marked CE by RED or CoDel instead of dropped", func(d linkDir) int64 { return d.l.ECNMarked }))),
-	one("IPv4 header drops at receiver", linkCount("ipv4_header_drops", "packets", "packets the receiving host dropped for a bad IPv4 header", func(d linkDir) int64 { return d.recv.IPHeaderErrors })),
+	one("IPv4 header drops at receiver", linkCount("ipv4_header_drops", "packets", "packets the receiving host dropped for a bad IPv4 header", func(d linkDir) int64 { return d.l.RecvHeaderErrors })),
+}
+
+// routerCount is an integer field of a router.
+func routerCount(key, doc string, get func(r *run.RouterResult) int64) field[*run.RouterResult] {
+	return field[*run.RouterResult]{Field: Field{Key: key, Kind: Integer, Unit: "packets", Doc: doc},
+		get: func(r *run.RouterResult) any { return get(r) }, text: intCell}
+}
+
+// routerRows is the one list of router metrics, in table order: every
+// packet a router receives is counted in exactly one of them. Only a
+// topology has routers; the two-host form's output has none of this.
+var routerRows = []row[*run.RouterResult]{
+	one("packets forwarded", routerCount("packets_forwarded", "packets sent on towards their destination, TTL one lower",
+		func(r *run.RouterResult) int64 { return r.Forwarded })),
+	one("IPv4 header drops", routerCount("ipv4_header_drops", "packets dropped for a bad IPv4 header (checksum, version, length)",
+		func(r *run.RouterResult) int64 { return r.HeaderErrors })),
+	one("TTL expired drops", routerCount("ttl_expired_drops", "packets that arrived with TTL 1 or 0 (no ICMP is sent)",
+		func(r *run.RouterResult) int64 { return r.TTLExpired })),
+	one("no-route drops", routerCount("no_route_drops", "packets for a destination the forwarding table lacks",
+		func(r *run.RouterResult) int64 { return r.NoRoute })),
 }
 
 // queueDelay is a queue-delay statistic of a direction, in seconds; null
@@ -517,8 +549,8 @@ func msCell(v any) string {
 // linkIDs are the link fields that name a direction rather than measure
 // it: JSON writes them first, CSV in its name column and as text rows.
 var linkIDs = []field[linkDir]{
-	{Field: Field{Key: "from", Kind: Text, Doc: "sending host (a or b)"}, get: func(d linkDir) any { return d.from }, text: textCell},
-	{Field: Field{Key: "to", Kind: Text, Doc: "receiving host (a or b)"}, get: func(d linkDir) any { return d.to }, text: textCell},
+	{Field: Field{Key: "from", Kind: Text, Doc: "sending node (host a or b in the two-host form)"}, get: func(d linkDir) any { return d.from }, text: textCell},
+	{Field: Field{Key: "to", Kind: Text, Doc: "receiving node (host a or b in the two-host form)"}, get: func(d linkDir) any { return d.to }, text: textCell},
 }
 
 func runField(key string, k Kind, unit, doc string, get func(*run.Result) any, text func(any) string) field[*run.Result] {

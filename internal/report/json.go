@@ -80,6 +80,17 @@ func runObject(r *run.Result, sections []string) object {
 			links = append(links, l)
 		}
 		o = append(o, member{"links", links})
+		if len(r.Routers) > 0 {
+			routers := make([]object, 0, len(r.Routers))
+			for i := range r.Routers {
+				x := object{{"name", r.Routers[i].Name}}
+				for j := range routerRows {
+					x = put(x, routerRows[j].fields, &r.Routers[i])
+				}
+				routers = append(routers, x)
+			}
+			o = append(o, member{"routers", routers})
+		}
 	}
 	return o
 }

@@ -25,9 +25,9 @@ func shipped(t *testing.T) []*run.Result {
 		t.Fatal(err)
 	}
 	ex, _ := filepath.Glob("../../scenarios/exercises/*.yaml")
-	files = append(files, ex...)
 	nets, _ := filepath.Glob("../../scenarios/networks/*.yaml")
-	files = append(files, nets...)
+	ex = append(ex, nets...)
+	files = append(files, ex...)
 	if len(files) < 20 {
 		t.Fatalf("found %d shipped scenarios, want at least 20", len(files))
 	}
@@ -84,7 +84,14 @@ func parseTables(t *testing.T, s string) map[string]*table {
 		for i := range parts {
 			parts[i] = strings.TrimSpace(parts[i])
 		}
-		if parts[0] == "flow" || parts[0] == "link" {
+		if parts[0] == "flow" || parts[0] == "link" || parts[0] == "router" {
+			// A topology's link directions may fill several tables:
+			// they read as one, column after column.
+			if prev, ok := tabs[parts[0]]; ok {
+				cur = prev
+				cur.head = append(cur.head, parts[1:]...)
+				continue
+			}
 			cur = &table{head: parts[1:], rows: map[string][]string{}}
 			tabs[parts[0]] = cur
 			continue
@@ -92,7 +99,7 @@ func parseTables(t *testing.T, s string) map[string]*table {
 		if cur == nil {
 			t.Fatalf("row before header: %q", line)
 		}
-		cur.rows[parts[0]] = parts[1:]
+		cur.rows[parts[0]] = append(cur.rows[parts[0]], parts[1:]...)
 	}
 	return tabs
 }
@@ -236,13 +243,17 @@ func TestFormatsAgree(t *testing.T) {
 			}
 		}
 		links := doc["links"].([]any)
-		if len(links) != 2 {
-			t.Fatalf("%s: %d links, want 2", r.Scenario, len(links))
+		if len(links) != len(r.Links) || len(links) != len(tabs["link"].head) {
+			t.Fatalf("%s: %d links in JSON, %d in the result, %d table columns", r.Scenario, len(links), len(r.Links), len(tabs["link"].head))
 		}
 		for i, la := range links {
 			lj := la.(map[string]any)
 			name := lj["name"].(string)
-			if head := tabs["link"].head[i]; head != name+" "+lj["from"].(string)+"->"+lj["to"].(string) {
+			wantHead := name + " " + lj["from"].(string) + "->" + lj["to"].(string)
+			if r.Topology {
+				wantHead = name // already from->to
+			}
+			if head := tabs["link"].head[i]; head != wantHead {
 				t.Errorf("%s: link %d is %q in the table, %v in JSON", r.Scenario, i, head, lj)
 			}
 			for _, rw := range linkRows {
@@ -263,6 +274,28 @@ func TestFormatsAgree(t *testing.T) {
 				c := rows[r.Scenario+"/link/"+name+"/"+f.Key]
 				if got := f.text(fromCSV(t, f.Kind, c[0], c[1])); got != want {
 					t.Errorf("%s/%s %q: CSV %s prints %q, table %q", r.Scenario, name, rw.title, f.Key, got, want)
+				}
+			}
+		}
+		// Routers: the table's columns are JSON's routers, value for value.
+		routers, _ := doc["routers"].([]any)
+		if len(routers) != len(r.Routers) || (len(routers) > 0) != (tabs["router"] != nil) {
+			t.Fatalf("%s: %d routers in JSON, %d in the result", r.Scenario, len(routers), len(r.Routers))
+		}
+		for i, ra := range routers {
+			rj := ra.(map[string]any)
+			if tabs["router"].head[i] != rj["name"] {
+				t.Errorf("%s: router %d is %q in the table, %v in JSON", r.Scenario, i, tabs["router"].head[i], rj["name"])
+			}
+			for _, rw := range routerRows {
+				f := rw.fields[0]
+				want := tabs["router"].rows[rw.title][i]
+				if got := f.text(fromJSON(t, f.Kind, rj[f.Key])); got != want {
+					t.Errorf("%s/%v %q: JSON prints %q, table %q", r.Scenario, rj["name"], rw.title, got, want)
+				}
+				c := rows[r.Scenario+"/router/"+rj["name"].(string)+"/"+f.Key]
+				if got := f.text(fromCSV(t, f.Kind, c[0], c[1])); got != want {
+					t.Errorf("%s/%v %q: CSV prints %q, table %q", r.Scenario, rj["name"], rw.title, got, want)
 				}
 			}
 		}
@@ -296,7 +329,7 @@ func handMade() *run.Result {
 				TCP: &run.TCPResult{Verified: "yes", Handshake: -1, SRTT: 41313887, RTO: sim.Second, State: "TIME-WAIT / CLOSED"}},
 			{Name: "u", Protocol: "udp", From: "b", To: "a", Complete: true, DeliveryRatio: 0.9424, Completion: -1},
 		},
-		Links: [2]run.LinkResult{{Name: "forward"}, {Name: "reverse"}},
+		Links: []run.LinkResult{{Name: "forward", From: "a", To: "b"}, {Name: "reverse", From: "b", To: "a"}},
 	}
 }
 
@@ -478,6 +511,9 @@ func allFields() []Field {
 			out = append(out, f.Field)
 		}
 	}
+	for _, r := range routerRows {
+		out = append(out, r.fields[0].Field)
+	}
 	return out
 }
 
@@ -556,7 +592,7 @@ func schemaDoc() string {
 			}
 		}
 	}
-	link = append(link, Field{Key: "name", Kind: Text, Doc: "forward (a to b) or reverse (b to a)"})
+	link = append(link, Field{Key: "name", Kind: Text, Doc: "forward (a to b) or reverse (b to a) in the two-host form; from->to (e.g. r1->r2) in a topology"})
 	for _, f := range linkIDs {
 		link = append(link, f.Field)
 	}
@@ -569,6 +605,11 @@ func schemaDoc() string {
 	section("UDP only (`flows[].udp`)", udp)
 	section("Stop-and-wait, go-back-n and selective-repeat only (`flows[].rdt`)", rdt)
 	section("Link direction (`links[]`)", link)
+	router := []Field{{Key: "name", Kind: Text, Doc: "the router's name (topology form only: `routers[]` is absent without routers)"}}
+	for _, r := range routerRows {
+		router = append(router, r.fields[0].Field)
+	}
+	section("Router (`routers[]`, a topology's routers)", router)
 	return b.String()
 }
 

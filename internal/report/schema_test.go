@@ -93,16 +93,21 @@ func TestSchemaKeysMatchFields(t *testing.T) {
 	for _, r := range linkRows {
 		linkK = append(linkK, keys([]Field{r.fields[0].Field})...)
 	}
+	routerK := []string{"name"}
+	for _, r := range routerRows {
+		routerK = append(routerK, r.fields[0].Key)
+	}
 	for _, c := range []struct {
 		def            string
 		required, also []string
 	}{
-		{"run", runK, []string{"flows", "links"}},
+		{"run", runK, []string{"flows", "links", "routers"}},
 		{"flow", flowK, []string{"tcp", "udp", "rdt"}},
 		{"tcp", tcpK, nil},
 		{"udp", udpK, nil},
 		{"rdt", rdtK, rdtSome},
 		{"link", linkK, nil},
+		{"router", routerK, nil},
 	} {
 		d := s.Defs[c.def]
 		props := slices.Sorted(maps.Keys(d.Properties))

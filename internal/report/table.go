@@ -98,34 +98,98 @@ func writeTables(w io.Writer, r *run.Result, sections []string, md bool) error {
 		}
 	}
 	if has(sections, "link") {
-		t := NewTable(w, md)
 		dirs := linkDirs(r)
-		head := []any{"link"}
-		for _, d := range dirs {
-			head = append(head, d.l.Name+" "+d.from+"->"+d.to)
-		}
-		t.Header(head...)
-		for i := range linkRows {
-			rw := &linkRows[i]
-			if rw.when != nil && !rw.when(r) {
-				continue
-			}
-			cells := []string{rw.title}
-			for _, d := range dirs {
-				cells = append(cells, rw.cell(d))
-			}
-			if err := t.Append(cells); err != nil {
+		for _, part := range linkParts(dirs, r.Topology) {
+			if err := writeLinkTable(w, r, part, md); err != nil {
 				return err
 			}
 		}
-		if err := t.Render(); err != nil {
-			return err
-		}
-		if _, err := fmt.Fprintln(w); err != nil {
-			return err
+		if len(r.Routers) > 0 {
+			if err := writeRouterTable(w, r, md); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// maxLinkColumns is how many link directions one link table shows in the
+// topology form: a wider network gets one table per group of links (a
+// link's two directions stay side by side), so that every table fits a
+// terminal and rows keep their titles.
+const maxLinkColumns = 8
+
+// linkParts splits dirs into the link tables to print: all of them in one
+// in the shorthand form.
+func linkParts(dirs []linkDir, topo bool) [][]linkDir {
+	if !topo {
+		return [][]linkDir{dirs}
+	}
+	var parts [][]linkDir
+	for len(dirs) > maxLinkColumns {
+		parts = append(parts, dirs[:maxLinkColumns])
+		dirs = dirs[maxLinkColumns:]
+	}
+	return append(parts, dirs)
+}
+
+// writeLinkTable prints one link table, a column per direction: named
+// "forward a->b" in the shorthand form, "r1->r2" in a topology.
+func writeLinkTable(w io.Writer, r *run.Result, dirs []linkDir, md bool) error {
+	topo := r.Topology
+	t := NewTable(w, md)
+	head := []any{"link"}
+	for _, d := range dirs {
+		if topo {
+			head = append(head, d.l.Name)
+		} else {
+			head = append(head, d.l.Name+" "+d.from+"->"+d.to)
+		}
+	}
+	t.Header(head...)
+	for i := range linkRows {
+		rw := &linkRows[i]
+		if rw.when != nil && !rw.when(r) {
+			continue
+		}
+		cells := []string{rw.title}
+		for _, d := range dirs {
+			cells = append(cells, rw.cell(d))
+		}
+		if err := t.Append(cells); err != nil {
+			return err
+		}
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w)
+	return err
+}
+
+// writeRouterTable prints each router's forwarding decisions.
+func writeRouterTable(w io.Writer, r *run.Result, md bool) error {
+	t := NewTable(w, md)
+	head := []any{"router"}
+	for _, x := range r.Routers {
+		head = append(head, x.Name)
+	}
+	t.Header(head...)
+	for i := range routerRows {
+		rw := &routerRows[i]
+		cells := []string{rw.title}
+		for j := range r.Routers {
+			cells = append(cells, rw.cell(&r.Routers[j]))
+		}
+		if err := t.Append(cells); err != nil {
+			return err
+		}
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w)
+	return err
 }
 
 // writeFairness prints, under the flow table, Jain's fairness index of the

@@ -244,3 +244,21 @@ flows:
 		t.Fatalf("flow with %q: %v allocations per 200 events over %d data segments: want 0", opts, allocs, segs)
 	}
 }
+
+// BenchmarkTCP10MBRouters is BenchmarkTCP10MB's transfer across two
+// routers: the same bottleneck (10 Mbps, 1% loss, queue 100) between
+// them, fast access links, and the same 20 ms one way in all. Compare its
+// events/s with BenchmarkTCP10MB's: forwarding adds events (one link
+// direction per hop) but should not make each event dearer.
+func BenchmarkTCP10MBRouters(b *testing.B) {
+	benchScenario(b, `name: bench-routers
+until: 600s
+nodes: {hosts: [s, d], routers: [r1, r2]}
+links:
+  - {between: [s, r1], rate: 1Gbps, delay: 1ms}
+  - {between: [r1, r2], rate: 10Mbps, delay: 18ms, queue: 100, loss: 1%}
+  - {between: [r2, d], rate: 1Gbps, delay: 1ms}
+flows:
+  - {name: f, protocol: tcp, from: s, to: d, bytes: 10MB, congestion: newreno, recv_buffer: 64KiB}
+`)
+}

@@ -52,7 +52,8 @@ func newRDTFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, out *l
 	}
 	var obs rdt.FlowObserver
 	if n.tr != nil {
-		obs = &rdtTracer{t: n.tr, flow: f.Name, fwd: dirName(src.Addr), rev: dirName(dst.Addr)}
+		from, to := n.sc.FlowEnds(f)
+		obs = &rdtTracer{t: n.tr, flow: f.Name, from: from, to: to}
 	}
 	rf := rdt.NewFlow(n.eng, rdt.FlowConfig{
 		Config: cfg, Flow: int32(i), Src: src, Dst: dst,
@@ -71,10 +72,9 @@ func (r *rdtFlow) finished() bool {
 
 func (r *rdtFlow) result(now sim.Time) FlowResult {
 	snd, rcv, app := r.f.Sender().Stats(), r.f.Receiver().Stats(), r.f.App()
-	from, to := hostName(r.spec)
 	done, _ := r.f.Sender().Done()
 	res := FlowResult{
-		Name: r.spec.Name, Protocol: r.spec.Protocol, From: from, To: to,
+		Name: r.spec.Name, Protocol: r.spec.Protocol,
 		OfferedBytes: app.Total, DeliveredBytes: app.Delivered,
 		PacketsSent:   snd.DataSent + rcv.AcksSent,
 		PacketsRecv:   rcv.DataReceived + snd.AcksReceived,
@@ -134,17 +134,17 @@ func rdtPacket(e *trace.Event, buf []byte) {
 type rdtTracer struct {
 	t        *tracer
 	flow     string
-	fwd, rev string // the data and ACK directions
+	from, to string // the sending and receiving host
 }
 
 // Sent implements rdt.FlowObserver.
 func (r *rdtTracer) Sent(side rdt.Side, h *rdt.Header, n int, retrans bool) {
-	dir := r.fwd
+	from, to := r.from, r.to
 	if side == rdt.ReceiverSide {
-		dir = r.rev
+		from, to = to, from
 	}
 	t := r.t
-	t.ev = trace.Event{T: t.n.eng.Now(), Flow: r.flow, Kind: trace.Send, Dir: dir, Proto: "rdt",
+	t.ev = trace.Event{T: t.n.eng.Now(), Flow: r.flow, Kind: trace.Send, Dir: from + "->" + to, Node: t.node(from), Proto: "rdt",
 		Flags: h.Type.String(), Seq: uint32(h.Seq), Ack: uint32(h.Ack), Len: n, Retrans: retrans}
 	t.sink.Event(&t.ev)
 }
@@ -167,5 +167,7 @@ func (r *rdtTracer) Corrupt(side rdt.Side) {
 	if t.lastDir == "" {
 		return
 	}
-	t.sink.Event(t.packet(trace.ChecksumDrop, t.last, t.lastDir))
+	e := t.packet(trace.ChecksumDrop, t.last, t.lastDir)
+	e.Node = t.node(t.lastNode)
+	t.sink.Event(e)
 }

@@ -1,6 +1,7 @@
-// Package run builds a network from a scenario (an engine, two hosts, a
-// full-duplex link and the flows), runs it within its time and event
-// budgets, and collects the results that reports print.
+// Package run builds a network from a scenario (an engine, hosts and
+// routers joined by full-duplex links, static routes, and the flows), runs
+// it within its time and event budgets, and collects the results that
+// reports print.
 package run
 
 import (
@@ -11,16 +12,31 @@ import (
 	"tcpsim/internal/scenario"
 	"tcpsim/model/host"
 	"tcpsim/model/link"
+	"tcpsim/model/router"
 	"tcpsim/model/udp"
 	"tcpsim/model/wire"
 	"tcpsim/sim"
 )
 
-// Host addresses: a is the usual sender, b the usual receiver.
+// The shorthand form's host addresses: a is the usual sender, b the usual
+// receiver. In the topology form the i-th host (from 0) has HostAddr(i).
 var (
-	AddrA = wire.Addr{10, 0, 0, 1}
-	AddrB = wire.Addr{10, 0, 0, 2}
+	AddrA = HostAddr(0)
+	AddrB = HostAddr(1)
 )
+
+// HostAddr is the address of the i-th host (from 0): 10.0.0.1, 10.0.0.2,
+// ..., counting on into the third octet (10.0.1.0 is the 256th).
+func HostAddr(i int) wire.Addr {
+	v := uint32(i + 1)
+	return wire.Addr{10, byte(v >> 16), byte(v >> 8), byte(v)}
+}
+
+// RouterAddr is the address of the j-th router (from 0): 10.255.0.1, ...
+func RouterAddr(j int) wire.Addr {
+	v := uint32(j + 1)
+	return wire.Addr{10, 255, byte(v >> 8), byte(v)}
+}
 
 // Result is everything a report needs from one run.
 type Result struct {
@@ -31,9 +47,17 @@ type Result struct {
 	End      sim.Time
 	Events   uint64
 	Flows    []FlowResult
-	// Links are the forward (a→b) and reverse (b→a) directions.
-	Links    [2]LinkResult
-	HostDrop [2]host.Counters
+	// Topology is set when the scenario uses the topology form (nodes:
+	// and links:); reports then add what only it has (paths, routers).
+	Topology bool
+	// Links are every link direction, in file order, each link's forward
+	// direction then its reverse: in the shorthand form forward (a→b)
+	// and reverse (b→a).
+	Links   []LinkResult
+	Hosts   []HostResult   // in declaration order: a, b in the shorthand form
+	Routers []RouterResult // in declaration order
+	// Routes are the routing tables of every node, hosts then routers.
+	Routes []RoutingTable
 	// QueueManaged says the scenario writes aqm: or ecn: on a link: the
 	// text report shows the queue's rows.
 	QueueManaged bool
@@ -41,12 +65,28 @@ type Result struct {
 
 // LinkResult is one direction's accounting.
 type LinkResult struct {
-	Name   string
-	Config link.Config
+	Name     string // "forward", "reverse" (shorthand) or "from->to"
+	From, To string // the sending and receiving node
+	Config   link.Config
 	link.Counters
 	InFlight int64
 	// QueueDelay summarises the packets' sojourn times in the queue.
 	QueueDelay link.QueueDelay
+	// RecvHeaderErrors is what the receiving node dropped for a bad
+	// IPv4 header (all its interfaces, for a node with several).
+	RecvHeaderErrors int64
+}
+
+// HostResult is one host's drops that no endpoint saw.
+type HostResult struct {
+	Name string
+	host.Counters
+}
+
+// RouterResult is one router's forwarding decisions.
+type RouterResult struct {
+	Name string
+	router.Counters
 }
 
 // OK reports whether every flow completed and the run was not cut short by
@@ -112,8 +152,13 @@ type FlowResult struct {
 	Corrupt        int64 // UDP: delivered with wrong bytes (checksum off)
 	Start          sim.Time
 	Completion     sim.Time // from Start to the last byte delivered; -1 if not
-	Goodput        float64  // delivered application bits per second of Completion
-	DeliveryRatio  float64
+	// Path is the nodes from the sender to the receiver, and BaseRTT the
+	// propagation delay out along it and back along the receiver's
+	// route (no serialisation, no queueing).
+	Path          []string
+	BaseRTT       sim.Time
+	Goodput       float64 // delivered application bits per second of Completion
+	DeliveryRatio float64
 
 	TCP *TCPResult
 	RDT *RDTResult // stop-and-wait, go-back-n and selective-repeat
@@ -133,14 +178,31 @@ type Network struct {
 	sc       *scenario.Scenario
 	seed     uint64
 	eng      *sim.Engine
-	hosts    [2]*host.Host
-	pipes    [2]*link.Pipe
+	nodes    []netNode // hosts in declaration order, then routers
+	hosts    []*host.Host
+	routers  []*router.Router
+	pipes    []*link.Pipe
+	dirs     []netDir       // by pipe
+	routes   []RoutingTable // by node
 	flows    []flow
 	hasTCP   bool
 	watch    sim.Action
 	watching bool
 	tr       *tracer
 	intr     *atomic.Bool
+}
+
+// netNode is one node of the network: a host or a router.
+type netNode struct {
+	name   string
+	addr   wire.Addr
+	host   *host.Host     // nil for a router
+	router *router.Router // nil for a host
+}
+
+// netDir is one link direction: the nodes it joins, by index.
+type netDir struct {
+	from, to int
 }
 
 // watchPeriod is how often, once every flow has finished, the run looks
@@ -189,15 +251,8 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 	}
 	streams := sim.NewStreams(seed)
 	pool := link.NewPool(2048)
-	n.hosts[0] = host.New(AddrA, pool)
-	n.hosts[1] = host.New(AddrB, pool)
-	for i, dir := range []string{"forward", "reverse"} {
-		cfg := sc.LinkConfig(dir)
-		if err := cfg.Validate(); err != nil {
-			return nil, fmt.Errorf("%s: link %s: %w", sc.File, dir, err)
-		}
-		n.pipes[i] = link.NewPipe(n.eng, streams, dir, cfg, n.hosts[1-i], pool)
-		n.hosts[i].Attach(n.pipes[i])
+	if err := n.buildNodes(streams, pool); err != nil {
+		return nil, err
 	}
 	if n.tr != nil {
 		n.tr.install()
@@ -205,10 +260,8 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 	n.installFaults()
 	for i := range sc.Flows {
 		f := &sc.Flows[i]
-		src, dst := n.hosts[0], n.hosts[1]
-		if f.From == "b" {
-			src, dst = dst, src
-		}
+		from, to := sc.FlowEnds(f)
+		src, dst := n.host(from), n.host(to)
 		// Ports: flow i uses client port 49152+i and server port 5001+i.
 		cport, sport := uint16(49152+i), uint16(5001+i)
 		switch f.Protocol {
@@ -227,10 +280,7 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 			n.flows = append(n.flows, tf)
 			n.hasTCP = true
 		default: // the rdt family
-			out := n.pipes[0]
-			if f.From == "b" {
-				out = n.pipes[1]
-			}
+			out := n.firstHop(from, to)
 			rf, err := newRDTFlow(n, i, f, src, dst, out)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", sc.File, err)
@@ -244,8 +294,11 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 // Engine exposes the engine (for tracing and tests).
 func (n *Network) Engine() *sim.Engine { return n.eng }
 
-// Pipes returns the forward and reverse directions.
-func (n *Network) Pipes() [2]*link.Pipe { return n.pipes }
+// Pipes returns every link direction, in the order of Result.Links.
+func (n *Network) Pipes() []*link.Pipe { return n.pipes }
+
+// Routes returns the routing tables of every node, hosts then routers.
+func (n *Network) Routes() []RoutingTable { return n.routes }
 
 // Run runs the network to its end and returns the result.
 func (n *Network) Run() *Result {
@@ -256,12 +309,31 @@ func (n *Network) Run() *Result {
 	reason := n.eng.Run(sim.Limits{Until: sim.Time(n.sc.Until), MaxEvents: uint64(n.sc.MaxEvents), Interrupt: n.intr})
 	r := &Result{Scenario: n.sc.Name, File: n.sc.File, Seed: n.seed, Reason: reason, End: n.eng.Now(), Events: n.eng.Fired(),
 		QueueManaged: n.sc.QueueManaged()}
-	for _, f := range n.flows {
-		r.Flows = append(r.Flows, f.result(n.eng.Now()))
+	for i, f := range n.flows {
+		fr := f.result(n.eng.Now())
+		fr.From, fr.To = n.sc.FlowEnds(&n.sc.Flows[i])
+		fr.Path, fr.BaseRTT = n.flowPath(fr.From, fr.To)
+		r.Flows = append(r.Flows, fr)
+	}
+	r.Topology, r.Routes = n.sc.Topology(), n.routes
+	for _, nd := range n.nodes {
+		if nd.host != nil {
+			r.Hosts = append(r.Hosts, HostResult{Name: nd.name, Counters: nd.host.Counters()})
+		} else {
+			r.Routers = append(r.Routers, RouterResult{Name: nd.name, Counters: nd.router.Counters()})
+		}
 	}
 	for i, p := range n.pipes {
-		r.Links[i] = LinkResult{Name: p.Name, Config: p.Config(), Counters: p.Counters(), InFlight: p.InFlight(), QueueDelay: p.QueueDelay()}
-		r.HostDrop[i] = n.hosts[i].Counters()
+		d := n.dirs[i]
+		to := &n.nodes[d.to]
+		var hdr int64
+		if to.host != nil {
+			hdr = to.host.Counters().IPHeaderErrors
+		} else {
+			hdr = to.router.Counters().HeaderErrors
+		}
+		r.Links = append(r.Links, LinkResult{Name: p.Name, From: n.nodes[d.from].name, To: to.name, Config: p.Config(),
+			Counters: p.Counters(), InFlight: p.InFlight(), RecvHeaderErrors: hdr, QueueDelay: p.QueueDelay()})
 	}
 	return r
 }
@@ -302,13 +374,6 @@ func (e *PanicError) Error() string {
 	return fmt.Sprintf("internal error (a bug in tcpsim, please report it): %v; reproduce with: tcpsim run %s --seed %d", e.Value, e.File, e.Seed)
 }
 
-func hostName(f *scenario.Flow) (string, string) {
-	if f.From == "b" {
-		return "b", "a"
-	}
-	return "a", "b"
-}
-
 func goodput(bytes int64, d sim.Time) float64 {
 	if d <= 0 {
 		return 0
@@ -327,9 +392,8 @@ func (u *udpFlow) finished() bool { return u.f.Done() }
 
 func (u *udpFlow) result(now sim.Time) FlowResult {
 	st := u.f.Stats()
-	from, to := hostName(u.spec)
 	r := FlowResult{
-		Name: u.spec.Name, Protocol: "udp", From: from, To: to,
+		Name: u.spec.Name, Protocol: "udp",
 		OfferedBytes: st.SentBytes, DeliveredBytes: st.DeliveredBytes,
 		PacketsSent: st.Sent, PacketsRecv: st.Delivered,
 		Lost: st.Sent - st.Delivered, ChecksumDrops: st.ChecksumDrops,

@@ -251,6 +251,7 @@ func FuzzRun(f *testing.F) {
 	f.Add([]byte("name: f\nlink: {loss: {model: gilbert-elliott, p: 100%, r: 0%}}\nflows: [{name: t, protocol: tcp, app: request-response, request: 1, response: 1, exchanges: 3, congestion: tahoe}]\n"))
 	f.Add([]byte("name: f\nlink: {rate: 1Mbps, delay: 1ms, queue: 20, aqm: red, red: {min: 1, max: 2, max_p: 100%, weight: 1, gentle: true}, ecn: true}\nflows: [{name: t, protocol: tcp, bytes: 50KB, ecn: true}, {name: u, protocol: udp, count: 50, rate: 2Mbps}]\n"))
 	f.Add([]byte("name: f\nlink: {delay: 0ms, aqm: codel, codel: {target: 1ns, interval: 1ns}, ecn: true}\nflows: [{name: t, protocol: tcp, bytes: 50KB, ecn: true, congestion: cubic, sack: true}]\n"))
+	f.Add([]byte("name: f\nnodes: {hosts: [s, d], routers: [r1, r2]}\nlinks: [{between: [s, r1], loss: 20%}, {between: [r1, r2], queue: 1, duplicate: 50%}, {between: [r2, d], corrupt: 30%}, {between: [s, r2], delay: 1ms}]\nflows: [{name: t, protocol: tcp, from: s, to: d, bytes: 10KB}, {name: u, protocol: go-back-n, from: d, to: s, bytes: 2KB}]\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		sc, err := scenario.Parse("fuzz.yaml", src)
 		if err != nil {

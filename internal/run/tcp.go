@@ -121,9 +121,8 @@ func closedOK(s tcp.State) bool { return s == tcp.Closed || s == tcp.TimeWait }
 func (t *tcpFlow) result(now sim.Time) FlowResult {
 	a := t.app
 	cs, ss := a.Client.Stats(), a.Server.Stats()
-	from, to := hostName(t.spec)
 	r := FlowResult{
-		Name: t.spec.Name, Protocol: "tcp", From: from, To: to,
+		Name: t.spec.Name, Protocol: "tcp",
 		OfferedBytes: a.Want(), DeliveredBytes: a.Delivered,
 		PacketsSent:   cs.SegsSent + ss.SegsSent,
 		PacketsRecv:   cs.SegsRecv + ss.SegsRecv,

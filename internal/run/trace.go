@@ -8,6 +8,7 @@ import (
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/trace"
 	"tcpsim/model/link"
+	"tcpsim/model/router"
 	"tcpsim/model/tcp"
 	"tcpsim/model/wire"
 	"tcpsim/sim"
@@ -40,10 +41,20 @@ type tracer struct {
 	shift map[uint16]uint8 // window scale by source port, learned from the endpoints
 	// last is the packet the link is delivering, so that an endpoint
 	// that finds it damaged can be traced against it (rdt flows).
-	last    link.Packet
-	lastDir string
-	rtt     bool // trace RTT samples (Options.TraceRTT)
-	rec     bool // trace loss recovery (Options.TraceRecovery)
+	last     link.Packet
+	lastDir  string
+	lastNode string
+	rtt      bool // trace RTT samples (Options.TraceRTT)
+	rec      bool // trace loss recovery (Options.TraceRecovery)
+	// dirs are the link directions by pipe name: the name events carry
+	// and the nodes they join.
+	dirs map[string]traceDir
+	topo bool // events carry their node (topology form only)
+}
+
+// traceDir is how events name one link direction.
+type traceDir struct {
+	name, from, to string
 }
 
 var linkKinds = [...]string{
@@ -60,11 +71,12 @@ func (t *tracer) flowName(f int32) string {
 	return ""
 }
 
-func dirName(src wire.Addr) string {
-	if src == AddrB {
-		return "b->a"
+// node returns name if events carry nodes, else "".
+func (t *tracer) node(name string) string {
+	if t.topo {
+		return name
 	}
-	return "a->b"
+	return ""
 }
 
 // packet fills the event's packet fields from the bytes.
@@ -90,14 +102,14 @@ func (t *tracer) packet(kind string, pkt link.Packet, dir string) *trace.Event {
 
 // LinkEvent implements link.Observer.
 func (t *tracer) LinkEvent(dir string, ev link.Event, pkt link.Packet) {
-	d := "a->b"
-	if dir == "reverse" {
-		d = "b->a"
-	}
+	td := t.dirs[dir]
+	at := td.from
 	if ev == link.EvDeliver {
-		t.last, t.lastDir = pkt, d
+		at = td.to
+		t.last, t.lastDir, t.lastNode = pkt, td.name, td.to
 	}
-	e := t.packet(linkKinds[ev], pkt, d)
+	e := t.packet(linkKinds[ev], pkt, td.name)
+	e.Node = t.node(at)
 	if pkt.Fault.Scripted() && (ev == link.EvLost || ev == link.EvCorrupt) {
 		e.Scripted = true
 		e.Detail = faultDetail(t.n.sc, pkt.Fault)
@@ -110,14 +122,35 @@ func (t *tracer) simple(flow, kind, detail string, v, v2 int64) {
 	t.sink.Event(&t.ev)
 }
 
-// install wires the tracer into hosts and links; tcpHooks does a TCP flow.
+// install wires the tracer into nodes and links; tcpHooks does a TCP
+// flow. Link directions are named by their nodes, "a->b" and "b->a" in
+// the shorthand form.
 func (t *tracer) install() {
-	for i, p := range t.n.pipes {
+	n := t.n
+	t.topo = n.sc.Topology()
+	t.dirs = map[string]traceDir{}
+	for i, p := range n.pipes {
+		from, to := n.nodes[n.dirs[i].from].name, n.nodes[n.dirs[i].to].name
+		t.dirs[p.Name] = traceDir{name: from + "->" + to, from: from, to: to}
 		p.SetObserver(t)
-		h := t.n.hosts[1-i]
-		dir := [2]string{"a->b", "b->a"}[i]
-		h.OnChecksumDrop = func(pkt link.Packet) {
-			t.sink.Event(t.packet(trace.ChecksumDrop, pkt, dir))
+	}
+	// A node's drop on arrival is traced against the packet the link
+	// just delivered to it, and that delivery's direction.
+	for i := range n.nodes {
+		nd := &n.nodes[i]
+		if nd.host != nil {
+			nd.host.OnChecksumDrop = func(pkt link.Packet) {
+				e := t.packet(trace.ChecksumDrop, pkt, t.lastDir)
+				e.Node = t.node(nd.name)
+				t.sink.Event(e)
+			}
+			continue
+		}
+		nd.router.OnDrop = func(pkt link.Packet, why string) {
+			kind := map[string]string{router.DropHeader: trace.ChecksumDrop, router.DropTTL: trace.TTLExpired, router.DropNoRoute: trace.NoRoute}[why]
+			e := t.packet(kind, pkt, t.lastDir)
+			e.Node = nd.name
+			t.sink.Event(e)
 		}
 	}
 }
@@ -161,11 +194,11 @@ func (t *tracer) tcpConn(c *tcp.Conn, flow, side string, i int32) {
 			t.shift[h.SrcPort] = c.WindowShift()
 			win <<= c.WindowShift()
 		}
-		src := AddrA
-		if (side == "server") != (t.n.sc.Flows[i].From == "b") {
-			src = AddrB
+		from, to := t.n.sc.FlowEnds(&t.n.sc.Flows[i])
+		if side == "server" {
+			from, to = to, from
 		}
-		t.ev = trace.Event{T: t.n.eng.Now(), Flow: flow, Kind: trace.Send, Dir: dirName(src), Proto: "tcp",
+		t.ev = trace.Event{T: t.n.eng.Now(), Flow: flow, Kind: trace.Send, Dir: from + "->" + to, Node: t.node(from), Proto: "tcp",
 			Seq: h.Seq, Ack: h.Ack, Flags: wire.FlagString(h.Flags), Win: win, Len: n, Retrans: retrans,
 			SACK: sackList(h.SACK, h.NSACK)}
 		t.sink.Event(&t.ev)

@@ -142,13 +142,13 @@ func TestInapplicableFields(t *testing.T) {
 	for _, c := range []struct {
 		name, src, want string
 	}{
-		{"udp congestion", docUDP("count: 1\ncongestion: reno"), "x.yaml:12:5: flows[1].congestion: field congestion does not apply to a udp flow (udp fields: name, protocol, from, start, bytes, count, datagram, rate, checksum)"},
+		{"udp congestion", docUDP("count: 1\ncongestion: reno"), "x.yaml:12:5: flows[1].congestion: field congestion does not apply to a udp flow (udp fields: name, protocol, from, to, start, bytes, count, datagram, rate, checksum)"},
 		{"udp mss", docUDP("count: 1\nmss: 1000"), "flows[1].mss: field mss does not apply to a udp flow"},
 		{"udp recv_buffer", docUDP("count: 1\nrecv_buffer: 1MB"), "flows[1].recv_buffer: field recv_buffer does not apply to a udp flow"},
 		{"udp read_rate", docUDP("count: 1\nread_rate: 1Mbps"), "flows[1].read_rate: field read_rate does not apply to a udp flow"},
 		{"udp isn", docUDP("count: 1\nisn: 5"), "field isn does not apply to a udp flow"},
 		{"udp request", docUDP("count: 1\nrequest: 5"), "field request does not apply to a udp flow"},
-		{"tcp rate", docTCP("rate: 1Mbps"), "x.yaml:8:5: flows[0].rate: field rate does not apply to a tcp flow (tcp fields: name, protocol, from, start, app, bytes,"},
+		{"tcp rate", docTCP("rate: 1Mbps"), "x.yaml:8:5: flows[0].rate: field rate does not apply to a tcp flow (tcp fields: name, protocol, from, to, start, app, bytes,"},
 		{"tcp datagram", docTCP("datagram: 1200"), "flows[0].datagram: field datagram does not apply to a tcp flow"},
 		{"tcp count", docTCP("count: 5"), "flows[0].count: field count does not apply to a tcp flow"},
 		{"tcp checksum", docTCP("checksum: false"), "flows[0].checksum: field checksum does not apply to a tcp flow"},
@@ -158,7 +158,7 @@ func TestInapplicableFields(t *testing.T) {
 		{"request-response bytes", docTCP("app: request-response\nrequest: 1\nresponse: 1"), "flows[0].bytes: field bytes does not apply to a request-response flow"},
 		{"bernoulli r", doc("", "loss: {model: bernoulli, p: 1%, r: 5%}", "bytes: 1", "count: 1"), "link.loss.r: field r does not apply to bernoulli loss (bernoulli fields: model, p)"},
 		{"udp both bytes and count", docUDP("count: 1\nbytes: 5"), "flows[1].count: give exactly one of bytes (total payload) or count (datagrams), not both"},
-		{"unknown everywhere", docTCP("colour: red"), `flows[0].colour: unknown field "colour": want one of name, protocol, from, start, app,`},
+		{"unknown everywhere", docTCP("colour: red"), `flows[0].colour: unknown field "colour": want one of name, protocol, from, to, start, app,`},
 		{"forward inside forward", doc("", "forward: {forward: {loss: 1%}}", "bytes: 1", "count: 1"), `link.forward.forward: unknown field "forward"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -277,7 +277,7 @@ func TestOverridesChecked(t *testing.T) {
 		o         Override
 		want      string
 	}{
-		{"udp mss", plain, Override{"flows.video.mss", "1000"}, "flows.video.mss: field mss does not apply to a udp flow (udp fields: name, protocol, from, start, bytes, count, datagram, rate, checksum)"},
+		{"udp mss", plain, Override{"flows.video.mss", "1000"}, "flows.video.mss: field mss does not apply to a udp flow (udp fields: name, protocol, from, to, start, bytes, count, datagram, rate, checksum)"},
 		{"tcp rate", plain, Override{"flows.file.rate", "1Mbps"}, "field rate does not apply to a tcp flow"},
 		{"seed", plain, Override{"seed", "9"}, "seed: the seed is not a parameter: use --seeds"},
 		{"loss r on a plain loss", plain, Override{"link.loss.r", "5%"}, "link.loss.r: link.loss is a plain percentage (or absent) in the file, so it has no field r: write the loss model in the file"},

@@ -155,6 +155,10 @@ func scenarioFields() []field[Scenario] {
 			node: func(d *decoder, s *Scenario, n ast.Node, path string) error { return d.report(s, n, path) }},
 		{name: "link", want: "a mapping of link settings (rate, delay, ...)", group: true,
 			node: func(d *decoder, s *Scenario, n ast.Node, path string) error { return d.link(&s.Link, n, path) }},
+		{name: "nodes", want: "a mapping {hosts: [...], routers: [...]} naming the nodes of a topology", group: true,
+			node: func(d *decoder, s *Scenario, n ast.Node, path string) error { return d.nodes(s, n, path) }},
+		{name: "links", want: "a list of links, each a mapping {between: [x, y], rate: ..., delay: ...}", group: true,
+			node: func(d *decoder, s *Scenario, n ast.Node, path string) error { return d.links(s, n, path) }},
 		{name: "flows", want: "a list of flows, each a mapping (- name: ..., protocol: ...)", group: true,
 			node: func(d *decoder, s *Scenario, n ast.Node, path string) error { return d.flows(s, n, path) }},
 		{name: "faults", want: wantFaults, group: true,
@@ -292,7 +296,8 @@ func flowFields() []field[Flow] {
 	return []field[Flow]{
 		textField("name", true, "a non-empty name, e.g. file", func(f *Flow, v string) { f.Name = v }),
 		enumField("protocol", protocols, func(f *Flow, v string) { f.Protocol = v }),
-		enumField("from", []string{"a", "b"}, func(f *Flow, v string) { f.From = v }),
+		textField("from", true, "the sending host: a or b, or a host of nodes:", func(f *Flow, v string) { f.From = v }),
+		textField("to", true, "the receiving host: a or b, or a host of nodes:", func(f *Flow, v string) { f.To = v }),
 		durationField("start", false, "", func(f *Flow, v Duration) { f.Start = v }),
 	}
 }

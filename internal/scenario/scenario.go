@@ -24,8 +24,12 @@ type Scenario struct {
 	Until       Duration
 	MaxEvents   int64
 	Link        Link
-	Flows       []Flow
-	Report      []string
+	// Nodes and Links are the topology form (nil without it); Link is
+	// then unused.
+	Nodes  *Nodes
+	Links  []TopoLink
+	Flows  []Flow
+	Report []string
 	// Faults are the scripted events of the faults: section, in file
 	// order (see Fault); nil without one.
 	Faults []Fault
@@ -108,7 +112,8 @@ type Loss struct {
 type Flow struct {
 	Name     string
 	Protocol string // "tcp", "udp", "stop-and-wait", "go-back-n" or "selective-repeat"
-	From     string // the sending host: "a" or "b"
+	From     string // the sending host: "a" or "b", or a host of Nodes
+	To       string // the receiving host; "" in the shorthand form means the other one
 	Start    Duration
 	TCP      *TCPFlow
 	UDP      *UDPFlow

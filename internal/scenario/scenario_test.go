@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -168,6 +169,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("---\n---\n"))
 	f.Add([]byte("flows:\n  - delayed_ack: 40ms\n    isn: 99999999999\n"))
 	f.Add([]byte("name: q\nlink: {aqm: red, red: {min: 3, max: 9, max_p: 5%, weight: 0.01, gentle: true}, ecn: true, reverse: {aqm: codel, codel: {target: 1ms}}}\nflows: [{name: a, protocol: tcp, bytes: 1MB, ecn: true}]\n"))
+	f.Add([]byte(topoDoc))
+	f.Add([]byte("name: t\nnodes: {hosts: [a, b], routers: [r]}\nlinks: [{between: [a, r]}, {between: [r, b], forward: {loss: 1%}}]\nflows: [{name: f, protocol: udp, from: a, to: b, count: 1, rate: 1bps}]\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		s, err := Parse("fuzz.yaml", src)
 		if err != nil {
@@ -189,6 +192,9 @@ func FuzzParse(f *testing.F) {
 			}
 			if f.UDP != nil && (f.UDP.Count < 1 || f.UDP.Datagram < 8 || f.UDP.Rate <= 0) {
 				t.Fatalf("flow %q: UDP fields out of range: %+v", f.Name, f.UDP)
+			}
+			if from, to := s.FlowEnds(&f); from == to || !slices.Contains(s.HostNames(), from) || !slices.Contains(s.HostNames(), to) {
+				t.Fatalf("flow %q: from %q to %q, hosts %v", f.Name, from, to, s.HostNames())
 			}
 		}
 	})

@@ -50,7 +50,12 @@ func (s *Scenario) apply(o Override) error {
 	case "seed":
 		return fail("the seed is not a parameter: use --seeds to run several seeds")
 	case "link":
+		if s.Nodes != nil {
+			return fail("%s is a topology (nodes: and links:): overrides address the two-host link: only", s.File)
+		}
 		return s.applyLink(d, o, segs[1:], set, fail)
+	case "nodes", "links":
+		return fail("overrides cannot address %s yet: write one file per topology variant", segs[0])
 	case "flows":
 		if len(segs) < 3 {
 			return fail("want flows.NAME.FIELD, e.g. flows.%s.congestion", s.firstFlowName())

@@ -20,25 +20,17 @@ func (s *Scenario) validate() error {
 		path string
 		d    *Direction
 	}{{"link", &s.Link.Direction}, {"link.forward", s.Link.Forward}, {"link.reverse", s.Link.Reverse}} {
-		if d.d == nil {
-			continue
-		}
-		if d.d.Loss != nil && d.d.Loss.Model == "gilbert-elliott" && d.d.Loss.P+d.d.Loss.R == 0 {
-			return s.errAt(d.path+".loss", "gilbert-elliott needs p or r above 0%%")
-		}
-		if d.d.Reorder != nil && *d.d.Reorder > 0 && d.d.ReorderDelay == nil && (d.path == "link" || s.Link.ReorderDelay == nil) {
-			return s.errAt(d.path+".reorder", "reordering needs reorder_delay (the largest extra delay), e.g. reorder_delay: 5ms")
-		}
-		if r := d.d.RED; r != nil && r.Min >= r.Max {
-			field := d.path + ".red.max"
-			if !s.has(field) {
-				field = d.path + ".red.min"
-			}
-			return s.errAt(field, "red min %d is not below max %d: want min < max (packets), e.g. {min: 5, max: 15}", r.Min, r.Max)
+		if err := s.validateDirection(d.path, d.d, d.path == "link" || s.Link.ReorderDelay == nil); err != nil {
+			return err
 		}
 	}
-	if err := s.validateQueue(); err != nil {
+	if err := s.validateQueue("link", &s.Link); err != nil {
 		return err
+	}
+	for i := range s.Links {
+		if err := s.validateQueue(fmt.Sprintf("links[%d]", i), &s.Links[i].Link); err != nil {
+			return err
+		}
 	}
 	if len(s.Flows) == 0 {
 		if s.has("flows") {
@@ -52,21 +44,24 @@ func (s *Scenario) validate() error {
 			return err
 		}
 	}
+	if err := s.validateTopology(); err != nil {
+		return err
+	}
 	return s.validateFaults()
 }
 
 // validateQueue refuses queue-management settings that no direction of
-// the link would use: red: without aqm: red, codel: without aqm: codel,
-// ecn: true with drop-tail only.
-func (s *Scenario) validateQueue() error {
+// the link at path would use: red: without aqm: red, codel: without aqm:
+// codel, ecn: true with drop-tail only.
+func (s *Scenario) validateQueue(path string, l *Link) error {
 	used := map[link.Discipline]bool{}
 	for _, dir := range []string{"forward", "reverse"} {
-		used[s.LinkConfig(dir).AQM] = true
+		used[l.config(dir).AQM] = true
 	}
 	for _, d := range []struct {
 		path string
 		d    *Direction
-	}{{"link", &s.Link.Direction}, {"link.forward", s.Link.Forward}, {"link.reverse", s.Link.Reverse}} {
+	}{{path, &l.Direction}, {path + ".forward", l.Forward}, {path + ".reverse", l.Reverse}} {
 		switch {
 		case d.d == nil:
 		case d.d.RED != nil && !used[link.RED]:
@@ -76,6 +71,28 @@ func (s *Scenario) validateQueue() error {
 		case d.d.ECN != nil && *d.d.ECN && !used[link.RED] && !used[link.CoDel]:
 			return s.errAt(d.path+".ecn", "ECN marking needs a queue discipline that signals early: set aqm: red or aqm: codel (a drop-tail queue only drops when full)")
 		}
+	}
+	return nil
+}
+
+// validateDirection checks one direction's settings at path; noDelay says
+// that no reorder_delay applies to it from an enclosing link.
+func (s *Scenario) validateDirection(path string, d *Direction, noDelay bool) error {
+	if d == nil {
+		return nil
+	}
+	if d.Loss != nil && d.Loss.Model == "gilbert-elliott" && d.Loss.P+d.Loss.R == 0 {
+		return s.errAt(path+".loss", "gilbert-elliott needs p or r above 0%%")
+	}
+	if d.Reorder != nil && *d.Reorder > 0 && d.ReorderDelay == nil && noDelay {
+		return s.errAt(path+".reorder", "reordering needs reorder_delay (the largest extra delay), e.g. reorder_delay: 5ms")
+	}
+	if r := d.RED; r != nil && r.Min >= r.Max {
+		field := path + ".red.max"
+		if !s.has(field) {
+			field = path + ".red.min"
+		}
+		return s.errAt(field, "red min %d is not below max %d: want min < max (packets), e.g. {min: 5, max: 15}", r.Min, r.Max)
 	}
 	return nil
 }
@@ -181,8 +198,13 @@ func (s *Scenario) validateFlow(i int, seen map[string]bool) error {
 }
 
 // LinkConfig returns the configuration of one direction ("forward" a→b or
-// "reverse" b→a): the link's settings with that direction's overrides.
-func (s *Scenario) LinkConfig(dir string) link.Config {
+// "reverse" b→a) of the shorthand link: the link's settings with that
+// direction's overrides.
+func (s *Scenario) LinkConfig(dir string) link.Config { return s.Link.config(dir) }
+
+// config returns the configuration of one direction of l ("forward" or
+// "reverse"): the defaults, l's settings, then that direction's overrides.
+func (l *Link) config(dir string) link.Config {
 	// The defaults, and the red: and codel: mappings as the table of
 	// defaults fills them.
 	def := Direction{RED: new(RED), CoDel: new(CoDel)}
@@ -251,11 +273,11 @@ func (s *Scenario) LinkConfig(dir string) link.Config {
 		}
 	}
 	apply(&def)
-	apply(&s.Link.Direction)
+	apply(&l.Direction)
 	if dir == "forward" {
-		apply(s.Link.Forward)
+		apply(l.Forward)
 	} else {
-		apply(s.Link.Reverse)
+		apply(l.Reverse)
 	}
 	return c
 }

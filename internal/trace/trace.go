@@ -22,8 +22,10 @@ const (
 	Corrupt      = "corrupt"    // a bit was flipped on the wire
 	Duplicate    = "duplicate"  // the wire made a copy
 	Reorder      = "reorder"    // held back, later packets overtake it
-	Deliver      = "deliver"    // arrived at the far host
+	Deliver      = "deliver"    // arrived at the far node
 	ChecksumDrop = "checksum-drop"
+	TTLExpired   = "ttl-expired" // a router dropped a packet whose TTL ran out
+	NoRoute      = "no-route"    // a node had no route for a packet's destination
 	TimerSet     = "timer-set"
 	TimerFired   = "timer-fired"
 	TimerCancel  = "timer-cancel"
@@ -56,11 +58,17 @@ type Event struct {
 	Time float64  `json:"t"`
 	// Run numbers the run when several share one trace (Writer.SetRun);
 	// 0 (omitted) with one run.
-	Run     int    `json:"run,omitempty"`
-	Flow    string `json:"flow,omitempty"`
-	Kind    string `json:"event"`
-	ID      uint64 `json:"id,omitempty"`  // packet number within its direction
-	Dir     string `json:"dir,omitempty"` // "a->b" or "b->a"
+	Run  int    `json:"run,omitempty"`
+	Flow string `json:"flow,omitempty"`
+	Kind string `json:"event"`
+	ID   uint64 `json:"id,omitempty"` // packet number within its direction
+	// Dir is the direction: "a->b" or "b->a" between the two hosts of
+	// the shorthand form; in a topology the link direction ("r1->r2")
+	// for link events and the flow's direction ("s1->d") for send events.
+	Dir string `json:"dir,omitempty"`
+	// Node is where the event happened, in a topology only: the sending
+	// node (the receiving one for deliver and drops on arrival).
+	Node    string `json:"node,omitempty"`
 	Proto   string `json:"proto,omitempty"`
 	Seq     uint32 `json:"seq,omitempty"`
 	Ack     uint32 `json:"ack,omitempty"`
@@ -223,7 +231,14 @@ func Text(e *Event) string {
 func AppendText(b []byte, e *Event) []byte {
 	b = fmt.Appendf(b, "%12.6f %-8s %-13s", e.T.Seconds(), e.Flow, e.Kind)
 	if e.Dir != "" {
-		b = fmt.Appendf(b, " %s %s", e.Dir, e.Proto)
+		b = append(b, ' ')
+		b = append(b, e.Dir...)
+		if e.Node != "" {
+			b = append(b, " @"...)
+			b = append(b, e.Node...)
+		}
+		b = append(b, ' ')
+		b = append(b, e.Proto...)
 		switch e.Proto {
 		case "tcp":
 			b = fmt.Appendf(b, " %s seq=%d ack=%d win=%d", e.Flags, e.Seq, e.Ack, e.Win)

@@ -1,7 +1,8 @@
 // Package validate compares tcpsim with published models of TCP and UDP
 // throughput on the same parameters: the textbook stop-and-wait formula,
 // the sliding-window bound, Mathis et al. (1997), Padhye et al. (1998),
-// CUBIC's response function (RFC 9438), UDP's 1 - p, and for the rdt
+// CUBIC's response function (RFC 9438), the RTT unfairness of two Reno
+// flows sharing a lossy bottleneck, UDP's 1 - p, and for the rdt
 // family (stop-and-wait, go-back-n, selective-repeat) the textbook's
 // utilisation formulas and the classic ARQ transmission counts under loss,
 // and CoDel's sojourn target (RFC 8289) against drop-tail's bufferbloat.
@@ -395,6 +396,11 @@ func All(seeds int) ([]Check, error) {
 	}
 	for _, p := range []float64{0.001, 0.005, 0.01, 0.02, 0.05} {
 		if err := add(Mathis(p, seeds)); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range []float64{0.01, 0.02} {
+		if err := add(RTTUnfairness(p, seeds)); err != nil {
 			return nil, err
 		}
 	}

@@ -31,6 +31,7 @@ type DropSink interface {
 type Counters struct {
 	IPHeaderErrors int64 // bad IPv4 header (checksum, version, length)
 	NoEndpoint     int64 // valid packet for a port nobody bound
+	NoRoute        int64 // sent to a destination no interface leads to (multi-homed hosts)
 }
 
 type binding struct {
@@ -42,12 +43,16 @@ type binding struct {
 
 // Host is one end of a link.
 type Host struct {
-	Addr  wire.Addr
-	out   *link.Pipe
-	pool  *link.Pool
-	binds []binding
-	sinks []DropSink // by flow tag
-	c     Counters
+	Addr wire.Addr
+	out  *link.Pipe // the first interface: the only one of most hosts
+	// More interfaces (a multi-homed host): routes picks one by
+	// destination; a host never forwards.
+	outs   []*link.Pipe
+	routes map[wire.Addr]*link.Pipe
+	pool   *link.Pool
+	binds  []binding
+	sinks  []DropSink // by flow tag
+	c      Counters
 	// Decoded headers handed to endpoints by pointer; kept here so that
 	// they do not escape to the heap once per packet.
 	th wire.TCP
@@ -71,8 +76,24 @@ func New(addr wire.Addr, pool *link.Pool) *Host {
 	return h
 }
 
-// Attach sets the direction the host sends on.
-func (h *Host) Attach(out *link.Pipe) { h.out = out }
+// Attach adds an interface that the host sends on. A host with one
+// interface sends everything on it; with more, Route says which one each
+// destination takes.
+func (h *Host) Attach(out *link.Pipe) {
+	if h.out == nil {
+		h.out = out
+	}
+	h.outs = append(h.outs, out)
+}
+
+// Route makes packets for dst leave on out, one of the attached
+// interfaces. Only a host with several interfaces consults it.
+func (h *Host) Route(dst wire.Addr, out *link.Pipe) {
+	if h.routes == nil {
+		h.routes = map[wire.Addr]*link.Pipe{}
+	}
+	h.routes[dst] = out
+}
 
 // Pool returns the packet buffer pool shared with the link.
 func (h *Host) Pool() *link.Pool { return h.pool }
@@ -103,8 +124,25 @@ func (h *Host) SetDropSink(flow int32, s DropSink) {
 // marked it.
 func (h *Host) ArrivingECN() uint8 { return h.ecn }
 
-// Send puts pkt on the outgoing link.
-func (h *Host) Send(pkt link.Packet) { h.out.Send(pkt) }
+// Send puts pkt on the outgoing link: the only one, or the one routed to
+// its destination. A packet with no route is dropped and counted.
+func (h *Host) Send(pkt link.Packet) {
+	if len(h.outs) <= 1 {
+		h.out.Send(pkt)
+		return
+	}
+	var dst wire.Addr
+	if len(pkt.Buf) >= wire.IPv4HeaderLen {
+		copy(dst[:], pkt.Buf[16:20])
+	}
+	out := h.routes[dst]
+	if out == nil {
+		h.c.NoRoute++
+		h.pool.Put(pkt.Buf)
+		return
+	}
+	out.Send(pkt)
+}
 
 func (h *Host) find(proto uint8, port uint16) *binding {
 	for i := range h.binds {

@@ -1,0 +1,376 @@
+package scenario
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/goccy/go-yaml/ast"
+
+	"tcpsim/model/link"
+)
+
+// The topology form: a nodes: section naming hosts and routers, and a
+// links: list whose entries take every field of link: plus between:.
+// Without them, link: is shorthand for two hosts a and b joined by one
+// link whose directions are named forward (a→b) and reverse (b→a).
+
+// Nodes names the hosts and routers of the topology form, in file order.
+type Nodes struct {
+	Hosts   []string
+	Routers []string
+}
+
+// TopoLink is one entry of links:: a link between two nodes, with every
+// setting of link: (its Forward direction runs Between[0]→Between[1]).
+type TopoLink struct {
+	Between [2]string
+	Link
+}
+
+// The shorthand form's host names.
+const (
+	HostA = "a"
+	HostB = "b"
+)
+
+// nodeName is the form of a node name: it appears in link direction
+// names ("r1->r2") and in --pcap-at NODE:LINK, so it holds neither '-'
+// followed by '>' nor ':'.
+var nodeName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.]*$`)
+
+const wantNodeName = "a name of letters, digits, _ and . (e.g. r1, web_server)"
+
+// Topology reports whether s uses the topology form (nodes: and links:).
+func (s *Scenario) Topology() bool { return s.Nodes != nil }
+
+// HostNames returns the hosts in declaration order: a and b in the
+// shorthand form.
+func (s *Scenario) HostNames() []string {
+	if s.Nodes == nil {
+		return []string{HostA, HostB}
+	}
+	return s.Nodes.Hosts
+}
+
+// RouterNames returns the routers in declaration order (none in the
+// shorthand form).
+func (s *Scenario) RouterNames() []string {
+	if s.Nodes == nil {
+		return nil
+	}
+	return s.Nodes.Routers
+}
+
+// LinkSpec is one resolved link: its two nodes and the configuration and
+// name of each direction.
+type LinkSpec struct {
+	A, B        string // Forward runs A→B, Reverse B→A
+	Forward     link.Config
+	Reverse     link.Config
+	ForwardName string // "forward" in the shorthand form, else "A->B"
+	ReverseName string // "reverse" in the shorthand form, else "B->A"
+	Path        string // where the link is written: "link" or "links[i]"
+}
+
+// LinkSpecs returns every link of s, resolved, in file order: the one
+// link a–b in the shorthand form.
+func (s *Scenario) LinkSpecs() []LinkSpec {
+	if s.Nodes == nil {
+		return []LinkSpec{{A: HostA, B: HostB, Forward: s.LinkConfig("forward"), Reverse: s.LinkConfig("reverse"),
+			ForwardName: "forward", ReverseName: "reverse", Path: "link"}}
+	}
+	out := make([]LinkSpec, len(s.Links))
+	for i := range s.Links {
+		l := &s.Links[i]
+		a, b := l.Between[0], l.Between[1]
+		p := fmt.Sprintf("links[%d]", i)
+		out[i] = LinkSpec{A: a, B: b, Forward: l.Link.config("forward"), Reverse: l.Link.config("reverse"),
+			ForwardName: DirName(a, b), ReverseName: DirName(b, a), Path: p}
+	}
+	return out
+}
+
+// DirName names the direction of a link from node from to node to in the
+// topology form: "from->to".
+func DirName(from, to string) string { return from + "->" + to }
+
+// FlowEnds returns the sending and receiving host of flow f: From and To,
+// or in the shorthand form the other host of a and b when To is unset.
+func (s *Scenario) FlowEnds(f *Flow) (from, to string) {
+	if f.To != "" {
+		return f.From, f.To
+	}
+	if f.From == HostB {
+		return HostB, HostA
+	}
+	return HostA, HostB
+}
+
+func nodesFields() []field[Nodes] {
+	return []field[Nodes]{
+		{name: "hosts", want: "a list of host names, e.g. [s1, s2, d]",
+			node: func(d *decoder, n *Nodes, v ast.Node, path string) error {
+				var err error
+				n.Hosts, err = d.nameList(v, path, "a list of host names, e.g. [s1, s2, d]")
+				return err
+			}},
+		{name: "routers", want: "a list of router names, e.g. [r1, r2]",
+			node: func(d *decoder, n *Nodes, v ast.Node, path string) error {
+				var err error
+				n.Routers, err = d.nameList(v, path, "a list of router names, e.g. [r1, r2]")
+				return err
+			}},
+	}
+}
+
+const wantBetween = "a list of the two nodes the link joins, e.g. [r1, r2]"
+
+func topoLinkFields() []field[TopoLink] {
+	fs := lift(linkFields(), func(l *TopoLink) *Link { return &l.Link })
+	return append([]field[TopoLink]{{name: "between", want: wantBetween,
+		node: func(d *decoder, l *TopoLink, v ast.Node, path string) error {
+			names, err := d.nameList(v, path, wantBetween)
+			if err != nil {
+				return err
+			}
+			if len(names) != 2 {
+				return d.errAt(v, path, "%d names: want %s", len(names), wantBetween)
+			}
+			l.Between = [2]string{names[0], names[1]}
+			return nil
+		}}}, fs...)
+}
+
+// nameList decodes a list of node names, recording where each was
+// written (path[i]).
+func (d *decoder) nameList(n ast.Node, path, want string) ([]string, error) {
+	at := n
+	n, err := d.resolve(n, path)
+	if err != nil {
+		return nil, err
+	}
+	seq, ok := n.(*ast.SequenceNode)
+	if !ok {
+		return nil, d.errAt(at, path, "want %s", want)
+	}
+	out := make([]string, 0, len(seq.Values))
+	for i, item := range seq.Values {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		text, err := d.scalar(item, p, wantNodeName)
+		if err != nil {
+			return nil, err
+		}
+		if !nodeName.MatchString(text) {
+			return nil, d.errAt(item, p, "%q is not a valid node name: want %s", text, wantNodeName)
+		}
+		d.pos[p] = nodePos(item)
+		out = append(out, text)
+	}
+	return out, nil
+}
+
+func (d *decoder) nodes(s *Scenario, n ast.Node, path string) error {
+	fs := nodesFields()
+	d.pos[path] = nodePos(n)
+	es, err := d.entries(n, path, "a mapping {hosts: [...], routers: [...]}")
+	if err != nil {
+		return err
+	}
+	s.Nodes = &Nodes{}
+	return decodeMapping(d, es, fs, s.Nodes, path, unknownIn(fs))
+}
+
+func (d *decoder) links(s *Scenario, n ast.Node, path string) error {
+	at := n
+	n, err := d.resolve(n, path)
+	if err != nil {
+		return err
+	}
+	seq, ok := n.(*ast.SequenceNode)
+	if !ok {
+		return d.errAt(at, path, "want a list of links, each a mapping (- {between: [x, y], rate: ..., delay: ...})")
+	}
+	d.pos[path] = nodePos(at)
+	s.Links = make([]TopoLink, 0, len(seq.Values))
+	fs := topoLinkFields()
+	for i, item := range seq.Values {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		d.pos[p] = nodePos(item)
+		es, err := d.entries(item, p, "a link mapping {between: [x, y], rate: ..., delay: ...}")
+		if err != nil {
+			return err
+		}
+		var l TopoLink
+		if err := decodeMapping(d, es, fs, &l, p, unknownIn(fs)); err != nil {
+			return err
+		}
+		s.Links = append(s.Links, l)
+	}
+	return nil
+}
+
+// validateTopology checks the nodes: and links: sections and that every
+// flow runs between two hosts that a path through routers joins; in the
+// shorthand form, that flows name a and b.
+func (s *Scenario) validateTopology() error {
+	if s.Nodes == nil {
+		if s.Links != nil {
+			return s.errAt("links", "links: needs a nodes: section naming the hosts and routers, e.g. nodes: {hosts: [s, d], routers: [r]}")
+		}
+		for i := range s.Flows {
+			f := &s.Flows[i]
+			p := fmt.Sprintf("flows[%d]", i)
+			if f.From != HostA && f.From != HostB {
+				return s.errAt(p+".from", "%q is not a valid from: want a or b", f.From)
+			}
+			if f.To != "" && (f.To != HostA && f.To != HostB || f.To == f.From) {
+				return s.errAt(p+".to", "%q is not a valid to: want the other host (a or b)", f.To)
+			}
+		}
+		return nil
+	}
+	if s.has("link") {
+		return s.errAt("link", "link: and links: together: use link: alone for two hosts a and b, or nodes: and links: for a topology")
+	}
+	if s.Links == nil {
+		return s.errMissing("", "links", "nodes: needs a links: list, e.g. links: [{between: [s, d], rate: 10Mbps, delay: 10ms}]")
+	}
+	kind := map[string]string{}
+	for _, g := range []struct {
+		key   string
+		names []string
+	}{{"hosts", s.Nodes.Hosts}, {"routers", s.Nodes.Routers}} {
+		for i, name := range g.names {
+			p := fmt.Sprintf("nodes.%s[%d]", g.key, i)
+			if k, dup := kind[name]; dup {
+				return s.errAt(p, "%q is already the name of a %s: node names must be unique", name, k)
+			}
+			kind[name] = g.key[:len(g.key)-1]
+		}
+	}
+	if len(s.Nodes.Hosts) < 2 {
+		return s.errAt("nodes", "%d hosts: want at least two (nodes: {hosts: [s, d]})", len(s.Nodes.Hosts))
+	}
+	// adj lists each node's neighbours, in link order.
+	adj := map[string][]string{}
+	pair := map[[2]string]int{}
+	for i := range s.Links {
+		l := &s.Links[i]
+		p := fmt.Sprintf("links[%d]", i)
+		if !s.has(p + ".between") {
+			return s.errMissing(p, "between", "every link needs between: [x, y], the two nodes it joins")
+		}
+		for j, name := range l.Between {
+			if _, ok := kind[name]; !ok {
+				return s.errAt(fmt.Sprintf("%s.between[%d]", p, j), "unknown node %q: want a host or router of nodes: (%s)", name, s.nodeList())
+			}
+		}
+		a, b := l.Between[0], l.Between[1]
+		if a == b {
+			return s.errAt(p+".between", "a link from %s to itself: want two different nodes", a)
+		}
+		key := [2]string{min(a, b), max(a, b)}
+		if k, dup := pair[key]; dup {
+			return s.errAt(p+".between", "a second link between %s and %s (the first is links[%d]): want at most one link per pair of nodes", a, b, k)
+		}
+		pair[key] = i
+		adj[a] = append(adj[a], b)
+		adj[b] = append(adj[b], a)
+		for _, d := range []struct {
+			path string
+			d    *Direction
+		}{{p, &l.Direction}, {p + ".forward", l.Forward}, {p + ".reverse", l.Reverse}} {
+			if err := s.validateDirection(d.path, d.d, d.path == p || l.ReorderDelay == nil); err != nil {
+				return err
+			}
+		}
+	}
+	for _, g := range []struct {
+		key   string
+		names []string
+	}{{"hosts", s.Nodes.Hosts}, {"routers", s.Nodes.Routers}} {
+		for i, name := range g.names {
+			if len(adj[name]) == 0 {
+				return s.errAt(fmt.Sprintf("nodes.%s[%d]", g.key, i), "%s %q has no link: want it in some link's between:", kind[name], name)
+			}
+		}
+	}
+	// Connected: a walk from the first host reaches every node.
+	seen := map[string]bool{s.Nodes.Hosts[0]: true}
+	stack := []string{s.Nodes.Hosts[0]}
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, y := range adj[x] {
+			if !seen[y] {
+				seen[y] = true
+				stack = append(stack, y)
+			}
+		}
+	}
+	for _, g := range []struct {
+		key   string
+		names []string
+	}{{"hosts", s.Nodes.Hosts}, {"routers", s.Nodes.Routers}} {
+		for i, name := range g.names {
+			if !seen[name] {
+				return s.errAt(fmt.Sprintf("nodes.%s[%d]", g.key, i), "the network is disconnected: no path joins %s %q to host %q", kind[name], name, s.Nodes.Hosts[0])
+			}
+		}
+	}
+	if len(s.Faults) > 0 {
+		return s.errAt("faults", "faults: applies to the two-host link: form only (its directions are forward and reverse)")
+	}
+	for i := range s.Flows {
+		f := &s.Flows[i]
+		p := fmt.Sprintf("flows[%d]", i)
+		for _, end := range []struct {
+			key, name string
+		}{{"from", f.From}, {"to", f.To}} {
+			if !s.has(p + "." + end.key) {
+				return s.errMissing(p, end.key, "in a topology every flow names its hosts, e.g. from: %s, to: %s", s.Nodes.Hosts[0], s.Nodes.Hosts[1])
+			}
+			switch kind[end.name] {
+			case "host":
+			case "router":
+				return s.errAt(p+"."+end.key, "%q is a router: a flow runs between two hosts (%s)", end.name, strings.Join(s.Nodes.Hosts, ", "))
+			default:
+				return s.errAt(p+"."+end.key, "unknown host %q: want one of %s", end.name, strings.Join(s.Nodes.Hosts, ", "))
+			}
+		}
+		if f.From == f.To {
+			return s.errAt(p+".to", "%q is also the sender: want another host", f.To)
+		}
+		if !reachable(adj, kind, f.From, f.To) {
+			return s.errAt(p+".to", "host %q is unreachable from %q: every path passes through another host, and hosts do not forward", f.To, f.From)
+		}
+	}
+	return nil
+}
+
+// reachable reports whether a path from host src to host dst passes only
+// through routers.
+func reachable(adj map[string][]string, kind map[string]string, src, dst string) bool {
+	seen := map[string]bool{src: true}
+	stack := []string{src}
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, y := range adj[x] {
+			if y == dst {
+				return true
+			}
+			if !seen[y] && kind[y] == "router" {
+				seen[y] = true
+				stack = append(stack, y)
+			}
+		}
+	}
+	return false
+}
+
+func (s *Scenario) nodeList() string {
+	return strings.Join(append(slices.Clip(s.Nodes.Hosts), s.Nodes.Routers...), ", ")
+}
