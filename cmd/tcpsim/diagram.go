@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -76,7 +77,7 @@ func loadFlowRun(cmd *cobra.Command, file, flow string, seed uint64) (*flowRun, 
 func newDiagramCmd(stdout io.Writer) *cobra.Command {
 	var (
 		flow, from, to string
-		ascii          bool
+		ascii, hops    bool
 		seed           uint64
 		maxPackets     int
 		width          int
@@ -112,20 +113,36 @@ one line says the chart was truncated, and nothing follows it.`,
 				return err
 			}
 			sc, s, name := fr.sc, fr.seed, fr.flow
-			if sc.Topology() {
-				return fmt.Errorf("%s: diagram draws the two-host form (link:) only; for a topology use run --trace, or --pcap-at NODE", sc.File)
+			if hops && !sc.Topology() {
+				return fmt.Errorf("--hops: %s has no routers (the two-host form, link:); --hops is for a topology (nodes: and links:)", sc.File)
 			}
 			// The whole flow is traced: relative numbers come from the
 			// ISN and datagrams are numbered from the first, whatever
 			// the window; the diagram applies the window itself.
-			_, evs, err := traceRun(sc, s, name, 0, 0)
+			res, evs, err := traceRun(sc, s, name, 0, 0)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "%s (seed %d), flow %s\n\n", sc.Name, s, name)
-			_, err = io.WriteString(stdout, diagram.Draw(evs, diagram.Options{
-				ASCII: ascii, Delay: sc.LinkConfig("forward").Delay, MaxPackets: maxPackets,
-				Width: width, From: f, To: t}))
+			opt := diagram.Options{ASCII: ascii, MaxPackets: maxPackets, Width: width, From: f, To: t, Hops: hops}
+			title := fmt.Sprintf("%s (seed %d), flow %s", sc.Name, s, name)
+			if sc.Topology() {
+				r, delay := flowRoute(res, name)
+				if r == nil {
+					return fmt.Errorf("%s: flow %s has no path from its sender to its receiver", sc.File, name)
+				}
+				if hops && !diagram.LanesFit(len(r.Path), width) {
+					return fmt.Errorf("--hops: the path of flow %s has %d nodes, too many lanes for --width %d: widen --width", name, len(r.Path), width)
+				}
+				opt.Route, opt.Delay = r, delay
+				title += " (" + strings.Join(r.Path, " → ") + ")"
+				if ascii {
+					title = strings.ReplaceAll(title, "→", "->")
+				}
+			} else {
+				opt.Delay = sc.LinkConfig("forward").Delay
+			}
+			fmt.Fprintf(stdout, "%s\n\n", title)
+			_, err = io.WriteString(stdout, diagram.Draw(evs, opt))
 			return err
 		},
 	}
@@ -135,6 +152,25 @@ one line says the chart was truncated, and nothing follows it.`,
 	cmd.Flags().BoolVar(&ascii, "ascii", false, "plain ASCII instead of Unicode")
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "override the scenario's seed")
 	cmd.Flags().IntVar(&maxPackets, "max-packets", 60, "stop after this many packets (0 = all)")
+	cmd.Flags().BoolVar(&hops, "hops", false, "topology: a lane per router on the flow's path, each packet drawn hop by hop")
 	cmd.Flags().IntVar(&width, "width", diagram.DefaultWidth, fmt.Sprintf("most columns a line takes (at least %d)", diagram.MinWidth))
 	return cmd
+}
+
+// flowRoute returns the way the packets of flow name go in a topology's
+// run: the nodes out to the receiver and back, each link direction's
+// delay, and the one-way propagation delay out (nil if the flow has no
+// path).
+func flowRoute(res *run.Result, name string) (*diagram.Route, sim.Time) {
+	var path []string
+	for _, f := range res.Flows {
+		if f.Name == name {
+			path = f.Path
+		}
+	}
+	if len(path) < 2 {
+		return nil, 0
+	}
+	r := &diagram.Route{Path: path, Back: res.PathOf(path[len(path)-1], path[0]), Delay: res.LinkDelays()}
+	return r, r.OneWay()
 }

@@ -29,6 +29,16 @@ type arrow struct {
 	scripted  bool // lost or corrupted by the scenario's faults: section
 	depart    int  // index of its departure item, -1 if it left before the window
 	arrive    int  // index of its end item, -1 while open or if it ended before the window
+
+	// In a topology (Options.Route): the node it left from, the
+	// routers it reached and left, and where it ended: at node at, or
+	// on the hop at->to when lost on the wire; inbound when it ended
+	// on arriving at (delivered, or dropped by its header, TTL, route
+	// or checksum) rather than in at's output queue.
+	from    string
+	vias    []via
+	at, to  string
+	inbound bool
 }
 
 // itemKind is what one row of the chart shows.
@@ -104,8 +114,57 @@ func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
 		}
 		return g.ab
 	}
+	var tr *tracker
+	if opt.Route != nil {
+		tr = newTracker(opt.Route)
+	}
 	for i := range evs {
 		e := &evs[i]
+		raw := e    // in a topology, the event as the trace has it
+		where := "" // in a topology, where the packet died: " on r1->r2"
+		if tr != nil {
+			x, act, j := tr.step(e)
+			switch act {
+			case actSkip:
+				continue
+			case actVia:
+				if k, ok := open[key{x.Dir, x.ID}]; ok {
+					c.arrows[k].vias = append(c.arrows[k].vias, via{t: e.T, node: e.Node, leave: e.Kind == trace.Transmit})
+				}
+				continue
+			case actEnd:
+				k, ok := open[key{x.Dir, uint64(j) + 1}]
+				if !ok {
+					continue
+				}
+				a := &c.arrows[k]
+				a.at, a.inbound, a.end = e.Node, true, endChecksum
+				var why string
+				switch e.Kind {
+				case trace.QueueDrop:
+					why, a.inbound, a.end = " dropped, queue full on "+e.Dir, false, endQueueDrop
+				case trace.EarlyDrop:
+					why, a.inbound, a.end = " dropped early by the queue's AQM on "+e.Dir, false, endQueueDrop
+				case trace.TTLExpired:
+					why = " TTL expired at " + e.Node
+				case trace.NoRoute:
+					why = " no route at " + e.Node
+				default:
+					why = " bad checksum, dropped at " + e.Node
+				}
+				if in(e.T) {
+					a.arrive = add(item{t: e.T, order: i, timed: true, kind: itemArrive, arrow: k,
+						text: string(g.lost) + why + ": " + a.text})
+				}
+				delete(open, key{x.Dir, x.ID})
+				continue
+			}
+			switch e.Kind {
+			case trace.Enqueue, trace.QueueDrop, trace.EarlyDrop, trace.Lost, trace.DequeueDrop:
+				where = " on " + e.Dir
+			}
+			e = &x
+		}
 		switch e.Kind {
 		case trace.Send:
 			retransNext[e.Dir] = e.Retrans
@@ -156,7 +215,7 @@ func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
 				}
 				lastAck[e.Dir], lastWin[e.Dir] = e.Ack, e.Win
 			}
-			a := arrow{dir: e.Dir, t0: e.T, text: text, depart: -1, arrive: -1}
+			a := arrow{dir: e.Dir, t0: e.T, text: text, depart: -1, arrive: -1, from: raw.Node, at: raw.Node}
 			if !in(e.T) {
 				// Left before the window: drawn from above the top
 				// if it arrives within it.
@@ -168,9 +227,9 @@ func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
 			}
 			a.depart = add(item{t: e.T, order: i, timed: true, kind: itemDepart, arrow: len(c.arrows), text: arrowPrefix(e.Dir) + text})
 			if e.Kind == trace.QueueDrop || e.Kind == trace.EarlyDrop {
-				why := " dropped, queue full: "
+				why := " dropped, queue full" + where + ": "
 				if e.Kind == trace.EarlyDrop {
-					why = " dropped early by the queue's AQM: "
+					why = " dropped early by the queue's AQM" + where + ": "
 				}
 				a.end = endQueueDrop
 				a.arrive = add(item{t: e.T, order: i, timed: true, kind: itemArrive, arrow: len(c.arrows),
@@ -183,7 +242,7 @@ func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
 		case trace.Duplicate:
 			// The copy is a new packet, made on the wire.
 			text := label(e, isn) + " (duplicate)"
-			a := arrow{dir: e.Dir, t0: e.T, text: text, depart: -1, arrive: -1}
+			a := arrow{dir: e.Dir, t0: e.T, text: text, depart: -1, arrive: -1, from: raw.Node}
 			if in(e.T) {
 				a.depart = add(item{t: e.T, order: i, timed: true, kind: itemDepart, arrow: len(c.arrows), text: arrowPrefix(e.Dir) + text})
 			}
@@ -200,11 +259,16 @@ func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
 				// other host, on a row of its own without a time.
 				a := &c.arrows[j]
 				a.end, a.scripted = endLost, e.Scripted
-				text := string(g.lost) + " lost: " + a.text
+				text := string(g.lost) + " lost" + where + ": " + a.text
 				if e.Scripted {
-					text = string(g.lost) + " lost (scripted): " + a.text
+					text = string(g.lost) + " lost (scripted)" + where + ": " + a.text
 				}
-				if at := e.T + opt.Delay/2; in(at) {
+				at := e.T + opt.Delay/2
+				if tr != nil {
+					a.at, a.to = hopEnds(raw.Dir)
+					at = e.T + opt.Route.Delay[raw.Dir]/2
+				}
+				if in(at) {
 					a.arrive = add(item{t: at, order: i, kind: itemArrive, arrow: j, text: text})
 				}
 				delete(open, key{e.Dir, e.ID})
@@ -212,7 +276,7 @@ func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
 		case trace.Deliver:
 			if j, ok := open[key{e.Dir, e.ID}]; ok {
 				a := &c.arrows[j]
-				a.end = endDeliver
+				a.end, a.at, a.inbound = endDeliver, raw.Node, true
 				text := ""
 				switch {
 				case a.corrupted && a.scripted:
@@ -231,10 +295,10 @@ func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
 			// left the sender's side.
 			if j, ok := open[key{e.Dir, e.ID}]; ok {
 				a := &c.arrows[j]
-				a.end = endQueueDrop
+				a.end, a.at = endQueueDrop, raw.Node
 				if in(e.T) {
 					a.arrive = add(item{t: e.T, order: i, timed: true, kind: itemArrive, arrow: j,
-						text: string(g.lost) + " dropped at the head of the queue by its AQM: " + a.text})
+						text: string(g.lost) + " dropped at the head of the queue by its AQM" + where + ": " + a.text})
 				}
 				delete(open, key{e.Dir, e.ID})
 			}

@@ -45,6 +45,17 @@ type Options struct {
 	// Gap is the idle time above which the chart collapses the stretch
 	// into a gap marker (0 = GapDelays one-way delays).
 	Gap sim.Time
+	// Route, for a flow of a topology, is the way its packets go: the
+	// lanes are then the flow's sender (left) and receiver (right)
+	// hosts, named in the header, and each packet is one arrow from its
+	// first hop to the end host, however many hops it crosses. Nil for
+	// the two-host form (lanes a and b).
+	Route *Route
+	// Hops, with a Route, adds a lane for every router on the path, in
+	// path order, and draws each packet hop by hop: a segment per link,
+	// a heavy lane where it waits in a node's output queue, and its X
+	// on the hop or at the router where it was lost or dropped.
+	Hops bool
 }
 
 const (
@@ -66,6 +77,8 @@ const (
 
 type glyphs struct {
 	lane, gapLane, down, up, right, left, lost rune
+	wait                                       rune // a packet waiting in a node's output queue (Hops)
+	to                                         string
 	// RTO brackets: top, middle and bottom, for host a (opening right)
 	// and host b (opening left).
 	topA, botA, topB, botB, mid rune
@@ -74,8 +87,8 @@ type glyphs struct {
 }
 
 var (
-	unicodeGlyphs = glyphs{'│', '┆', '╲', '╱', '▶', '◀', '✗', '┌', '└', '┐', '┘', '│', "a→b ", "b→a ", "…"}
-	asciiGlyphs   = glyphs{'|', ':', '\\', '/', '>', '<', 'X', '+', '+', '+', '+', '|', "a->b ", "b->a ", "..."}
+	unicodeGlyphs = glyphs{'│', '┆', '╲', '╱', '▶', '◀', '✗', '┃', "→", '┌', '└', '┐', '┘', '│', "a→b ", "b→a ", "…"}
+	asciiGlyphs   = glyphs{'|', ':', '\\', '/', '>', '<', 'X', '#', "->", '+', '+', '+', '+', '|', "a->b ", "b->a ", "..."}
 )
 
 // Draw renders the events of one flow (filtered by flow, not by time: the
@@ -90,9 +103,44 @@ func Draw(evs []trace.Event, opt Options) string {
 	if opt.ASCII {
 		g = asciiGlyphs
 	}
+	if r := opt.Route; r != nil {
+		if len(r.Path) < 2 {
+			opt.Route = nil // no route: nothing to follow
+		} else {
+			a, b := r.Path[0], r.Path[len(r.Path)-1]
+			g.ab, g.ba = a+g.to+b+" ", b+g.to+a+" "
+		}
+	}
 	c := collect(evs, &opt, &g)
 	l := layout(&c, &opt)
 	return render(&c, l, &opt, &g)
+}
+
+// laneNames returns the names of the lanes, left to right: nil in the
+// two-host form (lanes a and b).
+func laneNames(opt *Options) []string {
+	r := opt.Route
+	switch {
+	case r == nil:
+		return nil
+	case opt.Hops:
+		return r.Path
+	}
+	return []string{r.Path[0], r.Path[len(r.Path)-1]}
+}
+
+// minHopCols is the fewest columns from one lane to the next in a chart
+// with --hops: the lane, a slope, the middle of the hop, a slope.
+const minHopCols = 4
+
+// LanesFit reports whether a chart of width columns holds n lanes
+// (Options.Hops draws the routers of a path as lanes) with room for the
+// labels.
+func LanesFit(n, width int) bool {
+	// The widest time column and full bracket margins, and a label
+	// column of a third of the chart.
+	fixed := len("1000.000000") + 1 + 2*2*maxBracketCols + 2 + 2
+	return (n-1)*minHopCols <= (max(width, MinWidth)-fixed)*2/3
 }
 
 // chartLayout is where everything goes: rows and columns.
@@ -179,6 +227,13 @@ func layout(c *chart, opt *Options) *chartLayout {
 	l.marginA, l.marginB = assignBrackets(c, kept)
 	avail := opt.Width - (l.timeW + 1 + 2*l.marginA + 2 + 2*l.marginB + 2)
 	l.lanes = min(max(avail/3, 10), 60)
+	if n := len(laneNames(opt)); n > 2 {
+		// Every hop gets as many columns, at least minHopCols, and
+		// the labels keep a third of the line.
+		hop := max((l.lanes+1)/(n-1), minHopCols)
+		hop = min(hop, max(avail*2/3/(n-1), 2))
+		l.lanes = hop*(n-1) - 1
+	}
 	l.labelW = avail - l.lanes
 
 	// Rows: to scale within bursts, a gap marker across idle stretches.
@@ -289,6 +344,12 @@ func assignBrackets(c *chart, kept func(int) bool) (int, int) {
 	return len(ends[0]), len(ends[1])
 }
 
+// mark is one glyph at a row and column of the drawing area.
+type mark struct {
+	r, col int
+	ch     rune
+}
+
 // render draws the laid-out chart.
 func render(c *chart, l *chartLayout, opt *Options, g *glyphs) string {
 	n := l.cutRow
@@ -297,6 +358,14 @@ func render(c *chart, l *chartLayout, opt *Options, g *glyphs) string {
 	laneA := 2 * l.marginA
 	laneB := laneA + l.lanes + 1
 	cols := laneB + 1 + 2*l.marginB
+	names := laneNames(opt)
+	laneCols := []int{laneA, laneB}
+	if len(names) > 2 {
+		laneCols = laneCols[:0]
+		for k := range names {
+			laneCols = append(laneCols, laneA+k*(l.lanes+1)/(len(names)-1))
+		}
+	}
 	grid := make([][]rune, n)
 	for r := range grid {
 		grid[r] = []rune(strings.Repeat(" ", cols))
@@ -304,7 +373,9 @@ func render(c *chart, l *chartLayout, opt *Options, g *glyphs) string {
 		if l.rows[r].gap {
 			lane = g.gapLane
 		}
-		grid[r][laneA], grid[r][laneB] = lane, lane
+		for _, col := range laneCols {
+			grid[r][col] = lane
+		}
 	}
 	set := func(r, col int, ch rune) {
 		if r >= 0 && r < n {
@@ -317,12 +388,19 @@ func render(c *chart, l *chartLayout, opt *Options, g *glyphs) string {
 	}
 	// Slopes first, then the ends (heads and X) over them, so that no
 	// slope hides where a packet arrived or died.
-	type mark struct {
-		r, col int
-		ch     rune
-	}
 	var ends []mark
+	var waits []mark
+	if opt.Route != nil {
+		t := topoRender{c: c, l: l, opt: opt, g: g, drawn: drawn, names: names, laneCols: laneCols}
+		for k := range c.arrows {
+			t.arrow(&c.arrows[k], set)
+		}
+		ends, waits = t.ends, t.waits
+	}
 	for _, a := range c.arrows {
+		if opt.Route != nil {
+			break
+		}
 		from, to, slope, head := laneA+1, laneB-1, g.down, g.right
 		if a.dir == "b->a" {
 			from, to, slope, head = laneB-1, laneA+1, g.up, g.left
@@ -360,6 +438,11 @@ func render(c *chart, l *chartLayout, opt *Options, g *glyphs) string {
 			ends = append(ends, mark{max(r1, r0), stop, head})
 		}
 	}
+	for _, m := range waits {
+		if r := m.r; r >= 0 && r < n && !l.rows[r].gap {
+			grid[r][m.col] = m.ch
+		}
+	}
 	for _, m := range ends {
 		set(m.r, m.col, m.ch)
 	}
@@ -391,6 +474,9 @@ func render(c *chart, l *chartLayout, opt *Options, g *glyphs) string {
 
 	var out strings.Builder
 	head := fmt.Sprintf("%*s %s%c%s%c", l.timeW, "time (s)", strings.Repeat(" ", laneA), 'a', strings.Repeat(" ", l.lanes), 'b')
+	if names != nil {
+		head = laneHeader(l.timeW, names, laneCols, opt.Width)
+	}
 	out.WriteString(head + "\n")
 	for r := 0; r < n; r++ {
 		ts := ""

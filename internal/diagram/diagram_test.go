@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -34,8 +35,16 @@ func flowEvents(t *testing.T, file string, seed uint64) ([]trace.Event, Options)
 		seed = sc.Seed
 	}
 	c := &trace.Recorder{}
-	if _, err := run.ScenarioWith(sc, seed, run.Options{Trace: &trace.Filter{Flow: sc.Flows[0].Name, Next: c}}); err != nil {
+	res, err := run.ScenarioWith(sc, seed, run.Options{Trace: &trace.Filter{Flow: sc.Flows[0].Name, Next: c}})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if sc.Topology() {
+		// As the command draws a topology: between the flow's hosts,
+		// along its route.
+		path := res.Flows[0].Path
+		r := &Route{Path: path, Back: res.PathOf(path[len(path)-1], path[0]), Delay: res.LinkDelays()}
+		return c.Events, Options{Route: r, Delay: r.OneWay()}
 	}
 	return c.Events, Options{Delay: sc.LinkConfig("forward").Delay}
 }
@@ -73,6 +82,13 @@ var goldenCases = []goldenCase{
 	{"rdt-gbn", "rdt-gbn.yaml", nil},
 	// The narrowest chart: long labels wrap.
 	{"narrow.ascii", "rto-backoff.yaml", func(o *Options) { o.ASCII, o.Width = true, MinWidth }},
+	// A topology, s - r1 - r2 - d: one arrow per packet between the
+	// end hosts, drops in r1's queue and losses on r1->r2 said where.
+	{"hops.ends", "hops.yaml", nil},
+	// The same with --hops: a lane per router, each packet hop by hop,
+	// waits in a queue as a heavy lane.
+	{"hops", "hops.yaml", func(o *Options) { o.Hops = true }},
+	{"hops.ascii", "hops.yaml", func(o *Options) { o.Hops, o.ASCII, o.Width = true, true, 80 }},
 }
 
 func (c goldenCase) draw(t *testing.T) (string, []trace.Event, Options) {
@@ -442,6 +458,9 @@ func checkDatagrams(t *testing.T, name string, p parsed, evs []trace.Event, opt 
 func TestGoldenProperties(t *testing.T) {
 	for _, c := range goldenCases {
 		out, evs, opt := c.draw(t)
+		if opt.Route != nil {
+			continue // TestTopologyGoldenProperties
+		}
 		checkChart(t, c.name, out, evs, opt)
 	}
 }
@@ -712,5 +731,219 @@ func TestLabelSACK(t *testing.T) {
 	ack.Ack, ack.SACK.N, ack.SACK.Blocks[0] = base+1001, 1, [2]uint32{base + 2461, base + 3921}
 	if got, want := label(&ack, isn), "ACK ack=1001 SACK 2461-3921"; got != want {
 		t.Errorf("across the wrap: %q, want %q", got, want)
+	}
+}
+
+// topoChart is a topology's drawing read back: the lanes are the columns
+// where every row of the chart has a lane glyph.
+type topoChart struct {
+	lines  []string
+	rows   [][]rune // each chart row's columns right of the time column
+	lanes  []int
+	labels []string
+}
+
+func parseTopo(t *testing.T, out string) topoChart {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	timeW := strings.Index(lines[0], "time (s)") + len("time (s)")
+	c := topoChart{lines: lines}
+	width := 0
+	for _, line := range lines[1:] {
+		if strings.HasPrefix(line, "…") || strings.HasPrefix(line, "...") {
+			continue
+		}
+		r := []rune(line)
+		if len(r) <= timeW+1 {
+			t.Fatalf("line %q: no chart", line)
+		}
+		c.rows = append(c.rows, r[timeW+1:])
+		width = max(width, len(r)-timeW-1)
+	}
+	for col := 0; col < width; col++ {
+		all := true
+		for _, r := range c.rows {
+			if col >= len(r) || !strings.ContainsRune("│┆┃|:#", r[col]) {
+				all = false
+				break
+			}
+		}
+		if all {
+			c.lanes = append(c.lanes, col)
+		}
+	}
+	for _, r := range c.rows {
+		last := c.lanes[len(c.lanes)-1]
+		label := ""
+		if len(r) > last+1 {
+			label = strings.TrimLeft(string(r[last+1:]), " │┐┘|+")
+		}
+		c.labels = append(c.labels, label)
+	}
+	return c
+}
+
+// checkTopo asserts what a topology's chart must show, drawn whole (no
+// window, no cut): every line within the width; the lanes (the two end
+// hosts, and with Hops every router of the path); each packet that left
+// its sender host one labelled row; each packet delivered to an end host
+// one arrowhead at that host's lane and none elsewhere; each packet lost
+// or dropped anywhere one X.
+func checkTopo(t *testing.T, name, out string, evs []trace.Event, opt Options) {
+	t.Helper()
+	width := opt.Width
+	if width == 0 {
+		width = DefaultWidth
+	}
+	for i, line := range strings.Split(out, "\n") {
+		if n := utf8.RuneCountInString(line); n > max(width, MinWidth) {
+			t.Errorf("%s: line %d is %d columns, more than %d: %q", name, i+1, n, width, line)
+		}
+	}
+	c := parseTopo(t, out)
+	path := opt.Route.Path
+	a, b := path[0], path[len(path)-1]
+	wantLanes := 2
+	if opt.Hops {
+		wantLanes = len(path)
+	}
+	if len(c.lanes) != wantLanes {
+		t.Fatalf("%s: %d lanes, want %d:\n%s", name, len(c.lanes), wantLanes, out)
+	}
+	for k, n := range laneNames(&opt) {
+		if !strings.Contains(c.lines[0], n) {
+			t.Errorf("%s: header %q does not name lane %d, %s", name, c.lines[0], k, n)
+		}
+	}
+	departs, headsB, headsA, xs := 0, 0, 0, 0
+	for i, e := range evs {
+		switch e.Kind {
+		case trace.Enqueue, trace.QueueDrop, trace.EarlyDrop:
+			if e.Node == a || e.Node == b {
+				departs++
+			}
+			if e.Kind != trace.Enqueue {
+				xs++
+			}
+		case trace.Duplicate:
+			departs++
+		case trace.Deliver:
+			if e.Node != a && e.Node != b {
+				continue
+			}
+			if i+1 < len(evs) && evs[i+1].Kind == trace.ChecksumDrop && evs[i+1].Node == e.Node {
+				continue // drawn as an X at the lane
+			}
+			if e.Node == b {
+				headsB++
+			} else {
+				headsA++
+			}
+		case trace.Lost, trace.DequeueDrop, trace.ChecksumDrop, trace.TTLExpired, trace.NoRoute:
+			xs++
+		}
+	}
+	if headsB == 0 {
+		t.Errorf("%s: nothing delivered to %s: a test of nothing", name, b)
+	}
+	right, left, lost := "▶>", "◀<", "✗X"
+	gotDeparts, gotB, gotA, gotX, stray := 0, 0, 0, 0, 0
+	laneA, laneB := c.lanes[0], c.lanes[len(c.lanes)-1]
+	for k, r := range c.rows {
+		if strings.HasPrefix(c.labels[k], a+"→"+b+" ") || strings.HasPrefix(c.labels[k], b+"→"+a+" ") ||
+			strings.HasPrefix(c.labels[k], a+"->"+b+" ") || strings.HasPrefix(c.labels[k], b+"->"+a+" ") {
+			gotDeparts++
+		}
+		for col, ch := range r[:min(len(r), laneB+1)] {
+			switch {
+			case strings.ContainsRune(right, ch) && col == laneB-1:
+				gotB++
+			case strings.ContainsRune(left, ch) && col == laneA+1:
+				gotA++
+			case strings.ContainsRune(right+left, ch):
+				stray++
+			case strings.ContainsRune(lost, ch):
+				gotX++
+			}
+		}
+	}
+	if gotDeparts != departs {
+		t.Errorf("%s: %d packets labelled, want %d", name, gotDeparts, departs)
+	}
+	if gotB != headsB || gotA != headsA || stray != 0 {
+		t.Errorf("%s: %d arrowheads at %s and %d at %s (%d elsewhere), want %d and %d", name, gotB, b, gotA, a, stray, headsB, headsA)
+	}
+	if gotX != xs {
+		t.Errorf("%s: %d X, want %d (losses and drops)", name, gotX, xs)
+	}
+}
+
+// The topology golden cases satisfy the properties of a topology chart.
+func TestTopologyGoldenProperties(t *testing.T) {
+	for _, c := range goldenCases {
+		if !strings.HasPrefix(c.name, "hops") {
+			continue
+		}
+		out, evs, opt := c.draw(t)
+		checkTopo(t, c.name, out, evs, opt)
+	}
+}
+
+// On random seeds of a shipped network, with and without Hops, at any
+// width: every packet of the flow delivered is one arrow ending at its
+// end host's lane, every loss one X, every line within the width.
+func TestTopologyProperties(t *testing.T) {
+	seeds := 6
+	if testing.Short() {
+		seeds = 2
+	}
+	rng := rand.New(rand.NewPCG(12, 0))
+	for _, file := range []string{"../../scenarios/networks/wireless-last-hop.yaml", "testdata/hops.yaml"} {
+		for s := 0; s < seeds; s++ {
+			seed := rng.Uint64N(1000) + 1
+			evs, base := flowEvents(t, file, seed)
+			for _, hops := range []bool{false, true} {
+				o := base
+				o.Hops, o.ASCII = hops, rng.IntN(2) == 0
+				o.Width = MinWidth + rng.IntN(100)
+				name := fmt.Sprintf("%s seed %d hops %v width %d", filepath.Base(file), seed, hops, o.Width)
+				checkTopo(t, name, Draw(evs, o), evs, o)
+			}
+		}
+	}
+}
+
+// A two-host trace drawn as a one-link topology (hosts a and b joined by
+// one link) is the two-host chart, but for saying where packets were
+// lost: following packets across hops changes nothing on one hop.
+func TestTopologyOneLink(t *testing.T) {
+	two, o2 := flowEvents(t, "testdata/loss-fast-timeout.yaml", 0)
+	o2.Width = 200 // no label wraps, with or without the hop
+	want := Draw(two, o2)
+	// Rename the trace as a topology has it: hosts a and b are nodes,
+	// link events carry their node.
+	var topo []trace.Event
+	for _, e := range two {
+		if e.Dir != "" && e.Kind != trace.Send {
+			from, to, _ := strings.Cut(e.Dir, "->")
+			e.Node = from
+			if e.Kind == trace.Deliver || e.Kind == trace.ChecksumDrop {
+				e.Node = to
+			}
+		}
+		topo = append(topo, e)
+	}
+	ot := o2
+	ot.Route = &Route{Path: []string{"a", "b"}, Delay: map[string]sim.Time{"a->b": o2.Delay, "b->a": o2.Delay}}
+	// A topology says on which hop a packet was lost or dropped.
+	got := strings.NewReplacer(" on a->b:", ":", " on b->a:", ":").Replace(Draw(topo, ot))
+	if got != want {
+		g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+		for i := range min(len(g), len(w)) {
+			if g[i] != w[i] {
+				t.Fatalf("one-link topology differs from the two-host chart at line %d:\n got %q\nwant %q", i+1, g[i], w[i])
+			}
+		}
+		t.Errorf("one-link topology: %d lines, the two-host chart %d", len(g), len(w))
 	}
 }

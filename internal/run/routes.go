@@ -128,6 +128,28 @@ func (t *RoutingTable) route(dest string) (Route, bool) {
 	return Route{}, false
 }
 
+// PathOf returns the nodes that a packet from host from to host to
+// crosses, both included, by the run's routes; nil if none.
+func (r *Result) PathOf(from, to string) []string {
+	for i := range r.Routes {
+		if t := &r.Routes[i]; t.Node == from {
+			rt, _ := t.route(to)
+			return rt.Path
+		}
+	}
+	return nil
+}
+
+// LinkDelays returns the propagation delay of every link direction, by
+// name ("r1->r2"; "forward" and "reverse" in the shorthand form).
+func (r *Result) LinkDelays() map[string]sim.Time {
+	m := make(map[string]sim.Time, len(r.Links))
+	for _, l := range r.Links {
+		m[l.Name] = l.Config.Delay
+	}
+	return m
+}
+
 // WriteRoutes prints routing tables: per node, each destination with its
 // next hop, the link direction taken and the path's propagation delay.
 func WriteRoutes(w io.Writer, tables []RoutingTable) error {

@@ -1,0 +1,420 @@
+package diagram
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"tcpsim/internal/trace"
+	"tcpsim/sim"
+)
+
+// Route is what a ladder between the two ends of a flow of a topology
+// needs to know of the network: the nodes its packets cross and each
+// hop's propagation delay. In a topology, send events name the flow's
+// direction ("s1->d") while link events name the hop ("r1->r2") and
+// carry the node; with a Route the diagram follows each packet from hop
+// to hop and draws it as one arrow between the end hosts.
+type Route struct {
+	// Path is the nodes from the flow's sender to its receiver, both
+	// included (run.FlowResult.Path): the left lane is Path[0], the
+	// right lane the last, and with Options.Hops every router between
+	// them is a lane of its own, in path order.
+	Path []string
+	// Back is the nodes from the receiver back to the sender (the
+	// receiver's route); nil means Path reversed.
+	Back []string
+	// Delay is the propagation delay of each link direction, by its
+	// name ("r1->r2"): a packet lost on a hop is drawn half way along
+	// it.
+	Delay map[string]sim.Time
+}
+
+// via is a router that a packet of a topology reached or left.
+type via struct {
+	t     sim.Time
+	node  string
+	leave bool // started transmission on the node's output link (else arrived)
+}
+
+// topoAct is what the ladder does with one event of a topology.
+type topoAct uint8
+
+const (
+	actPass topoAct = iota // rewritten to the two-host form, drawn as such
+	actSkip                // nothing to draw
+	actVia                 // the packet reached or left a router
+	actEnd                 // the packet died at a router or in its queue
+)
+
+// journey is one packet's way from one end host towards the other,
+// across every hop: its links' own packet numbers all map to it.
+type journey struct {
+	dir string // "a->b" (from the sender host) or "b->a"
+}
+
+// tracker follows the packets of one flow of a topology from hop to hop.
+// A router forwards a packet in the same instant and the same call that
+// the link delivers it, so the first link event at a router after a
+// delivery to it (an enqueue, a queue drop, a router drop) is that
+// packet's.
+type tracker struct {
+	r        *Route
+	a, b     string
+	journeys []journey
+	onLink   map[hopKey]int    // a link direction's packet → journey
+	at       map[string]int    // router → journey just delivered to it
+	lastAt   map[string]int    // end host → journey last delivered to it
+	back     map[string]string // link direction → "b->a" if on the way back, "a->b" if on the way out
+}
+
+type hopKey struct {
+	link string
+	id   uint64
+}
+
+func newTracker(r *Route) *tracker {
+	t := &tracker{r: r, a: r.Path[0], b: r.Path[len(r.Path)-1],
+		onLink: map[hopKey]int{}, at: map[string]int{}, lastAt: map[string]int{}, back: map[string]string{}}
+	for i := 0; i+1 < len(r.Path); i++ {
+		t.back[r.Path[i]+"->"+r.Path[i+1]] = "a->b"
+	}
+	back := r.backPath()
+	for i := 0; i+1 < len(back); i++ {
+		t.back[back[i]+"->"+back[i+1]] = "b->a"
+	}
+	return t
+}
+
+// OneWay returns the propagation delay along Path, the sum of its hops'
+// delays: a good Options.Delay for the flow.
+func (r *Route) OneWay() sim.Time {
+	var d sim.Time
+	for i := 0; i+1 < len(r.Path); i++ {
+		d += r.Delay[r.Path[i]+"->"+r.Path[i+1]]
+	}
+	return d
+}
+
+// backPath is Back, or Path reversed.
+func (r *Route) backPath() []string {
+	if r.Back != nil {
+		return r.Back
+	}
+	b := make([]string, len(r.Path))
+	for i, n := range r.Path {
+		b[len(b)-1-i] = n
+	}
+	return b
+}
+
+// hopEnds splits a link direction's name "x->y".
+func hopEnds(link string) (string, string) {
+	x, y, _ := strings.Cut(link, "->")
+	return x, y
+}
+
+// step reads one event of the flow. For actPass it returns the event
+// rewritten as the two-host form has it: the direction "a->b" or "b->a"
+// between the end hosts, the packet numbered by its journey. For actVia
+// and actEnd it returns the journey j (the event's ID and direction are
+// rewritten the same way).
+func (t *tracker) step(e *trace.Event) (trace.Event, topoAct, int) {
+	x := *e
+	j := -1
+	newJourney := func(dir string) {
+		j = len(t.journeys)
+		t.journeys = append(t.journeys, journey{dir: dir})
+	}
+	endDir := func(host string) string {
+		if host == t.b {
+			return "b->a"
+		}
+		return "a->b"
+	}
+	act := actPass
+	switch e.Kind {
+	case trace.Send:
+		from, _ := hopEnds(e.Dir)
+		x.Dir = endDir(from)
+		return x, actPass, -1
+	case trace.Enqueue, trace.QueueDrop, trace.EarlyDrop:
+		if e.Node == t.a || e.Node == t.b {
+			newJourney(endDir(e.Node)) // the first hop
+		} else {
+			k, ok := t.at[e.Node]
+			if !ok {
+				return x, actSkip, -1
+			}
+			delete(t.at, e.Node)
+			j, act = k, actSkip
+			if e.Kind != trace.Enqueue {
+				act = actEnd
+			}
+		}
+		if e.Kind == trace.Enqueue {
+			t.onLink[hopKey{e.Dir, e.ID}] = j
+		}
+	case trace.Duplicate:
+		// The copy is a new packet, made on the wire of this hop.
+		dir, ok := t.back[e.Dir]
+		if !ok {
+			dir = endDir(e.Node)
+		}
+		newJourney(dir)
+		t.onLink[hopKey{e.Dir, e.ID}] = j
+	case trace.Transmit:
+		// Leaving a node, an end host or a router: the time it waited
+		// in that node's output queue ends.
+		k, ok := t.onLink[hopKey{e.Dir, e.ID}]
+		if !ok {
+			return x, actSkip, -1
+		}
+		j, act = k, actVia
+	case trace.Lost, trace.Corrupt, trace.DequeueDrop:
+		k, ok := t.onLink[hopKey{e.Dir, e.ID}]
+		if !ok {
+			return x, actSkip, -1
+		}
+		j = k
+		if e.Kind != trace.Corrupt {
+			delete(t.onLink, hopKey{e.Dir, e.ID})
+		}
+	case trace.Deliver:
+		k, ok := t.onLink[hopKey{e.Dir, e.ID}]
+		if !ok {
+			return x, actSkip, -1
+		}
+		delete(t.onLink, hopKey{e.Dir, e.ID})
+		j = k
+		if e.Node == t.a || e.Node == t.b {
+			t.lastAt[e.Node] = j
+		} else {
+			t.at[e.Node] = j
+			act = actVia
+		}
+	case trace.ChecksumDrop, trace.TTLExpired, trace.NoRoute:
+		if e.Node == t.a || e.Node == t.b {
+			k, ok := t.lastAt[e.Node]
+			if !ok || e.Kind != trace.ChecksumDrop {
+				return x, actSkip, -1
+			}
+			j = k
+			break
+		}
+		k, ok := t.at[e.Node]
+		if !ok {
+			return x, actSkip, -1
+		}
+		delete(t.at, e.Node)
+		j, act = k, actEnd
+	default:
+		if e.Dir != "" {
+			return x, actSkip, -1 // reorder, ECN marks: not drawn
+		}
+		return x, actPass, -1
+	}
+	x.Dir, x.ID = t.journeys[j].dir, uint64(j)+1
+	return x, act, j
+}
+
+// topoRender draws the arrows of a topology's flow: one polyline per
+// packet through the lanes of the nodes it crosses.
+type topoRender struct {
+	c        *chart
+	l        *chartLayout
+	opt      *Options
+	g        *glyphs
+	drawn    []bool
+	names    []string
+	laneCols []int
+	anchors  []anchor // rows of the items laid out, in time order
+	ends     []mark   // arrowheads and X, drawn over the slopes
+	waits    []mark   // heavy lanes: waiting in an output queue
+}
+
+// anchor is a row whose time is known: where an item was laid out.
+type anchor struct {
+	t   sim.Time
+	row int
+}
+
+// vertex is a point an arrow passes: a node's lane at a row.
+type vertex struct {
+	row  int
+	node string
+}
+
+// rowAt returns the row of time t: the row of an item at t, else
+// interpolated between the items around it (to scale within a burst,
+// across a gap marker), else extrapolated at one row per l.q.
+func (t *topoRender) rowAt(at sim.Time) int {
+	if t.anchors == nil {
+		t.anchors = []anchor{}
+		for _, i := range t.l.order {
+			it := &t.c.items[i]
+			t.anchors = append(t.anchors, anchor{it.t, it.row})
+		}
+	}
+	as := t.anchors
+	if len(as) == 0 {
+		return -1
+	}
+	k := sort.Search(len(as), func(i int) bool { return as[i].t >= at })
+	q := t.l.q
+	switch {
+	case k == len(as):
+		last := as[len(as)-1]
+		return last.row + int((at-last.t+q/2)/q)
+	case as[k].t == at:
+		return as[k].row
+	case k == 0:
+		return as[0].row - int((as[0].t-at+q/2)/q)
+	}
+	p, n := as[k-1], as[k]
+	return p.row + int(int64(n.row-p.row)*int64(at-p.t)/int64(n.t-p.t))
+}
+
+// col returns the column of node for an arrow going dir: its lane, or,
+// for a router without a lane, its place along the path between the end
+// lanes.
+func (t *topoRender) col(node, dir string) int {
+	for k, name := range t.names {
+		if name == node {
+			return t.laneCols[k]
+		}
+	}
+	cA, cB := t.laneCols[0], t.laneCols[len(t.laneCols)-1]
+	path := t.opt.Route.Path
+	if dir == "b->a" {
+		path = t.opt.Route.backPath()
+		cA, cB = cB, cA
+	}
+	for k, name := range path {
+		if name == node {
+			return cA + (cB-cA)*k/(len(path)-1)
+		}
+	}
+	return cA
+}
+
+// arrow draws one packet's polyline with set, and queues its end and its
+// waits.
+func (t *topoRender) arrow(a *arrow, set func(r, col int, ch rune)) {
+	c, l := t.c, t.l
+	n := l.cutRow
+	departs := a.depart >= 0 && t.drawn[a.depart]
+	ends := a.arrive >= 0 && t.drawn[a.arrive]
+	if !departs && !ends {
+		return
+	}
+	sign, slope, head := 1, t.g.down, t.g.right
+	if a.dir == "b->a" {
+		sign, slope, head = -1, t.g.up, t.g.left
+	}
+	start := t.rowAt(a.t0)
+	if departs {
+		start = c.items[a.depart].row
+	} else {
+		start = min(start, -1)
+	}
+	vs := []vertex{{start, a.from}}
+	if t.opt.Hops {
+		for _, v := range a.vias {
+			vs = append(vs, vertex{max(t.rowAt(v.t), vs[len(vs)-1].row), v.node})
+		}
+	}
+	// The end: the head or X, at its row and column.
+	var endRow, endCol int
+	if ends {
+		endRow = c.items[a.arrive].row
+	} else {
+		endRow = n + RowsPerDelay // still on the wire: off the bottom
+	}
+	for k := range vs {
+		vs[k].row = min(vs[k].row, endRow)
+	}
+	far := t.opt.Route.Path[len(t.opt.Route.Path)-1]
+	if a.dir == "b->a" {
+		far = t.opt.Route.Path[0]
+	}
+	switch {
+	case !ends:
+		endCol = t.col(far, a.dir) - sign
+	case a.end == endLost:
+		endCol = (t.col(a.at, a.dir) + t.col(a.to, a.dir)) / 2
+	case a.inbound:
+		endCol = t.col(a.at, a.dir) - sign
+	default:
+		endCol = t.col(a.at, a.dir) + sign // in the output queue of a.at
+	}
+	// Segments from node to node; a wait where the packet stays at one.
+	last := vs[0]
+	for _, v := range vs[1:] {
+		if v.node == last.node {
+			col := t.col(v.node, a.dir)
+			for r := last.row; r < v.row; r++ {
+				t.waits = append(t.waits, mark{r, col, t.g.wait})
+			}
+		} else {
+			t.segment(last.row, v.row, t.col(last.node, a.dir)+sign, t.col(v.node, a.dir)-sign, slope, set)
+		}
+		last = v
+	}
+	switch {
+	case a.end == endQueueDrop && a.at == last.node && len(vs) == 1:
+		// Dropped by the sender's own queue: the X where it would
+		// have left, as in the two-host form.
+		t.ends = append(t.ends, mark{last.row, endCol, t.g.lost})
+		return
+	case ends && !a.inbound && a.end != endLost && a.at == last.node:
+		// Dropped in a router's output queue: it waited there until
+		// then.
+		col := t.col(a.at, a.dir)
+		for r := last.row; r < endRow; r++ {
+			t.waits = append(t.waits, mark{r, col, t.g.wait})
+		}
+	default:
+		t.segment(last.row, endRow, t.col(last.node, a.dir)+sign, endCol, slope, set)
+	}
+	switch {
+	case !ends:
+	case a.end == endDeliver:
+		t.ends = append(t.ends, mark{endRow, endCol, head})
+	default:
+		t.ends = append(t.ends, mark{endRow, endCol, t.g.lost})
+	}
+}
+
+// segment draws a slope from column from at row r0 to column to at row
+// r1 (the row of r1 left for what comes next).
+func (t *topoRender) segment(r0, r1, from, to int, slope rune, set func(r, col int, ch rune)) {
+	for r := max(r0, 0); r < min(r1, t.l.cutRow); r++ {
+		set(r, from+(to-from)*(r-r0)/(r1-r0), slope)
+	}
+}
+
+// laneHeader writes the header of a topology's chart: each lane's name
+// over its lane, shifted right where names would touch, cut at width.
+func laneHeader(timeW int, names []string, cols []int, width int) string {
+	line := []rune(fmt.Sprintf("%*s ", timeW, "time (s)"))
+	base := len(line)
+	for k, name := range names {
+		at := base + cols[k] - (utf8.RuneCountInString(name)-1)/2
+		if k == 0 {
+			at = base + cols[k]
+		}
+		if len(line) > base {
+			at = max(at, len(line)+1)
+		}
+		for len(line) < at {
+			line = append(line, ' ')
+		}
+		line = append(line, []rune(name)...)
+	}
+	if len(line) > width {
+		line = line[:width]
+	}
+	return strings.TrimRight(string(line), " ")
+}
