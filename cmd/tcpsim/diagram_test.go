@@ -82,3 +82,38 @@ func TestDiagramREADMEExample(t *testing.T) {
 		t.Errorf("README example has %d lines", n)
 	}
 }
+
+// A topology's flow is drawn between its end hosts, along its path; with
+// --hops every router on the path is a lane of its own. --hops asks for
+// a topology.
+func TestDiagramTopology(t *testing.T) {
+	const wl = "../../scenarios/networks/wireless-last-hop.yaml"
+	for _, c := range []struct {
+		args []string
+		head string // the lanes' header, less its spaces
+		want []string
+	}{
+		{[]string{"--max-packets", "0", wl}, "time(s)s1phone",
+			[]string{"flow wireless (s1 → r1 → r2 → phone)", "s1→phone SYN seq=0 win=65535", "phone→s1 SYN,ACK", "✗ lost on r2->phone: seq="}},
+		{[]string{"--max-packets", "0", "--hops", "--ascii", "--flow", "wired", wl}, "time(s)s2r3r4laptop",
+			[]string{"flow wired (s2 -> r3 -> r4 -> laptop)", "X lost on r3->r4: seq=", "#"}},
+	} {
+		out, errs, code := runCmd(append([]string{"diagram"}, c.args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", c.args, code, errs)
+		}
+		lines := strings.Split(out, "\n")
+		if got := strings.ReplaceAll(lines[2], " ", ""); got != c.head {
+			t.Errorf("%v: header %q, want the lanes %q", c.args, lines[2], c.head)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: output lacks %q", c.args, w)
+			}
+		}
+	}
+	_, errs, code := runCmd("diagram", "--hops", "../../scenarios/tcp-clean.yaml")
+	if code == 0 || !strings.Contains(errs, "--hops") || !strings.Contains(errs, "no routers") {
+		t.Errorf("--hops on the two-host form: exit %d, %q; want an error naming --hops", code, errs)
+	}
+}
