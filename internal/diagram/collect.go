@@ -129,7 +129,7 @@ func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
 				continue
 			case actVia:
 				if k, ok := open[key{x.Dir, x.ID}]; ok {
-					c.arrows[k].vias = append(c.arrows[k].vias, via{t: e.T, node: e.Node, leave: e.Kind == trace.Transmit})
+					c.arrows[k].vias = append(c.arrows[k].vias, via{t: e.T, node: e.Node})
 				}
 				continue
 			case actEnd:

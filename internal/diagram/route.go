@@ -31,11 +31,11 @@ type Route struct {
 	Delay map[string]sim.Time
 }
 
-// via is a router that a packet of a topology reached or left.
+// via is a node that a packet of a topology reached (delivered to a
+// router) or left (started transmission on its output link) on its way.
 type via struct {
-	t     sim.Time
-	node  string
-	leave bool // started transmission on the node's output link (else arrived)
+	t    sim.Time
+	node string
 }
 
 // topoAct is what the ladder does with one event of a topology.
@@ -48,43 +48,68 @@ const (
 	actEnd                 // the packet died at a router or in its queue
 )
 
-// journey is one packet's way from one end host towards the other,
-// across every hop: its links' own packet numbers all map to it.
-type journey struct {
-	dir string // "a->b" (from the sender host) or "b->a"
-}
-
-// tracker follows the packets of one flow of a topology from hop to hop.
-// A router forwards a packet in the same instant and the same call that
-// the link delivers it, so the first link event at a router after a
-// delivery to it (an enqueue, a queue drop, a router drop) is that
-// packet's.
+// tracker reads the events of one flow of a topology for the ladder: a
+// trace.Follower ties each hop's events to the packet's journey between
+// the end hosts.
 type tracker struct {
-	r        *Route
-	a, b     string
-	journeys []journey
-	onLink   map[hopKey]int    // a link direction's packet → journey
-	at       map[string]int    // router → journey just delivered to it
-	lastAt   map[string]int    // end host → journey last delivered to it
-	back     map[string]string // link direction → "b->a" if on the way back, "a->b" if on the way out
-}
-
-type hopKey struct {
-	link string
-	id   uint64
+	f *trace.Follower
 }
 
 func newTracker(r *Route) *tracker {
-	t := &tracker{r: r, a: r.Path[0], b: r.Path[len(r.Path)-1],
-		onLink: map[hopKey]int{}, at: map[string]int{}, lastAt: map[string]int{}, back: map[string]string{}}
-	for i := 0; i+1 < len(r.Path); i++ {
-		t.back[r.Path[i]+"->"+r.Path[i+1]] = "a->b"
+	return &tracker{f: trace.NewFollower(r.Path, r.Back)}
+}
+
+// hopEnds splits a link direction's name "x->y".
+func hopEnds(link string) (string, string) {
+	x, y, _ := strings.Cut(link, "->")
+	return x, y
+}
+
+// step reads one event of the flow. For actPass it returns the event
+// rewritten as the two-host form has it: the direction "a->b" or "b->a"
+// between the end hosts, the packet numbered by its journey (from 1).
+// For actVia and actEnd it returns the journey j (the event's ID and
+// direction are rewritten the same way).
+func (t *tracker) step(e *trace.Event) (trace.Event, topoAct, int) {
+	x := *e
+	h := t.f.Step(e)
+	if h.Journey < 0 {
+		if e.Kind == trace.Send {
+			x.Dir = h.Dir
+			return x, actPass, -1
+		}
+		if e.Dir != "" {
+			return x, actSkip, -1 // a packet the flow's ends never sent
+		}
+		return x, actPass, -1 // timers, states, windows
 	}
-	back := r.backPath()
-	for i := 0; i+1 < len(back); i++ {
-		t.back[back[i]+"->"+back[i+1]] = "b->a"
+	x.Dir, x.ID = h.Dir, uint64(h.Journey)+1
+	act := actPass
+	switch e.Kind {
+	case trace.Enqueue:
+		if !h.End {
+			act = actSkip // forwarded: its delivery to the router was the via
+		}
+	case trace.QueueDrop, trace.EarlyDrop:
+		if !h.End {
+			act = actEnd
+		}
+	case trace.Transmit:
+		act = actVia
+	case trace.Deliver:
+		if !h.End {
+			act = actVia
+		}
+	case trace.ChecksumDrop, trace.TTLExpired, trace.NoRoute:
+		if !h.End {
+			act = actEnd
+		} else if e.Kind != trace.ChecksumDrop {
+			act = actSkip
+		}
+	case trace.Reorder, trace.ECNMark:
+		act = actSkip
 	}
-	return t
+	return x, act, h.Journey
 }
 
 // OneWay returns the propagation delay along Path, the sum of its hops'
@@ -107,116 +132,6 @@ func (r *Route) backPath() []string {
 		b[len(b)-1-i] = n
 	}
 	return b
-}
-
-// hopEnds splits a link direction's name "x->y".
-func hopEnds(link string) (string, string) {
-	x, y, _ := strings.Cut(link, "->")
-	return x, y
-}
-
-// step reads one event of the flow. For actPass it returns the event
-// rewritten as the two-host form has it: the direction "a->b" or "b->a"
-// between the end hosts, the packet numbered by its journey. For actVia
-// and actEnd it returns the journey j (the event's ID and direction are
-// rewritten the same way).
-func (t *tracker) step(e *trace.Event) (trace.Event, topoAct, int) {
-	x := *e
-	j := -1
-	newJourney := func(dir string) {
-		j = len(t.journeys)
-		t.journeys = append(t.journeys, journey{dir: dir})
-	}
-	endDir := func(host string) string {
-		if host == t.b {
-			return "b->a"
-		}
-		return "a->b"
-	}
-	act := actPass
-	switch e.Kind {
-	case trace.Send:
-		from, _ := hopEnds(e.Dir)
-		x.Dir = endDir(from)
-		return x, actPass, -1
-	case trace.Enqueue, trace.QueueDrop, trace.EarlyDrop:
-		if e.Node == t.a || e.Node == t.b {
-			newJourney(endDir(e.Node)) // the first hop
-		} else {
-			k, ok := t.at[e.Node]
-			if !ok {
-				return x, actSkip, -1
-			}
-			delete(t.at, e.Node)
-			j, act = k, actSkip
-			if e.Kind != trace.Enqueue {
-				act = actEnd
-			}
-		}
-		if e.Kind == trace.Enqueue {
-			t.onLink[hopKey{e.Dir, e.ID}] = j
-		}
-	case trace.Duplicate:
-		// The copy is a new packet, made on the wire of this hop.
-		dir, ok := t.back[e.Dir]
-		if !ok {
-			dir = endDir(e.Node)
-		}
-		newJourney(dir)
-		t.onLink[hopKey{e.Dir, e.ID}] = j
-	case trace.Transmit:
-		// Leaving a node, an end host or a router: the time it waited
-		// in that node's output queue ends.
-		k, ok := t.onLink[hopKey{e.Dir, e.ID}]
-		if !ok {
-			return x, actSkip, -1
-		}
-		j, act = k, actVia
-	case trace.Lost, trace.Corrupt, trace.DequeueDrop:
-		k, ok := t.onLink[hopKey{e.Dir, e.ID}]
-		if !ok {
-			return x, actSkip, -1
-		}
-		j = k
-		if e.Kind != trace.Corrupt {
-			delete(t.onLink, hopKey{e.Dir, e.ID})
-		}
-	case trace.Deliver:
-		k, ok := t.onLink[hopKey{e.Dir, e.ID}]
-		if !ok {
-			return x, actSkip, -1
-		}
-		delete(t.onLink, hopKey{e.Dir, e.ID})
-		j = k
-		if e.Node == t.a || e.Node == t.b {
-			t.lastAt[e.Node] = j
-		} else {
-			t.at[e.Node] = j
-			act = actVia
-		}
-	case trace.ChecksumDrop, trace.TTLExpired, trace.NoRoute:
-		if e.Node == t.a || e.Node == t.b {
-			k, ok := t.lastAt[e.Node]
-			if !ok || e.Kind != trace.ChecksumDrop {
-				return x, actSkip, -1
-			}
-			j = k
-			break
-		}
-		k, ok := t.at[e.Node]
-		if !ok {
-			return x, actSkip, -1
-		}
-		delete(t.at, e.Node)
-		j, act = k, actEnd
-	default:
-		if e.Dir != "" {
-			return x, actSkip, -1 // reorder, ECN marks: not drawn
-		}
-		return x, actPass, -1
-	}
-	x.Dir, x.ID = t.journeys[j].dir, uint64(j)+1
-	return x, act, j
 }
 
 // topoRender draws the arrows of a topology's flow: one polyline per

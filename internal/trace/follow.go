@@ -1,0 +1,146 @@
+package trace
+
+import "strings"
+
+// Follower follows the packets of one flow of a topology from hop to hop.
+// In a topology, send events name the flow's direction ("s1->d") while
+// link events name the hop ("r1->r2") and number packets per hop; a
+// Follower ties every hop of a packet to one journey, from the end host
+// that sent it towards the other.
+//
+// A router forwards a packet in the same instant and the same call that
+// the link delivers it, so the first event at that router after a
+// delivery to it (an enqueue on its next hop, a queue drop, a router drop)
+// is the same packet's. Give the Follower every event of the flow, in
+// trace order.
+type Follower struct {
+	a, b     string
+	dirs     []string          // per journey: "a->b" or "b->a"
+	onLink   map[hopKey]int    // a link direction's packet → journey
+	at       map[string]int    // router → journey just delivered to it
+	lastAt   map[string]int    // end host → journey last delivered to it
+	linkDirs map[string]string // link direction → the journey direction taking it
+}
+
+type hopKey struct {
+	link string
+	id   uint64
+}
+
+// Hop is what a Follower learns of one event.
+type Hop struct {
+	// Journey numbers the packet (from 0): one journey per packet an
+	// end host sends, and per copy a link makes. -1 for an event of no
+	// packet, a send event, or a packet the Follower cannot place.
+	Journey int
+	// Dir is "a->b" for a packet from the first node of the path to the
+	// last, "b->a" for one the other way; "" with Journey -1, except for
+	// a send event, which has its direction.
+	Dir string
+	// End says the event happened at an end host: the packet's first
+	// enqueue (or drop) there, its delivery or checksum drop at the far
+	// one. The events in between happen on the way.
+	End bool
+}
+
+// NewFollower returns a Follower of the flow whose packets go out along
+// path (the nodes from its sender to its receiver, both included) and come
+// back along back (nil: path reversed).
+func NewFollower(path, back []string) *Follower {
+	f := &Follower{a: path[0], b: path[len(path)-1], onLink: map[hopKey]int{}, at: map[string]int{},
+		lastAt: map[string]int{}, linkDirs: map[string]string{}}
+	for i := 0; i+1 < len(path); i++ {
+		f.linkDirs[path[i]+"->"+path[i+1]] = "a->b"
+	}
+	if back == nil {
+		for i := len(path) - 1; i > 0; i-- {
+			f.linkDirs[path[i]+"->"+path[i-1]] = "b->a"
+		}
+	}
+	for i := 0; i+1 < len(back); i++ {
+		f.linkDirs[back[i]+"->"+back[i+1]] = "b->a"
+	}
+	return f
+}
+
+// Step reads the next event of the flow.
+func (f *Follower) Step(e *Event) Hop {
+	none := Hop{Journey: -1}
+	end := e.Node == f.a || e.Node == f.b
+	from := func(host string) string {
+		if host == f.b {
+			return "b->a"
+		}
+		return "a->b"
+	}
+	j := -1
+	switch e.Kind {
+	case Send:
+		x, _, _ := strings.Cut(e.Dir, "->")
+		return Hop{Journey: -1, Dir: from(x)}
+	case Enqueue, QueueDrop, EarlyDrop:
+		if end {
+			j = len(f.dirs)
+			f.dirs = append(f.dirs, from(e.Node))
+		} else {
+			k, ok := f.at[e.Node]
+			if !ok {
+				return none
+			}
+			delete(f.at, e.Node)
+			j = k
+		}
+		if e.Kind == Enqueue {
+			f.onLink[hopKey{e.Dir, e.ID}] = j
+		}
+	case Duplicate:
+		// The copy is a new packet, made on the wire of this hop.
+		dir, ok := f.linkDirs[e.Dir]
+		if !ok {
+			dir = from(e.Node)
+		}
+		j = len(f.dirs)
+		f.dirs = append(f.dirs, dir)
+		f.onLink[hopKey{e.Dir, e.ID}] = j
+		end = false
+	case Transmit, Corrupt, Reorder, ECNMark:
+		k, ok := f.onLink[hopKey{e.Dir, e.ID}]
+		if !ok {
+			return none
+		}
+		j, end = k, false
+	case Lost, DequeueDrop:
+		k, ok := f.onLink[hopKey{e.Dir, e.ID}]
+		if !ok {
+			return none
+		}
+		delete(f.onLink, hopKey{e.Dir, e.ID})
+		j, end = k, false
+	case Deliver:
+		k, ok := f.onLink[hopKey{e.Dir, e.ID}]
+		if !ok {
+			return none
+		}
+		delete(f.onLink, hopKey{e.Dir, e.ID})
+		j = k
+		if end {
+			f.lastAt[e.Node] = j
+		} else {
+			f.at[e.Node] = j
+		}
+	case ChecksumDrop, TTLExpired, NoRoute:
+		m := f.at
+		if end {
+			m = f.lastAt
+		}
+		k, ok := m[e.Node]
+		if !ok {
+			return none
+		}
+		delete(m, e.Node)
+		j = k
+	default:
+		return none
+	}
+	return Hop{Journey: j, Dir: f.dirs[j], End: end}
+}
