@@ -103,9 +103,6 @@ after that segment was sent. --units segments counts in MSS.`,
 			var bases, titles []string
 			flows := map[string]bool{}
 			for _, in := range ins {
-				if in.sc.Topology() {
-					return fmt.Errorf("%s: plot reads the two-host form (link:) only; for a topology use run --trace", in.file)
-				}
 				f, err := tcpFlow(in.sc, flow)
 				if err != nil {
 					return fmt.Errorf("%s: %w", in.file, err)
@@ -115,8 +112,18 @@ after that segment was sent. --units segments counts in MSS.`,
 					s = seed
 				}
 				rec := &trace.Recorder{}
-				if _, err := run.ScenarioWith(in.sc, s, run.Options{Trace: &trace.Filter{Flow: f.Name, Next: rec}, TraceRecovery: true}); err != nil {
+				res, err := run.ScenarioWith(in.sc, s, run.Options{Trace: &trace.Filter{Flow: f.Name, Next: rec}, TraceRecovery: true})
+				if err != nil {
 					return fmt.Errorf("%s: %w", in.file, err)
+				}
+				if in.sc.Topology() {
+					// The figures are per flow: its packets seen from
+					// its end hosts, a drop on any hop a drop.
+					r, _ := flowRoute(res, f.Name)
+					if r == nil {
+						return fmt.Errorf("%s: flow %s has no path from its sender to its receiver", in.file, f.Name)
+					}
+					rec.Events = trace.EndToEnd(rec.Events, r.Path, r.Back)
 				}
 				mss := f.TCP.MSS
 				if mss == 0 {

@@ -35,6 +35,9 @@ func TestPlotFileNames(t *testing.T) {
 			[]string{"26-kr-tahoe+26-kr-reno-file-time-sequence", "26-kr-tahoe+26-kr-reno-file-cwnd", "26-kr-tahoe+26-kr-reno-file-rwnd"}},
 		{[]string{"--vary", "flows.file.congestion=tahoe,reno,newreno", "ex:26-kr-reno"},
 			[]string{"26-kr-reno-flows.file.congestion-file-time-sequence", "26-kr-reno-flows.file.congestion-file-cwnd", "26-kr-reno-flows.file.congestion-file-rwnd"}},
+		// A flow of a topology, seen from its end hosts.
+		{[]string{"--flow", "long", "../../scenarios/networks/parking-lot.yaml"},
+			[]string{"parking-lot-long-time-sequence", "parking-lot-long-cwnd", "parking-lot-long-rwnd"}},
 	} {
 		out, errs, code := runCmd(append([]string{"plot", "--out", dir}, c.args...)...)
 		if code != 0 {

@@ -144,3 +144,39 @@ func (f *Follower) Step(e *Event) Hop {
 	}
 	return Hop{Journey: j, Dir: f.dirs[j], End: end}
 }
+
+// EndToEnd returns the events of one flow of a topology as a ladder
+// between its two end hosts sees them: each packet's first enqueue (or
+// drop) at its end host, its delivery and checksum drop at the far one,
+// and its loss or drop on any hop, with Dir the flow's direction between
+// the hosts ("s1->d" or "d->s1", as send events name it) and ID the
+// packet's journey from 1; the hops in between (deliveries to routers,
+// their enqueues, transmissions) are left out. Events of no packet are
+// kept as they are. path and back are as for NewFollower.
+func EndToEnd(evs []Event, path, back []string) []Event {
+	f := NewFollower(path, back)
+	a, b := path[0], path[len(path)-1]
+	names := map[string]string{"a->b": a + "->" + b, "b->a": b + "->" + a}
+	out := make([]Event, 0, len(evs))
+	for i := range evs {
+		e := evs[i]
+		h := f.Step(&e)
+		if e.Dir == "" || e.Kind == Send {
+			out = append(out, e)
+			continue
+		}
+		if h.Journey < 0 {
+			continue
+		}
+		switch e.Kind {
+		case Lost, QueueDrop, EarlyDrop, DequeueDrop, ChecksumDrop, TTLExpired, NoRoute, Corrupt, Duplicate:
+		default:
+			if !h.End {
+				continue
+			}
+		}
+		e.Dir, e.ID = names[h.Dir], uint64(h.Journey)+1
+		out = append(out, e)
+	}
+	return out
+}

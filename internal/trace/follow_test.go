@@ -84,3 +84,54 @@ func TestFollower(t *testing.T) {
 		}
 	}
 }
+
+// EndToEnd leaves a topology's flow as its end hosts see it: every packet
+// event named by the flow's direction between the hosts, each delivery
+// to an end host once, each loss or drop on any hop once.
+func TestEndToEnd(t *testing.T) {
+	sc, err := scenario.Load("../../scenarios/networks/parking-lot.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &trace.Recorder{}
+	res, err := run.ScenarioWith(sc, 1, run.Options{Trace: &trace.Filter{Flow: "long", Next: rec}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := res.Flows[0].Path
+	a, b := path[0], path[len(path)-1]
+	count := func(evs []trace.Event, keep func(e *trace.Event) bool) int {
+		n := 0
+		for i := range evs {
+			if keep(&evs[i]) {
+				n++
+			}
+		}
+		return n
+	}
+	drop := func(e *trace.Event) bool {
+		return e.Kind == trace.Lost || e.Kind == trace.QueueDrop || e.Kind == trace.EarlyDrop || e.Kind == trace.DequeueDrop
+	}
+	e2e := trace.EndToEnd(rec.Events, path, res.PathOf(b, a))
+	for i := range e2e {
+		if e := &e2e[i]; e.Dir != "" && e.Dir != a+"->"+b && e.Dir != b+"->"+a {
+			t.Fatalf("event %d %s names %q, not the flow's direction", i, e.Kind, e.Dir)
+		}
+	}
+	for _, c := range []struct {
+		what      string
+		raw, want func(e *trace.Event) bool
+	}{
+		{"deliveries to " + b, func(e *trace.Event) bool { return e.Kind == trace.Deliver && e.Node == b },
+			func(e *trace.Event) bool { return e.Kind == trace.Deliver && e.Dir == a+"->"+b }},
+		{"deliveries to " + a, func(e *trace.Event) bool { return e.Kind == trace.Deliver && e.Node == a },
+			func(e *trace.Event) bool { return e.Kind == trace.Deliver && e.Dir == b+"->"+a }},
+		{"drops", drop, drop},
+		{"sends", func(e *trace.Event) bool { return e.Kind == trace.Send }, func(e *trace.Event) bool { return e.Kind == trace.Send }},
+	} {
+		raw, got := count(rec.Events, c.raw), count(e2e, c.want)
+		if raw != got || raw == 0 {
+			t.Errorf("%s: %d end to end, %d in the trace (want equal, not zero)", c.what, got, raw)
+		}
+	}
+}
