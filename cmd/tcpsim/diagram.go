@@ -84,7 +84,7 @@ func newDiagramCmd(stdout io.Writer) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "diagram FILE",
-		Short: "Draw the ladder (sequence) diagram of a flow between hosts a and b",
+		Short: "Draw the ladder (sequence) diagram of a flow between its two hosts",
 		Long: `Draw the textbook ladder diagram of one flow: hosts a and b as two lanes,
 time going down to scale, each packet a sloping arrow from departure to
 arrival, lost packets ending in X half way. Every packet, note and timer
@@ -95,7 +95,13 @@ than two one-way delays is one row, "~~~ 0.959 s later ~~~"; a
 retransmission (or persist) timer that fires is a bracket in its host's
 margin from where it was armed to where it fired, labelled with the RTO.
 Lines fit --width columns (long labels wrap). After --max-packets packets
-one line says the chart was truncated, and nothing follows it.`,
+one line says the chart was truncated, and nothing follows it.
+
+In a topology (nodes: and links:) the lanes are the flow's sender and
+receiver hosts: each packet is one arrow across every hop, and a loss or
+drop on any hop ends in X saying where ("lost on r1->r2"). --hops adds a
+lane per router on the path and draws each packet hop by hop, a heavy
+lane while it waits in a node's output queue.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if maxPackets < 0 {

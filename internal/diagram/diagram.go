@@ -17,6 +17,11 @@
 // each side's ISN, as Wireshark shows them, whatever the time window; UDP
 // datagrams are numbered from the flow's first; rdt packets carry their
 // sequence numbers as K&R writes them ("pkt 3", "ACK 3").
+//
+// A flow of a topology (Options.Route) is drawn between its end hosts:
+// each packet one arrow across every hop, a loss or drop on any hop an X
+// that says where ("lost on r1->r2"); with Options.Hops every router on
+// the path is a lane of its own and each packet goes hop by hop.
 package diagram
 
 import (
