@@ -132,6 +132,11 @@ type Network struct {
 	pipes    [2]*link.Pipe
 	flows    []flow
 	hasTCP   bool
+	// done[i] records that flow i has finished (a flow never unfinishes);
+	// unfinished counts the flows not yet done, so that noticing the last
+	// one costs O(1) per state change, not a scan of every flow.
+	done       []bool
+	unfinished int
 	watch    sim.Action
 	watching bool
 	tr       *tracer
@@ -143,21 +148,28 @@ type Network struct {
 // (2·MSL) would otherwise stretch every run by a minute of idle time.
 const watchPeriod = 10 * sim.Millisecond
 
-// check runs when a flow may have finished (a TCP state change, a UDP
-// sender's last datagram): with every flow finished the run ends as soon
-// as the link is empty.
-func (n *Network) check() {
-	if n.watching || !n.hasTCP {
+// check runs when flow i may have finished (a TCP state change, a UDP
+// sender's last datagram, an rdt sender's last ACK): each flow is counted
+// once, when it is first seen finished, and with every flow finished the
+// run ends as soon as the link is empty. A flow only becomes finished at
+// one of these moments, so counting at them sees the last flow finish
+// exactly when a scan of every flow would.
+func (n *Network) check(i int) {
+	if n.done[i] || !n.flows[i].finished() {
 		return
 	}
-	for _, f := range n.flows {
-		if !f.finished() {
-			return
-		}
+	n.done[i] = true
+	n.unfinished--
+	if n.unfinished > 0 || n.watching || !n.hasTCP {
+		return
 	}
 	n.watching = true
 	n.eng.After(0, n.watch, 0)
 }
+
+// checker returns the callback by which flow i reports that it may have
+// finished.
+func (n *Network) checker(i int) func() { return func() { n.check(i) } }
 
 func (n *Network) onWatch(uint64) {
 	for _, p := range n.pipes {
@@ -198,6 +210,8 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 		n.tr.install()
 	}
 	n.installFaults()
+	n.done = make([]bool, len(sc.Flows))
+	n.unfinished = len(sc.Flows)
 	for i := range sc.Flows {
 		f := &sc.Flows[i]
 		src, dst := n.hosts[0], n.hosts[1]
@@ -211,7 +225,7 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 			u := udp.New(n.eng, udp.Config{
 				Flow: int32(i), Src: src, Dst: dst, SrcPort: cport, DstPort: sport,
 				Count: f.UDP.Count, Bytes: int64(f.UDP.Bytes), Datagram: int(f.UDP.Datagram), Rate: int64(f.UDP.Rate),
-				Checksum: f.UDP.Checksum, Start: sim.Time(f.Start), OnDone: n.check,
+				Checksum: f.UDP.Checksum, Start: sim.Time(f.Start), OnDone: n.checker(i),
 			})
 			n.flows = append(n.flows, &udpFlow{spec: f, f: u})
 		case "tcp":

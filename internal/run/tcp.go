@@ -71,13 +71,14 @@ func newTCPFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, cport,
 		n.tr.tcpConfig(&ccfg, f.Name, "client")
 		n.tr.tcpConfig(&scfg, f.Name, "server")
 	}
+	check := n.checker(i)
 	for _, c := range []*tcp.Config{&ccfg, &scfg} {
 		prev := c.OnState
 		c.OnState = func(from, to tcp.State) {
 			if prev != nil {
 				prev(from, to)
 			}
-			n.check()
+			check()
 		}
 	}
 	client := tcp.NewConn(n.eng, src, dst.Addr, int32(i), ccfg)

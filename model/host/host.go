@@ -34,18 +34,22 @@ type Counters struct {
 }
 
 type binding struct {
-	proto uint8
-	port  uint16
-	tcp   TCPEndpoint
-	udp   UDPEndpoint
+	tcp TCPEndpoint
+	udp UDPEndpoint
 }
+
+// bindKey is the demultiplexing key of a binding: the IP protocol number
+// above the 16-bit port.
+func bindKey(proto uint8, port uint16) uint32 { return uint32(proto)<<16 | uint32(port) }
 
 // Host is one end of a link.
 type Host struct {
 	Addr  wire.Addr
 	out   *link.Pipe
 	pool  *link.Pool
-	binds []binding
+	// binds maps protocol and port to the bound endpoint: one lookup per
+	// packet, however many flows the host serves.
+	binds map[uint32]binding
 	sinks []DropSink // by flow tag
 	c     Counters
 	// Decoded headers handed to endpoints by pointer; kept here so that
@@ -69,14 +73,25 @@ func (h *Host) Pool() *link.Pool { return h.pool }
 // Counters returns drops no endpoint saw.
 func (h *Host) Counters() Counters { return h.c }
 
-// BindTCP delivers TCP segments for port to ep.
+// BindTCP delivers TCP segments for port to ep. The first binding of a
+// port stands: binding it again changes nothing.
 func (h *Host) BindTCP(port uint16, ep TCPEndpoint) {
-	h.binds = append(h.binds, binding{proto: wire.ProtoTCP, port: port, tcp: ep})
+	h.bind(bindKey(wire.ProtoTCP, port), binding{tcp: ep})
 }
 
-// BindUDP delivers UDP datagrams for port to ep.
+// BindUDP delivers UDP datagrams for port to ep. The first binding of a
+// port stands: binding it again changes nothing.
 func (h *Host) BindUDP(port uint16, ep UDPEndpoint) {
-	h.binds = append(h.binds, binding{proto: wire.ProtoUDP, port: port, udp: ep})
+	h.bind(bindKey(wire.ProtoUDP, port), binding{udp: ep})
+}
+
+func (h *Host) bind(k uint32, b binding) {
+	if h.binds == nil {
+		h.binds = make(map[uint32]binding)
+	}
+	if _, taken := h.binds[k]; !taken {
+		h.binds[k] = b
+	}
 }
 
 // SetDropSink registers who counts checksum drops of packets tagged flow.
@@ -90,13 +105,11 @@ func (h *Host) SetDropSink(flow int32, s DropSink) {
 // Send puts pkt on the outgoing link.
 func (h *Host) Send(pkt link.Packet) { h.out.Send(pkt) }
 
-func (h *Host) find(proto uint8, port uint16) *binding {
-	for i := range h.binds {
-		if b := &h.binds[i]; b.proto == proto && b.port == port {
-			return b
-		}
-	}
-	return nil
+// find returns the binding of proto and port, if any. Cost: one map
+// lookup, independent of the number of bindings.
+func (h *Host) find(proto uint8, port uint16) (binding, bool) {
+	b, ok := h.binds[bindKey(proto, port)]
+	return b, ok
 }
 
 // Receive implements link.Receiver: verify, demultiplex, deliver, recycle.
@@ -116,7 +129,7 @@ func (h *Host) Receive(pkt link.Packet) {
 			return
 		}
 		h.th = th
-		if b := h.find(wire.ProtoTCP, th.DstPort); b != nil {
+		if b, ok := h.find(wire.ProtoTCP, th.DstPort); ok {
 			b.tcp.InputTCP(&h.th, data)
 			return
 		}
@@ -127,7 +140,7 @@ func (h *Host) Receive(pkt link.Packet) {
 			return
 		}
 		h.uh = uh
-		if b := h.find(wire.ProtoUDP, uh.DstPort); b != nil {
+		if b, ok := h.find(wire.ProtoUDP, uh.DstPort); ok {
 			b.udp.InputUDP(&h.uh, data)
 			return
 		}

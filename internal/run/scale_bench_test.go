@@ -1,0 +1,153 @@
+package run
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"tcpsim/internal/scenario"
+	"tcpsim/sim"
+)
+
+// The scaling benchmark (issue 12, "ten thousand flows"): N TCP flows of
+// 100 KB each from host a to host b over a 1 Gbps link, 5 ms one way. It
+// stands for the issue's dumbbell with its edge links collapsed into the
+// bottleneck (every flow shares the one 1 Gbps direction, as on a
+// dumbbell whose access links are faster than the bottleneck); the
+// shorthand two-host network keeps the benchmark independent of the
+// topology form.
+//
+// Two workloads:
+//   - arrivals: flow i starts at i·1 ms, so the bottleneck carries about
+//     0.8 Gbps of offered load and tens of flows are open at once, however
+//     many there are in all (the web-like case);
+//   - burst: every flow starts at 0 s over an unbounded queue, so all N
+//     are open at once (the worst case for per-flow state and the event
+//     queue).
+//
+// ns/event is the wall time of Run (which starts the flows, fires the
+// events and collects the results) per fired event; build-ns/flow is the
+// time Build takes per flow, reported apart so that the few hundred
+// events of one 100 KB flow are not charged for setting up the network.
+// peak-RSS-MB is the VmHWM of a
+// separate process that builds and runs the scenario once (so it does not
+// carry the benchmark's garbage), including the Go runtime's own few MB.
+// Compare ns/event across sizes with:
+//
+//	go test ./internal/run -run '^$' -bench 'Scale' -benchtime 1x -count 3
+
+const scaleTemplate = `name: scale
+until: 600s
+max_events: 2000000000
+link: {rate: 1Gbps, delay: 5ms%s}
+flows:
+  - {name: web, protocol: tcp, bytes: 100KB}
+`
+
+// scaleScenario returns N copies of the template's flow, named web1..webN,
+// started every `every` (0: all at once).
+func scaleScenario(t testing.TB, n int, mode string) *scenario.Scenario {
+	t.Helper()
+	queue, every := ", queue: 1000", sim.Millisecond
+	if mode == "burst" {
+		queue, every = "", 0
+	}
+	sc := parse(t, fmt.Sprintf(scaleTemplate, queue))
+	tmpl := sc.Flows[0]
+	sc.Flows = make([]scenario.Flow, n)
+	for i := range sc.Flows {
+		f := tmpl
+		f.Name = "web" + strconv.Itoa(i+1)
+		f.Start = scenario.Duration(sim.Time(i) * every)
+		sc.Flows[i] = f
+	}
+	return sc
+}
+
+var scaleSizes = []int{1, 10, 100, 1000, 10000}
+
+func BenchmarkScale(b *testing.B) {
+	for _, mode := range []string{"arrivals", "burst"} {
+		for _, n := range scaleSizes {
+			b.Run(fmt.Sprintf("%s/flows=%d", mode, n), func(b *testing.B) {
+				sc := scaleScenario(b, n, mode)
+				var events uint64
+				var buildTime, runTime time.Duration
+				for b.Loop() {
+					t0 := time.Now()
+					net, err := Build(sc, 1)
+					if err != nil {
+						b.Fatal(err)
+					}
+					t1 := time.Now()
+					res := net.Run()
+					runTime += time.Since(t1)
+					buildTime += t1.Sub(t0)
+					if !res.OK() {
+						b.Fatalf("run failed: %s", res.Status())
+					}
+					events += res.Events
+				}
+				b.ReportMetric(float64(runTime.Nanoseconds())/float64(events), "ns/event")
+				b.ReportMetric(float64(buildTime.Nanoseconds())/float64(b.N*n), "build-ns/flow")
+				b.ReportMetric(float64(events)/float64(b.N), "events/run")
+				if rss, err := childPeakRSS(n, mode); err != nil {
+					b.Logf("peak RSS: %v", err)
+				} else {
+					b.ReportMetric(rss, "peak-RSS-MB")
+				}
+			})
+		}
+	}
+}
+
+// childPeakRSS runs TestScaleChild in a new process of this test binary
+// and returns its peak resident set size in MB.
+func childPeakRSS(n int, mode string) (float64, error) {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestScaleChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), fmt.Sprintf("TCPSIM_SCALE_CHILD=%d:%s", n, mode))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("child: %w: %s", err, out)
+	}
+	sc := bufio.NewScanner(strings.NewReader(string(out)))
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "peak-rss-kB "); ok {
+			kb, err := strconv.ParseFloat(v, 64)
+			return kb / 1024, err
+		}
+	}
+	return 0, fmt.Errorf("child printed no peak-rss-kB line: %s", out)
+}
+
+// TestScaleChild is BenchmarkScale's subprocess: it runs once and prints
+// its VmHWM. It does nothing unless TCPSIM_SCALE_CHILD=N:mode is set.
+func TestScaleChild(t *testing.T) {
+	spec := os.Getenv("TCPSIM_SCALE_CHILD")
+	if spec == "" {
+		t.Skip("BenchmarkScale's subprocess (set TCPSIM_SCALE_CHILD=N:mode)")
+	}
+	ns, mode, _ := strings.Cut(spec, ":")
+	n, err := strconv.Atoi(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := mustRun(t, scaleScenario(t, n, mode), 1)
+	if !res.OK() {
+		t.Fatalf("run failed: %s", res.Status())
+	}
+	st, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Skip(err)
+	}
+	for _, line := range strings.Split(string(st), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			fmt.Printf("peak-rss-kB %s\n", strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+		}
+	}
+}
