@@ -64,6 +64,8 @@ func newRDTFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, out *l
 
 func (r *rdtFlow) start() { r.f.Start() }
 
+func (r *rdtFlow) release() {}
+
 func (r *rdtFlow) finished() bool {
 	done, _ := r.f.Sender().Done()
 	return done

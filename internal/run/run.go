@@ -121,6 +121,9 @@ type flow interface {
 	// delivered (or the flow aborted) and, for TCP, both ends closed or
 	// in TIME-WAIT.
 	finished() bool
+	// release frees what a finished flow no longer needs (empty buffers),
+	// so that memory follows the flows still running.
+	release()
 }
 
 // Network is a built scenario, ready to run.
@@ -132,15 +135,16 @@ type Network struct {
 	pipes    [2]*link.Pipe
 	flows    []flow
 	hasTCP   bool
+	watch    sim.Action
+	watching bool
+	tr       *tracer
+	intr     *atomic.Bool
+
 	// done[i] records that flow i has finished (a flow never unfinishes);
 	// unfinished counts the flows not yet done, so that noticing the last
 	// one costs O(1) per state change, not a scan of every flow.
 	done       []bool
 	unfinished int
-	watch    sim.Action
-	watching bool
-	tr       *tracer
-	intr     *atomic.Bool
 }
 
 // watchPeriod is how often, once every flow has finished, the run looks
@@ -160,6 +164,7 @@ func (n *Network) check(i int) {
 	}
 	n.done[i] = true
 	n.unfinished--
+	n.flows[i].release()
 	if n.unfinished > 0 || n.watching || !n.hasTCP {
 		return
 	}
@@ -332,6 +337,8 @@ type udpFlow struct {
 func (u *udpFlow) start() { u.f.Start() }
 
 func (u *udpFlow) finished() bool { return u.f.Done() }
+
+func (u *udpFlow) release() {}
 
 func (u *udpFlow) result(now sim.Time) FlowResult {
 	st := u.f.Stats()

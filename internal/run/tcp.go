@@ -111,6 +111,12 @@ func (t *tcpFlow) finished() bool {
 	return a.Done() && closedOK(a.Client.State()) && closedOK(a.Server.State())
 }
 
+// release trims both endpoints' empty buffers (tcp.Endpoint.Trim).
+func (t *tcpFlow) release() {
+	t.app.Client.Trim()
+	t.app.Server.Trim()
+}
+
 func closedOK(s tcp.State) bool { return s == tcp.Closed || s == tcp.TimeWait }
 
 func (t *tcpFlow) result(now sim.Time) FlowResult {

@@ -44,9 +44,9 @@ func bindKey(proto uint8, port uint16) uint32 { return uint32(proto)<<16 | uint3
 
 // Host is one end of a link.
 type Host struct {
-	Addr  wire.Addr
-	out   *link.Pipe
-	pool  *link.Pool
+	Addr wire.Addr
+	out  *link.Pipe
+	pool *link.Pool
 	// binds maps protocol and port to the bound endpoint: one lookup per
 	// packet, however many flows the host serves.
 	binds map[uint32]binding
