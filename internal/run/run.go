@@ -194,6 +194,13 @@ func Build(sc *scenario.Scenario, seed uint64) (*Network, error) {
 // BuildWith constructs the network of sc with the given seed and
 // instruments.
 func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error) {
+	if sc.Repeated() {
+		// Repeated flows: the network runs, traces and reports their
+		// members, each a flow of its own.
+		cp := *sc
+		cp.Flows = sc.Expanded(seed)
+		sc = &cp
+	}
 	n := &Network{sc: sc, seed: seed, eng: sim.New(1024), intr: opt.Interrupt}
 	n.watch = n.onWatch
 	if opt.Trace != nil {

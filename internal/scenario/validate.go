@@ -40,6 +40,9 @@ func (s *Scenario) validate() error {
 			return err
 		}
 	}
+	if err := s.validateRepeats(); err != nil {
+		return err
+	}
 	return s.validateFaults()
 }
 
