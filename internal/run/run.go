@@ -112,6 +112,10 @@ type FlowResult struct {
 
 	TCP *TCPResult
 	RDT *RDTResult // stop-and-wait, go-back-n and selective-repeat
+
+	// Family names the repeated flow (repeat:) this flow is a member of,
+	// or is "" for a flow written out on its own.
+	Family string
 }
 
 type flow interface {
@@ -356,7 +360,7 @@ func (u *udpFlow) result(now sim.Time) FlowResult {
 		PacketsSent: st.Sent, PacketsRecv: st.Delivered,
 		Lost: st.Sent - st.Delivered, ChecksumDrops: st.ChecksumDrops,
 		Duplicates: st.Duplicates, OutOfOrder: st.OutOfOrder, Corrupt: st.CorruptDelivered,
-		Start: sim.Time(u.spec.Start), Completion: -1,
+		Start: sim.Time(u.spec.Start), Completion: -1, Family: u.spec.Family,
 	}
 	r.OfferedBytes = u.totalBytes()
 	// A UDP flow is complete when everything was sent: its losses are

@@ -131,7 +131,7 @@ func (t *tcpFlow) result(now sim.Time) FlowResult {
 		ChecksumDrops: a.Client.ChecksumDrops() + a.Server.ChecksumDrops(),
 		Duplicates:    cs.DupSegs + ss.DupSegs,
 		OutOfOrder:    cs.OutOfOrder + ss.OutOfOrder,
-		Start:         sim.Time(t.spec.Start), Completion: -1,
+		Start:         sim.Time(t.spec.Start), Completion: -1, Family: t.spec.Family,
 	}
 	if ab := a.Client.Aborted(); ab != "" {
 		r.Aborted = "client: " + ab
