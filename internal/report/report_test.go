@@ -82,7 +82,7 @@ func parseTables(t *testing.T, s string) map[string]*table {
 		for i := range parts {
 			parts[i] = strings.TrimSpace(parts[i])
 		}
-		if parts[0] == "flow" || parts[0] == "link" {
+		if parts[0] == "flow" || parts[0] == "link" || parts[0] == "repeated flow" {
 			cur = &table{head: parts[1:], rows: map[string][]string{}}
 			tabs[parts[0]] = cur
 			continue
