@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"sync/atomic"
@@ -268,5 +269,33 @@ func TestRunInterrupt(t *testing.T) {
 	}
 	if n < 10 || n > 10+interruptEvery {
 		t.Fatalf("%d events ran, want 10 to %d", n, 10+interruptEvery)
+	}
+}
+
+// BenchmarkEnginePending is BenchmarkEngine at several queue sizes: a
+// run of 10,000 flows keeps about 20,000 events pending (a timer per
+// endpoint), and the cost per event grows with the heap's depth,
+// log2(pending).
+func BenchmarkEnginePending(b *testing.B) {
+	for _, pending := range []int{1000, 20000, 100000} {
+		b.Run(fmt.Sprintf("pending=%d", pending), func(b *testing.B) {
+			e := New(pending)
+			r := rand.New(rand.NewPCG(5, 6))
+			var fn Action
+			var x uint64 = 88172645463325252
+			fn = func(uint64) {
+				x ^= x << 13
+				x ^= x >> 7
+				x ^= x << 17
+				e.After(Time(x%1e6), fn, 0)
+			}
+			for range pending {
+				e.After(Time(r.IntN(1e6)), fn, 0)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			e.Run(Limits{MaxEvents: uint64(b.N)})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+		})
 	}
 }
