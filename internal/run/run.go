@@ -149,6 +149,7 @@ type Network struct {
 	// one costs O(1) per state change, not a scan of every flow.
 	done       []bool
 	unfinished int
+	starter    sim.Action // n.onChain, bound once
 }
 
 // watchPeriod is how often, once every flow has finished, the run looks
@@ -207,6 +208,7 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 	}
 	n := &Network{sc: sc, seed: seed, eng: sim.New(1024), intr: opt.Interrupt}
 	n.watch = n.onWatch
+	n.starter = n.onChain
 	if opt.Trace != nil {
 		n.tr = &tracer{n: n, sink: opt.Trace, rtt: opt.TraceRTT}
 	}
@@ -274,12 +276,11 @@ func (n *Network) Pipes() [2]*link.Pipe { return n.pipes }
 
 // Run runs the network to its end and returns the result.
 func (n *Network) Run() *Result {
-	for _, f := range n.flows {
-		f.start()
-	}
+	n.startFlows()
 
 	reason := n.eng.Run(sim.Limits{Until: sim.Time(n.sc.Until), MaxEvents: uint64(n.sc.MaxEvents), Interrupt: n.intr})
 	r := &Result{Scenario: n.sc.Name, File: n.sc.File, Seed: n.seed, Reason: reason, End: n.eng.Now(), Events: n.eng.Fired()}
+	r.Flows = make([]FlowResult, 0, len(n.flows))
 	for _, f := range n.flows {
 		r.Flows = append(r.Flows, f.result(n.eng.Now()))
 	}
