@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"tcpsim/internal/scenario"
-	"tcpsim/sim"
 )
 
 // The scaling benchmark (issue 12, "ten thousand flows"): N TCP flows of
@@ -49,27 +48,18 @@ until: 600s
 max_events: 2000000000
 link: {rate: 1Gbps, delay: 5ms%s}
 flows:
-  - {name: web, protocol: tcp, bytes: 100KB}
+  - {name: web, protocol: tcp, bytes: 100KB, repeat: {count: %d, every: %s}}
 `
 
-// scaleScenario returns N copies of the template's flow, named web1..webN,
-// started every `every` (0: all at once).
+// scaleScenario returns n flows of the template (web#1..web#n), started
+// every 1 ms (arrivals) or all at once (burst).
 func scaleScenario(t testing.TB, n int, mode string) *scenario.Scenario {
 	t.Helper()
-	queue, every := ", queue: 1000", sim.Millisecond
+	queue, every := ", queue: 1000", "1ms"
 	if mode == "burst" {
-		queue, every = "", 0
+		queue, every = "", "0s"
 	}
-	sc := parse(t, fmt.Sprintf(scaleTemplate, queue))
-	tmpl := sc.Flows[0]
-	sc.Flows = make([]scenario.Flow, n)
-	for i := range sc.Flows {
-		f := tmpl
-		f.Name = "web" + strconv.Itoa(i+1)
-		f.Start = scenario.Duration(sim.Time(i) * every)
-		sc.Flows[i] = f
-	}
-	return sc
+	return parse(t, fmt.Sprintf(scaleTemplate, queue, n, every))
 }
 
 var scaleSizes = []int{1, 10, 100, 1000, 10000}
