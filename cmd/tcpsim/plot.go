@@ -27,7 +27,7 @@ func newPlotCmd(stdout io.Writer) *cobra.Command {
 				return err
 			}
 			sc, s, name := fr.sc, fr.seed, fr.flow
-			for _, f := range sc.Flows {
+			for _, f := range sc.Expanded(s) {
 				if f.Name == name && f.Protocol != "tcp" {
 					return fmt.Errorf("--flow %q is %s: plots are for TCP flows", name, f.Protocol)
 				}

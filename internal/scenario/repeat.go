@@ -16,6 +16,10 @@ import (
 // range (RFC 6335 §6) ends at 65535.
 const MaxFlows = 65536 - 49152
 
+// maxRDTIndex bounds the place of an rdt flow in the expanded list: its
+// receiver listens on port 61000 plus that place (run.RDTPortBase).
+const maxRDTIndex = 65536 - 61000
+
 // Repeat is a flow entry's repeat: mapping, a shorthand for Count similar
 // flows that start one after another (e.g. web transfers arriving at a
 // server). The flows are named "<name>#1" ... "<name>#<Count>"; flow k
@@ -94,6 +98,9 @@ func (s *Scenario) validateRepeats() error {
 		f := &s.Flows[i]
 		p := fmt.Sprintf("flows[%d]", i)
 		if f.Repeat == nil {
+			if IsRDT(f.Protocol) && total >= maxRDTIndex {
+				return s.errAt(p+".protocol", "a %s flow must be among the first %d flows (its receiver's port is 61000 plus its place in the expanded list): move it before the repeated flows", f.Protocol, maxRDTIndex)
+			}
 			total++
 			if base, k, ok := splitMember(f.Name); ok {
 				if g := s.flow(base); g != nil && g.Repeat != nil && k <= g.Repeat.Count {

@@ -92,6 +92,7 @@ func TestRepeatErrors(t *testing.T) {
 		{"too many in all", repeatDoc("{count: 16384, every: 1ms}"), "flows[1].repeat.count: the flows expand to more than 16384 in all"},
 		{"rdt", "name: r\nflows:\n  - {name: s, protocol: stop-and-wait, bytes: 1KB, repeat: {count: 2, every: 1s}}\n", "flows[0].repeat: repeat applies to tcp and udp flows, not stop-and-wait"},
 		{"name taken", strings.Replace(repeatDoc("{count: 3, every: 1ms}"), "name: solo", "name: web#2", 1), `flows[0].name: "web#2" is also the name of flow 2 of the repeated flow web`},
+		{"rdt after many", "name: r\nflows:\n  - {name: w, protocol: udp, bytes: 1KB, rate: 1Mbps, repeat: {count: 5000, every: 1ms}}\n  - {name: s, protocol: stop-and-wait, bytes: 1KB}\n", "flows[1].protocol: a stop-and-wait flow must be among the first 4536 flows"},
 		{"fault on family", repeatDoc("{count: 3, every: 1ms}") + "faults:\n  - {flow: web, drop: data, segment: 1}\n", "faults[0].flow: flow web is repeated"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
