@@ -249,6 +249,7 @@ func FuzzRun(f *testing.F) {
 	f.Add([]byte("name: f\nlink: {rate: 1bps, delay: 0ms, queue: 1}\nflows: [{name: u, protocol: udp, count: 3, datagram: 8, rate: 1bps}]\n"))
 	f.Add([]byte("name: f\nlink: {reorder: 100%, reorder_delay: 1ns, duplicate: 100%, corrupt: 100%}\nflows: [{name: t, protocol: tcp, bytes: 5000, mss: 64, recv_buffer: 64, read_rate: 1bps, delayed_ack: 1ns}]\n"))
 	f.Add([]byte("name: f\nlink: {loss: {model: gilbert-elliott, p: 100%, r: 0%}}\nflows: [{name: t, protocol: tcp, app: request-response, request: 1, response: 1, exchanges: 3, congestion: tahoe}]\n"))
+	f.Add([]byte("name: f\nlink: {rate: 10Mbps, delay: 1ms, queue: 5}\nflows: [{name: w, protocol: tcp, bytes: 3KB, repeat: {count: 20, every: exp(100us)}}, {name: u, protocol: udp, count: 3, rate: 1Mbps, repeat: {count: 2, every: 0s}}]\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		sc, err := scenario.Parse("fuzz.yaml", src)
 		if err != nil {
