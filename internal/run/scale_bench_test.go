@@ -99,6 +99,38 @@ func BenchmarkScale(b *testing.B) {
 	}
 }
 
+// BenchmarkScaleOneLongFlow is the steady-state reference for
+// BenchmarkScale: one flow carrying what its 10,000 flows carry (1 GB)
+// over the same link, so about as many events, without the warm-up (a
+// new engine, packet pool and connection) that dominates a single 100 KB
+// flow's few hundred events.
+func BenchmarkScaleOneLongFlow(b *testing.B) {
+	sc := parse(b, `name: scale-ref
+until: 600s
+max_events: 2000000000
+link: {rate: 1Gbps, delay: 5ms, queue: 1000}
+flows:
+  - {name: web, protocol: tcp, bytes: 1GB}
+`)
+	var events uint64
+	var runTime time.Duration
+	for b.Loop() {
+		net, err := Build(sc, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		t0 := time.Now()
+		res := net.Run()
+		runTime += time.Since(t0)
+		if !res.OK() {
+			b.Fatalf("run failed: %s", res.Status())
+		}
+		events += res.Events
+	}
+	b.ReportMetric(float64(runTime.Nanoseconds())/float64(events), "ns/event")
+	b.ReportMetric(float64(events)/float64(b.N), "events/run")
+}
+
 // childPeakRSS runs TestScaleChild in a new process of this test binary
 // and returns its peak resident set size in MB.
 func childPeakRSS(n int, mode string) (float64, error) {
