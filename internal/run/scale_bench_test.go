@@ -52,9 +52,19 @@ flows:
 `
 
 // scaleScenario returns n flows of the template (web#1..web#n), started
-// every 1 ms (arrivals) or all at once (burst).
+// every 1 ms (arrivals) or all at once (burst), or (long) one flow that
+// carries what n of them carry.
 func scaleScenario(t testing.TB, n int, mode string) *scenario.Scenario {
 	t.Helper()
+	if mode == "long" {
+		return parse(t, fmt.Sprintf(`name: scale-ref
+until: 600s
+max_events: 2000000000
+link: {rate: 1Gbps, delay: 5ms, queue: 1000}
+flows:
+  - {name: web, protocol: tcp, bytes: %dKB}
+`, 100*n))
+	}
 	queue, every := ", queue: 1000", "1ms"
 	if mode == "burst" {
 		queue, every = "", "0s"
@@ -105,13 +115,7 @@ func BenchmarkScale(b *testing.B) {
 // new engine, packet pool and connection) that dominates a single 100 KB
 // flow's few hundred events.
 func BenchmarkScaleOneLongFlow(b *testing.B) {
-	sc := parse(b, `name: scale-ref
-until: 600s
-max_events: 2000000000
-link: {rate: 1Gbps, delay: 5ms, queue: 1000}
-flows:
-  - {name: web, protocol: tcp, bytes: 1GB}
-`)
+	sc := scaleScenario(b, 10000, "long")
 	var events uint64
 	var runTime time.Duration
 	for b.Loop() {
@@ -151,7 +155,13 @@ func childPeakRSS(n int, mode string) (float64, error) {
 }
 
 // TestScaleChild is BenchmarkScale's subprocess: it runs once and prints
-// its VmHWM. It does nothing unless TCPSIM_SCALE_CHILD=N:mode is set.
+// its events and VmHWM. It does nothing unless TCPSIM_SCALE_CHILD=N:mode
+// (mode arrivals, burst or long) is set. Under valgrind it counts
+// instructions per event without the noise of a shared machine:
+//
+//	go test -c -o run.test ./internal/run
+//	TCPSIM_SCALE_CHILD=10000:arrivals GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind \
+//	    --toggle-collect='tcpsim/internal/run.(*Network).Run' ./run.test -test.run '^TestScaleChild$'
 func TestScaleChild(t *testing.T) {
 	spec := os.Getenv("TCPSIM_SCALE_CHILD")
 	if spec == "" {
@@ -166,6 +176,7 @@ func TestScaleChild(t *testing.T) {
 	if !res.OK() {
 		t.Fatalf("run failed: %s", res.Status())
 	}
+	fmt.Printf("events %d\n", res.Events)
 	st, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		t.Skip(err)
