@@ -79,19 +79,29 @@ func newDiagramCmd(stdout io.Writer) *cobra.Command {
 		ascii          bool
 		seed           uint64
 		maxPackets     int
+		width          int
 	)
 	cmd := &cobra.Command{
 		Use:   "diagram FILE",
 		Short: "Draw the ladder (sequence) diagram of a flow between hosts a and b",
 		Long: `Draw the textbook ladder diagram of one flow: hosts a and b as two lanes,
-time going down, each packet a sloping arrow from departure to arrival,
-lost packets ending in X, with labels (relative sequence numbers, as
-Wireshark shows them) and notes for timeouts, retransmissions, checksum
-drops and state changes.`,
+time going down to scale, each packet a sloping arrow from departure to
+arrival, lost packets ending in X half way. Every packet, note and timer
+has a row of its own with its label beside it (relative sequence and ACK
+numbers from each side's ISN, as Wireshark shows them, whatever the
+window; datagrams numbered from the flow's first). An idle stretch longer
+than two one-way delays is one row, "~~~ 0.959 s later ~~~"; a
+retransmission (or persist) timer that fires is a bracket in its host's
+margin from where it was armed to where it fired, labelled with the RTO.
+Lines fit --width columns (long labels wrap). After --max-packets packets
+one line says the chart was truncated, and nothing follows it.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if maxPackets < 0 {
 				return fmt.Errorf("--max-packets %d: want 0 (all packets) or a positive number", maxPackets)
+			}
+			if width < diagram.MinWidth {
+				return fmt.Errorf("--width %d: want at least %d columns (lanes and labels side by side)", width, diagram.MinWidth)
 			}
 			f, t, err := window("--from", from, "--to", to)
 			if err != nil {
@@ -102,13 +112,17 @@ drops and state changes.`,
 				return err
 			}
 			sc, s, name := fr.sc, fr.seed, fr.flow
-			_, evs, err := traceRun(sc, s, name, f, t)
+			// The whole flow is traced: relative numbers come from the
+			// ISN and datagrams are numbered from the first, whatever
+			// the window; the diagram applies the window itself.
+			_, evs, err := traceRun(sc, s, name, 0, 0)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "%s (seed %d), flow %s\n\n", sc.Name, s, name)
 			_, err = io.WriteString(stdout, diagram.Draw(evs, diagram.Options{
-				ASCII: ascii, Delay: sc.LinkConfig("forward").Delay, MaxPackets: maxPackets}))
+				ASCII: ascii, Delay: sc.LinkConfig("forward").Delay, MaxPackets: maxPackets,
+				Width: width, From: f, To: t}))
 			return err
 		},
 	}
@@ -118,5 +132,6 @@ drops and state changes.`,
 	cmd.Flags().BoolVar(&ascii, "ascii", false, "plain ASCII instead of Unicode")
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "override the scenario's seed")
 	cmd.Flags().IntVar(&maxPackets, "max-packets", 60, "stop after this many packets (0 = all)")
+	cmd.Flags().IntVar(&width, "width", diagram.DefaultWidth, fmt.Sprintf("most columns a line takes (at least %d)", diagram.MinWidth))
 	return cmd
 }

@@ -108,6 +108,7 @@ func TestFlagUsageErrors(t *testing.T) {
 		{"diagram from after to", []string{"diagram", "--from", "2s", "--to", "1s", hs}, "--from 2s is after --to 1s"},
 		{"diagram to zero", []string{"diagram", "--to", "0", hs}, "--to 0"},
 		{"diagram max-packets", []string{"diagram", "--max-packets", "-1", hs}, "--max-packets -1"},
+		{"diagram width", []string{"diagram", "--width", "40", hs}, "--width 40: want at least 60 columns"},
 		{"trace .json", []string{"run", "--trace", filepath.Join(dir, "out.json"), clean}, "want FILE.jsonl (JSON lines), FILE.txt (text) or - (text on stdout)"},
 		{"trace no extension", []string{"run", "--trace", filepath.Join(dir, "out"), clean}, "want FILE.jsonl"},
 		{"pcap-at", []string{"run", "--pcap-at", "middle", clean}, "--pcap-at \"middle\": want sender or receiver"},

@@ -3,48 +3,192 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"tcpsim/internal/plot"
+	"tcpsim/internal/run"
+	"tcpsim/internal/scenario"
+	"tcpsim/internal/sweep"
+	"tcpsim/internal/trace"
 )
 
 func newPlotCmd(stdout io.Writer) *cobra.Command {
 	var (
-		flow, out string
-		seed      uint64
+		flow, out, units, xAxis, vary string
+		seed                          uint64
 	)
 	cmd := &cobra.Command{
-		Use:   "plot FILE --out DIR",
+		Use:   "plot FILE... --out DIR",
 		Short: "Write PNG and SVG plots of a TCP flow: time-sequence graph, cwnd/ssthresh, receive window",
-		Args:  cobra.ExactArgs(1),
+		Long: `Write three figures of a TCP flow, as PNG and SVG, into DIR:
+
+  time-sequence  each data segment a short vertical bar at the time it was
+                 sent (tcptrace style), the cumulative ACK, the edge of the
+                 advertised window (ACK + rwnd), SACKed blocks and losses
+  cwnd           cwnd and ssthresh, losses, fast retransmits and timeouts
+                 marked, fast recovery shaded (the window inflation of
+                 fast recovery drawn faint, apart from cwnd)
+  rwnd           the window the receiver advertises, from 0
+
+Several FILEs (or one FILE with --vary PATH=V1,V2,...) overlay the same
+flow of each run on one set of axes, each series named
+"<scenario name>: <congestion control> <flow>". Files are named after the
+scenario files and the figure: <file>-<flow>-<kind>.png, or
+<file1>+<file2>-<flow>-<kind>.png for an overlay.
+
+--x rounds draws against transmission rounds: round 1 starts with the
+first data segment; a round ends with the first ACK that acknowledges the
+first segment sent in it, or a duplicate ACK at least one minimum RTT
+after that segment was sent. --units segments counts in MSS.`,
+		Example: `  tcpsim plot ex:26-kr-tahoe ex:26-kr-reno --x rounds --units segments --out plots/
+  tcpsim plot ex:26-kr-reno --vary flows.file.congestion=tahoe,reno,newreno --out plots/
+  tcpsim plot ex:05 --out plots/`,
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
 				return fmt.Errorf("--out DIR is required")
 			}
-			fr, err := loadFlowRun(cmd, args[0], flow, seed)
-			if err != nil {
-				return err
+			var o plot.Options
+			switch units {
+			case "bytes":
+			case "segments":
+				o.Segments = true
+			default:
+				return fmt.Errorf("--units %q: want bytes or segments", units)
 			}
-			sc, s, name := fr.sc, fr.seed, fr.flow
-			for _, f := range sc.Expanded(s) {
-				if f.Name == name && f.Protocol != "tcp" {
-					return fmt.Errorf("--flow %q is %s: plots are for TCP flows", name, f.Protocol)
+			switch xAxis {
+			case "time":
+			case "rounds":
+				o.Rounds = true
+			default:
+				return fmt.Errorf("--x %q: want time or rounds", xAxis)
+			}
+			type input struct {
+				file, base string
+				sc         *scenario.Scenario
+			}
+			var ins []input
+			if vary != "" {
+				if len(args) != 1 {
+					return fmt.Errorf("--vary overlays the values of one FILE: got %d files", len(args))
+				}
+				ax, err := sweep.ParseAxis(vary)
+				if err != nil {
+					return err
+				}
+				name, src, err := readScenario(args[0])
+				if err != nil {
+					return err
+				}
+				for _, v := range ax.Values {
+					sc, err := scenario.Parse(name, src, scenario.Override{Path: ax.Path, Value: v})
+					if err != nil {
+						return fmt.Errorf("--vary: %w", err)
+					}
+					sc.Name += " [" + ax.Path + "=" + v + "]"
+					ins = append(ins, input{file: args[0], base: plot.FileBase(name) + "-" + ax.Path, sc: sc})
+				}
+			} else {
+				for _, a := range args {
+					sc, err := loadScenario(a)
+					if err != nil {
+						return err
+					}
+					ins = append(ins, input{file: a, base: plot.FileBase(sc.File), sc: sc})
 				}
 			}
-			_, evs, err := traceRun(sc, s, name, 0, 0)
+			var runs []plot.Run
+			var bases, titles []string
+			flows := map[string]bool{}
+			for _, in := range ins {
+				f, err := tcpFlow(in.sc, flow)
+				if err != nil {
+					return fmt.Errorf("%s: %w", in.file, err)
+				}
+				s := in.sc.Seed
+				if cmd.Flags().Changed("seed") {
+					s = seed
+				}
+				rec := &trace.Recorder{}
+				if _, err := run.ScenarioWith(in.sc, s, run.Options{Trace: &trace.Filter{Flow: f.Name, Next: rec}, TraceRecovery: true}); err != nil {
+					return fmt.Errorf("%s: %w", in.file, err)
+				}
+				mss := f.TCP.MSS
+				if mss == 0 {
+					mss = 1460
+				}
+				runs = append(runs, plot.Run{Label: in.sc.Name + ": " + algorithmName(f) + " " + f.Name, Events: rec.Events, MSS: mss})
+				if len(bases) == 0 || bases[len(bases)-1] != in.base {
+					bases = append(bases, in.base)
+				}
+				titles = append(titles, fmt.Sprintf("%s (seed %d)", in.sc.Name, s))
+				flows[f.Name] = true
+			}
+			o.Name = strings.Join(bases, "+")
+			o.Title = strings.Join(titles, " vs ")
+			if len(flows) == 1 {
+				for f := range flows {
+					o.Name += "-" + f
+					if len(runs) == 1 {
+						o.Title += ", flow " + f
+					}
+				}
+			}
+			figs, err := plot.Flows(runs, o)
 			if err != nil {
 				return err
 			}
-			files, err := plot.Flow(evs, out, sc.Name, s, name)
-			for _, f := range files {
-				fmt.Fprintln(stdout, "wrote", f)
+			for _, fg := range figs {
+				files, err := plot.Render(fg, out)
+				for _, f := range files {
+					fmt.Fprintln(stdout, "wrote", f)
+				}
+				if err != nil {
+					return err
+				}
 			}
-			return err
+			return nil
 		},
 	}
-	cmd.Flags().StringVar(&flow, "flow", "", "TCP flow to plot (default: the first)")
+	cmd.Flags().StringVar(&flow, "flow", "", "TCP flow to plot (default: the first TCP flow)")
 	cmd.Flags().StringVar(&out, "out", "", "directory for the PNG and SVG files")
-	cmd.Flags().Uint64Var(&seed, "seed", 0, "override the scenario's seed")
+	cmd.Flags().Uint64Var(&seed, "seed", 0, "override the scenarios' seed")
+	cmd.Flags().StringVar(&units, "units", "bytes", "sizes in bytes (drawn in kB) or segments (of the flow's MSS)")
+	cmd.Flags().StringVar(&xAxis, "x", "time", "x axis: time or rounds (transmission rounds, as Kurose & Ross draw cwnd)")
+	cmd.Flags().StringVar(&vary, "vary", "", "PATH=V1,V2,...: overlay one run of FILE per value (e.g. flows.file.congestion=tahoe,reno)")
 	return cmd
+}
+
+// tcpFlow returns the flow named name (the first TCP flow when name is
+// empty), which must be a TCP flow.
+func tcpFlow(sc *scenario.Scenario, name string) (*scenario.Flow, error) {
+	fs := sc.Expanded(sc.Seed) // a repeated flow's members by name
+	for i := range fs {
+		f := &fs[i]
+		if name == "" && f.Protocol == "tcp" || f.Name == name {
+			if f.Protocol != "tcp" || f.TCP == nil {
+				return nil, fmt.Errorf("--flow %q is %s: plots are for TCP flows", f.Name, f.Protocol)
+			}
+			return f, nil
+		}
+	}
+	if name == "" {
+		return nil, fmt.Errorf("no TCP flow to plot")
+	}
+	return nil, fmt.Errorf("--flow %q: %s has no such flow", name, sc.File)
+}
+
+// algorithmName names a TCP flow's congestion control for a legend:
+// "reno", "newreno sack".
+func algorithmName(f *scenario.Flow) string {
+	s := f.TCP.Congestion
+	if s == "" {
+		s = "tcp"
+	}
+	if f.TCP.SACK {
+		s += " sack"
+	}
+	return s
 }

@@ -116,7 +116,11 @@ are written to FILE; 'tcpsim merge' combines the shards.`,
 				return err
 			}
 			if plotDir != "" {
-				files, err := plot.Sweep(plan.Meta, recs, plotDir)
+				pts, err := plot.PointScenarios(name, src, plan.Meta)
+				if err != nil {
+					return err
+				}
+				files, err := plot.Sweep(plan.Meta, recs, pts, plotDir)
 				for _, f := range files {
 					fmt.Fprintln(stderr, "wrote", f)
 				}
@@ -133,7 +137,7 @@ are written to FILE; 'tcpsim merge' combines the shards.`,
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table, markdown, csv or json")
 	cmd.Flags().StringVar(&shard, "shard", "", "K/N: run only the K-th of N slices of the runs (needs --out)")
 	cmd.Flags().StringVar(&out, "out", "", "write raw results of a shard to FILE (JSON lines) instead of a report")
-	cmd.Flags().StringVar(&plotDir, "plot", "", "also write goodput vs the first --vary parameter, with 95% CI bars, as PNG and SVG into DIR")
+	cmd.Flags().StringVar(&plotDir, "plot", "", "also write goodput vs the first --vary parameter, with 95% CI bars and the textbook model (Mathis, 1 − p, rdt utilisation), as PNG and SVG into DIR")
 	return cmd
 }
 

@@ -68,6 +68,8 @@ func value(v float64, unit string) string {
 		return fmt.Sprintf("%.3f Mbps", v/1e6)
 	case "fraction", "per packet":
 		return fmt.Sprintf("%.5g", v)
+	case "s":
+		return fmt.Sprintf("%.2f ms", v*1e3)
 	}
 	return fmt.Sprintf("%.4f", v)
 }

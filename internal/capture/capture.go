@@ -86,7 +86,7 @@ func (s *sink) Event(e *trace.Event) {
 	if e.Packet == nil {
 		return
 	}
-	out := (e.Kind == trace.Enqueue || e.Kind == trace.QueueDrop) && (e.Dir == "a->b") == s.atA
+	out := (e.Kind == trace.Enqueue || e.Kind == trace.QueueDrop || e.Kind == trace.EarlyDrop) && (e.Dir == "a->b") == s.atA
 	in := e.Kind == trace.Deliver && (e.Dir == "b->a") == s.atA
 	if out || in {
 		s.c.write(e)

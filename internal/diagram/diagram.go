@@ -1,15 +1,30 @@
 // Package diagram draws the textbook ladder (sequence) diagram of a flow
 // from a run's trace: two vertical lanes for hosts a and b, time going
 // down, every packet a sloping arrow from its departure to its arrival,
-// lost packets ending in X, with labels such as "SYN seq=0" and
-// "ACK ack=1 win=65535" and notes for timeouts, retransmissions, checksum
-// drops and state changes.
+// lost packets ending in X half way across.
+//
+// The chart is read row by row. Time runs down to scale (a one-way delay
+// spans RowsPerDelay rows) while things happen; an idle stretch longer than
+// the gap threshold is collapsed into one marker row that prints the
+// elapsed time ("~~~ 0.959 s later ~~~"). Every packet, note and timer
+// event has a row of its own, even when several happen at one instant, and
+// its label is written on that row, in the label column right of the lanes:
+// a departure's label on the row its arrow leaves, a loss's on the row of
+// its X. Labels never share a row; a long one wraps onto continuation rows.
+// A retransmission timer that fires is drawn as a bracket in its host's
+// margin, from the row where it was armed to the row where it fired, both
+// rows labelled with the RTO. TCP sequence and ACK numbers are relative to
+// each side's ISN, as Wireshark shows them, whatever the time window; UDP
+// datagrams are numbered from the flow's first; rdt packets carry their
+// sequence numbers as K&R writes them ("pkt 3", "ACK 3").
 package diagram
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"tcpsim/internal/trace"
 	"tcpsim/sim"
@@ -17,389 +32,406 @@ import (
 
 // Options shape the drawing.
 type Options struct {
-	ASCII      bool     // plain ASCII instead of Unicode box drawing
-	Delay      sim.Time // one-way delay: an arrow of this length spans RowsPerDelay rows
-	Width      int      // columns between the lanes (default 40)
-	MaxPackets int      // stop after this many packets (0 = all)
+	ASCII bool     // plain ASCII instead of Unicode box drawing
+	Delay sim.Time // one-way delay: an arrow of this length spans RowsPerDelay rows
+	// Width is the most columns any line takes (0 = DefaultWidth); less
+	// than MinWidth is taken as MinWidth.
+	Width      int
+	MaxPackets int // stop after this many packets (0 = all)
+	// From and To are the time window: packets that leave, notes and
+	// timers within [From, To] are drawn (To 0 = no end). Events before
+	// From still count for relative numbers and datagram numbers.
+	From, To sim.Time
+	// Gap is the idle time above which the chart collapses the stretch
+	// into a gap marker (0 = GapDelays one-way delays).
+	Gap sim.Time
 }
 
-// RowsPerDelay is how many rows a one-way delay spans.
-const RowsPerDelay = 5
-
-type arrow struct {
-	dir       string // "a->b" or "b->a"
-	t0, t1    sim.Time
-	label     string
-	end       string // "deliver", "lost", "queue-drop", "checksum"
-	retrans   bool
-	corrupted bool
-	scripted  bool // lost or corrupted by the scenario's faults: section
-	startRow  int
-	endRow    int
-}
-
-type note struct {
-	t    sim.Time
-	text string
-}
+const (
+	// DefaultWidth is the width of a chart when Options.Width is 0: it
+	// fits a 100-column terminal or page.
+	DefaultWidth = 100
+	// MinWidth is the narrowest chart: below it lanes and labels no
+	// longer fit side by side.
+	MinWidth = 60
+	// RowsPerDelay is how many rows a one-way delay spans.
+	RowsPerDelay = 5
+	// GapDelays is the default gap threshold in one-way delays: nothing
+	// happening for longer than this is drawn as a gap marker.
+	GapDelays = 2
+	// maxBracketCols is how many RTO brackets a margin holds side by
+	// side; a timer that overlaps more is labelled but not bracketed.
+	maxBracketCols = 3
+)
 
 type glyphs struct {
-	lane, down, up, right, left, lost string
+	lane, gapLane, down, up, right, left, lost rune
+	// RTO brackets: top, middle and bottom, for host a (opening right)
+	// and host b (opening left).
+	topA, botA, topB, botB, mid rune
+	ab, ba                      string // label prefixes
+	ellipsis                    string
 }
 
 var (
-	unicodeGlyphs = glyphs{"│", "╲", "╱", "▶", "◀", "✗"}
-	asciiGlyphs   = glyphs{"|", "\\", "/", ">", "<", "X"}
+	unicodeGlyphs = glyphs{'│', '┆', '╲', '╱', '▶', '◀', '✗', '┌', '└', '┐', '┘', '│', "a→b ", "b→a ", "…"}
+	asciiGlyphs   = glyphs{'|', ':', '\\', '/', '>', '<', 'X', '+', '+', '+', '+', '|', "a->b ", "b->a ", "..."}
 )
 
-// Draw renders the events of one flow (already filtered by flow and time
-// window) as a ladder diagram.
+// Draw renders the events of one flow (filtered by flow, not by time: the
+// window is opt.From and opt.To) as a ladder diagram whose lines are at
+// most opt.Width columns wide.
 func Draw(evs []trace.Event, opt Options) string {
 	if opt.Width == 0 {
-		opt.Width = 40
+		opt.Width = DefaultWidth
 	}
+	opt.Width = max(opt.Width, MinWidth)
 	g := unicodeGlyphs
 	if opt.ASCII {
 		g = asciiGlyphs
 	}
-	arrows, notes, truncated := collect(evs, opt.MaxPackets, opt.Delay)
-	// Rows: one per distinct time, spaced in proportion to the gaps, so
-	// that an arrow of one delay spans about RowsPerDelay rows.
-	var times []sim.Time
-	for _, a := range arrows {
-		times = append(times, a.t0, a.t1)
+	c := collect(evs, &opt, &g)
+	l := layout(&c, &opt)
+	return render(&c, l, &opt, &g)
+}
+
+// chartLayout is where everything goes: rows and columns.
+type chartLayout struct {
+	order     []int    // items in row order (kept and ghost)
+	q         sim.Time // the time a row stands for
+	rows      []row
+	cutRow    int // rows from here on are not printed
+	truncated bool
+	windowEnd bool // the --to window cut something off
+	timeW     int  // width of the time column
+	marginA   int  // bracket columns left of lane a
+	marginB   int  // bracket columns right of lane b
+	lanes     int  // columns between the lanes
+	labelW    int  // width of the label column
+}
+
+// row is one line of the chart.
+type row struct {
+	t     sim.Time
+	timed bool   // print t
+	gap   bool   // a gap marker row
+	text  string // the label column
+}
+
+// layout decides which items are drawn, gives each its rows, and sizes the
+// columns.
+func layout(c *chart, opt *Options) *chartLayout {
+	l := &chartLayout{}
+	// The cut: items at or after it are not drawn. The end of the
+	// window, and the departure of the packet after the last allowed.
+	type pos struct {
+		t     sim.Time
+		order int
 	}
-	for _, n := range notes {
-		times = append(times, n.t)
+	before := func(a, b pos) bool { return a.t < b.t || (a.t == b.t && a.order < b.order) }
+	cut := pos{math.MaxInt64, math.MaxInt}
+	if opt.To > 0 {
+		cut = pos{opt.To, math.MaxInt} // t <= To is kept
 	}
-	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
-	rowOf := map[sim.Time]int{}
+	if opt.MaxPackets > 0 {
+		n := 0
+		for _, a := range c.arrows {
+			if a.depart < 0 {
+				continue // left before the window
+			}
+			if n++; n > opt.MaxPackets {
+				d := c.items[a.depart]
+				if p := (pos{d.t, d.order}); before(p, cut) {
+					cut, l.truncated = p, true
+				}
+				break
+			}
+		}
+	}
+	kept := func(i int) bool { return i >= 0 && before(pos{c.items[i].t, c.items[i].order}, cut) }
+	for i := range c.items {
+		it := &c.items[i]
+		switch {
+		case kept(i):
+			l.order = append(l.order, i)
+		case it.kind == itemArrive && kept(c.arrows[it.arrow].depart):
+			// A ghost: the end of an arrow drawn up to the cut, laid
+			// out so that its slope is right, never printed.
+			it.text = ""
+			l.order = append(l.order, i)
+			l.windowEnd = true
+		default:
+			l.windowEnd = true
+		}
+	}
+	sort.SliceStable(l.order, func(x, y int) bool {
+		a, b := &c.items[l.order[x]], &c.items[l.order[y]]
+		return before(pos{a.t, a.order}, pos{b.t, b.order})
+	})
+
+	// Columns. The margins hold the RTO brackets drawn.
+	l.timeW = len("time (s)")
+	for _, i := range l.order {
+		if it := &c.items[i]; it.timed && kept(i) {
+			l.timeW = max(l.timeW, len(fmt.Sprintf("%.6f", it.t.Seconds())))
+		}
+	}
+	l.marginA, l.marginB = assignBrackets(c, kept)
+	avail := opt.Width - (l.timeW + 1 + 2*l.marginA + 2 + 2*l.marginB + 2)
+	l.lanes = min(max(avail/3, 10), 60)
+	l.labelW = avail - l.lanes
+
+	// Rows: to scale within bursts, a gap marker across idle stretches.
 	q := opt.Delay / RowsPerDelay
 	if q <= 0 {
 		q = sim.Millisecond
 	}
-	row := 0
-	for i, t := range times {
-		if i > 0 && t != times[i-1] {
-			gap := int((t - times[i-1] + q - 1) / q)
-			row += min(max(gap, 1), RowsPerDelay)
-		}
-		rowOf[t] = row
-	}
-	nrows := row + 1
-	if len(times) == 0 {
-		nrows = 0
-	}
-	grid := make([][]string, nrows)
-	notesAt := make([][]string, nrows)
-	timeAt := make([]sim.Time, nrows)
-	hasTime := make([]bool, nrows)
-	for t, r := range rowOf {
-		timeAt[r], hasTime[r] = t, true
-	}
-	const laneA = 0
-	laneB := opt.Width + 1
-	for r := range grid {
-		grid[r] = make([]string, laneB+1)
-		for c := range grid[r] {
-			grid[r][c] = " "
-		}
-		grid[r][laneA], grid[r][laneB] = g.lane, g.lane
-	}
-	for i := range arrows {
-		a := &arrows[i]
-		a.startRow, a.endRow = rowOf[a.t0], rowOf[a.t1]
-		drawArrow(grid, a, laneA, laneB, g)
-		prefix := "a→b "
-		if a.dir == "b->a" {
-			prefix = "b→a "
-		}
-		if opt.ASCII {
-			prefix = strings.Replace(prefix, "→", "->", 1)
-		}
-		label := prefix + a.label
-		if a.retrans {
-			label += "  (retransmission)"
-		}
-		notesAt[a.startRow] = append(notesAt[a.startRow], label)
-		switch a.end {
-		case "lost":
-			if a.scripted {
-				notesAt[a.endRow] = append(notesAt[a.endRow], g.lost+" lost (scripted): "+a.label)
-			} else {
-				notesAt[a.endRow] = append(notesAt[a.endRow], g.lost+" lost: "+a.label)
-			}
-		case "queue-drop":
-			notesAt[a.endRow] = append(notesAt[a.endRow], g.lost+" dropped, queue full: "+a.label)
-		case "checksum":
-			notesAt[a.endRow] = append(notesAt[a.endRow], g.lost+" bad checksum, dropped: "+a.label)
-		}
-		switch {
-		case a.corrupted && a.end == "deliver" && a.scripted:
-			notesAt[a.endRow] = append(notesAt[a.endRow], "corrupted (scripted), checksum still matches, delivered: "+a.label)
-		case a.corrupted && a.end == "deliver":
-			notesAt[a.endRow] = append(notesAt[a.endRow], "corrupted, delivered (no checksum): "+a.label)
-		}
-	}
-	for _, n := range notes {
-		r := rowOf[n.t]
-		notesAt[r] = append(notesAt[r], n.text)
-	}
-	var b strings.Builder
-	head := fmt.Sprintf("%11s  %-*s%s", "time (s)", laneB, "a", "b")
-	b.WriteString(strings.TrimRight(head, " ") + "\n")
-	for r := range grid {
-		ts := ""
-		if hasTime[r] {
-			ts = fmt.Sprintf("%.6f", timeAt[r].Seconds())
-		}
-		line := fmt.Sprintf("%11s  %s", ts, strings.Join(grid[r], ""))
-		if len(notesAt[r]) > 0 {
-			line += "   " + strings.Join(notesAt[r], "; ")
-		}
-		b.WriteString(strings.TrimRight(line, " ") + "\n")
-	}
-	if truncated {
-		b.WriteString(fmt.Sprintf("... (stopped after %d packets; use --max-packets or --from/--to)\n", opt.MaxPackets))
-	}
-	return b.String()
-}
-
-// drawArrow draws a's slope: one glyph per row, moving from one lane to the
-// other, ending in an arrowhead or, for a loss, in X half way.
-func drawArrow(grid [][]string, a *arrow, laneA, laneB int, g glyphs) {
-	from, to, slope, head := laneA+1, laneB-1, g.down, g.right
-	if a.dir == "b->a" {
-		from, to, slope, head = laneB-1, laneA+1, g.up, g.left
-	}
-	span := a.endRow - a.startRow
-	x := func(r int) int {
-		if span == 0 {
-			return to
-		}
-		return from + (to-from)*(r-a.startRow)/span
-	}
-	last := a.endRow
-	if a.end == "lost" {
-		// The packet vanishes half way across: the slope is that of a
-		// full crossing in twice the rows.
-		half := func(r int) int {
-			if span == 0 {
-				return (from + to) / 2
-			}
-			return from + (to-from)*(r-a.startRow)/(2*span)
-		}
-		for r := a.startRow; r < last; r++ {
-			grid[r][half(r)] = slope
-		}
-		grid[last][half(last)] = g.lost
-		return
-	}
-	if a.end == "queue-drop" {
-		grid[a.startRow][from] = g.lost
-		return
-	}
-	for r := a.startRow; r < last; r++ {
-		grid[r][x(r)] = slope
-	}
-	if a.end == "checksum" {
-		grid[last][to] = g.lost
-	} else {
-		grid[last][to] = head
-	}
-}
-
-// collect turns trace events into arrows and notes.
-func collect(evs []trace.Event, maxPackets int, delay sim.Time) ([]arrow, []note, bool) {
-	type key struct {
-		dir string
-		id  uint64
-	}
-	open := map[key]int{}
-	var arrows []arrow
-	var notes []note
-	isn := map[string]uint32{} // per direction: the ISN, from the SYN
-	retransNext := map[string]bool{}
-	lastAck := map[string]uint32{} // per direction: the last pure ACK's number
-	dupRun := map[string]int{}     // per direction: duplicate ACKs in a row
-	lastWin := map[string]int{}    // per direction: the window of that ACK
-	var rtoAt sim.Time = -1        // when a retransmission timer last fired
-	truncated := false
-	for _, e := range evs {
-		switch e.Kind {
-		case trace.Send:
-			retransNext[e.Dir] = e.Retrans
-		case trace.Enqueue, trace.QueueDrop:
-			if maxPackets > 0 && len(arrows) >= maxPackets {
-				truncated = true
-				continue
-			}
-			if e.Flags != "" && strings.Contains(e.Flags, "SYN") {
-				if _, ok := isn[e.Dir]; !ok {
-					isn[e.Dir] = e.Seq
-				}
-			}
-			a := arrow{dir: e.Dir, t0: e.T, t1: e.T, label: label(&e, isn), retrans: retransNext[e.Dir]}
-			retransNext[e.Dir] = false
-			if a.retrans {
-				back := "b->a"
-				if e.Dir == "b->a" {
-					back = "a->b"
-				}
-				switch {
-				case e.T == rtoAt:
-					a.label += "  (timeout retransmission)"
-				case dupRun[back] >= 3:
-					a.label += "  (fast retransmission)"
-				default:
-					a.label += "  (retransmission)"
-				}
-				a.retrans = false
-			}
-			if e.Proto == "tcp" && e.Len == 0 && e.Flags == "ACK" {
-				prev, ok := lastAck[e.Dir]
-				switch {
-				case ok && prev == e.Ack && lastWin[e.Dir] == e.Win:
-					a.label += "  (duplicate ACK)"
-					dupRun[e.Dir]++
-				case ok && prev == e.Ack:
-					a.label += "  (window update)"
-					dupRun[e.Dir] = 0
-				default:
-					dupRun[e.Dir] = 0
-				}
-				lastAck[e.Dir], lastWin[e.Dir] = e.Ack, e.Win
-			}
-			if e.Kind == trace.QueueDrop {
-				a.end = "queue-drop"
-				arrows = append(arrows, a)
-				continue
-			}
-			open[key{e.Dir, e.ID}] = len(arrows)
-			arrows = append(arrows, a)
-		case trace.Duplicate:
-			// The copy is a new packet, made on the wire.
-			open[key{e.Dir, e.ID}] = len(arrows)
-			arrows = append(arrows, arrow{dir: e.Dir, t0: e.T, t1: e.T, label: label(&e, isn) + " (duplicate)"})
-		case trace.Corrupt:
-			if i, ok := open[key{e.Dir, e.ID}]; ok {
-				arrows[i].corrupted = true
-				arrows[i].scripted = arrows[i].scripted || e.Scripted
-			}
-		case trace.Lost:
-			if i, ok := open[key{e.Dir, e.ID}]; ok {
-				// Lost on the wire: drawn as vanishing half way to
-				// the other host.
-				arrows[i].t1, arrows[i].end = e.T+delay/2, "lost"
-				arrows[i].scripted = e.Scripted
-				delete(open, key{e.Dir, e.ID})
-			}
-		case trace.Deliver:
-			if i, ok := open[key{e.Dir, e.ID}]; ok {
-				arrows[i].t1, arrows[i].end = e.T, "deliver"
-			}
-		case trace.ChecksumDrop:
-			if i, ok := open[key{e.Dir, e.ID}]; ok {
-				arrows[i].end = "checksum"
-				delete(open, key{e.Dir, e.ID})
-			}
-		case trace.TimerFired:
-			if strings.Contains(e.Detail, "retransmission") {
-				rtoAt = e.T
-				side, rest, _ := strings.Cut(e.Detail, " ")
-				text := "TIMEOUT: " + side + "'s retransmission timer fired"
-				if _, pkt, ok := strings.Cut(rest, "timer for "); ok { // rdt flows name the packet guarded
-					pkt, _, _ = strings.Cut(pkt, " at ")
-					text = "TIMEOUT: " + side + "'s timer for " + pkt + " fired"
-				}
-				notes = append(notes, note{e.T, text})
-			} else if strings.Contains(e.Detail, "persist") {
-				notes = append(notes, note{e.T, "persist timer fired: window probe"})
-			}
-		case trace.State, trace.Decision:
-			notes = append(notes, note{e.T, e.Detail})
-		}
-	}
-	// Packets still open at the end of the window arrive off the chart.
-	var out []arrow
-	for _, a := range arrows {
-		if a.end != "" {
-			out = append(out, a)
-		}
-	}
-	return out, notes, truncated
-}
-
-// label writes a packet as textbooks do, with sequence numbers relative to
-// each side's ISN (as Wireshark shows them).
-func label(e *trace.Event, isn map[string]uint32) string {
-	switch e.Proto {
-	case "udp":
-		return fmt.Sprintf("UDP len=%d", e.Len)
-	case "rdt": // stop-and-wait, go-back-n, selective-repeat: K&R's labels
-		if e.Flags == "ACK" {
-			return fmt.Sprintf("ACK %d", e.Ack)
-		}
-		return fmt.Sprintf("pkt %d", e.Seq)
-	}
-	rel := func(dir string, v uint32) uint32 { return v - isn[dir] }
-	other := "b->a"
-	if e.Dir == "b->a" {
-		other = "a->b"
-	}
-	flags := e.Flags
-	if flags == "ACK" || flags == "ACK,PSH" || flags == "PSH,ACK" {
-		flags = ""
-	}
-	flags = strings.ReplaceAll(flags, ",PSH", "")
-	if !strings.Contains(flags, "SYN") {
-		flags = strings.ReplaceAll(flags, ",ACK", "") // "FIN ... ack=", but "SYN,ACK" as textbooks write it
-	}
-	var parts []string
-	if flags != "" {
-		parts = append(parts, flags)
-	}
-	if e.Len > 0 || strings.Contains(e.Flags, "SYN") || strings.Contains(e.Flags, "FIN") {
-		parts = append(parts, fmt.Sprintf("seq=%d", rel(e.Dir, e.Seq)))
-	}
-	if e.Len > 0 {
-		parts = append(parts, fmt.Sprintf("len=%d", e.Len))
-	}
-	_, acked := isn[other]
-	acked = acked && strings.Contains(e.Flags, "ACK")
+	gapAt := opt.Gap
 	switch {
-	case e.Len == 0 && flags == "" && acked && e.SACK.N > 0:
-		// A pure ACK with SACK blocks (RFC 2018): "ACK ack=x SACK l-r ...",
-		// the blocks relative to the same ISN as the ACK.
-		parts = append(parts, fmt.Sprintf("ACK ack=%d", rel(other, e.Ack)), sackLabel(e, rel(other, 0)))
-	case e.Len == 0 && flags == "" && acked:
-		// A pure ACK: the textbook "ACK ack=x win=w".
-		parts = append(parts, fmt.Sprintf("ACK ack=%d win=%d", rel(other, e.Ack), e.Win))
-	case acked && e.SACK.N > 0:
-		parts = append(parts, fmt.Sprintf("ack=%d", rel(other, e.Ack)))
-		if flags != "" {
-			parts = append(parts, fmt.Sprintf("win=%d", e.Win))
-		}
-		parts = append(parts, sackLabel(e, rel(other, 0)))
-	case acked:
-		parts = append(parts, fmt.Sprintf("ack=%d", rel(other, e.Ack)))
-		if flags != "" {
-			parts = append(parts, fmt.Sprintf("win=%d", e.Win))
-		}
+	case gapAt > 0:
+	case opt.Delay > 0:
+		gapAt = GapDelays * opt.Delay
 	default:
-		parts = append(parts, fmt.Sprintf("win=%d", e.Win))
+		gapAt = GapDelays * RowsPerDelay * q
 	}
-	return strings.Join(parts, " ")
+	l.q = q
+	l.cutRow = -1
+	var prevT, lastTimed sim.Time
+	prevStart, haveTimed := 0, false
+	share := -1 // the row of an unlabelled arrival that a note at its instant may share
+	for n, i := range l.order {
+		it := &c.items[i]
+		if share >= 0 && it.kind == itemNote && it.t == prevT && kept(i) {
+			// "▶ server LISTEN => SYN-RECEIVED": the arrival and the
+			// state change it caused, on one row.
+			lines := wrap(it.text, l.labelW)
+			it.row, l.rows[share].text = share, lines[0]
+			for _, line := range lines[1:] {
+				l.rows = append(l.rows, row{t: it.t, text: line})
+			}
+			share = -1
+			continue
+		}
+		share = -1
+		ghost := !kept(i)
+		if ghost && l.cutRow < 0 {
+			l.cutRow = len(l.rows)
+		}
+		if n == 0 || it.t != prevT {
+			start := 0
+			switch {
+			case n == 0:
+			case it.timed && haveTimed && it.t-lastTimed > gapAt:
+				l.rows = append(l.rows, row{gap: true, text: fmt.Sprintf("~~~ %s later ~~~", seconds(it.t-lastTimed))})
+				start = len(l.rows)
+			default:
+				step := int((it.t - prevT + q/2) / q)
+				start = max(len(l.rows), prevStart+min(step, GapDelays*RowsPerDelay))
+			}
+			for len(l.rows) < start {
+				l.rows = append(l.rows, row{})
+			}
+			prevT, prevStart = it.t, start
+		}
+		it.row = len(l.rows)
+		if it.kind == itemArrive && it.text == "" && !ghost {
+			share = it.row
+		}
+		for k, line := range wrap(it.text, l.labelW) {
+			l.rows = append(l.rows, row{t: it.t, timed: it.timed && k == 0, text: line})
+		}
+		if it.timed {
+			lastTimed, haveTimed = it.t, true
+		}
+	}
+	if l.cutRow < 0 {
+		l.cutRow = len(l.rows)
+	}
+	return l
 }
 
-// sackLabel writes a segment's SACK blocks as "SACK l-r l-r", each edge
-// less base (zero less the ISN they are relative to, so that adding it
-// makes them relative).
-func sackLabel(e *trace.Event, base uint32) string {
-	var b strings.Builder
-	b.WriteString("SACK")
-	for _, r := range e.SACK.Blocks[:min(max(e.SACK.N, 0), trace.MaxSACKBlocks)] {
-		fmt.Fprintf(&b, " %d-%d", r[0]+base, r[1]+base)
+// assignBrackets gives each RTO bracket drawn a margin column, reusing a
+// column once its bracket has ended, and returns how many columns each
+// margin needs. kept says whether an item is drawn.
+func assignBrackets(c *chart, kept func(int) bool) (int, int) {
+	var ends [2][]int // per lane, per column: the order of the last fire
+	for k := range c.brackets {
+		b := &c.brackets[k]
+		b.col = -1
+		if b.arm >= 0 && !kept(b.arm) || !kept(b.fire) && b.armedEarly {
+			continue
+		}
+		if !kept(b.fire) {
+			b.fire = -1 // armed in the window, fires after it: open at the bottom
+		}
+		start := -1
+		if b.arm >= 0 {
+			start = b.armOrder
+		}
+		cols := ends[b.lane]
+		for j, end := range cols {
+			if end < start {
+				b.col = j
+				break
+			}
+		}
+		if b.col < 0 && len(cols) < maxBracketCols {
+			b.col = len(cols)
+			ends[b.lane] = append(ends[b.lane], 0)
+		}
+		if b.col >= 0 {
+			ends[b.lane][b.col] = math.MaxInt
+			if b.fire >= 0 {
+				ends[b.lane][b.col] = b.fireOrder
+			}
+		}
 	}
-	return b.String()
+	return len(ends[0]), len(ends[1])
+}
+
+// render draws the laid-out chart.
+func render(c *chart, l *chartLayout, opt *Options, g *glyphs) string {
+	n := l.cutRow
+	// The drawing area of each row: margin a, lane a, the lanes' space,
+	// lane b, margin b.
+	laneA := 2 * l.marginA
+	laneB := laneA + l.lanes + 1
+	cols := laneB + 1 + 2*l.marginB
+	grid := make([][]rune, n)
+	for r := range grid {
+		grid[r] = []rune(strings.Repeat(" ", cols))
+		lane := g.lane
+		if l.rows[r].gap {
+			lane = g.gapLane
+		}
+		grid[r][laneA], grid[r][laneB] = lane, lane
+	}
+	set := func(r, col int, ch rune) {
+		if r >= 0 && r < n {
+			grid[r][col] = ch
+		}
+	}
+	drawn := make([]bool, len(c.items)) // the items laid out
+	for _, i := range l.order {
+		drawn[i] = true
+	}
+	// Slopes first, then the ends (heads and X) over them, so that no
+	// slope hides where a packet arrived or died.
+	type mark struct {
+		r, col int
+		ch     rune
+	}
+	var ends []mark
+	for _, a := range c.arrows {
+		from, to, slope, head := laneA+1, laneB-1, g.down, g.right
+		if a.dir == "b->a" {
+			from, to, slope, head = laneB-1, laneA+1, g.up, g.left
+		}
+		var r0, r1 int
+		switch {
+		case a.depart >= 0 && drawn[a.depart] && a.arrive >= 0:
+			r0, r1 = c.items[a.depart].row, c.items[a.arrive].row
+		case a.depart >= 0 && drawn[a.depart]:
+			r0, r1 = c.items[a.depart].row, l.cutRow+RowsPerDelay // still on the wire: off the bottom
+		case a.depart < 0 && a.arrive >= 0 && drawn[a.arrive]:
+			// Left before the window: it comes in from above the top
+			// row, at the slope its flight time gives.
+			end := c.items[a.arrive]
+			r1 = end.row
+			r0 = min(r1-int((end.t-a.t0+l.q/2)/l.q), -1)
+		default:
+			continue
+		}
+		if a.end == endQueueDrop {
+			ends = append(ends, mark{r0, from, g.lost})
+			continue
+		}
+		stop := to
+		if a.end == endLost {
+			stop = (from + to) / 2
+		}
+		for r := max(r0, 0); r < min(r1, n); r++ {
+			set(r, from+(stop-from)*(r-r0)/(r1-r0), slope)
+		}
+		switch a.end {
+		case endLost, endChecksum:
+			ends = append(ends, mark{max(r1, r0), stop, g.lost})
+		case endDeliver:
+			ends = append(ends, mark{max(r1, r0), stop, head})
+		}
+	}
+	for _, m := range ends {
+		set(m.r, m.col, m.ch)
+	}
+	for _, b := range c.brackets {
+		if b.col < 0 {
+			continue
+		}
+		col, top, bot := laneA-2-2*b.col, g.topA, g.botA
+		if b.lane == 1 {
+			col, top, bot = laneB+2+2*b.col, g.topB, g.botB
+		}
+		r0, r1 := 0, n-1
+		if b.arm >= 0 {
+			r0 = c.items[b.arm].row
+		}
+		if b.fire >= 0 {
+			r1 = c.items[b.fire].row
+		}
+		for r := r0; r <= r1; r++ {
+			set(r, col, g.mid)
+		}
+		if b.arm >= 0 {
+			set(r0, col, top)
+		}
+		if b.fire >= 0 {
+			set(r1, col, bot)
+		}
+	}
+
+	var out strings.Builder
+	head := fmt.Sprintf("%*s %s%c%s%c", l.timeW, "time (s)", strings.Repeat(" ", laneA), 'a', strings.Repeat(" ", l.lanes), 'b')
+	out.WriteString(head + "\n")
+	for r := 0; r < n; r++ {
+		ts := ""
+		if l.rows[r].timed {
+			ts = fmt.Sprintf("%.6f", l.rows[r].t.Seconds())
+		}
+		line := fmt.Sprintf("%*s %s", l.timeW, ts, string(grid[r]))
+		if l.rows[r].text != "" {
+			line += "  " + l.rows[r].text
+		}
+		out.WriteString(strings.TrimRight(line, " ") + "\n")
+	}
+	switch {
+	case l.truncated:
+		line := fmt.Sprintf("%s truncated after %d packets (use --max-packets to see more)", g.ellipsis, opt.MaxPackets)
+		if utf8.RuneCountInString(line) > opt.Width {
+			line = fmt.Sprintf("%s truncated after %d packets", g.ellipsis, opt.MaxPackets)
+		}
+		out.WriteString(line + "\n")
+	case l.windowEnd && opt.To > 0:
+		fmt.Fprintf(&out, "%s window ends at %.6f s\n", g.ellipsis, opt.To.Seconds())
+	}
+	return out.String()
+}
+
+// wrap breaks a label into lines of at most w columns, at spaces where it
+// can; continuation lines are indented by two. An empty label is one empty
+// line.
+func wrap(s string, w int) []string {
+	var lines []string
+	indent := ""
+	for utf8.RuneCountInString(indent+s) > w {
+		room := w - len(indent)
+		r := []rune(s)
+		cut := strings.LastIndex(string(r[:room+1]), " ")
+		if cut <= 0 {
+			cut = len(string(r[:room]))
+		}
+		lines = append(lines, indent+strings.TrimRight(s[:cut], " "))
+		s = strings.TrimLeft(s[cut:], " ")
+		indent = "  "
+	}
+	return append(lines, indent+s)
 }

@@ -2,85 +2,691 @@ package diagram
 
 import (
 	"flag"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"tcpsim/internal/run"
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/trace"
+	"tcpsim/sim"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-func draw(t *testing.T, file string, ascii bool) string {
+// flowEvents runs a scenario (with seed, 0 for the file's) and returns the
+// whole trace of its first flow, as the diagram command records it, and
+// the options that command would pass.
+func flowEvents(t *testing.T, file string, seed uint64) ([]trace.Event, Options) {
 	t.Helper()
 	sc, err := scenario.Load(file)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if seed == 0 {
+		seed = sc.Seed
+	}
 	c := &trace.Recorder{}
-	if _, err := run.ScenarioWith(sc, sc.Seed, run.Options{Trace: &trace.Filter{Flow: sc.Flows[0].Name, Next: c}}); err != nil {
+	if _, err := run.ScenarioWith(sc, seed, run.Options{Trace: &trace.Filter{Flow: sc.Flows[0].Name, Next: c}}); err != nil {
 		t.Fatal(err)
 	}
-	return Draw(c.Events, Options{ASCII: ascii, Delay: sc.LinkConfig("forward").Delay})
+	return c.Events, Options{Delay: sc.LinkConfig("forward").Delay}
+}
+
+// goldenCase is one golden diagram: a scenario drawn with some options,
+// each case showing one property of the drawing.
+type goldenCase struct {
+	name, file string
+	opt        func(*Options)
+}
+
+var goldenCases = []goldenCase{
+	{"handshake-teardown", "handshake-teardown.yaml", nil},
+	{"handshake-teardown.ascii", "handshake-teardown.yaml", func(o *Options) { o.ASCII = true }},
+	{"loss-fast-timeout", "loss-fast-timeout.yaml", nil},
+	{"loss-fast-timeout.ascii", "loss-fast-timeout.yaml", func(o *Options) { o.ASCII = true }},
+	{"corruption.ascii", "corruption.yaml", func(o *Options) { o.ASCII = true }},
+	{"sack.ascii", "sack.yaml", func(o *Options) { o.ASCII = true }},
+	// Gap markers across the idle RTOs, an RTO bracket from arm to fire.
+	{"rto-backoff", "rto-backoff.yaml", nil},
+	{"rto-backoff.ascii", "rto-backoff.yaml", func(o *Options) { o.ASCII = true }},
+	// Ten segments that leave at one instant: one row each.
+	{"burst", "burst.yaml", nil},
+	// A window: numbers relative to the ISN, the ACK number kept, a
+	// bracket armed before the window's end and firing after it.
+	{"window.ascii", "rto-backoff.yaml", func(o *Options) {
+		o.ASCII, o.From, o.To = true, sim.Time(1*sim.Second), sim.Time(3200*sim.Millisecond)
+	}},
+	// The persist timer bracketed, the window probe it sends.
+	{"persist", "persist.yaml", func(o *Options) { o.From, o.To = sim.Time(200*sim.Millisecond), sim.Time(1400*sim.Millisecond) }},
+	// Cut after 12 packets: one line, nothing after it.
+	{"truncated", "loss-fast-timeout.yaml", func(o *Options) { o.MaxPackets = 12 }},
+	// UDP datagrams numbered, rdt packets by sequence number.
+	{"udp-numbered", "udp-numbered.yaml", nil},
+	{"rdt-gbn", "rdt-gbn.yaml", nil},
+	// The narrowest chart: long labels wrap.
+	{"narrow.ascii", "rto-backoff.yaml", func(o *Options) { o.ASCII, o.Width = true, MinWidth }},
+}
+
+func (c goldenCase) draw(t *testing.T) (string, []trace.Event, Options) {
+	t.Helper()
+	evs, opt := flowEvents(t, filepath.Join("testdata", c.file), 0)
+	if c.opt != nil {
+		c.opt(&opt)
+	}
+	return Draw(evs, opt), evs, opt
 }
 
 // Golden diagrams: go test ./internal/diagram -update rewrites them.
 func TestGolden(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.yaml")
-	if len(files) < 3 {
-		t.Fatal("missing testdata scenarios")
+	want := map[string]bool{}
+	for _, c := range goldenCases {
+		golden := filepath.Join("testdata", c.name+".golden")
+		want[golden] = true
+		got, _, _ := c.draw(t)
+		if *update {
+			if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		b, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run go test ./internal/diagram -update)", err)
+		}
+		if got != string(b) {
+			t.Errorf("%s differs from the drawing; if the change is intended, run with -update\n%s", golden, got)
+		}
 	}
+	// No golden file outlives its case.
+	files, _ := filepath.Glob("testdata/*.golden")
 	for _, f := range files {
-		for _, ascii := range []bool{false, true} {
-			golden := strings.TrimSuffix(f, ".yaml") + map[bool]string{false: ".golden", true: ".ascii.golden"}[ascii]
-			got := draw(t, f, ascii)
-			if *update {
-				os.WriteFile(golden, []byte(got), 0o644)
+		if !want[f] {
+			t.Errorf("%s belongs to no golden case: delete it", f)
+		}
+	}
+}
+
+// chartRow is one parsed line of a drawing.
+type chartRow struct {
+	line    int
+	timeStr string // "" when the row prints no time
+	t       float64
+	grid    []rune // margins and lanes
+	label   string
+	gap     bool
+}
+
+// parsed is a drawing taken apart by column, as a reader would.
+type parsed struct {
+	rows  []chartRow
+	lines []string
+	laneA int // lane a's column within grid
+	laneB int
+}
+
+var markerRE = regexp.MustCompile(`^~~~ ([0-9.]+) s later ~~~$`)
+
+// parse reads a drawing back: the header gives the time column's width
+// and the lanes' columns; the label column is where the labels of timed
+// rows start, and a row whose text starts two further is a continuation,
+// joined to the label before it.
+func parse(t *testing.T, out string) parsed {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	head := []rune(lines[0])
+	timeW := strings.Index(lines[0], "time (s)") + len("time (s)")
+	p := parsed{lines: lines, laneA: -1}
+	for i, r := range head[timeW+1:] {
+		if r == 'a' && p.laneA < 0 {
+			p.laneA = i
+		} else if r == 'b' && p.laneA >= 0 {
+			p.laneB = i
+		}
+	}
+	if p.laneA < 0 || p.laneB <= p.laneA {
+		t.Fatalf("header %q: no lanes", lines[0])
+	}
+	type raw struct {
+		n     int
+		r     []rune
+		start int // where the text right of lane b starts, len(r) if none
+	}
+	var raws []raw
+	labelCol := math.MaxInt
+	for n, line := range lines[1:] {
+		if strings.HasPrefix(line, "…") || strings.HasPrefix(line, "...") {
+			continue
+		}
+		r := []rune(line)
+		if len(r) < timeW+1+p.laneB+1 {
+			t.Fatalf("line %d %q: shorter than the lanes", n+2, line)
+		}
+		start := timeW + 1 + p.laneB + 1
+		for start < len(r) && strings.ContainsRune(" │┐┘|+", r[start]) {
+			start++
+		}
+		raws = append(raws, raw{n + 1, r, start})
+		if start < len(r) && strings.TrimSpace(string(r[:timeW])) != "" {
+			labelCol = min(labelCol, start)
+		}
+	}
+	for _, x := range raws {
+		r := x.r
+		if x.start == labelCol+2 && len(p.rows) > 0 && strings.TrimSpace(string(r[:timeW])) == "" {
+			prev := &p.rows[len(p.rows)-1]
+			prev.label += " " + string(r[x.start:])
+			continue
+		}
+		row := chartRow{line: x.n, timeStr: strings.TrimSpace(string(r[:timeW]))}
+		gridEnd := max(labelCol-2, timeW+1+p.laneB+1)
+		for len(r) < gridEnd {
+			r = append(r, ' ') // a line trimmed short of an empty margin
+		}
+		row.grid = r[timeW+1 : gridEnd]
+		if x.start < len(r) {
+			row.label = string(r[x.start:])
+		}
+		row.gap = markerRE.MatchString(row.label)
+		if row.timeStr != "" {
+			v, err := strconv.ParseFloat(row.timeStr, 64)
+			if err != nil {
+				t.Fatalf("line %d: time %q: %v", x.n+1, row.timeStr, err)
+			}
+			row.t = v
+		}
+		p.rows = append(p.rows, row)
+	}
+	return p
+}
+
+// departures counts the packets that leave in the window: what the chart
+// must show, one row each.
+func departures(evs []trace.Event, opt Options) int {
+	n := 0
+	for _, e := range evs {
+		if (e.Kind == trace.Enqueue || e.Kind == trace.QueueDrop || e.Kind == trace.Duplicate) &&
+			e.T >= opt.From && (opt.To == 0 || e.T <= opt.To) {
+			n++
+		}
+	}
+	return n
+}
+
+func isDeparture(label string) bool {
+	for _, p := range []string{"a→b ", "b→a ", "a->b ", "b->a "} {
+		if strings.HasPrefix(label, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkChart asserts what every drawing must satisfy, whatever the layout.
+func checkChart(t *testing.T, name, out string, evs []trace.Event, opt Options) {
+	t.Helper()
+	width := opt.Width
+	if width == 0 {
+		width = DefaultWidth
+	}
+	p := parse(t, out)
+
+	// Every line fits the width.
+	for i, line := range p.lines {
+		if n := utf8.RuneCountInString(line); n > width {
+			t.Errorf("%s: line %d is %d columns, more than %d: %q", name, i+1, n, width, line)
+		}
+	}
+
+	// Time never goes back up the page.
+	last := -1.0
+	for _, r := range p.rows {
+		if r.timeStr != "" {
+			if r.t < last {
+				t.Errorf("%s: line %d: time %s after %f", name, r.line+1, r.timeStr, last)
+			}
+			last = r.t
+		}
+	}
+
+	// A gap marker appears exactly where consecutive printed times are
+	// further apart than the threshold, and prints that gap.
+	thr := (GapDelays * opt.Delay).Seconds()
+	switch {
+	case opt.Gap > 0:
+		thr = opt.Gap.Seconds()
+	case opt.Delay == 0:
+		thr = (GapDelays * RowsPerDelay * sim.Millisecond).Seconds()
+	}
+	prev, marker := -1.0, ""
+	for _, r := range p.rows {
+		if r.gap {
+			if marker != "" {
+				t.Errorf("%s: line %d: two gap markers in a row", name, r.line+1)
+			}
+			marker = r.label
+			continue
+		}
+		if r.timeStr == "" {
+			continue
+		}
+		if prev >= 0 {
+			gap := r.t - prev
+			switch {
+			case marker == "" && gap > thr+1e-6:
+				t.Errorf("%s: line %d: %.6f s after the previous time (more than %.6f s) with no gap marker", name, r.line+1, gap, thr)
+			case marker != "" && gap <= thr-1e-6:
+				t.Errorf("%s: line %d: gap marker %q for only %.6f s", name, r.line+1, marker, gap)
+			case marker != "":
+				printed, _ := strconv.ParseFloat(markerRE.FindStringSubmatch(marker)[1], 64)
+				if math.Abs(printed-gap) > 0.0005+2e-6 {
+					t.Errorf("%s: line %d: marker %q, but the gap is %.6f s", name, r.line+1, marker, gap)
+				}
+			}
+		}
+		prev, marker = r.t, ""
+	}
+
+	// One packet per row: each row has at most one label, and the packets
+	// drawn are those of the window, up to the cut.
+	want := departures(evs, opt)
+	truncated := opt.MaxPackets > 0 && want > opt.MaxPackets
+	if truncated {
+		want = opt.MaxPackets
+	}
+	got := 0
+	for _, r := range p.rows {
+		if isDeparture(r.label) {
+			got++
+			if strings.Contains(r.label, "; ") || strings.Count(r.label, "→")+strings.Count(r.label, "->") > 1 {
+				t.Errorf("%s: line %d: several labels on one row: %q", name, r.line+1, r.label)
+			}
+		}
+	}
+	if got != want {
+		t.Errorf("%s: %d packets drawn, want %d", name, got, want)
+	}
+
+	// After the truncation line, nothing.
+	lastLine := p.lines[len(p.lines)-1]
+	for i, line := range p.lines {
+		if strings.Contains(line, "truncated after") && i != len(p.lines)-1 {
+			t.Errorf("%s: line %d follows the truncation line", name, i+2)
+		}
+	}
+	if isTrunc := strings.Contains(lastLine, fmt.Sprintf("truncated after %d packets", opt.MaxPackets)); isTrunc != truncated {
+		t.Errorf("%s: last line %q: truncation line %v, want %v", name, lastLine, isTrunc, truncated)
+	}
+
+	checkBrackets(t, name, p, evs, opt)
+	checkDatagrams(t, name, p, evs, opt)
+}
+
+// checkBrackets: every retransmission or persist timer that fires in the
+// chart ends a bracket on the row of its TIMEOUT (or probe), which starts
+// on the row where the trace armed it, with the RTO the trace implies,
+// drawn without a break.
+func checkBrackets(t *testing.T, name string, p parsed, evs []trace.Event, opt Options) {
+	t.Helper()
+	bottoms, tops := "└┘+", "┌┐+"
+	lastTime := -1.0
+	for _, r := range p.rows {
+		if r.timeStr != "" {
+			lastTime = r.t
+		}
+	}
+	for i, e := range evs {
+		persist := strings.Contains(e.Detail, "persist")
+		if e.Kind != trace.TimerFired || !strings.Contains(e.Detail, "retransmission") && !persist || e.T < opt.From ||
+			(opt.To > 0 && e.T > opt.To) || e.T.Seconds() > lastTime+1e-7 {
+			continue
+		}
+		armAt := sim.Time(-1)
+		for _, s := range evs[:i] {
+			if s.Kind == trace.TimerSet && s.Detail == e.Detail {
+				armAt = s.T
+			}
+		}
+		// The timer by name: "client's retransmission timer", "sender's
+		// timer for pkt 3", "client's persist timer".
+		side, rest, _ := strings.Cut(e.Detail, " ")
+		name := side + "'s retransmission timer"
+		if _, pkt, ok := strings.Cut(rest, "timer for "); ok {
+			pkt, _, _ = strings.Cut(pkt, " at ")
+			name = side + "'s timer for " + pkt
+		} else if persist {
+			name = side + "'s persist timer"
+		}
+		fire := -1
+		for k, r := range p.rows {
+			if r.timeStr == fmt.Sprintf("%.6f", e.T.Seconds()) && fire < 0 &&
+				(strings.HasPrefix(r.label, "TIMEOUT: "+name+" fired") || persist && strings.HasPrefix(r.label, "persist timer fired")) {
+				fire = k
+			}
+		}
+		if fire < 0 {
+			t.Errorf("%s: no TIMEOUT row at %.6f", name, e.T.Seconds())
+			continue
+		}
+		rto := "RTO " + seconds(e.T-armAt)
+		if persist {
+			rto = seconds(e.T - armAt)
+		}
+		if !strings.HasSuffix(p.rows[fire].label, rto) {
+			t.Errorf("%s: line %d: %q does not give the RTO %s", name, p.rows[fire].line+1, p.rows[fire].label, rto)
+		}
+		col := slices.IndexFunc(p.rows[fire].grid, func(r rune) bool { return strings.ContainsRune(bottoms, r) })
+		if col < 0 || col > p.laneA && col < p.laneB {
+			t.Errorf("%s: line %d: no bracket end in the margins", name, p.rows[fire].line+1)
+			continue
+		}
+		arm := 0
+		if armAt >= opt.From {
+			arm = -1
+			for k := fire; k >= 0; k-- {
+				if r := p.rows[k]; r.timeStr == fmt.Sprintf("%.6f", armAt.Seconds()) && r.label == name+" armed: "+rto {
+					arm = k
+					break
+				}
+			}
+			if arm < 0 {
+				t.Errorf("%s: the timer firing at %.6f was armed at %.6f: no such row", name, e.T.Seconds(), armAt.Seconds())
 				continue
 			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./internal/diagram -update)", err)
+			if !strings.ContainsRune(tops, p.rows[arm].grid[col]) {
+				t.Errorf("%s: line %d: no bracket top in column %d", name, p.rows[arm].line+1, col)
 			}
-			if got != string(want) {
-				t.Errorf("%s differs from the drawing; if the change is intended, run with -update\n%s", golden, got)
+		}
+		for k := arm + 1; k < fire; k++ {
+			if p.rows[k].grid[col] == ' ' {
+				t.Errorf("%s: line %d: the bracket from line %d to %d is broken", name, p.rows[k].line+1, p.rows[arm].line+1, p.rows[fire].line+1)
+				break
 			}
+		}
+	}
+}
+
+var datagramRE = regexp.MustCompile(`^(?:a→b|a->b) datagram (\d+) `)
+
+// checkDatagrams: each datagram in the window appears once, numbered from
+// the flow's first, the numbers consecutive.
+func checkDatagrams(t *testing.T, name string, p parsed, evs []trace.Event, opt Options) {
+	t.Helper()
+	before := 0
+	for _, e := range evs {
+		if e.Proto == "udp" && (e.Kind == trace.Enqueue || e.Kind == trace.QueueDrop) && e.T < opt.From {
+			before++
+		}
+	}
+	next := before + 1
+	for _, r := range p.rows {
+		m := datagramRE.FindStringSubmatch(r.label)
+		if m == nil {
+			continue
+		}
+		if n, _ := strconv.Atoi(m[1]); n != next {
+			t.Errorf("%s: line %d: datagram %d, want %d", name, r.line+1, n, next)
+		}
+		next++
+	}
+}
+
+// Every golden case satisfies the chart's properties.
+func TestGoldenProperties(t *testing.T) {
+	for _, c := range goldenCases {
+		out, evs, opt := c.draw(t)
+		checkChart(t, c.name, out, evs, opt)
+	}
+}
+
+// The properties across seeds and windows: a random loss pattern, a
+// window anywhere, a cut anywhere, any width.
+func TestProperties(t *testing.T) {
+	seeds := 12
+	if testing.Short() {
+		seeds = 3
+	}
+	for _, file := range []string{"loss-fast-timeout.yaml", "udp-numbered.yaml", "rdt-gbn.yaml", "sack.yaml", "corruption.yaml", "persist.yaml"} {
+		for seed := uint64(1); seed <= uint64(seeds); seed++ {
+			evs, base := flowEvents(t, filepath.Join("testdata", file), seed)
+			end := evs[len(evs)-1].T
+			for k, opt := range []Options{
+				{},
+				{ASCII: true, Width: MinWidth},
+				{From: end / 3, To: 2 * end / 3, Width: 80},
+				{From: end / 2},
+				{MaxPackets: int(seed) * 3},
+				{ASCII: true, Width: 140, MaxPackets: 7},
+				{ASCII: true, Width: MinWidth, MaxPackets: 5},
+				{Gap: sim.Time(5 * sim.Millisecond)},
+				{Gap: sim.Time(400 * sim.Millisecond), From: end / 4},
+			} {
+				opt.Delay = base.Delay
+				name := fmt.Sprintf("%s seed %d options %d", file, seed, k)
+				checkChart(t, name, Draw(evs, opt), evs, opt)
+			}
+		}
+	}
+}
+
+// The properties hold for every shipped scenario and exercise, drawn as
+// the command draws them by default (first 60 packets) and in a window.
+func TestShippedProperties(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs every shipped scenario")
+	}
+	files, _ := filepath.Glob("../../scenarios/*.yaml")
+	ex, _ := filepath.Glob("../../scenarios/exercises/*.yaml")
+	files = append(files, ex...)
+	if len(files) < 20 {
+		t.Fatalf("%d shipped scenarios", len(files))
+	}
+	for _, file := range files {
+		evs, opt := flowEvents(t, file, 0)
+		if len(evs) == 0 {
+			continue
+		}
+		end := evs[len(evs)-1].T
+		for k, o := range []Options{{MaxPackets: 60}, {MaxPackets: 60, From: end / 2, ASCII: true}} {
+			o.Delay = opt.Delay
+			checkChart(t, fmt.Sprintf("%s options %d", filepath.Base(file), k), Draw(evs, o), evs, o)
+		}
+	}
+}
+
+// A window changes which packets are drawn, never their labels: relative
+// sequence and ACK numbers come from the ISN, datagram numbers from the
+// first datagram, duplicate ACKs from the ACKs before.
+func TestWindowKeepsNumbers(t *testing.T) {
+	for _, file := range []string{"rto-backoff.yaml", "sack.yaml", "udp-numbered.yaml", "rdt-gbn.yaml"} {
+		evs, opt := flowEvents(t, filepath.Join("testdata", file), 0)
+		full := parse(t, Draw(evs, opt))
+		labels := map[string]bool{}
+		for _, r := range full.rows {
+			if isDeparture(r.label) {
+				labels[r.timeStr+" "+r.label] = true
+			}
+		}
+		end := evs[len(evs)-1].T
+		for _, w := range [][2]sim.Time{{end / 4, end / 2}, {end / 2, 0}, {end / 3, end / 3}} {
+			o := opt
+			o.From, o.To = w[0], w[1]
+			win := parse(t, Draw(evs, o))
+			n, acks := 0, 0
+			for _, r := range win.rows {
+				if !isDeparture(r.label) {
+					continue
+				}
+				n++
+				if strings.Contains(r.label, "ack=") {
+					acks++
+				}
+				if !labels[r.timeStr+" "+r.label] {
+					t.Errorf("%s window %v: %s %q is not the label of that packet without the window", file, w, r.timeStr, r.label)
+				}
+			}
+			if n != departures(evs, o) {
+				t.Errorf("%s window %v: %d packets drawn, want %d", file, w, n, departures(evs, o))
+			}
+			if strings.HasPrefix(file, "rto") || strings.HasPrefix(file, "sack") {
+				if n > 0 && acks == 0 {
+					t.Errorf("%s window %v: no ACK number in %d TCP labels", file, w, n)
+				}
+			}
+		}
+	}
+}
+
+// Every delivery in a window has its arrowhead, whether the packet left
+// in the window or before it; every loss whose X falls in it, its X.
+func TestWindowArrivals(t *testing.T) {
+	for _, file := range []string{"rto-backoff.yaml", "sack.yaml", "udp-numbered.yaml", "rdt-gbn.yaml", "loss-fast-timeout.yaml"} {
+		evs, opt := flowEvents(t, filepath.Join("testdata", file), 0)
+		end := evs[len(evs)-1].T
+		for _, w := range [][2]sim.Time{{0, 0}, {end / 4, end / 2}, {end / 2, 0}, {end / 3, end / 3}, {end / 5, end / 4}} {
+			o := opt
+			o.From, o.To = w[0], w[1]
+			in := func(t sim.Time) bool { return t >= o.From && (o.To == 0 || t <= o.To) }
+			heads, xs := 0, 0
+			for i, e := range evs {
+				switch {
+				case e.Kind == trace.Deliver && in(e.T):
+					if i+1 < len(evs) && evs[i+1].Kind == trace.ChecksumDrop && evs[i+1].ID == e.ID && evs[i+1].Dir == e.Dir {
+						xs++ // drawn as X at the lane
+					} else {
+						heads++
+					}
+				case e.Kind == trace.Lost && in(e.T+o.Delay/2):
+					xs++
+				case e.Kind == trace.QueueDrop && in(e.T):
+					xs++
+				}
+			}
+			gotHeads, gotX := 0, 0
+			for _, r := range parse(t, Draw(evs, o)).rows {
+				for _, ch := range r.grid {
+					switch ch {
+					case '▶', '◀':
+						gotHeads++
+					case '✗':
+						gotX++
+					}
+				}
+			}
+			if gotHeads != heads || gotX != xs {
+				t.Errorf("%s window %v: %d arrowheads and %d X, want %d and %d", file, w, gotHeads, gotX, heads, xs)
+			}
+		}
+	}
+}
+
+// The relative numbers of a windowed chart start from the ISN: the first
+// data segment after the window's start is not seq=0 or seq=1 unless it
+// really is the first.
+func TestWindowRelativeToISN(t *testing.T) {
+	evs, opt := flowEvents(t, "testdata/rto-backoff.yaml", 0)
+	opt.From, opt.To, opt.ASCII = sim.Time(3*sim.Second), sim.Time(4*sim.Second), true
+	out := Draw(evs, opt)
+	for _, want := range []string{"a->b seq=2001 len=1000 ack=1  (timeout retransmission)", "b->a ACK ack=4001 win=2000"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("window 3s-4s lacks %q:\n%s", want, out)
 		}
 	}
 }
 
 // What each drawing must show, independent of layout details.
 func TestDiagramShows(t *testing.T) {
-	hs := draw(t, "testdata/handshake-teardown.yaml", true)
+	draw := func(file string, ascii bool) string {
+		evs, opt := flowEvents(t, "testdata/"+file, 0)
+		opt.ASCII, opt.Width = ascii, 200
+		return Draw(evs, opt)
+	}
+	hs := draw("handshake-teardown.yaml", true)
 	for _, want := range []string{"a->b SYN seq=0 win=65535", "b->a SYN,ACK seq=0 ack=1 win=65535", "a->b ACK ack=1 win=65536",
 		"client SYN-SENT => ESTABLISHED", "FIN seq=101", "client FIN-WAIT-2 => TIME-WAIT", "server LAST-ACK => CLOSED"} {
 		if !strings.Contains(hs, want) {
 			t.Errorf("handshake diagram lacks %q", want)
 		}
 	}
-	loss := draw(t, "testdata/loss-fast-timeout.yaml", true)
-	for _, want := range []string{"X lost:", "(duplicate ACK)", "(fast retransmission)", "(timeout retransmission)", "TIMEOUT: client's retransmission timer fired"} {
+	loss := draw("loss-fast-timeout.yaml", true)
+	for _, want := range []string{"X lost:", "(duplicate ACK)", "(fast retransmission)", "(timeout retransmission)",
+		"TIMEOUT: client's retransmission timer fired, RTO", "client's retransmission timer armed: RTO"} {
 		if !strings.Contains(loss, want) {
 			t.Errorf("loss diagram lacks %q", want)
 		}
 	}
-	cor := draw(t, "testdata/corruption.yaml", true)
-	if !strings.Contains(cor, "bad checksum, dropped") {
+	cor := draw("corruption.yaml", true)
+	if !strings.Contains(cor, "X bad checksum, dropped") {
 		t.Errorf("corruption diagram lacks the checksum drop:\n%s", cor)
 	}
-	sack := draw(t, "testdata/sack.yaml", true)
+	sack := draw("sack.yaml", true)
 	for _, want := range []string{"b->a ACK ack=20001 SACK 21001-22001", "SACK 23001-24001 21001-22001", "(fast retransmission)"} {
 		if !strings.Contains(sack, want) {
 			t.Errorf("SACK diagram lacks %q", want)
 		}
 	}
+	rto := draw("rto-backoff.yaml", true)
+	for _, want := range []string{"~~~ 0.959 s later ~~~", "~~~ 2 s later ~~~", "RTO 1 s", "RTO 2 s"} {
+		if !strings.Contains(rto, want) {
+			t.Errorf("RTO diagram lacks %q:\n%s", want, rto)
+		}
+	}
+	gbn := draw("rdt-gbn.yaml", true)
+	for _, want := range []string{"a->b pkt 5  (timeout retransmission)", "X lost (scripted): pkt 5",
+		"TIMEOUT: sender's timer for pkt 5 fired, RTO 0.06 s", "sender's timer for pkt 5 armed: RTO 0.06 s"} {
+		if !strings.Contains(gbn, want) {
+			t.Errorf("GBN diagram lacks %q:\n%s", want, gbn)
+		}
+	}
 	// Unicode and ASCII differ only in glyphs.
-	u := draw(t, "testdata/handshake-teardown.yaml", false)
+	u := draw("handshake-teardown.yaml", false)
 	if !strings.Contains(u, "╲") || strings.Contains(hs, "╲") {
 		t.Error("glyph sets mixed up")
+	}
+}
+
+// A width below MinWidth is taken as MinWidth; above it, every line fits.
+func TestWidth(t *testing.T) {
+	evs, opt := flowEvents(t, "testdata/sack.yaml", 0)
+	for _, w := range []int{1, MinWidth - 1, MinWidth, 77, DefaultWidth, 300} {
+		opt.Width = w
+		for i, line := range strings.Split(Draw(evs, opt), "\n") {
+			if n := utf8.RuneCountInString(line); n > max(w, MinWidth) {
+				t.Fatalf("width %d: line %d is %d columns: %q", w, i+1, n, line)
+			}
+		}
+	}
+}
+
+// wrap keeps every word, in order, and every line within the width.
+func TestWrap(t *testing.T) {
+	texts := []string{"", "ACK", "a→b seq=1001 len=1000 ack=1  (timeout retransmission)",
+		"receiver: application got 1000 WRONG bytes at stream offset 4000 (packet #4): an old packet taken for a new one",
+		strings.Repeat("x", 70) + " y " + strings.Repeat("é", 45)}
+	for _, s := range texts {
+		for w := 10; w <= 60; w++ {
+			lines := wrap(s, w)
+			var words []string
+			for i, l := range lines {
+				if n := utf8.RuneCountInString(l); n > w {
+					t.Errorf("wrap(%q, %d): line %d is %d columns", s, w, i, n)
+				}
+				if i > 0 && !strings.HasPrefix(l, "  ") {
+					t.Errorf("wrap(%q, %d): continuation %q not indented", s, w, l)
+				}
+				words = append(words, strings.Fields(l)...)
+			}
+			if got, want := strings.Join(words, ""), strings.Join(strings.Fields(s), ""); got != want {
+				t.Errorf("wrap(%q, %d) lost text: %q", s, w, got)
+			}
+		}
 	}
 }
 

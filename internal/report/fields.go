@@ -9,6 +9,7 @@ import (
 
 	"tcpsim/internal/run"
 	"tcpsim/model/host"
+	"tcpsim/model/link"
 	"tcpsim/sim"
 )
 
@@ -86,6 +87,10 @@ type row[T any] struct {
 	sep    string
 	fields []field[T]
 	rare   bool // printed in text tables only when some value is not zero
+	// when, if set, decides whether text tables print the row for a run
+	// (JSON and CSV always have it): queue rows only for scenarios that
+	// manage a queue, ECN rows only when a flow uses ECN.
+	when func(r *run.Result) bool
 }
 
 // appliesTo reports whether the row's fields apply to protocol p (a row's
@@ -260,8 +265,8 @@ func flowStatus(f *run.FlowResult) string {
 		return "aborted"
 	case f.Complete:
 		return "complete"
-	case f.TCP != nil && f.TCP.CorruptBytes > 0:
-		return "corrupt"
+	case f.TCP != nil && f.TCP.CorruptBytes > 0, f.RDT != nil && f.RDT.WrongBytes > 0:
+		return "corrupt" // bytes delivered that differ from those sent
 	}
 	return "unfinished"
 }
@@ -297,6 +302,25 @@ func rare[T any](r row[T]) row[T] {
 	return r
 }
 
+// only marks a row that text tables print only when when(r) holds.
+func only[T any](when func(r *run.Result) bool, r row[T]) row[T] {
+	r.when = when
+	return r
+}
+
+// queueManaged: the scenario writes aqm: or ecn: on a link.
+func queueManaged(r *run.Result) bool { return r.QueueManaged }
+
+// someECN: some TCP flow asks for ECN.
+func someECN(r *run.Result) bool {
+	for i := range r.Flows {
+		if t := r.Flows[i].TCP; t != nil && t.ECN {
+			return true
+		}
+	}
+	return false
+}
+
 // flowCount is a common integer field of a flow.
 func flowCount(key, unit string, protos []string, doc string, get func(*run.FlowResult) int64) field[*run.FlowResult] {
 	return flowField(key, Integer, unit, protos, doc, func(f *run.FlowResult) any { return get(f) }, intCell)
@@ -316,7 +340,7 @@ var flowRows = []row[*run.FlowResult]{
 		flowField("from", Text, "", nil, "sending host (a or b)", func(f *run.FlowResult) any { return f.From }, textCell),
 		flowField("to", Text, "", nil, "receiving host (a or b)", func(f *run.FlowResult) any { return f.To }, textCell),
 	}},
-	one("status", flowField("status", Text, "", nil, "complete, aborted, corrupt (TCP delivered bytes that differ from those sent) or unfinished",
+	one("status", flowField("status", Text, "", nil, "complete, aborted, corrupt (the flow delivered bytes that differ from those sent: TCP past the checksum, or an rdt receiver that took an old packet for a new one) or unfinished",
 		func(f *run.FlowResult) any { return flowStatus(f) }, textCell)),
 	one("bytes offered", flowCount("bytes_offered", "bytes", nil, "application bytes to send",
 		func(f *run.FlowResult) int64 { return f.OfferedBytes })),
@@ -367,6 +391,12 @@ var flowRows = []row[*run.FlowResult]{
 		func(t *run.TCPResult) int64 { return t.RTOExpirations })),
 	one("duplicate ACKs", tcpCount("duplicate_acks", "packets", "duplicate ACKs received (RFC 5681)",
 		func(t *run.TCPResult) int64 { return t.DupAcks })),
+	only(someECN, row[*run.FlowResult]{title: "ECN marks received / CWR sent", sep: " / ", fields: []field[*run.FlowResult]{
+		tcpCount("ecn_ce_received", "packets", "segments both endpoints received marked CE by a queue (RFC 3168); 0 unless the flow sets ecn: true and a link marks",
+			func(t *run.TCPResult) int64 { return t.CEReceived }),
+		tcpCount("ecn_cwr_sent", "packets", "segments both endpoints sent with CWR: one per window reduction for an echoed CE mark (RFC 3168 §6.1.2)",
+			func(t *run.TCPResult) int64 { return t.CWRSent }),
+	}}),
 	{title: "SACK blocks sent / rcvd", sep: " / ", fields: []field[*run.FlowResult]{
 		tcpCount("sack_blocks_sent", "blocks", "SACK blocks sent on ACKs by both endpoints (RFC 2018); 0 unless both allow SACK",
 			func(t *run.TCPResult) int64 { return t.SACKBlocksSent }),
@@ -442,7 +472,7 @@ var linkRows = []row[linkDir]{
 		get: func(d linkDir) any { return number(d.l.Config.Loss.Mean()) }, text: pctCell}),
 	one("packets offered", linkCount("packets_offered", "packets", "packets handed to the link", func(d linkDir) int64 { return d.l.Offered })),
 	one("bytes offered", linkCount("bytes_offered", "bytes", "bytes handed to the link (IPv4 packets)", func(d linkDir) int64 { return d.l.OfferedBytes })),
-	one("queue drops", linkCount("packets_queue_dropped", "packets", "packets dropped by the full drop-tail queue", func(d linkDir) int64 { return d.l.QueueDropped })),
+	one("queue drops", linkCount("packets_queue_dropped", "packets", "packets dropped by the queue: full, or by RED or CoDel (those also in packets_aqm_dropped)", func(d linkDir) int64 { return d.l.QueueDropped })),
 	one("lost", linkCount("packets_lost", "packets", "packets lost by the loss model", func(d linkDir) int64 { return d.l.Lost })),
 	one("corrupted", linkCount("packets_corrupted", "packets", "packets delivered with a flipped bit (included in packets_delivered)", func(d linkDir) int64 { return d.l.Corrupted })),
 	one("duplicated", linkCount("packets_duplicated", "packets", "extra copies created", func(d linkDir) int64 { return d.l.Duplicated })),
@@ -450,7 +480,38 @@ var linkRows = []row[linkDir]{
 	one("delivered", linkCount("packets_delivered", "packets", "packets delivered to the receiving host", func(d linkDir) int64 { return d.l.Delivered })),
 	one("in flight at end", linkCount("packets_in_flight_at_end", "packets", "packets queued or on the wire when the run ended", func(d linkDir) int64 { return d.l.InFlight })),
 	one("max queue (packets)", linkCount("max_queue_packets", "packets", "largest queue backlog seen", func(d linkDir) int64 { return int64(d.l.MaxQueue) })),
+	only(queueManaged, one("queue discipline", field[linkDir]{Field: Field{Key: "queue_discipline", Kind: Text, Doc: "droptail, red or codel"},
+		get: func(d linkDir) any { return d.l.Config.AQM.String() }, text: textCell})),
+	only(queueManaged, one("ECN marking", field[linkDir]{Field: Field{Key: "ecn_marking", Kind: Bool, Doc: "red or codel marks ECN-capable packets CE instead of dropping them (RFC 3168)"},
+		get: func(d linkDir) any { return d.l.Config.ECN }, text: func(v any) string { return fmt.Sprint(v) }})),
+	only(queueManaged, one("queue delay mean", queueDelay("queue_delay_mean_s", "mean", func(q link.QueueDelay) sim.Time { return q.Mean }))),
+	only(queueManaged, one("queue delay p50", queueDelay("queue_delay_p50_s", "median (nearest rank, within 0.8%)", func(q link.QueueDelay) sim.Time { return q.P50 }))),
+	only(queueManaged, one("queue delay p99", queueDelay("queue_delay_p99_s", "99th percentile (nearest rank, within 0.8%)", func(q link.QueueDelay) sim.Time { return q.P99 }))),
+	only(queueManaged, one("queue delay max", queueDelay("queue_delay_max_s", "largest", func(q link.QueueDelay) sim.Time { return q.Max }))),
+	only(queueManaged, one("AQM drops", linkCount("packets_aqm_dropped", "packets", "packets dropped by RED or CoDel before the queue was full (included in packets_queue_dropped)", func(d linkDir) int64 { return d.l.AQMDropped }))),
+	only(queueManaged, one("ECN marks", linkCount("packets_ecn_marked", "packets", "packets marked CE by RED or CoDel instead of dropped", func(d linkDir) int64 { return d.l.ECNMarked }))),
 	one("IPv4 header drops at receiver", linkCount("ipv4_header_drops", "packets", "packets the receiving host dropped for a bad IPv4 header", func(d linkDir) int64 { return d.recv.IPHeaderErrors })),
+}
+
+// queueDelay is a queue-delay statistic of a direction, in seconds; null
+// when no packet was transmitted.
+func queueDelay(key, what string, get func(q link.QueueDelay) sim.Time) field[linkDir] {
+	return nullable(field[linkDir]{Field: Field{Key: key, Kind: Number, Unit: "s",
+		Doc: "queue delay (sojourn time, from entering the queue to starting transmission) of the packets transmitted: " + what + "; null if none was"},
+		get: func(d linkDir) any {
+			if d.l.QueueDelay.Count == 0 {
+				return nil
+			}
+			return get(d.l.QueueDelay).Seconds()
+		}, text: msCell})
+}
+
+// msCell prints seconds as milliseconds, "-" for null.
+func msCell(v any) string {
+	if x, ok := v.(float64); ok {
+		return strconv.FormatFloat(1000*x, 'f', 3, 64) + "ms"
+	}
+	return "-"
 }
 
 // linkIDs are the link fields that name a direction rather than measure

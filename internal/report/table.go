@@ -65,7 +65,7 @@ func writeTables(w io.Writer, r *run.Result, sections []string, md bool) error {
 			}
 		}
 		if len(flows) > 0 {
-			if err := writeFlowTable(w, flows, md); err != nil {
+			if err := writeFlowTable(w, r, flows, md); err != nil {
 				return err
 			}
 		}
@@ -89,6 +89,9 @@ func writeTables(w io.Writer, r *run.Result, sections []string, md bool) error {
 		t.Header(head...)
 		for i := range linkRows {
 			rw := &linkRows[i]
+			if rw.when != nil && !rw.when(r) {
+				continue
+			}
 			cells := []string{rw.title}
 			for _, d := range dirs {
 				cells = append(cells, rw.cell(d))
@@ -110,7 +113,7 @@ func writeTables(w io.Writer, r *run.Result, sections []string, md bool) error {
 // writeFlowTable prints the flow table: a column per flow, "-" where a
 // row does not apply to the flow's protocol, rows that apply to no flow
 // left out.
-func writeFlowTable(w io.Writer, flows []*run.FlowResult, md bool) error {
+func writeFlowTable(w io.Writer, r *run.Result, flows []*run.FlowResult, md bool) error {
 	t := NewTable(w, md)
 	head := []any{"flow"}
 	for _, f := range flows {
@@ -130,6 +133,9 @@ func writeFlowTable(w io.Writer, flows []*run.FlowResult, md bool) error {
 			}
 		}
 		if used && rw.rare && !slices.ContainsFunc(cells[1:], func(c string) bool { return c != "0" && c != "-" }) {
+			used = false
+		}
+		if rw.when != nil && !rw.when(r) {
 			used = false
 		}
 		if used {

@@ -34,6 +34,9 @@ type Result struct {
 	// Links are the forward (a→b) and reverse (b→a) directions.
 	Links    [2]LinkResult
 	HostDrop [2]host.Counters
+	// QueueManaged says the scenario writes aqm: or ecn: on a link: the
+	// text report shows the queue's rows.
+	QueueManaged bool
 }
 
 // LinkResult is one direction's accounting.
@@ -42,6 +45,8 @@ type LinkResult struct {
 	Config link.Config
 	link.Counters
 	InFlight int64
+	// QueueDelay summarises the packets' sojourn times in the queue.
+	QueueDelay link.QueueDelay
 }
 
 // OK reports whether every flow completed and the run was not cut short by
@@ -210,7 +215,7 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 	n.watch = n.onWatch
 	n.starter = n.onChain
 	if opt.Trace != nil {
-		n.tr = &tracer{n: n, sink: opt.Trace, rtt: opt.TraceRTT}
+		n.tr = &tracer{n: n, sink: opt.Trace, rtt: opt.TraceRTT, rec: opt.TraceRecovery}
 	}
 	streams := sim.NewStreams(seed)
 	pool := link.NewPool(2048)
@@ -279,13 +284,14 @@ func (n *Network) Run() *Result {
 	n.startFlows()
 
 	reason := n.eng.Run(sim.Limits{Until: sim.Time(n.sc.Until), MaxEvents: uint64(n.sc.MaxEvents), Interrupt: n.intr})
-	r := &Result{Scenario: n.sc.Name, File: n.sc.File, Seed: n.seed, Reason: reason, End: n.eng.Now(), Events: n.eng.Fired()}
+	r := &Result{Scenario: n.sc.Name, File: n.sc.File, Seed: n.seed, Reason: reason, End: n.eng.Now(), Events: n.eng.Fired(),
+		QueueManaged: n.sc.QueueManaged()}
 	r.Flows = make([]FlowResult, 0, len(n.flows))
 	for _, f := range n.flows {
 		r.Flows = append(r.Flows, f.result(n.eng.Now()))
 	}
 	for i, p := range n.pipes {
-		r.Links[i] = LinkResult{Name: p.Name, Config: p.Config(), Counters: p.Counters(), InFlight: p.InFlight()}
+		r.Links[i] = LinkResult{Name: p.Name, Config: p.Config(), Counters: p.Counters(), InFlight: p.InFlight(), QueueDelay: p.QueueDelay()}
 		r.HostDrop[i] = n.hosts[i].Counters()
 	}
 	return r

@@ -250,6 +250,8 @@ func FuzzRun(f *testing.F) {
 	f.Add([]byte("name: f\nlink: {reorder: 100%, reorder_delay: 1ns, duplicate: 100%, corrupt: 100%}\nflows: [{name: t, protocol: tcp, bytes: 5000, mss: 64, recv_buffer: 64, read_rate: 1bps, delayed_ack: 1ns}]\n"))
 	f.Add([]byte("name: f\nlink: {loss: {model: gilbert-elliott, p: 100%, r: 0%}}\nflows: [{name: t, protocol: tcp, app: request-response, request: 1, response: 1, exchanges: 3, congestion: tahoe}]\n"))
 	f.Add([]byte("name: f\nlink: {rate: 10Mbps, delay: 1ms, queue: 5}\nflows: [{name: w, protocol: tcp, bytes: 3KB, repeat: {count: 20, every: exp(100us)}}, {name: u, protocol: udp, count: 3, rate: 1Mbps, repeat: {count: 2, every: 0s}}]\n"))
+	f.Add([]byte("name: f\nlink: {rate: 1Mbps, delay: 1ms, queue: 20, aqm: red, red: {min: 1, max: 2, max_p: 100%, weight: 1, gentle: true}, ecn: true}\nflows: [{name: t, protocol: tcp, bytes: 50KB, ecn: true}, {name: u, protocol: udp, count: 50, rate: 2Mbps}]\n"))
+	f.Add([]byte("name: f\nlink: {delay: 0ms, aqm: codel, codel: {target: 1ns, interval: 1ns}, ecn: true}\nflows: [{name: t, protocol: tcp, bytes: 50KB, ecn: true, congestion: cubic, sack: true}]\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		sc, err := scenario.Parse("fuzz.yaml", src)
 		if err != nil {

@@ -29,6 +29,12 @@ type TCPResult struct {
 	SRTT           sim.Time
 	RTO            sim.Time
 	State          string // client / server
+	// ECN says the flow asked for ECN (ecn: true); ECNNegotiated that
+	// the handshake agreed to it (RFC 3168 §6.1.1). CEReceived counts the
+	// CE-marked segments both endpoints received, CWRSent the segments
+	// both sent with CWR, ECNReductions the window reductions for ECE.
+	ECN, ECNNegotiated                 bool
+	CEReceived, CWRSent, ECNReductions int64
 	// Sender is the client endpoint's raw counters; Receiver the server's.
 	Sender, Receiver tcp.Stats
 }
@@ -53,7 +59,7 @@ func newTCPFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, cport,
 		Congestion: cc, MaxRetries: t.MaxRetries,
 		MinRTO: sim.Time(t.MinRTO), MaxRTO: sim.Time(t.MaxRTO), InitialRTO: sim.Time(t.InitialRTO),
 		TimeWait: sim.Time(t.TimeWait), InitialSsthresh: t.InitialSsthresh * t.MSS, SACK: t.SACK, Timestamps: t.Timestamps,
-		QuickAcks: t.QuickAcks,
+		QuickAcks: t.QuickAcks, ECN: t.ECN,
 	}
 	if t.DelayedAck.On {
 		cfg.DelayedAck = sim.Time(t.DelayedAck.Timeout)
@@ -170,6 +176,11 @@ func (t *tcpFlow) result(now sim.Time) FlowResult {
 		SRTT: a.Client.SRTT(), RTO: a.Client.RTO(),
 		State:  a.Client.State().String() + " / " + a.Server.State().String(),
 		Sender: cs, Receiver: ss,
+		ECN:           t.spec.TCP.ECN,
+		ECNNegotiated: a.Client.ECN() && a.Server.ECN(),
+		CEReceived:    cs.CEReceived + ss.CEReceived,
+		CWRSent:       cs.CWRSent + ss.CWRSent,
+		ECNReductions: cs.ECNReductions + ss.ECNReductions,
 	}
 	if !a.Established() {
 		r.TCP.Handshake = -1

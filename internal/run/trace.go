@@ -26,6 +26,10 @@ type Options struct {
 	// (the sample, SRTT, RTTVAR and RTO, RFC 6298 §2). Off by default, so
 	// that traces without it stay as they were.
 	TraceRTT bool
+	// TraceRecovery adds a recovery event whenever a TCP endpoint enters
+	// or leaves loss recovery (fast recovery), for plots that shade it.
+	// Off by default, so that traces without it stay as they were.
+	TraceRecovery bool
 }
 
 // tracer turns model callbacks into trace events.
@@ -39,12 +43,14 @@ type tracer struct {
 	last    link.Packet
 	lastDir string
 	rtt     bool // trace RTT samples (Options.TraceRTT)
+	rec     bool // trace loss recovery (Options.TraceRecovery)
 }
 
 var linkKinds = [...]string{
 	link.EvEnqueue: trace.Enqueue, link.EvQueueDrop: trace.QueueDrop, link.EvTransmit: trace.Transmit,
 	link.EvLost: trace.Lost, link.EvCorrupt: trace.Corrupt, link.EvDuplicate: trace.Duplicate,
 	link.EvReorder: trace.Reorder, link.EvDeliver: trace.Deliver,
+	link.EvEarlyDrop: trace.EarlyDrop, link.EvDequeueDrop: trace.DequeueDrop, link.EvMark: trace.ECNMark,
 }
 
 func (t *tracer) flowName(f int32) string {
@@ -126,6 +132,15 @@ func (t *tracer) tcpConfig(cfg *tcp.Config, flow, side string) {
 	}
 	cfg.OnRwnd = func(adv int) {
 		t.simple(flow, trace.Rwnd, side+" advertises "+strconv.Itoa(adv), int64(adv), 0)
+	}
+	if t.rec {
+		cfg.OnRecovery = func(enter bool) {
+			if enter {
+				t.simple(flow, trace.Recovery, side+" enters loss recovery", 1, 0)
+			} else {
+				t.simple(flow, trace.Recovery, side+" leaves loss recovery", 0, 0)
+			}
+		}
 	}
 	if !t.rtt {
 		return

@@ -349,6 +349,20 @@ func (d *decoder) link(l *Link, n ast.Node, path string) error {
 	return decodeMapping(d, es, fs, l, path, unknownIn(fs))
 }
 
+// decodeGroup decodes a nested mapping of fields fs (red:, codel:) into
+// dst, after the defaults of scope.
+func decodeGroup[T any](d *decoder, scope string, fs []field[T], dst *T, n ast.Node, path, want string) error {
+	d.pos[path] = nodePos(n)
+	if err := applyDefaults(d, scope, fs, dst); err != nil {
+		return err
+	}
+	es, err := d.entries(n, path, want)
+	if err != nil {
+		return err
+	}
+	return decodeMapping(d, es, fs, dst, path, unknownIn(fs))
+}
+
 const wantLossMapping = "a mapping {model: gilbert-elliott, p: 1%, r: 30%, loss_good: 0%, loss_bad: 50%}"
 
 func (d *decoder) loss(l *Loss, n ast.Node, path string) error {

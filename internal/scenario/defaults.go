@@ -10,7 +10,7 @@ import (
 // and where that value comes from. The README's table is this one
 // (TestREADMEDefaults keeps them equal).
 type Default struct {
-	Scope  string // "scenario", "link", "flow", "tcp flow", "udp flow", "rdt flow", "gilbert-elliott loss", "bernoulli loss", "fault"
+	Scope  string // "scenario", "link", "red", "codel", "flow", "tcp flow", "udp flow", "rdt flow", "gilbert-elliott loss", "bernoulli loss", "fault"
 	Field  string // the field's key
 	Value  string // as written in a scenario file; "" when absence has a meaning of its own
 	Source string // why this value, or what absence means
@@ -35,6 +35,17 @@ func Defaults() []Default {
 		{"link", "duplicate", "0%", "a perfect link"},
 		{"link", "reorder", "0%", "a perfect link"},
 		{"link", "reorder_delay", "", "absent: required when reorder is above 0%"},
+		{"link", "aqm", "droptail", "the queue drops only when full; red (Floyd & Jacobson 1993) and codel (RFC 8289) drop or mark earlier"},
+		{"link", "red", "", "absent: the red rows below; used with aqm: red"},
+		{"link", "codel", "", "absent: the codel rows below; used with aqm: codel"},
+		{"link", "ecn", "false", "red and codel drop; true = they mark ECN-capable packets CE instead (RFC 3168 §5)"},
+		{"red", "min", "5", "min_th in packets: the 1993 paper's simulations, ns-2 thresh_"},
+		{"red", "max", "15", "max_th in packets: ns-2 maxthresh_; at least 3·min_th (Floyd, \"RED: Discussions of Setting Parameters\", 1997)"},
+		{"red", "max_p", "10%", "ns-2 linterm_ 10, and Floyd 1997"},
+		{"red", "weight", "0.002", "w_q: the paper's §9 and ns-2 q_weight_"},
+		{"red", "gentle", "false", "the 1993 algorithm: p_b jumps to 1 at max_th; true = a line to 1 at 2·max_th (Floyd 2000)"},
+		{"codel", "target", "5ms", "RFC 8289 §4.4 TARGET"},
+		{"codel", "interval", "100ms", "RFC 8289 §4.3 INTERVAL: a worst-case RTT"},
 		{"gilbert-elliott loss", "p", "0%", "p or r must be above 0%"},
 		{"gilbert-elliott loss", "r", "0%", "p or r must be above 0%"},
 		{"gilbert-elliott loss", "loss_good", "0%", "Gilbert's model: the good state loses nothing"},
@@ -61,6 +72,7 @@ func Defaults() []Default {
 		{"tcp flow", "timestamps", "false", "the Timestamps option (RFC 7323: RTTM, PAWS) off, as in the textbook's TCP; on, every segment carries 12 bytes of it and 12 bytes less data"},
 		{"tcp flow", "profile", "textbook", "the defaults in this table; linux and ns3 replace some of them (rows below)"},
 		{"tcp flow", "quick_acks", "0", "no quick-ACK mode: with delayed ACKs, every second segment is ACKed from the start"},
+		{"tcp flow", "ecn", "false", "no ECN, as in the textbook's TCP; true = both ends offer ECN (RFC 3168 §6.1.1) and react to CE marks"},
 		{profileScope("linux"), "congestion", "cubic", "Linux's default since 2.6.19 (net.ipv4.tcp_congestion_control)"},
 		{profileScope("linux"), "sack", "true", "net.ipv4.tcp_sack = 1"},
 		{profileScope("linux"), "timestamps", "true", "net.ipv4.tcp_timestamps = 1"},

@@ -433,6 +433,8 @@ func TestDefaultsTable(t *testing.T) {
 		applyDefaults(dec, "gilbert-elliott loss", lossFields("gilbert-elliott"), &Loss{}),
 		applyDefaults(dec, "bernoulli loss", lossFields("bernoulli"), &Loss{}),
 		applyDefaults(dec, "fault", faultFields(), &Fault{}),
+		applyDefaults(dec, "red", redFields(), &RED{}),
+		applyDefaults(dec, "codel", codelFields(), &CoDel{}),
 	} {
 		if err != nil {
 			t.Error(err)
@@ -457,6 +459,10 @@ func TestDefaultsTable(t *testing.T) {
 			fs = strings.Split(names(lossFields(strings.TrimSuffix(d.Scope, " loss"))), ", ")
 		case "fault":
 			fs = strings.Split(names(faultFields()), ", ")
+		case "red":
+			fs = strings.Split(names(redFields()), ", ")
+		case "codel":
+			fs = strings.Split(names(codelFields()), ", ")
 		default:
 			t.Errorf("unknown scope %q", d.Scope)
 		}

@@ -3,10 +3,12 @@ package scenario
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
 
+	"tcpsim/model/link"
 	"tcpsim/model/tcp"
 )
 
@@ -179,6 +181,73 @@ func directionFields() []field[Direction] {
 		percentField("duplicate", func(d *Direction, v Percent) { d.Duplicate = &v }),
 		percentField("reorder", func(d *Direction, v Percent) { d.Reorder = &v }),
 		durationField("reorder_delay", true, "5ms", func(d *Direction, v Duration) { d.ReorderDelay = &v }),
+		enumField("aqm", link.DisciplineNames(), func(d *Direction, v string) { d.AQM = &v }),
+		{name: "red", want: wantRED, group: true,
+			node: func(dec *decoder, d *Direction, n ast.Node, path string) error {
+				r := new(RED)
+				if err := decodeGroup(dec, "red", redFields(), r, n, path, wantRED); err != nil {
+					return err
+				}
+				d.RED = r
+				return nil
+			}},
+		{name: "codel", want: wantCoDel, group: true,
+			node: func(dec *decoder, d *Direction, n ast.Node, path string) error {
+				c := new(CoDel)
+				if err := decodeGroup(dec, "codel", codelFields(), c, n, path, wantCoDel); err != nil {
+					return err
+				}
+				d.CoDel = c
+				return nil
+			}},
+		boolField("ecn", func(d *Direction, v bool) { d.ECN = &v }),
+	}
+}
+
+const (
+	wantRED   = "a mapping of RED parameters, e.g. {min: 5, max: 15, max_p: 10%, weight: 0.002}"
+	wantCoDel = "a mapping of CoDel parameters, e.g. {target: 5ms, interval: 100ms}"
+)
+
+// numberField is a decimal number in (lo, hi].
+func numberField[T any](name string, lo, hi float64, eg string, set func(*T, float64)) field[T] {
+	want := fmt.Sprintf("a number above %g and at most %g, e.g. %s", lo, hi, eg)
+	return field[T]{name: name, want: want, parse: func(dst *T, s string) error {
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || !(v > lo && v <= hi) {
+			return invalid(s, name, want)
+		}
+		set(dst, v)
+		return nil
+	}}
+}
+
+// redFields are the fields of a red: mapping.
+func redFields() []field[RED] {
+	return []field[RED]{
+		wholeField("min", 0, 1_000_000, " packets", "5", func(r *RED, v uint64) { r.Min = int(v) }),
+		wholeField("max", 1, 1_000_000, " packets", "15", func(r *RED, v uint64) { r.Max = int(v) }),
+		{name: "max_p", want: wantPercent + " above 0%", parse: func(r *RED, s string) error {
+			v, err := ParsePercent(s)
+			if err != nil {
+				return err
+			}
+			if v == 0 {
+				return invalid(s, "max_p", wantPercent+" above 0%")
+			}
+			r.MaxP = v
+			return nil
+		}},
+		numberField("weight", 0, 1, "0.002", func(r *RED, v float64) { r.Weight = v }),
+		boolField("gentle", func(r *RED, v bool) { r.Gentle = v }),
+	}
+}
+
+// codelFields are the fields of a codel: mapping.
+func codelFields() []field[CoDel] {
+	return []field[CoDel]{
+		durationField("target", true, "5ms", func(c *CoDel, v Duration) { c.Target = v }),
+		durationField("interval", true, "100ms", func(c *CoDel, v Duration) { c.Interval = v }),
 	}
 }
 
@@ -259,6 +328,7 @@ func tcpFields() []field[TCPFlow] {
 		boolField("timestamps", func(f *TCPFlow, v bool) { f.Timestamps = v }),
 		enumField("profile", Profiles(), func(f *TCPFlow, v string) { f.Profile = v }),
 		wholeField("quick_acks", 0, 1000, " segments", "16", func(f *TCPFlow, v uint64) { f.QuickAcks = int(v) }),
+		boolField("ecn", func(f *TCPFlow, v bool) { f.ECN = v }),
 	}
 }
 

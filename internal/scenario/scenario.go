@@ -55,6 +55,29 @@ type Direction struct {
 	Duplicate    *Percent
 	Reorder      *Percent
 	ReorderDelay *Duration
+	// AQM is the queue discipline: "droptail", "red" or "codel".
+	AQM *string
+	// RED and CoDel are their disciplines' parameters, each a mapping
+	// whose absent fields take the defaults (scopes "red" and "codel").
+	RED   *RED
+	CoDel *CoDel
+	// ECN makes RED and CoDel mark ECN-capable packets instead of
+	// dropping them (RFC 3168).
+	ECN *bool
+}
+
+// RED holds the parameters of aqm: red (Floyd and Jacobson 1993); queue
+// thresholds in packets.
+type RED struct {
+	Min, Max int
+	MaxP     Percent
+	Weight   float64
+	Gentle   bool
+}
+
+// CoDel holds the parameters of aqm: codel (RFC 8289).
+type CoDel struct {
+	Target, Interval Duration
 }
 
 // Link is the link between host a and host b: settings for both
@@ -136,6 +159,10 @@ type TCPFlow struct {
 	// QuickAcks is how many data segments at the start are acknowledged at
 	// once even with delayed ACKs (Linux's quick-ACK mode); 0: none.
 	QuickAcks int
+	// ECN lets both ends negotiate Explicit Congestion Notification (RFC
+	// 3168): data segments are sent ECN-capable, and the sender reacts to
+	// an echoed CE mark as to a loss, without a retransmission.
+	ECN bool
 }
 
 // UDPFlow holds the fields of a UDP flow: Count datagrams of Datagram

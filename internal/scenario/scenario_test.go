@@ -169,6 +169,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("flows:\n  - delayed_ack: 40ms\n    isn: 99999999999\n"))
 	f.Add([]byte("name: r\nflows: [{name: w, protocol: tcp, bytes: 1KB, repeat: {count: 3, every: exp(1ms)}}, {name: 'w#4', protocol: udp, count: 1, rate: 1bps}]\n"))
 	f.Add([]byte("name: r\nflows: [{name: w, protocol: udp, count: 2, rate: 1bps, repeat: {count: 16384, every: 0s}}]\n"))
+	f.Add([]byte("name: q\nlink: {aqm: red, red: {min: 3, max: 9, max_p: 5%, weight: 0.01, gentle: true}, ecn: true, reverse: {aqm: codel, codel: {target: 1ms}}}\nflows: [{name: a, protocol: tcp, bytes: 1MB, ecn: true}]\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		s, err := Parse("fuzz.yaml", src)
 		if err != nil {
@@ -205,7 +206,8 @@ func FuzzParse(f *testing.F) {
 // file's checks or refused with an *Error naming the file; never a panic.
 func FuzzOverride(f *testing.F) {
 	for _, o := range []Override{{"link.loss", "2%"}, {"flows.video.mss", "1000"}, {"seed", "1"}, {"link.loss.r", "5%"},
-		{"flows.file.mss", "0"}, {"link.forward.delay", "1ms"}, {"report", "[link]"}, {"flows.file", "x"}, {"link", "{}"}, {"flows.file.delayed_ack", "~"}} {
+		{"flows.file.mss", "0"}, {"link.forward.delay", "1ms"}, {"report", "[link]"}, {"flows.file", "x"}, {"link", "{}"}, {"flows.file.delayed_ack", "~"},
+		{"link.aqm", "codel"}, {"link.red.max_p", "5%"}, {"link.reverse.codel.interval", "50ms"}, {"link.ecn", "true"}, {"flows.file.ecn", "true"}} {
 		f.Add(o.Path, o.Value)
 	}
 	f.Fuzz(func(t *testing.T, path, value string) {

@@ -131,6 +131,9 @@ func (s *Scenario) applyLink(d *decoder, o Override, segs []string, set func(str
 	if len(segs) == 1 {
 		return set(path, decodeText(d, f, dir, o.Value, o.Path))
 	}
+	if (segs[0] == "red" || segs[0] == "codel") && len(segs) == 2 {
+		return s.applyQueueParam(d, o, dir, path, segs[0], segs[1], set, fail)
+	}
 	if segs[0] != "loss" || len(segs) > 2 {
 		return fail("%s has no fields", strings.Join(append([]string{path}, segs[1:len(segs)-1]...), "."))
 	}
@@ -148,6 +151,35 @@ func (s *Scenario) applyLink(d *decoder, o Override, segs []string, set func(str
 		return fail("the loss model cannot be overridden: write it in the file")
 	}
 	return set(path+"."+segs[1], decodeText(d, lf, l, o.Value, o.Path))
+}
+
+// applyQueueParam sets one field of a red: or codel: mapping (group) at
+// path; a mapping the file left out starts from the table of defaults.
+func (s *Scenario) applyQueueParam(d *decoder, o Override, dir *Direction, path, group, name string, set func(string, error) error, fail func(string, ...any) error) error {
+	if group == "red" {
+		if dir.RED == nil {
+			dir.RED = new(RED)
+			if err := applyDefaults(d, "red", redFields(), dir.RED); err != nil {
+				return err
+			}
+		}
+		f, ok := lookup(redFields(), name)
+		if !ok {
+			return fail("red has no field %q (fields: %s)", name, names(redFields()))
+		}
+		return set(path+"."+name, decodeText(d, f, dir.RED, o.Value, o.Path))
+	}
+	if dir.CoDel == nil {
+		dir.CoDel = new(CoDel)
+		if err := applyDefaults(d, "codel", codelFields(), dir.CoDel); err != nil {
+			return err
+		}
+	}
+	f, ok := lookup(codelFields(), name)
+	if !ok {
+		return fail("codel has no field %q (fields: %s)", name, names(codelFields()))
+	}
+	return set(path+"."+name, decodeText(d, f, dir.CoDel, o.Value, o.Path))
 }
 
 // relocate turns a decoding error of an override's value into an error

@@ -2,7 +2,9 @@ package scenario
 
 import (
 	"fmt"
+	"strings"
 
+	"tcpsim/model/aqm"
 	"tcpsim/model/link"
 	"tcpsim/sim"
 )
@@ -27,6 +29,16 @@ func (s *Scenario) validate() error {
 		if d.d.Reorder != nil && *d.d.Reorder > 0 && d.d.ReorderDelay == nil && (d.path == "link" || s.Link.ReorderDelay == nil) {
 			return s.errAt(d.path+".reorder", "reordering needs reorder_delay (the largest extra delay), e.g. reorder_delay: 5ms")
 		}
+		if r := d.d.RED; r != nil && r.Min >= r.Max {
+			field := d.path + ".red.max"
+			if !s.has(field) {
+				field = d.path + ".red.min"
+			}
+			return s.errAt(field, "red min %d is not below max %d: want min < max (packets), e.g. {min: 5, max: 15}", r.Min, r.Max)
+		}
+	}
+	if err := s.validateQueue(); err != nil {
+		return err
 	}
 	if len(s.Flows) == 0 {
 		if s.has("flows") {
@@ -44,6 +56,43 @@ func (s *Scenario) validate() error {
 		return err
 	}
 	return s.validateFaults()
+}
+
+// validateQueue refuses queue-management settings that no direction of
+// the link would use: red: without aqm: red, codel: without aqm: codel,
+// ecn: true with drop-tail only.
+func (s *Scenario) validateQueue() error {
+	used := map[link.Discipline]bool{}
+	for _, dir := range []string{"forward", "reverse"} {
+		used[s.LinkConfig(dir).AQM] = true
+	}
+	for _, d := range []struct {
+		path string
+		d    *Direction
+	}{{"link", &s.Link.Direction}, {"link.forward", s.Link.Forward}, {"link.reverse", s.Link.Reverse}} {
+		switch {
+		case d.d == nil:
+		case d.d.RED != nil && !used[link.RED]:
+			return s.errAt(d.path+".red", "red parameters, but no direction of the link uses aqm: red: set aqm: red, or remove them")
+		case d.d.CoDel != nil && !used[link.CoDel]:
+			return s.errAt(d.path+".codel", "codel parameters, but no direction of the link uses aqm: codel: set aqm: codel, or remove them")
+		case d.d.ECN != nil && *d.d.ECN && !used[link.RED] && !used[link.CoDel]:
+			return s.errAt(d.path+".ecn", "ECN marking needs a queue discipline that signals early: set aqm: red or aqm: codel (a drop-tail queue only drops when full)")
+		}
+	}
+	return nil
+}
+
+// QueueManaged reports whether the scenario writes aqm: or ecn: for some
+// link (or an override sets it): its text report then shows the queue's
+// rows (queue delay, AQM drops, ECN marks).
+func (s *Scenario) QueueManaged() bool {
+	for path := range s.pos {
+		if strings.HasPrefix(path, "link") && (strings.HasSuffix(path, ".aqm") || strings.HasSuffix(path, ".ecn")) {
+			return true
+		}
+	}
+	return false
 }
 
 // errMissing reports a required field absent from the mapping at parent,
@@ -137,9 +186,18 @@ func (s *Scenario) validateFlow(i int, seen map[string]bool) error {
 // LinkConfig returns the configuration of one direction ("forward" a→b or
 // "reverse" b→a): the link's settings with that direction's overrides.
 func (s *Scenario) LinkConfig(dir string) link.Config {
-	var def Direction
-	if err := applyDefaults(newDecoder("defaults", nil), "link", directionFields(), &def); err != nil {
-		panic(err) // a broken defaults table: TestDefaultsDecode catches it
+	// The defaults, and the red: and codel: mappings as the table of
+	// defaults fills them.
+	def := Direction{RED: new(RED), CoDel: new(CoDel)}
+	dec := newDecoder("defaults", nil)
+	for _, err := range []error{
+		applyDefaults(dec, "link", directionFields(), &def),
+		applyDefaults(dec, "red", redFields(), def.RED),
+		applyDefaults(dec, "codel", codelFields(), def.CoDel),
+	} {
+		if err != nil {
+			panic(err) // a broken defaults table: TestDefaultsDecode catches it
+		}
 	}
 	c := link.Config{}
 	apply := func(d *Direction) {
@@ -177,6 +235,22 @@ func (s *Scenario) LinkConfig(dir string) link.Config {
 		}
 		if d.ReorderDelay != nil {
 			c.ReorderDelay = sim.Time(*d.ReorderDelay)
+		}
+		if d.AQM != nil {
+			a, err := link.ParseDiscipline(*d.AQM)
+			if err != nil {
+				panic(err) // the field's decoder only accepts known names
+			}
+			c.AQM = a
+		}
+		if r := d.RED; r != nil {
+			c.RED = aqm.REDParams{MinTh: float64(r.Min), MaxTh: float64(r.Max), MaxP: float64(r.MaxP), Weight: r.Weight, Gentle: r.Gentle}
+		}
+		if cd := d.CoDel; cd != nil {
+			c.CoDel = aqm.CoDelParams{Target: sim.Time(cd.Target), Interval: sim.Time(cd.Interval)}
+		}
+		if d.ECN != nil {
+			c.ECN = *d.ECN
 		}
 	}
 	apply(&def)

@@ -37,6 +37,17 @@ const (
 	// selective-repeat) did with a packet it did not simply accept in
 	// order: discarded as a duplicate or out of order, buffered, ignored.
 	Decision = "decision"
+	// Recovery is a TCP sender entering (Value 1) or leaving (Value 0) a
+	// loss recovery episode (fast recovery; RFC 5681 §3.2, RFC 6582,
+	// RFC 6675). Only with run.Options.TraceRecovery.
+	Recovery = "recovery"
+)
+
+// Event kinds of a managed queue (RED, CoDel; RFC 3168 marking).
+const (
+	EarlyDrop   = "early-drop"   // dropped by RED on arrival (instead of enqueue)
+	DequeueDrop = "dequeue-drop" // dropped by CoDel at the head of the queue
+	ECNMark     = "ecn-mark"     // marked CE by RED or CoDel instead of dropped (RFC 3168)
 )
 
 // Event is one trace record. Packet fields are zero for other kinds.

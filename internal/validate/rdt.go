@@ -13,6 +13,18 @@ import (
 // the whole packet, so L below is payload + rdtOverhead.
 const rdtOverhead = 20 + 8 + rdt.HeaderLen
 
+// RDTOverhead is the bytes an rdt packet adds to its payload on the wire
+// (IPv4, UDP and the rdt header).
+const RDTOverhead = rdtOverhead
+
+// PipelinedUtilisation is the sender utilisation of a window of n packets
+// (n = 1: stop-and-wait) on a clean link, Kurose & Ross §3.4.2–3.4.3:
+// U = min(1, n·(L/R) / (RTT + L/R)), with l = L/R, the transmission time
+// of one packet, and rtt in seconds.
+func PipelinedUtilisation(n int, l, rtt float64) float64 {
+	return math.Min(1, float64(n)*l/(rtt+l))
+}
+
 // RDTUtilisation checks the sender utilisation of stop-and-wait and the
 // pipelined protocols on a clean link against Kurose & Ross §3.4.2–3.4.3:
 //
@@ -27,7 +39,7 @@ const rdtOverhead = 20 + 8 + rdt.HeaderLen
 func RDTUtilisation(protocol string, window, payload int, rateBps float64, delay float64, timeout string) (Check, error) {
 	l := txTime(payload+rdtOverhead, rateBps)
 	rtt := 2*delay + txTime(rdtOverhead, rateBps)
-	pred := math.Min(1, float64(window)*l/(rtt+l))
+	pred := PipelinedUtilisation(window, l, rtt)
 	// Enough packets that the first and last windows, which the formula
 	// does not describe, weigh less than 0.5%: at least 200 cycles of
 	// RTT + L/R, and 200 windows.

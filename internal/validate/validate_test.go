@@ -17,3 +17,19 @@ func TestAgainstModels(t *testing.T) {
 		}
 	}
 }
+
+// Drop-tail on the CoDel check's link is bufferbloat: its median queue
+// delay is hundreds of ms, twenty times CoDel's target and more.
+func TestDropTailIsBloated(t *testing.T) {
+	tail, err := medianSojourn("droptail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	codel, err := medianSojourn("codel")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tail < 0.1 || tail < 20*codel {
+		t.Fatalf("median queue delay: drop-tail %.1f ms, CoDel %.1f ms; want drop-tail above 100 ms and 20 times CoDel's", tail*1000, codel*1000)
+	}
+}

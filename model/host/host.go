@@ -56,6 +56,8 @@ type Host struct {
 	// they do not escape to the heap once per packet.
 	th wire.TCP
 	uh wire.UDP
+	// ecn is the IPv4 ECN field of the packet being delivered.
+	ecn uint8
 	// OnChecksumDrop, if set, sees every packet dropped for a bad IPv4
 	// header or transport checksum (for traces).
 	OnChecksumDrop func(pkt link.Packet)
@@ -102,6 +104,11 @@ func (h *Host) SetDropSink(flow int32, s DropSink) {
 	h.sinks[flow] = s
 }
 
+// ArrivingECN returns, while a packet is being delivered to an endpoint,
+// the ECN field of its IPv4 header (RFC 3168 §5): wire.ECNCE if a queue
+// marked it.
+func (h *Host) ArrivingECN() uint8 { return h.ecn }
+
 // Send puts pkt on the outgoing link.
 func (h *Host) Send(pkt link.Packet) { h.out.Send(pkt) }
 
@@ -121,6 +128,7 @@ func (h *Host) Receive(pkt link.Packet) {
 		h.checksumDrop(pkt)
 		return
 	}
+	h.ecn = ip.ECN
 	switch ip.Protocol {
 	case wire.ProtoTCP:
 		th, data, err := wire.ParseTCPWith(ip, seg, payload.SumIfStream)

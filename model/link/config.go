@@ -3,8 +3,48 @@ package link
 import (
 	"fmt"
 
+	"tcpsim/model/aqm"
 	"tcpsim/sim"
 )
+
+// Discipline is the queue discipline of a direction's output queue: which
+// packets it drops (or marks) before the queue is full.
+type Discipline int
+
+// Queue disciplines.
+const (
+	// DropTail drops an arriving packet only when the queue is full.
+	DropTail Discipline = iota
+	// RED is Random Early Detection (Floyd and Jacobson 1993), decided
+	// at enqueue (aqm.RED).
+	RED
+	// CoDel is Controlled Delay (RFC 8289), decided at dequeue, when a
+	// packet starts its transmission (aqm.CoDel).
+	CoDel
+)
+
+var disciplineNames = [...]string{DropTail: "droptail", RED: "red", CoDel: "codel"}
+
+// String returns the discipline's scenario name.
+func (d Discipline) String() string {
+	if d >= 0 && int(d) < len(disciplineNames) {
+		return disciplineNames[d]
+	}
+	return fmt.Sprintf("Discipline(%d)", int(d))
+}
+
+// DisciplineNames lists the disciplines' scenario names, in order.
+func DisciplineNames() []string { return append([]string(nil), disciplineNames[:]...) }
+
+// ParseDiscipline maps a scenario name to a Discipline.
+func ParseDiscipline(s string) (Discipline, error) {
+	for i, n := range disciplineNames {
+		if n == s {
+			return Discipline(i), nil
+		}
+	}
+	return 0, fmt.Errorf("link: unknown queue discipline %q", s)
+}
 
 // LossModel selects how packets are lost on the wire.
 type LossModel int
@@ -63,6 +103,15 @@ type Config struct {
 	// overtake it.
 	Reorder      float64
 	ReorderDelay sim.Time
+	// AQM is the queue discipline (DropTail, the zero value, by default),
+	// with RED's or CoDel's parameters.
+	AQM   Discipline
+	RED   aqm.REDParams   // used with AQM == RED; IdleSlot 0 means the default (TxTime of 500 bytes)
+	CoDel aqm.CoDelParams // used with AQM == CoDel
+	// ECN makes RED and CoDel mark ECN-capable packets CE (RFC 3168 §5)
+	// instead of dropping them; packets that are not ECN-capable are
+	// dropped as before. A full queue always drops.
+	ECN bool
 }
 
 // Validate checks that every field is in range.
@@ -87,6 +136,15 @@ func (c Config) Validate() error {
 	}
 	if c.Reorder > 0 && c.ReorderDelay == 0 {
 		return fmt.Errorf("link: reorder needs a reorder delay > 0")
+	}
+	switch c.AQM {
+	case DropTail:
+	case RED:
+		return c.RED.Validate()
+	case CoDel:
+		return c.CoDel.Validate()
+	default:
+		return fmt.Errorf("link: unknown queue discipline %d", int(c.AQM))
 	}
 	return nil
 }

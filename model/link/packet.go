@@ -1,9 +1,13 @@
 // Package link models a full-duplex point-to-point link between two hosts:
-// per direction a drop-tail queue, a transmitter of finite rate, a
+// per direction an output queue (drop-tail, RED or CoDel), a transmitter of finite rate, a
 // propagation delay, and impairments (Bernoulli or Gilbert–Elliott loss,
 // bit corruption, duplication, reordering) drawn from seeded streams.
 //
-// Packets are real IPv4 bytes; the link never parses them. Each direction
+// Packets are real IPv4 bytes; the link never parses them, except that a
+// queue with ECN reads and sets the IPv4 ECN field (RFC 3168) when it
+// marks a packet instead of dropping it. A direction's queue discipline
+// is drop-tail, RED or CoDel (package aqm); it measures every packet's
+// queue delay (sojourn time). Each direction
 // keeps its packets in its own FIFOs and schedules only the head of each,
 // so a long queue costs one pending event, not one per packet.
 package link
@@ -60,7 +64,7 @@ type fifo struct {
 
 type timed struct {
 	pkt Packet
-	at  int64  // sim.Time of arrival at the far end
+	at  int64  // sim.Time of arrival at the far end; while queued, of entering the queue
 	gen uint64 // the direction's wire generation when it was scheduled
 }
 

@@ -47,6 +47,9 @@ func NewConn(eng *sim.Engine, h *host.Host, remote wire.Addr, flow int32, cfg Co
 func (c *Conn) Output(th *wire.TCP, data []byte) {
 	c.ipID++
 	ip := wire.IPv4{Src: c.h.Addr, Dst: c.remote, ID: c.ipID}
+	if c.Endpoint.ECT() {
+		ip.ECN = wire.ECNECT0
+	}
 	var buf []byte
 	if sum, ok := c.Endpoint.PayloadSum(); ok {
 		buf = wire.BuildTCPSum(c.h.Pool().Get(), ip, th, data, sum)
@@ -61,7 +64,7 @@ func (c *Conn) Output(th *wire.TCP, data []byte) {
 
 // InputTCP implements host.TCPEndpoint.
 func (c *Conn) InputTCP(th *wire.TCP, data []byte) {
-	c.Endpoint.Input(th, data)
+	c.Endpoint.InputECN(th, data, c.h.ArrivingECN())
 	if c.OnInput != nil {
 		c.OnInput()
 	}

@@ -47,6 +47,13 @@ type Config struct {
 	// RFC 7323 §4), PAWS drops old duplicate segments (§5), and a full
 	// segment carries 12 bytes less payload. Default off.
 	Timestamps bool
+	// ECN offers Explicit Congestion Notification (RFC 3168 §6.1.1): ECE
+	// and CWR on the SYN, ECE on the SYN-ACK if the peer offered it.
+	// When both ends allow it, new data goes out ECN-capable (Conn sets
+	// ECT(0)), the receiver echoes CE marks with ECE, and the sender
+	// reacts to ECE as to a loss, without retransmitting, and says CWR.
+	// Default off.
+	ECN bool
 	// InitialSsthresh is ssthresh before the first loss, in bytes; 0 means
 	// "arbitrarily high" (RFC 5681 §3.1).
 	InitialSsthresh int
@@ -67,6 +74,11 @@ type Config struct {
 	// OnRTT, if set, is called with every RTT measurement r and the SRTT,
 	// RTTVAR and RTO it yields (RFC 6298 §2).
 	OnRTT func(r, srtt, rttvar, rto sim.Time)
+	// OnRecovery, if set, is called when a loss recovery episode (fast
+	// recovery, RFC 5681 §3.2, RFC 6582, RFC 6675) starts (enter true) and
+	// when it ends, by a full ACK or a retransmission timeout (enter
+	// false).
+	OnRecovery func(enter bool)
 }
 
 func (c *Config) defaults() {
@@ -124,6 +136,10 @@ type Stats struct {
 	SACKBlocksRecv      int64 // SACK blocks received on ACKs
 	SACKRetrans         int64 // segments retransmitted in SACK loss recovery (RFC 6675), fast retransmit included
 	PAWSDrops           int64 // segments dropped by PAWS as old duplicates (RFC 7323 §5)
+	CEReceived          int64 // segments that arrived marked CE (RFC 3168)
+	ECEReceived         int64 // ACKs received with ECE (after the handshake)
+	ECNReductions       int64 // window reductions in response to ECE (RFC 3168 §6.1.2)
+	CWRSent             int64 // segments sent with CWR (after the handshake)
 }
 
 // Endpoint is one side of a TCP connection. It is sans-I/O: see the
@@ -152,7 +168,8 @@ type Endpoint struct {
 	rtt rttEstimator
 	cc  congestionControl
 	rec lossRecovery
-	ts  tsState // the Timestamps option (RFC 7323), both halves
+	ts  tsState  // the Timestamps option (RFC 7323), both halves
+	ecn ecnState // Explicit Congestion Notification (RFC 3168), both halves
 	// Retransmission bookkeeping (RFC 6298 §5, RFC 9293 §3.8.3).
 	retries       int      // retransmissions of the oldest segment since the last new ACK
 	synRTOExpired bool     // the SYN was retransmitted: its ACK gives no RTT sample (Karn)
@@ -407,6 +424,9 @@ func (e *Endpoint) abort(reason string) {
 
 // emit builds and sends one segment with the current ACK and window.
 func (e *Endpoint) emit(flags uint8, seq seqnum.Value, data []byte) {
+	if e.cfg.ECN {
+		flags = e.ecnFlags(flags)
+	}
 	h := &e.hdr // reused: a local passed to Output would escape per segment
 	*h = wire.TCP{
 		SrcPort: e.cfg.LocalPort, DstPort: e.cfg.RemotePort,

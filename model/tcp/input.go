@@ -127,6 +127,7 @@ func (e *Endpoint) acceptSyn(h *wire.TCP) {
 	// RFC 7323 §3.2: timestamps likewise; TS.Recent starts from the SYN's
 	// TSval (§4.3), and every segment gives up TimestampsLen bytes of
 	// payload to carry the option.
+	e.ecnNegotiate(h)
 	e.ts.on = e.cfg.Timestamps && h.Timestamps
 	if e.ts.on {
 		e.ts.recent, e.ts.recentSet, e.ts.recentAt = h.TSval, true, e.clock.Now()
@@ -271,6 +272,7 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 		if dup {
 			e.rec.onDupAck()
 		}
+		e.ecnEcho(h)
 		e.updateWindow(seg, ack, wnd)
 		return true
 	}
@@ -293,7 +295,8 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 	e.retries = 0
 	e.persistBackoff = 0
 	e.updateWindow(seg, ack, wnd)
-	if !e.rec.onNewAck(ack, acked) {
+	cut := e.ecnEcho(h)
+	if !e.rec.onNewAck(ack, acked) && !cut {
 		e.cc.onAck(ackEvent{
 			acked:       acked,
 			cwndLimited: flight+e.snd.smss() >= e.snd.cwnd,

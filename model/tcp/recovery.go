@@ -62,3 +62,11 @@ type lossRecovery interface {
 	// room, or output asks again forever.
 	nextSeg() (seq seqnum.Value, size int, ok bool)
 }
+
+// noteRecovery tells Config.OnRecovery that a loss recovery episode
+// started (enter true) or ended.
+func (e *Endpoint) noteRecovery(enter bool) {
+	if e.cfg.OnRecovery != nil {
+		e.cfg.OnRecovery(enter)
+	}
+}

@@ -115,6 +115,7 @@ func (r *renoRecovery) onDupAck() {
 		e.retransmit(s.una, true)
 		s.setCwnd(ss+dupAckThreshold*mss, ss)
 		r.recovering = true
+		e.noteRecovery(true)
 	}
 	e.rtxAt = now + e.rtt.rto
 }
@@ -158,6 +159,7 @@ func (r *renoRecovery) onNewAck(ack seqnum.Value, acked int) bool {
 		s.setCwnd(s.ssthresh, s.ssthresh)
 	}
 	r.recovering = false
+	e.noteRecovery(false)
 	e.cc.onRecoveryExit(e.clock.Now())
 	return true
 }
@@ -166,6 +168,9 @@ func (r *renoRecovery) onNewAck(ack seqnum.Value, acked int) bool {
 // back to SND.UNA, and duplicate ACKs for data sent before it must not
 // start another fast retransmit (RFC 6582 §3.2 step 4, "recover").
 func (r *renoRecovery) onRTO() {
+	if r.recovering {
+		r.e.noteRecovery(false)
+	}
 	r.recovering = false
 	r.ltInflation = 0
 	r.dupAcks = 0

@@ -113,6 +113,7 @@ func (r *sackRecovery) enter() {
 	now := e.clock.Now()
 	e.st.Recoveries++
 	r.recovering = true
+	e.noteRecovery(true)
 	ss := e.cc.onCongestionEvent(now)
 	s.setCwnd(ss, ss)
 	s.sb.Update(s.unaOff, s.offset(s.max), nil)
@@ -141,6 +142,7 @@ func (r *sackRecovery) onNewAck(ack seqnum.Value, acked int) bool {
 	if r.recovering {
 		if s.unaOff >= s.sb.recoveryPoint {
 			r.recovering = false
+			e.noteRecovery(false)
 			e.cc.onRecoveryExit(e.clock.Now())
 		}
 		return true
@@ -162,6 +164,9 @@ func (r *sackRecovery) onNewAck(ack seqnum.Value, acked int) bool {
 // SACKed (tcpsim's receiver never reneges).
 func (r *sackRecovery) onRTO() {
 	s := &r.e.snd
+	if r.recovering {
+		r.e.noteRecovery(false)
+	}
 	r.recovering = false
 	r.dupAcks = 0
 	s.sb.Update(s.unaOff, s.offset(s.max), nil)

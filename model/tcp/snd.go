@@ -277,8 +277,18 @@ func (e *Endpoint) transmit(seq seqnum.Value, size int, rexmit, fast bool) {
 	e.st.BytesSent += int64(size)
 	if isRetrans {
 		e.countRetrans(fast || e.snd.goBackFast)
+	} else if e.ecn.on {
+		// New data: ECN-capable, and the first after a reduction says
+		// CWR (RFC 3168 §6.1.2, §6.1.5).
+		e.ecn.ect = true
+		if e.ecn.cwrPending {
+			flags |= wire.FlagCWR
+			e.ecn.cwrPending = false
+			e.st.CWRSent++
+		}
 	}
 	e.emit(flags, seq, e.data(off, size))
+	e.ecn.ect = false
 	if !rexmit {
 		e.snd.nxt = end
 	}

@@ -106,6 +106,7 @@ type Summary struct {
 	OK               bool // the headers were readable
 	Protocol         uint8
 	Src, Dst         Addr
+	ECN              uint8 // the IPv4 ECN field (RFC 3168 §5)
 	SrcPort, DstPort uint16
 	Seq, Ack         uint32 // TCP
 	Flags            uint8  // TCP
@@ -132,6 +133,7 @@ func Peek(pkt []byte) Summary {
 		return s
 	}
 	s.Protocol = pkt[9]
+	s.ECN = pkt[1] & 3
 	copy(s.Src[:], pkt[12:16])
 	copy(s.Dst[:], pkt[16:20])
 	t := pkt[ihl:total]
@@ -144,7 +146,7 @@ func Peek(pkt []byte) Summary {
 		s.DstPort = binary.BigEndian.Uint16(t[2:])
 		s.Seq = binary.BigEndian.Uint32(t[4:])
 		s.Ack = binary.BigEndian.Uint32(t[8:])
-		s.Flags = t[13] & 0x3f
+		s.Flags = t[13]
 		s.Window = binary.BigEndian.Uint16(t[14:])
 		hl := int(t[12]>>4) * 4
 		s.Len = max(0, len(t)-hl)

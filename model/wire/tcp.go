@@ -10,7 +10,7 @@ import (
 // TCPHeaderLen is the length of a TCP header without options.
 const TCPHeaderLen = 20
 
-// TCP control bits (RFC 9293 §3.1).
+// TCP control bits (RFC 9293 §3.1; ECE and CWR from RFC 3168 §6.1).
 const (
 	FlagFIN uint8 = 1 << iota
 	FlagSYN
@@ -18,15 +18,24 @@ const (
 	FlagPSH
 	FlagACK
 	FlagURG
+	// FlagECE is ECN-Echo: on a SYN it offers ECN, on a SYN-ACK it
+	// accepts it, and afterwards it echoes a CE mark back to the sender
+	// (RFC 3168 §6.1.1, §6.1.3).
+	FlagECE
+	// FlagCWR is Congestion Window Reduced: the sender has reacted to an
+	// ECE (RFC 3168 §6.1.2); on a SYN, with ECE, it offers ECN.
+	FlagCWR
 )
 
-// FlagString formats flags as Wireshark does, e.g. "SYN,ACK".
+// FlagString formats flags as Wireshark does, e.g. "SYN,ACK" or
+// "SYN,ECE,CWR".
 func FlagString(f uint8) string {
 	var parts []string
 	for _, p := range []struct {
 		bit  uint8
 		name string
-	}{{FlagSYN, "SYN"}, {FlagFIN, "FIN"}, {FlagRST, "RST"}, {FlagPSH, "PSH"}, {FlagACK, "ACK"}, {FlagURG, "URG"}} {
+	}{{FlagSYN, "SYN"}, {FlagFIN, "FIN"}, {FlagRST, "RST"}, {FlagPSH, "PSH"}, {FlagACK, "ACK"}, {FlagURG, "URG"},
+		{FlagECE, "ECE"}, {FlagCWR, "CWR"}} {
 		if f&p.bit != 0 {
 			parts = append(parts, p.name)
 		}
@@ -205,7 +214,7 @@ func ParseTCPWith(ip IPv4, seg []byte, ps PayloadSum) (TCP, []byte, error) {
 	h.DstPort = binary.BigEndian.Uint16(seg[2:])
 	h.Seq = binary.BigEndian.Uint32(seg[4:])
 	h.Ack = binary.BigEndian.Uint32(seg[8:])
-	h.Flags = seg[13] & 0x3f
+	h.Flags = seg[13]
 	h.Window = binary.BigEndian.Uint16(seg[14:])
 	h.Checksum = binary.BigEndian.Uint16(seg[16:])
 	h.Urgent = binary.BigEndian.Uint16(seg[18:])

@@ -346,3 +346,36 @@ func TestUDPPayloadInPlace(t *testing.T) {
 		}
 	}
 }
+
+// Every one of the eight control bits, ECE and CWR (RFC 3168 §6.1) among
+// them, survives a build and a parse, and Peek reads them and the IPv4 ECN
+// field as they were written.
+func TestECNFlagsRoundTrip(t *testing.T) {
+	for f := range 256 {
+		for _, ecn := range []uint8{ECNNotECT, ECNECT1, ECNECT0, ECNCE} {
+			ip := IPv4{Src: srcA, Dst: dstB, ID: 7, ECN: ecn}
+			h := TCP{SrcPort: 1, DstPort: 2, Seq: 3, Ack: 4, Flags: uint8(f), Window: 5, WScale: -1}
+			pkt := BuildTCP(nil, ip, &h, payload(10))
+			gotIP, seg, err := ParseIPv4(pkt)
+			if err != nil {
+				t.Fatalf("flags %#02x ecn %d: %v", f, ecn, err)
+			}
+			got, _, err := ParseTCP(gotIP, seg)
+			if err != nil {
+				t.Fatalf("flags %#02x ecn %d: %v", f, ecn, err)
+			}
+			if got.Flags != uint8(f) || gotIP.ECN != ecn {
+				t.Fatalf("flags %#02x ecn %d: parsed flags %#02x ecn %d", f, ecn, got.Flags, gotIP.ECN)
+			}
+			if s := Peek(pkt); s.Flags != uint8(f) || s.ECN != ecn {
+				t.Fatalf("flags %#02x ecn %d: Peek reads flags %#02x ecn %d", f, ecn, s.Flags, s.ECN)
+			}
+		}
+	}
+	if got, want := FlagString(FlagSYN|FlagECE|FlagCWR), "SYN,ECE,CWR"; got != want {
+		t.Errorf("FlagString = %q, want %q", got, want)
+	}
+	if got, want := FlagString(FlagACK|FlagECE), "ACK,ECE"; got != want {
+		t.Errorf("FlagString = %q, want %q", got, want)
+	}
+}

@@ -93,7 +93,7 @@ export class Model {
         case "deliver": if (p.tDel === null) p.tDel = e.t; break;
         case "corrupt": p.corrupt = true; break;
         case "checksum-drop": p.csum = true; break;
-        case "queue-drop": p.qdrop = true; p.tEnd = e.t; break;
+        case "queue-drop": case "early-drop": case "dequeue-drop": p.qdrop = true; p.tEnd = e.t; break;
         case "duplicate": p.dup = true; if (p.tTx === null) p.tTx = e.t; break;
         case "reorder": p.reorder = true; break;
       }

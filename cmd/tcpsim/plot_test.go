@@ -1,0 +1,110 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// written returns the files a plot or sweep command says it wrote.
+func written(out string) []string {
+	var files []string
+	for _, l := range strings.Split(out, "\n") {
+		if f, ok := strings.CutPrefix(l, "wrote "); ok {
+			files = append(files, f)
+		}
+	}
+	return files
+}
+
+// Figures are named after the scenario files and the figure, so that two
+// scenarios plotted into one directory never overwrite each other, and an
+// overlay names every file it draws.
+func TestPlotFileNames(t *testing.T) {
+	dir := t.TempDir()
+	var all []string
+	for _, c := range []struct {
+		args []string
+		want []string // base names, each as .png and .svg
+	}{
+		{[]string{"../../scenarios/tcp-loss-1.yaml"}, []string{"tcp-loss-1-file-time-sequence", "tcp-loss-1-file-cwnd", "tcp-loss-1-file-rwnd"}},
+		{[]string{"../../scenarios/tcp-loss-5.yaml"}, []string{"tcp-loss-5-file-time-sequence", "tcp-loss-5-file-cwnd", "tcp-loss-5-file-rwnd"}},
+		{[]string{"--x", "rounds", "--units", "segments", "ex:26-kr-tahoe", "ex:26-kr-reno"},
+			[]string{"26-kr-tahoe+26-kr-reno-file-time-sequence", "26-kr-tahoe+26-kr-reno-file-cwnd", "26-kr-tahoe+26-kr-reno-file-rwnd"}},
+		{[]string{"--vary", "flows.file.congestion=tahoe,reno,newreno", "ex:26-kr-reno"},
+			[]string{"26-kr-reno-flows.file.congestion-file-time-sequence", "26-kr-reno-flows.file.congestion-file-cwnd", "26-kr-reno-flows.file.congestion-file-rwnd"}},
+	} {
+		out, errs, code := runCmd(append([]string{"plot", "--out", dir}, c.args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d\n%s%s", c.args, code, out, errs)
+		}
+		var want []string
+		for _, w := range c.want {
+			want = append(want, filepath.Join(dir, w+".png"), filepath.Join(dir, w+".svg"))
+		}
+		got := written(out)
+		if !slices.Equal(got, want) {
+			t.Errorf("%v wrote %q, want %q", c.args, got, want)
+		}
+		for _, f := range got {
+			if st, err := os.Stat(f); err != nil || st.Size() < 2000 {
+				t.Errorf("%s: %v", f, err)
+			}
+			if slices.Contains(all, f) {
+				t.Errorf("%s written twice", f)
+			}
+		}
+		all = append(all, got...)
+	}
+	// The overlay's legend names each run by scenario and algorithm.
+	svg, err := os.ReadFile(filepath.Join(dir, "26-kr-reno-flows.file.congestion-file-cwnd.svg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"ex26-kr-reno [flows.file.congestion=tahoe]: tahoe file, cwnd", "ex26-kr-reno [flows.file.congestion=newreno]: newreno file, cwnd"} {
+		if !strings.Contains(string(svg), want) {
+			t.Errorf("the cwnd overlay's legend lacks %q", want)
+		}
+	}
+}
+
+func TestPlotErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--units", "kB", "../../scenarios/tcp-loss-1.yaml"}, `--units "kB": want bytes or segments`},
+		{[]string{"--x", "seq", "../../scenarios/tcp-loss-1.yaml"}, `--x "seq": want time or rounds`},
+		{[]string{"--vary", "flows.file.congestion=reno", "../../scenarios/tcp-loss-1.yaml", "../../scenarios/tcp-loss-5.yaml"}, "one FILE"},
+		{[]string{"--vary", "flows.file.congestion=bbr9", "../../scenarios/tcp-loss-1.yaml"}, "--vary"},
+		{[]string{"../../scenarios/udp-clean.yaml"}, "no TCP flow"},
+		{[]string{"--flow", "video", "../../scenarios/tcp-vs-udp.yaml"}, `"video" is udp`},
+		{[]string{"--flow", "nope", "../../scenarios/tcp-vs-udp.yaml"}, "no such flow"},
+	} {
+		out, errs, code := runCmd(append([]string{"plot", "--out", dir}, c.args...)...)
+		if code == 0 || !strings.Contains(out+errs, c.want) {
+			t.Errorf("%v: exit %d, output lacks %q:\n%s%s", c.args, code, c.want, out, errs)
+		}
+	}
+}
+
+// sweep --plot names its figure after the scenario file and the varied
+// parameter, and draws the model beside the data.
+func TestSweepPlotFile(t *testing.T) {
+	dir := t.TempDir()
+	out, errs, code := runCmd("sweep", "--vary", "link.loss=1%,5%", "--seeds", "2", "--plot", dir, "../../scenarios/tcp-vs-udp.yaml")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	want := []string{filepath.Join(dir, "tcp-vs-udp-goodput-vs-link.loss.png"), filepath.Join(dir, "tcp-vs-udp-goodput-vs-link.loss.svg")}
+	if got := written(errs); !slices.Equal(got, want) {
+		t.Fatalf("wrote %q, want %q", got, want)
+	}
+	svg, _ := os.ReadFile(want[1])
+	if !strings.Contains(string(svg), "model, Mathis et al. 1997") {
+		t.Error("no Mathis model in the sweep plot's legend")
+	}
+}

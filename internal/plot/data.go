@@ -1,0 +1,206 @@
+package plot
+
+import (
+	"strings"
+
+	"tcpsim/internal/trace"
+	"tcpsim/sim"
+)
+
+// Run is one simulated run of a TCP flow, as the flow figures draw it.
+type Run struct {
+	// Label names the run's series: "<scenario name>: <algorithm> <flow>".
+	Label string
+	// Events are the flow's trace events (run with
+	// run.Options.TraceRecovery, so that fast recovery can be shaded).
+	Events []trace.Event
+	// MSS is the sender's segment size, for --units segments.
+	MSS int
+}
+
+// segment is a data segment sent, lost or dropped, with sequence numbers
+// relative to the ISN (the first data byte is 0).
+type segment struct {
+	t        sim.Time
+	seq, len int64
+	retrans  bool
+	scripted bool
+}
+
+// ackAt is an ACK as it reached the data sender.
+type ackAt struct {
+	t    sim.Time
+	ack  int64 // relative
+	win  int64 // advertised window, bytes
+	sack [][2]int64
+	dup  bool // no new data acknowledged
+}
+
+// cwndAt is a cwnd or ssthresh change of the sender; ssthresh < 0 while
+// it is still "arbitrarily high" (RFC 5681 §3.1).
+type cwndAt struct {
+	t              sim.Time
+	cwnd, ssthresh int64
+	inRecovery     bool
+	lent           int64 // bytes of cwnd lent by Limited Transmit (RFC 3042)
+	idx            int   // index of the event, for rounds
+}
+
+// flowData is what the flow figures read from one run's trace, in trace
+// order; idx fields index Run.Events so that rounds can be assigned.
+type flowData struct {
+	dataDir      string
+	sends        []segment
+	sendIdx      []int
+	acks         []ackAt
+	ackIdx       []int
+	drops        []segment
+	dropIdx      []int
+	cwnd         []cwndAt
+	rwnd         []cwndAt // cwnd holds the advertised window
+	rto          []sim.Time
+	rtoIdx       []int
+	fastRetrans  []sim.Time // recovery entered; without recovery events (Tahoe), ssthresh lowered without a timeout
+	fastIdx      []int
+	recovery     [][2]sim.Time // fast-recovery episodes [enter, leave]
+	recoveryIdx  [][2]int
+	end          sim.Time
+	synRTT       sim.Time // SYN sent to SYN-ACK received; 0 if unknown
+	hasRecovery  bool     // the trace carries recovery events
+	maxSsthresh  int64
+	firstDataIdx int
+}
+
+// hugeSsthresh: a ssthresh at or above it is the initial "arbitrarily
+// high" value, not drawn.
+const hugeSsthresh = 1 << 29
+
+// sender is the side that sends the data of a bulk flow: the client.
+const sender = "client"
+
+// analyse reads a run's events.
+func analyse(evs []trace.Event) *flowData {
+	d := &flowData{firstDataIdx: -1}
+	isn := map[string]uint32{}
+	var synSent sim.Time = -1
+	highAck := int64(-1)
+	inRec := false
+	recStart, recStartIdx := sim.Time(0), 0
+	lastRTO := sim.Time(-1)
+	prevSs := int64(-1)
+	rel := func(dir string, v uint32) int64 { return int64(v - isn[dir]) }
+	for i := range evs {
+		e := &evs[i]
+		d.end = max(d.end, e.T)
+		if e.Proto == "tcp" && strings.Contains(e.Flags, "SYN") && e.Kind == trace.Send {
+			if _, ok := isn[e.Dir]; !ok {
+				isn[e.Dir] = e.Seq + 1
+				if !strings.Contains(e.Flags, "ACK") {
+					synSent = e.T
+				}
+			}
+		}
+		if e.Proto == "tcp" && e.Kind == trace.Deliver && strings.Contains(e.Flags, "SYN") && strings.Contains(e.Flags, "ACK") && synSent >= 0 && d.synRTT == 0 {
+			d.synRTT = e.T - synSent
+		}
+		switch {
+		case e.Proto == "tcp" && e.Kind == trace.Send && e.Len > 0:
+			if d.dataDir == "" {
+				d.dataDir = e.Dir
+				d.firstDataIdx = i
+			}
+			if e.Dir != d.dataDir {
+				continue
+			}
+			d.sends = append(d.sends, segment{t: e.T, seq: rel(e.Dir, e.Seq), len: int64(e.Len), retrans: e.Retrans})
+			d.sendIdx = append(d.sendIdx, i)
+		case e.Proto == "tcp" && e.Len > 0 && e.Dir == d.dataDir && d.dataDir != "" &&
+			(e.Kind == trace.Lost || e.Kind == trace.QueueDrop || e.Kind == trace.ChecksumDrop || (e.Kind == trace.Corrupt && e.Scripted)):
+			d.drops = append(d.drops, segment{t: e.T, seq: rel(e.Dir, e.Seq), len: int64(e.Len), scripted: e.Scripted})
+			d.dropIdx = append(d.dropIdx, i)
+		case e.Proto == "tcp" && e.Kind == trace.Deliver && e.Len == 0 && d.dataDir != "" && e.Dir != d.dataDir && strings.Contains(e.Flags, "ACK"):
+			a := ackAt{t: e.T, ack: rel(d.dataDir, e.Ack), win: int64(e.Win)}
+			a.dup = a.ack == highAck
+			highAck = max(highAck, a.ack)
+			for _, b := range e.SACK.Blocks[:min(max(e.SACK.N, 0), trace.MaxSACKBlocks)] {
+				a.sack = append(a.sack, [2]int64{rel(d.dataDir, b[0]), rel(d.dataDir, b[1])})
+			}
+			d.acks = append(d.acks, a)
+			d.ackIdx = append(d.ackIdx, i)
+		case e.Kind == trace.Recovery && strings.HasPrefix(e.Detail, sender):
+			d.hasRecovery = true
+			if e.Value == 1 && !inRec {
+				inRec, recStart, recStartIdx = true, e.T, i
+			} else if e.Value == 0 && inRec {
+				inRec = false
+				d.recovery = append(d.recovery, [2]sim.Time{recStart, e.T})
+				d.recoveryIdx = append(d.recoveryIdx, [2]int{recStartIdx, i})
+			}
+		case e.Kind == trace.TimerFired && strings.HasPrefix(e.Detail, sender+" retransmission"):
+			d.rto = append(d.rto, e.T)
+			d.rtoIdx = append(d.rtoIdx, i)
+			lastRTO = e.T
+		case e.Kind == trace.Cwnd && strings.HasPrefix(e.Detail, sender):
+			ss := e.Value2
+			if ss >= hugeSsthresh {
+				ss = -1
+			} else {
+				d.maxSsthresh = max(d.maxSsthresh, ss)
+			}
+			// A congestion event lowers ssthresh (or sets it for the first
+			// time); without a timeout at the same instant it is a fast
+			// retransmit (RFC 5681 §3.2).
+			if ss >= 0 && (prevSs < 0 || ss < prevSs) && lastRTO != e.T && d.firstDataIdx >= 0 {
+				d.fastRetrans = append(d.fastRetrans, e.T)
+				d.fastIdx = append(d.fastIdx, i)
+			}
+			c := cwndAt{t: e.T, cwnd: e.Value, ssthresh: ss, inRecovery: inRec, idx: i}
+			// Limited Transmit (RFC 3042) lends one segment per duplicate
+			// ACK before fast retransmit: not growth, drawn as inflation.
+			if n := len(d.cwnd); !inRec && n > 0 && ss == prevSs && len(d.acks) > 0 {
+				last := d.acks[len(d.acks)-1]
+				prev := d.cwnd[n-1]
+				if last.dup && last.t == e.T && e.Value > prev.cwnd {
+					c.lent = e.Value - prev.effective()
+				}
+			}
+			prevSs = ss
+			d.cwnd = append(d.cwnd, c)
+		case e.Kind == trace.Rwnd && !strings.HasPrefix(e.Detail, sender):
+			d.rwnd = append(d.rwnd, cwndAt{t: e.T, cwnd: e.Value, idx: i})
+		}
+	}
+	if d.hasRecovery {
+		// The sender says when it enters loss recovery: that is the fast
+		// retransmit (RFC 5681 §3.2 step 2; RFC 6675 §5 step 4), exactly.
+		d.fastRetrans, d.fastIdx = nil, nil
+		for i := range evs {
+			if e := &evs[i]; e.Kind == trace.Recovery && e.Value == 1 && strings.HasPrefix(e.Detail, sender) {
+				d.fastRetrans = append(d.fastRetrans, e.T)
+				d.fastIdx = append(d.fastIdx, i)
+			}
+		}
+	}
+	if inRec {
+		d.recovery = append(d.recovery, [2]sim.Time{recStart, d.end})
+		d.recoveryIdx = append(d.recoveryIdx, [2]int{recStartIdx, len(evs) - 1})
+	}
+	// A recovery event lands after the cwnd change that entered it: mark
+	// the cwnd events of the same instant that already carry the new
+	// ssthresh as in recovery too.
+	for _, r := range d.recoveryIdx {
+		ss := int64(-2)
+		for _, c := range d.cwnd {
+			if c.idx < r[0] {
+				ss = c.ssthresh
+			}
+		}
+		for k := range d.cwnd {
+			c := &d.cwnd[k]
+			if c.t == evs[r[0]].T && c.idx < r[0] && c.ssthresh == ss && c.ssthresh >= 0 && c.cwnd > c.ssthresh {
+				c.inRecovery = true
+			}
+		}
+	}
+	return d
+}

@@ -1,0 +1,320 @@
+package plot
+
+import (
+	"fmt"
+	"sort"
+
+	"tcpsim/sim"
+)
+
+// Options choose the units and x axis of the flow figures.
+type Options struct {
+	// Segments draws sizes in segments of the sender's MSS (--units
+	// segments) instead of kB.
+	Segments bool
+	// Rounds draws against transmission rounds (--x rounds; see Rounds)
+	// instead of time.
+	Rounds bool
+	// Name is the file name stem; each figure appends its kind.
+	Name string
+	// Title starts every title, e.g. "ex26-kr-reno (seed 1)".
+	Title string
+}
+
+// Figure kinds of a flow, in the order Flows returns them.
+const (
+	KindTimeSequence = "time-sequence"
+	KindCwnd         = "cwnd"
+	KindRwnd         = "rwnd"
+)
+
+// prepared is one run ready to draw: its data, rounds and units.
+type prepared struct {
+	Run
+	d      *flowData
+	rounds *Rounds
+	unit   float64 // bytes per y unit
+	colour int
+	single bool
+}
+
+// at returns x of event i at time t.
+func (p *prepared) at(i int, t sim.Time) float64 {
+	if p.rounds != nil {
+		return p.rounds.x(i, t)
+	}
+	return t.Seconds()
+}
+
+func (p *prepared) y(bytes int64) float64 { return float64(bytes) / p.unit }
+
+// pick returns single when the figure shows one run, else the run's own
+// colour: with one run each kind of data has its colour, with several
+// each run has.
+func (p *prepared) pick(single int) int {
+	if p.single {
+		return single
+	}
+	return p.colour
+}
+
+// name prefixes a legend label with the run's label.
+func (p *prepared) name(what string) string { return p.Label + ", " + what }
+
+// runColours are the colours of overlaid runs, in order.
+var runColours = []int{cBlue, cOrange, cGreen, cPurple, cBrown, cPink, cGrey, 8, 9, cRed}
+
+// Flows builds the three figures of one TCP flow (or of the same flow in
+// several runs, overlaid): the time-sequence graph, cwnd and ssthresh
+// with loss, fast-retransmit and timeout markers and fast recovery
+// shaded, and the receiver's advertised window.
+func Flows(runs []Run, o Options) ([]*Figure, error) {
+	if len(runs) == 0 {
+		return nil, fmt.Errorf("plot: no run to draw")
+	}
+	ps := make([]*prepared, len(runs))
+	for i, r := range runs {
+		p := &prepared{Run: r, d: analyse(r.Events), unit: 1000, colour: runColours[i%len(runColours)], single: len(runs) == 1}
+		if o.Segments {
+			if r.MSS <= 0 {
+				return nil, fmt.Errorf("plot: %s: --units segments needs the MSS", r.Label)
+			}
+			p.unit = float64(r.MSS)
+		}
+		if o.Rounds {
+			rs, err := p.d.rounds(len(r.Events))
+			if err != nil {
+				return nil, fmt.Errorf("%w (%s)", err, r.Label)
+			}
+			p.rounds = rs
+		}
+		ps[i] = p
+	}
+	xLabel := "time (s)"
+	if o.Rounds {
+		xLabel = "transmission round (one ACK-clocked round trip each)"
+	}
+	unit := "kB"
+	if o.Segments {
+		unit = "segments of MSS bytes"
+	}
+	return []*Figure{
+		timeSequence(ps, o, xLabel, unit),
+		cwndFigure(ps, o, xLabel, unit),
+		rwndFigure(ps, o, xLabel, unit),
+	}, nil
+}
+
+// timeSequence is the time-sequence graph (Stevens, TCP/IP Illustrated
+// vol. 1; tcptrace): each data segment a short vertical bar from its first
+// to its last byte at the time it was sent, the cumulative ACK as a step
+// line, the window the receiver allows (ACK + advertised window) above it,
+// SACKed blocks, and the segments lost.
+func timeSequence(ps []*prepared, o Options, xLabel, unit string) *Figure {
+	f := &Figure{Name: o.Name + "-" + KindTimeSequence, Title: o.Title + ": time-sequence graph",
+		X: Axis{Label: xLabel}, Y: Axis{Label: "sequence number relative to the ISN (" + unit + ")"}}
+	for _, p := range ps {
+		d := p.d
+		ack := Series{Label: p.name("cumulative ACK received"), Kind: Step, Color: p.pick(cGrey)}
+		win := Series{Label: p.name("ACK + advertised window (rwnd)"), Kind: Step, Color: p.pick(cGreen), Dashed: true}
+		sack := Series{Label: p.name("SACKed blocks (RFC 2018)"), Kind: Bars, Color: p.pick(cPurple), Faint: !p.single}
+		for i, a := range d.acks {
+			x := p.at(d.ackIdx[i], a.t)
+			ack.add(x, p.y(a.ack))
+			win.add(x, p.y(a.ack+a.win))
+			for _, b := range a.sack {
+				sack.bar(x, p.y(b[0]), p.y(b[1]))
+			}
+		}
+		sent := Series{Label: p.name("segment sent"), Kind: Bars, Color: p.pick(cBlue)}
+		retr := Series{Kind: Bars, Color: p.pick(cRed)}
+		retrTop := Series{Label: p.name("retransmission"), Kind: Points, Shape: Triangle, Color: p.pick(cRed)}
+		for i, s := range d.sends {
+			x := p.at(d.sendIdx[i], s.t)
+			if s.retrans {
+				retr.bar(x, p.y(s.seq), p.y(s.seq+s.len))
+				retrTop.add(x, p.y(s.seq+s.len))
+			} else {
+				sent.bar(x, p.y(s.seq), p.y(s.seq+s.len))
+			}
+		}
+		lost := Series{Label: p.name("dropped (lost, queue, checksum)"), Kind: Points, Shape: Cross, Color: p.pick(cRed)}
+		scripted := Series{Label: p.name("scripted fault (faults:)"), Kind: Points, Shape: Square, Color: p.pick(cOrange)}
+		for i, s := range d.drops {
+			x, y := p.at(d.dropIdx[i], s.t), p.y(s.seq+s.len/2)
+			if s.scripted {
+				scripted.add(x, y)
+			} else {
+				lost.add(x, y)
+			}
+		}
+		// Extend the ACK and window lines to the end of the trace.
+		if n := len(ack.X); n > 0 && d.end > 0 {
+			xe := p.at(len(p.Events)-1, d.end)
+			if xe > ack.X[n-1] {
+				ack.add(xe, ack.Y[n-1])
+				win.add(xe, win.Y[n-1])
+			}
+		}
+		for _, s := range []Series{win, ack, sent, retr, retrTop, sack, lost, scripted} {
+			if len(s.X) > 0 {
+				f.Series = append(f.Series, s)
+			}
+		}
+	}
+	f.fit(true, true)
+	return f
+}
+
+// effective returns the window a cwnd change leaves in force: during fast
+// recovery ssthresh, since the inflation by one segment per duplicate ACK
+// (RFC 5681 §3.2 step 4) only lets new segments replace those that left
+// and must not read as the window growing on a loss.
+func (c cwndAt) effective() int64 {
+	if c.inRecovery && c.ssthresh >= 0 {
+		return min(c.cwnd, c.ssthresh)
+	}
+	return c.cwnd - c.lent
+}
+
+// inflated reports whether the window in force differs from cwnd.
+func (c cwndAt) inflated() bool { return c.effective() != c.cwnd }
+
+// cwndFigure draws cwnd (in fast recovery, ssthresh; the inflated value
+// faint) and ssthresh, with the losses, fast retransmits and timeouts
+// marked at the window in force, and fast recovery shaded.
+func cwndFigure(ps []*prepared, o Options, xLabel, unit string) *Figure {
+	f := &Figure{Name: o.Name + "-" + KindCwnd, Title: o.Title + ": congestion window",
+		X: Axis{Label: xLabel, Integer: o.Rounds}, Y: Axis{Label: "window (" + unit + ")"}}
+	for _, p := range ps {
+		d := p.d
+		cw := Series{Label: p.name("cwnd"), Kind: Step, Color: p.pick(cBlue)}
+		ss := Series{Label: p.name("ssthresh"), Kind: Step, Color: p.pick(cOrange), Dashed: true}
+		infl := Series{Label: p.name("cwnd inflated (fast recovery, limited transmit)"), Kind: Step, Color: p.pick(cBlue), Faint: true}
+		// before returns the window in force just before event i, and
+		// the round values for --x rounds.
+		var perRound []int64
+		var ssRound []int64
+		if p.rounds != nil {
+			n := len(p.rounds.Start)
+			perRound, ssRound = make([]int64, n+1), make([]int64, n+1)
+			for k := range ssRound {
+				ssRound[k] = -1
+			}
+			for _, c := range d.cwnd {
+				k := p.rounds.Of[c.idx]
+				perRound[k], ssRound[k] = c.effective(), c.ssthresh
+			}
+			for k := 1; k <= n; k++ { // a round without a change keeps the last value
+				if perRound[k] == 0 {
+					perRound[k], ssRound[k] = perRound[k-1], ssRound[k-1]
+				}
+			}
+			cw.Kind, ss.Kind = LinePoints, Line
+			cw.Shape = Circle
+			if n > 60 {
+				cw.Kind, cw.Shape = Line, "" // a glyph per round would hide the line
+			}
+			for k := 1; k <= n; k++ {
+				cw.add(float64(k), p.y(perRound[k]))
+				if ssRound[k] >= 0 {
+					ss.add(float64(k), p.y(ssRound[k]))
+				}
+			}
+		} else {
+			inRec := false
+			for k, c := range d.cwnd {
+				if k+1 < len(d.cwnd) && d.cwnd[k+1].t == c.t {
+					continue // changes within one instant: the last holds
+				}
+				x := c.t.Seconds()
+				cw.add(x, p.y(c.effective()))
+				if c.ssthresh >= 0 {
+					ss.add(x, p.y(c.ssthresh))
+				}
+				if c.inflated() {
+					infl.add(x, p.y(c.cwnd))
+					inRec = true
+				} else if inRec {
+					// Close the inflated line where recovery ends.
+					infl.add(x, p.y(c.effective()))
+					inRec = false
+				}
+			}
+			if n := len(cw.X); n > 0 && d.end.Seconds() > cw.X[n-1] {
+				cw.add(d.end.Seconds(), cw.Y[n-1])
+				if m := len(ss.X); m > 0 {
+					ss.add(d.end.Seconds(), ss.Y[m-1])
+				}
+			}
+		}
+		// at returns the marker position of an event i at time t: in
+		// time, the window in force just before that instant (before a
+		// cut); in rounds, the round's value.
+		at := func(i int, t sim.Time) (float64, float64) {
+			if p.rounds != nil {
+				k := p.rounds.Of[i]
+				return float64(k), p.y(perRound[k])
+			}
+			v := int64(0)
+			if k := sort.Search(len(d.cwnd), func(k int) bool { return d.cwnd[k].t >= t }); k > 0 {
+				v = d.cwnd[k-1].effective()
+			}
+			return t.Seconds(), p.y(v)
+		}
+		loss := Series{Label: p.name("segment lost"), Kind: Points, Shape: Cross, Color: p.pick(cRed)}
+		for i, s := range d.drops {
+			loss.add(at(d.dropIdx[i], s.t))
+		}
+		fr := Series{Label: p.name("fast retransmit"), Kind: Points, Shape: Triangle, Color: p.pick(cPurple)}
+		for i, t := range d.fastRetrans {
+			fr.add(at(d.fastIdx[i], t))
+		}
+		rto := Series{Label: p.name("retransmission timeout"), Kind: Points, Shape: Square, Color: p.pick(cBrown)}
+		for i, t := range d.rto {
+			if d.firstDataIdx >= 0 && d.rtoIdx[i] < d.firstDataIdx {
+				continue // the handshake's: no window yet
+			}
+			rto.add(at(d.rtoIdx[i], t))
+		}
+		for i, r := range d.recovery {
+			sp := Span{Label: p.name("fast recovery"), From: r[0].Seconds(), To: r[1].Seconds(), Color: p.pick(cGrey)}
+			if p.rounds != nil {
+				a, b := p.rounds.Of[d.recoveryIdx[i][0]], p.rounds.Of[d.recoveryIdx[i][1]]
+				sp.From, sp.To = float64(a), float64(b)
+				if a == b {
+					sp.From, sp.To = float64(a)-0.25, float64(a)+0.25
+				}
+			}
+			f.Spans = append(f.Spans, sp)
+		}
+		for _, s := range []Series{cw, ss, infl, loss, fr, rto} {
+			if len(s.X) > 0 {
+				f.Series = append(f.Series, s)
+			}
+		}
+	}
+	f.fit(true, true)
+	return f
+}
+
+// rwndFigure draws the window the receiver advertises, from 0: a window
+// that does not change is a flat line, not a full-height jump.
+func rwndFigure(ps []*prepared, o Options, xLabel, unit string) *Figure {
+	f := &Figure{Name: o.Name + "-" + KindRwnd, Title: o.Title + ": receive window advertised by the receiver",
+		X: Axis{Label: xLabel}, Y: Axis{Label: "advertised window (" + unit + ")"}}
+	for _, p := range ps {
+		s := Series{Label: p.name("rwnd"), Kind: Step, Color: p.pick(cGreen)}
+		for _, r := range p.d.rwnd {
+			s.add(p.at(r.idx, r.t), p.y(r.cwnd))
+		}
+		if n := len(s.X); n > 0 {
+			if xe := p.at(len(p.Events)-1, p.d.end); xe > s.X[n-1] {
+				s.add(xe, s.Y[n-1])
+			}
+			f.Series = append(f.Series, s)
+		}
+	}
+	f.fit(true, true)
+	return f
+}

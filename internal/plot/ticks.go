@@ -1,0 +1,110 @@
+package plot
+
+import (
+	"math"
+	"strconv"
+)
+
+// maxTicks bounds the major ticks of a numeric axis; niceStep picks the
+// smallest 1-2-5 step that stays within it.
+const maxTicks = 8
+
+// niceStep returns the smallest step of the form {1, 2, 5}·10^k that
+// divides span into at most maxTicks−1 intervals.
+func niceStep(span float64) float64 {
+	if span <= 0 || math.IsNaN(span) || math.IsInf(span, 0) {
+		return 1
+	}
+	raw := span / (maxTicks - 1)
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*mag >= raw*(1-1e-9) {
+			return m * mag
+		}
+	}
+	return 10 * mag
+}
+
+// niceRange returns an axis range covering [lo, hi] that starts and ends
+// on a tick, with its ticks at a 1-2-5 step. Data at the very top gets one
+// more step of headroom so that no line runs along the frame; an empty
+// range (lo = hi) is widened to one step.
+func niceRange(lo, hi float64) (minV, maxV float64, ticks []float64) {
+	if hi < lo {
+		lo, hi = hi, lo
+	}
+	if hi == lo {
+		if lo == 0 {
+			hi = 1
+		} else {
+			lo, hi = math.Min(0, lo), math.Max(0, hi)*1.0
+			if lo == hi { // negative single value
+				hi = 0
+			}
+		}
+	}
+	step := niceStep(hi - lo)
+	minV = math.Floor(lo/step+1e-9) * step
+	maxV = math.Ceil(hi/step-1e-9) * step
+	if maxV-hi < step*0.02 && hi > lo {
+		maxV += step
+	}
+	// Recompute the step over the padded range, so that ticks stay few.
+	if (maxV-minV)/step > maxTicks-1 {
+		step = niceStep(maxV - minV)
+		minV = math.Floor(lo/step+1e-9) * step
+		maxV = math.Ceil(hi/step-1e-9) * step
+		if maxV-hi < step*0.02 && hi > lo {
+			maxV += step
+		}
+	}
+	ticks = tickValues(minV, maxV, step)
+	return ticks[0], ticks[len(ticks)-1], ticks
+}
+
+// integerRange is niceRange for a count (transmission rounds): whole
+// ticks, a step of at least 1, and half a step of room past the last.
+func integerRange(lo, hi float64) (minV, maxV float64, ticks []float64) {
+	lo = math.Floor(lo)
+	step := math.Max(1, niceStep(hi-lo))
+	if hi-lo <= 20 {
+		step = 1
+	}
+	step = math.Round(step)
+	minV = math.Floor(lo/step) * step
+	maxV = math.Ceil((hi+0.5)/step) * step
+	return minV, maxV, tickValues(minV, maxV, step)
+}
+
+// tickValues returns min, min+step, ..., max, each rounded to the step's
+// precision so that 0.1+0.2 prints as 0.3.
+func tickValues(minV, maxV, step float64) []float64 {
+	d := decimals(step)
+	var out []float64
+	for i := 0; ; i++ {
+		v := minV + float64(i)*step
+		if v > maxV+step*1e-6 {
+			break
+		}
+		r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'f', d, 64), 64)
+		out = append(out, r)
+	}
+	return out
+}
+
+// decimals returns the digits after the point that a tick step needs.
+func decimals(step float64) int {
+	if step >= 1 {
+		return 0
+	}
+	return int(math.Ceil(-math.Log10(step) - 1e-6))
+}
+
+// tickLabel formats a tick value of an axis whose ticks are ticks.
+func tickLabel(v float64, ticks []float64) string {
+	step := 1.0
+	if len(ticks) > 1 {
+		step = ticks[1] - ticks[0]
+	}
+	return strconv.FormatFloat(v, 'f', decimals(step), 64)
+}
