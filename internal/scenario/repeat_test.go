@@ -105,3 +105,27 @@ func TestRepeatErrors(t *testing.T) {
 	// A name with # that no member takes is fine.
 	mustParse(t, strings.Replace(repeatDoc("{count: 3, every: 1ms}"), "name: solo", "name: web#4", 1))
 }
+
+// Overrides (sweep --vary) set a repeated flow's count and every through
+// the same decoders and checks as the file.
+func TestRepeatOverrides(t *testing.T) {
+	src := repeatDoc("{count: 5, every: 3ms}")
+	s := mustParse(t, src, Override{"flows.web.repeat.count", "7"}, Override{"flows.web.repeat.every", "exp(2ms)"})
+	if r := s.Flows[1].Repeat; r.Count != 7 || r.Every != Duration(2*sim.Millisecond) || !r.Exponential {
+		t.Fatalf("overridden repeat: %+v", r)
+	}
+	for _, c := range []struct {
+		o    Override
+		want string
+	}{
+		{Override{"flows.web.repeat.count", "0"}, `flows.web.repeat.count: "0" is not a valid count`},
+		{Override{"flows.web.repeat.count", "16384"}, "from 49152 to 65535 (set by override flows.web.repeat.count=16384)"},
+		{Override{"flows.web.repeat.jitter", "1ms"}, `no field "jitter" in repeat: want one of count, every`},
+		{Override{"flows.solo.repeat.count", "3"}, "flow solo has no repeat: mapping to vary"},
+	} {
+		_, err := Parse("x.yaml", []byte(src), c.o)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: got %v, want an error containing %s", c.o, err, c.want)
+		}
+	}
+}
