@@ -21,7 +21,7 @@ import (
 // shorthand two-host network keeps the benchmark independent of the
 // topology form.
 //
-// Two workloads:
+// Three workloads:
 //   - arrivals: flow i starts at i·1 ms, so the bottleneck carries about
 //     0.8 Gbps of offered load and tens of flows are open at once, however
 //     many there are in all (the web-like case);
@@ -31,6 +31,8 @@ import (
 //     is mostly those queued packets. (With a 1,000-packet queue instead,
 //     about 1% of 10,000 flows end reset by their server: see the
 //     closing note of issue 12.)
+//   - dumbbell: arrivals over the topology form, s - r1 - r2 - d, with
+//     the 1 Gbps bottleneck between two routers (dumbbellTemplate).
 //
 // ns/event is the wall time of Run (which starts the flows, fires the
 // events and collects the results) per fired event; build-ns/flow is the
@@ -51,6 +53,22 @@ flows:
   - {name: web, protocol: tcp, bytes: 100KB, repeat: {count: %d, every: %s}}
 `
 
+// dumbbellTemplate is the issue's dumbbell in the topology form: sender
+// and receiver behind routers r1 and r2 on 10 Gbps access links, the 1
+// Gbps bottleneck between the routers (5 ms one way end to end, as the
+// shorthand), flows started every 1 ms as in arrivals.
+const dumbbellTemplate = `name: scale-dumbbell
+until: 600s
+max_events: 2000000000
+nodes: {hosts: [s, d], routers: [r1, r2]}
+links:
+  - {between: [s, r1], rate: 10Gbps, delay: 1ms}
+  - {between: [r1, r2], rate: 1Gbps, delay: 3ms, queue: 1000}
+  - {between: [r2, d], rate: 10Gbps, delay: 1ms}
+flows:
+  - {name: web, protocol: tcp, from: s, to: d, bytes: 100KB, repeat: {count: %d, every: 1ms}}
+`
+
 // scaleScenario returns n flows of the template (web#1..web#n), started
 // every 1 ms (arrivals) or all at once (burst), or (long) one flow that
 // carries what n of them carry.
@@ -65,6 +83,9 @@ flows:
   - {name: web, protocol: tcp, bytes: %dKB}
 `, 100*n))
 	}
+	if mode == "dumbbell" {
+		return parse(t, fmt.Sprintf(dumbbellTemplate, n))
+	}
 	queue, every := ", queue: 1000", "1ms"
 	if mode == "burst" {
 		queue, every = "", "0s"
@@ -75,7 +96,7 @@ flows:
 var scaleSizes = []int{1, 10, 100, 1000, 10000}
 
 func BenchmarkScale(b *testing.B) {
-	for _, mode := range []string{"arrivals", "burst"} {
+	for _, mode := range []string{"arrivals", "burst", "dumbbell"} {
 		for _, n := range scaleSizes {
 			b.Run(fmt.Sprintf("%s/flows=%d", mode, n), func(b *testing.B) {
 				sc := scaleScenario(b, n, mode)
@@ -156,7 +177,7 @@ func childPeakRSS(n int, mode string) (float64, error) {
 
 // TestScaleChild is BenchmarkScale's subprocess: it runs once and prints
 // its events and VmHWM. It does nothing unless TCPSIM_SCALE_CHILD=N:mode
-// (mode arrivals, burst or long) is set. Under valgrind it counts
+// (mode arrivals, burst, dumbbell or long) is set. Under valgrind it counts
 // instructions per event without the noise of a shared machine:
 //
 //	go test -c -o run.test ./internal/run
