@@ -57,6 +57,11 @@ type Host struct {
 	// they do not escape to the heap once per packet.
 	th wire.TCP
 	uh wire.UDP
+	// stream remembers the TCP payload being delivered when the checksum
+	// found it to be stream bytes (so that the application's check of the
+	// same bytes is O(1)); tcpSum is its SumIfStream, bound once.
+	stream payload.Memo
+	tcpSum wire.PayloadSum
 	// ecn is the IPv4 ECN field of the packet being delivered.
 	ecn uint8
 	// OnChecksumDrop, if set, sees every packet dropped for a bad IPv4
@@ -65,7 +70,11 @@ type Host struct {
 }
 
 // New returns a host with address addr; call Attach before use.
-func New(addr wire.Addr, pool *link.Pool) *Host { return &Host{Addr: addr, pool: pool} }
+func New(addr wire.Addr, pool *link.Pool) *Host {
+	h := &Host{Addr: addr, pool: pool}
+	h.tcpSum = h.stream.SumIfStream
+	return h
+}
 
 // Attach adds an interface that the host sends on. A host with one
 // interface sends everything on it; with more, Route says which one each
@@ -144,10 +153,23 @@ func (h *Host) find(proto uint8, port uint16) *binding {
 	return nil
 }
 
+// Stream remembers the payload of the TCP segment being delivered, while
+// an endpoint handles it, if its checksum found it to be stream bytes:
+// its Check of those bytes is then O(1). Outside a delivery it remembers
+// nothing.
+func (h *Host) Stream() *payload.Memo { return &h.stream }
+
 // Receive implements link.Receiver: verify, demultiplex, deliver, recycle.
 func (h *Host) Receive(pkt link.Packet) {
-	defer h.pool.Put(pkt.Buf)
-	ip, seg, err := wire.ParseIPv4(pkt.Buf)
+	h.deliver(&pkt)
+	h.stream.Forget()
+	h.pool.Put(pkt.Buf)
+}
+
+// deliver verifies pkt and hands it to its endpoint.
+func (h *Host) deliver(pkt *link.Packet) {
+	var ip wire.IPv4
+	seg, err := wire.ParseIPv4Into(&ip, pkt.Buf)
 	if err != nil {
 		h.c.IPHeaderErrors++
 		h.checksumDrop(pkt)
@@ -156,13 +178,12 @@ func (h *Host) Receive(pkt link.Packet) {
 	h.ecn = ip.ECN
 	switch ip.Protocol {
 	case wire.ProtoTCP:
-		th, data, err := wire.ParseTCPWith(ip, seg, payload.SumIfStream)
+		data, err := wire.ParseTCPInto(&h.th, ip, seg, h.tcpSum)
 		if err != nil {
 			h.checksumDrop(pkt)
 			return
 		}
-		h.th = th
-		if b := h.find(wire.ProtoTCP, th.DstPort); b != nil {
+		if b := h.find(wire.ProtoTCP, h.th.DstPort); b != nil {
 			b.tcp.InputTCP(&h.th, data)
 			return
 		}
@@ -196,9 +217,9 @@ func udpPayloadSum(b []byte) (uint64, bool) {
 	return wire.Sum(s, b[:8]), ok
 }
 
-func (h *Host) checksumDrop(pkt link.Packet) {
+func (h *Host) checksumDrop(pkt *link.Packet) {
 	if h.OnChecksumDrop != nil {
-		h.OnChecksumDrop(pkt)
+		h.OnChecksumDrop(*pkt)
 	}
 	flow := pkt.Flow
 	if flow >= 0 && int(flow) < len(h.sinks) && h.sinks[flow] != nil {

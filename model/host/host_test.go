@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"tcpsim/model/link"
+	"tcpsim/model/payload"
 	"tcpsim/model/wire"
 )
 
@@ -46,5 +47,42 @@ func TestReceive(t *testing.T) {
 	}
 	if s0.n != 1 || s1.n != 1 || h.Counters().IPHeaderErrors != 1 || h.Counters().NoEndpoint != 1 {
 		t.Fatalf("drops: flow0 %d flow1 %d counters %+v", s0.n, s1.n, h.Counters())
+	}
+}
+
+// streamEP checks the payload it is handed against the stream, through its
+// host's memo, during delivery.
+type streamEP struct {
+	h          *Host
+	data       []byte
+	off        int64
+	right, any bool
+}
+
+func (e *streamEP) InputTCP(_ *wire.TCP, data []byte) {
+	e.data = data
+	e.right = e.h.Stream().Check(data, e.off)
+	e.any = e.h.Stream().Check(data, e.off+1) // wrong offset
+}
+
+// While a segment of stream bytes is delivered, the host's memo answers
+// Check about them as Check does; once the packet is recycled it vouches
+// for nothing, even if the same memory now holds other bytes.
+func TestStreamMemoLastsOneDelivery(t *testing.T) {
+	pool := link.NewPool(2048)
+	h := New(b, pool)
+	ep := &streamEP{h: h, off: 1000}
+	h.BindTCP(80, ep)
+	th := wire.TCP{SrcPort: 1, DstPort: 80, Seq: 7, Flags: wire.FlagACK, WScale: -1}
+	data := make([]byte, 1460)
+	payload.Fill(data, ep.off)
+	h.Receive(link.Packet{Buf: wire.BuildTCP(pool.Get(), wire.IPv4{Src: a, Dst: b}, &th, data)})
+	if len(ep.data) != len(data) || !ep.right || ep.any {
+		t.Fatalf("during delivery: %d bytes, check at the right offset %v, at a wrong one %v; want %d, true, false",
+			len(ep.data), ep.right, ep.any, len(data))
+	}
+	ep.data[0] ^= 1 // the buffer is reused for other bytes
+	if h.Stream().Check(ep.data, ep.off) {
+		t.Fatal("after delivery the memo still vouches for bytes that changed")
 	}
 }

@@ -79,6 +79,38 @@ func Sum(offset int64, n int) uint64 { return sumAt(int(offset%Period), n) }
 // It reads b once, with the cost of a comparison, which is several times
 // cheaper than summing it; on false the caller sums b itself.
 func SumIfStream(b []byte) (uint64, bool) {
+	s, _, ok := sumIfStream(b)
+	return s, ok
+}
+
+// sumIfStream is SumIfStream that also returns the phase of b's first byte.
+func sumIfStream(b []byte) (sum uint64, phase int, ok bool) {
+	if len(b) == 0 {
+		return 0, 0, true
+	}
+	p := int(phaseOf[b[0]])
+	if p < 0 || p+len(b) > len(pattern) || string(b) != string(pattern[p:p+len(b)]) {
+		return 0, 0, false
+	}
+	return sumAt(p, len(b)), p, true
+}
+
+// Memo remembers the last bytes its SumIfStream found to be stream bytes,
+// and at which phase, so that Check of those same bytes (an application
+// verifying what the receiving host's checksum already compared) costs
+// O(1) instead of a second comparison. It keeps no copy, only where the
+// bytes are: its owner calls Forget before that memory can change. The
+// zero Memo remembers nothing.
+type Memo struct {
+	start *byte // first byte of the remembered run; nil for none
+	n     int   // its length
+	phase int   // its first byte's phase
+}
+
+// SumIfStream is the package's SumIfStream; on success m remembers b,
+// otherwise it forgets what it held.
+func (m *Memo) SumIfStream(b []byte) (uint64, bool) {
+	m.start = nil
 	if len(b) == 0 {
 		return 0, true
 	}
@@ -86,5 +118,21 @@ func SumIfStream(b []byte) (uint64, bool) {
 	if p < 0 || p+len(b) > len(pattern) || string(b) != string(pattern[p:p+len(b)]) {
 		return 0, false
 	}
+	m.start, m.n, m.phase = &b[0], len(b), p
 	return sumAt(p, len(b)), true
+}
+
+// Forget drops what m remembers.
+func (m *Memo) Forget() { m.start = nil }
+
+// Check is the package's Check, in O(1) when b starts where the
+// remembered run starts and is no longer: those bytes equal the pattern
+// from the remembered phase, and since the bytes of one period are all
+// distinct (see phaseOf), they equal the stream bytes at offset exactly
+// when offset has that phase.
+func (m *Memo) Check(b []byte, offset int64) bool {
+	if len(b) > 0 && &b[0] == m.start && len(b) <= m.n {
+		return int(offset%Period) == m.phase
+	}
+	return Check(b, offset)
 }

@@ -56,3 +56,54 @@ func TestSumIfStreamRejectsOtherBytes(t *testing.T) {
 		t.Errorf("SumIfStream(nil) = %v, %v, want 0, true", s, ok)
 	}
 }
+
+// A Memo's Check answers as Check does, for the bytes it remembers (from
+// their start, any length up to theirs, at any offset), for bytes it does
+// not, after a failed SumIfStream and after Forget.
+func TestMemoCheckIsCheck(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	buf := make([]byte, 4000)
+	for range 3000 {
+		var m Memo
+		off := r.Int64N(1 << 40)
+		n := 1 + r.IntN(len(buf)-1)
+		b := buf[:n]
+		Fill(b, off)
+		flipped := r.IntN(4) == 0
+		if flipped {
+			b[r.IntN(n)] ^= 1 << r.IntN(8)
+		}
+		sum, ok := m.SumIfStream(b)
+		if ok == flipped && n > 1 {
+			t.Fatalf("Memo.SumIfStream(%d bytes at %d, flipped %v) = %v", n, off, flipped, ok)
+		}
+		if want, wantOK := SumIfStream(b); sum != want || ok != wantOK {
+			t.Fatalf("Memo.SumIfStream = %#x, %v, want %#x, %v", sum, ok, want, wantOK)
+		}
+		if r.IntN(8) == 0 {
+			m.Forget()
+		}
+		for range 8 {
+			k := 1 + r.IntN(n)
+			if r.IntN(4) == 0 {
+				k = n + 1 + r.IntN(len(buf)-n) // longer than the remembered run
+			}
+			at := off
+			switch r.IntN(3) {
+			case 1:
+				at += 1 + r.Int64N(2*Period) // another phase, mostly
+			case 2:
+				at += Period * r.Int64N(100) // the same phase
+			}
+			start := 0
+			if r.IntN(4) == 0 {
+				start = 1 + r.IntN(n) // not where the remembered run starts
+				k = min(k, len(buf)-start)
+			}
+			s := buf[start : start+k]
+			if got, want := m.Check(s, at), Check(s, at); got != want {
+				t.Fatalf("Memo.Check(%d bytes from byte %d of %d, at %d) = %v, Check = %v", k, start, n, at, got, want)
+			}
+		}
+	}
+}

@@ -51,7 +51,9 @@ func (c *Conn) Output(th *wire.TCP, data []byte) {
 		ip.ECN = wire.ECNECT0
 	}
 	var buf []byte
-	if sum, ok := c.Endpoint.PayloadSum(); ok {
+	if sum, ok := c.Endpoint.PayloadSum(); len(data) == 0 {
+		buf = wire.BuildTCPSum(c.h.Pool().Get(), ip, th, nil, 0) // no payload: nothing to sum
+	} else if ok {
 		buf = wire.BuildTCPSum(c.h.Pool().Get(), ip, th, data, sum)
 	} else {
 		buf = wire.BuildTCP(c.h.Pool().Get(), ip, th, data)
@@ -64,7 +66,11 @@ func (c *Conn) Output(th *wire.TCP, data []byte) {
 
 // InputTCP implements host.TCPEndpoint.
 func (c *Conn) InputTCP(th *wire.TCP, data []byte) {
-	c.Endpoint.InputECN(th, data, c.h.ArrivingECN())
+	if c.Endpoint.ecn.on {
+		c.Endpoint.InputECN(th, data, c.h.ArrivingECN())
+	} else {
+		c.Endpoint.Input(th, data) // without ECN the IP header's ECN field means nothing here
+	}
 	if c.OnInput != nil {
 		c.OnInput()
 	}

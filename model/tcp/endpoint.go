@@ -427,11 +427,10 @@ func (e *Endpoint) emit(flags uint8, seq seqnum.Value, data []byte) {
 	if e.cfg.ECN {
 		flags = e.ecnFlags(flags)
 	}
-	h := &e.hdr // reused: a local passed to Output would escape per segment
-	*h = wire.TCP{
-		SrcPort: e.cfg.LocalPort, DstPort: e.cfg.RemotePort,
-		Seq: uint32(seq), Flags: flags, WScale: -1,
-	}
+	h := &e.hdr     // reused: a local passed to Output would escape per segment
+	*h = wire.TCP{} // cleared, then set field by field: cheaper than copying a template
+	h.SrcPort, h.DstPort = e.cfg.LocalPort, e.cfg.RemotePort
+	h.Seq, h.Flags, h.WScale = uint32(seq), flags, -1
 	if flags&wire.FlagACK != 0 {
 		h.Ack = uint32(e.rcv.nxt)
 		e.rcv.ackedTo = e.rcv.nxt

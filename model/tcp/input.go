@@ -205,9 +205,11 @@ func (e *Endpoint) acceptable(seg seqnum.Value, n int, flags uint8) bool {
 	if flags&wire.FlagFIN != 0 {
 		slen++
 	}
-	wnd := seqnum.Size(max(e.rcv.window(e.state.synchronized()), int(e.rcv.nxt.Size(e.rcv.advRight))))
-	if e.rcv.nxt.LessThan(e.rcv.advRight) == false {
-		wnd = seqnum.Size(e.rcv.window(e.state.synchronized()))
+	// The window offered now, or up to the right edge already advertised
+	// if that lies further (the edge never moves left, §3.8.6).
+	wnd := seqnum.Size(e.rcv.window(e.state.synchronized()))
+	if e.rcv.nxt.LessThan(e.rcv.advRight) {
+		wnd = max(wnd, e.rcv.nxt.Size(e.rcv.advRight))
 	}
 	switch {
 	case slen == 0 && wnd == 0:
@@ -272,7 +274,9 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 		if dup {
 			e.rec.onDupAck()
 		}
-		e.ecnEcho(h)
+		if e.ecn.on {
+			e.ecnEcho(h)
+		}
 		e.updateWindow(seg, ack, wnd)
 		return true
 	}
@@ -295,7 +299,7 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 	e.retries = 0
 	e.persistBackoff = 0
 	e.updateWindow(seg, ack, wnd)
-	cut := e.ecnEcho(h)
+	cut := e.ecn.on && e.ecnEcho(h)
 	if !e.rec.onNewAck(ack, acked) && !cut {
 		e.cc.onAck(ackEvent{
 			acked:       acked,

@@ -95,3 +95,12 @@ func sumHeader(acc uint64, b []byte) uint64 {
 	acc, c = bits.Add64(acc, uint64(binary.BigEndian.Uint32(b[16:])), c)
 	return acc + c
 }
+
+// sumHeader20 is the sum of a 20-byte header (b must be that long), small
+// enough to be inlined: three loads, no carry can be lost (the 32-bit
+// halves of 64-bit words are summed separately).
+func sumHeader20(b []byte) uint64 {
+	_ = b[19]
+	w0, w1 := binary.BigEndian.Uint64(b), binary.BigEndian.Uint64(b[8:])
+	return w0>>32 + w0&0xffffffff + w1>>32 + w1&0xffffffff + uint64(binary.BigEndian.Uint32(b[16:]))
+}

@@ -61,8 +61,8 @@ func PutIPv4(b []byte, h IPv4, total int) {
 	}
 	b[8] = ttl
 	b[9] = h.Protocol
-	copy(b[12:16], h.Src[:])
-	copy(b[16:20], h.Dst[:])
+	*(*Addr)(b[12:16]) = h.Src
+	*(*Addr)(b[16:20]) = h.Dst
 	// The header checksum from the fields just written, word by word
 	// (the same sum as reading them back, RFC 1071).
 	s := 0x4500 + uint64(h.ECN&3) + uint64(uint16(total)) + uint64(h.ID) + 0x4000 + uint64(ttl)<<8 + uint64(h.Protocol) +
@@ -75,30 +75,38 @@ func PutIPv4(b []byte, h IPv4, total int) {
 // payload.
 func ParseIPv4(pkt []byte) (IPv4, []byte, error) {
 	var h IPv4
+	payload, err := ParseIPv4Into(&h, pkt)
+	return h, payload, err
+}
+
+// ParseIPv4Into is ParseIPv4 writing the header into *h, which saves
+// copying it for a caller that keeps it in place. On error *h is zero.
+func ParseIPv4Into(h *IPv4, pkt []byte) ([]byte, error) {
+	*h = IPv4{}
 	if len(pkt) < IPv4HeaderLen {
-		return h, nil, fmt.Errorf("%w: %d bytes, IPv4 header needs 20", ErrShort, len(pkt))
+		return nil, fmt.Errorf("%w: %d bytes, IPv4 header needs 20", ErrShort, len(pkt))
 	}
-	if pkt[0]>>4 != 4 {
-		return h, nil, fmt.Errorf("%w: version %d", ErrVersion, pkt[0]>>4)
-	}
-	if ihl := int(pkt[0]&0x0f) * 4; ihl != IPv4HeaderLen {
-		return h, nil, fmt.Errorf("%w: IHL %d bytes (options unsupported)", ErrHeader, ihl)
+	if pkt[0] != 0x45 { // version 4, IHL 5 words: the only header accepted
+		if pkt[0]>>4 != 4 {
+			return nil, fmt.Errorf("%w: version %d", ErrVersion, pkt[0]>>4)
+		}
+		return nil, fmt.Errorf("%w: IHL %d bytes (options unsupported)", ErrHeader, int(pkt[0]&0x0f)*4)
 	}
 	total := int(binary.BigEndian.Uint16(pkt[2:]))
 	if total < IPv4HeaderLen || total > len(pkt) {
-		return h, nil, fmt.Errorf("%w: IPv4 total length %d, have %d bytes", ErrLength, total, len(pkt))
+		return nil, fmt.Errorf("%w: IPv4 total length %d, have %d bytes", ErrLength, total, len(pkt))
 	}
-	if Fold(sumHeader(0, pkt[:IPv4HeaderLen])) != 0xffff {
-		return h, nil, fmt.Errorf("%w: IPv4 header", ErrChecksum)
+	if Fold(sumHeader20(pkt[:IPv4HeaderLen])) != 0xffff {
+		return nil, fmt.Errorf("%w: IPv4 header", ErrChecksum)
 	}
 	h.TotalLen = uint16(total)
 	h.ID = binary.BigEndian.Uint16(pkt[4:])
 	h.TTL = pkt[8]
 	h.ECN = pkt[1] & 3
 	h.Protocol = pkt[9]
-	copy(h.Src[:], pkt[12:16])
-	copy(h.Dst[:], pkt[16:20])
-	return h, pkt[IPv4HeaderLen:total], nil
+	h.Src = Addr(pkt[12:16])
+	h.Dst = Addr(pkt[16:20])
+	return pkt[IPv4HeaderLen:total], nil
 }
 
 // Summary is what Peek reads from a packet, without verifying checksums.

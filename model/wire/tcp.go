@@ -121,6 +121,13 @@ func (h *TCP) SACKRoom() int {
 // what fits.
 func (h *TCP) nSACK() int { return min(int(h.NSACK), h.SACKRoom()) }
 
+// noOptions reports whether h carries no option at all: the common case
+// of a segment after a handshake without SACK or timestamps, whose header
+// is the fixed 20 bytes.
+func (h *TCP) noOptions() bool {
+	return h.MSS == 0 && h.WScale < 0 && !h.Timestamps && !h.SACKPermitted && h.NSACK == 0
+}
+
 // optLen returns the encoded length of h's options, padded to 4 bytes.
 func (h *TCP) optLen() int {
 	n := h.optLenNoSACK()
@@ -146,7 +153,10 @@ func BuildTCP(buf []byte, ip IPv4, h *TCP, payload []byte) []byte {
 // congruent to it modulo 0xffff, such as payload.Sum gives in O(1) for
 // pattern bytes): it copies the payload but does not read it again.
 func BuildTCPSum(buf []byte, ip IPv4, h *TCP, payload []byte, paySum uint64) []byte {
-	hl := TCPHeaderLen + h.optLen()
+	hl := TCPHeaderLen
+	if !h.noOptions() {
+		hl += h.optLen()
+	}
 	tlen := hl + len(payload)
 	total := IPv4HeaderLen + tlen
 	buf = grow(buf, total)
@@ -199,16 +209,25 @@ type PayloadSum func(payload []byte) (uint64, bool)
 // the checksum; the header and the pseudo-header are summed as usual, and
 // the payload by Sum when ps is nil or declines. The result is the same.
 func ParseTCPWith(ip IPv4, seg []byte, ps PayloadSum) (TCP, []byte, error) {
-	h := TCP{WScale: -1}
+	var h TCP
+	data, err := ParseTCPInto(&h, ip, seg, ps)
+	return h, data, err
+}
+
+// ParseTCPInto is ParseTCPWith writing the header into *h (every field:
+// what the segment does not carry is reset), which saves copying the
+// header for a caller that keeps it in place.
+func ParseTCPInto(h *TCP, ip IPv4, seg []byte, ps PayloadSum) ([]byte, error) {
+	*h = TCP{WScale: -1}
 	if len(seg) < TCPHeaderLen {
-		return h, nil, fmt.Errorf("%w: %d bytes, TCP header needs 20", ErrShort, len(seg))
-	}
-	if Fold(sumSplit(pseudoSum(ip.Src, ip.Dst, ProtoTCP, len(seg)), seg, int(seg[12]>>4)*4, ps)) != 0xffff {
-		return h, nil, fmt.Errorf("%w: TCP", ErrChecksum)
+		return nil, fmt.Errorf("%w: %d bytes, TCP header needs 20", ErrShort, len(seg))
 	}
 	hl := int(seg[12]>>4) * 4
+	if Fold(sumSplit(pseudoSum(ip.Src, ip.Dst, ProtoTCP, len(seg)), seg, hl, ps)) != 0xffff {
+		return nil, fmt.Errorf("%w: TCP", ErrChecksum)
+	}
 	if hl < TCPHeaderLen || hl > len(seg) {
-		return h, nil, fmt.Errorf("%w: TCP data offset %d bytes, segment %d", ErrHeader, hl, len(seg))
+		return nil, fmt.Errorf("%w: TCP data offset %d bytes, segment %d", ErrHeader, hl, len(seg))
 	}
 	h.SrcPort = binary.BigEndian.Uint16(seg[0:])
 	h.DstPort = binary.BigEndian.Uint16(seg[2:])
@@ -218,10 +237,12 @@ func ParseTCPWith(ip IPv4, seg []byte, ps PayloadSum) (TCP, []byte, error) {
 	h.Window = binary.BigEndian.Uint16(seg[14:])
 	h.Checksum = binary.BigEndian.Uint16(seg[16:])
 	h.Urgent = binary.BigEndian.Uint16(seg[18:])
-	if err := parseOptions(seg[TCPHeaderLen:hl], &h); err != nil {
-		return h, nil, err
+	if hl > TCPHeaderLen {
+		if err := parseOptions(seg[TCPHeaderLen:hl], h); err != nil {
+			return nil, err
+		}
 	}
-	return h, seg[hl:], nil
+	return seg[hl:], nil
 }
 
 // putOptions writes h's options into o, which is h.optLen() bytes long,

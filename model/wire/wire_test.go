@@ -207,6 +207,11 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, pkt []byte) {
 		Peek(pkt)
 		ip, seg, err := ParseIPv4(pkt)
+		dirty := IPv4{Src: Addr{1, 2, 3, 4}, Dst: Addr{5, 6, 7, 8}, Protocol: 99, TTL: 7, ECN: 3, ID: 5, TotalLen: 9}
+		segInto, errInto := ParseIPv4Into(&dirty, pkt)
+		if (err == nil) != (errInto == nil) || dirty != ip || len(segInto) != len(seg) {
+			t.Fatalf("ParseIPv4Into: %v, %+v; ParseIPv4: %v, %+v", errInto, dirty, err, ip)
+		}
 		if err != nil {
 			return
 		}
@@ -214,6 +219,13 @@ func FuzzParse(f *testing.F) {
 		switch ip.Protocol {
 		case ProtoTCP:
 			th, data, err := ParseTCP(ip, seg)
+			// Parsing into a header that held every option gives the same.
+			dirty := TCP{MSS: 9, WScale: 3, SACKPermitted: true, Timestamps: true, TSval: 1, TSecr: 2,
+				NSACK: 2, SACK: [MaxSACKBlocks]SACKBlock{{1, 2}, {3, 4}, {5, 6}, {7, 8}}}
+			dataInto, errInto := ParseTCPInto(&dirty, ip, seg, nil)
+			if (err == nil) != (errInto == nil) || err == nil && (dirty != th || len(dataInto) != len(data) || len(data) > 0 && &dataInto[0] != &data[0]) {
+				t.Fatalf("ParseTCPInto: %v, %+v; ParseTCP: %v, %+v", errInto, dirty, err, th)
+			}
 			if err != nil {
 				return
 			}
