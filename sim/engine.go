@@ -160,9 +160,12 @@ func (e *Engine) At(at Time, fn Action, arg uint64) {
 		// The event being fired still holds the root: the new one takes
 		// its place with one sift instead of a pop and a push. It is due
 		// no earlier than now, the fired event's time, so the heap order
-		// holds at the root.
+		// holds at the root. It is usually due soon (the next packet of a
+		// flow), so it belongs near the top, above the far-off timers
+		// (a run of many flows keeps thousands of TIME-WAIT timers):
+		// sifting down from the root stops where it belongs.
 		e.hole = false
-		e.sift(nd)
+		e.siftDown(nd)
 		return
 	}
 	e.heap = append(e.heap, nd)
@@ -250,6 +253,31 @@ func (e *Engine) pop() {
 	if last > 0 {
 		e.sift(ev)
 	}
+}
+
+// siftDown puts ev in place of the root, top-down: it moves the smaller
+// child up while that child fires before ev, and stops as soon as ev
+// fires before both children. Cost: two comparisons per level down to
+// where ev belongs, which for an event due soon is near the top.
+func (e *Engine) siftDown(ev node) {
+	h := e.heap
+	last := len(h)
+	i := 0
+	for {
+		c := 2*i + 1
+		if c >= last {
+			break
+		}
+		if c+1 < last {
+			c += int(less(&h[c+1], &h[c]))
+		}
+		if less(&h[c], &ev) == 0 {
+			break
+		}
+		h[i] = h[c]
+		i = c
+	}
+	h[i] = ev
 }
 
 // sift puts ev in place of the root. Bottom-up (Floyd): walk the hole

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"cmp"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"sync/atomic"
@@ -268,5 +270,91 @@ func TestRunInterrupt(t *testing.T) {
 	}
 	if n < 10 || n > 10+interruptEvery {
 		t.Fatalf("%d events ran, want 10 to %d", n, 10+interruptEvery)
+	}
+}
+
+// BenchmarkEnginePending is BenchmarkEngine at several queue sizes: a
+// run of 10,000 flows keeps about 20,000 events pending (a timer per
+// endpoint), and the cost per event grows with the heap's depth,
+// log2(pending).
+func BenchmarkEnginePending(b *testing.B) {
+	for _, pending := range []int{1000, 20000, 100000} {
+		b.Run(fmt.Sprintf("pending=%d", pending), func(b *testing.B) {
+			e := New(pending)
+			r := rand.New(rand.NewPCG(5, 6))
+			var fn Action
+			var x uint64 = 88172645463325252
+			fn = func(uint64) {
+				x ^= x << 13
+				x ^= x >> 7
+				x ^= x << 17
+				e.After(Time(x%1e6), fn, 0)
+			}
+			for range pending {
+				e.After(Time(r.IntN(1e6)), fn, 0)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			e.Run(Limits{MaxEvents: uint64(b.N)})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
+
+// Events scheduled from callbacks, as a simulation schedules them (mostly
+// one soon, sometimes none or two, a few far off like TIME-WAIT timers,
+// some at the same instant), fire in (time, insertion) order: the order
+// does not depend on how the queue places them (the fired event's slot
+// refilled from the top, the last leaf sifted from the bottom).
+func TestCallbackSchedulingOrder(t *testing.T) {
+	for seed := range uint64(20) {
+		e := New(0)
+		r := rand.New(rand.NewPCG(seed, 99))
+		type rec struct {
+			at Time
+			id uint64
+		}
+		var got []rec
+		next := uint64(0) // ids in insertion order
+		var fn Action
+		schedule := func() {
+			var d Time
+			switch k := r.IntN(10); {
+			case k == 0:
+				d = Time(1e9 + r.IntN(1e9)) // far off
+			case k == 1:
+				d = 0 // same instant
+			default:
+				d = Time(r.IntN(1000))
+			}
+			e.After(d, fn, next)
+			next++
+		}
+		fn = func(id uint64) {
+			got = append(got, rec{e.Now(), id})
+			if next < 20000 {
+				for range r.IntN(3) {
+					schedule()
+				}
+				if e.Pending() == 0 {
+					schedule()
+				}
+			}
+		}
+		for range 500 {
+			schedule()
+		}
+		e.Run(Limits{})
+		if uint64(len(got)) != next {
+			t.Fatalf("seed %d: fired %d of %d events", seed, len(got), next)
+		}
+		if !slices.IsSortedFunc(got, func(a, b rec) int {
+			if a.at != b.at {
+				return cmp.Compare(a.at, b.at)
+			}
+			return cmp.Compare(a.id, b.id)
+		}) {
+			t.Fatalf("seed %d: events not in (time, insertion) order", seed)
+		}
 	}
 }

@@ -64,7 +64,7 @@ func loadFlowRun(cmd *cobra.Command, file, flow string, seed uint64) (*flowRun, 
 	}
 	r := &flowRun{sc: sc, flow: flow, seed: sc.Seed}
 	if flow == "" {
-		r.flow = sc.Flows[0].Name
+		r.flow = sc.Expanded(sc.Seed)[0].Name // a repeated flow's first member
 	} else if !hasFlow(sc, flow) {
 		return nil, fmt.Errorf("--flow %q: %s has no such flow", flow, sc.File)
 	}

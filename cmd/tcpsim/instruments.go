@@ -268,7 +268,7 @@ func (ins *instruments) kept() string {
 }
 
 func hasFlow(sc *scenario.Scenario, name string) bool {
-	for _, f := range sc.Flows {
+	for _, f := range sc.Expanded(sc.Seed) { // a repeated flow's members by name
 		if f.Name == name {
 			return true
 		}

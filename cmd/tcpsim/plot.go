@@ -174,8 +174,9 @@ after that segment was sent. --units segments counts in MSS.`,
 // tcpFlow returns the flow named name (the first TCP flow when name is
 // empty), which must be a TCP flow.
 func tcpFlow(sc *scenario.Scenario, name string) (*scenario.Flow, error) {
-	for i := range sc.Flows {
-		f := &sc.Flows[i]
+	fs := sc.Expanded(sc.Seed) // a repeated flow's members by name
+	for i := range fs {
+		f := &fs[i]
 		if name == "" && f.Protocol == "tcp" || f.Name == name {
 			if f.Protocol != "tcp" || f.TCP == nil {
 				return nil, fmt.Errorf("--flow %q is %s: plots are for TCP flows", f.Name, f.Protocol)

@@ -24,6 +24,15 @@ func TestShippedScenariosGolden(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
+			if name == untracedShipped {
+				// Its trace is about 700 MB: the table alone is pinned.
+				out, errs, code := runCmd("run", file)
+				if code != 0 && code != 1 {
+					t.Fatalf("exit %d: %s", code, errs)
+				}
+				compareGolden(t, file, name, fmt.Sprintf("%s\nexit %d\ntrace not pinned (too large)\n", out, code))
+				return
+			}
 			tr := filepath.Join(t.TempDir(), "trace.txt")
 			out, errs, code := runCmd("run", "--trace", tr, file)
 			if code != 0 && code != 1 {
@@ -33,24 +42,34 @@ func TestShippedScenariosGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := fmt.Sprintf("%s\nexit %d\ntrace sha256 %x (%d bytes)\n", out, code, sha256.Sum256(b), len(b))
-			path := filepath.Join("testdata", "shipped", name+".golden")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (go test ./cmd/tcpsim -run TestShippedScenariosGolden -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("%s: output differs from %s (rerun with -update if the change is intended):\n%s", file, path, got)
-			}
+			compareGolden(t, file, name, fmt.Sprintf("%s\nexit %d\ntrace sha256 %x (%d bytes)\n", out, code, sha256.Sum256(b), len(b)))
 		})
+	}
+}
+
+// untracedShipped is the shipped scenario whose trace is too large to
+// write in a test (10,000 flows).
+const untracedShipped = "net-web-10k"
+
+// compareGolden checks got against the golden file of shipped scenario
+// name, or rewrites it with -update.
+func compareGolden(t *testing.T, file, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "shipped", name+".golden")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./cmd/tcpsim -run TestShippedScenariosGolden -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s: output differs from %s (rerun with -update if the change is intended):\n%s", file, path, got)
 	}
 }

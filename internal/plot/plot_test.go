@@ -224,7 +224,7 @@ func valueAt(t *testing.T, s Series, x float64) float64 {
 
 // Kurose & Ross's Tahoe-vs-Reno figure: cwnd in segments against rounds;
 // the loss of the first segment of round 8 lands at x = 8; in round 9
-// Tahoe is back to one segment and Reno at about half the window.
+// Tahoe is back to one segment and Reno at ssthresh, half the flight.
 func TestKRTahoeVsRenoInRounds(t *testing.T) {
 	figs := krFigures(t, Options{Segments: true, Rounds: true})
 	for _, f := range figs {
@@ -250,8 +250,17 @@ func TestKRTahoeVsRenoInRounds(t *testing.T) {
 	if got := valueAt(t, tahoe, 9); got != 1 {
 		t.Errorf("tahoe round 9: cwnd %g segments, want 1", got)
 	}
-	if got := valueAt(t, reno, 9); got < 0.45*pre || got > 0.6*pre {
-		t.Errorf("reno round 9: cwnd %g segments, want about half of %g", got, pre)
+	// ssthresh is half the FlightSize at the third duplicate ACK: the 11
+	// segments of round 8, without the two that Limited Transmit sent on
+	// the first two duplicate ACKs, which "MUST NOT be included in this
+	// calculation" (RFC 5681 §3.2 step 2). So 5.5 segments, not 6.5 (and
+	// not K&R's 6: congestion avoidance adds SMSS·SMSS/cwnd per ACK, eq.
+	// 3, so round 8 holds 11 segments, not 12). In fast recovery the
+	// figure draws Reno's cwnd as ssthresh.
+	for _, s := range []Series{reno, seriesOf(t, cw, "ex26-kr-tahoe: tahoe file, ssthresh"), seriesOf(t, cw, "ex26-kr-reno: reno file, ssthresh")} {
+		if got := valueAt(t, s, 9); got != 5.5 {
+			t.Errorf("%s round 9: %g segments, want 5.5 (half of round 8's 11, about half of %g)", s.Label, got, pre)
+		}
 	}
 	for _, who := range []string{"ex26-kr-tahoe: tahoe file", "ex26-kr-reno: reno file"} {
 		loss := seriesOf(t, cw, who+", segment lost")

@@ -84,7 +84,7 @@ func parseTables(t *testing.T, s string) map[string]*table {
 		for i := range parts {
 			parts[i] = strings.TrimSpace(parts[i])
 		}
-		if parts[0] == "flow" || parts[0] == "link" || parts[0] == "router" {
+		if parts[0] == "flow" || parts[0] == "link" || parts[0] == "router" || parts[0] == "repeated flow" {
 			// A topology's link directions may fill several tables:
 			// they read as one, column after column.
 			if prev, ok := tabs[parts[0]]; ok {
@@ -183,18 +183,30 @@ func TestFormatsAgree(t *testing.T) {
 		doc := decodeJSON(t, render(t, "json", []*run.Result{r}, nil))[0]
 		rows := csvIndex(t, render(t, "csv", []*run.Result{r}, nil))
 		flows := doc["flows"].([]any)
-		if len(flows) != len(r.Flows) || !slices.Equal(tabs["flow"].head, flowNames(r)) {
-			t.Fatalf("%s: %d JSON flows, table columns %v", r.Scenario, len(flows), tabs["flow"].head)
+		ft := tabs["flow"]
+		if ft == nil { // every flow is a member of a repeated flow
+			ft = &table{rows: map[string][]string{}}
 		}
+		if len(flows) != len(r.Flows) || !slices.Equal(ft.head, flowNames(r)) {
+			t.Fatalf("%s: %d JSON flows, table columns %v", r.Scenario, len(flows), ft.head)
+		}
+		col := -1 // the flow's column in the table
 		for i, fa := range flows {
 			fj := fa.(map[string]any)
 			name, proto := fj["name"].(string), fj["protocol"].(string)
 			own, _ := fj[objectName(proto)].(map[string]any)
+			if r.Flows[i].Family != "" {
+				// A repeated flow's member has no column: JSON and CSV
+				// still agree.
+				membersAgree(t, r, fj, own, rows)
+				continue
+			}
+			col++
 			for _, rw := range flowRows {
-				cells, shown := tabs["flow"].rows[rw.title]
+				cells, shown := ft.rows[rw.title]
 				var want string
 				if shown {
-					want = cells[i]
+					want = cells[col]
 				}
 				var fromJ, fromC []string
 				for _, f := range rw.fields {
@@ -309,12 +321,44 @@ func TestFormatsAgree(t *testing.T) {
 	}
 }
 
+// flowNames names the flow table's columns: every flow but the members of
+// repeated flows.
 func flowNames(r *run.Result) []string {
 	var n []string
 	for _, f := range r.Flows {
-		n = append(n, f.Name)
+		if f.Family == "" {
+			n = append(n, f.Name)
+		}
 	}
 	return n
+}
+
+// membersAgree checks that a repeated flow's member has the same values
+// in JSON (fj, with its protocol object own) and in CSV (rows).
+func membersAgree(t *testing.T, r *run.Result, fj, own map[string]any, rows map[string][2]string) {
+	t.Helper()
+	name, proto := fj["name"].(string), fj["protocol"].(string)
+	for _, rw := range flowRows {
+		if !rw.appliesTo(proto) {
+			continue
+		}
+		for _, f := range rw.fields {
+			obj := fj
+			if f.Protocols != nil {
+				obj = own
+			}
+			v, inJSON := obj[f.Key]
+			c, inCSV := rows[r.Scenario+"/flow/"+name+"/"+f.Key]
+			if inJSON != inCSV {
+				t.Fatalf("%s/%s: %s: in JSON %v, in CSV %v", r.Scenario, name, f.Key, inJSON, inCSV)
+			}
+			if inJSON {
+				if j, c := f.text(fromJSON(t, f.Kind, v)), f.text(fromCSV(t, f.Kind, c[0], c[1])); j != c {
+					t.Errorf("%s/%s %s: JSON prints %q, CSV %q", r.Scenario, name, f.Key, j, c)
+				}
+			}
+		}
+	}
 }
 
 // handMade is a result with values that a lossy format would spoil.

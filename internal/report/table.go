@@ -56,38 +56,20 @@ func writeTables(w io.Writer, r *run.Result, sections []string, md bool) error {
 		return err
 	}
 	if has(sections, "flows") {
-		t := NewTable(w, md)
-		head := []any{"flow"}
-		for _, f := range r.Flows {
-			head = append(head, f.Name)
-		}
-		t.Header(head...)
-		for i := range flowRows {
-			rw := &flowRows[i]
-			cells := []string{rw.title}
-			used := false
-			for j := range r.Flows {
-				f := &r.Flows[j]
-				if rw.appliesTo(f.Protocol) {
-					cells = append(cells, rw.cell(f))
-					used = true
-				} else {
-					cells = append(cells, "-")
-				}
-			}
-			if used && rw.rare && !slices.ContainsFunc(cells[1:], func(c string) bool { return c != "0" && c != "-" }) {
-				used = false
-			}
-			if rw.when != nil && !rw.when(r) {
-				used = false
-			}
-			if used {
-				if err := t.Append(cells); err != nil {
-					return err
-				}
+		// Members of a repeated flow are summarised by family below, not
+		// given a column each.
+		var flows []*run.FlowResult
+		for i := range r.Flows {
+			if r.Flows[i].Family == "" {
+				flows = append(flows, &r.Flows[i])
 			}
 		}
-		if err := t.Render(); err != nil {
+		if len(flows) > 0 {
+			if err := writeFlowTable(w, r, flows, md); err != nil {
+				return err
+			}
+		}
+		if err := writeFamilies(w, r, md, len(flows) > 0); err != nil {
 			return err
 		}
 		if err := writeFairness(w, r); err != nil {
@@ -190,6 +172,43 @@ func writeRouterTable(w io.Writer, r *run.Result, md bool) error {
 	}
 	_, err := fmt.Fprintln(w)
 	return err
+}
+
+// writeFlowTable prints the flow table: a column per flow, "-" where a
+// row does not apply to the flow's protocol, rows that apply to no flow
+// left out.
+func writeFlowTable(w io.Writer, r *run.Result, flows []*run.FlowResult, md bool) error {
+	t := NewTable(w, md)
+	head := []any{"flow"}
+	for _, f := range flows {
+		head = append(head, f.Name)
+	}
+	t.Header(head...)
+	for i := range flowRows {
+		rw := &flowRows[i]
+		cells := []string{rw.title}
+		used := false
+		for _, f := range flows {
+			if rw.appliesTo(f.Protocol) {
+				cells = append(cells, rw.cell(f))
+				used = true
+			} else {
+				cells = append(cells, "-")
+			}
+		}
+		if used && rw.rare && !slices.ContainsFunc(cells[1:], func(c string) bool { return c != "0" && c != "-" }) {
+			used = false
+		}
+		if rw.when != nil && !rw.when(r) {
+			used = false
+		}
+		if used {
+			if err := t.Append(cells); err != nil {
+				return err
+			}
+		}
+	}
+	return t.Render()
 }
 
 // writeFairness prints, under the flow table, Jain's fairness index of the

@@ -58,12 +58,14 @@ func newRDTFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, out *l
 	rf := rdt.NewFlow(n.eng, rdt.FlowConfig{
 		Config: cfg, Flow: int32(i), Src: src, Dst: dst,
 		SrcPort: uint16(49152 + i), DstPort: uint16(RDTPortBase + i),
-		Link: out, Start: sim.Time(f.Start), OnDone: n.check,
+		Link: out, Start: sim.Time(f.Start), OnDone: n.checker(i),
 	}, obs)
 	return &rdtFlow{spec: f, f: rf}, nil
 }
 
 func (r *rdtFlow) start() { r.f.Start() }
+
+func (r *rdtFlow) release() {}
 
 func (r *rdtFlow) finished() bool {
 	done, _ := r.f.Sender().Done()

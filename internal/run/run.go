@@ -162,6 +162,10 @@ type FlowResult struct {
 
 	TCP *TCPResult
 	RDT *RDTResult // stop-and-wait, go-back-n and selective-repeat
+
+	// Family names the repeated flow (repeat:) this flow is a member of,
+	// or is "" for a flow written out on its own.
+	Family string
 }
 
 type flow interface {
@@ -171,6 +175,9 @@ type flow interface {
 	// delivered (or the flow aborted) and, for TCP, both ends closed or
 	// in TIME-WAIT.
 	finished() bool
+	// release frees what a finished flow no longer needs (empty buffers),
+	// so that memory follows the flows still running.
+	release()
 }
 
 // Network is a built scenario, ready to run.
@@ -190,6 +197,13 @@ type Network struct {
 	watching bool
 	tr       *tracer
 	intr     *atomic.Bool
+
+	// done[i] records that flow i has finished (a flow never unfinishes);
+	// unfinished counts the flows not yet done, so that noticing the last
+	// one costs O(1) per state change, not a scan of every flow.
+	done       []bool
+	unfinished int
+	starter    sim.Action // n.onChain, bound once
 }
 
 // netNode is one node of the network: a host or a router.
@@ -210,21 +224,29 @@ type netDir struct {
 // (2·MSL) would otherwise stretch every run by a minute of idle time.
 const watchPeriod = 10 * sim.Millisecond
 
-// check runs when a flow may have finished (a TCP state change, a UDP
-// sender's last datagram): with every flow finished the run ends as soon
-// as the link is empty.
-func (n *Network) check() {
-	if n.watching || !n.hasTCP {
+// check runs when flow i may have finished (a TCP state change, a UDP
+// sender's last datagram, an rdt sender's last ACK): each flow is counted
+// once, when it is first seen finished, and with every flow finished the
+// run ends as soon as the link is empty. A flow only becomes finished at
+// one of these moments, so counting at them sees the last flow finish
+// exactly when a scan of every flow would.
+func (n *Network) check(i int) {
+	if n.done[i] || !n.flows[i].finished() {
 		return
 	}
-	for _, f := range n.flows {
-		if !f.finished() {
-			return
-		}
+	n.done[i] = true
+	n.unfinished--
+	n.flows[i].release()
+	if n.unfinished > 0 || n.watching || !n.hasTCP {
+		return
 	}
 	n.watching = true
 	n.eng.After(0, n.watch, 0)
 }
+
+// checker returns the callback by which flow i reports that it may have
+// finished.
+func (n *Network) checker(i int) func() { return func() { n.check(i) } }
 
 func (n *Network) onWatch(uint64) {
 	for _, p := range n.pipes {
@@ -244,8 +266,16 @@ func Build(sc *scenario.Scenario, seed uint64) (*Network, error) {
 // BuildWith constructs the network of sc with the given seed and
 // instruments.
 func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error) {
+	if sc.Repeated() {
+		// Repeated flows: the network runs, traces and reports their
+		// members, each a flow of its own.
+		cp := *sc
+		cp.Flows = sc.Expanded(seed)
+		sc = &cp
+	}
 	n := &Network{sc: sc, seed: seed, eng: sim.New(1024), intr: opt.Interrupt}
 	n.watch = n.onWatch
+	n.starter = n.onChain
 	if opt.Trace != nil {
 		n.tr = &tracer{n: n, sink: opt.Trace, rtt: opt.TraceRTT, rec: opt.TraceRecovery}
 	}
@@ -258,6 +288,8 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 		n.tr.install()
 	}
 	n.installFaults()
+	n.done = make([]bool, len(sc.Flows))
+	n.unfinished = len(sc.Flows)
 	for i := range sc.Flows {
 		f := &sc.Flows[i]
 		from, to := sc.FlowEnds(f)
@@ -269,7 +301,7 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 			u := udp.New(n.eng, udp.Config{
 				Flow: int32(i), Src: src, Dst: dst, SrcPort: cport, DstPort: sport,
 				Count: f.UDP.Count, Bytes: int64(f.UDP.Bytes), Datagram: int(f.UDP.Datagram), Rate: int64(f.UDP.Rate),
-				Checksum: f.UDP.Checksum, Start: sim.Time(f.Start), OnDone: n.check,
+				Checksum: f.UDP.Checksum, Start: sim.Time(f.Start), OnDone: n.checker(i),
 			})
 			n.flows = append(n.flows, &udpFlow{spec: f, f: u})
 		case "tcp":
@@ -302,13 +334,12 @@ func (n *Network) Routes() []RoutingTable { return n.routes }
 
 // Run runs the network to its end and returns the result.
 func (n *Network) Run() *Result {
-	for _, f := range n.flows {
-		f.start()
-	}
+	n.startFlows()
 
 	reason := n.eng.Run(sim.Limits{Until: sim.Time(n.sc.Until), MaxEvents: uint64(n.sc.MaxEvents), Interrupt: n.intr})
 	r := &Result{Scenario: n.sc.Name, File: n.sc.File, Seed: n.seed, Reason: reason, End: n.eng.Now(), Events: n.eng.Fired(),
 		QueueManaged: n.sc.QueueManaged()}
+	r.Flows = make([]FlowResult, 0, len(n.flows))
 	for i, f := range n.flows {
 		fr := f.result(n.eng.Now())
 		fr.From, fr.To = n.sc.FlowEnds(&n.sc.Flows[i])
@@ -390,6 +421,8 @@ func (u *udpFlow) start() { u.f.Start() }
 
 func (u *udpFlow) finished() bool { return u.f.Done() }
 
+func (u *udpFlow) release() {}
+
 func (u *udpFlow) result(now sim.Time) FlowResult {
 	st := u.f.Stats()
 	r := FlowResult{
@@ -398,7 +431,7 @@ func (u *udpFlow) result(now sim.Time) FlowResult {
 		PacketsSent: st.Sent, PacketsRecv: st.Delivered,
 		Lost: st.Sent - st.Delivered, ChecksumDrops: st.ChecksumDrops,
 		Duplicates: st.Duplicates, OutOfOrder: st.OutOfOrder, Corrupt: st.CorruptDelivered,
-		Start: sim.Time(u.spec.Start), Completion: -1,
+		Start: sim.Time(u.spec.Start), Completion: -1, Family: u.spec.Family,
 	}
 	r.OfferedBytes = u.totalBytes()
 	// A UDP flow is complete when everything was sent: its losses are

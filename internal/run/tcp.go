@@ -77,13 +77,14 @@ func newTCPFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, cport,
 		n.tr.tcpConfig(&ccfg, f.Name, "client")
 		n.tr.tcpConfig(&scfg, f.Name, "server")
 	}
+	check := n.checker(i)
 	for _, c := range []*tcp.Config{&ccfg, &scfg} {
 		prev := c.OnState
 		c.OnState = func(from, to tcp.State) {
 			if prev != nil {
 				prev(from, to)
 			}
-			n.check()
+			check()
 		}
 	}
 	client := tcp.NewConn(n.eng, src, dst.Addr, int32(i), ccfg)
@@ -116,6 +117,12 @@ func (t *tcpFlow) finished() bool {
 	return a.Done() && closedOK(a.Client.State()) && closedOK(a.Server.State())
 }
 
+// release trims both endpoints' empty buffers (tcp.Endpoint.Trim).
+func (t *tcpFlow) release() {
+	t.app.Client.Trim()
+	t.app.Server.Trim()
+}
+
 func closedOK(s tcp.State) bool { return s == tcp.Closed || s == tcp.TimeWait }
 
 func (t *tcpFlow) result(now sim.Time) FlowResult {
@@ -129,7 +136,7 @@ func (t *tcpFlow) result(now sim.Time) FlowResult {
 		ChecksumDrops: a.Client.ChecksumDrops() + a.Server.ChecksumDrops(),
 		Duplicates:    cs.DupSegs + ss.DupSegs,
 		OutOfOrder:    cs.OutOfOrder + ss.OutOfOrder,
-		Start:         sim.Time(t.spec.Start), Completion: -1,
+		Start:         sim.Time(t.spec.Start), Completion: -1, Family: t.spec.Family,
 	}
 	if ab := a.Client.Aborted(); ab != "" {
 		r.Aborted = "client: " + ab

@@ -446,16 +446,17 @@ func (d *decoder) flows(s *Scenario, n ast.Node, path string) error {
 // common ones and that protocol's own.
 func flowFieldsFor(proto string) []field[Flow] {
 	fs := flowFields()
-	switch proto {
-	case "tcp":
-		return append(fs, lift(tcpFields(), func(f *Flow) *TCPFlow { return f.TCP })...)
-	case "udp":
-		return append(fs, lift(udpFields(), func(f *Flow) *UDPFlow { return f.UDP })...)
+	switch {
+	case proto == "tcp":
+		fs = append(fs, lift(tcpFields(), func(f *Flow) *TCPFlow { return f.TCP })...)
+	case proto == "udp":
+		fs = append(fs, lift(udpFields(), func(f *Flow) *UDPFlow { return f.UDP })...)
+	case IsRDT(proto):
+		fs = append(fs, lift(rdtFields(), func(f *Flow) *RDTFlow { return f.RDT })...)
+	default:
+		return nil
 	}
-	if IsRDT(proto) {
-		return append(fs, lift(rdtFields(), func(f *Flow) *RDTFlow { return f.RDT })...)
-	}
-	return nil
+	return append(fs, repeatField())
 }
 
 // notApplicable explains a key that is not a field of a proto flow.

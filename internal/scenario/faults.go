@@ -184,6 +184,9 @@ func (s *Scenario) validateFaults() error {
 		if fl == nil {
 			return s.errAt(at("flow"), "no flow named %q (flows: %s)", f.Flow, s.flowNames())
 		}
+		if fl.Repeat != nil {
+			return s.errAt(at("flow"), "flow %s is repeated (repeat:): a fault applies to one flow that is written out on its own", f.Flow)
+		}
 		if fl.Protocol == "udp" {
 			if f.Drop == "ack" {
 				return s.errAt(at("drop"), "flow %s is UDP: it sends no ACKs (drop: data, segment: N drops its N-th datagram)", f.Flow)

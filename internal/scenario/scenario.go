@@ -118,6 +118,13 @@ type Flow struct {
 	TCP      *TCPFlow
 	UDP      *UDPFlow
 	RDT      *RDTFlow // stop-and-wait, go-back-n and selective-repeat
+
+	// Repeat, if set, makes the entry stand for Repeat.Count flows (see
+	// Repeat and Expanded).
+	Repeat *Repeat
+	// Family is, in a flow that Expanded made from a repeated entry, that
+	// entry's name; "" otherwise.
+	Family string
 }
 
 // TCPFlow holds the fields of a TCP flow. App "bulk" sends Bytes from

@@ -168,6 +168,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("name: [\n"))
 	f.Add([]byte("---\n---\n"))
 	f.Add([]byte("flows:\n  - delayed_ack: 40ms\n    isn: 99999999999\n"))
+	f.Add([]byte("name: r\nflows: [{name: w, protocol: tcp, bytes: 1KB, repeat: {count: 3, every: exp(1ms)}}, {name: 'w#4', protocol: udp, count: 1, rate: 1bps}]\n"))
+	f.Add([]byte("name: r\nflows: [{name: w, protocol: udp, count: 2, rate: 1bps, repeat: {count: 16384, every: 0s}}]\n"))
 	f.Add([]byte("name: q\nlink: {aqm: red, red: {min: 3, max: 9, max_p: 5%, weight: 0.01, gentle: true}, ecn: true, reverse: {aqm: codel, codel: {target: 1ms}}}\nflows: [{name: a, protocol: tcp, bytes: 1MB, ecn: true}]\n"))
 	f.Add([]byte(topoDoc))
 	f.Add([]byte("name: t\nnodes: {hosts: [a, b], routers: [r]}\nlinks: [{between: [a, r]}, {between: [r, b], forward: {loss: 1%}}]\nflows: [{name: f, protocol: udp, from: a, to: b, count: 1, rate: 1bps}]\n"))
@@ -183,7 +185,13 @@ func FuzzParse(f *testing.F) {
 		if s.Name == "" || len(s.Flows) == 0 || s.Until <= 0 || s.MaxEvents <= 0 {
 			t.Fatalf("accepted an incomplete scenario: %+v", s)
 		}
+		if fs := s.Expanded(1); len(fs) > MaxFlows || len(fs) < len(s.Flows) {
+			t.Fatalf("%d flow entries expand to %d flows", len(s.Flows), len(fs))
+		}
 		for _, f := range s.Flows {
+			if r := f.Repeat; r != nil && (r.Count < 1 || r.Every < 0 || f.Protocol != "tcp" && f.Protocol != "udp") {
+				t.Fatalf("flow %q: repeat out of range: %+v", f.Name, r)
+			}
 			if (f.Protocol == "tcp") != (f.TCP != nil) || (f.Protocol == "udp") != (f.UDP != nil) {
 				t.Fatalf("flow %q: protocol %q with TCP %v UDP %v", f.Name, f.Protocol, f.TCP, f.UDP)
 			}

@@ -70,6 +70,17 @@ func (s *Scenario) apply(o Override) error {
 			return fail("no flow named %q (flows: %s)", segs[1], s.flowNames())
 		}
 		f := &s.Flows[i]
+		if len(segs) == 4 && segs[2] == "repeat" {
+			if f.Repeat == nil {
+				return fail("flow %s has no repeat: mapping to vary: write repeat: {count: N, every: 1ms} in the file", segs[1])
+			}
+			fs := repeatFields()
+			rf, ok := lookup(fs, segs[3])
+			if !ok {
+				return fail("no field %q in repeat: want one of %s", segs[3], names(fs))
+			}
+			return set(fmt.Sprintf("flows[%d].repeat.%s", i, segs[3]), decodeText(d, rf, f.Repeat, o.Value, o.Path))
+		}
 		if len(segs) > 3 {
 			return fail("%s has no fields", strings.Join(segs[:3], "."))
 		}

@@ -47,6 +47,9 @@ func (s *Scenario) validate() error {
 	if err := s.validateTopology(); err != nil {
 		return err
 	}
+	if err := s.validateRepeats(); err != nil {
+		return err
+	}
 	return s.validateFaults()
 }
 

@@ -187,7 +187,7 @@ func NewPlan(file string, src []byte, axes []Axis, seeds int) (*Plan, error) {
 	}
 	first := p.points[0]
 	p.Scenario, p.BaseSeed = first.Name, first.Seed
-	for _, f := range first.Flows {
+	for _, f := range first.Expanded(first.Seed) { // a repeated flow's members by name
 		p.Flows = append(p.Flows, FlowInfo{Name: f.Name, Protocol: f.Protocol})
 	}
 	return p, nil

@@ -35,11 +35,13 @@ type Counters struct {
 }
 
 type binding struct {
-	proto uint8
-	port  uint16
-	tcp   TCPEndpoint
-	udp   UDPEndpoint
+	tcp TCPEndpoint
+	udp UDPEndpoint
 }
+
+// bindKey is the demultiplexing key of a binding: the IP protocol number
+// above the 16-bit port.
+func bindKey(proto uint8, port uint16) uint32 { return uint32(proto)<<16 | uint32(port) }
 
 // Host is one end of a link.
 type Host struct {
@@ -50,9 +52,11 @@ type Host struct {
 	outs   []*link.Pipe
 	routes map[wire.Addr]*link.Pipe
 	pool   *link.Pool
-	binds  []binding
-	sinks  []DropSink // by flow tag
-	c      Counters
+	// binds maps protocol and port to the bound endpoint: one lookup per
+	// packet, however many flows the host serves.
+	binds map[uint32]binding
+	sinks []DropSink // by flow tag
+	c     Counters
 	// Decoded headers handed to endpoints by pointer; kept here so that
 	// they do not escape to the heap once per packet.
 	th wire.TCP
@@ -101,14 +105,25 @@ func (h *Host) Pool() *link.Pool { return h.pool }
 // Counters returns drops no endpoint saw.
 func (h *Host) Counters() Counters { return h.c }
 
-// BindTCP delivers TCP segments for port to ep.
+// BindTCP delivers TCP segments for port to ep. The first binding of a
+// port stands: binding it again changes nothing.
 func (h *Host) BindTCP(port uint16, ep TCPEndpoint) {
-	h.binds = append(h.binds, binding{proto: wire.ProtoTCP, port: port, tcp: ep})
+	h.bind(bindKey(wire.ProtoTCP, port), binding{tcp: ep})
 }
 
-// BindUDP delivers UDP datagrams for port to ep.
+// BindUDP delivers UDP datagrams for port to ep. The first binding of a
+// port stands: binding it again changes nothing.
 func (h *Host) BindUDP(port uint16, ep UDPEndpoint) {
-	h.binds = append(h.binds, binding{proto: wire.ProtoUDP, port: port, udp: ep})
+	h.bind(bindKey(wire.ProtoUDP, port), binding{udp: ep})
+}
+
+func (h *Host) bind(k uint32, b binding) {
+	if h.binds == nil {
+		h.binds = make(map[uint32]binding)
+	}
+	if _, taken := h.binds[k]; !taken {
+		h.binds[k] = b
+	}
 }
 
 // SetDropSink registers who counts checksum drops of packets tagged flow.
@@ -144,13 +159,11 @@ func (h *Host) Send(pkt link.Packet) {
 	out.Send(pkt)
 }
 
-func (h *Host) find(proto uint8, port uint16) *binding {
-	for i := range h.binds {
-		if b := &h.binds[i]; b.proto == proto && b.port == port {
-			return b
-		}
-	}
-	return nil
+// find returns the binding of proto and port, if any. Cost: one map
+// lookup, independent of the number of bindings.
+func (h *Host) find(proto uint8, port uint16) (binding, bool) {
+	b, ok := h.binds[bindKey(proto, port)]
+	return b, ok
 }
 
 // Stream remembers the payload of the TCP segment being delivered, while
@@ -183,7 +196,7 @@ func (h *Host) deliver(pkt *link.Packet) {
 			h.checksumDrop(pkt)
 			return
 		}
-		if b := h.find(wire.ProtoTCP, h.th.DstPort); b != nil {
+		if b, ok := h.find(wire.ProtoTCP, h.th.DstPort); ok {
 			b.tcp.InputTCP(&h.th, data)
 			return
 		}
@@ -194,7 +207,7 @@ func (h *Host) deliver(pkt *link.Packet) {
 			return
 		}
 		h.uh = uh
-		if b := h.find(wire.ProtoUDP, uh.DstPort); b != nil {
+		if b, ok := h.find(wire.ProtoUDP, uh.DstPort); ok {
 			b.udp.InputUDP(&h.uh, data)
 			return
 		}

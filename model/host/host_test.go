@@ -1,6 +1,8 @@
 package host
 
 import (
+	"maps"
+	"math/rand/v2"
 	"testing"
 
 	"tcpsim/model/link"
@@ -84,5 +86,63 @@ func TestStreamMemoLastsOneDelivery(t *testing.T) {
 	ep.data[0] ^= 1 // the buffer is reused for other bytes
 	if h.Stream().Check(ep.data, ep.off) {
 		t.Fatal("after delivery the memo still vouches for bytes that changed")
+	}
+}
+
+// countEP counts what it receives, by protocol and destination port.
+type countEP struct{ got map[uint32]int }
+
+func (e *countEP) InputTCP(h *wire.TCP, _ []byte) { e.got[bindKey(wire.ProtoTCP, h.DstPort)]++ }
+func (e *countEP) InputUDP(h *wire.UDP, _ []byte) { e.got[bindKey(wire.ProtoUDP, h.DstPort)]++ }
+
+// With thousands of bindings, every packet reaches the endpoint bound to
+// its protocol and port, and only that one; the first binding of a port
+// stands; a packet for an unbound port is counted, not delivered.
+func TestDemuxManyBindings(t *testing.T) {
+	h := New(b, link.NewPool(2048))
+	r := rand.New(rand.NewPCG(12, 5))
+	const n = 5000
+	eps := make([]*countEP, n)
+	owner := map[uint32]int{} // the first endpoint bound to each key
+	for i := range eps {
+		eps[i] = &countEP{got: map[uint32]int{}}
+		port := uint16(r.IntN(1 << 12)) // a small range, so that some ports are bound twice
+		proto := []uint8{wire.ProtoTCP, wire.ProtoUDP}[r.IntN(2)]
+		if proto == wire.ProtoTCP {
+			h.BindTCP(port, eps[i])
+		} else {
+			h.BindUDP(port, eps[i])
+		}
+		if _, ok := owner[bindKey(proto, port)]; !ok {
+			owner[bindKey(proto, port)] = i
+		}
+	}
+	want := make([]map[uint32]int, n)
+	for i := range want {
+		want[i] = map[uint32]int{}
+	}
+	var unbound int64
+	for range 20000 {
+		port := uint16(r.IntN(1 << 13))
+		proto := []uint8{wire.ProtoTCP, wire.ProtoUDP}[r.IntN(2)]
+		if proto == wire.ProtoTCP {
+			th := wire.TCP{SrcPort: 1, DstPort: port, Flags: wire.FlagACK, WScale: -1}
+			h.Receive(link.Packet{Buf: wire.BuildTCP(nil, wire.IPv4{Src: a, Dst: b}, &th, nil)})
+		} else {
+			h.Receive(link.Packet{Buf: wire.BuildUDP(nil, wire.IPv4{Src: a, Dst: b}, wire.UDP{SrcPort: 1, DstPort: port}, nil, true)})
+		}
+		if i, ok := owner[bindKey(proto, port)]; ok {
+			want[i][bindKey(proto, port)]++
+		} else {
+			unbound++
+		}
+	}
+	for i := range eps {
+		if !maps.Equal(eps[i].got, want[i]) {
+			t.Fatalf("endpoint %d received %v, want %v", i, eps[i].got, want[i])
+		}
+	}
+	if got := h.Counters().NoEndpoint; got != unbound || unbound == 0 {
+		t.Fatalf("no-endpoint drops: got %d, want %d (> 0)", got, unbound)
 	}
 }

@@ -178,7 +178,7 @@ func (c *cubic) onCongestionEvent(sim.Time) int {
 
 // ssthresh is max(β_cubic·flight_size, 2·SMSS) in bytes (§4.6).
 func (c *cubic) ssthresh() int {
-	return max(int(cubicBeta*float64(c.s.flightSize())), 2*c.s.smss())
+	return max(int(cubicBeta*float64(c.s.lossFlight())), 2*c.s.smss())
 }
 
 // onRecoveryExit starts the congestion avoidance stage when fast recovery

@@ -83,7 +83,9 @@ func (r *renoRecovery) onDupAck() {
 		if r.variant != recoveryResendOnly && s.hasData(s.nxt) {
 			r.ltInflation += mss
 			s.setCwnd(s.cwnd+mss, s.ssthresh)
+			before := s.max
 			e.output()
+			s.limitedSent += int(before.Size(s.max))
 		}
 		return
 	}

@@ -99,7 +99,9 @@ func (r *sackRecovery) maybeEnter() bool {
 		return true
 	}
 	sb.beforeLimitedTransmit() // step 3.1; output runs steps 3.2–3.3 by pipe
+	before := s.max
 	r.e.output()
+	s.limitedSent += int(before.Size(s.max))
 	return false
 }
 

@@ -164,30 +164,35 @@ func TestSACKRecoveryStepByStep(t *testing.T) {
 	if len(got) == 0 || got[0] != 0 {
 		t.Fatalf("3rd dup ACK sent %v, want the retransmission of 0 first", got)
 	}
-	if !p.a.rec.inRecovery() || p.a.Ssthresh() != 6000 || p.a.Cwnd() != 6000 {
-		t.Fatalf("after the 3rd dup ACK: recovery %v, cwnd %d (was %d), ssthresh %d; want recovery, 6000, 6000", p.a.rec.inRecovery(), p.a.Cwnd(), cwnd, p.a.Ssthresh())
+	// ssthresh = cwnd = FlightSize/2 with the two segments Limited
+	// Transmit sent left out (RFC 6675 §5 step 4.2, RFC 5681 §3.2 step
+	// 2): 10 segments, not 12.
+	if !p.a.rec.inRecovery() || p.a.Ssthresh() != 5000 || p.a.Cwnd() != 5000 {
+		t.Fatalf("after the 3rd dup ACK: recovery %v, cwnd %d (was %d), ssthresh %d; want recovery, 5000, 5000", p.a.rec.inRecovery(), p.a.Cwnd(), cwnd, p.a.Ssthresh())
 	}
 	// pipe: 12 segments out, 3 SACKed, 1 lost and resent: 12-3-1+1 = 9
 	// segments, above cwnd: nothing more goes out.
 	if pipe := p.a.rec.pipe(); pipe != 9000 || len(got) != 1 {
 		t.Fatalf("pipe %d and sent %v, want 9000 and only the retransmission", pipe, got)
 	}
-	// SACKs for 5000..8000 (the 5th, at 4000, is lost): three more
+	// SACKs for 5000..9000 (the 5th, at 4000, is lost): four more
 	// segments leave pipe, and with 3000 octets SACKed above it 4000 is
-	// deemed lost, so it is resent first.
+	// deemed lost (pipe 12-7-2+1 = 4 segments, below cwnd), so it is
+	// resent first.
 	in(ackWith(p, 0, [2]int{5000, 6000}, [2]int{1000, 4000}))
 	in(ackWith(p, 0, [2]int{5000, 7000}, [2]int{1000, 4000}))
-	got = in(ackWith(p, 0, [2]int{5000, 8000}, [2]int{1000, 4000}))
+	in(ackWith(p, 0, [2]int{5000, 8000}, [2]int{1000, 4000}))
+	got = in(ackWith(p, 0, [2]int{5000, 9000}, [2]int{1000, 4000}))
 	if len(got) == 0 || got[0] != 4000 {
 		t.Fatalf("after SACKs above 4000: sent %v, want the retransmission of 4000 first", got)
 	}
 	for _, off := range got {
-		if off >= 1000 && off < 4000 || off >= 5000 && off < 8000 {
+		if off >= 1000 && off < 4000 || off >= 5000 && off < 9000 {
 			t.Fatalf("resent SACKed data at %d", off)
 		}
 	}
 	// The retransmission of 0 arrives: a partial ACK to 4000.
-	in(ackWith(p, 4000, [2]int{5000, 8000}))
+	in(ackWith(p, 4000, [2]int{5000, 9000}))
 	if !p.a.rec.inRecovery() {
 		t.Fatal("a partial ACK ended the recovery")
 	}
@@ -197,8 +202,8 @@ func TestSACKRecoveryStepByStep(t *testing.T) {
 		t.Fatal("the ACK past RecoveryPoint did not end the recovery")
 	}
 	st := p.a.Stats()
-	if st.Recoveries != 1 || st.SACKRetrans != 2 || st.TimeoutRetrans != 0 || st.SACKBlocksRecv != 10 {
-		t.Errorf("stats: %d recoveries, %d SACK retransmissions, %d timeouts, %d blocks received; want 1, 2, 0, 10",
+	if st.Recoveries != 1 || st.SACKRetrans != 2 || st.TimeoutRetrans != 0 || st.SACKBlocksRecv != 12 {
+		t.Errorf("stats: %d recoveries, %d SACK retransmissions, %d timeouts, %d blocks received; want 1, 2, 0, 12",
 			st.Recoveries, st.SACKRetrans, st.TimeoutRetrans, st.SACKBlocksRecv)
 	}
 }

@@ -42,8 +42,14 @@ type sender struct {
 	// Congestion window (RFC 5681 §3.1), in bytes, set by the congestion
 	// control and the loss recovery.
 	cwnd, ssthresh int
-	cwndMax        int                      // largest cwnd so far (Stats.CwndMax)
-	onCwnd         func(cwnd, ssthresh int) // Config.OnCwnd
+	cwndMax        int // largest cwnd so far (Stats.CwndMax)
+	// limitedSent is the new data Limited Transmit (RFC 3042) sent since
+	// SND.UNA last moved. It is left out of FlightSize when the third
+	// duplicate ACK sets ssthresh: "additional data sent in limited
+	// transmit MUST NOT be included in this calculation" (RFC 5681 §3.2
+	// step 2; RFC 6675 §5 step 4.2 repeats it for SACK).
+	limitedSent int
+	onCwnd      func(cwnd, ssthresh int) // Config.OnCwnd
 	// goBackFast makes the go-back-N resends that follow a fast
 	// retransmit count as fast retransmissions (Tahoe), until the next
 	// timeout.
@@ -98,6 +104,7 @@ func (s *sender) takeSACK(h *wire.TCP, ack seqnum.Value) int {
 func (s *sender) setUna(ack seqnum.Value) {
 	s.unaOff += seqnum.Delta(s.una, ack)
 	s.una = ack
+	s.limitedSent = 0
 }
 
 // hasData reports whether unsent application bytes exist at q.
@@ -112,9 +119,14 @@ func (s *sender) smss() int { return min(s.mss, s.peerMSS) - s.optLen }
 // SND.MAX − SND.UNA.
 func (s *sender) flightSize() int { return int(s.una.Size(s.max)) }
 
+// lossFlight is the FlightSize a loss response halves: FlightSize less
+// what Limited Transmit sent since SND.UNA last moved (RFC 5681 §3.2 step
+// 2). A timeout clears limitedSent first, so that it halves all of it.
+func (s *sender) lossFlight() int { return max(s.flightSize()-s.limitedSent, 0) }
+
 // halfFlight is ssthresh after a loss: max(FlightSize/2, 2·SMSS)
-// (RFC 5681 §3.1 eq. 4).
-func (s *sender) halfFlight() int { return max(s.flightSize()/2, 2*s.smss()) }
+// (RFC 5681 §3.1 eq. 4), Limited Transmit's data left out (lossFlight).
+func (s *sender) halfFlight() int { return max(s.lossFlight()/2, 2*s.smss()) }
 
 // setCwnd sets cwnd and ssthresh and reports them to Config.OnCwnd (even
 // when unchanged: the trace records every decision).
