@@ -85,7 +85,7 @@ func newDiagramCmd(stdout io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "diagram FILE",
 		Short: "Draw the ladder (sequence) diagram of a flow between its two hosts",
-		Long: `Draw the textbook ladder diagram of one flow: hosts a and b as two lanes,
+		Long: `Draw the textbook ladder diagram of one flow: its two hosts as two lanes,
 time going down to scale, each packet a sloping arrow from departure to
 arrival, lost packets ending in X half way. Every packet, note and timer
 has a row of its own with its label beside it (relative sequence and ACK
