@@ -83,6 +83,7 @@ const (
 type glyphs struct {
 	lane, gapLane, down, up, right, left, lost rune
 	wait                                       rune // a packet waiting in a node's output queue (Hops)
+	flat                                       rune // a hop shorter than a row (Hops)
 	to                                         string
 	// RTO brackets: top, middle and bottom, for host a (opening right)
 	// and host b (opening left).
@@ -92,8 +93,8 @@ type glyphs struct {
 }
 
 var (
-	unicodeGlyphs = glyphs{'│', '┆', '╲', '╱', '▶', '◀', '✗', '┃', "→", '┌', '└', '┐', '┘', '│', "a→b ", "b→a ", "…"}
-	asciiGlyphs   = glyphs{'|', ':', '\\', '/', '>', '<', 'X', '#', "->", '+', '+', '+', '+', '|', "a->b ", "b->a ", "..."}
+	unicodeGlyphs = glyphs{'│', '┆', '╲', '╱', '▶', '◀', '✗', '┃', '─', "→", '┌', '└', '┐', '┘', '│', "a→b ", "b→a ", "…"}
+	asciiGlyphs   = glyphs{'|', ':', '\\', '/', '>', '<', 'X', '#', '-', "->", '+', '+', '+', '+', '|', "a->b ", "b->a ", "..."}
 )
 
 // Draw renders the events of one flow (filtered by flow, not by time: the
@@ -401,6 +402,14 @@ func render(c *chart, l *chartLayout, opt *Options, g *glyphs) string {
 			t.arrow(&c.arrows[k], set)
 		}
 		ends, waits = t.ends, t.waits
+		// Flat hops only where no slope is: a slope shows more.
+		for _, f := range t.flats {
+			for col := f[1]; col <= f[2]; col++ {
+				if grid[f[0]][col] == ' ' {
+					grid[f[0]][col] = g.flat
+				}
+			}
+		}
 	}
 	for _, a := range c.arrows {
 		if opt.Route != nil {

@@ -145,8 +145,10 @@ type topoRender struct {
 	names    []string
 	laneCols []int
 	anchors  []anchor // rows of the items laid out, in time order
+	cutT     sim.Time // the time of the last row printed
 	ends     []mark   // arrowheads and X, drawn over the slopes
 	waits    []mark   // heavy lanes: waiting in an output queue
+	flats    [][3]int // hops shorter than a row: row, first and last column
 }
 
 // anchor is a row whose time is known: where an item was laid out.
@@ -167,15 +169,29 @@ type vertex struct {
 func (t *topoRender) rowAt(at sim.Time) int {
 	if t.anchors == nil {
 		t.anchors = []anchor{}
+		t.cutT = -1
 		for _, i := range t.l.order {
 			it := &t.c.items[i]
 			t.anchors = append(t.anchors, anchor{it.t, it.row})
+			if it.row < t.l.cutRow {
+				t.cutT = max(t.cutT, it.t)
+			}
 		}
 	}
 	as := t.anchors
 	if len(as) == 0 {
 		return -1
 	}
+	if at > t.cutT && t.l.cutRow < len(t.l.rows) {
+		// After the cut: below the last row printed.
+		return max(t.rowAfter(at), t.l.cutRow)
+	}
+	return t.rowAfter(at)
+}
+
+// rowAfter is rowAt without the cut.
+func (t *topoRender) rowAfter(at sim.Time) int {
+	as := t.anchors
 	k := sort.Search(len(as), func(i int) bool { return as[i].t >= at })
 	q := t.l.q
 	switch {
@@ -303,8 +319,13 @@ func (t *topoRender) arrow(a *arrow, set func(r, col int, ch rune)) {
 }
 
 // segment draws a slope from column from at row r0 to column to at row
-// r1 (the row of r1 left for what comes next).
+// r1 (the row of r1 left for what comes next). A hop that takes less than
+// a row is a flat line on its row, where nothing else is drawn.
 func (t *topoRender) segment(r0, r1, from, to int, slope rune, set func(r, col int, ch rune)) {
+	if r0 == r1 && r0 >= 0 && r0 < t.l.cutRow {
+		t.flats = append(t.flats, [3]int{r0, min(from, to), max(from, to)})
+		return
+	}
 	for r := max(r0, 0); r < min(r1, t.l.cutRow); r++ {
 		set(r, from+(to-from)*(r-r0)/(r1-r0), slope)
 	}
