@@ -240,7 +240,9 @@ func layout(c *chart, opt *Options) *chartLayout {
 		hop = min(hop, max(avail*2/3/(n-1), 2))
 		l.lanes = hop*(n-1) - 1
 	}
-	l.labelW = avail - l.lanes
+	// More lanes than LanesFit allows overflow the width rather than
+	// leave no room for a label.
+	l.labelW = max(avail-l.lanes, 10)
 
 	// Rows: to scale within bursts, a gap marker across idle stretches.
 	q := opt.Delay / RowsPerDelay
@@ -384,7 +386,7 @@ func render(c *chart, l *chartLayout, opt *Options, g *glyphs) string {
 		}
 	}
 	set := func(r, col int, ch rune) {
-		if r >= 0 && r < n {
+		if r >= 0 && r < n && col >= 0 && col < cols {
 			grid[r][col] = ch
 		}
 	}
@@ -404,7 +406,7 @@ func render(c *chart, l *chartLayout, opt *Options, g *glyphs) string {
 		ends, waits = t.ends, t.waits
 		// Flat hops only where no slope is: a slope shows more.
 		for _, f := range t.flats {
-			for col := f[1]; col <= f[2]; col++ {
+			for col := max(f[1], 0); col <= min(f[2], cols-1); col++ {
 				if grid[f[0]][col] == ' ' {
 					grid[f[0]][col] = g.flat
 				}
@@ -453,7 +455,7 @@ func render(c *chart, l *chartLayout, opt *Options, g *glyphs) string {
 		}
 	}
 	for _, m := range waits {
-		if r := m.r; r >= 0 && r < n && !l.rows[r].gap {
+		if r := m.r; r >= 0 && r < n && m.col >= 0 && m.col < cols && !l.rows[r].gap {
 			grid[r][m.col] = m.ch
 		}
 	}

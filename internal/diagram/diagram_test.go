@@ -947,3 +947,39 @@ func TestTopologyOneLink(t *testing.T) {
 		t.Errorf("one-link topology: %d lines, the two-host chart %d", len(g), len(w))
 	}
 }
+
+// A path longer than LanesFit allows still draws (lines overflow the
+// width, labels keep their room); LanesFit says when it fits.
+func TestManyLanes(t *testing.T) {
+	evs, opt := flowEvents(t, "testdata/hops.yaml", 0)
+	long := []string{"s"}
+	for i := range 40 {
+		long = append(long, fmt.Sprintf("x%d", i))
+	}
+	long = append(long, "r1", "r2", "d")
+	opt.Route = &Route{Path: long, Back: []string{"d", "r2", "r1", "s"}, Delay: opt.Route.Delay}
+	opt.Hops, opt.Width = true, MinWidth
+	if LanesFit(len(long), MinWidth) {
+		t.Errorf("LanesFit(%d, %d): want false", len(long), MinWidth)
+	}
+	if out := Draw(evs, opt); !strings.Contains(out, "s→d SYN") {
+		t.Errorf("no SYN in a chart of %d lanes", len(long))
+	}
+	for n := 2; n < 30; n++ {
+		for _, w := range []int{MinWidth, DefaultWidth, 200} {
+			if !LanesFit(n, w) {
+				continue
+			}
+			o := opt
+			path := slices.Clone(long[len(long)-n:])
+			path[0] = "s"
+			o.Route = &Route{Path: path, Delay: opt.Route.Delay}
+			o.Width = w
+			for i, line := range strings.Split(Draw(evs, o), "\n") {
+				if c := utf8.RuneCountInString(line); c > w {
+					t.Fatalf("%d lanes fit %d columns by LanesFit, but line %d is %d: %q", n, w, i+1, c, line)
+				}
+			}
+		}
+	}
+}
