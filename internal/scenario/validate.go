@@ -3,6 +3,7 @@ package scenario
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"tcpsim/model/aqm"
 	"tcpsim/model/link"
@@ -205,11 +206,11 @@ func (s *Scenario) validateFlow(i int, seen map[string]bool) error {
 // direction's overrides.
 func (s *Scenario) LinkConfig(dir string) link.Config { return s.Link.config(dir) }
 
-// config returns the configuration of one direction of l ("forward" or
-// "reverse"): the defaults, l's settings, then that direction's overrides.
-func (l *Link) config(dir string) link.Config {
-	// The defaults, and the red: and codel: mappings as the table of
-	// defaults fills them.
+// linkDefaults is a link direction as the table of defaults fills it,
+// with its red: and codel: mappings. It is decoded once per process: the
+// table is constant, and a sweep builds thousands of links from it. Its
+// pointers are only read.
+var linkDefaults = sync.OnceValue(func() Direction {
 	def := Direction{RED: new(RED), CoDel: new(CoDel)}
 	dec := newDecoder("defaults", nil)
 	for _, err := range []error{
@@ -221,6 +222,13 @@ func (l *Link) config(dir string) link.Config {
 			panic(err) // a broken defaults table: TestDefaultsDecode catches it
 		}
 	}
+	return def
+})
+
+// config returns the configuration of one direction of l ("forward" or
+// "reverse"): the defaults, l's settings, then that direction's overrides.
+func (l *Link) config(dir string) link.Config {
+	def := linkDefaults()
 	c := link.Config{}
 	apply := func(d *Direction) {
 		if d == nil {
