@@ -418,17 +418,27 @@ func (d *decoder) loss(l *Loss, n ast.Node, path string) error {
 	})
 }
 
-func (d *decoder) flows(s *Scenario, n ast.Node, path string) error {
+// list resolves the YAML sequence at path (aliases included), records
+// where it is, and refuses anything else with "want" + what.
+func (d *decoder) list(n ast.Node, path, what string) (*ast.SequenceNode, error) {
 	at := n
 	n, err := d.resolve(n, path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	seq, ok := n.(*ast.SequenceNode)
 	if !ok {
-		return d.errAt(at, path, "want a list of flows, each a mapping (- name: ..., protocol: ...)")
+		return nil, d.errAt(at, path, "want %s", what)
 	}
 	d.pos[path] = nodePos(at)
+	return seq, nil
+}
+
+func (d *decoder) flows(s *Scenario, n ast.Node, path string) error {
+	seq, err := d.list(n, path, "a list of flows, each a mapping (- name: ..., protocol: ...)")
+	if err != nil {
+		return err
+	}
 	s.Flows = make([]Flow, 0, len(seq.Values))
 	for i, item := range seq.Values {
 		p := fmt.Sprintf("%s[%d]", path, i)

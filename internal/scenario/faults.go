@@ -77,19 +77,13 @@ func faultFields() []field[Fault] {
 const wantFaults = "a list of scripted faults, each a mapping, e.g. - {flow: file, drop: data, segment: 14}"
 
 func (d *decoder) faults(s *Scenario, n ast.Node, path string) error {
-	at := n
-	n, err := d.resolve(n, path)
+	seq, err := d.list(n, path, wantFaults)
 	if err != nil {
 		return err
 	}
-	seq, ok := n.(*ast.SequenceNode)
-	if !ok {
-		return d.errAt(at, path, "want %s", wantFaults)
-	}
 	if len(seq.Values) > maxFaults {
-		return d.errAt(at, path, "%d faults: at most %d", len(seq.Values), maxFaults)
+		return d.errAt(n, path, "%d faults: at most %d", len(seq.Values), maxFaults)
 	}
-	d.pos[path] = nodePos(at)
 	fs := faultFields()
 	s.Faults = make([]Fault, 0, len(seq.Values))
 	for i, item := range seq.Values {

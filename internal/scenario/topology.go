@@ -183,16 +183,10 @@ func (d *decoder) nodes(s *Scenario, n ast.Node, path string) error {
 }
 
 func (d *decoder) links(s *Scenario, n ast.Node, path string) error {
-	at := n
-	n, err := d.resolve(n, path)
+	seq, err := d.list(n, path, "a list of links, each a mapping (- {between: [x, y], rate: ..., delay: ...})")
 	if err != nil {
 		return err
 	}
-	seq, ok := n.(*ast.SequenceNode)
-	if !ok {
-		return d.errAt(at, path, "want a list of links, each a mapping (- {between: [x, y], rate: ..., delay: ...})")
-	}
-	d.pos[path] = nodePos(at)
 	s.Links = make([]TopoLink, 0, len(seq.Values))
 	fs := topoLinkFields()
 	for i, item := range seq.Values {
