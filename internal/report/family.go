@@ -82,18 +82,13 @@ var familyRows = []familyRow{
 		return d(mean(xs)) + " / " + d(quantile(xs, 0.5)) + " / " + d(quantile(xs, 0.99))
 	}},
 	{"Jain's fairness index", func(fm *family) string {
-		if len(fm.members) < 2 {
-			return "-"
-		}
-		var sum, sq float64
+		var xs []float64
 		for _, f := range fm.members {
-			sum += f.Goodput
-			sq += f.Goodput * f.Goodput
+			if f.Complete {
+				xs = append(xs, f.Goodput)
+			}
 		}
-		if sq == 0 {
-			return fairnessCell(1.0)
-		}
-		return fairnessCell(sum * sum / (float64(len(fm.members)) * sq))
+		return fairnessCell(jainIndex(xs))
 	}},
 }
 

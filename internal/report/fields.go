@@ -574,32 +574,40 @@ var runFields = []field[*run.Result]{
 		func(r *run.Result) any { return r.Reason.String() }, textCell),
 	runField("simulated_s", Number, "s", "simulated time at the end", func(r *run.Result) any { return r.End.Seconds() }, secondsCell),
 	runField("events", Integer, "", "events the engine ran", func(r *run.Result) any { return r.Events }, intCell),
-	nullable(runField("jain_fairness_tcp", Number, "fraction", "Jain's fairness index of the TCP flows' goodputs, (Σx)²/(n·Σx²), 1/n to 1 (1: equal shares); null with fewer than two TCP flows",
+	nullable(runField("jain_fairness_tcp", Number, "fraction", "Jain's fairness index of the completed TCP flows' goodputs, (Σx)²/(n·Σx²), 1/n to 1 (1: equal shares); null with fewer than two completed TCP flows or when every goodput is 0",
 		func(r *run.Result) any { return jain(r, tcpProto) }, fairnessCell)),
-	nullable(runField("jain_fairness_udp", Number, "fraction", "Jain's fairness index of the UDP flows' goodputs, as for TCP; null with fewer than two UDP flows",
+	nullable(runField("jain_fairness_udp", Number, "fraction", "Jain's fairness index of the completed UDP flows' goodputs, as for TCP; null with fewer than two completed UDP flows or when every goodput is 0",
 		func(r *run.Result) any { return jain(r, udpProto) }, fairnessCell)),
 }
 
 // jain is Jain's fairness index (Jain, Chiu and Hawe 1984) of the goodputs
-// of the flows of protocol p, (Σx)²/(n·Σx²), or nil with fewer than two
-// such flows. All goodputs zero counts as fair (1): no flow got more.
+// of the completed flows of protocol p, (Σx)²/(n·Σx²). An unfinished flow
+// (one cut off by the time limit, or one that never started) has no
+// goodput, so it is left out rather than counted as 0. It is nil with
+// fewer than two completed flows, and when every goodput is 0 (0/0: no
+// share to compare, which is not "equal shares").
 func jain(r *run.Result, p string) any {
-	var n int
-	var sum, sq float64
+	var xs []float64
 	for i := range r.Flows {
-		if f := &r.Flows[i]; f.Protocol == p {
-			n++
-			sum += f.Goodput
-			sq += f.Goodput * f.Goodput
+		if f := &r.Flows[i]; f.Protocol == p && f.Complete {
+			xs = append(xs, f.Goodput)
 		}
 	}
-	switch {
-	case n < 2:
-		return nil
-	case sq == 0:
-		return 1.0
+	return jainIndex(xs)
+}
+
+// jainIndex is (Σx)²/(n·Σx²) of xs, or nil with fewer than two values or
+// when all are 0.
+func jainIndex(xs []float64) any {
+	var sum, sq float64
+	for _, x := range xs {
+		sum += x
+		sq += x * x
 	}
-	return number(sum * sum / (float64(n) * sq))
+	if len(xs) < 2 || sq == 0 {
+		return nil
+	}
+	return number(sum * sum / (float64(len(xs)) * sq))
 }
 
 func fairnessCell(v any) string {

@@ -102,6 +102,9 @@ func (s *Scenario) validateRepeats() error {
 				return s.errAt(p+".protocol", "a %s flow must be among the first %d flows (its receiver's port is 61000 plus its place in the expanded list): move it before the repeated flows", f.Protocol, maxRDTIndex)
 			}
 			total++
+			if total > MaxFlows {
+				return s.errAt(p+".name", "flow %s is flow %d once the repeated flows are expanded: at most %d in all, each flow needs its own client port from 49152 to 65535", f.Name, total, MaxFlows)
+			}
 			if base, k, ok := splitMember(f.Name); ok {
 				if g := s.flow(base); g != nil && g.Repeat != nil && k <= g.Repeat.Count {
 					return s.errAt(p+".name", "%q is also the name of flow %d of the repeated flow %s: rename it", f.Name, k, base)

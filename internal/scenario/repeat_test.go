@@ -90,6 +90,7 @@ func TestRepeatErrors(t *testing.T) {
 		{"unknown", repeatDoc("{count: 3, every: 1ms, jitter: 1ms}"), `flows[1].repeat.jitter: unknown field "jitter": want one of count, every`},
 		{"scalar", repeatDoc("3"), `flows[1].repeat: "3": want a mapping {count: N, every: 1ms}`},
 		{"too many in all", repeatDoc("{count: 16384, every: 1ms}"), "flows[1].repeat.count: the flows expand to more than 16384 in all"},
+		{"plain flow after a full family", "name: r\nflows:\n  - {name: w, protocol: udp, count: 1, rate: 1Mbps, repeat: {count: 16384, every: 0s}}\n  - {name: x, protocol: udp, count: 1, rate: 1Mbps}\n", "flows[1].name: flow x is flow 16385 once the repeated flows are expanded: at most 16384 in all"},
 		{"rdt", "name: r\nflows:\n  - {name: s, protocol: stop-and-wait, bytes: 1KB, repeat: {count: 2, every: 1s}}\n", "flows[0].repeat: repeat applies to tcp and udp flows, not stop-and-wait"},
 		{"name taken", strings.Replace(repeatDoc("{count: 3, every: 1ms}"), "name: solo", "name: web#2", 1), `flows[0].name: "web#2" is also the name of flow 2 of the repeated flow web`},
 		{"rdt after many", "name: r\nflows:\n  - {name: w, protocol: udp, bytes: 1KB, rate: 1Mbps, repeat: {count: 5000, every: 1ms}}\n  - {name: s, protocol: stop-and-wait, bytes: 1KB}\n", "flows[1].protocol: a stop-and-wait flow must be among the first 4536 flows"},
