@@ -56,6 +56,13 @@ func TestQueueFieldErrors(t *testing.T) {
 		{"aqm: red\ncodel: {target: 1ms}", `link.codel: codel parameters, but no direction of the link uses aqm: codel`},
 		{"ecn: true", `x.yaml:4:3: link.ecn: ECN marking needs a queue discipline that signals early`},
 		{"ecn: maybe", `link.ecn: "maybe" is not a valid ecn: want true or false`},
+		// Settings written for one direction need that direction to use them.
+		{"aqm: codel\nforward: {aqm: droptail, ecn: true}", `link.forward.ecn: ECN marking needs a queue discipline that signals early, but this direction does not use aqm: red or aqm: codel`},
+		{"reverse: {aqm: codel}\nforward: {codel: {target: 1ms}}", `link.forward.codel: codel parameters, but this direction does not use aqm: codel`},
+		{"forward: {aqm: red, red: {min: 1, max: 3}}\nreverse: {red: {min: 2, max: 4}}", `link.reverse.red: red parameters, but this direction does not use aqm: red`},
+		// RED needs room below the queue limit to act.
+		{"queue: 10\naqm: red\nred: {min: 20, max: 40}", `x.yaml:6:9: link.red.min: red min 20 is not below the queue limit of 10 packets`},
+		{"queue: 4\naqm: red", `x.yaml:4:3: link.queue: red min 5 is not below the queue limit of 4 packets`},
 	} {
 		_, err := Parse("x.yaml", []byte(doc("", c.link, "bytes: 1MB", "count: 10")))
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -54,26 +54,48 @@ func (s *Scenario) validate() error {
 	return s.validateFaults()
 }
 
-// validateQueue refuses queue-management settings that no direction of
-// the link at path would use: red: without aqm: red, codel: without aqm:
-// codel, ecn: true with drop-tail only.
+// validateQueue refuses queue-management settings that the link at path
+// would not use. Settings written for the whole link need some direction
+// to use them: red: with aqm: red, codel: with aqm: codel, ecn: true with
+// RED or CoDel. Settings written for one direction (forward:, reverse:)
+// need that direction to use them. And RED needs room to act: its min
+// threshold must be below a direction's packet limit.
 func (s *Scenario) validateQueue(path string, l *Link) error {
-	used := map[link.Discipline]bool{}
-	for _, dir := range []string{"forward", "reverse"} {
-		used[l.config(dir).AQM] = true
-	}
-	for _, d := range []struct {
+	dirs := []struct {
 		path string
 		d    *Direction
-	}{{path, &l.Direction}, {path + ".forward", l.Forward}, {path + ".reverse", l.Reverse}} {
+		c    link.Config
+	}{{path + ".forward", l.Forward, l.config("forward")}, {path + ".reverse", l.Reverse, l.config("reverse")}}
+	used := map[link.Discipline]bool{dirs[0].c.AQM: true, dirs[1].c.AQM: true}
+	check := func(p string, d *Direction, uses func(link.Discipline) bool, scope string) error {
 		switch {
-		case d.d == nil:
-		case d.d.RED != nil && !used[link.RED]:
-			return s.errAt(d.path+".red", "red parameters, but no direction of the link uses aqm: red: set aqm: red, or remove them")
-		case d.d.CoDel != nil && !used[link.CoDel]:
-			return s.errAt(d.path+".codel", "codel parameters, but no direction of the link uses aqm: codel: set aqm: codel, or remove them")
-		case d.d.ECN != nil && *d.d.ECN && !used[link.RED] && !used[link.CoDel]:
-			return s.errAt(d.path+".ecn", "ECN marking needs a queue discipline that signals early: set aqm: red or aqm: codel (a drop-tail queue only drops when full)")
+		case d == nil:
+		case d.RED != nil && !uses(link.RED):
+			return s.errAt(p+".red", "red parameters, but %s aqm: red: set aqm: red, or remove them", scope)
+		case d.CoDel != nil && !uses(link.CoDel):
+			return s.errAt(p+".codel", "codel parameters, but %s aqm: codel: set aqm: codel, or remove them", scope)
+		case d.ECN != nil && *d.ECN && !uses(link.RED) && !uses(link.CoDel):
+			return s.errAt(p+".ecn", "ECN marking needs a queue discipline that signals early, but %s aqm: red or aqm: codel: set one (a drop-tail queue only drops when full)", scope)
+		}
+		return nil
+	}
+	if err := check(path, &l.Direction, func(a link.Discipline) bool { return used[a] }, "no direction of the link uses"); err != nil {
+		return err
+	}
+	for _, d := range dirs {
+		if err := check(d.path, d.d, func(a link.Discipline) bool { return d.c.AQM == a }, "this direction does not use"); err != nil {
+			return err
+		}
+		if c := d.c; c.AQM == link.RED && c.QueuePackets > 0 && c.RED.MinTh >= float64(c.QueuePackets) {
+			at := path + ".aqm"
+			for _, f := range []string{d.path + ".red.min", d.path + ".queue", path + ".red.min", path + ".queue", d.path + ".aqm"} {
+				if s.has(f) {
+					at = f
+					break
+				}
+			}
+			return s.errAt(at, "red min %v is not below the queue limit of %d packets: RED would never act before the queue is full; want min below queue, e.g. {min: %d, max: %d}",
+				c.RED.MinTh, c.QueuePackets, max(1, c.QueuePackets/4), max(2, c.QueuePackets*3/4))
 		}
 	}
 	return nil
