@@ -120,6 +120,24 @@ func (n *Network) firstHop(from, to string) *link.Pipe {
 	return n.pipeNamed(r.Link)
 }
 
+// maxRouters is how many routers a path may cross: hosts send with TTL 64
+// (wire.PutIPv4), and a router drops a packet that arrives with TTL 1 or
+// less (RFC 791 §3.2, RFC 1812 §5.3.1), so the 64th router would drop
+// every packet.
+const maxRouters = 63
+
+// checkTTL refuses a flow whose path, out or back, crosses more routers
+// than a packet's TTL lets it: it would run and deliver nothing.
+func (n *Network) checkTTL(flow, from, to string) error {
+	for _, e := range [][2]string{{from, to}, {to, from}} {
+		r, ok := n.routes[n.nodeIndex(e[0])].route(e[1])
+		if ok && len(r.Path)-2 > maxRouters {
+			return fmt.Errorf("flow %s: the shortest path from %s to %s crosses %d routers, and a packet sent with TTL 64 expires at the 64th: want at most %d routers on a path", flow, e[0], e[1], len(r.Path)-2, maxRouters)
+		}
+	}
+	return nil
+}
+
 // flowPath returns the nodes from host from to host to, and the
 // propagation delay out along that path and back along to's route.
 func (n *Network) flowPath(from, to string) ([]string, sim.Time) {

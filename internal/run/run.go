@@ -293,6 +293,9 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 	for i := range sc.Flows {
 		f := &sc.Flows[i]
 		from, to := sc.FlowEnds(f)
+		if err := n.checkTTL(f.Name, from, to); err != nil {
+			return nil, fmt.Errorf("%s: %w", sc.File, err)
+		}
 		src, dst := n.host(from), n.host(to)
 		// Ports: flow i uses client port 49152+i and server port 5001+i.
 		cport, sport := uint16(49152+i), uint16(5001+i)

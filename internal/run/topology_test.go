@@ -314,3 +314,40 @@ flows:
 		}
 	}
 }
+
+// chain is a line of k routers between hosts s and d, 1 ms a link.
+func chain(k int) string {
+	var b strings.Builder
+	b.WriteString("name: chain\nuntil: 5s\nnodes: {hosts: [s, d], routers: [")
+	for i := range k {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "r%d", i)
+	}
+	b.WriteString("]}\nlinks:\n  - {between: [s, r0], delay: 1ms}\n")
+	for i := 1; i < k; i++ {
+		fmt.Fprintf(&b, "  - {between: [r%d, r%d], delay: 1ms}\n", i-1, i)
+	}
+	fmt.Fprintf(&b, "  - {between: [r%d, d], delay: 1ms}\nflows: [{name: f, protocol: tcp, from: s, to: d, bytes: 20KB}]\n", k-1)
+	return b.String()
+}
+
+// A path of 63 routers delivers (the last one receives TTL 2 and sends
+// TTL 1 to the host); one of 64 would expire every packet, so the
+// scenario is refused rather than run to deliver nothing.
+func TestPathLongerThanTTLRefused(t *testing.T) {
+	res := mustRun(t, parse(t, chain(maxRouters)), 1)
+	if !res.OK() || res.Flows[0].DeliveredBytes != 20000 {
+		t.Fatalf("%d routers: %s, %d bytes delivered", maxRouters, res.Status(), res.Flows[0].DeliveredBytes)
+	}
+	for _, r := range res.Routers {
+		if r.TTLExpired != 0 {
+			t.Fatalf("router %s expired %d packets", r.Name, r.TTLExpired)
+		}
+	}
+	_, err := Build(parse(t, chain(maxRouters+1)), 1)
+	if err == nil || !strings.Contains(err.Error(), "crosses 64 routers") {
+		t.Fatalf("64 routers: %v, want a refusal", err)
+	}
+}
