@@ -66,7 +66,7 @@ func loadFlowRun(cmd *cobra.Command, file, flow string, seed uint64) (*flowRun, 
 	if flow == "" {
 		r.flow = sc.Expanded(sc.Seed)[0].Name // a repeated flow's first member
 	} else if !hasFlow(sc, flow) {
-		return nil, fmt.Errorf("--flow %q: %s has no such flow", flow, sc.File)
+		return nil, fmt.Errorf("--flow %q: %s", flow, sc.NoSuchFlow(flow))
 	}
 	if cmd.Flags().Changed("seed") {
 		r.seed = seed

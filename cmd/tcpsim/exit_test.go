@@ -115,7 +115,7 @@ func TestFlagUsageErrors(t *testing.T) {
 		{"pcap and trace on stdout", []string{"run", "--pcap", "-", "--trace", "-", clean}, "both write to stdout"},
 		{"pcap stdout, several runs", []string{"run", "--pcap", "-", clean, clean}, "--pcap -: 2 scenarios"},
 		{"pcap and trace one file", []string{"run", "--pcap", filepath.Join(dir, "x.txt"), "--trace", filepath.Join(dir, "x.txt"), clean}, "both name"},
-		{"trace-flow missing in the second file", []string{"run", "--trace", filepath.Join(dir, "b.jsonl"), "--trace-flow", "video", clean, hs}, "has no such flow"},
+		{"trace-flow missing in the second file", []string{"run", "--trace", filepath.Join(dir, "b.jsonl"), "--trace-flow", "video", clean, hs}, "has no flow named \"video\""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			out, errs, code := runCmd(c.args...)

@@ -92,7 +92,7 @@ func newInstruments(fl instrumentFlags, runs int, stdout io.Writer) (*instrument
 // check reports a usage error if sc lacks the flow that --trace-flow names.
 func (ins *instruments) check(sc *scenario.Scenario) error {
 	if f := ins.fl.TraceFlow; f != "" && !hasFlow(sc, f) {
-		return fmt.Errorf("--trace-flow %q: %s has no such flow", f, sc.File)
+		return fmt.Errorf("--trace-flow %q: %s", f, sc.NoSuchFlow(f))
 	}
 	// The default, receiver, names no host of a topology: it matters only
 	// with a capture.

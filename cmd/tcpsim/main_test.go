@@ -114,7 +114,7 @@ func TestOtherCommands(t *testing.T) {
 	}{
 		{[]string{"exercises"}, 0, "scenarios/exercises/01-handshake.yaml"},
 		{[]string{"diagram", "--ascii", "../../scenarios/exercises/01-handshake.yaml"}, 0, "a->b SYN seq=0"},
-		{[]string{"diagram", "--flow", "nope", "../../scenarios/exercises/01-handshake.yaml"}, 2, "no such flow"},
+		{[]string{"diagram", "--flow", "nope", "../../scenarios/exercises/01-handshake.yaml"}, 2, "has no flow named \"nope\" (flows: "},
 		{[]string{"plot", "--out", dir, "../../scenarios/tcp-loss-1.yaml"}, 0, "time-sequence.png"},
 		{[]string{"plot", "../../scenarios/tcp-loss-1.yaml"}, 2, "--out"},
 		{[]string{"sweep", "--vary", "link.loss=0,5%", "--seeds", "2", "../../scenarios/udp-clean.yaml"}, 0, "95% CI"},

@@ -187,7 +187,7 @@ func tcpFlow(sc *scenario.Scenario, name string) (*scenario.Flow, error) {
 	if name == "" {
 		return nil, fmt.Errorf("no TCP flow to plot")
 	}
-	return nil, fmt.Errorf("--flow %q: %s has no such flow", name, sc.File)
+	return nil, fmt.Errorf("--flow %q: %s", name, sc.NoSuchFlow(name))
 }
 
 // algorithmName names a TCP flow's congestion control for a legend:

@@ -85,7 +85,7 @@ func TestPlotErrors(t *testing.T) {
 		{[]string{"--vary", "flows.file.congestion=bbr9", "../../scenarios/tcp-loss-1.yaml"}, "--vary"},
 		{[]string{"../../scenarios/udp-clean.yaml"}, "no TCP flow"},
 		{[]string{"--flow", "video", "../../scenarios/tcp-vs-udp.yaml"}, `"video" is udp`},
-		{[]string{"--flow", "nope", "../../scenarios/tcp-vs-udp.yaml"}, "no such flow"},
+		{[]string{"--flow", "nope", "../../scenarios/tcp-vs-udp.yaml"}, "has no flow named \"nope\" (flows: file, video)"},
 	} {
 		out, errs, code := runCmd(append([]string{"plot", "--out", dir}, c.args...)...)
 		if code == 0 || !strings.Contains(out+errs, c.want) {

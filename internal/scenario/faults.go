@@ -176,6 +176,11 @@ func (s *Scenario) validateFaults() error {
 		}
 		fl := s.flow(f.Flow)
 		if fl == nil {
+			if base, _, ok := splitMember(f.Flow); ok {
+				if g := s.flow(base); g != nil && g.Repeat != nil {
+					return s.errAt(at("flow"), "%s is a member of the repeated flow %s: a fault applies to one flow that is written out on its own", f.Flow, base)
+				}
+			}
 			return s.errAt(at("flow"), "no flow named %q (flows: %s)", f.Flow, s.flowNames())
 		}
 		if fl.Repeat != nil {

@@ -207,12 +207,27 @@ func relocate(err error, o Override) error {
 	return err
 }
 
+// flowNames lists the flows by name, a repeated one as its members'
+// range (web#1 to web#100).
 func (s *Scenario) flowNames() string {
 	out := make([]string, len(s.Flows))
 	for i, f := range s.Flows {
 		out[i] = f.Name
+		if f.Repeat != nil {
+			out[i] = fmt.Sprintf("%s (repeated: %s#1 to %s#%d)", f.Name, f.Name, f.Name, f.Repeat.Count)
+		}
 	}
 	return strings.Join(out, ", ")
+}
+
+// NoSuchFlow says that the scenario has no flow named name, as the
+// commands that take --flow report it: a repeated flow's members are
+// named, not the flow itself, and the message lists what there is.
+func (s *Scenario) NoSuchFlow(name string) string {
+	if f := s.flow(name); f != nil && f.Repeat != nil {
+		return fmt.Sprintf("flow %s is repeated: name one of its members, %s#1 to %s#%d", name, name, name, f.Repeat.Count)
+	}
+	return fmt.Sprintf("%s has no flow named %q (flows: %s)", s.File, name, s.flowNames())
 }
 
 func (s *Scenario) firstFlowName() string {
