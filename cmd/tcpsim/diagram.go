@@ -101,7 +101,8 @@ In a topology (nodes: and links:) the lanes are the flow's sender and
 receiver hosts: each packet is one arrow across every hop, and a loss or
 drop on any hop ends in X saying where ("lost on r1->r2"). --hops adds a
 lane per router on the path and draws each packet hop by hop, a heavy
-lane while it waits in a node's output queue.`,
+lane while it waits in a node's output queue. --hops is refused when the
+packets come back by other routers than they went (an asymmetric route).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if maxPackets < 0 {
@@ -138,6 +139,10 @@ lane while it waits in a node's output queue.`,
 				}
 				if hops && !diagram.LanesFit(len(r.Path), width) {
 					return fmt.Errorf("--hops: the path of flow %s has %d nodes, too many lanes for --width %d: widen --width", name, len(r.Path), width)
+				}
+				if hops && !r.Symmetric() {
+					return fmt.Errorf("--hops: the ACKs of flow %s return by %s, not the data's path %s: the routers only the way back crosses have no lane; drop --hops for the end-to-end ladder",
+						name, strings.Join(r.Back, " "), strings.Join(r.Path, " "))
 				}
 				opt.Route, opt.Delay = r, delay
 				title += " (" + strings.Join(r.Path, " → ") + ")"

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -115,5 +116,50 @@ func TestDiagramTopology(t *testing.T) {
 	_, errs, code := runCmd("diagram", "--hops", "../../scenarios/tcp-clean.yaml")
 	if code == 0 || !strings.Contains(errs, "--hops") || !strings.Contains(errs, "no routers") {
 		t.Errorf("--hops on the two-host form: exit %d, %q; want an error naming --hops", code, errs)
+	}
+}
+
+// asymRing is a ring whose r4->r1 delay makes each flow come back by
+// other routers than it went: h0 r1 r4 r3 h1 out, h1 r3 r2 r1 h0 back.
+const asymRing = `name: ring
+nodes:
+  hosts: [h0, h1]
+  routers: [r1, r2, r3, r4]
+links:
+  - {between: [h0, r1], rate: 100Mbps, delay: 1ms}
+  - {between: [r1, r2], rate: 100Mbps, delay: 5ms}
+  - {between: [r2, r3], rate: 100Mbps, delay: 5ms}
+  - {between: [r3, r4], rate: 100Mbps, delay: 3ms}
+  - {between: [r4, r1], rate: 100Mbps, delay: 3ms, forward: {delay: 20ms}}
+  - {between: [r3, h1], rate: 100Mbps, delay: 1ms}
+flows:
+  - {name: f, protocol: tcp, from: h0, to: h1, bytes: 20KB}
+  - {name: g, protocol: tcp, from: h1, to: h0, bytes: 20KB}
+`
+
+// --hops draws lanes for the routers of the data's path only: on an
+// asymmetric route it is refused, naming both paths, for either flow;
+// the end-to-end ladder still draws.
+func TestDiagramHopsAsymmetric(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "ring.yaml")
+	if err := os.WriteFile(file, []byte(asymRing), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ flow, out, back string }{
+		{"f", "h0 r1 r4 r3 h1", "h1 r3 r2 r1 h0"},
+		{"g", "h1 r3 r2 r1 h0", "h0 r1 r4 r3 h1"},
+	} {
+		out, errs, code := runCmd("diagram", "--hops", "--flow", c.flow, file)
+		if code != 2 || out != "" {
+			t.Errorf("flow %s --hops: exit %d, %d bytes out; want exit 2 and nothing drawn", c.flow, code, len(out))
+		}
+		want := "--hops: the ACKs of flow " + c.flow + " return by " + c.back + ", not the data's path " + c.out
+		if !strings.Contains(errs, want) || !strings.Contains(errs, "drop --hops") {
+			t.Errorf("flow %s --hops: error %q, want it to hold %q and say to drop --hops", c.flow, errs, want)
+		}
+		out, errs, code = runCmd("diagram", "--flow", c.flow, "--max-packets", "0", file)
+		if code != 0 || !strings.Contains(out, "FIN") {
+			t.Errorf("flow %s without --hops: exit %d (%s), want the whole ladder", c.flow, code, errs)
+		}
 	}
 }

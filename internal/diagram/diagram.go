@@ -59,7 +59,9 @@ type Options struct {
 	// Hops, with a Route, adds a lane for every router on the path, in
 	// path order, and draws each packet hop by hop: a segment per link,
 	// a heavy lane where it waits in a node's output queue, and its X
-	// on the hop or at the router where it was lost or dropped.
+	// on the hop or at the router where it was lost or dropped. It
+	// wants a Route whose way back is its path reversed
+	// (Route.Symmetric): a router only the way back crosses has no lane.
 	Hops bool
 }
 

@@ -983,3 +983,32 @@ func TestManyLanes(t *testing.T) {
 		}
 	}
 }
+
+// Symmetric: a route is symmetric when its way back is its path
+// reversed; an asymmetric ring (out by r4, back by r2) is not, whichever
+// end sends.
+func TestRouteSymmetric(t *testing.T) {
+	out := []string{"h0", "r1", "r4", "r3", "h1"}
+	back := []string{"h1", "r3", "r2", "r1", "h0"}
+	for _, c := range []struct {
+		name string
+		r    Route
+		want bool
+	}{
+		{"no Back", Route{Path: out}, true},
+		{"Back is Path reversed", Route{Path: out, Back: []string{"h1", "r3", "r4", "r1", "h0"}}, true},
+		{"asymmetric ring", Route{Path: out, Back: back}, false},
+		{"asymmetric ring, other end", Route{Path: back, Back: out}, false},
+		{"same routers, other order", Route{Path: []string{"a", "r1", "r2", "b"}, Back: []string{"b", "r1", "r2", "a"}}, false},
+		{"longer way back", Route{Path: []string{"a", "r1", "b"}, Back: []string{"b", "r2", "r1", "a"}}, false},
+	} {
+		if got := c.r.Symmetric(); got != c.want {
+			t.Errorf("%s: Symmetric() = %v, want %v (path %v, back %v)", c.name, got, c.want, c.r.Path, c.r.Back)
+		}
+	}
+	// The shipped hops scenario comes back the way it went.
+	_, opt := flowEvents(t, "testdata/hops.yaml", 0)
+	if !opt.Route.Symmetric() {
+		t.Errorf("testdata/hops.yaml: path %v, back %v: want symmetric", opt.Route.Path, opt.Route.Back)
+	}
+}

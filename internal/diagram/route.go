@@ -2,6 +2,7 @@ package diagram
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -120,6 +121,16 @@ func (r *Route) OneWay() sim.Time {
 		d += r.Delay[r.Path[i]+"->"+r.Path[i+1]]
 	}
 	return d
+}
+
+// Symmetric reports whether the packets back from the receiver cross
+// the nodes of Path in reverse (Back is nil or Path reversed). Only then
+// can Options.Hops draw them: the lanes are Path's nodes, and a router
+// that only the way back crosses has none.
+func (r *Route) Symmetric() bool {
+	rev := slices.Clone(r.Path)
+	slices.Reverse(rev)
+	return slices.Equal(r.backPath(), rev)
 }
 
 // backPath is Back, or Path reversed.

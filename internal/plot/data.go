@@ -34,6 +34,7 @@ type ackAt struct {
 	win  int64 // advertised window, bytes
 	sack [][2]int64
 	dup  bool // no new data acknowledged
+	ece  bool // ECN-Echo set: the receiver saw a CE mark (RFC 3168 §6.1.3)
 }
 
 // cwndAt is a cwnd or ssthresh change of the sender; ssthresh < 0 while
@@ -62,6 +63,8 @@ type flowData struct {
 	rtoIdx       []int
 	fastRetrans  []sim.Time // recovery entered; without recovery events (Tahoe), ssthresh lowered without a timeout
 	fastIdx      []int
+	ecnCut       []sim.Time // ssthresh lowered for an ECN-Echo, no retransmission (RFC 3168 §6.1.2)
+	ecnIdx       []int
 	recovery     [][2]sim.Time // fast-recovery episodes [enter, leave]
 	recoveryIdx  [][2]int
 	end          sim.Time
@@ -88,6 +91,7 @@ func analyse(evs []trace.Event) *flowData {
 	recStart, recStartIdx := sim.Time(0), 0
 	lastRTO := sim.Time(-1)
 	prevSs := int64(-1)
+	var cuts []ssCut
 	rel := func(dir string, v uint32) int64 { return int64(v - isn[dir]) }
 	for i := range evs {
 		e := &evs[i]
@@ -121,6 +125,7 @@ func analyse(evs []trace.Event) *flowData {
 		case e.Proto == "tcp" && e.Kind == trace.Deliver && e.Len == 0 && d.dataDir != "" && e.Dir != d.dataDir && strings.Contains(e.Flags, "ACK"):
 			a := ackAt{t: e.T, ack: rel(d.dataDir, e.Ack), win: int64(e.Win)}
 			a.dup = a.ack == highAck
+			a.ece = hasFlag(e.Flags, "ECE")
 			highAck = max(highAck, a.ack)
 			for _, b := range e.SACK.Blocks[:min(max(e.SACK.N, 0), trace.MaxSACKBlocks)] {
 				a.sack = append(a.sack, [2]int64{rel(d.dataDir, b[0]), rel(d.dataDir, b[1])})
@@ -149,10 +154,19 @@ func analyse(evs []trace.Event) *flowData {
 			}
 			// A congestion event lowers ssthresh (or sets it for the first
 			// time); without a timeout at the same instant it is a fast
-			// retransmit (RFC 5681 §3.2).
-			if ss >= 0 && (prevSs < 0 || ss < prevSs) && lastRTO != e.T && d.firstDataIdx >= 0 {
-				d.fastRetrans = append(d.fastRetrans, e.T)
-				d.fastIdx = append(d.fastIdx, i)
+			// retransmit (RFC 5681 §3.2). Outside recovery, cwnd cut to
+			// ssthresh by an ACK carrying ECN-Echo is an ECN window cut
+			// (RFC 3168 §6.1.2), whether or not ssthresh went down.
+			// Which is which is sorted out below.
+			if lastRTO != e.T && d.firstDataIdx >= 0 {
+				lowered := ss >= 0 && (prevSs < 0 || ss < prevSs)
+				ece := false
+				if n, m := len(d.acks), len(d.cwnd); n > 0 && m > 0 && d.acks[n-1].t == e.T && d.acks[n-1].ece {
+					ece = !inRec && ss >= 0 && e.Value == ss && e.Value < d.cwnd[m-1].cwnd
+				}
+				if lowered || ece {
+					cuts = append(cuts, ssCut{t: e.T, idx: i, lowered: lowered, ece: ece})
+				}
 			}
 			c := cwndAt{t: e.T, cwnd: e.Value, ssthresh: ss, inRecovery: inRec, idx: i}
 			// Limited Transmit (RFC 3042) lends one segment per duplicate
@@ -170,10 +184,28 @@ func analyse(evs []trace.Event) *flowData {
 			d.rwnd = append(d.rwnd, cwndAt{t: e.T, cwnd: e.Value, idx: i})
 		}
 	}
+	// A cut answering an ECN-Echo with no retransmission at the same
+	// instant is an ECN window cut; any other cut is a fast retransmit.
+	// The sender's recovery events, when the trace has them, say exactly
+	// when it entered fast retransmit (RFC 5681 §3.2 step 2; RFC 6675 §5
+	// step 4); without them (Tahoe), the remaining cuts are.
+	retransAt := map[sim.Time]bool{}
+	for _, s := range d.sends {
+		if s.retrans {
+			retransAt[s.t] = true
+		}
+	}
+	for _, c := range cuts {
+		switch {
+		case c.ece && !retransAt[c.t]:
+			d.ecnCut = append(d.ecnCut, c.t)
+			d.ecnIdx = append(d.ecnIdx, c.idx)
+		case !d.hasRecovery && c.lowered:
+			d.fastRetrans = append(d.fastRetrans, c.t)
+			d.fastIdx = append(d.fastIdx, c.idx)
+		}
+	}
 	if d.hasRecovery {
-		// The sender says when it enters loss recovery: that is the fast
-		// retransmit (RFC 5681 §3.2 step 2; RFC 6675 §5 step 4), exactly.
-		d.fastRetrans, d.fastIdx = nil, nil
 		for i := range evs {
 			if e := &evs[i]; e.Kind == trace.Recovery && e.Value == 1 && strings.HasPrefix(e.Detail, sender) {
 				d.fastRetrans = append(d.fastRetrans, e.T)
@@ -203,4 +235,22 @@ func analyse(evs []trace.Event) *flowData {
 		}
 	}
 	return d
+}
+
+// ssCut is a congestion response of the sender outside a timeout.
+type ssCut struct {
+	t       sim.Time
+	idx     int
+	lowered bool // ssthresh went down (or was first set)
+	ece     bool // cwnd cut to ssthresh, outside recovery, by an ACK with ECN-Echo
+}
+
+// hasFlag reports whether a comma-separated flag list holds flag.
+func hasFlag(flags, flag string) bool {
+	for f := range strings.SplitSeq(flags, ",") {
+		if f == flag {
+			return true
+		}
+	}
+	return false
 }

@@ -181,8 +181,8 @@ func (c cwndAt) effective() int64 {
 func (c cwndAt) inflated() bool { return c.effective() != c.cwnd }
 
 // cwndFigure draws cwnd (in fast recovery, ssthresh; the inflated value
-// faint) and ssthresh, with the losses, fast retransmits and timeouts
-// marked at the window in force, and fast recovery shaded.
+// faint) and ssthresh, with the losses, fast retransmits, ECN window
+// cuts and timeouts marked at the window in force, and fast recovery shaded.
 func cwndFigure(ps []*prepared, o Options, xLabel, unit string) *Figure {
 	f := &Figure{Name: o.Name + "-" + KindCwnd, Title: o.Title + ": congestion window",
 		X: Axis{Label: xLabel, Integer: o.Rounds}, Y: Axis{Label: "window (" + unit + ")"}}
@@ -270,6 +270,10 @@ func cwndFigure(ps []*prepared, o Options, xLabel, unit string) *Figure {
 		for i, t := range d.fastRetrans {
 			fr.add(at(d.fastIdx[i], t))
 		}
+		ecn := Series{Label: p.name("ECN window cut"), Kind: Points, Shape: Ring, Color: p.pick(cGreen)}
+		for i, t := range d.ecnCut {
+			ecn.add(at(d.ecnIdx[i], t))
+		}
 		rto := Series{Label: p.name("retransmission timeout"), Kind: Points, Shape: Square, Color: p.pick(cBrown)}
 		for i, t := range d.rto {
 			if d.firstDataIdx >= 0 && d.rtoIdx[i] < d.firstDataIdx {
@@ -288,7 +292,7 @@ func cwndFigure(ps []*prepared, o Options, xLabel, unit string) *Figure {
 			}
 			f.Spans = append(f.Spans, sp)
 		}
-		for _, s := range []Series{cw, ss, infl, loss, fr, rto} {
+		for _, s := range []Series{cw, ss, infl, loss, fr, ecn, rto} {
 			if len(s.X) > 0 {
 				f.Series = append(f.Series, s)
 			}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"tcpsim/internal/run"
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/sweep"
 	"tcpsim/internal/trace"
@@ -702,4 +703,100 @@ func lineDiff(want, got string) string {
 		}
 	}
 	return b.String()
+}
+
+// ecnScenario is RED marking CE on the bottleneck for an ECN flow e that
+// loses nothing: every window reduction answers an ECN-Echo.
+const ecnScenario = `name: red-ecn
+nodes:
+  hosts: [a1, a2, b]
+  routers: [r]
+links:
+  - {between: [a1, r], rate: 100Mbps, delay: 1ms}
+  - {between: [a2, r], rate: 100Mbps, delay: 1ms}
+  - {between: [r, b], rate: 5Mbps, delay: 10ms, queue: 100, aqm: red, ecn: true, red: {min: 5, max: 15, max_p: 10%}}
+flows:
+  - {name: e, protocol: tcp, from: a1, to: b, bytes: 1MB, ecn: true}
+  - {name: n, protocol: tcp, from: a2, to: b, bytes: 1MB}
+`
+
+// An ECN-Echo window cut (RFC 3168 §6.1.2) is no retransmission: with no
+// fast retransmit and no timeout the cwnd figure has no fast retransmit
+// markers, and one ECN window cut marker per CWR the sender sent.
+func TestECNCutsAreNotRetransmits(t *testing.T) {
+	sc, err := scenario.Parse("red-ecn.yaml", []byte(ecnScenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &trace.Recorder{}
+	res, err := run.ScenarioWith(sc, sc.Seed, run.Options{Trace: &trace.Filter{Flow: "e", Next: rec}, TraceRecovery: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fr *run.FlowResult
+	for i := range res.Flows {
+		if res.Flows[i].Name == "e" {
+			fr = &res.Flows[i]
+		}
+	}
+	if fr == nil || fr.TCP == nil {
+		t.Fatal("no TCP flow e")
+	}
+	if fr.TCP.CWRSent == 0 {
+		t.Fatalf("flow e sent no CWR: the scenario no longer exercises ECN")
+	}
+	for _, e := range rec.Events {
+		if e.Kind == trace.Send && e.Retrans {
+			t.Fatalf("flow e retransmitted at %v: the scenario is meant to have none", e.T)
+		}
+	}
+	path := fr.Path
+	evs := trace.EndToEnd(rec.Events, path, res.PathOf(path[len(path)-1], path[0]))
+	figs, err := Flows([]Run{{Label: "red-ecn: newreno e", Events: evs, MSS: 1460}}, Options{Name: "x", Title: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cw := figs[1]
+	checkFigure(t, cw)
+	var fast int
+	var cuts []float64
+	for _, s := range cw.Series {
+		switch {
+		case strings.HasSuffix(s.Label, "fast retransmit"):
+			fast = len(s.X)
+		case strings.HasSuffix(s.Label, "ECN window cut"):
+			cuts = s.X
+		}
+	}
+	if fast != 0 {
+		t.Errorf("%d fast retransmit markers, want 0 (the flow retransmitted nothing)", fast)
+	}
+	// The sender sets CWR on the first new segment after each cut (RFC
+	// 3168 §6.1.2): cuts and CWRs alternate, and a last cut after which
+	// no new data went out has no CWR.
+	var cwr []float64
+	lastData := -1.0
+	for _, e := range evs {
+		if e.Kind == trace.Send && e.Len > 0 && e.Dir == "a1->b" {
+			lastData = e.T.Seconds()
+			if hasFlag(e.Flags, "CWR") {
+				cwr = append(cwr, e.T.Seconds())
+			}
+		}
+	}
+	if int64(len(cwr)) != fr.TCP.CWRSent {
+		t.Fatalf("%d CWR segments in the trace, the report says %d", len(cwr), fr.TCP.CWRSent)
+	}
+	want := len(cwr)
+	if n := len(cuts); n > 0 && cuts[n-1] >= lastData {
+		want++
+	}
+	if len(cuts) != want {
+		t.Fatalf("%d ECN window cut markers for %d CWR sent (last data at %gs), want %d:\ncuts %v\ncwr  %v", len(cuts), len(cwr), lastData, want, cuts, cwr)
+	}
+	for k, c := range cwr {
+		if c < cuts[k] || (k+1 < len(cuts) && c >= cuts[k+1]) {
+			t.Errorf("CWR %d at %gs is not between ECN window cuts at %gs and the next", k, c, cuts[k])
+		}
+	}
 }
