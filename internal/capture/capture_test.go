@@ -30,6 +30,13 @@ flows:
 // the result.
 func capture(t *testing.T, at string) (string, *run.Result) {
 	t.Helper()
+	return captureRun(t, src, at)
+}
+
+// captureWith runs src with the sink that pick makes of a pcap writer,
+// writes the capture to a file called name and returns it with the result.
+func captureWith(t *testing.T, src, name string, pick func(*Writer) trace.Sink) (string, *run.Result) {
+	t.Helper()
 	sc, err := scenario.Parse("cap.yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
@@ -39,11 +46,11 @@ func capture(t *testing.T, at string) (string, *run.Result) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := run.ScenarioWith(sc, sc.Seed, run.Options{Trace: trace.Multi{w.Sink(at)}})
+	res, err := run.ScenarioWith(sc, sc.Seed, run.Options{Trace: trace.Multi{pick(w)}})
 	if err != nil || w.Flush() != nil {
 		t.Fatal(err, w.Err())
 	}
-	f := filepath.Join(t.TempDir(), at+".pcap")
+	f := filepath.Join(t.TempDir(), name+".pcap")
 	if err := os.WriteFile(f, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}

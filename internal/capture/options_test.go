@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"tcpsim/internal/run"
-	"tcpsim/internal/scenario"
 	"tcpsim/internal/trace"
 	"tcpsim/model/wire"
 	"tcpsim/sim"
@@ -114,24 +113,7 @@ flows:
 // result.
 func captureRun(t *testing.T, src, at string) (string, *run.Result) {
 	t.Helper()
-	sc, err := scenario.Parse("cap.yaml", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	w, err := NewWriter(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := run.ScenarioWith(sc, sc.Seed, run.Options{Trace: trace.Multi{w.Sink(at)}})
-	if err != nil || w.Flush() != nil {
-		t.Fatal(err, w.Err())
-	}
-	f := filepath.Join(t.TempDir(), at+".pcap")
-	if err := os.WriteFile(f, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return f, res
+	return captureWith(t, src, at, func(w *Writer) trace.Sink { return w.Sink(at) })
 }
 
 // A run with SACK, as Wireshark reads it: SACK-permitted on the SYN and

@@ -1,13 +1,9 @@
 package capture
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"tcpsim/internal/run"
-	"tcpsim/internal/scenario"
 	"tcpsim/internal/trace"
 )
 
@@ -24,24 +20,7 @@ flows:
 // captureAt runs src capturing at node (and peer, if set).
 func captureAt(t *testing.T, src, node, peer string) (string, *run.Result) {
 	t.Helper()
-	sc, err := scenario.Parse("cap.yaml", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	w, err := NewWriter(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := run.ScenarioWith(sc, sc.Seed, run.Options{Trace: trace.Multi{w.SinkAt(node, peer)}})
-	if err != nil || w.Flush() != nil {
-		t.Fatal(err, w.Err())
-	}
-	f := filepath.Join(t.TempDir(), node+peer+".pcap")
-	if err := os.WriteFile(f, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return f, res
+	return captureWith(t, src, node+peer, func(w *Writer) trace.Sink { return w.SinkAt(node, peer) })
 }
 
 // At a router, Wireshark sees every packet arrive with the hosts' TTL
