@@ -168,6 +168,9 @@ type TCPFlow struct {
 	// 3168): data segments are sent ECN-capable, and the sender reacts to
 	// an echoed CE mark as to a loss, without a retransmission.
 	ECN bool
+	// PRR sets cwnd in a SACK loss recovery by Proportional Rate
+	// Reduction (RFC 6937) instead of cutting it to ssthresh at once.
+	PRR bool
 }
 
 // UDPFlow holds the fields of a UDP flow: Count datagrams of Datagram

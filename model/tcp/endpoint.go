@@ -74,6 +74,11 @@ type Config struct {
 	// OnRTT, if set, is called with every RTT measurement r and the SRTT,
 	// RTTVAR and RTO it yields (RFC 6298 §2).
 	OnRTT func(r, srtt, rttvar, rto sim.Time)
+	// PRR sets cwnd during a SACK loss recovery by Proportional Rate
+	// Reduction (RFC 6937, prr.go) instead of dropping it to ssthresh at
+	// once (RFC 6675 §5), as Linux and ns-3 do by default. Without SACK
+	// it has no effect. Default off, as in the textbook's TCP.
+	PRR bool
 	// OnRecovery, if set, is called when a loss recovery episode (fast
 	// recovery, RFC 5681 §3.2, RFC 6582, RFC 6675) starts (enter true) and
 	// when it ends, by a full ACK or a retransmission timeout (enter
@@ -168,6 +173,7 @@ type Endpoint struct {
 	rtt rttEstimator
 	cc  congestionControl
 	rec lossRecovery
+	prr prr      // Proportional Rate Reduction (RFC 6937), when Config.PRR
 	ts  tsState  // the Timestamps option (RFC 7323), both halves
 	ecn ecnState // Explicit Congestion Notification (RFC 3168), both halves
 	// Retransmission bookkeeping (RFC 6298 §5, RFC 9293 §3.8.3).
@@ -196,6 +202,7 @@ func NewEndpoint(cfg Config, clock Clock, out Output) *Endpoint {
 	e.snd.init(&e.cfg)
 	e.rcv.init(&e.cfg)
 	e.rtt.init(&e.cfg)
+	e.prr.on = cfg.PRR
 	alg := cfg.Congestion.algorithm()
 	e.cc = alg.newCC(&e.snd)
 	// Loss recovery is the duplicate-ACK recovery the congestion control

@@ -339,9 +339,13 @@ func (e *Endpoint) updateWindow(seg, ack seqnum.Value, wnd int) {
 		e.snd.maxWnd = max(e.snd.maxWnd, wnd)
 		if grew {
 			// A larger window may let data out that waited on it; output
-			// re-arms the persist timer if it still cannot send.
+			// re-arms the persist timer if it still cannot send. In a
+			// PRR recovery the ACK sets cwnd first (processAck runs
+			// output after the loss recovery has seen it).
 			e.persistAt = 0
-			e.output()
+			if !e.prr.active {
+				e.output()
+			}
 		}
 	}
 }

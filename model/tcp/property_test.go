@@ -185,6 +185,9 @@ func TestPropertyExactDelivery(t *testing.T) {
 		case 2:
 			acfg.Timestamps, bcfg.Timestamps = i%32 < 16, i%32 >= 16
 		}
+		// PRR on both ends in half the cases, crossed with the rest.
+		acfg.PRR = i/16%2 == 0
+		bcfg.PRR = acfg.PRR
 		pa := &port{net: w, src: wire.Addr{10, 0, 0, 1}, dst: wire.Addr{10, 0, 0, 2}}
 		pb := &port{net: w, src: pa.dst, dst: pa.src}
 		a, b := NewEndpoint(acfg, w.clk, pa), NewEndpoint(bcfg, w.clk, pb)
@@ -194,9 +197,9 @@ func TestPropertyExactDelivery(t *testing.T) {
 		if r.IntN(5) == 0 {
 			sb.readEvery = sim.Time(1+r.IntN(10)) * sim.Millisecond
 		}
-		desc := fmt.Sprintf("case %d (seed %d): loss %v corrupt %v dup %v reorder %v, delay %v, %v, MSS %d, buffer %d, IW %d, delack %v, ISS %#x/%#x, %d+%d bytes, slow reader %v, SACK %v/%v, timestamps %v/%v",
+		desc := fmt.Sprintf("case %d (seed %d): loss %v corrupt %v dup %v reorder %v, delay %v, %v, MSS %d, buffer %d, IW %d, delack %v, ISS %#x/%#x, %d+%d bytes, slow reader %v, SACK %v/%v, timestamps %v/%v, PRR %v",
 			i, seed, w.loss, w.corrupt, w.dup, w.reorder, w.delay, cfg.Congestion, mss, cfg.RecvBuffer, cfg.InitialWindow,
-			cfg.DelayedAck, uint32(acfg.ISS), uint32(bcfg.ISS), aBytes, bBytes, sb.readEvery, acfg.SACK, bcfg.SACK, acfg.Timestamps, bcfg.Timestamps)
+			cfg.DelayedAck, uint32(acfg.ISS), uint32(bcfg.ISS), aBytes, bBytes, sb.readEvery, acfg.SACK, bcfg.SACK, acfg.Timestamps, bcfg.Timestamps, acfg.PRR)
 
 		b.Listen()
 		a.Connect()

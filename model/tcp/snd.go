@@ -63,7 +63,12 @@ type sender struct {
 	sack    bool
 	sb      scoreboard
 	sackNew bool
-	blocks  [wire.MaxSACKBlocks]span
+	// sackDelta is the change in SACKed octets above SND.UNA that the ACK
+	// being processed made (negative when SND.UNA passed SACKed octets):
+	// with the octets it acknowledged cumulatively, RFC 6937's
+	// DeliveredData.
+	sackDelta int
+	blocks    [wire.MaxSACKBlocks]span
 }
 
 func (s *sender) init(cfg *Config) {
@@ -96,7 +101,9 @@ func (s *sender) takeSACK(h *wire.TCP, ack seqnum.Value) int {
 	for i, b := range h.SACK[:n] {
 		s.blocks[i] = span{s.offset(seqnum.Value(b.Left)), s.offset(seqnum.Value(b.Right))}
 	}
+	before := s.sb.sackedBytes
 	s.sackNew = s.sb.Update(s.offset(ack), s.offset(s.max), s.blocks[:n]) > 0
+	s.sackDelta = int(s.sb.sackedBytes - before)
 	return n
 }
 
@@ -287,6 +294,7 @@ func (e *Endpoint) transmit(seq seqnum.Value, size int, rexmit, fast bool) {
 	}
 	e.st.DataSegsSent++
 	e.st.BytesSent += int64(size)
+	e.prr.sent(size)
 	if isRetrans {
 		e.countRetrans(fast || e.snd.goBackFast)
 	} else if e.ecn.on {
