@@ -171,6 +171,9 @@ type TCPFlow struct {
 	// PRR sets cwnd in a SACK loss recovery by Proportional Rate
 	// Reduction (RFC 6937) instead of cutting it to ssthresh at once.
 	PRR bool
+	// RACK makes a SACK sender detect losses by time (RACK) and probe
+	// tail losses (TLP), RFC 8985, as Linux does by default.
+	RACK bool
 }
 
 // UDPFlow holds the fields of a UDP flow: Count datagrams of Datagram

@@ -79,6 +79,11 @@ type Config struct {
 	// once (RFC 6675 §5), as Linux and ns-3 do by default. Without SACK
 	// it has no effect. Default off, as in the textbook's TCP.
 	PRR bool
+	// RACK makes a SACK sender recover as Linux does by default
+	// (net.ipv4.tcp_recovery = 1): RACK's time-based loss detection and
+	// Tail Loss Probes (RFC 8985, recovery_rack.go) instead of RFC 6675's
+	// DupThresh rule. Without SACK it has no effect. Default off.
+	RACK bool
 	// OnRecovery, if set, is called when a loss recovery episode (fast
 	// recovery, RFC 5681 §3.2, RFC 6582, RFC 6675) starts (enter true) and
 	// when it ends, by a full ACK or a retransmission timeout (enter
@@ -145,6 +150,8 @@ type Stats struct {
 	ECEReceived         int64 // ACKs received with ECE (after the handshake)
 	ECNReductions       int64 // window reductions in response to ECE (RFC 3168 §6.1.2)
 	CWRSent             int64 // segments sent with CWR (after the handshake)
+	LossProbes          int64 // Tail Loss Probes sent (RFC 8985 §7; Linux TCPLossProbes)
+	LossProbeRecoveries int64 // losses a retransmitted probe repaired (Linux TCPLossProbeRecovery)
 }
 
 // Endpoint is one side of a TCP connection. It is sans-I/O: see the
@@ -173,9 +180,15 @@ type Endpoint struct {
 	rtt rttEstimator
 	cc  congestionControl
 	rec lossRecovery
-	prr prr      // Proportional Rate Reduction (RFC 6937), when Config.PRR
-	ts  tsState  // the Timestamps option (RFC 7323), both halves
-	ecn ecnState // Explicit Congestion Notification (RFC 3168), both halves
+	prr prr // Proportional Rate Reduction (RFC 6937), when Config.PRR
+	// rack is rec when it is a rackRecovery (Config.RACK with SACK), for
+	// the hooks that feed it every transmission and its two timers.
+	rack *rackRecovery
+	// probing says the segment being sent is a Tail Loss Probe, which
+	// RFC 8985 §7.3 sends whatever cwnd says.
+	probing bool
+	ts      tsState  // the Timestamps option (RFC 7323), both halves
+	ecn     ecnState // Explicit Congestion Notification (RFC 3168), both halves
 	// Retransmission bookkeeping (RFC 6298 §5, RFC 9293 §3.8.3).
 	retries       int      // retransmissions of the oldest segment since the last new ACK
 	synRTOExpired bool     // the SYN was retransmitted: its ACK gives no RTT sample (Karn)
@@ -185,6 +198,10 @@ type Endpoint struct {
 	// for the earliest.
 	rtxAt, persistAt, delackAt, timeWaitAt sim.Time
 	persistBackoff                         int
+	// RACK's reordering timer and the Tail Loss Probe timer (RFC 8985
+	// §6.3, §7.2), with rack only; Linux runs them on the retransmission
+	// timer, so Timers reports the earliest of the three as it.
+	reoAt, ptoAt sim.Time
 
 	hdr             wire.TCP // scratch header for emit
 	onReadable      func()   // application waiting in a read, if any
@@ -224,6 +241,12 @@ func (e *Endpoint) useSACK() {
 	e.snd.sb.reset(0, e.snd.smss())
 	switch e.cfg.Congestion.algorithm().recovery {
 	case recoveryReno, recoveryNewReno:
+		if e.cfg.RACK {
+			e.rack = newRACKRecovery(e)
+			e.rec = e.rack
+			e.snd.lossFromCwnd = true
+			return
+		}
 		e.rec = newSACKRecovery(e)
 	}
 }
@@ -283,6 +306,7 @@ func (e *Endpoint) setState(s State) {
 	e.state = s
 	if s == Closed {
 		e.rtxAt, e.persistAt, e.delackAt, e.timeWaitAt = 0, 0, 0, 0
+		e.reoAt, e.ptoAt = 0, 0
 		e.closedAt = e.clock.Now()
 	}
 	if e.cfg.OnState != nil {
@@ -374,7 +398,19 @@ func (e *Endpoint) PayloadSum() (uint64, bool) { return e.paySum, e.paySumKnown 
 // Timers returns the deadlines of the retransmission, persist,
 // delayed-ACK and TIME-WAIT timers (0 = stopped).
 func (e *Endpoint) Timers() [4]sim.Time {
-	return [4]sim.Time{e.rtxAt, e.persistAt, e.delackAt, e.timeWaitAt}
+	return [4]sim.Time{e.rtxTimer(), e.persistAt, e.delackAt, e.timeWaitAt}
+}
+
+// rtxTimer is the retransmission timer as Linux runs it: the earliest of
+// the retransmission timeout, RACK's reordering timer and the loss probe.
+func (e *Endpoint) rtxTimer() sim.Time {
+	t := e.rtxAt
+	for _, d := range [2]sim.Time{e.reoAt, e.ptoAt} {
+		if d != 0 && (t == 0 || d < t) {
+			t = d
+		}
+	}
+	return t
 }
 
 // WindowShift returns the window scale shift this endpoint applies to the
@@ -393,7 +429,7 @@ func (e *Endpoint) SetOnReadable(f func()) { e.onReadable = f }
 // Deadline returns when OnTimer must next be called, or 0 for never.
 func (e *Endpoint) Deadline() sim.Time {
 	d := sim.Time(0)
-	for _, t := range []sim.Time{e.rtxAt, e.persistAt, e.delackAt, e.timeWaitAt} {
+	for _, t := range [4]sim.Time{e.rtxTimer(), e.persistAt, e.delackAt, e.timeWaitAt} {
 		if t != 0 && (d == 0 || t < d) {
 			d = t
 		}
@@ -412,6 +448,18 @@ func (e *Endpoint) OnTimer() {
 	if e.delackAt != 0 && now >= e.delackAt {
 		e.delackAt = 0
 		e.sendAck()
+	}
+	if e.reoAt != 0 && now >= e.reoAt {
+		e.reoAt = 0
+		if e.rack != nil {
+			e.rack.onReoTimeout()
+		}
+	}
+	if e.ptoAt != 0 && now >= e.ptoAt {
+		e.ptoAt = 0
+		if e.rack != nil {
+			e.rack.tlp.fire(e.rack)
+		}
 	}
 	if e.rtxAt != 0 && now >= e.rtxAt {
 		e.rtxAt = 0

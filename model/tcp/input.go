@@ -258,6 +258,10 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 	if e.snd.sack {
 		e.st.SACKBlocksRecv += int64(e.snd.takeSACK(h, ack))
 	}
+	e.snd.ackTSecr = 0
+	if e.ts.on && h.Timestamps {
+		e.snd.ackTSecr = h.TSecr // for RACK's test of retransmissions (RFC 8985 §6.2 step 2)
+	}
 	if ack == e.snd.una {
 		// RFC 5681 §2 duplicate ACK: no data, no SYN/FIN, same window,
 		// outstanding data, ACK = SND.UNA.
@@ -311,9 +315,12 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 	// RFC 6298 §5.2–5.3: stop the timer when all is acknowledged, else
 	// restart it.
 	if e.snd.una == e.snd.max {
-		e.rtxAt = 0
+		e.rtxAt, e.reoAt, e.ptoAt = 0, 0, 0
 	} else {
 		e.rtxAt = e.clock.Now() + e.rtt.rto
+		if e.rack != nil {
+			e.rack.tlp.arm(e.rack) // after the RTO, which it may not outlast
+		}
 	}
 	if e.snd.finSet && e.snd.finSeq.LessThan(ack) {
 		switch e.state {
@@ -469,5 +476,6 @@ func (e *Endpoint) receiveFin() {
 func (e *Endpoint) enterTimeWait() {
 	e.setState(TimeWait)
 	e.rtxAt, e.persistAt = 0, 0
+	e.reoAt, e.ptoAt = 0, 0
 	e.timeWaitAt = e.clock.Now() + e.cfg.TimeWait
 }

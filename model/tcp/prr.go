@@ -103,6 +103,16 @@ func (p *prr) sent(n int) {
 	}
 }
 
+// allow lets the sender send room more bytes before the next ACK without
+// a new sndcnt: RACK's reordering timer deems segments lost between ACKs,
+// and Linux (tcp_rack_reo_timeout) then sends into the pipe they freed
+// with cwnd as the last ACK left it.
+func (p *prr) allow(room int) {
+	if p.active {
+		p.lastSnd, p.ackOut = max(room, 0), p.out
+	}
+}
+
 // stop ends the recovery: the caller sets cwnd to ssthresh (RFC 6937
 // §3.1, "cwnd = ssthresh" on exiting recovery).
 func (p *prr) stop() { p.active = false }

@@ -69,6 +69,11 @@ type sender struct {
 	// DeliveredData.
 	sackDelta int
 	blocks    [wire.MaxSACKBlocks]span
+	// lossFromCwnd makes lossFlight cwnd, as Linux (set with RACK).
+	lossFromCwnd bool
+	// ackTSecr is the TSecr of the ACK being processed, 0 without
+	// timestamps.
+	ackTSecr uint32
 }
 
 func (s *sender) init(cfg *Config) {
@@ -129,7 +134,19 @@ func (s *sender) flightSize() int { return int(s.una.Size(s.max)) }
 // lossFlight is the FlightSize a loss response halves: FlightSize less
 // what Limited Transmit sent since SND.UNA last moved (RFC 5681 §3.2 step
 // 2). A timeout clears limitedSent first, so that it halves all of it.
-func (s *sender) lossFlight() int { return max(s.flightSize()-s.limitedSent, 0) }
+//
+// With lossFromCwnd (the connection recovers as Linux does, RACK) it is
+// cwnd instead: Linux's congestion controls take ssthresh from cwnd
+// (tcp_reno_ssthresh, cubictcp_recalc_ssthresh), and a RACK recovery
+// keeps sending new data while holes wait, so that SND.MAX − SND.UNA,
+// which counts SACKed data, can grow far past what is in the network
+// and would raise ssthresh above cwnd at the next loss.
+func (s *sender) lossFlight() int {
+	if s.lossFromCwnd {
+		return s.cwnd
+	}
+	return max(s.flightSize()-s.limitedSent, 0)
+}
 
 // halfFlight is ssthresh after a loss: max(FlightSize/2, 2·SMSS)
 // (RFC 5681 §3.1 eq. 4), Limited Transmit's data left out (lossFlight).
@@ -274,7 +291,7 @@ func (e *Endpoint) transmit(seq seqnum.Value, size int, rexmit, fast bool) {
 		if space := int(e.snd.una.Size(end)); space > e.snd.wnd {
 			panic(fmt.Sprintf("tcp: invariant broken: %d bytes from SND.UNA > rwnd %d", space, e.snd.wnd))
 		}
-		if p := e.rec.pipe() + size; p > e.cc.window() {
+		if p := e.rec.pipe() + size; p > e.cc.window() && !e.probing {
 			panic(fmt.Sprintf("tcp: invariant broken: pipe %d with the new segment > cwnd %d", p, e.snd.cwnd))
 		}
 	}
@@ -295,6 +312,9 @@ func (e *Endpoint) transmit(seq seqnum.Value, size int, rexmit, fast bool) {
 	e.st.DataSegsSent++
 	e.st.BytesSent += int64(size)
 	e.prr.sent(size)
+	if e.rack != nil && size > 0 {
+		e.rack.onSent(off, size, isRetrans)
+	}
 	if isRetrans {
 		e.countRetrans(fast || e.snd.goBackFast)
 	} else if e.ecn.on {
