@@ -336,6 +336,7 @@ func tcpFields() []field[TCPFlow] {
 		boolField("ecn", func(f *TCPFlow, v bool) { f.ECN = v }),
 		boolField("prr", func(f *TCPFlow, v bool) { f.PRR = v }),
 		boolField("rack", func(f *TCPFlow, v bool) { f.RACK = v }),
+		boolField("dsack", func(f *TCPFlow, v bool) { f.DSACK = v }),
 	}
 }
 

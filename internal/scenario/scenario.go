@@ -174,6 +174,9 @@ type TCPFlow struct {
 	// RACK makes a SACK sender detect losses by time (RACK) and probe
 	// tail losses (TLP), RFC 8985, as Linux does by default.
 	RACK bool
+	// DSACK makes the receiver report duplicate segments (RFC 2883); a
+	// RACK sender uses them (reordering window, loss probes, undo).
+	DSACK bool
 }
 
 // UDPFlow holds the fields of a UDP flow: Count datagrams of Datagram

@@ -84,6 +84,12 @@ type Config struct {
 	// Tail Loss Probes (RFC 8985, recovery_rack.go) instead of RFC 6675's
 	// DupThresh rule. Without SACK it has no effect. Default off.
 	RACK bool
+	// DSACK makes the receiver report duplicate segments in D-SACK
+	// blocks (RFC 2883) when SACK is in use, as Linux does
+	// (net.ipv4.tcp_dsack = 1); a RACK sender uses them to widen its
+	// reordering window, to clear a loss probe and to undo a window
+	// reduction that a spurious retransmission caused. Default off.
+	DSACK bool
 	// OnRecovery, if set, is called when a loss recovery episode (fast
 	// recovery, RFC 5681 §3.2, RFC 6582, RFC 6675) starts (enter true) and
 	// when it ends, by a full ACK or a retransmission timeout (enter
@@ -152,6 +158,8 @@ type Stats struct {
 	CWRSent             int64 // segments sent with CWR (after the handshake)
 	LossProbes          int64 // Tail Loss Probes sent (RFC 8985 §7; Linux TCPLossProbes)
 	LossProbeRecoveries int64 // losses a retransmitted probe repaired (Linux TCPLossProbeRecovery)
+	DSACKsRecv          int64 // ACKs with a D-SACK block received (RFC 2883; Linux TCPDSACKRecv)
+	Undos               int64 // window reductions undone as spurious (D-SACK or Eifel; Linux TCP*Undo)
 }
 
 // Endpoint is one side of a TCP connection. It is sans-I/O: see the
@@ -533,7 +541,7 @@ func (e *Endpoint) emit(flags uint8, seq seqnum.Value, data []byte) {
 	if flags&(wire.FlagACK|wire.FlagSYN|wire.FlagRST) == wire.FlagACK && e.rcv.sack {
 		e.st.SACKBlocksSent += int64(e.rcv.putSACK(h))
 	}
-	e.rcv.hasTrigger = false
+	e.rcv.hasTrigger, e.rcv.hasDup = false, false
 	e.st.SegsSent++
 	e.emittingRetrans = seq.LessThan(e.snd.max) && (len(data) > 0 || flags&(wire.FlagSYN|wire.FlagFIN) != 0)
 	e.out.Output(h, data)

@@ -56,6 +56,12 @@ func (e *Endpoint) Input(h *wire.TCP, data []byte) {
 			}
 			if len(data) > 0 {
 				e.st.DupSegs++
+				if seg.LessThan(e.rcv.nxt) {
+					// Old data (RFC 2883 §4: a D-SACK of what arrived
+					// again below the cumulative ACK).
+					off := e.rcv.buf.inOrderEnd() + seqnum.Delta(e.rcv.nxt, seg)
+					e.rcv.noteDup(off, min(off+int64(len(data)), e.rcv.buf.inOrderEnd()))
+				}
 			}
 			e.sendAck()
 		}
@@ -277,6 +283,8 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 		}
 		if dup {
 			e.rec.onDupAck()
+		} else if e.rack != nil && e.snd.dsack {
+			e.rack.onDSACK() // a D-SACK alone: what arrived twice
 		}
 		if e.ecn.on {
 			e.ecnEcho(h)
@@ -381,6 +389,9 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 		e.rcv.buf.setFin(off + int64(len(data)))
 	}
 	before := e.rcv.nxt
+	if e.rcv.dsack {
+		e.noteDupData(off, len(data))
+	}
 	// With an application waiting in a read, in-order data stays in the
 	// packet until it has read (see recvBuffer).
 	adv, dup := e.rcv.buf.store(off, data, e.onReadable != nil)
@@ -428,6 +439,25 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 	if e.delackAt == 0 {
 		e.st.AcksDelay++
 		e.delackAt = e.clock.Now() + e.cfg.DelayedAck
+	}
+}
+
+// noteDupData finds the first part of [off, off+n) the receiver already
+// holds, below RCV.NXT or in an out-of-order range, for the D-SACK block
+// of the ACK (RFC 2883 §4).
+func (e *Endpoint) noteDupData(off int64, n int) {
+	end := off + int64(n)
+	b := &e.rcv.buf
+	if start := b.inOrderEnd(); off < start {
+		e.rcv.noteDup(off, min(end, start))
+		return
+	}
+	if s, ok := b.oooHolding(off); ok {
+		e.rcv.noteDup(off, min(end, s.end))
+		return
+	}
+	if i := b.oooAfter(off); i < len(b.ooo) && b.ooo[i].start < end {
+		e.rcv.noteDup(b.ooo[i].start, min(end, b.ooo[i].end))
 	}
 }
 

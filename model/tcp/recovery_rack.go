@@ -40,6 +40,8 @@ type rackRecovery struct {
 	recovering    bool  // in fast recovery (Linux TCP_CA_Recovery)
 	lossState     bool  // after a timeout, until lossPoint (TCP_CA_Loss)
 	recoveryPoint int64 // HighData at the start of the recovery or timeout
+
+	undo undoState // spurious retransmission undo (undo.go)
 }
 
 func newRACKRecovery(e *Endpoint) *rackRecovery {
@@ -84,6 +86,7 @@ func (r *rackRecovery) onSent(off int64, n int, retrans bool) {
 	now := r.e.clock.Now()
 	r.segs.sent(off, n, now)
 	if retrans {
+		r.undo.retransmitted(n, now)
 		r.e.st.SACKRetrans++
 		if r.lossState && !r.e.probing {
 			// Resent after a timeout: a timeout retransmission, as
@@ -121,6 +124,12 @@ func (r *rackRecovery) onAck(delivered int, advanced bool) {
 	now := e.clock.Now()
 	una := s.unaOff
 	r.markDelivered(una, now)
+	if s.dsack {
+		r.onDSACK()
+	}
+	if advanced && r.undo.delayed(s.ackTSecr) && (r.recovering || r.lossState) {
+		r.undoReduction() // RFC 3522: the ACK echoes the original
+	}
 	exited := false
 	if (r.recovering || r.lossState) && una >= r.recoveryPoint {
 		exited = true
@@ -223,12 +232,65 @@ func (r *rackRecovery) enter(delivered int) {
 	r.recovering = true
 	r.recoveryPoint = s.offset(s.max)
 	e.noteRecovery(true)
+	r.undo.start(s.cwnd, s.ssthresh)
 	ss := e.cc.onCongestionEvent(now)
 	s.setCwnd(ss, ss)
 	if e.prr.on {
 		e.prr.start(s.flightSize(), ss, s.smss())
 		s.setCwnd(e.prr.onAck(delivered, r.pipe(), false, false), ss)
 	}
+}
+
+// beforeRTO notes the window before a timeout cuts it, for undo (Linux
+// tcp_enter_loss calls tcp_init_undo unless a recovery's undo is already
+// under way).
+func (r *rackRecovery) beforeRTO() {
+	if !r.undo.marker || !(r.recovering || r.lossState) {
+		r.undo.start(r.e.snd.cwnd, r.e.snd.ssthresh)
+	}
+}
+
+// onDSACK handles a D-SACK (RFC 2883): RACK widens its reordering window
+// (RFC 8985 §6.2 step 4), a loss probe it matches needed no repair, and
+// once every retransmission of the episode has been reported twice, the
+// window reduction was spurious and is undone (RFC 3708's detection, as
+// Linux's tcp_try_undo_dsack).
+func (r *rackRecovery) onDSACK() {
+	s := &r.e.snd
+	r.e.st.DSACKsRecv++
+	r.rack.dsackSeen = true
+	r.tlp.onDSACK(s.dsackSpan)
+	if r.undo.dsacked(s.dsackSpan.end-s.dsackSpan.start) && (r.recovering || r.lossState) {
+		r.undoReduction()
+	}
+}
+
+// undoReduction restores the window a spurious retransmission cut
+// (Linux tcp_undo_cwnd_reduction): cwnd = max(cwnd, cwnd before),
+// ssthresh = max(ssthresh, ssthresh before); the recovery or timeout
+// recovery ends; after a timeout the segments deemed lost and not resent
+// are no longer.
+func (r *rackRecovery) undoReduction() {
+	e := r.e
+	s := &e.snd
+	cwnd, ss := r.undo.restore(s.cwnd, s.ssthresh)
+	e.st.Undos++
+	if r.recovering {
+		r.recovering = false
+		e.prr.stop()
+		e.noteRecovery(false)
+	}
+	if r.lossState {
+		r.lossState = false
+		t := &r.segs
+		for i := t.head; i < len(t.segs); i++ {
+			if t.segs[i].flags&segRetrans == 0 {
+				t.setFlag(i, segDeemedLost, false)
+			}
+		}
+	}
+	s.setCwnd(cwnd, ss)
+	e.cc.onRecoveryExit(e.clock.Now())
 }
 
 // onReoTimeout runs when the reordering timer expires (RFC 8985 §6.3,

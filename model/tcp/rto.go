@@ -33,6 +33,9 @@ func (e *Endpoint) onRTO() {
 	}
 	// Karn: a retransmitted segment gives no RTT sample.
 	e.rtt.timing = false
+	if e.rack != nil {
+		e.rack.beforeRTO() // for undo: the window before the timeout cut it
+	}
 	e.snd.limitedSent = 0     // a timeout halves all of FlightSize (RFC 5681 eq. 4)
 	e.cc.onRTO(e.clock.Now()) // the loss window, RFC 5681 §3.1
 	e.snd.goBackFast = false

@@ -69,6 +69,10 @@ type sender struct {
 	// DeliveredData.
 	sackDelta int
 	blocks    [wire.MaxSACKBlocks]span
+	// dsack says the ACK being processed carried a D-SACK block (RFC
+	// 2883), dsackSpan, in stream offsets.
+	dsack     bool
+	dsackSpan span
 	// lossFromCwnd makes lossFlight cwnd, as Linux (set with RACK).
 	lossFromCwnd bool
 	// ackTSecr is the TSecr of the ACK being processed, 0 without
@@ -105,6 +109,13 @@ func (s *sender) takeSACK(h *wire.TCP, ack seqnum.Value) int {
 	n := min(int(h.NSACK), wire.MaxSACKBlocks)
 	for i, b := range h.SACK[:n] {
 		s.blocks[i] = span{s.offset(seqnum.Value(b.Left)), s.offset(seqnum.Value(b.Right))}
+	}
+	// RFC 2883 §4: the first block is a D-SACK if it lies below the
+	// cumulative ACK, or within the second block.
+	s.dsack = n > 0 && (s.blocks[0].end <= s.offset(ack) ||
+		n > 1 && s.blocks[1].start <= s.blocks[0].start && s.blocks[0].end <= s.blocks[1].end)
+	if s.dsack {
+		s.dsackSpan = s.blocks[0]
 	}
 	before := s.sb.sackedBytes
 	s.sackNew = s.sb.Update(s.offset(ack), s.offset(s.max), s.blocks[:n]) > 0

@@ -18,8 +18,18 @@ const tlpDelAck = 200 * sim.Millisecond
 // that the ACK it draws lets RACK find a loss at the tail by itself,
 // instead of waiting for the retransmission timer.
 type tlp struct {
-	end     int64 // TLP.end_seq: SND.NXT's offset after the probe, −1 when no probe is outstanding
-	retrans bool  // TLP.is_retrans: the probe was a retransmission
+	end      int64 // TLP.end_seq: SND.NXT's offset after the probe, −1 when no probe is outstanding
+	retrans  bool  // TLP.is_retrans: the probe was a retransmission
+	probeEnd int64 // the end of the probe segment itself
+}
+
+// onDSACK clears a retransmitted probe that a D-SACK reports delivered
+// twice: the original arrived too, nothing was lost (RFC 8985 §7.4.1;
+// Linux FLAG_DSACK_TLP).
+func (p *tlp) onDSACK(d span) {
+	if p.end >= 0 && p.retrans && d.end == p.probeEnd {
+		p.end = -1
+	}
 }
 
 func (p *tlp) reset() { *p = tlp{end: -1} }
@@ -81,9 +91,11 @@ func (p *tlp) fire(r *rackRecovery) {
 		switch {
 		case s.finSet && s.finSeq.LessThan(s.max) && !s.finSeq.LessThan(s.una):
 			e.retransmit(s.finSeq, true) // the FIN is the tail
+			p.probeEnd = s.offset(s.finSeq) + 1
 		case i >= t.head:
 			g := t.segs[i]
 			e.transmit(s.seqAt(g.start), int(min(g.end, s.appEnd)-g.start), true, true)
+			p.probeEnd = g.end
 		default:
 			return
 		}
@@ -99,10 +111,7 @@ func (p *tlp) fire(r *rackRecovery) {
 // Linux's tcp_process_tlp_ack does), and a pure duplicate ACK that both
 // copies arrived.
 //
-// Deviation: RFC 8985 §7.4 and Linux also clear the probe when a D-SACK
-// shows that both the original and the probe arrived; tcpsim's receiver
-// does not send D-SACKs, so a probe whose original arrived after all
-// still costs a window reduction.
+// A D-SACK of the probe clears it first (onDSACK).
 func (p *tlp) onAck(r *rackRecovery, una int64, advanced bool, delivered int) {
 	if p.end < 0 || una < p.end {
 		return
