@@ -595,7 +595,7 @@ func TestFieldLists(t *testing.T) {
 	}
 }
 
-// schemaDoc renders the README's tables of keys from the field lists.
+// schemaDoc renders docs/output.md's tables of keys from the field lists.
 func schemaDoc() string {
 	var b strings.Builder
 	section := func(title string, fs []Field) {
@@ -657,16 +657,16 @@ func schemaDoc() string {
 	return b.String()
 }
 
-// The README documents every key, with its type, unit, meaning and
+// docs/output.md documents every key, with its type, unit, meaning and
 // protocols, exactly as the field lists say (go test -run
-// TestREADMESchema -v prints the text to paste).
-func TestREADMESchema(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+// TestDocsSchema -v prints the text to paste).
+func TestDocsSchema(t *testing.T) {
+	page, err := os.ReadFile("../../docs/output.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	doc := schemaDoc()
-	if !strings.Contains(string(readme), doc) {
-		t.Errorf("README.md's \"Output formats\" section lacks the current key tables; paste:\n\n%s", doc)
+	if !strings.Contains(string(page), doc) {
+		t.Errorf("docs/output.md lacks the current key tables; paste:\n\n%s", doc)
 	}
 }
