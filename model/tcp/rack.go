@@ -236,6 +236,8 @@ func (r *rack) sentBefore(g *rackSeg) bool {
 // "RACK_detect_loss"), and returns how long until the next one would be
 // (0: none is waiting: no reordering timer is needed). Lost segments whose
 // retransmission is not in flight are skipped: they are lost already.
+// The walk stops at the first segment sent once after RACK's segment, so
+// it costs the segments up to RACK.end_seq, not the whole window.
 func (r *rack) detectLoss(t *rackSegs, now sim.Time, reoWnd sim.Time) (newly int64, timeout sim.Time) {
 	if !r.deliveredOK {
 		return 0, 0
@@ -246,6 +248,12 @@ func (r *rack) detectLoss(t *rackSegs, now sim.Time, reoWnd sim.Time) (newly int
 			continue
 		}
 		if !r.sentBefore(g) {
+			if g.flags&segEverRe == 0 {
+				// Sent once, after RACK's segment: so was everything
+				// above it (originals go out in sequence order, and a
+				// retransmission after its original). Stop here.
+				break
+			}
 			continue
 		}
 		remaining := g.xmit + r.rtt + reoWnd - now
