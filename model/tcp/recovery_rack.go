@@ -232,7 +232,7 @@ func (r *rackRecovery) enter(delivered int) {
 	r.recovering = true
 	r.recoveryPoint = s.offset(s.max)
 	e.noteRecovery(true)
-	r.undo.start(s.cwnd, s.ssthresh)
+	r.undo.start(s.cwnd, s.ssthresh, s.unaOff)
 	ss := e.cc.onCongestionEvent(now)
 	s.setCwnd(ss, ss)
 	if e.prr.on {
@@ -246,7 +246,7 @@ func (r *rackRecovery) enter(delivered int) {
 // under way).
 func (r *rackRecovery) beforeRTO() {
 	if !r.undo.marker || !(r.recovering || r.lossState) {
-		r.undo.start(r.e.snd.cwnd, r.e.snd.ssthresh)
+		r.undo.start(r.e.snd.cwnd, r.e.snd.ssthresh, r.e.snd.unaOff)
 	}
 }
 
@@ -260,9 +260,23 @@ func (r *rackRecovery) onDSACK() {
 	r.e.st.DSACKsRecv++
 	r.rack.dsackSeen = true
 	r.tlp.onDSACK(s.dsackSpan)
-	if r.undo.dsacked(s.dsackSpan.end-s.dsackSpan.start) && (r.recovering || r.lossState) {
+	if r.retransmittedInEpisode(s.dsackSpan) && r.undo.dsacked(s.dsackSpan.end-s.dsackSpan.start) && (r.recovering || r.lossState) {
 		r.undoReduction()
 	}
+}
+
+// retransmittedInEpisode reports whether the D-SACKed range d can be a
+// retransmission of the undo episode, as Linux's tcp_check_dsack and
+// tcp_sacktag_one ask: below SND.UNA it must lie above where the episode
+// began; above, the segment must have been retransmitted. A duplicate the
+// network made of an original does not count.
+func (r *rackRecovery) retransmittedInEpisode(d span) bool {
+	if d.end <= r.e.snd.unaOff {
+		return d.start >= r.undo.from
+	}
+	t := &r.segs
+	i := t.find(d.start)
+	return i < len(t.segs) && t.segs[i].start <= d.start && t.segs[i].flags&segEverRe != 0
 }
 
 // undoReduction restores the window a spurious retransmission cut

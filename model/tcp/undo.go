@@ -25,11 +25,13 @@ type undoState struct {
 	priorSsth   int      // ssthresh before the cut
 	retrans     int64    // bytes retransmitted in the episode less those D-SACKed
 	firstRetran sim.Time // retrans_stamp: the episode's first retransmission, 0 before
+	from        int64    // SND.UNA's offset when the episode began: D-SACKs below it are older
 }
 
-// start opens an episode with the window before its cut.
-func (u *undoState) start(cwnd, ssthresh int) {
-	*u = undoState{marker: true, priorCwnd: cwnd, priorSsth: ssthresh}
+// start opens an episode at SND.UNA's offset una with the window before
+// its cut.
+func (u *undoState) start(cwnd, ssthresh int, una int64) {
+	*u = undoState{marker: true, priorCwnd: cwnd, priorSsth: ssthresh, from: una}
 }
 
 // retransmitted counts n bytes retransmitted at now.
