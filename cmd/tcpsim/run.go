@@ -31,7 +31,8 @@ prints every node's routing table.
 The same file and seed always print the same bytes.
 
 Traces and captures: --trace - writes the text trace to stdout, before each
-run's tables. --pcap - writes the capture to stdout, and the tables then go
+run's tables (with --format table or markdown only: csv, json and jsonl
+keep stdout for their document). --pcap - writes the capture to stdout, and the tables then go
 to stderr; --trace - and --pcap - together are refused. With several FILEs
 the runs are kept apart: every trace record carries the run's number (the
 JSON field "run", or "run K" at the start of a text line; K counts FILEs
@@ -48,6 +49,11 @@ the trace and capture keep every whole record so far, and tcpsim exits
 			}
 			if routes && format != "table" && format != "markdown" {
 				return fmt.Errorf("--routes prints text before each table: want --format table or markdown, not %s", format)
+			}
+			if fl.Trace == "-" && format != "table" && format != "markdown" {
+				// The text trace would land inside the document that
+				// stdout carries (issue 21, item 13).
+				return fmt.Errorf("--trace - writes the trace to stdout, where --format %s writes its document: give --trace FILE.jsonl (or FILE.txt), or --format table or markdown", format)
 			}
 			ins, err := newInstruments(fl, len(args), stdout)
 			if err != nil {

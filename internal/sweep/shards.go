@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -41,7 +43,7 @@ func WriteShard(path string, m Meta, shard Shard, recs []Record) error {
 			return fmt.Errorf("sweep: writing %s: %w", path, err)
 		}
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	tmp, err := createTemp(path)
 	if err != nil {
 		return fmt.Errorf("sweep: %w", err)
 	}
@@ -59,6 +61,23 @@ func WriteShard(path string, m Meta, shard Shard, recs []Record) error {
 		return fmt.Errorf("sweep: %w", err)
 	}
 	return nil
+}
+
+// createTemp creates a new, empty temporary file beside path, named
+// .BASE.RANDOM, with permissions 0666 less the umask, as os.Create would
+// give path itself. (os.CreateTemp makes it 0600, and the rename kept
+// that: a shard was unreadable to the group that merges it.)
+func createTemp(path string) (*os.File, error) {
+	dir, base := filepath.Dir(path), filepath.Base(path)
+	for range 100 {
+		name := filepath.Join(dir, fmt.Sprintf(".%s.%016x", base, rand.Uint64()))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, err
+	}
+	return nil, fmt.Errorf("no unused temporary name beside %s", path)
 }
 
 // fromJSON checks one shard line against the sweep and converts it.
