@@ -202,10 +202,14 @@ func NewPlan(file string, src []byte, axes []Axis, seeds int) (*Plan, error) {
 
 // label returns the axis values of point i, the first axis varying
 // slowest.
-func (p *Plan) label(i int) []string {
-	out := make([]string, len(p.Axes))
-	for k := len(p.Axes) - 1; k >= 0; k-- {
-		vs := p.Axes[k].Values
+func (p *Plan) label(i int) []string { return labelOf(p.Axes, i) }
+
+// labelOf returns the values of point i of the grid of axes, the first
+// axis varying slowest.
+func labelOf(axes []Axis, i int) []string {
+	out := make([]string, len(axes))
+	for k := len(axes) - 1; k >= 0; k-- {
+		vs := axes[k].Values
 		out[k] = vs[i%len(vs)]
 		i /= len(vs)
 	}
