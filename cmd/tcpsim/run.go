@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -95,8 +96,29 @@ the trace and capture keep every whole record so far, and tcpsim exits
 					return ins.fail(err)
 				}
 				opt.Interrupt = intr
+				// A signal while a large network is built stops the
+				// build too: no table then, as there is no result.
+				stoppedBuilding := func() error {
+					if err := ins.end(); err != nil {
+						return ins.fail(err)
+					}
+					if err := out.Close(); err != nil { // a JSON array stays whole
+						return ins.fail(err)
+					}
+					if err := ins.close(); err != nil {
+						return err
+					}
+					what := fmt.Sprintf("stopped while building the network of %s (seed %d), before its run", sc.File, s)
+					if k+1 < len(scs) {
+						what += fmt.Sprintf("; %d of %d runs not started", len(scs)-k-1, len(scs))
+					}
+					return interrupted(which(), what+ins.kept())
+				}
 				if routes {
-					n, err := run.Build(sc, s)
+					n, err := run.BuildWith(sc, s, run.Options{Interrupt: intr})
+					if errors.Is(err, run.ErrInterrupted) {
+						return stoppedBuilding()
+					}
 					if err != nil {
 						return ins.fail(err)
 					}
@@ -105,6 +127,9 @@ the trace and capture keep every whole record so far, and tcpsim exits
 					}
 				}
 				res, err := run.ScenarioWith(sc, s, opt)
+				if errors.Is(err, run.ErrInterrupted) {
+					return stoppedBuilding()
+				}
 				if err != nil {
 					return ins.fail(err)
 				}
