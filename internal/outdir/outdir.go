@@ -99,9 +99,10 @@ func check(name string) error {
 }
 
 // Create creates (or truncates) the file name inside the directory, with
-// permissions 0644 before the umask, and returns it with its path (the
-// directory joined with name). name is a slash-separated path inside the
-// directory; pass names made of scenario names through Name first.
+// permissions 0666 less the umask (as os.Create), and returns it with its
+// path (the directory joined with name). name is a slash-separated path
+// inside the directory; pass names made of scenario names through Name
+// first.
 func (d *Dir) Create(name string) (*os.File, string, error) {
 	return d.open(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC)
 }
@@ -122,7 +123,7 @@ func (d *Dir) open(name string, flag int) (*os.File, string, error) {
 			return nil, p, fmt.Errorf("outdir: %w", err)
 		}
 	}
-	f, err := d.root.OpenFile(name, flag, 0o644)
+	f, err := d.root.OpenFile(name, flag, 0o666)
 	if err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return nil, p, fmt.Errorf("outdir: %s: %w", p, fs.ErrExist)
