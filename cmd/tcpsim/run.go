@@ -33,8 +33,9 @@ The same file and seed always print the same bytes.
 
 Traces and captures: --trace - writes the text trace to stdout, before each
 run's tables (with --format table or markdown only: csv, json and jsonl
-keep stdout for their document). --pcap - writes the capture to stdout, and the tables then go
-to stderr; --trace - and --pcap - together are refused. With several FILEs
+keep stdout for their document). --pcap - writes the capture to stdout,
+and the tables then go to stderr; --trace - and --pcap - together are
+refused. With several FILEs
 the runs are kept apart: every trace record carries the run's number (the
 JSON field "run", or "run K" at the start of a text line; K counts FILEs
 from 1), and --pcap OUT.pcap writes one capture per run, OUT-1.pcap,
@@ -42,7 +43,9 @@ OUT-2.pcap, ... (--pcap - is refused).
 
 SIGINT or SIGTERM stops the run within a second: its table is printed,
 the trace and capture keep every whole record so far, and tcpsim exits
-130. A second signal kills it at once.`,
+130. A signal while a large network is still being built stops the build
+(no table then: the run has not started). A second signal kills it at
+once.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains(report.RunFormats(), format) {
