@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -35,11 +35,10 @@ Traces and captures: --trace - writes the text trace to stdout, before each
 run's tables (with --format table or markdown only: csv, json and jsonl
 keep stdout for their document). --pcap - writes the capture to stdout,
 and the tables then go to stderr; --trace - and --pcap - together are
-refused. With several FILEs
-the runs are kept apart: every trace record carries the run's number (the
-JSON field "run", or "run K" at the start of a text line; K counts FILEs
-from 1), and --pcap OUT.pcap writes one capture per run, OUT-1.pcap,
-OUT-2.pcap, ... (--pcap - is refused).
+refused. With several FILEs the runs are kept apart: every trace record
+carries the run's number (the JSON field "run", or "run K" at the start
+of a text line; K counts FILEs from 1), and --pcap OUT.pcap writes one
+capture per run, OUT-1.pcap, OUT-2.pcap, ... (--pcap - is refused).
 
 SIGINT or SIGTERM stops the run within a second: its table is printed,
 the trace and capture keep every whole record so far, and tcpsim exits
@@ -48,10 +47,11 @@ the trace and capture keep every whole record so far, and tcpsim exits
 once.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !slices.Contains(report.RunFormats(), format) {
-				return fmt.Errorf("--format %q: want one of table, markdown, csv, json, jsonl", format)
+			f, err := report.ParseFormat(format, false)
+			if err != nil {
+				return fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.FormatNames(false), ", "))
 			}
-			if routes && format != "table" && format != "markdown" {
+			if routes && !f.Tables() {
 				return fmt.Errorf("--routes prints text before each table: want --format table or markdown, not %s", format)
 			}
 			if fl.Trace == "-" && format != "table" && format != "markdown" {
@@ -173,7 +173,7 @@ once.`,
 		},
 	}
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "override the scenarios' seed")
-	cmd.Flags().StringVar(&format, "format", "table", "output format: table, markdown, csv, json (one array of runs) or jsonl (one run per line)")
+	cmd.Flags().StringVar(&format, "format", "table", "output format: "+report.FormatList(false, true))
 	cmd.Flags().BoolVar(&routes, "routes", false, "print each node's routing table (destination, next hop, link direction, path delay) before the run's tables")
 	cmd.Flags().StringVar(&fl.Trace, "trace", "", "write an event trace: FILE.jsonl (JSON lines), FILE.txt (text) or - (text on stdout)")
 	cmd.Flags().StringVar(&fl.TraceFlow, "trace-flow", "", "trace only this flow")
