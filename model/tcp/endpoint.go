@@ -57,6 +57,22 @@ type Config struct {
 	// InitialSsthresh is ssthresh before the first loss, in bytes; 0 means
 	// "arbitrarily high" (RFC 5681 §3.1).
 	InitialSsthresh int
+	// ByteCounting grows the window by segments acknowledged rather than
+	// per ACK, as Linux does (RFC 3465; tcp_slow_start and
+	// tcp_cong_avoid_ai, abc.go). Default off: RFC 5681's per-ACK rule.
+	ByteCounting bool
+	// HyStart picks the slow-start exit (hystart.go, hystartpp.go);
+	// HyStartAuto, the zero value, leaves it to the congestion control.
+	HyStart HyStart
+	// NewRenoRecovery makes Reno's fast recovery NewReno's (RFC 6582:
+	// stay until the loss's window is acknowledged, resending on each
+	// partial ACK), as Linux's tcp_input.c recovers without SACK whatever
+	// the congestion module; default off: each algorithm's own recovery.
+	NewRenoRecovery bool
+	// RecvBufferMax, when above RecvBuffer, lets the receive buffer grow
+	// from RecvBuffer up to it as Linux's receive-buffer autotuning does
+	// (tcp_rcv_space_adjust, rcvtune.go); 0: the buffer stays RecvBuffer.
+	RecvBufferMax int
 	// QuickAcks is how many data segments at the start of the connection
 	// are acknowledged at once even with delayed ACKs, as Linux's quick-ACK
 	// mode does so that the sender's slow start is not held back (Linux
@@ -198,9 +214,14 @@ func NewEndpoint(cfg Config, clock Clock, out Output) *Endpoint {
 	e.rtt.init(&e.cfg)
 	alg := cfg.Congestion.algorithm()
 	e.cc = alg.newCC(&e.snd)
+	e.snd.ssExit = newSlowStartExit(&e.cfg, &e.snd)
 	// Loss recovery is the duplicate-ACK recovery the congestion control
 	// asks for, unless the handshake negotiates SACK (useSACK).
-	e.rec = newRenoRecovery(e, alg.recovery)
+	variant := alg.recovery
+	if cfg.NewRenoRecovery && variant == recoveryReno {
+		variant = recoveryNewReno
+	}
+	e.rec = newRenoRecovery(e, variant)
 	return e
 }
 
@@ -345,6 +366,9 @@ func (e *Endpoint) ReadInPlace(max int) (first, second []byte, off int64) {
 // afterRead sends a window update when reading n bytes reopened the window
 // far enough to matter.
 func (e *Endpoint) afterRead(n int) {
+	if n > 0 {
+		e.tuneAfterRead()
+	}
 	if n > 0 && e.state.synchronized() && !e.rcv.finRcvd {
 		w := e.rcv.window(e.state.synchronized())
 		thresh := min(e.cfg.RecvBuffer/2, e.cfg.MSS)

@@ -99,6 +99,7 @@ func (e *Endpoint) Input(h *wire.TCP, data []byte) {
 	if len(data) > 0 {
 		switch e.state {
 		case Established, FinWait1, FinWait2:
+			e.tuneRTT(h)
 			e.receiveData(seg, data, h.Flags&wire.FlagFIN != 0)
 		}
 	} else if h.Flags&wire.FlagFIN != 0 {
@@ -283,6 +284,7 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 	// New data acknowledged.
 	acked := int(e.snd.una.Size(ack))
 	flight := int(e.snd.una.Size(e.snd.max))
+	samples := e.rtt.samples
 	if e.ts.on {
 		// RFC 7323 §4: RTTM from the echoed timestamp of every ACK of
 		// new data, retransmissions included (no Karn's rule needed).
@@ -300,13 +302,22 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 	e.persistBackoff = 0
 	e.updateWindow(seg, ack, wnd)
 	cut := e.ecn.on && e.ecnEcho(h)
+	ev := ackEvent{
+		acked:       acked,
+		cwndLimited: flight+e.snd.smss() >= e.snd.cwnd,
+		now:         e.clock.Now(),
+		srtt:        e.rtt.srtt,
+	}
+	if e.rtt.samples > samples {
+		ev.rtt = e.rtt.latest
+	}
+	if e.snd.ssExit != nil {
+		// HyStart (hystart.go, hystartpp.go) sees every ACK of new data,
+		// recovery's included (Linux's cubictcp_acked runs on each).
+		ev.ssDivisor = e.snd.ssExit.onAck(ev, e.rec.inRecovery())
+	}
 	if !e.rec.onNewAck(ack, acked) && !cut {
-		e.cc.onAck(ackEvent{
-			acked:       acked,
-			cwndLimited: flight+e.snd.smss() >= e.snd.cwnd,
-			now:         e.clock.Now(),
-			srtt:        e.rtt.srtt,
-		})
+		e.cc.onAck(ev)
 	}
 	// RFC 6298 §5.2–5.3: stop the timer when all is acknowledged, else
 	// restart it.

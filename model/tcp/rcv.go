@@ -31,6 +31,10 @@ type receiver struct {
 	report     sackReport
 	trigger    span
 	hasTrigger bool
+
+	// tune is receive-buffer autotuning (rcvtune.go), when
+	// Config.RecvBufferMax allows it.
+	tune rcvTune
 }
 
 // seqAt is the sequence number of the received stream's byte at offset
@@ -59,9 +63,12 @@ func (r *receiver) init(cfg *Config) {
 	r.buf.init(cfg.RecvBuffer)
 	r.mss = cfg.MSS
 	r.quickAcks = cfg.QuickAcks
-	for r.shift < 14 && cfg.RecvBuffer>>r.shift > 65535 {
+	// The window scale covers the largest buffer the connection may grow
+	// to (Linux: max(tcp_rmem[2], rmem_max), tcp_select_initial_window).
+	for r.shift < 14 && max(cfg.RecvBuffer, cfg.RecvBufferMax)>>r.shift > 65535 {
 		r.shift++
 	}
+	r.initTune(cfg)
 }
 
 // window is the window we can advertise now, in bytes. Receiver-side

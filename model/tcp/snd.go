@@ -50,6 +50,12 @@ type sender struct {
 	// step 2; RFC 6675 §5 step 4.2 repeats it for SACK).
 	limitedSent int
 	onCwnd      func(cwnd, ssthresh int) // Config.OnCwnd
+	// byteCounting makes the congestion control count segments
+	// acknowledged, as Linux does (Config.ByteCounting, abc.go).
+	byteCounting bool
+	// ssExit, when set, may end slow start before a loss (HyStart,
+	// Config.HyStart): hystart.go, hystartpp.go.
+	ssExit slowStartExit
 	// goBackFast makes the go-back-N resends that follow a fast
 	// retransmit count as fast retransmissions (Tahoe), until the next
 	// timeout.
@@ -73,6 +79,7 @@ func (s *sender) init(cfg *Config) {
 	s.mss = cfg.MSS
 	s.peerMSS = 536 // RFC 9293 §3.7.1 default when no MSS option arrives
 	s.onCwnd = cfg.OnCwnd
+	s.byteCounting = cfg.ByteCounting
 }
 
 // offset maps a sequence number on the send side (at most 2^31 from
