@@ -93,32 +93,19 @@ func (c *cubicLinux) window() int { return c.s.cwnd }
 // jiffies is tcp_jiffies32 at now.
 func jiffies(now sim.Time) int64 { return int64(now / linuxJiffy) }
 
-// cubeRoot returns floor(cbrt(a)).
+// cubeRoot returns floor(cbrt(a)), by bisection over [0, 2642245]
+// (2642245³ is the largest cube below 2^64, so no product overflows).
 func cubeRoot(a uint64) uint64 {
-	if a == 0 {
-		return 0
-	}
-	// Start above the root (2^ceil(bits/3)) and descend by Newton's
-	// method, which decreases monotonically to the floor from above.
-	bits := 0
-	for v := a; v > 0; v >>= 1 {
-		bits++
-	}
-	x := uint64(1) << ((bits + 2) / 3)
-	for {
-		y := (2*x + a/(x*x)) / 3
-		if y >= x {
-			break
+	lo, hi := uint64(0), uint64(2642246) // lo³ <= a < hi³
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if mid*mid*mid <= a {
+			lo = mid
+		} else {
+			hi = mid
 		}
-		x = y
 	}
-	for x*x*x > a {
-		x--
-	}
-	for (x+1)*(x+1)*(x+1) <= a {
-		x++
-	}
-	return x
+	return lo
 }
 
 // onAck is cubictcp_acked (the delay sample) and cubictcp_cong_avoid.
