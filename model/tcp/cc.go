@@ -52,6 +52,11 @@ type congestionControl interface {
 // ackEvent is what a congestionControl learns from an ACK of new data.
 type ackEvent struct {
 	acked int // bytes newly acknowledged
+	// delivered is what the ACK delivered as Linux counts it
+	// (acked_sacked): bytes newly SACKed plus those newly acknowledged
+	// that were not SACKed before; acked without SACK. Linux's window
+	// growth counts it (abc.go, cubic_linux.go).
+	delivered int
 	// cwndLimited reports whether cwnd was what limited the sender before
 	// this ACK (RFC 7661's cwnd validation, simplified): cwnd only grows
 	// then, or a receiver- or application-limited flow would inflate it

@@ -128,7 +128,7 @@ func (c *cubic) onAck(ev ackEvent) {
 		if s.byteCounting {
 			// RFC 3465 / Linux tcp_slow_start: a segment per segment
 			// acknowledged; what passes ssthresh waits for the next ACK.
-			c.abc.slowStart(s, c.abc.segments(ev.acked, mss)/ev.ssDiv())
+			c.abc.slowStart(s, c.abc.segments(ev.delivered, mss)/ev.ssDiv())
 			return
 		}
 		s.setCwnd(s.cwnd+min(ev.acked, mss)/ev.ssDiv(), s.ssthresh)

@@ -126,7 +126,7 @@ func (c *cubicLinux) onAck(ev ackEvent) {
 		return
 	}
 	mss := s.smss()
-	segs := c.abc.segments(ev.acked, mss)
+	segs := c.abc.segments(ev.delivered, mss)
 	if s.cwnd < s.ssthresh {
 		segs = c.abc.slowStart(s, segs/ev.ssDiv())
 		if segs == 0 {

@@ -302,8 +302,13 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 	e.persistBackoff = 0
 	e.updateWindow(seg, ack, wnd)
 	cut := e.ecn.on && e.ecnEcho(h)
+	delivered := acked
+	if e.snd.sack {
+		delivered = max(0, acked-int(e.snd.sackedBelow)+int(e.snd.sackNewly))
+	}
 	ev := ackEvent{
 		acked:       acked,
+		delivered:   delivered,
 		cwndLimited: flight+e.snd.smss() >= e.snd.cwnd,
 		now:         e.clock.Now(),
 		srtt:        e.rtt.srtt,

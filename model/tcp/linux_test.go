@@ -35,7 +35,7 @@ func TestByteCountingSlowStart(t *testing.T) {
 			s := testSender(c.cwnd, c.ssth)
 			s.byteCounting = c.byteCounting
 			a := newAIMD(s).(*aimd)
-			a.onAck(ackEvent{acked: c.ackSegs * 1000, cwndLimited: true})
+			a.onAck(ackEvent{acked: c.ackSegs * 1000, delivered: c.ackSegs * 1000, cwndLimited: true})
 			if s.cwnd != c.wantCwnd || a.abc.cnt != c.wantCnt {
 				t.Errorf("cwnd %d, snd_cwnd_cnt %d; want %d, %d", s.cwnd, a.abc.cnt, c.wantCwnd, c.wantCnt)
 			}
@@ -55,7 +55,7 @@ func TestByteCountingCongestionAvoidance(t *testing.T) {
 		s.byteCounting = c.byteCounting
 		a := newAIMD(s)
 		for range 5 { // one window of 10 segments, ACKed two at a time
-			a.onAck(ackEvent{acked: 2000, cwndLimited: true})
+			a.onAck(ackEvent{acked: 2000, delivered: 2000, cwndLimited: true})
 		}
 		if s.cwnd != c.want {
 			t.Errorf("byte counting %v: cwnd %d after one window, want %d", c.byteCounting, s.cwnd, c.want)
@@ -66,7 +66,7 @@ func TestByteCountingCongestionAvoidance(t *testing.T) {
 	s.byteCounting = true
 	a := newAIMD(s).(*aimd)
 	for range 7 {
-		a.onAck(ackEvent{acked: 1448, cwndLimited: true})
+		a.onAck(ackEvent{acked: 1448, delivered: 1448, cwndLimited: true})
 	}
 	// 10136 bytes: ten segments, a window: cwnd grows by one, 136 wait.
 	if s.cwnd != 11000 || a.abc.cnt != 0 || a.abc.rem != 136 {

@@ -38,7 +38,7 @@ func (a *aimd) onAck(ev ackEvent) {
 	s := a.s
 	mss := s.smss()
 	if s.byteCounting {
-		segs := a.abc.segments(ev.acked, mss)
+		segs := a.abc.segments(ev.delivered, mss)
 		if s.cwnd < s.ssthresh {
 			segs = a.abc.slowStart(s, segs/ev.ssDiv())
 		}

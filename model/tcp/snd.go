@@ -69,6 +69,10 @@ type sender struct {
 	sack    bool
 	sb      scoreboard
 	sackNew bool
+	// sackNewly is the octets the ACK being processed newly SACKed;
+	// sackedBelow those between SND.UNA and its ACK number that were
+	// SACKed before it (for Linux's count of delivered data).
+	sackNewly, sackedBelow int64
 	blocks  [wire.MaxSACKBlocks]span
 }
 
@@ -103,7 +107,15 @@ func (s *sender) takeSACK(h *wire.TCP, ack seqnum.Value) int {
 	for i, b := range h.SACK[:n] {
 		s.blocks[i] = span{s.offset(seqnum.Value(b.Left)), s.offset(seqnum.Value(b.Right))}
 	}
-	s.sackNew = s.sb.Update(s.offset(ack), s.offset(s.max), s.blocks[:n]) > 0
+	// What this ACK delivers, as Linux counts it (acked_sacked): the
+	// octets it newly SACKs plus those it cumulatively acknowledges that
+	// were not SACKed already.
+	s.sackedBelow = 0
+	if s.una.LessThan(ack) {
+		s.sackedBelow = s.sb.sackedIn(s.unaOff, s.offset(ack))
+	}
+	s.sackNewly = s.sb.Update(s.offset(ack), s.offset(s.max), s.blocks[:n])
+	s.sackNew = s.sackNewly > 0
 	return n
 }
 
