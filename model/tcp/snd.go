@@ -73,7 +73,7 @@ type sender struct {
 	// sackedBelow those between SND.UNA and its ACK number that were
 	// SACKed before it (for Linux's count of delivered data).
 	sackNewly, sackedBelow int64
-	blocks  [wire.MaxSACKBlocks]span
+	blocks                 [wire.MaxSACKBlocks]span
 }
 
 func (s *sender) init(cfg *Config) {
