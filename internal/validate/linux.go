@@ -124,7 +124,7 @@ func Linux(seeds int, paths ...string) ([]Check, error) {
 			return nil, err
 		}
 		out = append(out, Check{
-			Model:    "Linux " + strings.SplitN(c.Kernel, "-", 2)[0] + " " + c.Variant,
+			Model: "Linux " + strings.SplitN(c.Kernel, "-", 2)[0] + " " + c.Variant,
 			Citation: "the real kernel over a userspace relay emulating tcpsim's link; internal/validate/testdata/linux/README.md " +
 				"(reference path measured 2026-12-05, 10 runs per cell; fast and slow paths 2026-12-06, 3 runs per cell)",
 			Params: fmt.Sprintf("%s path %g Mbps/%s/%d pkts, p=%g%%, kernel %d runs [%.3f, %.3f]",
