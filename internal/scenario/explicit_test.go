@@ -496,7 +496,7 @@ func TestProfiles(t *testing.T) {
 		{"linux", "profile: linux", func(f *TCPFlow) bool {
 			return f.Congestion == "cubic-linux" && f.SACK && f.Timestamps && f.InitialWindow == 10 && f.MinRTO == 200e6 &&
 				f.MaxRTO == 120e9 && f.DelayedAck == DelAck{On: true, Timeout: 40e6} && f.QuickAcks == 16 && f.RecvBuffer == 128<<10 &&
-				f.RecvBufferMax == 32<<20 && f.ByteCounting && f.NewRenoRecovery && f.HyStart == "auto"
+				f.RecvBufferMax == 32<<20 && f.ByteCounting && f.NewRenoRecovery && f.DelAckATO && f.HyStart == "auto"
 		}},
 		{"ns3", "profile: ns3", func(f *TCPFlow) bool {
 			return f.Congestion == "newreno" && f.SACK && f.Timestamps && f.InitialWindow == 10 && f.MinRTO == 1e9 &&

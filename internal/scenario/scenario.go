@@ -174,6 +174,9 @@ type TCPFlow struct {
 	// NewRenoRecovery gives Reno NewReno's fast recovery (RFC 6582), as
 	// Linux recovers without SACK.
 	NewRenoRecovery bool
+	// DelAckATO times delayed ACKs as Linux does (ATO from the arrival
+	// spacing, at most the SRTT; quick ACKs after a retransmission).
+	DelAckATO bool
 	// HyStart is the slow-start exit: one of tcp.HyStartNames() ("auto":
 	// the congestion control's own).
 	HyStart string

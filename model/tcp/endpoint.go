@@ -64,6 +64,12 @@ type Config struct {
 	// HyStart picks the slow-start exit (hystart.go, hystartpp.go);
 	// HyStartAuto, the zero value, leaves it to the congestion control.
 	HyStart HyStart
+	// DelAckATO times delayed ACKs as Linux does (delack.go): the timer
+	// follows the spacing of arriving data from 40 ms, bounded by the
+	// SRTT, instead of DelayedAck, which then only says that ACKs are
+	// delayed; and a retransmission the receiver already holds is ACKed
+	// at once, as are the 16 segments after it.
+	DelAckATO bool
 	// NewRenoRecovery makes Reno's fast recovery NewReno's (RFC 6582:
 	// stay until the loss's window is acknowledged, resending on each
 	// partial ACK), as Linux's tcp_input.c recovers without SACK whatever

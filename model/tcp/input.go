@@ -416,6 +416,17 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 	// Immediate ACK for out-of-order data, for data that fills a hole,
 	// without delayed ACKs, and in quick-ACK mode at the start; otherwise
 	// every second full segment.
+	if e.cfg.DelAckATO {
+		e.rcv.ato.onData(e.clock.Now(), e.rtt.rto)
+		if dup > 0 && adv == 0 {
+			e.rcv.ato.quick = max(e.rcv.ato.quick, tcpMaxQuickAck) // a retransmit: ACK at once
+		}
+		if e.rcv.ato.quick > 0 {
+			e.rcv.ato.quick--
+			e.sendAck()
+			return
+		}
+	}
 	if e.rcv.quickAcks > 0 {
 		e.rcv.quickAcks--
 		e.sendAck()
@@ -432,7 +443,11 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 	}
 	if e.delackAt == 0 {
 		e.st.AcksDelay++
-		e.delackAt = e.clock.Now() + e.cfg.DelayedAck
+		d := e.cfg.DelayedAck
+		if e.cfg.DelAckATO {
+			d = e.rcv.ato.timeout(e.rtt.srtt)
+		}
+		e.delackAt = e.clock.Now() + d
 	}
 }
 

@@ -324,3 +324,40 @@ func TestReceiveAutotuning(t *testing.T) {
 		t.Fatalf("fixed buffer: window %d, tuning %v", f.rcv.buf.size, f.rcv.tune.on)
 	}
 }
+
+// Linux's ATO (tcp_event_data_recv): 40 ms at the first data; arrivals 20
+// ms apart or less pull it back toward 40 ms; a gap m below ato sets it to
+// ato/2 + m; the timer is at least 40 ms and at most min(SRTT, 500 ms); a
+// gap above the RTO re-enters quick-ACK mode.
+func TestDelAckATO(t *testing.T) {
+	ms := sim.Millisecond
+	var a ackTimer
+	rto := 300 * ms
+	a.onData(0, rto)
+	if a.ato != 40*ms || a.timeout(0) != 40*ms {
+		t.Fatalf("first data: ato %v, timer %v; want 40 ms", a.ato, a.timeout(0))
+	}
+	a.onData(30*ms, rto) // m = 30 ms < ato: 20 + 30
+	if a.ato != 50*ms {
+		t.Fatalf("after a 30 ms gap: ato %v, want 50 ms", a.ato)
+	}
+	if got := a.timeout(45 * ms); got != 45*ms {
+		t.Fatalf("timer %v with SRTT 45 ms, want 45 ms (at most the SRTT)", got)
+	}
+	if got := a.timeout(100 * ms); got != 50*ms {
+		t.Fatalf("timer %v with SRTT 100 ms, want the ato, 50 ms", got)
+	}
+	a.onData(31*ms, rto) // m = 1 ms: 25 + 20
+	if a.ato != 45*ms {
+		t.Fatalf("after a 1 ms gap: ato %v, want 45 ms", a.ato)
+	}
+	a.onData(31*ms+rto+ms, rto)
+	if a.quick != tcpMaxQuickAck {
+		t.Fatalf("after an idle gap above the RTO: %d quick ACKs, want %d", a.quick, tcpMaxQuickAck)
+	}
+	var b ackTimer
+	b.ato = 10 * ms
+	if got := b.timeout(5 * ms); got != 40*ms {
+		t.Fatalf("timer %v, want at least TCP_DELACK_MIN", got)
+	}
+}

@@ -32,6 +32,9 @@ type receiver struct {
 	trigger    span
 	hasTrigger bool
 
+	// ato is Linux's delayed-ACK timing (delack.go), with
+	// Config.DelAckATO.
+	ato ackTimer
 	// tune is receive-buffer autotuning (rcvtune.go), when
 	// Config.RecvBufferMax allows it.
 	tune rcvTune
