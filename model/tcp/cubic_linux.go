@@ -27,8 +27,8 @@ import (
 //   - before the first loss (last_max_cwnd 0) cnt is at most 20 (5% per
 //     RTT) and never below 2 (1.5× per RTT);
 //   - after a timeout the state is reset (cubictcp_state on TCP_CA_Loss):
-//     no W_max, delay_min forgotten; ssthresh is recomputed only on the
-//     first timeout of a loss episode (tcp_enter_loss);
+//     no W_max, delay_min forgotten; ssthresh is recomputed only when no
+//     loss episode (recovery or timeout) is under way (tcp_enter_loss);
 //   - HyStart (hystart.go) ends slow start by default (hystart=1).
 //
 // Slow start is tcp_slow_start (abc.go): one segment per segment
@@ -80,10 +80,12 @@ type cubicLinux struct {
 	ackCnt      int      // ack_cnt: segments acknowledged in the epoch (Reno-friendly estimate)
 	tcpCwnd     int      // tcp_cwnd: the Reno-friendly estimate, segments
 
-	// lossUna is SND.UNA at the last timeout: a further timeout before it
-	// moves keeps ssthresh (tcp_enter_loss).
-	lossUna seqnum.Value
-	inLoss  bool
+	// highSeq is SND.MAX when the last loss episode (recovery or
+	// timeout) began: a timeout before SND.UNA passes it keeps ssthresh
+	// (tcp_enter_loss recomputes it only outside recovery and on the
+	// first timeout). lossUna is SND.UNA then.
+	lossUna, highSeq seqnum.Value
+	inLoss           bool
 }
 
 func newCubicLinux(s *sender) congestionControl { return &cubicLinux{s: s} }
@@ -119,7 +121,7 @@ func (c *cubicLinux) onAck(ev ackEvent) {
 			c.delayMin = ev.rtt
 		}
 	}
-	if s.una != c.lossUna {
+	if c.inLoss && !s.una.LessThan(c.highSeq) {
 		c.inLoss = false
 	}
 	if !ev.cwndLimited {
@@ -205,6 +207,7 @@ func (c *cubicLinux) update(cwnd, acked int, now int64) {
 // with fast convergence, ssthresh = max(cwnd·β, 2) segments.
 func (c *cubicLinux) onCongestionEvent(sim.Time) int {
 	c.abc.reset()
+	c.lossUna, c.highSeq, c.inLoss = c.s.una, c.s.max, true
 	return c.recalcSsthresh()
 }
 
@@ -229,9 +232,9 @@ func (c *cubicLinux) onRecoveryExit(sim.Time) {}
 func (c *cubicLinux) onRTO(sim.Time) {
 	s := c.s
 	ssthresh := s.ssthresh
-	if !c.inLoss || s.una != c.lossUna {
+	if !c.inLoss || !s.una.LessThan(c.highSeq) {
 		ssthresh = c.recalcSsthresh()
 	}
-	*c = cubicLinux{s: s, lossUna: s.una, inLoss: true}
+	*c = cubicLinux{s: s, lossUna: s.una, highSeq: s.max, inLoss: true}
 	s.setCwnd(s.smss(), ssthresh)
 }

@@ -110,8 +110,18 @@ func TestCubicLinuxLoss(t *testing.T) {
 	if got := c.onCongestionEvent(0); got != 56*1000 || c.lastMaxCwnd != 68 {
 		t.Fatalf("second loss at 80: ssthresh %d, W_max %d; want 56000, 68 (fast convergence)", got, c.lastMaxCwnd)
 	}
-	// A timeout resets CUBIC (no W_max) and keeps ssthresh on a repeated
-	// one without progress.
+	// A timeout within the recovery keeps its ssthresh (tcp_enter_loss).
+	s.max = 200000
+	c.onCongestionEvent(0) // at cwnd 80 again: ssthresh 56
+	s.setCwnd(80*1000, 56*1000)
+	c.onRTO(0)
+	if s.ssthresh != 56*1000 || s.cwnd != 1000 {
+		t.Fatalf("timeout during recovery: ssthresh %d, cwnd %d; want 56000 kept, 1000", s.ssthresh, s.cwnd)
+	}
+	// Once SND.UNA passes the episode, a timeout resets CUBIC (no W_max)
+	// and recomputes ssthresh; a repeated one without progress keeps it.
+	s.una, s.max = 300000, 400000
+	c.onAck(ackEvent{}) // the episode is over
 	s.setCwnd(60*1000, 56*1000)
 	c.onRTO(0)
 	if s.cwnd != 1000 || s.ssthresh != 42*1000 || c.lastMaxCwnd != 0 {
@@ -359,5 +369,35 @@ func TestDelAckATO(t *testing.T) {
 	b.ato = 10 * ms
 	if got := b.timeout(5 * ms); got != 40*ms {
 		t.Fatalf("timer %v, want at least TCP_DELACK_MIN", got)
+	}
+}
+
+// With byte counting Reno's ssthresh is Linux's tcp_reno_ssthresh, half
+// of cwnd (not of the flight), and a timeout during a recovery keeps it.
+func TestRenoLinuxSsthresh(t *testing.T) {
+	s := testSender(40, 1000)
+	s.byteCounting = true
+	s.max = 500000 // a flight of 500 segments after a long recovery
+	a := newAIMD(s)
+	if got := a.onCongestionEvent(0); got != 20000 {
+		t.Fatalf("ssthresh %d, want 20000 (cwnd/2)", got)
+	}
+	s.setCwnd(300*1000, 20000) // inflated by the recovery
+	a.onRTO(0)
+	if s.ssthresh != 20000 || s.cwnd != 1000 {
+		t.Fatalf("timeout in recovery: ssthresh %d cwnd %d; want 20000 kept, 1000", s.ssthresh, s.cwnd)
+	}
+	s.una = 600000
+	s.max = 700000
+	s.setCwnd(30*1000, 20000)
+	a.onRTO(0)
+	if s.ssthresh != 15000 {
+		t.Fatalf("timeout after the episode: ssthresh %d, want 15000", s.ssthresh)
+	}
+	// Without byte counting: RFC 5681 eq. 4, half the flight.
+	r := testSender(40, 1000)
+	r.max = 500000
+	if got := newAIMD(r).onCongestionEvent(0); got != 250000 {
+		t.Fatalf("RFC 5681 ssthresh %d, want 250000", got)
 	}
 }

@@ -1,6 +1,9 @@
 package tcp
 
-import "tcpsim/sim"
+import (
+	"tcpsim/model/seqnum"
+	"tcpsim/sim"
+)
 
 // renoAlgorithm is Reno: RFC 5681's slow start and congestion avoidance
 // with fast retransmit and fast recovery, which ends at the first ACK of
@@ -19,6 +22,12 @@ var renoAlgorithm = algorithm{
 type aimd struct {
 	s   *sender
 	abc segCounter // segment counting, when the sender counts as Linux does (abc.go)
+	// highSeq is SND.MAX when the last loss episode (a recovery or a
+	// timeout) began, and episode whether one began: with byte counting
+	// a timeout before SND.UNA passes highSeq keeps ssthresh, as Linux's
+	// tcp_enter_loss does.
+	highSeq seqnum.Value
+	episode bool
 }
 
 func newAIMD(s *sender) congestionControl { return &aimd{s: s} }
@@ -60,9 +69,26 @@ func (a *aimd) onAck(ev ackEvent) {
 }
 
 // onCongestionEvent returns max(FlightSize/2, 2·SMSS) (RFC 5681 eq. 4).
+//
+// With byte counting it is Linux's tcp_reno_ssthresh instead: max(cwnd/2,
+// 2 segments), of cwnd, not of the flight. Deviation from RFC 5681, as
+// Linux: after a long NewReno recovery that kept sending new data, the
+// flight can be many windows, and half of it is no estimate of the path.
 func (a *aimd) onCongestionEvent(sim.Time) int {
 	a.abc.reset()
-	return a.s.halfFlight()
+	s := a.s
+	if !s.byteCounting {
+		return s.halfFlight()
+	}
+	a.highSeq, a.episode = s.max, true
+	return renoSsthresh(s)
+}
+
+// renoSsthresh is tcp_reno_ssthresh: max(cwnd/2, 2 segments), in whole
+// segments.
+func renoSsthresh(s *sender) int {
+	mss := s.smss()
+	return max(s.cwnd/mss/2, 2) * mss
 }
 
 func (a *aimd) onRecoveryExit(sim.Time) {}
@@ -73,7 +99,21 @@ func (a *aimd) onRecoveryExit(sim.Time) {}
 // Deviation: the loss window is our configured MSS, not SMSS (the smaller
 // of ours and the peer's); the two only differ when the peer announces a
 // smaller MSS, and the textbook answers were computed this way.
+//
+// With byte counting, ssthresh follows Linux's tcp_enter_loss: recomputed
+// from cwnd (tcp_reno_ssthresh) only when no loss episode is under way; a
+// timeout during a recovery, or a repeated one, keeps it.
 func (a *aimd) onRTO(sim.Time) {
 	a.abc.reset()
-	a.s.setCwnd(a.s.mss, a.s.halfFlight())
+	s := a.s
+	if !s.byteCounting {
+		s.setCwnd(s.mss, s.halfFlight())
+		return
+	}
+	ssthresh := s.ssthresh
+	if !a.episode || !s.una.LessThan(a.highSeq) {
+		ssthresh = renoSsthresh(s)
+	}
+	a.highSeq, a.episode = s.max, true
+	s.setCwnd(s.smss(), ssthresh)
 }
