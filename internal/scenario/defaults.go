@@ -73,7 +73,7 @@ func Defaults() []Default {
 		{"tcp flow", "profile", "textbook", "the defaults in this table; linux and ns3 replace some of them (rows below)"},
 		{"tcp flow", "quick_acks", "0", "no quick-ACK mode: with delayed ACKs, every second segment is ACKed from the start"},
 		{"tcp flow", "ecn", "false", "no ECN, as in the textbook's TCP; true = both ends offer ECN (RFC 3168 §6.1.1) and react to CE marks"},
-		{"tcp flow", "byte_counting", "false", "RFC 5681's per-ACK window growth, as the textbook; true = by segments acknowledged (RFC 3465, Linux's tcp_slow_start and tcp_cong_avoid_ai)"},
+		{"tcp flow", "byte_counting", "false", "RFC 5681's per-ACK window growth, as the textbook; true = Linux's arithmetic: growth by segments delivered (RFC 3465; tcp_slow_start, tcp_cong_avoid_ai), Reno's ssthresh half of cwnd, kept by a timeout during a loss episode"},
 		{"tcp flow", "newreno_recovery", "false", "each algorithm's own fast recovery (reno: RFC 5681 §3.2); true = NewReno's (RFC 6582) for reno too"},
 		{"tcp flow", "delack_ato", "false", "delayed ACKs wait delayed_ack; true = as Linux: the timeout follows the data's spacing from 40 ms up to the SRTT, and a retransmission already held is ACKed at once with the 16 segments after it"},
 		{"tcp flow", "hystart", "auto", "the congestion control's own slow-start exit: Linux's HyStart for cubic-linux, none for the others; off, linux or hystart++ (RFC 9406) choose"},
