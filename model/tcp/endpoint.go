@@ -57,9 +57,11 @@ type Config struct {
 	// InitialSsthresh is ssthresh before the first loss, in bytes; 0 means
 	// "arbitrarily high" (RFC 5681 §3.1).
 	InitialSsthresh int
-	// ByteCounting grows the window by segments acknowledged rather than
-	// per ACK, as Linux does (RFC 3465; tcp_slow_start and
-	// tcp_cong_avoid_ai, abc.go). Default off: RFC 5681's per-ACK rule.
+	// ByteCounting uses Linux's window arithmetic: growth by segments
+	// delivered rather than per ACK (RFC 3465; tcp_slow_start and
+	// tcp_cong_avoid_ai, abc.go), and for Reno ssthresh = max(cwnd/2, 2
+	// segments) (tcp_reno_ssthresh), kept by a timeout during a loss
+	// episode (tcp_enter_loss). Default off: RFC 5681's rules.
 	ByteCounting bool
 	// HyStart picks the slow-start exit (hystart.go, hystartpp.go);
 	// HyStartAuto, the zero value, leaves it to the congestion control.
