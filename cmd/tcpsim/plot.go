@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"tcpsim/internal/plot"
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/run"
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/sweep"
@@ -177,8 +178,9 @@ func tcpFlow(sc *scenario.Scenario, name string) (*scenario.Flow, error) {
 	fs := sc.Expanded(sc.Seed) // a repeated flow's members by name
 	for i := range fs {
 		f := &fs[i]
-		if name == "" && f.Protocol == "tcp" || f.Name == name {
-			if f.Protocol != "tcp" || f.TCP == nil {
+		tcp := proto.IsFamily(f.Protocol, proto.TCP)
+		if name == "" && tcp || f.Name == name {
+			if !tcp || f.TCP == nil {
 				return nil, fmt.Errorf("--flow %q is %s: plots are for TCP flows", f.Name, f.Protocol)
 			}
 			return f, nil
