@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -38,16 +39,19 @@ prints every node's routing table.
 The same file and seed always print the same bytes.
 
 Traces and captures: --trace - writes the text trace to stdout, before each
-run's tables. --pcap - writes the capture to stdout, and the tables then go
-to stderr; --trace - and --pcap - together are refused. With several FILEs
-the runs are kept apart: every trace record carries the run's number (the
-JSON field "run", or "run K" at the start of a text line; K counts FILEs
-from 1), and --pcap OUT.pcap writes one capture per run, OUT-1.pcap,
-OUT-2.pcap, ... (--pcap - is refused).
+run's tables (with --format table or markdown only: csv, json and jsonl
+keep stdout for their document). --pcap - writes the capture to stdout,
+and the tables then go to stderr; --trace - and --pcap - together are
+refused. With several FILEs the runs are kept apart: every trace record
+carries the run's number (the JSON field "run", or "run K" at the start
+of a text line; K counts FILEs from 1), and --pcap OUT.pcap writes one
+capture per run, OUT-1.pcap, OUT-2.pcap, ... (--pcap - is refused).
 
 SIGINT or SIGTERM stops the run within a second: its table is printed,
 the trace and capture keep every whole record so far, and tcpsim exits
-130. A second signal kills it at once.`,
+130. A signal while a large network is still being built stops the build
+(no table then: the run has not started). A second signal kills it at
+once.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.seedSet = cmd.Flags().Changed("seed")
@@ -78,6 +82,11 @@ func (o *runOptions) validate() error {
 	}
 	if o.routes && !f.Tables() {
 		return fmt.Errorf("--routes prints text before each table: want --format table or markdown, not %s", o.format)
+	}
+	if o.fl.Trace == "-" && !f.Tables() {
+		// The text trace would land inside the document that stdout
+		// carries (issue 21, item 13).
+		return fmt.Errorf("--trace - writes the trace to stdout, where --format %s writes its document: give --trace FILE.jsonl (or FILE.txt), or --format table or markdown", o.format)
 	}
 	return nil
 }
@@ -120,7 +129,13 @@ func (o *runOptions) run(args []string) error {
 		if o.seedSet {
 			s = o.seed
 		}
+		st := stopState{out: out, ins: ins, sc: sc, seed: s, notStarted: len(scs) - k - 1, total: len(scs)}
 		res, err := o.runOne(ins, tables, k+1, sc, s, intr)
+		if errors.Is(err, run.ErrInterrupted) {
+			// A signal while a large network is built stops the build
+			// too: no table then, as there is no result.
+			return st.stoppedBuilding(which())
+		}
 		if err != nil {
 			return ins.fail(err)
 		}
@@ -129,7 +144,7 @@ func (o *runOptions) run(args []string) error {
 		}
 		failed = failed || !res.OK()
 		if res.Reason == sim.Interrupted || intr.Load() {
-			return o.stopped(out, ins, which(), sc, s, res, len(scs)-k-1, len(scs))
+			return st.stopped(which(), res)
 		}
 	}
 	if err := ins.close(); err != nil {
@@ -145,7 +160,8 @@ func (o *runOptions) run(args []string) error {
 }
 
 // runOne runs the k-th scenario (from 1) with seed s, its routing tables
-// first if --routes asks for them.
+// first if --routes asks for them. A signal during the build returns
+// run.ErrInterrupted.
 func (o *runOptions) runOne(ins *instruments, tables io.Writer, k int, sc *scenario.Scenario, s uint64, intr *atomic.Bool) (*run.Result, error) {
 	opt, err := ins.begin(k, sc)
 	if err != nil {
@@ -153,7 +169,7 @@ func (o *runOptions) runOne(ins *instruments, tables io.Writer, k int, sc *scena
 	}
 	opt.Interrupt = intr
 	if o.routes {
-		n, err := run.Build(sc, s)
+		n, err := run.BuildWith(sc, s, run.Options{Interrupt: intr})
 		if err != nil {
 			return nil, err
 		}
@@ -168,22 +184,46 @@ func (o *runOptions) runOne(ins *instruments, tables io.Writer, k int, sc *scena
 	return res, ins.end()
 }
 
+// stopState is what a signal stops: the report, the instruments, and the
+// run of sc with seed seed, notStarted of total runs not started after it.
+type stopState struct {
+	out               *report.Writer
+	ins               *instruments
+	sc                *scenario.Scenario
+	seed              uint64
+	notStarted, total int
+}
+
 // stopped ends the report and the instruments after a signal (or a run
-// that ended as a signal arrived) and says what was stopped: notStarted
-// of total runs were not started.
-func (o *runOptions) stopped(out *report.Writer, ins *instruments, sig os.Signal, sc *scenario.Scenario, s uint64, res *run.Result, notStarted, total int) error {
-	if err := out.Close(); err != nil { // a JSON array stays whole
-		return ins.fail(err)
+// that ended as the signal arrived) and says what was stopped.
+func (st stopState) stopped(sig os.Signal, res *run.Result) error {
+	what := fmt.Sprintf("stopped %s (seed %d) at simulated time %s", st.sc.File, st.seed, report.Duration(res.End))
+	if res.Reason != sim.Interrupted {
+		what = fmt.Sprintf("stopped after %s (seed %d) ended", st.sc.File, st.seed)
 	}
-	if err := ins.close(); err != nil {
+	return st.end(sig, what)
+}
+
+// stoppedBuilding ends the instruments' run, the report and the
+// instruments after a signal stopped the build of a network.
+func (st stopState) stoppedBuilding(sig os.Signal) error {
+	if err := st.ins.end(); err != nil {
+		return st.ins.fail(err)
+	}
+	return st.end(sig, fmt.Sprintf("stopped while building the network of %s (seed %d), before its run", st.sc.File, st.seed))
+}
+
+// end closes the report (a JSON array stays whole) and the instruments,
+// and returns the interruption error saying what was stopped.
+func (st stopState) end(sig os.Signal, what string) error {
+	if err := st.out.Close(); err != nil {
+		return st.ins.fail(err)
+	}
+	if err := st.ins.close(); err != nil {
 		return err
 	}
-	what := fmt.Sprintf("stopped %s (seed %d) at simulated time %s", sc.File, s, report.Duration(res.End))
-	if res.Reason != sim.Interrupted {
-		what = fmt.Sprintf("stopped after %s (seed %d) ended", sc.File, s)
+	if st.notStarted > 0 {
+		what += fmt.Sprintf("; %d of %d runs not started", st.notStarted, st.total)
 	}
-	if notStarted > 0 {
-		what += fmt.Sprintf("; %d of %d runs not started", notStarted, total)
-	}
-	return interrupted(sig, what+ins.kept())
+	return interrupted(sig, what+st.ins.kept())
 }

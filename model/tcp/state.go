@@ -66,8 +66,3 @@ func (s State) String() string {
 
 // synchronized reports whether the handshake is over in s.
 func (s State) synchronized() bool { return s >= Established }
-
-// finSent reports whether s is past sending our FIN.
-func (s State) finQueued() bool {
-	return s == FinWait1 || s == FinWait2 || s == Closing || s == LastAck || s == TimeWait
-}
