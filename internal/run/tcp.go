@@ -124,7 +124,7 @@ func (t *tcpFlow) result(now sim.Time) FlowResult {
 	a := t.app
 	cs, ss := a.Client.Stats(), a.Server.Stats()
 	r := FlowResult{
-		Name: t.spec.Name, Protocol: "tcp",
+		Name: t.spec.Name, Protocol: t.spec.Protocol,
 		OfferedBytes: a.Want(), DeliveredBytes: a.Delivered,
 		PacketsSent:   cs.SegsSent + ss.SegsSent,
 		PacketsRecv:   cs.SegsRecv + ss.SegsRecv,
