@@ -194,6 +194,11 @@ func (s *Scenario) validateFaults() error {
 		if !pr.Retransmits() && f.Transmission > 1 {
 			return s.errAt(at("transmission"), "flow %s is %s: it never retransmits, so only transmission: 1 exists", f.Flow, strings.ToUpper(fl.Protocol))
 		}
+		if fl.RDT != nil && s.has(at("segment")) && f.Segment > fl.RDT.Count {
+			// Packets are numbered from 1 here, from 0 on the wire
+			// (modulo 2^seq_bits): segment N is the wire's pkt (N-1) mod 2^k.
+			return s.errAt(at("segment"), "flow %s sends %d packets: segment %d is never sent (segment 1 is the first, the wire's pkt 0)", f.Flow, fl.RDT.Count, f.Segment)
+		}
 	}
 	return nil
 }
