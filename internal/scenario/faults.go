@@ -21,9 +21,12 @@ import (
 //     transmissions counted, from 1; Transmission k > 1 names that
 //     segment's (k-1)-th retransmission), or for Drop "ack" the Number-th
 //     pure ACK (no data, SYN, FIN or RST) its receiver sends. For a UDP
-//     flow, Segment counts datagrams. Corrupt flips Bits payload bits; with
-//     Undetectable they are flipped in pairs that cancel in the RFC 1071
-//     checksum, so the error is delivered.
+//     flow, Segment counts datagrams; for an rdt flow (stop-and-wait,
+//     go-back-n, selective-repeat) data packets (Segment N is the wire's
+//     pkt (N-1) mod 2^k) and Number its receiver's ACKs. Corrupt flips
+//     Bits payload bits (an rdt packet's payload, not its rdt header);
+//     with Undetectable they are flipped in pairs that cancel in the
+//     RFC 1071 checksum, so the error is delivered.
 //   - Drop "in-flight" At a time: every packet propagating on the wire
 //     (Direction forward, reverse or both) at that instant is lost.
 //   - Outage ("forward", "reverse" or "both") From a time To a later one:
