@@ -71,9 +71,10 @@ func (f *Fabric) Pool() *link.Pool { return f.n.pool }
 
 // Send offers pkt, sent by host i, to the host's outgoing link (routed
 // by its destination on a multi-homed host), after tracing it as a send
-// event decoded from the real bytes. A TCP segment carrying sequence
-// space below the highest already seen on its connection is traced as a
-// retransmission, as a capture's analysis would call it. It returns
+// event decoded from the real bytes. A TCP segment that takes sequence
+// space (data, SYN or FIN) starting below the highest already seen on
+// its connection is traced as a retransmission, as a capture's analysis
+// would call it. It returns
 // whether pkt was one.
 func (f *Fabric) Send(i int, pkt link.Packet) (retrans bool) {
 	s := wire.Peek(pkt.Buf)
@@ -83,7 +84,7 @@ func (f *Fabric) Send(i int, pkt link.Packet) (retrans bool) {
 		if s.Flags&(wire.FlagSYN|wire.FlagFIN) != 0 {
 			end++
 		}
-		if prev, ok := f.sndMax[k]; ok && s.Len > 0 && int32(s.Seq-prev) < 0 {
+		if prev, ok := f.sndMax[k]; ok && end != s.Seq && int32(s.Seq-prev) < 0 {
 			retrans = true
 		}
 		if prev, ok := f.sndMax[k]; !ok || int32(end-prev) > 0 {

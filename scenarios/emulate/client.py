@@ -1,0 +1,28 @@
+#!/usr/bin/env python3
+"""A tiny TCP client in the spirit of the document tcpsim started from:
+it connects to the server, sends a line, prints the reply and closes.
+Standard library only.
+
+    python3 client.py HOST [PORT] [MESSAGE]
+"""
+import socket
+import sys
+
+
+def main():
+    host = sys.argv[1] if len(sys.argv) > 1 else "10.0.0.2"
+    port = int(sys.argv[2]) if len(sys.argv) > 2 else 8866
+    msg = sys.argv[3] if len(sys.argv) > 3 else "hello from the client"
+    with socket.create_connection((host, port), timeout=30) as s:
+        s.sendall(msg.encode() + b"\n")
+        reply = b""
+        while not reply.endswith(b"\n"):
+            chunk = s.recv(1024)
+            if not chunk:
+                break
+            reply += chunk
+    print("reply:", reply.decode(errors="replace").strip(), flush=True)
+
+
+if __name__ == "__main__":
+    main()
