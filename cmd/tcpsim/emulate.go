@@ -13,6 +13,9 @@ import (
 
 	"tcpsim/internal/emulate"
 	"tcpsim/internal/report"
+	"tcpsim/internal/run"
+	"tcpsim/internal/scenario"
+	"tcpsim/internal/trace"
 	"tcpsim/sim"
 )
 
@@ -154,4 +157,37 @@ func newEmulatePeerCmd(stdout io.Writer) *cobra.Command {
 			return emulate.Peer(args, stdout)
 		},
 	}
+}
+
+// emulateTrace emulates sc and returns its result and the events of
+// flow; the commands' output goes to cmdOut. SIGINT and SIGTERM end the
+// emulation (and remove what it made).
+func emulateTrace(sc *scenario.Scenario, seed uint64, flow string, runs []string, cmdOut io.Writer) (*run.Result, []trace.Event, error) {
+	var cmds []emulate.Command
+	for _, r := range runs {
+		c, err := emulate.ParseCommand(r)
+		if err != nil {
+			return nil, nil, err
+		}
+		cmds = append(cmds, c)
+	}
+	var intr atomic.Bool
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(ch)
+	go func() {
+		for range ch {
+			intr.Store(true)
+		}
+	}()
+	rec := &trace.Recorder{}
+	res, err := emulate.Run(sc, emulate.Options{Seed: seed, Commands: cmds, Interrupt: &intr, Output: cmdOut,
+		Trace: run.Options{Trace: &trace.Filter{Flow: flow, Next: rec}}})
+	if err != nil {
+		return nil, nil, err
+	}
+	if res.Reason == sim.Interrupted {
+		return nil, nil, interrupted(os.Interrupt, "stopped the emulation of "+sc.File)
+	}
+	return res, rec.Events, nil
 }
