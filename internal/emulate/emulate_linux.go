@@ -373,7 +373,7 @@ func (e *emulation) run() (*run.Result, error) {
 	}
 	flows := make([]run.FlowResult, len(plans))
 	for i, p := range plans {
-		flows[i] = e.flowResult(p, &r.cls.flows[i], simAt, before[p.from], after[p.from], r.eng.Now())
+		flows[i] = e.flowResult(p, &r.cls.flows[i], simAt, before[p.from], after[p.from], before[p.to], after[p.to])
 	}
 	em := r.figures()
 	return fab.Result(r.reason, flows, em), nil
@@ -625,7 +625,7 @@ func (e *emulation) cleanupProcs() {
 
 // flowResult is flow p's outcome, measured on the wire (w) and, for the
 // built-in peers, by the peers themselves.
-func (e *emulation) flowResult(p *flowPlan, w *wireFlow, simAt func(int64) sim.Time, before, after map[string]int64, end sim.Time) run.FlowResult {
+func (e *emulation) flowResult(p *flowPlan, w *wireFlow, simAt func(int64) sim.Time, before, after, beforeTo, afterTo map[string]int64) run.FlowResult {
 	f := run.FlowResult{Name: p.spec.Name, Protocol: p.spec.Protocol, Start: sim.Time(p.spec.Start), Completion: -1}
 	delta := func(k string) int64 { return after[k] - before[k] }
 	tr := &run.TCPResult{Verified: "n/a (a command)", State: "real kernel / real kernel", Handshake: -1}
@@ -673,15 +673,16 @@ func (e *emulation) flowResult(p *flowPlan, w *wireFlow, simAt func(int64) sim.T
 	// Retransmissions as the wire saw them, split by the sender's kernel
 	// counters (TcpExt TCPFastRetrans of its namespace) into fast and
 	// the rest; RTO expirations are its TCPTimeouts.
-	fast := min(w.retrans, max(delta("TcpExtTCPFastRetrans"), 0))
+	fast := min(w.retrans, max(delta("TcpExt:TCPFastRetrans"), 0))
 	tr.FastRetrans, tr.TimeoutRetrans = fast, w.retrans-fast
-	tr.RTOExpirations = max(delta("TcpExtTCPTimeouts"), 0)
+	tr.RTOExpirations = max(delta("TcpExt:TCPTimeouts"), 0)
 	tr.DupAcks = w.dupAcks
-	f.ChecksumDrops = max(after["TcpInCsumErrors"]-before["TcpInCsumErrors"], 0)
+	// The kernels' own checksum drops (Tcp InCsumErrors), both ends.
+	f.ChecksumDrops = max(after["Tcp:InCsumErrors"]-before["Tcp:InCsumErrors"], 0) +
+		max(afterTo["Tcp:InCsumErrors"]-beforeTo["Tcp:InCsumErrors"], 0)
 	if p.spec.Protocol == "tcp" {
 		f.TCP = tr
 	}
-	_ = end
 	return f
 }
 
