@@ -99,6 +99,9 @@ func (r *relay) loop() {
 		pfds[i] = unix.PollFd{Fd: int32(fd), Events: unix.POLLIN}
 	}
 	r.errs = make([]sim.Time, 0, 1<<16)
+	cpu0 := threadCPU()
+	wall0 := r.now()
+	defer func() { r.em.CPU, r.em.Wall = threadCPU()-cpu0, r.now()-wall0 }()
 	stepStart := r.now()
 	for {
 		switch {
@@ -153,6 +156,15 @@ func (r *relay) loop() {
 	}
 	r.eng.RunTo(max(r.now(), r.eng.Now()))
 	r.drainNotes()
+}
+
+// threadCPU is the calling thread's CPU time so far.
+func threadCPU() sim.Time {
+	var ru unix.Rusage
+	if unix.Getrusage(unix.RUSAGE_THREAD, &ru) != nil {
+		return 0
+	}
+	return sim.Time(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func (r *relay) stall(d sim.Time) {

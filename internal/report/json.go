@@ -69,6 +69,7 @@ func runObject(r *run.Result, sections []string) object {
 			{"release_error_p50_s", em.ReleaseP50.Seconds()}, {"release_error_p99_s", em.ReleaseP99.Seconds()},
 			{"release_error_max_s", em.ReleaseMax.Seconds()}, {"stalls", em.Stalls}, {"stall_over_s", em.StallOver.Seconds()},
 			{"max_stall_s", em.MaxStall.Seconds()}, {"unplaceable_dropped", em.Dropped},
+			{"relay_cpu_s", em.CPU.Seconds()}, {"relay_wall_s", em.Wall.Seconds()},
 		}})
 	}
 	if has(sections, "flows") {

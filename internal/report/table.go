@@ -39,8 +39,12 @@ func RelayLine(r *run.Result) string {
 		return ""
 	}
 	us := func(t sim.Time) string { return fmt.Sprintf("%.0f µs", float64(t)/1e3) }
-	return fmt.Sprintf("relay: %d packets read, %d released; release error p50 %s, p99 %s, max %s; %d stalls over %s (longest %s); %d unplaceable packets dropped",
+	line := fmt.Sprintf("relay: %d packets read, %d released; release error p50 %s, p99 %s, max %s; %d stalls over %s (longest %s); %d unplaceable packets dropped",
 		em.Packets, em.Releases, us(em.ReleaseP50), us(em.ReleaseP99), us(em.ReleaseMax), em.Stalls, us(em.StallOver), us(em.MaxStall), em.Dropped)
+	if n := em.Packets + em.Releases; n > 0 && em.Wall > 0 {
+		line += fmt.Sprintf("; relay CPU %.1f%% of %s, %.1f µs per packet read or released", 100*em.CPU.Seconds()/em.Wall.Seconds(), Duration(em.Wall), float64(em.CPU)/1e3/float64(n))
+	}
+	return line
 }
 
 // NewTable returns a tablewriter v1 table in tcpsim's house style: ASCII

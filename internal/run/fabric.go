@@ -47,6 +47,10 @@ type Emulation struct {
 	// Dropped counts packets read that the relay could not place (not
 	// IPv4, or from an address that is no host's).
 	Dropped int64
+	// CPU is the relay thread's own CPU time (user and system), and
+	// Wall the time it ran: CPU/(Packets+Releases) is its cost per
+	// packet event.
+	CPU, Wall sim.Time
 }
 
 // BuildFabric builds sc's nodes, links, routes, faults and trace (opt)
