@@ -18,6 +18,7 @@ func newPlotCmd(stdout io.Writer) *cobra.Command {
 	var (
 		flow, out, units, xAxis, vary string
 		seed                          uint64
+		emulated                      bool
 	)
 	cmd := &cobra.Command{
 		Use:   "plot FILE... --out DIR",
@@ -112,7 +113,14 @@ after that segment was sent. --units segments counts in MSS.`,
 					s = seed
 				}
 				rec := &trace.Recorder{}
-				res, err := run.ScenarioWith(in.sc, s, run.Options{Trace: &trace.Filter{Flow: f.Name, Next: rec}, TraceRecovery: true})
+				var res *run.Result
+				if emulated {
+					// The real kernel's run: its cwnd and ssthresh are the
+					// sender's TCP_INFO samples.
+					res, rec.Events, err = emulateTrace(in.sc, s, f.Name, nil, cmd.ErrOrStderr())
+				} else {
+					res, err = run.ScenarioWith(in.sc, s, run.Options{Trace: &trace.Filter{Flow: f.Name, Next: rec}, TraceRecovery: true})
+				}
 				if err != nil {
 					return fmt.Errorf("%s: %w", in.file, err)
 				}
@@ -167,6 +175,7 @@ after that segment was sent. --units segments counts in MSS.`,
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "override the scenarios' seed")
 	cmd.Flags().StringVar(&units, "units", "bytes", "sizes in bytes (drawn in kB) or segments (of the flow's MSS)")
 	cmd.Flags().StringVar(&xAxis, "x", "time", "x axis: time or rounds (transmission rounds, as Kurose & Ross draw cwnd)")
+	cmd.Flags().BoolVar(&emulated, "emulate", false, "plot an emulated run (tcpsim emulate: the real kernel's packets, cwnd and ssthresh from TCP_INFO; Linux, root)")
 	cmd.Flags().StringVar(&vary, "vary", "", "PATH=V1,V2,...: overlay one run of FILE per value (e.g. flows.file.congestion=tahoe,reno)")
 	return cmd
 }
