@@ -137,3 +137,38 @@ func TestEmulateWithoutRootExits2(t *testing.T) {
 		t.Errorf("stderr %q: want one line saying root is needed", stderr.String())
 	}
 }
+
+// tcpsim compare prints the simulated and the emulated column for the
+// seed's client and server.
+func TestCompareGivesBothColumns(t *testing.T) {
+	needEmulation(t)
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3")
+	}
+	bin := buildTcpsim(t)
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(bin, "compare", "../../scenarios/emulate/hahaha.yaml",
+		"--run", "b="+py+" ../../scenarios/emulate/server.py",
+		"--run", "a="+py+" ../../scenarios/emulate/client.py 10.0.0.2 8866")
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("tcpsim compare: %v\n%s", err, stderr.String())
+	}
+	out := stdout.String()
+	for _, want := range []string{"simulated", "emulated", "difference", "packets lost on the data path", "relay:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("compare output lacks %q:\n%s", want, out)
+		}
+	}
+	// Both columns hold a number on the loss row: the same seeded draw
+	// loses the request in both.
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "packets lost on the data path") {
+			f := strings.Fields(strings.ReplaceAll(l, "|", " "))
+			if n := len(f); n < 4 || f[n-3] != "1" || f[n-2] != "1" {
+				t.Errorf("loss row %q: want 1 simulated and 1 emulated", l)
+			}
+		}
+	}
+}
