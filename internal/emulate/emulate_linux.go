@@ -52,6 +52,9 @@ func Run(sc *scenario.Scenario, o Options) (res *run.Result, err error) {
 		out = io.Discard
 	}
 	e := &emulation{sc: sc, o: o, exe: exe, out: &lockedWriter{w: out}, tag: fmt.Sprintf("%s%d", NamePrefix, os.Getpid())}
+	for _, w := range RateWarnings(sc) {
+		e.out.line("tcpsim", w)
+	}
 	defer func() {
 		if cerr := e.cleanup(); err == nil && cerr != nil {
 			res, err = nil, cerr

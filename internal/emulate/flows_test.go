@@ -3,6 +3,7 @@ package emulate
 import (
 	"testing"
 
+	"tcpsim/internal/scenario"
 	"tcpsim/model/wire"
 	"tcpsim/sim"
 )
@@ -88,5 +89,20 @@ func TestClassifierFixedPorts(t *testing.T) {
 	}
 	if f, _ := c.sent(0, seg(addrA, addrB, 40000, 22, 1, 1, wire.FlagACK, 1, 0), 0); f != -1 {
 		t.Errorf("a connection of no flow tagged %d, want -1 (untagged)", f)
+	}
+}
+
+func TestRateWarnings(t *testing.T) {
+	for _, c := range []struct {
+		link string
+		want int
+	}{{"{rate: 10Mbps, delay: 1ms}", 0}, {"{rate: 100Mbps, delay: 1ms}", 0}, {"{rate: 1Gbps, delay: 1ms}", 2}, {"{delay: 1ms, forward: {rate: 1Gbps}, reverse: {rate: 10Mbps}}", 1}} {
+		sc, err := scenario.Parse("w.yaml", []byte("name: w\nuntil: 1s\nlink: "+c.link+"\nflows:\n  - {name: f, protocol: tcp, bytes: 1KB}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ws := RateWarnings(sc); len(ws) != c.want {
+			t.Errorf("link %s: warnings %q, want %d", c.link, ws, c.want)
+		}
 	}
 }

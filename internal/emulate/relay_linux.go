@@ -3,13 +3,13 @@ package emulate
 import (
 	"errors"
 	"runtime"
-	"slices"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"tcpsim/internal/run"
+	"tcpsim/model/hist"
 	"tcpsim/model/link"
 	"tcpsim/sim"
 )
@@ -57,7 +57,7 @@ type relay struct {
 
 	// measured
 	em       run.Emulation
-	errs     []sim.Time // release errors
+	errs     hist.Histogram // release errors, ns (to within hist.RelErr)
 	writeErr int64
 	reason   sim.StopReason
 }
@@ -84,7 +84,7 @@ func (h hostRx) Receive(pkt link.Packet) {
 		r.writeErr++
 	}
 	late := r.now() - r.eng.Now()
-	r.errs = append(r.errs, max(late, 0))
+	r.errs.Record(int64(max(late, 0)))
 	r.em.Releases++
 	r.pool.Put(pkt.Buf)
 }
@@ -105,7 +105,6 @@ func (r *relay) loop() {
 	for i, fd := range r.fds {
 		pfds[i] = unix.PollFd{Fd: int32(fd), Events: unix.POLLIN}
 	}
-	r.errs = make([]sim.Time, 0, 1<<16)
 	cpu0 := threadCPU()
 	wall0 := r.now()
 	defer func() { r.em.CPU, r.em.Wall = threadCPU()-cpu0, r.now()-wall0 }()
@@ -226,11 +225,9 @@ func (r *relay) drainNotes() {
 func (r *relay) figures() run.Emulation {
 	em := r.em
 	em.StallOver = stallOver
-	if len(r.errs) > 0 {
-		s := slices.Clone(r.errs)
-		slices.Sort(s)
-		q := func(p float64) sim.Time { return s[min(len(s)-1, int(p*float64(len(s))))] }
-		em.ReleaseP50, em.ReleaseP99, em.ReleaseMax = q(0.5), q(0.99), s[len(s)-1]
+	if r.errs.Count() > 0 {
+		em.ReleaseP50, em.ReleaseP99 = sim.Time(r.errs.Quantile(0.5)), sim.Time(r.errs.Quantile(0.99))
+		em.ReleaseMax = sim.Time(r.errs.Max())
 	}
 	return em
 }

@@ -37,7 +37,8 @@ type Emulation struct {
 	// Releases the packets written to them (delivered by a link).
 	Packets, Releases int64
 	// ReleaseP50, ReleaseP99 and ReleaseMax are the release error: how
-	// late a packet was written after the time the link model gave it.
+	// late a packet was written after the time the link model gave it
+	// (the percentiles to within hist.RelErr).
 	ReleaseP50, ReleaseP99, ReleaseMax sim.Time
 	// Stalls counts steps of the relay loop that took over StallOver;
 	// MaxStall is the longest step.
