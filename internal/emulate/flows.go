@@ -128,8 +128,12 @@ func (c *classifier) delivered(i int, pkt link.Packet) {
 // observe measures a TCP segment of the flow sent by host i.
 func (w *wireFlow) observe(i int, k tuple, s *wire.Summary, now sim.Time) {
 	fromSender := i == w.from
-	if fromSender && s.Flags&wire.FlagSYN != 0 && s.Flags&wire.FlagACK == 0 && !w.synSeen {
+	// The flow's connection is its sender's first SYN, or a later one on
+	// other ports if the first was never established (a client that
+	// tries again after its server refused it).
+	if fromSender && s.Flags&wire.FlagSYN != 0 && s.Flags&wire.FlagACK == 0 && (!w.synSeen || !w.est && k != w.conn) {
 		w.synSeen, w.conn, w.synAt, w.iss, w.sndMax = true, k, now, s.Seq, s.Seq+1
+		w.ackSeen, w.finSent, w.highAck, w.highAckAt = false, false, 0, 0
 	}
 	if !w.synSeen {
 		return

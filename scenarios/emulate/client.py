@@ -7,13 +7,24 @@ Standard library only.
 """
 import socket
 import sys
+import time
 
 
 def main():
     host = sys.argv[1] if len(sys.argv) > 1 else "10.0.0.2"
     port = int(sys.argv[2]) if len(sys.argv) > 2 else 8866
     msg = sys.argv[3] if len(sys.argv) > 3 else "hello from the client"
-    with socket.create_connection((host, port), timeout=30) as s:
+    # The server may still be starting: try again for a while if it
+    # refuses the connection (a refused SYN is answered by a RST).
+    for attempt in range(40):
+        try:
+            s = socket.create_connection((host, port), timeout=30)
+            break
+        except ConnectionRefusedError:
+            time.sleep(0.25)
+    else:
+        sys.exit("no server at %s:%d" % (host, port))
+    with s:
         s.sendall(msg.encode() + b"\n")
         reply = b""
         while not reply.endswith(b"\n"):
