@@ -5,7 +5,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"slices"
+	"strings"
 	"sync/atomic"
 	"syscall"
 
@@ -52,8 +52,8 @@ real packets and marked emulated; a relay line gives the release error
 and the ip command (iproute2): without them it exits 2 saying which is missing.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !slices.Contains(report.RunFormats(), format) {
-				return fmt.Errorf("--format %q: want one of table, markdown, csv, json, jsonl", format)
+			if _, err := report.ParseFormat(format, false); err != nil {
+				return fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.FormatNames(false), ", "))
 			}
 			var cmds []emulate.Command
 			for _, r := range runs {
@@ -138,7 +138,7 @@ and the ip command (iproute2): without them it exits 2 saying which is missing.`
 	}
 	cmd.Flags().StringArrayVar(&runs, "run", nil, "carry a host's flows by a command: HOST='COMMAND ARGS...' (repeatable; no shell)")
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "override the scenario's seed (the links' random draws)")
-	cmd.Flags().StringVar(&format, "format", "table", "output format: table, markdown, csv, json or jsonl")
+	cmd.Flags().StringVar(&format, "format", "table", "output format: "+report.FormatList(false, true))
 	cmd.Flags().StringVar(&fl.Trace, "trace", "", "write an event trace: FILE.jsonl (JSON lines), FILE.txt (text) or - (text on stdout)")
 	cmd.Flags().StringVar(&fl.TraceFlow, "trace-flow", "", "trace only this flow")
 	cmd.Flags().StringVar(&fl.Pcap, "pcap", "", "write a capture of the real packets (pcap, Ethernet): FILE, or - for stdout")

@@ -61,7 +61,7 @@ func BuildFabric(sc *scenario.Scenario, seed uint64, opt Options, deliver []link
 	if len(deliver) != len(sc.HostNames()) {
 		return nil, fmt.Errorf("run: %d receivers for %d hosts", len(deliver), len(sc.HostNames()))
 	}
-	n, err := newNetwork(sc, seed, opt, deliver)
+	n, err := newNetwork(sc, seed, opt, deliver, func() bool { return opt.Interrupt != nil && opt.Interrupt.Load() })
 	if err != nil {
 		return nil, err
 	}

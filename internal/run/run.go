@@ -5,6 +5,7 @@
 package run
 
 import (
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"sync/atomic"
@@ -201,6 +202,7 @@ type Network struct {
 	watching bool
 	tr       *tracer
 	intr     *atomic.Bool
+	stop     func() bool // reports whether intr is set; read while building
 	pool     *link.Pool
 	// ext, in an emulation (BuildFabric), receives what the links
 	// deliver to each host, by host index, in place of the model host.
@@ -256,6 +258,20 @@ func (n *Network) check(i int) {
 // finished.
 func (n *Network) checker(i int) func() { return func() { n.check(i) } }
 
+// udpDone has the network check UDP flow i when its last datagram is
+// sent.
+type udpDone struct {
+	n *Network
+	i int
+}
+
+// UDPEvent implements udp.Observer.
+func (d udpDone) UDPEvent(ev udp.Event, _ udp.Note) {
+	if ev == udp.EvDone {
+		d.n.check(d.i)
+	}
+}
+
 func (n *Network) onWatch(uint64) {
 	for _, p := range n.pipes {
 		if p.InFlight() > 0 {
@@ -271,24 +287,51 @@ func Build(sc *scenario.Scenario, seed uint64) (*Network, error) {
 	return BuildWith(sc, seed, Options{})
 }
 
+// ErrInterrupted is returned (wrapped, naming the scenario) by BuildWith
+// and ScenarioWith when Options.Interrupt is set while the network is
+// being built: before the run starts there is no result to report.
+var ErrInterrupted = errors.New("run: interrupted while building the network")
+
 // BuildWith constructs the network of sc with the given seed and
-// instruments.
+// instruments. Building a large topology takes a while (routes above
+// all), so Options.Interrupt is read between its steps as well: between
+// links, between routing destinations, between nodes and between flows.
 func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error) {
+	stop := func() bool { return opt.Interrupt != nil && opt.Interrupt.Load() }
+	return buildWith(sc, seed, opt, stop)
+}
+
+// buildWith is BuildWith with the interrupt read through stop, which
+// tests replace to interrupt the build at each of its checks in turn.
+func buildWith(sc *scenario.Scenario, seed uint64, opt Options, stop func() bool) (*Network, error) {
+	interrupted := fmt.Errorf("%s: %w", sc.File, ErrInterrupted)
+	if stop() {
+		return nil, interrupted
+	}
 	if sc.Repeated() {
 		// Repeated flows: the network runs, traces and reports their
 		// members, each a flow of its own.
 		cp := *sc
 		cp.Flows = sc.Expanded(seed)
 		sc = &cp
+		if stop() {
+			return nil, interrupted
+		}
 	}
-	n, err := newNetwork(sc, seed, opt, nil)
+	n, err := newNetwork(sc, seed, opt, nil, stop)
 	if err != nil {
+		if errors.Is(err, ErrInterrupted) {
+			return nil, interrupted
+		}
 		return nil, err
 	}
 	streams := sim.NewStreams(seed)
 	n.done = make([]bool, len(sc.Flows))
 	n.unfinished = len(sc.Flows)
 	for i := range sc.Flows {
+		if stop() {
+			return nil, interrupted
+		}
 		f := &sc.Flows[i]
 		from, to := sc.FlowEnds(f)
 		if err := n.checkTTL(f.Name, from, to); err != nil {
@@ -302,7 +345,7 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 			u := udp.New(n.eng, udp.Config{
 				Flow: int32(i), Src: src, Dst: dst, SrcPort: cport, DstPort: sport,
 				Count: f.UDP.Count, Bytes: int64(f.UDP.Bytes), Datagram: int(f.UDP.Datagram), Rate: int64(f.UDP.Rate),
-				Checksum: f.UDP.Checksum, Start: sim.Time(f.Start), OnDone: n.checker(i),
+				Checksum: f.UDP.Checksum, Start: sim.Time(f.Start), Observer: udpDone{n, i},
 			})
 			n.flows = append(n.flows, &udpFlow{spec: f, f: u})
 		case "tcp":
@@ -326,9 +369,10 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 
 // newNetwork builds the nodes, links, routes, tracer and fault script of
 // sc, without its flows. ext, if not nil, receives by host index what
-// the links deliver to the hosts (an emulation's real endpoints).
-func newNetwork(sc *scenario.Scenario, seed uint64, opt Options, ext []link.Receiver) (*Network, error) {
-	n := &Network{sc: sc, seed: seed, eng: sim.New(1024), intr: opt.Interrupt, ext: ext}
+// the links deliver to the hosts (an emulation's real endpoints); stop
+// reports an interrupt, read between the building's steps.
+func newNetwork(sc *scenario.Scenario, seed uint64, opt Options, ext []link.Receiver, stop func() bool) (*Network, error) {
+	n := &Network{sc: sc, seed: seed, eng: sim.New(1024), intr: opt.Interrupt, ext: ext, stop: stop}
 	n.watch = n.onWatch
 	n.starter = n.onChain
 	if opt.Trace != nil {
