@@ -224,7 +224,7 @@ flows:
 		intr.Store(true)
 	}()
 	start := time.Now()
-	res, err := Run(sc, Options{Exe: exe, Interrupt: &intr, Commands: []Command{{Host: "b", Argv: []string{"sleep", "600"}}}})
+	res, err := Run(sc, Options{Exe: exe, Interrupt: &intr, Commands: []Command{{Host: "a", Argv: []string{"sleep", "600"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
