@@ -315,6 +315,10 @@ func (e *emulation) run() (*run.Result, error) {
 		return nil, err
 	}
 	r.fab, r.eng, r.pool = fab, fab.Engine(), fab.Pool()
+	r.traced = e.o.Trace.Trace != nil
+	for _, l := range sc.LinkSpecs() {
+		r.corrupting = r.corrupting || l.Forward.Corrupt > 0 || l.Reverse.Corrupt > 0
+	}
 
 	plans := make([]*flowPlan, len(sc.Flows))
 	wflows := make([]wireFlow, len(sc.Flows))

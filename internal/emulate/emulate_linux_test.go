@@ -192,15 +192,18 @@ func TestBitFlipsDroppedByKernelChecksum(t *testing.T) {
 	if !res.OK() {
 		t.Fatalf("status %q, want complete", res.Status())
 	}
-	corrupt := 0
+	corrupt, dropped := 0, 0
 	for _, e := range evs {
-		if e.Kind == trace.Corrupt {
+		switch {
+		case e.Kind == trace.Corrupt:
 			corrupt++
+		case e.Kind == trace.ChecksumDrop && e.Dir == "a->b":
+			dropped++
 		}
 	}
 	fr := res.Flows[0]
-	if corrupt != 2 || fr.ChecksumDrops != 2 {
-		t.Errorf("%d corrupted on the wire, %d checksum drops in the kernels' counters; want 2 and 2", corrupt, fr.ChecksumDrops)
+	if corrupt != 2 || fr.ChecksumDrops != 2 || dropped != 2 {
+		t.Errorf("%d corrupted on the wire, %d checksum drops in the kernels' counters, %d in the trace; want 2, 2 and 2", corrupt, fr.ChecksumDrops, dropped)
 	}
 	if fr.TCP.Verified != "yes" || fr.DeliveredBytes != 300_000 {
 		t.Errorf("verified %q, delivered %d; want yes, 300000", fr.TCP.Verified, fr.DeliveredBytes)

@@ -51,6 +51,9 @@ type relay struct {
 	until sim.Time
 
 	notes chan note
+	// traced: a trace is being written; corrupting: a link corrupts at
+	// random. Only then are delivered packets' checksums verified.
+	traced, corrupting bool
 
 	// spin budget: the window's start and the spinning so far in it
 	window, spun sim.Time
@@ -80,6 +83,9 @@ type hostRx struct {
 func (h hostRx) Receive(pkt link.Packet) {
 	r := h.r
 	r.cls.delivered(h.i, pkt)
+	if r.traced && (pkt.Fault.Scripted() || r.corrupting) {
+		r.fab.Delivered(h.i, pkt)
+	}
 	if _, err := unix.Write(r.fds[h.i], pkt.Buf); err != nil {
 		r.writeErr++
 	}

@@ -125,6 +125,39 @@ func (f *Fabric) hostOf(a wire.Addr) string {
 	return fmt.Sprintf("%d.%d.%d.%d", a[0], a[1], a[2], a[3])
 }
 
+// Delivered is told that a link has just delivered pkt to host i (the
+// receiver runs it before writing the packet to the host's TUN): a packet
+// whose IPv4 header or TCP/UDP checksum no longer matches is one the
+// receiving kernel will drop (RFC 1122 §3.2.1.2, §4.2.2.7; it counts it
+// in InHdrErrors or InCsumErrors), and is traced as a checksum drop at
+// the host, as a simulated host's drop is.
+func (f *Fabric) Delivered(i int, pkt link.Packet) {
+	t := f.n.tr
+	if t == nil || checksumsOK(pkt.Buf) {
+		return
+	}
+	e := t.packet(trace.ChecksumDrop, pkt, t.lastDir)
+	e.Node = t.node(f.n.nodes[i].name)
+	e.Detail = "dropped by the receiving kernel's checksum"
+	t.sink.Event(e)
+}
+
+// checksumsOK reports whether b's IPv4 header checksum and, for TCP and
+// UDP, its transport checksum match (a UDP checksum of zero is none).
+func checksumsOK(b []byte) bool {
+	ip, seg, err := wire.ParseIPv4(b)
+	if err != nil {
+		return false
+	}
+	switch ip.Protocol {
+	case wire.ProtoTCP:
+		_, _, err = wire.ParseTCP(ip, seg)
+	case wire.ProtoUDP:
+		_, _, err = wire.ParseUDP(ip, seg)
+	}
+	return err == nil
+}
+
 // Note traces a line about flow (empty for the run) at the engine's
 // current time: kind is a trace kind such as trace.State or trace.Cwnd.
 func (f *Fabric) Note(flow, kind, detail string, v, v2 int64) {
