@@ -493,10 +493,7 @@ func (e *emulation) conduct(sc *scenario.Scenario, plans []*flowPlan, recvs []re
 		p := l.plan
 		lines := make(chan string, 64)
 		la, ra := e.addrs[p.from], e.addrs[p.to]
-		cc := p.spec.TCP.Congestion
-		if cc == "newreno" || cc == "tahoe" {
-			cc = "reno" // Linux's reno recovers NewReno-style (RFC 6582); it has no Tahoe
-		}
+		cc := kernelCongestion(p.spec.TCP.Congestion)
 		argv := []string{e.exe, "emulate-peer", "send",
 			fmt.Sprintf("%d.%d.%d.%d:%d", la[0], la[1], la[2], la[3], p.cport),
 			fmt.Sprintf("%d.%d.%d.%d:%d", ra[0], ra[1], ra[2], ra[3], p.sport),
@@ -578,6 +575,18 @@ done:
 	recvWG.Wait()
 	infoWG.Wait()
 	return nil
+}
+
+// kernelCongestion is the Linux congestion control module for a
+// scenario's congestion: name: tcpsim's Linux-style variants
+// (cubic-linux) are the kernel's own module, and newreno and tahoe are
+// reno (Linux's reno recovers NewReno-style, RFC 6582; it has no Tahoe).
+func kernelCongestion(name string) string {
+	name = strings.TrimSuffix(name, "-linux")
+	if name == "newreno" || name == "tahoe" {
+		return "reno"
+	}
+	return name
 }
 
 // linger is how long the relay runs on after every flow's sending side
