@@ -6,7 +6,7 @@ import (
 	"tcpsim/model/host"
 	"tcpsim/model/link"
 	"tcpsim/model/router"
-		"tcpsim/sim"
+	"tcpsim/sim"
 )
 
 // buildNodes makes the hosts, routers and link directions of the

@@ -68,10 +68,10 @@ type routing struct {
 	via             []int32   // a stub host's one direction in (from its router); -1 for other nodes
 	stubs           [][]int32 // each router's stub hosts, in declaration order
 
-	mu    sync.Mutex        // guards the cache and the scratch below
-	cache map[int32]*tree   // trees by destination, at most maxTrees
-	heap  routeHeap         // Dijkstra's queue
-	done  []bool            // Dijkstra's settled nodes
+	mu    sync.Mutex      // guards the cache and the scratch below
+	cache map[int32]*tree // trees by destination, at most maxTrees
+	heap  routeHeap       // Dijkstra's queue
+	done  []bool          // Dijkstra's settled nodes
 }
 
 // maxTrees is how many path trees a routing keeps for path queries (each

@@ -95,7 +95,6 @@ func refBetter(d1 sim.Time, p1 []string, d2 sim.Time, p2 []string) bool {
 	return slices.Compare(p1, p2) < 0
 }
 
-
 // randomGraph returns a random topology of up to 12 nodes (hosts and
 // routers, names in an order unlike their indices), with at most one
 // link per pair, delays from a few values (zero included, so that equal
