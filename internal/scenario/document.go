@@ -24,6 +24,9 @@ var bom = []byte("\xef\xbb\xbf")
 // by a "---" line, as the specification requires.
 func prologue(file string, src []byte) ([]byte, error) {
 	src = bytes.TrimPrefix(src, bom)
+	if line, col := firstInvalidUTF8(src); line > 0 {
+		return nil, &Error{File: file, Line: line, Col: col, Msg: "not valid UTF-8: a scenario file is UTF-8 text (YAML 1.2.2 §5.2)"}
+	}
 	var directives []int // offsets of the directive lines
 	seenYAML := 0
 	line := 0

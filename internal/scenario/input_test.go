@@ -115,3 +115,46 @@ func TestDocumentPrologue(t *testing.T) {
 		})
 	}
 }
+
+// TestNames: names are valid UTF-8 without control characters, and flow
+// names are addressable by --set and --vary, else refused at their line
+// and column (issue 21, items 9 and 13). Before the fix every one of the
+// refused names was accepted.
+func TestNames(t *testing.T) {
+	doc := func(name, flow string) string {
+		return "name: " + name + "\nflows: [{name: " + flow + ", protocol: udp, count: 1, rate: 1bps}]\n"
+	}
+	for _, c := range []struct {
+		name, src string
+		want      string // "" accepted, else the error's start
+	}{
+		{"pipes and quotes", doc(`'a|b\c "q"'`, `'x|y\z "q" é 日本'`), ""},
+		{"hash", doc("x", "'w#4'"), ""},
+		{"inner space", doc("x", "my flow"), ""},
+		{"description lines", "name: x\ndescription: |\n  two\n  lines\n" + udpFlow, ""},
+		{"nul in flow", doc("x", `"a\0b"`), `n.yaml:2:16: flows[0].name: "a\x00b" holds the control character U+0000`},
+		{"newline in flow", doc("x", `"a\nb"`), `n.yaml:2:16: flows[0].name: "a\nb" holds the control character U+000A`},
+		{"escape in flow", doc("x", `"a\eb"`), `n.yaml:2:16: flows[0].name: `},
+		{"nul in name", doc(`"a\0b"`, "f"), `n.yaml:1:7: name: "a\x00b" holds the control character U+0000`},
+		{"tab in name", doc(`"a\tb"`, "f"), `n.yaml:1:7: name: `},
+		{"bell in description", "name: x\ndescription: \"a\\ab\"\n" + udpFlow, `n.yaml:2:14: description: `},
+		{"line separator", doc("x", `"a\Lb"`), `n.yaml:2:16: flows[0].name: `},
+		{"invalid utf-8", doc("x", "a\xffb"), `n.yaml:2:17: not valid UTF-8`},
+		{"invalid utf-8 in a comment", "# \xc3\n" + doc("x", "f"), `n.yaml:1:3: not valid UTF-8`},
+		{"blank", doc("x", `" "`), `n.yaml:2:16: flows[0].name: `},
+		{"dot", doc("x", "a.b"), `n.yaml:2:16: flows[0].name: "a.b" holds "."`},
+		{"bracket", doc("x", "'a[0]'"), `n.yaml:2:16: flows[0].name: "a[0]" holds "["`},
+		{"equals", doc("x", "a=b"), `n.yaml:2:16: flows[0].name: "a=b" holds "="`},
+		{"leading space", doc("x", `" a"`), `n.yaml:2:16: flows[0].name: " a" starts or ends with a space`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("n.yaml", []byte(c.src))
+			switch {
+			case c.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case c.want != "" && (err == nil || !strings.HasPrefix(err.Error(), c.want)):
+				t.Fatalf("err = %v, want %q...", err, c.want)
+			}
+		})
+	}
+}
