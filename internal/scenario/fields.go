@@ -3,7 +3,6 @@ package scenario
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
@@ -229,8 +228,8 @@ const (
 func numberField[T any](name string, lo, hi float64, eg string, set func(*T, float64)) field[T] {
 	want := fmt.Sprintf("a number above %g and at most %g, e.g. %s", lo, hi, eg)
 	return field[T]{name: name, want: want, parse: func(dst *T, s string) error {
-		v, err := strconv.ParseFloat(s, 64)
-		if err != nil || !(v > lo && v <= hi) {
+		v, ok := decimal(s)
+		if !ok || !(v > lo && v <= hi) {
 			return invalid(s, name, want)
 		}
 		set(dst, v)
