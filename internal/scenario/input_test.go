@@ -158,3 +158,24 @@ func TestNames(t *testing.T) {
 		})
 	}
 }
+
+// TestEveryFlowNameAddressable: every flow name the file accepts can be
+// addressed by an override (--set, --vary: flows.NAME.FIELD), and the
+// names it could not address are refused (issue 21, item 13).
+func TestEveryFlowNameAddressable(t *testing.T) {
+	for _, name := range []string{"file", "vidéo #2", "a|b", "my flow", `back\slash`, `say "hi"`, "日本", "w#4", "a-b_c", "x:y", "a,b"} {
+		src := "name: x\nflows: [{name: '" + strings.ReplaceAll(name, "'", "''") + "', protocol: udp, count: 1, rate: 1bps}]\n"
+		o, err := ParseOverride("flows." + name + ".start=1s")
+		if err != nil {
+			t.Fatalf("%q: %v", name, err)
+		}
+		s, err := Parse("v.yaml", []byte(src), o)
+		if err != nil {
+			t.Errorf("flow %q: %v", name, err)
+			continue
+		}
+		if s.Flows[0].Start != Duration(1e9) {
+			t.Errorf("flow %q: start %v after the override, want 1s", name, s.Flows[0].Start)
+		}
+	}
+}
