@@ -354,16 +354,6 @@ func (h *routeHeap) pop() heapItem {
 	return top
 }
 
-// route returns the route of table t to dest, if any.
-func (t *RoutingTable) route(dest string) (Route, bool) {
-	for _, r := range t.Routes {
-		if r.Dest == dest {
-			return r, true
-		}
-	}
-	return Route{}, false
-}
-
 // PathOf returns the nodes that a packet from host from to host to
 // crosses, both included, by the run's routes; nil if none.
 func (r *Result) PathOf(from, to string) []string {

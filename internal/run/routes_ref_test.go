@@ -95,6 +95,16 @@ func refBetter(d1 sim.Time, p1 []string, d2 sim.Time, p2 []string) bool {
 	return slices.Compare(p1, p2) < 0
 }
 
+// route returns the route of table t to dest, if any.
+func (t *RoutingTable) route(dest string) (Route, bool) {
+	for _, r := range t.Routes {
+		if r.Dest == dest {
+			return r, true
+		}
+	}
+	return Route{}, false
+}
+
 // randomGraph returns a random topology of up to 12 nodes (hosts and
 // routers, names in an order unlike their indices), with at most one
 // link per pair, delays from a few values (zero included, so that equal
