@@ -17,12 +17,18 @@ func (n *Network) buildNodes(streams sim.Streams, pool *link.Pool) error {
 	sc := n.sc
 	index := map[string]int{}
 	for i, name := range sc.HostNames() {
+		if n.stop() {
+			return ErrInterrupted
+		}
 		h := host.New(HostAddr(i), pool)
 		index[name] = len(n.nodes)
 		n.nodes = append(n.nodes, netNode{name: name, addr: h.Addr, host: h})
 		n.hosts = append(n.hosts, h)
 	}
 	for j, name := range sc.RouterNames() {
+		if n.stop() {
+			return ErrInterrupted
+		}
 		r := router.New(name, RouterAddr(j), pool)
 		index[name] = len(n.nodes)
 		n.nodes = append(n.nodes, netNode{name: name, addr: r.Addr, router: r})
@@ -36,6 +42,9 @@ func (n *Network) buildNodes(streams sim.Streams, pool *link.Pool) error {
 	// Edge i of the routing graph is direction n.pipes[i].
 	var edges []graphEdge
 	for _, ls := range sc.LinkSpecs() {
+		if n.stop() {
+			return ErrInterrupted
+		}
 		a, b := index[ls.A], index[ls.B]
 		for _, d := range []struct {
 			name     string
@@ -58,7 +67,8 @@ func (n *Network) buildNodes(streams sim.Streams, pool *link.Pool) error {
 	for _, d := range n.dirs {
 		ifaces[d.from]++
 	}
-	n.rt.each(func(x int32) bool {
+	// Interrupt is read before each destination's routes.
+	ok := n.rt.each(func(x int32) bool {
 		return n.nodes[x].router != nil || ifaces[x] > 1
 	}, func(x, d, e int32) {
 		if nd := &n.nodes[x]; nd.router != nil {
@@ -66,7 +76,10 @@ func (n *Network) buildNodes(streams sim.Streams, pool *link.Pool) error {
 		} else {
 			nd.host.Route(n.nodes[d].addr, n.pipes[e])
 		}
-	})
+	}, n.stop)
+	if !ok {
+		return ErrInterrupted
+	}
 	return nil
 }
 

@@ -229,8 +229,10 @@ func (r *routing) path(x, d int32) ([]string, sim.Time) {
 // each calls fn(x, d, edge) for every node x for which want(x) holds and
 // every host d that x has a route to, with the direction x takes. It
 // computes each tree once, without the cache: the cost is one tree per
-// router and per host that is not a stub, plus one call per route.
-func (r *routing) each(want func(x int32) bool, fn func(x, d, edge int32)) {
+// router and per host that is not a stub, plus one call per route. It
+// asks stop before each tree and each destination, and returns false as
+// soon as stop says to give up.
+func (r *routing) each(want func(x int32) bool, fn func(x, d, edge int32), stop func() bool) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var xs []int32
@@ -247,8 +249,14 @@ func (r *routing) each(want func(x int32) bool, fn func(x, d, edge int32)) {
 			if len(r.stubs[d]) == 0 {
 				continue
 			}
+			if stop() {
+				return false
+			}
 			r.build(d, &t)
 			for _, s := range r.stubs[d] {
+				if stop() {
+					return false
+				}
 				for _, x := range xs {
 					switch {
 					case x == d:
@@ -259,6 +267,9 @@ func (r *routing) each(want func(x int32) bool, fn func(x, d, edge int32)) {
 				}
 			}
 		case r.via[d] < 0:
+			if stop() {
+				return false
+			}
 			r.build(d, &t)
 			for _, x := range xs {
 				if t.next[x] >= 0 {
@@ -267,11 +278,19 @@ func (r *routing) each(want func(x int32) bool, fn func(x, d, edge int32)) {
 			}
 		}
 	}
+	return true
 }
 
 // tables returns the routing table of every node (by node index), each
 // route with its whole path: O(V·H·path) time and memory, for printing.
 func (r *routing) tables() []RoutingTable {
+	t, _ := r.tablesUntil(func() bool { return false })
+	return t
+}
+
+// tablesUntil is tables, asking stop before each destination whether to
+// give up: then it returns nil, false.
+func (r *routing) tablesUntil(stop func() bool) ([]RoutingTable, bool) {
 	tables := make([]RoutingTable, len(r.nodes))
 	for i, n := range r.nodes {
 		tables[i] = RoutingTable{Node: n.name, Router: n.router}
@@ -279,6 +298,9 @@ func (r *routing) tables() []RoutingTable {
 	for d, dn := range r.nodes {
 		if dn.router {
 			continue
+		}
+		if stop() {
+			return nil, false
 		}
 		for x := range r.nodes {
 			e, delay, ok := r.hop(int32(x), int32(d))
@@ -290,12 +312,18 @@ func (r *routing) tables() []RoutingTable {
 			tables[x].Routes = append(tables[x].Routes, Route{Dest: dn.name, Next: r.nodes[ed.to].name, Link: ed.name, Delay: delay, Path: path})
 		}
 	}
-	return tables
+	return tables, true
 }
 
 // computeRoutes returns the routing table of every node (by node index).
 func computeRoutes(nodes []graphNode, edges []graphEdge) []RoutingTable {
 	return newRouting(nodes, edges).tables()
+}
+
+// computeRoutesUntil is computeRoutes, asking stop before each
+// destination whether to give up: then it returns nil, false.
+func computeRoutesUntil(nodes []graphNode, edges []graphEdge, stop func() bool) ([]RoutingTable, bool) {
+	return newRouting(nodes, edges).tablesUntil(stop)
 }
 
 // heapItem is a node waiting in Dijkstra's queue, ordered by distance and

@@ -7,11 +7,11 @@ import (
 	"tcpsim/internal/scenario"
 )
 
-// starScenario returns a star of hosts hosts h0..h{n-1} around one router
+// starNetwork returns a star of hosts hosts h0..h{n-1} around one router
 // r, each on its own link, with one flow from h0 to h1. It is built from a
 // parsed three-host star whose link entries are copied, because a file of
 // 10,000 hosts is larger than scenario.MaxFileSize.
-func starScenario(tb testing.TB, hosts int) *scenario.Scenario {
+func starNetwork(tb testing.TB, hosts int) *scenario.Scenario {
 	tb.Helper()
 	sc := parse(tb, `name: star
 nodes: {hosts: [h0, h1], routers: [r]}
@@ -40,7 +40,7 @@ flows:
 func BenchmarkBuildStar(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
 		b.Run(fmt.Sprintf("hosts=%d", n), func(b *testing.B) {
-			sc := starScenario(b, n)
+			sc := starNetwork(b, n)
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := Build(sc, 1); err != nil {

@@ -154,7 +154,7 @@ func TestRoutesMatchReference(t *testing.T) {
 				t.Fatalf("seed %d: route %s to %s installed twice", seed, nodes[x].name, nodes[d].name)
 			}
 			installed[[2]int32{x, d}] = e
-		})
+		}, func() bool { return false })
 		count := 0
 		for x, tb := range want {
 			for _, rt := range tb.Routes {
