@@ -142,8 +142,9 @@ func TestNames(t *testing.T) {
 		{"invalid utf-8", doc("x", "a\xffb"), `n.yaml:2:17: not valid UTF-8`},
 		{"invalid utf-8 in a comment", "# \xc3\n" + doc("x", "f"), `n.yaml:1:3: not valid UTF-8`},
 		{"blank", doc("x", `" "`), `n.yaml:2:16: flows[0].name: `},
-		{"dot", doc("x", "a.b"), `n.yaml:2:16: flows[0].name: "a.b" holds "."`},
-		{"bracket", doc("x", "'a[0]'"), `n.yaml:2:16: flows[0].name: "a[0]" holds "["`},
+		{"dot", doc("x", "a.b"), ""},
+		{"bracket", doc("x", "'a[0]'"), ""},
+		{"traversal", doc("x", "/../../x"), ""},
 		{"equals", doc("x", "a=b"), `n.yaml:2:16: flows[0].name: "a=b" holds "="`},
 		{"leading space", doc("x", `" a"`), `n.yaml:2:16: flows[0].name: " a" starts or ends with a space`},
 	} {
@@ -160,10 +161,12 @@ func TestNames(t *testing.T) {
 }
 
 // TestEveryFlowNameAddressable: every flow name the file accepts can be
-// addressed by an override (--set, --vary: flows.NAME.FIELD), and the
-// names it could not address are refused (issue 21, item 13).
+// addressed by an override (--set, --vary: flows.NAME.FIELD), dots
+// included (issue 21, item 13: before, a flow named a.b was accepted and
+// no override could reach it).
 func TestEveryFlowNameAddressable(t *testing.T) {
-	for _, name := range []string{"file", "vidéo #2", "a|b", "my flow", `back\slash`, `say "hi"`, "日本", "w#4", "a-b_c", "x:y", "a,b"} {
+	for _, name := range []string{"file", "vidéo #2", "a|b", "my flow", `back\slash`, `say "hi"`, "日本", "w#4", "a-b_c", "x:y", "a,b",
+		"a.b", "v1.2.3", "a[0]", "/../../x", "..", "a.repeat"} {
 		src := "name: x\nflows: [{name: '" + strings.ReplaceAll(name, "'", "''") + "', protocol: udp, count: 1, rate: 1bps}]\n"
 		o, err := ParseOverride("flows." + name + ".start=1s")
 		if err != nil {
@@ -176,6 +179,17 @@ func TestEveryFlowNameAddressable(t *testing.T) {
 		}
 		if s.Flows[0].Start != Duration(1e9) {
 			t.Errorf("flow %q: start %v after the override, want 1s", name, s.Flows[0].Start)
+		}
+	}
+	// Flows a and a.b: the longest name that starts the path wins.
+	src := "name: x\nflows: [{name: a, protocol: udp, count: 1, rate: 1bps}, {name: a.b, protocol: udp, count: 1, rate: 1bps}]\n"
+	s, err := Parse("v.yaml", []byte(src), Override{"flows.a.b.start", "2s"}, Override{"flows.a.start", "1s"})
+	if err != nil || s.Flows[0].Start != Duration(1e9) || s.Flows[1].Start != Duration(2e9) {
+		t.Fatalf("flows a and a.b: %v, starts %v", err, s)
+	}
+	for _, o := range []Override{{"flows.a.b", "1"}, {"flows.a.", "1"}, {"flows.nope.start", "1s"}} {
+		if _, err := Parse("v.yaml", []byte(src), o); err == nil {
+			t.Errorf("override %s accepted", o)
 		}
 	}
 }

@@ -36,7 +36,7 @@ func TestEveryErrorLocated(t *testing.T) {
 		topo("bytes: 20MB}", "bytes: 20MB, repeat: {count: 0, every: 1ms}}"),
 		topo("bytes: 20MB}", "bytes: 20MB, repeat: {count: 3}}"),
 		topo("bytes: 20MB}", "bytes: 20MB, repeat: {count: 3, every: exp(0s)}}"),
-		topo("name: near", "name: 'near.1'"),
+		topo("name: near", "name: 'near=1'"),
 		topo("name: near", "name: \"ne\\0ar\""),
 		topo("name: t", "name: \"t\\nx\""),
 		topo("name: near", "name: far"),

@@ -12,13 +12,12 @@ import (
 // JSON and traces, where a NUL, a newline or an escape sequence would
 // break the output or the terminal. Description alone may hold newlines
 // and tabs. A flow name is also an address: overrides and --vary write
-// flows.NAME.FIELD and split it at dots, and cut path=value at the first
-// "=", so a flow name holds neither "." nor "=" (nor "[" and "]", which
-// error messages use for positions, as in flows[2]), and no space at
-// either end (overrides trim it).
+// flows.NAME.FIELD (a name with dots is found by the longest flow name
+// that starts the path) and cut path=value at the first "=", so a flow
+// name holds no "=", and no space at either end (overrides trim it).
 
 // flowNameSpecial are the characters a flow name may not hold.
-const flowNameSpecial = ".[]="
+const flowNameSpecial = "="
 
 // checkText refuses text that is not valid UTF-8 or holds a control
 // character (other than newline and tab when multiline).
@@ -60,7 +59,7 @@ func checkName(text, what, want string) error {
 // checkFlowName refuses a flow name that checkName refuses, or one that
 // overrides and --vary could not address.
 func checkFlowName(text string) error {
-	const want = "a name of printable characters without . [ ] = (e.g. file, web_1, 'vidéo #2'): --set and --vary address a flow as flows.NAME.FIELD"
+	const want = "a name of printable characters without = (e.g. file, web_1, 'vidéo #2'): --set and --vary address a flow as flows.NAME.FIELD=VALUE"
 	if err := checkName(text, "flow name", want); err != nil {
 		return err
 	}
