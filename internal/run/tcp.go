@@ -60,7 +60,7 @@ func newTCPFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, cport,
 		Congestion: cc, MaxRetries: t.MaxRetries,
 		MinRTO: sim.Time(t.MinRTO), MaxRTO: sim.Time(t.MaxRTO), InitialRTO: sim.Time(t.InitialRTO),
 		TimeWait: sim.Time(t.TimeWait), InitialSsthresh: t.InitialSsthresh * t.MSS, SACK: t.SACK, Timestamps: t.Timestamps,
-		QuickAcks: t.QuickAcks, ECN: t.ECN,
+		QuickAcks: t.QuickAcks, ECN: t.ECN, PRR: t.PRR, RACK: t.RACK, DSACK: t.DSACK,
 	}
 	if t.DelayedAck.On {
 		cfg.DelayedAck = sim.Time(t.DelayedAck.Timeout)

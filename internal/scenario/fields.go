@@ -351,6 +351,9 @@ func tcpFields() []field[TCPFlow] {
 		enumField("profile", Profiles(), func(f *TCPFlow, v string) { f.Profile = v }),
 		wholeField("quick_acks", 0, 1000, " segments", "16", func(f *TCPFlow, v uint64) { f.QuickAcks = int(v) }),
 		boolField("ecn", func(f *TCPFlow, v bool) { f.ECN = v }),
+		boolField("prr", func(f *TCPFlow, v bool) { f.PRR = v }),
+		boolField("rack", func(f *TCPFlow, v bool) { f.RACK = v }),
+		boolField("dsack", func(f *TCPFlow, v bool) { f.DSACK = v }),
 	}
 }
 

@@ -168,6 +168,15 @@ type TCPFlow struct {
 	// 3168): data segments are sent ECN-capable, and the sender reacts to
 	// an echoed CE mark as to a loss, without a retransmission.
 	ECN bool
+	// PRR sets cwnd in a SACK loss recovery by Proportional Rate
+	// Reduction (RFC 6937) instead of cutting it to ssthresh at once.
+	PRR bool
+	// RACK makes a SACK sender detect losses by time (RACK) and probe
+	// tail losses (TLP), RFC 8985, as Linux does by default.
+	RACK bool
+	// DSACK makes the receiver report duplicate segments (RFC 2883); a
+	// RACK sender uses them (reordering window, loss probes, undo).
+	DSACK bool
 }
 
 // UDPFlow holds the fields of a UDP flow: Count datagrams of Datagram

@@ -56,6 +56,12 @@ func (e *Endpoint) Input(h *wire.TCP, data []byte) {
 			}
 			if len(data) > 0 {
 				e.st.DupSegs++
+				if seg.LessThan(e.rcv.nxt) {
+					// Old data (RFC 2883 §4: a D-SACK of what arrived
+					// again below the cumulative ACK).
+					off := e.rcv.buf.inOrderEnd() + seqnum.Delta(e.rcv.nxt, seg)
+					e.rcv.noteDup(off, min(off+int64(len(data)), e.rcv.buf.inOrderEnd()))
+				}
 			}
 			e.sendAck()
 		}
@@ -258,6 +264,10 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 	if e.snd.sack {
 		e.st.SACKBlocksRecv += int64(e.snd.takeSACK(h, ack))
 	}
+	e.snd.ackTSecr = 0
+	if e.ts.on && h.Timestamps {
+		e.snd.ackTSecr = h.TSecr // for RACK's test of retransmissions (RFC 8985 §6.2 step 2)
+	}
 	if ack == e.snd.una {
 		// RFC 5681 §2 duplicate ACK: no data, no SYN/FIN, same window,
 		// outstanding data, ACK = SND.UNA.
@@ -273,6 +283,8 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 		}
 		if dup {
 			e.rec.onDupAck()
+		} else if e.rack != nil && e.snd.dsack {
+			e.rack.onDSACK() // a D-SACK alone: what arrived twice
 		}
 		if e.ecn.on {
 			e.ecnEcho(h)
@@ -311,9 +323,12 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 	// RFC 6298 §5.2–5.3: stop the timer when all is acknowledged, else
 	// restart it.
 	if e.snd.una == e.snd.max {
-		e.rtxAt = 0
+		e.rtxAt, e.reoAt, e.ptoAt = 0, 0, 0
 	} else {
 		e.rtxAt = e.clock.Now() + e.rtt.rto
+		if e.rack != nil {
+			e.rack.tlp.arm(e.rack) // after the RTO, which it may not outlast
+		}
 	}
 	if e.snd.finSet && e.snd.finSeq.LessThan(ack) {
 		switch e.state {
@@ -339,9 +354,13 @@ func (e *Endpoint) updateWindow(seg, ack seqnum.Value, wnd int) {
 		e.snd.maxWnd = max(e.snd.maxWnd, wnd)
 		if grew {
 			// A larger window may let data out that waited on it; output
-			// re-arms the persist timer if it still cannot send.
+			// re-arms the persist timer if it still cannot send. In a
+			// PRR recovery the ACK sets cwnd first (processAck runs
+			// output after the loss recovery has seen it).
 			e.persistAt = 0
-			e.output()
+			if !e.prr.active {
+				e.output()
+			}
 		}
 	}
 }
@@ -370,6 +389,9 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 		e.rcv.buf.setFin(off + int64(len(data)))
 	}
 	before := e.rcv.nxt
+	if e.rcv.dsack {
+		e.noteDupData(off, len(data))
+	}
 	// With an application waiting in a read, in-order data stays in the
 	// packet until it has read (see recvBuffer).
 	adv, dup := e.rcv.buf.store(off, data, e.onReadable != nil)
@@ -420,6 +442,25 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 	}
 }
 
+// noteDupData finds the first part of [off, off+n) the receiver already
+// holds, below RCV.NXT or in an out-of-order range, for the D-SACK block
+// of the ACK (RFC 2883 §4).
+func (e *Endpoint) noteDupData(off int64, n int) {
+	end := off + int64(n)
+	b := &e.rcv.buf
+	if start := b.inOrderEnd(); off < start {
+		e.rcv.noteDup(off, min(end, start))
+		return
+	}
+	if s, ok := b.oooHolding(off); ok {
+		e.rcv.noteDup(off, min(end, s.end))
+		return
+	}
+	if i := b.oooAfter(off); i < len(b.ooo) && b.ooo[i].start < end {
+		e.rcv.noteDup(b.ooo[i].start, min(end, b.ooo[i].end))
+	}
+}
+
 // receiveBareFin handles a FIN that carries no data. At RCV.NXT it takes
 // effect at once. Beyond it, with data before it still missing, it waits in
 // the reassembly queue and takes effect when the hole fills (§3.10.7.4,
@@ -465,5 +506,6 @@ func (e *Endpoint) receiveFin() {
 func (e *Endpoint) enterTimeWait() {
 	e.setState(TimeWait)
 	e.rtxAt, e.persistAt = 0, 0
+	e.reoAt, e.ptoAt = 0, 0
 	e.timeWaitAt = e.clock.Now() + e.cfg.TimeWait
 }
