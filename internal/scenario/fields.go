@@ -354,6 +354,11 @@ func tcpFields() []field[TCPFlow] {
 		boolField("prr", func(f *TCPFlow, v bool) { f.PRR = v }),
 		boolField("rack", func(f *TCPFlow, v bool) { f.RACK = v }),
 		boolField("dsack", func(f *TCPFlow, v bool) { f.DSACK = v }),
+		boolField("byte_counting", func(f *TCPFlow, v bool) { f.ByteCounting = v }),
+		boolField("newreno_recovery", func(f *TCPFlow, v bool) { f.NewRenoRecovery = v }),
+		boolField("delack_ato", func(f *TCPFlow, v bool) { f.DelAckATO = v }),
+		enumField("hystart", tcp.HyStartNames(), func(f *TCPFlow, v string) { f.HyStart = v }),
+		sizeField("recv_buffer_max", 0, maxRecvBuf, "32MiB", func(f *TCPFlow, v Size) { f.RecvBufferMax = v }),
 	}
 }
 

@@ -177,6 +177,22 @@ type TCPFlow struct {
 	// DSACK makes the receiver report duplicate segments (RFC 2883); a
 	// RACK sender uses them (reordering window, loss probes, undo).
 	DSACK bool
+	// ByteCounting grows the window by segments acknowledged, as Linux
+	// does (RFC 3465), instead of RFC 5681's per-ACK rule.
+	ByteCounting bool
+	// NewRenoRecovery gives Reno NewReno's fast recovery (RFC 6582), as
+	// Linux recovers without SACK.
+	NewRenoRecovery bool
+	// DelAckATO times delayed ACKs as Linux does (ATO from the arrival
+	// spacing, at most the SRTT; quick ACKs after a retransmission).
+	DelAckATO bool
+	// HyStart is the slow-start exit: one of tcp.HyStartNames() ("auto":
+	// the congestion control's own).
+	HyStart string
+	// RecvBufferMax, above RecvBuffer, lets the receive buffer grow up to
+	// it by Linux's autotuning (dynamic right-sizing); 0 or not above
+	// RecvBuffer: a fixed buffer.
+	RecvBufferMax Size
 }
 
 // UDPFlow holds the fields of a UDP flow: Count datagrams of Datagram

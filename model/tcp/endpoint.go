@@ -57,6 +57,30 @@ type Config struct {
 	// InitialSsthresh is ssthresh before the first loss, in bytes; 0 means
 	// "arbitrarily high" (RFC 5681 §3.1).
 	InitialSsthresh int
+	// ByteCounting uses Linux's window arithmetic: growth by segments
+	// delivered rather than per ACK (RFC 3465; tcp_slow_start and
+	// tcp_cong_avoid_ai, abc.go), and for Reno ssthresh = max(cwnd/2, 2
+	// segments) (tcp_reno_ssthresh), kept by a timeout during a loss
+	// episode (tcp_enter_loss). Default off: RFC 5681's rules.
+	ByteCounting bool
+	// HyStart picks the slow-start exit (hystart.go, hystartpp.go);
+	// HyStartAuto, the zero value, leaves it to the congestion control.
+	HyStart HyStart
+	// DelAckATO times delayed ACKs as Linux does (delack.go): the timer
+	// follows the spacing of arriving data from 40 ms, bounded by the
+	// SRTT, instead of DelayedAck, which then only says that ACKs are
+	// delayed; and a retransmission the receiver already holds is ACKed
+	// at once, as are the 16 segments after it.
+	DelAckATO bool
+	// NewRenoRecovery makes Reno's fast recovery NewReno's (RFC 6582:
+	// stay until the loss's window is acknowledged, resending on each
+	// partial ACK), as Linux's tcp_input.c recovers without SACK whatever
+	// the congestion module; default off: each algorithm's own recovery.
+	NewRenoRecovery bool
+	// RecvBufferMax, when above RecvBuffer, lets the receive buffer grow
+	// from RecvBuffer up to it as Linux's receive-buffer autotuning does
+	// (tcp_rcv_space_adjust, rcvtune.go); 0: the buffer stays RecvBuffer.
+	RecvBufferMax int
 	// QuickAcks is how many data segments at the start of the connection
 	// are acknowledged at once even with delayed ACKs, as Linux's quick-ACK
 	// mode does so that the sender's slow start is not held back (Linux
@@ -221,9 +245,14 @@ func NewEndpoint(cfg Config, clock Clock, out Output) *Endpoint {
 	e.prr.on = cfg.PRR
 	alg := cfg.Congestion.algorithm()
 	e.cc = alg.newCC(&e.snd)
+	e.snd.ssExit = newSlowStartExit(&e.cfg, &e.snd)
 	// Loss recovery is the duplicate-ACK recovery the congestion control
 	// asks for, unless the handshake negotiates SACK (useSACK).
-	e.rec = newRenoRecovery(e, alg.recovery)
+	variant := alg.recovery
+	if cfg.NewRenoRecovery && variant == recoveryReno {
+		variant = recoveryNewReno
+	}
+	e.rec = newRenoRecovery(e, variant)
 	return e
 }
 
@@ -375,6 +404,9 @@ func (e *Endpoint) ReadInPlace(max int) (first, second []byte, off int64) {
 // afterRead sends a window update when reading n bytes reopened the window
 // far enough to matter.
 func (e *Endpoint) afterRead(n int) {
+	if n > 0 {
+		e.tuneAfterRead()
+	}
 	if n > 0 && e.state.synchronized() && !e.rcv.finRcvd {
 		w := e.rcv.window(e.state.synchronized())
 		thresh := min(e.cfg.RecvBuffer/2, e.cfg.MSS)

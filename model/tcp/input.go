@@ -105,6 +105,7 @@ func (e *Endpoint) Input(h *wire.TCP, data []byte) {
 	if len(data) > 0 {
 		switch e.state {
 		case Established, FinWait1, FinWait2:
+			e.tuneRTT(h)
 			e.receiveData(seg, data, h.Flags&wire.FlagFIN != 0)
 		}
 	} else if h.Flags&wire.FlagFIN != 0 {
@@ -295,6 +296,7 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 	// New data acknowledged.
 	acked := int(e.snd.una.Size(ack))
 	flight := int(e.snd.una.Size(e.snd.max))
+	samples := e.rtt.samples
 	if e.ts.on {
 		// RFC 7323 §4: RTTM from the echoed timestamp of every ACK of
 		// new data, retransmissions included (no Karn's rule needed).
@@ -312,13 +314,27 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 	e.persistBackoff = 0
 	e.updateWindow(seg, ack, wnd)
 	cut := e.ecn.on && e.ecnEcho(h)
+	delivered := acked
+	if e.snd.sack {
+		delivered = max(0, acked-int(e.snd.sackedBelow)+int(e.snd.sackNewly))
+	}
+	ev := ackEvent{
+		acked:       acked,
+		delivered:   delivered,
+		cwndLimited: flight+e.snd.smss() >= e.snd.cwnd,
+		now:         e.clock.Now(),
+		srtt:        e.rtt.srtt,
+	}
+	if e.rtt.samples > samples {
+		ev.rtt = e.rtt.latest
+	}
+	if e.snd.ssExit != nil {
+		// HyStart (hystart.go, hystartpp.go) sees every ACK of new data,
+		// recovery's included (Linux's cubictcp_acked runs on each).
+		ev.ssDivisor = e.snd.ssExit.onAck(ev, e.rec.inRecovery())
+	}
 	if !e.rec.onNewAck(ack, acked) && !cut {
-		e.cc.onAck(ackEvent{
-			acked:       acked,
-			cwndLimited: flight+e.snd.smss() >= e.snd.cwnd,
-			now:         e.clock.Now(),
-			srtt:        e.rtt.srtt,
-		})
+		e.cc.onAck(ev)
 	}
 	// RFC 6298 §5.2–5.3: stop the timer when all is acknowledged, else
 	// restart it.
@@ -422,6 +438,17 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 	// Immediate ACK for out-of-order data, for data that fills a hole,
 	// without delayed ACKs, and in quick-ACK mode at the start; otherwise
 	// every second full segment.
+	if e.cfg.DelAckATO {
+		e.rcv.ato.onData(e.clock.Now(), e.rtt.rto)
+		if dup > 0 && adv == 0 {
+			e.rcv.ato.quick = max(e.rcv.ato.quick, tcpMaxQuickAck) // a retransmit: ACK at once
+		}
+		if e.rcv.ato.quick > 0 {
+			e.rcv.ato.quick--
+			e.sendAck()
+			return
+		}
+	}
 	if e.rcv.quickAcks > 0 {
 		e.rcv.quickAcks--
 		e.sendAck()
@@ -438,7 +465,11 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 	}
 	if e.delackAt == 0 {
 		e.st.AcksDelay++
-		e.delackAt = e.clock.Now() + e.cfg.DelayedAck
+		d := e.cfg.DelayedAck
+		if e.cfg.DelAckATO {
+			d = e.rcv.ato.timeout(e.rtt.srtt)
+		}
+		e.delackAt = e.clock.Now() + d
 	}
 }
 

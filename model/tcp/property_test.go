@@ -157,6 +157,17 @@ func TestPropertyExactDelivery(t *testing.T) {
 		if r.IntN(2) == 0 {
 			cfg.DelayedAck = 40 * sim.Millisecond
 		}
+		// The Linux mechanisms (abc.go, hystart.go, hystartpp.go,
+		// rcvtune.go), from a generator of their own so that the cases
+		// above stay what they were.
+		x := rand.New(rand.NewPCG(seed, 3465))
+		cfg.ByteCounting = x.IntN(2) == 0
+		cfg.HyStart = HyStart(x.IntN(len(hyStartNames)))
+		cfg.NewRenoRecovery = x.IntN(2) == 0
+		cfg.DelAckATO = x.IntN(2) == 0
+		if x.IntN(3) == 0 {
+			cfg.RecvBufferMax = cfg.RecvBuffer * (2 + x.IntN(64))
+		}
 		acfg, bcfg := cfg, cfg
 		acfg.LocalPort, acfg.RemotePort, bcfg.LocalPort, bcfg.RemotePort = 1000, 2000, 2000, 1000
 		aBytes, bBytes := int64(1+r.IntN(200_000)), int64(0)
@@ -204,9 +215,10 @@ func TestPropertyExactDelivery(t *testing.T) {
 		if r.IntN(5) == 0 {
 			sb.readEvery = sim.Time(1+r.IntN(10)) * sim.Millisecond
 		}
-		desc := fmt.Sprintf("case %d (seed %d): loss %v corrupt %v dup %v reorder %v, delay %v, %v, MSS %d, buffer %d, IW %d, delack %v, ISS %#x/%#x, %d+%d bytes, slow reader %v, SACK %v/%v, timestamps %v/%v, PRR %v, RACK %v, D-SACK %v",
+		desc := fmt.Sprintf("case %d (seed %d): loss %v corrupt %v dup %v reorder %v, delay %v, %v, MSS %d, buffer %d, IW %d, delack %v, ISS %#x/%#x, %d+%d bytes, slow reader %v, SACK %v/%v, timestamps %v/%v, PRR %v, RACK %v, D-SACK %v, byte counting %v, hystart %v, newreno recovery %v, delack ATO %v, buffer max %d",
 			i, seed, w.loss, w.corrupt, w.dup, w.reorder, w.delay, cfg.Congestion, mss, cfg.RecvBuffer, cfg.InitialWindow,
-			cfg.DelayedAck, uint32(acfg.ISS), uint32(bcfg.ISS), aBytes, bBytes, sb.readEvery, acfg.SACK, bcfg.SACK, acfg.Timestamps, bcfg.Timestamps, acfg.PRR, acfg.RACK, acfg.DSACK)
+			cfg.DelayedAck, uint32(acfg.ISS), uint32(bcfg.ISS), aBytes, bBytes, sb.readEvery, acfg.SACK, bcfg.SACK, acfg.Timestamps, bcfg.Timestamps, acfg.PRR, acfg.RACK, acfg.DSACK,
+			cfg.ByteCounting, cfg.HyStart, cfg.NewRenoRecovery, cfg.DelAckATO, cfg.RecvBufferMax)
 
 		b.Listen()
 		a.Connect()

@@ -38,6 +38,13 @@ type receiver struct {
 	dsack  bool
 	dup    span
 	hasDup bool
+
+	// ato is Linux's delayed-ACK timing (delack.go), with
+	// Config.DelAckATO.
+	ato ackTimer
+	// tune is receive-buffer autotuning (rcvtune.go), when
+	// Config.RecvBufferMax allows it.
+	tune rcvTune
 }
 
 // noteDup records that the segment being processed carried [start, end)
@@ -99,9 +106,12 @@ func (r *receiver) init(cfg *Config) {
 	r.mss = cfg.MSS
 	r.quickAcks = cfg.QuickAcks
 	r.dsack = cfg.DSACK
-	for r.shift < 14 && cfg.RecvBuffer>>r.shift > 65535 {
+	// The window scale covers the largest buffer the connection may grow
+	// to (Linux: max(tcp_rmem[2], rmem_max), tcp_select_initial_window).
+	for r.shift < 14 && max(cfg.RecvBuffer, cfg.RecvBufferMax)>>r.shift > 65535 {
 		r.shift++
 	}
+	r.initTune(cfg)
 }
 
 // window is the window we can advertise now, in bytes. Receiver-side

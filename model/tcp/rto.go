@@ -38,6 +38,9 @@ func (e *Endpoint) onRTO() {
 	}
 	e.snd.limitedSent = 0     // a timeout halves all of FlightSize (RFC 5681 eq. 4)
 	e.cc.onRTO(e.clock.Now()) // the loss window, RFC 5681 §3.1
+	if e.snd.ssExit != nil {
+		e.snd.ssExit.reset()
+	}
 	e.snd.goBackFast = false
 	e.rec.onRTO()
 	e.rtt.backoff()

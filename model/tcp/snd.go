@@ -50,6 +50,12 @@ type sender struct {
 	// step 2; RFC 6675 §5 step 4.2 repeats it for SACK).
 	limitedSent int
 	obs         Observer // Config.Observer: told of every setCwnd
+	// byteCounting makes the congestion control count segments
+	// acknowledged, as Linux does (Config.ByteCounting, abc.go).
+	byteCounting bool
+	// ssExit, when set, may end slow start before a loss (HyStart,
+	// Config.HyStart): hystart.go, hystartpp.go.
+	ssExit slowStartExit
 	// goBackFast makes the go-back-N resends that follow a fast
 	// retransmit count as fast retransmissions (Tahoe), until the next
 	// timeout.
@@ -78,6 +84,10 @@ type sender struct {
 	// ackTSecr is the TSecr of the ACK being processed, 0 without
 	// timestamps.
 	ackTSecr uint32
+	// sackNewly is the octets the ACK being processed newly SACKed;
+	// sackedBelow those between SND.UNA and its ACK number that were
+	// SACKed before it (for Linux's count of delivered data).
+	sackNewly, sackedBelow int64
 }
 
 func (s *sender) init(cfg *Config) {
@@ -87,6 +97,7 @@ func (s *sender) init(cfg *Config) {
 	s.mss = cfg.MSS
 	s.peerMSS = 536 // RFC 9293 §3.7.1 default when no MSS option arrives
 	s.obs = cfg.Observer
+	s.byteCounting = cfg.ByteCounting
 }
 
 // offset maps a sequence number on the send side (at most 2^31 from
@@ -117,8 +128,16 @@ func (s *sender) takeSACK(h *wire.TCP, ack seqnum.Value) int {
 	if s.dsack {
 		s.dsackSpan = s.blocks[0]
 	}
+	// What this ACK delivers, as Linux counts it (acked_sacked): the
+	// octets it newly SACKs plus those it cumulatively acknowledges that
+	// were not SACKed already.
+	s.sackedBelow = 0
+	if s.una.LessThan(ack) {
+		s.sackedBelow = s.sb.sackedIn(s.unaOff, s.offset(ack))
+	}
 	before := s.sb.sackedBytes
-	s.sackNew = s.sb.Update(s.offset(ack), s.offset(s.max), s.blocks[:n]) > 0
+	s.sackNewly = s.sb.Update(s.offset(ack), s.offset(s.max), s.blocks[:n])
+	s.sackNew = s.sackNewly > 0
 	s.sackDelta = int(s.sb.sackedBytes - before)
 	return n
 }
