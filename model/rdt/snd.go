@@ -207,6 +207,11 @@ func (s *Sender) inputGBN(n uint16) {
 		return
 	case a < s.base:
 		s.st.DupAcks++ // rdt 3.0 and GBN do nothing on a duplicate ACK
+		if s.cfg.Protocol == StopAndWait {
+			// K&R Figure 3.16 (d): "rcv ACK1, do nothing". Go-Back-N's
+			// many duplicate ACKs are left out of the trace.
+			s.decide("duplicate ACK " + strconv.Itoa(int(n)) + ": do nothing, still waiting for ACK " + strconv.Itoa(int(s.seq(s.base))))
+		}
 		return
 	}
 	if s.cfg.Timeout == 0 && s.slot(a).sends == 1 {
