@@ -179,3 +179,23 @@ func TestScriptedFaultsRDTDetail(t *testing.T) {
 	}
 	t.Fatal("no ACK lost")
 }
+
+// The timed faults act on the wire, whatever the protocol: on a
+// stop-and-wait flow, drop: in-flight at 40 ms loses pkt 1 (propagating
+// from 36.9 to 46.9 ms) and a reverse outage from 40 to 60 ms loses
+// ACK 1 (sent at 46.9 ms); the timer recovers both.
+func TestScriptedTimedFaultsRDT(t *testing.T) {
+	for _, c := range []struct{ fault, dir, flags string }{
+		{"  - {drop: in-flight, at: 40ms}", "a->b", "DATA"},
+		{"  - {from: 40ms, to: 60ms, outage: reverse}", "b->a", "ACK"},
+	} {
+		res, evs := traced(t, parse(t, fmt.Sprintf(rdtFaultBase, "stop-and-wait", "100ms", "", c.fault)))
+		lost := lostEvents(evs)
+		if len(lost) != 1 || !lost[0].Scripted || lost[0].Dir != c.dir || lost[0].Flags != c.flags || lost[0].Seq+lost[0].Ack != 1 {
+			t.Errorf("%s: lost %+v, want %s %s 1", c.fault, lost, c.dir, c.flags)
+		}
+		if !res.OK() || res.Flows[0].RDT.Sender.Timeouts != 1 {
+			t.Errorf("%s: %s, %d timeouts: want one timeout to recover", c.fault, res.Status(), res.Flows[0].RDT.Sender.Timeouts)
+		}
+	}
+}
