@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -23,7 +24,7 @@ func newAnalyzeCmd(stdout io.Writer) *cobra.Command {
 		width      int
 	)
 	cmd := &cobra.Command{
-		Use:   "analyze CAPTURE [table|diagram|plot]",
+		Use:   "analyze CAPTURE [table|packets|diagram|plot]",
 		Short: "Read a packet capture (pcap, pcapng): its connections as tables, ladder diagrams and plots, with Wireshark's TCP analysis",
 		Long: `Read a capture (pcap or pcapng; Ethernet, raw IP or Linux cooked link
 layer; IPv4 and IPv6) from tcpdump, Wireshark or tcpsim run --pcap, and
@@ -35,6 +36,10 @@ show it the way tcpsim shows its own runs:
            spurious retransmission, duplicate ACK, zero window, window
            full, out of order, previous segment not captured); then the
            UDP flows
+  packets  one line per TCP segment (of --flow, or of every connection):
+           frame number, time, connection, direction, flags, relative
+           sequence and ACK numbers, length, window and its analysis
+           flags by tshark field name, as a stream
   diagram  the ladder diagram of one connection (--flow, default the
            first), each segment labelled with its analysis flags
   plot     the time-sequence graph and receive window of one connection
@@ -61,13 +66,13 @@ prints what was read before the damage and exits non-zero.`,
 				view = args[1]
 			}
 			switch view {
-			case "table", "diagram":
+			case "table", "diagram", "packets":
 			case "plot":
 				if out == "" {
 					return fmt.Errorf("analyze plot: --out DIR is required")
 				}
 			default:
-				return fmt.Errorf("analyze %q: want table, diagram or plot", view)
+				return fmt.Errorf("analyze %q: want table, packets, diagram or plot", view)
 			}
 			if width < diagram.MinWidth {
 				return fmt.Errorf("--width %d: want at least %d columns", width, diagram.MinWidth)
@@ -82,12 +87,17 @@ prints what was read before the damage and exits non-zero.`,
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
 			opt := analyze.Options{}
-			if view != "table" {
+			if view == "packets" {
+				opt.OnSegment = packetLine(stdout, flow)
+			} else if view != "table" {
 				opt.Keep = func(c *analyze.Conn) bool { return c.Name == flow || flow == "" && c.Index == 0 }
 			}
 			res, readErr := analyze.Analyze(r, opt)
 			if readErr != nil {
 				readErr = fmt.Errorf("%s: %w (the %d frames before it are shown)", args[0], readErr, res.Frames)
+			}
+			if view == "packets" {
+				return readErr
 			}
 			if view == "table" {
 				if err := analyzeTable(stdout, res); err != nil {
@@ -190,3 +200,45 @@ func analyzeTable(w io.Writer, res *analyze.Result) error {
 
 // analyzeDelay is the one-way delay the diagram of c draws to scale.
 func analyzeDelay(c *analyze.Conn) sim.Time { return sim.Time(c.OneWay()) }
+
+// packetLine returns an Options.OnSegment that prints each segment of
+// connection flow ("" every connection) on one line, its sequence and ACK
+// numbers relative to each side's first, as Wireshark shows them.
+func packetLine(w io.Writer, flow string) func(*analyze.Conn, *analyze.Packet) {
+	type base struct {
+		isn [2]uint32
+		set [2]bool
+	}
+	bases := map[int]*base{}
+	var t0 time.Time
+	return func(c *analyze.Conn, p *analyze.Packet) {
+		if t0.IsZero() {
+			t0 = p.Time
+		}
+		b := bases[c.Index]
+		if b == nil {
+			b = &base{}
+			bases[c.Index] = b
+		}
+		if !b.set[p.Dir] {
+			b.isn[p.Dir], b.set[p.Dir] = p.Seq, true
+		}
+		if flow != "" && c.Name != flow {
+			return
+		}
+		dir := "a->b"
+		if p.Dir == 1 {
+			dir = "b->a"
+		}
+		ack := "-"
+		if p.Flags&analyze.ACK != 0 && b.set[1-p.Dir] {
+			ack = fmt.Sprint(p.Ack - b.isn[1-p.Dir])
+		}
+		fl := ""
+		if p.Analysis != 0 {
+			fl = " [" + p.Analysis.String() + "]"
+		}
+		fmt.Fprintf(w, "%6d %12.6f %s %s %-11s seq=%d ack=%s len=%d win=%d%s\n", p.Num, p.Time.Sub(t0).Seconds(), c.Name, dir,
+			analyze.FlagText(p.Flags), p.Seq-b.isn[p.Dir], ack, p.Len, p.Win, fl)
+	}
+}

@@ -8,8 +8,8 @@ import (
 	"tcpsim/sim"
 )
 
-// flagText is how tcpsim's trace writes TCP flags: "SYN,ACK".
-func flagText(f uint8) string {
+// FlagText writes TCP flags f as tcpsim's trace does: "SYN,ACK".
+func FlagText(f uint8) string {
 	var s string
 	for _, x := range []struct {
 		bit  uint8
@@ -63,7 +63,7 @@ func (c *Conn) Trace() []trace.Event {
 		}
 		ids[p.Dir]++
 		e := trace.Event{Flow: c.Name, Dir: dirs[p.Dir], Proto: "tcp", ID: ids[p.Dir], Seq: p.Seq, Ack: p.Ack,
-			Flags: flagText(p.Flags), Win: int(min(p.Win, 1<<30)), Len: p.Len,
+			Flags: FlagText(p.Flags), Win: int(min(p.Win, 1<<30)), Len: p.Len,
 			Retrans: p.Analysis&(Retransmission|SpuriousRetransmission|FastRetransmission) != 0}
 		if p.Flags&ACK == 0 {
 			e.Ack = 0
