@@ -27,6 +27,7 @@ const (
 	ZeroWindowProbe                         // tcp.analysis.zero_window_probe
 	WindowUpdate                            // tcp.analysis.window_update
 	ACKedUnseen                             // tcp.analysis.ack_lost_segment
+	KeepAliveACK                            // tcp.analysis.keep_alive_ack
 	numFlags               = iota
 )
 
@@ -34,7 +35,7 @@ const (
 // order.
 var flagNames = [numFlags]string{"retransmission", "fast_retransmission", "spurious_retransmission",
 	"duplicate_ack", "zero_window", "window_full", "out_of_order", "lost_segment", "keep_alive",
-	"zero_window_probe", "window_update", "ack_lost_segment"}
+	"zero_window_probe", "window_update", "ack_lost_segment", "keep_alive_ack"}
 
 // FieldNames returns the tshark field names of all flags, in bit order.
 func FieldNames() []string {
@@ -77,8 +78,9 @@ type half struct {
 	lastAckTime time.Time
 	window      int64 // last advertised window, scaled
 	winKnown    bool
-	dupAcks     int // duplicate ACKs in a row
-	wscale      int // window scale shift from its SYN: -1 no SYN seen, -2 no option, 0 no scaling
+	dupAcks     int  // duplicate ACKs in a row
+	lastFlags   Flag // the analysis flags of the last segment
+	wscale      int  // window scale shift from its SYN: -1 no SYN seen, -2 no option, 0 no scaling
 }
 
 // fastRetransWindow is the dissector's limit on the time since the
@@ -125,9 +127,14 @@ func (c *Conn) analyse(s *Segment, d int, t time.Time, win int64) Flag {
 	if seglen > 0 && rev.winKnown && rev.ackKnown && seq+seglen == rev.lastAck+uint32(rev.window) && !synFinRst {
 		fl |= WindowFull
 	}
+	// Keep-alive ACK: the ACK of the other side's keep-alive.
+	if seglen == 0 && fwd.winKnown && win == fwd.window && fwd.seqKnown && seq == fwd.nextSeq &&
+		fwd.ackKnown && ack == fwd.lastAck && rev.lastFlags&KeepAlive != 0 && !synFinRst {
+		fl |= KeepAliveACK
+	}
 	// Duplicate ACK: a pure ACK repeating the last ACK and window.
 	if seglen == 0 && win != 0 && fwd.winKnown && win == fwd.window && fwd.seqKnown && seq == fwd.nextSeq &&
-		fwd.ackKnown && ack == fwd.lastAck && !synFinRst && fl&(WindowUpdate|KeepAlive) == 0 {
+		fwd.ackKnown && ack == fwd.lastAck && !synFinRst && fl&(WindowUpdate|KeepAlive|KeepAliveACK) == 0 {
 		fwd.dupAcks++
 		fl |= DuplicateACK
 	}
@@ -171,7 +178,7 @@ finished:
 	} else if !fwd.seqKnown {
 		fwd.nextSeq, fwd.maxSeqAcked, fwd.nextSeqTime, fwd.seqKnown = seq, seq, t, true
 	}
-	fwd.window, fwd.winKnown = win, true
+	fwd.window, fwd.winKnown, fwd.lastFlags = win, true, fl
 	if s.Flags&ACK != 0 {
 		fwd.lastAck, fwd.lastAckTime, fwd.ackKnown = ack, t, true
 	}

@@ -2,12 +2,18 @@ package analyze
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
 
 	"tcpsim/internal/capture"
 	"tcpsim/internal/run"
@@ -38,12 +44,12 @@ func makeCapture(t testing.TB, name, node string) []byte {
 }
 
 // comparedFlags are the flags compared with tshark, the eight of issue
-// 18 and the three others the dissector sets before them. Not
+// 18 and the four others the dissector sets before them. Not
 // ACKedUnseen: after a zero window probe the dissector's "max sequence to
 // be ACKed" moves by rules of its own (7 frames of tcp-slow-receiver
 // differ); see docs/analyze.md.
 var comparedFlags = []Flag{Retransmission, FastRetransmission, SpuriousRetransmission, DuplicateACK,
-	ZeroWindow, WindowFull, OutOfOrder, LostSegment, KeepAlive, ZeroWindowProbe, WindowUpdate}
+	ZeroWindow, WindowFull, OutOfOrder, LostSegment, KeepAlive, ZeroWindowProbe, WindowUpdate, KeepAliveACK}
 
 // TestFlagsMatchTshark compares the analysis flags of every TCP segment
 // with tshark's tcp.analysis.* fields, packet by packet, on captures of
@@ -139,4 +145,88 @@ func tsharkFlags(t *testing.T, tshark, file string) map[int]Flag {
 		m[num] = f
 	}
 	return m
+}
+
+// seg is a raw-IP TCP segment between 10.0.0.1:1000 (dir 0) and
+// 10.0.0.2:2000 (dir 1).
+func seg(dir int, seq, ack uint32, flags uint8, win uint16, payload int) []byte {
+	p := tcpPacket(seq, flags, payload)
+	if dir == 1 {
+		copy(p[12:], []byte{10, 0, 0, 2, 10, 0, 0, 1})
+		binary.BigEndian.PutUint16(p[20:], 2000)
+		binary.BigEndian.PutUint16(p[22:], 1000)
+	}
+	binary.BigEndian.PutUint32(p[28:], ack)
+	binary.BigEndian.PutUint16(p[34:], win)
+	return p
+}
+
+// synthetic is a conversation with what tcpsim's runs never send:
+// keep-alives and their ACKs, a retransmission after an RTO, and an
+// out-of-order segment, 50 ms apart unless said.
+func synthetic(t testing.TB) []byte {
+	frames := [][]byte{
+		seg(0, 100, 0, SYN, 8000, 0),
+		seg(1, 500, 101, SYN|ACK, 8000, 0),
+		seg(0, 101, 501, ACK, 8000, 0),
+		seg(0, 101, 501, ACK, 8000, 100),
+		seg(1, 501, 201, ACK, 8000, 0),
+		seg(0, 200, 501, ACK, 8000, 0), // keep-alive
+		seg(1, 501, 201, ACK, 8000, 0), // its ACK
+		seg(0, 200, 501, ACK, 8000, 1), // keep-alive with one byte
+		seg(0, 201, 501, ACK, 8000, 100),
+		seg(0, 401, 501, ACK, 8000, 100), // previous segment not captured
+		seg(1, 501, 301, ACK, 8000, 0),
+		seg(0, 301, 501, ACK, 8000, 100), // retransmission after an RTO
+		seg(1, 501, 501, ACK, 8000, 0),
+		seg(1, 501, 501, ACK, 9000, 0), // window update
+		seg(0, 501, 501, ACK|FIN, 8000, 0),
+		seg(1, 501, 502, ACK|FIN, 8000, 0),
+		seg(0, 502, 502, ACK, 8000, 0),
+	}
+	var b bytes.Buffer
+	w := pcapgo.NewWriter(&b)
+	if err := w.WriteFileHeader(65535, layers.LinkTypeRaw); err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range frames {
+		ci := gopacket.CaptureInfo{Timestamp: time.Unix(1000, 0).Add(time.Duration(i) * 50 * time.Millisecond), CaptureLength: len(f), Length: len(f)}
+		if err := w.WritePacket(ci, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.Bytes()
+}
+
+// TestSyntheticMatchesTshark compares the flags of the synthetic capture
+// with tshark's, and checks that the keep-alives are found.
+func TestSyntheticMatchesTshark(t *testing.T) {
+	data := synthetic(t)
+	got := map[int]Flag{}
+	r, err := NewReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Analyze(r, Options{OnSegment: func(_ *Conn, p *Packet) { got[p.Num] = p.Analysis }}); err != nil {
+		t.Fatal(err)
+	}
+	for num, want := range map[int]Flag{6: KeepAlive, 7: KeepAliveACK, 8: KeepAlive, 10: LostSegment, 12: Retransmission, 14: WindowUpdate} {
+		if got[num] != want {
+			t.Errorf("frame %d: got %q, want %q", num, got[num], want)
+		}
+	}
+	tshark, err := exec.LookPath("tshark")
+	if err != nil {
+		t.Skip("tshark is not installed (apt-get install -y tshark): the comparison with Wireshark's analysis is skipped")
+	}
+	file := filepath.Join(t.TempDir(), "synthetic.pcap")
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := tsharkFlags(t, tshark, file)
+	for num := 1; num <= len(want); num++ {
+		if g, w := got[num]&^ACKedUnseen, want[num]&^ACKedUnseen; g != w {
+			t.Errorf("frame %d: got %q, tshark %q", num, g, w)
+		}
+	}
 }
