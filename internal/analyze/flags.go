@@ -28,6 +28,7 @@ const (
 	WindowUpdate                            // tcp.analysis.window_update
 	ACKedUnseen                             // tcp.analysis.ack_lost_segment
 	KeepAliveACK                            // tcp.analysis.keep_alive_ack
+	ZeroWindowProbeACK                      // tcp.analysis.zero_window_probe_ack
 	numFlags               = iota
 )
 
@@ -35,7 +36,7 @@ const (
 // order.
 var flagNames = [numFlags]string{"retransmission", "fast_retransmission", "spurious_retransmission",
 	"duplicate_ack", "zero_window", "window_full", "out_of_order", "lost_segment", "keep_alive",
-	"zero_window_probe", "window_update", "ack_lost_segment", "keep_alive_ack"}
+	"zero_window_probe", "window_update", "ack_lost_segment", "keep_alive_ack", "zero_window_probe_ack"}
 
 // FieldNames returns the tshark field names of all flags, in bit order.
 func FieldNames() []string {
@@ -93,90 +94,99 @@ const defaultOOO = 3 * time.Millisecond
 
 // analyse sets the flags of segment s of connection c going direction d
 // (0 from A, 1 from B) at time t, and updates c's state. win is the window
-// s advertises, scaled.
+// s advertises, scaled. The checks and their order are the dissector's:
+// a zero window probe, a keep-alive ACK and a zero window probe ACK end
+// the per-segment checks early; the ACKed-unseen check and the
+// retransmission family run for every segment.
 func (c *Conn) analyse(s *Segment, d int, t time.Time, win int64) Flag {
 	fwd, rev := &c.half[d], &c.half[1-d]
 	var fl Flag
 	seglen := uint32(s.Len)
 	synFinRst := s.Flags&(SYN|FIN|RST) != 0
 	seq, ack := s.Seq, s.Ack
+	// sameAck: a segment without data at the next sequence number
+	// repeating this side's last ACK.
+	sameAck := seglen == 0 && fwd.seqKnown && seq == fwd.nextSeq && fwd.ackKnown && ack == fwd.lastAck && !synFinRst
 
+	switch {
 	// Zero window probe: one byte at the next sequence number into a
-	// window the other side closed. It is nothing else.
-	if seglen == 1 && fwd.seqKnown && seq == fwd.nextSeq && rev.winKnown && rev.window == 0 {
+	// window the other side closed (a window not yet seen counts as
+	// closed, as in the dissector).
+	case seglen == 1 && fwd.seqKnown && seq == fwd.nextSeq && rev.window == 0:
 		fl |= ZeroWindowProbe
-		goto finished
+	default:
+		if win == 0 && !synFinRst {
+			fl |= ZeroWindow
+		}
+		// Previous segment not captured: data beyond what was expected.
+		if fwd.seqKnown && seqGT(seq, fwd.nextSeq) && s.Flags&RST == 0 {
+			fl |= LostSegment
+		}
+		// Keep-alive: zero or one byte one below the next sequence number.
+		if seglen <= 1 && !synFinRst && fwd.seqKnown && seq == fwd.nextSeq-1 {
+			fl |= KeepAlive
+		}
+		// Window update: a pure ACK changing only the window.
+		if sameAck && win != 0 && win != fwd.window {
+			fl |= WindowUpdate
+		}
+		// Window full: the segment reaches the edge of the other side's
+		// window, once its SYN said how that window scales.
+		if seglen > 0 && rev.wscale != -1 && rev.ackKnown && seq+seglen == rev.lastAck+uint32(rev.window) && !synFinRst {
+			fl |= WindowFull
+		}
+		switch {
+		case sameAck && win != 0 && win == fwd.window && rev.lastFlags&KeepAlive != 0:
+			fl |= KeepAliveACK
+		case sameAck && win == 0 && win == fwd.window && rev.lastFlags&ZeroWindowProbe != 0:
+			fl |= ZeroWindowProbeACK
+		case sameAck && win != 0 && win == fwd.window:
+			// Duplicate ACK: a pure ACK repeating the last ACK and window.
+			fwd.dupAcks++
+			fl |= DuplicateACK
+		}
 	}
-	if win == 0 && !synFinRst {
-		fl |= ZeroWindow
+	if !fwd.ackKnown || ack != fwd.lastAck {
+		fwd.dupAcks = 0
 	}
-	// Previous segment not captured: data beyond what was expected.
-	if fwd.seqKnown && seqGT(seq, fwd.nextSeq) && s.Flags&RST == 0 {
-		fl |= LostSegment
-	}
-	// Keep-alive: zero or one byte one below the next sequence number.
-	if seglen <= 1 && !synFinRst && fwd.seqKnown && seq == fwd.nextSeq-1 {
-		fl |= KeepAlive
-	}
-	// Window update: a pure ACK changing only the window.
-	if seglen == 0 && win != 0 && fwd.winKnown && win != fwd.window && fwd.seqKnown && seq == fwd.nextSeq &&
-		fwd.ackKnown && ack == fwd.lastAck && !synFinRst {
-		fl |= WindowUpdate
-	}
-	// Window full: the segment fills the other side's window.
-	if seglen > 0 && rev.winKnown && rev.ackKnown && seq+seglen == rev.lastAck+uint32(rev.window) && !synFinRst {
-		fl |= WindowFull
-	}
-	// Keep-alive ACK: the ACK of the other side's keep-alive.
-	if seglen == 0 && fwd.winKnown && win == fwd.window && fwd.seqKnown && seq == fwd.nextSeq &&
-		fwd.ackKnown && ack == fwd.lastAck && rev.lastFlags&KeepAlive != 0 && !synFinRst {
-		fl |= KeepAliveACK
-	}
-	// Duplicate ACK: a pure ACK repeating the last ACK and window.
-	if seglen == 0 && win != 0 && fwd.winKnown && win == fwd.window && fwd.seqKnown && seq == fwd.nextSeq &&
-		fwd.ackKnown && ack == fwd.lastAck && !synFinRst && fl&(WindowUpdate|KeepAlive|KeepAliveACK) == 0 {
-		fwd.dupAcks++
-		fl |= DuplicateACK
-	}
-	// ACKed segment that was not captured.
+	// ACKed segment that was not captured: beyond the highest sequence
+	// number the other side was seen to send without a gap.
 	if rev.seqKnown && s.Flags&ACK != 0 && seqGT(ack, rev.maxSeqAcked) {
 		fl |= ACKedUnseen
+		rev.maxSeqAcked = rev.nextSeq
 	}
-	// Retransmission, fast retransmission, spurious retransmission or
-	// out of order: data (or SYN, FIN) below the next sequence number.
-	if (seglen > 0 || s.Flags&(SYN|FIN) != 0) && fwd.seqKnown && seqLT(seq, fwd.nextSeq) && fl&KeepAlive == 0 {
-		switch ooo := c.oooThreshold(); {
+	// Data (or SYN, FIN) below the next sequence number: a fast
+	// retransmission, out of order, a spurious retransmission or a
+	// retransmission. A segment of more than one byte starting one
+	// below (after a zero window probe) is new data, but may still be
+	// spurious.
+	if (seglen > 0 || s.Flags&(SYN|FIN) != 0) && fl&KeepAlive == 0 {
+		notAdvanced := fwd.seqKnown && seqLT(seq, fwd.nextSeq) && !(seglen > 1 && seq == fwd.nextSeq-1)
+		switch {
+		case notAdvanced && rev.dupAcks >= 2 && rev.ackKnown && rev.lastAck == seq && t.Sub(rev.lastAckTime) < fastRetransWindow:
+			fl |= FastRetransmission | Retransmission
+		case notAdvanced && t.Sub(fwd.nextSeqTime) < c.oooThreshold() && fwd.nextSeq != seq+seglen:
+			fl |= OutOfOrder
 		case seglen > 0 && rev.ackKnown && seqLE(seq+seglen, rev.lastAck):
 			fl |= SpuriousRetransmission | Retransmission
-		case seglen > 0 && rev.dupAcks >= 2 && rev.ackKnown && rev.lastAck == seq && t.Sub(rev.lastAckTime) < fastRetransWindow:
-			fl |= FastRetransmission | Retransmission
-		case seglen > 0 && t.Sub(fwd.nextSeqTime) < ooo && fwd.nextSeq != seq+seglen:
-			fl |= OutOfOrder
-		default:
+		case notAdvanced:
 			fl |= Retransmission
 		}
 	}
-finished:
-	if fl&DuplicateACK == 0 {
-		fwd.dupAcks = 0
+	next := seq + seglen
+	if s.Flags&(SYN|FIN) != 0 {
+		next++
 	}
-	if seglen > 0 || s.Flags&(SYN|FIN) != 0 {
-		next := seq + seglen
-		if s.Flags&(SYN|FIN) != 0 {
-			next++
-		}
-		// As the dissector does, a keep-alive or zero window probe
-		// does not move the next sequence number, and a probe's byte
-		// is not counted as sent.
-		if (!fwd.seqKnown || seqGT(next, fwd.nextSeq)) && fl&(KeepAlive|ZeroWindowProbe) == 0 {
+	// A zero window probe's byte moves neither the next sequence number
+	// nor the highest one to be ACKed.
+	if fl&ZeroWindowProbe == 0 {
+		if !fwd.seqKnown || seqGT(next, fwd.nextSeq) {
 			fwd.nextSeq, fwd.nextSeqTime = next, t
 		}
-		if (!fwd.seqKnown || seqGT(next, fwd.maxSeqAcked)) && fl&ZeroWindowProbe == 0 {
-			fwd.maxSeqAcked = next
+		if !fwd.seqKnown || seq == fwd.maxSeqAcked {
+			fwd.maxSeqAcked = fwd.nextSeq
 		}
 		fwd.seqKnown = true
-	} else if !fwd.seqKnown {
-		fwd.nextSeq, fwd.maxSeqAcked, fwd.nextSeqTime, fwd.seqKnown = seq, seq, t, true
 	}
 	fwd.window, fwd.winKnown, fwd.lastFlags = win, true, fl
 	if s.Flags&ACK != 0 {
