@@ -14,7 +14,8 @@ import (
 	"tcpsim/sim"
 )
 
-// Header is the line that introduces a run.
+// Header is the line that introduces a run (plain text: writeTables
+// escapes it for Markdown).
 func Header(r *run.Result) string {
 	why := map[sim.StopReason]string{
 		sim.Drained:     "no events were left",
@@ -27,6 +28,18 @@ func Header(r *run.Result) string {
 		r.Scenario, r.Seed, r.Status(), Duration(r.End), r.Events, why)
 }
 
+// markdownEscaper escapes, with backslashes (CommonMark §2.4), the
+// characters that Markdown would read as syntax inside a table cell or a
+// heading: the cell separator |, the backslash itself (so that a name
+// ending in one cannot escape the separator after it), emphasis, code,
+// links, HTML and entities. Names are free text (flow "a|b" is a name,
+// not two cells), and every other character stands for itself.
+var markdownEscaper = strings.NewReplacer(`\`, `\\`, `|`, `\|`, "`", "\\`", `*`, `\*`, `_`, `\_`,
+	`[`, `\[`, `]`, `\]`, `<`, `\<`, `&`, `\&`, `~`, `\~`)
+
+// MarkdownEscape returns s escaped for a Markdown table cell or heading.
+func MarkdownEscape(s string) string { return markdownEscaper.Replace(s) }
+
 // NewTable returns a tablewriter v1 table in tcpsim's house style: ASCII
 // borders (byte-stable for golden files) or Markdown, headers as written,
 // first column left-aligned and the others right-aligned.
@@ -37,7 +50,15 @@ func NewTable(w io.Writer, markdown bool) *tablewriter.Table {
 		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{Global: tw.AlignRight, PerColumn: []tw.Align{tw.AlignLeft}}),
 	}
 	if markdown {
-		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
+		escape := tw.CellFilter{Global: func(cells []string) []string {
+			out := make([]string, len(cells))
+			for i, c := range cells {
+				out[i] = MarkdownEscape(c)
+			}
+			return out
+		}}
+		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()),
+			tablewriter.WithHeaderFilter(escape), tablewriter.WithRowFilter(escape))
 	} else {
 		opts = append(opts, tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})))
 	}
@@ -50,7 +71,7 @@ func NewTable(w io.Writer, markdown bool) *tablewriter.Table {
 func writeTables(w io.Writer, r *run.Result, sections []string, md bool) error {
 	title := Header(r)
 	if md {
-		title = "### " + title
+		title = "### " + MarkdownEscape(title)
 	}
 	if _, err := fmt.Fprintf(w, "%s\n\n", title); err != nil {
 		return err

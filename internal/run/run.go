@@ -58,8 +58,8 @@ type Result struct {
 	Links   []LinkResult
 	Hosts   []HostResult   // in declaration order: a, b in the shorthand form
 	Routers []RouterResult // in declaration order
-	// Routes are the routing tables of every node, hosts then routers.
-	Routes []RoutingTable
+	// routing answers PathOf.
+	routing *routing
 	// QueueManaged says the scenario writes aqm: or ecn: on a link: the
 	// text report shows the queue's rows.
 	QueueManaged bool
@@ -192,7 +192,8 @@ type Network struct {
 	routers  []*router.Router
 	pipes    []*link.Pipe
 	dirs     []netDir       // by pipe
-	routes   []RoutingTable // by node
+	index    map[string]int // node by name
+	rt       *routing
 	flows    []flow
 	hasTCP   bool
 	watch    sim.Action
@@ -217,9 +218,11 @@ type netNode struct {
 	router *router.Router // nil for a host
 }
 
-// netDir is one link direction: the nodes it joins, by index.
+// netDir is one link direction: the nodes it joins, by index, and its
+// index among the interfaces of its from node when that is a router.
 type netDir struct {
 	from, to int
+	iface    int
 }
 
 // watchPeriod is how often, once every flow has finished, the run looks
@@ -377,8 +380,9 @@ func (n *Network) Engine() *sim.Engine { return n.eng }
 // Pipes returns every link direction, in the order of Result.Links.
 func (n *Network) Pipes() []*link.Pipe { return n.pipes }
 
-// Routes returns the routing tables of every node, hosts then routers.
-func (n *Network) Routes() []RoutingTable { return n.routes }
+// Routes returns the routing tables of every node, hosts then routers,
+// every path written out: O(nodes × hosts × path length), for printing.
+func (n *Network) Routes() []RoutingTable { return n.rt.tables() }
 
 // Run runs the network to its end and returns the result.
 func (n *Network) Run() *Result {
@@ -394,7 +398,7 @@ func (n *Network) Run() *Result {
 		fr.Path, fr.BaseRTT = n.flowPath(fr.From, fr.To)
 		r.Flows = append(r.Flows, fr)
 	}
-	r.Topology, r.Routes = n.sc.Topology(), n.routes
+	r.Topology, r.routing = n.sc.Topology(), n.rt
 	for _, nd := range n.nodes {
 		if nd.host != nil {
 			r.Hosts = append(r.Hosts, HostResult{Name: nd.name, Counters: nd.host.Counters()})
