@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -133,7 +135,7 @@ prints what was read before the damage and exits non-zero.`,
 			if mss == 0 {
 				mss = 1460
 			}
-			figs, err := plot.Flows([]plot.Run{{Label: c.Name, Events: evs, MSS: mss}}, plot.Options{Name: plot.FileBase(args[0]) + "-" + c.Name, Title: title})
+			figs, err := plot.Flows([]plot.Run{{Label: c.Name, Events: evs, MSS: mss}}, plot.Options{Name: strings.TrimSuffix(filepath.Base(args[0]), filepath.Ext(args[0])) + "-" + c.Name, Title: title})
 			if err != nil {
 				return errors.Join(err, readErr)
 			}
