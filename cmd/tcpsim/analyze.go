@@ -123,6 +123,9 @@ prints what was read before the damage and exits non-zero.`,
 				return fmt.Errorf("--flow %q: no such TCP connection in %s (tcpsim analyze %s lists them)", flow, args[0], args[0])
 			}
 			evs := c.Trace()
+			if c.Cut {
+				fmt.Fprintf(cmd.ErrOrStderr(), "tcpsim analyze: %s has more than %d segments: only the first %d are drawn\n", c.Name, analyze.DefaultMaxKeep, len(c.Packets))
+			}
 			title := fmt.Sprintf("%s, %s: a = %s, b = %s", args[0], c.Name, c.A, c.B)
 			if view == "diagram" {
 				fmt.Fprintf(stdout, "%s\n\n", title)

@@ -65,6 +65,8 @@ type Conn struct {
 	// MSS is the largest MSS option seen, 0 if none.
 	MSS     int
 	Packets []Packet // nil unless kept (Options.Keep)
+	// Cut says Packets stopped at Options.MaxKeep segments.
+	Cut bool
 
 	half                     [2]half
 	synTime, synAckTime      time.Time
@@ -91,7 +93,15 @@ type Options struct {
 	// MaxConns bounds the connections and UDP flows tracked (0:
 	// DefaultMaxConns).
 	MaxConns int
+	// MaxKeep bounds the segments kept per connection (0:
+	// DefaultMaxKeep); later ones are analysed and counted, not kept,
+	// and the connection's Cut is set.
+	MaxKeep int
 }
+
+// DefaultMaxKeep is the most segments kept of one connection by default
+// (about 100 MB).
+const DefaultMaxKeep = 1 << 20
 
 // Result is what a capture holds.
 type Result struct {
@@ -124,6 +134,9 @@ func keyOf(s *Segment) flowKey {
 func Analyze(r *Reader, opt Options) (*Result, error) {
 	if opt.MaxConns <= 0 {
 		opt.MaxConns = DefaultMaxConns
+	}
+	if opt.MaxKeep <= 0 {
+		opt.MaxKeep = DefaultMaxKeep
 	}
 	res := &Result{LinkType: r.LinkType().String()}
 	tcp := map[flowKey]*Conn{}
@@ -169,8 +182,10 @@ func Analyze(r *Reader, opt Options) (*Result, error) {
 			if opt.OnSegment != nil {
 				opt.OnSegment(c, &p)
 			}
-			if c.keep {
+			if c.keep && len(c.Packets) < opt.MaxKeep {
 				c.Packets = append(c.Packets, p)
+			} else if c.keep {
+				c.Cut = true
 			}
 		case 17:
 			u := udp[k]

@@ -160,6 +160,14 @@ func TestTraceOfCapture(t *testing.T) {
 	if want := c.Dir[0].Count(Retransmission) + c.Dir[1].Count(Retransmission); retrans != want || want == 0 {
 		t.Errorf("got %d retransmitted sends, want the %d retransmissions (> 0)", retrans, want)
 	}
+	if c.Cut {
+		t.Error("Cut set, want every segment kept")
+	}
+	r, _ := NewReader(bytes.NewReader(data))
+	res, _ = Analyze(r, Options{Keep: func(*Conn) bool { return true }, MaxKeep: 10})
+	if x := res.Conns[0]; len(x.Packets) != 10 || !x.Cut || x.Dir[0].Packets+x.Dir[1].Packets != len(c.Packets) {
+		t.Errorf("MaxKeep 10: kept %d, cut %v, counted %d, want 10, true, %d", len(x.Packets), x.Cut, x.Dir[0].Packets+x.Dir[1].Packets, len(c.Packets))
+	}
 	if c.IRTT != 40076800*time.Nanosecond || !c.NearA {
 		t.Errorf("iRTT %v near A %v, want 40.0768ms and true", c.IRTT, c.NearA)
 	}
