@@ -24,8 +24,28 @@ func Header(r *run.Result) string {
 		sim.Stopped:     "every flow had finished",
 		sim.Interrupted: "it was interrupted",
 	}[r.Reason]
+	if r.Emulated != nil {
+		return fmt.Sprintf("%s (seed %d, emulated: real packets over the links in real time): %s; ran %s, %d link events; ended because %s",
+			r.Scenario, r.Seed, r.Status(), Duration(r.End), r.Events, why)
+	}
 	return fmt.Sprintf("%s (seed %d): %s; simulated %s, %d events; ended because %s",
 		r.Scenario, r.Seed, r.Status(), Duration(r.End), r.Events, why)
+}
+
+// RelayLine summarises an emulated run's relay timing in one line, or
+// returns "" for a simulated run.
+func RelayLine(r *run.Result) string {
+	em := r.Emulated
+	if em == nil {
+		return ""
+	}
+	us := func(t sim.Time) string { return fmt.Sprintf("%.0f µs", float64(t)/1e3) }
+	line := fmt.Sprintf("relay: %d packets read, %d released; release error p50 %s, p99 %s, max %s; %d stalls over %s (longest %s); %d unplaceable packets dropped",
+		em.Packets, em.Releases, us(em.ReleaseP50), us(em.ReleaseP99), us(em.ReleaseMax), em.Stalls, us(em.StallOver), us(em.MaxStall), em.Dropped)
+	if n := em.Packets + em.Releases; n > 0 && em.Wall > 0 {
+		line += fmt.Sprintf("; relay CPU %.1f%% of %s, %.1f µs per packet read or released", 100*em.CPU.Seconds()/em.Wall.Seconds(), Duration(em.Wall), float64(em.CPU)/1e3/float64(n))
+	}
+	return line
 }
 
 // markdownEscaper escapes, with backslashes (CommonMark §2.4), the
@@ -111,6 +131,11 @@ func writeTables(w io.Writer, r *run.Result, sections []string, md bool) error {
 			if err := writeRouterTable(w, r, md); err != nil {
 				return err
 			}
+		}
+	}
+	if line := RelayLine(r); line != "" {
+		if _, err := fmt.Fprintf(w, "%s\n\n", line); err != nil {
+			return err
 		}
 	}
 	return nil

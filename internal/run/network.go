@@ -84,6 +84,9 @@ func (n *Network) buildNodes(streams sim.Streams, pool *link.Pool) error {
 }
 
 func (n *Network) receiver(i int) link.Receiver {
+	if n.ext != nil && n.nodes[i].host != nil {
+		return n.ext[i] // hosts come first: node i is host i
+	}
 	if h := n.nodes[i].host; h != nil {
 		return h
 	}

@@ -174,6 +174,8 @@ func scenarioFields() []field[Scenario] {
 			node: func(d *decoder, s *Scenario, n ast.Node, path string) error { return d.flows(s, n, path) }},
 		{name: "faults", want: wantFaults, group: true,
 			node: func(d *decoder, s *Scenario, n ast.Node, path string) error { return d.faults(s, n, path) }},
+		{name: "sysctl", want: wantSysctl, group: true,
+			node: func(d *decoder, s *Scenario, n ast.Node, path string) error { return d.sysctl(s, n, path) }},
 	}
 }
 

@@ -33,6 +33,9 @@ type Scenario struct {
 	// Faults are the scripted events of the faults: section, in file
 	// order (see Fault); nil without one.
 	Faults []Fault
+	// Sysctl holds per-host sysctl settings for emulated runs (see
+	// HostSysctl); nil without a sysctl: section.
+	Sysctl []HostSysctl
 
 	// File is the path the scenario was read from (the name given to Parse).
 	File string

@@ -40,6 +40,9 @@ func (s *Scenario) validate() error {
 		}
 		return s.errMissing("", "flows", "want at least one flow (- name: ..., protocol: ...)")
 	}
+	if err := s.validateSysctl(); err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	for i := range s.Flows {
 		if err := s.validateFlow(i, seen); err != nil {
