@@ -146,5 +146,5 @@ func (n *Network) flowPath(from, to string) ([]string, sim.Time) {
 	if !ok1 || !ok2 {
 		return nil, -1
 	}
-	return out.Path, out.Delay + back.Delay
+	return out.Path, out.Delay.Add(back.Delay)
 }

@@ -92,6 +92,12 @@ type Pipe struct {
 
 	txDone, arrive, arriveLate sim.Action
 
+	// busy[flow+1] is the transmitter time spent on the flow's packets
+	// whose transmission has ended, for the flows TrackBusy named (nil
+	// when none did); txStart is when the head began its transmission.
+	busy    []sim.Time
+	txStart sim.Time
+
 	red     *aqm.RED       // with Config.AQM == RED
 	codel   *aqm.CoDel     // with Config.AQM == CoDel
 	sojourn hist.Histogram // queue delays of transmitted packets, ns
@@ -140,6 +146,33 @@ func NewPipe(eng *sim.Engine, streams sim.Streams, name string, cfg Config, rx R
 	return p
 }
 
+// TrackBusy makes the direction account for the time its transmitter
+// spends sending the packets of flow (see Busy). Call it before the run;
+// untracked flows cost nothing.
+func (p *Pipe) TrackBusy(flow int32) {
+	i := int(max(flow, -1)) + 1
+	if i >= len(p.busy) {
+		p.busy = append(p.busy, make([]sim.Time, i+1-len(p.busy))...)
+	}
+}
+
+// Busy returns how long, up to now, the transmitter has spent sending
+// packets of flow (which TrackBusy named): whole transmissions that have
+// ended, plus the elapsed part of the one in progress. It never exceeds
+// the time since the first of them began, as a transmitter sends one
+// packet at a time; a packet waiting in the queue counts nothing yet.
+func (p *Pipe) Busy(flow int32) sim.Time {
+	i := int(max(flow, -1)) + 1
+	if i >= len(p.busy) {
+		return 0
+	}
+	b := p.busy[i]
+	if p.queue.len() > 0 && p.queue.peek().pkt.Flow == flow {
+		b += p.eng.Now() - p.txStart
+	}
+	return b
+}
+
 // QueueDelay returns the summary of the sojourn times so far. Cost: one
 // pass over the histogram's buckets (a few thousand at most).
 func (p *Pipe) QueueDelay() QueueDelay {
@@ -163,6 +196,27 @@ func (p *Pipe) Counters() Counters { return p.c }
 // InFlight returns packets still queued, propagating or held back.
 func (p *Pipe) InFlight() int64 {
 	return int64(p.queue.len() + p.pipe.len() + len(p.late) - len(p.lateFree))
+}
+
+// EmptyNoEarlierThan returns a time before which the direction cannot be
+// empty: the latest scheduled arrival of a packet on the wire or held
+// back, and for a packet still queued, now plus the propagation delay. It
+// is now when nothing is in flight. Cost: one pass over the held-back
+// packets.
+func (p *Pipe) EmptyNoEarlierThan() sim.Time {
+	t := p.eng.Now()
+	if p.queue.len() > 0 {
+		t = max(t, t.Add(p.cfg.Delay))
+	}
+	if p.pipe.len() > 0 {
+		t = max(t, sim.Time(p.pipe.tail().at))
+	}
+	for i := range p.late {
+		if p.late[i].pkt.Buf != nil {
+			t = max(t, sim.Time(p.late[i].at))
+		}
+	}
+	return t
 }
 
 // Send offers pkt to the direction. A full queue drops it (drop-tail);
@@ -213,6 +267,7 @@ func (p *Pipe) startTx() {
 		}
 	}
 	h := p.queue.peek()
+	p.txStart = now
 	p.sojourn.Record(int64(now) - h.at)
 	p.observe(EvTransmit, h.pkt)
 	p.eng.After(p.cfg.TxTime(len(h.pkt.Buf)), p.txDone, 0)
@@ -222,6 +277,9 @@ func (p *Pipe) startTx() {
 func (p *Pipe) onTxDone(uint64) {
 	t := p.queue.pop()
 	p.queueBytes -= len(t.pkt.Buf)
+	if i := int(t.pkt.Flow) + 1; i >= 0 && i < len(p.busy) {
+		p.busy[i] += p.eng.Now() - p.txStart
+	}
 	if p.queue.len() > 0 {
 		p.startTx()
 	} else {
@@ -329,7 +387,7 @@ func (p *Pipe) impair(pkt Packet) {
 		p.c.Corrupted++
 	}
 	now := p.eng.Now()
-	at := now + p.cfg.Delay
+	at := now.Add(p.cfg.Delay)
 	held := false
 	if p.cfg.Reorder > 0 {
 		ur, extra := p.reorderRng.Float64(), p.reorderRng.Uint64()
@@ -337,7 +395,7 @@ func (p *Pipe) impair(pkt Packet) {
 			p.c.Reordered++
 			p.observe(EvReorder, pkt)
 			d := sim.Time(extra%uint64(p.cfg.ReorderDelay)) + 1
-			p.hold(timed{pkt: pkt, at: int64(at + d)})
+			p.hold(timed{pkt: pkt, at: int64(at.Add(d))})
 			held = true
 		}
 	}

@@ -60,7 +60,7 @@ func (e *Endpoint) Input(h *wire.TCP, data []byte) {
 			e.sendAck()
 		}
 		if e.state == TimeWait && h.Flags&wire.FlagFIN != 0 {
-			e.timeWaitAt = e.clock.Now() + e.cfg.TimeWait // restart 2·MSL
+			e.timeWaitAt = e.clock.Now().Add(e.cfg.TimeWait) // restart 2·MSL
 		}
 		return
 	}
@@ -313,7 +313,7 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 	if e.snd.una == e.snd.max {
 		e.rtxAt = 0
 	} else {
-		e.rtxAt = e.clock.Now() + e.rtt.rto
+		e.rtxAt = e.clock.Now().Add(e.rtt.rto)
 	}
 	if e.snd.finSet && e.snd.finSeq.LessThan(ack) {
 		switch e.state {
@@ -416,7 +416,7 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 	}
 	if e.delackAt == 0 {
 		e.st.AcksDelay++
-		e.delackAt = e.clock.Now() + e.cfg.DelayedAck
+		e.delackAt = e.clock.Now().Add(e.cfg.DelayedAck)
 	}
 }
 
@@ -465,5 +465,5 @@ func (e *Endpoint) receiveFin() {
 func (e *Endpoint) enterTimeWait() {
 	e.setState(TimeWait)
 	e.rtxAt, e.persistAt = 0, 0
-	e.timeWaitAt = e.clock.Now() + e.cfg.TimeWait
+	e.timeWaitAt = e.clock.Now().Add(e.cfg.TimeWait)
 }

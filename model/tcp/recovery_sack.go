@@ -126,7 +126,7 @@ func (r *sackRecovery) enter() {
 	} else {
 		e.retransmit(s.seqAt(first.start), true) // the FIN
 	}
-	e.rtxAt = now + e.rtt.rto
+	e.rtxAt = now.Add(e.rtt.rto)
 	e.output()
 }
 

@@ -2,7 +2,10 @@
 // a receiver that counts what arrived. There is no handshake, no
 // acknowledgement, no retransmission and no reordering: what the link loses
 // is lost. Each datagram carries an 8-byte sequence number (as iperf does)
-// so that the receiver can count losses, duplicates and reordering.
+// so that the receiver can count losses, duplicates and reordering; a last
+// datagram shorter than that (bytes not a multiple of the datagram size,
+// with fewer than 8 bytes left over) carries only its bytes, and the
+// receiver knows it by its length, shorter than any other datagram.
 package udp
 
 import (
@@ -76,13 +79,25 @@ func (f *Flow) Stats() Stats { return f.st }
 // Done reports whether every datagram has been sent.
 func (f *Flow) Done() bool { return f.st.Sent == f.cfg.Count }
 
+// size returns datagram seq's payload size: Datagram, except for a last
+// datagram that Bytes cuts short, which carries exactly what is left, so
+// that the flow sends Bytes and not a byte more.
 func (f *Flow) size(seq int64) int {
 	if seq == f.cfg.Count-1 && f.cfg.Bytes > 0 {
 		if r := int(f.cfg.Bytes - seq*int64(f.cfg.Datagram)); r < f.cfg.Datagram {
-			return max(r, 8)
+			return r
 		}
 	}
 	return f.cfg.Datagram
+}
+
+// short returns the size of a last datagram too short to carry the
+// sequence number (fewer than 8 bytes), or 0 if there is none.
+func (f *Flow) short() int {
+	if n := f.size(f.cfg.Count - 1); n < 8 {
+		return n
+	}
+	return 0
 }
 
 func (f *Flow) onTick(seq uint64) {
@@ -90,11 +105,19 @@ func (f *Flow) onTick(seq uint64) {
 	n := f.size(s)
 	src, dst := f.cfg.Src, f.cfg.Dst
 	buf, data := wire.UDPBuffer(src.Pool().Get(), n) // the payload is written in place
-	binary.BigEndian.PutUint64(data, seq)
-	payload.Fill(data[8:], s*int64(f.cfg.Datagram))
 	var sum uint64
-	if f.cfg.Checksum { // the pattern's sum in O(1), the sequence number's by hand
-		sum = wire.Sum(payload.Sum(s*int64(f.cfg.Datagram), n-8), data[:8])
+	if n < 8 {
+		// The short last datagram: its bytes only (see short).
+		payload.Fill(data, s*int64(f.cfg.Datagram))
+		if f.cfg.Checksum {
+			sum = payload.Sum(s*int64(f.cfg.Datagram), n)
+		}
+	} else {
+		binary.BigEndian.PutUint64(data, seq)
+		payload.Fill(data[8:], s*int64(f.cfg.Datagram))
+		if f.cfg.Checksum { // the pattern's sum in O(1), the sequence number's by hand
+			sum = wire.Sum(payload.Sum(s*int64(f.cfg.Datagram), n-8), data[:8])
+		}
 	}
 	f.ipID++
 	buf = wire.BuildUDPSum(buf, wire.IPv4{Src: src.Addr, Dst: dst.Addr, ID: f.ipID},
@@ -139,16 +162,23 @@ func (f *Flow) departure(k int64) (at sim.Time, ok bool) {
 
 // InputUDP implements host.UDPEndpoint.
 func (f *Flow) InputUDP(h *wire.UDP, data []byte) {
+	var seq int64
+	content := data
 	if len(data) < 8 {
-		f.st.CorruptDelivered++
-		return
+		if len(data) != f.short() || len(data) == 0 {
+			f.st.CorruptDelivered++ // no datagram is this short: unplaceable
+			return
+		}
+		seq = f.cfg.Count - 1
+	} else {
+		seq = int64(binary.BigEndian.Uint64(data))
+		if seq < 0 || seq >= f.cfg.Count || len(data) != f.size(seq) {
+			f.st.CorruptDelivered++ // header or sequence number damaged: unplaceable
+			return
+		}
+		content = data[8:]
 	}
-	seq := int64(binary.BigEndian.Uint64(data))
-	if seq < 0 || seq >= f.cfg.Count || len(data) != f.size(seq) {
-		f.st.CorruptDelivered++ // header or sequence number damaged: unplaceable
-		return
-	}
-	if !payload.Check(data[8:], seq*int64(f.cfg.Datagram)) {
+	if !payload.Check(content, seq*int64(f.cfg.Datagram)) {
 		// Wrong bytes handed to the application: possible only without
 		// a checksum (or through RFC 768's zero-checksum hole).
 		f.st.CorruptDelivered++
