@@ -39,7 +39,7 @@ func TestTimeOverflowNearTheLimit(t *testing.T) {
 		{"repeated flows past the end", clean + "flows: [{name: f, protocol: tcp, bytes: 10KB, start: 2562040h, repeat: {count: 3, every: 87600h}}]\n", 20, false},
 		{"repeated exponential past the end", clean + "flows: [{name: f, protocol: udp, count: 2, rate: 1Mbps, start: 2562040h, repeat: {count: 3, every: exp(87600h)}}]\n", 2, false},
 		{"udp late start", clean + "flows: [{name: f, protocol: udp, count: 1000, rate: 1bps, start: 2562046h}]\n", 1000, false},
-		{"no time limit, long timeout", "link: {rate: 1Mbps, delay: 10ms, loss: 100%}\nflows: [{name: f, protocol: stop-and-wait, bytes: 10KB, start: 2562046h, timeout: 2562040h}]\n", 2, false},
+		{"start beyond the default until, long timeout", "link: {rate: 1Mbps, delay: 10ms, loss: 100%}\nflows: [{name: f, protocol: stop-and-wait, bytes: 10KB, start: 2562046h, timeout: 2562040h}]\n", 2, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			sc, err := scenario.Parse("overflow.yaml", []byte("name: overflow\n"+c.src))
