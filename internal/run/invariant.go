@@ -34,7 +34,12 @@ func (v Violation) String() string { return v.Where + ": " + v.What }
 //     outgoing links were offered;
 //   - for the network: every packet the hosts put on a link was sent by a
 //     flow's endpoint (flows' packets sent = packets the hosts' links
-//     were offered + packets with no route).
+//     were offered + packets with no route), and every packet the links
+//     delivered to a host was taken by an endpoint (received, dropped
+//     for a checksum or header error, a UDP duplicate or unplaceable) or
+//     found none. With the per-link identity, this is "sent = received +
+//     lost + dropped + in flight" for the packets of all flows together
+//     (the links count packets, not flows, so it is not split by flow).
 //
 // Cost: linear in the flows, links and path lengths.
 func Check(r *Result) []Violation {
@@ -86,17 +91,26 @@ func Check(r *Result) []Violation {
 			bad("router "+rt.Name, "forwarded %d packets, but its links were offered %d", c.Forwarded, offered[rt.Name])
 		}
 	}
-	var sent, hostOut int64
+	var sent, hostOut, hostIn, taken int64
 	for _, h := range r.Hosts {
 		hostOut += offered[h.Name] + h.NoRoute
+		hostIn += in[h.Name]
+		taken += h.NoEndpoint
 	}
 	for i := range r.Flows {
 		f := &r.Flows[i]
 		sent += f.PacketsSent
+		taken += f.PacketsRecv + f.ChecksumDrops + f.Unplaceable
+		if f.Protocol == "udp" {
+			taken += f.Duplicates // apart from PacketsRecv, unlike TCP's and rdt's
+		}
 		checkFlow(f, rate, dup, bad)
 	}
 	if sent != hostOut {
 		bad("network", "flows sent %d packets, but the hosts' links were offered %d (with those without a route)", sent, hostOut)
+	}
+	if taken != hostIn {
+		bad("network", "links delivered %d packets to the hosts, but the flows' endpoints took %d (received, checksum drops, duplicates, unplaceable) with those for no endpoint", hostIn, taken)
 	}
 	return out
 }
@@ -126,6 +140,9 @@ func checkFlow(f *FlowResult, rate map[[2]string]int64, dup bool, bad func(where
 	case f.Protocol == "udp":
 		if f.PacketsRecv > f.PacketsSent || f.Lost != f.PacketsSent-f.PacketsRecv {
 			bad(w, "sent %d datagrams, received %d, lost %d", f.PacketsSent, f.PacketsRecv, f.Lost)
+		}
+		if f.Corrupt < 0 || f.Corrupt > f.PacketsRecv {
+			bad(w, "%d datagrams delivered with wrong bytes, of %d delivered", f.Corrupt, f.PacketsRecv)
 		}
 	case f.Complete && f.DeliveredBytes != f.OfferedBytes:
 		bad(w, "complete, with %d of %d bytes delivered", f.DeliveredBytes, f.OfferedBytes)

@@ -149,9 +149,12 @@ type FlowResult struct {
 	ChecksumDrops  int64
 	Duplicates     int64
 	OutOfOrder     int64
-	Corrupt        int64 // UDP: delivered with wrong bytes (checksum off)
-	Start          sim.Time
-	Completion     sim.Time // from Start to the last byte delivered; -1 if not
+	Corrupt        int64 // UDP: delivered with wrong bytes (checksum off); included in PacketsRecv
+	// Unplaceable (UDP) counts datagrams that arrived too damaged to
+	// place (checksum off): neither delivered nor in Corrupt.
+	Unplaceable int64
+	Start       sim.Time
+	Completion  sim.Time // from Start to the last byte delivered; -1 if not
 	// Path is the nodes from the sender to the receiver, and BaseRTT the
 	// propagation delay out along it and back along the receiver's
 	// route (no serialisation, no queueing).
@@ -454,7 +457,7 @@ func (u *udpFlow) result(now sim.Time) FlowResult {
 		OfferedBytes: st.SentBytes, DeliveredBytes: st.DeliveredBytes,
 		PacketsSent: st.Sent, PacketsRecv: st.Delivered,
 		Lost: st.Sent - st.Delivered, ChecksumDrops: st.ChecksumDrops,
-		Duplicates: st.Duplicates, OutOfOrder: st.OutOfOrder, Corrupt: st.CorruptDelivered,
+		Duplicates: st.Duplicates, OutOfOrder: st.OutOfOrder, Corrupt: st.CorruptDelivered, Unplaceable: st.Unplaceable,
 		Start: sim.Time(u.spec.Start), Completion: -1, Family: u.spec.Family,
 	}
 	r.OfferedBytes = u.totalBytes()

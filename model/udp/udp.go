@@ -42,7 +42,11 @@ type Stats struct {
 	Duplicates                int64
 	OutOfOrder                int64 // arrived after a higher sequence number
 	ChecksumDrops             int64
-	CorruptDelivered          int64 // delivered with wrong bytes (checksum off); included in Delivered when placeable
+	CorruptDelivered          int64 // delivered with wrong bytes (checksum off); included in Delivered
+	// Unplaceable counts datagrams that arrived (checksum off) so damaged
+	// that no sequence number and size fit them: not delivered, and not
+	// in CorruptDelivered, which counts only delivered ones.
+	Unplaceable int64
 	FirstSent, LastSent       sim.Time
 	LastDelivered             sim.Time
 }
@@ -166,22 +170,17 @@ func (f *Flow) InputUDP(h *wire.UDP, data []byte) {
 	content := data
 	if len(data) < 8 {
 		if len(data) != f.short() || len(data) == 0 {
-			f.st.CorruptDelivered++ // no datagram is this short: unplaceable
+			f.st.Unplaceable++ // no datagram is this short
 			return
 		}
 		seq = f.cfg.Count - 1
 	} else {
 		seq = int64(binary.BigEndian.Uint64(data))
 		if seq < 0 || seq >= f.cfg.Count || len(data) != f.size(seq) {
-			f.st.CorruptDelivered++ // header or sequence number damaged: unplaceable
+			f.st.Unplaceable++ // header or sequence number damaged
 			return
 		}
 		content = data[8:]
-	}
-	if !payload.Check(content, seq*int64(f.cfg.Datagram)) {
-		// Wrong bytes handed to the application: possible only without
-		// a checksum (or through RFC 768's zero-checksum hole).
-		f.st.CorruptDelivered++
 	}
 	w, bit := seq/64, uint64(1)<<(seq%64)
 	if w >= int64(len(f.seen)) {
@@ -193,6 +192,13 @@ func (f *Flow) InputUDP(h *wire.UDP, data []byte) {
 		return
 	}
 	f.seen[w] |= bit
+	// Checked once placed and new, so that CorruptDelivered counts only
+	// datagrams delivered (a damaged duplicate is discarded as such).
+	if !payload.Check(content, seq*int64(f.cfg.Datagram)) {
+		// Wrong bytes handed to the application: possible only without
+		// a checksum (or through RFC 768's zero-checksum hole).
+		f.st.CorruptDelivered++
+	}
 	if seq < f.highest {
 		f.st.OutOfOrder++
 	}
