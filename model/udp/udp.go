@@ -46,9 +46,9 @@ type Stats struct {
 	// Unplaceable counts datagrams that arrived (checksum off) so damaged
 	// that no sequence number and size fit them: not delivered, and not
 	// in CorruptDelivered, which counts only delivered ones.
-	Unplaceable int64
-	FirstSent, LastSent       sim.Time
-	LastDelivered             sim.Time
+	Unplaceable         int64
+	FirstSent, LastSent sim.Time
+	LastDelivered       sim.Time
 }
 
 // Flow is a UDP sender on Src and receiver on Dst.
