@@ -306,6 +306,9 @@ func TestExtremeScenarios(t *testing.T) {
 	counts := map[string]int{}
 	violations := 0
 	for i := range n {
+		if i > 0 && i%1000 == 0 {
+			t.Logf("%d scenarios so far: %v", i, counts)
+		}
 		src := extremeScenario(r, i)
 		sc, err := scenario.Parse("extreme.yaml", []byte(src))
 		if err != nil {

@@ -44,8 +44,10 @@ type Stats struct {
 	ChecksumDrops             int64
 	CorruptDelivered          int64 // delivered with wrong bytes (checksum off); included in Delivered
 	// Unplaceable counts datagrams that arrived (checksum off) so damaged
-	// that no sequence number and size fit them: not delivered, and not
-	// in CorruptDelivered, which counts only delivered ones.
+	// that no sequence number sent so far and size fit them (another
+	// flow's datagram that a flipped port brought here, too): not
+	// delivered, and not in CorruptDelivered, which counts only delivered
+	// ones.
 	Unplaceable         int64
 	FirstSent, LastSent sim.Time
 	LastDelivered       sim.Time
@@ -174,9 +176,16 @@ func (f *Flow) InputUDP(h *wire.UDP, data []byte) {
 			return
 		}
 		seq = f.cfg.Count - 1
+		if seq >= f.st.Sent {
+			f.st.Unplaceable++ // not sent yet: another flow's, misdelivered
+			return
+		}
 	} else {
 		seq = int64(binary.BigEndian.Uint64(data))
-		if seq < 0 || seq >= f.cfg.Count || len(data) != f.size(seq) {
+		// A number this flow has not sent yet is damaged, or belongs to
+		// another flow's datagram that a flipped port bit (checksum off)
+		// brought here: counting it would deliver more than was sent.
+		if seq < 0 || seq >= f.st.Sent || len(data) != f.size(seq) {
 			f.st.Unplaceable++ // header or sequence number damaged
 			return
 		}
