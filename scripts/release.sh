@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build tcpsim for students: static binaries (CGO_ENABLED=0) for Linux,
-# macOS and Windows on amd64 and arm64, each in an archive with the README
+# macOS and Windows on amd64 and arm64, each in an archive with the README, docs/
 # and licences, plus SHA256SUMS. The browser lab is inside every binary
 # (tcpsim serve). Needs only Go; GoReleaser users: see .goreleaser.yaml,
 # which builds the same targets.
@@ -39,6 +39,7 @@ for t in $TARGETS; do
   echo "building $name"
   CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -ldflags "-s -w" -o "dist/$name/$exe" ./cmd/tcpsim
   cp README.md LICENSE NOTICE "dist/$name/"
+  cp -r docs "dist/$name/"   # the README links into docs/
   if [ "$os" = windows ]; then
     (cd dist && zip -qr "$name.zip" "$name")
   else

@@ -46,17 +46,17 @@ func TestDiagramCommand(t *testing.T) {
 	}
 }
 
-// The README's example diagram is what the command prints, less the rows
-// it elides with "...".
-func TestDiagramREADMEExample(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+// The guide's example diagram (docs/guide.md) is what the command prints,
+// less the rows it elides with "...".
+func TestDiagramDocsExample(t *testing.T) {
+	page, err := os.ReadFile("../../docs/guide.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	const cmd = "`tcpsim diagram ex:02 --from 0.04s --to 1.1s`:"
-	_, rest, ok := strings.Cut(string(readme), cmd)
+	_, rest, ok := strings.Cut(string(page), cmd)
 	if !ok {
-		t.Fatalf("README lacks the example %s", cmd)
+		t.Fatalf("docs/guide.md lacks the example %s", cmd)
 	}
 	_, block, _ := strings.Cut(rest, "```\n")
 	block, _, _ = strings.Cut(block, "```")
@@ -76,11 +76,11 @@ func TestDiagramREADMEExample(t *testing.T) {
 		}
 		n++
 		if !have[l] {
-			t.Errorf("README example line %q is not in the output:\n%s", l, out)
+			t.Errorf("docs/guide.md example line %q is not in the output:\n%s", l, out)
 		}
 	}
 	if n < 10 {
-		t.Errorf("README example has %d lines", n)
+		t.Errorf("docs/guide.md example has %d lines", n)
 	}
 }
 

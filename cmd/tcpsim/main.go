@@ -28,7 +28,7 @@ import (
 	"tcpsim/internal/run"
 )
 
-// Exit codes, documented in the package comment, --help and the README.
+// Exit codes, documented in the package comment, --help and docs/guide.md.
 const (
 	exitOK          = 0
 	exitRunFail     = 1

@@ -1,9 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
-	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -31,23 +32,32 @@ prints every node's routing table.
 The same file and seed always print the same bytes.
 
 Traces and captures: --trace - writes the text trace to stdout, before each
-run's tables. --pcap - writes the capture to stdout, and the tables then go
-to stderr; --trace - and --pcap - together are refused. With several FILEs
-the runs are kept apart: every trace record carries the run's number (the
-JSON field "run", or "run K" at the start of a text line; K counts FILEs
-from 1), and --pcap OUT.pcap writes one capture per run, OUT-1.pcap,
-OUT-2.pcap, ... (--pcap - is refused).
+run's tables (with --format table or markdown only: csv, json and jsonl
+keep stdout for their document). --pcap - writes the capture to stdout,
+and the tables then go to stderr; --trace - and --pcap - together are
+refused. With several FILEs the runs are kept apart: every trace record
+carries the run's number (the JSON field "run", or "run K" at the start
+of a text line; K counts FILEs from 1), and --pcap OUT.pcap writes one
+capture per run, OUT-1.pcap, OUT-2.pcap, ... (--pcap - is refused).
 
 SIGINT or SIGTERM stops the run within a second: its table is printed,
 the trace and capture keep every whole record so far, and tcpsim exits
-130. A second signal kills it at once.`,
+130. A signal while a large network is still being built stops the build
+(no table then: the run has not started). A second signal kills it at
+once.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !slices.Contains(report.RunFormats(), format) {
-				return fmt.Errorf("--format %q: want one of table, markdown, csv, json, jsonl", format)
+			f, err := report.ParseFormat(format, false)
+			if err != nil {
+				return fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.FormatNames(false), ", "))
 			}
-			if routes && format != "table" && format != "markdown" {
+			if routes && !f.Tables() {
 				return fmt.Errorf("--routes prints text before each table: want --format table or markdown, not %s", format)
+			}
+			if fl.Trace == "-" && format != "table" && format != "markdown" {
+				// The text trace would land inside the document that
+				// stdout carries (issue 21, item 13).
+				return fmt.Errorf("--trace - writes the trace to stdout, where --format %s writes its document: give --trace FILE.jsonl (or FILE.txt), or --format table or markdown", format)
 			}
 			ins, err := newInstruments(fl, len(args), stdout)
 			if err != nil {
@@ -89,8 +99,29 @@ the trace and capture keep every whole record so far, and tcpsim exits
 					return ins.fail(err)
 				}
 				opt.Interrupt = intr
+				// A signal while a large network is built stops the
+				// build too: no table then, as there is no result.
+				stoppedBuilding := func() error {
+					if err := ins.end(); err != nil {
+						return ins.fail(err)
+					}
+					if err := out.Close(); err != nil { // a JSON array stays whole
+						return ins.fail(err)
+					}
+					if err := ins.close(); err != nil {
+						return err
+					}
+					what := fmt.Sprintf("stopped while building the network of %s (seed %d), before its run", sc.File, s)
+					if k+1 < len(scs) {
+						what += fmt.Sprintf("; %d of %d runs not started", len(scs)-k-1, len(scs))
+					}
+					return interrupted(which(), what+ins.kept())
+				}
 				if routes {
-					n, err := run.Build(sc, s)
+					n, err := run.BuildWith(sc, s, run.Options{Interrupt: intr})
+					if errors.Is(err, run.ErrInterrupted) {
+						return stoppedBuilding()
+					}
 					if err != nil {
 						return ins.fail(err)
 					}
@@ -99,6 +130,9 @@ the trace and capture keep every whole record so far, and tcpsim exits
 					}
 				}
 				res, err := run.ScenarioWith(sc, s, opt)
+				if errors.Is(err, run.ErrInterrupted) {
+					return stoppedBuilding()
+				}
 				if err != nil {
 					return ins.fail(err)
 				}
@@ -139,7 +173,7 @@ the trace and capture keep every whole record so far, and tcpsim exits
 		},
 	}
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "override the scenarios' seed")
-	cmd.Flags().StringVar(&format, "format", "table", "output format: table, markdown, csv, json (one array of runs) or jsonl (one run per line)")
+	cmd.Flags().StringVar(&format, "format", "table", "output format: "+report.FormatList(false, true))
 	cmd.Flags().BoolVar(&routes, "routes", false, "print each node's routing table (destination, next hop, link direction, path delay) before the run's tables")
 	cmd.Flags().StringVar(&fl.Trace, "trace", "", "write an event trace: FILE.jsonl (JSON lines), FILE.txt (text) or - (text on stdout)")
 	cmd.Flags().StringVar(&fl.TraceFlow, "trace-flow", "", "trace only this flow")

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"tcpsim/internal/testenv"
 )
 
 // longScenario runs for minutes of wall time, so a signal always lands in
@@ -34,6 +36,7 @@ func buildTcpsim(t *testing.T) string {
 	if testing.Short() {
 		t.Skip("-short: skipping the end-to-end signal test (it builds the binary)")
 	}
+	testenv.SkipUnlessSlow(t, "builds the command")
 	gobin, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("no go command on PATH to build tcpsim with")

@@ -10,6 +10,8 @@ import (
 	"tcpsim/internal/sweep"
 	"tcpsim/internal/validate"
 	"tcpsim/model/link"
+
+	"tcpsim/internal/outdir"
 )
 
 // PointScenarios parses the scenario of every point of a sweep (the file
@@ -209,10 +211,10 @@ func SweepFigure(m sweep.Meta, recs []sweep.Record, pts []*scenario.Scenario) (*
 	if st.Runs.Failed > 0 {
 		title += fmt.Sprintf("\n%d of %d runs failed: circled means cover completed runs only", st.Runs.Failed, st.Runs.Total)
 	}
-	f := &Figure{Name: sanitize(FileBase(m.File) + "-goodput-vs-" + ax.Path), Title: title,
+	f := &Figure{Name: outdir.Name(FileBase(m.File) + "-goodput-vs-" + ax.Path), Title: title,
 		X: Axis{Label: ax.Path + unit(ax.Values)}, Y: Axis{Label: "goodput (Mbps)"}}
 	if m.File == "" {
-		f.Name = sanitize(m.Scenario + "-goodput-vs-" + ax.Path)
+		f.Name = outdir.Name(m.Scenario + "-goodput-vs-" + ax.Path)
 	}
 	xs := make([]float64, len(ax.Values))
 	allNumeric := true

@@ -28,7 +28,7 @@ const (
 	Bool
 )
 
-// String names the kind as the README's schema table does.
+// String names the kind as docs/output.md's schema table does.
 func (k Kind) String() string {
 	switch k {
 	case Text:
@@ -45,7 +45,7 @@ func (k Kind) String() string {
 
 // Field describes one value of the machine-readable output: its key in
 // JSON and in CSV's metric column, its kind and unit, which protocols it
-// applies to (flows only) and what it means. The README's schema table is
+// applies to (flows only) and what it means. docs/output.md's schema table is
 // generated from the same lists, so the three cannot drift apart.
 type Field struct {
 	// Key is snake_case with the unit in the name: goodput_bps,

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"tcpsim/internal/run"
@@ -17,33 +19,51 @@ import (
 	"tcpsim/sim"
 )
 
-// shipped runs every shipped scenario and exercise once.
+// shippedRuns holds the shipped scenarios' results, run once per test
+// process: several tests read them, none changes them.
+var shippedRuns struct {
+	once sync.Once
+	rs   []*run.Result
+	err  error
+}
+
+// shipped returns the results of every shipped scenario, exercise and
+// network, each run with its own seed. The slice is the caller's; the
+// results are shared and must not be modified.
 func shipped(t *testing.T) []*run.Result {
 	t.Helper()
+	shippedRuns.once.Do(func() { shippedRuns.rs, shippedRuns.err = runShipped() })
+	if shippedRuns.err != nil {
+		t.Fatal(shippedRuns.err)
+	}
+	return slices.Clone(shippedRuns.rs)
+}
+
+func runShipped() ([]*run.Result, error) {
 	files, err := filepath.Glob("../../scenarios/*.yaml")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	ex, _ := filepath.Glob("../../scenarios/exercises/*.yaml")
 	nets, _ := filepath.Glob("../../scenarios/networks/*.yaml")
 	ex = append(ex, nets...)
 	files = append(files, ex...)
 	if len(files) < 20 {
-		t.Fatalf("found %d shipped scenarios, want at least 20", len(files))
+		return nil, fmt.Errorf("found %d shipped scenarios, want at least 20", len(files))
 	}
 	var out []*run.Result
 	for _, f := range files {
 		sc, err := scenario.Load(f)
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		res, err := run.Scenario(sc, sc.Seed)
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		out = append(out, res)
 	}
-	return out
+	return out, nil
 }
 
 func render(t *testing.T, format string, rs []*run.Result, sections []string) string {
@@ -595,7 +615,7 @@ func TestFieldLists(t *testing.T) {
 	}
 }
 
-// schemaDoc renders the README's tables of keys from the field lists.
+// schemaDoc renders docs/output.md's tables of keys from the field lists.
 func schemaDoc() string {
 	var b strings.Builder
 	section := func(title string, fs []Field) {
@@ -657,16 +677,16 @@ func schemaDoc() string {
 	return b.String()
 }
 
-// The README documents every key, with its type, unit, meaning and
+// docs/output.md documents every key, with its type, unit, meaning and
 // protocols, exactly as the field lists say (go test -run
-// TestREADMESchema -v prints the text to paste).
-func TestREADMESchema(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+// TestDocsSchema -v prints the text to paste).
+func TestDocsSchema(t *testing.T) {
+	page, err := os.ReadFile("../../docs/output.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	doc := schemaDoc()
-	if !strings.Contains(string(readme), doc) {
-		t.Errorf("README.md's \"Output formats\" section lacks the current key tables; paste:\n\n%s", doc)
+	if !strings.Contains(string(page), doc) {
+		t.Errorf("docs/output.md lacks the current key tables; paste:\n\n%s", doc)
 	}
 }

@@ -5,6 +5,7 @@
 package run
 
 import (
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"sync/atomic"
@@ -200,6 +201,7 @@ type Network struct {
 	watching bool
 	tr       *tracer
 	intr     *atomic.Bool
+	stop     func() bool // reports whether intr is set; read while building
 
 	// done[i] records that flow i has finished (a flow never unfinishes);
 	// unfinished counts the flows not yet done, so that noticing the last
@@ -259,6 +261,20 @@ func (n *Network) checker(i int) func() { return func() { n.check(i) } }
 // Nearer than that, the watch looks every period, as it always has.
 const watchJump = 100
 
+// udpDone has the network check UDP flow i when its last datagram is
+// sent.
+type udpDone struct {
+	n *Network
+	i int
+}
+
+// UDPEvent implements udp.Observer.
+func (d udpDone) UDPEvent(ev udp.Event, _ udp.Note) {
+	if ev == udp.EvDone {
+		d.n.check(d.i)
+	}
+}
+
 func (n *Network) onWatch(uint64) {
 	now := n.eng.Now()
 	busy := false
@@ -287,17 +303,38 @@ func Build(sc *scenario.Scenario, seed uint64) (*Network, error) {
 	return BuildWith(sc, seed, Options{})
 }
 
+// ErrInterrupted is returned (wrapped, naming the scenario) by BuildWith
+// and ScenarioWith when Options.Interrupt is set while the network is
+// being built: before the run starts there is no result to report.
+var ErrInterrupted = errors.New("run: interrupted while building the network")
+
 // BuildWith constructs the network of sc with the given seed and
-// instruments.
+// instruments. Building a large topology takes a while (routes above
+// all), so Options.Interrupt is read between its steps as well: between
+// links, between routing destinations, between nodes and between flows.
 func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error) {
+	stop := func() bool { return opt.Interrupt != nil && opt.Interrupt.Load() }
+	return buildWith(sc, seed, opt, stop)
+}
+
+// buildWith is BuildWith with the interrupt read through stop, which
+// tests replace to interrupt the build at each of its checks in turn.
+func buildWith(sc *scenario.Scenario, seed uint64, opt Options, stop func() bool) (*Network, error) {
+	interrupted := fmt.Errorf("%s: %w", sc.File, ErrInterrupted)
+	if stop() {
+		return nil, interrupted
+	}
 	if sc.Repeated() {
 		// Repeated flows: the network runs, traces and reports their
 		// members, each a flow of its own.
 		cp := *sc
 		cp.Flows = sc.Expanded(seed)
 		sc = &cp
+		if stop() {
+			return nil, interrupted
+		}
 	}
-	n := &Network{sc: sc, seed: seed, eng: sim.New(1024), intr: opt.Interrupt}
+	n := &Network{sc: sc, seed: seed, eng: sim.New(1024), intr: opt.Interrupt, stop: stop}
 	n.watch = n.onWatch
 	n.starter = n.onChain
 	if opt.Trace != nil {
@@ -306,6 +343,9 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 	streams := sim.NewStreams(seed)
 	pool := link.NewPool(2048)
 	if err := n.buildNodes(streams, pool); err != nil {
+		if errors.Is(err, ErrInterrupted) {
+			return nil, interrupted
+		}
 		return nil, err
 	}
 	if n.tr != nil {
@@ -315,6 +355,9 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 	n.done = make([]bool, len(sc.Flows))
 	n.unfinished = len(sc.Flows)
 	for i := range sc.Flows {
+		if stop() {
+			return nil, interrupted
+		}
 		f := &sc.Flows[i]
 		from, to := sc.FlowEnds(f)
 		if err := n.checkTTL(f.Name, from, to); err != nil {
@@ -328,7 +371,7 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 			u := udp.New(n.eng, udp.Config{
 				Flow: int32(i), Src: src, Dst: dst, SrcPort: cport, DstPort: sport,
 				Count: f.UDP.Count, Bytes: int64(f.UDP.Bytes), Datagram: int(f.UDP.Datagram), Rate: int64(f.UDP.Rate),
-				Checksum: f.UDP.Checksum, Start: sim.Time(f.Start), OnDone: n.checker(i),
+				Checksum: f.UDP.Checksum, Start: sim.Time(f.Start), Observer: udpDone{n, i},
 			})
 			n.flows = append(n.flows, &udpFlow{spec: f, f: u})
 		case "tcp":

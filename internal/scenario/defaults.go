@@ -7,8 +7,8 @@ import (
 
 // Default is one row of the table of defaults: the value a field takes
 // when a scenario file leaves it out, written as the file would write it,
-// and where that value comes from. The README's table is this one
-// (TestREADMEDefaults keeps them equal).
+// and where that value comes from. The table in docs/scenarios.md is this one
+// (TestDocsDefaults keeps them equal).
 type Default struct {
 	Scope  string // "scenario", "link", "red", "codel", "flow", "tcp flow", "udp flow", "rdt flow", "gilbert-elliott loss", "bernoulli loss", "fault"
 	Field  string // the field's key
@@ -114,7 +114,7 @@ const wantProfile = "textbook, linux or ns3"
 func profileScope(name string) string { return "tcp flow, profile: " + name }
 
 // DefaultsMarkdown renders the table of defaults as the Markdown table
-// the README shows.
+// docs/scenarios.md shows.
 func DefaultsMarkdown() string {
 	var b strings.Builder
 	b.WriteString("| where | field | default | why |\n|---|---|---|---|\n")

@@ -94,7 +94,7 @@ func TestExplicitValueNeverDefaulted(t *testing.T) {
 	}
 }
 
-// Zeros that mean something (README "Zero and absent values") are
+// Zeros that mean something (docs/scenarios.md, "Zero and absent values") are
 // accepted and used, not replaced.
 func TestMeaningfulZeros(t *testing.T) {
 	s := mustParse(t, doc("seed: 0", "delay: 0\nqueue: 0\nqueue_bytes: 0\nloss: 0%\ncorrupt: 0", "bytes: 1MB\nread_rate: 0\nisn: 0\nstart: 0s", "count: 3"))
@@ -409,7 +409,7 @@ func TestAnchorsAndMergeKeys(t *testing.T) {
 }
 
 // The table of defaults decodes through the fields' own decoders, names
-// only real fields, and is the one the README shows.
+// only real fields, and is the one docs/scenarios.md shows.
 func TestDefaultsTable(t *testing.T) {
 	seen := map[string]bool{}
 	for _, d := range Defaults() {
@@ -472,14 +472,15 @@ func TestDefaultsTable(t *testing.T) {
 	}
 }
 
-// TestREADMEDefaults: the README's table of defaults is DefaultsMarkdown.
-func TestREADMEDefaults(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+// TestDocsDefaults: docs/scenarios.md's table of defaults is
+// DefaultsMarkdown.
+func TestDocsDefaults(t *testing.T) {
+	page, err := os.ReadFile("../../docs/scenarios.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(readme), DefaultsMarkdown()) {
-		t.Errorf("README.md lacks the table of defaults; paste this under \"Defaults\":\n%s", DefaultsMarkdown())
+	if !strings.Contains(string(page), DefaultsMarkdown()) {
+		t.Errorf("docs/scenarios.md lacks the table of defaults; paste this under \"Defaults\":\n%s", DefaultsMarkdown())
 	}
 }
 

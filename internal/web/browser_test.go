@@ -25,6 +25,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"tcpsim/internal/testenv"
 	labpkg "tcpsim/internal/web/lab"
 	"tcpsim/internal/web/webbuild"
 )
@@ -110,6 +111,7 @@ func newLab(t *testing.T, width, height int64) *lab {
 	if testing.Short() {
 		t.Skip("browser test: skipped with -short")
 	}
+	testenv.SkipUnlessSlow(t, "builds the WebAssembly engine and drives Chromium")
 	bin := chromium(t)
 	site := freshSite(t)
 	labSite.once.Do(func() { labSite.srv = httptest.NewServer(Handler(site)) })

@@ -15,6 +15,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"tcpsim/internal/testenv"
 	"tcpsim/internal/web/webbuild"
 )
 
@@ -185,6 +186,7 @@ func TestEmbeddedEngineIsCurrent(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the engine: skipped with -short")
 	}
+	testenv.SkipUnlessSlow(t, "builds the WebAssembly engine")
 	a, _ := freshEngine(t)
 	gz, err := fs.ReadFile(Site(), "tcpsim.wasm.gz")
 	if err != nil {
