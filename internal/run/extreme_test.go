@@ -305,11 +305,23 @@ func TestExtremeScenarios(t *testing.T) {
 	r := rand.New(rand.NewPCG(8, 8))
 	counts := map[string]int{}
 	violations := 0
+	// TCPSIM_EXTREME_SHARD=k/m runs only the scenarios i with i%m == k
+	// (each shard still draws every scenario, so the m shards together
+	// run exactly the n scenarios of one run), for m processes at once.
+	shard, shards := 0, 1
+	if v := os.Getenv("TCPSIM_EXTREME_SHARD"); v != "" {
+		if _, err := fmt.Sscanf(v, "%d/%d", &shard, &shards); err != nil || shards < 1 || shard < 0 || shard >= shards {
+			t.Fatalf("TCPSIM_EXTREME_SHARD=%q: want k/m with 0 ≤ k < m", v)
+		}
+	}
 	for i := range n {
 		if i > 0 && i%1000 == 0 {
 			t.Logf("%d scenarios so far: %v", i, counts)
 		}
 		src := extremeScenario(r, i)
+		if i%shards != shard {
+			continue
+		}
 		sc, err := scenario.Parse("extreme.yaml", []byte(src))
 		if err != nil {
 			var se *scenario.Error
@@ -349,5 +361,5 @@ func TestExtremeScenarios(t *testing.T) {
 			counts[res.Status()]++
 		}
 	}
-	t.Logf("%d extreme scenarios: %v", n, counts)
+	t.Logf("%d extreme scenarios (shard %d/%d): %v", n, shard, shards, counts)
 }
