@@ -90,7 +90,8 @@ func extremeScenario(r *rand.Rand, i int) string {
 		}
 	}
 	hosts := []string{"a", "b"}
-	if r.IntN(4) == 0 {
+	topology := r.IntN(4) == 0
+	if topology {
 		hosts = extremeTopology(r, &b, dir)
 	} else {
 		b.WriteString("link:\n")
@@ -101,7 +102,7 @@ func extremeScenario(r *rand.Rand, i int) string {
 		}
 	}
 	nflows := 1 + r.IntN(16)
-	if r.IntN(5) == 0 {
+	if !topology && r.IntN(5) == 0 { // faults: name the two-host link's directions
 		extremeFaults(r, &b, nflows, huge)
 	}
 	b.WriteString("flows:\n")
@@ -112,7 +113,7 @@ func extremeScenario(r *rand.Rand, i int) string {
 			to = hosts[r.IntN(len(hosts))]
 		}
 		fmt.Fprintf(&b, "  - name: f%d\n    from: %s\n", f, from)
-		if len(hosts) > 2 {
+		if topology {
 			fmt.Fprintf(&b, "    to: %s\n", to)
 		}
 		if r.IntN(3) == 0 {
@@ -243,7 +244,9 @@ func extremeRDT(r *rand.Rand, b *strings.Builder, anyDur func() string) {
 	case 0:
 		b.WriteString("    timeout: adaptive\n")
 	case 1:
-		fmt.Fprintf(b, "    timeout: %s\n", anyDur())
+		if d := anyDur(); d != "0s" { // a timeout must be positive
+			fmt.Fprintf(b, "    timeout: %s\n", d)
+		}
 	}
 	if r.IntN(2) == 0 {
 		fmt.Fprintf(b, "    packet: %d\n", pick3(r, 1, 1000, 1400))
