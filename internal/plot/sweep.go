@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/sweep"
 	"tcpsim/internal/validate"
@@ -92,7 +93,7 @@ func sweepSeries(m sweep.Meta, st sweep.Stats, xs []float64, pts []*scenario.Sce
 // when it is the same at every point of the series: "tcp newreno", "udp",
 // "go-back-n".
 func algorithm(f sweep.FlowInfo, fi int, pts []*scenario.Scenario, vals []string, stride, rest int) string {
-	if f.Protocol != "tcp" || pts == nil {
+	if !proto.IsFamily(f.Protocol, proto.TCP) || pts == nil {
 		return f.Protocol
 	}
 	cc := ""

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"sync/atomic"
 
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/scenario"
 	"tcpsim/model/host"
 	"tcpsim/model/link"
@@ -366,22 +367,23 @@ func buildWith(sc *scenario.Scenario, seed uint64, opt Options, stop func() bool
 		src, dst := n.host(from), n.host(to)
 		// Ports: flow i uses client port 49152+i and server port 5001+i.
 		cport, sport := uint16(49152+i), uint16(5001+i)
-		switch f.Protocol {
-		case "udp":
+		pr, _ := proto.Parse(f.Protocol)
+		switch pr.Family() {
+		case proto.UDP:
 			u := udp.New(n.eng, udp.Config{
 				Flow: int32(i), Src: src, Dst: dst, SrcPort: cport, DstPort: sport,
 				Count: f.UDP.Count, Bytes: int64(f.UDP.Bytes), Datagram: int(f.UDP.Datagram), Rate: int64(f.UDP.Rate),
 				Checksum: f.UDP.Checksum, Start: sim.Time(f.Start), Observer: udpDone{n, i},
 			})
 			n.flows = append(n.flows, &udpFlow{spec: f, f: u})
-		case "tcp":
+		case proto.TCP:
 			tf, err := newTCPFlow(n, i, f, src, dst, cport, sport, streams)
 			if err != nil {
 				return nil, err
 			}
 			n.flows = append(n.flows, tf)
 			n.hasTCP = true
-		default: // the rdt family
+		case proto.RDT:
 			out := n.firstHop(from, to)
 			rf, err := newRDTFlow(n, i, f, src, dst, out)
 			if err != nil {
@@ -496,7 +498,7 @@ func (u *udpFlow) release() {}
 func (u *udpFlow) result(now sim.Time) FlowResult {
 	st := u.f.Stats()
 	r := FlowResult{
-		Name: u.spec.Name, Protocol: "udp",
+		Name: u.spec.Name, Protocol: u.spec.Protocol,
 		OfferedBytes: st.SentBytes, DeliveredBytes: st.DeliveredBytes,
 		PacketsSent: st.Sent, PacketsRecv: st.Delivered,
 		Lost: st.Sent - st.Delivered, ChecksumDrops: st.ChecksumDrops,
