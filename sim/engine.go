@@ -172,8 +172,9 @@ func (e *Engine) At(at Time, fn Action, arg uint64) {
 	e.up(len(e.heap) - 1)
 }
 
-// After schedules fn(arg) d after now; d must not be negative.
-func (e *Engine) After(d Time, fn Action, arg uint64) { e.At(e.now+d, fn, arg) }
+// After schedules fn(arg) d after now; d must not be negative. The sum
+// saturates at Forever (see Time.Add): an event so far off never fires.
+func (e *Engine) After(d Time, fn Action, arg uint64) { e.At(e.now.Add(d), fn, arg) }
 
 // Stop makes Run return after the current callback.
 func (e *Engine) Stop() { e.stopped = true }
@@ -182,6 +183,11 @@ func (e *Engine) Stop() { e.stopped = true }
 // one lies beyond lim.Until, lim.MaxEvents events have fired in this call,
 // a callback calls Stop, or lim.Interrupt is set. It returns the reason. On
 // TimeLimit the clock is advanced to lim.Until.
+//
+// An event at Forever never fires: Forever is where a saturated sum of a
+// time and a duration lands (Time.Add), "later than any run can reach".
+// Without a time limit, a queue holding only such events has drained (no
+// event left will ever fire); with one, the run reaches its time limit.
 func (e *Engine) Run(lim Limits) StopReason {
 	until := lim.Until
 	if until == 0 {
@@ -199,7 +205,10 @@ func (e *Engine) Run(lim Limits) StopReason {
 		if n&(interruptEvery-1) == 0 && lim.Interrupt != nil && lim.Interrupt.Load() {
 			return Interrupted
 		}
-		if e.heap[0].at > until {
+		if at := e.heap[0].at; at > until || at == Forever {
+			if lim.Until == 0 {
+				return Drained
+			}
 			e.now = until
 			return TimeLimit
 		}

@@ -9,6 +9,7 @@ package sim
 
 import (
 	"fmt"
+	"math/bits"
 	"strconv"
 )
 
@@ -57,4 +58,53 @@ func (t Time) String() string {
 		s = "-" + s
 	}
 	return s + "s"
+}
+
+// Add returns t+d, saturated to the range of Time: a sum above Forever is
+// Forever, one below the most negative Time is that Time. Every addition
+// of a duration to an instant goes through Add, so that a long timeout
+// added near the end of Time's range (about 292 years) lands at Forever,
+// which never fires (see Engine.Run), instead of wrapping into the past.
+func (t Time) Add(d Time) Time {
+	s := t + d
+	switch {
+	case d > 0 && s < t:
+		return Forever
+	case d < 0 && s > t:
+		return -Forever - 1
+	}
+	return s
+}
+
+// Mul returns t·k for k ≥ 0, saturated to Forever (or to the most negative
+// Time for a negative t), as Add does for sums: a backed-off timeout
+// doubles without wrapping.
+func (t Time) Mul(k int64) Time {
+	if k <= 0 || t == 0 {
+		return 0
+	}
+	if t > 0 {
+		if t > Forever/Time(k) {
+			return Forever
+		}
+	} else if t < (-Forever-1)/Time(k) {
+		return -Forever - 1
+	}
+	return t * Time(k)
+}
+
+// Blend returns the weighted mean (wa·a + wb·b) / (wa + wb), rounded
+// down, of two non-negative times with non-negative weights whose sum is
+// positive. It is exact over the whole range of Time (the products are
+// formed in 128 bits), so that a smoothed estimate such as RFC 6298's
+// SRTT <- (7·SRTT + R')/8 never wraps, however long the samples.
+func Blend(a Time, wa int64, b Time, wb int64) Time {
+	hi1, lo1 := bits.Mul64(uint64(a), uint64(wa))
+	hi2, lo2 := bits.Mul64(uint64(b), uint64(wb))
+	lo, carry := bits.Add64(lo1, lo2, 0)
+	hi := hi1 + hi2 + carry
+	// The mean lies between a and b, below 2^63, so hi < wa+wb and the
+	// quotient fits in 64 bits.
+	q, _ := bits.Div64(hi, lo, uint64(wa+wb))
+	return Time(q)
 }

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,12 +14,17 @@ import (
 	"tcpsim/sim"
 )
 
-var extremeN = flag.Int("extreme", 0, "number of valid-but-extreme random scenarios TestExtremeScenarios runs (default 300, 60 with -short)")
+var extremeN = flag.Int("extreme", 0, "number of valid-but-extreme random scenarios TestExtremeScenarios runs (default 300, 60 with -short, 10000 with TCPSIM_LONG=1)")
 
 // extremeScenario writes a random scenario that is valid but pushes every
 // field to its edges: rates from 1 bps to 100 Gbps, delays from 0 to
 // minutes, 0% and 100% impairments, sizes up to what the parser accepts,
 // and up to 16 flows. Every run carries an event budget so it ends.
+//
+// Issue 21 grew it: times at the end of simulated time's range (until,
+// starts, delays, timeouts and RTOs up to about 292 years, where a sum
+// wraps unless it saturates), the rdt protocols, repeated flows, scripted
+// faults and small topologies (stars, chains and meshes of routers).
 func extremeScenario(r *rand.Rand, i int) string {
 	pick := func(vals ...string) string { return vals[r.IntN(len(vals))] }
 	pct := func() string {
@@ -36,19 +42,35 @@ func extremeScenario(r *rand.Rand, i int) string {
 	dur := func() string {
 		return pick("0s", "1ns", "1us", "1ms", "20ms", "500ms", "10s", "3m", fmt.Sprintf("%dus", r.IntN(1000000)))
 	}
+	// huge is a duration near the end of sim.Time's range, or anywhere
+	// in it: 2562047h47m16.854775807s is the largest.
+	huge := func() string {
+		return pick("1000000h", "1281023h", "2562040h", "2562047h", "2562047h47m16.854775807s",
+			fmt.Sprintf("%dh", 1+r.IntN(2562047)), fmt.Sprintf("%dns", r.Int64()))
+	}
+	// anyDur is mostly an ordinary duration, sometimes a huge one.
+	anyDur := func() string {
+		if r.IntN(6) == 0 {
+			return huge()
+		}
+		return dur()
+	}
 	size := func() string {
 		return pick("1", "100", "1460", "64KiB", "1MB", "10MB", "1GB", "5GB", "1125899906842624", fmt.Sprintf("%d", 1+r.IntN(1<<20)))
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "name: extreme-%d\nseed: %d\nmax_events: %d\n", i, r.Uint64(), 1+r.IntN(30000))
-	if r.IntN(2) == 0 {
+	switch r.IntN(4) {
+	case 0, 1:
 		fmt.Fprintf(&b, "until: %s\n", pick("1ns", "1ms", "1s", "60s", "1h"))
+	case 2:
+		fmt.Fprintf(&b, "until: %s\n", huge())
 	}
 	dir := func(indent string) {
 		if r.IntN(3) > 0 {
 			fmt.Fprintf(&b, "%srate: %s\n", indent, rate())
 		}
-		fmt.Fprintf(&b, "%sdelay: %s\n", indent, dur())
+		fmt.Fprintf(&b, "%sdelay: %s\n", indent, anyDur())
 		switch r.IntN(4) {
 		case 0:
 			fmt.Fprintf(&b, "%squeue: %d\n", indent, r.IntN(3))
@@ -67,17 +89,44 @@ func extremeScenario(r *rand.Rand, i int) string {
 			fmt.Fprintf(&b, "%sreorder: %s\n%sreorder_delay: %s\n", indent, pct(), indent, pick("1ns", "1ms", "1s"))
 		}
 	}
-	b.WriteString("link:\n")
-	dir("  ")
-	if r.IntN(3) == 0 {
-		b.WriteString("  reverse:\n")
-		dir("    ")
+	hosts := []string{"a", "b"}
+	topology := r.IntN(4) == 0
+	if topology {
+		hosts = extremeTopology(r, &b, dir)
+	} else {
+		b.WriteString("link:\n")
+		dir("  ")
+		if r.IntN(3) == 0 {
+			b.WriteString("  reverse:\n")
+			dir("    ")
+		}
+	}
+	nflows := 1 + r.IntN(16)
+	if !topology && r.IntN(5) == 0 { // faults: name the two-host link's directions
+		extremeFaults(r, &b, nflows, huge)
 	}
 	b.WriteString("flows:\n")
-	for f := range 1 + r.IntN(16) {
-		fmt.Fprintf(&b, "  - name: f%d\n    from: %s\n", f, pick("a", "b"))
+	for f := range nflows {
+		from := hosts[r.IntN(len(hosts))]
+		to := hosts[r.IntN(len(hosts))]
+		for to == from {
+			to = hosts[r.IntN(len(hosts))]
+		}
+		fmt.Fprintf(&b, "  - name: f%d\n    from: %s\n", f, from)
+		if topology {
+			fmt.Fprintf(&b, "    to: %s\n", to)
+		}
 		if r.IntN(3) == 0 {
-			fmt.Fprintf(&b, "    start: %s\n", dur())
+			fmt.Fprintf(&b, "    start: %s\n", anyDur())
+		}
+		if r.IntN(5) == 0 {
+			fmt.Fprintf(&b, "    protocol: %s\n", pick("stop-and-wait", "go-back-n", "selective-repeat"))
+			extremeRDT(r, &b, anyDur)
+			continue
+		}
+		if r.IntN(8) == 0 {
+			every := pick("0s", "1ms", "10s", "87600h", "exp(1ms)", "exp(87600h)")
+			fmt.Fprintf(&b, "    repeat: {count: %d, every: %s}\n", 1+r.IntN(3), every)
 		}
 		if r.IntN(3) == 0 {
 			fmt.Fprintf(&b, "    protocol: udp\n    rate: %s\n    datagram: %d\n", rate(), pick3(r, 8, 1200, 65507))
@@ -113,10 +162,19 @@ func extremeScenario(r *rand.Rand, i int) string {
 			fmt.Fprintf(&b, "    delayed_ack: %s\n", pick("true", "false", "1ns", "500ms"))
 		}
 		if r.IntN(3) == 0 {
-			fmt.Fprintf(&b, "    min_rto: %s\n    max_rto: %s\n", pick("1ms", "200ms", "1s"), pick("1s", "60s", "10m"))
+			fmt.Fprintf(&b, "    min_rto: %s\n    max_rto: %s\n", pick("1ms", "200ms", "1s"), pick("1s", "60s", "10m", "2562040h", "2562047h"))
+		}
+		if r.IntN(6) == 0 {
+			fmt.Fprintf(&b, "    initial_rto: %s\n", pick("1ns", "1s", "2562040h"))
+		}
+		if r.IntN(8) == 0 {
+			fmt.Fprintf(&b, "    time_wait: %s\n", pick("1ns", "60s", "2562040h"))
 		}
 		if r.IntN(3) == 0 {
 			fmt.Fprintf(&b, "    max_retries: %d\n", pick3(r, 1, 15, 100))
+		}
+		if r.IntN(3) == 0 {
+			fmt.Fprintf(&b, "    syn_retries: %d\n", pick3(r, 1, 6, 100))
 		}
 		if r.IntN(3) == 0 {
 			fmt.Fprintf(&b, "    app: request-response\n    request: %s\n    response: %s\n    exchanges: %d\n", pick("1", "100", "1MB"), pick("1", "6", "1MB"), 1+r.IntN(50))
@@ -125,6 +183,97 @@ func extremeScenario(r *rand.Rand, i int) string {
 		}
 	}
 	return b.String()
+}
+
+// extremeTopology writes a nodes: and links: section (a star, a chain or
+// a mesh of up to six routers, with two to five hosts) and returns the
+// hosts' names.
+func extremeTopology(r *rand.Rand, b *strings.Builder, dir func(indent string)) []string {
+	nh, nr := 2+r.IntN(4), 1+r.IntN(6)
+	var hosts, routers []string
+	for i := range nh {
+		hosts = append(hosts, fmt.Sprintf("h%d", i))
+	}
+	for i := range nr {
+		routers = append(routers, fmt.Sprintf("r%d", i))
+	}
+	fmt.Fprintf(b, "nodes: {hosts: [%s], routers: [%s]}\nlinks:\n", strings.Join(hosts, ", "), strings.Join(routers, ", "))
+	link := func(x, y string) {
+		fmt.Fprintf(b, "  - between: [%s, %s]\n", x, y)
+		dir("    ")
+	}
+	switch r.IntN(3) {
+	case 0: // star: every host on router r0, the other routers hang off it
+		for _, h := range hosts {
+			link(h, routers[0])
+		}
+		for _, x := range routers[1:] {
+			link(routers[0], x)
+		}
+	case 1: // chain of routers, hosts spread along it
+		for i := 1; i < nr; i++ {
+			link(routers[i-1], routers[i])
+		}
+		for i, h := range hosts {
+			link(h, routers[i*nr/nh])
+		}
+	default: // mesh: every pair of routers, hosts on random routers
+		for i := range nr {
+			for j := i + 1; j < nr; j++ {
+				link(routers[i], routers[j])
+			}
+		}
+		for _, h := range hosts {
+			link(h, routers[r.IntN(nr)])
+		}
+	}
+	return hosts
+}
+
+// extremeRDT writes the fields of a stop-and-wait, go-back-n or
+// selective-repeat flow (after its protocol line). The window fits the
+// sequence numbers, or (once in a while) exceeds them so that the parser
+// refuses it.
+func extremeRDT(r *rand.Rand, b *strings.Builder, anyDur func() string) {
+	proto := b.String()[strings.LastIndex(b.String(), "protocol: ")+len("protocol: "):]
+	if !strings.HasPrefix(proto, "stop-and-wait") {
+		bits := 1 + r.IntN(8)
+		fmt.Fprintf(b, "    seq_bits: %d\n    window: %d\n", bits, 1+r.IntN(1<<(bits-1)+r.IntN(2)))
+	}
+	switch r.IntN(3) {
+	case 0:
+		b.WriteString("    timeout: adaptive\n")
+	case 1:
+		if d := anyDur(); d != "0s" { // a timeout must be positive
+			fmt.Fprintf(b, "    timeout: %s\n", d)
+		}
+	}
+	if r.IntN(2) == 0 {
+		fmt.Fprintf(b, "    packet: %d\n", pick3(r, 1, 1000, 1400))
+	}
+	if r.IntN(2) == 0 {
+		fmt.Fprintf(b, "    count: %d\n", pick3(r, 1, 100, 100000))
+	} else {
+		fmt.Fprintf(b, "    bytes: %d\n", pick3(r, 1, 10000, 10_000_000))
+	}
+}
+
+// extremeFaults writes a faults: section: outages and in-flight drops at
+// any time (huge ones too), and scripted drops and corruptions of flow f0.
+func extremeFaults(r *rand.Rand, b *strings.Builder, nflows int, huge func() string) {
+	b.WriteString("faults:\n")
+	for range 1 + r.IntN(3) {
+		switch r.IntN(4) {
+		case 0:
+			fmt.Fprintf(b, "  - {from: %dms, to: %s, outage: %s}\n", r.IntN(2000), []string{"1s", "10s", huge()}[r.IntN(3)], []string{"forward", "reverse", "both"}[r.IntN(3)])
+		case 1:
+			fmt.Fprintf(b, "  - {at: %dms, drop: in-flight}\n", r.IntN(2000))
+		case 2:
+			fmt.Fprintf(b, "  - {flow: f%d, drop: data, segment: %d}\n", r.IntN(nflows), 1+r.IntN(20))
+		default:
+			fmt.Fprintf(b, "  - {flow: f%d, corrupt: data, segment: %d, bits: 2, undetectable: %v}\n", r.IntN(nflows), 1+r.IntN(20), r.IntN(2) == 0)
+		}
+	}
 }
 
 // pick3 returns the low edge, a middle value or the high edge, or a random
@@ -152,11 +301,30 @@ func TestExtremeScenarios(t *testing.T) {
 		if testing.Short() {
 			n = 60
 		}
+		if os.Getenv("TCPSIM_LONG") != "" {
+			n = 10_000
+		}
 	}
 	r := rand.New(rand.NewPCG(8, 8))
 	counts := map[string]int{}
+	violations := 0
+	// TCPSIM_EXTREME_SHARD=k/m runs only the scenarios i with i%m == k
+	// (each shard still draws every scenario, so the m shards together
+	// run exactly the n scenarios of one run), for m processes at once.
+	shard, shards := 0, 1
+	if v := os.Getenv("TCPSIM_EXTREME_SHARD"); v != "" {
+		if _, err := fmt.Sscanf(v, "%d/%d", &shard, &shards); err != nil || shards < 1 || shard < 0 || shard >= shards {
+			t.Fatalf("TCPSIM_EXTREME_SHARD=%q: want k/m with 0 ≤ k < m", v)
+		}
+	}
 	for i := range n {
+		if i > 0 && i%1000 == 0 {
+			t.Logf("%d scenarios so far: %v", i, counts)
+		}
 		src := extremeScenario(r, i)
+		if i%shards != shard {
+			continue
+		}
 		sc, err := scenario.Parse("extreme.yaml", []byte(src))
 		if err != nil {
 			var se *scenario.Error
@@ -179,6 +347,12 @@ func TestExtremeScenarios(t *testing.T) {
 		if res.Events > uint64(sc.MaxEvents) {
 			t.Fatalf("scenario %d ran %d events past its budget of %d\n%s", i, res.Events, sc.MaxEvents, src)
 		}
+		if v := Check(res); len(v) > 0 {
+			counts["invariant violated"]++
+			if violations++; violations <= 5 {
+				t.Errorf("scenario %d breaks %d invariants, first %v\n%s", i, len(v), v[0], src)
+			}
+		}
 		switch {
 		case res.OK():
 			counts["complete"]++
@@ -190,5 +364,5 @@ func TestExtremeScenarios(t *testing.T) {
 			counts[res.Status()]++
 		}
 	}
-	t.Logf("%d extreme scenarios: %v", n, counts)
+	t.Logf("%d extreme scenarios (shard %d/%d): %v", n, shard, shards, counts)
 }

@@ -150,5 +150,5 @@ func (n *Network) flowPath(from, to string) ([]string, sim.Time) {
 	if out == nil || back == nil {
 		return nil, -1
 	}
-	return out, outDelay + backDelay
+	return out, outDelay.Add(backDelay)
 }

@@ -152,7 +152,7 @@ func (r *routing) build(root int32, t *tree) {
 			if r.done[x] {
 				continue
 			}
-			cd := t.dist[u] + e.delay
+			cd := t.dist[u].Add(e.delay) // saturates: delays of centuries never wrap into a shorter path
 			switch {
 			case t.next[x] < 0 || cd < t.dist[x]:
 				t.next[x], t.dist[x] = ei, cd

@@ -210,7 +210,8 @@ flows:
 }
 
 // Every shipped scenario runs to completion (exercises that demonstrate
-// an abort say so in their name).
+// an abort say so in their name), and its results break no invariant
+// (Check).
 func TestShippedScenariosRun(t *testing.T) {
 	files, _ := filepath.Glob("../../scenarios/*.yaml")
 	for _, f := range files {
@@ -221,6 +222,9 @@ func TestShippedScenariosRun(t *testing.T) {
 		res := mustRun(t, sc, sc.Seed)
 		if !res.OK() && !strings.Contains(sc.Name, "abort") {
 			t.Errorf("%s: %s", f, res.Status())
+		}
+		for _, v := range Check(res) {
+			t.Errorf("%s: %v", f, v)
 		}
 	}
 }
@@ -243,7 +247,8 @@ flows:
 }
 
 // FuzzRun: whatever scenario validates, the simulator runs it to a
-// reported end (within a small event budget) without panicking.
+// reported end (within a small event budget) without panicking, and its
+// results break no invariant (Check).
 func FuzzRun(f *testing.F) {
 	f.Add([]byte("name: f\nlink: {rate: 1Mbps, delay: 1ms, loss: 50%}\nflows: [{name: t, protocol: tcp, bytes: 10KB}]\n"))
 	f.Add([]byte("name: f\nlink: {rate: 1bps, delay: 0ms, queue: 1}\nflows: [{name: u, protocol: udp, count: 3, datagram: 8, rate: 1bps}]\n"))
@@ -253,6 +258,8 @@ func FuzzRun(f *testing.F) {
 	f.Add([]byte("name: f\nlink: {rate: 1Mbps, delay: 1ms, queue: 20, aqm: red, red: {min: 1, max: 2, max_p: 100%, weight: 1, gentle: true}, ecn: true}\nflows: [{name: t, protocol: tcp, bytes: 50KB, ecn: true}, {name: u, protocol: udp, count: 50, rate: 2Mbps}]\n"))
 	f.Add([]byte("name: f\nlink: {delay: 0ms, aqm: codel, codel: {target: 1ns, interval: 1ns}, ecn: true}\nflows: [{name: t, protocol: tcp, bytes: 50KB, ecn: true, congestion: cubic, sack: true}]\n"))
 	f.Add([]byte("name: f\nnodes: {hosts: [s, d], routers: [r1, r2]}\nlinks: [{between: [s, r1], loss: 20%}, {between: [r1, r2], queue: 1, duplicate: 50%}, {between: [r2, d], corrupt: 30%}, {between: [s, r2], delay: 1ms}]\nflows: [{name: t, protocol: tcp, from: s, to: d, bytes: 10KB}, {name: u, protocol: go-back-n, from: d, to: s, bytes: 2KB}]\n"))
+	f.Add([]byte("name: f\nuntil: 2562047h\nlink: {rate: 64kbps, delay: 1281023h, loss: 50%}\nflows: [{name: s, protocol: stop-and-wait, bytes: 5KB, timeout: 50ms, start: 2562000h}, {name: t, protocol: tcp, bytes: 5KB, max_rto: 2562047h, initial_rto: 2562040h}]\n"))
+	f.Add([]byte("name: f\nlink: {rate: 1Mbps, delay: 1ms, corrupt: 30%}\nflows: [{name: u, protocol: udp, rate: 1Mbps, bytes: 1201B, checksum: false}, {name: v, protocol: udp, rate: 1Mbps, bytes: 1B}]\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		sc, err := scenario.Parse("fuzz.yaml", src)
 		if err != nil {
@@ -269,6 +276,9 @@ func FuzzRun(f *testing.F) {
 		}
 		if res.Events > 20000 {
 			t.Fatalf("ran %d events past a budget of 20000", res.Events)
+		}
+		if v := Check(res); len(v) > 0 {
+			t.Fatalf("breaks %d invariants: %v", len(v), v)
 		}
 	})
 }

@@ -63,7 +63,7 @@ func newTCPFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, cport,
 	// in what the file left out, so the endpoint's own defaults never apply.
 	cfg := tcp.Config{
 		MSS: t.MSS, RecvBuffer: int(t.RecvBuffer), InitialWindow: t.InitialWindow,
-		Congestion: cc, MaxRetries: t.MaxRetries,
+		Congestion: cc, MaxRetries: t.MaxRetries, SynRetries: t.SynRetries,
 		MinRTO: sim.Time(t.MinRTO), MaxRTO: sim.Time(t.MaxRTO), InitialRTO: sim.Time(t.InitialRTO),
 		TimeWait: sim.Time(t.TimeWait), InitialSsthresh: t.InitialSsthresh * t.MSS, SACK: t.SACK, Timestamps: t.Timestamps,
 		QuickAcks: t.QuickAcks, ECN: t.ECN, PRR: t.PRR, RACK: t.RACK, DSACK: t.DSACK,

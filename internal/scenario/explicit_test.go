@@ -118,7 +118,7 @@ func TestAbsentTakesDefaultExplicitIsUsed(t *testing.T) {
 	s := mustParse(t, doc("", "", "bytes: 1MB", "count: 10"))
 	tcp, udp := s.Flows[0].TCP, s.Flows[1].UDP
 	want := TCPFlow{App: "bulk", Bytes: 1e6, Exchanges: 1, MSS: 1460, Congestion: "newreno", RecvBuffer: 64 << 10,
-		InitialWindow: 10, InitialRTO: 1e9, MinRTO: 1e9, MaxRTO: 60e9, TimeWait: 60e9, MaxRetries: 15, Profile: "textbook", HyStart: "auto"}
+		InitialWindow: 10, InitialRTO: 1e9, MinRTO: 1e9, MaxRTO: 60e9, TimeWait: 60e9, MaxRetries: 15, SynRetries: 6, Profile: "textbook", HyStart: "auto"}
 	if !reflect.DeepEqual(want, *tcp) {
 		t.Errorf("tcp defaults:\n got %+v\nwant %+v", *tcp, want)
 	}
@@ -128,9 +128,9 @@ func TestAbsentTakesDefaultExplicitIsUsed(t *testing.T) {
 	if s.Until != Duration(60e9) || s.MaxEvents != 50_000_000 || s.Seed != 0 || !slices.Equal(s.Report, []string{"flows", "link"}) || s.Flows[0].From != "a" {
 		t.Errorf("scenario defaults: %+v", s)
 	}
-	s = mustParse(t, docTCP("mss: 64\nrecv_buffer: 64\ninitial_window: 1\nmax_retries: 1\nmin_rto: 1ns\nmax_rto: 1ns\ninitial_rto: 1ns\ntime_wait: 1ns\ndelayed_ack: 1ns\ncongestion: none"))
+	s = mustParse(t, docTCP("mss: 64\nrecv_buffer: 64\ninitial_window: 1\nmax_retries: 1\nsyn_retries: 1\nmin_rto: 1ns\nmax_rto: 1ns\ninitial_rto: 1ns\ntime_wait: 1ns\ndelayed_ack: 1ns\ncongestion: none"))
 	tcp = s.Flows[0].TCP
-	if tcp.MSS != 64 || tcp.RecvBuffer != 64 || tcp.InitialWindow != 1 || tcp.MaxRetries != 1 || tcp.MinRTO != 1 || tcp.MaxRTO != 1 ||
+	if tcp.MSS != 64 || tcp.RecvBuffer != 64 || tcp.InitialWindow != 1 || tcp.MaxRetries != 1 || tcp.SynRetries != 1 || tcp.MinRTO != 1 || tcp.MaxRTO != 1 ||
 		tcp.InitialRTO != 1 || tcp.TimeWait != 1 || tcp.DelayedAck != (DelAck{On: true, Timeout: 1}) || tcp.Congestion != "none" {
 		t.Errorf("explicit minimums not used: %+v", tcp)
 	}

@@ -346,6 +346,7 @@ func tcpFields() []field[TCPFlow] {
 		{name: "delayed_ack", want: "true, false or a positive duration such as 40ms", parse: parseDelAck},
 		durationField("time_wait", true, "60s", func(f *TCPFlow, v Duration) { f.TimeWait = v }),
 		wholeField("max_retries", 1, 100, "", "15", func(f *TCPFlow, v uint64) { f.MaxRetries = int(v) }),
+		wholeField("syn_retries", 1, 100, "", "6", func(f *TCPFlow, v uint64) { f.SynRetries = int(v) }),
 		wholeField("isn", 0, math.MaxUint32, "", "4294967000", func(f *TCPFlow, v uint64) { isn := uint32(v); f.ISN = &isn }),
 		wholeField("initial_ssthresh", 2, 1_000_000, " segments", "8", func(f *TCPFlow, v uint64) { f.InitialSsthresh = int(v) }),
 		boolField("sack", func(f *TCPFlow, v bool) { f.SACK = v }),

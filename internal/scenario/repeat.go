@@ -178,11 +178,17 @@ func (s *Scenario) Expanded(seed uint64) []Flow {
 			m := f
 			m.Name, m.Family, m.Repeat, m.Start = f.Name+"#"+strconv.Itoa(k), f.Name, nil, at
 			out = append(out, m)
-			gap := r.Every
+			gap := sim.Time(r.Every)
 			if r.Exponential {
-				gap = Duration(math.Round(rng.ExpFloat64() * float64(r.Every)))
+				// A draw beyond Time's range saturates (a float64
+				// conversion out of range is undefined in Go).
+				gap = sim.Forever
+				if g := math.Round(rng.ExpFloat64() * float64(r.Every)); g < float64(sim.Forever) {
+					gap = sim.Time(g)
+				}
 			}
-			at += gap
+			// The sum saturates: a member due past Forever never starts.
+			at = Duration(sim.Time(at).Add(gap))
 		}
 	}
 	return out

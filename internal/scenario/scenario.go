@@ -149,7 +149,8 @@ type TCPFlow struct {
 	MaxRTO        Duration
 	DelayedAck    DelAck
 	TimeWait      Duration
-	MaxRetries    int
+	MaxRetries    int     // retransmissions of one segment after the handshake
+	SynRetries    int     // retransmissions of the SYN or SYN-ACK
 	ISN           *uint32 // nil: drawn from the seed
 	// InitialSsthresh is the slow-start threshold before the first loss,
 	// in segments of MSS bytes; 0 (absent): "arbitrarily high", RFC 5681

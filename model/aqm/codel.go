@@ -71,7 +71,7 @@ func (c *CoDel) Count() uint32 { return c.count }
 
 // controlLaw is t + interval/sqrt(count) (RFC 8289 §5.4).
 func (c *CoDel) controlLaw(t sim.Time, count uint32) sim.Time {
-	return t + sim.Time(float64(c.p.Interval)/math.Sqrt(float64(count)))
+	return t.Add(sim.Time(float64(c.p.Interval) / math.Sqrt(float64(count))))
 }
 
 // okToDrop is dodequeue's test on the head (RFC 8289 §5.5): the sojourn
@@ -88,7 +88,7 @@ func (c *CoDel) okToDrop(now sim.Time, q Queue) (ok, drop bool) {
 		return true, false
 	}
 	if c.firstAboveTime == 0 {
-		c.firstAboveTime = now + c.p.Interval
+		c.firstAboveTime = now.Add(c.p.Interval)
 		return true, false
 	}
 	return true, now >= c.firstAboveTime

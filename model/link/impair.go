@@ -52,7 +52,7 @@ func (p *Pipe) impair(pkt Packet) {
 		p.c.Corrupted++
 	}
 	now := p.eng.Now()
-	at := now + p.cfg.Delay
+	at := now.Add(p.cfg.Delay)
 	held := false
 	if p.cfg.Reorder > 0 {
 		ur, extra := p.reorderRng.Float64(), p.reorderRng.Uint64()
@@ -60,7 +60,7 @@ func (p *Pipe) impair(pkt Packet) {
 			p.c.Reordered++
 			p.observe(EvReorder, pkt)
 			d := sim.Time(extra%uint64(p.cfg.ReorderDelay)) + 1
-			p.hold(timed{pkt: pkt, at: int64(at + d)})
+			p.hold(timed{pkt: pkt, at: int64(at.Add(d))})
 			held = true
 		}
 	}

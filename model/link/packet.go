@@ -85,6 +85,9 @@ func (q *fifo) push(t timed) {
 
 func (q *fifo) peek() *timed { return &q.buf[q.head] }
 
+// tail returns the newest entry; the fifo must not be empty.
+func (q *fifo) tail() *timed { return &q.buf[(q.head+q.size-1)&(len(q.buf)-1)] }
+
 func (q *fifo) pop() timed {
 	t := q.buf[q.head]
 	q.buf[q.head] = timed{}

@@ -89,6 +89,12 @@ type Pipe struct {
 
 	txDone, arrive, arriveLate sim.Action
 
+	// busy[flow+1] is the transmitter time spent on the flow's packets
+	// whose transmission has ended, for the flows TrackBusy named (nil
+	// when none did); txStart is when the head began its transmission.
+	busy    []sim.Time
+	txStart sim.Time
+
 	disc    discipline     // Config.AQM's, from the disciplines table
 	sojourn hist.Histogram // queue delays of transmitted packets, ns
 }
@@ -142,6 +148,54 @@ func (p *Pipe) Config() Config { return p.cfg }
 
 // Counters returns the accounting so far.
 func (p *Pipe) Counters() Counters { return p.c }
+
+// TrackBusy makes the direction account for the time its transmitter
+// spends sending the packets of flow (see Busy). Call it before the run;
+// untracked flows cost nothing.
+func (p *Pipe) TrackBusy(flow int32) {
+	i := int(max(flow, -1)) + 1
+	if i >= len(p.busy) {
+		p.busy = append(p.busy, make([]sim.Time, i+1-len(p.busy))...)
+	}
+}
+
+// Busy returns how long, up to now, the transmitter has spent sending
+// packets of flow (which TrackBusy named): whole transmissions that have
+// ended, plus the elapsed part of the one in progress. It never exceeds
+// the time since the first of them began, as a transmitter sends one
+// packet at a time; a packet waiting in the queue counts nothing yet.
+func (p *Pipe) Busy(flow int32) sim.Time {
+	i := int(max(flow, -1)) + 1
+	if i >= len(p.busy) {
+		return 0
+	}
+	b := p.busy[i]
+	if p.queue.len() > 0 && p.queue.peek().pkt.Flow == flow {
+		b += p.eng.Now() - p.txStart
+	}
+	return b
+}
+
+// EmptyNoEarlierThan returns a time before which the direction cannot be
+// empty: the latest scheduled arrival of a packet on the wire or held
+// back, and for a packet still queued, now plus the propagation delay. It
+// is now when nothing is in flight. Cost: one pass over the held-back
+// packets.
+func (p *Pipe) EmptyNoEarlierThan() sim.Time {
+	t := p.eng.Now()
+	if p.queue.len() > 0 {
+		t = max(t, t.Add(p.cfg.Delay))
+	}
+	if p.pipe.len() > 0 {
+		t = max(t, sim.Time(p.pipe.tail().at))
+	}
+	for i := range p.late {
+		if p.late[i].pkt.Buf != nil {
+			t = max(t, sim.Time(p.late[i].at))
+		}
+	}
+	return t
+}
 
 // InFlight returns packets still queued, propagating or held back.
 func (p *Pipe) InFlight() int64 {

@@ -53,6 +53,7 @@ func (p *Pipe) startTx() {
 		return
 	}
 	h := p.queue.peek()
+	p.txStart = now
 	p.sojourn.Record(int64(now) - h.at)
 	p.observe(EvTransmit, h.pkt)
 	p.eng.After(p.cfg.TxTime(len(h.pkt.Buf)), p.txDone, 0)
@@ -62,6 +63,9 @@ func (p *Pipe) startTx() {
 func (p *Pipe) onTxDone(uint64) {
 	t := p.queue.pop()
 	p.queueBytes -= len(t.pkt.Buf)
+	if i := int(t.pkt.Flow) + 1; i >= 0 && i < len(p.busy) {
+		p.busy[i] += p.eng.Now() - p.txStart
+	}
 	if p.queue.len() > 0 {
 		p.startTx()
 	} else {

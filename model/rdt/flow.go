@@ -34,9 +34,9 @@ type Flow struct {
 	app   *Verifier
 	obs   Observer
 	timer *sim.Timer
-	// busy is the transmission time of the data packets the sender's
-	// link accepted (first transmissions and retransmissions).
-	busy           sim.Time
+	// busyAtDone is the sender's link's transmitter time spent on this
+	// flow's packets when the last ACK arrived (see Utilisation).
+	busyAtDone     sim.Time
 	ipID           [2]uint16
 	hostDrops      [2]int64 // by Side: packets the host dropped (bad IPv4 header, bad UDP length)
 	notifiedDone   bool
@@ -71,6 +71,7 @@ func NewFlow(eng *sim.Engine, cfg FlowConfig, obs Observer) *Flow {
 	f.snd = NewSender(cfg.Config, eng, &f.sndOut, obs)
 	f.rcv = NewReceiver(cfg.Config, f.app, &f.rcvOut, obs)
 	f.timer = sim.NewTimer(eng, f.onTimer)
+	cfg.Link.TrackBusy(cfg.Flow)
 	cfg.Src.BindUDP(cfg.SrcPort, &f.sndIn)
 	cfg.Dst.BindUDP(cfg.DstPort, &f.rcvIn)
 	cfg.Src.SetDropSink(cfg.Flow, &f.sndIn)
@@ -111,24 +112,23 @@ func (f *Flow) App() *Verifier { return f.app }
 // UDP length).
 func (f *Flow) HostDrops(side Side) int64 { return f.hostDrops[side] }
 
-// Busy returns the transmission time of the data packets the sender's
-// link accepted, first transmissions and retransmissions.
-func (f *Flow) Busy() sim.Time { return f.busy }
-
 // Utilisation returns the sender's utilisation (K&R §3.4.2): the fraction
 // of the time from the flow's start to the last ACK it needed (or to now,
 // if it is still waiting) during which its link's transmitter was sending
 // this flow's data packets. Each packet counts L/R, L its IPv4 size, R the
-// link's rate; 0 on a link of unlimited rate.
+// link's rate, for the part of its transmission that lies in that time
+// (link.Pipe.Busy): a packet still waiting in the queue counts nothing
+// yet, so the fraction never exceeds 1, however often a timeout shorter
+// than a transmission resends. 0 on a link of unlimited rate.
 func (f *Flow) Utilisation(now sim.Time) float64 {
-	end := now
+	end, busy := now, f.cfg.Link.Busy(f.cfg.Flow)
 	if done, at := f.snd.Done(); done {
-		end = at
+		end, busy = at, f.busyAtDone
 	}
 	if end <= f.cfg.Start {
 		return 0
 	}
-	return float64(f.busy) / float64(end-f.cfg.Start)
+	return float64(busy) / float64(end-f.cfg.Start)
 }
 
 // Output implements Output for one end: encode in place and send.
@@ -147,17 +147,6 @@ func (o *output) Output(h *Header, data []byte, sum uint64, retrans bool) {
 		wire.UDP{SrcPort: sport, DstPort: dport}, seg, false, 0)
 	if f.obs != nil {
 		f.obs.RDTEvent(EvSent, Note{Side: o.side, Header: h, Len: len(data), Retrans: retrans})
-	}
-	if o.side == SenderSide {
-		// The link takes the packet at once or drops it (queue full): a
-		// dropped packet never occupies the transmitter.
-		dropped := f.cfg.Link.Counters().QueueDropped
-		tx := f.cfg.Link.Config().TxTime(len(buf))
-		from.Send(link.Packet{Buf: buf, Flow: f.cfg.Flow})
-		if f.cfg.Link.Counters().QueueDropped == dropped {
-			f.busy += tx
-		}
-		return
 	}
 	from.Send(link.Packet{Buf: buf, Flow: f.cfg.Flow})
 }
@@ -203,6 +192,7 @@ func (f *Flow) onTimer() {
 func (f *Flow) arm() {
 	if done, _ := f.snd.Done(); done && !f.notifiedDone {
 		f.notifiedDone = true
+		f.busyAtDone = f.cfg.Link.Busy(f.cfg.Flow)
 		if f.obs != nil {
 			f.obs.RDTEvent(EvDone, Note{Side: SenderSide})
 		}

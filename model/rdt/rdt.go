@@ -239,11 +239,11 @@ func (e *rtoEstimator) sample(r sim.Time) {
 		if d < 0 {
 			d = -d
 		}
-		e.rttvar = (3*e.rttvar + d) / 4
-		e.srtt = (7*e.srtt + r) / 8
+		e.rttvar = sim.Blend(e.rttvar, 3, d, 1)
+		e.srtt = sim.Blend(e.srtt, 7, r, 1)
 	}
-	e.rto = min(max(e.srtt+max(MinRTO, 4*e.rttvar), MinRTO), MaxRTO)
+	e.rto = min(max(e.srtt.Add(max(MinRTO, e.rttvar.Mul(4))), MinRTO), MaxRTO)
 }
 
 // backoff doubles the timeout after an expiry (RFC 6298 §5.5).
-func (e *rtoEstimator) backoff() { e.rto = min(2*e.rto, MaxRTO) }
+func (e *rtoEstimator) backoff() { e.rto = min(e.rto.Mul(2), MaxRTO) }

@@ -140,7 +140,7 @@ func (s *Sender) transmit(a int64, retrans bool) {
 		s.st.Retransmissions++
 	}
 	if s.cfg.Protocol == SelectiveRepeat {
-		sl.deadline = now + s.Timeout()
+		sl.deadline = now.Add(s.Timeout())
 		s.timers.push(deadline{at: sl.deadline, a: a})
 		if s.obs != nil {
 			s.obs.RDTEvent(EvTimer, Note{TimerOp: sim.TimerSet, Seq: s.seq(a), At: sl.deadline})
@@ -155,7 +155,7 @@ func (s *Sender) transmit(a int64, retrans bool) {
 // startTimer (re)starts the one timer of stop-and-wait and Go-Back-N for
 // packet base.
 func (s *Sender) startTimer() {
-	s.rtx = s.clock.Now() + s.Timeout()
+	s.rtx = s.clock.Now().Add(s.Timeout())
 	if s.obs != nil {
 		s.obs.RDTEvent(EvTimer, Note{TimerOp: sim.TimerSet, Seq: s.seq(s.base), At: s.rtx})
 	}

@@ -32,8 +32,16 @@ type Config struct {
 	Granularity           sim.Time // clock granularity G; default 1 ms
 	DelayedAck            sim.Time // 0: ACK every segment; else the delayed-ACK timer
 	TimeWait              sim.Time // 2·MSL; default 60 s (as Linux)
-	MaxRetries            int      // retransmissions of one segment before abort; default 15
-	SynRetries            int      // SYN retransmissions before abort; default 6 (as Linux)
+	// MaxRetries is how many times one segment is retransmitted after
+	// the handshake (data, FIN) before the connection aborts; default 15
+	// (Linux net.ipv4.tcp_retries2). It does not cover the SYN.
+	MaxRetries int
+	// SynRetries is how many times the SYN (in SYN-SENT) or the SYN-ACK
+	// (in SYN-RECEIVED) is retransmitted before the connection aborts;
+	// default 6 (Linux net.ipv4.tcp_syn_retries).
+	// Deviation: Linux counts SYN-ACKs against a separate
+	// tcp_synack_retries (default 5); tcpsim uses one count for both.
+	SynRetries int
 	// SACK allows selective acknowledgments (RFC 2018): the endpoint
 	// offers SACK-permitted on its SYN, or on its SYN-ACK if the peer
 	// offered it. When both ends allow it, the receiver reports
@@ -593,6 +601,6 @@ func (e *Endpoint) sendSyn() {
 	e.snd.nxt = e.snd.iss + 1
 	e.snd.max = seqnum.Max(e.snd.max, e.snd.nxt)
 	if e.rtxAt == 0 {
-		e.rtxAt = e.clock.Now() + e.rtt.rto
+		e.rtxAt = e.clock.Now().Add(e.rtt.rto)
 	}
 }

@@ -66,7 +66,7 @@ func (e *Endpoint) Input(h *wire.TCP, data []byte) {
 			e.sendAck()
 		}
 		if e.state == TimeWait && h.Flags&wire.FlagFIN != 0 {
-			e.timeWaitAt = e.clock.Now() + e.cfg.TimeWait // restart 2·MSL
+			e.timeWaitAt = e.clock.Now().Add(e.cfg.TimeWait) // restart 2·MSL
 		}
 		return
 	}
@@ -341,7 +341,7 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 	if e.snd.una == e.snd.max {
 		e.rtxAt, e.reoAt, e.ptoAt = 0, 0, 0
 	} else {
-		e.rtxAt = e.clock.Now() + e.rtt.rto
+		e.rtxAt = e.clock.Now().Add(e.rtt.rto)
 		if e.rack != nil {
 			e.rack.tlp.arm(e.rack) // after the RTO, which it may not outlast
 		}
@@ -469,7 +469,7 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 		if e.cfg.DelAckATO {
 			d = e.rcv.ato.timeout(e.rtt.srtt)
 		}
-		e.delackAt = e.clock.Now() + d
+		e.delackAt = e.clock.Now().Add(d)
 	}
 }
 
@@ -538,5 +538,5 @@ func (e *Endpoint) enterTimeWait() {
 	e.setState(TimeWait)
 	e.rtxAt, e.persistAt = 0, 0
 	e.reoAt, e.ptoAt = 0, 0
-	e.timeWaitAt = e.clock.Now() + e.cfg.TimeWait
+	e.timeWaitAt = e.clock.Now().Add(e.cfg.TimeWait)
 }

@@ -197,7 +197,7 @@ func (r *rack) reoWnd(recovering bool, srtt sim.Time) sim.Time {
 	if !r.reordSeen && (recovering || r.segsSACKed >= dupAckThreshold) {
 		return 0
 	}
-	w := r.minRTT / 4 * sim.Time(r.reoWndMult)
+	w := (r.minRTT / 4).Mul(int64(r.reoWndMult))
 	if srtt > 0 {
 		w = min(w, srtt)
 	}
@@ -256,7 +256,7 @@ func (r *rack) detectLoss(t *rackSegs, now sim.Time, reoWnd sim.Time) (newly int
 			}
 			continue
 		}
-		remaining := g.xmit + r.rtt + reoWnd - now
+		remaining := g.xmit.Add(r.rtt).Add(reoWnd) - now
 		if remaining <= 0 {
 			if g.flags&segRetrans != 0 {
 				t.setFlag(i, segRetrans, false) // a lost retransmission (§6.2, no RTO needed)

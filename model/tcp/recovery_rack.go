@@ -163,7 +163,7 @@ func (r *rackRecovery) detect(now sim.Time) int64 {
 	w := r.rack.reoWnd(r.recovering || r.lossState, e.rtt.srtt)
 	newly, timeout := r.rack.detectLoss(&r.segs, now, w)
 	if timeout > 0 {
-		e.reoAt = now + timeout
+		e.reoAt = now.Add(timeout)
 	} else {
 		e.reoAt = 0
 	}
@@ -325,7 +325,7 @@ func (r *rackRecovery) onReoTimeout() {
 	}
 	e.output()
 	if e.snd.una != e.snd.max {
-		e.rtxAt = e.clock.Now() + e.rtt.rto
+		e.rtxAt = e.clock.Now().Add(e.rtt.rto)
 	}
 }
 

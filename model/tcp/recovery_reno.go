@@ -119,7 +119,7 @@ func (r *renoRecovery) onDupAck() {
 		r.recovering = true
 		e.noteRecovery(true)
 	}
-	e.rtxAt = now + e.rtt.rto
+	e.rtxAt = now.Add(e.rtt.rto)
 }
 
 // onNewAck ends Limited Transmit's loan and, in fast recovery, handles a

@@ -152,7 +152,7 @@ func (r *sackRecovery) enter(delivered int) {
 	} else {
 		e.retransmit(s.seqAt(first.start), true) // the FIN
 	}
-	e.rtxAt = now + e.rtt.rto
+	e.rtxAt = now.Add(e.rtt.rto)
 	if e.prr.on {
 		s.setCwnd(e.prr.onAck(delivered, r.pipe(), false, false), ss)
 	}

@@ -49,7 +49,7 @@ func (e *Endpoint) onRTO() {
 	if e.rack == nil {
 		e.snd.nxt = e.snd.una
 	}
-	e.rtxAt = e.clock.Now() + e.rtt.rto
+	e.rtxAt = e.clock.Now().Add(e.rtt.rto)
 	sentBefore := e.st.DataSegsSent
 	e.output()
 	nothing := e.snd.nxt == e.snd.una
@@ -80,13 +80,13 @@ func (e *Endpoint) onPersist() {
 	e.emit(wire.FlagACK, e.snd.nxt, e.data(off, 1))
 	e.snd.max = seqnum.Max(e.snd.max, e.snd.nxt+1)
 	e.persistBackoff++
-	e.persistAt = e.clock.Now() + e.persistInterval()
+	e.persistAt = e.clock.Now().Add(e.persistInterval())
 }
 
 func (e *Endpoint) persistInterval() sim.Time {
 	r := e.rtt.clamp(e.rtt.rto)
 	for range min(e.persistBackoff, 16) {
-		r = min(2*r, e.cfg.MaxRTO)
+		r = min(r.Mul(2), e.cfg.MaxRTO)
 	}
 	return r
 }

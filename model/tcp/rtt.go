@@ -51,10 +51,10 @@ func (r *rttEstimator) sample(m sim.Time) {
 		if d < 0 {
 			d = -d
 		}
-		r.rttvar = (3*r.rttvar + d) / 4 // RTTVAR <- (1-β)·RTTVAR + β·|SRTT-R'|
-		r.srtt = (7*r.srtt + m) / 8     // SRTT <- (1-α)·SRTT + α·R'
+		r.rttvar = sim.Blend(r.rttvar, 3, d, 1) // RTTVAR <- (1-β)·RTTVAR + β·|SRTT-R'|
+		r.srtt = sim.Blend(r.srtt, 7, m, 1)     // SRTT <- (1-α)·SRTT + α·R'
 	}
-	r.rto = r.clamp(r.srtt + max(r.granularity, rttK*r.rttvar))
+	r.rto = r.clamp(r.srtt.Add(max(r.granularity, r.rttvar.Mul(rttK))))
 	if r.obs != nil {
 		r.obs.TCPEvent(EvRTT, Note{RTT: m, SRTT: r.srtt, RTTVar: r.rttvar, RTO: r.rto})
 	}
@@ -64,7 +64,7 @@ func (r *rttEstimator) sample(m sim.Time) {
 func (r *rttEstimator) clamp(t sim.Time) sim.Time { return min(max(t, r.minRTO), r.maxRTO) }
 
 // backoff doubles the RTO (RFC 6298 §5.5), up to the maximum.
-func (r *rttEstimator) backoff() { r.rto = min(2*r.rto, r.maxRTO) }
+func (r *rttEstimator) backoff() { r.rto = min(r.rto.Mul(2), r.maxRTO) }
 
 // startTiming times the segment ending at end, sent now, unless one is
 // being timed already.
@@ -106,7 +106,7 @@ func (r *rttEstimator) sampleTS(ticks uint32, flight, smss int) {
 	}
 	r.rttvar += (d - r.rttvar) / (4 * n) // RTTVAR <- (1-β')·RTTVAR + β'·|SRTT-R'|
 	r.srtt += (m - r.srtt) / (8 * n)     // SRTT <- (1-α')·SRTT + α'·R'
-	r.rto = r.clamp(r.srtt + max(r.granularity, rttK*r.rttvar))
+	r.rto = r.clamp(r.srtt.Add(max(r.granularity, r.rttvar.Mul(rttK))))
 	if r.obs != nil {
 		r.obs.TCPEvent(EvRTT, Note{RTT: m, SRTT: r.srtt, RTTVar: r.rttvar, RTO: r.rto})
 	}

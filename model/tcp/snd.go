@@ -266,7 +266,7 @@ func (e *Endpoint) output() {
 					e.st.ZeroWindowSeen++
 				}
 				e.persistBackoff = 0
-				e.persistAt = e.clock.Now() + e.persistInterval()
+				e.persistAt = e.clock.Now().Add(e.persistInterval())
 			}
 			return
 		}
@@ -364,7 +364,7 @@ func (e *Endpoint) transmit(seq seqnum.Value, size int, rexmit, fast bool) {
 	}
 	e.snd.max = seqnum.Max(e.snd.max, end)
 	if e.rtxAt == 0 {
-		e.rtxAt = e.clock.Now() + e.rtt.rto // RFC 6298 §5.1
+		e.rtxAt = e.clock.Now().Add(e.rtt.rto) // RFC 6298 §5.1
 	}
 }
 
@@ -387,6 +387,6 @@ func (e *Endpoint) sendFin() {
 	e.snd.nxt = e.snd.finSeq + 1
 	e.snd.max = seqnum.Max(e.snd.max, e.snd.nxt)
 	if e.rtxAt == 0 {
-		e.rtxAt = e.clock.Now() + e.rtt.rto
+		e.rtxAt = e.clock.Now().Add(e.rtt.rto)
 	}
 }

@@ -51,14 +51,14 @@ func (p *tlp) arm(r *rackRecovery) {
 	}
 	pto := sim.Second
 	if e.rtt.srtt > 0 {
-		pto = 2 * e.rtt.srtt
+		pto = e.rtt.srtt.Mul(2)
 		if s.flightSize() <= s.smss() {
-			pto += tlpDelAck
+			pto = pto.Add(tlpDelAck)
 		} else {
-			pto += tlpMinTimeout
+			pto = pto.Add(tlpMinTimeout)
 		}
 	}
-	at := e.clock.Now() + pto
+	at := e.clock.Now().Add(pto)
 	if e.rtxAt != 0 && e.rtxAt < at {
 		at = e.rtxAt // Linux probes when the RTO would have fired, instead of it
 	}
@@ -101,7 +101,7 @@ func (p *tlp) fire(r *rackRecovery) {
 		}
 	}
 	p.end = s.offset(s.max)
-	e.rtxAt = e.clock.Now() + e.rtt.rto
+	e.rtxAt = e.clock.Now().Add(e.rtt.rto)
 }
 
 // onAck checks an ACK against an outstanding probe (RFC 8985 §7.4): once

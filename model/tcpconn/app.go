@@ -134,7 +134,7 @@ func (r *reader) pump() {
 		r.app.progress(r)
 		if r.app.cfg.ReadRate > 0 {
 			r.busy = true
-			r.timer.Reset(r.app.eng.Now() + sim.Time(k*8*int64(sim.Second)/r.app.cfg.ReadRate))
+			r.timer.Reset(r.app.eng.Now().Add(sim.Time(k * 8 * int64(sim.Second) / r.app.cfg.ReadRate)))
 			return
 		}
 	}

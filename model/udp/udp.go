@@ -2,7 +2,10 @@
 // a receiver that counts what arrived. There is no handshake, no
 // acknowledgement, no retransmission and no reordering: what the link loses
 // is lost. Each datagram carries an 8-byte sequence number (as iperf does)
-// so that the receiver can count losses, duplicates and reordering.
+// so that the receiver can count losses, duplicates and reordering; a last
+// datagram shorter than that (bytes not a multiple of the datagram size,
+// with fewer than 8 bytes left over) carries only its bytes, and the
+// receiver knows it by its length, shorter than any other datagram.
 package udp
 
 import (
@@ -60,9 +63,15 @@ type Stats struct {
 	Duplicates                int64
 	OutOfOrder                int64 // arrived after a higher sequence number
 	ChecksumDrops             int64
-	CorruptDelivered          int64 // delivered with wrong bytes (checksum off); included in Delivered when placeable
-	FirstSent, LastSent       sim.Time
-	LastDelivered             sim.Time
+	CorruptDelivered          int64 // delivered with wrong bytes (checksum off); included in Delivered
+	// Unplaceable counts datagrams that arrived (checksum off) so damaged
+	// that no sequence number sent so far and size fit them (another
+	// flow's datagram that a flipped port brought here, too): not
+	// delivered, and not in CorruptDelivered, which counts only delivered
+	// ones.
+	Unplaceable         int64
+	FirstSent, LastSent sim.Time
+	LastDelivered       sim.Time
 }
 
 // Flow is a UDP sender on Src and receiver on Dst.
@@ -97,13 +106,25 @@ func (f *Flow) Stats() Stats { return f.st }
 // Done reports whether every datagram has been sent.
 func (f *Flow) Done() bool { return f.st.Sent == f.cfg.Count }
 
+// size returns datagram seq's payload size: Datagram, except for a last
+// datagram that Bytes cuts short, which carries exactly what is left, so
+// that the flow sends Bytes and not a byte more.
 func (f *Flow) size(seq int64) int {
 	if seq == f.cfg.Count-1 && f.cfg.Bytes > 0 {
 		if r := int(f.cfg.Bytes - seq*int64(f.cfg.Datagram)); r < f.cfg.Datagram {
-			return max(r, 8)
+			return r
 		}
 	}
 	return f.cfg.Datagram
+}
+
+// short returns the size of a last datagram too short to carry the
+// sequence number (fewer than 8 bytes), or 0 if there is none.
+func (f *Flow) short() int {
+	if n := f.size(f.cfg.Count - 1); n < 8 {
+		return n
+	}
+	return 0
 }
 
 func (f *Flow) onTick(seq uint64) {
@@ -111,11 +132,19 @@ func (f *Flow) onTick(seq uint64) {
 	n := f.size(s)
 	src, dst := f.cfg.Src, f.cfg.Dst
 	buf, data := wire.UDPBuffer(src.Pool().Get(), n) // the payload is written in place
-	binary.BigEndian.PutUint64(data, seq)
-	payload.Fill(data[8:], s*int64(f.cfg.Datagram))
 	var sum uint64
-	if f.cfg.Checksum { // the pattern's sum in O(1), the sequence number's by hand
-		sum = wire.Sum(payload.Sum(s*int64(f.cfg.Datagram), n-8), data[:8])
+	if n < 8 {
+		// The short last datagram: its bytes only (see short).
+		payload.Fill(data, s*int64(f.cfg.Datagram))
+		if f.cfg.Checksum {
+			sum = payload.Sum(s*int64(f.cfg.Datagram), n)
+		}
+	} else {
+		binary.BigEndian.PutUint64(data, seq)
+		payload.Fill(data[8:], s*int64(f.cfg.Datagram))
+		if f.cfg.Checksum { // the pattern's sum in O(1), the sequence number's by hand
+			sum = wire.Sum(payload.Sum(s*int64(f.cfg.Datagram), n-8), data[:8])
+		}
 	}
 	f.ipID++
 	buf = wire.BuildUDPSum(buf, wire.IPv4{Src: src.Addr, Dst: dst.Addr, ID: f.ipID},
@@ -160,19 +189,28 @@ func (f *Flow) departure(k int64) (at sim.Time, ok bool) {
 
 // InputUDP implements host.UDPEndpoint.
 func (f *Flow) InputUDP(h *wire.UDP, data []byte) {
+	var seq int64
+	content := data
 	if len(data) < 8 {
-		f.st.CorruptDelivered++
-		return
-	}
-	seq := int64(binary.BigEndian.Uint64(data))
-	if seq < 0 || seq >= f.cfg.Count || len(data) != f.size(seq) {
-		f.st.CorruptDelivered++ // header or sequence number damaged: unplaceable
-		return
-	}
-	if !payload.Check(data[8:], seq*int64(f.cfg.Datagram)) {
-		// Wrong bytes handed to the application: possible only without
-		// a checksum (or through RFC 768's zero-checksum hole).
-		f.st.CorruptDelivered++
+		if len(data) != f.short() || len(data) == 0 {
+			f.st.Unplaceable++ // no datagram is this short
+			return
+		}
+		seq = f.cfg.Count - 1
+		if seq >= f.st.Sent {
+			f.st.Unplaceable++ // not sent yet: another flow's, misdelivered
+			return
+		}
+	} else {
+		seq = int64(binary.BigEndian.Uint64(data))
+		// A number this flow has not sent yet is damaged, or belongs to
+		// another flow's datagram that a flipped port bit (checksum off)
+		// brought here: counting it would deliver more than was sent.
+		if seq < 0 || seq >= f.st.Sent || len(data) != f.size(seq) {
+			f.st.Unplaceable++ // header or sequence number damaged
+			return
+		}
+		content = data[8:]
 	}
 	w, bit := seq/64, uint64(1)<<(seq%64)
 	if w >= int64(len(f.seen)) {
@@ -184,6 +222,13 @@ func (f *Flow) InputUDP(h *wire.UDP, data []byte) {
 		return
 	}
 	f.seen[w] |= bit
+	// Checked once placed and new, so that CorruptDelivered counts only
+	// datagrams delivered (a damaged duplicate is discarded as such).
+	if !payload.Check(content, seq*int64(f.cfg.Datagram)) {
+		// Wrong bytes handed to the application: possible only without
+		// a checksum (or through RFC 768's zero-checksum hole).
+		f.st.CorruptDelivered++
+	}
 	if seq < f.highest {
 		f.st.OutOfOrder++
 	}
