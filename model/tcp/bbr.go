@@ -117,7 +117,8 @@ type bbr struct {
 
 func newBBR(s *sender) congestionControl {
 	b := &bbr{s: s, rng: uint64(s.iss)*0x9E3779B97F4A7C15 | 1}
-	b.resetStartup()
+	b.mode = bbrStartup // reported with the first ACK's sample
+	b.updateGains()
 	return b
 }
 
@@ -301,6 +302,7 @@ func (b *bbr) updateGains() {
 func (b *bbr) onRateSample(rs *rateSample, r *rateSampler, now sim.Time, srtt sim.Time) {
 	if b.cwnd == 0 {
 		b.cwnd = max(b.s.cwnd/b.s.smss(), 1)
+		b.setMode(b.mode)
 	}
 	b.updateBW(rs, r)
 	b.updateCyclePhase(rs, r)

@@ -68,7 +68,12 @@ type rateSampler struct {
 	appLimited int64
 	minRTT     sim.Time // smallest RTT sample so far, 0 none
 	renoSacked int64    // without SACK: bytes counted delivered by duplicate ACKs
-	rs         rateSample
+	// ackSent is the bytes sent since the ACK being processed arrived
+	// (its retransmissions): left out of the sample's inFlight, as Linux
+	// runs the congestion control (tcp_cong_control) before it sends
+	// (tcp_xmit_recovery, tcp_data_snd_check).
+	ackSent int
+	rs      rateSample
 }
 
 // sent records the transmission of [off, off+size) at now; flight is
@@ -76,6 +81,7 @@ type rateSampler struct {
 // packets_out), zero at the start of a send phase (the draft's
 // "if (SND.NXT == SND.UNA)").
 func (r *rateSampler) sent(off int64, size int, now sim.Time, flight int, retrans bool) {
+	r.ackSent += size
 	if flight == 0 {
 		r.firstTx, r.deliveredTime = now, now
 	}
@@ -115,6 +121,7 @@ func (r *rateSampler) find(off int64) int {
 // begin starts the sample of one ACK.
 func (r *rateSampler) begin(priorInFlight int) {
 	r.rs = rateSample{delivered: -1, interval: -1, rtt: -1, priorInFlight: priorInFlight}
+	r.ackSent = 0
 }
 
 // deliver takes segment g as delivered at now (tcp_rate_skb_delivered):
@@ -164,7 +171,7 @@ func (r *rateSampler) sacked(blocks []span, now sim.Time) {
 // delivered by it, inFlight remain in flight.
 func (r *rateSampler) finish(delivered int, now sim.Time, inFlight int, inRecovery bool) *rateSample {
 	rs := &r.rs
-	rs.ackedSacked, rs.inFlight, rs.inRecovery = delivered, inFlight, inRecovery
+	rs.ackedSacked, rs.inFlight, rs.inRecovery = delivered, max(inFlight-r.ackSent, 0), inRecovery
 	r.delivered += int64(delivered)
 	if r.appLimited != 0 && r.delivered > r.appLimited {
 		r.appLimited = 0
