@@ -50,7 +50,7 @@ func TestFaultsErrors(t *testing.T) {
 		{"unknown flow", "  - {flow: nope, drop: data, segment: 1}", `x.yaml:3:6: faults[0].flow: no flow named "nope" (flows: file, video)`},
 		{"negative segment", "  - {flow: file, drop: data, segment: -1}", `faults[0].segment: "-1" is not a valid segment: want a whole number from 1`},
 		{"segment 0", "  - {flow: file, drop: data, segment: 0}", `faults[0].segment: "0" is not a valid segment`},
-		{"no action", "  - {flow: file, segment: 3}", `x.yaml:3: faults[0].drop: missing: a fault needs drop: data|ack|in-flight, corrupt: data, or outage`},
+		{"no action", "  - {flow: file, segment: 3}", `x.yaml:3:5: faults[0].drop: missing: a fault needs drop: data|ack|in-flight, corrupt: data, or outage`},
 		{"two actions", "  - {flow: file, drop: data, corrupt: data, segment: 3}", `faults[0].corrupt: a fault does one thing: drop or corrupt, not both`},
 		{"no segment", "  - {flow: file, drop: data}", `faults[0].segment: missing: drop: data needs which data segment`},
 		{"no flow", "  - {drop: data, segment: 3}", `faults[0].flow: missing: drop: data needs the flow it applies to, e.g. flow: file`},
