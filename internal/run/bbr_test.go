@@ -58,6 +58,12 @@ flows:
 		}
 		mbps := f.Goodput / 1e6
 		t.Logf("%s p=%s pacing=%v: goodput %.2f Mbit/s", c.cc, c.loss, c.pacing, mbps)
+		// BBR paces at the path's rate and, in recovery, conserves
+		// packets: the bottleneck queue (100 packets) never overflows;
+		// its retransmissions repair the link's random losses only.
+		if q := res.Links[0].QueueDropped; c.cc == "bbr" && q != 0 {
+			t.Errorf("%s p=%s: %d queue drops, want none", c.cc, c.loss, q)
+		}
 		if mbps < c.min || mbps > c.max {
 			t.Errorf("%s p=%s pacing=%v: goodput %.2f Mbit/s, want %.1f..%.1f", c.cc, c.loss, c.pacing, mbps, c.min, c.max)
 		}
