@@ -82,3 +82,27 @@ func TestRateSampler(t *testing.T) {
 		t.Fatal("a segment sent while app-limited gives a sample not marked app-limited")
 	}
 }
+
+// The sampler and BBR run on every segment and ACK: in the steady state,
+// a sliding window of 50 segments in flight, they allocate nothing.
+func TestRateSamplerNoAllocs(t *testing.T) {
+	g := newBBRRig(t)
+	r := &g.r
+	var off int64
+	now := sim.Second
+	step := func() {
+		now += sim.Millisecond
+		r.sent(off, 1000, now, 50_000, false)
+		off += 1000
+		r.begin(50_000)
+		r.ackedTo(off-50_000, now)
+		rs := r.finish(1000, now, 50_000, false)
+		g.b.onRateSample(rs, r, now, 40*sim.Millisecond)
+	}
+	for range 200 {
+		step()
+	}
+	if n := testing.AllocsPerRun(1000, step); n != 0 {
+		t.Fatalf("%v allocations per segment and ACK", n)
+	}
+}
