@@ -203,6 +203,7 @@ type Network struct {
 	watch    sim.Action
 	watching bool
 	tr       *tracer
+	faults   *faultScript // nil without packet faults
 	intr     *atomic.Bool
 	stop     func() bool // reports whether intr is set; read while building
 	pool     *link.Pool
@@ -367,6 +368,9 @@ func buildWith(sc *scenario.Scenario, seed uint64, opt Options, stop func() bool
 				return nil, fmt.Errorf("%s: %w", sc.File, err)
 			}
 			n.flows = append(n.flows, rf)
+			if n.faults != nil {
+				n.faults.flows[i].rdt = rf.(*rdtFlow).f.Sender()
+			}
 		}
 	}
 	return n, nil
