@@ -203,6 +203,8 @@ func (t *tracer) tcpEvent(s *tcpSide, ev tcp.Event, n tcp.Note) {
 		if t.rtt {
 			t.simple(flow, trace.RTT, side+" rtt="+n.RTT.String()+" srtt="+n.SRTT.String()+" rttvar="+n.RTTVar.String()+" rto="+n.RTO.String(), int64(n.RTT), int64(n.RTO))
 		}
+	case tcp.EvBBR:
+		t.simple(flow, trace.BBR, side+" bbr "+n.BBRMode+" bw="+strconv.FormatInt(n.BW, 10)+"B/s min_rtt="+n.MinRTT.String(), n.BW, int64(n.MinRTT))
 	case tcp.EvSegment:
 		t.tcpSegment(s, n)
 	case tcp.EvTimer:

@@ -81,6 +81,7 @@ func Defaults() []Default {
 		{"tcp flow", "newreno_recovery", "false", "each algorithm's own fast recovery (reno: RFC 5681 §3.2); true = NewReno's (RFC 6582) for reno too"},
 		{"tcp flow", "delack_ato", "false", "delayed ACKs wait delayed_ack; true = as Linux: the timeout follows the data's spacing from 40 ms up to the SRTT, and a retransmission already held is ACKed at once with the 16 segments after it"},
 		{"tcp flow", "hystart", "auto", "the congestion control's own slow-start exit: Linux's HyStart for cubic-linux, none for the others; off, linux or hystart++ (RFC 9406) choose"},
+		{"tcp flow", "pacing", "false", "segments leave as the windows allow; true = paced at Linux's rate, cwnd/SRTT × 2 in slow start and × 1.2 after (tcp_update_pacing_rate); bbr paces at its own rate whatever this says"},
 		{"tcp flow", "recv_buffer_max", "0", "no receive-buffer autotuning; above recv_buffer, the buffer grows up to it as Linux's dynamic right-sizing does"},
 		{profileScope("linux"), "congestion", "cubic-linux", "Linux's default since 2.6.19 (net.ipv4.tcp_congestion_control), as tcp_cubic.c runs it, HyStart on"},
 		{profileScope("linux"), "byte_counting", "true", "Linux counts segments acknowledged (tcp_slow_start, tcp_cong_avoid_ai)"},

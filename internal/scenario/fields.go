@@ -355,6 +355,7 @@ func tcpFields() []field[TCPFlow] {
 		wholeField("quick_acks", 0, 1000, " segments", "16", func(f *TCPFlow, v uint64) { f.QuickAcks = int(v) }),
 		boolField("ecn", func(f *TCPFlow, v bool) { f.ECN = v }),
 		boolField("prr", func(f *TCPFlow, v bool) { f.PRR = v }),
+		boolField("pacing", func(f *TCPFlow, v bool) { f.Pacing = v }),
 		boolField("rack", func(f *TCPFlow, v bool) { f.RACK = v }),
 		boolField("dsack", func(f *TCPFlow, v bool) { f.DSACK = v }),
 		boolField("byte_counting", func(f *TCPFlow, v bool) { f.ByteCounting = v }),

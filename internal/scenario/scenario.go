@@ -175,6 +175,9 @@ type TCPFlow struct {
 	// PRR sets cwnd in a SACK loss recovery by Proportional Rate
 	// Reduction (RFC 6937) instead of cutting it to ssthresh at once.
 	PRR bool
+	// Pacing spaces the sender's segments at Linux's pacing rate
+	// (tcp_update_pacing_rate); congestion: bbr always paces.
+	Pacing bool
 	// RACK makes a SACK sender detect losses by time (RACK) and probe
 	// tail losses (TLP), RFC 8985, as Linux does by default.
 	RACK bool

@@ -45,6 +45,11 @@ const (
 	// loss recovery episode (fast recovery; RFC 5681 §3.2, RFC 6582,
 	// RFC 6675). Only with run.Options.TraceRecovery.
 	Recovery = "recovery"
+	// BBR is a BBR sender (congestion: bbr) entering a mode (STARTUP,
+	// DRAIN, PROBE_BW, PROBE_RTT) or taking a new minimum RTT: Value its
+	// bottleneck-bandwidth estimate in bytes per second, Value2 its
+	// minimum RTT in ns.
+	BBR = "bbr"
 )
 
 // Event kinds of a managed queue (RED, CoDel; RFC 3168 marking).

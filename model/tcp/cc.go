@@ -100,6 +100,8 @@ const (
 	// CCCubicLinux is CUBIC as Linux's tcp_cubic.c runs it, with HyStart
 	// (cubic_linux.go, hystart.go).
 	CCCubicLinux
+	// CCBBR is BBR v1 as Linux's tcp_bbr.c runs it (bbr.go), paced.
+	CCBBR
 )
 
 // algorithm is one row of the table of congestion controls.
@@ -127,6 +129,7 @@ var algorithms = [...]algorithm{
 	CCNewReno:    newRenoAlgorithm,
 	CCCubic:      cubicAlgorithm,
 	CCCubicLinux: cubicLinuxAlgorithm,
+	CCBBR:        bbrAlgorithm,
 }
 
 // CongestionNames returns the names of the congestion controls, in the

@@ -113,6 +113,10 @@ type Config struct {
 	// reordering window, to clear a loss probe and to undo a window
 	// reduction that a spurious retransmission caused. Default off.
 	DSACK bool
+	// Pacing spaces the segments the sender sends at Linux's pacing rate
+	// (tcp_update_pacing_rate, pacing.go): cwnd/SRTT × 2 in slow start,
+	// × 1.2 after. BBR always paces, at its own rate. Default off.
+	Pacing bool
 	// Observer, if set, is told of every state change, cwnd and
 	// ssthresh decision, change of the advertised window, RTT
 	// measurement and loss recovery episode (see Event); the connection
@@ -233,6 +237,12 @@ type Endpoint struct {
 	// §6.3, §7.2), with rack only; Linux runs them on the retransmission
 	// timer, so Timers reports the earliest of the three as it.
 	reoAt, ptoAt sim.Time
+	// Pacing (pacing.go): the sender may send data again at pacingNext;
+	// pacingWait says output is holding data back until then.
+	pacing     bool
+	pacingNext sim.Time
+	pacingWait bool
+	bbr        *bbr // cc when it is BBR, for its rate samples
 
 	hdr             wire.TCP // scratch header for emit
 	onReadable      func()   // application waiting in a read, if any
@@ -253,6 +263,15 @@ func NewEndpoint(cfg Config, clock Clock, out Output) *Endpoint {
 	e.prr.on = cfg.PRR
 	alg := cfg.Congestion.algorithm()
 	e.cc = alg.newCC(&e.snd)
+	if b, ok := e.cc.(*bbr); ok {
+		e.bbr = b
+		e.snd.rate.on = true
+	}
+	e.pacing = cfg.Pacing || e.bbr != nil
+	// BBR sets cwnd itself on every ACK, in recovery too: Linux's
+	// tcp_cong_control runs a cong_control module instead of PRR's
+	// tcp_cwnd_reduction.
+	e.prr.on = e.prr.on && e.bbr == nil
 	e.snd.ssExit = newSlowStartExit(&e.cfg, &e.snd)
 	// Loss recovery is the duplicate-ACK recovery the congestion control
 	// asks for, unless the handshake negotiates SACK (useSACK).
@@ -343,6 +362,7 @@ func (e *Endpoint) setState(s State) {
 	if s == Closed {
 		e.rtxAt, e.persistAt, e.delackAt, e.timeWaitAt = 0, 0, 0, 0
 		e.reoAt, e.ptoAt = 0, 0
+		e.pacingWait = false
 		e.closedAt = e.clock.Now()
 	}
 	if e.cfg.Observer != nil {
@@ -477,6 +497,9 @@ func (e *Endpoint) Deadline() sim.Time {
 			d = t
 		}
 	}
+	if e.pacingWait && (d == 0 || e.pacingNext < d) {
+		d = e.pacingNext
+	}
 	return d
 }
 
@@ -511,6 +534,10 @@ func (e *Endpoint) OnTimer() {
 	if e.persistAt != 0 && now >= e.persistAt {
 		e.persistAt = 0
 		e.onPersist()
+	}
+	if e.pacingWait && now >= e.pacingNext {
+		e.pacingWait = false
+		e.output()
 	}
 }
 

@@ -262,8 +262,13 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 	if ack.LessThan(e.snd.una) {
 		return true // old duplicate ACK: ignore it, keep the data
 	}
+	if e.snd.rate.on {
+		e.snd.rate.begin(e.rec.pipe())
+	}
+	nblocks := 0
 	if e.snd.sack {
-		e.st.SACKBlocksRecv += int64(e.snd.takeSACK(h, ack))
+		nblocks = e.snd.takeSACK(h, ack)
+		e.st.SACKBlocksRecv += int64(nblocks)
 	}
 	e.snd.ackTSecr = 0
 	if e.ts.on && h.Timestamps {
@@ -286,6 +291,18 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 			e.rec.onDupAck()
 		} else if e.rack != nil && e.snd.dsack {
 			e.rack.onDSACK() // a D-SACK alone: what arrived twice
+		}
+		if e.bbr != nil {
+			delivered := 0
+			if e.snd.sack {
+				e.snd.rate.sacked(e.snd.blocks[:nblocks], e.clock.Now())
+				delivered = int(e.snd.sackNewly)
+			} else if dup {
+				// tcp_add_reno_sack: a duplicate ACK delivered a segment.
+				delivered = e.snd.smss()
+				e.snd.rate.renoSacked += int64(delivered)
+			}
+			e.bbrSample(delivered)
 		}
 		if e.ecn.on {
 			e.ecnEcho(h)
@@ -335,6 +352,20 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 	}
 	if !e.rec.onNewAck(ack, acked) && !cut {
 		e.cc.onAck(ev)
+	}
+	if e.bbr != nil {
+		now := e.clock.Now()
+		e.snd.rate.ackedTo(e.snd.unaOff, now)
+		d := delivered
+		if e.snd.sack {
+			e.snd.rate.sacked(e.snd.blocks[:nblocks], now)
+		} else {
+			// tcp_remove_reno_sacks: what duplicate ACKs counted already.
+			r := &e.snd.rate
+			d = max(acked-int(r.renoSacked), min(acked, e.snd.smss()))
+			r.renoSacked -= min(int64(acked), r.renoSacked)
+		}
+		e.bbrSample(d)
 	}
 	// RFC 6298 §5.2–5.3: stop the timer when all is acknowledged, else
 	// restart it.
@@ -539,4 +570,14 @@ func (e *Endpoint) enterTimeWait() {
 	e.rtxAt, e.persistAt = 0, 0
 	e.reoAt, e.ptoAt = 0, 0
 	e.timeWaitAt = e.clock.Now().Add(e.cfg.TimeWait)
+}
+
+// bbrSample completes the ACK's delivery-rate sample, delivered bytes
+// delivered by it, and gives it to BBR, which sets cwnd and the pacing
+// rate from it (Linux's tcp_cong_control with a cong_control module runs
+// it on every ACK, in recovery too).
+func (e *Endpoint) bbrSample(delivered int) {
+	now := e.clock.Now()
+	rs := e.snd.rate.finish(delivered, now, e.rec.pipe(), e.rec.inRecovery())
+	e.bbr.onRateSample(rs, &e.snd.rate, now, e.rtt.srtt)
 }

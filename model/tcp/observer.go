@@ -45,7 +45,13 @@ const (
 	EvApp
 )
 
-var eventNames = [...]string{"state", "cwnd", "rwnd", "rtt", "recovery", "segment", "timer", "app"}
+// EvBBR: BBR (congestion: bbr) entered mode Note.BBRMode ("STARTUP",
+// "DRAIN", "PROBE_BW", "PROBE_RTT") or took a new minimum RTT; Note.BW is
+// its bottleneck-bandwidth estimate in bytes per second and Note.MinRTT
+// its minimum RTT. Reported by the Endpoint.
+const EvBBR Event = EvApp + 1
+
+var eventNames = [...]string{"state", "cwnd", "rwnd", "rtt", "recovery", "segment", "timer", "app", "bbr"}
 
 // String returns the event's name.
 func (e Event) String() string {
@@ -83,7 +89,10 @@ type Note struct {
 	At                     sim.Time // EvTimer: the deadline
 	Side                   string   // EvApp: "client" or "server"
 	AppOp                  AppOp
-	Bytes                  int64 // EvApp
+	Bytes                  int64    // EvApp
+	BBRMode                string   // EvBBR
+	BW                     int64    // EvBBR: bytes per second
+	MinRTT                 sim.Time // EvBBR
 }
 
 // Observer is told of a connection's events, for traces and for whoever

@@ -128,13 +128,31 @@ func (s *side) read(now sim.Time) {
 // pipe is the bytes in flight) or the sequence space above rwnd, or if it
 // retransmits data the peer has SACKed.
 func TestPropertyExactDelivery(t *testing.T) {
-	var sackCases, sackRecoveries, sackRetrans, sackBlocks int64
-	var rackCases, rackRecoveries, rackProbes, dsacks, undos int64
 	cases := 400
 	if testing.Short() {
 		cases = 80
 	}
-	r := rand.New(rand.NewPCG(9293, 5681))
+	propertyExactDelivery(t, 9293, 5681, cases, nil)
+}
+
+// TestPropertyExactDeliveryBBR is the same property with every connection
+// running BBR (bbr.go), which paces, over cases of their own.
+func TestPropertyExactDeliveryBBR(t *testing.T) {
+	cases := 200
+	if testing.Short() {
+		cases = 60
+	}
+	bbr := CCBBR
+	propertyExactDelivery(t, 8312, 2016, cases, &bbr)
+}
+
+// propertyExactDelivery runs the property over cases drawn from the seeds
+// (seed1, seed2), every one with congestion control force if it is set.
+func propertyExactDelivery(t *testing.T, seed1, seed2 uint64, cases int, force *Congestion) {
+	t.Helper()
+	var sackCases, sackRecoveries, sackRetrans, sackBlocks int64
+	var rackCases, rackRecoveries, rackProbes, dsacks, undos int64
+	r := rand.New(rand.NewPCG(seed1, seed2))
 	for i := range cases {
 		seed := r.Uint64()
 		w := &impairedNet{
@@ -157,6 +175,9 @@ func TestPropertyExactDelivery(t *testing.T) {
 		if r.IntN(2) == 0 {
 			cfg.DelayedAck = 40 * sim.Millisecond
 		}
+		if force != nil {
+			cfg.Congestion = *force
+		}
 		// The Linux mechanisms (abc.go, hystart.go, hystartpp.go,
 		// rcvtune.go), from a generator of their own so that the cases
 		// above stay what they were.
@@ -168,6 +189,7 @@ func TestPropertyExactDelivery(t *testing.T) {
 		if x.IntN(3) == 0 {
 			cfg.RecvBufferMax = cfg.RecvBuffer * (2 + x.IntN(64))
 		}
+		cfg.Pacing = x.IntN(2) == 0 // BBR paces whatever this says
 		acfg, bcfg := cfg, cfg
 		acfg.LocalPort, acfg.RemotePort, bcfg.LocalPort, bcfg.RemotePort = 1000, 2000, 2000, 1000
 		aBytes, bBytes := int64(1+r.IntN(200_000)), int64(0)
@@ -215,10 +237,10 @@ func TestPropertyExactDelivery(t *testing.T) {
 		if r.IntN(5) == 0 {
 			sb.readEvery = sim.Time(1+r.IntN(10)) * sim.Millisecond
 		}
-		desc := fmt.Sprintf("case %d (seed %d): loss %v corrupt %v dup %v reorder %v, delay %v, %v, MSS %d, buffer %d, IW %d, delack %v, ISS %#x/%#x, %d+%d bytes, slow reader %v, SACK %v/%v, timestamps %v/%v, PRR %v, RACK %v, D-SACK %v, byte counting %v, hystart %v, newreno recovery %v, delack ATO %v, buffer max %d",
+		desc := fmt.Sprintf("case %d (seed %d): loss %v corrupt %v dup %v reorder %v, delay %v, %v, MSS %d, buffer %d, IW %d, delack %v, ISS %#x/%#x, %d+%d bytes, slow reader %v, SACK %v/%v, timestamps %v/%v, PRR %v, RACK %v, D-SACK %v, byte counting %v, hystart %v, newreno recovery %v, delack ATO %v, buffer max %d, pacing %v",
 			i, seed, w.loss, w.corrupt, w.dup, w.reorder, w.delay, cfg.Congestion, mss, cfg.RecvBuffer, cfg.InitialWindow,
 			cfg.DelayedAck, uint32(acfg.ISS), uint32(bcfg.ISS), aBytes, bBytes, sb.readEvery, acfg.SACK, bcfg.SACK, acfg.Timestamps, bcfg.Timestamps, acfg.PRR, acfg.RACK, acfg.DSACK,
-			cfg.ByteCounting, cfg.HyStart, cfg.NewRenoRecovery, cfg.DelAckATO, cfg.RecvBufferMax)
+			cfg.ByteCounting, cfg.HyStart, cfg.NewRenoRecovery, cfg.DelAckATO, cfg.RecvBufferMax, cfg.Pacing)
 
 		b.Listen()
 		a.Connect()

@@ -88,7 +88,12 @@ type sender struct {
 	// sackedBelow those between SND.UNA and its ACK number that were
 	// SACKed before it (for Linux's count of delivered data).
 	sackNewly, sackedBelow int64
+	// rate samples the delivery rate (rate.go), for BBR.
+	rate rateSampler
 }
+
+// rateDelivered is the bytes delivered so far (the draft's C.delivered).
+func (s *sender) rateDelivered() int64 { return s.rate.delivered }
 
 func (s *sender) init(cfg *Config) {
 	s.iss = cfg.ISS
@@ -238,6 +243,9 @@ func (e *Endpoint) output() {
 			if e.window()-inFlight < max(n, 1) {
 				return
 			}
+			if n > 0 && e.pacingHold() {
+				return
+			}
 			if n == 0 {
 				e.retransmit(seq, true) // the FIN
 			} else {
@@ -258,6 +266,9 @@ func (e *Endpoint) output() {
 			// remainder waits for ACKs or, with nothing in flight, for
 			// the override timeout (the persist timer).
 			if room >= n || (room > 0 && room >= e.snd.maxWnd/2) {
+				if e.pacingHold() {
+					return
+				}
 				e.sendSegment(e.snd.nxt, min(n, room), false)
 				continue
 			}
@@ -269,6 +280,9 @@ func (e *Endpoint) output() {
 				e.persistAt = e.clock.Now().Add(e.persistInterval())
 			}
 			return
+		}
+		if e.snd.rate.on && inFlight < e.cc.window() {
+			e.snd.rate.markAppLimited(inFlight)
 		}
 		if e.snd.closeAsked && !e.finSent() && avail == 0 {
 			e.sendFin()
@@ -342,6 +356,12 @@ func (e *Endpoint) transmit(seq seqnum.Value, size int, rexmit, fast bool) {
 	e.st.DataSegsSent++
 	e.st.BytesSent += int64(size)
 	e.prr.sent(size)
+	if e.snd.rate.on && size > 0 {
+		e.snd.rate.sent(off, size, e.clock.Now(), e.snd.flightSize(), isRetrans)
+	}
+	if e.pacing && size > 0 {
+		e.paceSent(size)
+	}
 	if e.rack != nil && size > 0 {
 		e.rack.onSent(off, size, isRetrans)
 	}
