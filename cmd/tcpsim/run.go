@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
-	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -43,10 +43,11 @@ the trace and capture keep every whole record so far, and tcpsim exits
 130. A second signal kills it at once.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !slices.Contains(report.RunFormats(), format) {
-				return fmt.Errorf("--format %q: want one of table, markdown, csv, json, jsonl", format)
+			f, err := report.ParseFormat(format, false)
+			if err != nil {
+				return fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.FormatNames(false), ", "))
 			}
-			if routes && format != "table" && format != "markdown" {
+			if routes && !f.Tables() {
 				return fmt.Errorf("--routes prints text before each table: want --format table or markdown, not %s", format)
 			}
 			ins, err := newInstruments(fl, len(args), stdout)
@@ -139,7 +140,7 @@ the trace and capture keep every whole record so far, and tcpsim exits
 		},
 	}
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "override the scenarios' seed")
-	cmd.Flags().StringVar(&format, "format", "table", "output format: table, markdown, csv, json (one array of runs) or jsonl (one run per line)")
+	cmd.Flags().StringVar(&format, "format", "table", "output format: "+report.FormatList(false, true))
 	cmd.Flags().BoolVar(&routes, "routes", false, "print each node's routing table (destination, next hop, link direction, path delay) before the run's tables")
 	cmd.Flags().StringVar(&fl.Trace, "trace", "", "write an event trace: FILE.jsonl (JSON lines), FILE.txt (text) or - (text on stdout)")
 	cmd.Flags().StringVar(&fl.TraceFlow, "trace-flow", "", "trace only this flow")

@@ -6,7 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"slices"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -46,8 +46,8 @@ With --shard K/N --out FILE only every N-th run is made and its raw results
 are written to FILE; 'tcpsim merge' combines the shards.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !slices.Contains(report.Formats, format) {
-				return fmt.Errorf("--format %q: want one of table, markdown, csv, json", format)
+			if _, err := report.ParseFormat(format, true); err != nil {
+				return fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.FormatNames(true), ", "))
 			}
 			if seeds < 1 {
 				return fmt.Errorf("--seeds %d: want at least 1", seeds)
@@ -134,7 +134,7 @@ are written to FILE; 'tcpsim merge' combines the shards.`,
 	cmd.Flags().StringArrayVar(&vary, "vary", nil, "PATH=V1,V2,...: a parameter and its values (repeatable)")
 	cmd.Flags().IntVar(&seeds, "seeds", 10, "independent seeds per point")
 	cmd.Flags().IntVar(&workers, "workers", runtime.GOMAXPROCS(0), "parallel runs (1 to 1024; default: the number of cores)")
-	cmd.Flags().StringVar(&format, "format", "table", "output format: table, markdown, csv or json")
+	cmd.Flags().StringVar(&format, "format", "table", "output format: "+report.FormatList(true, false))
 	cmd.Flags().StringVar(&shard, "shard", "", "K/N: run only the K-th of N slices of the runs (needs --out)")
 	cmd.Flags().StringVar(&out, "out", "", "write raw results of a shard to FILE (JSON lines) instead of a report")
 	cmd.Flags().StringVar(&plotDir, "plot", "", "also write goodput vs the first --vary parameter, with 95% CI bars and the textbook model (Mathis, 1 − p, rdt utilisation), as PNG and SVG into DIR")
@@ -148,8 +148,8 @@ func newMergeCmd(stdout io.Writer) *cobra.Command {
 		Short: "Combine sweep shards into the report an unsharded sweep prints",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !slices.Contains(report.Formats, format) {
-				return fmt.Errorf("--format %q: want one of table, markdown, csv, json", format)
+			if _, err := report.ParseFormat(format, true); err != nil {
+				return fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.FormatNames(true), ", "))
 			}
 			meta, recs, err := sweep.Merge(args)
 			if err != nil {
@@ -161,7 +161,7 @@ func newMergeCmd(stdout io.Writer) *cobra.Command {
 			return warnFailed(cmd.ErrOrStderr(), meta, recs)
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "table", "output format: table, markdown, csv or json")
+	cmd.Flags().StringVar(&format, "format", "table", "output format: "+report.FormatList(true, false))
 	return cmd
 }
 

@@ -88,280 +88,362 @@ type chart struct {
 // numbers, duplicate-ACK runs and timer arms, whatever the window; only
 // items at or after opt.From are made (layout applies opt.To and the cut).
 func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
-	type key struct {
-		dir string
-		id  uint64
-	}
-	var c chart
-	open := map[key]int{}
-	isn := map[string]uint32{}     // per direction: the ISN, from the SYN
-	sent := map[string]int{}       // per direction: packets sent so far (datagram numbers)
-	clientDir, senderDir := "", "" // who sent the SYN; who sends rdt data
-	retransNext := map[string]bool{}
-	lastAck := map[string]uint32{} // per direction: the last pure ACK's number
-	dupRun := map[string]int{}     // per direction: duplicate ACKs in a row
-	lastWin := map[string]int{}    // per direction: the window of that ACK
-	armed := map[string]int{}      // timer detail -> index of its last timer-set event
-	var rtoAt sim.Time = -1        // when a retransmission timer last fired
-	in := func(t sim.Time) bool { return t >= opt.From }
-	add := func(it item) int {
-		c.items = append(c.items, it)
-		return len(c.items) - 1
-	}
-	arrowPrefix := func(dir string) string {
-		if dir == "b->a" {
-			return g.ba
-		}
-		return g.ab
-	}
-	var tr *tracker
+	k := &collector{evs: evs, opt: opt, g: g, open: map[arrowKey]int{}, isn: map[string]uint32{},
+		sent: map[string]int{}, retransNext: map[string]bool{}, lastAck: map[string]uint32{},
+		dupRun: map[string]int{}, lastWin: map[string]int{}, armed: map[string]int{}, rtoAt: -1}
 	if opt.Route != nil {
-		tr = newTracker(opt.Route)
+		k.tr = newTracker(opt.Route)
 	}
 	for i := range evs {
-		e := &evs[i]
-		raw := e    // in a topology, the event as the trace has it
-		where := "" // in a topology, where the packet died: " on r1->r2"
-		if tr != nil {
-			x, act, j := tr.step(e)
-			switch act {
-			case actSkip:
-				continue
-			case actVia:
-				if k, ok := open[key{x.Dir, x.ID}]; ok {
-					c.arrows[k].vias = append(c.arrows[k].vias, via{t: e.T, node: e.Node})
-				}
-				continue
-			case actEnd:
-				k, ok := open[key{x.Dir, uint64(j) + 1}]
-				if !ok {
-					continue
-				}
-				a := &c.arrows[k]
-				a.at, a.inbound, a.end = e.Node, true, endChecksum
-				var why string
-				switch e.Kind {
-				case trace.QueueDrop:
-					why, a.inbound, a.end = " dropped, queue full on "+e.Dir, false, endQueueDrop
-				case trace.EarlyDrop:
-					why, a.inbound, a.end = " dropped early by the queue's AQM on "+e.Dir, false, endQueueDrop
-				case trace.TTLExpired:
-					why = " TTL expired at " + e.Node
-				case trace.NoRoute:
-					why = " no route at " + e.Node
-				default:
-					why = " bad checksum, dropped at " + e.Node
-				}
-				if in(e.T) {
-					a.arrive = add(item{t: e.T, order: i, timed: true, kind: itemArrive, arrow: k,
-						text: string(g.lost) + why + ": " + a.text})
-				}
-				delete(open, key{x.Dir, x.ID})
-				continue
+		k.event(i)
+	}
+	return k.c
+}
+
+// arrowKey finds the arrow of a packet still on the wire.
+type arrowKey struct {
+	dir string
+	id  uint64
+}
+
+// collector is collect's state: the chart so far and what the events so
+// far have taught it. It has a method per kind of event.
+type collector struct {
+	evs []trace.Event
+	opt *Options
+	g   *glyphs
+	tr  *tracker // in a topology (Options.Route): the flow's packets hop by hop
+	c   chart
+
+	open                 map[arrowKey]int  // arrows still on the wire
+	isn                  map[string]uint32 // per direction: the ISN, from the SYN
+	sent                 map[string]int    // per direction: packets sent so far (datagram numbers)
+	clientDir, senderDir string            // who sent the SYN; who sends rdt data
+	retransNext          map[string]bool
+	lastAck              map[string]uint32 // per direction: the last pure ACK's number
+	dupRun               map[string]int    // per direction: duplicate ACKs in a row
+	lastWin              map[string]int    // per direction: the window of that ACK
+	armed                map[string]int    // timer detail -> index of its last timer-set event
+	rtoAt                sim.Time          // when a retransmission timer last fired
+}
+
+// in reports whether t is within the window's start.
+func (k *collector) in(t sim.Time) bool { return t >= k.opt.From }
+
+// add appends an item and returns its index.
+func (k *collector) add(it item) int {
+	k.c.items = append(k.c.items, it)
+	return len(k.c.items) - 1
+}
+
+// arrowPrefix is the arrow glyph that starts a departure's label.
+func (k *collector) arrowPrefix(dir string) string {
+	if dir == "b->a" {
+		return k.g.ba
+	}
+	return k.g.ab
+}
+
+// event takes event i. In a topology it is first seen hop by hop: e
+// becomes the end-to-end view of it, raw stays the event as the trace has
+// it, and where says on which hop a packet died (" on r1->r2").
+func (k *collector) event(i int) {
+	e := &k.evs[i]
+	raw := e
+	where := ""
+	if k.tr != nil {
+		x, act, j := k.tr.step(e)
+		switch act {
+		case actSkip:
+			return
+		case actVia:
+			if a, ok := k.open[arrowKey{x.Dir, x.ID}]; ok {
+				k.c.arrows[a].vias = append(k.c.arrows[a].vias, via{t: e.T, node: e.Node})
 			}
-			switch e.Kind {
-			case trace.Enqueue, trace.QueueDrop, trace.EarlyDrop, trace.Lost, trace.DequeueDrop:
-				where = " on " + e.Dir
-			}
-			e = &x
+			return
+		case actEnd:
+			k.hopEnd(i, e, &x, j)
+			return
 		}
 		switch e.Kind {
-		case trace.Send:
-			retransNext[e.Dir] = e.Retrans
-		case trace.Enqueue, trace.QueueDrop, trace.EarlyDrop:
-			if strings.Contains(e.Flags, "SYN") {
-				if _, ok := isn[e.Dir]; !ok {
-					isn[e.Dir] = e.Seq
-				}
-				if clientDir == "" && !strings.Contains(e.Flags, "ACK") {
-					clientDir = e.Dir
-				}
-			}
-			if e.Proto == "rdt" && e.Flags != "ACK" && senderDir == "" {
-				senderDir = e.Dir
-			}
-			sent[e.Dir]++
-			text := label(e, isn)
-			if e.Proto == "udp" {
-				text = fmt.Sprintf("datagram %d len=%d", sent[e.Dir], e.Len)
-			}
-			retrans := retransNext[e.Dir]
-			retransNext[e.Dir] = false
-			if retrans {
-				back := "b->a"
-				if e.Dir == "b->a" {
-					back = "a->b"
-				}
-				switch {
-				case e.T == rtoAt:
-					text += "  (timeout retransmission)"
-				case dupRun[back] >= 3:
-					text += "  (fast retransmission)"
-				default:
-					text += "  (retransmission)"
-				}
-			}
-			if e.Proto == "tcp" && e.Len == 0 && e.Flags == "ACK" {
-				prev, ok := lastAck[e.Dir]
-				switch {
-				case ok && prev == e.Ack && lastWin[e.Dir] == e.Win:
-					text += "  (duplicate ACK)"
-					dupRun[e.Dir]++
-				case ok && prev == e.Ack:
-					text += "  (window update)"
-					dupRun[e.Dir] = 0
-				default:
-					dupRun[e.Dir] = 0
-				}
-				lastAck[e.Dir], lastWin[e.Dir] = e.Ack, e.Win
-			}
-			a := arrow{dir: e.Dir, t0: e.T, text: text, depart: -1, arrive: -1, from: raw.Node, at: raw.Node}
-			if !in(e.T) {
-				// Left before the window: drawn from above the top
-				// if it arrives within it.
-				if e.Kind == trace.Enqueue {
-					open[key{e.Dir, e.ID}] = len(c.arrows)
-					c.arrows = append(c.arrows, a)
-				}
-				continue
-			}
-			a.depart = add(item{t: e.T, order: i, timed: true, kind: itemDepart, arrow: len(c.arrows), text: arrowPrefix(e.Dir) + text})
-			if e.Kind == trace.QueueDrop || e.Kind == trace.EarlyDrop {
-				why := " dropped, queue full" + where + ": "
-				if e.Kind == trace.EarlyDrop {
-					why = " dropped early by the queue's AQM" + where + ": "
-				}
-				a.end = endQueueDrop
-				a.arrive = add(item{t: e.T, order: i, timed: true, kind: itemArrive, arrow: len(c.arrows),
-					text: string(g.lost) + why + text})
-				c.arrows = append(c.arrows, a)
-				continue
-			}
-			open[key{e.Dir, e.ID}] = len(c.arrows)
-			c.arrows = append(c.arrows, a)
-		case trace.Duplicate:
-			// The copy is a new packet, made on the wire.
-			text := label(e, isn) + " (duplicate)"
-			a := arrow{dir: e.Dir, t0: e.T, text: text, depart: -1, arrive: -1, from: raw.Node}
-			if in(e.T) {
-				a.depart = add(item{t: e.T, order: i, timed: true, kind: itemDepart, arrow: len(c.arrows), text: arrowPrefix(e.Dir) + text})
-			}
-			open[key{e.Dir, e.ID}] = len(c.arrows)
-			c.arrows = append(c.arrows, a)
-		case trace.Corrupt:
-			if j, ok := open[key{e.Dir, e.ID}]; ok {
-				c.arrows[j].corrupted = true
-				c.arrows[j].scripted = c.arrows[j].scripted || e.Scripted
-			}
-		case trace.Lost:
-			if j, ok := open[key{e.Dir, e.ID}]; ok {
-				// Lost on the wire: drawn as vanishing half way to the
-				// other host, on a row of its own without a time.
-				a := &c.arrows[j]
-				a.end, a.scripted = endLost, e.Scripted
-				text := string(g.lost) + " lost" + where + ": " + a.text
-				if e.Scripted {
-					text = string(g.lost) + " lost (scripted)" + where + ": " + a.text
-				}
-				at := e.T + opt.Delay/2
-				if tr != nil {
-					a.at, a.to = hopEnds(raw.Dir)
-					at = e.T + opt.Route.Delay[raw.Dir]/2
-				}
-				if in(at) {
-					a.arrive = add(item{t: at, order: i, kind: itemArrive, arrow: j, text: text})
-				}
-				delete(open, key{e.Dir, e.ID})
-			}
-		case trace.Deliver:
-			if j, ok := open[key{e.Dir, e.ID}]; ok {
-				a := &c.arrows[j]
-				a.end, a.at, a.inbound = endDeliver, raw.Node, true
-				text := ""
-				switch {
-				case a.corrupted && a.scripted:
-					text = "corrupted (scripted), checksum still matches, delivered: " + a.text
-				case a.corrupted:
-					text = "corrupted, delivered (no checksum): " + a.text
-				}
-				if in(e.T) {
-					a.arrive = add(item{t: e.T, order: i, timed: true, kind: itemArrive, arrow: j, text: text})
-				}
-				// A checksum drop follows the delivery at the same
-				// instant; keep the arrow findable until then.
-			}
-		case trace.DequeueDrop:
-			// CoDel dropped it at the head of the queue: it never
-			// left the sender's side.
-			if j, ok := open[key{e.Dir, e.ID}]; ok {
-				a := &c.arrows[j]
-				a.end, a.at = endQueueDrop, raw.Node
-				if in(e.T) {
-					a.arrive = add(item{t: e.T, order: i, timed: true, kind: itemArrive, arrow: j,
-						text: string(g.lost) + " dropped at the head of the queue by its AQM" + where + ": " + a.text})
-				}
-				delete(open, key{e.Dir, e.ID})
-			}
-		case trace.ChecksumDrop:
-			if j, ok := open[key{e.Dir, e.ID}]; ok {
-				a := &c.arrows[j]
-				a.end = endChecksum
-				if a.arrive < 0 && in(e.T) {
-					a.arrive = add(item{t: e.T, order: i, timed: true, kind: itemArrive, arrow: j})
-				}
-				if a.arrive >= 0 {
-					c.items[a.arrive].text = string(g.lost) + " bad checksum, dropped: " + a.text
-				}
-				delete(open, key{e.Dir, e.ID})
-			}
-		case trace.TimerSet:
-			if strings.Contains(e.Detail, "retransmission") || strings.Contains(e.Detail, "persist") {
-				armed[e.Detail] = i
-			}
-		case trace.TimerFired:
-			side, rest, _ := strings.Cut(e.Detail, " ")
-			var timer, text, value string
-			switch {
-			case strings.Contains(e.Detail, "retransmission"):
-				rtoAt = e.T
-				timer = side + "'s retransmission timer"
-				if _, pkt, ok := strings.Cut(rest, "timer for "); ok { // rdt flows name the packet guarded
-					pkt, _, _ = strings.Cut(pkt, " at ")
-					timer = side + "'s timer for " + pkt
-				}
-				text, value = "TIMEOUT: "+timer+" fired, ", "RTO "
-			case strings.Contains(e.Detail, "persist"):
-				// RFC 9293 §3.8.6.1: the zero-window probe.
-				timer = side + "'s persist timer"
-				text, value = "persist timer fired: window probe, after ", ""
-			default:
-				continue
-			}
-			if !in(e.T) {
-				continue
-			}
-			b := bracket{lane: sideLane(side, clientDir, senderDir), arm: -1, fireOrder: i, col: -1, armedEarly: true}
-			if k, ok := armed[e.Detail]; ok {
-				b.armOrder = k
-				d := value + seconds(e.T-evs[k].T)
-				text += d
-				if in(evs[k].T) {
-					b.armedEarly = false
-					b.arm = add(item{t: evs[k].T, order: k, timed: true, kind: itemArm,
-						text: timer + " armed: " + d})
-				}
-			} else {
-				text = strings.TrimSuffix(strings.TrimSuffix(text, ", "), ", after ")
-			}
-			b.fire = add(item{t: e.T, order: i, timed: true, kind: itemFire, text: text})
-			c.brackets = append(c.brackets, b)
-		case trace.State, trace.Decision:
-			if in(e.T) {
-				add(item{t: e.T, order: i, timed: true, kind: itemNote, text: e.Detail})
-			}
+		case trace.Enqueue, trace.QueueDrop, trace.EarlyDrop, trace.Lost, trace.DequeueDrop:
+			where = " on " + e.Dir
+		}
+		e = &x
+	}
+	switch e.Kind {
+	case trace.Send:
+		k.retransNext[e.Dir] = e.Retrans
+	case trace.Enqueue, trace.QueueDrop, trace.EarlyDrop:
+		k.departure(i, e, raw, where)
+	case trace.Duplicate:
+		k.duplicate(i, e, raw)
+	case trace.Corrupt:
+		if j, ok := k.open[arrowKey{e.Dir, e.ID}]; ok {
+			k.c.arrows[j].corrupted = true
+			k.c.arrows[j].scripted = k.c.arrows[j].scripted || e.Scripted
+		}
+	case trace.Lost:
+		k.lost(i, e, raw, where)
+	case trace.Deliver:
+		k.deliver(i, e, raw)
+	case trace.DequeueDrop:
+		k.dequeueDrop(i, e, raw, where)
+	case trace.ChecksumDrop:
+		k.checksumDrop(i, e)
+	case trace.TimerSet:
+		if strings.Contains(e.Detail, "retransmission") || strings.Contains(e.Detail, "persist") {
+			k.armed[e.Detail] = i
+		}
+	case trace.TimerFired:
+		k.timerFired(i, e)
+	case trace.State, trace.Decision:
+		if k.in(e.T) {
+			k.add(item{t: e.T, order: i, timed: true, kind: itemNote, text: e.Detail})
 		}
 	}
-	return c
+}
+
+// hopEnd ends, in a topology, the arrow of packet j+1 of x's direction
+// where e (at a node) says it died: in a queue, or on arriving.
+func (k *collector) hopEnd(i int, e, x *trace.Event, j int) {
+	n, ok := k.open[arrowKey{x.Dir, uint64(j) + 1}]
+	if !ok {
+		return
+	}
+	a := &k.c.arrows[n]
+	a.at, a.inbound, a.end = e.Node, true, endChecksum
+	var why string
+	switch e.Kind {
+	case trace.QueueDrop:
+		why, a.inbound, a.end = " dropped, queue full on "+e.Dir, false, endQueueDrop
+	case trace.EarlyDrop:
+		why, a.inbound, a.end = " dropped early by the queue's AQM on "+e.Dir, false, endQueueDrop
+	case trace.TTLExpired:
+		why = " TTL expired at " + e.Node
+	case trace.NoRoute:
+		why = " no route at " + e.Node
+	default:
+		why = " bad checksum, dropped at " + e.Node
+	}
+	if k.in(e.T) {
+		a.arrive = k.add(item{t: e.T, order: i, timed: true, kind: itemArrive, arrow: n,
+			text: string(k.g.lost) + why + ": " + a.text})
+	}
+	delete(k.open, arrowKey{x.Dir, x.ID})
+}
+
+// departure starts an arrow for a packet its sender's queue took (or
+// dropped at once), labelled with what it is and why it was sent.
+func (k *collector) departure(i int, e, raw *trace.Event, where string) {
+	if strings.Contains(e.Flags, "SYN") {
+		if _, ok := k.isn[e.Dir]; !ok {
+			k.isn[e.Dir] = e.Seq
+		}
+		if k.clientDir == "" && !strings.Contains(e.Flags, "ACK") {
+			k.clientDir = e.Dir
+		}
+	}
+	if e.Proto == "rdt" && e.Flags != "ACK" && k.senderDir == "" {
+		k.senderDir = e.Dir
+	}
+	k.sent[e.Dir]++
+	text := k.departLabel(e)
+	a := arrow{dir: e.Dir, t0: e.T, text: text, depart: -1, arrive: -1, from: raw.Node, at: raw.Node}
+	if !k.in(e.T) {
+		// Left before the window: drawn from above the top if it
+		// arrives within it.
+		if e.Kind == trace.Enqueue {
+			k.open[arrowKey{e.Dir, e.ID}] = len(k.c.arrows)
+			k.c.arrows = append(k.c.arrows, a)
+		}
+		return
+	}
+	a.depart = k.add(item{t: e.T, order: i, timed: true, kind: itemDepart, arrow: len(k.c.arrows), text: k.arrowPrefix(e.Dir) + text})
+	if e.Kind == trace.QueueDrop || e.Kind == trace.EarlyDrop {
+		why := " dropped, queue full" + where + ": "
+		if e.Kind == trace.EarlyDrop {
+			why = " dropped early by the queue's AQM" + where + ": "
+		}
+		a.end = endQueueDrop
+		a.arrive = k.add(item{t: e.T, order: i, timed: true, kind: itemArrive, arrow: len(k.c.arrows),
+			text: string(k.g.lost) + why + text})
+		k.c.arrows = append(k.c.arrows, a)
+		return
+	}
+	k.open[arrowKey{e.Dir, e.ID}] = len(k.c.arrows)
+	k.c.arrows = append(k.c.arrows, a)
+}
+
+// departLabel is a departing packet's label: the packet, and whether it
+// is a retransmission (and of which kind), a duplicate ACK or a window
+// update. It keeps the duplicate-ACK runs.
+func (k *collector) departLabel(e *trace.Event) string {
+	text := label(e, k.isn)
+	if e.Proto == "udp" {
+		text = fmt.Sprintf("datagram %d len=%d", k.sent[e.Dir], e.Len)
+	}
+	retrans := k.retransNext[e.Dir]
+	k.retransNext[e.Dir] = false
+	if retrans {
+		back := "b->a"
+		if e.Dir == "b->a" {
+			back = "a->b"
+		}
+		switch {
+		case e.T == k.rtoAt:
+			text += "  (timeout retransmission)"
+		case k.dupRun[back] >= 3:
+			text += "  (fast retransmission)"
+		default:
+			text += "  (retransmission)"
+		}
+	}
+	if e.Proto == "tcp" && e.Len == 0 && e.Flags == "ACK" {
+		prev, ok := k.lastAck[e.Dir]
+		switch {
+		case ok && prev == e.Ack && k.lastWin[e.Dir] == e.Win:
+			text += "  (duplicate ACK)"
+			k.dupRun[e.Dir]++
+		case ok && prev == e.Ack:
+			text += "  (window update)"
+			k.dupRun[e.Dir] = 0
+		default:
+			k.dupRun[e.Dir] = 0
+		}
+		k.lastAck[e.Dir], k.lastWin[e.Dir] = e.Ack, e.Win
+	}
+	return text
+}
+
+// duplicate starts an arrow for a copy the wire made: a new packet.
+func (k *collector) duplicate(i int, e, raw *trace.Event) {
+	text := label(e, k.isn) + " (duplicate)"
+	a := arrow{dir: e.Dir, t0: e.T, text: text, depart: -1, arrive: -1, from: raw.Node}
+	if k.in(e.T) {
+		a.depart = k.add(item{t: e.T, order: i, timed: true, kind: itemDepart, arrow: len(k.c.arrows), text: k.arrowPrefix(e.Dir) + text})
+	}
+	k.open[arrowKey{e.Dir, e.ID}] = len(k.c.arrows)
+	k.c.arrows = append(k.c.arrows, a)
+}
+
+// lost ends an arrow lost on the wire: drawn as vanishing half way to the
+// other host, on a row of its own without a time.
+func (k *collector) lost(i int, e, raw *trace.Event, where string) {
+	j, ok := k.open[arrowKey{e.Dir, e.ID}]
+	if !ok {
+		return
+	}
+	a := &k.c.arrows[j]
+	a.end, a.scripted = endLost, e.Scripted
+	text := string(k.g.lost) + " lost" + where + ": " + a.text
+	if e.Scripted {
+		text = string(k.g.lost) + " lost (scripted)" + where + ": " + a.text
+	}
+	at := e.T + k.opt.Delay/2
+	if k.tr != nil {
+		a.at, a.to = hopEnds(raw.Dir)
+		at = e.T + k.opt.Route.Delay[raw.Dir]/2
+	}
+	if k.in(at) {
+		a.arrive = k.add(item{t: at, order: i, kind: itemArrive, arrow: j, text: text})
+	}
+	delete(k.open, arrowKey{e.Dir, e.ID})
+}
+
+// deliver ends an arrow at the far lane. A checksum drop follows the
+// delivery at the same instant: the arrow stays findable until then.
+func (k *collector) deliver(i int, e, raw *trace.Event) {
+	j, ok := k.open[arrowKey{e.Dir, e.ID}]
+	if !ok {
+		return
+	}
+	a := &k.c.arrows[j]
+	a.end, a.at, a.inbound = endDeliver, raw.Node, true
+	text := ""
+	switch {
+	case a.corrupted && a.scripted:
+		text = "corrupted (scripted), checksum still matches, delivered: " + a.text
+	case a.corrupted:
+		text = "corrupted, delivered (no checksum): " + a.text
+	}
+	if k.in(e.T) {
+		a.arrive = k.add(item{t: e.T, order: i, timed: true, kind: itemArrive, arrow: j, text: text})
+	}
+}
+
+// dequeueDrop ends an arrow CoDel dropped at the head of the queue: it
+// never left the sender's side.
+func (k *collector) dequeueDrop(i int, e, raw *trace.Event, where string) {
+	j, ok := k.open[arrowKey{e.Dir, e.ID}]
+	if !ok {
+		return
+	}
+	a := &k.c.arrows[j]
+	a.end, a.at = endQueueDrop, raw.Node
+	if k.in(e.T) {
+		a.arrive = k.add(item{t: e.T, order: i, timed: true, kind: itemArrive, arrow: j,
+			text: string(k.g.lost) + " dropped at the head of the queue by its AQM" + where + ": " + a.text})
+	}
+	delete(k.open, arrowKey{e.Dir, e.ID})
+}
+
+// checksumDrop ends an arrow that arrived damaged and was dropped.
+func (k *collector) checksumDrop(i int, e *trace.Event) {
+	j, ok := k.open[arrowKey{e.Dir, e.ID}]
+	if !ok {
+		return
+	}
+	a := &k.c.arrows[j]
+	a.end = endChecksum
+	if a.arrive < 0 && k.in(e.T) {
+		a.arrive = k.add(item{t: e.T, order: i, timed: true, kind: itemArrive, arrow: j})
+	}
+	if a.arrive >= 0 {
+		k.c.items[a.arrive].text = string(k.g.lost) + " bad checksum, dropped: " + a.text
+	}
+	delete(k.open, arrowKey{e.Dir, e.ID})
+}
+
+// timerFired draws an RTO (or persist) bracket from the timer's arming to
+// its firing, in the margin beside its host's lane.
+func (k *collector) timerFired(i int, e *trace.Event) {
+	side, rest, _ := strings.Cut(e.Detail, " ")
+	var timer, text, value string
+	switch {
+	case strings.Contains(e.Detail, "retransmission"):
+		k.rtoAt = e.T
+		timer = side + "'s retransmission timer"
+		if _, pkt, ok := strings.Cut(rest, "timer for "); ok { // rdt flows name the packet guarded
+			pkt, _, _ = strings.Cut(pkt, " at ")
+			timer = side + "'s timer for " + pkt
+		}
+		text, value = "TIMEOUT: "+timer+" fired, ", "RTO "
+	case strings.Contains(e.Detail, "persist"):
+		// RFC 9293 §3.8.6.1: the zero-window probe.
+		timer = side + "'s persist timer"
+		text, value = "persist timer fired: window probe, after ", ""
+	default:
+		return
+	}
+	if !k.in(e.T) {
+		return
+	}
+	b := bracket{lane: sideLane(side, k.clientDir, k.senderDir), arm: -1, fireOrder: i, col: -1, armedEarly: true}
+	if n, ok := k.armed[e.Detail]; ok {
+		b.armOrder = n
+		d := value + seconds(e.T-k.evs[n].T)
+		text += d
+		if k.in(k.evs[n].T) {
+			b.armedEarly = false
+			b.arm = k.add(item{t: k.evs[n].T, order: n, timed: true, kind: itemArm,
+				text: timer + " armed: " + d})
+		}
+	} else {
+		text = strings.TrimSuffix(strings.TrimSuffix(text, ", "), ", after ")
+	}
+	b.fire = k.add(item{t: e.T, order: i, timed: true, kind: itemFire, text: text})
+	k.c.brackets = append(k.c.brackets, b)
 }
 
 // sideLane is the lane of an endpoint named in a timer's detail: the

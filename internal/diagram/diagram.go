@@ -178,13 +178,26 @@ type row struct {
 // columns.
 func layout(c *chart, opt *Options) *chartLayout {
 	l := &chartLayout{}
-	// The cut: items at or after it are not drawn. The end of the
-	// window, and the departure of the packet after the last allowed.
-	type pos struct {
-		t     sim.Time
-		order int
-	}
-	before := func(a, b pos) bool { return a.t < b.t || (a.t == b.t && a.order < b.order) }
+	kept := l.choose(c, opt)
+	l.columns(c, opt, kept)
+	l.placeRows(c, opt, kept)
+	return l
+}
+
+// pos is an item's place in time: its instant, then its trace order.
+type pos struct {
+	t     sim.Time
+	order int
+}
+
+// before reports whether a comes before b.
+func (a pos) before(b pos) bool { return a.t < b.t || (a.t == b.t && a.order < b.order) }
+
+// choose decides which items are drawn and orders them (l.order): those
+// before the cut (the end of the window, and the departure of the packet
+// after the last allowed), and as ghosts the ends of arrows drawn up to
+// the cut. It returns whether item i is before the cut.
+func (l *chartLayout) choose(c *chart, opt *Options) (kept func(i int) bool) {
 	cut := pos{math.MaxInt64, math.MaxInt}
 	if opt.To > 0 {
 		cut = pos{opt.To, math.MaxInt} // t <= To is kept
@@ -197,14 +210,14 @@ func layout(c *chart, opt *Options) *chartLayout {
 			}
 			if n++; n > opt.MaxPackets {
 				d := c.items[a.depart]
-				if p := (pos{d.t, d.order}); before(p, cut) {
+				if p := (pos{d.t, d.order}); p.before(cut) {
 					cut, l.truncated = p, true
 				}
 				break
 			}
 		}
 	}
-	kept := func(i int) bool { return i >= 0 && before(pos{c.items[i].t, c.items[i].order}, cut) }
+	kept = func(i int) bool { return i >= 0 && (pos{c.items[i].t, c.items[i].order}).before(cut) }
 	for i := range c.items {
 		it := &c.items[i]
 		switch {
@@ -222,10 +235,14 @@ func layout(c *chart, opt *Options) *chartLayout {
 	}
 	sort.SliceStable(l.order, func(x, y int) bool {
 		a, b := &c.items[l.order[x]], &c.items[l.order[y]]
-		return before(pos{a.t, a.order}, pos{b.t, b.order})
+		return (pos{a.t, a.order}).before(pos{b.t, b.order})
 	})
+	return kept
+}
 
-	// Columns. The margins hold the RTO brackets drawn.
+// columns sizes the time column, the bracket margins, the lanes and the
+// labels. The margins hold the RTO brackets drawn.
+func (l *chartLayout) columns(c *chart, opt *Options, kept func(int) bool) {
 	l.timeW = len("time (s)")
 	for _, i := range l.order {
 		if it := &c.items[i]; it.timed && kept(i) {
@@ -245,8 +262,12 @@ func layout(c *chart, opt *Options) *chartLayout {
 	// More lanes than LanesFit allows overflow the width rather than
 	// leave no room for a label.
 	l.labelW = max(avail-l.lanes, 10)
+}
 
-	// Rows: to scale within bursts, a gap marker across idle stretches.
+// placeRows gives each item its rows: to scale within bursts, a gap
+// marker across idle stretches; a note at the instant of an unlabelled
+// arrival shares its row. It sets the cut row, where ghosts begin.
+func (l *chartLayout) placeRows(c *chart, opt *Options, kept func(int) bool) {
 	q := opt.Delay / RowsPerDelay
 	if q <= 0 {
 		q = sim.Millisecond
@@ -312,7 +333,6 @@ func layout(c *chart, opt *Options) *chartLayout {
 	if l.cutRow < 0 {
 		l.cutRow = len(l.rows)
 	}
-	return l
 }
 
 // assignBrackets gives each RTO bracket drawn a margin column, reusing a
@@ -362,66 +382,101 @@ type mark struct {
 
 // render draws the laid-out chart.
 func render(c *chart, l *chartLayout, opt *Options, g *glyphs) string {
-	n := l.cutRow
-	// The drawing area of each row: margin a, lane a, the lanes' space,
-	// lane b, margin b.
-	laneA := 2 * l.marginA
-	laneB := laneA + l.lanes + 1
-	cols := laneB + 1 + 2*l.marginB
-	names := laneNames(opt)
-	laneCols := []int{laneA, laneB}
-	if len(names) > 2 {
-		laneCols = laneCols[:0]
-		for k := range names {
-			laneCols = append(laneCols, laneA+k*(l.lanes+1)/(len(names)-1))
-		}
-	}
-	grid := make([][]rune, n)
-	for r := range grid {
-		grid[r] = []rune(strings.Repeat(" ", cols))
-		lane := g.lane
-		if l.rows[r].gap {
-			lane = g.gapLane
-		}
-		for _, col := range laneCols {
-			grid[r][col] = lane
-		}
-	}
-	set := func(r, col int, ch rune) {
-		if r >= 0 && r < n && col >= 0 && col < cols {
-			grid[r][col] = ch
-		}
-	}
+	cv := newCanvas(l, opt, g)
 	drawn := make([]bool, len(c.items)) // the items laid out
 	for _, i := range l.order {
 		drawn[i] = true
 	}
 	// Slopes first, then the ends (heads and X) over them, so that no
 	// slope hides where a packet arrived or died.
-	var ends []mark
-	var waits []mark
+	var ends, waits []mark
 	if opt.Route != nil {
-		t := topoRender{c: c, l: l, opt: opt, g: g, drawn: drawn, names: names, laneCols: laneCols}
-		for k := range c.arrows {
-			t.arrow(&c.arrows[k], set)
+		ends, waits = cv.topoArrows(c, l, opt, g, drawn)
+	} else {
+		ends = cv.arrows(c, l, g, drawn)
+	}
+	for _, m := range waits {
+		if r := m.r; r >= 0 && r < cv.n && m.col >= 0 && m.col < cv.cols && !l.rows[r].gap {
+			cv.grid[r][m.col] = m.ch
 		}
-		ends, waits = t.ends, t.waits
-		// Flat hops only where no slope is: a slope shows more.
-		for _, f := range t.flats {
-			for col := max(f[1], 0); col <= min(f[2], cols-1); col++ {
-				if grid[f[0]][col] == ' ' {
-					grid[f[0]][col] = g.flat
-				}
+	}
+	for _, m := range ends {
+		cv.set(m.r, m.col, m.ch)
+	}
+	cv.brackets(c, g)
+	return cv.print(l, opt, g)
+}
+
+// canvas is the drawing area of a chart's rows (above the cut): margin a,
+// lane a, the lanes' space, lane b, margin b; in a topology, a lane per
+// node.
+type canvas struct {
+	grid         [][]rune
+	n, cols      int
+	laneA, laneB int      // the columns of the first and the last lane
+	laneCols     []int    // every lane's column
+	names        []string // the lanes' names in a topology, else nil
+}
+
+// newCanvas returns the rows with their lanes drawn (a gap's lane
+// broken).
+func newCanvas(l *chartLayout, opt *Options, g *glyphs) *canvas {
+	cv := &canvas{n: l.cutRow, laneA: 2 * l.marginA, names: laneNames(opt)}
+	cv.laneB = cv.laneA + l.lanes + 1
+	cv.cols = cv.laneB + 1 + 2*l.marginB
+	cv.laneCols = []int{cv.laneA, cv.laneB}
+	if len(cv.names) > 2 {
+		cv.laneCols = cv.laneCols[:0]
+		for k := range cv.names {
+			cv.laneCols = append(cv.laneCols, cv.laneA+k*(l.lanes+1)/(len(cv.names)-1))
+		}
+	}
+	cv.grid = make([][]rune, cv.n)
+	for r := range cv.grid {
+		cv.grid[r] = []rune(strings.Repeat(" ", cv.cols))
+		lane := g.lane
+		if l.rows[r].gap {
+			lane = g.gapLane
+		}
+		for _, col := range cv.laneCols {
+			cv.grid[r][col] = lane
+		}
+	}
+	return cv
+}
+
+// set puts ch at row r, column col, if that is on the canvas.
+func (cv *canvas) set(r, col int, ch rune) {
+	if r >= 0 && r < cv.n && col >= 0 && col < cv.cols {
+		cv.grid[r][col] = ch
+	}
+}
+
+// topoArrows draws a topology's arrows hop by hop (topoRender) and the
+// flat hops where no slope is (a slope shows more); it returns the ends
+// and the waits in queues to draw over them.
+func (cv *canvas) topoArrows(c *chart, l *chartLayout, opt *Options, g *glyphs, drawn []bool) (ends, waits []mark) {
+	t := topoRender{c: c, l: l, opt: opt, g: g, drawn: drawn, names: cv.names, laneCols: cv.laneCols}
+	for k := range c.arrows {
+		t.arrow(&c.arrows[k], cv.set)
+	}
+	for _, f := range t.flats {
+		for col := max(f[1], 0); col <= min(f[2], cv.cols-1); col++ {
+			if cv.grid[f[0]][col] == ' ' {
+				cv.grid[f[0]][col] = g.flat
 			}
 		}
 	}
+	return t.ends, t.waits
+}
+
+// arrows draws the two-host chart's arrows as slopes from lane to lane
+// and returns their ends (heads and X) to draw over them.
+func (cv *canvas) arrows(c *chart, l *chartLayout, g *glyphs, drawn []bool) (ends []mark) {
 	for _, a := range c.arrows {
-		if opt.Route != nil {
-			break
-		}
-		from, to, slope, head := laneA+1, laneB-1, g.down, g.right
+		from, to, slope, head := cv.laneA+1, cv.laneB-1, g.down, g.right
 		if a.dir == "b->a" {
-			from, to, slope, head = laneB-1, laneA+1, g.up, g.left
+			from, to, slope, head = cv.laneB-1, cv.laneA+1, g.up, g.left
 		}
 		var r0, r1 int
 		switch {
@@ -446,8 +501,8 @@ func render(c *chart, l *chartLayout, opt *Options, g *glyphs) string {
 		if a.end == endLost {
 			stop = (from + to) / 2
 		}
-		for r := max(r0, 0); r < min(r1, n); r++ {
-			set(r, from+(stop-from)*(r-r0)/(r1-r0), slope)
+		for r := max(r0, 0); r < min(r1, cv.n); r++ {
+			cv.set(r, from+(stop-from)*(r-r0)/(r1-r0), slope)
 		}
 		switch a.end {
 		case endLost, endChecksum:
@@ -456,23 +511,21 @@ func render(c *chart, l *chartLayout, opt *Options, g *glyphs) string {
 			ends = append(ends, mark{max(r1, r0), stop, head})
 		}
 	}
-	for _, m := range waits {
-		if r := m.r; r >= 0 && r < n && m.col >= 0 && m.col < cols && !l.rows[r].gap {
-			grid[r][m.col] = m.ch
-		}
-	}
-	for _, m := range ends {
-		set(m.r, m.col, m.ch)
-	}
+	return ends
+}
+
+// brackets draws the RTO brackets in the margins, from arm to fire (from
+// the top or to the cut when either is outside the window).
+func (cv *canvas) brackets(c *chart, g *glyphs) {
 	for _, b := range c.brackets {
 		if b.col < 0 {
 			continue
 		}
-		col, top, bot := laneA-2-2*b.col, g.topA, g.botA
+		col, top, bot := cv.laneA-2-2*b.col, g.topA, g.botA
 		if b.lane == 1 {
-			col, top, bot = laneB+2+2*b.col, g.topB, g.botB
+			col, top, bot = cv.laneB+2+2*b.col, g.topB, g.botB
 		}
-		r0, r1 := 0, n-1
+		r0, r1 := 0, cv.n-1
 		if b.arm >= 0 {
 			r0 = c.items[b.arm].row
 		}
@@ -480,28 +533,32 @@ func render(c *chart, l *chartLayout, opt *Options, g *glyphs) string {
 			r1 = c.items[b.fire].row
 		}
 		for r := r0; r <= r1; r++ {
-			set(r, col, g.mid)
+			cv.set(r, col, g.mid)
 		}
 		if b.arm >= 0 {
-			set(r0, col, top)
+			cv.set(r0, col, top)
 		}
 		if b.fire >= 0 {
-			set(r1, col, bot)
+			cv.set(r1, col, bot)
 		}
 	}
+}
 
+// print writes the header, every row (its time, its drawing, its label)
+// and the line that says why the chart stops, if it stops early.
+func (cv *canvas) print(l *chartLayout, opt *Options, g *glyphs) string {
 	var out strings.Builder
-	head := fmt.Sprintf("%*s %s%c%s%c", l.timeW, "time (s)", strings.Repeat(" ", laneA), 'a', strings.Repeat(" ", l.lanes), 'b')
-	if names != nil {
-		head = laneHeader(l.timeW, names, laneCols, opt.Width)
+	head := fmt.Sprintf("%*s %s%c%s%c", l.timeW, "time (s)", strings.Repeat(" ", cv.laneA), 'a', strings.Repeat(" ", l.lanes), 'b')
+	if cv.names != nil {
+		head = laneHeader(l.timeW, cv.names, cv.laneCols, opt.Width)
 	}
 	out.WriteString(head + "\n")
-	for r := 0; r < n; r++ {
+	for r := 0; r < cv.n; r++ {
 		ts := ""
 		if l.rows[r].timed {
 			ts = fmt.Sprintf("%.6f", l.rows[r].t.Seconds())
 		}
-		line := fmt.Sprintf("%*s %s", l.timeW, ts, string(grid[r]))
+		line := fmt.Sprintf("%*s %s", l.timeW, ts, string(cv.grid[r]))
 		if l.rows[r].text != "" {
 			line += "  " + l.rows[r].text
 		}

@@ -187,112 +187,17 @@ func cwndFigure(ps []*prepared, o Options, xLabel, unit string) *Figure {
 	f := &Figure{Name: o.Name + "-" + KindCwnd, Title: o.Title + ": congestion window",
 		X: Axis{Label: xLabel, Integer: o.Rounds}, Y: Axis{Label: "window (" + unit + ")"}}
 	for _, p := range ps {
-		d := p.d
 		cw := Series{Label: p.name("cwnd"), Kind: Step, Color: p.pick(cBlue)}
 		ss := Series{Label: p.name("ssthresh"), Kind: Step, Color: p.pick(cOrange), Dashed: true}
 		infl := Series{Label: p.name("cwnd inflated (fast recovery, limited transmit)"), Kind: Step, Color: p.pick(cBlue), Faint: true}
-		// before returns the window in force just before event i, and
-		// the round values for --x rounds.
-		var perRound []int64
-		var ssRound []int64
+		var perRound []int64 // with --x rounds: the window in force by round
 		if p.rounds != nil {
-			n := len(p.rounds.Start)
-			perRound, ssRound = make([]int64, n+1), make([]int64, n+1)
-			for k := range ssRound {
-				ssRound[k] = -1
-			}
-			for _, c := range d.cwnd {
-				k := p.rounds.Of[c.idx]
-				perRound[k], ssRound[k] = c.effective(), c.ssthresh
-			}
-			for k := 1; k <= n; k++ { // a round without a change keeps the last value
-				if perRound[k] == 0 {
-					perRound[k], ssRound[k] = perRound[k-1], ssRound[k-1]
-				}
-			}
-			cw.Kind, ss.Kind = LinePoints, Line
-			cw.Shape = Circle
-			if n > 60 {
-				cw.Kind, cw.Shape = Line, "" // a glyph per round would hide the line
-			}
-			for k := 1; k <= n; k++ {
-				cw.add(float64(k), p.y(perRound[k]))
-				if ssRound[k] >= 0 {
-					ss.add(float64(k), p.y(ssRound[k]))
-				}
-			}
+			perRound = cwndByRound(p, &cw, &ss)
 		} else {
-			inRec := false
-			for k, c := range d.cwnd {
-				if k+1 < len(d.cwnd) && d.cwnd[k+1].t == c.t {
-					continue // changes within one instant: the last holds
-				}
-				x := c.t.Seconds()
-				cw.add(x, p.y(c.effective()))
-				if c.ssthresh >= 0 {
-					ss.add(x, p.y(c.ssthresh))
-				}
-				if c.inflated() {
-					infl.add(x, p.y(c.cwnd))
-					inRec = true
-				} else if inRec {
-					// Close the inflated line where recovery ends.
-					infl.add(x, p.y(c.effective()))
-					inRec = false
-				}
-			}
-			if n := len(cw.X); n > 0 && d.end.Seconds() > cw.X[n-1] {
-				cw.add(d.end.Seconds(), cw.Y[n-1])
-				if m := len(ss.X); m > 0 {
-					ss.add(d.end.Seconds(), ss.Y[m-1])
-				}
-			}
+			cwndInTime(p, &cw, &ss, &infl)
 		}
-		// at returns the marker position of an event i at time t: in
-		// time, the window in force just before that instant (before a
-		// cut); in rounds, the round's value.
-		at := func(i int, t sim.Time) (float64, float64) {
-			if p.rounds != nil {
-				k := p.rounds.Of[i]
-				return float64(k), p.y(perRound[k])
-			}
-			v := int64(0)
-			if k := sort.Search(len(d.cwnd), func(k int) bool { return d.cwnd[k].t >= t }); k > 0 {
-				v = d.cwnd[k-1].effective()
-			}
-			return t.Seconds(), p.y(v)
-		}
-		loss := Series{Label: p.name("segment lost"), Kind: Points, Shape: Cross, Color: p.pick(cRed)}
-		for i, s := range d.drops {
-			loss.add(at(d.dropIdx[i], s.t))
-		}
-		fr := Series{Label: p.name("fast retransmit"), Kind: Points, Shape: Triangle, Color: p.pick(cPurple)}
-		for i, t := range d.fastRetrans {
-			fr.add(at(d.fastIdx[i], t))
-		}
-		ecn := Series{Label: p.name("ECN window cut"), Kind: Points, Shape: Ring, Color: p.pick(cGreen)}
-		for i, t := range d.ecnCut {
-			ecn.add(at(d.ecnIdx[i], t))
-		}
-		rto := Series{Label: p.name("retransmission timeout"), Kind: Points, Shape: Square, Color: p.pick(cBrown)}
-		for i, t := range d.rto {
-			if d.firstDataIdx >= 0 && d.rtoIdx[i] < d.firstDataIdx {
-				continue // the handshake's: no window yet
-			}
-			rto.add(at(d.rtoIdx[i], t))
-		}
-		for i, r := range d.recovery {
-			sp := Span{Label: p.name("fast recovery"), From: r[0].Seconds(), To: r[1].Seconds(), Color: p.pick(cGrey)}
-			if p.rounds != nil {
-				a, b := p.rounds.Of[d.recoveryIdx[i][0]], p.rounds.Of[d.recoveryIdx[i][1]]
-				sp.From, sp.To = float64(a), float64(b)
-				if a == b {
-					sp.From, sp.To = float64(a)-0.25, float64(a)+0.25
-				}
-			}
-			f.Spans = append(f.Spans, sp)
-		}
-		for _, s := range []Series{cw, ss, infl, loss, fr, ecn, rto} {
+		f.Spans = append(f.Spans, recoverySpans(p)...)
+		for _, s := range append([]Series{cw, ss, infl}, cwndMarkers(p, perRound)...) {
 			if len(s.X) > 0 {
 				f.Series = append(f.Series, s)
 			}
@@ -300,6 +205,126 @@ func cwndFigure(ps []*prepared, o Options, xLabel, unit string) *Figure {
 	}
 	f.fit(true, true)
 	return f
+}
+
+// cwndByRound draws cwnd and ssthresh by round (--x rounds): each round's
+// last value, a round without a change keeping the one before. It returns
+// the window in force by round, for the markers.
+func cwndByRound(p *prepared, cw, ss *Series) []int64 {
+	n := len(p.rounds.Start)
+	perRound, ssRound := make([]int64, n+1), make([]int64, n+1)
+	for k := range ssRound {
+		ssRound[k] = -1
+	}
+	for _, c := range p.d.cwnd {
+		k := p.rounds.Of[c.idx]
+		perRound[k], ssRound[k] = c.effective(), c.ssthresh
+	}
+	for k := 1; k <= n; k++ { // a round without a change keeps the last value
+		if perRound[k] == 0 {
+			perRound[k], ssRound[k] = perRound[k-1], ssRound[k-1]
+		}
+	}
+	cw.Kind, ss.Kind = LinePoints, Line
+	cw.Shape = Circle
+	if n > 60 {
+		cw.Kind, cw.Shape = Line, "" // a glyph per round would hide the line
+	}
+	for k := 1; k <= n; k++ {
+		cw.add(float64(k), p.y(perRound[k]))
+		if ssRound[k] >= 0 {
+			ss.add(float64(k), p.y(ssRound[k]))
+		}
+	}
+	return perRound
+}
+
+// cwndInTime draws the window in force, ssthresh and (during recovery)
+// the inflated cwnd in time, to the end of the trace.
+func cwndInTime(p *prepared, cw, ss, infl *Series) {
+	d := p.d
+	inRec := false
+	for k, c := range d.cwnd {
+		if k+1 < len(d.cwnd) && d.cwnd[k+1].t == c.t {
+			continue // changes within one instant: the last holds
+		}
+		x := c.t.Seconds()
+		cw.add(x, p.y(c.effective()))
+		if c.ssthresh >= 0 {
+			ss.add(x, p.y(c.ssthresh))
+		}
+		if c.inflated() {
+			infl.add(x, p.y(c.cwnd))
+			inRec = true
+		} else if inRec {
+			// Close the inflated line where recovery ends.
+			infl.add(x, p.y(c.effective()))
+			inRec = false
+		}
+	}
+	if n := len(cw.X); n > 0 && d.end.Seconds() > cw.X[n-1] {
+		cw.add(d.end.Seconds(), cw.Y[n-1])
+		if m := len(ss.X); m > 0 {
+			ss.add(d.end.Seconds(), ss.Y[m-1])
+		}
+	}
+}
+
+// cwndMarkers marks the losses, fast retransmits, ECN window cuts and
+// timeouts (those after the handshake) at the window in force: just
+// before the instant in time (before a cut), the round's value in rounds
+// (perRound not nil).
+func cwndMarkers(p *prepared, perRound []int64) []Series {
+	d := p.d
+	at := func(i int, t sim.Time) (float64, float64) {
+		if perRound != nil {
+			k := p.rounds.Of[i]
+			return float64(k), p.y(perRound[k])
+		}
+		v := int64(0)
+		if k := sort.Search(len(d.cwnd), func(k int) bool { return d.cwnd[k].t >= t }); k > 0 {
+			v = d.cwnd[k-1].effective()
+		}
+		return t.Seconds(), p.y(v)
+	}
+	loss := Series{Label: p.name("segment lost"), Kind: Points, Shape: Cross, Color: p.pick(cRed)}
+	for i, s := range d.drops {
+		loss.add(at(d.dropIdx[i], s.t))
+	}
+	fr := Series{Label: p.name("fast retransmit"), Kind: Points, Shape: Triangle, Color: p.pick(cPurple)}
+	for i, t := range d.fastRetrans {
+		fr.add(at(d.fastIdx[i], t))
+	}
+	ecn := Series{Label: p.name("ECN window cut"), Kind: Points, Shape: Ring, Color: p.pick(cGreen)}
+	for i, t := range d.ecnCut {
+		ecn.add(at(d.ecnIdx[i], t))
+	}
+	rto := Series{Label: p.name("retransmission timeout"), Kind: Points, Shape: Square, Color: p.pick(cBrown)}
+	for i, t := range d.rto {
+		if d.firstDataIdx >= 0 && d.rtoIdx[i] < d.firstDataIdx {
+			continue // the handshake's: no window yet
+		}
+		rto.add(at(d.rtoIdx[i], t))
+	}
+	return []Series{loss, fr, ecn, rto}
+}
+
+// recoverySpans shades the fast recovery episodes: in time, or in rounds
+// (a quarter round either side when one starts and ends in one round).
+func recoverySpans(p *prepared) []Span {
+	var spans []Span
+	for i, r := range p.d.recovery {
+		sp := Span{Label: p.name("fast recovery"), From: r[0].Seconds(), To: r[1].Seconds(), Color: p.pick(cGrey)}
+		if p.rounds != nil {
+			a, b := p.rounds.Of[p.d.recoveryIdx[i][0]], p.rounds.Of[p.d.recoveryIdx[i][1]]
+			sp.From, sp.To = float64(a), float64(b)
+			if a == b {
+				sp.From, sp.To = float64(a)-0.25, float64(a)+0.25
+			}
+		}
+		spans = append(spans, sp)
+	}
+	return spans
 }
 
 // rwndFigure draws the window the receiver advertises, from 0: a window

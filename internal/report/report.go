@@ -13,13 +13,6 @@ import (
 	"tcpsim/sim"
 )
 
-// Formats are the formats that both run and sweep reports accept.
-var Formats = []string{"table", "markdown", "csv", "json"}
-
-// RunFormats returns the formats NewWriter accepts: Formats and jsonl (one
-// JSON object per run, one per line).
-func RunFormats() []string { return append(slices.Clip(Formats), "jsonl") }
-
 // Rate formats bits per second with an SI prefix, e.g. "9.52 Mbps".
 func Rate(bps float64) string {
 	switch {
@@ -42,7 +35,7 @@ func pct(x float64) string { return fmt.Sprintf("%.2f%%", 100*x) }
 
 // Options choose what Write prints.
 type Options struct {
-	Format string   // one of RunFormats
+	Format string   // a format's name (FormatNames); "" is table
 	Report []string // sections: "flows", "link"; none means both
 }
 
@@ -71,23 +64,24 @@ func Write(w io.Writer, r *run.Result, o Options) error {
 // returned by every later call.
 type Writer struct {
 	w      io.Writer
-	format string
+	format Format
 	n      int // runs added
 	csv    *csvWriter
 	err    error
 	closed bool
 }
 
-// NewWriter returns a Writer of format (one of RunFormats; "" is table).
+// NewWriter returns a Writer of format (one of FormatNames; "" is table).
 func NewWriter(w io.Writer, format string) (*Writer, error) {
 	if format == "" {
-		format = "table"
+		format = FormatTable.String()
 	}
-	if !slices.Contains(RunFormats(), format) {
-		return nil, fmt.Errorf("report: unknown format %q (want table, markdown, csv, json or jsonl)", format)
+	f, err := ParseFormat(format, false)
+	if err != nil {
+		return nil, err
 	}
-	rw := &Writer{w: w, format: format}
-	if format == "csv" {
+	rw := &Writer{w: w, format: f}
+	if f == FormatCSV {
 		rw.csv = newCSVWriter(w)
 	}
 	return rw, nil
@@ -99,16 +93,7 @@ func (w *Writer) Add(r *run.Result, sections []string) error {
 	if w.err != nil {
 		return w.err
 	}
-	switch w.format {
-	case "table", "markdown":
-		w.err = writeTables(w.w, r, sections, w.format == "markdown")
-	case "csv":
-		w.err = w.csv.add(r, sections)
-	case "json":
-		w.err = writeJSONElement(w.w, r, sections, w.n == 0)
-	case "jsonl":
-		w.err = writeJSONLine(w.w, r, sections)
-	}
+	w.err = formats[w.format].add(w, r, sections)
 	if w.err != nil {
 		w.err = fmt.Errorf("report: %s: %w", r.Scenario, w.err)
 	}
@@ -123,11 +108,8 @@ func (w *Writer) Close() error {
 		return w.err
 	}
 	w.closed = true
-	switch w.format {
-	case "json":
-		w.err = closeJSONArray(w.w, w.n)
-	case "csv":
-		w.err = w.csv.close()
+	if end := formats[w.format].end; end != nil {
+		w.err = end(w)
 	}
 	if w.err != nil {
 		w.err = fmt.Errorf("report: %w", w.err)

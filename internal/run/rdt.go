@@ -50,15 +50,14 @@ func newRDTFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, out *l
 	if err != nil {
 		return nil, err
 	}
-	var obs rdt.FlowObserver
+	obs := &rdtSide{t: n.tr, flow: f.Name, check: n.checker(i)}
 	if n.tr != nil {
-		from, to := n.sc.FlowEnds(f)
-		obs = &rdtTracer{t: n.tr, flow: f.Name, from: from, to: to}
+		obs.from, obs.to = n.sc.FlowEnds(f)
 	}
 	rf := rdt.NewFlow(n.eng, rdt.FlowConfig{
 		Config: cfg, Flow: int32(i), Src: src, Dst: dst,
 		SrcPort: uint16(49152 + i), DstPort: uint16(RDTPortBase + i),
-		Link: out, Start: sim.Time(f.Start), OnDone: n.checker(i),
+		Link: out, Start: sim.Time(f.Start),
 	}, obs)
 	return &rdtFlow{spec: f, f: rf}, nil
 }
@@ -132,44 +131,49 @@ func rdtPacket(e *trace.Event, buf []byte) {
 	e.Proto, e.Flags, e.Seq, e.Ack, e.Len = "rdt", h.Type.String(), uint32(h.Seq), uint32(h.Ack), len(buf)-off-rdt.HeaderLen
 }
 
-// rdtTracer turns an rdt flow's observations into trace events.
-type rdtTracer struct {
-	t        *tracer
+// rdtSide observes an rdt flow: it traces what happens, when the run is
+// traced, and has the network check the flow when its sender is done.
+type rdtSide struct {
+	t        *tracer // nil: not traced
 	flow     string
 	from, to string // the sending and receiving host
+	check    func()
 }
 
-// Sent implements rdt.FlowObserver.
-func (r *rdtTracer) Sent(side rdt.Side, h *rdt.Header, n int, retrans bool) {
-	from, to := r.from, r.to
-	if side == rdt.ReceiverSide {
-		from, to = to, from
-	}
-	t := r.t
-	t.ev = trace.Event{T: t.n.eng.Now(), Flow: r.flow, Kind: trace.Send, Dir: from + "->" + to, Node: t.node(from), Proto: "rdt",
-		Flags: h.Type.String(), Seq: uint32(h.Seq), Ack: uint32(h.Ack), Len: n, Retrans: retrans}
-	t.sink.Event(&t.ev)
-}
+// rdtTimerKinds are the trace kinds of rdt.TimerOp values.
+var rdtTimerKinds = [...]string{rdt.TimerSet: trace.TimerSet, rdt.TimerCancel: trace.TimerCancel, rdt.TimerFired: trace.TimerFired}
 
-// Timer implements rdt.Observer.
-func (r *rdtTracer) Timer(kind string, seq uint16, at sim.Time) {
-	k := map[string]string{"set": trace.TimerSet, "cancel": trace.TimerCancel, "fired": trace.TimerFired}[kind]
-	r.t.simple(r.flow, k, "sender retransmission timer for pkt "+strconv.Itoa(int(seq))+" at "+at.String(), int64(at), int64(seq))
-}
-
-// Decision implements rdt.Observer.
-func (r *rdtTracer) Decision(side rdt.Side, text string) {
-	r.t.simple(r.flow, trace.Decision, side.String()+": "+text, 0, 0)
-}
-
-// Corrupt implements rdt.FlowObserver: the packet the link just
-// delivered failed the rdt checksum.
-func (r *rdtTracer) Corrupt(side rdt.Side) {
-	t := r.t
-	if t.lastDir == "" {
+// RDTEvent implements rdt.Observer.
+func (r *rdtSide) RDTEvent(ev rdt.Event, n rdt.Note) {
+	if ev == rdt.EvDone {
+		r.check()
 		return
 	}
-	e := t.packet(trace.ChecksumDrop, t.last, t.lastDir)
-	e.Node = t.node(t.lastNode)
-	t.sink.Event(e)
+	t := r.t
+	if t == nil {
+		return
+	}
+	switch ev {
+	case rdt.EvSent:
+		from, to := r.from, r.to
+		if n.Side == rdt.ReceiverSide {
+			from, to = to, from
+		}
+		h := n.Header
+		t.ev = trace.Event{T: t.n.eng.Now(), Flow: r.flow, Kind: trace.Send, Dir: from + "->" + to, Node: t.node(from), Proto: "rdt",
+			Flags: h.Type.String(), Seq: uint32(h.Seq), Ack: uint32(h.Ack), Len: n.Len, Retrans: n.Retrans}
+		t.sink.Event(&t.ev)
+	case rdt.EvTimer:
+		t.simple(r.flow, rdtTimerKinds[n.TimerOp], "sender retransmission timer for pkt "+strconv.Itoa(int(n.Seq))+" at "+n.At.String(), int64(n.At), int64(n.Seq))
+	case rdt.EvDecision:
+		t.simple(r.flow, trace.Decision, n.Side.String()+": "+n.Text, 0, 0)
+	case rdt.EvCorrupt:
+		// The packet the link just delivered failed the rdt checksum.
+		if t.lastDir == "" {
+			return
+		}
+		e := t.packet(trace.ChecksumDrop, t.last, t.lastDir)
+		e.Node = t.node(t.lastNode)
+		t.sink.Event(e)
+	}
 }

@@ -248,6 +248,20 @@ func (n *Network) check(i int) {
 // finished.
 func (n *Network) checker(i int) func() { return func() { n.check(i) } }
 
+// udpDone has the network check UDP flow i when its last datagram is
+// sent.
+type udpDone struct {
+	n *Network
+	i int
+}
+
+// UDPEvent implements udp.Observer.
+func (d udpDone) UDPEvent(ev udp.Event, _ udp.Note) {
+	if ev == udp.EvDone {
+		d.n.check(d.i)
+	}
+}
+
 func (n *Network) onWatch(uint64) {
 	for _, p := range n.pipes {
 		if p.InFlight() > 0 {
@@ -304,7 +318,7 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 			u := udp.New(n.eng, udp.Config{
 				Flow: int32(i), Src: src, Dst: dst, SrcPort: cport, DstPort: sport,
 				Count: f.UDP.Count, Bytes: int64(f.UDP.Bytes), Datagram: int(f.UDP.Datagram), Rate: int64(f.UDP.Rate),
-				Checksum: f.UDP.Checksum, Start: sim.Time(f.Start), OnDone: n.checker(i),
+				Checksum: f.UDP.Checksum, Start: sim.Time(f.Start), Observer: udpDone{n, i},
 			})
 			n.flows = append(n.flows, &udpFlow{spec: f, f: u})
 		case "tcp":

@@ -5,6 +5,7 @@ import (
 	"tcpsim/model/host"
 	"tcpsim/model/seqnum"
 	"tcpsim/model/tcp"
+	"tcpsim/model/tcpconn"
 	"tcpsim/sim"
 )
 
@@ -41,7 +42,7 @@ type TCPResult struct {
 
 type tcpFlow struct {
 	spec *scenario.Flow
-	app  *tcp.App
+	app  *tcpconn.App
 	iss  seqnum.Value // the client's initial sequence number
 }
 
@@ -73,37 +74,24 @@ func newTCPFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, cport,
 		ccfg.ISS = seqnum.Value(*t.ISN)
 		scfg.ISS = seqnum.Value(*t.ISN + 0x40000000)
 	}
-	if n.tr != nil {
-		n.tr.tcpConfig(&ccfg, f.Name, "client")
-		n.tr.tcpConfig(&scfg, f.Name, "server")
-	}
 	check := n.checker(i)
-	for _, c := range []*tcp.Config{&ccfg, &scfg} {
-		prev := c.OnState
-		c.OnState = func(from, to tcp.State) {
-			if prev != nil {
-				prev(from, to)
-			}
-			check()
-		}
-	}
-	client := tcp.NewConn(n.eng, src, dst.Addr, int32(i), ccfg)
-	server := tcp.NewConn(n.eng, dst, src.Addr, int32(i), scfg)
-	if n.tr != nil {
-		n.tr.tcpConn(client, f.Name, "client", int32(i))
-		n.tr.tcpConn(server, f.Name, "server", int32(i))
-	}
+	cobs := &tcpSide{t: n.tr, flow: f.Name, side: "client", i: int32(i), check: check}
+	sobs := &tcpSide{t: n.tr, flow: f.Name, side: "server", i: int32(i), check: check}
+	ccfg.Observer, scfg.Observer = cobs, sobs
+	client := tcpconn.NewConn(n.eng, src, dst.Addr, int32(i), ccfg)
+	server := tcpconn.NewConn(n.eng, dst, src.Addr, int32(i), scfg)
+	cobs.conn, sobs.conn = client, server
 	dst.SetDropSink(int32(i), server)
 	src.SetDropSink(int32(i), client)
-	ac := tcp.AppConfig{Bytes: int64(t.Bytes), ReadRate: int64(t.ReadRate), Start: sim.Time(f.Start)}
+	ac := tcpconn.AppConfig{Bytes: int64(t.Bytes), ReadRate: int64(t.ReadRate), Start: sim.Time(f.Start)}
 	if t.App == "request-response" {
-		ac = tcp.AppConfig{Request: int64(t.Request), Response: int64(t.Response),
+		ac = tcpconn.AppConfig{Request: int64(t.Request), Response: int64(t.Response),
 			Exchanges: t.Exchanges, ReadRate: int64(t.ReadRate), Start: sim.Time(f.Start)}
 	}
-	app := tcp.NewApp(n.eng, client, server, ac)
 	if n.tr != nil {
-		n.tr.app(app, f.Name)
+		ac.Observer = &tcpSide{t: n.tr, flow: f.Name, i: int32(i)}
 	}
+	app := tcpconn.NewApp(n.eng, client, server, ac)
 	return &tcpFlow{spec: f, app: app, iss: ccfg.ISS}, nil
 }
 
@@ -117,7 +105,7 @@ func (t *tcpFlow) finished() bool {
 	return a.Done() && closedOK(a.Client.State()) && closedOK(a.Server.State())
 }
 
-// release trims both endpoints' empty buffers (tcp.Endpoint.Trim).
+// release trims both endpoints' empty buffers (tcpconn.Conn.Trim).
 func (t *tcpFlow) release() {
 	t.app.Client.Trim()
 	t.app.Server.Trim()

@@ -10,8 +10,8 @@ import (
 	"tcpsim/model/link"
 	"tcpsim/model/router"
 	"tcpsim/model/tcp"
+	"tcpsim/model/tcpconn"
 	"tcpsim/model/wire"
-	"tcpsim/sim"
 )
 
 // Options are optional instruments of a run.
@@ -155,68 +155,86 @@ func (t *tracer) install() {
 	}
 }
 
-// tcpConfig adds the endpoint hooks of one side to cfg.
-func (t *tracer) tcpConfig(cfg *tcp.Config, flow, side string) {
-	cfg.OnState = func(from, to tcp.State) {
-		t.simple(flow, trace.State, side+" "+from.String()+" => "+to.String(), 0, 0)
+// tcpSide observes one end of a TCP flow (or, with side "", its
+// application): it traces what happens, when the run is traced, and has
+// the network check the flow on every state change.
+type tcpSide struct {
+	t          *tracer // nil: not traced
+	flow, side string
+	i          int32
+	conn       *tcpconn.Conn // set once the connection exists
+	check      func()        // nil for the application
+}
+
+// TCPEvent implements tcp.Observer.
+func (s *tcpSide) TCPEvent(ev tcp.Event, n tcp.Note) {
+	if s.t != nil {
+		s.t.tcpEvent(s, ev, n)
 	}
-	cfg.OnCwnd = func(cwnd, ssthresh int) {
-		t.simple(flow, trace.Cwnd, side+" cwnd="+strconv.Itoa(cwnd)+" ssthresh="+strconv.Itoa(ssthresh), int64(cwnd), int64(ssthresh))
-	}
-	cfg.OnRwnd = func(adv int) {
-		t.simple(flow, trace.Rwnd, side+" advertises "+strconv.Itoa(adv), int64(adv), 0)
-	}
-	if t.rec {
-		cfg.OnRecovery = func(enter bool) {
-			if enter {
-				t.simple(flow, trace.Recovery, side+" enters loss recovery", 1, 0)
-			} else {
-				t.simple(flow, trace.Recovery, side+" leaves loss recovery", 0, 0)
-			}
-		}
-	}
-	if !t.rtt {
-		return
-	}
-	cfg.OnRTT = func(r, srtt, rttvar, rto sim.Time) {
-		t.simple(flow, trace.RTT, side+" rtt="+r.String()+" srtt="+srtt.String()+" rttvar="+rttvar.String()+" rto="+rto.String(), int64(r), int64(rto))
+	if ev == tcp.EvState && s.check != nil {
+		s.check()
 	}
 }
 
-// tcpConn adds the connection hooks of one side.
-func (t *tracer) tcpConn(c *tcp.Conn, flow, side string, i int32) {
-	c.OnSegment = func(h *wire.TCP, n int, retrans bool) {
-		win := int(h.Window)
-		if h.Flags&wire.FlagSYN == 0 {
-			if t.shift == nil {
-				t.shift = map[uint16]uint8{}
-			}
-			t.shift[h.SrcPort] = c.WindowShift()
-			win <<= c.WindowShift()
-		}
-		from, to := t.n.sc.FlowEnds(&t.n.sc.Flows[i])
-		if side == "server" {
-			from, to = to, from
-		}
-		t.ev = trace.Event{T: t.n.eng.Now(), Flow: flow, Kind: trace.Send, Dir: from + "->" + to, Node: t.node(from), Proto: "tcp",
-			Seq: h.Seq, Ack: h.Ack, Flags: wire.FlagString(h.Flags), Win: win, Len: n, Retrans: retrans,
-			SACK: sackList(h.SACK, h.NSACK)}
-		t.sink.Event(&t.ev)
-	}
-	c.OnTimer = func(kind, timer string, at sim.Time) {
-		k := map[string]string{"set": trace.TimerSet, "cancel": trace.TimerCancel, "fired": trace.TimerFired}[kind]
-		t.simple(flow, k, side+" "+timer+" at "+at.String(), int64(at), 0)
-	}
-}
+// timerKinds are the trace kinds of tcp.TimerOp values.
+var timerKinds = [...]string{tcp.TimerSet: trace.TimerSet, tcp.TimerCancel: trace.TimerCancel, tcp.TimerFired: trace.TimerFired}
 
-func (t *tracer) app(a *tcp.App, flow string) {
-	a.OnApp = func(side, kind string, n int64) {
+// tcpEvent traces one event of a TCP flow's side s.
+func (t *tracer) tcpEvent(s *tcpSide, ev tcp.Event, n tcp.Note) {
+	flow, side := s.flow, s.side
+	switch ev {
+	case tcp.EvState:
+		t.simple(flow, trace.State, side+" "+n.From.String()+" => "+n.To.String(), 0, 0)
+	case tcp.EvCwnd:
+		t.simple(flow, trace.Cwnd, side+" cwnd="+strconv.Itoa(n.Cwnd)+" ssthresh="+strconv.Itoa(n.Ssthresh), int64(n.Cwnd), int64(n.Ssthresh))
+	case tcp.EvRwnd:
+		t.simple(flow, trace.Rwnd, side+" advertises "+strconv.Itoa(n.Window), int64(n.Window), 0)
+	case tcp.EvRecovery:
+		if !t.rec {
+			return
+		}
+		if n.Enter {
+			t.simple(flow, trace.Recovery, side+" enters loss recovery", 1, 0)
+		} else {
+			t.simple(flow, trace.Recovery, side+" leaves loss recovery", 0, 0)
+		}
+	case tcp.EvRTT:
+		if t.rtt {
+			t.simple(flow, trace.RTT, side+" rtt="+n.RTT.String()+" srtt="+n.SRTT.String()+" rttvar="+n.RTTVar.String()+" rto="+n.RTO.String(), int64(n.RTT), int64(n.RTO))
+		}
+	case tcp.EvSegment:
+		t.tcpSegment(s, n)
+	case tcp.EvTimer:
+		t.simple(flow, timerKinds[n.TimerOp], side+" "+n.Timer+" at "+n.At.String(), int64(n.At), 0)
+	case tcp.EvApp:
 		k := trace.AppRead
-		if kind == "write" {
+		if n.AppOp == tcp.AppWrite {
 			k = trace.AppWrite
 		}
-		t.simple(flow, k, side+" "+kind+"s "+strconv.FormatInt(n, 10)+" bytes", n, 0)
+		op := n.AppOp.String()
+		t.simple(flow, k, n.Side+" "+op+"s "+strconv.FormatInt(n.Bytes, 10)+" bytes", n.Bytes, 0)
 	}
+}
+
+// tcpSegment traces a segment that side s sent.
+func (t *tracer) tcpSegment(s *tcpSide, n tcp.Note) {
+	h, c := n.Header, s.conn
+	win := int(h.Window)
+	if h.Flags&wire.FlagSYN == 0 {
+		if t.shift == nil {
+			t.shift = map[uint16]uint8{}
+		}
+		t.shift[h.SrcPort] = c.WindowShift()
+		win <<= c.WindowShift()
+	}
+	from, to := t.n.sc.FlowEnds(&t.n.sc.Flows[s.i])
+	if s.side == "server" {
+		from, to = to, from
+	}
+	t.ev = trace.Event{T: t.n.eng.Now(), Flow: s.flow, Kind: trace.Send, Dir: from + "->" + to, Node: t.node(from), Proto: "tcp",
+		Seq: h.Seq, Ack: h.Ack, Flags: wire.FlagString(h.Flags), Win: win, Len: n.Len, Retrans: n.Retrans,
+		SACK: sackList(h.SACK, h.NSACK)}
+	t.sink.Event(&t.ev)
 }
 
 // sackList copies a header's SACK blocks into a trace record's list.

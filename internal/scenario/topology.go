@@ -210,20 +210,7 @@ func (d *decoder) links(s *Scenario, n ast.Node, path string) error {
 // shorthand form, that flows name a and b.
 func (s *Scenario) validateTopology() error {
 	if s.Nodes == nil {
-		if s.Links != nil {
-			return s.errAt("links", "links: needs a nodes: section naming the hosts and routers, e.g. nodes: {hosts: [s, d], routers: [r]}")
-		}
-		for i := range s.Flows {
-			f := &s.Flows[i]
-			p := fmt.Sprintf("flows[%d]", i)
-			if f.From != HostA && f.From != HostB {
-				return s.errAt(p+".from", "%q is not a valid from: want a or b", f.From)
-			}
-			if f.To != "" && (f.To != HostA && f.To != HostB || f.To == f.From) {
-				return s.errAt(p+".to", "%q is not a valid to: want the other host (a or b)", f.To)
-			}
-		}
-		return nil
+		return s.validateShorthand()
 	}
 	if s.has("link") {
 		return s.errAt("link", "link: and links: together: use link: alone for two hosts a and b, or nodes: and links: for a topology")
@@ -231,43 +218,108 @@ func (s *Scenario) validateTopology() error {
 	if s.Links == nil {
 		return s.errMissing("", "links", "nodes: needs a links: list, e.g. links: [{between: [s, d], rate: 10Mbps, delay: 10ms}]")
 	}
-	kind := map[string]string{}
+	kind, err := s.validateNodes()
+	if err != nil {
+		return err
+	}
+	adj, err := s.validateLinks(kind)
+	if err != nil {
+		return err
+	}
+	if err := s.validateConnected(kind, adj); err != nil {
+		return err
+	}
+	if len(s.Faults) > 0 {
+		return s.errAt("faults", "faults: applies to the two-host link: form only (its directions are forward and reverse)")
+	}
+	for i := range s.Flows {
+		if err := s.validateFlowEnds(i, kind, adj); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateShorthand checks, in the two-host form, that there is no
+// links: section and that every flow names a and b.
+func (s *Scenario) validateShorthand() error {
+	if s.Links != nil {
+		return s.errAt("links", "links: needs a nodes: section naming the hosts and routers, e.g. nodes: {hosts: [s, d], routers: [r]}")
+	}
+	for i := range s.Flows {
+		f := &s.Flows[i]
+		p := fmt.Sprintf("flows[%d]", i)
+		if f.From != HostA && f.From != HostB {
+			return s.errAt(p+".from", "%q is not a valid from: want a or b", f.From)
+		}
+		if f.To != "" && (f.To != HostA && f.To != HostB || f.To == f.From) {
+			return s.errAt(p+".to", "%q is not a valid to: want the other host (a or b)", f.To)
+		}
+	}
+	return nil
+}
+
+// eachNode calls f with every node of the nodes: section, hosts first, in
+// order: the path of its entry ("nodes.hosts[0]"), its kind ("host" or
+// "router") and its name, until f fails.
+func (s *Scenario) eachNode(f func(path, kind, name string) error) error {
 	for _, g := range []struct {
 		key   string
 		names []string
 	}{{"hosts", s.Nodes.Hosts}, {"routers", s.Nodes.Routers}} {
 		for i, name := range g.names {
-			p := fmt.Sprintf("nodes.%s[%d]", g.key, i)
-			if k, dup := kind[name]; dup {
-				return s.errAt(p, "%q is already the name of a %s: node names must be unique", name, k)
+			if err := f(fmt.Sprintf("nodes.%s[%d]", g.key, i), g.key[:len(g.key)-1], name); err != nil {
+				return err
 			}
-			kind[name] = g.key[:len(g.key)-1]
 		}
 	}
-	if len(s.Nodes.Hosts) < 2 {
-		return s.errAt("nodes", "%d hosts: want at least two (nodes: {hosts: [s, d]})", len(s.Nodes.Hosts))
+	return nil
+}
+
+// validateNodes checks that node names are unique and that there are two
+// hosts at least; it returns each node's kind, "host" or "router".
+func (s *Scenario) validateNodes() (map[string]string, error) {
+	kind := map[string]string{}
+	err := s.eachNode(func(p, k, name string) error {
+		if was, dup := kind[name]; dup {
+			return s.errAt(p, "%q is already the name of a %s: node names must be unique", name, was)
+		}
+		kind[name] = k
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	// adj lists each node's neighbours, in link order.
+	if len(s.Nodes.Hosts) < 2 {
+		return nil, s.errAt("nodes", "%d hosts: want at least two (nodes: {hosts: [s, d]})", len(s.Nodes.Hosts))
+	}
+	return kind, nil
+}
+
+// validateLinks checks every link (two known, different nodes, at most
+// one link per pair, its directions) and returns each node's neighbours,
+// in link order.
+func (s *Scenario) validateLinks(kind map[string]string) (map[string][]string, error) {
 	adj := map[string][]string{}
 	pair := map[[2]string]int{}
 	for i := range s.Links {
 		l := &s.Links[i]
 		p := fmt.Sprintf("links[%d]", i)
 		if !s.has(p + ".between") {
-			return s.errMissing(p, "between", "every link needs between: [x, y], the two nodes it joins")
+			return nil, s.errMissing(p, "between", "every link needs between: [x, y], the two nodes it joins")
 		}
 		for j, name := range l.Between {
 			if _, ok := kind[name]; !ok {
-				return s.errAt(fmt.Sprintf("%s.between[%d]", p, j), "unknown node %q: want a host or router of nodes: (%s)", name, s.nodeList())
+				return nil, s.errAt(fmt.Sprintf("%s.between[%d]", p, j), "unknown node %q: want a host or router of nodes: (%s)", name, s.nodeList())
 			}
 		}
 		a, b := l.Between[0], l.Between[1]
 		if a == b {
-			return s.errAt(p+".between", "a link from %s to itself: want two different nodes", a)
+			return nil, s.errAt(p+".between", "a link from %s to itself: want two different nodes", a)
 		}
 		key := [2]string{min(a, b), max(a, b)}
 		if k, dup := pair[key]; dup {
-			return s.errAt(p+".between", "a second link between %s and %s (the first is links[%d]): want at most one link per pair of nodes", a, b, k)
+			return nil, s.errAt(p+".between", "a second link between %s and %s (the first is links[%d]): want at most one link per pair of nodes", a, b, k)
 		}
 		pair[key] = i
 		adj[a] = append(adj[a], b)
@@ -277,21 +329,25 @@ func (s *Scenario) validateTopology() error {
 			d    *Direction
 		}{{p, &l.Direction}, {p + ".forward", l.Forward}, {p + ".reverse", l.Reverse}} {
 			if err := s.validateDirection(d.path, d.d, d.path == p || l.ReorderDelay == nil); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
-	for _, g := range []struct {
-		key   string
-		names []string
-	}{{"hosts", s.Nodes.Hosts}, {"routers", s.Nodes.Routers}} {
-		for i, name := range g.names {
-			if len(adj[name]) == 0 {
-				return s.errAt(fmt.Sprintf("nodes.%s[%d]", g.key, i), "%s %q has no link: want it in some link's between:", kind[name], name)
-			}
+	return adj, nil
+}
+
+// validateConnected checks that every node has a link and that a walk
+// from the first host reaches every node.
+func (s *Scenario) validateConnected(kind map[string]string, adj map[string][]string) error {
+	err := s.eachNode(func(p, _, name string) error {
+		if len(adj[name]) == 0 {
+			return s.errAt(p, "%s %q has no link: want it in some link's between:", kind[name], name)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	// Connected: a walk from the first host reaches every node.
 	seen := map[string]bool{s.Nodes.Hosts[0]: true}
 	stack := []string{s.Nodes.Hosts[0]}
 	for len(stack) > 0 {
@@ -304,42 +360,38 @@ func (s *Scenario) validateTopology() error {
 			}
 		}
 	}
-	for _, g := range []struct {
-		key   string
-		names []string
-	}{{"hosts", s.Nodes.Hosts}, {"routers", s.Nodes.Routers}} {
-		for i, name := range g.names {
-			if !seen[name] {
-				return s.errAt(fmt.Sprintf("nodes.%s[%d]", g.key, i), "the network is disconnected: no path joins %s %q to host %q", kind[name], name, s.Nodes.Hosts[0])
-			}
+	return s.eachNode(func(p, _, name string) error {
+		if !seen[name] {
+			return s.errAt(p, "the network is disconnected: no path joins %s %q to host %q", kind[name], name, s.Nodes.Hosts[0])
+		}
+		return nil
+	})
+}
+
+// validateFlowEnds checks that flow i, in a topology, names two different
+// hosts that a path through routers joins.
+func (s *Scenario) validateFlowEnds(i int, kind map[string]string, adj map[string][]string) error {
+	f := &s.Flows[i]
+	p := fmt.Sprintf("flows[%d]", i)
+	for _, end := range []struct {
+		key, name string
+	}{{"from", f.From}, {"to", f.To}} {
+		if !s.has(p + "." + end.key) {
+			return s.errMissing(p, end.key, "in a topology every flow names its hosts, e.g. from: %s, to: %s", s.Nodes.Hosts[0], s.Nodes.Hosts[1])
+		}
+		switch kind[end.name] {
+		case "host":
+		case "router":
+			return s.errAt(p+"."+end.key, "%q is a router: a flow runs between two hosts (%s)", end.name, strings.Join(s.Nodes.Hosts, ", "))
+		default:
+			return s.errAt(p+"."+end.key, "unknown host %q: want one of %s", end.name, strings.Join(s.Nodes.Hosts, ", "))
 		}
 	}
-	if len(s.Faults) > 0 {
-		return s.errAt("faults", "faults: applies to the two-host link: form only (its directions are forward and reverse)")
+	if f.From == f.To {
+		return s.errAt(p+".to", "%q is also the sender: want another host", f.To)
 	}
-	for i := range s.Flows {
-		f := &s.Flows[i]
-		p := fmt.Sprintf("flows[%d]", i)
-		for _, end := range []struct {
-			key, name string
-		}{{"from", f.From}, {"to", f.To}} {
-			if !s.has(p + "." + end.key) {
-				return s.errMissing(p, end.key, "in a topology every flow names its hosts, e.g. from: %s, to: %s", s.Nodes.Hosts[0], s.Nodes.Hosts[1])
-			}
-			switch kind[end.name] {
-			case "host":
-			case "router":
-				return s.errAt(p+"."+end.key, "%q is a router: a flow runs between two hosts (%s)", end.name, strings.Join(s.Nodes.Hosts, ", "))
-			default:
-				return s.errAt(p+"."+end.key, "unknown host %q: want one of %s", end.name, strings.Join(s.Nodes.Hosts, ", "))
-			}
-		}
-		if f.From == f.To {
-			return s.errAt(p+".to", "%q is also the sender: want another host", f.To)
-		}
-		if !reachable(adj, kind, f.From, f.To) {
-			return s.errAt(p+".to", "host %q is unreachable from %q: every path passes through another host, and hosts do not forward", f.To, f.From)
-		}
+	if !reachable(adj, kind, f.From, f.To) {
+		return s.errAt(p+".to", "host %q is unreachable from %q: every path passes through another host, and hosts do not forward", f.To, f.From)
 	}
 	return nil
 }

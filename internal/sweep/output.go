@@ -13,20 +13,28 @@ import (
 	"tcpsim/internal/report"
 )
 
-// Write prints the sweep's results in format (table, markdown, csv, json).
-// recs are sorted into run order.
+// writers print a sweep's report, by format: one row per format of
+// report's table that sweeps print (report.Format.Sweep).
+var writers = [...]func(w io.Writer, m Meta, recs []Record, st Stats) error{
+	report.FormatTable:    func(w io.Writer, m Meta, _ []Record, st Stats) error { return writeTables(w, m, st, false) },
+	report.FormatMarkdown: func(w io.Writer, m Meta, _ []Record, st Stats) error { return writeTables(w, m, st, true) },
+	report.FormatCSV:      writeCSV,
+	report.FormatJSON:     writeJSON,
+}
+
+// Write prints the sweep's results in format (one of
+// report.FormatNames(true); "" is table). recs are sorted into run order.
 func Write(w io.Writer, m Meta, recs []Record, format string) error {
-	slices.SortFunc(recs, func(a, b Record) int { return a.Run - b.Run })
-	st := Summaries(m, recs)
-	switch format {
-	case "", "table", "markdown":
-		return writeTables(w, m, st, format == "markdown")
-	case "csv":
-		return writeCSV(w, m, recs, st)
-	case "json":
-		return writeJSON(w, m, recs, st)
+	name := format
+	if name == "" {
+		name = report.FormatTable.String()
 	}
-	return fmt.Errorf("sweep: unknown format %q (want table, markdown, csv or json)", format)
+	f, err := report.ParseFormat(name, true)
+	if err != nil || int(f) >= len(writers) || writers[f] == nil {
+		return fmt.Errorf("sweep: unknown format %q (want %s)", format, report.FormatList(true, false))
+	}
+	slices.SortFunc(recs, func(a, b Record) int { return a.Run - b.Run })
+	return writers[f](w, m, recs, Summaries(m, recs))
 }
 
 // Warning returns the one-line warning a sweep prints on stderr when runs

@@ -197,3 +197,25 @@ func TestREDDrawsFromItsOwnStream(t *testing.T) {
 		}
 	}
 }
+
+// Every row of the disciplines table parses back from its name and builds
+// a discipline.
+func TestDisciplineTable(t *testing.T) {
+	names := DisciplineNames()
+	if len(names) != len(disciplines) {
+		t.Fatalf("DisciplineNames() = %q, want %d names", names, len(disciplines))
+	}
+	for i, name := range names {
+		d, err := ParseDiscipline(name)
+		if err != nil || d != Discipline(i) || d.String() != name {
+			t.Errorf("ParseDiscipline(%q) = %v, %v; want %v", name, d, err, Discipline(i))
+		}
+		cfg := Config{AQM: d, RED: aqm.DefaultRED(), CoDel: aqm.DefaultCoDel(), Rate: 1e6}
+		if newDiscipline(&cfg, sim.NewStreams(1), "link/fwd/") == nil {
+			t.Errorf("%s: no discipline built", name)
+		}
+	}
+	if _, err := ParseDiscipline("fq-codel"); err == nil {
+		t.Error(`ParseDiscipline("fq-codel"): no error`)
+	}
+}

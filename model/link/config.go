@@ -7,45 +7,6 @@ import (
 	"tcpsim/sim"
 )
 
-// Discipline is the queue discipline of a direction's output queue: which
-// packets it drops (or marks) before the queue is full.
-type Discipline int
-
-// Queue disciplines.
-const (
-	// DropTail drops an arriving packet only when the queue is full.
-	DropTail Discipline = iota
-	// RED is Random Early Detection (Floyd and Jacobson 1993), decided
-	// at enqueue (aqm.RED).
-	RED
-	// CoDel is Controlled Delay (RFC 8289), decided at dequeue, when a
-	// packet starts its transmission (aqm.CoDel).
-	CoDel
-)
-
-var disciplineNames = [...]string{DropTail: "droptail", RED: "red", CoDel: "codel"}
-
-// String returns the discipline's scenario name.
-func (d Discipline) String() string {
-	if d >= 0 && int(d) < len(disciplineNames) {
-		return disciplineNames[d]
-	}
-	return fmt.Sprintf("Discipline(%d)", int(d))
-}
-
-// DisciplineNames lists the disciplines' scenario names, in order.
-func DisciplineNames() []string { return append([]string(nil), disciplineNames[:]...) }
-
-// ParseDiscipline maps a scenario name to a Discipline.
-func ParseDiscipline(s string) (Discipline, error) {
-	for i, n := range disciplineNames {
-		if n == s {
-			return Discipline(i), nil
-		}
-	}
-	return 0, fmt.Errorf("link: unknown queue discipline %q", s)
-}
-
 // LossModel selects how packets are lost on the wire.
 type LossModel int
 

@@ -23,18 +23,6 @@ type FlowConfig struct {
 	// packet's transmission time, for the sender's utilisation.
 	Link  *link.Pipe
 	Start sim.Time
-	// OnDone, if set, runs when the sender has every packet acknowledged.
-	OnDone func()
-}
-
-// FlowObserver sees a flow's packets and decisions, for traces.
-type FlowObserver interface {
-	Observer
-	// Sent: side sent a packet with header h and n payload bytes.
-	Sent(side Side, h *Header, n int, retrans bool)
-	// Corrupt: side dropped an arriving packet that failed the rdt
-	// checksum or header checks.
-	Corrupt(side Side)
 }
 
 // Flow is an rdt sender on Src and receiver on Dst.
@@ -44,7 +32,7 @@ type Flow struct {
 	snd   *Sender
 	rcv   *Receiver
 	app   *Verifier
-	obs   FlowObserver
+	obs   Observer
 	timer *sim.Timer
 	// busy is the transmission time of the data packets the sender's
 	// link accepted (first transmissions and retransmissions).
@@ -68,31 +56,40 @@ type output struct {
 	side Side
 }
 
-// NewFlow builds a flow (cfg must Validate) and binds its ports; obs may
-// be nil. Start schedules the first window.
-func NewFlow(eng *sim.Engine, cfg FlowConfig, obs FlowObserver) *Flow {
+// NewFlow builds a flow (cfg must Validate) and binds its ports; obs, if
+// not nil, is told of every event of the sender, the receiver, the
+// receiving application and the flow itself. Start schedules the first
+// window.
+func NewFlow(eng *sim.Engine, cfg FlowConfig, obs Observer) *Flow {
 	f := &Flow{cfg: cfg, eng: eng, obs: obs}
 	f.sndIn, f.rcvIn = port{f, SenderSide}, port{f, ReceiverSide}
 	f.sndOut, f.rcvOut = output{f, SenderSide}, output{f, ReceiverSide}
-	var o Observer
-	if obs != nil {
-		o = obs
-	}
 	f.app = NewVerifier(cfg.Bytes, eng)
 	if obs != nil {
-		f.app.OnWrong = func(n, off int64) {
-			obs.Decision(ReceiverSide, "application got "+strconv.FormatInt(n, 10)+" WRONG bytes at stream offset "+
-				strconv.FormatInt(off, 10)+" (packet #"+strconv.FormatInt(off/int64(cfg.Packet), 10)+"): an old packet taken for a new one")
-		}
+		f.app.Observer = wrongBytes{f}
 	}
-	f.snd = NewSender(cfg.Config, eng, &f.sndOut, o)
-	f.rcv = NewReceiver(cfg.Config, f.app, &f.rcvOut, o)
+	f.snd = NewSender(cfg.Config, eng, &f.sndOut, obs)
+	f.rcv = NewReceiver(cfg.Config, f.app, &f.rcvOut, obs)
 	f.timer = sim.NewTimer(eng, f.onTimer)
 	cfg.Src.BindUDP(cfg.SrcPort, &f.sndIn)
 	cfg.Dst.BindUDP(cfg.DstPort, &f.rcvIn)
 	cfg.Src.SetDropSink(cfg.Flow, &f.sndIn)
 	cfg.Dst.SetDropSink(cfg.Flow, &f.rcvIn)
 	return f
+}
+
+// wrongBytes tells the flow's observer of the application's wrong bytes,
+// as a decision of the receiver.
+type wrongBytes struct{ f *Flow }
+
+// RDTEvent implements Observer for the Verifier.
+func (w wrongBytes) RDTEvent(ev Event, n Note) {
+	if ev != EvWrong {
+		w.f.obs.RDTEvent(ev, n)
+		return
+	}
+	w.f.obs.RDTEvent(EvDecision, Note{Side: ReceiverSide, Text: "application got " + strconv.FormatInt(n.Bytes, 10) + " WRONG bytes at stream offset " +
+		strconv.FormatInt(n.Off, 10) + " (packet #" + strconv.FormatInt(n.Off/int64(w.f.cfg.Packet), 10) + "): an old packet taken for a new one"})
 }
 
 // Start schedules the first window at the flow's start time.
@@ -149,7 +146,7 @@ func (o *output) Output(h *Header, data []byte, sum uint64, retrans bool) {
 	buf = wire.BuildUDPSum(buf, wire.IPv4{Src: from.Addr, Dst: to.Addr, ID: f.ipID[o.side]},
 		wire.UDP{SrcPort: sport, DstPort: dport}, seg, false, 0)
 	if f.obs != nil {
-		f.obs.Sent(o.side, h, len(data), retrans)
+		f.obs.RDTEvent(EvSent, Note{Side: o.side, Header: h, Len: len(data), Retrans: retrans})
 	}
 	if o.side == SenderSide {
 		// The link takes the packet at once or drops it (queue full): a
@@ -172,7 +169,7 @@ func (p *port) InputUDP(uh *wire.UDP, data []byte) {
 	if p.side == ReceiverSide {
 		if err != nil {
 			if f.obs != nil {
-				f.obs.Corrupt(ReceiverSide)
+				f.obs.RDTEvent(EvCorrupt, Note{Side: ReceiverSide})
 			}
 			f.rcv.Corrupt()
 			return
@@ -182,7 +179,7 @@ func (p *port) InputUDP(uh *wire.UDP, data []byte) {
 	}
 	if err != nil {
 		if f.obs != nil {
-			f.obs.Corrupt(SenderSide)
+			f.obs.RDTEvent(EvCorrupt, Note{Side: SenderSide})
 		}
 		f.snd.Corrupt()
 		return
@@ -206,8 +203,8 @@ func (f *Flow) onTimer() {
 func (f *Flow) arm() {
 	if done, _ := f.snd.Done(); done && !f.notifiedDone {
 		f.notifiedDone = true
-		if f.cfg.OnDone != nil {
-			f.cfg.OnDone()
+		if f.obs != nil {
+			f.obs.RDTEvent(EvDone, Note{Side: SenderSide})
 		}
 	}
 	d := f.snd.Deadline()

@@ -138,8 +138,8 @@ func (r *Receiver) inputSR(seq int64, data []byte) {
 			r.st.MaxBuffered = max(r.st.MaxBuffered, r.held)
 			r.st.OutOfOrderBuffered++
 			if r.obs != nil {
-				r.obs.Decision(ReceiverSide, "pkt "+strconv.Itoa(int(seq))+" out of order: buffered as the receiver's packet #"+
-					strconv.FormatInt(a, 10)+", ACK "+strconv.Itoa(int(seq)))
+				r.obs.RDTEvent(EvDecision, Note{Side: ReceiverSide, Text: "pkt " + strconv.Itoa(int(seq)) + " out of order: buffered as the receiver's packet #" +
+					strconv.FormatInt(a, 10) + ", ACK " + strconv.Itoa(int(seq))})
 			}
 			return
 		}
@@ -186,7 +186,7 @@ func (r *Receiver) decide(seq int64, what string, n int) {
 	if n >= 0 {
 		t += strconv.Itoa(n)
 	}
-	r.obs.Decision(ReceiverSide, t)
+	r.obs.RDTEvent(EvDecision, Note{Side: ReceiverSide, Text: t})
 }
 
 // Verifier is the receiving application: it reads the delivered bytes as
@@ -198,10 +198,10 @@ type Verifier struct {
 	Delivered int64    // bytes read, up to Total
 	Wrong     int64    // bytes read that differ from the ones sent there, and bytes beyond Total
 	DoneAt    sim.Time // when Delivered reached Total; -1 before
-	// OnWrong, if set, is told of each delivery that held wrong bytes:
-	// n of them, read at stream offset off.
-	OnWrong func(n, off int64)
-	clock   Clock
+	// Observer, if set, is told of each delivery that held wrong bytes
+	// (EvWrong).
+	Observer Observer
+	clock    Clock
 }
 
 // NewVerifier returns an application expecting total bytes.
@@ -225,8 +225,8 @@ func (v *Verifier) Deliver(data []byte) {
 	}
 	v.Delivered += in
 	v.Wrong += wrong
-	if wrong > 0 && v.OnWrong != nil {
-		v.OnWrong(wrong, off)
+	if wrong > 0 && v.Observer != nil {
+		v.Observer.RDTEvent(EvWrong, Note{Side: ReceiverSide, Bytes: wrong, Off: off})
 	}
 	if v.Delivered == v.Total && v.DoneAt < 0 {
 		v.DoneAt = v.clock.Now()

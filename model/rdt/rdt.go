@@ -54,15 +54,68 @@ func (s Side) String() string {
 	return "sender"
 }
 
-// Observer is told what the protocol does, for traces; nil means no
-// observer and no cost (no text is built).
+// Event is what a sender, a receiver, their Flow or the receiving
+// application reports to an Observer.
+type Event uint8
+
+// Events of an rdt flow.
+const (
+	// EvTimer: the sender's retransmission timer for packet Note.Seq
+	// was set, cancelled or fired (Note.TimerOp), with deadline Note.At.
+	EvTimer Event = iota
+	// EvDecision: an end (Note.Side) did something with a packet that
+	// was not simply accepted in order, told in Note.Text: "pkt 2 out
+	// of order: discarded, re-ACK 0".
+	EvDecision
+	// EvSent: an end (Note.Side) sent a packet with header Note.Header
+	// (valid during the call) and Note.Len payload bytes; Note.Retrans
+	// if it was sent before (reported by Flow).
+	EvSent
+	// EvCorrupt: an end (Note.Side) dropped an arriving packet that
+	// failed the rdt checksum or header checks (reported by Flow).
+	EvCorrupt
+	// EvWrong: the receiving application read Note.Bytes wrong bytes at
+	// stream offset Note.Off (reported by Verifier; Flow reports it as
+	// an EvDecision).
+	EvWrong
+	// EvDone: the sender has every packet acknowledged (reported once,
+	// by Flow).
+	EvDone
+)
+
+// TimerOp is what happened to a timer, for EvTimer.
+type TimerOp uint8
+
+// Timer operations.
+const (
+	TimerSet    TimerOp = iota // set or restarted
+	TimerCancel                // stopped before it fired
+	TimerFired                 // reached its deadline
+)
+
+// String returns "set", "cancel" or "fired".
+func (o TimerOp) String() string { return [...]string{"set", "cancel", "fired"}[o] }
+
+// Note carries an event's values; each Event's comment says which fields
+// it fills. The rest are zero.
+type Note struct {
+	Side       Side
+	TimerOp    TimerOp
+	Seq        uint16   // EvTimer: the sequence number of the packet the timer guards
+	At         sim.Time // EvTimer: the deadline
+	Text       string   // EvDecision
+	Header     *Header  // EvSent
+	Len        int      // EvSent: payload bytes
+	Retrans    bool     // EvSent
+	Bytes, Off int64    // EvWrong
+}
+
+// Observer is told what the protocol does, for traces and for whoever
+// waits on the flow; nil means no observer and no cost (no text is
+// built). It is shaped like link.Observer and tcp.Observer: one method,
+// an event and its values.
 type Observer interface {
-	// Timer: kind is "set", "cancel" or "fired"; seq is the sequence
-	// number of the packet the timer guards; at is the deadline.
-	Timer(kind string, seq uint16, at sim.Time)
-	// Decision reports what an end did with a packet that was not simply
-	// accepted in order: "pkt 2 out of order: discarded, re-ACK 0".
-	Decision(side Side, text string)
+	RDTEvent(ev Event, n Note)
 }
 
 // Protocol is one of the rdt family.

@@ -9,7 +9,7 @@ import (
 // congestionControl is a congestion-control algorithm: it decides the
 // congestion window, cwnd, and the slow-start threshold, ssthresh, that
 // the sender keeps (sender.cwnd, sender.ssthresh; it changes them only
-// through sender.setCwnd, which reports every change to Config.OnCwnd).
+// through sender.setCwnd, which reports every change to Config.Observer).
 // It never sends: which segments go out is the sender's business, and how
 // losses are repaired is the lossRecovery's (recovery.go), which asks the
 // congestion control for the new ssthresh when it detects a loss.

@@ -44,7 +44,11 @@ func newECNPair(aECN, bECN bool, cc Congestion) *ecnPair {
 	p := &ecnPair{clk: &clock{}, ao: &ecnOut{}, bo: &ecnOut{}}
 	acfg := Config{LocalPort: 1000, RemotePort: 2000, ECN: aECN, Congestion: cc, RecvBuffer: 1 << 20, ISS: 100}
 	bcfg := Config{LocalPort: 2000, RemotePort: 1000, ECN: bECN, Congestion: cc, RecvBuffer: 1 << 20, ISS: 5000}
-	acfg.OnCwnd = func(c, s int) { p.cwnd = append(p.cwnd, [2]int{c, s}) }
+	acfg.Observer = ObserverFunc(func(ev Event, n Note) {
+		if ev == EvCwnd {
+			p.cwnd = append(p.cwnd, [2]int{n.Cwnd, n.Ssthresh})
+		}
+	})
 	p.a = NewEndpoint(acfg, p.clk, p.ao)
 	p.b = NewEndpoint(bcfg, p.clk, p.bo)
 	p.ao.ep, p.bo.ep = p.a, p.b

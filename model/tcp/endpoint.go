@@ -49,7 +49,7 @@ type Config struct {
 	Timestamps bool
 	// ECN offers Explicit Congestion Notification (RFC 3168 §6.1.1): ECE
 	// and CWR on the SYN, ECE on the SYN-ACK if the peer offered it.
-	// When both ends allow it, new data goes out ECN-capable (Conn sets
+	// When both ends allow it, new data goes out ECN-capable (the binding sets
 	// ECT(0)), the receiver echoes CE marks with ECE, and the sender
 	// reacts to ECE as to a loss, without retransmitting, and says CWR.
 	// Default off.
@@ -65,20 +65,11 @@ type Config struct {
 	// Data returns the application's stream bytes [off, off+n); nil
 	// means the payload package's pattern.
 	Data func(off int64, n int) []byte
-	// OnState, if set, is called on every state change.
-	OnState func(from, to State)
-	// OnCwnd, if set, is called whenever cwnd or ssthresh changes.
-	OnCwnd func(cwnd, ssthresh int)
-	// OnRwnd, if set, is called when the window we advertise changes.
-	OnRwnd func(adv int)
-	// OnRTT, if set, is called with every RTT measurement r and the SRTT,
-	// RTTVAR and RTO it yields (RFC 6298 §2).
-	OnRTT func(r, srtt, rttvar, rto sim.Time)
-	// OnRecovery, if set, is called when a loss recovery episode (fast
-	// recovery, RFC 5681 §3.2, RFC 6582, RFC 6675) starts (enter true) and
-	// when it ends, by a full ACK or a retransmission timeout (enter
-	// false).
-	OnRecovery func(enter bool)
+	// Observer, if set, is told of every state change, cwnd and
+	// ssthresh decision, change of the advertised window, RTT
+	// measurement and loss recovery episode (see Event); the connection
+	// binding the endpoint reports its own events to it too.
+	Observer Observer
 }
 
 func (c *Config) defaults() {
@@ -278,8 +269,8 @@ func (e *Endpoint) setState(s State) {
 		e.rtxAt, e.persistAt, e.delackAt, e.timeWaitAt = 0, 0, 0, 0
 		e.closedAt = e.clock.Now()
 	}
-	if e.cfg.OnState != nil {
-		e.cfg.OnState(from, s)
+	if e.cfg.Observer != nil {
+		e.cfg.Observer.TCPEvent(EvState, Note{From: from, To: s})
 	}
 }
 
@@ -374,6 +365,10 @@ func (e *Endpoint) Timers() [4]sim.Time {
 // windows it advertises (RFC 7323), valid once the handshake is done.
 func (e *Endpoint) WindowShift() uint8 { return e.rcv.shift }
 
+// MSS returns the MSS the endpoint was configured with (Config.MSS, its
+// default applied): the largest segment payload it receives.
+func (e *Endpoint) MSS() int { return e.cfg.MSS }
+
 // TimerNames names the timers in the order Timers returns them.
 var TimerNames = [4]string{"retransmission", "persist", "delayed-ack", "time-wait"}
 
@@ -466,8 +461,8 @@ func (e *Endpoint) emit(flags uint8, seq seqnum.Value, data []byte) {
 	if adv == 0 && e.rcv.lastAdv != 0 && e.state.synchronized() {
 		e.st.ZeroWindowAdvert++
 	}
-	if adv != e.rcv.lastAdv && e.cfg.OnRwnd != nil {
-		e.cfg.OnRwnd(adv)
+	if adv != e.rcv.lastAdv && e.cfg.Observer != nil {
+		e.cfg.Observer.TCPEvent(EvRwnd, Note{Window: adv})
 	}
 	e.rcv.lastAdv = adv
 	e.rcv.advRight = e.rcv.nxt.Add(seqnum.Size(adv))

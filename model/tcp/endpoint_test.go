@@ -49,8 +49,16 @@ func newPair(t *testing.T, acfg, bcfg Config) *pair {
 	p := &pair{clk: &clock{}, aOut: &capture{}, bOut: &capture{}, trans: map[*Endpoint][]string{}}
 	acfg.LocalPort, acfg.RemotePort = 1000, 2000
 	bcfg.LocalPort, bcfg.RemotePort = 2000, 1000
-	acfg.OnState = func(from, to State) { p.trans[p.a] = append(p.trans[p.a], to.String()) }
-	bcfg.OnState = func(from, to State) { p.trans[p.b] = append(p.trans[p.b], to.String()) }
+	acfg.Observer = ObserverFunc(func(ev Event, n Note) {
+		if ev == EvState {
+			p.trans[p.a] = append(p.trans[p.a], n.To.String())
+		}
+	})
+	bcfg.Observer = ObserverFunc(func(ev Event, n Note) {
+		if ev == EvState {
+			p.trans[p.b] = append(p.trans[p.b], n.To.String())
+		}
+	})
 	p.a = NewEndpoint(acfg, p.clk, p.aOut)
 	p.b = NewEndpoint(bcfg, p.clk, p.bOut)
 	return p

@@ -19,7 +19,7 @@ type recvBuffer struct {
 	hi       int64  // stream offset just past the highest byte in the ring
 	readOff  int64  // stream offset of the next byte the application reads
 	readable int    // in-order bytes after readOff
-	ooo      []span
+	ooo      spans
 	// fin is the stream offset the peer's FIN follows (the length of its
 	// stream), or -1 before a FIN arrives. A FIN that arrives ahead of
 	// missing data waits here, like out-of-order data, until the hole
@@ -30,9 +30,6 @@ type recvBuffer struct {
 	// still in the arriving segment's packet.
 	pend []byte
 }
-
-// span is a half-open range of stream offsets [start, end).
-type span struct{ start, end int64 }
 
 func (b *recvBuffer) init(size int) {
 	b.size = size
@@ -110,7 +107,7 @@ func (b *recvBuffer) store(off int64, data []byte, lazy bool) (advanced int, dup
 	}
 	b.copyIn(off, data)
 	if off > start {
-		dup += b.addSpan(span{off, end})
+		dup += int(b.ooo.insert(span{off, end}))
 		return 0, dup
 	}
 	// In order: extend, then absorb any out-of-order spans now touching.
@@ -130,32 +127,6 @@ func (b *recvBuffer) store(off int64, data []byte, lazy bool) (advanced int, dup
 	advanced = int(newEnd - start)
 	b.readable += advanced
 	return advanced, dup
-}
-
-// addSpan inserts s, merging overlaps; it returns overlapping bytes.
-func (b *recvBuffer) addSpan(s span) (dup int) {
-	// i is the first span that ends at or after s starts. Segments mostly
-	// arrive at or past the right edge, so look from the right.
-	i := len(b.ooo)
-	for i > 0 && b.ooo[i-1].end >= s.start {
-		i--
-	}
-	j := i
-	for j < len(b.ooo) && b.ooo[j].start <= s.end {
-		o := b.ooo[j]
-		dup += int(max(0, min(o.end, s.end)-max(o.start, s.start)))
-		s.start, s.end = min(s.start, o.start), max(s.end, o.end)
-		j++
-	}
-	if i == j {
-		b.ooo = append(b.ooo, span{})
-		copy(b.ooo[i+1:], b.ooo[i:])
-		b.ooo[i] = s
-		return dup
-	}
-	b.ooo[i] = s
-	b.ooo = append(b.ooo[:i+1], b.ooo[j:]...)
-	return dup
 }
 
 // flush copies pending bytes into the ring.

@@ -63,10 +63,10 @@ type lossRecovery interface {
 	nextSeg() (seq seqnum.Value, size int, ok bool)
 }
 
-// noteRecovery tells Config.OnRecovery that a loss recovery episode
+// noteRecovery tells Config.Observer that a loss recovery episode
 // started (enter true) or ended.
 func (e *Endpoint) noteRecovery(enter bool) {
-	if e.cfg.OnRecovery != nil {
-		e.cfg.OnRecovery(enter)
+	if e.cfg.Observer != nil {
+		e.cfg.Observer.TCPEvent(EvRecovery, Note{Enter: enter})
 	}
 }

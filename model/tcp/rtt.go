@@ -25,15 +25,15 @@ type rttEstimator struct {
 
 	minRTO, maxRTO, granularity sim.Time // Config.MinRTO, MaxRTO, Granularity G
 	samples                     int64    // measurements taken (Stats.RTTSamples)
-	// onSample, if set (Config.OnRTT), sees every measurement with the
+	// obs, if set (Config.Observer), sees every measurement with the
 	// SRTT, RTTVAR and RTO it produced.
-	onSample func(m, srtt, rttvar, rto sim.Time)
+	obs Observer
 }
 
 func (r *rttEstimator) init(cfg *Config) {
 	r.rto = cfg.InitialRTO
 	r.minRTO, r.maxRTO, r.granularity = cfg.MinRTO, cfg.MaxRTO, cfg.Granularity
-	r.onSample = cfg.OnRTT
+	r.obs = cfg.Observer
 }
 
 // sample updates SRTT, RTTVAR and RTO with a measurement m, as RFC 6298
@@ -53,8 +53,8 @@ func (r *rttEstimator) sample(m sim.Time) {
 		r.srtt = (7*r.srtt + m) / 8     // SRTT <- (1-α)·SRTT + α·R'
 	}
 	r.rto = r.clamp(r.srtt + max(r.granularity, rttK*r.rttvar))
-	if r.onSample != nil {
-		r.onSample(m, r.srtt, r.rttvar, r.rto)
+	if r.obs != nil {
+		r.obs.TCPEvent(EvRTT, Note{RTT: m, SRTT: r.srtt, RTTVar: r.rttvar, RTO: r.rto})
 	}
 }
 
@@ -104,7 +104,7 @@ func (r *rttEstimator) sampleTS(ticks uint32, flight, smss int) {
 	r.rttvar += (d - r.rttvar) / (4 * n) // RTTVAR <- (1-β')·RTTVAR + β'·|SRTT-R'|
 	r.srtt += (m - r.srtt) / (8 * n)     // SRTT <- (1-α')·SRTT + α'·R'
 	r.rto = r.clamp(r.srtt + max(r.granularity, rttK*r.rttvar))
-	if r.onSample != nil {
-		r.onSample(m, r.srtt, r.rttvar, r.rto)
+	if r.obs != nil {
+		r.obs.TCPEvent(EvRTT, Note{RTT: m, SRTT: r.srtt, RTTVar: r.rttvar, RTO: r.rto})
 	}
 }

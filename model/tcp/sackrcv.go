@@ -65,18 +65,4 @@ func (b *recvBuffer) sackBlocks(r *sackReport, trigger span, hasTrigger bool, li
 
 // oooHolding returns the out-of-order range that holds the byte at stream
 // offset off, if one does.
-func (b *recvBuffer) oooHolding(off int64) (span, bool) {
-	lo, hi := 0, len(b.ooo)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if b.ooo[m].end <= off {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	if lo < len(b.ooo) && b.ooo[lo].start <= off {
-		return b.ooo[lo], true
-	}
-	return span{}, false
-}
+func (b *recvBuffer) oooHolding(off int64) (span, bool) { return b.ooo.holding(off) }

@@ -22,7 +22,7 @@ type scoreboard struct {
 	// sacked holds the SACKed ranges above HighACK: sorted, disjoint and
 	// never touching (touching ranges merge), each within
 	// [highACK, highData).
-	sacked []span
+	sacked spans
 	// sackedBytes is the number of octets in sacked.
 	sackedBytes int64
 	// highACK is HighACK+1: SND.UNA's stream offset, the first octet not
@@ -155,45 +155,14 @@ func (sb *scoreboard) advance(una int64) {
 // insert marks s SACKed, merging it with the ranges it overlaps or
 // touches, and returns how many of its octets were not SACKed before.
 func (sb *scoreboard) insert(s span) (newly int64) {
-	i := 0
-	for i < len(sb.sacked) && sb.sacked[i].end < s.start {
-		i++
-	}
-	newly = s.end - s.start
-	j := i
-	for j < len(sb.sacked) && sb.sacked[j].start <= s.end {
-		o := sb.sacked[j]
-		newly -= max(0, min(o.end, s.end)-max(o.start, s.start))
-		sb.sackedBytes -= o.end - o.start
-		s.start, s.end = min(s.start, o.start), max(s.end, o.end)
-		j++
-	}
-	sb.sackedBytes += s.end - s.start
-	if i == j {
-		sb.sacked = append(sb.sacked, span{})
-		copy(sb.sacked[i+1:], sb.sacked[i:])
-		sb.sacked[i] = s
-		return newly
-	}
-	sb.sacked[i] = s
-	sb.sacked = append(sb.sacked[:i+1], sb.sacked[j:]...)
+	newly = s.end - s.start - sb.sacked.insert(s)
+	sb.sackedBytes += newly
 	return newly
 }
 
 // find returns the index of the first SACKed range that ends after off
 // (len(sb.sacked) if none): the range holding off, or the next above it.
-func (sb *scoreboard) find(off int64) int {
-	lo, hi := 0, len(sb.sacked)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if sb.sacked[m].end <= off {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo
-}
+func (sb *scoreboard) find(off int64) int { return sb.sacked.find(off) }
 
 // IsSACKed reports whether the octet at off has been SACKed.
 func (sb *scoreboard) IsSACKed(off int64) bool {

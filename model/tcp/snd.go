@@ -49,7 +49,7 @@ type sender struct {
 	// transmit MUST NOT be included in this calculation" (RFC 5681 §3.2
 	// step 2; RFC 6675 §5 step 4.2 repeats it for SACK).
 	limitedSent int
-	onCwnd      func(cwnd, ssthresh int) // Config.OnCwnd
+	obs         Observer // Config.Observer: told of every setCwnd
 	// goBackFast makes the go-back-N resends that follow a fast
 	// retransmit count as fast retransmissions (Tahoe), until the next
 	// timeout.
@@ -72,7 +72,7 @@ func (s *sender) init(cfg *Config) {
 	s.unaOff = -1 // SND.UNA = ISS: the SYN comes before the stream
 	s.mss = cfg.MSS
 	s.peerMSS = 536 // RFC 9293 §3.7.1 default when no MSS option arrives
-	s.onCwnd = cfg.OnCwnd
+	s.obs = cfg.Observer
 }
 
 // offset maps a sequence number on the send side (at most 2^31 from
@@ -128,13 +128,13 @@ func (s *sender) lossFlight() int { return max(s.flightSize()-s.limitedSent, 0) 
 // (RFC 5681 §3.1 eq. 4), Limited Transmit's data left out (lossFlight).
 func (s *sender) halfFlight() int { return max(s.lossFlight()/2, 2*s.smss()) }
 
-// setCwnd sets cwnd and ssthresh and reports them to Config.OnCwnd (even
+// setCwnd sets cwnd and ssthresh and reports them to Config.Observer (even
 // when unchanged: the trace records every decision).
 func (s *sender) setCwnd(cwnd, ssthresh int) {
 	s.cwnd, s.ssthresh = cwnd, ssthresh
 	s.cwndMax = max(s.cwndMax, cwnd)
-	if s.onCwnd != nil {
-		s.onCwnd(cwnd, ssthresh)
+	if s.obs != nil {
+		s.obs.TCPEvent(EvCwnd, Note{Cwnd: cwnd, Ssthresh: ssthresh})
 	}
 }
 

@@ -8,8 +8,9 @@
 //
 // The Endpoint owns no I/O and no clock: segments come in through Input,
 // go out through the Output it was given, time comes from a Clock, and the
-// caller asks Deadline when the endpoint next needs OnTimer. Conn binds an
-// Endpoint to the simulation engine and a host.
+// caller asks Deadline when the endpoint next needs OnTimer. It imports
+// neither hosts nor links: model/tcpconn binds an Endpoint to the
+// simulation engine and a host. What happens is reported to one Observer.
 package tcp
 
 import "fmt"

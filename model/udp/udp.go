@@ -28,8 +28,29 @@ type Config struct {
 	Rate             int64 // payload bits per second, > 0
 	Checksum         bool  // compute the UDP checksum (optional in IPv4)
 	Start            sim.Time
-	// OnDone, if set, runs after the last datagram is sent.
-	OnDone func()
+	// Observer, if set, is told of the flow's events (EvDone).
+	Observer Observer
+}
+
+// Event is what a UDP flow reports to an Observer.
+type Event uint8
+
+// Events of a UDP flow.
+const (
+	// EvDone: the last datagram was sent; Note.Sent is the count.
+	EvDone Event = iota
+)
+
+// Note carries an event's values.
+type Note struct {
+	Sent int64 // EvDone: datagrams sent
+}
+
+// Observer is told of a UDP flow's events, for whoever waits on the flow;
+// nil means no observer (and no cost). It is shaped like link.Observer,
+// tcp.Observer and rdt.Observer: one method, an event and its values.
+type Observer interface {
+	UDPEvent(ev Event, n Note)
 }
 
 // Stats are a UDP flow's counters.
@@ -107,8 +128,8 @@ func (f *Flow) onTick(seq uint64) {
 	f.st.Sent++
 	f.st.SentBytes += int64(n)
 	src.Send(link.Packet{Buf: buf, Flow: f.cfg.Flow})
-	if s+1 == f.cfg.Count && f.cfg.OnDone != nil {
-		defer f.cfg.OnDone()
+	if s+1 == f.cfg.Count && f.cfg.Observer != nil {
+		defer f.cfg.Observer.UDPEvent(EvDone, Note{Sent: f.st.Sent})
 	}
 	if next := s + 1; next < f.cfg.Count {
 		if at, ok := f.departure(next); ok {

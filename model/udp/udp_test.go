@@ -21,7 +21,7 @@ func TestPacingAndCounting(t *testing.T) {
 	a.Attach(fwd)
 	var sends []sim.Time
 	f := New(eng, Config{Flow: 0, Src: a, Dst: b, SrcPort: 1, DstPort: 2, Count: 1000, Datagram: 100, Rate: 800_000,
-		Checksum: true, Start: 5 * sim.Millisecond, OnDone: func() { sends = append(sends, eng.Now()) }})
+		Checksum: true, Start: 5 * sim.Millisecond, Observer: observerFunc(func(ev Event, n Note) { sends = append(sends, eng.Now()) })})
 	f.Start()
 	eng.Run(sim.Limits{})
 	st := f.Stats()
@@ -153,3 +153,8 @@ func TestLargestFlowRuns(t *testing.T) {
 		}
 	}
 }
+
+// observerFunc adapts a function to an Observer.
+type observerFunc func(ev Event, n Note)
+
+func (f observerFunc) UDPEvent(ev Event, n Note) { f(ev, n) }

@@ -1,7 +1,8 @@
-package tcp
+package tcpconn
 
 import (
 	"tcpsim/model/payload"
+	"tcpsim/model/tcp"
 	"tcpsim/sim"
 )
 
@@ -18,6 +19,9 @@ type AppConfig struct {
 	// receive buffer and closes the advertised window.
 	ReadRate int64
 	Start    sim.Time
+	// Observer, if set, is told of application writes and reads
+	// (tcp.EvApp).
+	Observer tcp.Observer
 }
 
 // App drives a client and a server Conn and measures the transfer.
@@ -34,9 +38,6 @@ type App struct {
 	Handshake   sim.Time
 	DoneAt      sim.Time // last application byte read; -1 until then
 	established bool
-	// OnApp, if set, is told of application writes and reads: side is
-	// "client" or "server", kind "write" or "read", n the byte count.
-	OnApp func(side, kind string, n int64)
 }
 
 // reader is one side's application read loop.
@@ -67,20 +68,20 @@ func NewApp(eng *sim.Engine, client, server *Conn, cfg AppConfig) *App {
 		r := &a.readers[i]
 		r.timer = sim.NewTimer(eng, r.onTick)
 	}
-	client.OnInput = func() { a.poll(0) }
-	server.OnInput = func() { a.poll(1) }
+	client.onInput = func() { a.poll(0) }
+	server.onInput = func() { a.poll(1) }
 	if cfg.ReadRate == 0 {
 		// The applications wait in a read and take data as it arrives.
-		client.SetOnReadable(a.readers[0].pump)
-		server.SetOnReadable(a.readers[1].pump)
+		client.ep.SetOnReadable(a.readers[0].pump)
+		server.ep.SetOnReadable(a.readers[1].pump)
 	}
 	return a
 }
 
 // Start listens on the server and connects the client at the start time.
 func (a *App) Start() {
-	a.Server.Do(func(e *Endpoint) { e.Listen() })
-	a.eng.At(a.cfg.Start, func(uint64) { a.Client.Do(func(e *Endpoint) { e.Connect() }) }, 0)
+	a.Server.Listen()
+	a.eng.At(a.cfg.Start, func(uint64) { a.Client.Connect() }, 0)
 }
 
 // Want returns the application bytes the transfer must deliver.
@@ -94,7 +95,7 @@ func (a *App) Done() bool { return a.DoneAt >= 0 }
 
 func (a *App) poll(side int) {
 	c := a.readers[side].c
-	if side == 0 && !a.established && c.State() >= Established {
+	if side == 0 && !a.established && c.State() >= tcp.Established {
 		a.established = true
 		a.Handshake = a.eng.Now() - a.cfg.Start
 		if a.cfg.Bytes > 0 {
@@ -112,13 +113,13 @@ func (r *reader) pump() {
 	if r.busy {
 		return
 	}
-	e := r.c.Endpoint
-	for e.Readable() > 0 {
-		n := e.Readable()
+	c := r.c
+	for c.Readable() > 0 {
+		n := c.Readable()
 		if r.app.cfg.ReadRate > 0 {
-			n = min(n, e.cfg.MSS)
+			n = min(n, c.MSS())
 		}
-		b1, b2, off := e.ReadInPlace(n) // the application only verifies: no copy
+		b1, b2, off := c.ReadInPlace(n) // the application only verifies: no copy
 		k := int64(len(b1) + len(b2))
 		// The host's checksum compared bytes still in the arriving packet
 		// with the pattern: its memo spares a second comparison.
@@ -127,8 +128,8 @@ func (r *reader) pump() {
 		}
 		r.got += k
 		r.app.Delivered += k
-		if r.app.OnApp != nil {
-			r.app.OnApp(sideName(r == &r.app.readers[0]), "read", k)
+		if o := r.app.cfg.Observer; o != nil {
+			o.TCPEvent(tcp.EvApp, tcp.Note{Side: sideName(r == &r.app.readers[0]), AppOp: tcp.AppRead, Bytes: k})
 		}
 		r.app.progress(r)
 		if r.app.cfg.ReadRate > 0 {
@@ -137,15 +138,18 @@ func (r *reader) pump() {
 			return
 		}
 	}
-	if e.EOF() && (e.State() == CloseWait) {
-		e.Close()
+	if c.EOF() && (c.State() == tcp.CloseWait) {
+		c.Close()
 	}
 }
 
+// onTick ends a rate-limited read's pause and reads on, as one call into
+// the endpoint (the timer is re-armed once, at the end).
 func (r *reader) onTick() {
 	r.busy = false
+	r.c.depth++
 	r.pump()
-	r.c.arm()
+	r.c.done()
 }
 
 // progress advances request/response rounds and records completion.
@@ -181,8 +185,8 @@ func sideName(client bool) string {
 }
 
 func (a *App) write(side int, n int64) {
-	if a.OnApp != nil {
-		a.OnApp(sideName(side == 0), "write", n)
+	if o := a.cfg.Observer; o != nil {
+		o.TCPEvent(tcp.EvApp, tcp.Note{Side: sideName(side == 0), AppOp: tcp.AppWrite, Bytes: n})
 	}
 	a.readers[side].c.Write(n)
 }
