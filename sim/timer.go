@@ -67,3 +67,18 @@ func (t *Timer) onEvent(gen uint64) {
 	t.armed = false
 	t.fn()
 }
+
+// TimerOp is what happened to a protocol's timer, as its observers are
+// told (tcp.EvTimer, rdt.EvTimer): protocols keep their timers as
+// deadlines and arm one engine Timer for the earliest.
+type TimerOp uint8
+
+// Timer operations.
+const (
+	TimerSet    TimerOp = iota // set or restarted
+	TimerCancel                // stopped before it fired
+	TimerFired                 // reached its deadline
+)
+
+// String returns "set", "cancel" or "fired".
+func (o TimerOp) String() string { return [...]string{"set", "cancel", "fired"}[o] }

@@ -6,11 +6,11 @@ import (
 	"io"
 	"os"
 	"path"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"tcpsim/internal/outdir"
 	"tcpsim/internal/scenario"
 	"tcpsim/scenarios"
 )
@@ -99,16 +99,19 @@ the binary: it is scenarios/exercises/ANSWERS.md in the source repository.`,
 			if err != nil {
 				return err
 			}
-			if err := os.MkdirAll(args[0], 0o755); err != nil {
+			od, err := outdir.Open(args[0])
+			if err != nil {
 				return fmt.Errorf("extract: %w", err)
 			}
+			defer od.Close()
 			for _, e := range exs {
 				src, err := e.Source()
 				if err != nil {
 					return err
 				}
-				dst := filepath.Join(args[0], path.Base(e.Path))
-				f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+				// The exercise's file name, kept inside DIR whatever it
+				// holds (issue 21, item 2).
+				f, dst, err := od.CreateNew(outdir.Name(path.Base(e.Path)))
 				if errors.Is(err, os.ErrExist) {
 					return fmt.Errorf("extract: %s exists: not overwritten (extract into an empty directory)", dst)
 				}

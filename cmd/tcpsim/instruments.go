@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"tcpsim/internal/capture"
+	"tcpsim/internal/outdir"
 	"tcpsim/internal/run"
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/trace"
@@ -167,6 +168,23 @@ func (ins *instruments) pcapPath(k int) string {
 	return strings.TrimSuffix(p, ext) + "-" + strconv.Itoa(k) + ext
 }
 
+// createPcap creates a capture file. One of several runs' captures,
+// FILE-k.ext, is made beside FILE through an os.Root on FILE's directory,
+// so that it lands there and nowhere else (issue 21, item 2); a single
+// capture is the file named, as os.Create makes it.
+func createPcap(path string, perRun bool) (*os.File, error) {
+	if !perRun {
+		return os.Create(path)
+	}
+	od, err := outdir.Open(filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	defer od.Close()
+	f, _, err := od.Create(filepath.Base(path))
+	return f, err
+}
+
 // begin prepares run k (counted from 1) of sc: it opens that run's
 // capture and returns the run options that feed the instruments.
 func (ins *instruments) begin(k int, sc *scenario.Scenario) (run.Options, error) {
@@ -181,7 +199,7 @@ func (ins *instruments) begin(k int, sc *scenario.Scenario) (run.Options, error)
 		var w io.Writer = ins.stdout
 		if ins.fl.Pcap != "-" {
 			path := ins.pcapPath(k)
-			f, err := os.Create(path)
+			f, err := createPcap(path, ins.runs > 1)
 			if err != nil {
 				return run.Options{}, fmt.Errorf("--pcap: %w", err)
 			}

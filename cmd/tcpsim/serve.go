@@ -112,10 +112,12 @@ func browseAddr(a *net.TCPAddr) string {
 }
 
 // serve runs the HTTP server on ln until SIGINT or SIGTERM, then shuts it
-// down, letting requests in progress finish for up to five seconds.
+// down, letting requests in progress finish for up to five seconds, and
+// returns an interruptedError: like every command a signal ends, serve
+// exits 130.
 func serve(ln net.Listener, h http.Handler) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
-	intr, _, stop := notifyInterrupt()
+	intr, which, stop := notifyInterrupt()
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -135,7 +137,7 @@ func serve(ln net.Listener, h http.Handler) error {
 				if err := srv.Shutdown(ctx); err != nil {
 					return fmt.Errorf("serve: %w", err)
 				}
-				return nil
+				return interrupted(which(), "stopped serving "+ln.Addr().String())
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -18,16 +19,19 @@ import (
 	"tcpsim/internal/sweep"
 )
 
+// sweepOptions are the sweep command's flags; validate, execute and
+// report are its body.
+type sweepOptions struct {
+	vary           []string
+	seeds, workers int
+	format         string
+	shard, out     string
+	plotDir        string
+	stdout, stderr io.Writer
+}
+
 func newSweepCmd(stdout, stderr io.Writer) *cobra.Command {
-	var (
-		vary    []string
-		seeds   int
-		workers int
-		format  string
-		shard   string
-		out     string
-		plotDir string
-	)
+	o := &sweepOptions{stdout: stdout, stderr: stderr}
 	cmd := &cobra.Command{
 		Use:   "sweep FILE --vary PATH=V1,V2,... [--vary ...] --seeds N",
 		Short: "Run a scenario over parameter values and seeds; report means and 95% confidence intervals",
@@ -46,99 +50,122 @@ With --shard K/N --out FILE only every N-th run is made and its raw results
 are written to FILE; 'tcpsim merge' combines the shards.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if _, err := report.ParseFormat(format, true); err != nil {
-				return fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.FormatNames(true), ", "))
-			}
-			if seeds < 1 {
-				return fmt.Errorf("--seeds %d: want at least 1", seeds)
-			}
-			if workers < 1 || workers > sweep.MaxWorkers {
-				return fmt.Errorf("--workers %d: want 1 to %d", workers, sweep.MaxWorkers)
-			}
-			var axes []sweep.Axis
-			for _, v := range vary {
-				a, err := sweep.ParseAxis(v)
-				if err != nil {
-					return err
-				}
-				axes = append(axes, a)
-			}
-			sh := sweep.Shard{K: 1, N: 1}
-			if shard != "" {
-				var err error
-				if sh, err = sweep.ParseShard(shard); err != nil {
-					return err
-				}
-				if out == "" {
-					return fmt.Errorf("--shard needs --out FILE for the shard's raw results")
-				}
+			axes, sh, err := o.validate()
+			if err != nil {
+				return err
 			}
 			name, src, err := readScenario(args[0])
 			if err != nil {
 				return err
 			}
-			plan, err := sweep.NewPlan(name, src, axes, seeds)
+			plan, err := sweep.NewPlan(name, src, axes, o.seeds)
 			if err != nil {
 				return err
-			}
-			total := plan.Runs()
-			if sh.N > 1 {
-				total = (plan.Runs() - (sh.K - 1) + sh.N - 1) / sh.N
 			}
 			intr, which, stop := notifyInterrupt()
 			defer stop()
-			var tick func()
-			var bar *progressbar.ProgressBar
-			if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(stderr),
-					progressbar.OptionSetDescription("runs"), progressbar.OptionShowCount(),
-					progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish(),
-					progressbar.OptionThrottle(100*time.Millisecond))
-				tick = func() { bar.Add(1) }
-			}
-			recs, err := plan.Execute(sweep.Options{Shard: sh, Workers: workers, Interrupt: intr, Progress: tick})
-			if bar != nil {
-				bar.Clear()
-			}
-			if errors.Is(err, sweep.ErrInterrupted) {
-				return interrupted(which(), fmt.Sprintf("sweep stopped: %d of %d runs had finished; no report or shard written", len(recs), total))
-			}
+			recs, err := o.execute(plan, sh, intr, which)
 			if err != nil {
 				return err
 			}
-			if out != "" {
-				if err := sweep.WriteShard(out, plan.Meta, sh, recs); err != nil {
-					return err
-				}
-				return warnFailed(stderr, plan.Meta, recs)
-			}
-			if err := sweep.Write(stdout, plan.Meta, recs, format); err != nil {
-				return err
-			}
-			if plotDir != "" {
-				pts, err := plot.PointScenarios(name, src, plan.Meta)
-				if err != nil {
-					return err
-				}
-				files, err := plot.Sweep(plan.Meta, recs, pts, plotDir)
-				for _, f := range files {
-					fmt.Fprintln(stderr, "wrote", f)
-				}
-				if err != nil {
-					return err
-				}
-			}
-			return warnFailed(stderr, plan.Meta, recs)
+			return o.report(name, src, plan, sh, recs)
 		},
 	}
-	cmd.Flags().StringArrayVar(&vary, "vary", nil, "PATH=V1,V2,...: a parameter and its values (repeatable)")
-	cmd.Flags().IntVar(&seeds, "seeds", 10, "independent seeds per point")
-	cmd.Flags().IntVar(&workers, "workers", runtime.GOMAXPROCS(0), "parallel runs (1 to 1024; default: the number of cores)")
-	cmd.Flags().StringVar(&format, "format", "table", "output format: "+report.FormatList(true, false))
-	cmd.Flags().StringVar(&shard, "shard", "", "K/N: run only the K-th of N slices of the runs (needs --out)")
-	cmd.Flags().StringVar(&out, "out", "", "write raw results of a shard to FILE (JSON lines) instead of a report")
-	cmd.Flags().StringVar(&plotDir, "plot", "", "also write goodput vs the first --vary parameter, with 95% CI bars and the textbook model (Mathis, 1 − p, rdt utilisation), as PNG and SVG into DIR")
+	cmd.Flags().StringArrayVar(&o.vary, "vary", nil, "PATH=V1,V2,...: a parameter and its values (repeatable)")
+	cmd.Flags().IntVar(&o.seeds, "seeds", 10, "independent seeds per point")
+	cmd.Flags().IntVar(&o.workers, "workers", runtime.GOMAXPROCS(0), "parallel runs (1 to 1024; default: the number of cores)")
+	cmd.Flags().StringVar(&o.format, "format", "table", "output format: "+report.FormatList(true, false))
+	cmd.Flags().StringVar(&o.shard, "shard", "", "K/N: run only the K-th of N slices of the runs (needs --out)")
+	cmd.Flags().StringVar(&o.out, "out", "", "write raw results of a shard to FILE (JSON lines) instead of a report")
+	cmd.Flags().StringVar(&o.plotDir, "plot", "", "also write goodput vs the first --vary parameter, with 95% CI bars and the textbook model (Mathis, 1 − p, rdt utilisation), as PNG and SVG into DIR")
 	return cmd
+}
+
+// validate checks the flags and returns the axes and the shard they give.
+func (o *sweepOptions) validate() ([]sweep.Axis, sweep.Shard, error) {
+	sh := sweep.Shard{K: 1, N: 1}
+	if _, err := report.ParseFormat(o.format, true); err != nil {
+		return nil, sh, fmt.Errorf("--format %q: want one of %s", o.format, strings.Join(report.FormatNames(true), ", "))
+	}
+	if o.seeds < 1 {
+		return nil, sh, fmt.Errorf("--seeds %d: want at least 1", o.seeds)
+	}
+	if o.workers < 1 || o.workers > sweep.MaxWorkers {
+		return nil, sh, fmt.Errorf("--workers %d: want 1 to %d", o.workers, sweep.MaxWorkers)
+	}
+	var axes []sweep.Axis
+	for _, v := range o.vary {
+		a, err := sweep.ParseAxis(v)
+		if err != nil {
+			return nil, sh, err
+		}
+		axes = append(axes, a)
+	}
+	if o.shard != "" {
+		var err error
+		if sh, err = sweep.ParseShard(o.shard); err != nil {
+			return nil, sh, err
+		}
+		if o.out == "" {
+			return nil, sh, fmt.Errorf("--shard needs --out FILE for the shard's raw results")
+		}
+	}
+	return axes, sh, nil
+}
+
+// execute makes the shard's runs, with a progress bar when stderr is a
+// terminal; a signal (intr set, which says it) stops them, and nothing is
+// written.
+func (o *sweepOptions) execute(plan *sweep.Plan, sh sweep.Shard, intr *atomic.Bool, which func() os.Signal) ([]sweep.Record, error) {
+	total := plan.Runs()
+	if sh.N > 1 {
+		total = (plan.Runs() - (sh.K - 1) + sh.N - 1) / sh.N
+	}
+	var tick func()
+	var bar *progressbar.ProgressBar
+	if f, ok := o.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(o.stderr),
+			progressbar.OptionSetDescription("runs"), progressbar.OptionShowCount(),
+			progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish(),
+			progressbar.OptionThrottle(100*time.Millisecond))
+		tick = func() { bar.Add(1) }
+	}
+	recs, err := plan.Execute(sweep.Options{Shard: sh, Workers: o.workers, Interrupt: intr, Progress: tick})
+	if bar != nil {
+		bar.Clear()
+	}
+	if errors.Is(err, sweep.ErrInterrupted) {
+		return nil, interrupted(which(), fmt.Sprintf("sweep stopped: %d of %d runs had finished; no report or shard written", len(recs), total))
+	}
+	return recs, err
+}
+
+// report writes the shard's raw results (--out), or the report and the
+// plots (--plot), and warns of failed runs.
+func (o *sweepOptions) report(name string, src []byte, plan *sweep.Plan, sh sweep.Shard, recs []sweep.Record) error {
+	if o.out != "" {
+		if err := sweep.WriteShard(o.out, plan.Meta, sh, recs); err != nil {
+			return err
+		}
+		return warnFailed(o.stderr, plan.Meta, recs)
+	}
+	if err := sweep.Write(o.stdout, plan.Meta, recs, o.format); err != nil {
+		return err
+	}
+	if o.plotDir != "" {
+		pts, err := plot.PointScenarios(name, src, plan.Meta)
+		if err != nil {
+			return err
+		}
+		files, err := plot.Sweep(plan.Meta, recs, pts, o.plotDir)
+		for _, f := range files {
+			fmt.Fprintln(o.stderr, "wrote", f)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return warnFailed(o.stderr, plan.Meta, recs)
 }
 
 func newMergeCmd(stdout io.Writer) *cobra.Command {

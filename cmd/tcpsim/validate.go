@@ -17,15 +17,20 @@ const maxValidateSeeds = 10000
 
 func newValidateCmd(stdout io.Writer) *cobra.Command {
 	var seeds int
+	var linuxOnly bool
 	cmd := &cobra.Command{
 		Use:   "validate",
-		Short: "Compare tcpsim with published throughput models (stop-and-wait, sliding window, Mathis, Padhye, UDP 1-p, rdt utilisation and ARQ)",
+		Short: "Compare tcpsim with published throughput models (stop-and-wait, sliding window, Mathis, Padhye, UDP 1-p, rdt utilisation and ARQ) and its linux profile with the real kernel",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if seeds < 1 || seeds > maxValidateSeeds {
 				return fmt.Errorf("--seeds %d: want a whole number of seeds from 1 to %d", seeds, maxValidateSeeds)
 			}
-			checks, err := validate.All(seeds)
+			run := validate.All
+			if linuxOnly {
+				run = func(seeds int) ([]validate.Check, error) { return validate.Linux(seeds) }
+			}
+			checks, err := run(seeds)
 			if err != nil {
 				return err
 			}
@@ -59,6 +64,7 @@ func newValidateCmd(stdout io.Writer) *cobra.Command {
 		},
 	}
 	cmd.Flags().IntVar(&seeds, "seeds", 10, "seeds per TCP check (1 to 10000)")
+	cmd.Flags().BoolVar(&linuxOnly, "linux", false, "only the linux profile against the real kernel (three paths)")
 	return cmd
 }
 

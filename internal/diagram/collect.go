@@ -127,6 +127,16 @@ type collector struct {
 	rtoAt                sim.Time          // when a retransmission timer last fired
 }
 
+// onWire returns the arrow of the packet e is about, and its index; nil
+// if it is not on the wire (never seen, or already ended).
+func (k *collector) onWire(e *trace.Event) (int, *arrow) {
+	j, ok := k.open[arrowKey{e.Dir, e.ID}]
+	if !ok {
+		return -1, nil
+	}
+	return j, &k.c.arrows[j]
+}
+
 // in reports whether t is within the window's start.
 func (k *collector) in(t sim.Time) bool { return t >= k.opt.From }
 
@@ -330,11 +340,10 @@ func (k *collector) duplicate(i int, e, raw *trace.Event) {
 // lost ends an arrow lost on the wire: drawn as vanishing half way to the
 // other host, on a row of its own without a time.
 func (k *collector) lost(i int, e, raw *trace.Event, where string) {
-	j, ok := k.open[arrowKey{e.Dir, e.ID}]
-	if !ok {
+	j, a := k.onWire(e)
+	if a == nil {
 		return
 	}
-	a := &k.c.arrows[j]
 	a.end, a.scripted = endLost, e.Scripted
 	text := string(k.g.lost) + " lost" + where + ": " + a.text
 	if e.Scripted {
@@ -354,11 +363,10 @@ func (k *collector) lost(i int, e, raw *trace.Event, where string) {
 // deliver ends an arrow at the far lane. A checksum drop follows the
 // delivery at the same instant: the arrow stays findable until then.
 func (k *collector) deliver(i int, e, raw *trace.Event) {
-	j, ok := k.open[arrowKey{e.Dir, e.ID}]
-	if !ok {
+	j, a := k.onWire(e)
+	if a == nil {
 		return
 	}
-	a := &k.c.arrows[j]
 	a.end, a.at, a.inbound = endDeliver, raw.Node, true
 	text := ""
 	switch {
@@ -375,11 +383,10 @@ func (k *collector) deliver(i int, e, raw *trace.Event) {
 // dequeueDrop ends an arrow CoDel dropped at the head of the queue: it
 // never left the sender's side.
 func (k *collector) dequeueDrop(i int, e, raw *trace.Event, where string) {
-	j, ok := k.open[arrowKey{e.Dir, e.ID}]
-	if !ok {
+	j, a := k.onWire(e)
+	if a == nil {
 		return
 	}
-	a := &k.c.arrows[j]
 	a.end, a.at = endQueueDrop, raw.Node
 	if k.in(e.T) {
 		a.arrive = k.add(item{t: e.T, order: i, timed: true, kind: itemArrive, arrow: j,
@@ -390,11 +397,10 @@ func (k *collector) dequeueDrop(i int, e, raw *trace.Event, where string) {
 
 // checksumDrop ends an arrow that arrived damaged and was dropped.
 func (k *collector) checksumDrop(i int, e *trace.Event) {
-	j, ok := k.open[arrowKey{e.Dir, e.ID}]
-	if !ok {
+	j, a := k.onWire(e)
+	if a == nil {
 		return
 	}
-	a := &k.c.arrows[j]
 	a.end = endChecksum
 	if a.arrive < 0 && k.in(e.T) {
 		a.arrive = k.add(item{t: e.T, order: i, timed: true, kind: itemArrive, arrow: j})

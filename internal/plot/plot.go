@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"tcpsim/internal/outdir"
 )
 
 // numeric reads a sweep value as a number for the x axis: "2%" is 2,
@@ -43,16 +45,6 @@ func unit(vals []string) string {
 	return ""
 }
 
-// sanitize makes s safe as a file name.
-func sanitize(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '/' || r == ' ' || r == ':' || r == '\\' {
-			return '_'
-		}
-		return r
-	}, s)
-}
-
 // FileBase returns the name a scenario file gives its figures: the file's
 // base name without .yaml or .yml ("26-kr-reno" for
 // scenarios/exercises/26-kr-reno.yaml or ex:26-kr-reno), so that figures
@@ -62,5 +54,5 @@ func FileBase(file string) string {
 	for _, ext := range []string{".yaml", ".yml"} {
 		b = strings.TrimSuffix(b, ext)
 	}
-	return sanitize(b)
+	return outdir.Name(b)
 }

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"image/color"
 	"io"
-	"os"
-	"path/filepath"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -13,6 +11,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"tcpsim/internal/outdir"
 )
 
 // palette is the colour of Series.Color and Span.Color i (Tableau 10).
@@ -289,7 +289,10 @@ func drawFigure(c vg.Canvas, f *Figure, p *plot.Plot, leg plot.Legend, w, lw vg.
 }
 
 // Render writes f to dir/f.Name.png and .svg and returns their paths.
-// The files are byte-stable: the same figure gives the same bytes.
+// The files are byte-stable: the same figure gives the same bytes. f.Name
+// passes through outdir.Name, and the files are written through an
+// os.Root on dir: whatever the scenario and flow names in it, nothing is
+// written outside dir.
 func Render(f *Figure, dir string) ([]string, error) {
 	p, leg, err := build(f)
 	if err != nil {
@@ -297,9 +300,11 @@ func Render(f *Figure, dir string) ([]string, error) {
 	}
 	lw := legendWidth(f, leg)
 	w := plotWidth + lw
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	od, err := outdir.Open(dir)
+	if err != nil {
 		return nil, fmt.Errorf("plot: %w", err)
 	}
+	defer od.Close()
 	png := vgimg.New(w, height)
 	drawFigure(png, f, p, leg, w, lw)
 	svg := vgsvg.New(w, height)
@@ -309,26 +314,13 @@ func Render(f *Figure, dir string) ([]string, error) {
 		ext string
 		w   io.WriterTo
 	}{{".png", vgimg.PngCanvas{Canvas: png}}, {".svg", svg}} {
-		name := filepath.Join(dir, f.Name+o.ext)
-		if err := writeFile(name, o.w); err != nil {
-			return out, err
+		// f.Name holds scenario and flow names: outdir keeps the file
+		// inside dir whatever they hold (issue 21, item 2).
+		name, err := od.WriteFile(outdir.Name(f.Name)+o.ext, o.w)
+		if err != nil {
+			return out, fmt.Errorf("plot: %w", err)
 		}
 		out = append(out, name)
 	}
 	return out, nil
-}
-
-func writeFile(name string, w io.WriterTo) error {
-	fh, err := os.Create(name)
-	if err != nil {
-		return fmt.Errorf("plot: %w", err)
-	}
-	if _, err := w.WriteTo(fh); err != nil {
-		fh.Close()
-		return fmt.Errorf("plot: %s: %w", name, err)
-	}
-	if err := fh.Close(); err != nil {
-		return fmt.Errorf("plot: %s: %w", name, err)
-	}
-	return nil
 }

@@ -6,10 +6,13 @@ import (
 	"slices"
 	"strings"
 
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/sweep"
 	"tcpsim/internal/validate"
 	"tcpsim/model/link"
+
+	"tcpsim/internal/outdir"
 )
 
 // PointScenarios parses the scenario of every point of a sweep (the file
@@ -90,7 +93,7 @@ func sweepSeries(m sweep.Meta, st sweep.Stats, xs []float64, pts []*scenario.Sce
 // when it is the same at every point of the series: "tcp newreno", "udp",
 // "go-back-n".
 func algorithm(f sweep.FlowInfo, fi int, pts []*scenario.Scenario, vals []string, stride, rest int) string {
-	if f.Protocol != "tcp" || pts == nil {
+	if !proto.IsFamily(f.Protocol, proto.TCP) || pts == nil {
 		return f.Protocol
 	}
 	cc := ""
@@ -209,10 +212,10 @@ func SweepFigure(m sweep.Meta, recs []sweep.Record, pts []*scenario.Scenario) (*
 	if st.Runs.Failed > 0 {
 		title += fmt.Sprintf("\n%d of %d runs failed: circled means cover completed runs only", st.Runs.Failed, st.Runs.Total)
 	}
-	f := &Figure{Name: sanitize(FileBase(m.File) + "-goodput-vs-" + ax.Path), Title: title,
+	f := &Figure{Name: outdir.Name(FileBase(m.File) + "-goodput-vs-" + ax.Path), Title: title,
 		X: Axis{Label: ax.Path + unit(ax.Values)}, Y: Axis{Label: "goodput (Mbps)"}}
 	if m.File == "" {
-		f.Name = sanitize(m.Scenario + "-goodput-vs-" + ax.Path)
+		f.Name = outdir.Name(m.Scenario + "-goodput-vs-" + ax.Path)
 	}
 	xs := make([]float64, len(ax.Values))
 	allNumeric := true

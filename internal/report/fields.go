@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/run"
 	"tcpsim/model/link"
 	"tcpsim/sim"
@@ -105,36 +106,31 @@ func (r *row[T]) cell(src T) string {
 	return strings.Join(parts, r.sep)
 }
 
-// Protocol names as FlowResult.Protocol spells them.
-const (
-	tcpProto = "tcp"
-	udpProto = "udp"
-)
-
-// The rdt family (Kurose & Ross ch. 3), as FlowResult.Protocol spells
-// it. Their protocol-only fields share one JSON object, "rdt".
-const (
-	swProto  = "stop-and-wait"
-	gbnProto = "go-back-n"
-	srProto  = "selective-repeat"
-	// rdtObject names the JSON object of the rdt family's own fields.
-	rdtObject = "rdt"
-)
-
+// Protocol names as FlowResult.Protocol spells them, from the protocol
+// table.
 var (
-	onlyTCP = []string{tcpProto}
-	onlyUDP = []string{udpProto}
-	onlyRDT = []string{swProto, gbnProto, srProto}
+	tcpProto = proto.ProtoTCP.String()
+	udpProto = proto.ProtoUDP.String()
+	swProto  = proto.StopAndWait.String()
+	gbnProto = proto.GoBackN.String()
+	srProto  = proto.SelectiveRepeat.String()
+)
+
+// The fields' protocols, by family: the rdt family (Kurose & Ross ch. 3)
+// shares one JSON object of its own fields, "rdt".
+var (
+	onlyTCP = proto.NamesOf(proto.TCP)
+	onlyUDP = proto.NamesOf(proto.UDP)
+	onlyRDT = proto.NamesOf(proto.RDT)
 	// tcpRDT: fields that TCP and the rdt family both have.
-	tcpRDT = []string{tcpProto, swProto, gbnProto, srProto}
+	tcpRDT = append(proto.NamesOf(proto.TCP), proto.NamesOf(proto.RDT)...)
 )
 
 // objectName is the JSON object that holds a flow's protocol-only
-// fields: the protocol's name, or "rdt" for the rdt family.
+// fields: its protocol's family ("tcp", "udp", "rdt").
 func objectName(protocol string) string {
-	switch protocol {
-	case swProto, gbnProto, srProto:
-		return rdtObject
+	if p, ok := proto.Parse(protocol); ok {
+		return p.Family().String()
 	}
 	return protocol
 }

@@ -7,23 +7,47 @@ package report
 import (
 	"fmt"
 	"io"
+	"math"
 	"slices"
+	"strconv"
+	"strings"
 
 	"tcpsim/internal/run"
 	"tcpsim/sim"
 )
 
-// Rate formats bits per second with an SI prefix, e.g. "9.52 Mbps".
+// Rate formats bits per second with an SI prefix and three significant
+// digits, e.g. "9.52 Mbps", never in exponent notation. The value is
+// rounded to three significant digits before the prefix is chosen, so
+// that a rate just under a power of 1000 (999,999 bps) reads "1 Mbps",
+// not "1e+03 kbps"; beyond 999 Gbps every digit before the point is
+// printed ("1234 Gbps"), and below 0.0001 bps every zero after it.
 func Rate(bps float64) string {
-	switch {
-	case bps >= 1e9:
-		return fmt.Sprintf("%.3g Gbps", bps/1e9)
-	case bps >= 1e6:
-		return fmt.Sprintf("%.3g Mbps", bps/1e6)
-	case bps >= 1e3:
-		return fmt.Sprintf("%.3g kbps", bps/1e3)
+	if math.IsNaN(bps) || math.IsInf(bps, 0) {
+		return fmt.Sprintf("%v bps", bps)
 	}
-	return fmt.Sprintf("%.3g bps", bps)
+	// 'e' with two decimals rounds to three significant digits exactly
+	// as %.3g does.
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(bps, 'e', 2, 64), 64)
+	v, unit := r, "bps"
+	for _, u := range [...]struct {
+		scale float64
+		unit  string
+	}{{1e9, "Gbps"}, {1e6, "Mbps"}, {1e3, "kbps"}} {
+		if r >= u.scale {
+			v, unit = r/u.scale, u.unit
+			break
+		}
+	}
+	s := strconv.FormatFloat(v, 'g', 3, 64)
+	switch {
+	case !strings.Contains(s, "e"):
+	case math.Abs(v) >= 1000:
+		s = strconv.FormatFloat(v, 'f', 0, 64)
+	default: // tiny: r holds three significant digits exactly
+		s = strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return s + " " + unit
 }
 
 // Duration formats t in seconds, or "-" for a negative (unknown) time.

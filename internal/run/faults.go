@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/scenario"
 	"tcpsim/model/link"
 	"tcpsim/model/seqnum"
@@ -59,7 +60,7 @@ func (n *Network) installFaults() {
 	s := &faultScript{flows: make([]flowCount, len(sc.Flows))}
 	for i := range sc.Flows {
 		f := &sc.Flows[i]
-		s.flows[i] = flowCount{dataDir: "forward", tcp: f.Protocol == "tcp"}
+		s.flows[i] = flowCount{dataDir: "forward", tcp: proto.IsFamily(f.Protocol, proto.TCP)}
 		if f.From == "b" {
 			s.flows[i].dataDir = "reverse"
 		}

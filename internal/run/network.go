@@ -34,6 +34,9 @@ func (n *Network) buildNodes(streams sim.Streams, pool *link.Pool) error {
 	}
 	var edges []graphEdge
 	for _, ls := range sc.LinkSpecs() {
+		if n.stop() {
+			return ErrInterrupted
+		}
 		a, b := index[ls.A], index[ls.B]
 		for _, d := range []struct {
 			name     string
@@ -50,8 +53,15 @@ func (n *Network) buildNodes(streams sim.Streams, pool *link.Pool) error {
 			edges = append(edges, graphEdge{from: d.from, to: d.to, delay: d.cfg.Delay, name: d.name})
 		}
 	}
-	n.routes = computeRoutes(gnodes, edges)
+	routes, ok := computeRoutesUntil(gnodes, edges, n.stop)
+	if !ok {
+		return ErrInterrupted
+	}
+	n.routes = routes
 	for i := range n.routes {
+		if n.stop() {
+			return ErrInterrupted
+		}
 		nd := &n.nodes[i]
 		for _, r := range n.routes[i].Routes {
 			dst := n.nodes[index[r.Dest]].addr

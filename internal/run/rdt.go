@@ -140,9 +140,6 @@ type rdtSide struct {
 	check    func()
 }
 
-// rdtTimerKinds are the trace kinds of rdt.TimerOp values.
-var rdtTimerKinds = [...]string{rdt.TimerSet: trace.TimerSet, rdt.TimerCancel: trace.TimerCancel, rdt.TimerFired: trace.TimerFired}
-
 // RDTEvent implements rdt.Observer.
 func (r *rdtSide) RDTEvent(ev rdt.Event, n rdt.Note) {
 	if ev == rdt.EvDone {
@@ -164,7 +161,7 @@ func (r *rdtSide) RDTEvent(ev rdt.Event, n rdt.Note) {
 			Flags: h.Type.String(), Seq: uint32(h.Seq), Ack: uint32(h.Ack), Len: n.Len, Retrans: n.Retrans}
 		t.sink.Event(&t.ev)
 	case rdt.EvTimer:
-		t.simple(r.flow, rdtTimerKinds[n.TimerOp], "sender retransmission timer for pkt "+strconv.Itoa(int(n.Seq))+" at "+n.At.String(), int64(n.At), int64(n.Seq))
+		t.simple(r.flow, timerKinds[n.TimerOp], "sender retransmission timer for pkt "+strconv.Itoa(int(n.Seq))+" at "+n.At.String(), int64(n.At), int64(n.Seq))
 	case rdt.EvDecision:
 		t.simple(r.flow, trace.Decision, n.Side.String()+": "+n.Text, 0, 0)
 	case rdt.EvCorrupt:

@@ -49,6 +49,13 @@ type graphEdge struct {
 // path is built from its next hop's final one), so following next hops
 // never loops.
 func computeRoutes(nodes []graphNode, edges []graphEdge) []RoutingTable {
+	tables, _ := computeRoutesUntil(nodes, edges, func() bool { return false })
+	return tables
+}
+
+// computeRoutesUntil is computeRoutes, asking stop before each
+// destination whether to give up: then it returns nil, false.
+func computeRoutesUntil(nodes []graphNode, edges []graphEdge, stop func() bool) ([]RoutingTable, bool) {
 	in := make([][]int, len(nodes)) // edges into each node
 	for i, e := range edges {
 		in[e.to] = append(in[e.to], i)
@@ -64,6 +71,9 @@ func computeRoutes(nodes []graphNode, edges []graphEdge) []RoutingTable {
 	for d, dn := range nodes {
 		if dn.router {
 			continue
+		}
+		if stop() {
+			return nil, false
 		}
 		for i := range nodes {
 			dist[i], path[i], next[i], done[i] = -1, nil, -1, false
@@ -107,7 +117,7 @@ func computeRoutes(nodes []graphNode, edges []graphEdge) []RoutingTable {
 			tables[x].Routes = append(tables[x].Routes, Route{Dest: dn.name, Next: nodes[e.to].name, Link: e.name, Delay: dist[x], Path: path[x]})
 		}
 	}
-	return tables
+	return tables, true
 }
 
 // better orders paths by delay, then by their node names.

@@ -5,10 +5,12 @@
 package run
 
 import (
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"sync/atomic"
 
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/scenario"
 	"tcpsim/model/host"
 	"tcpsim/model/link"
@@ -197,6 +199,7 @@ type Network struct {
 	watching bool
 	tr       *tracer
 	intr     *atomic.Bool
+	stop     func() bool // reports whether intr is set; read while building
 
 	// done[i] records that flow i has finished (a flow never unfinishes);
 	// unfinished counts the flows not yet done, so that noticing the last
@@ -277,17 +280,38 @@ func Build(sc *scenario.Scenario, seed uint64) (*Network, error) {
 	return BuildWith(sc, seed, Options{})
 }
 
+// ErrInterrupted is returned (wrapped, naming the scenario) by BuildWith
+// and ScenarioWith when Options.Interrupt is set while the network is
+// being built: before the run starts there is no result to report.
+var ErrInterrupted = errors.New("run: interrupted while building the network")
+
 // BuildWith constructs the network of sc with the given seed and
-// instruments.
+// instruments. Building a large topology takes a while (routes above
+// all), so Options.Interrupt is read between its steps as well: between
+// links, between routing destinations, between nodes and between flows.
 func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error) {
+	stop := func() bool { return opt.Interrupt != nil && opt.Interrupt.Load() }
+	return buildWith(sc, seed, opt, stop)
+}
+
+// buildWith is BuildWith with the interrupt read through stop, which
+// tests replace to interrupt the build at each of its checks in turn.
+func buildWith(sc *scenario.Scenario, seed uint64, opt Options, stop func() bool) (*Network, error) {
+	interrupted := fmt.Errorf("%s: %w", sc.File, ErrInterrupted)
+	if stop() {
+		return nil, interrupted
+	}
 	if sc.Repeated() {
 		// Repeated flows: the network runs, traces and reports their
 		// members, each a flow of its own.
 		cp := *sc
 		cp.Flows = sc.Expanded(seed)
 		sc = &cp
+		if stop() {
+			return nil, interrupted
+		}
 	}
-	n := &Network{sc: sc, seed: seed, eng: sim.New(1024), intr: opt.Interrupt}
+	n := &Network{sc: sc, seed: seed, eng: sim.New(1024), intr: opt.Interrupt, stop: stop}
 	n.watch = n.onWatch
 	n.starter = n.onChain
 	if opt.Trace != nil {
@@ -296,6 +320,9 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 	streams := sim.NewStreams(seed)
 	pool := link.NewPool(2048)
 	if err := n.buildNodes(streams, pool); err != nil {
+		if errors.Is(err, ErrInterrupted) {
+			return nil, interrupted
+		}
 		return nil, err
 	}
 	if n.tr != nil {
@@ -305,6 +332,9 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 	n.done = make([]bool, len(sc.Flows))
 	n.unfinished = len(sc.Flows)
 	for i := range sc.Flows {
+		if stop() {
+			return nil, interrupted
+		}
 		f := &sc.Flows[i]
 		from, to := sc.FlowEnds(f)
 		if err := n.checkTTL(f.Name, from, to); err != nil {
@@ -313,22 +343,23 @@ func BuildWith(sc *scenario.Scenario, seed uint64, opt Options) (*Network, error
 		src, dst := n.host(from), n.host(to)
 		// Ports: flow i uses client port 49152+i and server port 5001+i.
 		cport, sport := uint16(49152+i), uint16(5001+i)
-		switch f.Protocol {
-		case "udp":
+		pr, _ := proto.Parse(f.Protocol)
+		switch pr.Family() {
+		case proto.UDP:
 			u := udp.New(n.eng, udp.Config{
 				Flow: int32(i), Src: src, Dst: dst, SrcPort: cport, DstPort: sport,
 				Count: f.UDP.Count, Bytes: int64(f.UDP.Bytes), Datagram: int(f.UDP.Datagram), Rate: int64(f.UDP.Rate),
 				Checksum: f.UDP.Checksum, Start: sim.Time(f.Start), Observer: udpDone{n, i},
 			})
 			n.flows = append(n.flows, &udpFlow{spec: f, f: u})
-		case "tcp":
+		case proto.TCP:
 			tf, err := newTCPFlow(n, i, f, src, dst, cport, sport, streams)
 			if err != nil {
 				return nil, err
 			}
 			n.flows = append(n.flows, tf)
 			n.hasTCP = true
-		default: // the rdt family
+		case proto.RDT:
 			out := n.firstHop(from, to)
 			rf, err := newRDTFlow(n, i, f, src, dst, out)
 			if err != nil {
@@ -443,7 +474,7 @@ func (u *udpFlow) release() {}
 func (u *udpFlow) result(now sim.Time) FlowResult {
 	st := u.f.Stats()
 	r := FlowResult{
-		Name: u.spec.Name, Protocol: "udp",
+		Name: u.spec.Name, Protocol: u.spec.Protocol,
 		OfferedBytes: st.SentBytes, DeliveredBytes: st.DeliveredBytes,
 		PacketsSent: st.Sent, PacketsRecv: st.Delivered,
 		Lost: st.Sent - st.Delivered, ChecksumDrops: st.ChecksumDrops,

@@ -52,6 +52,12 @@ func newTCPFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, cport,
 	if err != nil {
 		return nil, err
 	}
+	hystart := tcp.HyStartAuto
+	if t.HyStart != "" {
+		if hystart, err = tcp.ParseHyStart(t.HyStart); err != nil {
+			return nil, err
+		}
+	}
 	isn := streams.Stream("flow/" + f.Name + "/isn")
 	// Every field is explicit: the scenario's table of defaults has filled
 	// in what the file left out, so the endpoint's own defaults never apply.
@@ -60,7 +66,8 @@ func newTCPFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, cport,
 		Congestion: cc, MaxRetries: t.MaxRetries,
 		MinRTO: sim.Time(t.MinRTO), MaxRTO: sim.Time(t.MaxRTO), InitialRTO: sim.Time(t.InitialRTO),
 		TimeWait: sim.Time(t.TimeWait), InitialSsthresh: t.InitialSsthresh * t.MSS, SACK: t.SACK, Timestamps: t.Timestamps,
-		QuickAcks: t.QuickAcks, ECN: t.ECN,
+		QuickAcks: t.QuickAcks, ECN: t.ECN, PRR: t.PRR, RACK: t.RACK, DSACK: t.DSACK,
+		ByteCounting: t.ByteCounting, NewRenoRecovery: t.NewRenoRecovery, DelAckATO: t.DelAckATO, HyStart: hystart, RecvBufferMax: int(t.RecvBufferMax),
 	}
 	if t.DelayedAck.On {
 		cfg.DelayedAck = sim.Time(t.DelayedAck.Timeout)
@@ -117,7 +124,7 @@ func (t *tcpFlow) result(now sim.Time) FlowResult {
 	a := t.app
 	cs, ss := a.Client.Stats(), a.Server.Stats()
 	r := FlowResult{
-		Name: t.spec.Name, Protocol: "tcp",
+		Name: t.spec.Name, Protocol: t.spec.Protocol,
 		OfferedBytes: a.Want(), DeliveredBytes: a.Delivered,
 		PacketsSent:   cs.SegsSent + ss.SegsSent,
 		PacketsRecv:   cs.SegsRecv + ss.SegsRecv,

@@ -12,6 +12,7 @@ import (
 	"tcpsim/model/tcp"
 	"tcpsim/model/tcpconn"
 	"tcpsim/model/wire"
+	"tcpsim/sim"
 )
 
 // Options are optional instruments of a run.
@@ -176,8 +177,8 @@ func (s *tcpSide) TCPEvent(ev tcp.Event, n tcp.Note) {
 	}
 }
 
-// timerKinds are the trace kinds of tcp.TimerOp values.
-var timerKinds = [...]string{tcp.TimerSet: trace.TimerSet, tcp.TimerCancel: trace.TimerCancel, tcp.TimerFired: trace.TimerFired}
+// timerKinds are the trace kinds of sim.TimerOp values (TCP and rdt).
+var timerKinds = [...]string{sim.TimerSet: trace.TimerSet, sim.TimerCancel: trace.TimerCancel, sim.TimerFired: trace.TimerFired}
 
 // tcpEvent traces one event of a TCP flow's side s.
 func (t *tracer) tcpEvent(s *tcpSide, ev tcp.Event, n tcp.Note) {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	proto "tcpsim/internal/protocol"
 )
 
 // The decoder walks the YAML syntax tree itself, field table by field
@@ -452,30 +454,37 @@ func (d *decoder) flows(s *Scenario, n ast.Node, path string) error {
 	return nil
 }
 
-// flowFieldsFor returns the fields of a flow of protocol proto: the
-// common ones and that protocol's own.
-func flowFieldsFor(proto string) []field[Flow] {
-	fs := flowFields()
-	switch {
-	case proto == "tcp":
-		fs = append(fs, lift(tcpFields(), func(f *Flow) *TCPFlow { return f.TCP })...)
-	case proto == "udp":
-		fs = append(fs, lift(udpFields(), func(f *Flow) *UDPFlow { return f.UDP })...)
-	case IsRDT(proto):
-		fs = append(fs, lift(rdtFields(), func(f *Flow) *RDTFlow { return f.RDT })...)
-	default:
+// flowFieldsFor returns the fields of a flow of protocol name: the
+// common ones and that protocol's family's own.
+func flowFieldsFor(name string) []field[Flow] {
+	p, ok := proto.Parse(name)
+	if !ok {
 		return nil
 	}
-	return append(fs, repeatField())
+	return append(append(flowFields(), familyFields(p.Family())...), repeatField())
 }
 
-// notApplicable explains a key that is not a field of a proto flow.
-func notApplicable(proto string) func(string) string {
+// familyFields are the fields of a family's flows.
+func familyFields(f proto.Family) []field[Flow] {
+	switch f {
+	case proto.TCP:
+		return lift(tcpFields(), func(f *Flow) *TCPFlow { return f.TCP })
+	case proto.UDP:
+		return lift(udpFields(), func(f *Flow) *UDPFlow { return f.UDP })
+	default:
+		return lift(rdtFields(), func(f *Flow) *RDTFlow { return f.RDT })
+	}
+}
+
+// notApplicable explains a key that is not a field of a flow of protocol
+// name: the key may be another family's.
+func notApplicable(name string) func(string) string {
 	return func(key string) string {
-		own := flowFieldsFor(proto)
-		for _, other := range []string{"tcp", "udp", "go-back-n"} {
-			if _, ok := lookup(flowFieldsFor(other), key); ok && other != proto {
-				return fmt.Sprintf("field %s does not apply to a %s flow (%s fields: %s)", key, proto, proto, names(own))
+		own := flowFieldsFor(name)
+		p, _ := proto.Parse(name)
+		for _, fam := range []proto.Family{proto.TCP, proto.UDP, proto.RDT} {
+			if _, ok := lookup(familyFields(fam), key); ok && fam != p.Family() {
+				return fmt.Sprintf("field %s does not apply to a %s flow (%s fields: %s)", key, name, name, names(own))
 			}
 		}
 		return fmt.Sprintf("unknown field %q: want one of %s", key, names(own))
@@ -514,11 +523,13 @@ func (d *decoder) flow(n ast.Node, path string) (Flow, error) {
 	if f.Protocol, err = d.choice(es, path, "protocol", protocols, wantProtocol); err != nil {
 		return Flow{}, err
 	}
-	switch f.Protocol {
-	case "":
+	if f.Protocol == "" {
 		pos := nodePos(n)
 		return Flow{}, &Error{File: d.file, Line: pos.Line, Field: join(path, "protocol"), Msg: "missing: want " + wantProtocol}
-	case "tcp":
+	}
+	pr, _ := proto.Parse(f.Protocol)
+	switch pr.Family() {
+	case proto.TCP:
 		f.TCP = &TCPFlow{}
 		if err := applyDefaults(d, "tcp flow", tcpFields(), f.TCP); err != nil {
 			return Flow{}, err
@@ -534,12 +545,12 @@ func (d *decoder) flow(n ast.Node, path string) (Flow, error) {
 				return Flow{}, err
 			}
 		}
-	case "udp":
+	case proto.UDP:
 		f.UDP = &UDPFlow{}
 		if err := applyDefaults(d, "udp flow", udpFields(), f.UDP); err != nil {
 			return Flow{}, err
 		}
-	default: // the rdt family
+	case proto.RDT:
 		f.RDT = &RDTFlow{}
 		if err := applyDefaults(d, "rdt flow", rdtFields(), f.RDT); err != nil {
 			return Flow{}, err

@@ -118,7 +118,7 @@ func TestAbsentTakesDefaultExplicitIsUsed(t *testing.T) {
 	s := mustParse(t, doc("", "", "bytes: 1MB", "count: 10"))
 	tcp, udp := s.Flows[0].TCP, s.Flows[1].UDP
 	want := TCPFlow{App: "bulk", Bytes: 1e6, Exchanges: 1, MSS: 1460, Congestion: "newreno", RecvBuffer: 64 << 10,
-		InitialWindow: 10, InitialRTO: 1e9, MinRTO: 1e9, MaxRTO: 60e9, TimeWait: 60e9, MaxRetries: 15, Profile: "textbook"}
+		InitialWindow: 10, InitialRTO: 1e9, MinRTO: 1e9, MaxRTO: 60e9, TimeWait: 60e9, MaxRetries: 15, Profile: "textbook", HyStart: "auto"}
 	if !reflect.DeepEqual(want, *tcp) {
 		t.Errorf("tcp defaults:\n got %+v\nwant %+v", *tcp, want)
 	}
@@ -495,8 +495,9 @@ func TestProfiles(t *testing.T) {
 			return f.Congestion == "newreno" && !f.SACK && !f.Timestamps && f.MinRTO == 1e9 && !f.DelayedAck.On && f.MSS == 1460
 		}},
 		{"linux", "profile: linux", func(f *TCPFlow) bool {
-			return f.Congestion == "cubic" && f.SACK && f.Timestamps && f.InitialWindow == 10 && f.MinRTO == 200e6 &&
-				f.MaxRTO == 120e9 && f.DelayedAck == DelAck{On: true, Timeout: 40e6} && f.QuickAcks == 16 && f.RecvBuffer == 6<<20
+			return f.Congestion == "cubic-linux" && f.SACK && f.Timestamps && f.InitialWindow == 10 && f.MinRTO == 200e6 &&
+				f.MaxRTO == 120e9 && f.DelayedAck == DelAck{On: true, Timeout: 40e6} && f.QuickAcks == 16 && f.RecvBuffer == 128<<10 &&
+				f.RecvBufferMax == 32<<20 && f.ByteCounting && f.NewRenoRecovery && f.DelAckATO && f.HyStart == "auto"
 		}},
 		{"ns3", "profile: ns3", func(f *TCPFlow) bool {
 			return f.Congestion == "newreno" && f.SACK && f.Timestamps && f.InitialWindow == 10 && f.MinRTO == 1e9 &&

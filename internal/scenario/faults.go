@@ -8,6 +8,7 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 
+	proto "tcpsim/internal/protocol"
 	"tcpsim/sim"
 )
 
@@ -186,13 +187,12 @@ func (s *Scenario) validateFaults() error {
 		if fl.Repeat != nil {
 			return s.errAt(at("flow"), "flow %s is repeated (repeat:): a fault applies to one flow that is written out on its own", f.Flow)
 		}
-		if fl.Protocol == "udp" {
-			if f.Drop == "ack" {
-				return s.errAt(at("drop"), "flow %s is UDP: it sends no ACKs (drop: data, segment: N drops its N-th datagram)", f.Flow)
-			}
-			if f.Transmission > 1 {
-				return s.errAt(at("transmission"), "flow %s is UDP: it never retransmits, so only transmission: 1 exists", f.Flow)
-			}
+		pr, _ := proto.Parse(fl.Protocol)
+		if !pr.Acks() && f.Drop == "ack" {
+			return s.errAt(at("drop"), "flow %s is %s: it sends no ACKs (drop: data, segment: N drops its N-th datagram)", f.Flow, strings.ToUpper(fl.Protocol))
+		}
+		if !pr.Retransmits() && f.Transmission > 1 {
+			return s.errAt(at("transmission"), "flow %s is %s: it never retransmits, so only transmission: 1 exists", f.Flow, strings.ToUpper(fl.Protocol))
 		}
 	}
 	return nil

@@ -334,6 +334,14 @@ func tcpFields() []field[TCPFlow] {
 		enumField("profile", Profiles(), func(f *TCPFlow, v string) { f.Profile = v }),
 		wholeField("quick_acks", 0, 1000, " segments", "16", func(f *TCPFlow, v uint64) { f.QuickAcks = int(v) }),
 		boolField("ecn", func(f *TCPFlow, v bool) { f.ECN = v }),
+		boolField("prr", func(f *TCPFlow, v bool) { f.PRR = v }),
+		boolField("rack", func(f *TCPFlow, v bool) { f.RACK = v }),
+		boolField("dsack", func(f *TCPFlow, v bool) { f.DSACK = v }),
+		boolField("byte_counting", func(f *TCPFlow, v bool) { f.ByteCounting = v }),
+		boolField("newreno_recovery", func(f *TCPFlow, v bool) { f.NewRenoRecovery = v }),
+		boolField("delack_ato", func(f *TCPFlow, v bool) { f.DelAckATO = v }),
+		enumField("hystart", tcp.HyStartNames(), func(f *TCPFlow, v string) { f.HyStart = v }),
+		sizeField("recv_buffer_max", 0, maxRecvBuf, "32MiB", func(f *TCPFlow, v Size) { f.RecvBufferMax = v }),
 	}
 }
 

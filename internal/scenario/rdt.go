@@ -2,9 +2,9 @@ package scenario
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
+	proto "tcpsim/internal/protocol"
 	"tcpsim/model/rdt"
 	"tcpsim/sim"
 )
@@ -24,14 +24,11 @@ type RDTFlow struct {
 	Count    int64
 }
 
-// rdtProtocols are the protocols whose flows take the rdt fields.
-var rdtProtocols = []string{"stop-and-wait", "go-back-n", "selective-repeat"}
-
 // IsRDT reports whether protocol names one of the rdt family.
-func IsRDT(protocol string) bool { return slices.Contains(rdtProtocols, protocol) }
+func IsRDT(protocol string) bool { return proto.IsFamily(protocol, proto.RDT) }
 
 // protocols are every value of a flow's protocol field.
-var protocols = append([]string{"tcp", "udp"}, rdtProtocols...)
+var protocols = proto.Names()
 
 // wantProtocol is the expected form of the protocol field.
 var wantProtocol = strings.Join(protocols[:len(protocols)-1], ", ") + " or " + protocols[len(protocols)-1]
@@ -81,7 +78,8 @@ func (s *Scenario) validateRDT(f *Flow, p string) error {
 	default:
 		return s.errMissing(p, "bytes", "give bytes (total payload, e.g. bytes: 100KB) or count (packets, e.g. count: 100)")
 	}
-	if f.Protocol == "stop-and-wait" {
+	rp := f.rdtProtocol()
+	if rp == rdt.StopAndWait {
 		for _, k := range []struct {
 			name string
 			v    int
@@ -99,7 +97,7 @@ func (s *Scenario) validateRDT(f *Flow, p string) error {
 	if !s.has(at("seq_bits")) {
 		// The fewest bits that are correct for the window.
 		r.SeqBits = 1
-		for r.SeqBits < rdt.MaxSeqBits && !rdtCorrect(f.Protocol, r.Window, r.SeqBits) {
+		for r.SeqBits < rdt.MaxSeqBits && !rdtCorrect(rp, r.Window, r.SeqBits) {
 			r.SeqBits++
 		}
 	}
@@ -109,9 +107,9 @@ func (s *Scenario) validateRDT(f *Flow, p string) error {
 		where = at("seq_bits")
 	}
 	switch {
-	case f.Protocol == "go-back-n" && r.Window > space-1:
+	case rp == rdt.GoBackN && r.Window > space-1:
 		return s.errAt(where, "go-back-n needs window ≤ 2^seq_bits - 1: window %d with seq_bits %d (2^%d - 1 = %d); with more, a cumulative ACK could mean every packet or none (K&R §3.4.3)", r.Window, r.SeqBits, r.SeqBits, space-1)
-	case f.Protocol == "selective-repeat" && r.Window > space:
+	case rp == rdt.SelectiveRepeat && r.Window > space:
 		return s.errAt(where, "selective-repeat needs window ≤ 2^seq_bits: window %d with seq_bits %d (2^%d = %d) gives the sender two packets with one number; window ≤ 2^(seq_bits-1) = %d is correct, and above that the receiver can take an old packet for a new one (K&R Figure 3.27), which is allowed on purpose", r.Window, r.SeqBits, r.SeqBits, space, space/2)
 	}
 	return nil
@@ -119,11 +117,17 @@ func (s *Scenario) validateRDT(f *Flow, p string) error {
 
 // rdtCorrect reports whether window n is correct with k sequence bits:
 // GBN needs n ≤ 2^k − 1, SR n ≤ 2^(k−1) (K&R §3.4.4).
-func rdtCorrect(protocol string, n, k int) bool {
-	if protocol == "selective-repeat" {
+func rdtCorrect(protocol rdt.Protocol, n, k int) bool {
+	if protocol == rdt.SelectiveRepeat {
 		return n <= 1<<(k-1)
 	}
 	return n <= 1<<k-1
+}
+
+// rdtProtocol returns the rdt model's protocol of an rdt flow.
+func (f *Flow) rdtProtocol() rdt.Protocol {
+	p, _ := proto.Parse(f.Protocol)
+	return p.RDT()
 }
 
 // RDTConfig returns the model's configuration of an rdt flow.

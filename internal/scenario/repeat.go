@@ -8,6 +8,7 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 
+	proto "tcpsim/internal/protocol"
 	"tcpsim/sim"
 )
 
@@ -112,8 +113,8 @@ func (s *Scenario) validateRepeats() error {
 			}
 			continue
 		}
-		if f.Protocol != "tcp" && f.Protocol != "udp" {
-			return s.errAt(p+".repeat", "repeat applies to tcp and udp flows, not %s", f.Protocol)
+		if pr, _ := proto.Parse(f.Protocol); !pr.Repeatable() {
+			return s.errAt(p+".repeat", "repeat applies to %s flows, not %s", repeatable(), f.Protocol)
 		}
 		if float64(f.Repeat.Every)*float64(f.Repeat.Count) > 1e18 {
 			return s.errAt(p+".repeat.every", "%d flows %v apart span more than 30 years of simulated time", f.Repeat.Count, sim.Time(f.Repeat.Every))
@@ -185,4 +186,18 @@ func (s *Scenario) Expanded(seed uint64) []Flow {
 		}
 	}
 	return out
+}
+
+// repeatable words the protocols whose flows may repeat: "tcp and udp".
+func repeatable() string {
+	var names []string
+	for _, n := range proto.Names() {
+		if p, _ := proto.Parse(n); p.Repeatable() {
+			names = append(names, n)
+		}
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

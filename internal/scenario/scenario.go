@@ -168,6 +168,31 @@ type TCPFlow struct {
 	// 3168): data segments are sent ECN-capable, and the sender reacts to
 	// an echoed CE mark as to a loss, without a retransmission.
 	ECN bool
+	// PRR sets cwnd in a SACK loss recovery by Proportional Rate
+	// Reduction (RFC 6937) instead of cutting it to ssthresh at once.
+	PRR bool
+	// RACK makes a SACK sender detect losses by time (RACK) and probe
+	// tail losses (TLP), RFC 8985, as Linux does by default.
+	RACK bool
+	// DSACK makes the receiver report duplicate segments (RFC 2883); a
+	// RACK sender uses them (reordering window, loss probes, undo).
+	DSACK bool
+	// ByteCounting grows the window by segments acknowledged, as Linux
+	// does (RFC 3465), instead of RFC 5681's per-ACK rule.
+	ByteCounting bool
+	// NewRenoRecovery gives Reno NewReno's fast recovery (RFC 6582), as
+	// Linux recovers without SACK.
+	NewRenoRecovery bool
+	// DelAckATO times delayed ACKs as Linux does (ATO from the arrival
+	// spacing, at most the SRTT; quick ACKs after a retransmission).
+	DelAckATO bool
+	// HyStart is the slow-start exit: one of tcp.HyStartNames() ("auto":
+	// the congestion control's own).
+	HyStart string
+	// RecvBufferMax, above RecvBuffer, lets the receive buffer grow up to
+	// it by Linux's autotuning (dynamic right-sizing); 0 or not above
+	// RecvBuffer: a fixed buffer.
+	RecvBufferMax Size
 }
 
 // UDPFlow holds the fields of a UDP flow: Count datagrams of Datagram

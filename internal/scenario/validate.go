@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	proto "tcpsim/internal/protocol"
 	"tcpsim/model/aqm"
 	"tcpsim/model/link"
 	"tcpsim/sim"
@@ -153,11 +154,11 @@ func (s *Scenario) validateFlow(i int, seen map[string]bool) error {
 		return s.errAt(at("name"), "%q is used by two flows: names must be unique", f.Name)
 	}
 	seen[f.Name] = true
-	if IsRDT(f.Protocol) {
+	pr, _ := proto.Parse(f.Protocol)
+	switch pr.Family() {
+	case proto.RDT:
 		return s.validateRDT(f, p)
-	}
-	switch f.Protocol {
-	case "udp":
+	case proto.UDP:
 		u := f.UDP
 		if !s.has(at("rate")) {
 			return s.errMissing(p, "rate", "a UDP sender needs a send rate, e.g. rate: 4Mbps")
@@ -175,7 +176,7 @@ func (s *Scenario) validateFlow(i int, seen map[string]bool) error {
 		if u.Count > maxDatagrams {
 			return s.errAt(at("bytes"), "%d bytes in datagrams of %d make %d datagrams: at most %d per flow", u.Bytes, u.Datagram, u.Count, int64(maxDatagrams))
 		}
-	case "tcp":
+	case proto.TCP:
 		t := f.TCP
 		if int(t.RecvBuffer) < t.MSS {
 			field := "recv_buffer"

@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 
 	"tcpsim/internal/run"
@@ -187,6 +188,12 @@ func NewPlan(file string, src []byte, axes []Axis, seeds int) (*Plan, error) {
 	}
 	first := p.points[0]
 	p.Scenario, p.BaseSeed = first.Name, first.Seed
+	if last := uint64(seeds - 1); last > math.MaxUint64-first.Seed {
+		// Seed base+k would wrap around to a small seed, silently
+		// repeating another sweep's runs (issue 21, item 13).
+		return nil, fmt.Errorf("--seeds %d: %s has seed %d, and seeds %d+0 to %d+%d go past the largest seed, %d: use --seeds %d or fewer, or a smaller seed in the file",
+			seeds, file, first.Seed, first.Seed, first.Seed, seeds-1, uint64(math.MaxUint64), math.MaxUint64-first.Seed+1)
+	}
 	for _, f := range first.Expanded(first.Seed) { // a repeated flow's members by name
 		p.Flows = append(p.Flows, FlowInfo{Name: f.Name, Protocol: f.Protocol})
 	}
@@ -195,10 +202,14 @@ func NewPlan(file string, src []byte, axes []Axis, seeds int) (*Plan, error) {
 
 // label returns the axis values of point i, the first axis varying
 // slowest.
-func (p *Plan) label(i int) []string {
-	out := make([]string, len(p.Axes))
-	for k := len(p.Axes) - 1; k >= 0; k-- {
-		vs := p.Axes[k].Values
+func (p *Plan) label(i int) []string { return labelOf(p.Axes, i) }
+
+// labelOf returns the values of point i of the grid of axes, the first
+// axis varying slowest.
+func labelOf(axes []Axis, i int) []string {
+	out := make([]string, len(axes))
+	for k := len(axes) - 1; k >= 0; k-- {
+		vs := axes[k].Values
 		out[k] = vs[i%len(vs)]
 		i /= len(vs)
 	}

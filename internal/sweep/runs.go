@@ -229,10 +229,14 @@ func (p *Plan) Execute(opt Options) ([]Record, error) {
 				}
 				pt, seed := r/p.Seeds, p.seed(r)
 				res, err := p.run(p.points[pt], seed, run.Options{Interrupt: opt.Interrupt})
-				if err != nil {
+				switch {
+				case errors.Is(err, run.ErrInterrupted):
+					// Stopped while building its network: not
+					// finished, and no error of the sweep's.
+				case err != nil:
 					errs[j] = fmt.Errorf("sweep: point %d (%s), seed %d: %w", pt, p.pointWords(pt), seed, err)
 					stop.Store(true)
-				} else {
+				default:
 					out[j] = record(r, pt, seed, res)
 					done[j] = out[j].Failure != Interrupted
 				}

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -36,12 +38,15 @@ func WriteShard(path string, m Meta, shard Shard, recs []Record) error {
 	if err := encodeJSON(&b, h, ""); err != nil {
 		return fmt.Errorf("sweep: writing %s: %w", path, err)
 	}
+	if b.Len() > MaxHeaderLine {
+		return fmt.Errorf("sweep: writing %s: the sweep's description (%d bytes: every point's values) is longer than a shard's header may be (%d bytes): use fewer or shorter --vary values", path, b.Len(), MaxHeaderLine)
+	}
 	for i := range recs {
 		if err := encodeJSON(&b, recs[i].toJSON(m.Flows), ""); err != nil {
 			return fmt.Errorf("sweep: writing %s: %w", path, err)
 		}
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	tmp, err := createTemp(path)
 	if err != nil {
 		return fmt.Errorf("sweep: %w", err)
 	}
@@ -59,6 +64,23 @@ func WriteShard(path string, m Meta, shard Shard, recs []Record) error {
 		return fmt.Errorf("sweep: %w", err)
 	}
 	return nil
+}
+
+// createTemp creates a new, empty temporary file beside path, named
+// .BASE.RANDOM, with permissions 0666 less the umask, as os.Create would
+// give path itself. (os.CreateTemp makes it 0600, and the rename kept
+// that: a shard was unreadable to the group that merges it.)
+func createTemp(path string) (*os.File, error) {
+	dir, base := filepath.Dir(path), filepath.Base(path)
+	for range 100 {
+		name := filepath.Join(dir, fmt.Sprintf(".%s.%016x", base, rand.Uint64()))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, err
+	}
+	return nil, fmt.Errorf("no unused temporary name beside %s", path)
 }
 
 // fromJSON checks one shard line against the sweep and converts it.
@@ -190,28 +212,50 @@ func missing(files []shardFile, seen map[int]string, runs int) string {
 }
 
 // readShard reads one shard file and checks it against the first one read
-// (nil for the first).
+// (nil for the first). It reads at most MaxShardBytes, a header line of at
+// most MaxHeaderLine bytes and then no more lines than the header names
+// runs, each at most recordLineMax bytes; every line is checked against
+// the shard format and the header, and an error names the file and the
+// line of the first bad one.
 func readShard(path string, first *shardFile) (shardFile, []Record, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return shardFile{}, nil, fmt.Errorf("merge: %w", err)
 	}
 	defer f.Close()
-	br := bufio.NewReader(f)
-	line, err := br.ReadBytes('\n')
-	var h shardHeader
-	if len(line) == 0 || json.Unmarshal(line, &h) != nil || h.Format == 0 {
-		return shardFile{}, nil, fmt.Errorf("merge: %s: not a tcpsim sweep shard (write one with tcpsim sweep --shard K/N --out FILE)", path)
+	notShard := fmt.Errorf("merge: %s: not a tcpsim sweep shard (write one with tcpsim sweep --shard K/N --out FILE)", path)
+	br := bufio.NewReaderSize(io.LimitReader(f, MaxShardBytes+1), 64<<10)
+	// A shard starts with its JSON header: anything else is refused at
+	// its first byte, whatever its size (merge /dev/zero).
+	if b, err := br.Peek(1); err != nil || b[0] != '{' {
+		return shardFile{}, nil, notShard
 	}
-	if h.Format != shardFormat {
-		return shardFile{}, nil, fmt.Errorf("merge: %s: shard format %d, this tcpsim reads format %d: make the shards again with this version", path, h.Format, shardFormat)
+	line, err := readLine(br, MaxHeaderLine)
+	if errors.Is(err, errLineTooLong) {
+		return shardFile{}, nil, fmt.Errorf("merge: %s: line 1 is longer than a shard's header can be (%d bytes): not a tcpsim sweep shard", path, MaxHeaderLine)
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		return shardFile{}, nil, fmt.Errorf("merge: %s: %w", path, err)
+	}
+	var version struct {
+		Format int `json:"tcpsim_sweep_shard"`
+	}
+	if json.Unmarshal(line, &version) != nil || version.Format == 0 {
+		return shardFile{}, nil, notShard
+	}
+	if version.Format != shardFormat {
+		return shardFile{}, nil, fmt.Errorf("merge: %s: shard format %d, this tcpsim reads format %d: make the shards again with this version", path, version.Format, shardFormat)
 	}
 	if err != nil || !bytes.HasSuffix(line, []byte("\n")) {
 		return shardFile{}, nil, fmt.Errorf("merge: %s is truncated: it ends inside its header line", path)
 	}
+	h, err := decodeHeader(line)
+	if err != nil {
+		return shardFile{}, nil, fmt.Errorf("merge: %s: line 1: corrupt header line: %v", path, err)
+	}
 	sh, err := ParseShard(h.Shard)
-	if err != nil || h.Meta.Seeds < 1 || len(h.Meta.Labels) == 0 || h.Meta.Runs() > MaxRuns || h.Runs != sh.size(h.Meta.Runs()) {
-		return shardFile{}, nil, fmt.Errorf("merge: %s: corrupt header line (shard %q, %d runs)", path, h.Shard, h.Runs)
+	if err != nil || h.Runs != sh.size(h.Meta.Runs()) {
+		return shardFile{}, nil, fmt.Errorf("merge: %s: line 1: corrupt header line (shard %q, %d runs)", path, h.Shard, h.Runs)
 	}
 	sf := shardFile{path: path, shard: sh, meta: h.Meta}
 	if first != nil {
@@ -229,31 +273,44 @@ func readShard(path string, first *shardFile) (shardFile, []Record, error) {
 		ja, _ := json.Marshal(a)
 		jb, _ := json.Marshal(b)
 		if !bytes.Equal(ja, jb) {
-			return sf, nil, fmt.Errorf("merge: %s: corrupt header line: it disagrees with %s's", path, first.path)
+			return sf, nil, fmt.Errorf("merge: %s: line 1: corrupt header line: it disagrees with %s's", path, first.path)
 		}
 	}
+	limit := recordLineMax(&h.Meta)
 	var recs []Record
+	lineOf := map[int]int{} // run -> its line
 	for n := 2; ; n++ {
-		line, err := br.ReadBytes('\n')
+		line, err := readLine(br, limit)
+		if errors.Is(err, errLineTooLong) {
+			return sf, nil, fmt.Errorf("merge: %s: line %d is corrupt: longer than any record of this sweep can be (%d bytes)", path, n, limit)
+		}
 		if len(line) == 0 && errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil && !errors.Is(err, io.EOF) {
 			return sf, nil, fmt.Errorf("merge: %s: %w", path, err)
 		}
+		if len(recs) == h.Runs {
+			return sf, nil, fmt.Errorf("merge: %s: line %d is corrupt: the header names %d runs, and they have all been read", path, n, h.Runs)
+		}
 		if !bytes.HasSuffix(line, []byte("\n")) {
 			return sf, nil, fmt.Errorf("merge: %s is truncated: line %d is cut short (%d of %d runs whole)", path, n, len(recs), h.Runs)
 		}
-		var j recordJSON
-		dec := json.NewDecoder(bytes.NewReader(line))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&j); err != nil {
-			return sf, nil, fmt.Errorf("merge: %s: line %d is corrupt: %v", path, n, err)
-		}
-		r, err := fromJSON(&j, &h.Meta, sh)
+		j, err := decodeRecord(line)
 		if err != nil {
 			return sf, nil, fmt.Errorf("merge: %s: line %d is corrupt: %v", path, n, err)
 		}
+		r, err := fromJSON(&j, &h.Meta, sh)
+		if err == nil {
+			err = checkValues(&j, &h.Meta)
+		}
+		if err != nil {
+			return sf, nil, fmt.Errorf("merge: %s: line %d is corrupt: %v", path, n, err)
+		}
+		if prev, dup := lineOf[r.Run]; dup {
+			return sf, nil, fmt.Errorf("merge: %s: line %d is corrupt: run %d is on line %d already", path, n, r.Run, prev)
+		}
+		lineOf[r.Run] = n
 		recs = append(recs, r)
 	}
 	if len(recs) != h.Runs {

@@ -6,7 +6,7 @@ import (
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
 
-	"tcpsim/internal/scenario"
+	proto "tcpsim/internal/protocol"
 )
 
 // Metric is one measurement summarised for every flow.
@@ -65,7 +65,8 @@ func (m Metric) Over() string {
 
 // AppliesTo reports whether the metric exists for a protocol.
 func (m Metric) AppliesTo(protocol string) bool {
-	return m != Retransmissions || protocol == "tcp" || scenario.IsRDT(protocol)
+	p, ok := proto.Parse(protocol)
+	return m != Retransmissions || ok && p.Retransmits()
 }
 
 // scale converts a metric to its table unit.

@@ -21,9 +21,10 @@ import (
 	"net/http"
 	"os"
 	"path"
-	"path/filepath"
 	"strings"
 	"time"
+
+	"tcpsim/internal/outdir"
 )
 
 //go:generate go run ./genwasm
@@ -162,17 +163,20 @@ func Export(site fs.FS, dir string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	od, err := outdir.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("web: export: %w", err)
+	}
+	defer od.Close()
 	var written []string
 	for _, name := range files {
 		b, err := fs.ReadFile(site, name)
 		if err != nil {
 			return written, fmt.Errorf("web: %w", err)
 		}
-		dst := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return written, fmt.Errorf("web: export: %w", err)
-		}
-		if err := os.WriteFile(dst, b, 0o644); err != nil {
+		// Through an os.Root: no name in site writes outside dir.
+		dst, err := od.WriteFile(name, bytes.NewReader(b))
+		if err != nil {
 			return written, fmt.Errorf("web: export: %w", err)
 		}
 		written = append(written, dst)

@@ -83,24 +83,11 @@ const (
 	EvDone
 )
 
-// TimerOp is what happened to a timer, for EvTimer.
-type TimerOp uint8
-
-// Timer operations.
-const (
-	TimerSet    TimerOp = iota // set or restarted
-	TimerCancel                // stopped before it fired
-	TimerFired                 // reached its deadline
-)
-
-// String returns "set", "cancel" or "fired".
-func (o TimerOp) String() string { return [...]string{"set", "cancel", "fired"}[o] }
-
 // Note carries an event's values; each Event's comment says which fields
 // it fills. The rest are zero.
 type Note struct {
 	Side       Side
-	TimerOp    TimerOp
+	TimerOp    sim.TimerOp
 	Seq        uint16   // EvTimer: the sequence number of the packet the timer guards
 	At         sim.Time // EvTimer: the deadline
 	Text       string   // EvDecision

@@ -131,7 +131,7 @@ func (s *Sender) transmit(a int64, retrans bool) {
 		sl.deadline = now + s.Timeout()
 		s.timers.push(deadline{at: sl.deadline, a: a})
 		if s.obs != nil {
-			s.obs.RDTEvent(EvTimer, Note{TimerOp: TimerSet, Seq: s.seq(a), At: sl.deadline})
+			s.obs.RDTEvent(EvTimer, Note{TimerOp: sim.TimerSet, Seq: s.seq(a), At: sl.deadline})
 		}
 	}
 	off, n := a*int64(s.cfg.Packet), s.cfg.size(a)
@@ -144,14 +144,14 @@ func (s *Sender) transmit(a int64, retrans bool) {
 func (s *Sender) startTimer() {
 	s.rtx = s.clock.Now() + s.Timeout()
 	if s.obs != nil {
-		s.obs.RDTEvent(EvTimer, Note{TimerOp: TimerSet, Seq: s.seq(s.base), At: s.rtx})
+		s.obs.RDTEvent(EvTimer, Note{TimerOp: sim.TimerSet, Seq: s.seq(s.base), At: s.rtx})
 	}
 }
 
 // stopTimer stops the one timer, which guarded packet a.
 func (s *Sender) stopTimer(a int64) {
 	if s.rtx != 0 && s.obs != nil {
-		s.obs.RDTEvent(EvTimer, Note{TimerOp: TimerCancel, Seq: s.seq(a), At: s.rtx})
+		s.obs.RDTEvent(EvTimer, Note{TimerOp: sim.TimerCancel, Seq: s.seq(a), At: s.rtx})
 	}
 	s.rtx = 0
 }
@@ -226,7 +226,7 @@ func (s *Sender) inputSR(n uint16) {
 	}
 	sl.acked = true
 	if s.obs != nil {
-		s.obs.RDTEvent(EvTimer, Note{TimerOp: TimerCancel, Seq: s.seq(a), At: sl.deadline})
+		s.obs.RDTEvent(EvTimer, Note{TimerOp: sim.TimerCancel, Seq: s.seq(a), At: sl.deadline})
 	}
 	sl.deadline = 0
 	if s.cfg.Timeout == 0 && sl.sends == 1 {
@@ -277,7 +277,7 @@ func (s *Sender) OnTimer() {
 			return
 		}
 		if s.obs != nil {
-			s.obs.RDTEvent(EvTimer, Note{TimerOp: TimerFired, Seq: s.seq(s.base), At: s.rtx})
+			s.obs.RDTEvent(EvTimer, Note{TimerOp: sim.TimerFired, Seq: s.seq(s.base), At: s.rtx})
 		}
 		s.st.Timeouts++
 		s.backoff()
@@ -294,7 +294,7 @@ func (s *Sender) OnTimer() {
 		}
 		a := s.timers.pop().a
 		if s.obs != nil {
-			s.obs.RDTEvent(EvTimer, Note{TimerOp: TimerFired, Seq: s.seq(a), At: d})
+			s.obs.RDTEvent(EvTimer, Note{TimerOp: sim.TimerFired, Seq: s.seq(a), At: d})
 		}
 		s.st.Timeouts++
 		s.backoff()

@@ -52,6 +52,11 @@ type congestionControl interface {
 // ackEvent is what a congestionControl learns from an ACK of new data.
 type ackEvent struct {
 	acked int // bytes newly acknowledged
+	// delivered is what the ACK delivered as Linux counts it
+	// (acked_sacked): bytes newly SACKed plus those newly acknowledged
+	// that were not SACKed before; acked without SACK. Linux's window
+	// growth counts it (abc.go, cubic_linux.go).
+	delivered int
 	// cwndLimited reports whether cwnd was what limited the sender before
 	// this ACK (RFC 7661's cwnd validation, simplified): cwnd only grows
 	// then, or a receiver- or application-limited flow would inflate it
@@ -59,7 +64,17 @@ type ackEvent struct {
 	cwndLimited bool
 	now         sim.Time
 	srtt        sim.Time // smoothed RTT (RFC 6298), 0 before the first sample
+	// rtt is the round-trip sample this ACK gave (from its timestamp echo
+	// or the timed segment), 0 when it gave none: HyStart's delay input.
+	rtt sim.Time
+	// ssDivisor divides slow start's growth: HyStart++'s conservative
+	// slow start sets it to CSS_GROWTH_DIVISOR (RFC 9406 §4.2); 0 or 1
+	// is plain slow start.
+	ssDivisor int
 }
+
+// ssDiv is the slow-start growth divisor, at least 1.
+func (ev ackEvent) ssDiv() int { return max(1, ev.ssDivisor) }
 
 // Congestion names a congestion-control algorithm: an index into the one
 // table of algorithms (CongestionNames lists it in order).
@@ -82,6 +97,9 @@ const (
 	// CCCubic grows the window as a cubic function of the time since the
 	// last loss (RFC 9438), with NewReno's fast recovery.
 	CCCubic
+	// CCCubicLinux is CUBIC as Linux's tcp_cubic.c runs it, with HyStart
+	// (cubic_linux.go, hystart.go).
+	CCCubicLinux
 )
 
 // algorithm is one row of the table of congestion controls.
@@ -93,17 +111,22 @@ type algorithm struct {
 	// recovery is the duplicate-ACK loss recovery the algorithm uses when
 	// SACK is not in use.
 	recovery recoveryVariant
+	// hystart is the slow-start exit the algorithm runs when the flow
+	// leaves the choice to it (HyStartAuto): HyStartLinux for
+	// cubic-linux; the zero value, none, for the others.
+	hystart HyStart
 }
 
 // algorithms is the one list of congestion-control algorithms, indexed by
 // Congestion: ParseCongestion, String, CongestionNames and the scenario
 // validator all read it. It is never modified.
 var algorithms = [...]algorithm{
-	CCNone:    noneAlgorithm,
-	CCTahoe:   tahoeAlgorithm,
-	CCReno:    renoAlgorithm,
-	CCNewReno: newRenoAlgorithm,
-	CCCubic:   cubicAlgorithm,
+	CCNone:       noneAlgorithm,
+	CCTahoe:      tahoeAlgorithm,
+	CCReno:       renoAlgorithm,
+	CCNewReno:    newRenoAlgorithm,
+	CCCubic:      cubicAlgorithm,
+	CCCubicLinux: cubicLinuxAlgorithm,
 }
 
 // CongestionNames returns the names of the congestion controls, in the

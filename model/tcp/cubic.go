@@ -48,14 +48,15 @@ type cubic struct {
 	// until the first ACK in congestion avoidance after a congestion
 	// event or a timeout (or the end of fast recovery) starts one.
 	epoch     bool
-	tEpoch    sim.Time // t_epoch, moved later by application-limited time (§5.8)
-	cwndEpoch float64  // cwnd_epoch, segments
-	k         float64  // K, seconds (eq. 2)
-	wMax      float64  // W_max, segments (§4.6, lowered by fast convergence §4.7)
-	wEst      float64  // W_est, segments (§4.3)
-	cwndPrior float64  // cwnd_prior, segments: cwnd when ssthresh was last set
-	afterRTO  bool     // the next stage follows a timeout: K = 0, W_max = cwnd_epoch (§4.8)
-	frac      float64  // bytes of increase not yet added to cwnd (less than one)
+	tEpoch    sim.Time   // t_epoch, moved later by application-limited time (§5.8)
+	cwndEpoch float64    // cwnd_epoch, segments
+	k         float64    // K, seconds (eq. 2)
+	wMax      float64    // W_max, segments (§4.6, lowered by fast convergence §4.7)
+	wEst      float64    // W_est, segments (§4.3)
+	cwndPrior float64    // cwnd_prior, segments: cwnd when ssthresh was last set
+	afterRTO  bool       // the next stage follows a timeout: K = 0, W_max = cwnd_epoch (§4.8)
+	frac      float64    // bytes of increase not yet added to cwnd (less than one)
+	abc       segCounter // slow start by segments acknowledged (Config.ByteCounting, abc.go)
 
 	// Application-limited and idle time (§5.8): lastAck is when the last
 	// ACK of new data arrived, idle whether everything was acknowledged
@@ -124,7 +125,13 @@ func (c *cubic) onAck(ev ackEvent) {
 	}
 	mss := s.smss()
 	if s.cwnd < s.ssthresh {
-		s.setCwnd(s.cwnd+min(ev.acked, mss), s.ssthresh)
+		if s.byteCounting {
+			// RFC 3465 / Linux tcp_slow_start: a segment per segment
+			// acknowledged; what passes ssthresh waits for the next ACK.
+			c.abc.slowStart(s, c.abc.segments(ev.delivered, mss)/ev.ssDiv())
+			return
+		}
+		s.setCwnd(s.cwnd+min(ev.acked, mss)/ev.ssDiv(), s.ssthresh)
 		return
 	}
 	if !c.epoch {

@@ -57,6 +57,30 @@ type Config struct {
 	// InitialSsthresh is ssthresh before the first loss, in bytes; 0 means
 	// "arbitrarily high" (RFC 5681 §3.1).
 	InitialSsthresh int
+	// ByteCounting uses Linux's window arithmetic: growth by segments
+	// delivered rather than per ACK (RFC 3465; tcp_slow_start and
+	// tcp_cong_avoid_ai, abc.go), and for Reno ssthresh = max(cwnd/2, 2
+	// segments) (tcp_reno_ssthresh), kept by a timeout during a loss
+	// episode (tcp_enter_loss). Default off: RFC 5681's rules.
+	ByteCounting bool
+	// HyStart picks the slow-start exit (hystart.go, hystartpp.go);
+	// HyStartAuto, the zero value, leaves it to the congestion control.
+	HyStart HyStart
+	// DelAckATO times delayed ACKs as Linux does (delack.go): the timer
+	// follows the spacing of arriving data from 40 ms, bounded by the
+	// SRTT, instead of DelayedAck, which then only says that ACKs are
+	// delayed; and a retransmission the receiver already holds is ACKed
+	// at once, as are the 16 segments after it.
+	DelAckATO bool
+	// NewRenoRecovery makes Reno's fast recovery NewReno's (RFC 6582:
+	// stay until the loss's window is acknowledged, resending on each
+	// partial ACK), as Linux's tcp_input.c recovers without SACK whatever
+	// the congestion module; default off: each algorithm's own recovery.
+	NewRenoRecovery bool
+	// RecvBufferMax, when above RecvBuffer, lets the receive buffer grow
+	// from RecvBuffer up to it as Linux's receive-buffer autotuning does
+	// (tcp_rcv_space_adjust, rcvtune.go); 0: the buffer stays RecvBuffer.
+	RecvBufferMax int
 	// QuickAcks is how many data segments at the start of the connection
 	// are acknowledged at once even with delayed ACKs, as Linux's quick-ACK
 	// mode does so that the sender's slow start is not held back (Linux
@@ -65,6 +89,22 @@ type Config struct {
 	// Data returns the application's stream bytes [off, off+n); nil
 	// means the payload package's pattern.
 	Data func(off int64, n int) []byte
+	// PRR sets cwnd during a SACK loss recovery by Proportional Rate
+	// Reduction (RFC 6937, prr.go) instead of dropping it to ssthresh at
+	// once (RFC 6675 §5), as Linux and ns-3 do by default. Without SACK
+	// it has no effect. Default off, as in the textbook's TCP.
+	PRR bool
+	// RACK makes a SACK sender recover as Linux does by default
+	// (net.ipv4.tcp_recovery = 1): RACK's time-based loss detection and
+	// Tail Loss Probes (RFC 8985, recovery_rack.go) instead of RFC 6675's
+	// DupThresh rule. Without SACK it has no effect. Default off.
+	RACK bool
+	// DSACK makes the receiver report duplicate segments in D-SACK
+	// blocks (RFC 2883) when SACK is in use, as Linux does
+	// (net.ipv4.tcp_dsack = 1); a RACK sender uses them to widen its
+	// reordering window, to clear a loss probe and to undo a window
+	// reduction that a spurious retransmission caused. Default off.
+	DSACK bool
 	// Observer, if set, is told of every state change, cwnd and
 	// ssthresh decision, change of the advertised window, RTT
 	// measurement and loss recovery episode (see Event); the connection
@@ -131,6 +171,10 @@ type Stats struct {
 	ECEReceived         int64 // ACKs received with ECE (after the handshake)
 	ECNReductions       int64 // window reductions in response to ECE (RFC 3168 §6.1.2)
 	CWRSent             int64 // segments sent with CWR (after the handshake)
+	LossProbes          int64 // Tail Loss Probes sent (RFC 8985 §7; Linux TCPLossProbes)
+	LossProbeRecoveries int64 // losses a retransmitted probe repaired (Linux TCPLossProbeRecovery)
+	DSACKsRecv          int64 // ACKs with a D-SACK block received (RFC 2883; Linux TCPDSACKRecv)
+	Undos               int64 // window reductions undone as spurious (D-SACK or Eifel; Linux TCP*Undo)
 }
 
 // Endpoint is one side of a TCP connection. It is sans-I/O: see the
@@ -159,8 +203,15 @@ type Endpoint struct {
 	rtt rttEstimator
 	cc  congestionControl
 	rec lossRecovery
-	ts  tsState  // the Timestamps option (RFC 7323), both halves
-	ecn ecnState // Explicit Congestion Notification (RFC 3168), both halves
+	prr prr // Proportional Rate Reduction (RFC 6937), when Config.PRR
+	// rack is rec when it is a rackRecovery (Config.RACK with SACK), for
+	// the hooks that feed it every transmission and its two timers.
+	rack *rackRecovery
+	// probing says the segment being sent is a Tail Loss Probe, which
+	// RFC 8985 §7.3 sends whatever cwnd says.
+	probing bool
+	ts      tsState  // the Timestamps option (RFC 7323), both halves
+	ecn     ecnState // Explicit Congestion Notification (RFC 3168), both halves
 	// Retransmission bookkeeping (RFC 6298 §5, RFC 9293 §3.8.3).
 	retries       int      // retransmissions of the oldest segment since the last new ACK
 	synRTOExpired bool     // the SYN was retransmitted: its ACK gives no RTT sample (Karn)
@@ -170,6 +221,10 @@ type Endpoint struct {
 	// for the earliest.
 	rtxAt, persistAt, delackAt, timeWaitAt sim.Time
 	persistBackoff                         int
+	// RACK's reordering timer and the Tail Loss Probe timer (RFC 8985
+	// §6.3, §7.2), with rack only; Linux runs them on the retransmission
+	// timer, so Timers reports the earliest of the three as it.
+	reoAt, ptoAt sim.Time
 
 	hdr             wire.TCP // scratch header for emit
 	onReadable      func()   // application waiting in a read, if any
@@ -187,11 +242,17 @@ func NewEndpoint(cfg Config, clock Clock, out Output) *Endpoint {
 	e.snd.init(&e.cfg)
 	e.rcv.init(&e.cfg)
 	e.rtt.init(&e.cfg)
+	e.prr.on = cfg.PRR
 	alg := cfg.Congestion.algorithm()
 	e.cc = alg.newCC(&e.snd)
+	e.snd.ssExit = newSlowStartExit(&e.cfg, &e.snd)
 	// Loss recovery is the duplicate-ACK recovery the congestion control
 	// asks for, unless the handshake negotiates SACK (useSACK).
-	e.rec = newRenoRecovery(e, alg.recovery)
+	variant := alg.recovery
+	if cfg.NewRenoRecovery && variant == recoveryReno {
+		variant = recoveryNewReno
+	}
+	e.rec = newRenoRecovery(e, variant)
 	return e
 }
 
@@ -208,6 +269,12 @@ func (e *Endpoint) useSACK() {
 	e.snd.sb.reset(0, e.snd.smss())
 	switch e.cfg.Congestion.algorithm().recovery {
 	case recoveryReno, recoveryNewReno:
+		if e.cfg.RACK {
+			e.rack = newRACKRecovery(e)
+			e.rec = e.rack
+			e.snd.lossFromCwnd = true
+			return
+		}
 		e.rec = newSACKRecovery(e)
 	}
 }
@@ -267,6 +334,7 @@ func (e *Endpoint) setState(s State) {
 	e.state = s
 	if s == Closed {
 		e.rtxAt, e.persistAt, e.delackAt, e.timeWaitAt = 0, 0, 0, 0
+		e.reoAt, e.ptoAt = 0, 0
 		e.closedAt = e.clock.Now()
 	}
 	if e.cfg.Observer != nil {
@@ -336,6 +404,9 @@ func (e *Endpoint) ReadInPlace(max int) (first, second []byte, off int64) {
 // afterRead sends a window update when reading n bytes reopened the window
 // far enough to matter.
 func (e *Endpoint) afterRead(n int) {
+	if n > 0 {
+		e.tuneAfterRead()
+	}
 	if n > 0 && e.state.synchronized() && !e.rcv.finRcvd {
 		w := e.rcv.window(e.state.synchronized())
 		thresh := min(e.cfg.RecvBuffer/2, e.cfg.MSS)
@@ -358,7 +429,19 @@ func (e *Endpoint) PayloadSum() (uint64, bool) { return e.paySum, e.paySumKnown 
 // Timers returns the deadlines of the retransmission, persist,
 // delayed-ACK and TIME-WAIT timers (0 = stopped).
 func (e *Endpoint) Timers() [4]sim.Time {
-	return [4]sim.Time{e.rtxAt, e.persistAt, e.delackAt, e.timeWaitAt}
+	return [4]sim.Time{e.rtxTimer(), e.persistAt, e.delackAt, e.timeWaitAt}
+}
+
+// rtxTimer is the retransmission timer as Linux runs it: the earliest of
+// the retransmission timeout, RACK's reordering timer and the loss probe.
+func (e *Endpoint) rtxTimer() sim.Time {
+	t := e.rtxAt
+	for _, d := range [2]sim.Time{e.reoAt, e.ptoAt} {
+		if d != 0 && (t == 0 || d < t) {
+			t = d
+		}
+	}
+	return t
 }
 
 // WindowShift returns the window scale shift this endpoint applies to the
@@ -381,7 +464,7 @@ func (e *Endpoint) SetOnReadable(f func()) { e.onReadable = f }
 // Deadline returns when OnTimer must next be called, or 0 for never.
 func (e *Endpoint) Deadline() sim.Time {
 	d := sim.Time(0)
-	for _, t := range []sim.Time{e.rtxAt, e.persistAt, e.delackAt, e.timeWaitAt} {
+	for _, t := range [4]sim.Time{e.rtxTimer(), e.persistAt, e.delackAt, e.timeWaitAt} {
 		if t != 0 && (d == 0 || t < d) {
 			d = t
 		}
@@ -400,6 +483,18 @@ func (e *Endpoint) OnTimer() {
 	if e.delackAt != 0 && now >= e.delackAt {
 		e.delackAt = 0
 		e.sendAck()
+	}
+	if e.reoAt != 0 && now >= e.reoAt {
+		e.reoAt = 0
+		if e.rack != nil {
+			e.rack.onReoTimeout()
+		}
+	}
+	if e.ptoAt != 0 && now >= e.ptoAt {
+		e.ptoAt = 0
+		if e.rack != nil {
+			e.rack.tlp.fire(e.rack)
+		}
 	}
 	if e.rtxAt != 0 && now >= e.rtxAt {
 		e.rtxAt = 0
@@ -473,7 +568,7 @@ func (e *Endpoint) emit(flags uint8, seq seqnum.Value, data []byte) {
 	if flags&(wire.FlagACK|wire.FlagSYN|wire.FlagRST) == wire.FlagACK && e.rcv.sack {
 		e.st.SACKBlocksSent += int64(e.rcv.putSACK(h))
 	}
-	e.rcv.hasTrigger = false
+	e.rcv.hasTrigger, e.rcv.hasDup = false, false
 	e.st.SegsSent++
 	e.emittingRetrans = seq.LessThan(e.snd.max) && (len(data) > 0 || flags&(wire.FlagSYN|wire.FlagFIN) != 0)
 	e.out.Output(h, data)

@@ -56,6 +56,12 @@ func (e *Endpoint) Input(h *wire.TCP, data []byte) {
 			}
 			if len(data) > 0 {
 				e.st.DupSegs++
+				if seg.LessThan(e.rcv.nxt) {
+					// Old data (RFC 2883 §4: a D-SACK of what arrived
+					// again below the cumulative ACK).
+					off := e.rcv.buf.inOrderEnd() + seqnum.Delta(e.rcv.nxt, seg)
+					e.rcv.noteDup(off, min(off+int64(len(data)), e.rcv.buf.inOrderEnd()))
+				}
 			}
 			e.sendAck()
 		}
@@ -99,6 +105,7 @@ func (e *Endpoint) Input(h *wire.TCP, data []byte) {
 	if len(data) > 0 {
 		switch e.state {
 		case Established, FinWait1, FinWait2:
+			e.tuneRTT(h)
 			e.receiveData(seg, data, h.Flags&wire.FlagFIN != 0)
 		}
 	} else if h.Flags&wire.FlagFIN != 0 {
@@ -258,6 +265,10 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 	if e.snd.sack {
 		e.st.SACKBlocksRecv += int64(e.snd.takeSACK(h, ack))
 	}
+	e.snd.ackTSecr = 0
+	if e.ts.on && h.Timestamps {
+		e.snd.ackTSecr = h.TSecr // for RACK's test of retransmissions (RFC 8985 §6.2 step 2)
+	}
 	if ack == e.snd.una {
 		// RFC 5681 §2 duplicate ACK: no data, no SYN/FIN, same window,
 		// outstanding data, ACK = SND.UNA.
@@ -273,6 +284,8 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 		}
 		if dup {
 			e.rec.onDupAck()
+		} else if e.rack != nil && e.snd.dsack {
+			e.rack.onDSACK() // a D-SACK alone: what arrived twice
 		}
 		if e.ecn.on {
 			e.ecnEcho(h)
@@ -283,6 +296,7 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 	// New data acknowledged.
 	acked := int(e.snd.una.Size(ack))
 	flight := int(e.snd.una.Size(e.snd.max))
+	samples := e.rtt.samples
 	if e.ts.on {
 		// RFC 7323 §4: RTTM from the echoed timestamp of every ACK of
 		// new data, retransmissions included (no Karn's rule needed).
@@ -300,20 +314,37 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 	e.persistBackoff = 0
 	e.updateWindow(seg, ack, wnd)
 	cut := e.ecn.on && e.ecnEcho(h)
+	delivered := acked
+	if e.snd.sack {
+		delivered = max(0, acked-int(e.snd.sackedBelow)+int(e.snd.sackNewly))
+	}
+	ev := ackEvent{
+		acked:       acked,
+		delivered:   delivered,
+		cwndLimited: flight+e.snd.smss() >= e.snd.cwnd,
+		now:         e.clock.Now(),
+		srtt:        e.rtt.srtt,
+	}
+	if e.rtt.samples > samples {
+		ev.rtt = e.rtt.latest
+	}
+	if e.snd.ssExit != nil {
+		// HyStart (hystart.go, hystartpp.go) sees every ACK of new data,
+		// recovery's included (Linux's cubictcp_acked runs on each).
+		ev.ssDivisor = e.snd.ssExit.onAck(ev, e.rec.inRecovery())
+	}
 	if !e.rec.onNewAck(ack, acked) && !cut {
-		e.cc.onAck(ackEvent{
-			acked:       acked,
-			cwndLimited: flight+e.snd.smss() >= e.snd.cwnd,
-			now:         e.clock.Now(),
-			srtt:        e.rtt.srtt,
-		})
+		e.cc.onAck(ev)
 	}
 	// RFC 6298 §5.2–5.3: stop the timer when all is acknowledged, else
 	// restart it.
 	if e.snd.una == e.snd.max {
-		e.rtxAt = 0
+		e.rtxAt, e.reoAt, e.ptoAt = 0, 0, 0
 	} else {
 		e.rtxAt = e.clock.Now() + e.rtt.rto
+		if e.rack != nil {
+			e.rack.tlp.arm(e.rack) // after the RTO, which it may not outlast
+		}
 	}
 	if e.snd.finSet && e.snd.finSeq.LessThan(ack) {
 		switch e.state {
@@ -339,9 +370,13 @@ func (e *Endpoint) updateWindow(seg, ack seqnum.Value, wnd int) {
 		e.snd.maxWnd = max(e.snd.maxWnd, wnd)
 		if grew {
 			// A larger window may let data out that waited on it; output
-			// re-arms the persist timer if it still cannot send.
+			// re-arms the persist timer if it still cannot send. In a
+			// PRR recovery the ACK sets cwnd first (processAck runs
+			// output after the loss recovery has seen it).
 			e.persistAt = 0
-			e.output()
+			if !e.prr.active {
+				e.output()
+			}
 		}
 	}
 }
@@ -370,6 +405,9 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 		e.rcv.buf.setFin(off + int64(len(data)))
 	}
 	before := e.rcv.nxt
+	if e.rcv.dsack {
+		e.noteDupData(off, len(data))
+	}
 	// With an application waiting in a read, in-order data stays in the
 	// packet until it has read (see recvBuffer).
 	adv, dup := e.rcv.buf.store(off, data, e.onReadable != nil)
@@ -400,6 +438,17 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 	// Immediate ACK for out-of-order data, for data that fills a hole,
 	// without delayed ACKs, and in quick-ACK mode at the start; otherwise
 	// every second full segment.
+	if e.cfg.DelAckATO {
+		e.rcv.ato.onData(e.clock.Now(), e.rtt.rto)
+		if dup > 0 && adv == 0 {
+			e.rcv.ato.quick = max(e.rcv.ato.quick, tcpMaxQuickAck) // a retransmit: ACK at once
+		}
+		if e.rcv.ato.quick > 0 {
+			e.rcv.ato.quick--
+			e.sendAck()
+			return
+		}
+	}
 	if e.rcv.quickAcks > 0 {
 		e.rcv.quickAcks--
 		e.sendAck()
@@ -416,7 +465,30 @@ func (e *Endpoint) receiveData(seg seqnum.Value, data []byte, fin bool) {
 	}
 	if e.delackAt == 0 {
 		e.st.AcksDelay++
-		e.delackAt = e.clock.Now() + e.cfg.DelayedAck
+		d := e.cfg.DelayedAck
+		if e.cfg.DelAckATO {
+			d = e.rcv.ato.timeout(e.rtt.srtt)
+		}
+		e.delackAt = e.clock.Now() + d
+	}
+}
+
+// noteDupData finds the first part of [off, off+n) the receiver already
+// holds, below RCV.NXT or in an out-of-order range, for the D-SACK block
+// of the ACK (RFC 2883 §4).
+func (e *Endpoint) noteDupData(off int64, n int) {
+	end := off + int64(n)
+	b := &e.rcv.buf
+	if start := b.inOrderEnd(); off < start {
+		e.rcv.noteDup(off, min(end, start))
+		return
+	}
+	if s, ok := b.oooHolding(off); ok {
+		e.rcv.noteDup(off, min(end, s.end))
+		return
+	}
+	if i := b.oooAfter(off); i < len(b.ooo) && b.ooo[i].start < end {
+		e.rcv.noteDup(b.ooo[i].start, min(end, b.ooo[i].end))
 	}
 }
 
@@ -465,5 +537,6 @@ func (e *Endpoint) receiveFin() {
 func (e *Endpoint) enterTimeWait() {
 	e.setState(TimeWait)
 	e.rtxAt, e.persistAt = 0, 0
+	e.reoAt, e.ptoAt = 0, 0
 	e.timeWaitAt = e.clock.Now() + e.cfg.TimeWait
 }

@@ -55,19 +55,6 @@ func (e Event) String() string {
 	return "event?"
 }
 
-// TimerOp is what happened to a timer, for EvTimer.
-type TimerOp uint8
-
-// Timer operations.
-const (
-	TimerSet    TimerOp = iota // set or restarted
-	TimerCancel                // stopped before it fired
-	TimerFired                 // reached its deadline
-)
-
-// String returns "set", "cancel" or "fired".
-func (o TimerOp) String() string { return [...]string{"set", "cancel", "fired"}[o] }
-
 // AppOp is what the application did, for EvApp.
 type AppOp uint8
 
@@ -91,7 +78,7 @@ type Note struct {
 	Header                 *wire.TCP
 	Len                    int  // EvSegment: payload bytes
 	Retrans                bool // EvSegment
-	TimerOp                TimerOp
+	TimerOp                sim.TimerOp
 	Timer                  string   // EvTimer: a TimerNames entry
 	At                     sim.Time // EvTimer: the deadline
 	Side                   string   // EvApp: "client" or "server"

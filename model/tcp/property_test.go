@@ -129,6 +129,7 @@ func (s *side) read(now sim.Time) {
 // retransmits data the peer has SACKed.
 func TestPropertyExactDelivery(t *testing.T) {
 	var sackCases, sackRecoveries, sackRetrans, sackBlocks int64
+	var rackCases, rackRecoveries, rackProbes, dsacks, undos int64
 	cases := 400
 	if testing.Short() {
 		cases = 80
@@ -155,6 +156,17 @@ func TestPropertyExactDelivery(t *testing.T) {
 		}
 		if r.IntN(2) == 0 {
 			cfg.DelayedAck = 40 * sim.Millisecond
+		}
+		// The Linux mechanisms (abc.go, hystart.go, hystartpp.go,
+		// rcvtune.go), from a generator of their own so that the cases
+		// above stay what they were.
+		x := rand.New(rand.NewPCG(seed, 3465))
+		cfg.ByteCounting = x.IntN(2) == 0
+		cfg.HyStart = HyStart(x.IntN(len(hyStartNames)))
+		cfg.NewRenoRecovery = x.IntN(2) == 0
+		cfg.DelAckATO = x.IntN(2) == 0
+		if x.IntN(3) == 0 {
+			cfg.RecvBufferMax = cfg.RecvBuffer * (2 + x.IntN(64))
 		}
 		acfg, bcfg := cfg, cfg
 		acfg.LocalPort, acfg.RemotePort, bcfg.LocalPort, bcfg.RemotePort = 1000, 2000, 2000, 1000
@@ -185,6 +197,15 @@ func TestPropertyExactDelivery(t *testing.T) {
 		case 2:
 			acfg.Timestamps, bcfg.Timestamps = i%32 < 16, i%32 >= 16
 		}
+		// PRR on both ends in half the cases, crossed with the rest.
+		acfg.PRR = i/16%2 == 0
+		bcfg.PRR = acfg.PRR
+		// RACK-TLP likewise, crossed with PRR.
+		acfg.RACK = i/32%2 == 0
+		bcfg.RACK = acfg.RACK
+		// D-SACK from both receivers in half the cases, crossed again.
+		acfg.DSACK = i/64%2 == 0
+		bcfg.DSACK = acfg.DSACK
 		pa := &port{net: w, src: wire.Addr{10, 0, 0, 1}, dst: wire.Addr{10, 0, 0, 2}}
 		pb := &port{net: w, src: pa.dst, dst: pa.src}
 		a, b := NewEndpoint(acfg, w.clk, pa), NewEndpoint(bcfg, w.clk, pb)
@@ -194,9 +215,10 @@ func TestPropertyExactDelivery(t *testing.T) {
 		if r.IntN(5) == 0 {
 			sb.readEvery = sim.Time(1+r.IntN(10)) * sim.Millisecond
 		}
-		desc := fmt.Sprintf("case %d (seed %d): loss %v corrupt %v dup %v reorder %v, delay %v, %v, MSS %d, buffer %d, IW %d, delack %v, ISS %#x/%#x, %d+%d bytes, slow reader %v, SACK %v/%v, timestamps %v/%v",
+		desc := fmt.Sprintf("case %d (seed %d): loss %v corrupt %v dup %v reorder %v, delay %v, %v, MSS %d, buffer %d, IW %d, delack %v, ISS %#x/%#x, %d+%d bytes, slow reader %v, SACK %v/%v, timestamps %v/%v, PRR %v, RACK %v, D-SACK %v, byte counting %v, hystart %v, newreno recovery %v, delack ATO %v, buffer max %d",
 			i, seed, w.loss, w.corrupt, w.dup, w.reorder, w.delay, cfg.Congestion, mss, cfg.RecvBuffer, cfg.InitialWindow,
-			cfg.DelayedAck, uint32(acfg.ISS), uint32(bcfg.ISS), aBytes, bBytes, sb.readEvery, acfg.SACK, bcfg.SACK, acfg.Timestamps, bcfg.Timestamps)
+			cfg.DelayedAck, uint32(acfg.ISS), uint32(bcfg.ISS), aBytes, bBytes, sb.readEvery, acfg.SACK, bcfg.SACK, acfg.Timestamps, bcfg.Timestamps, acfg.PRR, acfg.RACK, acfg.DSACK,
+			cfg.ByteCounting, cfg.HyStart, cfg.NewRenoRecovery, cfg.DelAckATO, cfg.RecvBufferMax)
 
 		b.Listen()
 		a.Connect()
@@ -280,6 +302,13 @@ func TestPropertyExactDelivery(t *testing.T) {
 		if ts := acfg.Timestamps && bcfg.Timestamps; a.ts.on != ts || b.ts.on != ts {
 			t.Fatalf("%s: timestamps in use %v/%v, want %v", desc, a.ts.on, b.ts.on, ts)
 		}
+		if negotiated && acfg.RACK && a.rack != nil {
+			rackCases++
+			rackRecoveries += as.Recoveries + bs.Recoveries
+			rackProbes += as.LossProbes + bs.LossProbes
+			dsacks += as.DSACKsRecv + bs.DSACKsRecv
+			undos += as.Undos + bs.Undos
+		}
 		if negotiated {
 			sackCases++
 			sackRecoveries += as.Recoveries + bs.Recoveries
@@ -292,4 +321,9 @@ func TestPropertyExactDelivery(t *testing.T) {
 		t.Fatalf("%d SACK cases: %d blocks received, %d recoveries, %d SACK retransmissions", sackCases, sackBlocks, sackRecoveries, sackRetrans)
 	}
 	t.Logf("%d SACK cases: %d blocks received, %d recoveries, %d SACK retransmissions", sackCases, sackBlocks, sackRecoveries, sackRetrans)
+	// And the RACK cases ran RACK's recoveries and sent loss probes.
+	if rackCases == 0 || rackRecoveries == 0 || rackProbes == 0 || dsacks == 0 || undos == 0 {
+		t.Fatalf("%d RACK cases: %d recoveries, %d loss probes, %d D-SACKs, %d undos", rackCases, rackRecoveries, rackProbes, dsacks, undos)
+	}
+	t.Logf("%d RACK cases: %d recoveries, %d loss probes, %d D-SACKs, %d undos", rackCases, rackRecoveries, rackProbes, dsacks, undos)
 }

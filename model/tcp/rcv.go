@@ -31,6 +31,30 @@ type receiver struct {
 	report     sackReport
 	trigger    span
 	hasTrigger bool
+	// D-SACK (RFC 2883): dsack says the receiver reports duplicates
+	// (Config.DSACK, with SACK); dup is the duplicate data of the segment
+	// being acknowledged, reported once as the first block of its ACK
+	// (hasDup).
+	dsack  bool
+	dup    span
+	hasDup bool
+
+	// ato is Linux's delayed-ACK timing (delack.go), with
+	// Config.DelAckATO.
+	ato ackTimer
+	// tune is receive-buffer autotuning (rcvtune.go), when
+	// Config.RecvBufferMax allows it.
+	tune rcvTune
+}
+
+// noteDup records that the segment being processed carried [start, end)
+// of stream data the receiver already had, for the D-SACK block of the
+// ACK it triggers (RFC 2883 §4: the first block, reported once). Only the
+// first duplicate range of a segment is reported.
+func (r *receiver) noteDup(start, end int64) {
+	if r.dsack && r.sack && end > start && !r.hasDup {
+		r.dup, r.hasDup = span{start, end}, true
+	}
 }
 
 // seqAt is the sequence number of the received stream's byte at offset
@@ -42,14 +66,36 @@ func (r *receiver) seqAt(off int64) seqnum.Value {
 // putSACK fills h's SACK blocks from the out-of-order data held (RFC 2018
 // §4, recvBuffer.sackBlocks), as many as fit beside h's other options,
 // and returns how many.
+//
+// A D-SACK block (RFC 2883 §4) comes first when the segment that
+// triggered the ACK was a duplicate: the duplicate range, below the
+// cumulative ACK or within the out-of-order data, whose range is then the
+// second block (the trigger's); the regular blocks follow as RFC 2018
+// orders them, one fewer. It is reported once and is not remembered
+// among the blocks to repeat.
 func (r *receiver) putSACK(h *wire.TCP) int {
-	if len(r.buf.ooo) == 0 {
+	dsack := r.hasDup
+	r.hasDup = false
+	if len(r.buf.ooo) == 0 && !dsack {
 		return 0
 	}
-	var blocks [wire.MaxSACKBlocks]span
-	n := r.buf.sackBlocks(&r.report, r.trigger, r.hasTrigger, h.SACKRoom(), &blocks)
-	for i, b := range blocks[:n] {
-		h.SACK[i] = wire.SACKBlock{Left: uint32(r.seqAt(b.start)), Right: uint32(r.seqAt(b.end))}
+	room := h.SACKRoom()
+	n := 0
+	if dsack && room > 0 {
+		h.SACK[0] = wire.SACKBlock{Left: uint32(r.seqAt(r.dup.start)), Right: uint32(r.seqAt(r.dup.end))}
+		n, room = 1, room-1
+	}
+	if len(r.buf.ooo) > 0 && room > 0 {
+		var blocks [wire.MaxSACKBlocks]span
+		trigger, has := r.trigger, r.hasTrigger
+		if dsack && r.dup.start >= r.buf.inOrderEnd() {
+			trigger, has = r.dup, true // the out-of-order range holding the duplicate comes second
+		}
+		m := r.buf.sackBlocks(&r.report, trigger, has, room, &blocks)
+		for _, b := range blocks[:m] {
+			h.SACK[n] = wire.SACKBlock{Left: uint32(r.seqAt(b.start)), Right: uint32(r.seqAt(b.end))}
+			n++
+		}
 	}
 	h.NSACK = uint8(n)
 	return n
@@ -59,9 +105,13 @@ func (r *receiver) init(cfg *Config) {
 	r.buf.init(cfg.RecvBuffer)
 	r.mss = cfg.MSS
 	r.quickAcks = cfg.QuickAcks
-	for r.shift < 14 && cfg.RecvBuffer>>r.shift > 65535 {
+	r.dsack = cfg.DSACK
+	// The window scale covers the largest buffer the connection may grow
+	// to (Linux: max(tcp_rmem[2], rmem_max), tcp_select_initial_window).
+	for r.shift < 14 && max(cfg.RecvBuffer, cfg.RecvBufferMax)>>r.shift > 65535 {
 		r.shift++
 	}
+	r.initTune(cfg)
 }
 
 // window is the window we can advertise now, in bytes. Receiver-side

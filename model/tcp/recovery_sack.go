@@ -20,6 +20,10 @@ type sackRecovery struct {
 	// SACK octets not SACKed before, whether or not they also move SND.UNA.
 	dupAcks    int
 	recovering bool
+	// lostEnd is the scoreboard's lostEnd after the last ACK in
+	// recovery: an ACK that moves it up reveals a further loss (for PRR's
+	// SafeACK).
+	lostEnd int64
 }
 
 func newSACKRecovery(e *Endpoint) *sackRecovery { return &sackRecovery{e: e} }
@@ -80,22 +84,38 @@ func (r *sackRecovery) nextSeg() (seqnum.Value, int, bool) {
 // (step 3) through output.
 func (r *sackRecovery) onDupAck() {
 	if r.recovering {
+		r.prrAck(r.e.snd.sackDelta, false)
 		r.e.output()
 		return
 	}
 	r.dupAcks++
-	r.maybeEnter()
+	r.maybeEnter(r.e.snd.sackDelta)
+}
+
+// prrAck sets cwnd by Proportional Rate Reduction (prr.go) for an ACK in
+// recovery that delivered bytes, and moved SND.UNA if advanced.
+func (r *sackRecovery) prrAck(delivered int, advanced bool) {
+	e := r.e
+	if !e.prr.active {
+		return
+	}
+	s := &e.snd
+	pipe := r.pipe()
+	le := s.sb.lostEnd()
+	lost := le > r.lostEnd
+	r.lostEnd = max(r.lostEnd, le)
+	s.setCwnd(e.prr.onAck(delivered, pipe, advanced, lost), s.ssthresh)
 }
 
 // maybeEnter starts a recovery if RFC 6675 §5 steps 1–2 say so, else runs
 // Limited Transmit (step 3). A recovery starts only once SND.UNA has
 // passed the previous RecoveryPoint (§5: "the cumulative acknowledgment
 // point is beyond the last value of RecoveryPoint"; after a timeout, §5.1).
-func (r *sackRecovery) maybeEnter() bool {
+func (r *sackRecovery) maybeEnter(delivered int) bool {
 	s := &r.e.snd
 	sb := &s.sb
 	if s.unaOff >= sb.recoveryPoint && (r.dupAcks >= dupAckThreshold || sb.IsLost(s.unaOff)) {
-		r.enter()
+		r.enter(delivered)
 		return true
 	}
 	sb.beforeLimitedTransmit() // step 3.1; output runs steps 3.2–3.3 by pipe
@@ -108,8 +128,10 @@ func (r *sackRecovery) maybeEnter() bool {
 // enter starts loss recovery (RFC 6675 §5 step 4): RecoveryPoint =
 // HighData, ssthresh and cwnd from the congestion control (step 4.2), the
 // first unacknowledged segment retransmitted at once (step 4.3), then
-// step C through output.
-func (r *sackRecovery) enter() {
+// step C through output. With PRR, cwnd is not ssthresh but what PRR
+// allows for the ACK that started the recovery (delivered bytes): pipe
+// and at least the retransmission (prr.go).
+func (r *sackRecovery) enter(delivered int) {
 	e := r.e
 	s := &e.snd
 	now := e.clock.Now()
@@ -119,6 +141,10 @@ func (r *sackRecovery) enter() {
 	ss := e.cc.onCongestionEvent(now)
 	s.setCwnd(ss, ss)
 	s.sb.Update(s.unaOff, s.offset(s.max), nil)
+	if e.prr.on {
+		e.prr.start(s.flightSize(), ss, s.smss()) // the retransmission below is PRR's forced one
+		r.lostEnd = s.sb.lostEnd()
+	}
 	first := s.sb.enterRecovery()
 	e.st.SACKRetrans++
 	if n := int(min(first.end, s.appEnd) - first.start); n > 0 {
@@ -127,6 +153,9 @@ func (r *sackRecovery) enter() {
 		e.retransmit(s.seqAt(first.start), true) // the FIN
 	}
 	e.rtxAt = now + e.rtt.rto
+	if e.prr.on {
+		s.setCwnd(e.prr.onAck(delivered, r.pipe(), false, false), ss)
+	}
 	e.output()
 }
 
@@ -144,15 +173,21 @@ func (r *sackRecovery) onNewAck(ack seqnum.Value, acked int) bool {
 	if r.recovering {
 		if s.unaOff >= s.sb.recoveryPoint {
 			r.recovering = false
+			if e.prr.active {
+				e.prr.stop()
+				s.setCwnd(s.ssthresh, s.ssthresh) // RFC 6937 §3.1: cwnd = ssthresh on exit
+			}
 			e.noteRecovery(false)
 			e.cc.onRecoveryExit(e.clock.Now())
+		} else {
+			r.prrAck(acked+s.sackDelta, true)
 		}
 		return true
 	}
 	if s.sackNew {
 		r.dupAcks = 1
 		if s.unaOff >= s.sb.recoveryPoint && s.sb.IsLost(s.unaOff) {
-			r.enter()
+			r.enter(acked + s.sackDelta)
 			return true
 		}
 	}
@@ -171,6 +206,7 @@ func (r *sackRecovery) onRTO() {
 	}
 	r.recovering = false
 	r.dupAcks = 0
+	r.e.prr.stop()
 	s.sb.Update(s.unaOff, s.offset(s.max), nil)
 	s.sb.afterRTO()
 }

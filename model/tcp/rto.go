@@ -33,16 +33,30 @@ func (e *Endpoint) onRTO() {
 	}
 	// Karn: a retransmitted segment gives no RTT sample.
 	e.rtt.timing = false
+	if e.rack != nil {
+		e.rack.beforeRTO() // for undo: the window before the timeout cut it
+	}
 	e.snd.limitedSent = 0     // a timeout halves all of FlightSize (RFC 5681 eq. 4)
 	e.cc.onRTO(e.clock.Now()) // the loss window, RFC 5681 §3.1
+	if e.snd.ssExit != nil {
+		e.snd.ssExit.reset()
+	}
 	e.snd.goBackFast = false
 	e.rec.onRTO()
 	e.rtt.backoff()
-	// Go back: resend from SND.UNA as the window allows.
-	e.snd.nxt = e.snd.una
+	// Go back: resend from SND.UNA as the window allows. With RACK the
+	// segments deemed lost are resent instead (nextSeg), SND.NXT stays.
+	if e.rack == nil {
+		e.snd.nxt = e.snd.una
+	}
 	e.rtxAt = e.clock.Now() + e.rtt.rto
+	sentBefore := e.st.DataSegsSent
 	e.output()
-	if e.snd.nxt == e.snd.una && e.snd.una != e.snd.max {
+	nothing := e.snd.nxt == e.snd.una
+	if e.rack != nil {
+		nothing = e.st.DataSegsSent == sentBefore
+	}
+	if nothing && e.snd.una != e.snd.max {
 		// Nothing could be sent (zero window): send the oldest segment
 		// anyway so that the timeout really retransmits.
 		e.retransmit(e.snd.una, false)

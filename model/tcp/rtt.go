@@ -25,6 +25,7 @@ type rttEstimator struct {
 
 	minRTO, maxRTO, granularity sim.Time // Config.MinRTO, MaxRTO, Granularity G
 	samples                     int64    // measurements taken (Stats.RTTSamples)
+	latest                      sim.Time // the last measurement, for HyStart's delay samples
 	// obs, if set (Config.Observer), sees every measurement with the
 	// SRTT, RTTVAR and RTO it produced.
 	obs Observer
@@ -40,6 +41,7 @@ func (r *rttEstimator) init(cfg *Config) {
 // §2.2–2.4 says, in integer nanoseconds. α = 1/8 and β = 1/4.
 func (r *rttEstimator) sample(m sim.Time) {
 	r.samples++
+	r.latest = m
 	if !r.hasRTT {
 		r.srtt = m
 		r.rttvar = m / 2
@@ -97,6 +99,7 @@ func (r *rttEstimator) sampleTS(ticks uint32, flight, smss int) {
 		return
 	}
 	r.samples++
+	r.latest = m
 	d := r.srtt - m
 	if d < 0 {
 		d = -d

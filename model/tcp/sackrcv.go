@@ -63,6 +63,21 @@ func (b *recvBuffer) sackBlocks(r *sackReport, trigger span, hasTrigger bool, li
 	return n
 }
 
+// oooAfter returns the index of the first out-of-order range that ends
+// after off (len(b.ooo) if none).
+func (b *recvBuffer) oooAfter(off int64) int {
+	lo, hi := 0, len(b.ooo)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if b.ooo[m].end <= off {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
 // oooHolding returns the out-of-order range that holds the byte at stream
 // offset off, if one does.
 func (b *recvBuffer) oooHolding(off int64) (span, bool) { return b.ooo.holding(off) }

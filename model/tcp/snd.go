@@ -50,6 +50,12 @@ type sender struct {
 	// step 2; RFC 6675 §5 step 4.2 repeats it for SACK).
 	limitedSent int
 	obs         Observer // Config.Observer: told of every setCwnd
+	// byteCounting makes the congestion control count segments
+	// acknowledged, as Linux does (Config.ByteCounting, abc.go).
+	byteCounting bool
+	// ssExit, when set, may end slow start before a loss (HyStart,
+	// Config.HyStart): hystart.go, hystartpp.go.
+	ssExit slowStartExit
 	// goBackFast makes the go-back-N resends that follow a fast
 	// retransmit count as fast retransmissions (Tahoe), until the next
 	// timeout.
@@ -63,7 +69,25 @@ type sender struct {
 	sack    bool
 	sb      scoreboard
 	sackNew bool
-	blocks  [wire.MaxSACKBlocks]span
+	// sackDelta is the change in SACKed octets above SND.UNA that the ACK
+	// being processed made (negative when SND.UNA passed SACKed octets):
+	// with the octets it acknowledged cumulatively, RFC 6937's
+	// DeliveredData.
+	sackDelta int
+	blocks    [wire.MaxSACKBlocks]span
+	// dsack says the ACK being processed carried a D-SACK block (RFC
+	// 2883), dsackSpan, in stream offsets.
+	dsack     bool
+	dsackSpan span
+	// lossFromCwnd makes lossFlight cwnd, as Linux (set with RACK).
+	lossFromCwnd bool
+	// ackTSecr is the TSecr of the ACK being processed, 0 without
+	// timestamps.
+	ackTSecr uint32
+	// sackNewly is the octets the ACK being processed newly SACKed;
+	// sackedBelow those between SND.UNA and its ACK number that were
+	// SACKed before it (for Linux's count of delivered data).
+	sackNewly, sackedBelow int64
 }
 
 func (s *sender) init(cfg *Config) {
@@ -73,6 +97,7 @@ func (s *sender) init(cfg *Config) {
 	s.mss = cfg.MSS
 	s.peerMSS = 536 // RFC 9293 §3.7.1 default when no MSS option arrives
 	s.obs = cfg.Observer
+	s.byteCounting = cfg.ByteCounting
 }
 
 // offset maps a sequence number on the send side (at most 2^31 from
@@ -96,7 +121,24 @@ func (s *sender) takeSACK(h *wire.TCP, ack seqnum.Value) int {
 	for i, b := range h.SACK[:n] {
 		s.blocks[i] = span{s.offset(seqnum.Value(b.Left)), s.offset(seqnum.Value(b.Right))}
 	}
-	s.sackNew = s.sb.Update(s.offset(ack), s.offset(s.max), s.blocks[:n]) > 0
+	// RFC 2883 §4: the first block is a D-SACK if it lies below the
+	// cumulative ACK, or within the second block.
+	s.dsack = n > 0 && (s.blocks[0].end <= s.offset(ack) ||
+		n > 1 && s.blocks[1].start <= s.blocks[0].start && s.blocks[0].end <= s.blocks[1].end)
+	if s.dsack {
+		s.dsackSpan = s.blocks[0]
+	}
+	// What this ACK delivers, as Linux counts it (acked_sacked): the
+	// octets it newly SACKs plus those it cumulatively acknowledges that
+	// were not SACKed already.
+	s.sackedBelow = 0
+	if s.una.LessThan(ack) {
+		s.sackedBelow = s.sb.sackedIn(s.unaOff, s.offset(ack))
+	}
+	before := s.sb.sackedBytes
+	s.sackNewly = s.sb.Update(s.offset(ack), s.offset(s.max), s.blocks[:n])
+	s.sackNew = s.sackNewly > 0
+	s.sackDelta = int(s.sb.sackedBytes - before)
 	return n
 }
 
@@ -122,7 +164,19 @@ func (s *sender) flightSize() int { return int(s.una.Size(s.max)) }
 // lossFlight is the FlightSize a loss response halves: FlightSize less
 // what Limited Transmit sent since SND.UNA last moved (RFC 5681 §3.2 step
 // 2). A timeout clears limitedSent first, so that it halves all of it.
-func (s *sender) lossFlight() int { return max(s.flightSize()-s.limitedSent, 0) }
+//
+// With lossFromCwnd (the connection recovers as Linux does, RACK) it is
+// cwnd instead: Linux's congestion controls take ssthresh from cwnd
+// (tcp_reno_ssthresh, cubictcp_recalc_ssthresh), and a RACK recovery
+// keeps sending new data while holes wait, so that SND.MAX − SND.UNA,
+// which counts SACKed data, can grow far past what is in the network
+// and would raise ssthresh above cwnd at the next loss.
+func (s *sender) lossFlight() int {
+	if s.lossFromCwnd {
+		return s.cwnd
+	}
+	return max(s.flightSize()-s.limitedSent, 0)
+}
 
 // halfFlight is ssthresh after a loss: max(FlightSize/2, 2·SMSS)
 // (RFC 5681 §3.1 eq. 4), Limited Transmit's data left out (lossFlight).
@@ -267,7 +321,7 @@ func (e *Endpoint) transmit(seq seqnum.Value, size int, rexmit, fast bool) {
 		if space := int(e.snd.una.Size(end)); space > e.snd.wnd {
 			panic(fmt.Sprintf("tcp: invariant broken: %d bytes from SND.UNA > rwnd %d", space, e.snd.wnd))
 		}
-		if p := e.rec.pipe() + size; p > e.cc.window() {
+		if p := e.rec.pipe() + size; p > e.cc.window() && !e.probing {
 			panic(fmt.Sprintf("tcp: invariant broken: pipe %d with the new segment > cwnd %d", p, e.snd.cwnd))
 		}
 	}
@@ -287,6 +341,10 @@ func (e *Endpoint) transmit(seq seqnum.Value, size int, rexmit, fast bool) {
 	}
 	e.st.DataSegsSent++
 	e.st.BytesSent += int64(size)
+	e.prr.sent(size)
+	if e.rack != nil && size > 0 {
+		e.rack.onSent(off, size, isRetrans)
+	}
 	if isRetrans {
 		e.countRetrans(fast || e.snd.goBackFast)
 	} else if e.ecn.on {

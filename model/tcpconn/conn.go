@@ -166,7 +166,7 @@ func (c *Conn) onTimer() {
 		now := c.eng.Now()
 		for i, d := range c.ep.Timers() {
 			if d != 0 && d <= now {
-				c.obs.TCPEvent(tcp.EvTimer, tcp.Note{TimerOp: tcp.TimerFired, Timer: tcp.TimerNames[i], At: d})
+				c.obs.TCPEvent(tcp.EvTimer, tcp.Note{TimerOp: sim.TimerFired, Timer: tcp.TimerNames[i], At: d})
 				c.timers[i] = 0
 			}
 		}
@@ -194,9 +194,9 @@ func (c *Conn) arm() {
 			switch old := c.timers[i]; {
 			case d == old:
 			case d == 0:
-				c.obs.TCPEvent(tcp.EvTimer, tcp.Note{TimerOp: tcp.TimerCancel, Timer: tcp.TimerNames[i], At: old})
+				c.obs.TCPEvent(tcp.EvTimer, tcp.Note{TimerOp: sim.TimerCancel, Timer: tcp.TimerNames[i], At: old})
 			default:
-				c.obs.TCPEvent(tcp.EvTimer, tcp.Note{TimerOp: tcp.TimerSet, Timer: tcp.TimerNames[i], At: d})
+				c.obs.TCPEvent(tcp.EvTimer, tcp.Note{TimerOp: sim.TimerSet, Timer: tcp.TimerNames[i], At: d})
 			}
 			c.timers[i] = d
 		}

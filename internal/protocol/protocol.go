@@ -1,0 +1,129 @@
+// Package protocol is the one table of the protocols a flow can run: what
+// each is called in a scenario file and in reports, which family it
+// belongs to, and what it can do. Every other place asks the table
+// instead of comparing names: adding a protocol is a row here, its model
+// package, and the places that build and report its flows (see each
+// Family's users).
+package protocol
+
+import (
+	"fmt"
+
+	"tcpsim/model/rdt"
+)
+
+// Family groups protocols that share a model, scenario fields and
+// report fields.
+type Family uint8
+
+// The families.
+const (
+	TCP Family = iota // model/tcp: a connection, a stream, congestion control
+	UDP               // model/udp: datagrams at a constant rate, no feedback
+	RDT               // model/rdt: Kurose & Ross's reliable data transfer protocols
+)
+
+var familyNames = [...]string{TCP: "tcp", UDP: "udp", RDT: "rdt"}
+
+// String returns the family's name, which is also the name of the JSON
+// object that holds its flows' own fields in reports ("tcp": {...}) and
+// the protocol of its packets in traces.
+func (f Family) String() string {
+	if int(f) < len(familyNames) {
+		return familyNames[f]
+	}
+	return fmt.Sprintf("Family(%d)", int(f))
+}
+
+// Protocol is a flow's protocol: an index into the table.
+type Protocol uint8
+
+// The protocols, in the table's order.
+const (
+	ProtoTCP Protocol = iota
+	ProtoUDP
+	StopAndWait
+	GoBackN
+	SelectiveRepeat
+)
+
+// info is one row of the table.
+type info struct {
+	name   string // as scenario files and reports write it
+	family Family
+	rdt    rdt.Protocol // the model's protocol, in the rdt family
+	// acks: the receiver sends acknowledgements; retransmits: the sender
+	// repeats what was lost (retransmission counters, fault
+	// transmission: N); repeat: a scenario may repeat its flows.
+	acks, retransmits, repeat bool
+}
+
+var table = [...]info{
+	ProtoTCP:        {name: "tcp", family: TCP, acks: true, retransmits: true, repeat: true},
+	ProtoUDP:        {name: "udp", family: UDP, repeat: true},
+	StopAndWait:     {name: "stop-and-wait", family: RDT, rdt: rdt.StopAndWait, acks: true, retransmits: true},
+	GoBackN:         {name: "go-back-n", family: RDT, rdt: rdt.GoBackN, acks: true, retransmits: true},
+	SelectiveRepeat: {name: "selective-repeat", family: RDT, rdt: rdt.SelectiveRepeat, acks: true, retransmits: true},
+}
+
+// Parse maps a name to its Protocol; ok is false for a name not in the
+// table.
+func Parse(name string) (p Protocol, ok bool) {
+	for i, r := range table {
+		if r.name == name {
+			return Protocol(i), true
+		}
+	}
+	return 0, false
+}
+
+// Names lists every protocol's name, in the table's order.
+func Names() []string {
+	names := make([]string, len(table))
+	for i, r := range table {
+		names[i] = r.name
+	}
+	return names
+}
+
+// NamesOf lists the names of the protocols of family f, in order.
+func NamesOf(f Family) []string {
+	var names []string
+	for _, r := range table {
+		if r.family == f {
+			names = append(names, r.name)
+		}
+	}
+	return names
+}
+
+// String returns the protocol's name.
+func (p Protocol) String() string {
+	if int(p) < len(table) {
+		return table[p].name
+	}
+	return fmt.Sprintf("Protocol(%d)", int(p))
+}
+
+// Family returns the protocol's family.
+func (p Protocol) Family() Family { return table[p].family }
+
+// RDT returns the rdt model's protocol, for the rdt family.
+func (p Protocol) RDT() rdt.Protocol { return table[p].rdt }
+
+// Acks reports whether the protocol's receiver acknowledges what it gets.
+func (p Protocol) Acks() bool { return table[p].acks }
+
+// Retransmits reports whether the protocol's sender repeats what was
+// lost.
+func (p Protocol) Retransmits() bool { return table[p].retransmits }
+
+// Repeatable reports whether a scenario may repeat flows of this
+// protocol (repeat:).
+func (p Protocol) Repeatable() bool { return table[p].repeat }
+
+// IsFamily reports whether name is a protocol of family f.
+func IsFamily(name string, f Family) bool {
+	p, ok := Parse(name)
+	return ok && p.Family() == f
+}
