@@ -305,3 +305,30 @@ func (e *Engine) sift(ev node) {
 	h[i] = ev
 	e.up(i)
 }
+
+// Next returns the time of the earliest pending event, and false when none
+// is pending. The earliest may be a stale timer event (see Timer); firing
+// it is harmless. It lets a caller that keeps the engine in step with
+// another clock (the wall clock of package emulate) sleep until then.
+func (e *Engine) Next() (Time, bool) {
+	if len(e.heap) == 0 {
+		return 0, false
+	}
+	return e.heap[0].at, true
+}
+
+// RunTo fires every event due at or before t and leaves the clock at t,
+// even when the queue drains first: the engine then stands at t, so that
+// an event scheduled next is placed relative to t. t before Now is a
+// broken invariant and panics. It returns Run's reason (TimeLimit or
+// Drained unless a callback stops the run).
+func (e *Engine) RunTo(t Time) StopReason {
+	if t < e.now {
+		panic(fmt.Sprintf("sim: RunTo into the past (%v < now %v)", t, e.now))
+	}
+	r := e.Run(Limits{Until: t})
+	if r == Drained || r == TimeLimit {
+		e.now = t
+	}
+	return r
+}

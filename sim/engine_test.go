@@ -358,3 +358,30 @@ func TestCallbackSchedulingOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestRunToAdvancesClock(t *testing.T) {
+	e := New(4)
+	var fired []Time
+	rec := func(uint64) { fired = append(fired, e.Now()) }
+	e.At(5, rec, 0)
+	e.At(10, rec, 0)
+	if at, ok := e.Next(); !ok || at != 5 {
+		t.Fatalf("Next = %v, %v; want 5, true", at, ok)
+	}
+	e.RunTo(7)
+	if e.Now() != 7 || len(fired) != 1 {
+		t.Fatalf("after RunTo(7): now %v, fired %v; want 7 and one event", e.Now(), fired)
+	}
+	e.RunTo(20)
+	if e.Now() != 20 || len(fired) != 2 || fired[1] != 10 {
+		t.Fatalf("after RunTo(20): now %v, fired %v; want 20 and events at 5, 10", e.Now(), fired)
+	}
+	if _, ok := e.Next(); ok {
+		t.Fatal("Next on an empty queue says an event is pending")
+	}
+	e.After(3, rec, 0) // placed relative to the clock RunTo left
+	e.RunTo(30)
+	if fired[2] != 23 {
+		t.Fatalf("event after RunTo fired at %v, want 23", fired[2])
+	}
+}

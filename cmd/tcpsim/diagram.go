@@ -81,6 +81,8 @@ func newDiagramCmd(stdout io.Writer) *cobra.Command {
 		seed           uint64
 		maxPackets     int
 		width          int
+		emulated       bool
+		runs           []string
 	)
 	cmd := &cobra.Command{
 		Use:   "diagram FILE",
@@ -126,12 +128,21 @@ packets come back by other routers than they went (an asymmetric route).`,
 			// The whole flow is traced: relative numbers come from the
 			// ISN and datagrams are numbered from the first, whatever
 			// the window; the diagram applies the window itself.
-			res, evs, err := traceRun(sc, s, name, 0, 0)
+			var res *run.Result
+			var evs []trace.Event
+			if emulated || len(runs) > 0 {
+				res, evs, err = emulateTrace(sc, s, name, runs, cmd.ErrOrStderr())
+			} else {
+				res, evs, err = traceRun(sc, s, name, 0, 0)
+			}
 			if err != nil {
 				return err
 			}
 			opt := diagram.Options{ASCII: ascii, MaxPackets: maxPackets, Width: width, From: f, To: t, Hops: hops}
 			title := fmt.Sprintf("%s (seed %d), flow %s", sc.Name, s, name)
+			if res.Emulated != nil {
+				title += ", emulated (real kernel packets)"
+			}
 			if sc.Topology() {
 				r, delay := flowRoute(res, name)
 				if r == nil {
@@ -165,6 +176,8 @@ packets come back by other routers than they went (an asymmetric route).`,
 	cmd.Flags().IntVar(&maxPackets, "max-packets", 60, "stop after this many packets (0 = all)")
 	cmd.Flags().BoolVar(&hops, "hops", false, "topology: a lane per router on the flow's path, each packet drawn hop by hop")
 	cmd.Flags().IntVar(&width, "width", diagram.DefaultWidth, fmt.Sprintf("most columns a line takes (at least %d)", diagram.MinWidth))
+	cmd.Flags().BoolVar(&emulated, "emulate", false, "draw an emulated run (tcpsim emulate: the real kernel's packets; Linux, root)")
+	cmd.Flags().StringArrayVar(&runs, "run", nil, "with --emulate (implied): carry a host's flows by a command, HOST='COMMAND ARGS...'")
 	return cmd
 }
 

@@ -21,7 +21,8 @@ type plotOptions struct {
 	flow, out, units, xAxis, vary string
 	seed                          uint64
 	seedSet                       bool // --seed was given: it overrides the files' seeds
-	stdout                        io.Writer
+	emulated                      bool // --emulate: the real kernel's runs (tcpsim emulate)
+	stdout, stderr                io.Writer
 }
 
 // plotInput is one run to plot: its file, the base of the figures' file
@@ -62,6 +63,7 @@ after that segment was sent. --units segments counts in MSS.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.seedSet = cmd.Flags().Changed("seed")
+			o.stderr = cmd.ErrOrStderr()
 			po, err := o.validate()
 			if err != nil {
 				return err
@@ -82,6 +84,7 @@ after that segment was sent. --units segments counts in MSS.`,
 	cmd.Flags().Uint64Var(&o.seed, "seed", 0, "override the scenarios' seed")
 	cmd.Flags().StringVar(&o.units, "units", "bytes", "sizes in bytes (drawn in kB) or segments (of the flow's MSS)")
 	cmd.Flags().StringVar(&o.xAxis, "x", "time", "x axis: time or rounds (transmission rounds, as Kurose & Ross draw cwnd)")
+	cmd.Flags().BoolVar(&o.emulated, "emulate", false, "plot an emulated run (tcpsim emulate: the real kernel's packets, cwnd and ssthresh from TCP_INFO; Linux, root)")
 	cmd.Flags().StringVar(&o.vary, "vary", "", "PATH=V1,V2,...: overlay one run of FILE per value (e.g. flows.file.congestion=tahoe,reno)")
 	return cmd
 }
@@ -161,7 +164,14 @@ func (o *plotOptions) runs(ins []plotInput, po *plot.Options) ([]plot.Run, error
 			s = o.seed
 		}
 		rec := &trace.Recorder{}
-		res, err := run.ScenarioWith(in.sc, s, run.Options{Trace: &trace.Filter{Flow: f.Name, Next: rec}, TraceRecovery: true})
+		var res *run.Result
+		if o.emulated {
+			// The real kernel's run: its cwnd and ssthresh are the
+			// sender's TCP_INFO samples.
+			res, rec.Events, err = emulateTrace(in.sc, s, f.Name, nil, o.stderr)
+		} else {
+			res, err = run.ScenarioWith(in.sc, s, run.Options{Trace: &trace.Filter{Flow: f.Name, Next: rec}, TraceRecovery: true})
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", in.file, err)
 		}

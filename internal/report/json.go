@@ -63,6 +63,15 @@ func put[T any](o object, list []field[T], src T) object {
 // "flows" and "links" if the scenario's report: asks for them.
 func runObject(r *run.Result, sections []string) object {
 	o := put(put(object{}, runIDs, r), runFields, r)
+	if em := r.Emulated; em != nil {
+		o = append(o, member{"emulated", object{
+			{"packets_read", em.Packets}, {"packets_released", em.Releases},
+			{"release_error_p50_s", em.ReleaseP50.Seconds()}, {"release_error_p99_s", em.ReleaseP99.Seconds()},
+			{"release_error_max_s", em.ReleaseMax.Seconds()}, {"stalls", em.Stalls}, {"stall_over_s", em.StallOver.Seconds()},
+			{"max_stall_s", em.MaxStall.Seconds()}, {"unplaceable_dropped", em.Dropped},
+			{"relay_cpu_s", em.CPU.Seconds()}, {"relay_wall_s", em.Wall.Seconds()},
+		}})
+	}
 	if has(sections, "flows") {
 		flows := make([]object, 0, len(r.Flows))
 		for i := range r.Flows {

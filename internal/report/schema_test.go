@@ -11,6 +11,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"tcpsim/internal/run"
+	"tcpsim/sim"
 )
 
 const schemaFile = "schema/run.schema.json"
@@ -101,7 +102,7 @@ func TestSchemaKeysMatchFields(t *testing.T) {
 		def            string
 		required, also []string
 	}{
-		{"run", runK, []string{"flows", "links", "routers"}},
+		{"run", runK, []string{"flows", "links", "routers", "emulated"}},
 		{"flow", flowK, []string{"tcp", "udp", "rdt"}},
 		{"tcp", tcpK, nil},
 		{"udp", udpK, nil},
@@ -153,6 +154,27 @@ func TestSchemaValidates(t *testing.T) {
 		}
 		if arr.Validate(instance(t, doc)) == nil {
 			t.Errorf("schema accepts %s", bad.to)
+		}
+	}
+}
+
+// An emulated run's JSON, with its relay figures, is valid, and its text
+// report says it is emulated and gives the relay line.
+func TestEmulatedRunValidates(t *testing.T) {
+	res := handMade()
+	res.Emulated = &run.Emulation{Packets: 10, Releases: 9, ReleaseP50: 20 * sim.Microsecond, ReleaseP99: 300 * sim.Microsecond,
+		ReleaseMax: 2 * sim.Millisecond, Stalls: 1, StallOver: sim.Millisecond, MaxStall: 2 * sim.Millisecond, CPU: sim.Millisecond, Wall: sim.Second}
+	doc := render(t, "json", []*run.Result{res}, nil)
+	if !strings.Contains(doc, `"emulated": {`) || !strings.Contains(doc, `"packets_read": 10`) {
+		t.Errorf("no emulated object in %s", doc)
+	}
+	if err := compileSchema(t, schemaFile).Validate(instance(t, doc)); err != nil {
+		t.Errorf("emulated run: %v", err)
+	}
+	txt := render(t, "table", []*run.Result{res}, nil)
+	for _, want := range []string{"emulated: real packets", "relay: 10 packets read, 9 released; release error p50 20 µs, p99 300 µs"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("text report lacks %q:\n%s", want, txt)
 		}
 	}
 }

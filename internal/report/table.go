@@ -14,7 +14,8 @@ import (
 	"tcpsim/sim"
 )
 
-// Header is the line that introduces a run.
+// Header is the line that introduces a run (plain text: writeTables
+// escapes it for Markdown).
 func Header(r *run.Result) string {
 	why := map[sim.StopReason]string{
 		sim.Drained:     "no events were left",
@@ -23,9 +24,41 @@ func Header(r *run.Result) string {
 		sim.Stopped:     "every flow had finished",
 		sim.Interrupted: "it was interrupted",
 	}[r.Reason]
+	if r.Emulated != nil {
+		return fmt.Sprintf("%s (seed %d, emulated: real packets over the links in real time): %s; ran %s, %d link events; ended because %s",
+			r.Scenario, r.Seed, r.Status(), Duration(r.End), r.Events, why)
+	}
 	return fmt.Sprintf("%s (seed %d): %s; simulated %s, %d events; ended because %s",
 		r.Scenario, r.Seed, r.Status(), Duration(r.End), r.Events, why)
 }
+
+// RelayLine summarises an emulated run's relay timing in one line, or
+// returns "" for a simulated run.
+func RelayLine(r *run.Result) string {
+	em := r.Emulated
+	if em == nil {
+		return ""
+	}
+	us := func(t sim.Time) string { return fmt.Sprintf("%.0f µs", float64(t)/1e3) }
+	line := fmt.Sprintf("relay: %d packets read, %d released; release error p50 %s, p99 %s, max %s; %d stalls over %s (longest %s); %d unplaceable packets dropped",
+		em.Packets, em.Releases, us(em.ReleaseP50), us(em.ReleaseP99), us(em.ReleaseMax), em.Stalls, us(em.StallOver), us(em.MaxStall), em.Dropped)
+	if n := em.Packets + em.Releases; n > 0 && em.Wall > 0 {
+		line += fmt.Sprintf("; relay CPU %.1f%% of %s, %.1f µs per packet read or released", 100*em.CPU.Seconds()/em.Wall.Seconds(), Duration(em.Wall), float64(em.CPU)/1e3/float64(n))
+	}
+	return line
+}
+
+// markdownEscaper escapes, with backslashes (CommonMark §2.4), the
+// characters that Markdown would read as syntax inside a table cell or a
+// heading: the cell separator |, the backslash itself (so that a name
+// ending in one cannot escape the separator after it), emphasis, code,
+// links, HTML and entities. Names are free text (flow "a|b" is a name,
+// not two cells), and every other character stands for itself.
+var markdownEscaper = strings.NewReplacer(`\`, `\\`, `|`, `\|`, "`", "\\`", `*`, `\*`, `_`, `\_`,
+	`[`, `\[`, `]`, `\]`, `<`, `\<`, `&`, `\&`, `~`, `\~`)
+
+// MarkdownEscape returns s escaped for a Markdown table cell or heading.
+func MarkdownEscape(s string) string { return markdownEscaper.Replace(s) }
 
 // NewTable returns a tablewriter v1 table in tcpsim's house style: ASCII
 // borders (byte-stable for golden files) or Markdown, headers as written,
@@ -37,7 +70,15 @@ func NewTable(w io.Writer, markdown bool) *tablewriter.Table {
 		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{Global: tw.AlignRight, PerColumn: []tw.Align{tw.AlignLeft}}),
 	}
 	if markdown {
-		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
+		escape := tw.CellFilter{Global: func(cells []string) []string {
+			out := make([]string, len(cells))
+			for i, c := range cells {
+				out[i] = MarkdownEscape(c)
+			}
+			return out
+		}}
+		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()),
+			tablewriter.WithHeaderFilter(escape), tablewriter.WithRowFilter(escape))
 	} else {
 		opts = append(opts, tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})))
 	}
@@ -50,7 +91,7 @@ func NewTable(w io.Writer, markdown bool) *tablewriter.Table {
 func writeTables(w io.Writer, r *run.Result, sections []string, md bool) error {
 	title := Header(r)
 	if md {
-		title = "### " + title
+		title = "### " + MarkdownEscape(title)
 	}
 	if _, err := fmt.Fprintf(w, "%s\n\n", title); err != nil {
 		return err
@@ -90,6 +131,11 @@ func writeTables(w io.Writer, r *run.Result, sections []string, md bool) error {
 			if err := writeRouterTable(w, r, md); err != nil {
 				return err
 			}
+		}
+	}
+	if line := RelayLine(r); line != "" {
+		if _, err := fmt.Fprintf(w, "%s\n\n", line); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/scenario"
 	"tcpsim/model/link"
+	"tcpsim/model/rdt"
 	"tcpsim/model/seqnum"
 	"tcpsim/model/wire"
 	"tcpsim/sim"
@@ -21,6 +22,15 @@ import (
 type faultScript struct {
 	rules []packetRule
 	flows []flowCount // by flow index
+	skip  []int       // by fault index: payload bytes a flip leaves alone (an rdt header)
+}
+
+// FlipSkip implements link.SkipMarker.
+func (s *faultScript) FlipSkip(f link.Fault) int {
+	if i := int(f.Rule) - 1; i >= 0 && i < len(s.skip) {
+		return s.skip[i]
+	}
+	return 0
 }
 
 // packetRule is one fault aimed at one packet of a flow.
@@ -44,6 +54,9 @@ type flowCount struct {
 	ruled   bool   // some rule names the flow
 	dataDir string // the direction its sender's packets take: "forward" or "reverse"
 	tcp     bool
+	// rdt is the sender of an rdt flow, nil for TCP and UDP: it names the
+	// data packet being sent (the wire's number is taken modulo 2^k).
+	rdt     *rdt.Sender
 	data    int64        // data segments (first transmissions) or datagrams sent
 	acks    int64        // pure ACKs sent by the receiver
 	sndMax  seqnum.Value // the sender's highest sequence number sent + 1
@@ -57,7 +70,7 @@ func (n *Network) installFaults() {
 	if len(sc.Faults) == 0 {
 		return
 	}
-	s := &faultScript{flows: make([]flowCount, len(sc.Flows))}
+	s := &faultScript{flows: make([]flowCount, len(sc.Flows)), skip: make([]int, len(sc.Faults))}
 	for i := range sc.Flows {
 		f := &sc.Flows[i]
 		s.flows[i] = flowCount{dataDir: "forward", tcp: proto.IsFamily(f.Protocol, proto.TCP)}
@@ -91,12 +104,17 @@ func (n *Network) installFaults() {
 					r.fault.Kind = link.FaultFlipUndetectable
 				}
 				r.fault.Bits = uint8(f.Bits)
+				if proto.IsFamily(sc.Flows[fi].Protocol, proto.RDT) {
+					// Flip the rdt packet's payload, never its header.
+					s.skip[i] = rdt.HeaderLen
+				}
 			}
 			s.rules = append(s.rules, r)
 			s.flows[fi].ruled = true
 		}
 	}
 	if len(s.rules) > 0 {
+		n.faults = s
 		for _, p := range n.pipes {
 			p.SetMarker(s)
 		}
@@ -133,6 +151,10 @@ func (s *faultScript) Mark(dir string, p link.Packet) link.Fault {
 	fc := &s.flows[pkt.Flow]
 	h := wire.Peek(pkt.Buf)
 	fromSender := dir == fc.dataDir
+	if fc.rdt != nil {
+		s.markRDT(pkt, fc, fromSender)
+		return pkt.Fault
+	}
 	if !fc.tcp {
 		if fromSender && h.Protocol == wire.ProtoUDP {
 			fc.data++
@@ -179,6 +201,44 @@ func (s *faultScript) Mark(dir string, p link.Packet) link.Fault {
 		s.mark(pkt, true, fc.acks)
 	}
 	return pkt.Fault
+}
+
+// markRDT counts a packet of an rdt flow: a data packet from the sender
+// is packet a+1 of the flow (a its absolute number, which the sender
+// names: the wire holds it modulo 2^k) in its k-th transmission, so that
+// segment: N, transmission: k name it exactly as they name a TCP segment;
+// an ACK from the receiver is the flow's next pure ACK (duplicates
+// included, as number: N counts TCP's).
+func (s *faultScript) markRDT(pkt *link.Packet, fc *flowCount, fromSender bool) {
+	h := wire.Peek(pkt.Buf)
+	if h.Protocol != wire.ProtoUDP {
+		return
+	}
+	off := int(pkt.Buf[0]&0x0f)*4 + wire.UDPHeaderLen
+	if off > len(pkt.Buf) {
+		return
+	}
+	rh, ok := rdt.Peek(pkt.Buf[off:])
+	if !ok {
+		return
+	}
+	switch {
+	case fromSender && rh.Type == rdt.Data:
+		a, k := fc.rdt.Sending()
+		if k == 1 {
+			fc.data++
+		}
+		for i := range s.rules {
+			r := &s.rules[i]
+			if r.flow == pkt.Flow && !r.ack && r.n == a+1 && r.trans == k {
+				pkt.Fault = r.fault
+				return
+			}
+		}
+	case !fromSender && rh.Type == rdt.ACK:
+		fc.acks++
+		s.mark(pkt, true, fc.acks)
+	}
 }
 
 // mark sets the fault of the first rule naming the k-th data segment (or

@@ -17,21 +17,29 @@ func (n *Network) buildNodes(streams sim.Streams, pool *link.Pool) error {
 	sc := n.sc
 	index := map[string]int{}
 	for i, name := range sc.HostNames() {
+		if n.stop() {
+			return ErrInterrupted
+		}
 		h := host.New(HostAddr(i), pool)
 		index[name] = len(n.nodes)
 		n.nodes = append(n.nodes, netNode{name: name, addr: h.Addr, host: h})
 		n.hosts = append(n.hosts, h)
 	}
 	for j, name := range sc.RouterNames() {
+		if n.stop() {
+			return ErrInterrupted
+		}
 		r := router.New(name, RouterAddr(j), pool)
 		index[name] = len(n.nodes)
 		n.nodes = append(n.nodes, netNode{name: name, addr: r.Addr, router: r})
 		n.routers = append(n.routers, r)
 	}
+	n.index = index
 	gnodes := make([]graphNode, len(n.nodes))
 	for i, nd := range n.nodes {
 		gnodes[i] = graphNode{name: nd.name, router: nd.router != nil}
 	}
+	// Edge i of the routing graph is direction n.pipes[i].
 	var edges []graphEdge
 	for _, ls := range sc.LinkSpecs() {
 		if n.stop() {
@@ -48,74 +56,59 @@ func (n *Network) buildNodes(streams sim.Streams, pool *link.Pool) error {
 			}
 			p := link.NewPipe(n.eng, streams, d.name, d.cfg, n.receiver(d.to), pool)
 			n.pipes = append(n.pipes, p)
-			n.dirs = append(n.dirs, netDir{from: d.from, to: d.to})
-			n.attach(d.from, p)
+			n.dirs = append(n.dirs, netDir{from: d.from, to: d.to, iface: n.attach(d.from, p)})
 			edges = append(edges, graphEdge{from: d.from, to: d.to, delay: d.cfg.Delay, name: d.name})
 		}
 	}
-	routes, ok := computeRoutesUntil(gnodes, edges, n.stop)
+	n.rt = newRouting(gnodes, edges)
+	// Fill the forwarding tables of the routers and of the hosts with
+	// several interfaces (a host with one sends everything on it).
+	ifaces := make([]int, len(n.nodes))
+	for _, d := range n.dirs {
+		ifaces[d.from]++
+	}
+	// Interrupt is read before each destination's routes.
+	ok := n.rt.each(func(x int32) bool {
+		return n.nodes[x].router != nil || ifaces[x] > 1
+	}, func(x, d, e int32) {
+		if nd := &n.nodes[x]; nd.router != nil {
+			nd.router.SetRoute(n.nodes[d].addr, n.dirs[e].iface)
+		} else {
+			nd.host.Route(n.nodes[d].addr, n.pipes[e])
+		}
+	}, n.stop)
 	if !ok {
 		return ErrInterrupted
-	}
-	n.routes = routes
-	for i := range n.routes {
-		if n.stop() {
-			return ErrInterrupted
-		}
-		nd := &n.nodes[i]
-		for _, r := range n.routes[i].Routes {
-			dst := n.nodes[index[r.Dest]].addr
-			out := n.pipeNamed(r.Link)
-			if nd.router != nil {
-				nd.router.SetRoute(dst, n.ifaceOf(nd.router, out))
-			} else {
-				nd.host.Route(dst, out)
-			}
-		}
 	}
 	return nil
 }
 
 func (n *Network) receiver(i int) link.Receiver {
+	if n.ext != nil && n.nodes[i].host != nil {
+		return n.ext[i] // hosts come first: node i is host i
+	}
 	if h := n.nodes[i].host; h != nil {
 		return h
 	}
 	return n.nodes[i].router
 }
 
-func (n *Network) attach(i int, p *link.Pipe) {
+// attach adds direction p to node i's interfaces, and returns its index
+// among a router's interfaces (0 for a host).
+func (n *Network) attach(i int, p *link.Pipe) int {
 	if h := n.nodes[i].host; h != nil {
 		h.Attach(p)
-		return
+		return 0
 	}
-	n.nodes[i].router.AddInterface(p)
-}
-
-func (n *Network) pipeNamed(name string) *link.Pipe {
-	for _, p := range n.pipes {
-		if p.Name == name {
-			return p
-		}
-	}
-	panic("run: a route names direction " + name + ", which does not exist")
-}
-
-func (n *Network) ifaceOf(r *router.Router, p *link.Pipe) int {
-	for i, q := range r.Interfaces() {
-		if q == p {
-			return i
-		}
-	}
-	panic("run: a route leaves " + r.Name + " on another node's interface")
+	return n.nodes[i].router.AddInterface(p)
 }
 
 func (n *Network) nodeIndex(name string) int {
-	for i := range n.nodes {
-		if n.nodes[i].name == name {
-			return i
-		}
+	i, ok := n.index[name]
+	if !ok {
+		panic("run: no node " + name + " (scenario validation checks flow ends)")
 	}
-	panic("run: no node " + name + " (scenario validation checks flow ends)")
+	return i
 }
 
 // host returns the host named name.
@@ -123,11 +116,11 @@ func (n *Network) host(name string) *host.Host { return n.nodes[n.nodeIndex(name
 
 // firstHop returns the direction that host from sends on towards to.
 func (n *Network) firstHop(from, to string) *link.Pipe {
-	r, ok := n.routes[n.nodeIndex(from)].route(to)
+	e, _, ok := n.rt.hop(int32(n.nodeIndex(from)), int32(n.nodeIndex(to)))
 	if !ok {
 		panic("run: no route from " + from + " to " + to + " (scenario validation checks reachability)")
 	}
-	return n.pipeNamed(r.Link)
+	return n.pipes[e]
 }
 
 // maxRouters is how many routers a path may cross: hosts send with TTL 64
@@ -140,9 +133,9 @@ const maxRouters = 63
 // than a packet's TTL lets it: it would run and deliver nothing.
 func (n *Network) checkTTL(flow, from, to string) error {
 	for _, e := range [][2]string{{from, to}, {to, from}} {
-		r, ok := n.routes[n.nodeIndex(e[0])].route(e[1])
-		if ok && len(r.Path)-2 > maxRouters {
-			return fmt.Errorf("flow %s: the shortest path from %s to %s crosses %d routers, and a packet sent with TTL 64 expires at the 64th: want at most %d routers on a path", flow, e[0], e[1], len(r.Path)-2, maxRouters)
+		path, _ := n.rt.path(int32(n.nodeIndex(e[0])), int32(n.nodeIndex(e[1])))
+		if path != nil && len(path)-2 > maxRouters {
+			return fmt.Errorf("flow %s: the shortest path from %s to %s crosses %d routers, and a packet sent with TTL 64 expires at the 64th: want at most %d routers on a path", flow, e[0], e[1], len(path)-2, maxRouters)
 		}
 	}
 	return nil
@@ -151,10 +144,11 @@ func (n *Network) checkTTL(flow, from, to string) error {
 // flowPath returns the nodes from host from to host to, and the
 // propagation delay out along that path and back along to's route.
 func (n *Network) flowPath(from, to string) ([]string, sim.Time) {
-	out, ok1 := n.routes[n.nodeIndex(from)].route(to)
-	back, ok2 := n.routes[n.nodeIndex(to)].route(from)
-	if !ok1 || !ok2 {
+	x, d := int32(n.nodeIndex(from)), int32(n.nodeIndex(to))
+	out, outDelay := n.rt.path(x, d)
+	back, backDelay := n.rt.path(d, x)
+	if out == nil || back == nil {
 		return nil, -1
 	}
-	return out.Path, out.Delay + back.Delay
+	return out, outDelay + backDelay
 }

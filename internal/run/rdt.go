@@ -43,6 +43,9 @@ type RDTResult struct {
 type rdtFlow struct {
 	spec *scenario.Flow
 	f    *rdt.Flow
+	// undetectable: a scripted fault corrupts this flow's data so that
+	// the checksum cannot see it.
+	undetectable bool
 }
 
 func newRDTFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, out *link.Pipe) (flow, error) {
@@ -59,7 +62,11 @@ func newRDTFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, out *l
 		SrcPort: uint16(49152 + i), DstPort: uint16(RDTPortBase + i),
 		Link: out, Start: sim.Time(f.Start),
 	}, obs)
-	return &rdtFlow{spec: f, f: rf}, nil
+	x := &rdtFlow{spec: f, f: rf}
+	for _, ft := range n.sc.Faults {
+		x.undetectable = x.undetectable || ft.Flow == f.Name && ft.Undetectable
+	}
+	return x, nil
 }
 
 func (r *rdtFlow) start() { r.f.Start() }
@@ -101,6 +108,9 @@ func (r *rdtFlow) result(now sim.Time) FlowResult {
 	case app.Wrong > 0:
 		x.Verified = "NO"
 		x.Failure = "delivered " + strconv.FormatInt(app.Wrong, 10) + " wrong bytes (an old packet taken for a new one: too few sequence numbers for the window)"
+		if r.undetectable {
+			x.Failure = "delivered " + strconv.FormatInt(app.Wrong, 10) + " wrong bytes (a scripted corruption the checksum cannot see, or an old packet taken for a new one)"
+		}
 	case app.DoneAt < 0:
 		x.Verified = "partial"
 		if done {

@@ -58,11 +58,15 @@ type Result struct {
 	Links   []LinkResult
 	Hosts   []HostResult   // in declaration order: a, b in the shorthand form
 	Routers []RouterResult // in declaration order
-	// Routes are the routing tables of every node, hosts then routers.
-	Routes []RoutingTable
+	// routing answers PathOf.
+	routing *routing
 	// QueueManaged says the scenario writes aqm: or ecn: on a link: the
 	// text report shows the queue's rows.
 	QueueManaged bool
+	// Emulated is set on an emulated run (tcpsim emulate): real kernels'
+	// packets crossed the links in real time; it holds the relay's
+	// timing. Nil on a simulated run.
+	Emulated *Emulation
 }
 
 // LinkResult is one direction's accounting.
@@ -192,14 +196,20 @@ type Network struct {
 	routers  []*router.Router
 	pipes    []*link.Pipe
 	dirs     []netDir       // by pipe
-	routes   []RoutingTable // by node
+	index    map[string]int // node by name
+	rt       *routing
 	flows    []flow
 	hasTCP   bool
 	watch    sim.Action
 	watching bool
 	tr       *tracer
+	faults   *faultScript // nil without packet faults
 	intr     *atomic.Bool
 	stop     func() bool // reports whether intr is set; read while building
+	pool     *link.Pool
+	// ext, in an emulation (BuildFabric), receives what the links
+	// deliver to each host, by host index, in place of the model host.
+	ext []link.Receiver
 
 	// done[i] records that flow i has finished (a flow never unfinishes);
 	// unfinished counts the flows not yet done, so that noticing the last
@@ -217,9 +227,11 @@ type netNode struct {
 	router *router.Router // nil for a host
 }
 
-// netDir is one link direction: the nodes it joins, by index.
+// netDir is one link direction: the nodes it joins, by index, and its
+// index among the interfaces of its from node when that is a router.
 type netDir struct {
 	from, to int
+	iface    int
 }
 
 // watchPeriod is how often, once every flow has finished, the run looks
@@ -311,24 +323,14 @@ func buildWith(sc *scenario.Scenario, seed uint64, opt Options, stop func() bool
 			return nil, interrupted
 		}
 	}
-	n := &Network{sc: sc, seed: seed, eng: sim.New(1024), intr: opt.Interrupt, stop: stop}
-	n.watch = n.onWatch
-	n.starter = n.onChain
-	if opt.Trace != nil {
-		n.tr = &tracer{n: n, sink: opt.Trace, rtt: opt.TraceRTT, rec: opt.TraceRecovery}
-	}
-	streams := sim.NewStreams(seed)
-	pool := link.NewPool(2048)
-	if err := n.buildNodes(streams, pool); err != nil {
+	n, err := newNetwork(sc, seed, opt, nil, stop)
+	if err != nil {
 		if errors.Is(err, ErrInterrupted) {
 			return nil, interrupted
 		}
 		return nil, err
 	}
-	if n.tr != nil {
-		n.tr.install()
-	}
-	n.installFaults()
+	streams := sim.NewStreams(seed)
 	n.done = make([]bool, len(sc.Flows))
 	n.unfinished = len(sc.Flows)
 	for i := range sc.Flows {
@@ -366,8 +368,33 @@ func buildWith(sc *scenario.Scenario, seed uint64, opt Options, stop func() bool
 				return nil, fmt.Errorf("%s: %w", sc.File, err)
 			}
 			n.flows = append(n.flows, rf)
+			if n.faults != nil {
+				n.faults.flows[i].rdt = rf.(*rdtFlow).f.Sender()
+			}
 		}
 	}
+	return n, nil
+}
+
+// newNetwork builds the nodes, links, routes, tracer and fault script of
+// sc, without its flows. ext, if not nil, receives by host index what
+// the links deliver to the hosts (an emulation's real endpoints); stop
+// reports an interrupt, read between the building's steps.
+func newNetwork(sc *scenario.Scenario, seed uint64, opt Options, ext []link.Receiver, stop func() bool) (*Network, error) {
+	n := &Network{sc: sc, seed: seed, eng: sim.New(1024), intr: opt.Interrupt, ext: ext, stop: stop}
+	n.watch = n.onWatch
+	n.starter = n.onChain
+	if opt.Trace != nil {
+		n.tr = &tracer{n: n, sink: opt.Trace, rtt: opt.TraceRTT, rec: opt.TraceRecovery}
+	}
+	n.pool = link.NewPool(2048)
+	if err := n.buildNodes(sim.NewStreams(seed), n.pool); err != nil {
+		return nil, err
+	}
+	if n.tr != nil {
+		n.tr.install()
+	}
+	n.installFaults()
 	return n, nil
 }
 
@@ -377,24 +404,35 @@ func (n *Network) Engine() *sim.Engine { return n.eng }
 // Pipes returns every link direction, in the order of Result.Links.
 func (n *Network) Pipes() []*link.Pipe { return n.pipes }
 
-// Routes returns the routing tables of every node, hosts then routers.
-func (n *Network) Routes() []RoutingTable { return n.routes }
+// Routes returns the routing tables of every node, hosts then routers,
+// every path written out: O(nodes × hosts × path length), for printing.
+func (n *Network) Routes() []RoutingTable { return n.rt.tables() }
 
 // Run runs the network to its end and returns the result.
 func (n *Network) Run() *Result {
 	n.startFlows()
 
 	reason := n.eng.Run(sim.Limits{Until: sim.Time(n.sc.Until), MaxEvents: uint64(n.sc.MaxEvents), Interrupt: n.intr})
+	flows := make([]FlowResult, 0, len(n.flows))
+	for _, f := range n.flows {
+		flows = append(flows, f.result(n.eng.Now()))
+	}
+	return n.result(reason, flows)
+}
+
+// result collects the run's outcome, given the flows' own results (in
+// scenario order): it fills in their ends and paths, and the links',
+// hosts' and routers' accounting.
+func (n *Network) result(reason sim.StopReason, flows []FlowResult) *Result {
 	r := &Result{Scenario: n.sc.Name, File: n.sc.File, Seed: n.seed, Reason: reason, End: n.eng.Now(), Events: n.eng.Fired(),
 		QueueManaged: n.sc.QueueManaged()}
-	r.Flows = make([]FlowResult, 0, len(n.flows))
-	for i, f := range n.flows {
-		fr := f.result(n.eng.Now())
+	r.Flows = flows
+	for i := range r.Flows {
+		fr := &r.Flows[i]
 		fr.From, fr.To = n.sc.FlowEnds(&n.sc.Flows[i])
 		fr.Path, fr.BaseRTT = n.flowPath(fr.From, fr.To)
-		r.Flows = append(r.Flows, fr)
 	}
-	r.Topology, r.Routes = n.sc.Topology(), n.routes
+	r.Topology, r.routing = n.sc.Topology(), n.rt
 	for _, nd := range n.nodes {
 		if nd.host != nil {
 			r.Hosts = append(r.Hosts, HostResult{Name: nd.name, Counters: nd.host.Counters()})

@@ -402,7 +402,7 @@ func (d *decoder) loss(l *Loss, n ast.Node, path string) error {
 	if fs == nil {
 		if model == "" {
 			p := nodePos(n)
-			return &Error{File: d.file, Line: p.Line, Field: join(path, "model"), Msg: "missing: a loss mapping needs model: gilbert-elliott (or bernoulli)"}
+			return &Error{File: d.file, Line: p.Line, Col: p.Col, Field: join(path, "model"), Msg: "missing: a loss mapping needs model: gilbert-elliott (or bernoulli)"}
 		}
 		return d.errAt(n, join(path, "model"), "%q is not a valid loss model: want gilbert-elliott or bernoulli", model)
 	}
@@ -525,7 +525,7 @@ func (d *decoder) flow(n ast.Node, path string) (Flow, error) {
 	}
 	if f.Protocol == "" {
 		pos := nodePos(n)
-		return Flow{}, &Error{File: d.file, Line: pos.Line, Field: join(path, "protocol"), Msg: "missing: want " + wantProtocol}
+		return Flow{}, &Error{File: d.file, Line: pos.Line, Col: pos.Col, Field: join(path, "protocol"), Msg: "missing: want " + wantProtocol}
 	}
 	pr, _ := proto.Parse(f.Protocol)
 	switch pr.Family() {

@@ -21,9 +21,12 @@ import (
 //     transmissions counted, from 1; Transmission k > 1 names that
 //     segment's (k-1)-th retransmission), or for Drop "ack" the Number-th
 //     pure ACK (no data, SYN, FIN or RST) its receiver sends. For a UDP
-//     flow, Segment counts datagrams. Corrupt flips Bits payload bits; with
-//     Undetectable they are flipped in pairs that cancel in the RFC 1071
-//     checksum, so the error is delivered.
+//     flow, Segment counts datagrams; for an rdt flow (stop-and-wait,
+//     go-back-n, selective-repeat) data packets (Segment N is the wire's
+//     pkt (N-1) mod 2^k) and Number its receiver's ACKs. Corrupt flips
+//     Bits payload bits (an rdt packet's payload, not its rdt header);
+//     with Undetectable they are flipped in pairs that cancel in the
+//     RFC 1071 checksum, so the error is delivered.
 //   - Drop "in-flight" At a time: every packet propagating on the wire
 //     (Direction forward, reverse or both) at that instant is lost.
 //   - Outage ("forward", "reverse" or "both") From a time To a later one:
@@ -193,6 +196,11 @@ func (s *Scenario) validateFaults() error {
 		}
 		if !pr.Retransmits() && f.Transmission > 1 {
 			return s.errAt(at("transmission"), "flow %s is %s: it never retransmits, so only transmission: 1 exists", f.Flow, strings.ToUpper(fl.Protocol))
+		}
+		if fl.RDT != nil && s.has(at("segment")) && f.Segment > fl.RDT.Count {
+			// Packets are numbered from 1 here, from 0 on the wire
+			// (modulo 2^seq_bits): segment N is the wire's pkt (N-1) mod 2^k.
+			return s.errAt(at("segment"), "flow %s sends %d packets: segment %d is never sent (segment 1 is the first, the wire's pkt 0)", f.Flow, fl.RDT.Count, f.Segment)
 		}
 	}
 	return nil

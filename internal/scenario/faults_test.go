@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -50,7 +51,7 @@ func TestFaultsErrors(t *testing.T) {
 		{"unknown flow", "  - {flow: nope, drop: data, segment: 1}", `x.yaml:3:6: faults[0].flow: no flow named "nope" (flows: file, video)`},
 		{"negative segment", "  - {flow: file, drop: data, segment: -1}", `faults[0].segment: "-1" is not a valid segment: want a whole number from 1`},
 		{"segment 0", "  - {flow: file, drop: data, segment: 0}", `faults[0].segment: "0" is not a valid segment`},
-		{"no action", "  - {flow: file, segment: 3}", `x.yaml:3: faults[0].drop: missing: a fault needs drop: data|ack|in-flight, corrupt: data, or outage`},
+		{"no action", "  - {flow: file, segment: 3}", `x.yaml:3:5: faults[0].drop: missing: a fault needs drop: data|ack|in-flight, corrupt: data, or outage`},
 		{"two actions", "  - {flow: file, drop: data, corrupt: data, segment: 3}", `faults[0].corrupt: a fault does one thing: drop or corrupt, not both`},
 		{"no segment", "  - {flow: file, drop: data}", `faults[0].segment: missing: drop: data needs which data segment`},
 		{"no flow", "  - {drop: data, segment: 3}", `faults[0].flow: missing: drop: data needs the flow it applies to, e.g. flow: file`},
@@ -73,6 +74,39 @@ func TestFaultsErrors(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Parse("x.yaml", []byte(docFaults(c.faults)))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("got %v\nwant %s", err, c.want)
+			}
+		})
+	}
+}
+
+// Faults on rdt flows: every selector applies (TestScriptedFaultsRDT in
+// internal/run runs them); a packet the flow never sends is a located
+// error.
+func TestFaultsRDT(t *testing.T) {
+	const rdtDoc = `name: r
+link: {rate: 1Mbps, delay: 10ms}
+flows:
+  - {name: sw, protocol: stop-and-wait, count: 3}
+faults:
+%s`
+	for _, ok := range []string{
+		"  - {flow: sw, drop: data, segment: 3}",
+		"  - {flow: sw, drop: data, segment: 2, transmission: 3}",
+		"  - {flow: sw, drop: ack, number: 7}",
+		"  - {flow: sw, corrupt: data, segment: 1, bits: 2, undetectable: true}",
+	} {
+		if _, err := Parse("x.yaml", []byte(fmt.Sprintf(rdtDoc, ok))); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+	for _, c := range []struct{ name, faults, want string }{
+		{"segment past the end", "  - {flow: sw, drop: data, segment: 4}", `x.yaml:6:28: faults[0].segment: flow sw sends 3 packets: segment 4 is never sent`},
+		{"corrupt ack", "  - {flow: sw, corrupt: ack, number: 1}", `x.yaml:6:25: faults[0].corrupt: "ack" is not a valid corrupt: want data`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("x.yaml", []byte(fmt.Sprintf(rdtDoc, c.faults)))
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("got %v\nwant %s", err, c.want)
 			}

@@ -3,7 +3,6 @@ package scenario
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
@@ -146,8 +145,20 @@ func textField[T any](name string, nonEmpty bool, want string, set func(*T, stri
 
 func scenarioFields() []field[Scenario] {
 	return []field[Scenario]{
-		textField("name", true, "a non-empty name, e.g. tcp-vs-udp", func(s *Scenario, v string) { s.Name = v }),
-		textField("description", false, "free text", func(s *Scenario, v string) { s.Description = v }),
+		{name: "name", want: "a non-empty name, e.g. tcp-vs-udp", parse: func(s *Scenario, v string) error {
+			if err := checkName(v, "name", "a non-empty name of printable characters, e.g. tcp-vs-udp"); err != nil {
+				return err
+			}
+			s.Name = v
+			return nil
+		}},
+		{name: "description", want: "free text", parse: func(s *Scenario, v string) error {
+			if err := checkText(v, true); err != nil {
+				return fmt.Errorf("%w: want free text (lines of printable characters)", err)
+			}
+			s.Description = v
+			return nil
+		}},
 		wholeField("seed", 0, math.MaxUint64, "", "42", func(s *Scenario, v uint64) { s.Seed = v }),
 		durationField("until", true, "60s", func(s *Scenario, v Duration) { s.Until = v }),
 		wholeField("max_events", 1, math.MaxInt64, "", "50000000", func(s *Scenario, v uint64) { s.MaxEvents = int64(v) }),
@@ -163,6 +174,8 @@ func scenarioFields() []field[Scenario] {
 			node: func(d *decoder, s *Scenario, n ast.Node, path string) error { return d.flows(s, n, path) }},
 		{name: "faults", want: wantFaults, group: true,
 			node: func(d *decoder, s *Scenario, n ast.Node, path string) error { return d.faults(s, n, path) }},
+		{name: "sysctl", want: wantSysctl, group: true,
+			node: func(d *decoder, s *Scenario, n ast.Node, path string) error { return d.sysctl(s, n, path) }},
 	}
 }
 
@@ -217,8 +230,8 @@ const (
 func numberField[T any](name string, lo, hi float64, eg string, set func(*T, float64)) field[T] {
 	want := fmt.Sprintf("a number above %g and at most %g, e.g. %s", lo, hi, eg)
 	return field[T]{name: name, want: want, parse: func(dst *T, s string) error {
-		v, err := strconv.ParseFloat(s, 64)
-		if err != nil || !(v > lo && v <= hi) {
+		v, ok := decimal(s)
+		if !ok || !(v > lo && v <= hi) {
 			return invalid(s, name, want)
 		}
 		set(dst, v)
@@ -294,7 +307,13 @@ func lossFields(model string) []field[Loss] {
 
 func flowFields() []field[Flow] {
 	return []field[Flow]{
-		textField("name", true, "a non-empty name, e.g. file", func(f *Flow, v string) { f.Name = v }),
+		{name: "name", want: "a non-empty name, e.g. file", parse: func(f *Flow, v string) error {
+			if err := checkFlowName(v); err != nil {
+				return err
+			}
+			f.Name = v
+			return nil
+		}},
 		enumField("protocol", protocols, func(f *Flow, v string) { f.Protocol = v }),
 		textField("from", true, "the sending host: a or b, or a host of nodes:", func(f *Flow, v string) { f.From = v }),
 		textField("to", true, "the receiving host: a or b, or a host of nodes:", func(f *Flow, v string) { f.To = v }),

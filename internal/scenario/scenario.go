@@ -33,6 +33,9 @@ type Scenario struct {
 	// Faults are the scripted events of the faults: section, in file
 	// order (see Fault); nil without one.
 	Faults []Fault
+	// Sysctl holds per-host sysctl settings for emulated runs (see
+	// HostSysctl); nil without a sysctl: section.
+	Sysctl []HostSysctl
 
 	// File is the path the scenario was read from (the name given to Parse).
 	File string
@@ -258,15 +261,23 @@ func Parse(file string, src []byte, overrides ...Override) (*Scenario, error) {
 	if err := checkLimits(file, src); err != nil {
 		return nil, err
 	}
+	src, err := prologue(file, src)
+	if err != nil {
+		return nil, err
+	}
 	f, err := parser.ParseBytes(src, 0)
 	if err != nil {
 		return nil, yamlError(file, err)
 	}
-	if len(f.Docs) != 1 || f.Docs[0].Body == nil {
-		return nil, &Error{File: file, Msg: "want exactly one YAML document holding a mapping (name:, link:, flows:, ...)"}
+	body, err := oneDocument(file, f)
+	if err != nil {
+		return nil, err
 	}
-	d := newDecoder(file, f.Docs[0].Body)
-	s, err := d.scenario(f.Docs[0].Body)
+	d := newDecoder(file, body)
+	if err := d.checkExpansion(body); err != nil {
+		return nil, err
+	}
+	s, err := d.scenario(body)
 	if err != nil {
 		return nil, err
 	}

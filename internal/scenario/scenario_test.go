@@ -161,7 +161,10 @@ func TestOverrides(t *testing.T) {
 }
 
 // FuzzParse: any document is either a valid scenario or an *Error naming
-// the file; the parser never panics.
+// the file; the parser never panics, and an accepted scenario's names are
+// printable UTF-8. The corpus (testdata/fuzz/FuzzParse) holds alias and
+// merge bombs, byte-order marks, directives, second documents, odd names
+// and numbers (issue 21).
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(good))
 	f.Add([]byte("name: x\nlink: {loss: {model: gilbert-elliott, p: 1%}}\nflows: [{name: a, protocol: udp, count: 1, rate: 1bps}]\n"))
@@ -188,7 +191,13 @@ func FuzzParse(f *testing.F) {
 		if fs := s.Expanded(1); len(fs) > MaxFlows || len(fs) < len(s.Flows) {
 			t.Fatalf("%d flow entries expand to %d flows", len(s.Flows), len(fs))
 		}
+		if err := checkText(s.Name, false); err != nil {
+			t.Fatalf("accepted the scenario name %q: %v", s.Name, err)
+		}
 		for _, f := range s.Flows {
+			if err := checkFlowName(f.Name); err != nil {
+				t.Fatalf("accepted the flow name %q: %v", f.Name, err)
+			}
 			if r := f.Repeat; r != nil && (r.Count < 1 || r.Every < 0 || f.Protocol != "tcp" && f.Protocol != "udp") {
 				t.Fatalf("flow %q: repeat out of range: %+v", f.Name, r)
 			}

@@ -57,14 +57,23 @@ func (s *Scenario) apply(o Override) error {
 	case "nodes", "links":
 		return fail("overrides cannot address %s yet: write one file per topology variant", segs[0])
 	case "flows":
-		if len(segs) < 3 {
-			return fail("want flows.NAME.FIELD, e.g. flows.%s.congestion", s.firstFlowName())
-		}
+		// A flow name may hold dots: the flow is the one whose name,
+		// followed by a dot, starts the rest of the path, the longest
+		// such name if several do.
+		rest := strings.TrimPrefix(o.Path, "flows.")
 		i := -1
 		for j := range s.Flows {
-			if s.Flows[j].Name == segs[1] {
+			name := s.Flows[j].Name
+			if strings.HasPrefix(rest, name+".") && (i < 0 || len(name) > len(s.Flows[i].Name)) {
 				i = j
 			}
+		}
+		if i >= 0 {
+			name := s.Flows[i].Name
+			segs = append([]string{"flows", name}, strings.Split(rest[len(name)+1:], ".")...)
+		}
+		if len(segs) < 3 || i >= 0 && segs[2] == "" {
+			return fail("want flows.NAME.FIELD, e.g. flows.%s.congestion", s.firstFlowName())
 		}
 		if i < 0 {
 			return fail("no flow named %q (flows: %s)", segs[1], s.flowNames())

@@ -218,6 +218,16 @@ func (s *Scenario) validateTopology() error {
 	if s.Links == nil {
 		return s.errMissing("", "links", "nodes: needs a links: list, e.g. links: [{between: [s, d], rate: 10Mbps, delay: 10ms}]")
 	}
+	for _, g := range []struct {
+		key   string
+		n     int
+		limit int
+	}{{"nodes.hosts", len(s.Nodes.Hosts), MaxHosts}, {"nodes.routers", len(s.Nodes.Routers), MaxRouters}, {"links", len(s.Links), MaxLinks}} {
+		if g.n > g.limit {
+			return s.errAt(fmt.Sprintf("%s[%d]", g.key, g.limit), "%d %s: want at most %d (the limit %s)", g.n, g.key[strings.LastIndexByte(g.key, '.')+1:], g.limit,
+				map[string]string{"nodes.hosts": "MaxHosts", "nodes.routers": "MaxRouters", "links": "MaxLinks"}[g.key])
+		}
+	}
 	kind, err := s.validateNodes()
 	if err != nil {
 		return err
@@ -232,8 +242,9 @@ func (s *Scenario) validateTopology() error {
 	if len(s.Faults) > 0 {
 		return s.errAt("faults", "faults: applies to the two-host link: form only (its directions are forward and reverse)")
 	}
+	reach := newReachability(adj, kind)
 	for i := range s.Flows {
-		if err := s.validateFlowEnds(i, kind, adj); err != nil {
+		if err := s.validateFlowEnds(i, kind, reach); err != nil {
 			return err
 		}
 	}
@@ -370,7 +381,7 @@ func (s *Scenario) validateConnected(kind map[string]string, adj map[string][]st
 
 // validateFlowEnds checks that flow i, in a topology, names two different
 // hosts that a path through routers joins.
-func (s *Scenario) validateFlowEnds(i int, kind map[string]string, adj map[string][]string) error {
+func (s *Scenario) validateFlowEnds(i int, kind map[string]string, reach *reachability) error {
 	f := &s.Flows[i]
 	p := fmt.Sprintf("flows[%d]", i)
 	for _, end := range []struct {
@@ -390,28 +401,63 @@ func (s *Scenario) validateFlowEnds(i int, kind map[string]string, adj map[strin
 	if f.From == f.To {
 		return s.errAt(p+".to", "%q is also the sender: want another host", f.To)
 	}
-	if !reachable(adj, kind, f.From, f.To) {
+	if !reach.joins(f.From, f.To) {
 		return s.errAt(p+".to", "host %q is unreachable from %q: every path passes through another host, and hosts do not forward", f.To, f.From)
 	}
 	return nil
 }
 
-// reachable reports whether a path from host src to host dst passes only
-// through routers.
-func reachable(adj map[string][]string, kind map[string]string, src, dst string) bool {
-	seen := map[string]bool{src: true}
-	stack := []string{src}
-	for len(stack) > 0 {
-		x := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		for _, y := range adj[x] {
-			if y == dst {
-				return true
+// reachability answers whether a path through routers only joins two
+// hosts: it numbers the connected parts of the routers once, so that each
+// question costs the two hosts' links, not a walk of the network.
+type reachability struct {
+	adj  map[string][]string
+	kind map[string]string
+	part map[string]int // each router's connected part (of routers)
+}
+
+func newReachability(adj map[string][]string, kind map[string]string) *reachability {
+	r := &reachability{adj: adj, kind: kind, part: map[string]int{}}
+	for x, k := range kind {
+		if k != "router" {
+			continue
+		}
+		if _, seen := r.part[x]; seen {
+			continue
+		}
+		id := len(r.part) + 1
+		r.part[x] = id
+		stack := []string{x}
+		for len(stack) > 0 {
+			u := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			for _, y := range adj[u] {
+				if _, seen := r.part[y]; !seen && kind[y] == "router" {
+					r.part[y] = id
+					stack = append(stack, y)
+				}
 			}
-			if !seen[y] && kind[y] == "router" {
-				seen[y] = true
-				stack = append(stack, y)
-			}
+		}
+	}
+	return r
+}
+
+// joins reports whether a path from host src to host dst passes only
+// through routers: a direct link, or a router next to src in the same
+// part as a router next to dst.
+func (r *reachability) joins(src, dst string) bool {
+	parts := map[int]bool{}
+	for _, y := range r.adj[src] {
+		if y == dst {
+			return true
+		}
+		if r.kind[y] == "router" {
+			parts[r.part[y]] = true
+		}
+	}
+	for _, y := range r.adj[dst] {
+		if r.kind[y] == "router" && parts[r.part[y]] {
+			return true
 		}
 	}
 	return false

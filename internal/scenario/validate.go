@@ -40,6 +40,9 @@ func (s *Scenario) validate() error {
 		}
 		return s.errMissing("", "flows", "want at least one flow (- name: ..., protocol: ...)")
 	}
+	if err := s.validateSysctl(); err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	for i := range s.Flows {
 		if err := s.validateFlow(i, seen); err != nil {
@@ -137,10 +140,10 @@ func (s *Scenario) QueueManaged() bool {
 }
 
 // errMissing reports a required field absent from the mapping at parent,
-// located at the mapping's line.
+// located at the mapping.
 func (s *Scenario) errMissing(parent, field, format string, args ...any) error {
 	p := s.pos[parent]
-	return &Error{File: s.File, Line: p.Line, Field: join(parent, field), Msg: "missing: " + fmt.Sprintf(format, args...)}
+	return &Error{File: s.File, Line: p.Line, Col: p.Col, Field: join(parent, field), Msg: "missing: " + fmt.Sprintf(format, args...)}
 }
 
 func (s *Scenario) validateFlow(i int, seen map[string]bool) error {

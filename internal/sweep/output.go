@@ -76,7 +76,7 @@ func writeTables(w io.Writer, m Meta, st Stats, md bool) error {
 		m.Scenario, m.File, np, plural(np, "point", "points"), m.Seeds, plural(m.Seeds, "seed", "seeds"), m.Runs(),
 		m.BaseSeed, m.BaseSeed+uint64(m.Seeds)-1)
 	if md {
-		title = "### " + title
+		title = "### " + report.MarkdownEscape(title)
 	}
 	fmt.Fprintf(w, "%s\n\n", title)
 	if st.Runs.Failed > 0 {

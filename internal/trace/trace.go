@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
+	"unicode"
 
 	"tcpsim/sim"
 )
@@ -229,7 +231,7 @@ func Text(e *Event) string {
 
 // AppendText appends Text(e) to b and returns the extended buffer.
 func AppendText(b []byte, e *Event) []byte {
-	b = fmt.Appendf(b, "%12.6f %-8s %-13s", e.T.Seconds(), e.Flow, e.Kind)
+	b = fmt.Appendf(b, "%12.6f %-8s %-13s", e.T.Seconds(), TextName(e.Flow), e.Kind)
 	if e.Dir != "" {
 		b = append(b, ' ')
 		b = append(b, e.Dir...)
@@ -262,6 +264,17 @@ func AppendText(b []byte, e *Event) []byte {
 		b = append(b, e.Detail...)
 	}
 	return b
+}
+
+// TextName returns a flow name as the text trace writes it: as it is
+// when it is one word of printable characters, else quoted as a Go string
+// literal ("my flow", "say \"hi\""), so that a line's fields stay
+// separated by spaces whatever the flow is called.
+func TextName(name string) string {
+	if strings.IndexFunc(name, func(r rune) bool { return unicode.IsSpace(r) || r == '"' || r == '\\' || !unicode.IsPrint(r) }) < 0 {
+		return name
+	}
+	return strconv.Quote(name)
 }
 
 // Multi sends every event to each of its sinks in turn.

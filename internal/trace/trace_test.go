@@ -3,6 +3,7 @@ package trace
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -140,5 +141,46 @@ func TestSACKBlocksInRecords(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(js.String()), "\n")
 	if len(lines) != 2 || strings.Contains(lines[0], "sack") || !strings.Contains(lines[1], `"sack":[[2461,3921],[5381,6841]]`) {
 		t.Errorf("JSON records:\n%s", js.String())
+	}
+}
+
+// TestTextNames: the text trace keeps a line's fields separated by spaces
+// whatever the flow is called: a one-word name is written as it is, any
+// other is quoted (issue 21, item 9; before the fix "my flow" made two
+// fields and a newline split the line).
+func TestTextNames(t *testing.T) {
+	for _, c := range []struct{ name, want string }{
+		{"file", "file"},
+		{"a|b", "a|b"},
+		{"vidéo#2", "vidéo#2"},
+		{"日本", "日本"},
+		{"my flow", `"my flow"`},
+		{`say "hi"`, `"say \"hi\""`},
+		{`back\slash`, `"back\\slash"`},
+		{"a\nb", `"a\nb"`},
+		{"nul\x00", `"nul\x00"`},
+		{"\u00a0nbsp", `"\u00a0nbsp"`},
+	} {
+		if got := TextName(c.name); got != c.want {
+			t.Errorf("TextName(%q) = %s, want %s", c.name, got, c.want)
+		}
+		// A reader takes the second field as a Go string literal when it
+		// starts with a quote, else up to the next space.
+		line := Text(&Event{T: 1, Flow: c.name, Kind: Send})
+		rest := strings.TrimLeft(line, " ")
+		rest = rest[strings.IndexByte(rest, ' ')+1:]
+		field := rest[:strings.IndexByte(rest, ' ')]
+		name := field
+		if strings.HasPrefix(rest, `"`) {
+			q, err := strconv.QuotedPrefix(rest)
+			if err != nil {
+				t.Fatalf("Text with flow %q = %q: %v", c.name, line, err)
+			}
+			field = q
+			name, _ = strconv.Unquote(q)
+		}
+		if field != c.want || name != c.name || strings.ContainsAny(line, "\n\x00") || strings.Fields(line[len(line)-len(rest)+len(field):])[0] != Send {
+			t.Errorf("Text with flow %q = %q: want the second field %s, then %s", c.name, line, c.want, Send)
+		}
 	}
 }

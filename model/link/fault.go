@@ -31,6 +31,16 @@ type Fault struct {
 	Bits uint8 // payload bits to flip, for the flip kinds
 }
 
+// SkipMarker is a Marker that also says, for a flip fault it set, how
+// many bytes at the start of the transport payload the flips leave alone:
+// the header of a protocol carried in UDP (an rdt header), so that only
+// its payload is damaged. It is asked only when a flip happens (rarely),
+// so that Fault, and Packet with it, stay small.
+type SkipMarker interface {
+	Marker
+	FlipSkip(f Fault) int
+}
+
 // Scripted reports whether a fault is set.
 func (f Fault) Scripted() bool { return f.Kind != FaultNone }
 
@@ -105,7 +115,11 @@ func (p *Pipe) scripted(pkt *Packet, f Fault) (lost, flipped bool) {
 		p.scriptedLoss(*pkt, f)
 		return true, false
 	case f.Kind == FaultFlip || f.Kind == FaultFlipUndetectable:
-		n := wire.FlipPayloadBits(pkt.Buf, int(f.Bits), f.Kind == FaultFlipUndetectable)
+		skip := 0
+		if m, ok := p.marker.(SkipMarker); ok {
+			skip = m.FlipSkip(f)
+		}
+		n := wire.FlipPayloadBitsAfter(pkt.Buf, skip, int(f.Bits), f.Kind == FaultFlipUndetectable)
 		if n == 0 {
 			return false, false
 		}

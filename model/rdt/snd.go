@@ -55,6 +55,10 @@ type Sender struct {
 	// hdr is the header handed to Output by pointer; kept here so that
 	// it does not escape to the heap once per packet.
 	hdr Header
+	// sending is the absolute number of the data packet being handed to
+	// Output, and sends which transmission of it that is (from 1).
+	sending int64
+	sends   int
 }
 
 // NewSender returns a sender for cfg (which must Validate); obs may be nil.
@@ -99,6 +103,14 @@ func (s *Sender) SRTT() sim.Time {
 func (s *Sender) seq(a int64) uint16    { return uint16(a & s.mask) }
 func (s *Sender) slot(a int64) *sndSlot { return &s.slots[a%int64(len(s.slots))] }
 
+// Sending returns the absolute number (from 0) of the data packet the
+// sender last handed to its Output, and which transmission of it that was
+// (1 = the first, 2 = the first retransmission). Called from inside
+// Output (as a link's fault marker is), it names the packet being sent:
+// the wire carries the number only modulo 2^k, which with a Selective
+// Repeat window of 2^k cannot tell a retransmission from a new packet.
+func (s *Sender) Sending() (packet int64, transmission int) { return s.sending, s.sends }
+
 // Start sends the first window.
 func (s *Sender) Start() { s.fill() }
 
@@ -134,6 +146,7 @@ func (s *Sender) transmit(a int64, retrans bool) {
 			s.obs.RDTEvent(EvTimer, Note{TimerOp: sim.TimerSet, Seq: s.seq(a), At: sl.deadline})
 		}
 	}
+	s.sending, s.sends = a, int(sl.sends)
 	off, n := a*int64(s.cfg.Packet), s.cfg.size(a)
 	s.hdr = Header{Type: Data, SeqBits: uint8(s.cfg.SeqBits), Seq: s.seq(a)}
 	s.out.Output(&s.hdr, payload.At(off, n), payload.Sum(off, n), retrans)
@@ -194,6 +207,11 @@ func (s *Sender) inputGBN(n uint16) {
 		return
 	case a < s.base:
 		s.st.DupAcks++ // rdt 3.0 and GBN do nothing on a duplicate ACK
+		if s.cfg.Protocol == StopAndWait {
+			// K&R Figure 3.16 (d): "rcv ACK1, do nothing". Go-Back-N's
+			// many duplicate ACKs are left out of the trace.
+			s.decide("duplicate ACK " + strconv.Itoa(int(n)) + ": do nothing, still waiting for ACK " + strconv.Itoa(int(s.seq(s.base))))
+		}
 		return
 	}
 	if s.cfg.Timeout == 0 && s.slot(a).sends == 1 {

@@ -28,7 +28,22 @@ import "encoding/binary"
 //
 // n is capped at 16.
 func FlipPayloadBits(pkt []byte, n int, undetectable bool) int {
+	return FlipPayloadBitsAfter(pkt, 0, n, undetectable)
+}
+
+// FlipPayloadBitsAfter is FlipPayloadBits on the transport payload less
+// its first skip bytes: the header of a protocol carried inside UDP (an
+// rdt header, model/rdt), which the flips then leave alone as they leave
+// TCP's and UDP's. An odd skip is rounded up, so that the words flipped
+// stay words of the RFC 1071 sum; a skip past the end leaves nothing to
+// flip.
+func FlipPayloadBitsAfter(pkt []byte, skip, n int, undetectable bool) int {
 	p := payloadOf(pkt)
+	skip += skip % 2
+	if skip >= len(p) {
+		return 0
+	}
+	p = p[max(skip, 0):]
 	words := len(p) / 2 // a trailing odd byte is padded in the sum: not used
 	n = min(n, 16)
 	if undetectable {

@@ -84,3 +84,26 @@ func bitDiff(a, b []byte) int {
 	}
 	return n
 }
+
+// FlipPayloadBitsAfter leaves the first skip bytes of the UDP payload
+// (the header of a protocol carried in UDP) as they were, and flips as
+// many bits after them as FlipPayloadBits would.
+func TestFlipPayloadBitsAfter(t *testing.T) {
+	for _, undetectable := range []bool{false, true} {
+		for _, skip := range []int{0, 9, 10, 64} {
+			pkt := BuildUDP(nil, IPv4{Src: srcA, Dst: dstB}, UDP{SrcPort: 7, DstPort: 9}, payload(200), true)
+			orig := bytes.Clone(pkt)
+			if n := FlipPayloadBitsAfter(pkt, skip, 4, undetectable); n != 4 {
+				t.Fatalf("skip %d, undetectable %v: flipped %d bits, want 4", skip, undetectable, n)
+			}
+			start := IPv4HeaderLen + UDPHeaderLen + skip + skip%2
+			if !bytes.Equal(pkt[:start], orig[:start]) || bytes.Equal(pkt[start:], orig[start:]) {
+				t.Errorf("skip %d, undetectable %v: want the first %d bytes kept and the rest changed", skip, undetectable, start)
+			}
+		}
+	}
+	pkt := BuildUDP(nil, IPv4{Src: srcA, Dst: dstB}, UDP{SrcPort: 7, DstPort: 9}, make([]byte, 10), true)
+	if n := FlipPayloadBitsAfter(pkt, 10, 2, false); n != 0 {
+		t.Errorf("nothing after the skipped header: flipped %d bits, want 0", n)
+	}
+}

@@ -125,6 +125,9 @@ type Summary struct {
 	SACKPermitted bool
 	SACK          [MaxSACKBlocks]SACKBlock
 	NSACK         uint8
+	// WScale is the Window Scale option's shift count (RFC 7323 §2.2),
+	// 0 when absent; only SYN segments carry it.
+	WScale int8
 }
 
 // Peek reads the headers of pkt for traces and captures, leniently: it
@@ -162,7 +165,7 @@ func Peek(pkt []byte) Summary {
 		if s.OK {
 			var h TCP
 			_ = parseOptions(t[TCPHeaderLen:hl], &h) // options before a bad one still count
-			s.SACKPermitted, s.SACK, s.NSACK = h.SACKPermitted, h.SACK, h.NSACK
+			s.SACKPermitted, s.SACK, s.NSACK, s.WScale = h.SACKPermitted, h.SACK, h.NSACK, h.WScale
 		}
 	case ProtoUDP:
 		if len(t) < UDPHeaderLen {

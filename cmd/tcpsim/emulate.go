@@ -1,0 +1,193 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"sync/atomic"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"tcpsim/internal/emulate"
+	"tcpsim/internal/report"
+	"tcpsim/internal/run"
+	"tcpsim/internal/scenario"
+	"tcpsim/internal/trace"
+	"tcpsim/sim"
+)
+
+func newEmulateCmd(stdout, stderr io.Writer) *cobra.Command {
+	var (
+		seed   uint64
+		fl     instrumentFlags
+		format string
+		runs   []string
+	)
+	cmd := &cobra.Command{
+		Use:   "emulate FILE [--run HOST='COMMAND']...",
+		Short: "Run real programs and the real kernel's TCP over the scenario's links, in real time (Linux, root)",
+		Long: `Emulate the scenario: one network namespace per host, each with a TUN
+device (host i has the address it has in a simulated run: a is 10.0.0.1,
+b is 10.0.0.2), joined through the scenario's links, run in real time by
+tcpsim's own link model: rate, delay, queue and AQM, loss, corruption (real
+bit flips: the receiving kernel's checksum drops the packet), duplication,
+reordering and the scripted faults:.
+
+A tcp flow is carried by the real kernel: tcpsim's built-in bulk sender
+(with the flow's congestion: set by TCP_CONGESTION) and reader, unless a
+--run names its sending or receiving host: then the commands carry it.
+A command runs in its host's namespace without a shell, with tcpsim's
+environment; its output is printed prefixed "HOST| ". A command on a flow's
+sending host starts at that flow's start:, any other at once. The run ends
+when every flow's sending side has finished (then, after a second for the
+last segments, every other command is ended), at until:, or on SIGINT or
+SIGTERM; every namespace, device and process it made is removed.
+
+The tables, --trace and --pcap are those of tcpsim run, decoded from the
+real packets and marked emulated; a relay line gives the release error
+(how late packets left their link) and stalls. Needs Linux, root, /dev/net/tun
+and the ip command (iproute2): without them it exits 2 saying which is missing.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := report.ParseFormat(format, false); err != nil {
+				return fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.FormatNames(false), ", "))
+			}
+			var cmds []emulate.Command
+			for _, r := range runs {
+				c, err := emulate.ParseCommand(r)
+				if err != nil {
+					return err
+				}
+				cmds = append(cmds, c)
+			}
+			if err := emulate.Check(); err != nil {
+				return err
+			}
+			sc, err := loadScenario(args[0])
+			if err != nil {
+				return err
+			}
+			ins, err := newInstruments(fl, 1, stdout)
+			if err != nil {
+				return err
+			}
+			if err := ins.check(sc); err != nil {
+				return err
+			}
+			tables := stdout
+			if ins.pcapToStdout() {
+				tables = stderr
+			}
+			// Every signal is caught for the whole run, a second one too:
+			// the namespaces must be removed before tcpsim exits.
+			var intr atomic.Bool
+			var which atomic.Value
+			ch := make(chan os.Signal, 2)
+			signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+			defer signal.Stop(ch)
+			go func() {
+				for s := range ch {
+					which.CompareAndSwap(nil, s)
+					intr.Store(true)
+				}
+			}()
+			if err := ins.open(); err != nil {
+				return err
+			}
+			s := sc.Seed
+			if cmd.Flags().Changed("seed") {
+				s = seed
+			}
+			opt, err := ins.begin(1, sc)
+			if err != nil {
+				return ins.fail(err)
+			}
+			res, err := emulate.Run(sc, emulate.Options{Seed: s, Commands: cmds, Trace: opt, Interrupt: &intr, Output: tables})
+			if err != nil {
+				return ins.fail(err)
+			}
+			if err := ins.end(); err != nil {
+				return ins.fail(err)
+			}
+			out, err := report.NewWriter(tables, format)
+			if err != nil {
+				return ins.fail(err)
+			}
+			if err := out.Add(res, sc.Report); err != nil {
+				out.Close()
+				return ins.fail(err)
+			}
+			if err := out.Close(); err != nil {
+				return ins.fail(err)
+			}
+			if err := ins.close(); err != nil {
+				return err
+			}
+			if res.Reason == sim.Interrupted {
+				sig, _ := which.Load().(os.Signal)
+				return interrupted(sig, fmt.Sprintf("stopped the emulation of %s after %s; every namespace, device and process was removed", sc.File, report.Duration(res.End))+ins.kept())
+			}
+			if !res.OK() {
+				return errRunFailed
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVar(&runs, "run", nil, "carry a host's flows by a command: HOST='COMMAND ARGS...' (repeatable; no shell)")
+	cmd.Flags().Uint64Var(&seed, "seed", 0, "override the scenario's seed (the links' random draws)")
+	cmd.Flags().StringVar(&format, "format", "table", "output format: "+report.FormatList(false, true))
+	cmd.Flags().StringVar(&fl.Trace, "trace", "", "write an event trace: FILE.jsonl (JSON lines), FILE.txt (text) or - (text on stdout)")
+	cmd.Flags().StringVar(&fl.TraceFlow, "trace-flow", "", "trace only this flow")
+	cmd.Flags().StringVar(&fl.Pcap, "pcap", "", "write a capture of the real packets (pcap, Ethernet): FILE, or - for stdout")
+	cmd.Flags().StringVar(&fl.PcapAt, "pcap-at", "receiver", "where to capture: sender (host a), receiver (host b), or in a topology NODE or NODE:PEER")
+	return cmd
+}
+
+// newEmulatePeerCmd is the hidden helper that tcpsim emulate runs inside
+// a host's namespace (the built-in sender and reader, sysctls, counters).
+func newEmulatePeerCmd(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:                "emulate-peer MODE ARGS...",
+		Hidden:             true,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return emulate.Peer(args, stdout)
+		},
+	}
+}
+
+// emulateTrace emulates sc and returns its result and the events of
+// flow; the commands' output goes to cmdOut. SIGINT and SIGTERM end the
+// emulation (and remove what it made).
+func emulateTrace(sc *scenario.Scenario, seed uint64, flow string, runs []string, cmdOut io.Writer) (*run.Result, []trace.Event, error) {
+	var cmds []emulate.Command
+	for _, r := range runs {
+		c, err := emulate.ParseCommand(r)
+		if err != nil {
+			return nil, nil, err
+		}
+		cmds = append(cmds, c)
+	}
+	var intr atomic.Bool
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(ch)
+	go func() {
+		for range ch {
+			intr.Store(true)
+		}
+	}()
+	rec := &trace.Recorder{}
+	res, err := emulate.Run(sc, emulate.Options{Seed: seed, Commands: cmds, Interrupt: &intr, Output: cmdOut,
+		Trace: run.Options{Trace: &trace.Filter{Flow: flow, Next: rec}}})
+	if err != nil {
+		return nil, nil, err
+	}
+	if res.Reason == sim.Interrupted {
+		return nil, nil, interrupted(os.Interrupt, "stopped the emulation of "+sc.File)
+	}
+	return res, rec.Events, nil
+}

@@ -1,0 +1,172 @@
+//go:build linux
+
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// needEmulation skips unless TCPSIM_EMULATE=1 (the emulation tests need
+// root, network namespaces and /dev/net/tun, and take wall time).
+func needEmulation(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TCPSIM_EMULATE") != "1" {
+		t.Skip("set TCPSIM_EMULATE=1 to run the emulation tests (root, network namespaces, /dev/net/tun)")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("the emulation tests need root")
+	}
+	if _, err := os.Stat("/dev/net/tun"); err != nil {
+		t.Skip("no /dev/net/tun here")
+	}
+}
+
+func namespacesOf(t *testing.T, pid int) []string {
+	t.Helper()
+	out, err := exec.Command("ip", "netns", "list").Output()
+	if err != nil {
+		t.Fatalf("ip netns list: %v", err)
+	}
+	var mine []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, fmt.Sprintf("tcpsim-%d-", pid)) {
+			mine = append(mine, l)
+		}
+	}
+	return mine
+}
+
+// SIGINT in the middle of an emulation stops it, removes every
+// namespace (with its TUN device) and every process it started, prints
+// the table and exits 130.
+func TestEmulateSIGINTLeavesNothing(t *testing.T) {
+	needEmulation(t)
+	bin := buildTcpsim(t)
+	dir := t.TempDir()
+	sc := filepath.Join(dir, "long.yaml")
+	if err := os.WriteFile(sc, []byte(`name: long
+until: 120s
+link: {rate: 1Mbps, delay: 20ms, queue: 50}
+flows:
+  - {name: file, protocol: tcp, bytes: 100MB}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(bin, "emulate", sc) // the built-in sender and reader
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	deadline := time.Now().Add(20 * time.Second)
+	for len(namespacesOf(t, pid)) < 2 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second) // mid-run: the peers are up, packets flow
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("tcpsim emulate did not stop within 20s of SIGINT")
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Errorf("exit: %v; want status 130\nstderr: %s", err, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "emulated") {
+		t.Errorf("no emulated table on stdout:\n%s", stdout.String())
+	}
+	if ns := namespacesOf(t, pid); len(ns) > 0 {
+		t.Errorf("namespaces left behind: %v", ns)
+	}
+	if out, _ := exec.Command("pgrep", "-f", bin+" emulate-peer").Output(); len(bytes.TrimSpace(out)) > 0 {
+		t.Errorf("built-in peers left behind: %s", out)
+	}
+}
+
+// Without root, tcpsim emulate exits 2 with one line saying so.
+func TestEmulateWithoutRootExits2(t *testing.T) {
+	needEmulation(t)
+	bin := buildTcpsim(t)
+	// The binary must be reachable by the unprivileged user.
+	dir, err := os.MkdirTemp("/tmp", "tcpsim-emulate-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	exe := filepath.Join(dir, "tcpsim")
+	b, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(exe, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd := exec.Command(exe, "emulate", "../scenarios/emulate/hahaha.yaml")
+	cmd.Stderr = &stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+		t.Fatalf("exit: %v; want status 2 (stderr %q)", err, stderr.String())
+	}
+	if lines := strings.Split(strings.TrimSpace(stderr.String()), "\n"); len(lines) != 1 || !strings.Contains(lines[0], "root") {
+		t.Errorf("stderr %q: want one line saying root is needed", stderr.String())
+	}
+}
+
+// tcpsim compare prints the simulated and the emulated column for the
+// seed's client and server.
+func TestCompareGivesBothColumns(t *testing.T) {
+	needEmulation(t)
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3")
+	}
+	bin := buildTcpsim(t)
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(bin, "compare", "../../scenarios/emulate/hahaha.yaml",
+		"--run", "b="+py+" ../../scenarios/emulate/server.py",
+		"--run", "a="+py+" ../../scenarios/emulate/client.py 10.0.0.2 8866")
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("tcpsim compare: %v\n%s", err, stderr.String())
+	}
+	out := stdout.String()
+	for _, want := range []string{"simulated", "emulated", "difference", "packets lost on the data path", "relay:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("compare output lacks %q:\n%s", want, out)
+		}
+	}
+	// Both columns hold a number on the loss row (the same seeded draw
+	// loses the request in both, unless the client had to try again
+	// because its server was slow to start).
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "packets lost on the data path") {
+			f := strings.Fields(strings.ReplaceAll(l, "|", " "))
+			if n := len(f); n < 4 || f[n-3] != "1" || f[n-2] == "-" {
+				t.Errorf("loss row %q: want 1 simulated and a number emulated", l)
+			}
+		}
+	}
+}

@@ -1,0 +1,271 @@
+package emulate
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"tcpsim/internal/run"
+	"tcpsim/internal/scenario"
+	"tcpsim/internal/trace"
+	"tcpsim/sim"
+)
+
+// EnvVar turns the emulation tests on: they need root, network
+// namespaces and /dev/net/tun, and take seconds of wall time each.
+const EnvVar = "TCPSIM_EMULATE"
+
+// TestMain lets the test binary stand in for tcpsim inside the
+// namespaces: run as "BINARY emulate-peer ...", it is the built-in peer.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == "emulate-peer" {
+		if err := Peer(os.Args[2:], os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// needEmulation skips unless TCPSIM_EMULATE=1 and the machine can
+// emulate (root, TUN, namespaces, ip).
+func needEmulation(t *testing.T) {
+	t.Helper()
+	if os.Getenv(EnvVar) != "1" {
+		t.Skipf("set %s=1 to run the emulation tests (root, network namespaces, /dev/net/tun)", EnvVar)
+	}
+	if err := Check(); err != nil {
+		t.Skipf("emulation unavailable here: %v", err)
+	}
+}
+
+func parse(t *testing.T, src string) *scenario.Scenario {
+	t.Helper()
+	sc, err := scenario.Parse("test.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+// emulateRec emulates sc with seed and returns the result and the trace.
+func emulateRec(t *testing.T, sc *scenario.Scenario, cmds []Command, out *bytes.Buffer) (*run.Result, []trace.Event) {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &trace.Recorder{}
+	o := Options{Seed: sc.Seed, Commands: cmds, Exe: exe, Trace: run.Options{Trace: rec}}
+	if out != nil {
+		o.Output = out
+	}
+	res, err := Run(sc, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertNothingLeft(t)
+	return res, rec.Events
+}
+
+// assertNothingLeft checks that no namespace of this process remains.
+func assertNothingLeft(t *testing.T) {
+	t.Helper()
+	out, err := exec.Command("ip", "netns", "list").Output()
+	if err != nil {
+		t.Fatalf("ip netns list: %v", err)
+	}
+	mine := fmt.Sprintf("%s%d-", NamePrefix, os.Getpid())
+	if strings.Contains(string(out), mine) {
+		t.Errorf("namespaces left behind:\n%s", out)
+	}
+}
+
+// The seed's client and server over 10% loss: the reply is printed, and
+// the real kernel's retransmission is in the trace.
+func TestSeedClientServerOverLoss(t *testing.T) {
+	needEmulation(t)
+	py := "/usr/bin/python3" // starts in milliseconds, where a version manager's shim may take seconds
+	if _, err := os.Stat(py); err != nil {
+		if py, err = exec.LookPath("python3"); err != nil {
+			t.Skip("no python3")
+		}
+	}
+	dir := filepath.Join("..", "..", "scenarios", "emulate")
+	// The client starts at 2 s, when the server surely listens: a client
+	// that had to try again would shift the links' draws by its refused
+	// SYNs, and seed 15 would lose other packets.
+	sc, err := scenario.Load(filepath.Join(dir, "hahaha.yaml"), scenario.Override{Path: "flows.hahaha.start", Value: "2s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	res, evs := emulateRec(t, sc, []Command{
+		{Host: "b", Argv: []string{py, filepath.Join(dir, "server.py")}},
+		{Host: "a", Argv: []string{py, filepath.Join(dir, "client.py"), "10.0.0.2", "8866"}},
+	}, &out)
+	if !strings.Contains(out.String(), "a| reply: hahaha") {
+		t.Errorf("the client's reply is not in the output:\n%s", out.String())
+	}
+	if !res.OK() || res.Emulated == nil {
+		t.Errorf("status %q, emulated %v; want complete and emulated", res.Status(), res.Emulated != nil)
+	}
+	retrans, lost := 0, 0
+	for _, e := range evs {
+		if e.Kind == trace.Send && e.Retrans {
+			retrans++
+		}
+		if e.Kind == trace.Lost {
+			lost++
+		}
+	}
+	if lost == 0 || retrans == 0 {
+		t.Errorf("%d losses and %d retransmissions in the trace; want both (seed 15 loses the request)", lost, retrans)
+	}
+}
+
+const bulkScenario = `name: bulk
+seed: 1
+until: 30s
+link: {rate: 10Mbps, delay: 10ms, queue: 200}
+flows:
+  - {name: file, protocol: tcp, bytes: 300KB, congestion: cubic}
+`
+
+// A scripted drop of data segment 14 of the real kernel's connection is
+// exactly one loss on the wire, and the kernel sends that segment again.
+func TestScriptedDropOfSegment14(t *testing.T) {
+	needEmulation(t)
+	sc := parse(t, bulkScenario+"faults:\n  - {flow: file, drop: data, segment: 14}\n")
+	res, evs := emulateRec(t, sc, nil, nil)
+	if !res.OK() {
+		t.Fatalf("status %q, want complete", res.Status())
+	}
+	var lost []trace.Event
+	for _, e := range evs {
+		if e.Kind == trace.Lost {
+			lost = append(lost, e)
+		}
+	}
+	if len(lost) != 1 || !lost[0].Scripted || lost[0].Dir != "a->b" || lost[0].Len == 0 {
+		t.Fatalf("losses %+v; want exactly one, scripted, a data segment on a->b", lost)
+	}
+	// The 14th data segment: the 14th first transmission from a.
+	n, seq14 := 0, uint32(0)
+	for _, e := range evs {
+		if e.Kind == trace.Send && e.Dir == "a->b" && e.Len > 0 && !e.Retrans {
+			if n++; n == 14 {
+				seq14 = e.Seq
+				break
+			}
+		}
+	}
+	if lost[0].Seq != seq14 {
+		t.Errorf("lost seq %d, want the 14th data segment's %d", lost[0].Seq, seq14)
+	}
+	again := false
+	for _, e := range evs {
+		if e.Kind == trace.Deliver && e.Dir == "a->b" && e.Seq == seq14 && e.T > lost[0].T {
+			again = true
+		}
+	}
+	if !again {
+		t.Errorf("segment seq %d was never delivered after its loss: the kernel did not retransmit it", seq14)
+	}
+	if fr := res.Flows[0]; fr.DeliveredBytes != 300_000 || fr.TCP.Verified != "yes" {
+		t.Errorf("delivered %d bytes, verified %q; want 300000, yes", fr.DeliveredBytes, fr.TCP.Verified)
+	}
+	if l := res.Links[0]; l.Lost != 1 {
+		t.Errorf("forward link lost %d, want 1", l.Lost)
+	}
+}
+
+// Bits flipped in the payload on the wire are dropped by the receiving
+// kernel: its TCP checksum-error counter (/proc/net/snmp InCsumErrors in
+// its namespace) rises, and it still gets every byte, intact.
+func TestBitFlipsDroppedByKernelChecksum(t *testing.T) {
+	needEmulation(t)
+	sc := parse(t, bulkScenario+"faults:\n  - {flow: file, corrupt: data, segment: 5, bits: 1}\n  - {flow: file, corrupt: data, segment: 20, bits: 3}\n")
+	res, evs := emulateRec(t, sc, nil, nil)
+	if !res.OK() {
+		t.Fatalf("status %q, want complete", res.Status())
+	}
+	corrupt, dropped := 0, 0
+	for _, e := range evs {
+		switch {
+		case e.Kind == trace.Corrupt:
+			corrupt++
+		case e.Kind == trace.ChecksumDrop && e.Dir == "a->b":
+			dropped++
+		}
+	}
+	fr := res.Flows[0]
+	if corrupt != 2 || fr.ChecksumDrops != 2 || dropped != 2 {
+		t.Errorf("%d corrupted on the wire, %d checksum drops in the kernels' counters, %d in the trace; want 2, 2 and 2", corrupt, fr.ChecksumDrops, dropped)
+	}
+	if fr.TCP.Verified != "yes" || fr.DeliveredBytes != 300_000 {
+		t.Errorf("verified %q, delivered %d; want yes, 300000", fr.TCP.Verified, fr.DeliveredBytes)
+	}
+}
+
+// An interrupt mid-run ends it at once and leaves no namespace, TUN
+// device or process behind.
+func TestInterruptLeavesNothing(t *testing.T) {
+	needEmulation(t)
+	sc := parse(t, `name: long
+until: 60s
+link: {rate: 1Mbps, delay: 20ms, queue: 50}
+flows:
+  - {name: file, protocol: tcp, bytes: 50MB}
+`)
+	exe, _ := os.Executable()
+	var intr atomic.Bool
+	go func() {
+		time.Sleep(2 * time.Second)
+		intr.Store(true)
+	}()
+	start := time.Now()
+	res, err := Run(sc, Options{Exe: exe, Interrupt: &intr, Commands: []Command{{Host: "a", Argv: []string{"sleep", "600"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Reason != sim.Interrupted {
+		t.Errorf("ended by %v, want interrupted", res.Reason)
+	}
+	if d := time.Since(start); d > 15*time.Second {
+		t.Errorf("took %v to stop", d)
+	}
+	assertNothingLeft(t)
+	out, _ := exec.Command("pgrep", "-f", "sleep 600").Output()
+	if len(bytes.TrimSpace(out)) > 0 {
+		t.Errorf("processes left behind: %s", out)
+	}
+}
+
+func TestSplitWords(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"python3 client.py 10.0.0.2 8866", []string{"python3", "client.py", "10.0.0.2", "8866"}},
+		{`echo 'a b' "c \"d\"" e\ f`, []string{"echo", "a b", `c "d"`, "e f"}},
+		{"  ", nil},
+	} {
+		got, err := SplitWords(c.in)
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("SplitWords(%q) = %q, %v; want %q", c.in, got, err, c.want)
+		}
+	}
+	for _, bad := range []string{`'open`, `"open`, `end\`} {
+		if _, err := SplitWords(bad); err == nil {
+			t.Errorf("SplitWords(%q): no error", bad)
+		}
+	}
+}

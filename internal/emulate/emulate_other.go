@@ -1,0 +1,27 @@
+//go:build !linux
+
+package emulate
+
+import (
+	"errors"
+	"io"
+
+	"tcpsim/internal/run"
+	"tcpsim/internal/scenario"
+)
+
+// NamePrefix starts every namespace tcpsim emulate creates (Linux only).
+const NamePrefix = "tcpsim-"
+
+// Check reports what the machine lacks: everything but Linux.
+func Check() error {
+	return errors.New("tcpsim emulate needs Linux (network namespaces and TUN devices)")
+}
+
+// Run is not available off Linux.
+func Run(sc *scenario.Scenario, o Options) (*run.Result, error) {
+	return nil, &UnavailableError{Msg: Check().Error()}
+}
+
+// Peer is not available off Linux.
+func Peer(args []string, w io.Writer) error { return Check() }

@@ -1,0 +1,108 @@
+package emulate
+
+import (
+	"testing"
+
+	"tcpsim/internal/scenario"
+	"tcpsim/model/wire"
+	"tcpsim/sim"
+)
+
+var (
+	addrA = wire.Addr{10, 0, 0, 1}
+	addrB = wire.Addr{10, 0, 0, 2}
+)
+
+// seg builds a real TCP/IPv4 segment from src to dst.
+func seg(src, dst wire.Addr, sport, dport uint16, seq, ack uint32, flags uint8, win uint16, n int) []byte {
+	h := &wire.TCP{SrcPort: sport, DstPort: dport, Seq: seq, Ack: ack, Flags: flags, Window: win, WScale: -1}
+	return wire.BuildTCP(nil, wire.IPv4{Src: src, Dst: dst, Protocol: wire.ProtoTCP, TTL: 64}, h, make([]byte, n))
+}
+
+// A connection between the flow's hosts, on ports nobody fixed, is
+// tagged with the command-carried flow; the wire's retransmissions and
+// RFC 5681 duplicate ACKs are counted, and the delivered bytes are what
+// the receiver acknowledged (the FIN's sequence number not counted).
+func TestClassifierMeasuresTheWire(t *testing.T) {
+	c := newClassifier([]wire.Addr{addrA, addrB}, []wireFlow{{from: 0, to: 1, command: true}})
+	const iss, irs = 1000, 5000
+	const ack, fin, syn, psh = wire.FlagACK, wire.FlagFIN, wire.FlagSYN, wire.FlagPSH
+	type pkt struct {
+		host int
+		b    []byte
+	}
+	a := func(seq, ackn uint32, fl uint8, n int) pkt {
+		return pkt{0, seg(addrA, addrB, 40000, 8866, seq, ackn, fl, 500, n)}
+	}
+	b := func(seq, ackn uint32, fl uint8) pkt {
+		return pkt{1, seg(addrB, addrA, 8866, 40000, seq, ackn, fl, 600, 0)}
+	}
+	for i, p := range []pkt{
+		a(iss, 0, syn, 0),
+		b(irs, iss+1, syn|ack),
+		a(iss+1, irs+1, ack, 0),
+		a(iss+1, irs+1, ack, 100),       // 1..100
+		a(iss+101, irs+1, ack, 100),     // 101..200
+		a(iss+201, irs+1, psh|ack, 100), // 201..300
+		b(irs+1, iss+101, ack),          // acks the first
+		b(irs+1, iss+101, ack),          // duplicate
+		b(irs+1, iss+101, ack),          // duplicate
+		a(iss+101, irs+1, ack, 100),     // retransmission
+		b(irs+1, iss+301, ack),          // everything
+		a(iss+301, irs+1, fin|ack, 0),   // FIN
+		b(irs+1, iss+302, ack),          // acks the FIN
+	} {
+		f, ok := c.sent(p.host, p.b, sim.Time(i)*sim.Millisecond)
+		if !ok || f != 0 {
+			t.Fatalf("packet %d: flow %d, %v; want flow 0", i, f, ok)
+		}
+	}
+	w := &c.flows[0]
+	if w.retrans != 0 {
+		t.Errorf("classifier counted %d retransmissions itself; the fabric counts them", w.retrans)
+	}
+	if w.dupAcks != 2 {
+		t.Errorf("dup ACKs %d, want 2", w.dupAcks)
+	}
+	if got := w.deliveredBytes(); got != 300 {
+		t.Errorf("delivered %d, want 300", got)
+	}
+	if !w.est || w.estAt-w.synAt != 2*sim.Millisecond {
+		t.Errorf("handshake %v (established %v), want 2ms", w.estAt-w.synAt, w.est)
+	}
+	if w.segments != 7 {
+		t.Errorf("sender segments %d, want 7", w.segments)
+	}
+	// A packet not from the host's own address cannot be placed.
+	if _, ok := c.sent(0, seg(addrB, addrA, 1, 2, 0, 0, ack, 1, 0), 0); ok {
+		t.Error("a packet from another host's address was placed")
+	}
+}
+
+// Built-in flows are found by their fixed ports, in both directions,
+// even with another flow between the same hosts.
+func TestClassifierFixedPorts(t *testing.T) {
+	c := newClassifier([]wire.Addr{addrA, addrB}, []wireFlow{{from: 0, to: 1, builtin: true}, {from: 0, to: 1, builtin: true}})
+	c.fix(1, addrA, 49153, addrB, 5002)
+	if f, _ := c.sent(1, seg(addrB, addrA, 5002, 49153, 1, 1, wire.FlagACK, 1, 0), 0); f != 1 {
+		t.Errorf("reverse packet of flow 1 tagged %d", f)
+	}
+	if f, _ := c.sent(0, seg(addrA, addrB, 40000, 22, 1, 1, wire.FlagACK, 1, 0), 0); f != -1 {
+		t.Errorf("a connection of no flow tagged %d, want -1 (untagged)", f)
+	}
+}
+
+func TestRateWarnings(t *testing.T) {
+	for _, c := range []struct {
+		link string
+		want int
+	}{{"{rate: 10Mbps, delay: 1ms}", 0}, {"{rate: 100Mbps, delay: 1ms}", 0}, {"{rate: 1Gbps, delay: 1ms}", 2}, {"{delay: 1ms, forward: {rate: 1Gbps}, reverse: {rate: 10Mbps}}", 1}} {
+		sc, err := scenario.Parse("w.yaml", []byte("name: w\nuntil: 1s\nlink: "+c.link+"\nflows:\n  - {name: f, protocol: tcp, bytes: 1KB}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ws := RateWarnings(sc); len(ws) != c.want {
+			t.Errorf("link %s: warnings %q, want %d", c.link, ws, c.want)
+		}
+	}
+}

@@ -1,0 +1,234 @@
+package emulate
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Peer runs one of the helpers that tcpsim emulate starts inside a host's
+// network namespace (as the hidden command "tcpsim emulate-peer", through
+// "ip netns exec"). It writes its results as lines on w:
+//
+//	sysctl KEY=VALUE...          set per-namespace sysctls (/proc/sys)
+//	snmp                         print /proc/net/snmp and /proc/net/netstat
+//	recv ADDR:PORT BYTES         accept one connection, read BYTES, check them;
+//	                             prints "ready", then "done BYTES OK FIRST LAST"
+//	send LADDR:LPORT ADDR:PORT BYTES CC
+//	                             connect (TCP_CONGESTION = CC), write BYTES,
+//	                             half-close, wait for EOF; prints "start T",
+//	                             "info T CWND SSTHRESH RTT RTO RETRANS MSS" samples
+//	                             and "done T"
+//
+// Times are CLOCK_MONOTONIC nanoseconds, which every namespace shares.
+func Peer(args []string, w io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("emulate-peer: want a mode: sysctl, snmp, recv or send")
+	}
+	switch mode, rest := args[0], args[1:]; mode {
+	case "sysctl":
+		return peerSysctl(rest)
+	case "snmp":
+		for _, f := range []string{"/proc/net/snmp", "/proc/net/netstat"} {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return err
+			}
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "recv":
+		if len(rest) != 2 {
+			return errors.New("emulate-peer recv ADDR:PORT BYTES")
+		}
+		n, err := strconv.ParseInt(rest[1], 10, 64)
+		if err != nil {
+			return err
+		}
+		return peerRecv(rest[0], n, w)
+	case "send":
+		if len(rest) != 4 {
+			return errors.New("emulate-peer send LADDR:LPORT ADDR:PORT BYTES CC")
+		}
+		n, err := strconv.ParseInt(rest[2], 10, 64)
+		if err != nil {
+			return err
+		}
+		return peerSend(rest[0], rest[1], n, rest[3], w)
+	}
+	return fmt.Errorf("emulate-peer: unknown mode %q", args[0])
+}
+
+// monoNow is CLOCK_MONOTONIC in nanoseconds.
+func monoNow() int64 {
+	var ts unix.Timespec
+	_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
+	return ts.Nano()
+}
+
+func peerSysctl(kvs []string) error {
+	for _, kv := range kvs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || !sysctlKeyOK(k) {
+			return fmt.Errorf("emulate-peer sysctl: %q: want net.ipv4.KEY=VALUE or net.ipv6.KEY=VALUE", kv)
+		}
+		path := "/proc/sys/" + strings.ReplaceAll(k, ".", "/")
+		if err := os.WriteFile(path, []byte(v+"\n"), 0); err != nil {
+			return fmt.Errorf("sysctl %s=%s: %w", k, v, err)
+		}
+	}
+	return nil
+}
+
+// sysctlKeyOK admits what scenario.HostSysctl admits: net.ipv4.* and
+// net.ipv6.*, no path tricks.
+func sysctlKeyOK(k string) bool {
+	return (strings.HasPrefix(k, "net.ipv4.") || strings.HasPrefix(k, "net.ipv6.")) &&
+		!strings.Contains(k, "..") && !strings.ContainsAny(k, "/ ")
+}
+
+// patternByte is the i-th byte of the built-in sender's stream: a
+// sequence that a shifted or repeated segment cannot match.
+func patternByte(i int64) byte { return byte(i*7 + i>>8) }
+
+func fillPattern(b []byte, off int64) {
+	for i := range b {
+		b[i] = patternByte(off + int64(i))
+	}
+}
+
+func peerRecv(addr string, want int64, w io.Writer) error {
+	ln, err := net.Listen("tcp4", addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	fmt.Fprintln(w, "ready")
+	c, err := ln.Accept()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	buf := make([]byte, 64<<10)
+	var got int64
+	var first, last int64
+	ok := true
+	for {
+		n, err := c.Read(buf)
+		if n > 0 {
+			now := monoNow()
+			if first == 0 {
+				first = now
+			}
+			for i := range n {
+				if patternByte(got+int64(i)) != buf[i] {
+					ok = false
+				}
+			}
+			got += int64(n)
+			if got <= want {
+				last = now
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(w, "done %d %t %d %d\n", got, ok && got == want, first, last)
+	return nil
+}
+
+func peerSend(laddr, raddr string, n int64, cc string, w io.Writer) error {
+	la, err := net.ResolveTCPAddr("tcp4", laddr)
+	if err != nil {
+		return err
+	}
+	d := net.Dialer{LocalAddr: la, Control: func(_, _ string, rc syscall.RawConn) error {
+		var serr error
+		err := rc.Control(func(fd uintptr) {
+			serr = unix.SetsockoptString(int(fd), unix.IPPROTO_TCP, unix.TCP_CONGESTION, cc)
+		})
+		if err != nil {
+			return err
+		}
+		if serr != nil {
+			return fmt.Errorf("TCP_CONGESTION %s: %w", cc, serr)
+		}
+		return nil
+	}}
+	bw := bufio.NewWriter(w)
+	defer bw.Flush()
+	fmt.Fprintf(bw, "start %d\n", monoNow())
+	bw.Flush()
+	conn, err := d.DialContext(context.Background(), "tcp4", raddr)
+	if err != nil {
+		return err
+	}
+	c := conn.(*net.TCPConn)
+	defer c.Close()
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return err
+	}
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		var last unix.TCPInfo
+		for {
+			var ti *unix.TCPInfo
+			_ = rc.Control(func(fd uintptr) { ti, _ = unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO) })
+			if ti != nil && (ti.Snd_cwnd != last.Snd_cwnd || ti.Snd_ssthresh != last.Snd_ssthresh || ti.Total_retrans != last.Total_retrans || ti.Rto != last.Rto) {
+				last = *ti
+				fmt.Fprintf(bw, "info %d %d %d %d %d %d %d\n", monoNow(), int64(ti.Snd_cwnd)*int64(ti.Snd_mss),
+					int64(ti.Snd_ssthresh)*int64(ti.Snd_mss), ti.Rtt, ti.Rto, ti.Total_retrans, ti.Snd_mss)
+				bw.Flush()
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	buf := make([]byte, 64<<10)
+	var off int64
+	for off < n {
+		k := min(int64(len(buf)), n-off)
+		fillPattern(buf[:k], off)
+		m, err := c.Write(buf[:k])
+		off += int64(m)
+		if err != nil {
+			close(stop)
+			<-sampled
+			return err
+		}
+	}
+	if err := c.CloseWrite(); err != nil {
+		close(stop)
+		<-sampled
+		return err
+	}
+	_, err = io.Copy(io.Discard, c)
+	close(stop)
+	<-sampled
+	fmt.Fprintf(bw, "done %d\n", monoNow())
+	return err
+}
