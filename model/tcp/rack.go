@@ -40,14 +40,6 @@ type rackSegs struct {
 	lostHint              int   // no lost-and-not-retransmitted segment lies below segs[lostHint]
 }
 
-func (t *rackSegs) live() []rackSeg { return t.segs[t.head:] }
-
-// reset empties the table.
-func (t *rackSegs) reset() {
-	t.segs, t.head = t.segs[:0], 0
-	t.sacked, t.lost, t.retrans, t.lostHint = 0, 0, 0, 0
-}
-
 // find returns the index in segs of the first live segment that ends after
 // off (len(segs) if none).
 func (t *rackSegs) find(off int64) int {

@@ -40,16 +40,15 @@ import (
 // advertised instead of being held there by the window-never-shrinks rule
 // (the same edge either way while a hole is open).
 type rcvTune struct {
-	on       bool
-	max      int      // tcp_rmem[2], buffer bytes
-	rcvbuf   int      // sk_rcvbuf, buffer bytes
-	space    int      // rcvq_space.space: bytes read in the last measured round trip
-	seq      int64    // rcvq_space.seq: the read offset when the measurement began
-	time     sim.Time // rcvq_space.time
-	started  bool
-	rtt      sim.Time // rcv_rtt_est, smoothed; 0 until measured
-	mss      int
-	grewOnce bool
+	on      bool
+	max     int      // tcp_rmem[2], buffer bytes
+	rcvbuf  int      // sk_rcvbuf, buffer bytes
+	space   int      // rcvq_space.space: bytes read in the last measured round trip
+	seq     int64    // rcvq_space.seq: the read offset when the measurement began
+	time    sim.Time // rcvq_space.time
+	started bool
+	rtt     sim.Time // rcv_rtt_est, smoothed; 0 until measured
+	mss     int
 }
 
 // linuxInitCwnd is TCP_INIT_CWND, the first rcvq_space in segments.

@@ -14,23 +14,23 @@ const S = {
   calls: new Map(),
   ready: false,
   scenarios: [],
-  path: null,          // the shipped scenario in the editor, null once edited
-  seed: null,          // the seed asked for, as a decimal string; null = the file's
+  path: null, // the shipped scenario in the editor, null once edited
+  seed: null, // the seed asked for, as a decimal string; null = the file's
   sliders: { loss: null, delay: null, rate: null }, // overrides as written, or null
   busy: false,
   queued: false,
-  run: null,           // {report, tables, info, model, seed, ms}
-  steps: [],           // the events the step buttons walk (all, or one flow's)
-  idx: 0,              // how many of steps have happened
-  t: 0,                // the cursor's simulated time, seconds
+  run: null, // {report, tables, info, model, seed, ms}
+  steps: [], // the events the step buttons walk (all, or one flow's)
+  idx: 0, // how many of steps have happened
+  t: 0, // the cursor's simulated time, seconds
   playing: false,
-  speed: 5,            // index into SPEEDS
-  span: 0.2,           // the ladder's window, seconds
-  flow: "",            // "" = every flow
+  speed: 5, // index into SPEEDS
+  span: 0.2, // the ladder's window, seconds
+  flow: "", // "" = every flow
   sweep: null,
   sweepInfo: null,
   large: false,
-  pendingT: null,      // a cursor time from a permalink, applied after the run
+  pendingT: null, // a cursor time from a permalink, applied after the run
   lastFrame: 0,
 };
 
@@ -147,7 +147,7 @@ function placeErrorLine() {
   const ta = $("yaml");
   const lh = parseFloat(getComputedStyle(ta).lineHeight) || 18;
   const pad = parseFloat(getComputedStyle(ta).paddingTop) || 0;
-  el.style.top = (pad + (S.errorLine - 1) * lh - ta.scrollTop) + "px";
+  el.style.top = pad + (S.errorLine - 1) * lh - ta.scrollTop + "px";
   el.style.height = lh + "px";
   el.hidden = false;
 }
@@ -189,7 +189,7 @@ function jumpToError() {
 const lossOf = (v) => +(v / 10).toFixed(1) + "%";
 const delayOf = (v) => v + "ms";
 const rateOf = (v) => {
-  const mbps = 0.1 * Math.pow(10, v / 15);
+  const mbps = 0.1 * 10 ** (v / 15);
   return (mbps >= 10 ? +mbps.toPrecision(2) : +mbps.toPrecision(2)) + "Mbps";
 };
 
@@ -209,9 +209,10 @@ function setSlidersFrom(info) {
   if (S.sliders.rate === null) {
     $("rate").value = l.rate_bps ? String(Math.round(15 * Math.log10(l.rate_bps / 1e5))) : "60";
   }
-  $("loss-out").textContent = S.sliders.loss ?? (+(l.loss_mean * 100).toFixed(2) + "%");
-  $("delay-out").textContent = S.sliders.delay ?? (+(l.delay_s * 1000).toFixed(3) + "ms");
-  $("rate-out").textContent = S.sliders.rate ?? (l.rate_bps ? +(l.rate_bps / 1e6).toPrecision(3) + "Mbps" : "unlimited");
+  $("loss-out").textContent = S.sliders.loss ?? +(l.loss_mean * 100).toFixed(2) + "%";
+  $("delay-out").textContent = S.sliders.delay ?? +(l.delay_s * 1000).toFixed(3) + "ms";
+  $("rate-out").textContent =
+    S.sliders.rate ?? (l.rate_bps ? +(l.rate_bps / 1e6).toPrecision(3) + "Mbps" : "unlimited");
   const o = overrides();
   $("overrides").textContent = o.length ? "Overrides: " + o.join(", ") : "As the file says.";
 }
@@ -266,7 +267,16 @@ function show(r, opts) {
   const prevT = S.t;
   document.body.dataset.runMs = r.ms.toFixed(1);
   if (!document.body.dataset.firstRunMs) document.body.dataset.firstRunMs = performance.now().toFixed(0);
-  S.run = { report: r.report, tables: r.tables, info, model: new Model(events, info), seed: r.seed_text, ms: r.ms, truncated: r.trace_truncated, total: r.trace_events };
+  S.run = {
+    report: r.report,
+    tables: r.tables,
+    info,
+    model: new Model(events, info),
+    seed: r.seed_text,
+    ms: r.ms,
+    truncated: r.trace_truncated,
+    total: r.trace_events,
+  };
   if (S.seed === null) $("seed").value = r.seed_text;
   renderTables(r.tables);
   $("report-json").textContent = r.report;
@@ -286,14 +296,30 @@ function show(r, opts) {
   }
   seek(Math.min(t, S.run.model.end));
   const run = JSON.parse(r.report)[0];
-  const tr = r.trace_truncated ? "; trace cut at " + S.run.model.events.length + " of " + r.trace_events + " events" : "";
-  setStatus(run.scenario + " (seed " + r.seed_text + "): " + run.status + "; " + run.events + " events in " + Math.round(r.ms) + " ms" + tr, "done");
+  const tr = r.trace_truncated
+    ? "; trace cut at " + S.run.model.events.length + " of " + r.trace_events + " events"
+    : "";
+  setStatus(
+    run.scenario +
+      " (seed " +
+      r.seed_text +
+      "): " +
+      run.status +
+      "; " +
+      run.events +
+      " events in " +
+      Math.round(r.ms) +
+      " ms" +
+      tr,
+    "done",
+  );
   updateHash();
 }
 
 function nearestSpeed(want) {
   let best = 0;
-  for (let i = 0; i < SPEEDS.length; i++) if (Math.abs(Math.log(SPEEDS[i] / want)) < Math.abs(Math.log(SPEEDS[best] / want))) best = i;
+  for (let i = 0; i < SPEEDS.length; i++)
+    if (Math.abs(Math.log(SPEEDS[i] / want)) < Math.abs(Math.log(SPEEDS[best] / want))) best = i;
   return best;
 }
 
@@ -324,7 +350,12 @@ function renderTables(md) {
   out.textContent = "";
   const lines = md.split("\n");
   let i = 0;
-  const cells = (line) => line.trim().replace(/^\||\|$/g, "").split("|").map((c) => c.trim());
+  const cells = (line) =>
+    line
+      .trim()
+      .replace(/^\||\|$/g, "")
+      .split("|")
+      .map((c) => c.trim());
   while (i < lines.length) {
     const line = lines[i];
     if (line.startsWith("#")) {
@@ -372,10 +403,12 @@ function buildSteps() {
 }
 
 function stepsAt(t) {
-  let lo = 0, hi = S.steps.length;
+  let lo = 0,
+    hi = S.steps.length;
   while (lo < hi) {
     const m = (lo + hi) >> 1;
-    if (S.steps[m].t <= t) lo = m + 1; else hi = m;
+    if (S.steps[m].t <= t) lo = m + 1;
+    else hi = m;
   }
   return lo;
 }
@@ -503,7 +536,7 @@ async function permalink(withTime) {
   const p = new URLSearchParams();
   if (S.path) p.set("s", S.path);
   else p.set("y", b64url(await deflate($("yaml").value)));
-  p.set("seed", S.run ? S.run.seed : ($("seed").value || "0"));
+  p.set("seed", S.run ? S.run.seed : $("seed").value || "0");
   for (const k of ["loss", "delay", "rate"]) if (S.sliders[k] !== null) p.set(k, S.sliders[k]);
   if (withTime && S.t > 0) p.set("t", S.t.toFixed(9));
   if (S.flow) p.set("flow", S.flow);
@@ -557,7 +590,7 @@ async function restore() {
   S.flow = p.get("flow") || "";
   setLarge(p.get("large") === "1");
   const t = parseFloat(p.get("t"));
-  S.pendingT = isFinite(t) && t > 0 ? t : null;
+  S.pendingT = Number.isFinite(t) && t > 0 ? t : null;
   await requestRun({});
 }
 
@@ -565,7 +598,10 @@ async function restore() {
 
 async function runSweep() {
   if (!S.ready) return;
-  const values = $("sweep-values").value.split(",").map((x) => x.trim()).filter(Boolean);
+  const values = $("sweep-values")
+    .value.split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
   const seeds = Math.max(1, Math.min(100, parseInt($("sweep-seeds").value, 10) || 1));
   const prog = $("sweep-progress");
   prog.hidden = false;
@@ -574,10 +610,20 @@ async function runSweep() {
   $("sweep-error").hidden = true;
   setStatus("Sweeping…", "running");
   const t0 = performance.now();
-  const r = await call("sweep", {
-    file: fileName(), source: $("yaml").value, vary: ["link.loss=" + values.join(",")], seeds,
-    overrides: overrides().filter((o) => !o.startsWith("link.loss=")),
-  }, (done, total) => { prog.max = total; prog.value = done; });
+  const r = await call(
+    "sweep",
+    {
+      file: fileName(),
+      source: $("yaml").value,
+      vary: ["link.loss=" + values.join(",")],
+      seeds,
+      overrides: overrides().filter((o) => !o.startsWith("link.loss=")),
+    },
+    (done, total) => {
+      prog.max = total;
+      prog.value = done;
+    },
+  );
   $("sweep-run").disabled = false;
   prog.hidden = true;
   S.sweepCount = (S.sweepCount || 0) + 1;
@@ -592,7 +638,16 @@ async function runSweep() {
   S.sweep = JSON.parse(r.report);
   S.sweepInfo = JSON.parse(r.info);
   drawSweep($("sweep"), S.sweep, S.sweepInfo, S.large);
-  setStatus("Sweep: " + S.sweep.runs_total + " runs (" + S.sweep.runs_failed + " failed) in " + ((performance.now() - t0) / 1000).toFixed(1) + " s", "done");
+  setStatus(
+    "Sweep: " +
+      S.sweep.runs_total +
+      " runs (" +
+      S.sweep.runs_failed +
+      " failed) in " +
+      ((performance.now() - t0) / 1000).toFixed(1) +
+      " s",
+    "done",
+  );
 }
 
 // ---- large text, help, keys -------------------------------------------------
@@ -604,7 +659,7 @@ function setLarge(on) {
   requestAnimationFrame(() => {
     placeErrorLine();
     render();
-    drawSweep($("sweep"), S.sweep, S.sweepInfo || (S.run && S.run.info), S.large);
+    drawSweep($("sweep"), S.sweep, S.sweepInfo || S.run?.info, S.large);
   });
 }
 
@@ -614,7 +669,9 @@ function toggleHelp(show) {
 }
 
 function typing(el) {
-  return el && (el.tagName === "TEXTAREA" || (el.tagName === "INPUT" && el.type !== "range") || el.tagName === "SELECT");
+  return (
+    el && (el.tagName === "TEXTAREA" || (el.tagName === "INPUT" && el.type !== "range") || el.tagName === "SELECT")
+  );
 }
 
 function onKey(ev) {
@@ -629,23 +686,58 @@ function onKey(ev) {
   }
   if (typing(document.activeElement) || ev.ctrlKey || ev.metaKey || ev.altKey) return;
   // A focused button takes Space and Enter itself.
-  if (document.activeElement && document.activeElement.tagName === "BUTTON" && (ev.key === " " || ev.key === "Enter")) return;
+  if (document.activeElement && document.activeElement.tagName === "BUTTON" && (ev.key === " " || ev.key === "Enter"))
+    return;
   const n = ev.shiftKey ? 10 : 1;
   switch (ev.key) {
-    case " ": S.playing ? pause() : play(); break;
-    case "ArrowRight": step(n); break;
-    case "ArrowLeft": step(-n); break;
-    case "Home": pause(); seek(0); break;
-    case "End": pause(); if (S.run) seek(S.run.model.end); break;
-    case "+": case "=": setSpeed(S.speed + 1); break;
-    case "-": case "_": setSpeed(S.speed - 1); break;
-    case "]": zoom(0.5); break;
-    case "[": zoom(2); break;
-    case "r": case "R": requestRun({ keepCursor: true }); break;
-    case "p": case "P": copyPermalink(); break;
-    case "l": case "L": setLarge(!S.large); break;
-    case "?": toggleHelp($("help").hidden); break;
-    default: return;
+    case " ":
+      S.playing ? pause() : play();
+      break;
+    case "ArrowRight":
+      step(n);
+      break;
+    case "ArrowLeft":
+      step(-n);
+      break;
+    case "Home":
+      pause();
+      seek(0);
+      break;
+    case "End":
+      pause();
+      if (S.run) seek(S.run.model.end);
+      break;
+    case "+":
+    case "=":
+      setSpeed(S.speed + 1);
+      break;
+    case "-":
+    case "_":
+      setSpeed(S.speed - 1);
+      break;
+    case "]":
+      zoom(0.5);
+      break;
+    case "[":
+      zoom(2);
+      break;
+    case "r":
+    case "R":
+      requestRun({ keepCursor: true });
+      break;
+    case "p":
+    case "P":
+      copyPermalink();
+      break;
+    case "l":
+    case "L":
+      setLarge(!S.large);
+      break;
+    case "?":
+      toggleHelp($("help").hidden);
+      break;
+    default:
+      return;
   }
   ev.preventDefault();
 }
@@ -662,8 +754,13 @@ function zoom(f) {
 
 function legend() {
   const items = [
-    [C.data, "TCP data"], [C.ack, "ACK (dashed)"], [C.retrans, "retransmission, loss ✕, timer fired"],
-    [C.ctrl, "SYN/FIN, state"], [C.udp, "UDP datagram"], [C.sky, "timer running (dashed) / ssthresh"], [C.yellow, "corrupted (!)"],
+    [C.data, "TCP data"],
+    [C.ack, "ACK (dashed)"],
+    [C.retrans, "retransmission, loss ✕, timer fired"],
+    [C.ctrl, "SYN/FIN, state"],
+    [C.udp, "UDP datagram"],
+    [C.sky, "timer running (dashed) / ssthresh"],
+    [C.yellow, "corrupted (!)"],
   ];
   const p = $("legend");
   p.textContent = "";
@@ -739,15 +836,16 @@ function wire() {
     pause();
     if (S.run) seek((+$("scrub").value / 10000) * S.run.model.end);
   });
-  const plotSeek = (canvas, key) => canvas.addEventListener("click", (ev) => {
-    const ax = S[key];
-    if (!ax || !S.run) return;
-    const r = canvas.getBoundingClientRect();
-    const x = ev.clientX - r.left;
-    const t = ((x - ax.box.x) / ax.box.w) * S.run.model.end;
-    pause();
-    seek(Math.max(0, Math.min(S.run.model.end, t)));
-  });
+  const plotSeek = (canvas, key) =>
+    canvas.addEventListener("click", (ev) => {
+      const ax = S[key];
+      if (!ax || !S.run) return;
+      const r = canvas.getBoundingClientRect();
+      const x = ev.clientX - r.left;
+      const t = ((x - ax.box.x) / ax.box.w) * S.run.model.end;
+      pause();
+      seek(Math.max(0, Math.min(S.run.model.end, t)));
+    });
   plotSeek($("tseq"), "tseqAxes");
   plotSeek($("cwnd"), "cwndAxes");
   $("sweep-run").addEventListener("click", runSweep);
@@ -757,7 +855,7 @@ function wire() {
   });
   new ResizeObserver(() => {
     render();
-    drawSweep($("sweep"), S.sweep, S.sweepInfo || (S.run && S.run.info), S.large);
+    drawSweep($("sweep"), S.sweep, S.sweepInfo || S.run?.info, S.large);
     placeErrorLine();
   }).observe(document.body);
   legend();

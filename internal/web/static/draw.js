@@ -7,7 +7,8 @@ import { C } from "./model.js";
 export function prepare(canvas) {
   const r = canvas.getBoundingClientRect();
   const dpr = window.devicePixelRatio || 1;
-  const w = Math.max(1, Math.round(r.width)), h = Math.max(1, Math.round(r.height));
+  const w = Math.max(1, Math.round(r.width)),
+    h = Math.max(1, Math.round(r.height));
   if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
     canvas.width = Math.round(w * dpr);
     canvas.height = Math.round(h * dpr);
@@ -23,7 +24,7 @@ export function prepare(canvas) {
 export function niceStep(span, n) {
   if (!(span > 0)) return 1;
   const raw = span / n;
-  const p = Math.pow(10, Math.floor(Math.log10(raw)));
+  const p = 10 ** Math.floor(Math.log10(raw));
   const m = raw / p;
   return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
 }
@@ -45,8 +46,10 @@ function cross(ctx, x, y, r, colour, width) {
   ctx.lineWidth = width;
   ctx.setLineDash([]);
   ctx.beginPath();
-  ctx.moveTo(x - r, y - r); ctx.lineTo(x + r, y + r);
-  ctx.moveTo(x + r, y - r); ctx.lineTo(x - r, y + r);
+  ctx.moveTo(x - r, y - r);
+  ctx.lineTo(x + r, y + r);
+  ctx.moveTo(x + r, y - r);
+  ctx.lineTo(x - r, y + r);
   ctx.stroke();
   ctx.restore();
 }
@@ -73,14 +76,17 @@ function head(ctx, x0, y0, x1, y1, size, colour) {
 export function drawLadder(canvas, m, v) {
   const { ctx, w, h } = prepare(canvas);
   const k = v.large ? 1.4 : 1;
-  const top = 46 * k, bottom = 8;
+  const top = 46 * k,
+    bottom = 8;
   const narrow = w < 460;
-  const xa = Math.round(w * (narrow ? 0.24 : 0.27)), xb = Math.round(w * (narrow ? 0.84 : 0.73));
+  const xa = Math.round(w * (narrow ? 0.24 : 0.27)),
+    xb = Math.round(w * (narrow ? 0.84 : 0.73));
   const lane = (host) => (host === "a" ? xa : xb);
   const span = v.span;
   // The cursor sits 70% down the window, but the window never starts
   // before the run does.
-  const t0 = Math.max(v.t - 0.7 * span, -0.04 * span), t1 = t0 + span;
+  const t0 = Math.max(v.t - 0.7 * span, -0.04 * span),
+    t1 = t0 + span;
   const y = (t) => top + ((t - t0) / span) * (h - top - bottom);
   ctx.lineCap = "round";
 
@@ -94,7 +100,10 @@ export function drawLadder(canvas, m, v) {
   ctx.textBaseline = "middle";
   for (let s = Math.ceil(Math.max(0, t0) / step) * step; s <= t1; s += step) {
     const yy = Math.round(y(s)) + 0.5;
-    ctx.beginPath(); ctx.moveTo(0, yy); ctx.lineTo(w, yy); ctx.stroke();
+    ctx.beginPath();
+    ctx.moveTo(0, yy);
+    ctx.lineTo(w, yy);
+    ctx.stroke();
     ctx.fillText(fmtTime(s, step), 2, yy - 6 * k);
   }
 
@@ -114,7 +123,10 @@ export function drawLadder(canvas, m, v) {
   ctx.strokeStyle = "#333";
   ctx.lineWidth = 3;
   for (const x of [xa, xb]) {
-    ctx.beginPath(); ctx.moveTo(x, top - 4); ctx.lineTo(x, h); ctx.stroke();
+    ctx.beginPath();
+    ctx.moveTo(x, top - 4);
+    ctx.lineTo(x, h);
+    ctx.stroke();
   }
   ctx.save();
   ctx.beginPath();
@@ -137,7 +149,9 @@ export function drawLadder(canvas, m, v) {
     ctx.lineWidth = (iv.fired && !running ? 2.2 : 1.6) * k;
     ctx.setLineDash(running ? [4, 3] : []);
     ctx.beginPath();
-    ctx.moveTo(x - side * 4, y(iv.t0)); ctx.lineTo(x, y(iv.t0)); ctx.lineTo(x, y(tEnd));
+    ctx.moveTo(x - side * 4, y(iv.t0));
+    ctx.lineTo(x, y(iv.t0));
+    ctx.lineTo(x, y(tEnd));
     if (!running) ctx.lineTo(x - side * 4, y(tEnd));
     ctx.stroke();
     ctx.setLineDash([]);
@@ -158,20 +172,28 @@ export function drawLadder(canvas, m, v) {
     const p = m.packets[i];
     if (p.tTx > v.t || p.tTx > t1) break;
     if (!show(p.flow)) continue;
-    const x0 = lane(p.from), x1 = lane(p.to);
+    const x0 = lane(p.from),
+      x1 = lane(p.to);
     let tEnd = p.tEnd;
-    if (!isFinite(tEnd)) tEnd = p.tTx + (m.delay[p.dir] || 0) + 1e-3;
+    if (!Number.isFinite(tEnd)) tEnd = p.tTx + (m.delay[p.dir] || 0) + 1e-3;
     if (tEnd < t0) continue;
     const full = (x1 - x0) * p.frac;
     const dur = Math.max(tEnd - p.tTx, 1e-12);
     const now = Math.min(v.t, tEnd);
     const frac = p.qdrop ? 0 : (now - p.tTx) / dur;
-    const xs = x0, ys = y(p.tTx);
-    const xe = x0 + full * frac, ye = y(p.tTx + dur * frac);
+    const xs = x0,
+      ys = y(p.tTx);
+    const xe = x0 + full * frac,
+      ye = y(p.tTx + dur * frac);
     ctx.strokeStyle = p.color;
     ctx.lineWidth = (p.retrans ? 2.6 : p.len > 0 || p.proto === "udp" ? 1.7 : 1.2) * k;
-    ctx.setLineDash(p.len === 0 && p.proto === "tcp" && !/SYN|FIN|RST/.test(p.flags) ? [5 * k, 3 * k] : p.dup ? [2, 3] : []);
-    ctx.beginPath(); ctx.moveTo(xs, ys); ctx.lineTo(xe, ye); ctx.stroke();
+    ctx.setLineDash(
+      p.len === 0 && p.proto === "tcp" && !/SYN|FIN|RST/.test(p.flags) ? [5 * k, 3 * k] : p.dup ? [2, 3] : [],
+    );
+    ctx.beginPath();
+    ctx.moveTo(xs, ys);
+    ctx.lineTo(xe, ye);
+    ctx.stroke();
     ctx.setLineDash([]);
     const arrived = now >= tEnd;
     if (p.qdrop) {
@@ -184,7 +206,10 @@ export function drawLadder(canvas, m, v) {
       ctx.fillStyle = C.yellow;
       ctx.strokeStyle = C.ink;
       ctx.lineWidth = 1;
-      ctx.beginPath(); ctx.arc(xe + (x1 > x0 ? -11 : 11) * k, ye, 6 * k, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
+      ctx.beginPath();
+      ctx.arc(xe + (x1 > x0 ? -11 : 11) * k, ye, 6 * k, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.stroke();
       ctx.fillStyle = C.ink;
       ctx.font = font(k, 9, true);
       ctx.textAlign = "center";
@@ -232,7 +257,10 @@ export function drawLadder(canvas, m, v) {
   ctx.strokeStyle = C.ink;
   ctx.lineWidth = 1;
   ctx.setLineDash([2, 3]);
-  ctx.beginPath(); ctx.moveTo(0, yc); ctx.lineTo(w, yc); ctx.stroke();
+  ctx.beginPath();
+  ctx.moveTo(0, yc);
+  ctx.lineTo(w, yc);
+  ctx.stroke();
   ctx.setLineDash([]);
 }
 
@@ -251,7 +279,10 @@ function axes(ctx, box, xr, yr, xl, yl, k, fmtX, fmtY) {
   ctx.textBaseline = "top";
   for (let v = Math.ceil(xr[0] / sx) * sx; v <= xr[1] + 1e-12; v += sx) {
     const xx = Math.round(X(v)) + 0.5;
-    ctx.beginPath(); ctx.moveTo(xx, by); ctx.lineTo(xx, by + bh); ctx.stroke();
+    ctx.beginPath();
+    ctx.moveTo(xx, by);
+    ctx.lineTo(xx, by + bh);
+    ctx.stroke();
     ctx.fillText(fmtX(v, sx), xx, by + bh + 3);
   }
   const sy = niceStep(yr[1] - yr[0], bh > 200 ? 5 : 3);
@@ -259,7 +290,10 @@ function axes(ctx, box, xr, yr, xl, yl, k, fmtX, fmtY) {
   ctx.textBaseline = "middle";
   for (let v = Math.ceil(yr[0] / sy) * sy; v <= yr[1] + 1e-12; v += sy) {
     const yy = Math.round(Y(v)) + 0.5;
-    ctx.beginPath(); ctx.moveTo(bx, yy); ctx.lineTo(bx + bw, yy); ctx.stroke();
+    ctx.beginPath();
+    ctx.moveTo(bx, yy);
+    ctx.lineTo(bx + bw, yy);
+    ctx.stroke();
     ctx.fillText(fmtY(v, sy), bx - 4, yy);
   }
   ctx.strokeStyle = "#777";
@@ -293,7 +327,10 @@ function noData(ctx, w, h, k, text) {
 
 // plotBox is the drawing area of a plot of w by h pixels.
 function plotBox(w, h, k) {
-  const left = 58 * k, right = 14, top = 22 * k, bottom = 32 * k;
+  const left = 58 * k,
+    right = 14,
+    top = 22 * k,
+    bottom = 32 * k;
   return { x: left, y: top, w: Math.max(10, w - left - right), h: Math.max(10, h - top - bottom) };
 }
 
@@ -313,7 +350,10 @@ function withCursor(ctx, box, X, t, paint) {
   const xc = Math.round(X(t)) + 0.5;
   ctx.strokeStyle = C.ink;
   ctx.lineWidth = 1.2;
-  ctx.beginPath(); ctx.moveTo(xc, box.y); ctx.lineTo(xc, box.y + box.h); ctx.stroke();
+  ctx.beginPath();
+  ctx.moveTo(xc, box.y);
+  ctx.lineTo(xc, box.y + box.h);
+  ctx.stroke();
 }
 
 // drawTimeSeq draws the time-sequence graph of a TCP flow: data segments
@@ -323,13 +363,16 @@ export function drawTimeSeq(canvas, m, flow, t, large) {
   const { ctx, w, h } = prepare(canvas);
   const k = large ? 1.35 : 1;
   const s = flow && m.series.get(flow);
-  if (!s || !s.sends.length) {
+  if (!s?.sends.length) {
     noData(ctx, w, h, k, "time-sequence: no TCP data to plot");
     return null;
   }
   const box = plotBox(w, h, k);
-  const xr = [0, Math.max(m.end, 1e-6)], yr = [0, s.maxSeq * 1.04];
-  const { X, Y } = axes(ctx, box, xr, yr, "time", "sequence (relative, bytes): " + flow, k, fmtTime, (v) => fmtBytes(v));
+  const xr = [0, Math.max(m.end, 1e-6)],
+    yr = [0, s.maxSeq * 1.04];
+  const { X, Y } = axes(ctx, box, xr, yr, "time", "sequence (relative, bytes): " + flow, k, fmtTime, (v) =>
+    fmtBytes(v),
+  );
   withCursor(ctx, box, X, t, () => {
     ctx.strokeStyle = C.ack;
     ctx.lineWidth = 1.6 * k;
@@ -347,7 +390,10 @@ export function drawTimeSeq(canvas, m, flow, t, large) {
       ctx.strokeStyle = p.retrans ? C.retrans : C.data;
       ctx.lineWidth = (p.retrans ? 3 : 1.6) * k;
       const xx = X(p.tTx);
-      ctx.beginPath(); ctx.moveTo(xx, Y(p.rseq)); ctx.lineTo(xx, Y(p.rseq + p.len)); ctx.stroke();
+      ctx.beginPath();
+      ctx.moveTo(xx, Y(p.rseq));
+      ctx.lineTo(xx, Y(p.rseq + p.len));
+      ctx.stroke();
     }
     for (const p of s.lost) cross(ctx, X(p.tLost ?? p.tTx), Y(p.rseq + p.len / 2), 3.5 * k, C.retrans, 1.6 * k);
   });
@@ -359,7 +405,7 @@ export function drawCwnd(canvas, m, flow, t, large) {
   const { ctx, w, h } = prepare(canvas);
   const k = large ? 1.35 : 1;
   const s = flow && m.series.get(flow);
-  if (!s || !s.cwnd.length) {
+  if (!s?.cwnd.length) {
     noData(ctx, w, h, k, "cwnd: no TCP sender to plot");
     return null;
   }
@@ -368,7 +414,8 @@ export function drawCwnd(canvas, m, flow, t, large) {
   for (const [, c] of s.cwnd) max = Math.max(max, c);
   const big = 1 << 30;
   for (const [, , st] of s.cwnd) if (st < big && st < 4 * max) max = Math.max(max, st);
-  const xr = [0, Math.max(m.end, 1e-6)], yr = [0, max * 1.08];
+  const xr = [0, Math.max(m.end, 1e-6)],
+    yr = [0, max * 1.08];
   const { X, Y } = axes(ctx, box, xr, yr, "time", "cwnd, ssthresh (dashed): " + flow, k, fmtTime, (v) => fmtBytes(v));
   const step = (idx, colour, dash) => {
     ctx.strokeStyle = colour;
@@ -378,9 +425,15 @@ export function drawCwnd(canvas, m, flow, t, large) {
     let prev = null;
     for (const row of s.cwnd) {
       const v = row[idx];
-      if (v >= big || v > yr[1]) { prev = null; continue; }
+      if (v >= big || v > yr[1]) {
+        prev = null;
+        continue;
+      }
       if (prev === null) ctx.moveTo(X(row[0]), Y(v));
-      else { ctx.lineTo(X(row[0]), Y(prev)); ctx.lineTo(X(row[0]), Y(v)); }
+      else {
+        ctx.lineTo(X(row[0]), Y(prev));
+        ctx.lineTo(X(row[0]), Y(v));
+      }
       prev = v;
     }
     if (prev !== null) ctx.lineTo(X(xr[1]), Y(prev));
@@ -409,17 +462,28 @@ export function drawSweep(canvas, sweep, info, large) {
   };
   const xs = sweep.points.map((p) => pct(p.values[0]));
   let ymax = 0;
-  for (const p of sweep.points) for (const f of p.flows) {
-    const g = f.metrics.goodput_bps;
-    if (g && g.ci95_high != null) ymax = Math.max(ymax, g.ci95_high);
-    else if (g && g.mean != null) ymax = Math.max(ymax, g.mean);
-  }
+  for (const p of sweep.points)
+    for (const f of p.flows) {
+      const g = f.metrics.goodput_bps;
+      if (g && g.ci95_high != null) ymax = Math.max(ymax, g.ci95_high);
+      else if (g && g.mean != null) ymax = Math.max(ymax, g.mean);
+    }
   const rate = info.link.rate_bps;
   const box = plotBox(w, h, k);
   box.h -= 18 * k;
   const xr = [0, Math.max(...xs, 0.1) * 1.03];
   const yr = [0, Math.max(ymax, 1) * 1.12];
-  const { X, Y } = axes(ctx, box, xr, yr, "loss, a→b (%)", "goodput (Mbps)", k, (v) => +v.toFixed(2) + "%", (v) => +(v / 1e6).toFixed(2));
+  const { X, Y } = axes(
+    ctx,
+    box,
+    xr,
+    yr,
+    "loss, a→b (%)",
+    "goodput (Mbps)",
+    k,
+    (v) => +v.toFixed(2) + "%",
+    (v) => +(v / 1e6).toFixed(2),
+  );
   const rtt = (f) => {
     const ser = rate ? ((f.mss + 40) * 8 + 40 * 8) / rate : 0;
     return info.link.delay_s + info.link.reverse_delay_s + ser;
@@ -448,15 +512,21 @@ export function drawSweep(canvas, sweep, info, large) {
       let g;
       if (fl.protocol === "tcp") {
         if (p <= 0 || !fi.mss) continue;
-        g = (fi.mss * 8 / rtt(fi)) * Math.sqrt(1.5) / Math.sqrt(p);
+        g = (((fi.mss * 8) / rtt(fi)) * Math.sqrt(1.5)) / Math.sqrt(p);
         if (rate) g = Math.min(g, rate);
-        if (fi.recv_buffer_bytes) g = Math.min(g, fi.recv_buffer_bytes * 8 / rtt(fi));
+        if (fi.recv_buffer_bytes) g = Math.min(g, (fi.recv_buffer_bytes * 8) / rtt(fi));
       } else {
         if (!fi.rate_bps) continue;
         g = fi.rate_bps * (1 - p);
       }
-      if (g > yr[1]) { started = false; continue; }
-      if (!started) { ctx.moveTo(X(xp), Y(g)); started = true; } else ctx.lineTo(X(xp), Y(g));
+      if (g > yr[1]) {
+        started = false;
+        continue;
+      }
+      if (!started) {
+        ctx.moveTo(X(xp), Y(g));
+        started = true;
+      } else ctx.lineTo(X(xp), Y(g));
     }
     ctx.stroke();
     ctx.setLineDash([]);
@@ -469,7 +539,10 @@ export function drawSweep(canvas, sweep, info, large) {
     sweep.points.forEach((pt, i) => {
       const g = pt.flows[j].metrics.goodput_bps;
       if (!g || g.mean == null) return;
-      if (first) { ctx.moveTo(X(xs[i]), Y(g.mean)); first = false; } else ctx.lineTo(X(xs[i]), Y(g.mean));
+      if (first) {
+        ctx.moveTo(X(xs[i]), Y(g.mean));
+        first = false;
+      } else ctx.lineTo(X(xs[i]), Y(g.mean));
     });
     ctx.stroke();
     sweep.points.forEach((pt, i) => {
@@ -479,9 +552,12 @@ export function drawSweep(canvas, sweep, info, large) {
       if (g.ci95_low != null && g.ci95_high != null) {
         ctx.lineWidth = 1.5 * k;
         ctx.beginPath();
-        ctx.moveTo(xx, Y(g.ci95_low)); ctx.lineTo(xx, Y(g.ci95_high));
-        ctx.moveTo(xx - 4 * k, Y(g.ci95_low)); ctx.lineTo(xx + 4 * k, Y(g.ci95_low));
-        ctx.moveTo(xx - 4 * k, Y(g.ci95_high)); ctx.lineTo(xx + 4 * k, Y(g.ci95_high));
+        ctx.moveTo(xx, Y(g.ci95_low));
+        ctx.lineTo(xx, Y(g.ci95_high));
+        ctx.moveTo(xx - 4 * k, Y(g.ci95_low));
+        ctx.lineTo(xx + 4 * k, Y(g.ci95_low));
+        ctx.moveTo(xx - 4 * k, Y(g.ci95_high));
+        ctx.lineTo(xx + 4 * k, Y(g.ci95_high));
         ctx.stroke();
       }
       ctx.beginPath();
@@ -489,17 +565,24 @@ export function drawSweep(canvas, sweep, info, large) {
       else ctx.arc(xx, Y(g.mean), 4 * k, 0, 2 * Math.PI);
       ctx.fill();
     });
-    legend.push([colour, fl.name + " (" + fl.protocol + (fl.protocol === "tcp" ? ", model: Mathis)" : ", model: rate × (1 − p))")]);
+    legend.push([
+      colour,
+      fl.name + " (" + fl.protocol + (fl.protocol === "tcp" ? ", model: Mathis)" : ", model: rate × (1 − p))"),
+    ]);
   });
   ctx.restore();
   // Legend under the plot.
   ctx.font = font(k, 11);
   ctx.textBaseline = "middle";
   ctx.textAlign = "left";
-  let lx = box.x, ly = box.y + box.h + 40 * k;
+  let lx = box.x,
+    ly = box.y + box.h + 40 * k;
   for (const [colour, text] of legend) {
     const tw = ctx.measureText(text).width;
-    if (lx + tw + 30 > w) { lx = box.x; ly += 14 * k; }
+    if (lx + tw + 30 > w) {
+      lx = box.x;
+      ly += 14 * k;
+    }
     ctx.fillStyle = colour;
     ctx.fillRect(lx, ly - 3, 18, 6);
     ctx.fillStyle = C.ink;

@@ -4,13 +4,13 @@
 
 // Okabe–Ito colours, and what each stands for.
 export const C = {
-  data: "#0072B2",     // blue: TCP data
-  ack: "#E69F00",      // orange: pure ACKs
-  retrans: "#D55E00",  // vermillion: retransmissions, losses
-  ctrl: "#CC79A7",     // reddish purple: SYN, FIN, RST
-  udp: "#009E73",      // bluish green: UDP datagrams
-  sky: "#56B4E9",      // sky blue: ssthresh, timers
-  yellow: "#F0E442",   // yellow: corruption
+  data: "#0072B2", // blue: TCP data
+  ack: "#E69F00", // orange: pure ACKs
+  retrans: "#D55E00", // vermillion: retransmissions, losses
+  ctrl: "#CC79A7", // reddish purple: SYN, FIN, RST
+  udp: "#009E73", // bluish green: UDP datagrams
+  sky: "#56B4E9", // sky blue: ssthresh, timers
+  yellow: "#F0E442", // yellow: corruption
   ink: "#000000",
   grid: "#e4e4dc",
   muted: "#6b6b6b",
@@ -76,11 +76,29 @@ export class Model {
       let p = byKey.get(key);
       if (!p) {
         p = {
-          key, dir: e.dir, id: e.id, flow: e.flow, proto: e.proto, flags: e.flags || "",
-          seq: e.seq || 0, ack: e.ack || 0, len: e.len || 0, win: e.win || 0,
-          from: e.dir[0], to: e.dir[3], first: e.i,
-          tStart: e.t, tTx: null, tLost: null, tDel: null, corrupt: false, csum: false,
-          qdrop: false, dup: false, reorder: false, retrans: false,
+          key,
+          dir: e.dir,
+          id: e.id,
+          flow: e.flow,
+          proto: e.proto,
+          flags: e.flags || "",
+          seq: e.seq || 0,
+          ack: e.ack || 0,
+          len: e.len || 0,
+          win: e.win || 0,
+          from: e.dir[0],
+          to: e.dir[3],
+          first: e.i,
+          tStart: e.t,
+          tTx: null,
+          tLost: null,
+          tDel: null,
+          corrupt: false,
+          csum: false,
+          qdrop: false,
+          dup: false,
+          reorder: false,
+          retrans: false,
         };
         const s = lastSend.get(e.dir);
         if (s && s.t === e.t && s.seq === e.seq && s.flow === e.flow) p.retrans = !!s.retrans;
@@ -88,19 +106,40 @@ export class Model {
         pkts.push(p);
       }
       switch (e.event) {
-        case "transmit": p.tTx = e.t; break;
-        case "lost": p.tLost = e.t; break;
-        case "deliver": if (p.tDel === null) p.tDel = e.t; break;
-        case "corrupt": p.corrupt = true; break;
-        case "checksum-drop": p.csum = true; break;
-        case "queue-drop": case "early-drop": case "dequeue-drop": p.qdrop = true; p.tEnd = e.t; break;
-        case "duplicate": p.dup = true; if (p.tTx === null) p.tTx = e.t; break;
-        case "reorder": p.reorder = true; break;
+        case "transmit":
+          p.tTx = e.t;
+          break;
+        case "lost":
+          p.tLost = e.t;
+          break;
+        case "deliver":
+          if (p.tDel === null) p.tDel = e.t;
+          break;
+        case "corrupt":
+          p.corrupt = true;
+          break;
+        case "checksum-drop":
+          p.csum = true;
+          break;
+        case "queue-drop":
+        case "early-drop":
+        case "dequeue-drop":
+          p.qdrop = true;
+          p.tEnd = e.t;
+          break;
+        case "duplicate":
+          p.dup = true;
+          if (p.tTx === null) p.tTx = e.t;
+          break;
+        case "reorder":
+          p.reorder = true;
+          break;
       }
     }
     for (const p of pkts) {
       const k = (f, d) => isn.get(f + "|" + d);
-      const own = k(p.flow, p.dir), peer = k(p.flow, p.to + "->" + p.from);
+      const own = k(p.flow, p.dir),
+        peer = k(p.flow, p.to + "->" + p.from);
       p.rseq = own === undefined ? p.seq : u32(p.seq - own);
       p.rack = peer === undefined ? p.ack : u32(p.ack - peer);
       const d = this.delay[p.dir] || 0;
@@ -123,7 +162,7 @@ export class Model {
     pkts.sort((a, b) => a.tTx - b.tTx || a.first - b.first);
     this.packets = pkts;
     this.maxFlight = 0;
-    for (const p of pkts) if (isFinite(p.tEnd)) this.maxFlight = Math.max(this.maxFlight, p.tEnd - p.tTx);
+    for (const p of pkts) if (Number.isFinite(p.tEnd)) this.maxFlight = Math.max(this.maxFlight, p.tEnd - p.tTx);
   }
 
   buildMarks() {
@@ -146,7 +185,15 @@ export class Model {
       switch (e.event) {
         case "timer-set": {
           const kind = timerKind(d);
-          armed.set(e.flow + "|" + role + "|" + kind, { flow: e.flow, role, kind, t0: e.t, deadline: e.value / 1e9, host: this.hostOf(e.flow, role), setAt: e.i });
+          armed.set(e.flow + "|" + role + "|" + kind, {
+            flow: e.flow,
+            role,
+            kind,
+            t0: e.t,
+            deadline: e.value / 1e9,
+            host: this.hostOf(e.flow, role),
+            setAt: e.i,
+          });
           break;
         }
         case "timer-cancel": {
@@ -156,12 +203,26 @@ export class Model {
         case "timer-fired": {
           const key = e.flow + "|" + role + "|" + timerKind(d);
           const a = armed.get(key);
-          this.timers.push({ flow: e.flow, role, kind: timerKind(d), host: this.hostOf(e.flow, role), t0: a ? a.t0 : e.t, t1: e.t, at: e.i });
+          this.timers.push({
+            flow: e.flow,
+            role,
+            kind: timerKind(d),
+            host: this.hostOf(e.flow, role),
+            t0: a ? a.t0 : e.t,
+            t1: e.t,
+            at: e.i,
+          });
           armed.delete(key);
           break;
         }
         case "state":
-          this.states.push({ t: e.t, flow: e.flow, host: this.hostOf(e.flow, role), text: d.replace(/^(client|server) /, ""), at: e.i });
+          this.states.push({
+            t: e.t,
+            flow: e.flow,
+            host: this.hostOf(e.flow, role),
+            text: d.replace(/^(client|server) /, ""),
+            at: e.i,
+          });
           break;
         case "cwnd":
           if (role === "client") ser(e.flow).cwnd.push([e.t, e.value, e.value2]);
@@ -205,8 +266,17 @@ export class Model {
         open.delete(key);
       }
       if (e.event === "timer-set") {
-        const iv = { flow: e.flow, role, kind, host: this.hostOf(e.flow, role), t0: e.t, end: Infinity, fired: false,
-          slot: TIMER_SLOTS[kind] ?? 3, short: TIMER_SHORT[kind] || kind };
+        const iv = {
+          flow: e.flow,
+          role,
+          kind,
+          host: this.hostOf(e.flow, role),
+          t0: e.t,
+          end: Infinity,
+          fired: false,
+          slot: TIMER_SLOTS[kind] ?? 3,
+          short: TIMER_SHORT[kind] || kind,
+        };
         open.set(key, iv);
         this.timerIv.push(iv);
       }
@@ -221,10 +291,12 @@ export class Model {
 
   // indexAt returns how many events happen at or before t.
   indexAt(t) {
-    let lo = 0, hi = this.events.length;
+    let lo = 0,
+      hi = this.events.length;
     while (lo < hi) {
       const m = (lo + hi) >> 1;
-      if (this.events[m].t <= t) lo = m + 1; else hi = m;
+      if (this.events[m].t <= t) lo = m + 1;
+      else hi = m;
     }
     return lo;
   }
@@ -233,10 +305,12 @@ export class Model {
   // be on screen at time t.
   firstPacketFrom(t) {
     const from = t - this.maxFlight;
-    let lo = 0, hi = this.packets.length;
+    let lo = 0,
+      hi = this.packets.length;
     while (lo < hi) {
       const m = (lo + hi) >> 1;
-      if (this.packets[m].tTx < from) lo = m + 1; else hi = m;
+      if (this.packets[m].tTx < from) lo = m + 1;
+      else hi = m;
     }
     return lo;
   }
@@ -277,7 +351,8 @@ export function eventText(e) {
   let s = e.t.toFixed(6).padStart(12) + " " + pad(e.flow || "", 8) + " " + pad(e.event, 13);
   if (e.dir) {
     s += " " + e.dir + " " + e.proto;
-    if (e.proto === "tcp") s += " " + (e.flags || "") + " seq=" + (e.seq || 0) + " ack=" + (e.ack || 0) + " win=" + (e.win || 0);
+    if (e.proto === "tcp")
+      s += " " + (e.flags || "") + " seq=" + (e.seq || 0) + " ack=" + (e.ack || 0) + " win=" + (e.win || 0);
     s += " len=" + (e.len || 0);
     if (e.retrans) s += " retransmission";
   }

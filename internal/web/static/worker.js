@@ -4,6 +4,7 @@
 // configuration needed), then answers the page's requests:
 //   {id, op: "run", req}   -> {id, result}
 //   {id, op: "sweep", req} -> {id, progress: [done, total]}..., then {id, result}
+// biome-ignore lint/suspicious/noRedundantUseStrict: a classic worker (new Worker, importScripts), not a module, so the directive is not redundant
 "use strict";
 
 importScripts("wasm_exec.js");
@@ -25,9 +26,9 @@ const ready = (async () => {
   return lab;
 })();
 
-ready.catch((err) => postMessage({ ready: false, fatal: String(err && err.message || err) }));
+ready.catch((err) => postMessage({ ready: false, fatal: String(err?.message || err) }));
 
-onmessage = async (ev) => {
+self.onmessage = async (ev) => {
   const { id, op, req } = ev.data;
   let lab;
   try {
