@@ -171,13 +171,13 @@ func TestScriptedUndetectableRDT(t *testing.T) {
 // A fault on an rdt flow is described as on a TCP flow in the trace.
 func TestScriptedFaultsRDTDetail(t *testing.T) {
 	_, evs := traced(t, parse(t, fmt.Sprintf(rdtFaultBase, "stop-and-wait", "100ms", "", "  - {flow: f, drop: ack, number: 1}")))
-	for _, e := range lostEvents(evs) {
-		if !strings.Contains(e.Detail, "faults[0] drop ack 1 of flow f") {
-			t.Errorf("detail %q", e.Detail)
-		}
-		return
+	lost := lostEvents(evs)
+	if len(lost) == 0 {
+		t.Fatal("no ACK lost")
 	}
-	t.Fatal("no ACK lost")
+	if e := lost[0]; !strings.Contains(e.Detail, "faults[0] drop ack 1 of flow f") {
+		t.Errorf("detail %q", e.Detail)
+	}
 }
 
 // The timed faults act on the wire, whatever the protocol: on a
