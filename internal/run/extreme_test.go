@@ -24,7 +24,9 @@ var extremeN = flag.Int("extreme", 0, "number of valid-but-extreme random scenar
 // Issue 21 grew it: times at the end of simulated time's range (until,
 // starts, delays, timeouts and RTOs up to about 292 years, where a sum
 // wraps unless it saturates), the rdt protocols, repeated flows, scripted
-// faults and small topologies (stars, chains and meshes of routers).
+// faults and small topologies (stars, chains and meshes of routers), now
+// and then a star of up to 3,500 hosts, and flow names with every kind of
+// character (extremeName).
 func extremeScenario(r *rand.Rand, i int) string {
 	pick := func(vals ...string) string { return vals[r.IntN(len(vals))] }
 	pct := func() string {
@@ -112,7 +114,7 @@ func extremeScenario(r *rand.Rand, i int) string {
 		for to == from {
 			to = hosts[r.IntN(len(hosts))]
 		}
-		fmt.Fprintf(&b, "  - name: f%d\n    from: %s\n", f, from)
+		fmt.Fprintf(&b, "  - name: %s\n    from: %s\n", extremeName(r, f), from)
 		if topology {
 			fmt.Fprintf(&b, "    to: %s\n", to)
 		}
@@ -189,6 +191,9 @@ func extremeScenario(r *rand.Rand, i int) string {
 // a mesh of up to six routers, with two to five hosts) and returns the
 // hosts' names.
 func extremeTopology(r *rand.Rand, b *strings.Builder, dir func(indent string)) []string {
+	if r.IntN(40) == 0 {
+		return extremeBigStar(r, b)
+	}
 	nh, nr := 2+r.IntN(4), 1+r.IntN(6)
 	var hosts, routers []string
 	for i := range nh {
@@ -228,6 +233,46 @@ func extremeTopology(r *rand.Rand, b *strings.Builder, dir func(indent string)) 
 		}
 	}
 	return hosts
+}
+
+// extremeBigStar writes a star of hundreds or thousands of hosts on one
+// router, up to what the file-size limit lets a file name (about 3,800
+// hosts fit in 128 KiB; the issue's 70-second build was 1,000), with the
+// links at their defaults, and returns the hosts' names.
+func extremeBigStar(r *rand.Rand, b *strings.Builder) []string {
+	nh := []int{200, 1000, 3500}[r.IntN(3)]
+	hosts := make([]string, nh)
+	for i := range hosts {
+		hosts[i] = fmt.Sprintf("h%d", i)
+	}
+	fmt.Fprintf(b, "nodes: {hosts: [%s], routers: [r0]}\nlinks:\n", strings.Join(hosts, ", "))
+	for _, h := range hosts {
+		fmt.Fprintf(b, "  - between: [%s, r0]\n", h)
+	}
+	return hosts
+}
+
+// extremeName is flow f's name: mostly plain, otherwise a YAML
+// double-quoted string holding the characters outputs must escape
+// (Markdown's, CSV's, paths', --vary's), other scripts, and now and then a
+// control character or an invalid escape, which the parser must refuse
+// with a location. The f%d prefix keeps names unique.
+func extremeName(r *rand.Rand, f int) string {
+	if r.IntN(3) > 0 {
+		return fmt.Sprintf("f%d", f)
+	}
+	odd := []string{"|", `\\`, `\"`, "'", "é", "流量", "🙂", ".", "a.b", "[1]", "/../../x", " mid", "#", ":", "*_`", "<b>&amp;", ",", "%", "{x}"}
+	bad := []string{"=", `\t`, `\n`, `\0`, `\u2028`, `\x7f`, `\r`, `\q`}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\"f%d", f)
+	for range 1 + r.IntN(3) {
+		b.WriteString(odd[r.IntN(len(odd))])
+	}
+	if r.IntN(40) == 0 {
+		b.WriteString(bad[r.IntN(len(bad))])
+	}
+	b.WriteString("\"")
+	return b.String()
 }
 
 // extremeRDT writes the fields of a stop-and-wait, go-back-n or

@@ -70,9 +70,21 @@ func (r *rackRecovery) nextSeg() (seqnum.Value, int, bool) {
 	for i := t.lostHint; i < len(t.segs); i++ {
 		g := &t.segs[i]
 		if g.flags&(segDeemedLost|segRetrans|segSACKed) == segDeemedLost {
+			end := min(g.end, s.appEnd)
+			// The scoreboard may hold SACKed bytes inside the segment
+			// (blocks that do not fall on its edges): resend only the
+			// first run it lacks (RFC 6675 §4 NextSeg never resends
+			// SACKed data), and take a segment the scoreboard holds
+			// whole as SACKed, no longer lost (Linux's tcp_sacktag).
+			start, n := s.sb.unsackedRun(g.start, int(end-g.start))
+			if start >= end {
+				t.setFlag(i, segDeemedLost, false)
+				t.setFlag(i, segSACKed, true)
+				continue
+			}
 			t.lostHint = i
-			n := int(min(g.end, s.appEnd) - g.start)
-			return s.seqAt(g.start), n, n > 0
+			n = int(min(int64(n), end-start))
+			return s.seqAt(start), n, n > 0
 		}
 	}
 	t.lostHint = len(t.segs)

@@ -71,8 +71,16 @@ func (e *Endpoint) onPersist() {
 	}
 	if e.snd.wnd > 0 {
 		// The window is open but too small for silly-window avoidance:
-		// the override timeout of RFC 9293 §3.8.6.2.1 sends what fits.
-		e.sendSegment(e.snd.nxt, int(min(int64(min(e.window(), e.snd.smss())), e.snd.appEnd-e.snd.offset(e.snd.nxt))), false)
+		// the override timeout of RFC 9293 §3.8.6.2.1 sends what fits,
+		// in cwnd too: after a timeout rewound SND.NXT, the loss
+		// recovery's pipe may still count data beyond it (RFC 6675's
+		// HighData), and the override must not take pipe above cwnd;
+		// then the retransmission timer, not this one, resends.
+		room := min(e.cc.window()-e.rec.pipe(), e.snd.wnd)
+		if room <= 0 {
+			return
+		}
+		e.sendSegment(e.snd.nxt, int(min(int64(min(room, e.snd.smss())), e.snd.appEnd-e.snd.offset(e.snd.nxt))), false)
 		return
 	}
 	e.st.WindowProbes++
