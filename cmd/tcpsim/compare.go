@@ -5,9 +5,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"os/signal"
-	"sync/atomic"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -130,25 +127,18 @@ interval (Student t).`,
 			if cmd.Flags().Changed("seed") {
 				first = seed
 			}
-			var intr atomic.Bool
-			ch := make(chan os.Signal, 2)
-			signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-			defer signal.Stop(ch)
-			go func() {
-				for range ch {
-					intr.Store(true)
-				}
-			}()
+			intr, _, stop := catchInterrupts()
+			defer stop()
 			simV := make([][]float64, len(compareMetrics))
 			emuV := make([][]float64, len(compareMetrics))
 			var timing []string
 			for k := range seeds {
 				s := first + uint64(k)
-				sres, err := run.ScenarioWith(sc, s, run.Options{Interrupt: &intr})
+				sres, err := run.ScenarioWith(sc, s, run.Options{Interrupt: intr})
 				if err != nil {
 					return err
 				}
-				eres, err := emulate.Run(sc, emulate.Options{Seed: s, Commands: cmds, Interrupt: &intr, Output: stderr})
+				eres, err := emulate.Run(sc, emulate.Options{Seed: s, Commands: cmds, Interrupt: intr, Output: stderr})
 				if err != nil {
 					return err
 				}

@@ -4,10 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"sync/atomic"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -83,17 +80,8 @@ and the ip command (iproute2): without them it exits 2 saying which is missing.`
 			}
 			// Every signal is caught for the whole run, a second one too:
 			// the namespaces must be removed before tcpsim exits.
-			var intr atomic.Bool
-			var which atomic.Value
-			ch := make(chan os.Signal, 2)
-			signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-			defer signal.Stop(ch)
-			go func() {
-				for s := range ch {
-					which.CompareAndSwap(nil, s)
-					intr.Store(true)
-				}
-			}()
+			intr, which, stop := catchInterrupts()
+			defer stop()
 			if err := ins.open(); err != nil {
 				return err
 			}
@@ -105,7 +93,7 @@ and the ip command (iproute2): without them it exits 2 saying which is missing.`
 			if err != nil {
 				return ins.fail(err)
 			}
-			res, err := emulate.Run(sc, emulate.Options{Seed: s, Commands: cmds, Trace: opt, Interrupt: &intr, Output: tables})
+			res, err := emulate.Run(sc, emulate.Options{Seed: s, Commands: cmds, Trace: opt, Interrupt: intr, Output: tables})
 			if err != nil {
 				return ins.fail(err)
 			}
@@ -127,8 +115,7 @@ and the ip command (iproute2): without them it exits 2 saying which is missing.`
 				return err
 			}
 			if res.Reason == sim.Interrupted {
-				sig, _ := which.Load().(os.Signal)
-				return interrupted(sig, fmt.Sprintf("stopped the emulation of %s after %s; every namespace, device and process was removed", sc.File, report.Duration(res.End))+ins.kept())
+				return interrupted(which(), fmt.Sprintf("stopped the emulation of %s after %s; every namespace, device and process was removed", sc.File, report.Duration(res.End))+ins.kept())
 			}
 			if !res.OK() {
 				return errRunFailed
@@ -171,17 +158,10 @@ func emulateTrace(sc *scenario.Scenario, seed uint64, flow string, runs []string
 		}
 		cmds = append(cmds, c)
 	}
-	var intr atomic.Bool
-	ch := make(chan os.Signal, 2)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(ch)
-	go func() {
-		for range ch {
-			intr.Store(true)
-		}
-	}()
+	intr, _, stop := catchInterrupts()
+	defer stop()
 	rec := &trace.Recorder{}
-	res, err := emulate.Run(sc, emulate.Options{Seed: seed, Commands: cmds, Interrupt: &intr, Output: cmdOut,
+	res, err := emulate.Run(sc, emulate.Options{Seed: seed, Commands: cmds, Interrupt: intr, Output: cmdOut,
 		Trace: run.Options{Trace: &trace.Filter{Flow: flow, Next: rec}}})
 	if err != nil {
 		return nil, nil, err

@@ -52,6 +52,31 @@ func notifyInterrupt() (flag *atomic.Bool, which func() os.Signal, stop func()) 
 	return flag, which, stop
 }
 
+// catchInterrupts is notifyInterrupt for the commands that own resources
+// outside the process (emulate's namespaces, devices and children): it
+// catches SIGINT and SIGTERM, a second one too, until stop is called, so
+// that the command removes what it made before it exits. flag is set on
+// the first signal and which returns it (nil while none has arrived).
+func catchInterrupts() (flag *atomic.Bool, which func() os.Signal, stop func()) {
+	flag = new(atomic.Bool)
+	var got atomic.Value // os.Signal
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		for s := range ch {
+			got.CompareAndSwap(nil, s)
+			flag.Store(true)
+		}
+	}()
+	var once sync.Once
+	stop = func() { once.Do(func() { signal.Stop(ch) }) }
+	which = func() os.Signal {
+		s, _ := got.Load().(os.Signal)
+		return s
+	}
+	return flag, which, stop
+}
+
 // errInterrupted is what every interruptedError matches with errors.Is;
 // execute turns it into exit code 130.
 var errInterrupted = errors.New("tcpsim: interrupted")
