@@ -143,7 +143,7 @@ func Linux(seeds int, paths ...string) ([]Check, error) {
 		}
 		model := "Linux " + strings.SplitN(c.Kernel, "-", 2)[0] + " " + c.Variant
 		citation := "the real kernel over a userspace relay emulating tcpsim's link; internal/validate/testdata/linux/README.md " +
-			"(reference path measured 2026-12-05, 10 runs per cell; fast and slow paths 2026-12-06, 3 runs per cell)"
+			"(reference path measured 2026-12-05, 10 runs per cell; fast and slow paths 2026-12-06, 3 runs per cell, 10 for the three cells without SACK that were outside)"
 		path := fmt.Sprintf("%s path %g Mbps/%s/%d pkts, p=%g%%", c.Path, c.RateBps/1e6, c.Delay, c.Queue, c.P*100)
 		good = append(good, Check{
 			Model: model, Citation: citation,
