@@ -55,7 +55,7 @@ func newRDTFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, out *l
 	}
 	obs := &rdtSide{t: n.tr, flow: f.Name, check: n.checker(i)}
 	if n.tr != nil {
-		obs.from, obs.to = n.sc.FlowEnds(f)
+		obs.from, obs.to = f.From, f.To
 	}
 	rf := rdt.NewFlow(n.eng, rdt.FlowConfig{
 		Config: cfg, Flow: int32(i), Src: src, Dst: dst,

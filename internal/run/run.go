@@ -362,7 +362,7 @@ func buildWith(sc *scenario.Scenario, seed uint64, opt Options, stop func() bool
 			return nil, interrupted
 		}
 		f := &sc.Flows[i]
-		from, to := sc.FlowEnds(f)
+		from, to := f.From, f.To
 		if err := n.checkTTL(f.Name, from, to); err != nil {
 			return nil, fmt.Errorf("%s: %w", sc.File, err)
 		}
@@ -453,7 +453,8 @@ func (n *Network) result(reason sim.StopReason, flows []FlowResult) *Result {
 	r.Flows = flows
 	for i := range r.Flows {
 		fr := &r.Flows[i]
-		fr.From, fr.To = n.sc.FlowEnds(&n.sc.Flows[i])
+		f := &n.sc.Flows[i]
+		fr.From, fr.To = f.From, f.To
 		fr.Path, fr.BaseRTT = n.flowPath(fr.From, fr.To)
 	}
 	r.Topology, r.routing = n.sc.Topology(), n.rt
