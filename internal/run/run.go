@@ -191,6 +191,9 @@ type flow interface {
 
 // Network is a built scenario, ready to run.
 type Network struct {
+	// drained: Run's engine ran out of events (an unfinished rdt 2.x
+	// flow is then deadlocked).
+	drained  bool
 	sc       *scenario.Scenario
 	seed     uint64
 	eng      *sim.Engine
@@ -437,6 +440,7 @@ func (n *Network) Run() *Result {
 	n.startFlows()
 
 	reason := n.eng.Run(sim.Limits{Until: sim.Time(n.sc.Until), MaxEvents: uint64(n.sc.MaxEvents), Interrupt: n.intr})
+	n.drained = reason == sim.Drained
 	flows := make([]FlowResult, 0, len(n.flows))
 	for _, f := range n.flows {
 		flows = append(flows, f.result(n.eng.Now()))
