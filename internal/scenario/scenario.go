@@ -190,6 +190,13 @@ type TCPFlow struct {
 	// DSACK makes the receiver report duplicate segments (RFC 2883); a
 	// RACK sender uses them (reordering window, loss probes, undo).
 	DSACK bool
+	// FRTO runs Forward RTO-Recovery (RFC 5682) after a timeout, as
+	// Linux does (net.ipv4.tcp_frto): a spurious timeout is undone.
+	FRTO bool
+	// RTOEstimator is how the RTO is computed: "rfc6298" (the default,
+	// max(SRTT + 4·RTTVAR, min_rto)) or "linux" (tcp_rtt_estimator:
+	// SRTT + max(4·mdev, min_rto)); empty means rfc6298.
+	RTOEstimator string
 	// ByteCounting grows the window by segments acknowledged, as Linux
 	// does (RFC 3465), instead of RFC 5681's per-ACK rule.
 	ByteCounting bool
