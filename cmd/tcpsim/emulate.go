@@ -22,6 +22,7 @@ func newEmulateCmd(stdout, stderr io.Writer) *cobra.Command {
 		fl     instrumentFlags
 		format string
 		runs   []string
+		clean  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "emulate FILE [--run HOST='COMMAND']...",
@@ -47,8 +48,16 @@ The tables, --trace and --pcap are those of tcpsim run, decoded from the
 real packets and marked emulated; a relay line gives the release error
 (how late packets left their link) and stalls. Needs Linux, root, /dev/net/tun
 and the ip command (iproute2): without them it exits 2 saying which is missing.`,
-		Args: cobra.ExactArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if clean {
+				return cobra.MaximumNArgs(0)(cmd, args)
+			}
+			return cobra.ExactArgs(1)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if clean {
+				return emulateCleanup(stdout)
+			}
 			if _, err := report.ParseFormat(format, false); err != nil {
 				return fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.FormatNames(false), ", "))
 			}
@@ -124,6 +133,7 @@ and the ip command (iproute2): without them it exits 2 saying which is missing.`
 		},
 	}
 	cmd.Flags().StringArrayVar(&runs, "run", nil, "carry a host's flows by a command: HOST='COMMAND ARGS...' (repeatable; no shell)")
+	cmd.Flags().BoolVar(&clean, "cleanup", false, "remove what killed emulations left behind (namespaces tcpsim-PID-K whose PID is gone) and exit; every run does this first")
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "override the scenario's seed (the links' random draws)")
 	cmd.Flags().StringVar(&format, "format", "table", "output format: "+report.FormatList(false, true))
 	cmd.Flags().StringVar(&fl.Trace, "trace", "", "write an event trace: FILE.jsonl (JSON lines), FILE.txt (text) or - (text on stdout)")
@@ -131,6 +141,26 @@ and the ip command (iproute2): without them it exits 2 saying which is missing.`
 	cmd.Flags().StringVar(&fl.Pcap, "pcap", "", "write a capture of the real packets (pcap, Ethernet): FILE, or - for stdout")
 	cmd.Flags().StringVar(&fl.PcapAt, "pcap-at", "receiver", "where to capture: sender (host a), receiver (host b), or in a topology NODE or NODE:PEER")
 	return cmd
+}
+
+// emulateCleanup is tcpsim emulate --cleanup: it removes the namespaces
+// of tcpsim processes that no longer exist, saying which, and nothing
+// else.
+func emulateCleanup(stdout io.Writer) error {
+	if err := emulate.Check(); err != nil {
+		return err
+	}
+	done, err := emulate.Reap()
+	for _, l := range done {
+		fmt.Fprintln(stdout, l)
+	}
+	if err != nil {
+		return err
+	}
+	if len(done) == 0 {
+		fmt.Fprintln(stdout, "nothing left behind by earlier emulations")
+	}
+	return nil
 }
 
 // newEmulatePeerCmd is the hidden helper that tcpsim emulate runs inside

@@ -55,6 +55,15 @@ func Run(sc *scenario.Scenario, o Options) (res *run.Result, err error) {
 	for _, w := range RateWarnings(sc) {
 		e.out.line("tcpsim", w)
 	}
+	// What killed runs left behind goes first (only theirs: namespaces
+	// whose tcpsim process is gone).
+	reaped, rerr := Reap()
+	for _, l := range reaped {
+		e.out.line("tcpsim", l)
+	}
+	if rerr != nil {
+		e.out.line("tcpsim", "warning: "+rerr.Error())
+	}
 	defer func() {
 		if cerr := e.cleanup(); err == nil && cerr != nil {
 			res, err = nil, cerr
@@ -138,7 +147,7 @@ func (e *emulation) setUp(hosts []string) error {
 
 // peerOnce runs "tcpsim emulate-peer ARGS" in namespace ns and waits.
 func (e *emulation) peerOnce(ns string, args []string) error {
-	cmd := exec.Command("ip", append([]string{"netns", "exec", ns, e.exe, "emulate-peer"}, args...)...)
+	cmd := child("ip", append([]string{"netns", "exec", ns, e.exe, "emulate-peer"}, args...)...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("%s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))
@@ -149,7 +158,7 @@ func (e *emulation) peerOnce(ns string, args []string) error {
 // snmp reads the TCP counters of namespace ns: /proc/net/snmp's Tcp:
 // and /proc/net/netstat's TcpExt: lines, by name.
 func (e *emulation) snmp(ns string) map[string]int64 {
-	cmd := exec.Command("ip", "netns", "exec", ns, e.exe, "emulate-peer", "snmp")
+	cmd := child("ip", "netns", "exec", ns, e.exe, "emulate-peer", "snmp")
 	b, err := cmd.Output()
 	if err != nil {
 		return nil
@@ -174,8 +183,8 @@ func (e *emulation) snmp(ns string) map[string]int64 {
 // output sent line by line to lines (or, with lines nil, to the run's
 // output prefixed with who).
 func (e *emulation) start(ns, who string, argv []string, lines chan<- string) (*exec.Cmd, error) {
-	cmd := exec.Command("ip", append([]string{"netns", "exec", ns}, argv...)...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd := child("ip", append([]string{"netns", "exec", ns}, argv...)...)
+	cmd.SysProcAttr.Setpgid = true
 	cmd.Env = os.Environ()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -251,6 +260,15 @@ func (e *emulation) cleanup() error {
 	}
 	e.ns = nil
 	return first
+}
+
+// child is exec.Command with a parent-death signal: if tcpsim dies in
+// any way (SIGKILL included), the kernel sends the child SIGKILL
+// (PR_SET_PDEATHSIG, kept across the exec of "ip netns exec").
+func child(name string, args ...string) *exec.Cmd {
+	cmd := exec.Command(name, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	return cmd
 }
 
 // alive reports whether pid exists and is not a zombie.

@@ -269,3 +269,39 @@ func TestSplitWords(t *testing.T) {
 		}
 	}
 }
+
+// Reap removes only namespaces named tcpsim-PID-K whose PID is gone:
+// not one of a live process, not one of another name.
+func TestReapOnlyDeadOwners(t *testing.T) {
+	needEmulation(t)
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	deadPid := dead.Process.Pid
+	names := map[string]bool{ // name: to be reaped
+		fmt.Sprintf("tcpsim-%d-0", deadPid):     true,
+		fmt.Sprintf("tcpsim-%d-7", os.Getpid()): false, // alive: this test
+		fmt.Sprintf("tcpsimx-%d-0", deadPid):    false, // not tcpsim's name
+		fmt.Sprintf("tcpsim-%d-0-x", deadPid):   false,
+	}
+	for n := range names {
+		if err := addNamespace(n); err != nil {
+			t.Fatal(err)
+		}
+		defer delNamespace(n)
+	}
+	done, err := Reap()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(done) != 1 || !strings.Contains(done[0], fmt.Sprintf("tcpsim-%d-0,", deadPid)) {
+		t.Errorf("Reap said %q, want one line for tcpsim-%d-0", done, deadPid)
+	}
+	for n, gone := range names {
+		_, err := os.Stat("/run/netns/" + n)
+		if exists := err == nil; exists == gone {
+			t.Errorf("%s exists=%t after Reap, want %t", n, exists, !gone)
+		}
+	}
+}
