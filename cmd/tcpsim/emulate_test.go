@@ -253,3 +253,25 @@ func peersOf(t *testing.T, bin string) []string {
 	out, _ := exec.Command("pgrep", "-f", bin+" emulate-peer").Output()
 	return strings.Fields(string(out))
 }
+
+// A link faster than the relay sustains is refused with exit 2 and one
+// line located at its rate; --force runs it with the reason as a warning
+// (here only the refusal is run: the forced run is TestCheckRates's).
+func TestEmulateRefusesTooManyPacketsPerSecond(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("emulate checks for root before it reads the file")
+	}
+	file := filepath.Join(t.TempDir(), "fast.yaml")
+	if err := os.WriteFile(file, []byte("name: fast\nuntil: 5s\nlink:\n  rate: 1Gbps\n  delay: 1ms\nflows:\n  - {name: f, protocol: tcp, bytes: 1MB}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, sub := range []string{"emulate", "compare"} {
+		var stdout, stderr bytes.Buffer
+		code := execute([]string{sub, file}, &stdout, &stderr)
+		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+		if code != 2 || len(lines) != 1 || !strings.Contains(lines[0], file+":4:3: link.rate: link (forward) runs at 1000 Mbps") ||
+			!strings.Contains(lines[0], "--force") {
+			t.Errorf("tcpsim %s: exit %d, stderr %q; want 2 and one line located at link.rate that names --force", sub, code, stderr.String())
+		}
+	}
+}

@@ -41,6 +41,10 @@ func Run(sc *scenario.Scenario, o Options) (res *run.Result, err error) {
 	if err := checkCommands(sc, o.Commands); err != nil {
 		return nil, err
 	}
+	warnings, err := CheckRates(sc, o.Force)
+	if err != nil {
+		return nil, err
+	}
 	exe := o.Exe
 	if exe == "" {
 		if exe, err = os.Executable(); err != nil {
@@ -52,7 +56,7 @@ func Run(sc *scenario.Scenario, o Options) (res *run.Result, err error) {
 		out = io.Discard
 	}
 	e := &emulation{sc: sc, o: o, exe: exe, out: &lockedWriter{w: out}, tag: fmt.Sprintf("%s%d", NamePrefix, os.Getpid())}
-	for _, w := range RateWarnings(sc) {
+	for _, w := range warnings {
 		e.out.line("tcpsim", w)
 	}
 	// What killed runs left behind goes first (only theirs: namespaces

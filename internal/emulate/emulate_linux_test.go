@@ -46,7 +46,9 @@ func needEmulation(t *testing.T) {
 	}
 }
 
-func parse(t *testing.T, src string) *scenario.Scenario {
+func parse(t *testing.T, src string) *scenario.Scenario { return parseTB(t, src) }
+
+func parseTB(t testing.TB, src string) *scenario.Scenario {
 	t.Helper()
 	sc, err := scenario.Parse("test.yaml", []byte(src))
 	if err != nil {
