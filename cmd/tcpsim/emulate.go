@@ -35,9 +35,11 @@ tcpsim's own link model: rate, delay, queue and AQM, loss, corruption (real
 bit flips: the receiving kernel's checksum drops the packet), duplication,
 reordering and the scripted faults:.
 
-A tcp flow is carried by the real kernel: tcpsim's built-in bulk sender
-(with the flow's congestion: set by TCP_CONGESTION) and reader, unless a
---run names its sending or receiving host: then the commands carry it.
+A tcp or udp flow is carried by the real kernel: tcpsim's built-in peers
+(a bulk sender and reader, a request-response client and server with the
+flow's congestion: set by TCP_CONGESTION, or a UDP sender paced at the
+flow's rate and a receiver that counts datagrams), unless a --run names
+its sending or receiving host: then the commands carry it.
 A command runs in its host's namespace without a shell, with tcpsim's
 environment; its output is printed prefixed "HOST| ". A command on a flow's
 sending host starts at that flow's start:, any other at once. The run ends

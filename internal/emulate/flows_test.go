@@ -84,7 +84,7 @@ func TestClassifierMeasuresTheWire(t *testing.T) {
 // even with another flow between the same hosts.
 func TestClassifierFixedPorts(t *testing.T) {
 	c := newClassifier([]wire.Addr{addrA, addrB}, []wireFlow{{from: 0, to: 1, builtin: true}, {from: 0, to: 1, builtin: true}})
-	c.fix(1, addrA, 49153, addrB, 5002)
+	c.fix(1, wire.ProtoTCP, addrA, 49153, addrB, 5002)
 	if f, _ := c.sent(1, seg(addrB, addrA, 5002, 49153, 1, 1, wire.FlagACK, 1, 0), 0); f != 1 {
 		t.Errorf("reverse packet of flow 1 tagged %d", f)
 	}
