@@ -67,7 +67,7 @@ func newTCPFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, cport,
 		MinRTO: sim.Time(t.MinRTO), MaxRTO: sim.Time(t.MaxRTO), InitialRTO: sim.Time(t.InitialRTO),
 		TimeWait: sim.Time(t.TimeWait), InitialSsthresh: t.InitialSsthresh * t.MSS, SACK: t.SACK, Timestamps: t.Timestamps,
 		QuickAcks: t.QuickAcks, ECN: t.ECN, PRR: t.PRR, Pacing: t.Pacing, RACK: t.RACK, DSACK: t.DSACK,
-		ByteCounting: t.ByteCounting, NewRenoRecovery: t.NewRenoRecovery, DelAckATO: t.DelAckATO, HyStart: hystart, RecvBufferMax: int(t.RecvBufferMax),
+		ByteCounting: t.ByteCounting, TextbookWindow: t.TextbookWindow, NewRenoRecovery: t.NewRenoRecovery, DelAckATO: t.DelAckATO, HyStart: hystart, RecvBufferMax: int(t.RecvBufferMax),
 	}
 	if t.DelayedAck.On {
 		cfg.DelayedAck = sim.Time(t.DelayedAck.Timeout)

@@ -78,6 +78,7 @@ func Defaults() []Default {
 		{"tcp flow", "rack", "false", "with SACK, losses are deemed by RFC 6675's DupThresh rule; true = RACK's time-based detection and Tail Loss Probes (RFC 8985)"},
 		{"tcp flow", "dsack", "false", "no D-SACK blocks; true = with SACK the receiver reports duplicates (RFC 2883), which a rack sender uses to widen its reordering window and undo spurious window cuts"},
 		{"tcp flow", "byte_counting", "false", "RFC 5681's per-ACK window growth, as the textbook; true = Linux's arithmetic: growth by segments delivered (RFC 3465; tcp_slow_start, tcp_cong_avoid_ai), Reno's ssthresh half of cwnd, kept by a timeout during a loss episode"},
+		{"tcp flow", "textbook_window", "false", "RFC 5681's window; true = Kurose & Ross's Figure 3.53 (tahoe, reno, newreno): whole segments, +1 per ACK in slow start and +1 per round in congestion avoidance, ssthresh half of cwnd, no Limited Transmit, Reno's cwnd held at ssthresh + 3 through fast recovery and growing from there"},
 		{"tcp flow", "newreno_recovery", "false", "each algorithm's own fast recovery (reno: RFC 5681 §3.2); true = NewReno's (RFC 6582) for reno too"},
 		{"tcp flow", "delack_ato", "false", "delayed ACKs wait delayed_ack; true = as Linux: the timeout follows the data's spacing from 40 ms up to the SRTT, and a retransmission already held is ACKed at once with the 16 segments after it"},
 		{"tcp flow", "hystart", "auto", "the congestion control's own slow-start exit: Linux's HyStart for cubic-linux, none for the others; off, linux or hystart++ (RFC 9406) choose"},

@@ -359,6 +359,7 @@ func tcpFields() []field[TCPFlow] {
 		boolField("rack", func(f *TCPFlow, v bool) { f.RACK = v }),
 		boolField("dsack", func(f *TCPFlow, v bool) { f.DSACK = v }),
 		boolField("byte_counting", func(f *TCPFlow, v bool) { f.ByteCounting = v }),
+		boolField("textbook_window", func(f *TCPFlow, v bool) { f.TextbookWindow = v }),
 		boolField("newreno_recovery", func(f *TCPFlow, v bool) { f.NewRenoRecovery = v }),
 		boolField("delack_ato", func(f *TCPFlow, v bool) { f.DelAckATO = v }),
 		enumField("hystart", tcp.HyStartNames(), func(f *TCPFlow, v string) { f.HyStart = v }),
