@@ -141,6 +141,8 @@ func (t *tcpFlow) result(now sim.Time) FlowResult {
 	if a.Done() {
 		r.Completion = a.DoneAt - r.Start
 		r.Goodput = goodput(a.Delivered, r.Completion)
+	} else {
+		r.partialGoodput(now)
 	}
 	if r.OfferedBytes > 0 {
 		r.DeliveryRatio = float64(r.DeliveredBytes) / float64(r.OfferedBytes)
