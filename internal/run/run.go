@@ -164,9 +164,9 @@ type FlowResult struct {
 	// Path is the nodes from the sender to the receiver, and BaseRTT the
 	// propagation delay out along it and back along the receiver's
 	// route (no serialisation, no queueing).
-	Path          []string
-	BaseRTT       sim.Time
-	Goodput       float64 // delivered application bits per second of Completion
+	Path    []string
+	BaseRTT sim.Time
+	Goodput float64 // delivered application bits per second of Completion
 	// PartialGoodput is, for a TCP or rdt transfer that did not finish
 	// and delivered something, the application bits it delivered per
 	// second from Start to the end of the run (Goodput stays 0: it is of
@@ -175,7 +175,7 @@ type FlowResult struct {
 	PartialGoodput float64
 	// Partial reports that the transfer did not finish, so that the
 	// goodput reported is PartialGoodput.
-	Partial bool
+	Partial       bool
 	DeliveryRatio float64
 
 	TCP *TCPResult
