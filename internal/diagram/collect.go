@@ -254,7 +254,7 @@ func (k *collector) departure(i int, e, raw *trace.Event, where string) {
 			k.clientDir = e.Dir
 		}
 	}
-	if e.Proto == "rdt" && e.Flags != "ACK" && k.senderDir == "" {
+	if e.Proto == "rdt" && e.Flags == "DATA" && k.senderDir == "" {
 		k.senderDir = e.Dir
 	}
 	k.sent[e.Dir]++
