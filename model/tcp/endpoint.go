@@ -305,7 +305,9 @@ func NewEndpoint(cfg Config, clock Clock, out Output) *Endpoint {
 	if cfg.NewRenoRecovery && variant == recoveryReno {
 		variant = recoveryNewReno
 	}
-	e.rec = newRenoRecovery(e, variant)
+	rr := newRenoRecovery(e, variant)
+	rr.holdAtHigh = cfg.NewRenoRecovery && variant == recoveryNewReno
+	e.rec = rr
 	return e
 }
 

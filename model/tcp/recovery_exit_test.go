@@ -40,3 +40,56 @@ func TestNoBurstAtRecoveryExitOnWindowUpdate(t *testing.T) {
 		t.Fatalf("the full ACK with a window update sent %d segments, want at most ssthresh + 1 = %d", len(got), limit)
 	}
 }
+
+// Without SACK, Linux holds a recovery that ended with SND.UNA exactly at
+// its high_seq until an ACK above it (tcp_is_non_sack_preventing_reopen):
+// duplicate ACKs for a loss of the segment at high_seq start no fast
+// retransmit, and only the timeout repairs it. RFC 6582's test alone
+// (ACK above "recover" = high_seq − 1) lets them. The first segment is
+// lost, a NewReno recovery repairs it and ends at exactly high_seq, and the
+// segment there is lost too.
+func TestNoSACKHoldAtHighSeq(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		cfg        Config
+		recoveries int64
+	}{
+		{"Linux (newreno_recovery)", Config{Congestion: CCReno, NewRenoRecovery: true}, 1},
+		{"RFC 6582", Config{Congestion: CCNewReno}, 2},
+	} {
+		cfg := c.cfg
+		cfg.MSS, cfg.InitialWindow, cfg.RecvBuffer = 1000, 10, 1<<20
+		p := newPair(t, cfg, Config{RecvBuffer: 1 << 20})
+		p.handshake(t)
+		p.a.Write(100_000)
+		segs := p.aOut.take()
+		out := p.ackSegs(p.deliver(segs[1:]...)...) // the first is lost
+		high := p.a.rec.(*renoRecovery).recover + 1
+		highOff := int(high - (p.a.snd.iss + 1))
+		if p.a.Stats().Recoveries != 1 {
+			t.Fatalf("%s: %d recoveries after nine duplicate ACKs, want 1", c.name, p.a.Stats().Recoveries)
+		}
+		// Round by round: the segment at high_seq is lost the first time,
+		// everything else arrives.
+		lost := false
+		for range 50 {
+			var pass []segment
+			for _, s := range out {
+				if off := sent(p, []segment{s}); len(off) == 1 && off[0] == highOff && !lost {
+					lost = true
+					continue
+				}
+				pass = append(pass, s)
+			}
+			if len(pass) == 0 {
+				break
+			}
+			out = p.ackSegs(p.deliver(pass...)...)
+		}
+		st := p.a.Stats()
+		if !lost || st.Recoveries != c.recoveries || st.RTOExpirations != 0 {
+			t.Errorf("%s: segment at high_seq lost %v; %d recoveries, %d RTOs before the timer; want %d recoveries and no RTO yet",
+				c.name, lost, st.Recoveries, st.RTOExpirations, c.recoveries)
+		}
+	}
+}

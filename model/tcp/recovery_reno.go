@@ -43,6 +43,12 @@ type renoRecovery struct {
 	// ltInflation is cwnd lent by Limited Transmit (RFC 3042), taken back
 	// on the next new ACK or the third duplicate ACK.
 	ltInflation int
+	// holdAtHigh is Linux's stricter end of a recovery without SACK
+	// (Config.NewRenoRecovery): highSeq is SND.MAX when the last fast
+	// retransmit or timeout began (Linux high_seq), which, unlike
+	// "recover", ACKs do not move.
+	holdAtHigh bool
+	highSeq    seqnum.Value
 }
 
 func newRenoRecovery(e *Endpoint, v recoveryVariant) *renoRecovery {
@@ -117,7 +123,14 @@ func (r *renoRecovery) onDupAck() {
 	if r.variant == recoveryNewReno && !r.recover.LessThan(s.una) {
 		return
 	}
+	if r.holdAtHigh && s.una == r.highSeq {
+		// Linux's tcp_is_non_sack_preventing_reopen: a recovery or a
+		// timeout's recovery that ended exactly at its high_seq holds its
+		// state until an ACK above it; duplicate ACKs there start nothing.
+		return
+	}
 	r.recover = s.max - 1
+	r.highSeq = s.max
 	e.st.Recoveries++
 	now := e.clock.Now()
 	switch r.variant {
@@ -210,6 +223,7 @@ func (r *renoRecovery) onRTO() {
 	r.ltInflation = 0
 	r.dupAcks = 0
 	r.recover = r.e.snd.max - 1
+	r.highSeq = r.e.snd.max
 }
 
 // frtoAck runs F-RTO (frto.go) for an ACK of a timeout's episode that
