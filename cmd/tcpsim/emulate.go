@@ -27,7 +27,7 @@ func newEmulateCmd(stdout, stderr io.Writer) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "emulate FILE [--run HOST='COMMAND']...",
-		Short: "Run real programs and the real kernel's TCP over the scenario's links, in real time (Linux, root)",
+		Short: "Run real programs and the real kernel's TCP over the scenario's links, in real time (Linux; root or user namespaces)",
 		Long: `Emulate the scenario: one network namespace per host, each with a TUN
 device (host i has the address it has in a simulated run: a is 10.0.0.1,
 b is 10.0.0.2), joined through the scenario's links, run in real time by
