@@ -2,9 +2,9 @@ package analyze
 
 import (
 	"slices"
-	"tcpsim/internal/direction"
 	"time"
 
+	"tcpsim/internal/direction"
 	"tcpsim/internal/trace"
 	"tcpsim/sim"
 )

@@ -2,8 +2,8 @@ package plot
 
 import (
 	"strings"
-	"tcpsim/internal/direction"
 
+	"tcpsim/internal/direction"
 	"tcpsim/internal/trace"
 	"tcpsim/sim"
 )

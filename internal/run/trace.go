@@ -2,10 +2,10 @@ package run
 
 import (
 	"sync/atomic"
-	"tcpsim/internal/direction"
 
 	"strconv"
 
+	"tcpsim/internal/direction"
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/trace"
 	"tcpsim/model/link"

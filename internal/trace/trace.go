@@ -9,9 +9,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"tcpsim/internal/direction"
 	"unicode"
 
+	"tcpsim/internal/direction"
 	"tcpsim/sim"
 )
 
