@@ -2,6 +2,7 @@ package run
 
 import (
 	"strconv"
+	"tcpsim/internal/direction"
 
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/trace"
@@ -62,7 +63,7 @@ func newRDTFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, out *l
 	}
 	obs := &rdtSide{t: n.tr, flow: f.Name, check: n.checker(i)}
 	if n.tr != nil {
-		obs.from, obs.to = n.sc.FlowEnds(f)
+		obs.from, obs.to = f.From, f.To
 	}
 	rf := rdt.NewFlow(n.eng, rdt.FlowConfig{
 		Config: cfg, Flow: int32(i), Src: src, Dst: dst,
@@ -101,6 +102,8 @@ func (r *rdtFlow) result(now sim.Time) FlowResult {
 	if app.DoneAt >= 0 {
 		res.Completion = app.DoneAt - res.Start
 		res.Goodput = goodput(app.Delivered, res.Completion)
+	} else {
+		res.partialGoodput(now)
 	}
 	if app.Total > 0 {
 		res.DeliveryRatio = float64(app.Delivered) / float64(app.Total)
@@ -181,7 +184,7 @@ func (r *rdtSide) RDTEvent(ev rdt.Event, n rdt.Note) {
 			from, to = to, from
 		}
 		h := n.Header
-		t.ev = trace.Event{T: t.n.eng.Now(), Flow: r.flow, Kind: trace.Send, Dir: from + "->" + to, Node: t.node(from), Proto: "rdt",
+		t.ev = trace.Event{T: t.n.eng.Now(), Flow: r.flow, Kind: trace.Send, Dir: direction.Of(from, to), Node: t.node(from), Proto: "rdt",
 			Flags: h.Type.String(), Seq: uint32(h.Seq), Ack: uint32(h.Ack), Len: n.Len, Retrans: n.Retrans}
 		t.sink.Event(&t.ev)
 	case rdt.EvTimer:
