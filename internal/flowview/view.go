@@ -39,7 +39,7 @@ type ViewPacket struct {
 	Win     int    `json:"win"`
 	Retrans bool   `json:"retrans,omitempty"`
 	Label   string `json:"label"` // the ladder's label (Packet.Label)
-	Words   string `json:"words"` // the log's words (Packet.Words)
+	Words   string `json:"words,omitempty"` // the log's words (Packet.Words), left out when they are Label
 	// Send is the index of the send event that made it, -1 for a wire
 	// copy; First the index of its first event on the wire.
 	Send  int `json:"send"`
@@ -162,7 +162,10 @@ func (b *Builder) Event(e *trace.Event) {
 	if p := step.Packet; p != nil {
 		vp := ViewPacket{Flow: e.Flow, Dir: p.Dir, ID: p.ID, Proto: p.Proto, Flags: e.Flags, Kind: p.Kind.String(),
 			Seq: p.Seq, Ack: p.Ack, Len: p.Len, Win: p.Win, Retrans: p.Resend != NotResent, Label: p.Label,
-			Words: p.Words(), Send: -1, First: i, T: secs(e), Tx: -1, Lost: -1, Del: -1, Drop: -1, Copy: p.Copy}
+			Send: -1, First: i, T: secs(e), Tx: -1, Lost: -1, Del: -1, Drop: -1, Copy: p.Copy}
+		if w := p.Words(); w != p.Label {
+			vp.Words = w
+		}
 		if p.Copy {
 			vp.Tx = secs(e)
 		} else if s, ok := f.sendAt[e.Dir]; ok {

@@ -11,6 +11,14 @@ import (
 	"tcpsim/internal/trace"
 )
 
+// words is what a log line says of p.
+func (p *ViewPacket) words() string {
+	if p.Words != "" {
+		return p.Words
+	}
+	return p.Label
+}
+
 // runView runs a shipped scenario and reads its whole trace, every flow.
 func runView(t *testing.T, file string) (*View, []trace.Event) {
 	t.Helper()
@@ -35,8 +43,8 @@ func TestWordsTCP(t *testing.T) {
 		switch {
 		case p.Len > 0:
 			data++
-			if p.Kind != "data" || !strings.HasPrefix(p.Words, "data seq=") {
-				t.Errorf("%s #%d len=%d: kind %q, words %q, want data", p.Dir, p.ID, p.Len, p.Kind, p.Words)
+			if p.Kind != "data" || !strings.HasPrefix(p.words(), "data seq=") {
+				t.Errorf("%s #%d len=%d: kind %q, words %q, want data", p.Dir, p.ID, p.Len, p.Kind, p.words())
 			}
 			if p.Lost >= 0 {
 				lost++
@@ -46,8 +54,8 @@ func TestWordsTCP(t *testing.T) {
 			}
 		case p.Flags == "ACK":
 			acks++
-			if p.Kind != "ACK" || !strings.HasPrefix(p.Words, "ACK ack=") {
-				t.Errorf("%s #%d: kind %q, words %q, want a pure ACK", p.Dir, p.ID, p.Kind, p.Words)
+			if p.Kind != "ACK" || !strings.HasPrefix(p.words(), "ACK ack=") {
+				t.Errorf("%s #%d: kind %q, words %q, want a pure ACK", p.Dir, p.ID, p.Kind, p.words())
 			}
 		case strings.Contains(p.Flags, "SYN"):
 			if !strings.Contains(p.Label, "SYN") || !strings.Contains(p.Label, "seq=0") {
@@ -89,8 +97,8 @@ func TestWordsUDPAndRDT(t *testing.T) {
 			continue
 		}
 		n[p.Dir]++
-		if want := fmt.Sprintf("datagram %d len=%d", n[p.Dir], p.Len); p.Words != want || p.Kind != "datagram" {
-			t.Fatalf("%s #%d: %q (%s), want %q", p.Dir, p.ID, p.Words, p.Kind, want)
+		if want := fmt.Sprintf("datagram %d len=%d", n[p.Dir], p.Len); p.words() != want || p.Kind != "datagram" {
+			t.Fatalf("%s #%d: %q (%s), want %q", p.Dir, p.ID, p.words(), p.Kind, want)
 		}
 	}
 	if len(n) == 0 {
@@ -100,12 +108,12 @@ func TestWordsUDPAndRDT(t *testing.T) {
 	var pkts, acks int
 	for _, p := range v.Packets {
 		switch {
-		case p.Kind == "pkt" && strings.HasPrefix(p.Words, "pkt "):
+		case p.Kind == "pkt" && strings.HasPrefix(p.words(), "pkt "):
 			pkts++
-		case p.Kind == "ACK" && strings.HasPrefix(p.Words, "ACK "):
+		case p.Kind == "ACK" && strings.HasPrefix(p.words(), "ACK "):
 			acks++
 		default:
-			t.Errorf("rdt packet %s #%d: kind %q words %q", p.Dir, p.ID, p.Kind, p.Words)
+			t.Errorf("rdt packet %s #%d: kind %q words %q", p.Dir, p.ID, p.Kind, p.words())
 		}
 	}
 	if pkts == 0 || acks == 0 {
@@ -121,8 +129,8 @@ func TestWindowProbe(t *testing.T) {
 	for _, p := range v.Packets {
 		if p.Kind == "window probe" {
 			probes++
-			if !strings.HasPrefix(p.Words, "window probe seq=") {
-				t.Errorf("probe words %q", p.Words)
+			if !strings.HasPrefix(p.words(), "window probe seq=") {
+				t.Errorf("probe words %q", p.words())
 			}
 		}
 	}
