@@ -14,8 +14,8 @@ func label(e *trace.Event, isn map[string]uint32) string {
 	case "udp":
 		return fmt.Sprintf("UDP len=%d", e.Len)
 	case "rdt": // stop-and-wait, go-back-n, selective-repeat: K&R's labels
-		if e.Flags == "ACK" {
-			return fmt.Sprintf("ACK %d", e.Ack)
+		if e.Flags == "ACK" || e.Flags == "NAK" { // NAK: rdt 2.0, 2.1
+			return fmt.Sprintf("%s %d", e.Flags, e.Ack)
 		}
 		return fmt.Sprintf("pkt %d", e.Seq)
 	}

@@ -35,13 +35,14 @@ const (
 	KindDatagram             // a UDP datagram
 	KindPkt                  // an rdt data packet
 	KindPktACK               // an rdt acknowledgement
+	KindPktNAK               // an rdt 2.0/2.1 negative acknowledgement
 )
 
 var kindWords = [...]string{KindACK: "ACK", KindData: "data", KindControl: "control", KindProbe: "window probe",
-	KindDatagram: "datagram", KindPkt: "pkt", KindPktACK: "ACK"}
+	KindDatagram: "datagram", KindPkt: "pkt", KindPktACK: "ACK", KindPktNAK: "NAK"}
 
 // String is the kind's word: "data", "ACK", "control", "window probe",
-// "datagram", "pkt".
+// "datagram", "pkt", "NAK".
 func (k Kind) String() string {
 	if int(k) < len(kindWords) {
 		return kindWords[k]
@@ -334,7 +335,7 @@ func (r *Reader) depart(e *trace.Event) {
 			r.clientDir = e.Dir
 		}
 	}
-	if e.Proto == "rdt" && e.Flags != "ACK" && r.senderDir == "" {
+	if e.Proto == "rdt" && e.Flags == "DATA" && r.senderDir == "" {
 		r.senderDir = e.Dir
 	}
 	r.sent[e.Dir]++
@@ -383,9 +384,13 @@ func (r *Reader) name(e *trace.Event) Packet {
 		p.Label = fmt.Sprintf("datagram %d len=%d", p.N, e.Len)
 		return p
 	case "rdt": // stop-and-wait, go-back-n, selective-repeat: K&R's labels
-		p.Kind = KindPkt
-		if e.Flags == "ACK" {
+		switch e.Flags {
+		case "ACK":
 			p.Kind = KindPktACK
+		case "NAK":
+			p.Kind = KindPktNAK
+		default:
+			p.Kind = KindPkt
 		}
 		p.Label = label(e, r.isn)
 		return p

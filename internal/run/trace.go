@@ -230,7 +230,8 @@ func (t *tracer) tcpSegment(s *tcpSide, n tcp.Note) {
 		t.shift[h.SrcPort] = c.WindowShift()
 		win <<= c.WindowShift()
 	}
-	from, to := t.n.sc.FlowEnds(&t.n.sc.Flows[s.i])
+	f := &t.n.sc.Flows[s.i]
+	from, to := f.From, f.To
 	if s.side == "server" {
 		from, to = to, from
 	}

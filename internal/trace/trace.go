@@ -253,8 +253,8 @@ func AppendText(b []byte, e *Event) []byte {
 				b = e.SACK.AppendText(append(b, " sack="...))
 			}
 		case "rdt":
-			if e.Flags == "ACK" {
-				b = fmt.Appendf(b, " ACK %d", e.Ack)
+			if e.Flags == "ACK" || e.Flags == "NAK" { // NAK: rdt 2.0, 2.1
+				b = fmt.Appendf(b, " %s %d", e.Flags, e.Ack)
 			} else {
 				b = fmt.Appendf(b, " pkt %d", e.Seq)
 			}
