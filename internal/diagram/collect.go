@@ -25,6 +25,8 @@ type arrow struct {
 	dir       string   // "a->b" or "b->a"
 	t0        sim.Time // departure
 	text      string   // label, without the direction
+	kind      flowview.Kind
+	resent    bool // a retransmission
 	end       endKind
 	corrupted bool
 	scripted  bool // lost or corrupted by the scenario's faults: section
@@ -176,9 +178,9 @@ func (k *collector) event(i int) {
 	step := k.r.Step(i, e)
 	switch e.Kind {
 	case trace.Enqueue, trace.QueueDrop, trace.EarlyDrop:
-		k.departure(i, e, raw, where, step.Packet.Label)
+		k.departure(i, e, raw, where, step.Packet)
 	case trace.Duplicate:
-		k.duplicate(i, e, raw, step.Packet.Label)
+		k.duplicate(i, e, raw, step.Packet)
 	case trace.Corrupt:
 		if j, ok := k.open[arrowKey{e.Dir, e.ID}]; ok {
 			k.c.arrows[j].corrupted = true
@@ -234,8 +236,10 @@ func (k *collector) hopEnd(i int, e, x *trace.Event, j int) {
 
 // departure starts an arrow for a packet its sender's queue took (or
 // dropped at once), labelled with what it is and why it was sent.
-func (k *collector) departure(i int, e, raw *trace.Event, where, text string) {
-	a := arrow{dir: e.Dir, t0: e.T, text: text, depart: -1, arrive: -1, from: raw.Node, at: raw.Node}
+func (k *collector) departure(i int, e, raw *trace.Event, where string, p *flowview.Packet) {
+	text := p.Label
+	a := arrow{dir: e.Dir, t0: e.T, text: text, kind: p.Kind, resent: p.Resend != flowview.NotResent,
+		depart: -1, arrive: -1, from: raw.Node, at: raw.Node}
 	if !k.in(e.T) {
 		// Left before the window: drawn from above the top if it
 		// arrives within it.
@@ -262,8 +266,9 @@ func (k *collector) departure(i int, e, raw *trace.Event, where, text string) {
 }
 
 // duplicate starts an arrow for a copy the wire made: a new packet.
-func (k *collector) duplicate(i int, e, raw *trace.Event, text string) {
-	a := arrow{dir: e.Dir, t0: e.T, text: text, depart: -1, arrive: -1, from: raw.Node}
+func (k *collector) duplicate(i int, e, raw *trace.Event, p *flowview.Packet) {
+	text := p.Label
+	a := arrow{dir: e.Dir, t0: e.T, text: text, kind: p.Kind, depart: -1, arrive: -1, from: raw.Node}
 	if k.in(e.T) {
 		a.depart = k.add(item{t: e.T, order: i, timed: true, kind: itemDepart, arrow: len(k.c.arrows), text: k.arrowPrefix(e.Dir) + text})
 	}

@@ -38,7 +38,7 @@ type ViewPacket struct {
 	Len     int    `json:"len"`
 	Win     int    `json:"win"`
 	Retrans bool   `json:"retrans,omitempty"`
-	Label   string `json:"label"` // the ladder's label (Packet.Label)
+	Label   string `json:"label"`           // the ladder's label (Packet.Label)
 	Words   string `json:"words,omitempty"` // the log's words (Packet.Words), left out when they are Label
 	// Send is the index of the send event that made it, -1 for a wire
 	// copy; First the index of its first event on the wire.
