@@ -17,9 +17,9 @@ import (
 // element with a <tspan> per line), so the chart does not depend on the
 // line height of whatever shows it, and labels never overlap: each has
 // rows of its own, as in the text chart. Arrows, lanes and timer brackets
-// are vector lines; a topology's hop-by-hop arrows (Options.Hops, or the
-// end-to-end arrows of a Route) are drawn with the text chart's glyphs,
-// each placed absolutely.
+// are vector lines; in a topology they follow the text chart's polylines
+// (hop by hop with Options.Hops), a wait in a queue a heavy stretch of
+// lane.
 
 // SVG geometry, in SVG user units (px).
 const (
@@ -88,6 +88,7 @@ text{fill:#000;white-space:pre}
 .x{stroke:#D55E00;stroke-width:2.2}
 .timer{stroke:#56B4E9;fill:none;stroke-width:1.5}
 .head{stroke:none;stroke-dasharray:none}
+.wait{stroke-width:4;stroke-dasharray:none}
 .glyph{fill:#333}
 text.label-data{fill:#005a8c}
 text.label-ack{fill:#8a5a00}
@@ -181,20 +182,7 @@ func svgChart(b *strings.Builder, c *chart, l *chartLayout, opt *Options, g *gly
 	// Arrows.
 	b.WriteString(`<g id="packets">` + "\n")
 	if opt.Route != nil {
-		// A topology's arrows are drawn glyph by glyph, as the text
-		// chart has them.
-		ends, waits := cv.topoArrows(c, l, opt, g, drawn)
-		for _, m := range append(waits, ends...) {
-			cv.set(m.r, m.col, m.ch)
-		}
-		for r := 0; r < cv.n; r++ {
-			for col, ch := range cv.grid[r] {
-				if ch == ' ' || ch == g.lane || ch == g.gapLane {
-					continue
-				}
-				fmt.Fprintf(b, `<text class="glyph" x="%s" y="%s" text-anchor="middle" dominant-baseline="central">%s</text>`+"\n", num(x(float64(col))), num(y(float64(r))), esc(string(ch)))
-			}
-		}
+		svgTopoArrows(b, c, l, opt, g, cv, drawn, x, y)
 	} else {
 		for k := range c.arrows {
 			svgArrow(b, c, l, cv, &c.arrows[k], drawn, x, y)
@@ -261,6 +249,62 @@ func svgChart(b *strings.Builder, c *chart, l *chartLayout, opt *Options, g *gly
 		fmt.Fprintf(b, `<text class="footer" x="%d" y="%s" dominant-baseline="central">%s</text>`+"\n", svgPad, num(y(float64(cv.n))), esc(foot))
 	}
 	b.WriteString("</svg>\n")
+}
+
+// svgTopoArrows draws a topology's arrows as the text chart lays them out
+// (topoRender): each slope a line, each wait in a queue a heavy stretch of
+// lane, each end a head or an X.
+func svgTopoArrows(b *strings.Builder, c *chart, l *chartLayout, opt *Options, g *glyphs, cv *canvas, drawn []bool, x, y func(float64) float64) {
+	t := topoRender{c: c, l: l, opt: opt, g: g, drawn: drawn, names: cv.names, laneCols: cv.laneCols}
+	noop := func(int, int, rune) {}
+	bottom := float64(cv.n) - 0.5
+	for k := range c.arrows {
+		a := &c.arrows[k]
+		s0, w0, e0 := len(t.segs), len(t.waits), len(t.ends)
+		t.arrow(a, noop)
+		cls := arrowClass(a)
+		for _, sg := range t.segs[s0:] {
+			r0, r1, from, to := float64(sg[0]), float64(sg[1]), float64(sg[2]), float64(sg[3])
+			at := func(r float64) float64 {
+				if r1 == r0 {
+					return to
+				}
+				return from + (to-from)*(r-r0)/(r1-r0)
+			}
+			s, e := max(r0, -0.5), min(r1, bottom)
+			if e < s {
+				continue
+			}
+			xs := at(s)
+			if r1 == r0 {
+				xs = from
+			}
+			fmt.Fprintf(b, `<line class="%s" x1="%s" y1="%s" x2="%s" y2="%s"/>`+"\n", cls, num(x(xs)), num(y(s)), num(x(at(e))), num(y(e)))
+		}
+		for _, w := range t.waits[w0:] {
+			if w.r < 0 || w.r >= cv.n {
+				continue
+			}
+			fmt.Fprintf(b, `<line class="%s wait" x1="%s" y1="%s" x2="%s" y2="%s"/>`+"\n", cls, num(x(float64(w.col))), num(y(float64(w.r)-0.5)), num(x(float64(w.col))), num(y(float64(w.r)+0.5)))
+		}
+		for _, m := range t.ends[e0:] {
+			if m.r < 0 || m.r >= cv.n {
+				continue
+			}
+			cx, cy := x(float64(m.col)), y(float64(m.r))
+			switch m.ch {
+			case g.lost:
+				svgX(b, cx, cy)
+			case g.right, g.left:
+				d := 1.0
+				if m.ch == g.left {
+					d = -1
+				}
+				fmt.Fprintf(b, `<polygon class="%s head" points="%s,%s %s,%s %s,%s"/>`+"\n", cls,
+					num(cx+d*svgCol/2), num(cy), num(cx-d*svgCol/2), num(cy-3.5), num(cx-d*svgCol/2), num(cy+3.5))
+			}
+		}
+	}
 }
 
 // svgArrow draws one arrow of the two-host chart as a line from lane to

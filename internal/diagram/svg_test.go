@@ -15,12 +15,13 @@ import (
 
 // svgCases are the SVG goldens (testdata/NAME.svg): a loss with fast and
 // timeout retransmissions and a bracket, numbered datagrams, a window
-// probe, and a topology drawn end to end.
+// probe, and a topology drawn end to end and hop by hop.
 var svgCases = []goldenCase{
 	{"loss-fast-timeout", "loss-fast-timeout.yaml", nil},
 	{"udp-numbered", "udp-numbered.yaml", nil},
 	{"persist", "persist.yaml", nil},
 	{"hops.ends", "hops.yaml", nil},
+	{"hops", "hops.yaml", func(o *Options) { o.Hops = true }},
 }
 
 // Golden SVG charts: go test ./internal/diagram -update rewrites them.
