@@ -3,6 +3,7 @@ package diagram
 import (
 	"fmt"
 	"strings"
+	"tcpsim/internal/direction"
 
 	"tcpsim/internal/flowview"
 	"tcpsim/internal/trace"
@@ -22,9 +23,9 @@ const (
 
 // arrow is one packet on the wire.
 type arrow struct {
-	dir       string   // "a->b" or "b->a"
-	t0        sim.Time // departure
-	text      string   // label, without the direction
+	dir       direction.Dir // direction.AB or BA
+	t0        sim.Time      // departure
+	text      string        // label, without the direction
 	kind      flowview.Kind
 	resent    bool // a retransmission
 	end       endKind
@@ -104,7 +105,7 @@ func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
 
 // arrowKey finds the arrow of a packet still on the wire.
 type arrowKey struct {
-	dir string
+	dir direction.Dir
 	id  uint64
 }
 
@@ -141,8 +142,8 @@ func (k *collector) add(it item) int {
 }
 
 // arrowPrefix is the arrow glyph that starts a departure's label.
-func (k *collector) arrowPrefix(dir string) string {
-	if dir == "b->a" {
+func (k *collector) arrowPrefix(dir direction.Dir) string {
+	if dir == direction.BA {
 		return k.g.ba
 	}
 	return k.g.ab
@@ -171,7 +172,7 @@ func (k *collector) event(i int) {
 		}
 		switch e.Kind {
 		case trace.Enqueue, trace.QueueDrop, trace.EarlyDrop, trace.Lost, trace.DequeueDrop:
-			where = " on " + e.Dir
+			where = " on " + e.Dir.String()
 		}
 		e = &x
 	}
@@ -217,9 +218,9 @@ func (k *collector) hopEnd(i int, e, x *trace.Event, j int) {
 	var why string
 	switch e.Kind {
 	case trace.QueueDrop:
-		why, a.inbound, a.end = " dropped, queue full on "+e.Dir, false, endQueueDrop
+		why, a.inbound, a.end = " dropped, queue full on "+e.Dir.String(), false, endQueueDrop
 	case trace.EarlyDrop:
-		why, a.inbound, a.end = " dropped early by the queue's AQM on "+e.Dir, false, endQueueDrop
+		why, a.inbound, a.end = " dropped early by the queue's AQM on "+e.Dir.String(), false, endQueueDrop
 	case trace.TTLExpired:
 		why = " TTL expired at " + e.Node
 	case trace.NoRoute:
@@ -291,7 +292,7 @@ func (k *collector) lost(i int, e, raw *trace.Event, where string) {
 	at := e.T + k.opt.Delay/2
 	if k.tr != nil {
 		a.at, a.to = hopEnds(raw.Dir)
-		at = e.T + k.opt.Route.Delay[raw.Dir]/2
+		at = e.T + k.opt.Route.Delay[raw.Dir.String()]/2
 	}
 	if k.in(at) {
 		a.arrive = k.add(item{t: at, order: i, kind: itemArrive, arrow: j, text: text})
@@ -382,8 +383,8 @@ func (k *collector) timerFired(t *flowview.Timer) {
 }
 
 // laneOf is the lane of the host that sends in direction dir.
-func laneOf(dir string) int {
-	if dir == "b->a" {
+func laneOf(dir direction.Dir) int {
+	if dir == direction.BA {
 		return 1
 	}
 	return 0

@@ -900,7 +900,7 @@ func TestTopologyOneLink(t *testing.T) {
 	var topo []trace.Event
 	for _, e := range two {
 		if e.Dir != "" && e.Kind != trace.Send {
-			from, to, _ := strings.Cut(e.Dir, "->")
+			from, to, _ := e.Dir.Ends()
 			e.Node = from
 			if e.Kind == trace.Deliver || e.Kind == trace.ChecksumDrop {
 				e.Node = to

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"tcpsim/internal/direction"
 	"tcpsim/internal/flowview"
 	"tcpsim/internal/trace"
 )
@@ -312,7 +313,7 @@ func svgTopoArrows(b *strings.Builder, c *chart, l *chartLayout, opt *Options, g
 // died.
 func svgArrow(b *strings.Builder, c *chart, l *chartLayout, cv *canvas, a *arrow, drawn []bool, x, y func(float64) float64) {
 	from, to := float64(cv.laneA), float64(cv.laneB)
-	if a.dir == "b->a" {
+	if a.dir == direction.BA {
 		from, to = to, from
 	}
 	var r0, r1 float64

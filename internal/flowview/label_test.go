@@ -3,13 +3,14 @@ package flowview
 import (
 	"testing"
 
+	"tcpsim/internal/direction"
 	"tcpsim/internal/trace"
 )
 
 // SACK blocks are labelled after the ACK, relative to the same ISN
 // (RFC 2018): "ACK ack=1001 SACK 2461-3921".
 func TestLabelSACK(t *testing.T) {
-	isn := map[string]uint32{"a->b": 1000, "b->a": 5000}
+	isn := map[direction.Dir]uint32{direction.AB: 1000, direction.BA: 5000}
 	ack := trace.Event{Proto: "tcp", Dir: "b->a", Flags: "ACK", Seq: 5001, Ack: 2001, Win: 65535}
 	ack.SACK.N = 2
 	ack.SACK.Blocks[0] = [2]uint32{3461, 4921}
@@ -24,7 +25,7 @@ func TestLabelSACK(t *testing.T) {
 	}
 	// Across the wrap of the sequence space.
 	base := uint32(0xfffffc00)
-	isn["a->b"] = base
+	isn[direction.AB] = base
 	ack.Ack, ack.SACK.N, ack.SACK.Blocks[0] = base+1001, 1, [2]uint32{base + 2461, base + 3921}
 	if got, want := label(&ack, isn), "ACK ack=1001 SACK 2461-3921"; got != want {
 		t.Errorf("across the wrap: %q, want %q", got, want)

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"strings"
 
+	"tcpsim/internal/direction"
 	"tcpsim/internal/trace"
 	"tcpsim/sim"
 )
@@ -77,8 +78,8 @@ func (r Resend) suffix() string {
 // Packet is one packet leaving its sender (or a copy the wire made), as
 // the reader names it.
 type Packet struct {
-	Dir   string // "a->b" or "b->a"
-	ID    uint64 // the packet's number within its direction
+	Dir   direction.Dir // direction.AB or BA
+	ID    uint64        // the packet's number within its direction
 	Proto string
 	Kind  Kind
 	// Seq and Ack are relative: Seq to the sender's ISN, Ack to the
@@ -133,7 +134,7 @@ type Timer struct {
 	// "sender's timer for pkt 3", "client's persist timer".
 	Name string
 	// Dir is the direction its owner sends in: the ladder's lane.
-	Dir string
+	Dir direction.Dir
 	// Armed is the index of the event that armed it, -1 if unknown;
 	// ArmedAt its time. Fired and FiredAt are the firing's.
 	Armed            int
@@ -153,19 +154,19 @@ type Step struct {
 // Reader reads one flow's events in order. The zero Reader is not ready:
 // use NewReader.
 type Reader struct {
-	isn         map[string]uint32 // per direction: the ISN, from the SYN
-	sent        map[string]int    // per direction: packets sent so far
-	retransNext map[string]bool   // per direction: the last send was a retransmission
-	lastAck     map[string]uint32 // per direction: the last pure ACK's number
-	dupRun      map[string]int    // per direction: duplicate ACKs in a row
-	lastWin     map[string]int    // per direction: the window of that ACK
+	isn         map[direction.Dir]uint32 // per direction: the ISN, from the SYN
+	sent        map[direction.Dir]int    // per direction: packets sent so far
+	retransNext map[direction.Dir]bool   // per direction: the last send was a retransmission
+	lastAck     map[direction.Dir]uint32 // per direction: the last pure ACK's number
+	dupRun      map[direction.Dir]int    // per direction: duplicate ACKs in a row
+	lastWin     map[direction.Dir]int    // per direction: the window of that ACK
 	armed       map[string]armedAt
-	clientDir   string // who sent the SYN
-	senderDir   string // who sends rdt data
-	dataDir     string // who sent the first TCP data
+	clientDir   direction.Dir // who sent the SYN
+	senderDir   direction.Dir // who sends rdt data
+	dataDir     direction.Dir // who sent the first TCP data
 	rtoAt       sim.Time
 	persistAt   sim.Time
-	persistDir  string
+	persistDir  direction.Dir
 	synSent     sim.Time
 	synRTT      sim.Time
 
@@ -192,36 +193,28 @@ type Episode struct {
 
 // NewReader returns a reader at the start of a flow.
 func NewReader() *Reader {
-	return &Reader{isn: map[string]uint32{}, sent: map[string]int{}, retransNext: map[string]bool{},
-		lastAck: map[string]uint32{}, dupRun: map[string]int{}, lastWin: map[string]int{},
+	return &Reader{isn: map[direction.Dir]uint32{}, sent: map[direction.Dir]int{}, retransNext: map[direction.Dir]bool{},
+		lastAck: map[direction.Dir]uint32{}, dupRun: map[direction.Dir]int{}, lastWin: map[direction.Dir]int{},
 		armed: map[string]armedAt{}, inRecovery: map[trace.Role]int{}, rtoAt: -1, persistAt: -1, synSent: -1}
 }
 
 // Expect tells the reader, before any event, the direction the flow's
 // client (TCP) or sender (rdt) sends in, as the scenario says: until its
 // first packet says so, DirOf would otherwise take it to be "a->b".
-func (r *Reader) Expect(dir string) {
+func (r *Reader) Expect(dir direction.Dir) {
 	r.clientDir, r.senderDir = dir, dir
-}
-
-// Other is the opposite direction of a two-host direction.
-func Other(dir string) string {
-	if dir == "b->a" {
-		return "a->b"
-	}
-	return "b->a"
 }
 
 // ISN returns the initial sequence number of direction dir's sender, from
 // its SYN, and whether a SYN was seen.
-func (r *Reader) ISN(dir string) (uint32, bool) {
+func (r *Reader) ISN(dir direction.Dir) (uint32, bool) {
 	v, ok := r.isn[dir]
 	return v, ok
 }
 
 // DataDir is the direction of the flow's first TCP data segment, "" before
 // any.
-func (r *Reader) DataDir() string { return r.dataDir }
+func (r *Reader) DataDir() direction.Dir { return r.dataDir }
 
 // SYNRTT is the time from the client's SYN to the SYN-ACK's arrival, 0
 // until then.
@@ -248,28 +241,28 @@ func (r *Reader) Episodes() []Episode {
 // DirOf is the direction that role sends in: the client is whoever sent
 // the SYN, an rdt sender whoever sends data; "a->b" when the trace has
 // not said.
-func (r *Reader) DirOf(role trace.Role) string {
+func (r *Reader) DirOf(role trace.Role) direction.Dir {
 	switch role {
 	case trace.RoleClient:
 		if r.clientDir != "" {
 			return r.clientDir
 		}
 	case trace.RoleServer:
-		if r.clientDir == "b->a" {
-			return "a->b"
+		if r.clientDir != "" {
+			return r.clientDir.Reverse()
 		}
-		return "b->a"
+		return direction.BA
 	case trace.RoleSender:
 		if r.senderDir != "" {
 			return r.senderDir
 		}
 	case trace.RoleReceiver:
-		if r.senderDir == "b->a" {
-			return "a->b"
+		if r.senderDir != "" {
+			return r.senderDir.Reverse()
 		}
-		return "b->a"
+		return direction.BA
 	}
-	return "a->b"
+	return direction.AB
 }
 
 // Step reads event i, e. The packet and timer it returns are valid until
@@ -347,7 +340,7 @@ func (r *Reader) depart(e *trace.Event) {
 		switch {
 		case e.T == r.rtoAt:
 			p.Resend = Timeout
-		case r.dupRun[Other(e.Dir)] >= 3:
+		case r.dupRun[e.Dir.Reverse()] >= 3:
 			p.Resend = Fast
 		default:
 			p.Resend = Resent
@@ -405,7 +398,7 @@ func (r *Reader) name(e *trace.Event) Packet {
 	if v, ok := r.isn[e.Dir]; ok {
 		p.Seq -= v
 	}
-	if v, ok := r.isn[Other(e.Dir)]; ok && f(trace.FlagACK) {
+	if v, ok := r.isn[e.Dir.Reverse()]; ok && f(trace.FlagACK) {
 		p.Ack -= v
 	}
 	p.Label = label(e, r.isn)

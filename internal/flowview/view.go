@@ -3,6 +3,7 @@ package flowview
 import (
 	"strings"
 
+	"tcpsim/internal/direction"
 	"tcpsim/internal/trace"
 )
 
@@ -26,12 +27,12 @@ type View struct {
 // ViewPacket is one packet on the wire: its names (from Packet) and what
 // happened to it there.
 type ViewPacket struct {
-	Flow  string `json:"flow"`
-	Dir   string `json:"dir"`
-	ID    uint64 `json:"id"`
-	Proto string `json:"proto"`
-	Flags string `json:"flags,omitempty"`
-	Kind  string `json:"kind"` // Kind's word: "data", "ACK", "control", "window probe", "datagram", "pkt"
+	Flow  string        `json:"flow"`
+	Dir   direction.Dir `json:"dir"`
+	ID    uint64        `json:"id"`
+	Proto string        `json:"proto"`
+	Flags string        `json:"flags,omitempty"`
+	Kind  string        `json:"kind"` // Kind's word: "data", "ACK", "control", "window probe", "datagram", "pkt"
 	// Seq and Ack are relative (Packet.Seq, Packet.Ack).
 	Seq     uint32 `json:"seq"`
 	Ack     uint32 `json:"ack"`
@@ -101,20 +102,20 @@ type Builder struct {
 	n       int // events read
 	flows   map[string]*flowState
 	onWire  map[wireKey]int // (dir, id) -> index in v.Packets
-	clients map[string]string
+	clients map[string]direction.Dir
 }
 
 type wireKey struct {
-	dir string
+	dir direction.Dir
 	id  uint64
 }
 
 // flowState is one flow's reader and what the builder keeps of it.
 type flowState struct {
 	r      *Reader
-	idx    int              // index in v.Flows
-	sendAt map[string]int   // per direction: the last send event's index
-	armed  map[timerKey]int // open armings: index in v.Timers
+	idx    int                   // index in v.Flows
+	sendAt map[direction.Dir]int // per direction: the last send event's index
+	armed  map[timerKey]int      // open armings: index in v.Timers
 }
 
 type timerKey struct {
@@ -123,18 +124,15 @@ type timerKey struct {
 }
 
 // NewBuilder returns a builder. clients gives, per flow name, the
-// direction its client (or rdt sender) sends in ("a->b" or "b->a"), so
+// direction its client (or rdt sender) sends in (direction.AB, BA), so
 // that events before the first packet are put on the right host; a flow
 // it does not name is taken to start at host a until its packets say.
-func NewBuilder(clients map[string]string) *Builder {
+func NewBuilder(clients map[string]direction.Dir) *Builder {
 	return &Builder{flows: map[string]*flowState{}, onWire: map[wireKey]int{}, clients: clients}
 }
 
 // host is the end that sends in direction dir: "a" of "a->b".
-func host(dir string) string {
-	h, _, _ := strings.Cut(dir, "->")
-	return h
-}
+func host(dir direction.Dir) string { return dir.From() }
 
 // secs is a time in seconds as the JSON trace writes it.
 func secs(e *trace.Event) float64 { return e.T.Seconds() }
@@ -143,7 +141,7 @@ func secs(e *trace.Event) float64 { return e.T.Seconds() }
 func (b *Builder) flow(name string) *flowState {
 	f, ok := b.flows[name]
 	if !ok {
-		f = &flowState{r: NewReader(), idx: len(b.v.Flows), sendAt: map[string]int{}, armed: map[timerKey]int{}}
+		f = &flowState{r: NewReader(), idx: len(b.v.Flows), sendAt: map[direction.Dir]int{}, armed: map[timerKey]int{}}
 		if d, ok := b.clients[name]; ok {
 			f.r.Expect(d)
 		}
@@ -221,7 +219,7 @@ func (b *Builder) wire(f *flowState, e *trace.Event) {
 		if p.Del < 0 {
 			p.Del = secs(e)
 		}
-		if p.Proto == "tcp" && p.Dir == Other(f.r.DirOf(trace.RoleClient)) && e.Has(trace.FlagACK) && !e.Has(trace.FlagSYN) {
+		if p.Proto == "tcp" && p.Dir == f.r.DirOf(trace.RoleClient).Reverse() && e.Has(trace.FlagACK) && !e.Has(trace.FlagSYN) {
 			// An ACK the client received.
 			vf := &b.v.Flows[f.idx]
 			vf.ACKs = append(vf.ACKs, [2]float64{secs(e), float64(p.Ack)})
@@ -299,7 +297,7 @@ func timerKind(name string) string {
 func (b *Builder) View() *View { return &b.v }
 
 // Build reads a whole trace (see NewBuilder for clients).
-func Build(evs []trace.Event, clients map[string]string) *View {
+func Build(evs []trace.Event, clients map[string]direction.Dir) *View {
 	b := NewBuilder(clients)
 	for i := range evs {
 		b.Event(&evs[i])

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"tcpsim/internal/direction"
 	"tcpsim/internal/run"
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/trace"
@@ -91,7 +92,7 @@ func slicesIndex[T any](s []T, f func(T) bool) int {
 // "pkt N" and "ACK N".
 func TestWordsUDPAndRDT(t *testing.T) {
 	v, _ := runView(t, "udp-lossy.yaml")
-	n := map[string]int{}
+	n := map[direction.Dir]int{}
 	for _, p := range v.Packets {
 		if p.Proto != "udp" || p.Copy {
 			continue

@@ -1,6 +1,7 @@
 package plot
 
 import (
+	"tcpsim/internal/direction"
 	"tcpsim/internal/flowview"
 	"tcpsim/internal/trace"
 	"tcpsim/sim"
@@ -49,7 +50,7 @@ type cwndAt struct {
 // flowData is what the flow figures read from one run's trace, in trace
 // order; idx fields index Run.Events so that rounds can be assigned.
 type flowData struct {
-	dataDir      string
+	dataDir      direction.Dir
 	sends        []segment
 	sendIdx      []int
 	acks         []ackAt
@@ -93,7 +94,7 @@ func analyse(evs []trace.Event) *flowData {
 	// rel makes a sequence number relative to the first byte after the
 	// SYN: the first data byte is 0. Without the SYN (a capture that
 	// missed the handshake) it stays absolute.
-	rel := func(dir string, v uint32) int64 {
+	rel := func(dir direction.Dir, v uint32) int64 {
 		isn, ok := r.ISN(dir)
 		if !ok {
 			return int64(v)

@@ -2,6 +2,7 @@ package run
 
 import (
 	"strconv"
+	"tcpsim/internal/direction"
 
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/trace"
@@ -179,7 +180,7 @@ func (r *rdtSide) RDTEvent(ev rdt.Event, n rdt.Note) {
 			from, to = to, from
 		}
 		h := n.Header
-		t.ev = trace.Event{T: t.n.eng.Now(), Flow: r.flow, Kind: trace.Send, Dir: from + "->" + to, Node: t.node(from), Proto: "rdt",
+		t.ev = trace.Event{T: t.n.eng.Now(), Flow: r.flow, Kind: trace.Send, Dir: direction.Of(from, to), Node: t.node(from), Proto: "rdt",
 			Flags: h.Type.String(), Seq: uint32(h.Seq), Ack: uint32(h.Ack), Len: n.Len, Retrans: n.Retrans}
 		t.sink.Event(&t.ev)
 	case rdt.EvTimer:

@@ -9,6 +9,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"tcpsim/internal/direction"
 	"unicode"
 
 	"tcpsim/sim"
@@ -69,10 +70,11 @@ type Event struct {
 	Flow string `json:"flow,omitempty"`
 	Kind string `json:"event"`
 	ID   uint64 `json:"id,omitempty"` // packet number within its direction
-	// Dir is the direction: "a->b" or "b->a" between the two hosts of
+	// Dir is the direction: direction.AB or BA between the two hosts of
 	// the shorthand form; in a topology the link direction ("r1->r2")
 	// for link events and the flow's direction ("s1->d") for send events.
-	Dir string `json:"dir,omitempty"`
+	// Its JSON is its text.
+	Dir direction.Dir `json:"dir,omitempty"`
 	// Node is where the event happened, in a topology only: the sending
 	// node (the receiving one for deliver and drops on arrival).
 	Node    string `json:"node,omitempty"`

@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strings"
 
+	"tcpsim/internal/direction"
 	"tcpsim/internal/flowview"
 	"tcpsim/internal/report"
 	"tcpsim/internal/run"
@@ -218,19 +219,12 @@ func Run(req RunRequest) (resp RunResponse) {
 	return resp
 }
 
-// clients gives, per flow of a two-host scenario, the direction its client
-// (or rdt sender) sends in, for flowview.NewBuilder; nil for a topology.
-func clients(sc *scenario.Scenario) map[string]string {
-	if sc.Topology() {
-		return nil
-	}
-	m := make(map[string]string, len(sc.Flows))
+// clients gives, per flow, the direction its client (or rdt sender)
+// sends in, for flowview.NewBuilder.
+func clients(sc *scenario.Scenario) map[string]direction.Dir {
+	m := make(map[string]direction.Dir, len(sc.Flows))
 	for _, f := range sc.Flows {
-		d := "a->b"
-		if f.From == "b" {
-			d = "b->a"
-		}
-		m[f.Name] = d
+		m[f.Name] = direction.Of(f.From, f.To)
 	}
 	return m
 }
