@@ -200,6 +200,9 @@ type TCPFlow struct {
 	// ByteCounting grows the window by segments acknowledged, as Linux
 	// does (RFC 3465), instead of RFC 5681's per-ACK rule.
 	ByteCounting bool
+	// TextbookWindow runs tahoe's, reno's and newreno's window as
+	// Kurose & Ross's Figure 3.53 draws it (tcp.Config.TextbookWindow).
+	TextbookWindow bool
 	// NewRenoRecovery gives Reno NewReno's fast recovery (RFC 6582), as
 	// Linux recovers without SACK.
 	NewRenoRecovery bool
