@@ -250,7 +250,12 @@ func TestEmulateSIGKILLThenNextRunCleans(t *testing.T) {
 		for len(namespacesOf(t, pid)) < 2 && time.Now().Before(deadline) {
 			time.Sleep(50 * time.Millisecond)
 		}
-		time.Sleep(2 * time.Second) // the peers are up, packets flow
+		// Wait until both built-in peers run (the set-up takes seconds
+		// on a loaded machine), then let packets flow.
+		for len(peersOf(t, bin)) < 2 && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		time.Sleep(time.Second)
 		peers := peersOf(t, bin)
 		if len(peers) < 2 {
 			t.Errorf("%d built-in peers running before the kill, want 2", len(peers))
