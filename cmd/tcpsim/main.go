@@ -176,6 +176,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetVersionTemplate("tcpsim {{.Version}}\n")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newRunCmd(stdout, stderr), newSweepCmd(stdout, stderr), newMergeCmd(stdout), newValidateCmd(stdout), newDiagramCmd(stdout), newPlotCmd(stdout), newAnalyzeCmd(stdout), newExercisesCmd(stdout), newServeCmd(stdout, stderr), newEmulateCmd(stdout, stderr), newCompareCmd(stdout, stderr), newEmulatePeerCmd(stdout))
+	root.AddCommand(newRunCmd(stdout, stderr), newSweepCmd(stdout, stderr), newMergeCmd(stdout), newValidateCmd(stdout), newDiagramCmd(stdout), newPlotCmd(stdout), newAnalyzeCmd(stdout), newExercisesCmd(stdout), newServeCmd(stdout, stderr), newEmulateCmd(stdout, stderr), newCompareCmd(stdout, stderr), newEmulatePeerCmd(stdout), newManCmd(stdout))
+	addExamples(root)
 	return root
 }

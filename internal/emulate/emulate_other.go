@@ -25,3 +25,6 @@ func Run(sc *scenario.Scenario, o Options) (*run.Result, error) {
 
 // Peer is not available off Linux.
 func Peer(args []string, w io.Writer) error { return Check() }
+
+// Reap has nothing to remove off Linux.
+func Reap() ([]string, error) { return nil, nil }

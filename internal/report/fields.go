@@ -222,6 +222,14 @@ func linkRateCell(v any) string {
 
 // verifiedCell prints data_verified as the table always has: "NO" stands
 // out in a column of "yes".
+// partialCell marks a partial goodput in the goodput cell.
+func partialCell(v any) string {
+	if b, _ := v.(bool); b {
+		return " (partial)"
+	}
+	return ""
+}
+
 func verifiedCell(v any) string {
 	if s, _ := v.(string); s == "no" {
 		return "NO"
@@ -360,8 +368,17 @@ var flowRows = []row[*run.FlowResult]{
 		verified, verifiedCell)),
 	one("wrong bytes delivered", rdtCount("wrong_bytes_delivered", "bytes", onlyRDT, "bytes the receiving application read that differ from the bytes sent at that offset (an old packet taken for a new one), or lie beyond the end",
 		func(r *run.RDTResult) int64 { return r.WrongBytes })),
-	one("goodput", flowField("goodput_bps", Number, "bit/s", nil, "delivered application bits per second of completion time; 0 if nothing completed",
-		func(f *run.FlowResult) any { return number(f.Goodput) }, rateCell)),
+	{title: "goodput", fields: []field[*run.FlowResult]{
+		flowField("goodput_bps", Number, "bit/s", nil, "delivered application bits per second of completion time; for an unfinished TCP or rdt transfer (goodput_partial), the bits it delivered per second from its start to the end of the run",
+			func(f *run.FlowResult) any {
+				if f.Partial {
+					return number(f.PartialGoodput)
+				}
+				return number(f.Goodput)
+			}, rateCell),
+		flowField("goodput_partial", Bool, "", nil, "true when the transfer did not finish, so goodput_bps is of the bytes delivered by the end of the run",
+			func(f *run.FlowResult) any { return f.Partial }, partialCell),
+	}},
 	one("handshake time", nullable(flowField("handshake_time_s", Number, "s", onlyTCP, "SYN sent to SYN-ACK received by the client; null if never established",
 		func(f *run.FlowResult) any { return seconds(tcpOf(f).Handshake) }, secondsCell))),
 	one("completion time", nullable(flowField("completion_time_s", Number, "s", nil, "flow start to the last application byte delivered; null if nothing was",

@@ -103,6 +103,8 @@ func (r *rdtFlow) result(now sim.Time) FlowResult {
 	if app.DoneAt >= 0 {
 		res.Completion = app.DoneAt - res.Start
 		res.Goodput = goodput(app.Delivered, res.Completion)
+	} else {
+		res.partialGoodput(now)
 	}
 	if app.Total > 0 {
 		res.DeliveryRatio = float64(app.Delivered) / float64(app.Total)
