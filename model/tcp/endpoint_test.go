@@ -1,7 +1,6 @@
 package tcp
 
 import (
-	"fmt"
 	"slices"
 	"testing"
 
@@ -9,108 +8,6 @@ import (
 	"tcpsim/model/wire"
 	"tcpsim/sim"
 )
-
-type clock struct{ now sim.Time }
-
-func (c *clock) Now() sim.Time { return c.now }
-
-type segment struct {
-	h    wire.TCP
-	data []byte
-}
-
-func (s segment) String() string {
-	return fmt.Sprintf("%s seq=%d ack=%d len=%d win=%d", wire.FlagString(s.h.Flags), s.h.Seq, s.h.Ack, len(s.data), s.h.Window)
-}
-
-type capture struct{ segs []segment }
-
-func (c *capture) Output(h *wire.TCP, d []byte) {
-	c.segs = append(c.segs, segment{*h, append([]byte(nil), d...)})
-}
-
-func (c *capture) take() []segment {
-	s := c.segs
-	c.segs = nil
-	return s
-}
-
-// pair is two endpoints joined by a test wire that the test drives by
-// hand: nothing moves until the test says so.
-type pair struct {
-	clk        *clock
-	a, b       *Endpoint
-	aOut, bOut *capture
-	trans      map[*Endpoint][]string
-}
-
-func newPair(t *testing.T, acfg, bcfg Config) *pair {
-	t.Helper()
-	p := &pair{clk: &clock{}, aOut: &capture{}, bOut: &capture{}, trans: map[*Endpoint][]string{}}
-	acfg.LocalPort, acfg.RemotePort = 1000, 2000
-	bcfg.LocalPort, bcfg.RemotePort = 2000, 1000
-	acfg.Observer = ObserverFunc(func(ev Event, n Note) {
-		if ev == EvState {
-			p.trans[p.a] = append(p.trans[p.a], n.To.String())
-		}
-	})
-	bcfg.Observer = ObserverFunc(func(ev Event, n Note) {
-		if ev == EvState {
-			p.trans[p.b] = append(p.trans[p.b], n.To.String())
-		}
-	})
-	p.a = NewEndpoint(acfg, p.clk, p.aOut)
-	p.b = NewEndpoint(bcfg, p.clk, p.bOut)
-	return p
-}
-
-// flow delivers everything each side has sent to the other, after rtt/2,
-// until both are quiet, dropping segments for which drop returns true.
-func (p *pair) flow(rtt sim.Time, drop func(from *Endpoint, s segment) bool) {
-	for range 10000 {
-		as, bs := p.aOut.take(), p.bOut.take()
-		if len(as) == 0 && len(bs) == 0 {
-			return
-		}
-		p.clk.now += rtt / 2
-		for _, s := range as {
-			if drop == nil || !drop(p.a, s) {
-				p.b.Input(&s.h, s.data)
-			}
-		}
-		for _, s := range bs {
-			if drop == nil || !drop(p.b, s) {
-				p.a.Input(&s.h, s.data)
-			}
-		}
-	}
-	panic("pair.flow: no quiescence")
-}
-
-// fire advances the clock to the earliest deadline and runs the timers.
-func (p *pair) fire() sim.Time {
-	d := p.a.Deadline()
-	if bd := p.b.Deadline(); bd != 0 && (d == 0 || bd < d) {
-		d = bd
-	}
-	if d == 0 {
-		return 0
-	}
-	p.clk.now = max(p.clk.now, d)
-	p.a.OnTimer()
-	p.b.OnTimer()
-	return d
-}
-
-func (p *pair) handshake(t *testing.T) {
-	t.Helper()
-	p.b.Listen()
-	p.a.Connect()
-	p.flow(100*sim.Millisecond, nil)
-	if p.a.State() != Established || p.b.State() != Established {
-		t.Fatalf("after handshake: %v / %v", p.a.State(), p.b.State())
-	}
-}
 
 func TestHandshakeAndTeardownTransitions(t *testing.T) {
 	p := newPair(t, Config{ISS: 100}, Config{ISS: 900})
@@ -145,8 +42,7 @@ func TestHandshakeAndTeardownTransitions(t *testing.T) {
 }
 
 func TestSimultaneousClose(t *testing.T) {
-	p := newPair(t, Config{ISS: 1}, Config{ISS: 2})
-	p.handshake(t)
+	p := established(t, Config{ISS: 1}, Config{ISS: 2})
 	p.a.Close()
 	p.b.Close()
 	p.flow(100*sim.Millisecond, nil)
@@ -161,8 +57,7 @@ func TestSimultaneousClose(t *testing.T) {
 }
 
 func TestLostFINIsRetransmitted(t *testing.T) {
-	p := newPair(t, Config{ISS: 1}, Config{ISS: 2})
-	p.handshake(t)
+	p := established(t, Config{ISS: 1}, Config{ISS: 2})
 	p.a.Close()
 	lost := 0
 	p.flow(100*sim.Millisecond, func(from *Endpoint, s segment) bool {
@@ -256,8 +151,7 @@ func TestRTOEstimator(t *testing.T) {
 
 // Karn's algorithm: an ACK for a retransmitted segment gives no sample.
 func TestKarn(t *testing.T) {
-	p := newPair(t, Config{ISS: 1, InitialWindow: 1}, Config{ISS: 2})
-	p.handshake(t)
+	p := established(t, Config{ISS: 1, InitialWindow: 1}, Config{ISS: 2})
 	samples := p.a.Stats().RTTSamples
 	p.a.Write(1000)
 	p.aOut.take() // lost
@@ -278,8 +172,7 @@ func TestKarn(t *testing.T) {
 // second at once, without waiting for three more duplicates or a timeout,
 // and recovery ends with the full ACK.
 func TestNewRenoPartialAck(t *testing.T) {
-	p := newPair(t, Config{ISS: 1, Congestion: CCNewReno, InitialWindow: 10, MSS: 1000}, Config{ISS: 2, MSS: 1000})
-	p.handshake(t)
+	p := established(t, Config{ISS: 1, Congestion: CCNewReno, InitialWindow: 10, MSS: 1000}, Config{ISS: 2, MSS: 1000})
 	p.a.Write(10000)
 	segs := p.aOut.take()
 	if len(segs) != 10 {
@@ -330,8 +223,7 @@ func TestNewRenoPartialAck(t *testing.T) {
 // A receiver that does not read closes its window; the sender probes it
 // on the persist timer, and a window update after reading reopens the flow.
 func TestZeroWindowProbe(t *testing.T) {
-	p := newPair(t, Config{ISS: 1, MSS: 1000}, Config{ISS: 2, MSS: 1000, RecvBuffer: 4000})
-	p.handshake(t)
+	p := established(t, Config{ISS: 1, MSS: 1000}, Config{ISS: 2, MSS: 1000, RecvBuffer: 4000})
 	p.a.Write(10000)
 	p.flow(100*sim.Millisecond, nil)
 	if p.a.SndWnd() != 0 || p.b.Readable() != 4000 || p.a.Stats().ZeroWindowSeen != 1 {
@@ -368,8 +260,7 @@ func TestZeroWindowProbe(t *testing.T) {
 
 // Sequence numbers wrap: a transfer starting just below 2^32 completes.
 func TestSequenceWrap(t *testing.T) {
-	p := newPair(t, Config{ISS: seqnum.Value(0xffffffff - 2500)}, Config{ISS: 0xfffffff0})
-	p.handshake(t)
+	p := established(t, Config{ISS: seqnum.Value(0xffffffff - 2500)}, Config{ISS: 0xfffffff0})
 	p.a.Write(100000)
 	got := 0
 	for range 1000 {
@@ -389,8 +280,7 @@ func TestSequenceWrap(t *testing.T) {
 // full-sized segment is ACKed at once; a lone segment is ACKed when the
 // delayed-ACK timer fires; out-of-order data is ACKed at once.
 func TestDelayedAck(t *testing.T) {
-	p := newPair(t, Config{ISS: 1, MSS: 1000, InitialWindow: 10}, Config{ISS: 2, MSS: 1000, DelayedAck: 200 * sim.Millisecond})
-	p.handshake(t)
+	p := established(t, Config{ISS: 1, MSS: 1000, InitialWindow: 10}, Config{ISS: 2, MSS: 1000, DelayedAck: 200 * sim.Millisecond})
 	p.a.Write(4000)
 	segs := p.aOut.take()
 	for _, s := range segs {
@@ -426,8 +316,7 @@ func TestDelayedAck(t *testing.T) {
 // Quick-ACK mode (Linux): with delayed ACKs, the first QuickAcks data
 // segments are acknowledged one by one, then every second one.
 func TestQuickAcks(t *testing.T) {
-	p := newPair(t, Config{ISS: 1, MSS: 1000, InitialWindow: 10}, Config{ISS: 2, MSS: 1000, DelayedAck: 40 * sim.Millisecond, QuickAcks: 3})
-	p.handshake(t)
+	p := established(t, Config{ISS: 1, MSS: 1000, InitialWindow: 10}, Config{ISS: 2, MSS: 1000, DelayedAck: 40 * sim.Millisecond, QuickAcks: 3})
 	p.a.Write(7000)
 	for _, s := range p.aOut.take() {
 		p.b.Input(&s.h, s.data)
