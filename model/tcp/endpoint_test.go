@@ -1,118 +1,16 @@
 package tcp
 
+// ESTABLISHED (RFC 9293 §3.10.7.4): the RTO estimator, retransmission,
+// the windows, delayed ACKs. Opening is in conn_open_test.go, closing in
+// conn_close_test.go and fin_test.go; the harness in harness_test.go.
+
 import (
-	"slices"
 	"testing"
 
 	"tcpsim/model/seqnum"
 	"tcpsim/model/wire"
 	"tcpsim/sim"
 )
-
-func TestHandshakeAndTeardownTransitions(t *testing.T) {
-	p := newPair(t, Config{ISS: 100}, Config{ISS: 900})
-	p.b.Listen()
-	p.a.Connect()
-	first := p.aOut.segs[0]
-	if first.h.Flags != wire.FlagSYN || first.h.Seq != 100 || first.h.MSS != 1460 {
-		t.Fatalf("first segment %v, want SYN seq=100 with MSS", first)
-	}
-	p.flow(100*sim.Millisecond, nil)
-	p.a.Write(3000)
-	p.a.Close()
-	p.flow(100*sim.Millisecond, func(_ *Endpoint, _ segment) bool { return false })
-	for p.b.Readable() > 0 || !p.b.EOF() {
-		p.b.Read(1 << 20)
-	}
-	p.b.Close()
-	p.flow(100*sim.Millisecond, nil)
-	p.fire() // TIME-WAIT expires
-	want := map[*Endpoint][]string{
-		p.a: {"SYN-SENT", "ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2", "TIME-WAIT", "CLOSED"},
-		p.b: {"LISTEN", "SYN-RECEIVED", "ESTABLISHED", "CLOSE-WAIT", "LAST-ACK", "CLOSED"},
-	}
-	for ep, w := range want {
-		if !slices.Equal(p.trans[ep], w) {
-			t.Errorf("transitions %v, want %v", p.trans[ep], w)
-		}
-	}
-	if p.clk.now < 60*sim.Second {
-		t.Errorf("TIME-WAIT ended at %v, before 2·MSL", p.clk.now)
-	}
-}
-
-func TestSimultaneousClose(t *testing.T) {
-	p := established(t, Config{ISS: 1}, Config{ISS: 2})
-	p.a.Close()
-	p.b.Close()
-	p.flow(100*sim.Millisecond, nil)
-	if p.a.State() != TimeWait || p.b.State() != TimeWait {
-		t.Fatalf("states %v / %v, want TIME-WAIT both", p.a.State(), p.b.State())
-	}
-	for _, ep := range []*Endpoint{p.a, p.b} {
-		if !slices.Contains(p.trans[ep], "CLOSING") {
-			t.Errorf("transitions %v lack CLOSING", p.trans[ep])
-		}
-	}
-}
-
-func TestLostFINIsRetransmitted(t *testing.T) {
-	p := established(t, Config{ISS: 1}, Config{ISS: 2})
-	p.a.Close()
-	lost := 0
-	p.flow(100*sim.Millisecond, func(from *Endpoint, s segment) bool {
-		if from == p.a && s.h.Flags&wire.FlagFIN != 0 && lost == 0 {
-			lost++
-			return true
-		}
-		return false
-	})
-	if p.b.State() != Established {
-		t.Fatalf("b %v before the retransmission", p.b.State())
-	}
-	p.fire() // RTO
-	if p.a.Stats().TimeoutRetrans != 1 {
-		t.Fatalf("timeout retransmissions %d, want 1", p.a.Stats().TimeoutRetrans)
-	}
-	p.flow(100*sim.Millisecond, nil)
-	if p.a.State() != FinWait2 || p.b.State() != CloseWait {
-		t.Fatalf("states %v / %v", p.a.State(), p.b.State())
-	}
-}
-
-// A lost SYN is retransmitted after the initial RTO of 1 s, then 2 s
-// later (backoff), and the RTO is 3 s once data flows (RFC 6298 §5.7).
-func TestLostSYNBackoff(t *testing.T) {
-	p := newPair(t, Config{ISS: 1}, Config{ISS: 2})
-	p.b.Listen()
-	p.a.Connect()
-	var synTimes []sim.Time
-	drops := 0
-	for p.a.State() != Established {
-		for _, s := range p.aOut.segs {
-			if s.h.Flags&wire.FlagSYN != 0 {
-				synTimes = append(synTimes, p.clk.now)
-			}
-		}
-		p.flow(100*sim.Millisecond, func(from *Endpoint, s segment) bool {
-			if s.h.Flags&wire.FlagSYN != 0 && from == p.a && drops < 2 {
-				drops++
-				return true
-			}
-			return false
-		})
-		if p.a.State() != Established {
-			p.fire()
-		}
-	}
-	want := []sim.Time{0, sim.Second, 3 * sim.Second}
-	if !slices.Equal(synTimes, want) {
-		t.Fatalf("SYNs at %v, want %v", synTimes, want)
-	}
-	if p.a.RTO() != 3*sim.Second {
-		t.Fatalf("RTO after a retransmitted SYN = %v, want 3s", p.a.RTO())
-	}
-}
 
 // RTO estimator against hand-computed RFC 6298 §2 sequences.
 func TestRTOEstimator(t *testing.T) {
@@ -325,5 +223,22 @@ func TestQuickAcks(t *testing.T) {
 	// 3 quick ACKs for segments 1-3, then one for 4-5 and one for 6-7.
 	if acks := p.bOut.take(); len(acks) != 5 {
 		t.Fatalf("%d ACKs for 7 full segments with 3 quick ACKs, want 5", len(acks))
+	}
+}
+
+// ESTABLISHED: a segment in order is acknowledged (no delayed ACK here),
+// and the same segment again, now wholly old, is not acceptable but is
+// answered by exactly one ACK of RCV.NXT, so that a peer whose ACK was
+// lost learns where the receiver is (RFC 9293 §3.10.7.4).
+func TestOldDuplicateIsAcked(t *testing.T) {
+	p := established(t, Config{ISS: 100}, Config{ISS: 900})
+	h := p.template(p.a)
+	data := make([]byte, 100)
+	p.b.Input(&h, data)
+	expectSegs(t, p.bOut, want{flags: wire.FlagACK, seq: 901, ack: 201})
+	p.b.Input(&h, data)
+	expectSegs(t, p.bOut, want{flags: wire.FlagACK, seq: 901, ack: 201})
+	if n := p.b.Readable(); n != 100 {
+		t.Errorf("b holds %d bytes to read, want 100: the duplicate was taken twice", n)
 	}
 }

@@ -167,8 +167,9 @@ func (w want) String() string {
 }
 
 // expectSegs takes everything c captured and fails unless it is exactly
-// the segments ws, in order, and nothing more.
-func expectSegs(t *testing.T, c *capture, ws ...want) {
+// the segments ws, in order, and nothing more. It returns what it took,
+// for the test to deliver.
+func expectSegs(t *testing.T, c *capture, ws ...want) []segment {
 	t.Helper()
 	got := c.take()
 	for i := range max(len(got), len(ws)) {
@@ -181,4 +182,5 @@ func expectSegs(t *testing.T, c *capture, ws ...want) {
 			t.Errorf("segment %d: %v, want %v", i, got[i], ws[i])
 		}
 	}
+	return got
 }
