@@ -104,6 +104,9 @@ interval (Student t).`,
 			if seeds < 1 || seeds > 1000 {
 				return fmt.Errorf("--seeds %d: want 1 to 1000", seeds)
 			}
+			if ok, err := rootless(stdout, stderr); ok {
+				return err
+			}
 			if err := emulate.Check(); err != nil {
 				return err
 			}

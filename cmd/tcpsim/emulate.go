@@ -27,7 +27,7 @@ func newEmulateCmd(stdout, stderr io.Writer) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "emulate FILE [--run HOST='COMMAND']...",
-		Short: "Run real programs and the real kernel's TCP over the scenario's links, in real time (Linux, root)",
+		Short: "Run real programs and the real kernel's TCP over the scenario's links, in real time (Linux; root or user namespaces)",
 		Long: `Emulate the scenario: one network namespace per host, each with a TUN
 device (host i has the address it has in a simulated run: a is 10.0.0.1,
 b is 10.0.0.2), joined through the scenario's links, run in real time by
@@ -52,8 +52,11 @@ real packets and marked emulated; a relay line gives the release error
 (how late packets left their link) and stalls. A link direction or UDP
 flow that asks for more packets per second than the relay sustains (about
 33,000/s: 400 Mbps of full-size packets) is refused with exit 2, unless
---force. Needs Linux, root, /dev/net/tun
-and the ip command (iproute2): without them it exits 2 saying which is missing.`,
+--force. Needs Linux, /dev/net/tun and the ip command (iproute2), and
+root or unprivileged user namespaces (not root, it starts itself in a user
+namespace of its own): without them it exits 2 saying which is missing.
+A run first removes the namespaces that killed runs left (--cleanup does
+only that).`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if clean {
 				return cobra.MaximumNArgs(0)(cmd, args)
@@ -61,6 +64,9 @@ and the ip command (iproute2): without them it exits 2 saying which is missing.`
 			return cobra.ExactArgs(1)(cmd, args)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if ok, err := rootless(stdout, stderr); ok {
+				return err
+			}
 			if clean {
 				return emulateCleanup(stdout)
 			}
@@ -153,6 +159,22 @@ and the ip command (iproute2): without them it exits 2 saying which is missing.`
 	return cmd
 }
 
+// rootless runs this whole tcpsim command again inside a user namespace
+// of its own when an emulation needs one (tcpsim is not root), and
+// returns its exit status as an *exitCodeError (or, when the kernel
+// refuses unprivileged user namespaces, the one-line reason, exit 2).
+// handled is false when tcpsim can emulate as it is.
+func rootless(stdout, stderr io.Writer) (handled bool, err error) {
+	if !emulate.NeedsRootless() {
+		return false, nil
+	}
+	code, err := emulate.Rootless(os.Args[1:], os.Stdin, stdout, stderr)
+	if err != nil {
+		return true, err
+	}
+	return true, &exitCodeError{Code: code}
+}
+
 // emulateCleanup is tcpsim emulate --cleanup: it removes the namespaces
 // of tcpsim processes that no longer exist, saying which, and nothing
 // else.
@@ -197,6 +219,9 @@ func emulateTrace(sc *scenario.Scenario, seed uint64, flow string, runs []string
 			return nil, nil, err
 		}
 		cmds = append(cmds, c)
+	}
+	if ok, err := rootless(os.Stdout, os.Stderr); ok {
+		return nil, nil, err
 	}
 	intr, _, stop := catchInterrupts()
 	defer stop()

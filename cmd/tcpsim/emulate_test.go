@@ -100,38 +100,88 @@ flows:
 	}
 }
 
-// Without root, tcpsim emulate exits 2 with one line saying so.
-func TestEmulateWithoutRootExits2(t *testing.T) {
-	needEmulation(t)
-	bin := buildTcpsim(t)
-	// The binary must be reachable by the unprivileged user.
+// unprivilegedCopy copies the binary where the unprivileged user can run
+// it, with a scenario beside it, and returns the directory.
+func unprivilegedCopy(t *testing.T, bin string) string {
+	t.Helper()
 	dir, err := os.MkdirTemp("/tmp", "tcpsim-emulate-test-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
+	t.Cleanup(func() { os.RemoveAll(dir) })
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	exe := filepath.Join(dir, "tcpsim")
 	b, err := os.ReadFile(bin)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(exe, b, 0o755); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "tcpsim"), b, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	var stderr bytes.Buffer
-	cmd := exec.Command(exe, "emulate", "../scenarios/emulate/hahaha.yaml")
-	cmd.Stderr = &stderr
+	sc := "name: short\nuntil: 20s\nlink: {rate: 10Mbps, delay: 5ms, queue: 50, loss: 2%}\nflows:\n  - {name: file, protocol: tcp, bytes: 200KB}\n"
+	if err := os.WriteFile(filepath.Join(dir, "short.yaml"), []byte(sc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// As an unprivileged user (nobody), tcpsim emulate runs in a user
+// namespace of its own: the real kernel connection completes, and
+// nothing is left: no namespace (the host's list is unchanged) and no
+// process.
+func TestEmulateRootless(t *testing.T) {
+	needEmulation(t)
+	dir := unprivilegedCopy(t, buildTcpsim(t))
+	before, _ := exec.Command("ip", "netns", "list").Output()
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(filepath.Join(dir, "tcpsim"), "emulate", "short.yaml")
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("rootless tcpsim emulate: %v\nstderr: %s", err, stderr.String())
+	}
+	out := stdout.String()
+	for _, want := range []string{"emulated: real packets", "complete", "data verified             |                       yes"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	after, _ := exec.Command("ip", "netns", "list").Output()
+	if string(before) != string(after) {
+		t.Errorf("the host's namespaces changed: before %q, after %q", before, after)
+	}
+	if p := peersOf(t, filepath.Join(dir, "tcpsim")); len(p) > 0 {
+		t.Errorf("processes left behind: %v", p)
+	}
+}
+
+// Where the kernel refuses an unprivileged user namespace (here: inside
+// a user namespace whose user.max_user_namespaces is 0, which limits only
+// that namespace, not the host), tcpsim emulate exits 2 with one line
+// saying so.
+func TestEmulateRootlessRefusedExits2(t *testing.T) {
+	needEmulation(t)
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Skip("no setpriv (util-linux) to drop privileges with")
+	}
+	dir := unprivilegedCopy(t, buildTcpsim(t))
+	var stderr bytes.Buffer
+	cmd := exec.Command("/bin/sh", "-c", `echo 0 > /proc/sys/user/max_user_namespaces && exec "$0" --reuid=65534 --regid=65534 --clear-groups ./tcpsim emulate short.yaml`, setpriv)
+	cmd.Dir = dir
+	cmd.Stderr = &stderr
+	ids := []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 65536}}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: ids, GidMappings: ids, GidMappingsEnableSetgroups: true}
 	err = cmd.Run()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
 		t.Fatalf("exit: %v; want status 2 (stderr %q)", err, stderr.String())
 	}
-	if lines := strings.Split(strings.TrimSpace(stderr.String()), "\n"); len(lines) != 1 || !strings.Contains(lines[0], "root") {
-		t.Errorf("stderr %q: want one line saying root is needed", stderr.String())
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "needs root, or user namespaces, which this kernel refuses") {
+		t.Errorf("stderr %q: want one line saying user namespaces are refused", stderr.String())
 	}
 }
 

@@ -125,15 +125,17 @@ func (r *rdtFlow) result(now sim.Time) FlowResult {
 		}
 	case app.DoneAt < 0:
 		x.Verified = "partial"
-		if !done && !cfgHasTimer(r.spec) && r.net.drained {
-			x.Deadlock = true
-			x.Failure = r.deadlock()
-		}
 		if done {
 			x.Failure = "the sender saw every packet acknowledged, but the receiver is missing some (an old ACK taken for a new one: too few sequence numbers for the window)"
 		}
 	default:
 		x.Verified = "yes"
+	}
+	if !done && app.Wrong == 0 && !cfgHasTimer(r.spec) && r.net.drained {
+		// Also with every byte delivered: rdt 2.0's sender that got a
+		// corrupted last ACK never learns it.
+		x.Deadlock = true
+		x.Failure = r.deadlock()
 	}
 	res.Complete = done && app.DoneAt >= 0 && app.Wrong == 0
 	res.RDT = x

@@ -123,7 +123,7 @@ type Config struct {
 	// reduction that a spurious retransmission caused. Default off.
 	DSACK bool
 	// LinuxRTO computes the RTO as Linux does (tcp_rtt_estimator,
-	// rto_linux.go): SRTT + max(4·mdev, MinRTO), the deviation term
+	// rto_kernel.go): SRTT + max(4·mdev, MinRTO), the deviation term
 	// following each window's largest, instead of RFC 6298's
 	// max(SRTT + 4·RTTVAR, MinRTO). Default off.
 	LinuxRTO bool
