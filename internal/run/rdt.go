@@ -58,7 +58,7 @@ type rdtFlow struct {
 }
 
 func newRDTFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, out *link.Pipe) (flow, error) {
-	cfg, err := f.RDTConfig()
+	cfg, err := rdtConfig(f)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +214,7 @@ func (r *rdtSide) RDTEvent(ev rdt.Event, n rdt.Note) {
 // cfgHasTimer reports whether the flow's protocol has a retransmission
 // timer (every rdt protocol but rdt 2.x).
 func cfgHasTimer(f *scenario.Flow) bool {
-	c, err := f.RDTConfig()
+	c, err := rdtConfig(f)
 	return err != nil || c.Protocol.HasTimer()
 }
 

@@ -384,11 +384,9 @@ func buildWith(sc *scenario.Scenario, seed uint64, opt Options, stop func() bool
 		pr, _ := proto.Parse(f.Protocol)
 		switch pr.Family() {
 		case proto.UDP:
-			u := udp.New(n.eng, udp.Config{
-				Flow: int32(i), Src: src, Dst: dst, SrcPort: cport, DstPort: sport,
-				Count: f.UDP.Count, Bytes: int64(f.UDP.Bytes), Datagram: int(f.UDP.Datagram), Rate: int64(f.UDP.Rate),
-				Checksum: f.UDP.Checksum, Start: sim.Time(f.Start), Observer: udpDone{n, i},
-			})
+			c := udpConfig(f)
+			c.Flow, c.Src, c.Dst, c.SrcPort, c.DstPort, c.Observer = int32(i), src, dst, cport, sport, udpDone{n, i}
+			u := udp.New(n.eng, c)
 			n.flows = append(n.flows, &udpFlow{spec: f, f: u})
 		case proto.TCP:
 			tf, err := newTCPFlow(n, i, f, src, dst, cport, sport, streams)

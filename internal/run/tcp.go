@@ -48,30 +48,11 @@ type tcpFlow struct {
 
 func newTCPFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, cport, sport uint16, streams sim.Streams) (flow, error) {
 	t := f.TCP
-	cc, err := tcp.ParseCongestion(t.Congestion)
+	cfg, err := tcpConfig(t)
 	if err != nil {
 		return nil, err
 	}
-	hystart := tcp.HyStartAuto
-	if t.HyStart != "" {
-		if hystart, err = tcp.ParseHyStart(t.HyStart); err != nil {
-			return nil, err
-		}
-	}
 	isn := streams.Stream("flow/" + f.Name + "/isn")
-	// Every field is explicit: the scenario's table of defaults has filled
-	// in what the file left out, so the endpoint's own defaults never apply.
-	cfg := tcp.Config{
-		MSS: t.MSS, RecvBuffer: int(t.RecvBuffer), InitialWindow: t.InitialWindow,
-		Congestion: cc, MaxRetries: t.MaxRetries, SynRetries: t.SynRetries,
-		MinRTO: sim.Time(t.MinRTO), MaxRTO: sim.Time(t.MaxRTO), InitialRTO: sim.Time(t.InitialRTO),
-		TimeWait: sim.Time(t.TimeWait), InitialSsthresh: t.InitialSsthresh * t.MSS, SACK: t.SACK, Timestamps: t.Timestamps,
-		QuickAcks: t.QuickAcks, ECN: t.ECN, PRR: t.PRR, Pacing: t.Pacing, RACK: t.RACK, DSACK: t.DSACK, FRTO: t.FRTO, LinuxRTO: t.RTOEstimator == "linux",
-		ByteCounting: t.ByteCounting, TextbookWindow: t.TextbookWindow, NewRenoRecovery: t.NewRenoRecovery, DelAckATO: t.DelAckATO, HyStart: hystart, RecvBufferMax: int(t.RecvBufferMax),
-	}
-	if t.DelayedAck.On {
-		cfg.DelayedAck = sim.Time(t.DelayedAck.Timeout)
-	}
 	ccfg, scfg := cfg, cfg
 	ccfg.LocalPort, ccfg.RemotePort = cport, sport
 	scfg.LocalPort, scfg.RemotePort = sport, cport

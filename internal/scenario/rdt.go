@@ -1,13 +1,11 @@
 package scenario
 
 import (
-	"fmt"
 	"strings"
 
 	proto "tcpsim/internal/protocol"
 	"tcpsim/model/link"
 	"tcpsim/model/rdt"
-	"tcpsim/sim"
 )
 
 // RDTFlow holds the fields of a stop-and-wait, go-back-n or
@@ -136,20 +134,6 @@ func rdtCorrect(protocol rdt.Protocol, n, k int) bool {
 func (f *Flow) rdtProtocol() rdt.Protocol {
 	p, _ := proto.Parse(f.Protocol)
 	return p.RDT()
-}
-
-// RDTConfig returns the model's configuration of an rdt flow.
-func (f *Flow) RDTConfig() (rdt.Config, error) {
-	p, err := rdt.ParseProtocol(f.Protocol)
-	if err != nil {
-		return rdt.Config{}, fmt.Errorf("flow %s: %w", f.Name, err)
-	}
-	r := f.RDT
-	c := rdt.Config{Protocol: p, Window: r.Window, SeqBits: r.SeqBits, Timeout: 0, Packet: int(r.Packet), Bytes: int64(r.Bytes)}
-	if !r.Adaptive {
-		c.Timeout = sim.Time(r.Timeout)
-	}
-	return c, c.Validate()
 }
 
 // validateRDT2Channel refuses a shorthand link that loses, duplicates or

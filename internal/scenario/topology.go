@@ -51,7 +51,9 @@ const wantNodeName = "a name of letters, digits, _ and . (e.g. r1, web_server)"
 // the shorthand's link directions are forward and reverse, its trace
 // events carry no node, its scripted faults and --pcap-at sender/receiver
 // address the one link.
-func (s *Scenario) Topology() bool { return !s.shorthand }
+//
+// During validation, before the expansion, a shorthand file has no Nodes.
+func (s *Scenario) Topology() bool { return s.Nodes != nil && !s.shorthand }
 
 // HostNames returns the hosts in declaration order: a and b in the
 // shorthand form.

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"tcpsim/model/seqnum"
-	"tcpsim/model/wire"
 )
 
 // dsackReceiver is a receiver with SACK and D-SACK after a handshake,
@@ -15,13 +14,12 @@ import (
 // ACK it triggered as RFC 2883 writes it: "4000, SACK=3000-3500, ...".
 func dsackReceiver(t *testing.T) func(from, to int) string {
 	t.Helper()
-	p := newPair(t, Config{SACK: true, MSS: 500}, Config{SACK: true, DSACK: true, RecvBuffer: 1 << 16})
-	p.handshake(t)
+	p := established(t, Config{SACK: true, MSS: 500}, Config{SACK: true, DSACK: true, RecvBuffer: 1 << 16})
 	base := p.a.snd.iss + 1
 	rel := func(v uint32) int { return int(seqnum.Delta(base, seqnum.Value(v))) + 3000 }
 	return func(from, to int) string {
-		h := wire.TCP{SrcPort: 1000, DstPort: 2000, Seq: uint32(base.Add(seqnum.Size(from - 3000))), Ack: uint32(p.b.snd.nxt),
-			Flags: wire.FlagACK, Window: 65535, WScale: -1}
+		h := p.template(p.a)
+		h.Seq, h.Window = uint32(base.Add(seqnum.Size(from-3000))), 65535
 		p.b.Input(&h, make([]byte, to-from))
 		acks := p.bOut.take()
 		if len(acks) == 0 {

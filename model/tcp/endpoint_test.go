@@ -1,223 +1,16 @@
 package tcp
 
+// ESTABLISHED (RFC 9293 §3.10.7.4): the RTO estimator, retransmission,
+// the windows, delayed ACKs. Opening is in conn_open_test.go, closing in
+// conn_close_test.go and fin_test.go; the harness in harness_test.go.
+
 import (
-	"fmt"
-	"slices"
 	"testing"
 
 	"tcpsim/model/seqnum"
 	"tcpsim/model/wire"
 	"tcpsim/sim"
 )
-
-type clock struct{ now sim.Time }
-
-func (c *clock) Now() sim.Time { return c.now }
-
-type segment struct {
-	h    wire.TCP
-	data []byte
-}
-
-func (s segment) String() string {
-	return fmt.Sprintf("%s seq=%d ack=%d len=%d win=%d", wire.FlagString(s.h.Flags), s.h.Seq, s.h.Ack, len(s.data), s.h.Window)
-}
-
-type capture struct{ segs []segment }
-
-func (c *capture) Output(h *wire.TCP, d []byte) {
-	c.segs = append(c.segs, segment{*h, append([]byte(nil), d...)})
-}
-
-func (c *capture) take() []segment {
-	s := c.segs
-	c.segs = nil
-	return s
-}
-
-// pair is two endpoints joined by a test wire that the test drives by
-// hand: nothing moves until the test says so.
-type pair struct {
-	clk        *clock
-	a, b       *Endpoint
-	aOut, bOut *capture
-	trans      map[*Endpoint][]string
-}
-
-func newPair(t *testing.T, acfg, bcfg Config) *pair {
-	t.Helper()
-	p := &pair{clk: &clock{}, aOut: &capture{}, bOut: &capture{}, trans: map[*Endpoint][]string{}}
-	acfg.LocalPort, acfg.RemotePort = 1000, 2000
-	bcfg.LocalPort, bcfg.RemotePort = 2000, 1000
-	acfg.Observer = ObserverFunc(func(ev Event, n Note) {
-		if ev == EvState {
-			p.trans[p.a] = append(p.trans[p.a], n.To.String())
-		}
-	})
-	bcfg.Observer = ObserverFunc(func(ev Event, n Note) {
-		if ev == EvState {
-			p.trans[p.b] = append(p.trans[p.b], n.To.String())
-		}
-	})
-	p.a = NewEndpoint(acfg, p.clk, p.aOut)
-	p.b = NewEndpoint(bcfg, p.clk, p.bOut)
-	return p
-}
-
-// flow delivers everything each side has sent to the other, after rtt/2,
-// until both are quiet, dropping segments for which drop returns true.
-func (p *pair) flow(rtt sim.Time, drop func(from *Endpoint, s segment) bool) {
-	for range 10000 {
-		as, bs := p.aOut.take(), p.bOut.take()
-		if len(as) == 0 && len(bs) == 0 {
-			return
-		}
-		p.clk.now += rtt / 2
-		for _, s := range as {
-			if drop == nil || !drop(p.a, s) {
-				p.b.Input(&s.h, s.data)
-			}
-		}
-		for _, s := range bs {
-			if drop == nil || !drop(p.b, s) {
-				p.a.Input(&s.h, s.data)
-			}
-		}
-	}
-	panic("pair.flow: no quiescence")
-}
-
-// fire advances the clock to the earliest deadline and runs the timers.
-func (p *pair) fire() sim.Time {
-	d := p.a.Deadline()
-	if bd := p.b.Deadline(); bd != 0 && (d == 0 || bd < d) {
-		d = bd
-	}
-	if d == 0 {
-		return 0
-	}
-	p.clk.now = max(p.clk.now, d)
-	p.a.OnTimer()
-	p.b.OnTimer()
-	return d
-}
-
-func (p *pair) handshake(t *testing.T) {
-	t.Helper()
-	p.b.Listen()
-	p.a.Connect()
-	p.flow(100*sim.Millisecond, nil)
-	if p.a.State() != Established || p.b.State() != Established {
-		t.Fatalf("after handshake: %v / %v", p.a.State(), p.b.State())
-	}
-}
-
-func TestHandshakeAndTeardownTransitions(t *testing.T) {
-	p := newPair(t, Config{ISS: 100}, Config{ISS: 900})
-	p.b.Listen()
-	p.a.Connect()
-	first := p.aOut.segs[0]
-	if first.h.Flags != wire.FlagSYN || first.h.Seq != 100 || first.h.MSS != 1460 {
-		t.Fatalf("first segment %v, want SYN seq=100 with MSS", first)
-	}
-	p.flow(100*sim.Millisecond, nil)
-	p.a.Write(3000)
-	p.a.Close()
-	p.flow(100*sim.Millisecond, func(_ *Endpoint, _ segment) bool { return false })
-	for p.b.Readable() > 0 || !p.b.EOF() {
-		p.b.Read(1 << 20)
-	}
-	p.b.Close()
-	p.flow(100*sim.Millisecond, nil)
-	p.fire() // TIME-WAIT expires
-	want := map[*Endpoint][]string{
-		p.a: {"SYN-SENT", "ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2", "TIME-WAIT", "CLOSED"},
-		p.b: {"LISTEN", "SYN-RECEIVED", "ESTABLISHED", "CLOSE-WAIT", "LAST-ACK", "CLOSED"},
-	}
-	for ep, w := range want {
-		if !slices.Equal(p.trans[ep], w) {
-			t.Errorf("transitions %v, want %v", p.trans[ep], w)
-		}
-	}
-	if p.clk.now < 60*sim.Second {
-		t.Errorf("TIME-WAIT ended at %v, before 2·MSL", p.clk.now)
-	}
-}
-
-func TestSimultaneousClose(t *testing.T) {
-	p := newPair(t, Config{ISS: 1}, Config{ISS: 2})
-	p.handshake(t)
-	p.a.Close()
-	p.b.Close()
-	p.flow(100*sim.Millisecond, nil)
-	if p.a.State() != TimeWait || p.b.State() != TimeWait {
-		t.Fatalf("states %v / %v, want TIME-WAIT both", p.a.State(), p.b.State())
-	}
-	for _, ep := range []*Endpoint{p.a, p.b} {
-		if !slices.Contains(p.trans[ep], "CLOSING") {
-			t.Errorf("transitions %v lack CLOSING", p.trans[ep])
-		}
-	}
-}
-
-func TestLostFINIsRetransmitted(t *testing.T) {
-	p := newPair(t, Config{ISS: 1}, Config{ISS: 2})
-	p.handshake(t)
-	p.a.Close()
-	lost := 0
-	p.flow(100*sim.Millisecond, func(from *Endpoint, s segment) bool {
-		if from == p.a && s.h.Flags&wire.FlagFIN != 0 && lost == 0 {
-			lost++
-			return true
-		}
-		return false
-	})
-	if p.b.State() != Established {
-		t.Fatalf("b %v before the retransmission", p.b.State())
-	}
-	p.fire() // RTO
-	if p.a.Stats().TimeoutRetrans != 1 {
-		t.Fatalf("timeout retransmissions %d, want 1", p.a.Stats().TimeoutRetrans)
-	}
-	p.flow(100*sim.Millisecond, nil)
-	if p.a.State() != FinWait2 || p.b.State() != CloseWait {
-		t.Fatalf("states %v / %v", p.a.State(), p.b.State())
-	}
-}
-
-// A lost SYN is retransmitted after the initial RTO of 1 s, then 2 s
-// later (backoff), and the RTO is 3 s once data flows (RFC 6298 §5.7).
-func TestLostSYNBackoff(t *testing.T) {
-	p := newPair(t, Config{ISS: 1}, Config{ISS: 2})
-	p.b.Listen()
-	p.a.Connect()
-	var synTimes []sim.Time
-	drops := 0
-	for p.a.State() != Established {
-		for _, s := range p.aOut.segs {
-			if s.h.Flags&wire.FlagSYN != 0 {
-				synTimes = append(synTimes, p.clk.now)
-			}
-		}
-		p.flow(100*sim.Millisecond, func(from *Endpoint, s segment) bool {
-			if s.h.Flags&wire.FlagSYN != 0 && from == p.a && drops < 2 {
-				drops++
-				return true
-			}
-			return false
-		})
-		if p.a.State() != Established {
-			p.fire()
-		}
-	}
-	want := []sim.Time{0, sim.Second, 3 * sim.Second}
-	if !slices.Equal(synTimes, want) {
-		t.Fatalf("SYNs at %v, want %v", synTimes, want)
-	}
-	if p.a.RTO() != 3*sim.Second {
-		t.Fatalf("RTO after a retransmitted SYN = %v, want 3s", p.a.RTO())
-	}
-}
 
 // RTO estimator against hand-computed RFC 6298 §2 sequences.
 func TestRTOEstimator(t *testing.T) {
@@ -256,8 +49,7 @@ func TestRTOEstimator(t *testing.T) {
 
 // Karn's algorithm: an ACK for a retransmitted segment gives no sample.
 func TestKarn(t *testing.T) {
-	p := newPair(t, Config{ISS: 1, InitialWindow: 1}, Config{ISS: 2})
-	p.handshake(t)
+	p := established(t, Config{ISS: 1, InitialWindow: 1}, Config{ISS: 2})
 	samples := p.a.Stats().RTTSamples
 	p.a.Write(1000)
 	p.aOut.take() // lost
@@ -278,8 +70,7 @@ func TestKarn(t *testing.T) {
 // second at once, without waiting for three more duplicates or a timeout,
 // and recovery ends with the full ACK.
 func TestNewRenoPartialAck(t *testing.T) {
-	p := newPair(t, Config{ISS: 1, Congestion: CCNewReno, InitialWindow: 10, MSS: 1000}, Config{ISS: 2, MSS: 1000})
-	p.handshake(t)
+	p := established(t, Config{ISS: 1, Congestion: CCNewReno, InitialWindow: 10, MSS: 1000}, Config{ISS: 2, MSS: 1000})
 	p.a.Write(10000)
 	segs := p.aOut.take()
 	if len(segs) != 10 {
@@ -330,8 +121,7 @@ func TestNewRenoPartialAck(t *testing.T) {
 // A receiver that does not read closes its window; the sender probes it
 // on the persist timer, and a window update after reading reopens the flow.
 func TestZeroWindowProbe(t *testing.T) {
-	p := newPair(t, Config{ISS: 1, MSS: 1000}, Config{ISS: 2, MSS: 1000, RecvBuffer: 4000})
-	p.handshake(t)
+	p := established(t, Config{ISS: 1, MSS: 1000}, Config{ISS: 2, MSS: 1000, RecvBuffer: 4000})
 	p.a.Write(10000)
 	p.flow(100*sim.Millisecond, nil)
 	if p.a.SndWnd() != 0 || p.b.Readable() != 4000 || p.a.Stats().ZeroWindowSeen != 1 {
@@ -368,8 +158,7 @@ func TestZeroWindowProbe(t *testing.T) {
 
 // Sequence numbers wrap: a transfer starting just below 2^32 completes.
 func TestSequenceWrap(t *testing.T) {
-	p := newPair(t, Config{ISS: seqnum.Value(0xffffffff - 2500)}, Config{ISS: 0xfffffff0})
-	p.handshake(t)
+	p := established(t, Config{ISS: seqnum.Value(0xffffffff - 2500)}, Config{ISS: 0xfffffff0})
 	p.a.Write(100000)
 	got := 0
 	for range 1000 {
@@ -389,8 +178,7 @@ func TestSequenceWrap(t *testing.T) {
 // full-sized segment is ACKed at once; a lone segment is ACKed when the
 // delayed-ACK timer fires; out-of-order data is ACKed at once.
 func TestDelayedAck(t *testing.T) {
-	p := newPair(t, Config{ISS: 1, MSS: 1000, InitialWindow: 10}, Config{ISS: 2, MSS: 1000, DelayedAck: 200 * sim.Millisecond})
-	p.handshake(t)
+	p := established(t, Config{ISS: 1, MSS: 1000, InitialWindow: 10}, Config{ISS: 2, MSS: 1000, DelayedAck: 200 * sim.Millisecond})
 	p.a.Write(4000)
 	segs := p.aOut.take()
 	for _, s := range segs {
@@ -426,8 +214,7 @@ func TestDelayedAck(t *testing.T) {
 // Quick-ACK mode (Linux): with delayed ACKs, the first QuickAcks data
 // segments are acknowledged one by one, then every second one.
 func TestQuickAcks(t *testing.T) {
-	p := newPair(t, Config{ISS: 1, MSS: 1000, InitialWindow: 10}, Config{ISS: 2, MSS: 1000, DelayedAck: 40 * sim.Millisecond, QuickAcks: 3})
-	p.handshake(t)
+	p := established(t, Config{ISS: 1, MSS: 1000, InitialWindow: 10}, Config{ISS: 2, MSS: 1000, DelayedAck: 40 * sim.Millisecond, QuickAcks: 3})
 	p.a.Write(7000)
 	for _, s := range p.aOut.take() {
 		p.b.Input(&s.h, s.data)
@@ -436,5 +223,22 @@ func TestQuickAcks(t *testing.T) {
 	// 3 quick ACKs for segments 1-3, then one for 4-5 and one for 6-7.
 	if acks := p.bOut.take(); len(acks) != 5 {
 		t.Fatalf("%d ACKs for 7 full segments with 3 quick ACKs, want 5", len(acks))
+	}
+}
+
+// ESTABLISHED: a segment in order is acknowledged (no delayed ACK here),
+// and the same segment again, now wholly old, is not acceptable but is
+// answered by exactly one ACK of RCV.NXT, so that a peer whose ACK was
+// lost learns where the receiver is (RFC 9293 §3.10.7.4).
+func TestOldDuplicateIsAcked(t *testing.T) {
+	p := established(t, Config{ISS: 100}, Config{ISS: 900})
+	h := p.template(p.a)
+	data := make([]byte, 100)
+	p.b.Input(&h, data)
+	expectSegs(t, p.bOut, want{flags: wire.FlagACK, seq: 901, ack: 201})
+	p.b.Input(&h, data)
+	expectSegs(t, p.bOut, want{flags: wire.FlagACK, seq: 901, ack: 201})
+	if n := p.b.Readable(); n != 100 {
+		t.Errorf("b holds %d bytes to read, want 100: the duplicate was taken twice", n)
 	}
 }

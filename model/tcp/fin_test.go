@@ -45,8 +45,7 @@ func TestOutOfOrderFINWaitsForTheHole(t *testing.T) {
 		{"FIN on data, FIN-WAIT-2", true, true, TimeWait},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			p := newPair(t, Config{ISS: 0xfffff000, MSS: 1000}, Config{ISS: 77, MSS: 1000})
-			p.handshake(t)
+			p := established(t, Config{ISS: 0xfffff000, MSS: 1000}, Config{ISS: 77, MSS: 1000})
 			got := readAll(t, p.b)
 			if c.closeB {
 				p.b.Close()
@@ -123,8 +122,7 @@ func TestLossNearTheEnd(t *testing.T) {
 			fromEnd int // 1: the last data segment
 			rto     bool
 		}{{1, true}, {2, true}, {3, false}, {4, false}, {10, false}} {
-			p := newPair(t, Config{ISS: 1, MSS: 1000, InitialWindow: segs, Congestion: cc}, Config{ISS: 2, MSS: 1000, RecvBuffer: 64000})
-			p.handshake(t)
+			p := established(t, Config{ISS: 1, MSS: 1000, InitialWindow: segs, Congestion: cc}, Config{ISS: 2, MSS: 1000, RecvBuffer: 64000})
 			got := readAll(t, p.b)
 			lost := seqnum.Value(2 + (segs-c.fromEnd)*1000)
 			fins, dropped := 0, false

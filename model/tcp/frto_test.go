@@ -15,8 +15,7 @@ func frtoPair(t *testing.T, cfg Config, rcv Config) (*pair, []segment) {
 	cfg.MSS, cfg.InitialWindow, cfg.Congestion, cfg.RecvBuffer = 1000, 10, CCNewReno, 1<<20
 	cfg.MinRTO, cfg.NewRenoRecovery = 200*ms, true
 	rcv.RecvBuffer = 1 << 20
-	p := newPair(t, cfg, rcv)
-	p.handshake(t)
+	p := established(t, cfg, rcv)
 	p.a.Write(1000)
 	p.flow(100*ms, nil)
 	p.a.Write(20_000)

@@ -14,8 +14,7 @@ import (
 // forever and the connection aborts after its retries. Found by
 // TestPropertyExactDelivery.
 func TestAcksOnOldSegmentsAreProcessed(t *testing.T) {
-	p := newPair(t, Config{ISS: 10, MSS: 1000, InitialWindow: 4, Congestion: CCNewReno}, Config{ISS: 5000, MSS: 1000, InitialWindow: 4, Congestion: CCNewReno})
-	p.handshake(t)
+	p := established(t, Config{ISS: 10, MSS: 1000, InitialWindow: 4, Congestion: CCNewReno}, Config{ISS: 5000, MSS: 1000, InitialWindow: 4, Congestion: CCNewReno})
 	p.a.Write(2000)
 	p.b.Write(2000)
 	pureACKs := true

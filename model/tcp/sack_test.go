@@ -50,8 +50,7 @@ func TestSACKNegotiation(t *testing.T) {
 	}
 	// Tahoe keeps its textbook recovery with SACK: it has no fast
 	// recovery for RFC 6675 to replace.
-	p := newPair(t, Config{SACK: true, Congestion: CCTahoe}, Config{SACK: true, Congestion: CCTahoe})
-	p.handshake(t)
+	p := established(t, Config{SACK: true, Congestion: CCTahoe}, Config{SACK: true, Congestion: CCTahoe})
 	if _, ok := p.a.rec.(*renoRecovery); !ok || !p.a.snd.sack {
 		t.Errorf("Tahoe with SACK: recovery %T, SACK %v; want renoRecovery with SACK on", p.a.rec, p.a.snd.sack)
 	}
@@ -73,10 +72,10 @@ func sackString(h *wire.TCP, isn seqnum.Value) string {
 // fills, the ACK carries no SACK option.
 func TestSACKBlocksOnACKs(t *testing.T) {
 	const isn = 0xfffffc00 // the stream wraps at its byte 1023
-	p := newPair(t, Config{ISS: isn, MSS: 1000, SACK: true}, Config{ISS: 7, SACK: true})
-	p.handshake(t)
+	p := established(t, Config{ISS: isn, MSS: 1000, SACK: true}, Config{ISS: 7, SACK: true})
 	data := func(off int) segment {
-		h := wire.TCP{SrcPort: 1000, DstPort: 2000, Seq: uint32(seqnum.Value(isn + 1).Add(seqnum.Size(off))), Ack: 8, Flags: wire.FlagACK, Window: 65535, WScale: -1}
+		h := p.template(p.a) // a's ACK of b's SYN: ack=8
+		h.Seq, h.Window = uint32(seqnum.Value(isn+1).Add(seqnum.Size(off))), 65535
 		return segment{h, make([]byte, 1000)}
 	}
 	for _, step := range []struct {
@@ -115,7 +114,9 @@ func TestSACKBlocksOnACKs(t *testing.T) {
 // relative sequence ack and the given relative SACK blocks.
 func ackWith(p *pair, ack int, blocks ...[2]int) segment {
 	base := p.a.snd.iss + 1
-	h := wire.TCP{SrcPort: 2000, DstPort: 1000, Seq: uint32(p.b.snd.nxt), Ack: uint32(base.Add(seqnum.Size(ack))), Flags: wire.FlagACK, Window: uint16(p.a.snd.wnd >> p.a.snd.shift), WScale: -1}
+	h := p.template(p.b)
+	// The window a last heard, so that the ACK changes nothing but what it acknowledges.
+	h.Ack, h.Window = uint32(base.Add(seqnum.Size(ack))), uint16(p.a.snd.wnd>>p.a.snd.shift)
 	for i, b := range blocks {
 		h.SACK[i] = wire.SACKBlock{Left: uint32(base.Add(seqnum.Size(b[0]))), Right: uint32(base.Add(seqnum.Size(b[1])))}
 	}
@@ -142,8 +143,7 @@ func sent(p *pair, segs []segment) []int {
 // RecoveryPoint ends recovery. Nothing SACKed is ever resent. The
 // sequence numbers wrap past 2^32 during the transfer.
 func TestSACKRecoveryStepByStep(t *testing.T) {
-	p := newPair(t, Config{ISS: 0xffffd000, MSS: 1000, InitialWindow: 10, SACK: true, Congestion: CCNewReno}, Config{ISS: 5000, SACK: true, RecvBuffer: 1 << 20})
-	p.handshake(t)
+	p := established(t, Config{ISS: 0xffffd000, MSS: 1000, InitialWindow: 10, SACK: true, Congestion: CCNewReno}, Config{ISS: 5000, SACK: true, RecvBuffer: 1 << 20})
 	p.a.Write(100_000)
 	if got := sent(p, p.aOut.take()); len(got) != 10 {
 		t.Fatalf("initial window: %v, want ten segments", got)

@@ -76,8 +76,7 @@ func TestTimestampsMeasureRetransmissions(t *testing.T) {
 // PAWS (RFC 7323 §5): a data segment whose timestamp is older than
 // TS.Recent is an old duplicate: it is dropped, and acknowledged.
 func TestPAWSDropsOldDuplicates(t *testing.T) {
-	p := newPair(t, Config{ISS: 100, Timestamps: true}, Config{ISS: 900, Timestamps: true})
-	p.handshake(t)
+	p := established(t, Config{ISS: 100, Timestamps: true}, Config{ISS: 900, Timestamps: true})
 	p.a.Write(2000)
 	segs := p.aOut.take()
 	if len(segs) != 2 {

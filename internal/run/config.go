@@ -1,0 +1,68 @@
+package run
+
+import (
+	"fmt"
+
+	"tcpsim/internal/scenario"
+	"tcpsim/model/rdt"
+	"tcpsim/model/tcp"
+	"tcpsim/model/udp"
+	"tcpsim/sim"
+)
+
+// The translation of a scenario's flows into their models' configurations
+// is here, in one place: internal/scenario parses and validates (and fills
+// in every default), internal/run builds. Every field is explicit: the
+// scenario's table of defaults has filled in what the file left out, so a
+// model's own fallbacks never apply. The per-connection and per-flow
+// values (ports, ISS, hosts, observers) are set where the flow is built.
+
+// tcpConfig returns the TCP model's configuration of a flow's fields,
+// the same for both ends.
+func tcpConfig(t *scenario.TCPFlow) (tcp.Config, error) {
+	cc, err := tcp.ParseCongestion(t.Congestion)
+	if err != nil {
+		return tcp.Config{}, err
+	}
+	hystart := tcp.HyStartAuto
+	if t.HyStart != "" {
+		if hystart, err = tcp.ParseHyStart(t.HyStart); err != nil {
+			return tcp.Config{}, err
+		}
+	}
+	cfg := tcp.Config{
+		MSS: t.MSS, RecvBuffer: int(t.RecvBuffer), InitialWindow: t.InitialWindow,
+		Congestion: cc, MaxRetries: t.MaxRetries, SynRetries: t.SynRetries,
+		MinRTO: sim.Time(t.MinRTO), MaxRTO: sim.Time(t.MaxRTO), InitialRTO: sim.Time(t.InitialRTO),
+		TimeWait: sim.Time(t.TimeWait), InitialSsthresh: t.InitialSsthresh * t.MSS, SACK: t.SACK, Timestamps: t.Timestamps,
+		QuickAcks: t.QuickAcks, ECN: t.ECN, PRR: t.PRR, Pacing: t.Pacing, RACK: t.RACK, DSACK: t.DSACK, FRTO: t.FRTO, LinuxRTO: t.RTOEstimator == "linux",
+		ByteCounting: t.ByteCounting, TextbookWindow: t.TextbookWindow, NewRenoRecovery: t.NewRenoRecovery, DelAckATO: t.DelAckATO, HyStart: hystart, RecvBufferMax: int(t.RecvBufferMax),
+	}
+	if t.DelayedAck.On {
+		cfg.DelayedAck = sim.Time(t.DelayedAck.Timeout)
+	}
+	return cfg, nil
+}
+
+// udpConfig returns the UDP model's configuration of a flow's fields;
+// the caller sets its flow number, hosts, ports and observer.
+func udpConfig(f *scenario.Flow) udp.Config {
+	u := f.UDP
+	return udp.Config{Count: u.Count, Bytes: int64(u.Bytes), Datagram: int(u.Datagram), Rate: int64(u.Rate),
+		Checksum: u.Checksum, Start: sim.Time(f.Start)}
+}
+
+// rdtConfig returns the rdt model's configuration of an rdt flow, checked
+// by the model (rdt.Config.Validate).
+func rdtConfig(f *scenario.Flow) (rdt.Config, error) {
+	p, err := rdt.ParseProtocol(f.Protocol)
+	if err != nil {
+		return rdt.Config{}, fmt.Errorf("flow %s: %w", f.Name, err)
+	}
+	r := f.RDT
+	c := rdt.Config{Protocol: p, Window: r.Window, SeqBits: r.SeqBits, Timeout: 0, Packet: int(r.Packet), Bytes: int64(r.Bytes)}
+	if !r.Adaptive {
+		c.Timeout = sim.Time(r.Timeout)
+	}
+	return c, c.Validate()
+}
