@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"tcpsim/internal/direction"
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/trace"
 	"tcpsim/sim"
 )
@@ -271,7 +272,7 @@ func (r *Reader) Step(i int, e *trace.Event) Step {
 	switch e.Kind {
 	case trace.Send:
 		r.retransNext[e.Dir] = e.Retrans
-		if e.Proto == "tcp" && e.Has(trace.FlagSYN) {
+		if e.Is(proto.TCP) && e.Has(trace.FlagSYN) {
 			if _, ok := r.isn[e.Dir]; !ok {
 				r.isn[e.Dir] = e.Seq
 				if !e.Has(trace.FlagACK) {
@@ -279,11 +280,11 @@ func (r *Reader) Step(i int, e *trace.Event) Step {
 				}
 			}
 		}
-		if e.Proto == "tcp" && e.Len > 0 && r.dataDir == "" {
+		if e.Is(proto.TCP) && e.Len > 0 && r.dataDir == "" {
 			r.dataDir = e.Dir
 		}
 	case trace.Deliver:
-		if e.Proto == "tcp" && e.Has(trace.FlagSYN|trace.FlagACK) && r.synSent >= 0 && r.synRTT == 0 {
+		if e.Is(proto.TCP) && e.Has(trace.FlagSYN|trace.FlagACK) && r.synSent >= 0 && r.synRTT == 0 {
 			r.synRTT = e.T - r.synSent
 		}
 	case trace.Enqueue, trace.QueueDrop, trace.EarlyDrop:
@@ -328,7 +329,7 @@ func (r *Reader) depart(e *trace.Event) {
 			r.clientDir = e.Dir
 		}
 	}
-	if e.Proto == "rdt" && e.Flags == "DATA" && r.senderDir == "" {
+	if e.Is(proto.RDT) && e.Flags == "DATA" && r.senderDir == "" {
 		r.senderDir = e.Dir
 	}
 	r.sent[e.Dir]++
@@ -348,7 +349,7 @@ func (r *Reader) depart(e *trace.Event) {
 		p.Label += p.Resend.suffix()
 	}
 	r.retransNext[e.Dir] = false
-	if e.Proto == "tcp" && e.Len == 0 && e.Flags == "ACK" {
+	if e.Is(proto.TCP) && e.Len == 0 && e.Flags == "ACK" {
 		prev, ok := r.lastAck[e.Dir]
 		switch {
 		case ok && prev == e.Ack && r.lastWin[e.Dir] == e.Win:
@@ -371,12 +372,12 @@ func (r *Reader) depart(e *trace.Event) {
 // reasons it was sent.
 func (r *Reader) name(e *trace.Event) Packet {
 	p := Packet{Dir: e.Dir, ID: e.ID, Proto: e.Proto, Seq: e.Seq, Ack: e.Ack, Len: e.Len, Win: e.Win, N: r.sent[e.Dir]}
-	switch e.Proto {
-	case "udp":
+	switch {
+	case e.Is(proto.UDP):
 		p.Kind = KindDatagram
 		p.Label = fmt.Sprintf("datagram %d len=%d", p.N, e.Len)
 		return p
-	case "rdt": // stop-and-wait, go-back-n, selective-repeat: K&R's labels
+	case e.Is(proto.RDT): // stop-and-wait, go-back-n, selective-repeat: K&R's labels
 		switch e.Flags {
 		case "ACK":
 			p.Kind = KindPktACK

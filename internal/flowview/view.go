@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"tcpsim/internal/direction"
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/trace"
 )
 
@@ -116,6 +117,7 @@ type flowState struct {
 	idx    int                   // index in v.Flows
 	sendAt map[direction.Dir]int // per direction: the last send event's index
 	armed  map[timerKey]int      // open armings: index in v.Timers
+	sends  map[int]bool          // the packets in the flow's Sends
 }
 
 type timerKey struct {
@@ -141,7 +143,7 @@ func secs(e *trace.Event) float64 { return e.T.Seconds() }
 func (b *Builder) flow(name string) *flowState {
 	f, ok := b.flows[name]
 	if !ok {
-		f = &flowState{r: NewReader(), idx: len(b.v.Flows), sendAt: map[direction.Dir]int{}, armed: map[timerKey]int{}}
+		f = &flowState{r: NewReader(), idx: len(b.v.Flows), sendAt: map[direction.Dir]int{}, armed: map[timerKey]int{}, sends: map[int]bool{}}
 		if d, ok := b.clients[name]; ok {
 			f.r.Expect(d)
 		}
@@ -175,7 +177,7 @@ func (b *Builder) Event(e *trace.Event) {
 		}
 		b.onWire[wireKey{e.Dir, e.ID}] = len(b.v.Packets)
 		b.v.Packets = append(b.v.Packets, vp)
-		b.series(f, len(b.v.Packets)-1)
+		b.series(f, len(b.v.Packets)-1, p)
 		return
 	}
 	switch e.Kind {
@@ -219,7 +221,7 @@ func (b *Builder) wire(f *flowState, e *trace.Event) {
 		if p.Del < 0 {
 			p.Del = secs(e)
 		}
-		if p.Proto == "tcp" && p.Dir == f.r.DirOf(trace.RoleClient).Reverse() && e.Has(trace.FlagACK) && !e.Has(trace.FlagSYN) {
+		if e.Is(proto.TCP) && p.Dir == f.r.DirOf(trace.RoleClient).Reverse() && e.Has(trace.FlagACK) && !e.Has(trace.FlagSYN) {
 			// An ACK the client received.
 			vf := &b.v.Flows[f.idx]
 			vf.ACKs = append(vf.ACKs, [2]float64{secs(e), float64(p.Ack)})
@@ -237,15 +239,16 @@ func (b *Builder) wire(f *flowState, e *trace.Event) {
 	}
 }
 
-// series adds packet n to its flow's series when it is data of the data
-// direction.
-func (b *Builder) series(f *flowState, n int) {
+// series adds packet n (pk as the reader named it) to its flow's series
+// when it is the client's TCP data.
+func (b *Builder) series(f *flowState, n int, pk *Packet) {
 	p := &b.v.Packets[n]
-	if p.Proto != "tcp" || p.Len == 0 || p.Copy || p.Dir != f.r.DirOf(trace.RoleClient) {
+	if !tcpData(pk.Kind) || p.Copy || p.Dir != f.r.DirOf(trace.RoleClient) {
 		return
 	}
 	vf := &b.v.Flows[f.idx]
 	vf.Sends = append(vf.Sends, n)
+	f.sends[n] = true
 	vf.MaxSeq = max(vf.MaxSeq, p.Seq+uint32(p.Len))
 	if p.Drop >= 0 {
 		vf.Lost = append(vf.Lost, n)
@@ -254,8 +257,7 @@ func (b *Builder) series(f *flowState, n int) {
 
 // lost adds packet n to its flow's lost data, once.
 func (b *Builder) lost(f *flowState, n int) {
-	p := &b.v.Packets[n]
-	if p.Proto != "tcp" || p.Len == 0 || p.Copy || p.Dir != f.r.DirOf(trace.RoleClient) {
+	if !f.sends[n] {
 		return
 	}
 	vf := &b.v.Flows[f.idx]
@@ -283,6 +285,9 @@ func (b *Builder) timer(f *flowState, i int, e *trace.Event) {
 	b.v.Timers = append(b.v.Timers, ViewTimer{Flow: e.Flow, Role: role.String(), Host: host(f.r.DirOf(role)),
 		Kind: timerKind(k.name), T: secs(e), End: -1, At: i})
 }
+
+// tcpData reports whether a packet of kind k carries TCP data.
+func tcpData(k Kind) bool { return k == KindData || k == KindProbe }
 
 // timerKind is the kind of a timer name: an rdt sender's "retransmission
 // timer for pkt 3" is a retransmission timer.

@@ -3,6 +3,7 @@ package plot
 import (
 	"tcpsim/internal/direction"
 	"tcpsim/internal/flowview"
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/trace"
 	"tcpsim/sim"
 )
@@ -109,7 +110,7 @@ func analyse(evs []trace.Event) *flowData {
 			d.synRTT = r.SYNRTT()
 		}
 		switch {
-		case e.Proto == "tcp" && e.Kind == trace.Send && e.Len > 0:
+		case e.Is(proto.TCP) && e.Kind == trace.Send && e.Len > 0:
 			if d.dataDir == "" {
 				d.dataDir = r.DataDir()
 				d.firstDataIdx = i
@@ -119,11 +120,11 @@ func analyse(evs []trace.Event) *flowData {
 			}
 			d.sends = append(d.sends, segment{t: e.T, seq: rel(e.Dir, e.Seq), len: int64(e.Len), retrans: e.Retrans})
 			d.sendIdx = append(d.sendIdx, i)
-		case e.Proto == "tcp" && e.Len > 0 && e.Dir == d.dataDir && d.dataDir != "" &&
+		case e.Is(proto.TCP) && e.Len > 0 && e.Dir == d.dataDir && d.dataDir != "" &&
 			(e.Kind == trace.Lost || e.Kind == trace.QueueDrop || e.Kind == trace.ChecksumDrop || (e.Kind == trace.Corrupt && e.Scripted)):
 			d.drops = append(d.drops, segment{t: e.T, seq: rel(e.Dir, e.Seq), len: int64(e.Len), scripted: e.Scripted})
 			d.dropIdx = append(d.dropIdx, i)
-		case e.Proto == "tcp" && e.Kind == trace.Deliver && e.Len == 0 && d.dataDir != "" && e.Dir != d.dataDir && e.Has(trace.FlagACK):
+		case e.Is(proto.TCP) && e.Kind == trace.Deliver && e.Len == 0 && d.dataDir != "" && e.Dir != d.dataDir && e.Has(trace.FlagACK):
 			a := ackAt{t: e.T, ack: rel(d.dataDir, e.Ack), win: int64(e.Win)}
 			a.dup = a.ack == highAck
 			a.ece = e.Has(trace.FlagECE)
