@@ -3,8 +3,8 @@ package diagram
 import (
 	"fmt"
 	"strings"
-
 	"tcpsim/internal/direction"
+
 	"tcpsim/internal/flowview"
 	"tcpsim/internal/trace"
 	"tcpsim/sim"

@@ -81,7 +81,7 @@ func (r Resend) suffix() string {
 type Packet struct {
 	Dir   direction.Dir // direction.AB or BA
 	ID    uint64        // the packet's number within its direction
-	Proto string
+	Proto string        // the trace's protocol family name ("tcp", "udp", "rdt")
 	Kind  Kind
 	// Seq and Ack are relative: Seq to the sender's ISN, Ack to the
 	// peer's (Wireshark's relative numbers: the SYN is seq=0, the first
@@ -104,6 +104,9 @@ type Packet struct {
 	// "ACK 2", with "  (fast retransmission)", "  (duplicate ACK)", ...
 	Label string
 }
+
+// Is reports whether the packet belongs to protocol family f.
+func (p *Packet) Is(f proto.Family) bool { return p.Proto == f.String() }
 
 // Words is how a log line names the packet: its Label after the kind's
 // word where the label does not start with it ("data seq=1 len=1460

@@ -61,6 +61,9 @@ type ViewPacket struct {
 	Reorder  bool `json:"reorder,omitempty"`
 }
 
+// Is reports whether the packet belongs to protocol family f.
+func (p *ViewPacket) Is(f proto.Family) bool { return p.Proto == f.String() }
+
 // ViewTimer is one arming of a timer.
 type ViewTimer struct {
 	Flow  string  `json:"flow"`
@@ -117,7 +120,6 @@ type flowState struct {
 	idx    int                   // index in v.Flows
 	sendAt map[direction.Dir]int // per direction: the last send event's index
 	armed  map[timerKey]int      // open armings: index in v.Timers
-	sends  map[int]bool          // the packets in the flow's Sends
 }
 
 type timerKey struct {
@@ -143,7 +145,7 @@ func secs(e *trace.Event) float64 { return e.T.Seconds() }
 func (b *Builder) flow(name string) *flowState {
 	f, ok := b.flows[name]
 	if !ok {
-		f = &flowState{r: NewReader(), idx: len(b.v.Flows), sendAt: map[direction.Dir]int{}, armed: map[timerKey]int{}, sends: map[int]bool{}}
+		f = &flowState{r: NewReader(), idx: len(b.v.Flows), sendAt: map[direction.Dir]int{}, armed: map[timerKey]int{}}
 		if d, ok := b.clients[name]; ok {
 			f.r.Expect(d)
 		}
@@ -177,7 +179,7 @@ func (b *Builder) Event(e *trace.Event) {
 		}
 		b.onWire[wireKey{e.Dir, e.ID}] = len(b.v.Packets)
 		b.v.Packets = append(b.v.Packets, vp)
-		b.series(f, len(b.v.Packets)-1, p)
+		b.series(f, len(b.v.Packets)-1)
 		return
 	}
 	switch e.Kind {
@@ -221,7 +223,7 @@ func (b *Builder) wire(f *flowState, e *trace.Event) {
 		if p.Del < 0 {
 			p.Del = secs(e)
 		}
-		if e.Is(proto.TCP) && p.Dir == f.r.DirOf(trace.RoleClient).Reverse() && e.Has(trace.FlagACK) && !e.Has(trace.FlagSYN) {
+		if p.Is(proto.TCP) && p.Dir == f.r.DirOf(trace.RoleClient).Reverse() && e.Has(trace.FlagACK) && !e.Has(trace.FlagSYN) {
 			// An ACK the client received.
 			vf := &b.v.Flows[f.idx]
 			vf.ACKs = append(vf.ACKs, [2]float64{secs(e), float64(p.Ack)})
@@ -239,16 +241,15 @@ func (b *Builder) wire(f *flowState, e *trace.Event) {
 	}
 }
 
-// series adds packet n (pk as the reader named it) to its flow's series
-// when it is the client's TCP data.
-func (b *Builder) series(f *flowState, n int, pk *Packet) {
+// series adds packet n to its flow's series when it is data of the data
+// direction.
+func (b *Builder) series(f *flowState, n int) {
 	p := &b.v.Packets[n]
-	if !tcpData(pk.Kind) || p.Copy || p.Dir != f.r.DirOf(trace.RoleClient) {
+	if !p.Is(proto.TCP) || p.Len == 0 || p.Copy || p.Dir != f.r.DirOf(trace.RoleClient) {
 		return
 	}
 	vf := &b.v.Flows[f.idx]
 	vf.Sends = append(vf.Sends, n)
-	f.sends[n] = true
 	vf.MaxSeq = max(vf.MaxSeq, p.Seq+uint32(p.Len))
 	if p.Drop >= 0 {
 		vf.Lost = append(vf.Lost, n)
@@ -257,7 +258,8 @@ func (b *Builder) series(f *flowState, n int, pk *Packet) {
 
 // lost adds packet n to its flow's lost data, once.
 func (b *Builder) lost(f *flowState, n int) {
-	if !f.sends[n] {
+	p := &b.v.Packets[n]
+	if !p.Is(proto.TCP) || p.Len == 0 || p.Copy || p.Dir != f.r.DirOf(trace.RoleClient) {
 		return
 	}
 	vf := &b.v.Flows[f.idx]
@@ -285,9 +287,6 @@ func (b *Builder) timer(f *flowState, i int, e *trace.Event) {
 	b.v.Timers = append(b.v.Timers, ViewTimer{Flow: e.Flow, Role: role.String(), Host: host(f.r.DirOf(role)),
 		Kind: timerKind(k.name), T: secs(e), End: -1, At: i})
 }
-
-// tcpData reports whether a packet of kind k carries TCP data.
-func tcpData(k Kind) bool { return k == KindData || k == KindProbe }
 
 // timerKind is the kind of a timer name: an rdt sender's "retransmission
 // timer for pkt 3" is a retransmission timer.
