@@ -3,8 +3,9 @@ package diagram
 import (
 	"fmt"
 	"strings"
-	"tcpsim/internal/direction"
 
+	"tcpsim/internal/direction"
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/trace"
 	"tcpsim/sim"
 )
@@ -255,7 +256,7 @@ func (k *collector) departure(i int, e, raw *trace.Event, where string) {
 			k.clientDir = e.Dir
 		}
 	}
-	if e.Proto == "rdt" && e.Flags == "DATA" && k.senderDir == "" {
+	if e.Is(proto.RDT) && e.Flags == "DATA" && k.senderDir == "" {
 		k.senderDir = e.Dir
 	}
 	k.sent[e.Dir]++
@@ -291,7 +292,7 @@ func (k *collector) departure(i int, e, raw *trace.Event, where string) {
 // update. It keeps the duplicate-ACK runs.
 func (k *collector) departLabel(e *trace.Event) string {
 	text := label(e, k.isn)
-	if e.Proto == "udp" {
+	if e.Is(proto.UDP) {
 		text = fmt.Sprintf("datagram %d len=%d", k.sent[e.Dir], e.Len)
 	}
 	retrans := k.retransNext[e.Dir]
@@ -310,7 +311,7 @@ func (k *collector) departLabel(e *trace.Event) string {
 			text += "  (retransmission)"
 		}
 	}
-	if e.Proto == "tcp" && e.Len == 0 && e.Flags == "ACK" {
+	if e.Is(proto.TCP) && e.Len == 0 && e.Flags == "ACK" {
 		prev, ok := k.lastAck[e.Dir]
 		switch {
 		case ok && prev == e.Ack && k.lastWin[e.Dir] == e.Win:

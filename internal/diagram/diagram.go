@@ -29,9 +29,9 @@ import (
 	"math"
 	"sort"
 	"strings"
-	"tcpsim/internal/direction"
 	"unicode/utf8"
 
+	"tcpsim/internal/direction"
 	"tcpsim/internal/trace"
 	"tcpsim/sim"
 )

@@ -11,10 +11,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"tcpsim/internal/direction"
 	"testing"
 	"unicode/utf8"
 
+	"tcpsim/internal/direction"
 	"tcpsim/internal/run"
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/trace"

@@ -5,9 +5,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"tcpsim/internal/direction"
 	"unicode/utf8"
 
+	"tcpsim/internal/direction"
 	"tcpsim/internal/trace"
 	"tcpsim/sim"
 )

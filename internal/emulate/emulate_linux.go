@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/run"
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/trace"
@@ -835,7 +836,7 @@ func (e *emulation) flowResult(p *flowPlan, w *wireFlow, simAt func(int64) sim.T
 	// The kernels' own checksum drops (Tcp InCsumErrors), both ends.
 	f.ChecksumDrops = max(after["Tcp:InCsumErrors"]-before["Tcp:InCsumErrors"], 0) +
 		max(afterTo["Tcp:InCsumErrors"]-beforeTo["Tcp:InCsumErrors"], 0)
-	if p.spec.Protocol == "tcp" {
+	if proto.IsFamily(p.spec.Protocol, proto.TCP) {
 		f.TCP = tr
 	}
 	return f

@@ -2,8 +2,9 @@ package plot
 
 import (
 	"strings"
-	"tcpsim/internal/direction"
 
+	"tcpsim/internal/direction"
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/trace"
 	"tcpsim/sim"
 )
@@ -97,7 +98,7 @@ func analyse(evs []trace.Event) *flowData {
 	for i := range evs {
 		e := &evs[i]
 		d.end = max(d.end, e.T)
-		if e.Proto == "tcp" && strings.Contains(e.Flags, "SYN") && e.Kind == trace.Send {
+		if e.Is(proto.TCP) && strings.Contains(e.Flags, "SYN") && e.Kind == trace.Send {
 			if _, ok := isn[e.Dir]; !ok {
 				isn[e.Dir] = e.Seq + 1
 				if !strings.Contains(e.Flags, "ACK") {
@@ -105,11 +106,11 @@ func analyse(evs []trace.Event) *flowData {
 				}
 			}
 		}
-		if e.Proto == "tcp" && e.Kind == trace.Deliver && strings.Contains(e.Flags, "SYN") && strings.Contains(e.Flags, "ACK") && synSent >= 0 && d.synRTT == 0 {
+		if e.Is(proto.TCP) && e.Kind == trace.Deliver && strings.Contains(e.Flags, "SYN") && strings.Contains(e.Flags, "ACK") && synSent >= 0 && d.synRTT == 0 {
 			d.synRTT = e.T - synSent
 		}
 		switch {
-		case e.Proto == "tcp" && e.Kind == trace.Send && e.Len > 0:
+		case e.Is(proto.TCP) && e.Kind == trace.Send && e.Len > 0:
 			if d.dataDir == "" {
 				d.dataDir = e.Dir
 				d.firstDataIdx = i
@@ -119,11 +120,11 @@ func analyse(evs []trace.Event) *flowData {
 			}
 			d.sends = append(d.sends, segment{t: e.T, seq: rel(e.Dir, e.Seq), len: int64(e.Len), retrans: e.Retrans})
 			d.sendIdx = append(d.sendIdx, i)
-		case e.Proto == "tcp" && e.Len > 0 && e.Dir == d.dataDir && d.dataDir != "" &&
+		case e.Is(proto.TCP) && e.Len > 0 && e.Dir == d.dataDir && d.dataDir != "" &&
 			(e.Kind == trace.Lost || e.Kind == trace.QueueDrop || e.Kind == trace.ChecksumDrop || (e.Kind == trace.Corrupt && e.Scripted)):
 			d.drops = append(d.drops, segment{t: e.T, seq: rel(e.Dir, e.Seq), len: int64(e.Len), scripted: e.Scripted})
 			d.dropIdx = append(d.dropIdx, i)
-		case e.Proto == "tcp" && e.Kind == trace.Deliver && e.Len == 0 && d.dataDir != "" && e.Dir != d.dataDir && strings.Contains(e.Flags, "ACK"):
+		case e.Is(proto.TCP) && e.Kind == trace.Deliver && e.Len == 0 && d.dataDir != "" && e.Dir != d.dataDir && strings.Contains(e.Flags, "ACK"):
 			a := ackAt{t: e.T, ack: rel(d.dataDir, e.Ack), win: int64(e.Win)}
 			a.dup = a.ack == highAck
 			a.ece = hasFlag(e.Flags, "ECE")

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"tcpsim/internal/direction"
 
+	"tcpsim/internal/direction"
 	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/run"
 	"tcpsim/model/link"

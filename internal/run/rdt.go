@@ -2,8 +2,9 @@ package run
 
 import (
 	"strconv"
-	"tcpsim/internal/direction"
 
+	"tcpsim/internal/direction"
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/trace"
 	"tcpsim/model/host"
@@ -184,7 +185,7 @@ func (r *rdtSide) RDTEvent(ev rdt.Event, n rdt.Note) {
 			from, to = to, from
 		}
 		h := n.Header
-		t.ev = trace.Event{T: t.n.eng.Now(), Flow: r.flow, Kind: trace.Send, Dir: direction.Of(from, to), Node: t.node(from), Proto: "rdt",
+		t.ev = trace.Event{T: t.n.eng.Now(), Flow: r.flow, Kind: trace.Send, Dir: direction.Of(from, to), Node: t.node(from), Proto: proto.RDT.String(),
 			Flags: h.Type.String(), Seq: uint32(h.Seq), Ack: uint32(h.Ack), Len: n.Len, Retrans: n.Retrans}
 		t.sink.Event(&t.ev)
 	case rdt.EvTimer:
