@@ -80,9 +80,9 @@ func TestSchemaKeysMatchFields(t *testing.T) {
 			// some of its protocols are optional there.
 			switch {
 			case f.Protocols == nil:
-			case f.AppliesTo(swProto) && f.AppliesTo(gbnProto) && f.AppliesTo(srProto):
+			case !slices.ContainsFunc(onlyRDT, func(p string) bool { return !f.AppliesTo(p) }):
 				rdtK = append(rdtK, f.Key)
-			case f.AppliesTo(swProto) || f.AppliesTo(gbnProto) || f.AppliesTo(srProto):
+			case slices.ContainsFunc(onlyRDT, f.AppliesTo):
 				rdtSome = append(rdtSome, f.Key)
 			}
 		}
