@@ -191,6 +191,13 @@ type TCPFlow struct {
 	// DSACK makes the receiver report duplicate segments (RFC 2883); a
 	// RACK sender uses them (reordering window, loss probes, undo).
 	DSACK bool
+	// FRTO runs Forward RTO-Recovery (RFC 5682) after a timeout, as
+	// Linux does (net.ipv4.tcp_frto): a spurious timeout is undone.
+	FRTO bool
+	// RTOEstimator is how the RTO is computed: "rfc6298" (the default,
+	// max(SRTT + 4·RTTVAR, min_rto)) or "linux" (tcp_rtt_estimator:
+	// SRTT + max(4·mdev, min_rto)); empty means rfc6298.
+	RTOEstimator string
 	// ByteCounting grows the window by segments acknowledged, as Linux
 	// does (RFC 3465), instead of RFC 5681's per-ACK rule.
 	ByteCounting bool
@@ -342,4 +349,21 @@ func (s *Scenario) errAt(path, format string, args ...any) error {
 func (s *Scenario) has(path string) bool {
 	_, ok := s.pos[path]
 	return ok
+}
+
+// ErrAt returns an error located at the first of paths ("link.rate",
+// "flows[0].rate") that the file or an override wrote, with msg; at the
+// last path, without a line, if the file wrote none of them (a default).
+// It lets a command refuse a valid scenario for a reason of its own (an
+// emulation's limits) with the same file:line:col as a validation error.
+func (s *Scenario) ErrAt(msg string, paths ...string) error {
+	if len(paths) == 0 {
+		return &Error{File: s.File, Msg: msg}
+	}
+	for _, p := range paths {
+		if s.has(p) {
+			return s.errAt(p, "%s", msg)
+		}
+	}
+	return &Error{File: s.File, Field: paths[len(paths)-1], Msg: msg}
 }

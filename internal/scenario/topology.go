@@ -8,6 +8,7 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 
+	"tcpsim/internal/direction"
 	"tcpsim/model/link"
 )
 
@@ -102,17 +103,13 @@ func (s *Scenario) LinkSpecs() []LinkSpec {
 		a, b := l.Between[0], l.Between[1]
 		p := fmt.Sprintf("links[%d]", i)
 		out[i] = LinkSpec{A: a, B: b, Forward: l.Link.config("forward"), Reverse: l.Link.config("reverse"),
-			ForwardName: DirName(a, b), ReverseName: DirName(b, a), Path: p}
+			ForwardName: direction.Of(a, b).String(), ReverseName: direction.Of(b, a).String(), Path: p}
 		if s.shorthand {
 			out[i].ForwardName, out[i].ReverseName, out[i].Path = "forward", "reverse", "link"
 		}
 	}
 	return out
 }
-
-// DirName names the direction of a link from node from to node to in the
-// topology form: "from->to".
-func DirName(from, to string) string { return from + "->" + to }
 
 func nodesFields() []field[Nodes] {
 	return []field[Nodes]{
