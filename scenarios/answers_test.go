@@ -15,7 +15,7 @@ import (
 )
 
 var (
-	heading = regexp.MustCompile(`^## (\S+\.yaml)(?: and (\S+\.yaml))?`)
+	heading = regexp.MustCompile(`^## (\S+\.yaml)((?: and \S+\.yaml)*)`)
 	check   = regexp.MustCompile(`^<!-- check: (.+?) \| (.+?) \| (.+?) -->$`)
 )
 
@@ -33,8 +33,8 @@ func TestAnswerKey(t *testing.T) {
 	for _, line := range strings.Split(string(src), "\n") {
 		if m := heading.FindStringSubmatch(line); m != nil {
 			files = []string{m[1]}
-			if m[2] != "" {
-				files = append(files, m[2])
+			for _, f := range strings.Split(m[2], " and ")[1:] {
+				files = append(files, f)
 			}
 			continue
 		}

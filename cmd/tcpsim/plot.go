@@ -188,7 +188,7 @@ func (o *plotOptions) runs(ins []plotInput, po *plot.Options) ([]plot.Run, error
 		if mss == 0 {
 			mss = 1460
 		}
-		runs = append(runs, plot.Run{Label: in.sc.Name + ": " + algorithmName(f) + " " + f.Name, Events: rec.Events, MSS: mss})
+		runs = append(runs, plot.Run{Label: in.sc.Name + ": " + algorithmName(f) + " " + f.Name, Events: rec.Events, MSS: mss, Textbook: f.TCP.TextbookWindow})
 		if len(bases) == 0 || bases[len(bases)-1] != in.base {
 			bases = append(bases, in.base)
 		}

@@ -17,6 +17,10 @@ type Run struct {
 	Events []trace.Event
 	// MSS is the sender's segment size, for --units segments.
 	MSS int
+	// Textbook says the flow ran Kurose & Ross's window (textbook_window:
+	// true): in fast recovery cwnd, ssthresh + 3 segments, is the window
+	// in force and is drawn as cwnd, not as inflation (the figure's 9).
+	Textbook bool
 }
 
 // segment is a data segment sent, lost or dropped, with sequence numbers
@@ -46,6 +50,7 @@ type cwndAt struct {
 	inRecovery     bool
 	lent           int64 // bytes of cwnd lent by Limited Transmit (RFC 3042)
 	idx            int   // index of the event, for rounds
+	textbook       bool  // Run.Textbook: no inflation, cwnd is in force
 }
 
 // flowData is what the flow figures read from one run's trace, in trace

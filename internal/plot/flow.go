@@ -75,6 +75,9 @@ func Flows(runs []Run, o Options) ([]*Figure, error) {
 	ps := make([]*prepared, len(runs))
 	for i, r := range runs {
 		p := &prepared{Run: r, d: analyse(r.Events), unit: 1000, colour: runColours[i%len(runColours)], single: len(runs) == 1}
+		for k := range p.d.cwnd {
+			p.d.cwnd[k].textbook = r.Textbook
+		}
 		if o.Segments {
 			if r.MSS <= 0 {
 				return nil, fmt.Errorf("plot: %s: --units segments needs the MSS", r.Label)
@@ -171,6 +174,9 @@ func timeSequence(ps []*prepared, o Options, xLabel, unit string) *Figure {
 // (RFC 5681 §3.2 step 4) only lets new segments replace those that left
 // and must not read as the window growing on a loss.
 func (c cwndAt) effective() int64 {
+	if c.textbook {
+		return c.cwnd // K&R's window: never inflated (model/tcp/textbook.go)
+	}
 	if c.inRecovery && c.ssthresh >= 0 {
 		return min(c.cwnd, c.ssthresh)
 	}

@@ -66,6 +66,24 @@ var familyRows = []familyRow{
 		}
 		return strconv.FormatInt(b, 10)
 	}},
+	{"aggregate goodput", func(fm *family) string {
+		// The application's view of its parallel connections: every
+		// byte they delivered over the span from the first start to the
+		// last completion; "-" until every member has completed.
+		var b int64
+		first, last := sim.Time(math.MaxInt64), sim.Time(0)
+		for _, f := range fm.members {
+			if f.Completion < 0 {
+				return "-"
+			}
+			b += f.DeliveredBytes
+			first, last = min(first, f.Start), max(last, f.Start+f.Completion)
+		}
+		if last <= first {
+			return "-"
+		}
+		return Rate(float64(b) * 8 / (last - first).Seconds())
+	}},
 	{"goodput mean / p50 / p99", func(fm *family) string {
 		xs := fm.done(func(f *run.FlowResult) float64 { return f.Goodput })
 		if len(xs) == 0 {

@@ -365,7 +365,7 @@ func decodeGroup[T any](d *decoder, scope string, fs []field[T], dst *T, n ast.N
 	return decodeMapping(d, es, fs, dst, path, unknownIn(fs))
 }
 
-const wantLossMapping = "a mapping {model: gilbert-elliott, p: 1%, r: 30%, loss_good: 0%, loss_bad: 50%}"
+const wantLossMapping = "a mapping {model: gilbert-elliott, p: 1%, r: 30%, loss_good: 0%, loss_bad: 50%} or {model: periodic, every: 100}"
 
 func (d *decoder) loss(l *Loss, n ast.Node, path string) error {
 	v, err := d.resolve(n, path)
@@ -393,7 +393,7 @@ func (d *decoder) loss(l *Loss, n ast.Node, path string) error {
 	model := ""
 	for _, e := range es {
 		if e.key == "model" {
-			if model, err = d.scalar(e.value, join(path, "model"), "gilbert-elliott or bernoulli"); err != nil {
+			if model, err = d.scalar(e.value, join(path, "model"), "gilbert-elliott, bernoulli or periodic"); err != nil {
 				return err
 			}
 		}
@@ -404,7 +404,7 @@ func (d *decoder) loss(l *Loss, n ast.Node, path string) error {
 			p := nodePos(n)
 			return &Error{File: d.file, Line: p.Line, Col: p.Col, Field: join(path, "model"), Msg: "missing: a loss mapping needs model: gilbert-elliott (or bernoulli)"}
 		}
-		return d.errAt(n, join(path, "model"), "%q is not a valid loss model: want gilbert-elliott or bernoulli", model)
+		return d.errAt(n, join(path, "model"), "%q is not a valid loss model: want gilbert-elliott, bernoulli or periodic", model)
 	}
 	*l = Loss{mapping: true}
 	if err := applyDefaults(d, model+" loss", fs, l); err != nil {

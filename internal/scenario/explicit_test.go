@@ -217,7 +217,7 @@ func TestNoGoInternalsInMessages(t *testing.T) {
 		docTCP("mss: {a: 1}"),
 		docTCP("initial_window: 1001"),
 		docTCP("exchanges: x"),
-		docTCP("congestion: vegas"),
+		docTCP("congestion: westwood"),
 		docTCP("congestion: 5"),
 		docTCP("app: stream"),
 		docTCP("delayed_ack: maybe"),

@@ -289,8 +289,12 @@ func linkFields() []field[Link] {
 // lossFields returns the fields of a loss mapping of the given model, or
 // nil for an unknown model.
 func lossFields(model string) []field[Loss] {
-	fs := []field[Loss]{
-		enumField("model", []string{"gilbert-elliott", "bernoulli"}, func(l *Loss, v string) { l.Model = v }),
+	mf := enumField("model", []string{"gilbert-elliott", "bernoulli", "periodic"}, func(l *Loss, v string) { l.Model = v })
+	if model == "periodic" {
+		return []field[Loss]{mf,
+			wholeField("every", 1, 1_000_000_000, " packets", "100", func(l *Loss, v uint64) { l.Every = int(v) })}
+	}
+	fs := []field[Loss]{mf,
 		percentField("p", func(l *Loss, v Percent) { l.P = v }),
 	}
 	switch model {

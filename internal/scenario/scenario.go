@@ -111,6 +111,7 @@ type Loss struct {
 	R        Percent
 	LossGood Percent
 	LossBad  Percent
+	Every    int // periodic: one packet in Every is lost
 	// mapping records that the file wrote a mapping, so that an override
 	// may address its fields (link.loss.p).
 	mapping bool

@@ -63,7 +63,7 @@ func TestMalformed(t *testing.T) {
 		{"queue not a number", "queue: 50", "queue: many", []string{"bad.yaml:6:10: link.queue: ", `"many" is not`, "whole number"}},
 		{"negative queue", "queue: 50", "queue: -1", []string{"bad.yaml:6:10: link.queue: ", "from 0 to"}},
 		{"bad protocol", "protocol: tcp", "protocol: sctp", []string{"bad.yaml:11", "flows[0].protocol", "tcp, udp, stop-and-wait, go-back-n, selective-repeat, rdt2.0, rdt2.1 or rdt2.2"}},
-		{"bad congestion", "bytes: 1.5MB", "bytes: 1.5MB\n    congestion: vegas", []string{"bad.yaml:13", "flows[0].congestion", "newreno"}},
+		{"bad congestion", "bytes: 1.5MB", "bytes: 1.5MB\n    congestion: westwood", []string{"bad.yaml:13", "flows[0].congestion", "newreno"}},
 		{"duplicate names", "name: video", "name: file", []string{"bad.yaml:14", "flows[1].name", "unique"}},
 		{"udp without rate", "    rate: 4Mbps\n", "", []string{"bad.yaml", "flows[1].rate", "send rate"}},
 		{"missing name", "name: t\n", "", []string{"bad.yaml", "name", "missing"}},
@@ -150,7 +150,7 @@ func TestOverrides(t *testing.T) {
 		{Override{"link.los", "5%"}, `no field "los"`},
 		{Override{"flows.nosuch.mss", "5"}, `no flow named "nosuch"`},
 		{Override{"link.loss", "150%"}, "0% to 100%"},
-		{Override{"flows.file.congestion", "vegas"}, "newreno"},
+		{Override{"flows.file.congestion", "westwood"}, "newreno"},
 		{Override{"link", "5"}, "group of fields"},
 	} {
 		_, err := Parse("o.yaml", []byte(good), c.o)

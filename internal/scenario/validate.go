@@ -117,6 +117,9 @@ func (s *Scenario) validateDirection(path string, d *Direction, noDelay bool) er
 	if d.Loss != nil && d.Loss.Model == "gilbert-elliott" && d.Loss.P+d.Loss.R == 0 {
 		return s.errAt(path+".loss", "gilbert-elliott needs p or r above 0%%")
 	}
+	if d.Loss != nil && d.Loss.Model == "periodic" && d.Loss.Every < 1 {
+		return s.errAt(path+".loss.every", "missing: periodic loss needs every: N (one packet in N is lost), e.g. every: 100")
+	}
 	if d.Reorder != nil && *d.Reorder > 0 && d.ReorderDelay == nil && noDelay {
 		return s.errAt(path+".reorder", "reordering needs reorder_delay (the largest extra delay), e.g. reorder_delay: 5ms")
 	}
@@ -277,7 +280,9 @@ func (l *Link) config(dir string) link.Config {
 		}
 		if d.Loss != nil {
 			l := d.Loss
-			if l.Model == "gilbert-elliott" {
+			if l.Model == "periodic" {
+				c.Loss = link.Loss{Model: link.LossPeriodic, Every: l.Every}
+			} else if l.Model == "gilbert-elliott" {
 				c.Loss = link.Loss{Model: link.LossGilbertElliott, P: float64(l.P), R: float64(l.R), LossGood: float64(l.LossGood), LossBad: float64(l.LossBad)}
 			} else {
 				c.Loss = link.Loss{Model: link.LossBernoulli, P: float64(l.P)}

@@ -19,6 +19,12 @@ const (
 	// probabilities P (Good→Bad) and R (Bad→Good), and a loss probability
 	// in each state (LossGood, LossBad).
 	LossGilbertElliott
+	// LossPeriodic loses every Every-th packet of each flow (the
+	// Every-th, the 2·Every-th, ...), drawing nothing: the deterministic
+	// periodic loss of the macroscopic model of TCP throughput (Mathis,
+	// Semke, Mahdavi and Ott 1997, §2), where each cycle of the sawtooth
+	// carries exactly 1/p packets.
+	LossPeriodic
 )
 
 // Loss configures packet loss on one direction.
@@ -28,6 +34,7 @@ type Loss struct {
 	R        float64 // GE: P(Bad→Good)
 	LossGood float64 // GE: loss probability in the Good state
 	LossBad  float64 // GE: loss probability in the Bad state
+	Every    int     // periodic: one packet in Every is lost (≥ 1)
 }
 
 // Mean returns the long-run loss probability of the model: P for
@@ -36,6 +43,12 @@ type Loss struct {
 func (l Loss) Mean() float64 {
 	if l.Model == LossBernoulli {
 		return l.P
+	}
+	if l.Model == LossPeriodic {
+		if l.Every <= 0 {
+			return 0
+		}
+		return 1 / float64(l.Every)
 	}
 	if l.P+l.R == 0 {
 		return l.LossGood
@@ -91,6 +104,9 @@ func (c Config) Validate() error {
 		if err := prob(f.n, f.p); err != nil {
 			return err
 		}
+	}
+	if c.Loss.Model == LossPeriodic && c.Loss.Every < 1 {
+		return fmt.Errorf("link: periodic loss every %d packets, want at least 1", c.Loss.Every)
 	}
 	if c.Rate < 0 || c.Delay < 0 || c.QueuePackets < 0 || c.QueueBytes < 0 || c.ReorderDelay < 0 {
 		return fmt.Errorf("link: negative rate, delay or queue limit")

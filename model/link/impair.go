@@ -77,9 +77,18 @@ func (p *Pipe) impair(pkt Packet) {
 }
 
 // lost draws the loss decision: two uniforms per packet for Gilbert–Elliott
-// (state, then loss), one for Bernoulli, none for Bernoulli with P = 0.
+// (state, then loss), one for Bernoulli, none for Bernoulli with P = 0 and
+// none for periodic loss, which counts each flow's packets.
 func (p *Pipe) lost(flow int32) bool {
 	l := &p.cfg.Loss
+	if l.Model == LossPeriodic {
+		i := int(max(flow, -1)) + 1 // untagged packets share slot 0
+		for i >= len(p.periodic) {
+			p.periodic = append(p.periodic, 0)
+		}
+		p.periodic[i]++
+		return p.periodic[i]%int64(l.Every) == 0
+	}
 	if l.Model == LossBernoulli {
 		if l.P == 0 {
 			return false

@@ -83,6 +83,7 @@ type Pipe struct {
 
 	streams                               sim.Streams
 	lossRngs                              []*rand.Rand // by flow tag
+	periodic                              []int64      // packets seen by periodic loss, by flow tag
 	geRng, corruptRng, dupRng, reorderRng *rand.Rand
 	geBad                                 bool
 	nextID                                uint64

@@ -102,6 +102,9 @@ const (
 	CCCubicLinux
 	// CCBBR is BBR v1 as Linux's tcp_bbr.c runs it (bbr.go), paced.
 	CCBBR
+	// CCVegas is TCP Vegas (Brakmo and Peterson 1995) as Linux's
+	// tcp_vegas.c runs it (vegas.go): delay-based.
+	CCVegas
 )
 
 // algorithm is one row of the table of congestion controls.
@@ -130,6 +133,7 @@ var algorithms = [...]algorithm{
 	CCCubic:      cubicAlgorithm,
 	CCCubicLinux: cubicLinuxAlgorithm,
 	CCBBR:        bbrAlgorithm,
+	CCVegas:      vegasAlgorithm,
 }
 
 // CongestionNames returns the names of the congestion controls, in the
