@@ -4,6 +4,8 @@ import (
 	"slices"
 	"time"
 
+	"tcpsim/internal/direction"
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/trace"
 	"tcpsim/sim"
 )
@@ -51,7 +53,7 @@ func (c *Conn) Trace() []trace.Event {
 	if !c.NearA && c.hsk {
 		near = 1
 	}
-	dirs := [2]string{"a->b", "b->a"}
+	dirs := [2]direction.Dir{direction.AB, direction.BA}
 	var ids [2]uint64
 	evs := make([]trace.Event, 0, 3*len(c.Packets))
 	for i := range c.Packets {
@@ -62,7 +64,7 @@ func (c *Conn) Trace() []trace.Event {
 			t0, t1 = at-owd, at
 		}
 		ids[p.Dir]++
-		e := trace.Event{Flow: c.Name, Dir: dirs[p.Dir], Proto: "tcp", ID: ids[p.Dir], Seq: p.Seq, Ack: p.Ack,
+		e := trace.Event{Flow: c.Name, Dir: dirs[p.Dir], Proto: proto.TCP.String(), ID: ids[p.Dir], Seq: p.Seq, Ack: p.Ack,
 			Flags: FlagText(p.Flags), Win: int(min(p.Win, 1<<30)), Len: p.Len,
 			Retrans: p.Analysis&(Retransmission|SpuriousRetransmission|FastRetransmission) != 0}
 		if p.Flags&ACK == 0 {

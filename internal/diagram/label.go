@@ -4,25 +4,27 @@ import (
 	"fmt"
 	"strings"
 
+	"tcpsim/internal/direction"
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/trace"
 )
 
 // label writes a packet as textbooks do, with sequence numbers relative to
 // each side's ISN (as Wireshark shows them).
-func label(e *trace.Event, isn map[string]uint32) string {
-	switch e.Proto {
-	case "udp":
+func label(e *trace.Event, isn map[direction.Dir]uint32) string {
+	switch {
+	case e.Is(proto.UDP):
 		return fmt.Sprintf("UDP len=%d", e.Len)
-	case "rdt": // stop-and-wait, go-back-n, selective-repeat: K&R's labels
-		if e.Flags == "ACK" {
-			return fmt.Sprintf("ACK %d", e.Ack)
+	case e.Is(proto.RDT): // stop-and-wait, go-back-n, selective-repeat: K&R's labels
+		if e.Flags == "ACK" || e.Flags == "NAK" { // NAK: rdt 2.0, 2.1
+			return fmt.Sprintf("%s %d", e.Flags, e.Ack)
 		}
 		return fmt.Sprintf("pkt %d", e.Seq)
 	}
-	rel := func(dir string, v uint32) uint32 { return v - isn[dir] }
-	other := "b->a"
-	if e.Dir == "b->a" {
-		other = "a->b"
+	rel := func(dir direction.Dir, v uint32) uint32 { return v - isn[dir] }
+	other := direction.BA
+	if e.Dir == direction.BA {
+		other = direction.AB
 	}
 	flags := e.Flags
 	if flags == "ACK" || flags == "ACK,PSH" || flags == "PSH,ACK" {

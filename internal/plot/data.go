@@ -3,6 +3,8 @@ package plot
 import (
 	"strings"
 
+	"tcpsim/internal/direction"
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/trace"
 	"tcpsim/sim"
 )
@@ -50,7 +52,7 @@ type cwndAt struct {
 // flowData is what the flow figures read from one run's trace, in trace
 // order; idx fields index Run.Events so that rounds can be assigned.
 type flowData struct {
-	dataDir      string
+	dataDir      direction.Dir
 	sends        []segment
 	sendIdx      []int
 	acks         []ackAt
@@ -84,7 +86,7 @@ const sender = "client"
 // analyse reads a run's events.
 func analyse(evs []trace.Event) *flowData {
 	d := &flowData{firstDataIdx: -1}
-	isn := map[string]uint32{}
+	isn := map[direction.Dir]uint32{}
 	var synSent sim.Time = -1
 	highAck := int64(-1)
 	inRec := false
@@ -92,11 +94,11 @@ func analyse(evs []trace.Event) *flowData {
 	lastRTO := sim.Time(-1)
 	prevSs := int64(-1)
 	var cuts []ssCut
-	rel := func(dir string, v uint32) int64 { return int64(v - isn[dir]) }
+	rel := func(dir direction.Dir, v uint32) int64 { return int64(v - isn[dir]) }
 	for i := range evs {
 		e := &evs[i]
 		d.end = max(d.end, e.T)
-		if e.Proto == "tcp" && strings.Contains(e.Flags, "SYN") && e.Kind == trace.Send {
+		if e.Is(proto.TCP) && strings.Contains(e.Flags, "SYN") && e.Kind == trace.Send {
 			if _, ok := isn[e.Dir]; !ok {
 				isn[e.Dir] = e.Seq + 1
 				if !strings.Contains(e.Flags, "ACK") {
@@ -104,11 +106,11 @@ func analyse(evs []trace.Event) *flowData {
 				}
 			}
 		}
-		if e.Proto == "tcp" && e.Kind == trace.Deliver && strings.Contains(e.Flags, "SYN") && strings.Contains(e.Flags, "ACK") && synSent >= 0 && d.synRTT == 0 {
+		if e.Is(proto.TCP) && e.Kind == trace.Deliver && strings.Contains(e.Flags, "SYN") && strings.Contains(e.Flags, "ACK") && synSent >= 0 && d.synRTT == 0 {
 			d.synRTT = e.T - synSent
 		}
 		switch {
-		case e.Proto == "tcp" && e.Kind == trace.Send && e.Len > 0:
+		case e.Is(proto.TCP) && e.Kind == trace.Send && e.Len > 0:
 			if d.dataDir == "" {
 				d.dataDir = e.Dir
 				d.firstDataIdx = i
@@ -118,11 +120,11 @@ func analyse(evs []trace.Event) *flowData {
 			}
 			d.sends = append(d.sends, segment{t: e.T, seq: rel(e.Dir, e.Seq), len: int64(e.Len), retrans: e.Retrans})
 			d.sendIdx = append(d.sendIdx, i)
-		case e.Proto == "tcp" && e.Len > 0 && e.Dir == d.dataDir && d.dataDir != "" &&
+		case e.Is(proto.TCP) && e.Len > 0 && e.Dir == d.dataDir && d.dataDir != "" &&
 			(e.Kind == trace.Lost || e.Kind == trace.QueueDrop || e.Kind == trace.ChecksumDrop || (e.Kind == trace.Corrupt && e.Scripted)):
 			d.drops = append(d.drops, segment{t: e.T, seq: rel(e.Dir, e.Seq), len: int64(e.Len), scripted: e.Scripted})
 			d.dropIdx = append(d.dropIdx, i)
-		case e.Proto == "tcp" && e.Kind == trace.Deliver && e.Len == 0 && d.dataDir != "" && e.Dir != d.dataDir && strings.Contains(e.Flags, "ACK"):
+		case e.Is(proto.TCP) && e.Kind == trace.Deliver && e.Len == 0 && d.dataDir != "" && e.Dir != d.dataDir && strings.Contains(e.Flags, "ACK"):
 			a := ackAt{t: e.T, ack: rel(d.dataDir, e.Ack), win: int64(e.Win)}
 			a.dup = a.ack == highAck
 			a.ece = hasFlag(e.Flags, "ECE")

@@ -10,6 +10,7 @@ import (
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 
+	"tcpsim/internal/direction"
 	"tcpsim/internal/run"
 	"tcpsim/sim"
 )
@@ -171,7 +172,7 @@ func writeLinkTable(w io.Writer, r *run.Result, dirs []linkDir, md bool) error {
 		if topo {
 			head = append(head, d.l.Name)
 		} else {
-			head = append(head, d.l.Name+" "+d.from+"->"+d.to)
+			head = append(head, d.l.Name+" "+direction.Of(d.from, d.to).String())
 		}
 	}
 	t.Header(head...)

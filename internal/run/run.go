@@ -164,9 +164,18 @@ type FlowResult struct {
 	// Path is the nodes from the sender to the receiver, and BaseRTT the
 	// propagation delay out along it and back along the receiver's
 	// route (no serialisation, no queueing).
-	Path          []string
-	BaseRTT       sim.Time
-	Goodput       float64 // delivered application bits per second of Completion
+	Path    []string
+	BaseRTT sim.Time
+	Goodput float64 // delivered application bits per second of Completion
+	// PartialGoodput is, for a TCP or rdt transfer that did not finish
+	// and delivered something, the application bits it delivered per
+	// second from Start to the end of the run (Goodput stays 0: it is of
+	// completed transfers, and sweeps and fairness indices read it); 0
+	// otherwise, and for UDP.
+	PartialGoodput float64
+	// Partial reports that the transfer did not finish, so that the
+	// goodput reported is PartialGoodput.
+	Partial       bool
 	DeliveryRatio float64
 
 	TCP *TCPResult
@@ -191,6 +200,9 @@ type flow interface {
 
 // Network is a built scenario, ready to run.
 type Network struct {
+	// drained: Run's engine ran out of events (an unfinished rdt 2.x
+	// flow is then deadlocked).
+	drained  bool
 	sc       *scenario.Scenario
 	seed     uint64
 	eng      *sim.Engine
@@ -362,7 +374,7 @@ func buildWith(sc *scenario.Scenario, seed uint64, opt Options, stop func() bool
 			return nil, interrupted
 		}
 		f := &sc.Flows[i]
-		from, to := sc.FlowEnds(f)
+		from, to := f.From, f.To
 		if err := n.checkTTL(f.Name, from, to); err != nil {
 			return nil, fmt.Errorf("%s: %w", sc.File, err)
 		}
@@ -437,6 +449,7 @@ func (n *Network) Run() *Result {
 	n.startFlows()
 
 	reason := n.eng.Run(sim.Limits{Until: sim.Time(n.sc.Until), MaxEvents: uint64(n.sc.MaxEvents), Interrupt: n.intr})
+	n.drained = reason == sim.Drained
 	flows := make([]FlowResult, 0, len(n.flows))
 	for _, f := range n.flows {
 		flows = append(flows, f.result(n.eng.Now()))
@@ -453,7 +466,8 @@ func (n *Network) result(reason sim.StopReason, flows []FlowResult) *Result {
 	r.Flows = flows
 	for i := range r.Flows {
 		fr := &r.Flows[i]
-		fr.From, fr.To = n.sc.FlowEnds(&n.sc.Flows[i])
+		f := &n.sc.Flows[i]
+		fr.From, fr.To = f.From, f.To
 		fr.Path, fr.BaseRTT = n.flowPath(fr.From, fr.To)
 	}
 	r.Topology, r.routing = n.sc.Topology(), n.rt
@@ -513,6 +527,17 @@ type PanicError struct {
 
 func (e *PanicError) Error() string {
 	return fmt.Sprintf("internal error (a bug in tcpsim, please report it): %v; reproduce with: tcpsim run %s --seed %d", e.Value, e.File, e.Seed)
+}
+
+// partialGoodput marks r as an unfinished transfer and sets its goodput
+// so far: the bytes delivered per second from its start to now. A
+// transfer that delivered nothing keeps goodput 0, not marked.
+func (r *FlowResult) partialGoodput(now sim.Time) {
+	if r.DeliveredBytes <= 0 {
+		return
+	}
+	r.Partial = true
+	r.PartialGoodput = goodput(r.DeliveredBytes, now-r.Start)
 }
 
 func goodput(bytes int64, d sim.Time) float64 {

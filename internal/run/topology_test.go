@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"tcpsim/internal/direction"
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/trace"
 	"tcpsim/sim"
@@ -271,13 +272,13 @@ flows:
 	if err != nil || !res.OK() {
 		t.Fatal(err, res.Status())
 	}
-	dirs := map[string]bool{"s->r": true, "r->s": true, "r->d": true, "d->r": true}
+	dirs := map[direction.Dir]bool{"s->r": true, "r->s": true, "r->d": true, "d->r": true}
 	var routerDrops int64
 	for _, e := range c.Events {
 		if e.Dir == "" {
 			continue
 		}
-		from, to, _ := strings.Cut(e.Dir, "->")
+		from, to, _ := e.Dir.Ends()
 		switch e.Kind {
 		case trace.Send:
 			if e.Dir != "s->d" && e.Dir != "d->s" || e.Node != from {

@@ -5,6 +5,8 @@ import (
 
 	"strconv"
 
+	"tcpsim/internal/direction"
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/trace"
 	"tcpsim/model/link"
@@ -43,7 +45,7 @@ type tracer struct {
 	// last is the packet the link is delivering, so that an endpoint
 	// that finds it damaged can be traced against it (rdt flows).
 	last     link.Packet
-	lastDir  string
+	lastDir  direction.Dir
 	lastNode string
 	rtt      bool // trace RTT samples (Options.TraceRTT)
 	rec      bool // trace loss recovery (Options.TraceRecovery)
@@ -55,7 +57,8 @@ type tracer struct {
 
 // traceDir is how events name one link direction.
 type traceDir struct {
-	name, from, to string
+	name     direction.Dir
+	from, to string
 }
 
 var linkKinds = [...]string{
@@ -81,19 +84,19 @@ func (t *tracer) node(name string) string {
 }
 
 // packet fills the event's packet fields from the bytes.
-func (t *tracer) packet(kind string, pkt link.Packet, dir string) *trace.Event {
+func (t *tracer) packet(kind string, pkt link.Packet, dir direction.Dir) *trace.Event {
 	s := wire.Peek(pkt.Buf)
 	t.ev = trace.Event{T: t.n.eng.Now(), Flow: t.flowName(pkt.Flow), Kind: kind, Dir: dir, Len: s.Len, Packet: pkt.Buf, ID: pkt.ID}
 	switch s.Protocol {
 	case wire.ProtoTCP:
-		t.ev.Proto = "tcp"
+		t.ev.Proto = proto.TCP.String()
 		t.ev.Seq, t.ev.Ack, t.ev.Flags, t.ev.Win = s.Seq, s.Ack, wire.FlagString(s.Flags), int(s.Window)
 		t.ev.SACK = sackList(s.SACK, s.NSACK)
 		if s.Flags&wire.FlagSYN == 0 {
 			t.ev.Win <<= t.shift[s.SrcPort] // windows in bytes (RFC 7323 scaling undone)
 		}
 	case wire.ProtoUDP:
-		t.ev.Proto = "udp"
+		t.ev.Proto = proto.UDP.String()
 		if f := pkt.Flow; f >= 0 && int(f) < len(t.n.sc.Flows) && scenario.IsRDT(t.n.sc.Flows[f].Protocol) {
 			rdtPacket(&t.ev, pkt.Buf)
 		}
@@ -132,7 +135,7 @@ func (t *tracer) install() {
 	t.dirs = map[string]traceDir{}
 	for i, p := range n.pipes {
 		from, to := n.nodes[n.dirs[i].from].name, n.nodes[n.dirs[i].to].name
-		t.dirs[p.Name] = traceDir{name: from + "->" + to, from: from, to: to}
+		t.dirs[p.Name] = traceDir{name: direction.Of(from, to), from: from, to: to}
 		p.SetObserver(t)
 	}
 	// A node's drop on arrival is traced against the packet the link
@@ -230,11 +233,12 @@ func (t *tracer) tcpSegment(s *tcpSide, n tcp.Note) {
 		t.shift[h.SrcPort] = c.WindowShift()
 		win <<= c.WindowShift()
 	}
-	from, to := t.n.sc.FlowEnds(&t.n.sc.Flows[s.i])
+	f := &t.n.sc.Flows[s.i]
+	from, to := f.From, f.To
 	if s.side == "server" {
 		from, to = to, from
 	}
-	t.ev = trace.Event{T: t.n.eng.Now(), Flow: s.flow, Kind: trace.Send, Dir: from + "->" + to, Node: t.node(from), Proto: "tcp",
+	t.ev = trace.Event{T: t.n.eng.Now(), Flow: s.flow, Kind: trace.Send, Dir: direction.Of(from, to), Node: t.node(from), Proto: proto.TCP.String(),
 		Seq: h.Seq, Ack: h.Ack, Flags: wire.FlagString(h.Flags), Win: win, Len: n.Len, Retrans: n.Retrans,
 		SACK: sackList(h.SACK, h.NSACK)}
 	t.sink.Event(&t.ev)

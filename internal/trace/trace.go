@@ -11,6 +11,8 @@ import (
 	"strings"
 	"unicode"
 
+	"tcpsim/internal/direction"
+	proto "tcpsim/internal/protocol"
 	"tcpsim/sim"
 )
 
@@ -69,13 +71,16 @@ type Event struct {
 	Flow string `json:"flow,omitempty"`
 	Kind string `json:"event"`
 	ID   uint64 `json:"id,omitempty"` // packet number within its direction
-	// Dir is the direction: "a->b" or "b->a" between the two hosts of
+	// Dir is the direction: direction.AB or BA between the two hosts of
 	// the shorthand form; in a topology the link direction ("r1->r2")
 	// for link events and the flow's direction ("s1->d") for send events.
-	Dir string `json:"dir,omitempty"`
+	// Its JSON is its text.
+	Dir direction.Dir `json:"dir,omitempty"`
 	// Node is where the event happened, in a topology only: the sending
 	// node (the receiving one for deliver and drops on arrival).
-	Node    string `json:"node,omitempty"`
+	Node string `json:"node,omitempty"`
+	// Proto is the protocol family of the packet (proto.Family.String:
+	// "tcp", "udp", "rdt"); ask Is rather than compare the words.
 	Proto   string `json:"proto,omitempty"`
 	Seq     uint32 `json:"seq,omitempty"`
 	Ack     uint32 `json:"ack,omitempty"`
@@ -96,6 +101,9 @@ type Event struct {
 	// events, valid only during the Event call.
 	Packet []byte `json:"-"`
 }
+
+// Is reports whether e is about a packet of protocol family f.
+func (e *Event) Is(f proto.Family) bool { return e.Proto == f.String() }
 
 // MaxSACKBlocks is the most SACK blocks a segment carries (RFC 2018 §3).
 const MaxSACKBlocks = 4
@@ -246,15 +254,15 @@ func AppendText(b []byte, e *Event) []byte {
 		}
 		b = append(b, ' ')
 		b = append(b, e.Proto...)
-		switch e.Proto {
-		case "tcp":
+		switch {
+		case e.Is(proto.TCP):
 			b = fmt.Appendf(b, " %s seq=%d ack=%d win=%d", e.Flags, e.Seq, e.Ack, e.Win)
 			if e.SACK.N > 0 {
 				b = e.SACK.AppendText(append(b, " sack="...))
 			}
-		case "rdt":
-			if e.Flags == "ACK" {
-				b = fmt.Appendf(b, " ACK %d", e.Ack)
+		case e.Is(proto.RDT):
+			if e.Flags == "ACK" || e.Flags == "NAK" { // NAK: rdt 2.0, 2.1
+				b = fmt.Appendf(b, " %s %d", e.Flags, e.Ack)
 			} else {
 				b = fmt.Appendf(b, " pkt %d", e.Seq)
 			}

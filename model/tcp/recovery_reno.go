@@ -53,7 +53,10 @@ func (r *renoRecovery) inRecovery() bool { return r.recovering }
 
 // pipe is the data in flight: SND.NXT − SND.UNA (RFC 5681's FlightSize,
 // less what go-back-N has rewound).
-func (r *renoRecovery) pipe() int { return int(r.e.snd.una.Size(r.e.snd.nxt)) }
+func (r *renoRecovery) pipe() int {
+	s := &r.e.snd
+	return int(s.una.Size(s.nxt)) + r.e.frto.inFlight(s.offset(s.nxt))
+}
 
 // nextSeg never puts a retransmission ahead of new data: without SACK the
 // only retransmissions are the fast ones sent from onDupAck and onNewAck,
@@ -69,7 +72,20 @@ func (r *renoRecovery) onDupAck() {
 	s := &e.snd
 	r.dupAcks++
 	mss := s.smss()
+	if e.frto.loss {
+		// F-RTO step 3.a: a duplicate ACK after step 2.b's new data says
+		// the loss is genuine, and one of those segments has arrived.
+		before := e.frto.newInFlight
+		e.frto.dupAck(mss)
+		e.frto.onAck(s, false, true, false)
+		if e.frto.newInFlight < before {
+			e.output()
+		}
+	}
 	if r.recovering {
+		if s.textbook {
+			return // the figure's window stays ssthresh + 3 (textbook.go)
+		}
 		s.setCwnd(s.cwnd+mss, s.ssthresh) // inflate: a segment has left the network
 		e.output()
 		return
@@ -80,7 +96,7 @@ func (r *renoRecovery) onDupAck() {
 		// collects three duplicates. We account for it as a temporary
 		// cwnd inflation, removed on the next new ACK, so that in-flight
 		// data never exceeds cwnd.
-		if r.variant != recoveryResendOnly && s.hasData(s.nxt) {
+		if r.variant != recoveryResendOnly && !s.textbook && s.hasData(s.nxt) {
 			r.ltInflation += mss
 			s.setCwnd(s.cwnd+mss, s.ssthresh)
 			before := s.max
@@ -92,8 +108,10 @@ func (r *renoRecovery) onDupAck() {
 	if r.dupAcks != dupAckThreshold {
 		return
 	}
-	s.setCwnd(s.cwnd-r.ltInflation, s.ssthresh)
-	r.ltInflation = 0
+	if !s.textbook { // no Limited Transmit, nothing lent (textbook.go)
+		s.setCwnd(s.cwnd-r.ltInflation, s.ssthresh)
+		r.ltInflation = 0
+	}
 	// RFC 6582 §3.2 step 2: enter fast retransmit only if the ACK covers
 	// more than "recover" (no repeated recovery after a timeout).
 	if r.variant == recoveryNewReno && !r.recover.LessThan(s.una) {
@@ -133,6 +151,9 @@ func (r *renoRecovery) onNewAck(ack seqnum.Value, acked int) bool {
 		r.recover = ack - 1 // keep "recover" within 2^31 of SND.UNA across wraps
 	}
 	mss := s.smss()
+	if e.frto.loss && r.frtoAck(acked) {
+		return false // a spurious timeout, undone: the ACK grows the window
+	}
 	prevDup := r.dupAcks
 	r.dupAcks = 0
 	if r.ltInflation > 0 {
@@ -146,13 +167,25 @@ func (r *renoRecovery) onNewAck(ack seqnum.Value, acked int) bool {
 		// Partial ACK: retransmit the next hole, deflate by the amount
 		// acknowledged, add back one SMSS, stay in recovery.
 		e.retransmit(ack, true)
+		r.dupAcks = prevDup
+		if s.textbook {
+			return true // never inflated, so nothing to deflate (textbook.go)
+		}
 		c := s.cwnd - acked
 		if acked >= mss {
 			c += mss
 		}
 		s.setCwnd(max(c, mss), s.ssthresh)
-		r.dupAcks = prevDup
 		return true
+	}
+	if s.textbook {
+		// The figure's Reno: cwnd stays ssthresh + 3 segments and grows
+		// linearly from there; this ACK counts towards the growth
+		// (textbook.go), so it is reported as outside recovery.
+		r.recovering = false
+		e.noteRecovery(false)
+		e.cc.onRecoveryExit(e.clock.Now())
+		return false
 	}
 	// Full ACK (or Reno's first new ACK): deflate to ssthresh.
 	fs := s.flightSize()
@@ -177,4 +210,32 @@ func (r *renoRecovery) onRTO() {
 	r.ltInflation = 0
 	r.dupAcks = 0
 	r.recover = r.e.snd.max - 1
+}
+
+// frtoAck runs F-RTO (frto.go) for an ACK of a timeout's episode that
+// moved SND.UNA by acked bytes, and reports whether it found the timeout
+// spurious and undid it. Without SACK the data never retransmitted is what
+// lies above rtxHigh: go-back-N resends in order.
+func (r *renoRecovery) frtoAck(acked int) bool {
+	e := r.e
+	s := &e.snd
+	f := &e.frto
+	from := max(s.unaOff-int64(acked), f.rtxHigh)
+	orig := from < min(s.unaOff, f.high)
+	if f.onAck(s, true, false, orig) != frtoUndo {
+		return false
+	}
+	cwnd, ss := f.undone(s)
+	e.st.Undos++
+	e.st.SpuriousRTOs++
+	s.setCwnd(cwnd, ss)
+	// Nothing more is deemed lost (tcp_undo_cwnd_reduction unmarks it):
+	// go-back-N stops, and duplicate ACKs may start a fast recovery again.
+	if s.nxt.LessThan(s.max) {
+		s.nxt = s.max
+	}
+	r.recover = s.una - 1
+	r.dupAcks, r.ltInflation = 0, 0
+	e.cc.onRecoveryExit(e.clock.Now())
+	return true
 }

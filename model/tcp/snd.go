@@ -53,6 +53,9 @@ type sender struct {
 	// byteCounting makes the congestion control count segments
 	// acknowledged, as Linux does (Config.ByteCounting, abc.go).
 	byteCounting bool
+	// textbook makes the window K&R's Figure 3.53's
+	// (Config.TextbookWindow, textbook.go).
+	textbook bool
 	// ssExit, when set, may end slow start before a loss (HyStart,
 	// Config.HyStart): hystart.go, hystartpp.go.
 	ssExit slowStartExit
@@ -103,6 +106,7 @@ func (s *sender) init(cfg *Config) {
 	s.peerMSS = 536 // RFC 9293 §3.7.1 default when no MSS option arrives
 	s.obs = cfg.Observer
 	s.byteCounting = cfg.ByteCounting
+	s.textbook = cfg.TextbookWindow
 }
 
 // offset maps a sequence number on the send side (at most 2^31 from
@@ -229,8 +233,15 @@ func (e *Endpoint) output() {
 	default:
 		return
 	}
+	if e.frto.sendNew {
+		e.sendNewData() // F-RTO step 2.b: new data before retransmissions
+	}
 	mss := e.snd.smss()
 	for {
+		if !e.snd.sack && e.frto.newTo > e.frto.newFrom {
+			// Go-back-N after a timeout skips what F-RTO sent after it.
+			e.snd.nxt = e.snd.seqAt(e.frto.skip(e.snd.offset(e.snd.nxt)))
+		}
 		if e.snd.sack && e.snd.nxt.LessThan(e.snd.max) {
 			// Go-back-N after a timeout: never resend SACKed data.
 			if start, _ := e.snd.sb.unsackedRun(e.snd.offset(e.snd.nxt), 1); start > e.snd.offset(e.snd.nxt) {
@@ -364,6 +375,9 @@ func (e *Endpoint) transmit(seq seqnum.Value, size int, rexmit, fast bool) {
 	}
 	if e.rack != nil && size > 0 {
 		e.rack.onSent(off, size, isRetrans)
+	}
+	if e.frto.loss {
+		e.frto.onSent(off, size, isRetrans)
 	}
 	if isRetrans {
 		e.countRetrans(fast || e.snd.goBackFast)
