@@ -80,7 +80,7 @@ type Writer struct {
 	out     io.Writer
 	m       sweep.Meta
 	tmp     *os.File
-	pw      *parquet.Writer
+	pw      *parquet.GenericWriter[any]
 	cols    map[string]parquet.LeafColumn
 	row     parquet.Row
 	counts  sweep.Counts
@@ -98,7 +98,7 @@ func NewWriter(out io.Writer, m sweep.Meta) (*Writer, error) {
 		return nil, fmt.Errorf("parquet: a temporary file: %w", err)
 	}
 	w := &Writer{out: out, m: m, tmp: tmp, cols: map[string]parquet.LeafColumn{}, lastRun: -1,
-		pw: parquet.NewWriter(tmp, schema, parquet.Compression(&snappy.Codec{}), parquet.MaxRowsPerRowGroup(rowsPerGroup),
+		pw: parquet.NewGenericWriter[any](tmp, schema, parquet.Compression(&snappy.Codec{}), parquet.MaxRowsPerRowGroup(rowsPerGroup),
 			parquet.KeyValueMetadata("tcpsim.scenario", m.Scenario), parquet.KeyValueMetadata("tcpsim.scenario_sha256", m.ScenarioSHA256),
 			parquet.KeyValueMetadata("tcpsim.grid_sha256", m.GridSHA256))}
 	for _, path := range schema.Columns() {
