@@ -1,4 +1,4 @@
-package diagram
+package flowview
 
 import (
 	"fmt"
