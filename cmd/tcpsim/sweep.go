@@ -17,6 +17,7 @@ import (
 	"tcpsim/internal/plot"
 	"tcpsim/internal/report"
 	"tcpsim/internal/sweep"
+	"tcpsim/internal/sweep/sweepparquet"
 )
 
 // sweepOptions are the sweep command's flags; validate, execute and
@@ -78,7 +79,7 @@ JOB_COMPLETION_INDEX (from 0); docs/sweeps.md has the tested recipes.`,
 	cmd.Flags().StringArrayVar(&o.vary, "vary", nil, "PATH=V1,V2,...: a parameter and its values (repeatable)")
 	cmd.Flags().IntVar(&o.seeds, "seeds", 10, "independent seeds per point")
 	cmd.Flags().IntVar(&o.workers, "workers", runtime.GOMAXPROCS(0), "parallel runs (1 to 1024; default: the number of cores)")
-	cmd.Flags().StringVar(&o.format, "format", "table", "output format: "+report.FormatList(true, false))
+	cmd.Flags().StringVar(&o.format, "format", "table", sweepFormatHelp)
 	cmd.Flags().StringVar(&o.shard, "shard", "", "K/N: run only the K-th of N slices of the runs (needs --out); auto: K and N from a Slurm job array; auto/N: K from a Kubernetes Indexed Job")
 	cmd.Flags().StringVar(&o.out, "out", "", "write raw results of a shard to FILE (JSON lines) instead of a report")
 	cmd.Flags().StringVar(&o.plotDir, "plot", "", "also write goodput vs the first --vary parameter, with 95% CI bars and the textbook model (Mathis, 1 − p, rdt utilisation), as PNG and SVG into DIR")
@@ -88,8 +89,11 @@ JOB_COMPLETION_INDEX (from 0); docs/sweeps.md has the tested recipes.`,
 // validate checks the flags and returns the axes and the shard they give.
 func (o *sweepOptions) validate() ([]sweep.Axis, sweep.Shard, error) {
 	sh := sweep.Shard{K: 1, N: 1}
-	if _, err := report.ParseFormat(o.format, true); err != nil {
-		return nil, sh, fmt.Errorf("--format %q: want one of %s", o.format, strings.Join(report.FormatNames(true), ", "))
+	if err := checkSweepFormat(o.format); err != nil {
+		return nil, sh, err
+	}
+	if o.format == sweepparquet.Format && o.plotDir != "" {
+		return nil, sh, fmt.Errorf("--plot draws from a report: use it without --format parquet")
 	}
 	if o.seeds < 1 {
 		return nil, sh, fmt.Errorf("--seeds %d: want at least 1", o.seeds)
@@ -174,6 +178,25 @@ func (o *sweepOptions) shardOut(plan *sweep.Plan, sh sweep.Shard, intr *atomic.B
 // records as they come, and warns of failed runs; a signal stops the
 // sweep and nothing is printed.
 func (o *sweepOptions) report(name string, src []byte, plan *sweep.Plan, sh sweep.Shard, intr *atomic.Bool, which func() os.Signal) error {
+	if o.format == sweepparquet.Format {
+		pw, err := sweepparquet.NewWriter(o.stdout, plan.Meta)
+		if err != nil {
+			return err
+		}
+		err = o.stream(plan, sh, plan.Runs(), nil, intr, pw.Add)
+		if errors.Is(err, sweep.ErrInterrupted) {
+			pw.Abort()
+			return interrupted(which(), fmt.Sprintf("sweep stopped: %s; no report written", strings.TrimPrefix(err.Error(), sweep.ErrInterrupted.Error()+": ")))
+		}
+		if err != nil {
+			pw.Abort()
+			return err
+		}
+		if err := pw.Close(); err != nil {
+			return err
+		}
+		return warnCounts(o.stderr, pw.Counts())
+	}
 	rep, err := sweep.NewReport(o.stdout, plan.Meta, o.format)
 	if err != nil {
 		return err
@@ -220,8 +243,26 @@ the shards, a truncated file, the runs (a FILE.partial of a stopped sweep
 says to rerun it with the same --out).`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if _, err := report.ParseFormat(format, true); err != nil {
-				return fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.FormatNames(true), ", "))
+			if err := checkSweepFormat(format); err != nil {
+				return err
+			}
+			if format == sweepparquet.Format {
+				var pw *sweepparquet.Writer
+				_, err := sweep.MergeTo(args, func(r *sweep.Record) error { return pw.Add(r) }, func(m sweep.Meta) error {
+					var err error
+					pw, err = sweepparquet.NewWriter(stdout, m)
+					return err
+				})
+				if err != nil {
+					if pw != nil {
+						pw.Abort()
+					}
+					return err
+				}
+				if err := pw.Close(); err != nil {
+					return err
+				}
+				return warnCounts(cmd.ErrOrStderr(), pw.Counts())
 			}
 			var rep *sweep.Report
 			_, err := sweep.MergeTo(args, func(r *sweep.Record) error { return rep.Add(r) }, func(m sweep.Meta) error {
@@ -242,8 +283,22 @@ says to rerun it with the same --out).`,
 			return warnCounts(cmd.ErrOrStderr(), st.Runs)
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "table", "output format: "+report.FormatList(true, false))
+	cmd.Flags().StringVar(&format, "format", "table", sweepFormatHelp)
 	return cmd
+}
+
+// sweepFormatHelp is the --format flag's help of sweep and merge.
+var sweepFormatHelp = "output format: " + report.FormatList(true, false) + ", or parquet (one row per run and flow: docs/sweeps.md)"
+
+// checkSweepFormat checks a sweep or merge --format.
+func checkSweepFormat(format string) error {
+	if format == sweepparquet.Format {
+		return nil
+	}
+	if _, err := report.ParseFormat(format, true); err != nil {
+		return fmt.Errorf("--format %q: want one of %s, %s", format, strings.Join(report.FormatNames(true), ", "), sweepparquet.Format)
+	}
+	return nil
 }
 
 // warnCounts says once on stderr how many runs failed and why, and then

@@ -73,3 +73,30 @@ func sweepGolden(t *testing.T, name, got string) {
 		t.Errorf("%s differs from %s:\n%.3000s", name, path, got)
 	}
 }
+
+// --format parquet: the merged shards give the sweep's file byte for
+// byte, and it is a Parquet file (PAR1 at both ends); with --plot it is
+// refused.
+func TestSweepParquet(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"sweep", "../../scenarios/sweeps/tcp-vs-udp-over-loss.yaml", "--vary", "link.loss=0,5%", "--seeds", "3"}
+	out, errs, code := runCmd(append(args, "--format", "parquet")...)
+	if code != 0 || !strings.HasPrefix(out, "PAR1") || !strings.HasSuffix(out, "PAR1") {
+		t.Fatalf("exit %d, %s: %d bytes, not Parquet", code, errs, len(out))
+	}
+	var shards []string
+	for _, k := range []string{"1", "2"} {
+		f := filepath.Join(dir, k+".jsonl")
+		if _, errs, code := runCmd(append(args, "--shard", k+"/2", "--out", f)...); code != 0 {
+			t.Fatalf("shard %s: exit %d: %s", k, code, errs)
+		}
+		shards = append(shards, f)
+	}
+	merged, errs, code := runCmd("merge", "--format", "parquet", shards[1], shards[0])
+	if code != 0 || merged != out {
+		t.Fatalf("merge --format parquet: exit %d, %s; same bytes as the sweep: %v", code, errs, merged == out)
+	}
+	if _, errs, code := runCmd(append(args, "--format", "parquet", "--plot", dir)...); code != 2 || !strings.Contains(errs, "--plot") {
+		t.Errorf("--format parquet --plot: exit %d, %s; want a refusal", code, errs)
+	}
+}

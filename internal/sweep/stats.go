@@ -127,6 +127,9 @@ type Counts struct {
 	Because                  [numFailures]int // indexed by Failure; Because[None] is unused
 }
 
+// Add counts a run (or a flow in it) that ended with f (None: completed).
+func (c *Counts) Add(f Failure) { c.add(f) }
+
 func (c *Counts) add(f Failure) {
 	c.Total++
 	if f == None {
