@@ -425,7 +425,7 @@ func TestBrowserStepsFollowTheTrace(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	const n = 80
-	l.click("body")
+	l.click("#clock")
 	for i := 1; i <= n; i++ {
 		l.key(kb.ArrowRight)
 		got := eval[string](l, `document.getElementById("event-current").dataset.event`)
@@ -463,7 +463,7 @@ func TestBrowserPermalinkRestores(t *testing.T) {
 	l.setAndFire("#loss", "25", "input") // 2.5%
 	l.waitRuns(n)
 	report := l.text("#report-json")
-	l.click("body")
+	l.click("#clock")
 	for range 40 {
 		l.key(kb.ArrowRight)
 	}
@@ -536,7 +536,7 @@ func TestBrowserWidths(t *testing.T) {
 func TestBrowserLargeTextAndSweep(t *testing.T) {
 	l := newLab(t, 1400, 1000)
 	l.open("#s=tcp-vs-udp.yaml&seed=42")
-	l.click("body")
+	l.click("#clock")
 	l.key("l")
 	large := eval[bool](l, `document.documentElement.classList.contains("large")`)
 	if !large {
