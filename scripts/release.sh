@@ -39,7 +39,7 @@ for t in $TARGETS; do
   echo "building $name"
   CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -ldflags "-s -w" -o "dist/$name/$exe" ./cmd/tcpsim
   cp README.md LICENSE NOTICE "dist/$name/"
-  cp -r docs "dist/$name/"   # the README links into docs/
+  cp -r docs deploy "dist/$name/"   # the README links into docs/, docs/sweeps.md into deploy/
   if [ "$os" = windows ]; then
     (cd dist && zip -qr "$name.zip" "$name")
   else

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"tcpsim/internal/direction"
 	"text/tabwriter"
 	"time"
 
@@ -231,9 +232,9 @@ func packetLine(w io.Writer, flow string) func(*analyze.Conn, *analyze.Packet) {
 		if flow != "" && c.Name != flow {
 			return
 		}
-		dir := "a->b"
+		dir := direction.AB
 		if p.Dir == 1 {
-			dir = "b->a"
+			dir = direction.BA
 		}
 		ack := "-"
 		if p.Flags&analyze.ACK != 0 && b.set[1-p.Dir] {

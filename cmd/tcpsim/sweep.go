@@ -28,10 +28,12 @@ type sweepOptions struct {
 	shard, out     string
 	plotDir        string
 	stdout, stderr io.Writer
+	// getenv reads the scheduler's variables for --shard auto: os.Getenv.
+	getenv func(string) string
 }
 
 func newSweepCmd(stdout, stderr io.Writer) *cobra.Command {
-	o := &sweepOptions{stdout: stdout, stderr: stderr}
+	o := &sweepOptions{stdout: stdout, stderr: stderr, getenv: os.Getenv}
 	cmd := &cobra.Command{
 		Use:   "sweep FILE --vary PATH=V1,V2,... [--vary ...] --seeds N",
 		Short: "Run a scenario over parameter values and seeds; report means and 95% confidence intervals",
@@ -47,7 +49,10 @@ Fields are addressed as in the file, flows by name:
 Seed k (the file's seed + k) is used at every point, so points are compared
 under common random numbers. Output is identical whatever --workers is.
 With --shard K/N --out FILE only every N-th run is made and its raw results
-are written to FILE; 'tcpsim merge' combines the shards.`,
+are written to FILE; 'tcpsim merge' combines the shards. --shard auto takes
+K and N from a Slurm job array task (SLURM_ARRAY_TASK_ID, _MIN, _COUNT or
+_MAX), --shard auto/N takes K from a Kubernetes Indexed Job's
+JOB_COMPLETION_INDEX (from 0); docs/sweeps.md has the tested recipes.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			axes, sh, err := o.validate()
@@ -75,7 +80,7 @@ are written to FILE; 'tcpsim merge' combines the shards.`,
 	cmd.Flags().IntVar(&o.seeds, "seeds", 10, "independent seeds per point")
 	cmd.Flags().IntVar(&o.workers, "workers", runtime.GOMAXPROCS(0), "parallel runs (1 to 1024; default: the number of cores)")
 	cmd.Flags().StringVar(&o.format, "format", "table", "output format: "+report.FormatList(true, false))
-	cmd.Flags().StringVar(&o.shard, "shard", "", "K/N: run only the K-th of N slices of the runs (needs --out)")
+	cmd.Flags().StringVar(&o.shard, "shard", "", "K/N: run only the K-th of N slices of the runs (needs --out); auto: K and N from a Slurm job array; auto/N: K from a Kubernetes Indexed Job")
 	cmd.Flags().StringVar(&o.out, "out", "", "write raw results of a shard to FILE (JSON lines) instead of a report")
 	cmd.Flags().StringVar(&o.plotDir, "plot", "", "also write goodput vs the first --vary parameter, with 95% CI bars and the textbook model (Mathis, 1 − p, rdt utilisation), as PNG and SVG into DIR")
 	return cmd
@@ -103,7 +108,12 @@ func (o *sweepOptions) validate() ([]sweep.Axis, sweep.Shard, error) {
 	}
 	if o.shard != "" {
 		var err error
-		if sh, err = sweep.ParseShard(o.shard); err != nil {
+		if sweep.IsAutoShard(o.shard) {
+			sh, err = sweep.ShardFromEnv(o.shard, o.getenv)
+		} else {
+			sh, err = sweep.ParseShard(o.shard)
+		}
+		if err != nil {
 			return nil, sh, err
 		}
 		if o.out == "" {

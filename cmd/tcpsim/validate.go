@@ -42,8 +42,12 @@ func newValidateCmd(stdout io.Writer) *cobra.Command {
 				if !c.Pass() {
 					verdict, failed = "OUTSIDE", true
 				}
+				errCol, tolCol := fmt.Sprintf("%+.1f%%", 100*c.RelErr()), fmt.Sprintf("±%.1f%%", 100*c.Tolerance)
+				if c.Absolute {
+					errCol, tolCol = fmt.Sprintf("%+.2f", c.Diff()), fmt.Sprintf("±%g", c.Tolerance)
+				}
 				t.Append([]string{c.Model, c.Params, value(c.Predicted, c.Unit), value(c.Simulated, c.Unit),
-					strconv.Itoa(c.Seeds), fmt.Sprintf("%+.1f%%", 100*c.RelErr()), fmt.Sprintf("±%.1f%%", 100*c.Tolerance), verdict})
+					strconv.Itoa(c.Seeds), errCol, tolCol, verdict})
 			}
 			if err := t.Render(); err != nil {
 				return err
@@ -76,6 +80,8 @@ func value(v float64, unit string) string {
 		return fmt.Sprintf("%.5g", v)
 	case "s":
 		return fmt.Sprintf("%.2f ms", v*1e3)
+	case "segments", "RTOs":
+		return fmt.Sprintf("%.1f %s", v, unit)
 	}
 	return fmt.Sprintf("%.4f", v)
 }

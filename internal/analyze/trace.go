@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"slices"
+	"tcpsim/internal/direction"
 	"time"
 
 	"tcpsim/internal/trace"
@@ -51,7 +52,7 @@ func (c *Conn) Trace() []trace.Event {
 	if !c.NearA && c.hsk {
 		near = 1
 	}
-	dirs := [2]string{"a->b", "b->a"}
+	dirs := [2]direction.Dir{direction.AB, direction.BA}
 	var ids [2]uint64
 	evs := make([]trace.Event, 0, 3*len(c.Packets))
 	for i := range c.Packets {

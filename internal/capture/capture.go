@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/gopacket/gopacket"
@@ -101,7 +100,7 @@ func (s *sink) Event(e *trace.Event) {
 	if e.Packet == nil {
 		return
 	}
-	from, to, ok := strings.Cut(e.Dir, "->")
+	from, to, ok := e.Dir.Ends()
 	if !ok {
 		return
 	}

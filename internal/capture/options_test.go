@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"tcpsim/internal/direction"
 	"testing"
 
 	"tcpsim/internal/run"
@@ -53,7 +54,7 @@ func tsharkFieldsWith(t *testing.T, file string, extra []string, fields ...strin
 func TestTsharkDecodesTCPOptions(t *testing.T) {
 	a, b := wire.Addr{10, 0, 0, 1}, wire.Addr{10, 0, 0, 2}
 	segs := []struct {
-		dir string
+		dir direction.Dir
 		h   wire.TCP
 	}{
 		{"a->b", wire.TCP{SrcPort: 49152, DstPort: 8866, Seq: 1000, Flags: wire.FlagSYN, Window: 65535, MSS: 1460, WScale: 7, SACKPermitted: true, Timestamps: true, TSval: 111}},

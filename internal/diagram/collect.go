@@ -3,6 +3,7 @@ package diagram
 import (
 	"fmt"
 	"strings"
+	"tcpsim/internal/direction"
 
 	"tcpsim/internal/trace"
 	"tcpsim/sim"
@@ -21,9 +22,9 @@ const (
 
 // arrow is one packet on the wire.
 type arrow struct {
-	dir       string   // "a->b" or "b->a"
-	t0        sim.Time // departure
-	text      string   // label, without the direction
+	dir       direction.Dir // direction.AB or BA
+	t0        sim.Time      // departure
+	text      string        // label, without the direction
 	end       endKind
 	corrupted bool
 	scripted  bool // lost or corrupted by the scenario's faults: section
@@ -88,9 +89,9 @@ type chart struct {
 // numbers, duplicate-ACK runs and timer arms, whatever the window; only
 // items at or after opt.From are made (layout applies opt.To and the cut).
 func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
-	k := &collector{evs: evs, opt: opt, g: g, open: map[arrowKey]int{}, isn: map[string]uint32{},
-		sent: map[string]int{}, retransNext: map[string]bool{}, lastAck: map[string]uint32{},
-		dupRun: map[string]int{}, lastWin: map[string]int{}, armed: map[string]int{}, rtoAt: -1}
+	k := &collector{evs: evs, opt: opt, g: g, open: map[arrowKey]int{}, isn: map[direction.Dir]uint32{},
+		sent: map[direction.Dir]int{}, retransNext: map[direction.Dir]bool{}, lastAck: map[direction.Dir]uint32{},
+		dupRun: map[direction.Dir]int{}, lastWin: map[direction.Dir]int{}, armed: map[string]int{}, rtoAt: -1}
 	if opt.Route != nil {
 		k.tr = newTracker(opt.Route)
 	}
@@ -102,7 +103,7 @@ func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
 
 // arrowKey finds the arrow of a packet still on the wire.
 type arrowKey struct {
-	dir string
+	dir direction.Dir
 	id  uint64
 }
 
@@ -115,16 +116,16 @@ type collector struct {
 	tr  *tracker // in a topology (Options.Route): the flow's packets hop by hop
 	c   chart
 
-	open                 map[arrowKey]int  // arrows still on the wire
-	isn                  map[string]uint32 // per direction: the ISN, from the SYN
-	sent                 map[string]int    // per direction: packets sent so far (datagram numbers)
-	clientDir, senderDir string            // who sent the SYN; who sends rdt data
-	retransNext          map[string]bool
-	lastAck              map[string]uint32 // per direction: the last pure ACK's number
-	dupRun               map[string]int    // per direction: duplicate ACKs in a row
-	lastWin              map[string]int    // per direction: the window of that ACK
-	armed                map[string]int    // timer detail -> index of its last timer-set event
-	rtoAt                sim.Time          // when a retransmission timer last fired
+	open                 map[arrowKey]int         // arrows still on the wire
+	isn                  map[direction.Dir]uint32 // per direction: the ISN, from the SYN
+	sent                 map[direction.Dir]int    // per direction: packets sent so far (datagram numbers)
+	clientDir, senderDir direction.Dir            // who sent the SYN; who sends rdt data
+	retransNext          map[direction.Dir]bool
+	lastAck              map[direction.Dir]uint32 // per direction: the last pure ACK's number
+	dupRun               map[direction.Dir]int    // per direction: duplicate ACKs in a row
+	lastWin              map[direction.Dir]int    // per direction: the window of that ACK
+	armed                map[string]int           // timer detail -> index of its last timer-set event
+	rtoAt                sim.Time                 // when a retransmission timer last fired
 }
 
 // onWire returns the arrow of the packet e is about, and its index; nil
@@ -147,8 +148,8 @@ func (k *collector) add(it item) int {
 }
 
 // arrowPrefix is the arrow glyph that starts a departure's label.
-func (k *collector) arrowPrefix(dir string) string {
-	if dir == "b->a" {
+func (k *collector) arrowPrefix(dir direction.Dir) string {
+	if dir == direction.BA {
 		return k.g.ba
 	}
 	return k.g.ab
@@ -177,7 +178,7 @@ func (k *collector) event(i int) {
 		}
 		switch e.Kind {
 		case trace.Enqueue, trace.QueueDrop, trace.EarlyDrop, trace.Lost, trace.DequeueDrop:
-			where = " on " + e.Dir
+			where = " on " + e.Dir.String()
 		}
 		e = &x
 	}
@@ -226,9 +227,9 @@ func (k *collector) hopEnd(i int, e, x *trace.Event, j int) {
 	var why string
 	switch e.Kind {
 	case trace.QueueDrop:
-		why, a.inbound, a.end = " dropped, queue full on "+e.Dir, false, endQueueDrop
+		why, a.inbound, a.end = " dropped, queue full on "+e.Dir.String(), false, endQueueDrop
 	case trace.EarlyDrop:
-		why, a.inbound, a.end = " dropped early by the queue's AQM on "+e.Dir, false, endQueueDrop
+		why, a.inbound, a.end = " dropped early by the queue's AQM on "+e.Dir.String(), false, endQueueDrop
 	case trace.TTLExpired:
 		why = " TTL expired at " + e.Node
 	case trace.NoRoute:
@@ -254,7 +255,7 @@ func (k *collector) departure(i int, e, raw *trace.Event, where string) {
 			k.clientDir = e.Dir
 		}
 	}
-	if e.Proto == "rdt" && e.Flags != "ACK" && k.senderDir == "" {
+	if e.Proto == "rdt" && e.Flags == "DATA" && k.senderDir == "" {
 		k.senderDir = e.Dir
 	}
 	k.sent[e.Dir]++
@@ -296,9 +297,9 @@ func (k *collector) departLabel(e *trace.Event) string {
 	retrans := k.retransNext[e.Dir]
 	k.retransNext[e.Dir] = false
 	if retrans {
-		back := "b->a"
-		if e.Dir == "b->a" {
-			back = "a->b"
+		back := direction.BA
+		if e.Dir == direction.BA {
+			back = direction.AB
 		}
 		switch {
 		case e.T == k.rtoAt:
@@ -352,7 +353,7 @@ func (k *collector) lost(i int, e, raw *trace.Event, where string) {
 	at := e.T + k.opt.Delay/2
 	if k.tr != nil {
 		a.at, a.to = hopEnds(raw.Dir)
-		at = e.T + k.opt.Route.Delay[raw.Dir]/2
+		at = e.T + k.opt.Route.Delay[raw.Dir.String()]/2
 	}
 	if k.in(at) {
 		a.arrive = k.add(item{t: at, order: i, kind: itemArrive, arrow: j, text: text})
@@ -454,29 +455,29 @@ func (k *collector) timerFired(i int, e *trace.Event) {
 
 // sideLane is the lane of an endpoint named in a timer's detail: the
 // client is whoever sent the SYN, an rdt sender whoever sends data.
-func sideLane(side, clientDir, senderDir string) int {
-	from := "a->b"
+func sideLane(side string, clientDir, senderDir direction.Dir) int {
+	from := direction.AB
 	switch side {
 	case "client":
 		if clientDir != "" {
 			from = clientDir
 		}
 	case "server":
-		from = "b->a"
-		if clientDir == "b->a" {
-			from = "a->b"
+		from = direction.BA
+		if clientDir == direction.BA {
+			from = direction.AB
 		}
 	case "sender":
 		if senderDir != "" {
 			from = senderDir
 		}
 	case "receiver":
-		from = "b->a"
-		if senderDir == "b->a" {
-			from = "a->b"
+		from = direction.BA
+		if senderDir == direction.BA {
+			from = direction.AB
 		}
 	}
-	if from == "b->a" {
+	if from == direction.BA {
 		return 1
 	}
 	return 0

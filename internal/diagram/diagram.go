@@ -29,6 +29,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"tcpsim/internal/direction"
 	"unicode/utf8"
 
 	"tcpsim/internal/trace"
@@ -96,7 +97,7 @@ type glyphs struct {
 
 var (
 	unicodeGlyphs = glyphs{'│', '┆', '╲', '╱', '▶', '◀', '✗', '┃', '─', "→", '┌', '└', '┐', '┘', '│', "a→b ", "b→a ", "…"}
-	asciiGlyphs   = glyphs{'|', ':', '\\', '/', '>', '<', 'X', '#', '-', "->", '+', '+', '+', '+', '|', "a->b ", "b->a ", "..."}
+	asciiGlyphs   = glyphs{'|', ':', '\\', '/', '>', '<', 'X', '#', '-', "->", '+', '+', '+', '+', '|', string(direction.AB) + " ", string(direction.BA) + " ", "..."}
 )
 
 // Draw renders the events of one flow (filtered by flow, not by time: the
@@ -475,7 +476,7 @@ func (cv *canvas) topoArrows(c *chart, l *chartLayout, opt *Options, g *glyphs, 
 func (cv *canvas) arrows(c *chart, l *chartLayout, g *glyphs, drawn []bool) (ends []mark) {
 	for _, a := range c.arrows {
 		from, to, slope, head := cv.laneA+1, cv.laneB-1, g.down, g.right
-		if a.dir == "b->a" {
+		if a.dir == direction.BA {
 			from, to, slope, head = cv.laneB-1, cv.laneA+1, g.up, g.left
 		}
 		var r0, r1 int

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"tcpsim/internal/direction"
 	"testing"
 	"unicode/utf8"
 
@@ -712,7 +713,7 @@ func TestWrap(t *testing.T) {
 // SACK blocks are labelled after the ACK, relative to the same ISN
 // (RFC 2018): "ACK ack=1001 SACK 2461-3921".
 func TestLabelSACK(t *testing.T) {
-	isn := map[string]uint32{"a->b": 1000, "b->a": 5000}
+	isn := map[direction.Dir]uint32{direction.AB: 1000, direction.BA: 5000}
 	ack := trace.Event{Proto: "tcp", Dir: "b->a", Flags: "ACK", Seq: 5001, Ack: 2001, Win: 65535}
 	ack.SACK.N = 2
 	ack.SACK.Blocks[0] = [2]uint32{3461, 4921}
@@ -925,7 +926,7 @@ func TestTopologyOneLink(t *testing.T) {
 	var topo []trace.Event
 	for _, e := range two {
 		if e.Dir != "" && e.Kind != trace.Send {
-			from, to, _ := strings.Cut(e.Dir, "->")
+			from, to, _ := e.Dir.Ends()
 			e.Node = from
 			if e.Kind == trace.Deliver || e.Kind == trace.ChecksumDrop {
 				e.Node = to

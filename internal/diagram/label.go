@@ -3,26 +3,27 @@ package diagram
 import (
 	"fmt"
 	"strings"
+	"tcpsim/internal/direction"
 
 	"tcpsim/internal/trace"
 )
 
 // label writes a packet as textbooks do, with sequence numbers relative to
 // each side's ISN (as Wireshark shows them).
-func label(e *trace.Event, isn map[string]uint32) string {
+func label(e *trace.Event, isn map[direction.Dir]uint32) string {
 	switch e.Proto {
 	case "udp":
 		return fmt.Sprintf("UDP len=%d", e.Len)
 	case "rdt": // stop-and-wait, go-back-n, selective-repeat: K&R's labels
-		if e.Flags == "ACK" {
-			return fmt.Sprintf("ACK %d", e.Ack)
+		if e.Flags == "ACK" || e.Flags == "NAK" { // NAK: rdt 2.0, 2.1
+			return fmt.Sprintf("%s %d", e.Flags, e.Ack)
 		}
 		return fmt.Sprintf("pkt %d", e.Seq)
 	}
-	rel := func(dir string, v uint32) uint32 { return v - isn[dir] }
-	other := "b->a"
-	if e.Dir == "b->a" {
-		other = "a->b"
+	rel := func(dir direction.Dir, v uint32) uint32 { return v - isn[dir] }
+	other := direction.BA
+	if e.Dir == direction.BA {
+		other = direction.AB
 	}
 	flags := e.Flags
 	if flags == "ACK" || flags == "ACK,PSH" || flags == "PSH,ACK" {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"tcpsim/internal/direction"
 	"unicode/utf8"
 
 	"tcpsim/internal/trace"
@@ -61,8 +62,8 @@ func newTracker(r *Route) *tracker {
 }
 
 // hopEnds splits a link direction's name "x->y".
-func hopEnds(link string) (string, string) {
-	x, y, _ := strings.Cut(link, "->")
+func hopEnds(link direction.Dir) (string, string) {
+	x, y, _ := link.Ends()
 	return x, y
 }
 
@@ -118,7 +119,7 @@ func (t *tracker) step(e *trace.Event) (trace.Event, topoAct, int) {
 func (r *Route) OneWay() sim.Time {
 	var d sim.Time
 	for i := 0; i+1 < len(r.Path); i++ {
-		d += r.Delay[r.Path[i]+"->"+r.Path[i+1]]
+		d += r.Delay[direction.Of(r.Path[i], r.Path[i+1]).String()]
 	}
 	return d
 }
@@ -221,7 +222,7 @@ func (t *topoRender) rowAfter(at sim.Time) int {
 // col returns the column of node for an arrow going dir: its lane, or,
 // for a router without a lane, its place along the path between the end
 // lanes.
-func (t *topoRender) col(node, dir string) int {
+func (t *topoRender) col(node string, dir direction.Dir) int {
 	for k, name := range t.names {
 		if name == node {
 			return t.laneCols[k]
@@ -229,7 +230,7 @@ func (t *topoRender) col(node, dir string) int {
 	}
 	cA, cB := t.laneCols[0], t.laneCols[len(t.laneCols)-1]
 	path := t.opt.Route.Path
-	if dir == "b->a" {
+	if dir == direction.BA {
 		path = t.opt.Route.backPath()
 		cA, cB = cB, cA
 	}
@@ -252,7 +253,7 @@ func (t *topoRender) arrow(a *arrow, set func(r, col int, ch rune)) {
 		return
 	}
 	sign, slope, head := 1, t.g.down, t.g.right
-	if a.dir == "b->a" {
+	if a.dir == direction.BA {
 		sign, slope, head = -1, t.g.up, t.g.left
 	}
 	start := t.rowAt(a.t0)
@@ -278,7 +279,7 @@ func (t *topoRender) arrow(a *arrow, set func(r, col int, ch rune)) {
 		vs[k].row = min(vs[k].row, endRow)
 	}
 	far := t.opt.Route.Path[len(t.opt.Route.Path)-1]
-	if a.dir == "b->a" {
+	if a.dir == direction.BA {
 		far = t.opt.Route.Path[0]
 	}
 	switch {

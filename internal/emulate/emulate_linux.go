@@ -328,7 +328,7 @@ func (e *emulation) run() (*run.Result, error) {
 	}
 	for i := range sc.Flows {
 		f := &sc.Flows[i]
-		from, to := sc.FlowEnds(f)
+		from, to := f.From, f.To
 		p := &flowPlan{idx: i, spec: f, from: hostIndex[from], to: hostIndex[to],
 			builtin: !byHost[from] && !byHost[to], cport: uint16(49152 + i), sport: uint16(5001 + i)}
 		plans[i] = p
@@ -722,7 +722,7 @@ func checkCommands(sc *scenario.Scenario, cmds []Command) error {
 	}
 	for i := range sc.Flows {
 		f := &sc.Flows[i]
-		from, to := sc.FlowEnds(f)
+		from, to := f.From, f.To
 		if on[from] || on[to] {
 			continue
 		}

@@ -2,6 +2,7 @@ package plot
 
 import (
 	"strings"
+	"tcpsim/internal/direction"
 
 	"tcpsim/internal/trace"
 	"tcpsim/sim"
@@ -50,7 +51,7 @@ type cwndAt struct {
 // flowData is what the flow figures read from one run's trace, in trace
 // order; idx fields index Run.Events so that rounds can be assigned.
 type flowData struct {
-	dataDir      string
+	dataDir      direction.Dir
 	sends        []segment
 	sendIdx      []int
 	acks         []ackAt
@@ -84,7 +85,7 @@ const sender = "client"
 // analyse reads a run's events.
 func analyse(evs []trace.Event) *flowData {
 	d := &flowData{firstDataIdx: -1}
-	isn := map[string]uint32{}
+	isn := map[direction.Dir]uint32{}
 	var synSent sim.Time = -1
 	highAck := int64(-1)
 	inRec := false
@@ -92,7 +93,7 @@ func analyse(evs []trace.Event) *flowData {
 	lastRTO := sim.Time(-1)
 	prevSs := int64(-1)
 	var cuts []ssCut
-	rel := func(dir string, v uint32) int64 { return int64(v - isn[dir]) }
+	rel := func(dir direction.Dir, v uint32) int64 { return int64(v - isn[dir]) }
 	for i := range evs {
 		e := &evs[i]
 		d.end = max(d.end, e.T)

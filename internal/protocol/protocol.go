@@ -45,6 +45,9 @@ const (
 	StopAndWait
 	GoBackN
 	SelectiveRepeat
+	RDT20
+	RDT21
+	RDT22
 )
 
 // info is one row of the table.
@@ -54,8 +57,10 @@ type info struct {
 	rdt    rdt.Protocol // the model's protocol, in the rdt family
 	// acks: the receiver sends acknowledgements; retransmits: the sender
 	// repeats what was lost (retransmission counters, fault
-	// transmission: N); repeat: a scenario may repeat its flows.
-	acks, retransmits, repeat bool
+	// transmission: N); repeat: a scenario may repeat its flows;
+	// untimed: the sender has no retransmission timer (rdt 2.x), so it
+	// needs a channel that loses nothing.
+	acks, retransmits, repeat, untimed bool
 }
 
 var table = [...]info{
@@ -64,6 +69,11 @@ var table = [...]info{
 	StopAndWait:     {name: "stop-and-wait", family: RDT, rdt: rdt.StopAndWait, acks: true, retransmits: true},
 	GoBackN:         {name: "go-back-n", family: RDT, rdt: rdt.GoBackN, acks: true, retransmits: true},
 	SelectiveRepeat: {name: "selective-repeat", family: RDT, rdt: rdt.SelectiveRepeat, acks: true, retransmits: true},
+	// rdt 2.x (K&R §3.4.1): for a channel with bit errors and no loss;
+	// no timer (timed: false), so a lossy channel deadlocks them.
+	RDT20: {name: "rdt2.0", family: RDT, rdt: rdt.RDT20, acks: true, retransmits: true, untimed: true},
+	RDT21: {name: "rdt2.1", family: RDT, rdt: rdt.RDT21, acks: true, retransmits: true, untimed: true},
+	RDT22: {name: "rdt2.2", family: RDT, rdt: rdt.RDT22, acks: true, retransmits: true, untimed: true},
 }
 
 // Parse maps a name to its Protocol; ok is false for a name not in the
@@ -117,6 +127,12 @@ func (p Protocol) Acks() bool { return table[p].acks }
 // Retransmits reports whether the protocol's sender repeats what was
 // lost.
 func (p Protocol) Retransmits() bool { return table[p].retransmits }
+
+// Untimed reports whether the protocol's sender has no retransmission
+// timer (rdt 2.0, 2.1, 2.2): it takes no timeout: field, and over a
+// channel that loses, duplicates or reorders packets it deadlocks or
+// errs.
+func (p Protocol) Untimed() bool { return table[p].untimed }
 
 // Repeatable reports whether a scenario may repeat flows of this
 // protocol (repeat:).

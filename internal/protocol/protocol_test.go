@@ -42,6 +42,9 @@ func TestTable(t *testing.T) {
 	if got := len(NamesOf(RDT)); got != len(rdt.Names) {
 		t.Errorf("%d rdt protocols in the table, the model has %d", got, len(rdt.Names))
 	}
+	if !RDT21.Untimed() || StopAndWait.Untimed() || RDT22.RDT() != rdt.RDT22 {
+		t.Error("rdt 2.x have no timer, stop-and-wait has one")
+	}
 	if ProtoUDP.Acks() || ProtoUDP.Retransmits() || !ProtoTCP.Retransmits() || GoBackN.Repeatable() {
 		t.Error("capabilities: want UDP without ACKs or retransmissions, TCP retransmitting, rdt not repeatable")
 	}

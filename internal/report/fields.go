@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"tcpsim/internal/direction"
 
 	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/run"
@@ -339,7 +340,7 @@ func tcpCount(key, unit, doc string, get func(*run.TCPResult) int64) field[*run.
 var flowRows = []row[*run.FlowResult]{
 	one("protocol", flowField("protocol", Text, "", nil, "transport protocol: tcp, udp, stop-and-wait, go-back-n or selective-repeat; names the flow's protocol object (rdt for the last three)",
 		func(f *run.FlowResult) any { return f.Protocol }, textCell)),
-	{title: "direction", sep: "->", fields: []field[*run.FlowResult]{
+	{title: "direction", sep: direction.Sep, fields: []field[*run.FlowResult]{
 		flowField("from", Text, "", nil, "sending host (a or b in the two-host form)", func(f *run.FlowResult) any { return f.From }, textCell),
 		flowField("to", Text, "", nil, "receiving host (a or b in the two-host form)", func(f *run.FlowResult) any { return f.To }, textCell),
 	}},

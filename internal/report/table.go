@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"tcpsim/internal/direction"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -171,7 +172,7 @@ func writeLinkTable(w io.Writer, r *run.Result, dirs []linkDir, md bool) error {
 		if topo {
 			head = append(head, d.l.Name)
 		} else {
-			head = append(head, d.l.Name+" "+d.from+"->"+d.to)
+			head = append(head, d.l.Name+" "+direction.Of(d.from, d.to).String())
 		}
 	}
 	t.Header(head...)

@@ -2,6 +2,7 @@ package run
 
 import (
 	"fmt"
+	"tcpsim/internal/direction"
 
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/trace"
@@ -105,7 +106,7 @@ func (f *Fabric) Send(i int, pkt link.Packet) (retrans bool) {
 			}
 			t.shift[s.SrcPort] = uint8(s.WScale)
 		}
-		e := t.packet(trace.Send, pkt, from+"->"+to)
+		e := t.packet(trace.Send, pkt, direction.Of(from, to))
 		e.Node = t.node(from)
 		e.Retrans = retrans
 		e.Packet = nil // the capture takes it as it enters the link

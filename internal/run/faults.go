@@ -235,7 +235,7 @@ func (s *faultScript) markRDT(pkt *link.Packet, fc *flowCount, fromSender bool) 
 				return
 			}
 		}
-	case !fromSender && rh.Type == rdt.ACK:
+	case !fromSender && rh.Type != rdt.Data: // an ACK, or an rdt 2.0 or 2.1 NAK
 		fc.acks++
 		s.mark(pkt, true, fc.acks)
 	}

@@ -2,6 +2,7 @@ package run
 
 import (
 	"strconv"
+	"tcpsim/internal/direction"
 
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/trace"
@@ -32,9 +33,15 @@ type RDTResult struct {
 	Window      int
 	SeqBits     int
 	// Failure says why a flow that ran to its end did not complete:
-	// wrong bytes, or a sender that saw every packet acknowledged while
-	// the receiver still missed some.
-	Failure                                string
+	// wrong bytes, a sender that saw every packet acknowledged while
+	// the receiver still missed some, or a deadlock.
+	Failure string
+	// Deadlock: an rdt 2.x flow (no timer) whose run ran out of events
+	// before it finished: each end waits for the other for ever.
+	Deadlock bool
+	// SenderState and ReceiverState are the K&R FSM states the ends of
+	// an rdt 2.x flow ended in ("" for the other protocols).
+	SenderState, ReceiverState             string
 	Sender                                 rdt.SenderStats
 	Receiver                               rdt.ReceiverStats
 	HostDropsAtSender, HostDropsAtReceiver int64
@@ -43,6 +50,7 @@ type RDTResult struct {
 type rdtFlow struct {
 	spec *scenario.Flow
 	f    *rdt.Flow
+	net  *Network // for the reason the run ended (a deadlock is a drained run)
 	// undetectable: a scripted fault corrupts this flow's data so that
 	// the checksum cannot see it.
 	undetectable bool
@@ -55,14 +63,14 @@ func newRDTFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, out *l
 	}
 	obs := &rdtSide{t: n.tr, flow: f.Name, check: n.checker(i)}
 	if n.tr != nil {
-		obs.from, obs.to = n.sc.FlowEnds(f)
+		obs.from, obs.to = f.From, f.To
 	}
 	rf := rdt.NewFlow(n.eng, rdt.FlowConfig{
 		Config: cfg, Flow: int32(i), Src: src, Dst: dst,
 		SrcPort: uint16(49152 + i), DstPort: uint16(RDTPortBase + i),
 		Link: out, Start: sim.Time(f.Start),
 	}, obs)
-	x := &rdtFlow{spec: f, f: rf}
+	x := &rdtFlow{spec: f, f: rf, net: n}
 	for _, ft := range n.sc.Faults {
 		x.undetectable = x.undetectable || ft.Flow == f.Name && ft.Undetectable
 	}
@@ -102,6 +110,7 @@ func (r *rdtFlow) result(now sim.Time) FlowResult {
 		Utilisation: r.f.Utilisation(now), WrongBytes: app.Wrong,
 		Window: r.spec.RDT.Window, SeqBits: r.spec.RDT.SeqBits,
 		Sender: snd, Receiver: rcv,
+		SenderState: fsmName(r.f.Sender().State()), ReceiverState: fsmName(r.f.Receiver().State()),
 		HostDropsAtSender: r.f.HostDrops(rdt.SenderSide), HostDropsAtReceiver: r.f.HostDrops(rdt.ReceiverSide),
 	}
 	switch {
@@ -113,6 +122,10 @@ func (r *rdtFlow) result(now sim.Time) FlowResult {
 		}
 	case app.DoneAt < 0:
 		x.Verified = "partial"
+		if !done && !cfgHasTimer(r.spec) && r.net.drained {
+			x.Deadlock = true
+			x.Failure = r.deadlock()
+		}
 		if done {
 			x.Failure = "the sender saw every packet acknowledged, but the receiver is missing some (an old ACK taken for a new one: too few sequence numbers for the window)"
 		}
@@ -167,13 +180,21 @@ func (r *rdtSide) RDTEvent(ev rdt.Event, n rdt.Note) {
 			from, to = to, from
 		}
 		h := n.Header
-		t.ev = trace.Event{T: t.n.eng.Now(), Flow: r.flow, Kind: trace.Send, Dir: from + "->" + to, Node: t.node(from), Proto: "rdt",
+		t.ev = trace.Event{T: t.n.eng.Now(), Flow: r.flow, Kind: trace.Send, Dir: direction.Of(from, to), Node: t.node(from), Proto: "rdt",
 			Flags: h.Type.String(), Seq: uint32(h.Seq), Ack: uint32(h.Ack), Len: n.Len, Retrans: n.Retrans}
 		t.sink.Event(&t.ev)
 	case rdt.EvTimer:
 		t.simple(r.flow, timerKinds[n.TimerOp], "sender retransmission timer for pkt "+strconv.Itoa(int(n.Seq))+" at "+n.At.String(), int64(n.At), int64(n.Seq))
 	case rdt.EvDecision:
 		t.simple(r.flow, trace.Decision, n.Side.String()+": "+n.Text, 0, 0)
+	case rdt.EvState:
+		// K&R's FSM state names (rdt 2.x): "sender: wait for call 0 from
+		// above => wait for ACK or NAK 0 [rdt_send(data) / ...]".
+		if n.From == rdt.NoState {
+			t.simple(r.flow, trace.State, n.Side.String()+": "+n.To.String(), 0, 0)
+			return
+		}
+		t.simple(r.flow, trace.State, n.Side.String()+": "+n.From.String()+" => "+n.To.String()+" ["+n.Text+"]", 0, 0)
 	case rdt.EvCorrupt:
 		// The packet the link just delivered failed the rdt checksum.
 		if t.lastDir == "" {
@@ -183,4 +204,31 @@ func (r *rdtSide) RDTEvent(ev rdt.Event, n rdt.Note) {
 		e.Node = t.node(t.lastNode)
 		t.sink.Event(e)
 	}
+}
+
+// cfgHasTimer reports whether the flow's protocol has a retransmission
+// timer (every rdt protocol but rdt 2.x).
+func cfgHasTimer(f *scenario.Flow) bool {
+	c, err := f.RDTConfig()
+	return err != nil || c.Protocol.HasTimer()
+}
+
+// fsmName is a state's K&R name, or "" for none.
+func fsmName(s rdt.State) string {
+	if s == rdt.NoState {
+		return ""
+	}
+	return s.String()
+}
+
+// deadlock says why an rdt 2.x flow stopped: rdt 2.0 took a corrupted
+// ACK or NAK it has no transition for, or a packet was lost and neither
+// end has a timer to notice.
+func (r *rdtFlow) deadlock() string {
+	snd, rcv := r.f.Sender(), r.f.Receiver()
+	why := "a packet or its ACK was lost and " + r.spec.Protocol + " has no timer (K&R §3.4.1 assumes a channel that loses nothing)"
+	if snd.Stuck() {
+		why = "rdt 2.0's sender got a corrupted ACK or NAK, for which its FSM has no transition (K&R §3.4.1)"
+	}
+	return "deadlocked: " + why + ": the sender waits in \"" + snd.State().String() + "\" and the receiver in \"" + rcv.State().String() + "\" for ever"
 }

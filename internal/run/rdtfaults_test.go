@@ -191,7 +191,7 @@ func TestScriptedTimedFaultsRDT(t *testing.T) {
 	} {
 		res, evs := traced(t, parse(t, fmt.Sprintf(rdtFaultBase, "stop-and-wait", "100ms", "", c.fault)))
 		lost := lostEvents(evs)
-		if len(lost) != 1 || !lost[0].Scripted || lost[0].Dir != c.dir || lost[0].Flags != c.flags || lost[0].Seq+lost[0].Ack != 1 {
+		if len(lost) != 1 || !lost[0].Scripted || lost[0].Dir.String() != c.dir || lost[0].Flags != c.flags || lost[0].Seq+lost[0].Ack != 1 {
 			t.Errorf("%s: lost %+v, want %s %s 1", c.fault, lost, c.dir, c.flags)
 		}
 		if !res.OK() || res.Flows[0].RDT.Sender.Timeouts != 1 {

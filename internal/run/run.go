@@ -191,6 +191,9 @@ type flow interface {
 
 // Network is a built scenario, ready to run.
 type Network struct {
+	// drained: Run's engine ran out of events (an unfinished rdt 2.x
+	// flow is then deadlocked).
+	drained  bool
 	sc       *scenario.Scenario
 	seed     uint64
 	eng      *sim.Engine
@@ -362,7 +365,7 @@ func buildWith(sc *scenario.Scenario, seed uint64, opt Options, stop func() bool
 			return nil, interrupted
 		}
 		f := &sc.Flows[i]
-		from, to := sc.FlowEnds(f)
+		from, to := f.From, f.To
 		if err := n.checkTTL(f.Name, from, to); err != nil {
 			return nil, fmt.Errorf("%s: %w", sc.File, err)
 		}
@@ -437,6 +440,7 @@ func (n *Network) Run() *Result {
 	n.startFlows()
 
 	reason := n.eng.Run(sim.Limits{Until: sim.Time(n.sc.Until), MaxEvents: uint64(n.sc.MaxEvents), Interrupt: n.intr})
+	n.drained = reason == sim.Drained
 	flows := make([]FlowResult, 0, len(n.flows))
 	for _, f := range n.flows {
 		flows = append(flows, f.result(n.eng.Now()))
@@ -453,7 +457,8 @@ func (n *Network) result(reason sim.StopReason, flows []FlowResult) *Result {
 	r.Flows = flows
 	for i := range r.Flows {
 		fr := &r.Flows[i]
-		fr.From, fr.To = n.sc.FlowEnds(&n.sc.Flows[i])
+		f := &n.sc.Flows[i]
+		fr.From, fr.To = f.From, f.To
 		fr.Path, fr.BaseRTT = n.flowPath(fr.From, fr.To)
 	}
 	r.Topology, r.routing = n.sc.Topology(), n.rt

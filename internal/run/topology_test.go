@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"tcpsim/internal/direction"
 	"testing"
 
 	"tcpsim/internal/scenario"
@@ -271,13 +272,13 @@ flows:
 	if err != nil || !res.OK() {
 		t.Fatal(err, res.Status())
 	}
-	dirs := map[string]bool{"s->r": true, "r->s": true, "r->d": true, "d->r": true}
+	dirs := map[direction.Dir]bool{"s->r": true, "r->s": true, "r->d": true, "d->r": true}
 	var routerDrops int64
 	for _, e := range c.Events {
 		if e.Dir == "" {
 			continue
 		}
-		from, to, _ := strings.Cut(e.Dir, "->")
+		from, to, _ := e.Dir.Ends()
 		switch e.Kind {
 		case trace.Send:
 			if e.Dir != "s->d" && e.Dir != "d->s" || e.Node != from {

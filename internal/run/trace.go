@@ -2,6 +2,7 @@ package run
 
 import (
 	"sync/atomic"
+	"tcpsim/internal/direction"
 
 	"strconv"
 
@@ -43,7 +44,7 @@ type tracer struct {
 	// last is the packet the link is delivering, so that an endpoint
 	// that finds it damaged can be traced against it (rdt flows).
 	last     link.Packet
-	lastDir  string
+	lastDir  direction.Dir
 	lastNode string
 	rtt      bool // trace RTT samples (Options.TraceRTT)
 	rec      bool // trace loss recovery (Options.TraceRecovery)
@@ -55,7 +56,8 @@ type tracer struct {
 
 // traceDir is how events name one link direction.
 type traceDir struct {
-	name, from, to string
+	name     direction.Dir
+	from, to string
 }
 
 var linkKinds = [...]string{
@@ -81,7 +83,7 @@ func (t *tracer) node(name string) string {
 }
 
 // packet fills the event's packet fields from the bytes.
-func (t *tracer) packet(kind string, pkt link.Packet, dir string) *trace.Event {
+func (t *tracer) packet(kind string, pkt link.Packet, dir direction.Dir) *trace.Event {
 	s := wire.Peek(pkt.Buf)
 	t.ev = trace.Event{T: t.n.eng.Now(), Flow: t.flowName(pkt.Flow), Kind: kind, Dir: dir, Len: s.Len, Packet: pkt.Buf, ID: pkt.ID}
 	switch s.Protocol {
@@ -132,7 +134,7 @@ func (t *tracer) install() {
 	t.dirs = map[string]traceDir{}
 	for i, p := range n.pipes {
 		from, to := n.nodes[n.dirs[i].from].name, n.nodes[n.dirs[i].to].name
-		t.dirs[p.Name] = traceDir{name: from + "->" + to, from: from, to: to}
+		t.dirs[p.Name] = traceDir{name: direction.Of(from, to), from: from, to: to}
 		p.SetObserver(t)
 	}
 	// A node's drop on arrival is traced against the packet the link
@@ -230,11 +232,12 @@ func (t *tracer) tcpSegment(s *tcpSide, n tcp.Note) {
 		t.shift[h.SrcPort] = c.WindowShift()
 		win <<= c.WindowShift()
 	}
-	from, to := t.n.sc.FlowEnds(&t.n.sc.Flows[s.i])
+	f := &t.n.sc.Flows[s.i]
+	from, to := f.From, f.To
 	if s.side == "server" {
 		from, to = to, from
 	}
-	t.ev = trace.Event{T: t.n.eng.Now(), Flow: s.flow, Kind: trace.Send, Dir: from + "->" + to, Node: t.node(from), Proto: "tcp",
+	t.ev = trace.Event{T: t.n.eng.Now(), Flow: s.flow, Kind: trace.Send, Dir: direction.Of(from, to), Node: t.node(from), Proto: "tcp",
 		Seq: h.Seq, Ack: h.Ack, Flags: wire.FlagString(h.Flags), Win: win, Len: n.Len, Retrans: n.Retrans,
 		SACK: sackList(h.SACK, h.NSACK)}
 	t.sink.Event(&t.ev)

@@ -358,6 +358,8 @@ func tcpFields() []field[TCPFlow] {
 		boolField("pacing", func(f *TCPFlow, v bool) { f.Pacing = v }),
 		boolField("rack", func(f *TCPFlow, v bool) { f.RACK = v }),
 		boolField("dsack", func(f *TCPFlow, v bool) { f.DSACK = v }),
+		boolField("frto", func(f *TCPFlow, v bool) { f.FRTO = v }),
+		enumField("rto_estimator", []string{"rfc6298", "linux"}, func(f *TCPFlow, v string) { f.RTOEstimator = v }),
 		boolField("byte_counting", func(f *TCPFlow, v bool) { f.ByteCounting = v }),
 		boolField("newreno_recovery", func(f *TCPFlow, v bool) { f.NewRenoRecovery = v }),
 		boolField("delack_ato", func(f *TCPFlow, v bool) { f.DelAckATO = v }),

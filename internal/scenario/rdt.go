@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	proto "tcpsim/internal/protocol"
+	"tcpsim/model/link"
 	"tcpsim/model/rdt"
 	"tcpsim/sim"
 )
@@ -79,13 +80,20 @@ func (s *Scenario) validateRDT(f *Flow, p string) error {
 		return s.errMissing(p, "bytes", "give bytes (total payload, e.g. bytes: 100KB) or count (packets, e.g. count: 100)")
 	}
 	rp := f.rdtProtocol()
-	if rp == rdt.StopAndWait {
+	if !rp.HasTimer() && s.has(at("timeout")) {
+		return s.errAt(at("timeout"), "%s has no timer (K&R §3.4.1: it assumes a channel that loses nothing): remove timeout, or use stop-and-wait (rdt 3.0) for a channel that loses", f.Protocol)
+	}
+	if rp == rdt.StopAndWait || !rp.HasTimer() {
+		what := "stop-and-wait (rdt 3.0)"
+		if rp != rdt.StopAndWait {
+			what = f.Protocol
+		}
 		for _, k := range []struct {
 			name string
 			v    int
 		}{{"window", r.Window}, {"seq_bits", r.SeqBits}} {
 			if s.has(at(k.name)) && k.v != 1 {
-				return s.errAt(at(k.name), "stop-and-wait (rdt 3.0) has %s 1 (one packet at a time, an alternating bit): remove it, or use go-back-n or selective-repeat", k.name)
+				return s.errAt(at(k.name), "%s has %s 1 (one packet at a time, an alternating bit): remove it, or use go-back-n or selective-repeat", what, k.name)
 			}
 		}
 		r.Window, r.SeqBits = 1, 1
@@ -142,4 +150,53 @@ func (f *Flow) RDTConfig() (rdt.Config, error) {
 		c.Timeout = sim.Time(r.Timeout)
 	}
 	return c, c.Validate()
+}
+
+// validateRDT2Channel refuses a shorthand link that loses, duplicates or
+// reorders packets under an rdt 2.x flow: those protocols have no timer
+// and assume a channel with bit errors only (K&R §3.4.1), so a lost
+// packet deadlocks them and a duplicated or reordered ACK (they carry
+// no number in rdt 2.0 and 2.1) is taken for the next one. The error
+// points at the link field that impairs. In a topology the links are not
+// checked: a loss there shows as a deadlock in the report.
+func (s *Scenario) validateRDT2Channel() error {
+	if s.Topology() {
+		return nil
+	}
+	var flow string
+	for i := range s.Flows {
+		if p, ok := proto.Parse(s.Flows[i].Protocol); ok && p.Untimed() {
+			flow = s.Flows[i].Name
+			break
+		}
+	}
+	if flow == "" {
+		return nil
+	}
+	fwd, rev := s.LinkConfig("forward"), s.LinkConfig("reverse")
+	for _, c := range []struct {
+		field, what string
+		on          func(c *link.Config) bool
+	}{
+		{"loss", "loses packets: a lost packet or ACK leaves both ends waiting for ever (no timer)", func(c *link.Config) bool { return c.Loss.Mean() > 0 }},
+		{"duplicate", "duplicates packets: a copied ACK is taken for the answer to the next packet", func(c *link.Config) bool { return c.Duplicate > 0 }},
+		{"reorder", "reorders packets: an old ACK is taken for the answer to the next packet", func(c *link.Config) bool { return c.Reorder > 0 }},
+	} {
+		if !c.on(&fwd) && !c.on(&rev) {
+			continue
+		}
+		where := "link." + c.field
+		for _, d := range []struct {
+			path string
+			cfg  *link.Config
+		}{{"link.forward." + c.field, &fwd}, {"link.reverse." + c.field, &rev}} {
+			if s.has(d.path) && c.on(d.cfg) {
+				where = d.path
+				break
+			}
+		}
+		return s.errAt(where, "flow %s runs %s, which assumes a channel with bit errors and no loss (K&R §3.4.1), and this link %s: use stop-and-wait (rdt 3.0), or set %s to 0 (a scripted drop fault shows the deadlock)",
+			flow, s.flow(flow).Protocol, c.what, c.field)
+	}
+	return nil
 }

@@ -23,9 +23,12 @@ type Scenario struct {
 	Seed        uint64
 	Until       Duration
 	MaxEvents   int64
-	Link        Link
-	// Nodes and Links are the topology form (nil without it); Link is
-	// then unused.
+	// Link is the two-host shorthand's link: as written (zero in the
+	// topology form); Parse copies it into Links.
+	Link Link
+	// Nodes and Links are the network: as written in the topology form,
+	// or hosts a and b and their one link in the shorthand form (see
+	// Topology).
 	Nodes  *Nodes
 	Links  []TopoLink
 	Flows  []Flow
@@ -39,6 +42,9 @@ type Scenario struct {
 
 	// File is the path the scenario was read from (the name given to Parse).
 	File string
+	// shorthand records that the file used the two-host form (link:),
+	// which Parse expanded into Nodes and Links (see Topology).
+	shorthand bool
 	// pos holds where each field was written, by path ("flows[0].mss");
 	// a field absent from the file and from the overrides has no entry.
 	pos map[string]Pos
@@ -116,7 +122,7 @@ type Flow struct {
 	Name     string
 	Protocol string // "tcp", "udp", "stop-and-wait", "go-back-n" or "selective-repeat"
 	From     string // the sending host: "a" or "b", or a host of Nodes
-	To       string // the receiving host; "" in the shorthand form means the other one
+	To       string // the receiving host (in the shorthand form, the other one if the file left it out)
 	Start    Duration
 	TCP      *TCPFlow
 	UDP      *UDPFlow
@@ -184,6 +190,13 @@ type TCPFlow struct {
 	// DSACK makes the receiver report duplicate segments (RFC 2883); a
 	// RACK sender uses them (reordering window, loss probes, undo).
 	DSACK bool
+	// FRTO runs Forward RTO-Recovery (RFC 5682) after a timeout, as
+	// Linux does (net.ipv4.tcp_frto): a spurious timeout is undone.
+	FRTO bool
+	// RTOEstimator is how the RTO is computed: "rfc6298" (the default,
+	// max(SRTT + 4·RTTVAR, min_rto)) or "linux" (tcp_rtt_estimator:
+	// SRTT + max(4·mdev, min_rto)); empty means rfc6298.
+	RTOEstimator string
 	// ByteCounting grows the window by segments acknowledged, as Linux
 	// does (RFC 3465), instead of RFC 5681's per-ACK rule.
 	ByteCounting bool
@@ -293,6 +306,7 @@ func Parse(file string, src []byte, overrides ...Override) (*Scenario, error) {
 	if err := s.validate(); err != nil {
 		return nil, err
 	}
+	s.expandShorthand()
 	return s, nil
 }
 

@@ -64,11 +64,16 @@ func (d *decoder) sysctl(s *Scenario, n ast.Node, path string) error {
 	return nil
 }
 
-// validateSysctl checks that every host named under sysctl: exists.
+// validateSysctl checks that every host named under sysctl: exists. It
+// runs before Parse expands the shorthand, whose hosts are a and b.
 func (s *Scenario) validateSysctl() error {
+	hosts := []string{HostA, HostB}
+	if s.Nodes != nil {
+		hosts = s.Nodes.Hosts
+	}
 	for _, h := range s.Sysctl {
-		if !slices.Contains(s.HostNames(), h.Host) {
-			return s.errAt(join("sysctl", h.Host), "no host named %q (hosts: %v)", h.Host, s.HostNames())
+		if !slices.Contains(hosts, h.Host) {
+			return s.errAt(join("sysctl", h.Host), "no host named %q (hosts: %v)", h.Host, hosts)
 		}
 	}
 	return nil

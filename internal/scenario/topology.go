@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"tcpsim/internal/direction"
 
 	"github.com/goccy/go-yaml/ast"
 
@@ -14,7 +15,9 @@ import (
 // The topology form: a nodes: section naming hosts and routers, and a
 // links: list whose entries take every field of link: plus between:.
 // Without them, link: is shorthand for two hosts a and b joined by one
-// link whose directions are named forward (a→b) and reverse (b→a).
+// link whose directions are named forward (a→b) and reverse (b→a). Parse
+// expands the shorthand once it is valid (expandShorthand): every parsed
+// Scenario has Nodes and Links, and every flow names both its hosts.
 
 // Nodes names the hosts and routers of the topology form, in file order.
 type Nodes struct {
@@ -42,25 +45,42 @@ var nodeName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.]*$`)
 
 const wantNodeName = "a name of letters, digits, _ and . (e.g. r1, web_server)"
 
-// Topology reports whether s uses the topology form (nodes: and links:).
-func (s *Scenario) Topology() bool { return s.Nodes != nil }
+// Topology reports whether the file used the topology form (nodes: and
+// links:) rather than the two-host shorthand (link:). Both have Nodes and
+// Links once parsed; what differs is only how the output names things:
+// the shorthand's link directions are forward and reverse, its trace
+// events carry no node, its scripted faults and --pcap-at sender/receiver
+// address the one link.
+func (s *Scenario) Topology() bool { return !s.shorthand }
 
 // HostNames returns the hosts in declaration order: a and b in the
 // shorthand form.
-func (s *Scenario) HostNames() []string {
-	if s.Nodes == nil {
-		return []string{HostA, HostB}
-	}
-	return s.Nodes.Hosts
-}
+func (s *Scenario) HostNames() []string { return s.Nodes.Hosts }
 
 // RouterNames returns the routers in declaration order (none in the
 // shorthand form).
-func (s *Scenario) RouterNames() []string {
-	if s.Nodes == nil {
-		return nil
+func (s *Scenario) RouterNames() []string { return s.Nodes.Routers }
+
+// expandShorthand turns a valid two-host file (link:, no nodes:) into the
+// topology it stands for: hosts a and b, one link between them with
+// link:'s settings, and every flow's To set (the other host when the file
+// left it out). It marks s as shorthand, for the names of its output.
+func (s *Scenario) expandShorthand() {
+	if s.Nodes != nil {
+		return
 	}
-	return s.Nodes.Routers
+	s.shorthand = true
+	s.Nodes = &Nodes{Hosts: []string{HostA, HostB}}
+	s.Links = []TopoLink{{Between: [2]string{HostA, HostB}, Link: s.Link}}
+	for i := range s.Flows {
+		f := &s.Flows[i]
+		if f.To == "" {
+			f.To = HostB
+			if f.From == HostB {
+				f.To = HostA
+			}
+		}
+	}
 }
 
 // LinkSpec is one resolved link: its two nodes and the configuration and
@@ -77,35 +97,18 @@ type LinkSpec struct {
 // LinkSpecs returns every link of s, resolved, in file order: the one
 // link a–b in the shorthand form.
 func (s *Scenario) LinkSpecs() []LinkSpec {
-	if s.Nodes == nil {
-		return []LinkSpec{{A: HostA, B: HostB, Forward: s.LinkConfig("forward"), Reverse: s.LinkConfig("reverse"),
-			ForwardName: "forward", ReverseName: "reverse", Path: "link"}}
-	}
 	out := make([]LinkSpec, len(s.Links))
 	for i := range s.Links {
 		l := &s.Links[i]
 		a, b := l.Between[0], l.Between[1]
 		p := fmt.Sprintf("links[%d]", i)
 		out[i] = LinkSpec{A: a, B: b, Forward: l.Link.config("forward"), Reverse: l.Link.config("reverse"),
-			ForwardName: DirName(a, b), ReverseName: DirName(b, a), Path: p}
+			ForwardName: direction.Of(a, b).String(), ReverseName: direction.Of(b, a).String(), Path: p}
+		if s.shorthand {
+			out[i].ForwardName, out[i].ReverseName, out[i].Path = "forward", "reverse", "link"
+		}
 	}
 	return out
-}
-
-// DirName names the direction of a link from node from to node to in the
-// topology form: "from->to".
-func DirName(from, to string) string { return from + "->" + to }
-
-// FlowEnds returns the sending and receiving host of flow f: From and To,
-// or in the shorthand form the other host of a and b when To is unset.
-func (s *Scenario) FlowEnds(f *Flow) (from, to string) {
-	if f.To != "" {
-		return f.From, f.To
-	}
-	if f.From == HostB {
-		return HostB, HostA
-	}
-	return HostA, HostB
 }
 
 func nodesFields() []field[Nodes] {

@@ -55,7 +55,7 @@ func TestTopologyDecodes(t *testing.T) {
 	if ls[3].Forward.Loss.P != 0.02 || ls[0].Forward.Loss.P != 0 {
 		t.Errorf("loss %v %v", ls[3].Forward.Loss.P, ls[0].Forward.Loss.P)
 	}
-	if from, to := s.FlowEnds(&s.Flows[1]); from != "s2" || to != "d" {
+	if from, to := s.Flows[1].From, s.Flows[1].To; from != "s2" || to != "d" {
 		t.Errorf("ends %s %s", from, to)
 	}
 }
@@ -75,8 +75,13 @@ func TestShorthandIsTwoHosts(t *testing.T) {
 	if ls[0].Forward != s.LinkConfig("forward") || ls[0].Reverse != s.LinkConfig("reverse") {
 		t.Error("LinkSpecs and LinkConfig disagree")
 	}
-	if from, to := s.FlowEnds(&s.Flows[0]); from != "b" || to != "a" {
-		t.Errorf("ends %s %s", from, to)
+	// Parse expanded the shorthand: hosts a and b, one link between
+	// them with link:'s settings, the flow's other end filled in.
+	if f := s.Flows[0]; f.From != "b" || f.To != "a" {
+		t.Errorf("ends %s %s, want b a", f.From, f.To)
+	}
+	if len(s.Links) != 1 || s.Links[0].Between != [2]string{"a", "b"} || s.Links[0].Link.config("forward") != s.LinkConfig("forward") {
+		t.Errorf("links %+v, want one link a-b with link:'s settings", s.Links)
 	}
 }
 

@@ -55,6 +55,9 @@ func (s *Scenario) validate() error {
 	if err := s.validateRepeats(); err != nil {
 		return err
 	}
+	if err := s.validateRDT2Channel(); err != nil {
+		return err
+	}
 	return s.validateFaults()
 }
 

@@ -27,3 +27,19 @@ func SkipUnlessSlow(t testing.TB, why string) {
 	t.Skipf("slow test (%s): skipped unless %s=1; run it with %s=1 go test -run '^%s$' in its package, or every test with .ci/run",
 		why, SlowEnv, SlowEnv, t.Name())
 }
+
+// SchedEnv is the environment variable that turns on the scheduler tests
+// (a real single-node Slurm cluster and GNU parallel, installed with
+// apt-get where missing and allowed): set it to 1, as .ci/run does.
+const SchedEnv = "TCPSIM_SCHED"
+
+// SkipUnlessSched skips t unless the scheduler tests are on
+// (TCPSIM_SCHED=1). The message says how to run it.
+func SkipUnlessSched(t testing.TB) {
+	t.Helper()
+	if os.Getenv(SchedEnv) == "1" {
+		return
+	}
+	t.Skipf("scheduler test (starts daemons, may install packages): skipped unless %s=1; run it with %s=1 go test -run '^%s$' in its package, or every test with .ci/run",
+		SchedEnv, SchedEnv, t.Name())
+}

@@ -1,6 +1,6 @@
 package trace
 
-import "strings"
+import "tcpsim/internal/direction"
 
 // Follower follows the packets of one flow of a topology from hop to hop.
 // In a topology, send events name the flow's direction ("s1->d") while
@@ -15,15 +15,15 @@ import "strings"
 // trace order.
 type Follower struct {
 	a, b     string
-	dirs     []string          // per journey: "a->b" or "b->a"
-	onLink   map[hopKey]int    // a link direction's packet → journey
-	at       map[string]int    // router → journey just delivered to it
-	lastAt   map[string]int    // end host → journey last delivered to it
-	linkDirs map[string]string // link direction → the journey direction taking it
+	dirs     []direction.Dir                 // per journey: direction.AB or BA
+	onLink   map[hopKey]int                  // a link direction's packet → journey
+	at       map[string]int                  // router → journey just delivered to it
+	lastAt   map[string]int                  // end host → journey last delivered to it
+	linkDirs map[direction.Dir]direction.Dir // link direction → the journey direction taking it
 }
 
 type hopKey struct {
-	link string
+	link direction.Dir
 	id   uint64
 }
 
@@ -33,10 +33,10 @@ type Hop struct {
 	// end host sends, and per copy a link makes. -1 for an event of no
 	// packet, a send event, or a packet the Follower cannot place.
 	Journey int
-	// Dir is "a->b" for a packet from the first node of the path to the
-	// last, "b->a" for one the other way; "" with Journey -1, except for
-	// a send event, which has its direction.
-	Dir string
+	// Dir is direction.AB for a packet from the first node of the path
+	// to the last, BA for one the other way; "" with Journey -1, except
+	// for a send event, which has its direction.
+	Dir direction.Dir
 	// End says the event happened at an end host: the packet's first
 	// enqueue (or drop) there, its delivery or checksum drop at the far
 	// one. The events in between happen on the way.
@@ -48,17 +48,17 @@ type Hop struct {
 // back along back (nil: path reversed).
 func NewFollower(path, back []string) *Follower {
 	f := &Follower{a: path[0], b: path[len(path)-1], onLink: map[hopKey]int{}, at: map[string]int{},
-		lastAt: map[string]int{}, linkDirs: map[string]string{}}
+		lastAt: map[string]int{}, linkDirs: map[direction.Dir]direction.Dir{}}
 	for i := 0; i+1 < len(path); i++ {
-		f.linkDirs[path[i]+"->"+path[i+1]] = "a->b"
+		f.linkDirs[direction.Of(path[i], path[i+1])] = direction.AB
 	}
 	if back == nil {
 		for i := len(path) - 1; i > 0; i-- {
-			f.linkDirs[path[i]+"->"+path[i-1]] = "b->a"
+			f.linkDirs[direction.Of(path[i], path[i-1])] = direction.BA
 		}
 	}
 	for i := 0; i+1 < len(back); i++ {
-		f.linkDirs[back[i]+"->"+back[i+1]] = "b->a"
+		f.linkDirs[direction.Of(back[i], back[i+1])] = direction.BA
 	}
 	return f
 }
@@ -67,17 +67,16 @@ func NewFollower(path, back []string) *Follower {
 func (f *Follower) Step(e *Event) Hop {
 	none := Hop{Journey: -1}
 	end := e.Node == f.a || e.Node == f.b
-	from := func(host string) string {
+	from := func(host string) direction.Dir {
 		if host == f.b {
-			return "b->a"
+			return direction.BA
 		}
-		return "a->b"
+		return direction.AB
 	}
 	j := -1
 	switch e.Kind {
 	case Send:
-		x, _, _ := strings.Cut(e.Dir, "->")
-		return Hop{Journey: -1, Dir: from(x)}
+		return Hop{Journey: -1, Dir: from(e.Dir.From())}
 	case Enqueue, QueueDrop, EarlyDrop:
 		if end {
 			j = len(f.dirs)
@@ -156,7 +155,7 @@ func (f *Follower) Step(e *Event) Hop {
 func EndToEnd(evs []Event, path, back []string) []Event {
 	f := NewFollower(path, back)
 	a, b := path[0], path[len(path)-1]
-	names := map[string]string{"a->b": a + "->" + b, "b->a": b + "->" + a}
+	names := map[direction.Dir]direction.Dir{direction.AB: direction.Of(a, b), direction.BA: direction.Of(b, a)}
 	out := make([]Event, 0, len(evs))
 	for i := range evs {
 		e := evs[i]

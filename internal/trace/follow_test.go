@@ -2,6 +2,7 @@ package trace_test
 
 import (
 	"slices"
+	"tcpsim/internal/direction"
 	"testing"
 
 	"tcpsim/internal/run"
@@ -30,7 +31,7 @@ func TestFollower(t *testing.T) {
 			f := trace.NewFollower(path, back)
 			visits := map[int][]string{} // journey → nodes it reached
 			ended := map[int]string{}
-			dirs := map[int]string{}
+			dirs := map[int]direction.Dir{}
 			for i := range rec.Events {
 				e := &rec.Events[i]
 				h := f.Step(e)
@@ -114,7 +115,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	e2e := trace.EndToEnd(rec.Events, path, res.PathOf(b, a))
 	for i := range e2e {
-		if e := &e2e[i]; e.Dir != "" && e.Dir != a+"->"+b && e.Dir != b+"->"+a {
+		if e := &e2e[i]; e.Dir != "" && e.Dir != direction.Of(a, b) && e.Dir != direction.Of(b, a) {
 			t.Fatalf("event %d %s names %q, not the flow's direction", i, e.Kind, e.Dir)
 		}
 	}
@@ -123,9 +124,9 @@ func TestEndToEnd(t *testing.T) {
 		raw, want func(e *trace.Event) bool
 	}{
 		{"deliveries to " + b, func(e *trace.Event) bool { return e.Kind == trace.Deliver && e.Node == b },
-			func(e *trace.Event) bool { return e.Kind == trace.Deliver && e.Dir == a+"->"+b }},
+			func(e *trace.Event) bool { return e.Kind == trace.Deliver && e.Dir == direction.Of(a, b) }},
 		{"deliveries to " + a, func(e *trace.Event) bool { return e.Kind == trace.Deliver && e.Node == a },
-			func(e *trace.Event) bool { return e.Kind == trace.Deliver && e.Dir == b+"->"+a }},
+			func(e *trace.Event) bool { return e.Kind == trace.Deliver && e.Dir == direction.Of(b, a) }},
 		{"drops", drop, drop},
 		{"sends", func(e *trace.Event) bool { return e.Kind == trace.Send }, func(e *trace.Event) bool { return e.Kind == trace.Send }},
 	} {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"tcpsim/internal/direction"
 	"unicode"
 
 	"tcpsim/sim"
@@ -69,10 +70,11 @@ type Event struct {
 	Flow string `json:"flow,omitempty"`
 	Kind string `json:"event"`
 	ID   uint64 `json:"id,omitempty"` // packet number within its direction
-	// Dir is the direction: "a->b" or "b->a" between the two hosts of
+	// Dir is the direction: direction.AB or BA between the two hosts of
 	// the shorthand form; in a topology the link direction ("r1->r2")
 	// for link events and the flow's direction ("s1->d") for send events.
-	Dir string `json:"dir,omitempty"`
+	// Its JSON is its text.
+	Dir direction.Dir `json:"dir,omitempty"`
 	// Node is where the event happened, in a topology only: the sending
 	// node (the receiving one for deliver and drops on arrival).
 	Node    string `json:"node,omitempty"`
@@ -253,8 +255,8 @@ func AppendText(b []byte, e *Event) []byte {
 				b = e.SACK.AppendText(append(b, " sack="...))
 			}
 		case "rdt":
-			if e.Flags == "ACK" {
-				b = fmt.Appendf(b, " ACK %d", e.Ack)
+			if e.Flags == "ACK" || e.Flags == "NAK" { // NAK: rdt 2.0, 2.1
+				b = fmt.Appendf(b, " %s %d", e.Flags, e.Ack)
 			} else {
 				b = fmt.Appendf(b, " pkt %d", e.Seq)
 			}

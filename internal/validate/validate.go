@@ -26,8 +26,12 @@ type Check struct {
 	Predicted float64
 	Simulated float64 // mean over Seeds runs
 	Seeds     int
-	Tolerance float64 // allowed |relative error|
+	Tolerance float64 // allowed |relative error|, or |difference| when Absolute
 	Why       string  // the reason for the tolerance
+	// Absolute makes Tolerance a bound on |Simulated − Predicted| in the
+	// check's own unit (RTO expirations per run) rather than on the
+	// relative error: a reference of zero has no relative error.
+	Absolute bool
 	// Low and High, when High is above 0, are the reference's own 95%
 	// confidence interval (a measured reference, such as the Linux
 	// kernel's): a simulated mean inside it passes too.
@@ -37,10 +41,16 @@ type Check struct {
 // RelErr is (simulated - predicted) / predicted.
 func (c Check) RelErr() float64 { return (c.Simulated - c.Predicted) / c.Predicted }
 
-// Pass reports whether the relative error is within the tolerance.
-// A simulated mean inside the reference's confidence interval (Low,
-// High) passes too.
+// Diff is simulated - predicted, in the check's unit.
+func (c Check) Diff() float64 { return c.Simulated - c.Predicted }
+
+// Pass reports whether the relative error (the difference, when
+// Absolute) is within the tolerance. A simulated mean inside the
+// reference's confidence interval (Low, High) passes too.
 func (c Check) Pass() bool {
+	if c.Absolute {
+		return math.Abs(c.Diff()) <= c.Tolerance
+	}
 	return math.Abs(c.RelErr()) <= c.Tolerance || withinInterval(c.Simulated, c.Low, c.High)
 }
 
@@ -56,23 +66,38 @@ func txTime(n int, rate float64) float64 { return float64(n) * 8 / rate }
 // mean runs the scenario src with seeds 1..n and returns the mean of
 // metric over the flow named flow.
 func mean(src string, n int, flow int, metric func(f *run.FlowResult) float64) (float64, error) {
-	sc, err := scenario.Parse("validate.yaml", []byte(src))
+	m, err := means(src, n, flow, metric)
 	if err != nil {
 		return 0, err
 	}
-	sum := 0.0
+	return m[0], nil
+}
+
+// means runs the scenario src with seeds 1..n once each and returns the
+// mean of every metric over the flow at index flow, in order.
+func means(src string, n int, flow int, metrics ...func(f *run.FlowResult) float64) ([]float64, error) {
+	sc, err := scenario.Parse("validate.yaml", []byte(src))
+	if err != nil {
+		return nil, err
+	}
+	sum := make([]float64, len(metrics))
 	for seed := 1; seed <= n; seed++ {
 		res, err := run.Scenario(sc, uint64(seed))
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		f := &res.Flows[flow]
 		if !f.Complete {
-			return 0, fmt.Errorf("validate: %s seed %d: %s", sc.Name, seed, res.Status())
+			return nil, fmt.Errorf("validate: %s seed %d: %s", sc.Name, seed, res.Status())
 		}
-		sum += metric(f)
+		for i, m := range metrics {
+			sum[i] += m(f)
+		}
 	}
-	return sum / float64(n), nil
+	for i := range sum {
+		sum[i] /= float64(n)
+	}
+	return sum, nil
 }
 
 func goodput(f *run.FlowResult) float64 { return f.Goodput }

@@ -49,10 +49,14 @@ func TestLinuxReferencePath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(checks) != 15 {
-		t.Fatalf("%d reference cells, want 15 (3 variants x 5 loss rates)", len(checks))
+	if len(checks) != 3*15 {
+		t.Fatalf("%d reference checks, want 45 (goodput, retransmissions and RTOs of 3 variants x 5 loss rates)", len(checks))
 	}
 	for _, c := range checks {
+		if c.Unit != "bps" {
+			t.Logf("%s (%s): kernel %.1f, tcpsim %.1f", c.Model, c.Params, c.Predicted, c.Simulated)
+			continue
+		}
 		key := strings.Fields(c.Model)[2] + " " + strings.Fields(strings.SplitN(c.Params, ", ", 2)[1])[0]
 		why, known := knownOutside[strings.TrimSuffix(key, ",")]
 		switch {

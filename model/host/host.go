@@ -213,6 +213,19 @@ func (h *Host) deliver(pkt *link.Packet) {
 		}
 	}
 	h.c.NoEndpoint++
+	if f := pkt.Flow; f >= 0 && int(f) < len(h.sinks) {
+		if s, ok := h.sinks[f].(NoEndpointSink); ok {
+			s.NoEndpoint()
+		}
+	}
+}
+
+// NoEndpointSink is a DropSink that is also told when a packet of its
+// flow passed the IPv4 and UDP checks but reached no endpoint: its
+// destination port was damaged on the wire (UDP without a checksum).
+// The rdt 2.x flows take it for the garbled packet it is.
+type NoEndpointSink interface {
+	NoEndpoint()
 }
 
 // udpPayloadSum sums a datagram that carries an 8-byte sequence number

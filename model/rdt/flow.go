@@ -95,7 +95,13 @@ func (w wrongBytes) RDTEvent(ev Event, n Note) {
 
 // Start schedules the first window at the flow's start time.
 func (f *Flow) Start() {
-	f.eng.At(f.cfg.Start, func(uint64) { f.snd.Start(); f.arm() }, 0)
+	f.eng.At(f.cfg.Start, func(uint64) {
+		if f.cfg.Protocol.rdt2() {
+			f.rcv.Start()
+		}
+		f.snd.Start()
+		f.arm()
+	}, 0)
 }
 
 // Sender returns the sending end.
@@ -180,7 +186,35 @@ func (p *port) InputUDP(uh *wire.UDP, data []byte) {
 // ChecksumDrop implements host.DropSink: the host dropped a packet of
 // this flow (bad IPv4 header checksum, bad UDP length) before the rdt
 // layer saw it. No rdt action follows: the packet is as good as lost.
-func (p *port) ChecksumDrop() { p.f.hostDrops[p.side]++ }
+func (p *port) ChecksumDrop() {
+	p.f.hostDrops[p.side]++
+	if p.f.cfg.Protocol.rdt2() {
+		p.garbled()
+	}
+}
+
+// NoEndpoint implements host.NoEndpointSink: a packet of this flow
+// arrived with its destination port damaged. The rdt 2.x flows, which
+// assume a channel with bit errors and no loss (K&R §3.4.1), take it and
+// a host drop for what they are, a packet that arrived corrupted; the
+// others ignore it (it is as good as lost, and their timer recovers).
+func (p *port) NoEndpoint() {
+	if p.f.cfg.Protocol.rdt2() {
+		p.f.hostDrops[p.side]++
+		p.garbled()
+	}
+}
+
+// garbled hands a packet the host could not deliver to its end as a
+// corrupted one: "rdt_rcv(rcvpkt) && corrupt(rcvpkt)".
+func (p *port) garbled() {
+	if p.side == ReceiverSide {
+		p.f.rcv.Corrupt()
+		return
+	}
+	p.f.snd.Corrupt()
+	p.f.arm()
+}
 
 func (f *Flow) onTimer() {
 	f.snd.OnTimer()

@@ -21,7 +21,7 @@ import (
 //	|           Checksum            |  payload (data packets only)...
 //	+-------------------------------+
 //
-// Type is 1 (data) or 2 (ACK). k is the sender's seq_bits: sequence and
+// Type is 1 (data), 2 (ACK) or 3 (NAK, rdt 2.0 and 2.1 only). k is the sender's seq_bits: sequence and
 // ACK numbers lie in [0, 2^k), so a reader of a capture knows where they
 // wrap. A data packet carries its sequence number and an ACK number of 0;
 // an ACK carries the number it acknowledges and a sequence number of 0.
@@ -46,6 +46,12 @@ type Type uint8
 const (
 	Data Type = 1 // carries application bytes
 	ACK  Type = 2 // acknowledges a sequence number
+	// NAK asks for the packet again (rdt 2.0 and 2.1, K&R §3.4.1).
+	// Deviation: K&R's NAK (and rdt 2.1's ACK) carries no number; here
+	// it carries in its ACK number field the sequence number the
+	// receiver waits for (rdt 2.0: always 0), which the sender ignores,
+	// so that a diagram can say which packet it answers.
+	NAK Type = 3
 )
 
 func (t Type) String() string {
@@ -54,6 +60,8 @@ func (t Type) String() string {
 		return "DATA"
 	case ACK:
 		return "ACK"
+	case NAK:
+		return "NAK"
 	}
 	return fmt.Sprintf("Type(%d)", uint8(t))
 }
@@ -69,10 +77,11 @@ type Header struct {
 	Checksum uint16
 }
 
-// Label names the packet as the textbook does: "pkt 3" or "ACK 2".
+// Label names the packet as the textbook does: "pkt 3", "ACK 2" or
+// "NAK 0".
 func (h *Header) Label() string {
-	if h.Type == ACK {
-		return fmt.Sprintf("ACK %d", h.Ack)
+	if h.Type != Data {
+		return fmt.Sprintf("%v %d", h.Type, h.Ack)
 	}
 	return fmt.Sprintf("pkt %d", h.Seq)
 }
@@ -144,7 +153,7 @@ func Decode(seg []byte, srcPort, dstPort uint16) (Header, []byte, error) {
 	h.Length = binary.BigEndian.Uint16(seg[6:])
 	h.Checksum = binary.BigEndian.Uint16(seg[8:])
 	switch {
-	case h.Type != Data && h.Type != ACK:
+	case h.Type != Data && h.Type != ACK && h.Type != NAK:
 		return h, nil, fmt.Errorf("%w: type %d", ErrMalformed, h.Type)
 	case h.SeqBits < 1 || h.SeqBits > MaxSeqBits:
 		return h, nil, fmt.Errorf("%w: %d sequence bits", ErrMalformed, h.SeqBits)
@@ -152,7 +161,7 @@ func Decode(seg []byte, srcPort, dstPort uint16) (Header, []byte, error) {
 		return h, nil, fmt.Errorf("%w: number beyond 2^%d", ErrMalformed, h.SeqBits)
 	case int(h.Length) != len(rest):
 		return h, nil, fmt.Errorf("%w: length %d, %d payload bytes present", ErrMalformed, h.Length, len(rest))
-	case h.Type == Data && h.Length == 0, h.Type == ACK && h.Length != 0:
+	case h.Type == Data && h.Length == 0, h.Type != Data && h.Length != 0:
 		return h, nil, fmt.Errorf("%w: %v with %d payload bytes", ErrMalformed, h.Type, h.Length)
 	}
 	return h, rest, nil

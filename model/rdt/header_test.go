@@ -89,7 +89,7 @@ func TestDecodeRejects(t *testing.T) {
 	}{
 		{"empty", nil, ErrShort},
 		{"short", []byte{1, 1, 0, 0}, ErrShort},
-		{"bad type", good(Header{Type: 3, SeqBits: 1}, nil), ErrMalformed},
+		{"bad type", good(Header{Type: 4, SeqBits: 1}, nil), ErrMalformed},
 		{"k=0", good(Header{Type: ACK, SeqBits: 0}, nil), ErrMalformed},
 		{"k=17", good(Header{Type: ACK, SeqBits: 17}, nil), ErrMalformed},
 		{"seq beyond 2^k", good(Header{Type: Data, SeqBits: 2, Seq: 4}, []byte{1, 2}), ErrMalformed},

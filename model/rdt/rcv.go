@@ -22,7 +22,8 @@ type ReceiverStats struct {
 	Ignored             int64 // Selective Repeat: outside both the window and the one before it
 	Corrupt             int64 // failed the checksum or the header checks
 	AcksSent            int64
-	MaxBuffered         int // Selective Repeat: most packets held out of order at once
+	NAKsSent            int64 // rdt 2.0, 2.1: NAKs sent for corrupted packets
+	MaxBuffered         int   // Selective Repeat: most packets held out of order at once
 }
 
 // Receiver is the receiving end of an rdt flow (K&R Figures 3.14, 3.21,
@@ -41,11 +42,13 @@ type Receiver struct {
 	held int // packets buffered now
 	st   ReceiverStats
 	hdr  Header // handed to Output by pointer; kept here so that it does not escape
+	// state is the rdt 2.x FSM state (NoState for the others).
+	state State
 }
 
 // NewReceiver returns a receiver for cfg delivering to app; obs may be nil.
 func NewReceiver(cfg Config, app App, out Output, obs Observer) *Receiver {
-	r := &Receiver{cfg: cfg, app: app, out: out, obs: obs, mask: 1<<cfg.SeqBits - 1}
+	r := &Receiver{cfg: cfg, app: app, out: out, obs: obs, mask: seqMask(cfg)}
 	if cfg.Protocol == SelectiveRepeat {
 		r.buf = make([][]byte, cfg.Window)
 		r.have = make([]bool, cfg.Window)
@@ -65,9 +68,13 @@ func (r *Receiver) Buffered() int { return r.held }
 // Corrupt handles a data packet that failed the checksum. Stop-and-wait
 // and Go-Back-N send the ACK of the last packet received in order again
 // (rdt 2.2/3.0; GBN's "default" action, K&R Figure 3.21); Selective Repeat
-// ignores it.
+// ignores it; rdt 2.0 and 2.1 send a NAK, rdt 2.2 its last ACK again.
 func (r *Receiver) Corrupt() {
 	r.st.Corrupt++
+	if r.cfg.Protocol.rdt2() {
+		r.corrupt2()
+		return
+	}
 	if r.cfg.Protocol != SelectiveRepeat {
 		r.ack(uint16((r.base - 1) & r.mask))
 	}
@@ -95,7 +102,15 @@ func (r *Receiver) inputGBN(seq int64, data []byte) {
 		r.app.Deliver(data)
 		r.st.Delivered++
 		r.base++
+		if r.cfg.Protocol.rdt2() {
+			r.setState(r.deliveredWhy(seq))
+		}
 		r.ack(uint16(seq))
+		return
+	}
+	if r.cfg.Protocol.rdt2() {
+		r.st.Duplicates++
+		r.duplicate2(seq)
 		return
 	}
 	last := uint16((r.base - 1) & r.mask)
@@ -173,7 +188,12 @@ func (r *Receiver) inputSR(seq int64, data []byte) {
 
 func (r *Receiver) ack(n uint16) {
 	r.st.AcksSent++
-	r.hdr = Header{Type: ACK, SeqBits: uint8(r.cfg.SeqBits), Ack: n}
+	r.send(ACK, n)
+}
+
+// send sends an ACK or NAK carrying number n.
+func (r *Receiver) send(t Type, n uint16) {
+	r.hdr = Header{Type: t, SeqBits: uint8(r.cfg.SeqBits), Ack: n}
 	r.out.Output(&r.hdr, nil, 0, false)
 }
 

@@ -1,7 +1,8 @@
 // Package rdt models the reliable-data-transfer protocols of Kurose &
-// Ross, Computer Networking, chapter 3: stop-and-wait with an alternating
-// bit (rdt 3.0, §3.4.1), Go-Back-N (§3.4.3) and Selective Repeat
-// (§3.4.4), as real protocols with real bytes on the wire: a 10-byte
+// Ross, Computer Networking, chapter 3: rdt 2.0, 2.1 and 2.2 for a
+// channel with bit errors (§3.4.1, Figures 3.10 to 3.14), stop-and-wait
+// with an alternating bit (rdt 3.0, §3.4.1), Go-Back-N (§3.4.3) and
+// Selective Repeat (§3.4.4), as real protocols with real bytes on the wire: a 10-byte
 // header (see HeaderLen) with a sequence number taken modulo 2^k, an ACK
 // number, a length and an RFC 1071 checksum, carried in UDP over IPv4.
 //
@@ -81,6 +82,10 @@ const (
 	// EvDone: the sender has every packet acknowledged (reported once,
 	// by Flow).
 	EvDone
+	// EvState: an end (Note.Side) of an rdt 2.x flow moved from state
+	// Note.From to Note.To of its K&R FSM, on the event and actions
+	// Note.Text ("rdt_rcv(rcvpkt) && notcorrupt(rcvpkt) && isACK(rcvpkt)").
+	EvState
 )
 
 // Note carries an event's values; each Event's comment says which fields
@@ -95,6 +100,7 @@ type Note struct {
 	Len        int      // EvSent: payload bytes
 	Retrans    bool     // EvSent
 	Bytes, Off int64    // EvWrong
+	From, To   State    // EvState
 }
 
 // Observer is told what the protocol does, for traces and for whoever
@@ -123,10 +129,34 @@ const (
 	// ACK and a timer per packet, a receiver that buffers up to N packets
 	// out of order.
 	SelectiveRepeat
+	// RDT20 is rdt 2.0 (K&R Figure 3.10): one packet at a time, no
+	// sequence numbers, no timer; the receiver answers each packet with
+	// an ACK, or a NAK when it fails the checksum, and the sender resends
+	// on a NAK. It has no transition for a corrupted ACK or NAK: its
+	// sender then waits for ever (the flaw that rdt 2.1 fixes).
+	RDT20
+	// RDT21 is rdt 2.1 (K&R Figures 3.11, 3.12): rdt 2.0 with a 1-bit
+	// sequence number, so that the sender may resend on a corrupted ACK
+	// or NAK and the receiver knows the copy for a duplicate.
+	RDT21
+	// RDT22 is rdt 2.2 (K&R Figures 3.13, 3.14): rdt 2.1 without NAKs:
+	// the receiver acknowledges the last packet received correctly, and
+	// a duplicate ACK (or a corrupted one) makes the sender resend at
+	// once.
+	RDT22
 )
 
 // Names are the protocols as scenario files write them.
-var Names = [...]string{StopAndWait: "stop-and-wait", GoBackN: "go-back-n", SelectiveRepeat: "selective-repeat"}
+var Names = [...]string{StopAndWait: "stop-and-wait", GoBackN: "go-back-n", SelectiveRepeat: "selective-repeat",
+	RDT20: "rdt2.0", RDT21: "rdt2.1", RDT22: "rdt2.2"}
+
+// HasTimer reports whether the protocol's sender has a retransmission
+// timer: every protocol but rdt 2.x, which assume a channel that loses
+// nothing (K&R §3.4.1) and so, over one that does, wait for ever.
+func (p Protocol) HasTimer() bool { return p < RDT20 }
+
+// rdt2 reports whether p is one of rdt 2.0, 2.1, 2.2.
+func (p Protocol) rdt2() bool { return p >= RDT20 && p <= RDT22 }
 
 func (p Protocol) String() string {
 	if p >= 0 && int(p) < len(Names) {
@@ -207,6 +237,13 @@ func (c *Config) Validate() error {
 	case SelectiveRepeat:
 		if c.Window > space {
 			return fmt.Errorf("rdt: selective-repeat window %d needs at most 2^k = %d with seq_bits %d", c.Window, space, c.SeqBits)
+		}
+	case RDT20, RDT21, RDT22:
+		if c.Window != 1 || c.SeqBits != 1 {
+			return fmt.Errorf("rdt: %v has window 1 and seq_bits 1, not %d and %d", c.Protocol, c.Window, c.SeqBits)
+		}
+		if c.Timeout != 0 {
+			return fmt.Errorf("rdt: %v has no timer, not a timeout of %v", c.Protocol, c.Timeout)
 		}
 	default:
 		return fmt.Errorf("rdt: unknown protocol %d", c.Protocol)

@@ -13,7 +13,8 @@ type SenderStats struct {
 	Retransmissions int64 // data packets sent again
 	Timeouts        int64 // timer expirations (one per expiry, however many packets it resends)
 	AcksReceived    int64 // ACKs that passed the checksum
-	DupAcks         int64 // ACKs that acknowledged nothing new (ignored, as rdt 3.0 and GBN do)
+	DupAcks         int64 // ACKs that acknowledged nothing new (ignored, as rdt 3.0 and GBN do; rdt 2.2 resends at once)
+	NAKsReceived    int64 // rdt 2.0, 2.1: NAKs that passed the checksum (each resends the packet)
 	StaleAcks       int64 // ACKs naming a number outside the window (ignored)
 	CorruptAcks     int64 // ACKs that failed the checksum or the header checks (ignored)
 	MaxInFlight     int   // most packets sent and not yet acknowledged at once
@@ -59,11 +60,15 @@ type Sender struct {
 	// Output, and sends which transmission of it that is (from 1).
 	sending int64
 	sends   int
+	// state is the rdt 2.x FSM state (NoState for the others); stuck an
+	// rdt 2.0 sender that got a corrupted ACK or NAK.
+	state State
+	stuck bool
 }
 
 // NewSender returns a sender for cfg (which must Validate); obs may be nil.
 func NewSender(cfg Config, clock Clock, out Output, obs Observer) *Sender {
-	s := &Sender{cfg: cfg, clock: clock, out: out, obs: obs, mask: 1<<cfg.SeqBits - 1, count: cfg.Count()}
+	s := &Sender{cfg: cfg, clock: clock, out: out, obs: obs, mask: seqMask(cfg), count: cfg.Count()}
 	s.slots = make([]sndSlot, cfg.Window)
 	s.rto.rto = InitialRTO
 	return s
@@ -111,8 +116,24 @@ func (s *Sender) slot(a int64) *sndSlot { return &s.slots[a%int64(len(s.slots))]
 // Repeat window of 2^k cannot tell a retransmission from a new packet.
 func (s *Sender) Sending() (packet int64, transmission int) { return s.sending, s.sends }
 
-// Start sends the first window.
-func (s *Sender) Start() { s.fill() }
+// seqMask is 2^k - 1: the mask that takes an absolute packet number to
+// its sequence number. rdt 2.0 has no sequence numbers: its packets all
+// carry 0.
+func seqMask(cfg Config) int64 {
+	if cfg.Protocol == RDT20 {
+		return 0
+	}
+	return 1<<cfg.SeqBits - 1
+}
+
+// Start sends the first window (and reports an rdt 2.x sender's initial
+// state).
+func (s *Sender) Start() {
+	if s.cfg.Protocol.rdt2() {
+		s.setState("")
+	}
+	s.fill()
+}
 
 // fill sends new packets while the window has room (K&R rdt_send with
 // nextseqnum < base+N).
@@ -121,7 +142,9 @@ func (s *Sender) fill() {
 		a := s.next
 		s.next++
 		*s.slot(a) = sndSlot{}
-		if s.cfg.Protocol != SelectiveRepeat && s.base == a {
+		if s.cfg.Protocol.rdt2() {
+			s.setState(s.sendWhy(a)) // no timer: rdt 2.x assume no loss
+		} else if s.cfg.Protocol != SelectiveRepeat && s.base == a {
 			s.startTimer() // "if (base == nextseqnum) start_timer"
 		}
 		s.transmit(a, false)
@@ -170,21 +193,33 @@ func (s *Sender) stopTimer(a int64) {
 }
 
 // Corrupt counts an ACK that failed the checksum: rdt 3.0, GBN and SR
-// senders all ignore it and wait for the timer.
-func (s *Sender) Corrupt() { s.st.CorruptAcks++ }
+// senders all ignore it and wait for the timer; rdt 2.1 and 2.2 resend
+// at once; rdt 2.0 has no transition for it.
+func (s *Sender) Corrupt() {
+	s.st.CorruptAcks++
+	if s.cfg.Protocol.rdt2() && !s.done {
+		s.corrupt2()
+	}
+}
 
-// Input processes an ACK that passed the checksum.
+// Input processes an ACK (or an rdt 2.0 or 2.1 NAK) that passed the
+// checksum.
 func (s *Sender) Input(h *Header) {
-	if h.Type != ACK || int(h.SeqBits) != s.cfg.SeqBits {
-		s.st.CorruptAcks++
+	nakOK := h.Type == NAK && (s.cfg.Protocol == RDT20 || s.cfg.Protocol == RDT21)
+	if h.Type != ACK && !nakOK || int(h.SeqBits) != s.cfg.SeqBits {
+		s.Corrupt()
 		return
 	}
-	s.st.AcksReceived++
+	if h.Type == ACK {
+		s.st.AcksReceived++
+	}
 	if s.done {
 		s.st.DupAcks++
 		return
 	}
-	if s.cfg.Protocol == SelectiveRepeat {
+	if s.cfg.Protocol.rdt2() {
+		s.input2(h)
+	} else if s.cfg.Protocol == SelectiveRepeat {
 		s.inputSR(h.Ack)
 	} else {
 		s.inputGBN(h.Ack)

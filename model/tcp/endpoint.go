@@ -113,6 +113,19 @@ type Config struct {
 	// reordering window, to clear a loss probe and to undo a window
 	// reduction that a spurious retransmission caused. Default off.
 	DSACK bool
+	// LinuxRTO computes the RTO as Linux does (tcp_rtt_estimator,
+	// rto_linux.go): SRTT + max(4·mdev, MinRTO), the deviation term
+	// following each window's largest, instead of RFC 6298's
+	// max(SRTT + 4·RTTVAR, MinRTO). Default off.
+	LinuxRTO bool
+	// FRTO runs Forward RTO-Recovery after a retransmission timeout
+	// (RFC 5682, frto.go), as Linux does by default (net.ipv4.tcp_frto):
+	// new data goes out after the first retransmission is acknowledged,
+	// and an ACK of data never retransmitted shows the timeout spurious and
+	// undoes its window cut. It works with the recovery without SACK and
+	// with RACK; with RFC 6675's recovery (sack without rack) it has no
+	// effect. Default off.
+	FRTO bool
 	// Pacing spaces the segments the sender sends at Linux's pacing rate
 	// (tcp_update_pacing_rate, pacing.go): cwnd/SRTT × 2 in slow start,
 	// × 1.2 after. BBR always paces, at its own rate. Default off.
@@ -186,7 +199,8 @@ type Stats struct {
 	LossProbes          int64 // Tail Loss Probes sent (RFC 8985 §7; Linux TCPLossProbes)
 	LossProbeRecoveries int64 // losses a retransmitted probe repaired (Linux TCPLossProbeRecovery)
 	DSACKsRecv          int64 // ACKs with a D-SACK block received (RFC 2883; Linux TCPDSACKRecv)
-	Undos               int64 // window reductions undone as spurious (D-SACK or Eifel; Linux TCP*Undo)
+	Undos               int64 // window reductions undone as spurious (D-SACK, Eifel or F-RTO; Linux TCP*Undo)
+	SpuriousRTOs        int64 // timeouts F-RTO found spurious (RFC 5682 step 3.b; Linux TCPSpuriousRTOs)
 }
 
 // Endpoint is one side of a TCP connection. It is sans-I/O: see the
@@ -216,6 +230,8 @@ type Endpoint struct {
 	cc  congestionControl
 	rec lossRecovery
 	prr prr // Proportional Rate Reduction (RFC 6937), when Config.PRR
+	// frto is Forward RTO-Recovery (RFC 5682), when Config.FRTO.
+	frto frto
 	// rack is rec when it is a rackRecovery (Config.RACK with SACK), for
 	// the hooks that feed it every transmission and its two timers.
 	rack *rackRecovery
@@ -261,6 +277,7 @@ func NewEndpoint(cfg Config, clock Clock, out Output) *Endpoint {
 	e.rcv.init(&e.cfg)
 	e.rtt.init(&e.cfg)
 	e.prr.on = cfg.PRR
+	e.frto.on = cfg.FRTO
 	alg := cfg.Congestion.algorithm()
 	e.cc = alg.newCC(&e.snd)
 	if b, ok := e.cc.(*bbr); ok {
@@ -303,6 +320,7 @@ func (e *Endpoint) useSACK() {
 			return
 		}
 		e.rec = newSACKRecovery(e)
+		e.frto.on = false // RFC 6675's recovery keeps no timeout state for it
 	}
 }
 

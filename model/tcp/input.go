@@ -314,6 +314,7 @@ func (e *Endpoint) processAck(h *wire.TCP, seg, ack seqnum.Value, n int) bool {
 	acked := int(e.snd.una.Size(ack))
 	flight := int(e.snd.una.Size(e.snd.max))
 	samples := e.rtt.samples
+	e.rtt.at(ack, e.snd.nxt)
 	if e.ts.on {
 		// RFC 7323 §4: RTTM from the echoed timestamp of every ACK of
 		// new data, retransmissions included (no Karn's rule needed).
@@ -405,7 +406,7 @@ func (e *Endpoint) updateWindow(seg, ack seqnum.Value, wnd int) {
 			// PRR recovery the ACK sets cwnd first (processAck runs
 			// output after the loss recovery has seen it).
 			e.persistAt = 0
-			if !e.prr.active {
+			if !e.prr.active && !e.frto.loss {
 				e.output()
 			}
 		}

@@ -152,6 +152,7 @@ func propertyExactDelivery(t *testing.T, seed1, seed2 uint64, cases int, force *
 	t.Helper()
 	var sackCases, sackRecoveries, sackRetrans, sackBlocks int64
 	var rackCases, rackRecoveries, rackProbes, dsacks, undos int64
+	var frtoCases, frtoRTOs, spurious int64
 	r := rand.New(rand.NewPCG(seed1, seed2))
 	for i := range cases {
 		seed := r.Uint64()
@@ -190,6 +191,11 @@ func propertyExactDelivery(t *testing.T, seed1, seed2 uint64, cases int, force *
 			cfg.RecvBufferMax = cfg.RecvBuffer * (2 + x.IntN(64))
 		}
 		cfg.Pacing = x.IntN(2) == 0 // BBR paces whatever this says
+		// F-RTO (frto.go) and Linux's RTO (rto_linux.go), from one more
+		// generator of their own.
+		y := rand.New(rand.NewPCG(seed, 5682))
+		cfg.FRTO = y.IntN(2) == 0
+		cfg.LinuxRTO = y.IntN(2) == 0
 		acfg, bcfg := cfg, cfg
 		acfg.LocalPort, acfg.RemotePort, bcfg.LocalPort, bcfg.RemotePort = 1000, 2000, 2000, 1000
 		aBytes, bBytes := int64(1+r.IntN(200_000)), int64(0)
@@ -237,10 +243,10 @@ func propertyExactDelivery(t *testing.T, seed1, seed2 uint64, cases int, force *
 		if r.IntN(5) == 0 {
 			sb.readEvery = sim.Time(1+r.IntN(10)) * sim.Millisecond
 		}
-		desc := fmt.Sprintf("case %d (seed %d): loss %v corrupt %v dup %v reorder %v, delay %v, %v, MSS %d, buffer %d, IW %d, delack %v, ISS %#x/%#x, %d+%d bytes, slow reader %v, SACK %v/%v, timestamps %v/%v, PRR %v, RACK %v, D-SACK %v, byte counting %v, hystart %v, newreno recovery %v, delack ATO %v, buffer max %d, pacing %v",
+		desc := fmt.Sprintf("case %d (seed %d): loss %v corrupt %v dup %v reorder %v, delay %v, %v, MSS %d, buffer %d, IW %d, delack %v, ISS %#x/%#x, %d+%d bytes, slow reader %v, SACK %v/%v, timestamps %v/%v, PRR %v, RACK %v, D-SACK %v, byte counting %v, hystart %v, newreno recovery %v, delack ATO %v, buffer max %d, pacing %v, F-RTO %v, Linux RTO %v",
 			i, seed, w.loss, w.corrupt, w.dup, w.reorder, w.delay, cfg.Congestion, mss, cfg.RecvBuffer, cfg.InitialWindow,
 			cfg.DelayedAck, uint32(acfg.ISS), uint32(bcfg.ISS), aBytes, bBytes, sb.readEvery, acfg.SACK, bcfg.SACK, acfg.Timestamps, bcfg.Timestamps, acfg.PRR, acfg.RACK, acfg.DSACK,
-			cfg.ByteCounting, cfg.HyStart, cfg.NewRenoRecovery, cfg.DelAckATO, cfg.RecvBufferMax, cfg.Pacing)
+			cfg.ByteCounting, cfg.HyStart, cfg.NewRenoRecovery, cfg.DelAckATO, cfg.RecvBufferMax, cfg.Pacing, cfg.FRTO, cfg.LinuxRTO)
 
 		b.Listen()
 		a.Connect()
@@ -331,6 +337,11 @@ func propertyExactDelivery(t *testing.T, seed1, seed2 uint64, cases int, force *
 			dsacks += as.DSACKsRecv + bs.DSACKsRecv
 			undos += as.Undos + bs.Undos
 		}
+		if cfg.FRTO {
+			frtoCases++
+			frtoRTOs += as.RTOExpirations + bs.RTOExpirations
+			spurious += as.SpuriousRTOs + bs.SpuriousRTOs
+		}
 		if negotiated {
 			sackCases++
 			sackRecoveries += as.Recoveries + bs.Recoveries
@@ -348,4 +359,9 @@ func propertyExactDelivery(t *testing.T, seed1, seed2 uint64, cases int, force *
 		t.Fatalf("%d RACK cases: %d recoveries, %d loss probes, %d D-SACKs, %d undos", rackCases, rackRecoveries, rackProbes, dsacks, undos)
 	}
 	t.Logf("%d RACK cases: %d recoveries, %d loss probes, %d D-SACKs, %d undos", rackCases, rackRecoveries, rackProbes, dsacks, undos)
+	// The F-RTO cases met timeouts, and found some of them spurious.
+	if frtoCases == 0 || frtoRTOs == 0 || (spurious == 0 && !testing.Short()) {
+		t.Fatalf("%d F-RTO cases: %d RTOs, %d spurious", frtoCases, frtoRTOs, spurious)
+	}
+	t.Logf("%d F-RTO cases: %d RTOs, %d found spurious and undone", frtoCases, frtoRTOs, spurious)
 }

@@ -42,6 +42,10 @@ type rackRecovery struct {
 	recoveryPoint int64 // HighData at the start of the recovery or timeout
 
 	undo undoState // spurious retransmission undo (undo.go)
+	// origAcked says the ACK being processed acknowledged or SACKed data
+	// sent before a timeout and never retransmitted, below its "recover"
+	// (Linux's FLAG_ORIG_SACK_ACKED), for F-RTO (frto.go).
+	origAcked bool
 }
 
 func newRACKRecovery(e *Endpoint) *rackRecovery {
@@ -135,12 +139,16 @@ func (r *rackRecovery) onAck(delivered int, advanced bool) {
 	s := &e.snd
 	now := e.clock.Now()
 	una := s.unaOff
+	r.origAcked = false
 	r.markDelivered(una, now)
 	if s.dsack {
 		r.onDSACK()
 	}
 	if advanced && r.undo.delayed(s.ackTSecr) && (r.recovering || r.lossState) {
 		r.undoReduction() // RFC 3522: the ACK echoes the original
+	}
+	if r.lossState && e.frto.loss && e.frto.onAck(s, advanced, s.sackNew, r.origAcked) == frtoUndo {
+		r.undoTimeout() // RFC 5682 step 3.b: a spurious timeout
 	}
 	exited := false
 	if (r.recovering || r.lossState) && una >= r.recoveryPoint {
@@ -196,6 +204,7 @@ func (r *rackRecovery) markDelivered(una int64, now sim.Time) {
 		}
 		if g.flags&segSACKed == 0 {
 			r.rack.onDelivered(g, now, r.e.snd.ackTSecr)
+			r.noteOrig(g)
 		} else {
 			r.rack.segsSACKed--
 		}
@@ -229,6 +238,7 @@ func (r *rackRecovery) markDelivered(una int64, now sim.Time) {
 			t.setFlag(i, segSACKed, true)
 			r.rack.segsSACKed++
 			r.rack.onDelivered(g, now, r.e.snd.ackTSecr)
+			r.noteOrig(g)
 		}
 	}
 }
@@ -297,9 +307,35 @@ func (r *rackRecovery) retransmittedInEpisode(d span) bool {
 // recovery ends; after a timeout the segments deemed lost and not resent
 // are no longer.
 func (r *rackRecovery) undoReduction() {
+	s := &r.e.snd
+	cwnd, ss := r.undo.restore(s.cwnd, s.ssthresh)
+	r.e.frto.end()
+	r.restore(cwnd, ss)
+}
+
+// noteOrig notes a segment newly delivered (cumulatively or by SACK) that
+// was sent before a timeout and never retransmitted, for F-RTO.
+func (r *rackRecovery) noteOrig(g *rackSeg) {
+	if g.flags&segEverRe == 0 && r.e.frto.loss && g.end <= r.e.frto.high {
+		r.origAcked = true
+	}
+}
+
+// undoTimeout takes back a timeout's cut that F-RTO found spurious
+// (tcp_try_undo_loss with frto_undo): the window before it, as frto.undone
+// says, and the segments the timeout deemed lost are no longer.
+func (r *rackRecovery) undoTimeout() {
+	cwnd, ss := r.e.frto.undone(&r.e.snd)
+	r.undo.marker = false
+	r.e.st.SpuriousRTOs++
+	r.restore(cwnd, ss)
+}
+
+// restore ends the recovery or the timeout's recovery with the window
+// cwnd, ssthresh, for an undo (Linux tcp_undo_cwnd_reduction).
+func (r *rackRecovery) restore(cwnd, ss int) {
 	e := r.e
 	s := &e.snd
-	cwnd, ss := r.undo.restore(s.cwnd, s.ssthresh)
 	e.st.Undos++
 	if r.recovering {
 		r.recovering = false

@@ -53,7 +53,10 @@ func (r *renoRecovery) inRecovery() bool { return r.recovering }
 
 // pipe is the data in flight: SND.NXT − SND.UNA (RFC 5681's FlightSize,
 // less what go-back-N has rewound).
-func (r *renoRecovery) pipe() int { return int(r.e.snd.una.Size(r.e.snd.nxt)) }
+func (r *renoRecovery) pipe() int {
+	s := &r.e.snd
+	return int(s.una.Size(s.nxt)) + r.e.frto.inFlight(s.offset(s.nxt))
+}
 
 // nextSeg never puts a retransmission ahead of new data: without SACK the
 // only retransmissions are the fast ones sent from onDupAck and onNewAck,
@@ -69,6 +72,16 @@ func (r *renoRecovery) onDupAck() {
 	s := &e.snd
 	r.dupAcks++
 	mss := s.smss()
+	if e.frto.loss {
+		// F-RTO step 3.a: a duplicate ACK after step 2.b's new data says
+		// the loss is genuine, and one of those segments has arrived.
+		before := e.frto.newInFlight
+		e.frto.dupAck(mss)
+		e.frto.onAck(s, false, true, false)
+		if e.frto.newInFlight < before {
+			e.output()
+		}
+	}
 	if r.recovering {
 		s.setCwnd(s.cwnd+mss, s.ssthresh) // inflate: a segment has left the network
 		e.output()
@@ -133,6 +146,9 @@ func (r *renoRecovery) onNewAck(ack seqnum.Value, acked int) bool {
 		r.recover = ack - 1 // keep "recover" within 2^31 of SND.UNA across wraps
 	}
 	mss := s.smss()
+	if e.frto.loss && r.frtoAck(acked) {
+		return false // a spurious timeout, undone: the ACK grows the window
+	}
 	prevDup := r.dupAcks
 	r.dupAcks = 0
 	if r.ltInflation > 0 {
@@ -177,4 +193,32 @@ func (r *renoRecovery) onRTO() {
 	r.ltInflation = 0
 	r.dupAcks = 0
 	r.recover = r.e.snd.max - 1
+}
+
+// frtoAck runs F-RTO (frto.go) for an ACK of a timeout's episode that
+// moved SND.UNA by acked bytes, and reports whether it found the timeout
+// spurious and undid it. Without SACK the data never retransmitted is what
+// lies above rtxHigh: go-back-N resends in order.
+func (r *renoRecovery) frtoAck(acked int) bool {
+	e := r.e
+	s := &e.snd
+	f := &e.frto
+	from := max(s.unaOff-int64(acked), f.rtxHigh)
+	orig := from < min(s.unaOff, f.high)
+	if f.onAck(s, true, false, orig) != frtoUndo {
+		return false
+	}
+	cwnd, ss := f.undone(s)
+	e.st.Undos++
+	e.st.SpuriousRTOs++
+	s.setCwnd(cwnd, ss)
+	// Nothing more is deemed lost (tcp_undo_cwnd_reduction unmarks it):
+	// go-back-N stops, and duplicate ACKs may start a fast recovery again.
+	if s.nxt.LessThan(s.max) {
+		s.nxt = s.max
+	}
+	r.recover = s.una - 1
+	r.dupAcks, r.ltInflation = 0, 0
+	e.cc.onRecoveryExit(e.clock.Now())
+	return true
 }

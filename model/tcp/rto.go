@@ -36,6 +36,8 @@ func (e *Endpoint) onRTO() {
 	if e.rack != nil {
 		e.rack.beforeRTO() // for undo: the window before the timeout cut it
 	}
+	// F-RTO (RFC 5682 step 1): before the cut, which it may undo.
+	e.frto.onRTO(&e.snd, e.rec.inRecovery() || e.frto.loss, e.retries)
 	e.snd.limitedSent = 0     // a timeout halves all of FlightSize (RFC 5681 eq. 4)
 	e.cc.onRTO(e.clock.Now()) // the loss window, RFC 5681 §3.1
 	if e.snd.ssExit != nil {

@@ -29,17 +29,36 @@ type rttEstimator struct {
 	// obs, if set (Config.Observer), sees every measurement with the
 	// SRTT, RTTVAR and RTO it produced.
 	obs Observer
+
+	// linux selects Linux's estimator (Config.LinuxRTO, rto_linux.go):
+	// rttvar then holds Linux's rttvar_us (four mean deviations, never
+	// below minRTO), mdev and mdevMax its mdev_us and mdev_max_us, and
+	// rttSeq its rtt_seq; una and nxt are SND.UNA (the ACK being
+	// processed) and SND.NXT when a sample is taken.
+	linux         bool
+	mdev, mdevMax sim.Time
+	rttSeq        seqnum.Value
+	una, nxt      seqnum.Value
 }
 
 func (r *rttEstimator) init(cfg *Config) {
 	r.rto = cfg.InitialRTO
 	r.minRTO, r.maxRTO, r.granularity = cfg.MinRTO, cfg.MaxRTO, cfg.Granularity
 	r.obs = cfg.Observer
+	r.linux = cfg.LinuxRTO
 }
+
+// at tells the estimator SND.UNA (the ACK being processed) and SND.NXT
+// before an ACK's sample, for Linux's once-per-window update.
+func (r *rttEstimator) at(una, nxt seqnum.Value) { r.una, r.nxt = una, nxt }
 
 // sample updates SRTT, RTTVAR and RTO with a measurement m, as RFC 6298
 // §2.2–2.4 says, in integer nanoseconds. α = 1/8 and β = 1/4.
 func (r *rttEstimator) sample(m sim.Time) {
+	if r.linux {
+		r.sampleLinux(m)
+		return
+	}
 	r.samples++
 	r.latest = m
 	if !r.hasRTT {
@@ -94,7 +113,7 @@ func (r *rttEstimator) acked(ack seqnum.Value, now sim.Time) {
 func (r *rttEstimator) sampleTS(ticks uint32, flight, smss int) {
 	m := max(sim.Time(ticks), 1) * tsTick
 	n := sim.Time(max(1, (flight+2*smss-1)/(2*smss)))
-	if n == 1 || !r.hasRTT {
+	if n == 1 || !r.hasRTT || r.linux {
 		r.sample(m)
 		return
 	}

@@ -229,8 +229,15 @@ func (e *Endpoint) output() {
 	default:
 		return
 	}
+	if e.frto.sendNew {
+		e.sendNewData() // F-RTO step 2.b: new data before retransmissions
+	}
 	mss := e.snd.smss()
 	for {
+		if !e.snd.sack && e.frto.newTo > e.frto.newFrom {
+			// Go-back-N after a timeout skips what F-RTO sent after it.
+			e.snd.nxt = e.snd.seqAt(e.frto.skip(e.snd.offset(e.snd.nxt)))
+		}
 		if e.snd.sack && e.snd.nxt.LessThan(e.snd.max) {
 			// Go-back-N after a timeout: never resend SACKed data.
 			if start, _ := e.snd.sb.unsackedRun(e.snd.offset(e.snd.nxt), 1); start > e.snd.offset(e.snd.nxt) {
@@ -364,6 +371,9 @@ func (e *Endpoint) transmit(seq seqnum.Value, size int, rexmit, fast bool) {
 	}
 	if e.rack != nil && size > 0 {
 		e.rack.onSent(off, size, isRetrans)
+	}
+	if e.frto.loss {
+		e.frto.onSent(off, size, isRetrans)
 	}
 	if isRetrans {
 		e.countRetrans(fast || e.snd.goBackFast)
