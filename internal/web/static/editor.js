@@ -44,14 +44,14 @@ export function markEdited(path) {
 export function fillScenarios() {
   const sel = $("scenario");
   sel.textContent = "";
-  const groups = { scenarios: "Scenarios", exercises: "Exercises", sweeps: "Sweeps" };
+  const groups = { scenarios: "Scenarios", exercises: "Exercises", networks: "Networks", sweeps: "Sweeps" };
   for (const [g, label] of Object.entries(groups)) {
     const og = document.createElement("optgroup");
     og.label = label;
     for (const s of S.scenarios.filter((x) => x.group === g)) {
       const o = document.createElement("option");
       o.value = s.path;
-      o.textContent = s.path.replace(/^(exercises|sweeps)\//, "").replace(/\.yaml$/, "");
+      o.textContent = s.path.replace(/^(exercises|sweeps|networks)\//, "").replace(/\.yaml$/, "");
       o.title = s.title;
       og.append(o);
     }

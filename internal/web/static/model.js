@@ -86,8 +86,8 @@ export class Model {
           ack: e.ack || 0,
           len: e.len || 0,
           win: e.win || 0,
-          from: e.dir[0],
-          to: e.dir[3],
+          from: e.dir.split("->")[0],
+          to: e.dir.split("->")[1],
           first: e.i,
           tStart: e.t,
           tTx: null,
@@ -240,7 +240,7 @@ export class Model {
         s.sends.push(p);
         s.maxSeq = Math.max(s.maxSeq, p.rseq + p.len);
         if (p.tLost !== null || p.qdrop || p.csum) s.lost.push(p);
-      } else if (p.from !== client && p.tDel !== null && p.flags.includes("ACK") && !p.flags.includes("SYN")) {
+      } else if (p.to === client && p.tDel !== null && p.flags.includes("ACK") && !p.flags.includes("SYN")) {
         s.acks.push([p.tDel, p.rack]);
       }
     }

@@ -82,6 +82,7 @@ export async function copyPermalink() {
 // refused link is reported at once; restore reuses that reading.
 export function readLink(hash) {
   if (S.linkRead && S.linkRead.hash === hash) return S.linkRead.promise;
+  document.body.dataset.linkReadMs = performance.now().toFixed(0);
   const promise = (async () => {
     const y = new URLSearchParams(hash.slice(1)).get("y");
     if (y === null) return {};

@@ -3,6 +3,7 @@
 import { drawCwnd, drawLadder, drawTimeSeq } from "./draw.js";
 import { eventText } from "./model.js";
 import { fillPicker } from "./faults.js";
+import { drawTopology } from "./topo.js";
 import { $, S, SPEEDS } from "./state.js";
 
 export function buildSteps() {
@@ -100,6 +101,9 @@ export function render() {
   S.hits = drawn.hits;
   S.labelBoxes = drawn.labels;
   if (!S.playing) fillPicker(S.hits);
+  const topo = $("topo");
+  topo.hidden = !S.run.info.topology;
+  if (S.run.info.topology) drawTopology(topo, S.run.info, S.large);
   const fl = tseqFlow();
   S.tseqAxes = drawTimeSeq($("tseq"), m, fl, S.t, S.large);
   S.cwndAxes = drawCwnd($("cwnd"), m, fl, S.t, S.large);

@@ -9,6 +9,9 @@ import { $, S, SPEEDS, setStatus } from "./state.js";
 import { renderTables } from "./tables.js";
 
 export async function requestRun(opts = {}) {
+  // Who asked, for the browser tests' messages (the last 20 asks).
+  S.asks.push((S.busy ? "queued " : "") + ((new Error().stack || "").split("\n")[2] || "").trim());
+  if (S.asks.length > 20) S.asks.shift();
   if (!S.ready) return;
   if (S.busy) {
     S.queued = opts;
@@ -21,8 +24,6 @@ export async function requestRun(opts = {}) {
     refuse("Not run: the scenario " + err.message + ", over the " + kib(MAX_SOURCE) + " limit that tcpsim run has.");
     return;
   }
-  S.busy = true;
-  setStatus("Running…", "running");
   const req = {
     file: fileName(),
     source: $("yaml").value,
@@ -30,6 +31,14 @@ export async function requestRun(opts = {}) {
     seed_set: S.seed !== null,
     overrides: overrides(),
   };
+  // A run asked for while another ran is dropped when it would run the
+  // same request again (two events for one change).
+  const key = JSON.stringify(req);
+  if (opts.fromQueue && key === S.lastKey) return;
+  S.lastKey = key;
+  S.busy = true;
+  setStatus("Running…", "running");
+
   // The engine's budgets end a run long before this; the watchdog is for
   // what they miss, so that the page never stays on "Running…".
   const watchdog = setTimeout(
@@ -54,7 +63,7 @@ export async function requestRun(opts = {}) {
   if (S.queued) {
     const q = S.queued;
     S.queued = false;
-    requestRun(q);
+    requestRun({ ...q, fromQueue: true });
   }
 }
 

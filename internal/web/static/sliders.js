@@ -21,6 +21,18 @@ export function overrides() {
 }
 
 export function setSlidersFrom(info) {
+  // A topology's links are not the two-host link: that the overrides
+  // address: its sliders are off, and say so.
+  const fs = $("loss").closest("fieldset");
+  fs.disabled = !!info.topology;
+  $("sliders-legend").textContent = info.topology
+    ? "Links: set each in the YAML's links: (the sliders address the two-host link: only)"
+    : "Link, a→b (reruns at once, same seed)";
+  if (info.topology) {
+    $("overrides").textContent =
+      info.links.length + " links, drawn beside the ladder; their table is under Run tables.";
+    return;
+  }
   // Sliders follow the scenario as run (with the overrides in force).
   const l = info.link;
   if (S.sliders.loss === null) $("loss").value = String(Math.round(l.loss_mean * 1000));

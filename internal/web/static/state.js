@@ -27,6 +27,7 @@ export const S = {
   selected: "", // the key of the packet picked to drop or corrupt
   faultStack: [], // the faults: lines the lab added, for undo
   hits: [], // where the ladder drew each packet
+  asks: [], // who asked for the last runs (for the tests' messages)
   sweep: null,
   sweepInfo: null,
   large: false,
