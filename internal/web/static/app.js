@@ -178,12 +178,3 @@ readLink(location.hash).then((r) => r.refused && refuse(r.refused));
 // not rely on it: it is not an API).
 globalThis.tcpsimPage = S;
 startWorker();
-
-document.body.dataset.scriptStartMs = performance.now().toFixed(0);
-wire();
-// A permalink's scenario is read (and a bad one refused) while the engine loads.
-readLink(location.hash).then((r) => r.refused && refuse(r.refused));
-// The page's state, for the browser tests and the curious (read it, do
-// not rely on it: it is not an API).
-globalThis.tcpsimPage = S;
-startWorker();

@@ -80,7 +80,7 @@ export function drawLadder(canvas, m, v) {
     bottom = 8;
   const narrow = w < 460;
   const xa = Math.round(w * (narrow ? 0.24 : 0.27)),
-    xb = Math.round(w * (narrow ? 0.84 : 0.73));
+    xb = Math.round(w * (narrow ? 0.8 : 0.73));
   const lane = (host) => (host === "a" ? xa : xb);
   const span = v.span;
   // The cursor sits 70% down the window, but the window never starts
@@ -318,7 +318,14 @@ export function drawLadder(canvas, m, v) {
     const side = s.host === "a" ? -1 : 1;
     labels.push({
       prio: 2,
-      text: narrow ? s.text.replace(/^.*=> /, "") : s.text.replace(/^.*=> /, "→ "),
+      // At phone width the long names are shortened as ss(8) prints them,
+      // so that the label fits beside its lane instead of over it.
+      text: narrow
+        ? s.text
+            .replace(/^.*=> /, "")
+            .replace("ESTABLISHED", "ESTAB")
+            .replace("SYN-RECEIVED", "SYN-RECV")
+        : s.text.replace(/^.*=> /, "→ "),
       x: lane(s.host) + side * (narrow ? 4 : 30) * k,
       y: y(s.t),
       side,

@@ -14,8 +14,11 @@ import { $, S } from "./state.js";
 // ({flow, drop|corrupt, segment, transmission} or {flow, drop, number}),
 // or an object with why it cannot be named.
 export function faultOf(m, p, action) {
-  const proto = m.flowProto.get(p.flow);
-  const sender = m.flowFrom.get(p.flow) || "a";
+  const fi = m.info.flows.find((x) => x.name === p.flow) || {};
+  const proto = fi.protocol === "tcp" || fi.protocol === "udp" ? fi.protocol : "rdt";
+  const sender = fi.from || "a";
+  // The wire's number of an rdt packet (its sequence number).
+  const wire = (q) => q.seq ?? q.rseq;
   const isData = (q) =>
     q.flow === p.flow &&
     q.from === sender &&
@@ -49,11 +52,11 @@ export function faultOf(m, p, action) {
         }
       }
     } else if (proto !== "udp" && q.retrans) {
-      seg = segs.findLast((s) => s.first === q.seq) || null;
+      seg = segs.findLast((s) => s.first === wire(q)) || null;
       if (seg) seg.tx++;
     }
     if (proto === "udp" || (proto === "tcp" ? q.rseq + q.len > maxEnd : !q.retrans)) {
-      seg = { n: segs.length + 1, first: proto === "tcp" ? q.rseq : q.seq, tx: 1 };
+      seg = { n: segs.length + 1, first: proto === "tcp" ? q.rseq : wire(q), tx: 1 };
       segs.push(seg);
       if (proto === "tcp") maxEnd = Math.max(maxEnd, q.rseq + q.len);
     }
