@@ -62,6 +62,7 @@ func parseHeader(path, src string) Exercise {
 	ex := Exercise{Path: path}
 	var q, try []string
 	part := 0 // 0 before the question, 1 in it, 2 in Try:
+	titleDone := false
 	for _, line := range strings.Split(src, "\n") {
 		if !strings.HasPrefix(line, "#") {
 			break
@@ -69,8 +70,16 @@ func parseHeader(path, src string) Exercise {
 		raw := strings.TrimPrefix(strings.TrimPrefix(line, "#"), " ")
 		text := strings.TrimSpace(raw)
 		switch {
-		case ex.Title == "":
-			ex.Title, _, _ = strings.Cut(text, ". ")
+		case !titleDone:
+			// The title is the first sentence, which may run over
+			// several lines: it ends at ". ", at a line ending in "."
+			// or at an empty comment line.
+			first, _, cut := strings.Cut(text, ". ")
+			if ex.Title != "" && first != "" {
+				ex.Title += " "
+			}
+			ex.Title += first
+			titleDone = cut || text == "" || strings.HasSuffix(text, ".")
 			ex.Title = strings.TrimSuffix(ex.Title, ".")
 		case strings.HasPrefix(text, "Question:"):
 			part = 1

@@ -8,6 +8,9 @@
 #   scripts/release.sh [VERSION]   # archives in dist/
 #   scripts/release.sh --check [OS/ARCH...]  # only check that the targets compile
 #                                            # (all six by default; CI names two)
+#   scripts/release.sh --extras DIR  # only write the man pages (DIR/man) and the
+#                                    # shell completions (DIR/completions), as
+#                                    # every archive carries them (GoReleaser's hook)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,9 +30,31 @@ if [ "${1:-}" = "--check" ]; then
   exit 0
 fi
 
+# extras DIR: the man pages and shell completions, generated from the
+# command tree by a build for this machine, dated by the last commit.
+extras() {
+  local dir=$1
+  rm -rf "$dir"
+  mkdir -p "$dir/man" "$dir/completions"
+  go build -o "$dir/tcpsim-host" ./cmd/tcpsim
+  SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)} \
+    "$dir/tcpsim-host" man "$dir/man" >/dev/null
+  "$dir/tcpsim-host" completion bash >"$dir/completions/tcpsim.bash"
+  "$dir/tcpsim-host" completion zsh >"$dir/completions/_tcpsim"
+  "$dir/tcpsim-host" completion fish >"$dir/completions/tcpsim.fish"
+  "$dir/tcpsim-host" completion powershell >"$dir/completions/tcpsim.ps1"
+  rm "$dir/tcpsim-host"
+}
+
+if [ "${1:-}" = "--extras" ]; then
+  extras "${2:?--extras DIR}"
+  exit 0
+fi
+
 version=${1:-$(git describe --tags --always --dirty 2>/dev/null || echo devel)}
 rm -rf dist
 mkdir -p dist
+extras dist/extras
 for t in $TARGETS; do
   os=${t%/*} arch=${t#*/}
   name=tcpsim_${version}_${os}_${arch}
@@ -40,6 +65,7 @@ for t in $TARGETS; do
   CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -ldflags "-s -w" -o "dist/$name/$exe" ./cmd/tcpsim
   cp README.md LICENSE NOTICE "dist/$name/"
   cp -r docs deploy "dist/$name/"   # the README links into docs/, docs/sweeps.md into deploy/
+  cp -r dist/extras/man dist/extras/completions "dist/$name/"
   if [ "$os" = windows ]; then
     (cd dist && zip -qr "$name.zip" "$name")
   else
@@ -47,5 +73,6 @@ for t in $TARGETS; do
   fi
   rm -rf "dist/$name"
 done
+rm -rf dist/extras
 (cd dist && sha256sum tcpsim_* > SHA256SUMS)
 ls -l dist

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"tcpsim/internal/direction"
 	"text/tabwriter"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 
 	"tcpsim/internal/analyze"
 	"tcpsim/internal/diagram"
+	"tcpsim/internal/direction"
 	"tcpsim/internal/plot"
 	"tcpsim/sim"
 )

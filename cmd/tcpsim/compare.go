@@ -83,6 +83,7 @@ func newCompareCmd(stdout, stderr io.Writer) *cobra.Command {
 		seeds int
 		flow  string
 		md    bool
+		force bool
 		runs  []string
 	)
 	cmd := &cobra.Command{
@@ -103,11 +104,17 @@ interval (Student t).`,
 			if seeds < 1 || seeds > 1000 {
 				return fmt.Errorf("--seeds %d: want 1 to 1000", seeds)
 			}
+			if ok, err := rootless(stdout, stderr); ok {
+				return err
+			}
 			if err := emulate.Check(); err != nil {
 				return err
 			}
 			sc, err := loadScenario(args[0])
 			if err != nil {
+				return err
+			}
+			if _, err := emulate.CheckRates(sc, force); err != nil {
 				return err
 			}
 			if flow == "" {
@@ -138,7 +145,7 @@ interval (Student t).`,
 				if err != nil {
 					return err
 				}
-				eres, err := emulate.Run(sc, emulate.Options{Seed: s, Commands: cmds, Interrupt: intr, Output: stderr})
+				eres, err := emulate.Run(sc, emulate.Options{Seed: s, Commands: cmds, Interrupt: intr, Output: stderr, Force: force})
 				if err != nil {
 					return err
 				}
@@ -157,6 +164,7 @@ interval (Student t).`,
 		},
 	}
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "first seed (default: the scenario's)")
+	cmd.Flags().BoolVar(&force, "force", false, "emulate even a scenario that asks the relay for more packets/s than it sustains (a warning instead of exit 2)")
 	cmd.Flags().IntVar(&seeds, "seeds", 1, "how many consecutive seeds to run both ways")
 	cmd.Flags().StringVar(&flow, "flow", "", "the flow to compare (default: the first)")
 	cmd.Flags().BoolVar(&md, "markdown", false, "print the table as Markdown")

@@ -77,6 +77,7 @@ func loadFlowRun(cmd *cobra.Command, file, flow string, seed uint64) (*flowRun, 
 func newDiagramCmd(stdout io.Writer) *cobra.Command {
 	var (
 		flow, from, to string
+		format         string
 		ascii, hops    bool
 		seed           uint64
 		maxPackets     int
@@ -104,11 +105,19 @@ receiver hosts: each packet is one arrow across every hop, and a loss or
 drop on any hop ends in X saying where ("lost on r1->r2"). --hops adds a
 lane per router on the path and draws each packet hop by hop, a heavy
 lane while it waits in a node's output queue. --hops is refused when the
-packets come back by other routers than they went (an asymmetric route).`,
+packets come back by other routers than they went (an asymmetric route).
+
+--format svg writes the same chart as an SVG document for slides and
+handouts, --format html as a page holding it: every row at an absolute
+position and every label one text element on rows of its own, so the
+chart survives any font and line height (a pasted text ladder does not).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if maxPackets < 0 {
 				return fmt.Errorf("--max-packets %d: want 0 (all packets) or a positive number", maxPackets)
+			}
+			if format != "text" && format != "svg" && format != "html" {
+				return fmt.Errorf("--format %q: want text, svg or html", format)
 			}
 			if width < diagram.MinWidth {
 				return fmt.Errorf("--width %d: want at least %d columns (lanes and labels side by side)", width, diagram.MinWidth)
@@ -163,8 +172,15 @@ packets come back by other routers than they went (an asymmetric route).`,
 			} else {
 				opt.Delay = sc.LinkConfig("forward").Delay
 			}
-			fmt.Fprintf(stdout, "%s\n\n", title)
-			_, err = io.WriteString(stdout, diagram.Draw(evs, opt))
+			switch format {
+			case "svg":
+				_, err = io.WriteString(stdout, diagram.SVG(evs, opt, title))
+			case "html":
+				_, err = io.WriteString(stdout, diagram.HTML(evs, opt, title))
+			default:
+				fmt.Fprintf(stdout, "%s\n\n", title)
+				_, err = io.WriteString(stdout, diagram.Draw(evs, opt))
+			}
 			return err
 		},
 	}
@@ -172,6 +188,7 @@ packets come back by other routers than they went (an asymmetric route).`,
 	cmd.Flags().StringVar(&from, "from", "", "start of the time window, e.g. 1.2s")
 	cmd.Flags().StringVar(&to, "to", "", "end of the time window")
 	cmd.Flags().BoolVar(&ascii, "ascii", false, "plain ASCII instead of Unicode")
+	cmd.Flags().StringVar(&format, "format", "text", "output: text, svg (an SVG document) or html (a page holding the SVG)")
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "override the scenario's seed")
 	cmd.Flags().IntVar(&maxPackets, "max-packets", 60, "stop after this many packets (0 = all)")
 	cmd.Flags().BoolVar(&hops, "hops", false, "topology: a lane per router on the flow's path, each packet drawn hop by hop")

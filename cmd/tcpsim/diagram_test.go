@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/xml"
 	"os"
 	"path/filepath"
 	"strings"
@@ -161,5 +162,28 @@ func TestDiagramHopsAsymmetric(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "FIN") {
 			t.Errorf("flow %s without --hops: exit %d (%s), want the whole ladder", c.flow, code, errs)
 		}
+	}
+}
+
+// --format svg and html write the chart as a document (well-formed XML
+// for svg); an unknown format is refused before anything runs.
+func TestDiagramFormats(t *testing.T) {
+	const ex = "../../scenarios/exercises/02-timeout.yaml"
+	out, errs, code := runCmd("diagram", "--format", "svg", ex)
+	if code != 0 {
+		t.Fatalf("svg: exit %d: %s", code, errs)
+	}
+	if !strings.HasPrefix(out, "<?xml") || !strings.Contains(out, "<svg ") || !strings.Contains(out, "(timeout retransmission)") {
+		t.Errorf("svg output is not the chart:\n%.300s", out)
+	}
+	if err := xml.Unmarshal([]byte(out), new(struct{})); err != nil {
+		t.Errorf("svg output is not well-formed: %v", err)
+	}
+	out, errs, code = runCmd("diagram", "--format", "html", ex)
+	if code != 0 || !strings.HasPrefix(out, "<!DOCTYPE html>") || !strings.Contains(out, "<svg ") {
+		t.Errorf("html: exit %d: %s\n%.300s", code, errs, out)
+	}
+	if _, errs, code = runCmd("diagram", "--format", "png", ex); code == 0 || !strings.Contains(errs, `--format "png"`) {
+		t.Errorf("--format png: exit %d, %q; want a refusal", code, errs)
 	}
 }

@@ -22,10 +22,12 @@ func newEmulateCmd(stdout, stderr io.Writer) *cobra.Command {
 		fl     instrumentFlags
 		format string
 		runs   []string
+		clean  bool
+		force  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "emulate FILE [--run HOST='COMMAND']...",
-		Short: "Run real programs and the real kernel's TCP over the scenario's links, in real time (Linux, root)",
+		Short: "Run real programs and the real kernel's TCP over the scenario's links, in real time (Linux; root or user namespaces)",
 		Long: `Emulate the scenario: one network namespace per host, each with a TUN
 device (host i has the address it has in a simulated run: a is 10.0.0.1,
 b is 10.0.0.2), joined through the scenario's links, run in real time by
@@ -33,9 +35,11 @@ tcpsim's own link model: rate, delay, queue and AQM, loss, corruption (real
 bit flips: the receiving kernel's checksum drops the packet), duplication,
 reordering and the scripted faults:.
 
-A tcp flow is carried by the real kernel: tcpsim's built-in bulk sender
-(with the flow's congestion: set by TCP_CONGESTION) and reader, unless a
---run names its sending or receiving host: then the commands carry it.
+A tcp or udp flow is carried by the real kernel: tcpsim's built-in peers
+(a bulk sender and reader, a request-response client and server with the
+flow's congestion: set by TCP_CONGESTION, or a UDP sender paced at the
+flow's rate and a receiver that counts datagrams), unless a --run names
+its sending or receiving host: then the commands carry it.
 A command runs in its host's namespace without a shell, with tcpsim's
 environment; its output is printed prefixed "HOST| ". A command on a flow's
 sending host starts at that flow's start:, any other at once. The run ends
@@ -45,10 +49,27 @@ SIGTERM; every namespace, device and process it made is removed.
 
 The tables, --trace and --pcap are those of tcpsim run, decoded from the
 real packets and marked emulated; a relay line gives the release error
-(how late packets left their link) and stalls. Needs Linux, root, /dev/net/tun
-and the ip command (iproute2): without them it exits 2 saying which is missing.`,
-		Args: cobra.ExactArgs(1),
+(how late packets left their link) and stalls. A link direction or UDP
+flow that asks for more packets per second than the relay sustains (about
+33,000/s: 400 Mbps of full-size packets) is refused with exit 2, unless
+--force. Needs Linux, /dev/net/tun and the ip command (iproute2), and
+root or unprivileged user namespaces (not root, it starts itself in a user
+namespace of its own): without them it exits 2 saying which is missing.
+A run first removes the namespaces that killed runs left (--cleanup does
+only that).`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if clean {
+				return cobra.MaximumNArgs(0)(cmd, args)
+			}
+			return cobra.ExactArgs(1)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if ok, err := rootless(stdout, stderr); ok {
+				return err
+			}
+			if clean {
+				return emulateCleanup(stdout)
+			}
 			if _, err := report.ParseFormat(format, false); err != nil {
 				return fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.FormatNames(false), ", "))
 			}
@@ -65,6 +86,9 @@ and the ip command (iproute2): without them it exits 2 saying which is missing.`
 			}
 			sc, err := loadScenario(args[0])
 			if err != nil {
+				return err
+			}
+			if _, err := emulate.CheckRates(sc, force); err != nil {
 				return err
 			}
 			ins, err := newInstruments(fl, 1, stdout)
@@ -93,7 +117,7 @@ and the ip command (iproute2): without them it exits 2 saying which is missing.`
 			if err != nil {
 				return ins.fail(err)
 			}
-			res, err := emulate.Run(sc, emulate.Options{Seed: s, Commands: cmds, Trace: opt, Interrupt: intr, Output: tables})
+			res, err := emulate.Run(sc, emulate.Options{Seed: s, Commands: cmds, Trace: opt, Interrupt: intr, Output: tables, Force: force})
 			if err != nil {
 				return ins.fail(err)
 			}
@@ -124,6 +148,8 @@ and the ip command (iproute2): without them it exits 2 saying which is missing.`
 		},
 	}
 	cmd.Flags().StringArrayVar(&runs, "run", nil, "carry a host's flows by a command: HOST='COMMAND ARGS...' (repeatable; no shell)")
+	cmd.Flags().BoolVar(&force, "force", false, "run even a scenario that asks the relay for more packets/s than it sustains (a warning instead of exit 2)")
+	cmd.Flags().BoolVar(&clean, "cleanup", false, "remove what killed emulations left behind (namespaces tcpsim-PID-K whose PID is gone) and exit; every run does this first")
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "override the scenario's seed (the links' random draws)")
 	cmd.Flags().StringVar(&format, "format", "table", "output format: "+report.FormatList(false, true))
 	cmd.Flags().StringVar(&fl.Trace, "trace", "", "write an event trace: FILE.jsonl (JSON lines), FILE.txt (text) or - (text on stdout)")
@@ -131,6 +157,42 @@ and the ip command (iproute2): without them it exits 2 saying which is missing.`
 	cmd.Flags().StringVar(&fl.Pcap, "pcap", "", "write a capture of the real packets (pcap, Ethernet): FILE, or - for stdout")
 	cmd.Flags().StringVar(&fl.PcapAt, "pcap-at", "receiver", "where to capture: sender (host a), receiver (host b), or in a topology NODE or NODE:PEER")
 	return cmd
+}
+
+// rootless runs this whole tcpsim command again inside a user namespace
+// of its own when an emulation needs one (tcpsim is not root), and
+// returns its exit status as an *exitCodeError (or, when the kernel
+// refuses unprivileged user namespaces, the one-line reason, exit 2).
+// handled is false when tcpsim can emulate as it is.
+func rootless(stdout, stderr io.Writer) (handled bool, err error) {
+	if !emulate.NeedsRootless() {
+		return false, nil
+	}
+	code, err := emulate.Rootless(os.Args[1:], os.Stdin, stdout, stderr)
+	if err != nil {
+		return true, err
+	}
+	return true, &exitCodeError{Code: code}
+}
+
+// emulateCleanup is tcpsim emulate --cleanup: it removes the namespaces
+// of tcpsim processes that no longer exist, saying which, and nothing
+// else.
+func emulateCleanup(stdout io.Writer) error {
+	if err := emulate.Check(); err != nil {
+		return err
+	}
+	done, err := emulate.Reap()
+	for _, l := range done {
+		fmt.Fprintln(stdout, l)
+	}
+	if err != nil {
+		return err
+	}
+	if len(done) == 0 {
+		fmt.Fprintln(stdout, "nothing left behind by earlier emulations")
+	}
+	return nil
 }
 
 // newEmulatePeerCmd is the hidden helper that tcpsim emulate runs inside
@@ -157,6 +219,9 @@ func emulateTrace(sc *scenario.Scenario, seed uint64, flow string, runs []string
 			return nil, nil, err
 		}
 		cmds = append(cmds, c)
+	}
+	if ok, err := rootless(os.Stdout, os.Stderr); ok {
+		return nil, nil, err
 	}
 	intr, _, stop := catchInterrupts()
 	defer stop()

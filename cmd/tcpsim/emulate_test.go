@@ -100,38 +100,88 @@ flows:
 	}
 }
 
-// Without root, tcpsim emulate exits 2 with one line saying so.
-func TestEmulateWithoutRootExits2(t *testing.T) {
-	needEmulation(t)
-	bin := buildTcpsim(t)
-	// The binary must be reachable by the unprivileged user.
+// unprivilegedCopy copies the binary where the unprivileged user can run
+// it, with a scenario beside it, and returns the directory.
+func unprivilegedCopy(t *testing.T, bin string) string {
+	t.Helper()
 	dir, err := os.MkdirTemp("/tmp", "tcpsim-emulate-test-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
+	t.Cleanup(func() { os.RemoveAll(dir) })
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	exe := filepath.Join(dir, "tcpsim")
 	b, err := os.ReadFile(bin)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(exe, b, 0o755); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "tcpsim"), b, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	var stderr bytes.Buffer
-	cmd := exec.Command(exe, "emulate", "../scenarios/emulate/hahaha.yaml")
-	cmd.Stderr = &stderr
+	sc := "name: short\nuntil: 20s\nlink: {rate: 10Mbps, delay: 5ms, queue: 50, loss: 2%}\nflows:\n  - {name: file, protocol: tcp, bytes: 200KB}\n"
+	if err := os.WriteFile(filepath.Join(dir, "short.yaml"), []byte(sc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// As an unprivileged user (nobody), tcpsim emulate runs in a user
+// namespace of its own: the real kernel connection completes, and
+// nothing is left: no namespace (the host's list is unchanged) and no
+// process.
+func TestEmulateRootless(t *testing.T) {
+	needEmulation(t)
+	dir := unprivilegedCopy(t, buildTcpsim(t))
+	before, _ := exec.Command("ip", "netns", "list").Output()
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(filepath.Join(dir, "tcpsim"), "emulate", "short.yaml")
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("rootless tcpsim emulate: %v\nstderr: %s", err, stderr.String())
+	}
+	out := stdout.String()
+	for _, want := range []string{"emulated: real packets", "complete", "data verified             |                       yes"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	after, _ := exec.Command("ip", "netns", "list").Output()
+	if string(before) != string(after) {
+		t.Errorf("the host's namespaces changed: before %q, after %q", before, after)
+	}
+	if p := peersOf(t, filepath.Join(dir, "tcpsim")); len(p) > 0 {
+		t.Errorf("processes left behind: %v", p)
+	}
+}
+
+// Where the kernel refuses an unprivileged user namespace (here: inside
+// a user namespace whose user.max_user_namespaces is 0, which limits only
+// that namespace, not the host), tcpsim emulate exits 2 with one line
+// saying so.
+func TestEmulateRootlessRefusedExits2(t *testing.T) {
+	needEmulation(t)
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Skip("no setpriv (util-linux) to drop privileges with")
+	}
+	dir := unprivilegedCopy(t, buildTcpsim(t))
+	var stderr bytes.Buffer
+	cmd := exec.Command("/bin/sh", "-c", `echo 0 > /proc/sys/user/max_user_namespaces && exec "$0" --reuid=65534 --regid=65534 --clear-groups ./tcpsim emulate short.yaml`, setpriv)
+	cmd.Dir = dir
+	cmd.Stderr = &stderr
+	ids := []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 65536}}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER, UidMappings: ids, GidMappings: ids, GidMappingsEnableSetgroups: true}
 	err = cmd.Run()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
 		t.Fatalf("exit: %v; want status 2 (stderr %q)", err, stderr.String())
 	}
-	if lines := strings.Split(strings.TrimSpace(stderr.String()), "\n"); len(lines) != 1 || !strings.Contains(lines[0], "root") {
-		t.Errorf("stderr %q: want one line saying root is needed", stderr.String())
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "needs root, or user namespaces, which this kernel refuses") {
+		t.Errorf("stderr %q: want one line saying user namespaces are refused", stderr.String())
 	}
 }
 
@@ -167,6 +217,111 @@ func TestCompareGivesBothColumns(t *testing.T) {
 			if n := len(f); n < 4 || f[n-3] != "1" || f[n-2] == "-" {
 				t.Errorf("loss row %q: want 1 simulated and a number emulated", l)
 			}
+		}
+	}
+}
+
+// After a SIGKILL of tcpsim emulate, its children die with it (their
+// parent-death signal) and its namespaces are left; the next start (here
+// --cleanup, then a run) removes them, and nothing remains.
+func TestEmulateSIGKILLThenNextRunCleans(t *testing.T) {
+	needEmulation(t)
+	bin := buildTcpsim(t)
+	dir := t.TempDir()
+	long := filepath.Join(dir, "long.yaml")
+	short := filepath.Join(dir, "short.yaml")
+	for f, src := range map[string]string{
+		long:  "name: long\nuntil: 120s\nlink: {rate: 1Mbps, delay: 20ms, queue: 50}\nflows:\n  - {name: file, protocol: tcp, bytes: 100MB}\n",
+		short: "name: short\nuntil: 20s\nlink: {rate: 10Mbps, delay: 5ms, queue: 50}\nflows:\n  - {name: file, protocol: tcp, bytes: 20KB}\n",
+	} {
+		if err := os.WriteFile(f, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// killed starts a long emulation, SIGKILLs it mid-run and checks
+	// that its peers died with it and its namespaces remain.
+	killed := func() int {
+		cmd := exec.Command(bin, "emulate", long)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		pid := cmd.Process.Pid
+		deadline := time.Now().Add(20 * time.Second)
+		for len(namespacesOf(t, pid)) < 2 && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		time.Sleep(2 * time.Second) // the peers are up, packets flow
+		peers := peersOf(t, bin)
+		if len(peers) < 2 {
+			t.Errorf("%d built-in peers running before the kill, want 2", len(peers))
+		}
+		if err := cmd.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		_ = cmd.Wait()
+		deadline = time.Now().Add(5 * time.Second)
+		for len(peersOf(t, bin)) > 0 && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if p := peersOf(t, bin); len(p) > 0 {
+			t.Errorf("built-in peers outlived tcpsim's SIGKILL: %v", p)
+		}
+		if ns := namespacesOf(t, pid); len(ns) != 2 {
+			t.Errorf("after SIGKILL: namespaces %v, want the 2 that only a next start can remove", ns)
+		}
+		return pid
+	}
+
+	pid := killed()
+	out, err := exec.Command(bin, "emulate", "--cleanup").CombinedOutput()
+	if err != nil {
+		t.Fatalf("tcpsim emulate --cleanup: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), fmt.Sprintf("removed tcpsim-%d-0", pid)) {
+		t.Errorf("--cleanup said %q, want it to name tcpsim-%d-0", out, pid)
+	}
+	if ns := namespacesOf(t, pid); len(ns) > 0 {
+		t.Errorf("after --cleanup: namespaces %v left", ns)
+	}
+
+	pid = killed()
+	out, err = exec.Command(bin, "emulate", short).CombinedOutput()
+	if err != nil {
+		t.Fatalf("tcpsim emulate: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), fmt.Sprintf("tcpsim| removed tcpsim-%d-1", pid)) {
+		t.Errorf("the next run did not say it removed tcpsim-%d-1:\n%s", pid, out)
+	}
+	if ns := namespacesOf(t, pid); len(ns) > 0 {
+		t.Errorf("after the next run: namespaces %v left", ns)
+	}
+}
+
+// peersOf lists the running built-in peers of binary bin.
+func peersOf(t *testing.T, bin string) []string {
+	t.Helper()
+	out, _ := exec.Command("pgrep", "-f", bin+" emulate-peer").Output()
+	return strings.Fields(string(out))
+}
+
+// A link faster than the relay sustains is refused with exit 2 and one
+// line located at its rate; --force runs it with the reason as a warning
+// (here only the refusal is run: the forced run is TestCheckRates's).
+func TestEmulateRefusesTooManyPacketsPerSecond(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("emulate checks for root before it reads the file")
+	}
+	file := filepath.Join(t.TempDir(), "fast.yaml")
+	if err := os.WriteFile(file, []byte("name: fast\nuntil: 5s\nlink:\n  rate: 1Gbps\n  delay: 1ms\nflows:\n  - {name: f, protocol: tcp, bytes: 1MB}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, sub := range []string{"emulate", "compare"} {
+		var stdout, stderr bytes.Buffer
+		code := execute([]string{sub, file}, &stdout, &stderr)
+		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+		if code != 2 || len(lines) != 1 || !strings.Contains(lines[0], file+":4:3: link.rate: link (forward) runs at 1000 Mbps") ||
+			!strings.Contains(lines[0], "--force") {
+			t.Errorf("tcpsim %s: exit %d, stderr %q; want 2 and one line located at link.rate that names --force", sub, code, stderr.String())
 		}
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"tcpsim/internal/emulate"
 
 	"github.com/spf13/cobra"
 
@@ -56,8 +57,22 @@ const debugEnv = "TCPSIM_DEBUG"
 var errRunFailed = errors.New("tcpsim: a run did not complete")
 
 func main() {
+	if emulate.InUserNS() {
+		// This is the tcpsim that a rootless emulation started in a user
+		// namespace of its own (emulate.Rootless): ready its mounts first.
+		if err := emulate.PrepareUserNS(); err != nil {
+			fmt.Fprintln(os.Stderr, "tcpsim:", err)
+			os.Exit(exitUsage)
+		}
+	}
 	os.Exit(execute(os.Args[1:], os.Stdout, os.Stderr))
 }
+
+// exitCodeError ends tcpsim with Code and no message of its own: the
+// rootless tcpsim it ran (emulate.Rootless) has said everything.
+type exitCodeError struct{ Code int }
+
+func (e *exitCodeError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
 
 // execute runs the command line args and returns the exit code.
 func execute(args []string, stdout, stderr io.Writer) int {
@@ -79,9 +94,12 @@ func executeRoot(build func() *cobra.Command, args []string, stderr io.Writer, d
 	root.SetArgs(args)
 	err := root.Execute()
 	var pe *run.PanicError
+	var ec *exitCodeError
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &ec):
+		return ec.Code
 	case errors.As(err, &pe):
 		return reportBug(stderr, fmt.Sprint(pe.Value), pe.File, pe.Seed, pe.Stack, debugOn)
 	case errors.Is(err, errInterrupted):
@@ -176,6 +194,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetVersionTemplate("tcpsim {{.Version}}\n")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newRunCmd(stdout, stderr), newSweepCmd(stdout, stderr), newMergeCmd(stdout), newValidateCmd(stdout), newDiagramCmd(stdout), newPlotCmd(stdout), newAnalyzeCmd(stdout), newExercisesCmd(stdout), newServeCmd(stdout, stderr), newEmulateCmd(stdout, stderr), newCompareCmd(stdout, stderr), newEmulatePeerCmd(stdout))
+	root.AddCommand(newRunCmd(stdout, stderr), newSweepCmd(stdout, stderr), newMergeCmd(stdout), newValidateCmd(stdout), newDiagramCmd(stdout), newPlotCmd(stdout), newAnalyzeCmd(stdout), newExercisesCmd(stdout), newServeCmd(stdout, stderr), newEmulateCmd(stdout, stderr), newCompareCmd(stdout, stderr), newEmulatePeerCmd(stdout), newManCmd(stdout))
+	addExamples(root)
 	return root
 }

@@ -69,11 +69,10 @@ JOB_COMPLETION_INDEX (from 0); docs/sweeps.md has the tested recipes.`,
 			}
 			intr, which, stop := notifyInterrupt()
 			defer stop()
-			recs, err := o.execute(plan, sh, intr, which)
-			if err != nil {
-				return err
+			if o.out != "" {
+				return o.shardOut(plan, sh, intr, which)
 			}
-			return o.report(name, src, plan, sh, recs)
+			return o.report(name, src, plan, sh, intr, which)
 		},
 	}
 	cmd.Flags().StringArrayVar(&o.vary, "vary", nil, "PATH=V1,V2,...: a parameter and its values (repeatable)")
@@ -123,43 +122,73 @@ func (o *sweepOptions) validate() ([]sweep.Axis, sweep.Shard, error) {
 	return axes, sh, nil
 }
 
-// execute makes the shard's runs, with a progress bar when stderr is a
-// terminal; a signal (intr set, which says it) stops them, and nothing is
-// written.
-func (o *sweepOptions) execute(plan *sweep.Plan, sh sweep.Shard, intr *atomic.Bool, which func() os.Signal) ([]sweep.Record, error) {
-	total := plan.Runs()
-	if sh.N > 1 {
-		total = (plan.Runs() - (sh.K - 1) + sh.N - 1) / sh.N
-	}
+// stream makes the runs not skipped and hands their records to sink in
+// run order, with a progress bar when stderr is a terminal; a signal
+// (intr set, which says it) stops them.
+func (o *sweepOptions) stream(plan *sweep.Plan, sh sweep.Shard, total int, skip func(int) bool, intr *atomic.Bool, sink func(*sweep.Record) error) error {
 	var tick func()
 	var bar *progressbar.ProgressBar
-	if f, ok := o.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	if f, ok := o.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) && total > 0 {
 		bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(o.stderr),
 			progressbar.OptionSetDescription("runs"), progressbar.OptionShowCount(),
 			progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish(),
 			progressbar.OptionThrottle(100*time.Millisecond))
 		tick = func() { bar.Add(1) }
 	}
-	recs, err := plan.Execute(sweep.Options{Shard: sh, Workers: o.workers, Interrupt: intr, Progress: tick})
+	err := plan.Stream(sweep.Options{Shard: sh, Workers: o.workers, Interrupt: intr, Progress: tick, Skip: skip}, sink)
 	if bar != nil {
 		bar.Clear()
 	}
-	if errors.Is(err, sweep.ErrInterrupted) {
-		return nil, interrupted(which(), fmt.Sprintf("sweep stopped: %d of %d runs had finished; no report or shard written", len(recs), total))
-	}
-	return recs, err
+	return err
 }
 
-// report writes the shard's raw results (--out), or the report and the
-// plots (--plot), and warns of failed runs.
-func (o *sweepOptions) report(name string, src []byte, plan *sweep.Plan, sh sweep.Shard, recs []sweep.Record) error {
-	if o.out != "" {
-		if err := sweep.WriteShard(o.out, plan.Meta, sh, recs); err != nil {
-			return err
-		}
-		return warnFailed(o.stderr, plan.Meta, recs)
+// shardOut writes the shard's raw results to --out as they come, resuming
+// what an earlier, stopped sweep with the same --out left in
+// FILE.partial, and warns of failed runs.
+func (o *sweepOptions) shardOut(plan *sweep.Plan, sh sweep.Shard, intr *atomic.Bool, which func() os.Signal) error {
+	w, done, resumed, err := sweep.OpenShard(o.out, plan.Meta, sh)
+	if err != nil {
+		return err
 	}
-	if err := sweep.Write(o.stdout, plan.Meta, recs, o.format); err != nil {
+	size := sh.Size(plan.Runs())
+	if resumed > 0 {
+		fmt.Fprintf(o.stderr, "tcpsim: resuming %s: %d of its %d runs were made already\n", o.out, resumed, size)
+	}
+	err = o.stream(plan, sh, size-resumed, done, intr, w.Add)
+	if errors.Is(err, sweep.ErrInterrupted) {
+		kept := w.Abort()
+		return interrupted(which(), fmt.Sprintf("sweep stopped: %s; %d of the shard's %d runs are kept in %s: run the same command again to make only the others",
+			strings.TrimPrefix(err.Error(), sweep.ErrInterrupted.Error()+": "), w.Counts().Total, size, kept))
+	}
+	if err != nil {
+		w.Abort()
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	return warnCounts(o.stderr, w.Counts())
+}
+
+// report prints the report (and writes the plots, --plot) from the
+// records as they come, and warns of failed runs; a signal stops the
+// sweep and nothing is printed.
+func (o *sweepOptions) report(name string, src []byte, plan *sweep.Plan, sh sweep.Shard, intr *atomic.Bool, which func() os.Signal) error {
+	rep, err := sweep.NewReport(o.stdout, plan.Meta, o.format)
+	if err != nil {
+		return err
+	}
+	err = o.stream(plan, sh, plan.Runs(), nil, intr, rep.Add)
+	if errors.Is(err, sweep.ErrInterrupted) {
+		rep.Abort()
+		return interrupted(which(), fmt.Sprintf("sweep stopped: %s; no report written", strings.TrimPrefix(err.Error(), sweep.ErrInterrupted.Error()+": ")))
+	}
+	if err != nil {
+		rep.Abort()
+		return err
+	}
+	st, err := rep.Close()
+	if err != nil {
 		return err
 	}
 	if o.plotDir != "" {
@@ -167,7 +196,7 @@ func (o *sweepOptions) report(name string, src []byte, plan *sweep.Plan, sh swee
 		if err != nil {
 			return err
 		}
-		files, err := plot.Sweep(plan.Meta, recs, pts, o.plotDir)
+		files, err := plot.SweepStats(plan.Meta, st, pts, o.plotDir)
 		for _, f := range files {
 			fmt.Fprintln(o.stderr, "wrote", f)
 		}
@@ -175,7 +204,7 @@ func (o *sweepOptions) report(name string, src []byte, plan *sweep.Plan, sh swee
 			return err
 		}
 	}
-	return warnFailed(o.stderr, plan.Meta, recs)
+	return warnCounts(o.stderr, st.Runs)
 }
 
 func newMergeCmd(stdout io.Writer) *cobra.Command {
@@ -183,29 +212,44 @@ func newMergeCmd(stdout io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "merge SHARD...",
 		Short: "Combine sweep shards into the report an unsharded sweep prints",
-		Args:  cobra.MinimumNArgs(1),
+		Long: `Combine the shards of a sweep (tcpsim sweep --shard K/N --out FILE) into
+exactly the report the unsharded sweep prints. The shards are read side by
+side, in run order, without holding their runs in memory. Merge refuses
+shards of different sweeps or scenario files, and names what is missing:
+the shards, a truncated file, the runs (a FILE.partial of a stopped sweep
+says to rerun it with the same --out).`,
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if _, err := report.ParseFormat(format, true); err != nil {
 				return fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.FormatNames(true), ", "))
 			}
-			meta, recs, err := sweep.Merge(args)
+			var rep *sweep.Report
+			_, err := sweep.MergeTo(args, func(r *sweep.Record) error { return rep.Add(r) }, func(m sweep.Meta) error {
+				var err error
+				rep, err = sweep.NewReport(stdout, m, format)
+				return err
+			})
+			if err != nil {
+				if rep != nil {
+					rep.Abort()
+				}
+				return err
+			}
+			st, err := rep.Close()
 			if err != nil {
 				return err
 			}
-			if err := sweep.Write(stdout, meta, recs, format); err != nil {
-				return err
-			}
-			return warnFailed(cmd.ErrOrStderr(), meta, recs)
+			return warnCounts(cmd.ErrOrStderr(), st.Runs)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output format: "+report.FormatList(true, false))
 	return cmd
 }
 
-// warnFailed says once on stderr how many runs failed and why, and then
+// warnCounts says once on stderr how many runs failed and why, and then
 // returns errRunFailed (exit 1); it returns nil when every run completed.
-func warnFailed(stderr io.Writer, m sweep.Meta, recs []sweep.Record) error {
-	w := sweep.Warning(sweep.Summaries(m, recs))
+func warnCounts(stderr io.Writer, c sweep.Counts) error {
+	w := sweep.Warning(sweep.Stats{Runs: c})
 	if w == "" {
 		return nil
 	}

@@ -2,9 +2,10 @@ package analyze
 
 import (
 	"slices"
-	"tcpsim/internal/direction"
 	"time"
 
+	"tcpsim/internal/direction"
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/trace"
 	"tcpsim/sim"
 )
@@ -63,7 +64,7 @@ func (c *Conn) Trace() []trace.Event {
 			t0, t1 = at-owd, at
 		}
 		ids[p.Dir]++
-		e := trace.Event{Flow: c.Name, Dir: dirs[p.Dir], Proto: "tcp", ID: ids[p.Dir], Seq: p.Seq, Ack: p.Ack,
+		e := trace.Event{Flow: c.Name, Dir: dirs[p.Dir], Proto: proto.TCP.String(), ID: ids[p.Dir], Seq: p.Seq, Ack: p.Ack,
 			Flags: FlagText(p.Flags), Win: int(min(p.Win, 1<<30)), Len: p.Len,
 			Retrans: p.Analysis&(Retransmission|SpuriousRetransmission|FastRetransmission) != 0}
 		if p.Flags&ACK == 0 {

@@ -7,9 +7,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"tcpsim/internal/direction"
 	"testing"
 
+	"tcpsim/internal/direction"
 	"tcpsim/internal/run"
 	"tcpsim/internal/trace"
 	"tcpsim/model/wire"

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"tcpsim/internal/direction"
 
+	"tcpsim/internal/flowview"
 	"tcpsim/internal/trace"
 	"tcpsim/sim"
 )
@@ -25,6 +26,8 @@ type arrow struct {
 	dir       direction.Dir // direction.AB or BA
 	t0        sim.Time      // departure
 	text      string        // label, without the direction
+	kind      flowview.Kind
+	resent    bool // a retransmission
 	end       endKind
 	corrupted bool
 	scripted  bool // lost or corrupted by the scenario's faults: section
@@ -85,13 +88,12 @@ type chart struct {
 }
 
 // collect turns the events of one flow into arrows, labelled items and RTO
-// brackets. Every event counts for the connection's ISN, for datagram
-// numbers, duplicate-ACK runs and timer arms, whatever the window; only
-// items at or after opt.From are made (layout applies opt.To and the cut).
+// brackets. Every event goes through the flow's reader (flowview), which
+// names the packets and keeps the ISNs, datagram numbers, duplicate-ACK
+// runs and timer arms whatever the window; only items at or after
+// opt.From are made (layout applies opt.To and the cut).
 func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
-	k := &collector{evs: evs, opt: opt, g: g, open: map[arrowKey]int{}, isn: map[direction.Dir]uint32{},
-		sent: map[direction.Dir]int{}, retransNext: map[direction.Dir]bool{}, lastAck: map[direction.Dir]uint32{},
-		dupRun: map[direction.Dir]int{}, lastWin: map[direction.Dir]int{}, armed: map[string]int{}, rtoAt: -1}
+	k := &collector{evs: evs, opt: opt, g: g, open: map[arrowKey]int{}, r: flowview.NewReader()}
 	if opt.Route != nil {
 		k.tr = newTracker(opt.Route)
 	}
@@ -116,16 +118,8 @@ type collector struct {
 	tr  *tracker // in a topology (Options.Route): the flow's packets hop by hop
 	c   chart
 
-	open                 map[arrowKey]int         // arrows still on the wire
-	isn                  map[direction.Dir]uint32 // per direction: the ISN, from the SYN
-	sent                 map[direction.Dir]int    // per direction: packets sent so far (datagram numbers)
-	clientDir, senderDir direction.Dir            // who sent the SYN; who sends rdt data
-	retransNext          map[direction.Dir]bool
-	lastAck              map[direction.Dir]uint32 // per direction: the last pure ACK's number
-	dupRun               map[direction.Dir]int    // per direction: duplicate ACKs in a row
-	lastWin              map[direction.Dir]int    // per direction: the window of that ACK
-	armed                map[string]int           // timer detail -> index of its last timer-set event
-	rtoAt                sim.Time                 // when a retransmission timer last fired
+	open map[arrowKey]int // arrows still on the wire
+	r    *flowview.Reader // the flow's reading: packet names, timers
 }
 
 // onWire returns the arrow of the packet e is about, and its index; nil
@@ -182,13 +176,12 @@ func (k *collector) event(i int) {
 		}
 		e = &x
 	}
+	step := k.r.Step(i, e)
 	switch e.Kind {
-	case trace.Send:
-		k.retransNext[e.Dir] = e.Retrans
 	case trace.Enqueue, trace.QueueDrop, trace.EarlyDrop:
-		k.departure(i, e, raw, where)
+		k.departure(i, e, raw, where, step.Packet)
 	case trace.Duplicate:
-		k.duplicate(i, e, raw)
+		k.duplicate(i, e, raw, step.Packet)
 	case trace.Corrupt:
 		if j, ok := k.open[arrowKey{e.Dir, e.ID}]; ok {
 			k.c.arrows[j].corrupted = true
@@ -202,12 +195,10 @@ func (k *collector) event(i int) {
 		k.dequeueDrop(i, e, raw, where)
 	case trace.ChecksumDrop:
 		k.checksumDrop(i, e)
-	case trace.TimerSet:
-		if strings.Contains(e.Detail, "retransmission") || strings.Contains(e.Detail, "persist") {
-			k.armed[e.Detail] = i
-		}
 	case trace.TimerFired:
-		k.timerFired(i, e)
+		if step.Timer != nil {
+			k.timerFired(step.Timer)
+		}
 	case trace.State, trace.Decision:
 		if k.in(e.T) {
 			k.add(item{t: e.T, order: i, timed: true, kind: itemNote, text: e.Detail})
@@ -246,21 +237,10 @@ func (k *collector) hopEnd(i int, e, x *trace.Event, j int) {
 
 // departure starts an arrow for a packet its sender's queue took (or
 // dropped at once), labelled with what it is and why it was sent.
-func (k *collector) departure(i int, e, raw *trace.Event, where string) {
-	if strings.Contains(e.Flags, "SYN") {
-		if _, ok := k.isn[e.Dir]; !ok {
-			k.isn[e.Dir] = e.Seq
-		}
-		if k.clientDir == "" && !strings.Contains(e.Flags, "ACK") {
-			k.clientDir = e.Dir
-		}
-	}
-	if e.Proto == "rdt" && e.Flags == "DATA" && k.senderDir == "" {
-		k.senderDir = e.Dir
-	}
-	k.sent[e.Dir]++
-	text := k.departLabel(e)
-	a := arrow{dir: e.Dir, t0: e.T, text: text, depart: -1, arrive: -1, from: raw.Node, at: raw.Node}
+func (k *collector) departure(i int, e, raw *trace.Event, where string, p *flowview.Packet) {
+	text := p.Label
+	a := arrow{dir: e.Dir, t0: e.T, text: text, kind: p.Kind, resent: p.Resend != flowview.NotResent,
+		depart: -1, arrive: -1, from: raw.Node, at: raw.Node}
 	if !k.in(e.T) {
 		// Left before the window: drawn from above the top if it
 		// arrives within it.
@@ -286,51 +266,10 @@ func (k *collector) departure(i int, e, raw *trace.Event, where string) {
 	k.c.arrows = append(k.c.arrows, a)
 }
 
-// departLabel is a departing packet's label: the packet, and whether it
-// is a retransmission (and of which kind), a duplicate ACK or a window
-// update. It keeps the duplicate-ACK runs.
-func (k *collector) departLabel(e *trace.Event) string {
-	text := label(e, k.isn)
-	if e.Proto == "udp" {
-		text = fmt.Sprintf("datagram %d len=%d", k.sent[e.Dir], e.Len)
-	}
-	retrans := k.retransNext[e.Dir]
-	k.retransNext[e.Dir] = false
-	if retrans {
-		back := direction.BA
-		if e.Dir == direction.BA {
-			back = direction.AB
-		}
-		switch {
-		case e.T == k.rtoAt:
-			text += "  (timeout retransmission)"
-		case k.dupRun[back] >= 3:
-			text += "  (fast retransmission)"
-		default:
-			text += "  (retransmission)"
-		}
-	}
-	if e.Proto == "tcp" && e.Len == 0 && e.Flags == "ACK" {
-		prev, ok := k.lastAck[e.Dir]
-		switch {
-		case ok && prev == e.Ack && k.lastWin[e.Dir] == e.Win:
-			text += "  (duplicate ACK)"
-			k.dupRun[e.Dir]++
-		case ok && prev == e.Ack:
-			text += "  (window update)"
-			k.dupRun[e.Dir] = 0
-		default:
-			k.dupRun[e.Dir] = 0
-		}
-		k.lastAck[e.Dir], k.lastWin[e.Dir] = e.Ack, e.Win
-	}
-	return text
-}
-
 // duplicate starts an arrow for a copy the wire made: a new packet.
-func (k *collector) duplicate(i int, e, raw *trace.Event) {
-	text := label(e, k.isn) + " (duplicate)"
-	a := arrow{dir: e.Dir, t0: e.T, text: text, depart: -1, arrive: -1, from: raw.Node}
+func (k *collector) duplicate(i int, e, raw *trace.Event, p *flowview.Packet) {
+	text := p.Label
+	a := arrow{dir: e.Dir, t0: e.T, text: text, kind: p.Kind, depart: -1, arrive: -1, from: raw.Node}
 	if k.in(e.T) {
 		a.depart = k.add(item{t: e.T, order: i, timed: true, kind: itemDepart, arrow: len(k.c.arrows), text: k.arrowPrefix(e.Dir) + text})
 	}
@@ -414,70 +353,38 @@ func (k *collector) checksumDrop(i int, e *trace.Event) {
 
 // timerFired draws an RTO (or persist) bracket from the timer's arming to
 // its firing, in the margin beside its host's lane.
-func (k *collector) timerFired(i int, e *trace.Event) {
-	side, rest, _ := strings.Cut(e.Detail, " ")
-	var timer, text, value string
-	switch {
-	case strings.Contains(e.Detail, "retransmission"):
-		k.rtoAt = e.T
-		timer = side + "'s retransmission timer"
-		if _, pkt, ok := strings.Cut(rest, "timer for "); ok { // rdt flows name the packet guarded
-			pkt, _, _ = strings.Cut(pkt, " at ")
-			timer = side + "'s timer for " + pkt
-		}
-		text, value = "TIMEOUT: "+timer+" fired, ", "RTO "
-	case strings.Contains(e.Detail, "persist"):
+func (k *collector) timerFired(t *flowview.Timer) {
+	var text, value string
+	switch t.Kind {
+	case flowview.Retransmission:
+		text, value = "TIMEOUT: "+t.Name+" fired, ", "RTO "
+	case flowview.Persist:
 		// RFC 9293 §3.8.6.1: the zero-window probe.
-		timer = side + "'s persist timer"
 		text, value = "persist timer fired: window probe, after ", ""
-	default:
+	}
+	if !k.in(t.FiredAt) {
 		return
 	}
-	if !k.in(e.T) {
-		return
-	}
-	b := bracket{lane: sideLane(side, k.clientDir, k.senderDir), arm: -1, fireOrder: i, col: -1, armedEarly: true}
-	if n, ok := k.armed[e.Detail]; ok {
-		b.armOrder = n
-		d := value + seconds(e.T-k.evs[n].T)
+	b := bracket{lane: laneOf(t.Dir), arm: -1, fireOrder: t.Fired, col: -1, armedEarly: true}
+	if t.Armed >= 0 {
+		b.armOrder = t.Armed
+		d := value + seconds(t.FiredAt-t.ArmedAt)
 		text += d
-		if k.in(k.evs[n].T) {
+		if k.in(t.ArmedAt) {
 			b.armedEarly = false
-			b.arm = k.add(item{t: k.evs[n].T, order: n, timed: true, kind: itemArm,
-				text: timer + " armed: " + d})
+			b.arm = k.add(item{t: t.ArmedAt, order: t.Armed, timed: true, kind: itemArm,
+				text: t.Name + " armed: " + d})
 		}
 	} else {
 		text = strings.TrimSuffix(strings.TrimSuffix(text, ", "), ", after ")
 	}
-	b.fire = k.add(item{t: e.T, order: i, timed: true, kind: itemFire, text: text})
+	b.fire = k.add(item{t: t.FiredAt, order: t.Fired, timed: true, kind: itemFire, text: text})
 	k.c.brackets = append(k.c.brackets, b)
 }
 
-// sideLane is the lane of an endpoint named in a timer's detail: the
-// client is whoever sent the SYN, an rdt sender whoever sends data.
-func sideLane(side string, clientDir, senderDir direction.Dir) int {
-	from := direction.AB
-	switch side {
-	case "client":
-		if clientDir != "" {
-			from = clientDir
-		}
-	case "server":
-		from = direction.BA
-		if clientDir == direction.BA {
-			from = direction.AB
-		}
-	case "sender":
-		if senderDir != "" {
-			from = senderDir
-		}
-	case "receiver":
-		from = direction.BA
-		if senderDir == direction.BA {
-			from = direction.AB
-		}
-	}
-	if from == direction.BA {
+// laneOf is the lane of the host that sends in direction dir.
+func laneOf(dir direction.Dir) int {
+	if dir == direction.BA {
 		return 1
 	}
 	return 0

@@ -29,9 +29,9 @@ import (
 	"math"
 	"sort"
 	"strings"
-	"tcpsim/internal/direction"
 	"unicode/utf8"
 
+	"tcpsim/internal/direction"
 	"tcpsim/internal/trace"
 	"tcpsim/sim"
 )
@@ -104,6 +104,13 @@ var (
 // window is opt.From and opt.To) as a ladder diagram whose lines are at
 // most opt.Width columns wide.
 func Draw(evs []trace.Event, opt Options) string {
+	c, l, g := prepare(evs, &opt)
+	return render(c, l, &opt, g)
+}
+
+// prepare reads the events into a chart and lays it out, as every output
+// form draws it.
+func prepare(evs []trace.Event, opt *Options) (*chart, *chartLayout, *glyphs) {
 	if opt.Width == 0 {
 		opt.Width = DefaultWidth
 	}
@@ -120,9 +127,9 @@ func Draw(evs []trace.Event, opt Options) string {
 			g.ab, g.ba = a+g.to+b+" ", b+g.to+a+" "
 		}
 	}
-	c := collect(evs, &opt, &g)
-	l := layout(&c, &opt)
-	return render(&c, l, &opt, &g)
+	c := collect(evs, opt, &g)
+	l := layout(&c, opt)
+	return &c, l, &g
 }
 
 // laneNames returns the names of the lanes, left to right: nil in the

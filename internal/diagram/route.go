@@ -5,9 +5,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"tcpsim/internal/direction"
 	"unicode/utf8"
 
+	"tcpsim/internal/direction"
 	"tcpsim/internal/trace"
 	"tcpsim/sim"
 )
@@ -161,6 +161,7 @@ type topoRender struct {
 	ends     []mark   // arrowheads and X, drawn over the slopes
 	waits    []mark   // heavy lanes: waiting in an output queue
 	flats    [][3]int // hops shorter than a row: row, first and last column
+	segs     [][4]int // every slope and flat drawn: rows r0, r1, columns from, to (for SVG)
 }
 
 // anchor is a row whose time is known: where an item was laid out.
@@ -334,6 +335,7 @@ func (t *topoRender) arrow(a *arrow, set func(r, col int, ch rune)) {
 // r1 (the row of r1 left for what comes next). A hop that takes less than
 // a row is a flat line on its row, where nothing else is drawn.
 func (t *topoRender) segment(r0, r1, from, to int, slope rune, set func(r, col int, ch rune)) {
+	t.segs = append(t.segs, [4]int{r0, r1, from, to})
 	if r0 == r1 && r0 >= 0 && r0 < t.l.cutRow {
 		t.flats = append(t.flats, [3]int{r0, min(from, to), max(from, to)})
 		return

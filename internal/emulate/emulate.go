@@ -18,33 +18,67 @@ import (
 	"tcpsim/internal/scenario"
 )
 
-// MaxRate is the fastest link the relay is known to keep up with: at
-// 100 Mbps (8,300 full-size packets/s one way and their ACKs) it carried
-// the real kernel's 92.8 Mbps on the shared 2-vCPU machine it was
-// measured on, its thread 60% busy (the kernel's own TCP processing of
-// the packets it writes included). A faster link gets a warning.
-const MaxRate = 100_000_000
+// MaxPacketRate is the most packets per second the relay is known to
+// sustain on one link direction, 400 Mbps of full-size packets:
+// BenchmarkRelay measured it forwarding a real kernel connection over a
+// 400 Mbps link (33,333 full-size packets/s and their ACKs) at 95% of
+// the rate, at 1 Gbps only 63% of it (41,400
+// packets/s), on a shared 2-vCPU machine at load 28-34 (see
+// docs/emulate.md). A scenario that asks for more is refused unless
+// forced.
+const MaxPacketRate = 33_334
 
-// RateWarnings returns a warning for every link direction of sc faster
-// than MaxRate, or none.
-func RateWarnings(sc *scenario.Scenario) []string {
-	var ws []string
+// fullPacket is the IP size of a full-size packet (the TUN's MTU): the
+// most packets a link of a given rate can carry are rate/(8·1500).
+const fullPacket = 1500
+
+// udpOverhead is the IP and UDP header bytes of a datagram.
+const udpOverhead = 28
+
+// CheckRates compares what sc asks of the relay with MaxPacketRate. Each
+// link direction may carry up to its rate/(8·1500) packets/s, and each
+// UDP flow sends rate/(8·(datagram+28)); the first that asks for more is
+// an error located at its field (exit 2 in the command), unless force,
+// which turns it into a warning. A link without a rate (infinitely fast)
+// asks for nothing in particular and gets a warning: only the relay's
+// own speed limits it.
+func CheckRates(sc *scenario.Scenario, force bool) (warnings []string, err error) {
+	over := func(msg string, paths ...string) {
+		e := sc.ErrAt(msg+": more than the relay sustains (MaxPacketRate, measured: docs/emulate.md); lower it, or pass --force to run anyway", paths...)
+		if force {
+			warnings = append(warnings, "warning (--force): "+e.Error())
+		} else if err == nil {
+			err = e
+		}
+	}
 	for _, l := range sc.LinkSpecs() {
-		for _, d := range []struct {
+		for k, d := range []struct {
 			name string
 			rate int64
 		}{{l.ForwardName, l.Forward.Rate}, {l.ReverseName, l.Reverse.Rate}} {
-			switch {
+			dir := [2]string{"forward", "reverse"}[k]
+			switch pps := d.rate / (8 * fullPacket); {
 			case d.rate == 0:
-				ws = append(ws, fmt.Sprintf("warning: %s %s has no rate (infinitely fast): only the relay's own speed limits it; watch the relay line's release error",
+				warnings = append(warnings, fmt.Sprintf("warning: %s %s has no rate (infinitely fast): only the relay's own speed limits it; watch the relay line's release error",
 					l.Path, d.name))
-			case d.rate > MaxRate:
-				ws = append(ws, fmt.Sprintf("warning: %s %s runs at %g Mbps: up to %d full-size packets/s, more than the %d/s (100 Mbps) the relay was measured to keep up with; watch the relay line's release error",
-					l.Path, d.name, float64(d.rate)/1e6, d.rate/(8*1500), MaxRate/(8*1500)))
+			case pps > MaxPacketRate:
+				over(fmt.Sprintf("%s (%s) runs at %g Mbps: up to %d full-size packets/s, over %d/s", l.Path, d.name, float64(d.rate)/1e6, pps, MaxPacketRate),
+					l.Path+"."+dir+".rate", l.Path+".rate", l.Path+"."+dir, l.Path)
 			}
 		}
 	}
-	return ws
+	for i := range sc.Flows {
+		f := &sc.Flows[i]
+		if f.UDP == nil || f.UDP.Rate <= 0 {
+			continue
+		}
+		path := fmt.Sprintf("flows[%d]", i)
+		if pps := int64(f.UDP.Rate) / (8 * (int64(f.UDP.Datagram) + udpOverhead)); pps > MaxPacketRate {
+			over(fmt.Sprintf("flow %s sends %d datagrams/s (%g Mbps of %d-byte datagrams), over %d/s", f.Name, pps, float64(f.UDP.Rate)/1e6, int64(f.UDP.Datagram), MaxPacketRate),
+				path+".rate", path)
+		}
+	}
+	return warnings, err
 }
 
 // Options are an emulated run's settings.
@@ -62,6 +96,9 @@ type Options struct {
 	Interrupt *atomic.Bool
 	// Output receives the commands' output, each line prefixed "HOST| ".
 	Output io.Writer
+	// Force runs a scenario that asks the relay for more packets/s than
+	// MaxPacketRate (CheckRates), with a warning.
+	Force bool
 	// Exe is tcpsim's own binary, run in the namespaces as the built-in
 	// peers ("tcpsim emulate-peer"); empty means os.Executable.
 	Exe string

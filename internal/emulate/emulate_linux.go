@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/run"
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/trace"
@@ -41,6 +42,10 @@ func Run(sc *scenario.Scenario, o Options) (res *run.Result, err error) {
 	if err := checkCommands(sc, o.Commands); err != nil {
 		return nil, err
 	}
+	warnings, err := CheckRates(sc, o.Force)
+	if err != nil {
+		return nil, err
+	}
 	exe := o.Exe
 	if exe == "" {
 		if exe, err = os.Executable(); err != nil {
@@ -52,8 +57,17 @@ func Run(sc *scenario.Scenario, o Options) (res *run.Result, err error) {
 		out = io.Discard
 	}
 	e := &emulation{sc: sc, o: o, exe: exe, out: &lockedWriter{w: out}, tag: fmt.Sprintf("%s%d", NamePrefix, os.Getpid())}
-	for _, w := range RateWarnings(sc) {
+	for _, w := range warnings {
 		e.out.line("tcpsim", w)
+	}
+	// What killed runs left behind goes first (only theirs: namespaces
+	// whose tcpsim process is gone).
+	reaped, rerr := Reap()
+	for _, l := range reaped {
+		e.out.line("tcpsim", l)
+	}
+	if rerr != nil {
+		e.out.line("tcpsim", "warning: "+rerr.Error())
 	}
 	defer func() {
 		if cerr := e.cleanup(); err == nil && cerr != nil {
@@ -138,7 +152,7 @@ func (e *emulation) setUp(hosts []string) error {
 
 // peerOnce runs "tcpsim emulate-peer ARGS" in namespace ns and waits.
 func (e *emulation) peerOnce(ns string, args []string) error {
-	cmd := exec.Command("ip", append([]string{"netns", "exec", ns, e.exe, "emulate-peer"}, args...)...)
+	cmd := child("ip", append([]string{"netns", "exec", ns, e.exe, "emulate-peer"}, args...)...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("%s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))
@@ -149,7 +163,7 @@ func (e *emulation) peerOnce(ns string, args []string) error {
 // snmp reads the TCP counters of namespace ns: /proc/net/snmp's Tcp:
 // and /proc/net/netstat's TcpExt: lines, by name.
 func (e *emulation) snmp(ns string) map[string]int64 {
-	cmd := exec.Command("ip", "netns", "exec", ns, e.exe, "emulate-peer", "snmp")
+	cmd := child("ip", "netns", "exec", ns, e.exe, "emulate-peer", "snmp")
 	b, err := cmd.Output()
 	if err != nil {
 		return nil
@@ -158,7 +172,7 @@ func (e *emulation) snmp(ns string) map[string]int64 {
 	lines := strings.Split(string(b), "\n")
 	for j := 0; j+1 < len(lines); j++ {
 		h, v := strings.Fields(lines[j]), strings.Fields(lines[j+1])
-		if len(h) == 0 || len(h) != len(v) || h[0] != v[0] || (h[0] != "Tcp:" && h[0] != "TcpExt:" && h[0] != "Ip:") {
+		if len(h) == 0 || len(h) != len(v) || h[0] != v[0] || (h[0] != "Tcp:" && h[0] != "TcpExt:" && h[0] != "Ip:" && h[0] != "Udp:") {
 			continue
 		}
 		for k := 1; k < len(h); k++ {
@@ -174,8 +188,8 @@ func (e *emulation) snmp(ns string) map[string]int64 {
 // output sent line by line to lines (or, with lines nil, to the run's
 // output prefixed with who).
 func (e *emulation) start(ns, who string, argv []string, lines chan<- string) (*exec.Cmd, error) {
-	cmd := exec.Command("ip", append([]string{"netns", "exec", ns}, argv...)...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd := child("ip", append([]string{"netns", "exec", ns}, argv...)...)
+	cmd.SysProcAttr.Setpgid = true
 	cmd.Env = os.Environ()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -253,6 +267,15 @@ func (e *emulation) cleanup() error {
 	return first
 }
 
+// child is exec.Command with a parent-death signal: if tcpsim dies in
+// any way (SIGKILL included), the kernel sends the child SIGKILL
+// (PR_SET_PDEATHSIG, kept across the exec of "ip netns exec").
+func child(name string, args ...string) *exec.Cmd {
+	cmd := exec.Command(name, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	return cmd
+}
+
 // alive reports whether pid exists and is not a zombie.
 func alive(pid int) bool {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
@@ -283,6 +306,7 @@ type flowPlan struct {
 	spec     *scenario.Flow
 	from, to int
 	builtin  bool
+	kind     peerKind // of the built-in peers
 	cport    uint16
 	sport    uint16
 	// results of the built-in peers
@@ -294,6 +318,74 @@ type flowPlan struct {
 	mss                                 int64
 	senderExit                          error
 	finished                            bool
+	recvCmd                             *exec.Cmd
+	// request-response: the client's view (the response bytes)
+	respBytes, respLast int64
+	respOK, respDone    bool
+	// UDP: the sender's and the receiver's counts
+	udpSent, udpSentBytes, udpSendErrs                                  int64
+	udpDelivered, udpBytes, udpDups, udpOOO, udpCorrupt, udpUnplaceable int64
+}
+
+// peerKind is which built-in peers carry a flow.
+type peerKind uint8
+
+const (
+	bulkPeers peerKind = iota // tcp, app: bulk: send and recv
+	rrPeers                   // tcp, app: request-response: rrclient and rrserve
+	udpPeers                  // udp: udpsend and udprecv
+)
+
+// kindOf is the built-in peers that carry flow f.
+func kindOf(f *scenario.Flow) peerKind {
+	switch {
+	case f.UDP != nil:
+		return udpPeers
+	case f.TCP != nil && f.TCP.App == "request-response":
+		return rrPeers
+	}
+	return bulkPeers
+}
+
+// addrPort is host address a with port p, as the peers take it.
+func addrPort(a wire.Addr, p uint16) string {
+	return fmt.Sprintf("%d.%d.%d.%d:%d", a[0], a[1], a[2], a[3], p)
+}
+
+// readerArgv is the command line of flow p's built-in receiving peer.
+func (e *emulation) readerArgv(p *flowPlan) []string {
+	at := addrPort(e.addrs[p.to], p.sport)
+	d := func(n int64) string { return strconv.FormatInt(n, 10) }
+	switch p.kind {
+	case udpPeers:
+		u := p.spec.UDP
+		return []string{e.exe, "emulate-peer", "udprecv", at, d(u.Count), d(int64(u.Datagram)), d(int64(u.Bytes))}
+	case rrPeers:
+		t := p.spec.TCP
+		return []string{e.exe, "emulate-peer", "rrserve", at, d(int64(t.Request)), d(int64(t.Response)), d(int64(exchanges(t)))}
+	}
+	return []string{e.exe, "emulate-peer", "recv", at, d(int64(p.spec.TCP.Bytes))}
+}
+
+// senderArgv is the command line of flow p's built-in sending peer.
+func (e *emulation) senderArgv(p *flowPlan) []string {
+	from, to := addrPort(e.addrs[p.from], p.cport), addrPort(e.addrs[p.to], p.sport)
+	d := func(n int64) string { return strconv.FormatInt(n, 10) }
+	switch p.kind {
+	case udpPeers:
+		u := p.spec.UDP
+		return []string{e.exe, "emulate-peer", "udpsend", from, to, d(u.Count), d(int64(u.Datagram)), d(int64(u.Bytes)), d(int64(u.Rate)), strconv.FormatBool(u.Checksum)}
+	case rrPeers:
+		t := p.spec.TCP
+		return []string{e.exe, "emulate-peer", "rrclient", from, to, d(int64(t.Request)), d(int64(t.Response)), d(int64(exchanges(t))), kernelCongestion(t.Congestion)}
+	}
+	return []string{e.exe, "emulate-peer", "send", from, to, d(int64(p.spec.TCP.Bytes)), kernelCongestion(p.spec.TCP.Congestion)}
+}
+
+// exchanges is a request-response flow's rounds (0 in the file means 1,
+// as in model/tcpconn).
+func exchanges(t *scenario.TCPFlow) int {
+	return max(t.Exchanges, 1)
 }
 
 // run builds the fabric, starts the relay and the flows, waits for them
@@ -329,7 +421,7 @@ func (e *emulation) run() (*run.Result, error) {
 	for i := range sc.Flows {
 		f := &sc.Flows[i]
 		from, to := f.From, f.To
-		p := &flowPlan{idx: i, spec: f, from: hostIndex[from], to: hostIndex[to],
+		p := &flowPlan{idx: i, spec: f, from: hostIndex[from], to: hostIndex[to], kind: kindOf(f),
 			builtin: !byHost[from] && !byHost[to], cport: uint16(49152 + i), sport: uint16(5001 + i)}
 		plans[i] = p
 		wflows[i] = wireFlow{from: p.from, to: p.to, builtin: p.builtin, command: !p.builtin}
@@ -337,7 +429,11 @@ func (e *emulation) run() (*run.Result, error) {
 	r.cls = newClassifier(e.addrs, wflows)
 	for _, p := range plans {
 		if p.builtin {
-			r.cls.fix(int32(p.idx), e.addrs[p.from], p.cport, e.addrs[p.to], p.sport)
+			proto := wire.ProtoTCP
+			if p.kind == udpPeers {
+				proto = wire.ProtoUDP
+			}
+			r.cls.fix(int32(p.idx), proto, e.addrs[p.from], p.cport, e.addrs[p.to], p.sport)
 		}
 	}
 	before := make([]map[string]int64, len(hosts))
@@ -424,12 +520,22 @@ func (e *emulation) conduct(sc *scenario.Scenario, plans []*flowPlan, recvs []re
 			defer recvWG.Done()
 			for l := range ro.lines {
 				f := strings.Fields(l)
-				if len(f) == 5 && f[0] == "done" {
+				switch {
+				case len(f) == 5 && f[0] == "done":
 					ro.p.recvBytes, _ = strconv.ParseInt(f[1], 10, 64)
 					ro.p.recvOK = f[2] == "true"
 					ro.p.recvFirst, _ = strconv.ParseInt(f[3], 10, 64)
 					ro.p.recvLast, _ = strconv.ParseInt(f[4], 10, 64)
 					ro.p.recvDone = true
+				case len(f) == 9 && f[0] == "udpdone":
+					var v [8]int64
+					for k := range v {
+						v[k], _ = strconv.ParseInt(f[k+1], 10, 64)
+					}
+					p := ro.p
+					p.udpDelivered, p.udpBytes, p.udpDups, p.udpOOO, p.udpCorrupt, p.udpUnplaceable = v[0], v[1], v[2], v[3], v[4], v[5]
+					p.recvFirst, p.recvLast, p.recvBytes = v[6], v[7], v[1]
+					p.recvOK, p.recvDone = true, true
 				}
 			}
 		}(ro)
@@ -492,13 +598,7 @@ func (e *emulation) conduct(sc *scenario.Scenario, plans []*flowPlan, recvs []re
 		}
 		p := l.plan
 		lines := make(chan string, 64)
-		la, ra := e.addrs[p.from], e.addrs[p.to]
-		cc := kernelCongestion(p.spec.TCP.Congestion)
-		argv := []string{e.exe, "emulate-peer", "send",
-			fmt.Sprintf("%d.%d.%d.%d:%d", la[0], la[1], la[2], la[3], p.cport),
-			fmt.Sprintf("%d.%d.%d.%d:%d", ra[0], ra[1], ra[2], ra[3], p.sport),
-			strconv.FormatInt(int64(p.spec.TCP.Bytes), 10), cc}
-		cmd, err := e.start(e.ns[p.from], hosts[p.from]+"/"+p.spec.Name, argv, lines)
+		cmd, err := e.start(e.ns[p.from], hosts[p.from]+"/"+p.spec.Name, e.senderArgv(p), lines)
 		if err != nil {
 			return err
 		}
@@ -511,6 +611,15 @@ func (e *emulation) conduct(sc *scenario.Scenario, plans []*flowPlan, recvs []re
 				switch {
 				case len(f) == 2 && f[0] == "start":
 					p.sendStart, _ = strconv.ParseInt(f[1], 10, 64)
+				case len(f) == 5 && f[0] == "sent":
+					p.udpSent, _ = strconv.ParseInt(f[2], 10, 64)
+					p.udpSentBytes, _ = strconv.ParseInt(f[3], 10, 64)
+					p.udpSendErrs, _ = strconv.ParseInt(f[4], 10, 64)
+				case len(f) == 5 && f[0] == "rrdone":
+					p.respBytes, _ = strconv.ParseInt(f[2], 10, 64)
+					p.respOK = f[3] == "true"
+					p.respLast, _ = strconv.ParseInt(f[4], 10, 64)
+					p.respDone = true
 				case len(f) == 8 && f[0] == "info":
 					var v [7]int64
 					for k := range v {
@@ -555,6 +664,12 @@ func (e *emulation) conduct(sc *scenario.Scenario, plans []*flowPlan, recvs []re
 	}
 	r.stop.Store(true)
 	<-relayDone
+	// A UDP receiver cannot tell the end: it prints its counts on SIGTERM.
+	for _, p := range plans {
+		if p.builtin && p.kind == udpPeers && p.recvCmd != nil {
+			_ = syscall.Kill(-p.recvCmd.Process.Pid, syscall.SIGTERM)
+		}
+	}
 	// The readers print their result when their connection ends; give
 	// them a moment, then end everything.
 	deadline := time.After(500 * time.Millisecond)
@@ -608,12 +723,12 @@ func (e *emulation) startReaders(plans []*flowPlan, hosts []string) ([]recvOut, 
 		if !p.builtin {
 			continue
 		}
-		a := e.addrs[p.to]
 		lines := make(chan string, 16)
-		argv := []string{e.exe, "emulate-peer", "recv", fmt.Sprintf("%d.%d.%d.%d:%d", a[0], a[1], a[2], a[3], p.sport), strconv.FormatInt(int64(p.spec.TCP.Bytes), 10)}
-		if _, err := e.start(e.ns[p.to], hosts[p.to]+"/"+p.spec.Name, argv, lines); err != nil {
+		cmd, err := e.start(e.ns[p.to], hosts[p.to]+"/"+p.spec.Name, e.readerArgv(p), lines)
+		if err != nil {
 			return nil, err
 		}
+		p.recvCmd = cmd
 		select {
 		case l := <-lines:
 			if l != "ready" {
@@ -650,7 +765,32 @@ func (e *emulation) flowResult(p *flowPlan, w *wireFlow, simAt func(int64) sim.T
 	if w.est {
 		tr.Handshake = w.estAt - w.synAt
 	}
-	if p.builtin {
+	switch {
+	case p.builtin && p.kind == udpPeers:
+		f = e.udpResult(p, f, simAt)
+		// The receiving kernel's UDP checksum drops (Udp InCsumErrors).
+		f.ChecksumDrops = max(afterTo["Udp:InCsumErrors"]-beforeTo["Udp:InCsumErrors"], 0)
+		return f
+	case p.builtin && p.kind == rrPeers:
+		t := p.spec.TCP
+		n := int64(exchanges(t))
+		f.OfferedBytes = (int64(t.Request) + int64(t.Response)) * n
+		if p.recvDone && p.respDone {
+			// Delivered both ways: the requests at the server, the
+			// responses at the client, as the simulator counts them.
+			f.DeliveredBytes = p.recvBytes + p.respBytes
+			tr.Verified = "yes"
+			if !p.recvOK || !p.respOK {
+				tr.Verified = "NO"
+			}
+			f.Complete = p.recvOK && p.respOK && p.senderExit == nil && p.finished
+			if p.respLast > 0 && p.sendStart > 0 {
+				f.Start = simAt(p.sendStart)
+				f.Completion = simAt(p.respLast) - f.Start
+			}
+		}
+		tr.CwndFinal, tr.CwndMax, tr.SRTT, tr.RTO, tr.SMSS = p.cwndFinal, p.cwndMax, sim.Time(p.srtt), sim.Time(p.rto), p.mss
+	case p.builtin:
 		f.OfferedBytes = int64(p.spec.TCP.Bytes)
 		if p.recvDone {
 			f.DeliveredBytes = p.recvBytes
@@ -668,7 +808,7 @@ func (e *emulation) flowResult(p *flowPlan, w *wireFlow, simAt func(int64) sim.T
 			}
 		}
 		tr.CwndFinal, tr.CwndMax, tr.SRTT, tr.RTO, tr.SMSS = p.cwndFinal, p.cwndMax, sim.Time(p.srtt), sim.Time(p.rto), p.mss
-	} else {
+	default:
 		f.OfferedBytes = f.DeliveredBytes
 		f.Complete = p.finished && p.senderExit == nil
 		if w.synSeen {
@@ -696,8 +836,38 @@ func (e *emulation) flowResult(p *flowPlan, w *wireFlow, simAt func(int64) sim.T
 	// The kernels' own checksum drops (Tcp InCsumErrors), both ends.
 	f.ChecksumDrops = max(after["Tcp:InCsumErrors"]-before["Tcp:InCsumErrors"], 0) +
 		max(afterTo["Tcp:InCsumErrors"]-beforeTo["Tcp:InCsumErrors"], 0)
-	if p.spec.Protocol == "tcp" {
+	if proto.IsFamily(p.spec.Protocol, proto.TCP) {
 		f.TCP = tr
+	}
+	return f
+}
+
+// udpResult is the outcome of a UDP flow carried by the built-in peers,
+// in the simulator's terms (run.udpFlow): sent by the sender, delivered
+// (unique datagrams), lost (sent and never delivered), duplicates, out of
+// order; complete when every datagram was sent.
+func (e *emulation) udpResult(p *flowPlan, f run.FlowResult, simAt func(int64) sim.Time) run.FlowResult {
+	u := p.spec.UDP
+	f.OfferedBytes = int64(u.Bytes)
+	if f.OfferedBytes == 0 {
+		f.OfferedBytes = u.Count * int64(u.Datagram)
+	}
+	f.PacketsSent, f.PacketsRecv = p.udpSent, p.udpDelivered
+	f.DeliveredBytes = p.udpBytes
+	f.Lost = max(p.udpSent-p.udpDelivered, 0)
+	f.Duplicates, f.OutOfOrder, f.Corrupt, f.Unplaceable = p.udpDups, p.udpOOO, p.udpCorrupt, p.udpUnplaceable
+	f.Complete = p.finished && p.senderExit == nil && p.udpSent+p.udpSendErrs == u.Count
+	if p.sendStart > 0 {
+		f.Start = simAt(p.sendStart)
+	}
+	if p.udpDelivered > 0 && p.recvLast > 0 {
+		f.Completion = simAt(p.recvLast) - f.Start
+		if f.Completion > 0 {
+			f.Goodput = float64(f.DeliveredBytes) * 8 / f.Completion.Seconds()
+		}
+	}
+	if f.OfferedBytes > 0 {
+		f.DeliveryRatio = float64(f.DeliveredBytes) / float64(f.OfferedBytes)
 	}
 	return f
 }
@@ -726,11 +896,8 @@ func checkCommands(sc *scenario.Scenario, cmds []Command) error {
 		if on[from] || on[to] {
 			continue
 		}
-		if f.Protocol != "tcp" {
-			return fmt.Errorf("emulate: flow %s is %s: only tcp flows have a built-in sender; carry it with --run %s='COMMAND'", f.Name, f.Protocol, from)
-		}
-		if f.TCP.App != "bulk" {
-			return fmt.Errorf("emulate: flow %s: only app: bulk has a built-in sender; carry it with --run %s='COMMAND'", f.Name, from)
+		if f.TCP == nil && f.UDP == nil {
+			return fmt.Errorf("emulate: flow %s is %s: only tcp and udp flows have built-in peers; carry it with --run %s='COMMAND'", f.Name, f.Protocol, from)
 		}
 	}
 	return nil

@@ -46,7 +46,9 @@ func needEmulation(t *testing.T) {
 	}
 }
 
-func parse(t *testing.T, src string) *scenario.Scenario {
+func parse(t *testing.T, src string) *scenario.Scenario { return parseTB(t, src) }
+
+func parseTB(t testing.TB, src string) *scenario.Scenario {
 	t.Helper()
 	sc, err := scenario.Parse("test.yaml", []byte(src))
 	if err != nil {
@@ -267,5 +269,105 @@ func TestSplitWords(t *testing.T) {
 		if _, err := SplitWords(bad); err == nil {
 			t.Errorf("SplitWords(%q): no error", bad)
 		}
+	}
+}
+
+// Reap removes only namespaces named tcpsim-PID-K whose PID is gone:
+// not one of a live process, not one of another name.
+func TestReapOnlyDeadOwners(t *testing.T) {
+	needEmulation(t)
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	deadPid := dead.Process.Pid
+	names := map[string]bool{ // name: to be reaped
+		fmt.Sprintf("tcpsim-%d-0", deadPid):     true,
+		fmt.Sprintf("tcpsim-%d-7", os.Getpid()): false, // alive: this test
+		fmt.Sprintf("tcpsimx-%d-0", deadPid):    false, // not tcpsim's name
+		fmt.Sprintf("tcpsim-%d-0-x", deadPid):   false,
+	}
+	for n := range names {
+		if err := addNamespace(n); err != nil {
+			t.Fatal(err)
+		}
+		defer delNamespace(n)
+	}
+	done, err := Reap()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(done) != 1 || !strings.Contains(done[0], fmt.Sprintf("tcpsim-%d-0,", deadPid)) {
+		t.Errorf("Reap said %q, want one line for tcpsim-%d-0", done, deadPid)
+	}
+	for n, gone := range names {
+		_, err := os.Stat("/run/netns/" + n)
+		if exists := err == nil; exists == gone {
+			t.Errorf("%s exists=%t after Reap, want %t", n, exists, !gone)
+		}
+	}
+}
+
+// A UDP flow is carried by the built-in peers (real kernel UDP sockets):
+// the sender paces the flow's datagrams at its rate, the receiver counts
+// them, and the table's sent, delivered and lost agree with the link's
+// own accounting, as in a simulated run.
+func TestUDPFlowBuiltinPeers(t *testing.T) {
+	needEmulation(t)
+	sc := parse(t, `name: udp
+seed: 3
+until: 30s
+link: {rate: 10Mbps, delay: 10ms, queue: 100, loss: 5%}
+flows:
+  - {name: voice, protocol: udp, count: 400, datagram: 200, rate: 1Mbps}
+`)
+	res, _ := emulateRec(t, sc, nil, nil)
+	fr := res.Flows[0]
+	l := res.Links[0]
+	if !fr.Complete || fr.PacketsSent != 400 {
+		t.Fatalf("complete %t, sent %d; want true, 400", fr.Complete, fr.PacketsSent)
+	}
+	if fr.PacketsRecv+fr.Lost != 400 || fr.Lost != l.Lost || fr.Lost == 0 {
+		t.Errorf("delivered %d, lost %d, link lost %d; want delivered+lost = 400 and the link's losses (some at 5%%)", fr.PacketsRecv, fr.Lost, l.Lost)
+	}
+	if fr.DeliveredBytes != fr.PacketsRecv*200 || fr.Duplicates != 0 || fr.Corrupt != 0 || fr.Unplaceable != 0 {
+		t.Errorf("%+v: want 200 bytes per delivered datagram, no duplicate, corrupt or unplaceable one", fr)
+	}
+	// 400 datagrams of 200 bytes at 1 Mbps: 0.64 s from first to last.
+	if fr.Completion < 600*sim.Millisecond || fr.Completion > 900*sim.Millisecond {
+		t.Errorf("completion %s, want about 0.64 s + 10 ms (the flow's pacing)", fr.Completion)
+	}
+	// The same seeded draws per packet index: the simulated run loses
+	// the same datagrams.
+	sim1, err := run.ScenarioWith(sc, sc.Seed, run.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := sim1.Flows[0]; s.Lost != fr.Lost || s.PacketsRecv != fr.PacketsRecv || s.DeliveredBytes != fr.DeliveredBytes {
+		t.Errorf("simulated: lost %d, delivered %d (%d bytes); emulated %d, %d (%d); want the same", s.Lost, s.PacketsRecv, s.DeliveredBytes, fr.Lost, fr.PacketsRecv, fr.DeliveredBytes)
+	}
+	t.Logf("sent %d, delivered %d, lost %d (link: %d, simulated: %d), completion %s", fr.PacketsSent, fr.PacketsRecv, fr.Lost, l.Lost, sim1.Flows[0].Lost, fr.Completion)
+}
+
+// A request-response TCP flow is carried by the built-in client and
+// server: every exchange completes, both ways' bytes are checked.
+func TestRequestResponseBuiltinPeers(t *testing.T) {
+	needEmulation(t)
+	sc := parse(t, `name: rr
+seed: 1
+until: 30s
+link: {rate: 10Mbps, delay: 20ms, queue: 100}
+flows:
+  - {name: hahaha, protocol: tcp, app: request-response, request: 100B, response: 6B, exchanges: 3}
+  - {name: bulk, protocol: tcp, bytes: 200KB}
+`)
+	res, _ := emulateRec(t, sc, nil, nil)
+	for _, fr := range res.Flows {
+		if !fr.Complete || fr.TCP.Verified != "yes" || fr.DeliveredBytes != fr.OfferedBytes {
+			t.Errorf("flow %s: complete %t, verified %q, delivered %d of %d; want complete, yes, all", fr.Name, fr.Complete, fr.TCP.Verified, fr.DeliveredBytes, fr.OfferedBytes)
+		}
+	}
+	if rr := res.Flows[0]; rr.OfferedBytes != 318 || rr.Completion < 4*40*sim.Millisecond {
+		t.Errorf("request-response: offered %d, completion %s; want 318 bytes, at least 4 round trips (handshake and 3 exchanges)", rr.OfferedBytes, rr.Completion)
 	}
 }

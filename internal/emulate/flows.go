@@ -56,11 +56,11 @@ func newClassifier(addrs []wire.Addr, flows []wireFlow) *classifier {
 	return &classifier{addrs: addrs, flows: flows, fixed: map[tuple]int32{}, learned: map[tuple]int32{}}
 }
 
-// fix binds the built-in connection of flow f, client side c:cport,
-// server side s:sport.
-func (c *classifier) fix(f int32, cl wire.Addr, cport uint16, sv wire.Addr, sport uint16) {
-	c.fixed[tuple{wire.ProtoTCP, cl, sv, cport, sport}] = f
-	c.fixed[tuple{wire.ProtoTCP, sv, cl, sport, cport}] = f
+// fix binds the built-in connection (protocol proto) of flow f, client
+// side c:cport, server side s:sport.
+func (c *classifier) fix(f int32, proto uint8, cl wire.Addr, cport uint16, sv wire.Addr, sport uint16) {
+	c.fixed[tuple{proto, cl, sv, cport, sport}] = f
+	c.fixed[tuple{proto, sv, cl, sport, cport}] = f
 }
 
 func (c *classifier) hostOf(a wire.Addr) int {
@@ -94,6 +94,9 @@ func (c *classifier) sent(i int, b []byte, now sim.Time) (int32, bool) {
 	}
 	if f >= 0 && s.Protocol == wire.ProtoTCP && s.OK {
 		c.flows[f].observe(i, k, &s, now)
+	}
+	if f >= 0 && s.Protocol == wire.ProtoUDP && i == c.flows[f].from {
+		c.flows[f].segments++ // datagrams from the sender
 	}
 	return f, true
 }

@@ -1,6 +1,7 @@
 package emulate
 
 import (
+	"strings"
 	"testing"
 
 	"tcpsim/internal/scenario"
@@ -83,7 +84,7 @@ func TestClassifierMeasuresTheWire(t *testing.T) {
 // even with another flow between the same hosts.
 func TestClassifierFixedPorts(t *testing.T) {
 	c := newClassifier([]wire.Addr{addrA, addrB}, []wireFlow{{from: 0, to: 1, builtin: true}, {from: 0, to: 1, builtin: true}})
-	c.fix(1, addrA, 49153, addrB, 5002)
+	c.fix(1, wire.ProtoTCP, addrA, 49153, addrB, 5002)
 	if f, _ := c.sent(1, seg(addrB, addrA, 5002, 49153, 1, 1, wire.FlagACK, 1, 0), 0); f != 1 {
 		t.Errorf("reverse packet of flow 1 tagged %d", f)
 	}
@@ -92,17 +93,49 @@ func TestClassifierFixedPorts(t *testing.T) {
 	}
 }
 
-func TestRateWarnings(t *testing.T) {
+// CheckRates refuses, at the field, a link direction or a UDP flow that
+// asks for more packets/s than the relay sustains; --force makes it a
+// warning; a link without a rate is a warning.
+func TestCheckRates(t *testing.T) {
 	for _, c := range []struct {
-		link string
-		want int
-	}{{"{rate: 10Mbps, delay: 1ms}", 0}, {"{rate: 100Mbps, delay: 1ms}", 0}, {"{rate: 1Gbps, delay: 1ms}", 2}, {"{delay: 1ms, forward: {rate: 1Gbps}, reverse: {rate: 10Mbps}}", 1}} {
-		sc, err := scenario.Parse("w.yaml", []byte("name: w\nuntil: 1s\nlink: "+c.link+"\nflows:\n  - {name: f, protocol: tcp, bytes: 1KB}\n"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ws := RateWarnings(sc); len(ws) != c.want {
-			t.Errorf("link %s: warnings %q, want %d", c.link, ws, c.want)
-		}
+		name, link, flow string
+		warnings         int
+		err              string // "" = accepted
+	}{
+		{"10Mbps", "{rate: 10Mbps, delay: 1ms}", "", 0, ""},
+		{"400Mbps", "{rate: 400Mbps, delay: 1ms}", "", 0, ""},
+		{"1Gbps", "{rate: 1Gbps, delay: 1ms}", "", 0, "w.yaml:3:8: link.rate: link (forward) runs at 1000 Mbps: up to 83333 full-size packets/s, over 33334/s: more than the relay sustains"},
+		{"forward only", "{delay: 1ms, forward: {rate: 1Gbps}, reverse: {rate: 10Mbps}}", "", 0, "w.yaml:3:30: link.forward.rate: link (forward) runs at 1000 Mbps"},
+		{"no rate", "{delay: 1ms}", "", 2, ""},
+		{"small datagrams", "{rate: 100Mbps, delay: 1ms}", "{name: u, protocol: udp, count: 10, datagram: 20, rate: 20Mbps}", 0,
+			"w.yaml:6:55: flows[1].rate: flow u sends 52083 datagrams/s (20 Mbps of 20-byte datagrams), over 33334/s"},
+		{"udp fine", "{rate: 100Mbps, delay: 1ms}", "{name: u, protocol: udp, count: 10, rate: 20Mbps}", 0, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			src := "name: w\nuntil: 1s\nlink: " + c.link + "\nflows:\n  - {name: f, protocol: tcp, bytes: 1KB}\n"
+			if c.flow != "" {
+				src += "  - " + c.flow + "\n"
+			}
+			sc, err := scenario.Parse("w.yaml", []byte(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ws, err := CheckRates(sc, false)
+			switch {
+			case c.err == "" && err != nil:
+				t.Errorf("refused: %v", err)
+			case c.err != "" && (err == nil || !strings.HasPrefix(err.Error(), c.err)):
+				t.Errorf("error %v, want one starting %q", err, c.err)
+			case len(ws) != c.warnings:
+				t.Errorf("warnings %q, want %d", ws, c.warnings)
+			}
+			if c.err == "" {
+				return
+			}
+			ws, err = CheckRates(sc, true)
+			if err != nil || len(ws) <= c.warnings || !strings.HasPrefix(ws[c.warnings], "warning (--force): "+c.err) {
+				t.Errorf("forced: %v, warnings %q; want no error and the reason as a warning", err, ws)
+			}
+		})
 	}
 }

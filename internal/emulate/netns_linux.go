@@ -25,7 +25,7 @@ const NamePrefix = "tcpsim-"
 // /dev/net/tun, and the ip command (iproute2). Nil when all is there.
 func Check() error {
 	if os.Geteuid() != 0 {
-		return errors.New("tcpsim emulate needs root (to create network namespaces and TUN devices); run it as root")
+		return errors.New("tcpsim emulate needs root, or user namespaces (it starts itself in one when not root)")
 	}
 	f, err := os.OpenFile("/dev/net/tun", os.O_RDWR, 0)
 	if err != nil {
@@ -43,7 +43,7 @@ func Check() error {
 
 // ip runs the ip command with args and returns its error with its output.
 func ip(args ...string) error {
-	out, err := exec.Command("ip", args...).CombinedOutput()
+	out, err := child("ip", args...).CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("ip %s: %v: %s", strings.Join(args, " "), err, bytes.TrimSpace(out))
 	}
@@ -51,7 +51,12 @@ func ip(args ...string) error {
 }
 
 // addNamespace creates the named network namespace.
-func addNamespace(name string) error { return ip("netns", "add", name) }
+func addNamespace(name string) error {
+	if InUserNS() {
+		return addNamespaceUserNS(name)
+	}
+	return ip("netns", "add", name)
+}
 
 // delNamespace deletes the named namespace; a missing one is no error.
 func delNamespace(name string) error {
@@ -69,34 +74,32 @@ func delNamespace(name string) error {
 // longer than the MTU).
 func openTUN(ns string) (fd int, err error) {
 	// The device belongs to the namespace of the thread that creates it:
-	// this thread enters ns, creates it and returns to its own namespace.
-	// If it cannot return, it stays locked and dies with the goroutine.
-	runtime.LockOSThread()
-	home, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		runtime.UnlockOSThread()
-		return -1, fmt.Errorf("open own namespace: %w", err)
+	// a thread of its own enters ns and creates it, and is then discarded
+	// (its goroutine ends locked to it), so that no thread of tcpsim is
+	// ever left in a host's namespace, and so that it need not return to
+	// the host's (which a rootless tcpsim may not enter again).
+	type result struct {
+		fd  int
+		err error
 	}
-	defer unix.Close(home)
-	target, err := unix.Open("/run/netns/"+ns, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		runtime.UnlockOSThread()
-		return -1, fmt.Errorf("open namespace %s: %w", ns, err)
-	}
-	defer unix.Close(target)
-	if err := unix.Setns(target, unix.CLONE_NEWNET); err != nil {
-		runtime.UnlockOSThread()
-		return -1, fmt.Errorf("enter namespace %s: %w", ns, err)
-	}
-	fd, err = createTUN()
-	if serr := unix.Setns(home, unix.CLONE_NEWNET); serr != nil {
-		if fd >= 0 {
-			unix.Close(fd)
+	done := make(chan result, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked
+		target, err := unix.Open("/run/netns/"+ns, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			done <- result{-1, fmt.Errorf("open namespace %s: %w", ns, err)}
+			return
 		}
-		return -1, fmt.Errorf("return from namespace %s: %w", ns, serr) // the thread stays locked and is discarded
-	}
-	runtime.UnlockOSThread()
-	return fd, err
+		defer unix.Close(target)
+		if err := unix.Setns(target, unix.CLONE_NEWNET); err != nil {
+			done <- result{-1, fmt.Errorf("enter namespace %s: %w", ns, err)}
+			return
+		}
+		fd, err := createTUN()
+		done <- result{fd, err}
+	}()
+	r := <-done
+	return r.fd, r.err
 }
 
 func createTUN() (int, error) {

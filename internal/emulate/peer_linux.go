@@ -2,7 +2,6 @@ package emulate
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -29,6 +28,18 @@ import (
 //	                             half-close, wait for EOF; prints "start T",
 //	                             "info T CWND SSTHRESH RTT RTO RETRANS MSS" samples
 //	                             and "done T"
+//	udpsend LADDR:LPORT ADDR:PORT COUNT DATAGRAM BYTES RATE CHECKSUM
+//	                             send a UDP flow's datagrams at its rate; prints
+//	                             "start T" and "sent T SENT BYTES ERRORS"
+//	udprecv ADDR:PORT COUNT DATAGRAM BYTES
+//	                             receive them until SIGTERM; prints "ready", then
+//	                             "udpdone DELIVERED BYTES DUPS OOO CORRUPT UNPLACEABLE FIRST LAST"
+//	rrserve ADDR:PORT REQUEST RESPONSE EXCHANGES
+//	                             answer each request with a response; prints
+//	                             "ready", then "done BYTES OK FIRST LAST"
+//	rrclient LADDR:LPORT ADDR:PORT REQUEST RESPONSE EXCHANGES CC
+//	                             run the exchanges; prints "start T", "info ..."
+//	                             samples and "rrdone T BYTES OK LAST"
 //
 // Times are CLOCK_MONOTONIC nanoseconds, which every namespace shares.
 func Peer(args []string, w io.Writer) error {
@@ -67,8 +78,44 @@ func Peer(args []string, w io.Writer) error {
 			return err
 		}
 		return peerSend(rest[0], rest[1], n, rest[3], w)
+	case "udpsend", "udprecv", "rrserve", "rrclient":
+		return peerMore(mode, rest, w)
 	}
 	return fmt.Errorf("emulate-peer: unknown mode %q", args[0])
+}
+
+// peerMore runs the modes of the UDP and request-response peers.
+func peerMore(mode string, rest []string, w io.Writer) error {
+	want := map[string]int{"udpsend": 7, "udprecv": 4, "rrserve": 4, "rrclient": 6}[mode]
+	if len(rest) != want {
+		return fmt.Errorf("emulate-peer %s: %d arguments, want %d", mode, len(rest), want)
+	}
+	switch mode {
+	case "udpsend":
+		n, err := ints(rest[2:6])
+		if err != nil {
+			return err
+		}
+		return peerUDPSend(rest[0], rest[1], n[0], n[1], n[2], n[3], rest[6] == "true", w)
+	case "udprecv":
+		n, err := ints(rest[1:])
+		if err != nil {
+			return err
+		}
+		return peerUDPRecv(rest[0], n[0], n[1], n[2], w)
+	case "rrserve":
+		n, err := ints(rest[1:])
+		if err != nil {
+			return err
+		}
+		return peerRRServe(rest[0], n[0], n[1], n[2], w)
+	default:
+		n, err := ints(rest[2:5])
+		if err != nil {
+			return err
+		}
+		return peerRRClient(rest[0], rest[1], n[0], n[1], n[2], rest[5], w)
+	}
 }
 
 // monoNow is CLOCK_MONOTONIC in nanoseconds.
@@ -154,38 +201,47 @@ func peerRecv(addr string, want int64, w io.Writer) error {
 }
 
 func peerSend(laddr, raddr string, n int64, cc string, w io.Writer) error {
-	la, err := net.ResolveTCPAddr("tcp4", laddr)
-	if err != nil {
-		return err
-	}
-	d := net.Dialer{LocalAddr: la, Control: func(_, _ string, rc syscall.RawConn) error {
-		var serr error
-		err := rc.Control(func(fd uintptr) {
-			serr = unix.SetsockoptString(int(fd), unix.IPPROTO_TCP, unix.TCP_CONGESTION, cc)
-		})
-		if err != nil {
-			return err
-		}
-		if serr != nil {
-			return fmt.Errorf("TCP_CONGESTION %s: %w", cc, serr)
-		}
-		return nil
-	}}
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
 	fmt.Fprintf(bw, "start %d\n", monoNow())
 	bw.Flush()
-	conn, err := d.DialContext(context.Background(), "tcp4", raddr)
+	c, err := dialTCP(laddr, raddr, cc)
 	if err != nil {
 		return err
 	}
-	c := conn.(*net.TCPConn)
 	defer c.Close()
 	rc, err := c.SyscallConn()
 	if err != nil {
 		return err
 	}
-	stop := make(chan struct{})
+	stopSampling := sampleTCPInfo(rc, bw)
+	buf := make([]byte, 64<<10)
+	var off int64
+	for off < n {
+		k := min(int64(len(buf)), n-off)
+		fillPattern(buf[:k], off)
+		m, err := c.Write(buf[:k])
+		off += int64(m)
+		if err != nil {
+			stopSampling()
+			return err
+		}
+	}
+	if err := c.CloseWrite(); err != nil {
+		stopSampling()
+		return err
+	}
+	_, err = io.Copy(io.Discard, c)
+	stopSampling()
+	fmt.Fprintf(bw, "done %d\n", monoNow())
+	return err
+}
+
+// sampleTCPInfo writes an "info" line to bw every 5 ms in which the
+// kernel's TCP_INFO of the connection rc changed, until the returned
+// stop is called (stop waits for the sampler to finish).
+func sampleTCPInfo(rc syscall.RawConn, bw *bufio.Writer) (stop func()) {
+	quit := make(chan struct{})
 	sampled := make(chan struct{})
 	go func() {
 		defer close(sampled)
@@ -202,33 +258,14 @@ func peerSend(laddr, raddr string, n int64, cc string, w io.Writer) error {
 				bw.Flush()
 			}
 			select {
-			case <-stop:
+			case <-quit:
 				return
 			case <-t.C:
 			}
 		}
 	}()
-	buf := make([]byte, 64<<10)
-	var off int64
-	for off < n {
-		k := min(int64(len(buf)), n-off)
-		fillPattern(buf[:k], off)
-		m, err := c.Write(buf[:k])
-		off += int64(m)
-		if err != nil {
-			close(stop)
-			<-sampled
-			return err
-		}
-	}
-	if err := c.CloseWrite(); err != nil {
-		close(stop)
+	return func() {
+		close(quit)
 		<-sampled
-		return err
 	}
-	_, err = io.Copy(io.Discard, c)
-	close(stop)
-	<-sampled
-	fmt.Fprintf(bw, "done %d\n", monoNow())
-	return err
 }

@@ -1,9 +1,9 @@
 package plot
 
 import (
-	"strings"
 	"tcpsim/internal/direction"
-
+	"tcpsim/internal/flowview"
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/trace"
 	"tcpsim/sim"
 )
@@ -80,38 +80,39 @@ type flowData struct {
 const hugeSsthresh = 1 << 29
 
 // sender is the side that sends the data of a bulk flow: the client.
-const sender = "client"
+const sender = trace.RoleClient
 
-// analyse reads a run's events.
+// analyse reads a run's events through the flow's reader (flowview),
+// which keeps the ISNs, the data direction, the handshake RTT, the
+// sender's timeouts and its recovery episodes.
 func analyse(evs []trace.Event) *flowData {
 	d := &flowData{firstDataIdx: -1}
-	isn := map[direction.Dir]uint32{}
-	var synSent sim.Time = -1
+	r := flowview.NewReader()
 	highAck := int64(-1)
-	inRec := false
-	recStart, recStartIdx := sim.Time(0), 0
 	lastRTO := sim.Time(-1)
 	prevSs := int64(-1)
 	var cuts []ssCut
-	rel := func(dir direction.Dir, v uint32) int64 { return int64(v - isn[dir]) }
+	// rel makes a sequence number relative to the first byte after the
+	// SYN: the first data byte is 0. Without the SYN (a capture that
+	// missed the handshake) it stays absolute.
+	rel := func(dir direction.Dir, v uint32) int64 {
+		isn, ok := r.ISN(dir)
+		if !ok {
+			return int64(v)
+		}
+		return int64(v - isn - 1)
+	}
 	for i := range evs {
 		e := &evs[i]
 		d.end = max(d.end, e.T)
-		if e.Proto == "tcp" && strings.Contains(e.Flags, "SYN") && e.Kind == trace.Send {
-			if _, ok := isn[e.Dir]; !ok {
-				isn[e.Dir] = e.Seq + 1
-				if !strings.Contains(e.Flags, "ACK") {
-					synSent = e.T
-				}
-			}
-		}
-		if e.Proto == "tcp" && e.Kind == trace.Deliver && strings.Contains(e.Flags, "SYN") && strings.Contains(e.Flags, "ACK") && synSent >= 0 && d.synRTT == 0 {
-			d.synRTT = e.T - synSent
+		step := r.Step(i, e)
+		if d.synRTT == 0 {
+			d.synRTT = r.SYNRTT()
 		}
 		switch {
-		case e.Proto == "tcp" && e.Kind == trace.Send && e.Len > 0:
+		case e.Is(proto.TCP) && e.Kind == trace.Send && e.Len > 0:
 			if d.dataDir == "" {
-				d.dataDir = e.Dir
+				d.dataDir = r.DataDir()
 				d.firstDataIdx = i
 			}
 			if e.Dir != d.dataDir {
@@ -119,34 +120,28 @@ func analyse(evs []trace.Event) *flowData {
 			}
 			d.sends = append(d.sends, segment{t: e.T, seq: rel(e.Dir, e.Seq), len: int64(e.Len), retrans: e.Retrans})
 			d.sendIdx = append(d.sendIdx, i)
-		case e.Proto == "tcp" && e.Len > 0 && e.Dir == d.dataDir && d.dataDir != "" &&
+		case e.Is(proto.TCP) && e.Len > 0 && e.Dir == d.dataDir && d.dataDir != "" &&
 			(e.Kind == trace.Lost || e.Kind == trace.QueueDrop || e.Kind == trace.ChecksumDrop || (e.Kind == trace.Corrupt && e.Scripted)):
 			d.drops = append(d.drops, segment{t: e.T, seq: rel(e.Dir, e.Seq), len: int64(e.Len), scripted: e.Scripted})
 			d.dropIdx = append(d.dropIdx, i)
-		case e.Proto == "tcp" && e.Kind == trace.Deliver && e.Len == 0 && d.dataDir != "" && e.Dir != d.dataDir && strings.Contains(e.Flags, "ACK"):
+		case e.Is(proto.TCP) && e.Kind == trace.Deliver && e.Len == 0 && d.dataDir != "" && e.Dir != d.dataDir && e.Has(trace.FlagACK):
 			a := ackAt{t: e.T, ack: rel(d.dataDir, e.Ack), win: int64(e.Win)}
 			a.dup = a.ack == highAck
-			a.ece = hasFlag(e.Flags, "ECE")
+			a.ece = e.Has(trace.FlagECE)
 			highAck = max(highAck, a.ack)
 			for _, b := range e.SACK.Blocks[:min(max(e.SACK.N, 0), trace.MaxSACKBlocks)] {
 				a.sack = append(a.sack, [2]int64{rel(d.dataDir, b[0]), rel(d.dataDir, b[1])})
 			}
 			d.acks = append(d.acks, a)
 			d.ackIdx = append(d.ackIdx, i)
-		case e.Kind == trace.Recovery && strings.HasPrefix(e.Detail, sender):
+		case e.Kind == trace.Recovery && e.Role() == sender:
 			d.hasRecovery = true
-			if e.Value == 1 && !inRec {
-				inRec, recStart, recStartIdx = true, e.T, i
-			} else if e.Value == 0 && inRec {
-				inRec = false
-				d.recovery = append(d.recovery, [2]sim.Time{recStart, e.T})
-				d.recoveryIdx = append(d.recoveryIdx, [2]int{recStartIdx, i})
-			}
-		case e.Kind == trace.TimerFired && strings.HasPrefix(e.Detail, sender+" retransmission"):
+		case step.Timer != nil && step.Timer.Role == sender && step.Timer.Kind == flowview.Retransmission:
 			d.rto = append(d.rto, e.T)
 			d.rtoIdx = append(d.rtoIdx, i)
 			lastRTO = e.T
-		case e.Kind == trace.Cwnd && strings.HasPrefix(e.Detail, sender):
+		case e.Kind == trace.Cwnd && e.Role() == sender:
+			inRec := r.InRecovery(sender)
 			ss := e.Value2
 			if ss >= hugeSsthresh {
 				ss = -1
@@ -181,9 +176,22 @@ func analyse(evs []trace.Event) *flowData {
 			}
 			prevSs = ss
 			d.cwnd = append(d.cwnd, c)
-		case e.Kind == trace.Rwnd && !strings.HasPrefix(e.Detail, sender):
+		case e.Kind == trace.Rwnd && e.Role() != sender:
 			d.rwnd = append(d.rwnd, cwndAt{t: e.T, cwnd: e.Value, idx: i})
 		}
+	}
+	for _, ep := range r.Episodes() {
+		if ep.Role != sender {
+			continue
+		}
+		leave, to := ep.Leave, d.end
+		if leave < 0 {
+			leave = len(evs) - 1
+		} else {
+			to = evs[leave].T
+		}
+		d.recovery = append(d.recovery, [2]sim.Time{evs[ep.Enter].T, to})
+		d.recoveryIdx = append(d.recoveryIdx, [2]int{ep.Enter, leave})
 	}
 	// A cut answering an ECN-Echo with no retransmission at the same
 	// instant is an ECN window cut; any other cut is a fast retransmit.
@@ -208,15 +216,11 @@ func analyse(evs []trace.Event) *flowData {
 	}
 	if d.hasRecovery {
 		for i := range evs {
-			if e := &evs[i]; e.Kind == trace.Recovery && e.Value == 1 && strings.HasPrefix(e.Detail, sender) {
+			if e := &evs[i]; e.Kind == trace.Recovery && e.Value == 1 && e.Role() == sender {
 				d.fastRetrans = append(d.fastRetrans, e.T)
 				d.fastIdx = append(d.fastIdx, i)
 			}
 		}
-	}
-	if inRec {
-		d.recovery = append(d.recovery, [2]sim.Time{recStart, d.end})
-		d.recoveryIdx = append(d.recoveryIdx, [2]int{recStartIdx, len(evs) - 1})
 	}
 	// A recovery event lands after the cwnd change that entered it: mark
 	// the cwnd events of the same instant that already carry the new
@@ -244,14 +248,4 @@ type ssCut struct {
 	idx     int
 	lowered bool // ssthresh went down (or was first set)
 	ece     bool // cwnd cut to ssthresh, outside recovery, by an ACK with ECN-Echo
-}
-
-// hasFlag reports whether a comma-separated flag list holds flag.
-func hasFlag(flags, flag string) bool {
-	for f := range strings.SplitSeq(flags, ",") {
-		if f == flag {
-			return true
-		}
-	}
-	return false
 }

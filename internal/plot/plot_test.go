@@ -779,7 +779,7 @@ func TestECNCutsAreNotRetransmits(t *testing.T) {
 	for _, e := range evs {
 		if e.Kind == trace.Send && e.Len > 0 && e.Dir == "a1->b" {
 			lastData = e.T.Seconds()
-			if hasFlag(e.Flags, "CWR") {
+			if e.Has(trace.FlagCWR) {
 				cwr = append(cwr, e.T.Seconds())
 			}
 		}

@@ -200,6 +200,12 @@ func modelGoodput(sc *scenario.Scenario, fi int) (bps float64, name string, ok b
 // in the order given. pts holds each point's scenario (PointScenarios);
 // nil draws no models.
 func SweepFigure(m sweep.Meta, recs []sweep.Record, pts []*scenario.Scenario) (*Figure, error) {
+	return SweepStatsFigure(m, sweep.Summaries(m, recs), pts)
+}
+
+// SweepStatsFigure is SweepFigure from the sweep's statistics (a
+// streaming sweep keeps no records).
+func SweepStatsFigure(m sweep.Meta, st sweep.Stats, pts []*scenario.Scenario) (*Figure, error) {
 	if len(m.Axes) == 0 {
 		return nil, fmt.Errorf("plot: a sweep plot needs at least one --vary")
 	}
@@ -207,7 +213,6 @@ func SweepFigure(m sweep.Meta, recs []sweep.Record, pts []*scenario.Scenario) (*
 		return nil, fmt.Errorf("plot: %d point scenarios for %d points", len(pts), len(m.Labels))
 	}
 	ax := m.Axes[0]
-	st := sweep.Summaries(m, recs)
 	title := fmt.Sprintf("%s: goodput vs %s (mean of %d seeds, 95%% CI)", m.Scenario, ax.Path, m.Seeds)
 	if st.Runs.Failed > 0 {
 		title += fmt.Sprintf("\n%d of %d runs failed: circled means cover completed runs only", st.Runs.Failed, st.Runs.Total)
@@ -280,6 +285,16 @@ func SweepFigure(m sweep.Meta, recs []sweep.Record, pts []*scenario.Scenario) (*
 // Sweep draws SweepFigure into dir and returns the files written.
 func Sweep(m sweep.Meta, recs []sweep.Record, pts []*scenario.Scenario, dir string) ([]string, error) {
 	f, err := SweepFigure(m, recs, pts)
+	if err != nil {
+		return nil, err
+	}
+	return Render(f, dir)
+}
+
+// SweepStats draws SweepStatsFigure into dir and returns the files
+// written.
+func SweepStats(m sweep.Meta, st sweep.Stats, pts []*scenario.Scenario, dir string) ([]string, error) {
+	f, err := SweepStatsFigure(m, st, pts)
 	if err != nil {
 		return nil, err
 	}

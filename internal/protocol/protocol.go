@@ -138,6 +138,17 @@ func (p Protocol) Untimed() bool { return table[p].untimed }
 // protocol (repeat:).
 func (p Protocol) Repeatable() bool { return table[p].repeat }
 
+// ParseFamily returns the family whose name (Family.String) is name, as a
+// trace's packets name their protocol ("tcp", "udp", "rdt").
+func ParseFamily(name string) (Family, bool) {
+	for f, n := range familyNames {
+		if n == name {
+			return Family(f), true
+		}
+	}
+	return 0, false
+}
+
 // IsFamily reports whether name is a protocol of family f.
 func IsFamily(name string, f Family) bool {
 	p, ok := Parse(name)

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"tcpsim/internal/direction"
 
+	"tcpsim/internal/direction"
 	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/run"
 	"tcpsim/model/link"
@@ -123,6 +123,10 @@ var (
 	onlyTCP = proto.NamesOf(proto.TCP)
 	onlyUDP = proto.NamesOf(proto.UDP)
 	onlyRDT = proto.NamesOf(proto.RDT)
+	// rdt2: the rdt protocols without a timer (rdt 2.0, 2.1, 2.2), and
+	// rdtNAK those of them whose receiver sends NAKs (2.0, 2.1).
+	rdt2   = []string{proto.RDT20.String(), proto.RDT21.String(), proto.RDT22.String()}
+	rdtNAK = rdt2[:2]
 	// tcpRDT: fields that TCP and the rdt family both have.
 	tcpRDT = append(proto.NamesOf(proto.TCP), proto.NamesOf(proto.RDT)...)
 )
@@ -222,6 +226,14 @@ func linkRateCell(v any) string {
 
 // verifiedCell prints data_verified as the table always has: "NO" stands
 // out in a column of "yes".
+// partialCell marks a partial goodput in the goodput cell.
+func partialCell(v any) string {
+	if b, _ := v.(bool); b {
+		return " (partial)"
+	}
+	return ""
+}
+
 func verifiedCell(v any) string {
 	if s, _ := v.(string); s == "no" {
 		return "NO"
@@ -263,6 +275,8 @@ func flowStatus(f *run.FlowResult) string {
 		return "complete"
 	case f.TCP != nil && f.TCP.CorruptBytes > 0, f.RDT != nil && f.RDT.WrongBytes > 0:
 		return "corrupt" // bytes delivered that differ from those sent
+	case f.RDT != nil && f.RDT.Deadlock:
+		return "deadlocked"
 	}
 	return "unfinished"
 }
@@ -348,7 +362,7 @@ var flowRows = []row[*run.FlowResult]{
 		func(f *run.FlowResult) any { return strings.Join(f.Path, " ") }, textCell))),
 	topoOnly(one("base RTT", nullable(flowField("base_rtt_s", Number, "s", nil, "propagation delay out along the path and back along the receiver's route: the RTT without serialisation or queueing",
 		func(f *run.FlowResult) any { return seconds(f.BaseRTT) }, secondsCell)))),
-	one("status", flowField("status", Text, "", nil, "complete, aborted, corrupt (the flow delivered bytes that differ from those sent: TCP past the checksum, or an rdt receiver that took an old packet for a new one) or unfinished",
+	one("status", flowField("status", Text, "", nil, "complete, aborted, corrupt (the flow delivered bytes that differ from those sent: TCP past the checksum, or an rdt receiver that took an old packet for a new one), deadlocked (an rdt 2.x flow, which has no timer, whose run ran out of events: both ends wait for ever) or unfinished",
 		func(f *run.FlowResult) any { return flowStatus(f) }, textCell)),
 	one("bytes offered", flowCount("bytes_offered", "bytes", nil, "application bytes to send",
 		func(f *run.FlowResult) int64 { return f.OfferedBytes })),
@@ -360,8 +374,17 @@ var flowRows = []row[*run.FlowResult]{
 		verified, verifiedCell)),
 	one("wrong bytes delivered", rdtCount("wrong_bytes_delivered", "bytes", onlyRDT, "bytes the receiving application read that differ from the bytes sent at that offset (an old packet taken for a new one), or lie beyond the end",
 		func(r *run.RDTResult) int64 { return r.WrongBytes })),
-	one("goodput", flowField("goodput_bps", Number, "bit/s", nil, "delivered application bits per second of completion time; 0 if nothing completed",
-		func(f *run.FlowResult) any { return number(f.Goodput) }, rateCell)),
+	{title: "goodput", fields: []field[*run.FlowResult]{
+		flowField("goodput_bps", Number, "bit/s", nil, "delivered application bits per second of completion time; for an unfinished TCP or rdt transfer (goodput_partial), the bits it delivered per second from its start to the end of the run",
+			func(f *run.FlowResult) any {
+				if f.Partial {
+					return number(f.PartialGoodput)
+				}
+				return number(f.Goodput)
+			}, rateCell),
+		flowField("goodput_partial", Bool, "", nil, "true when the transfer did not finish, so goodput_bps is of the bytes delivered by the end of the run",
+			func(f *run.FlowResult) any { return f.Partial }, partialCell),
+	}},
 	one("handshake time", nullable(flowField("handshake_time_s", Number, "s", onlyTCP, "SYN sent to SYN-ACK received by the client; null if never established",
 		func(f *run.FlowResult) any { return seconds(tcpOf(f).Handshake) }, secondsCell))),
 	one("completion time", nullable(flowField("completion_time_s", Number, "s", nil, "flow start to the last application byte delivered; null if nothing was",
@@ -389,6 +412,14 @@ var flowRows = []row[*run.FlowResult]{
 		func(r *run.RDTResult) int64 { return r.Receiver.OutOfOrderDiscarded })),
 	one("out of order buffered", rdtCount("out_of_order_buffered", "packets", []string{srProto}, "selective-repeat: packets inside the receiver's window but not its base, buffered until the gap fills",
 		func(r *run.RDTResult) int64 { return r.Receiver.OutOfOrderBuffered })),
+	one("NAKs sent", rdtCount("naks_sent", "packets", rdtNAK, "rdt2.0 and rdt2.1: NAKs the receiver sent for corrupted data packets (K&R §3.4.1)",
+		func(r *run.RDTResult) int64 { return r.Receiver.NAKsSent })),
+	{title: "FSM state at end (sender / receiver)", sep: " / ", fields: []field[*run.FlowResult]{
+		flowField("sender_state", Text, "", rdt2, "rdt 2.x: the state of the sender's FSM when the run ended, as K&R name it (\"wait for call 0 from above\")",
+			func(f *run.FlowResult) any { return rdtOf(f).SenderState }, textCell),
+		flowField("receiver_state", Text, "", rdt2, "rdt 2.x: the state of the receiver's FSM when the run ended (\"wait for 1 from below\")",
+			func(f *run.FlowResult) any { return rdtOf(f).ReceiverState }, textCell),
+	}},
 	one("retransmissions (timeout)", tcpCount("retransmissions_timeout", "packets", "segments resent after a retransmission timeout",
 		func(t *run.TCPResult) int64 { return t.TimeoutRetrans })),
 	one("retransmissions (fast)", tcpCount("retransmissions_fast", "packets", "segments resent by fast retransmit or a NewReno partial ACK",

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/run"
 	"tcpsim/internal/scenario"
 	"tcpsim/sim"
@@ -651,7 +652,7 @@ func schemaDoc() string {
 			case f.AppliesTo(udpProto):
 				udp = append(udp, f.Field)
 			}
-			if f.Protocols != nil && (f.AppliesTo(swProto) || f.AppliesTo(gbnProto) || f.AppliesTo(srProto)) {
+			if f.Protocols != nil && slices.ContainsFunc(f.Protocols, func(p string) bool { return proto.IsFamily(p, proto.RDT) }) {
 				rdt = append(rdt, f.Field)
 			}
 		}
@@ -667,7 +668,7 @@ func schemaDoc() string {
 	section("Flow, every protocol (`flows[]`)", flow)
 	section("TCP only (`flows[].tcp`)", tcp)
 	section("UDP only (`flows[].udp`)", udp)
-	section("Stop-and-wait, go-back-n and selective-repeat only (`flows[].rdt`)", rdt)
+	section("The rdt family only: stop-and-wait, go-back-n, selective-repeat, rdt2.0, rdt2.1, rdt2.2 (`flows[].rdt`)", rdt)
 	section("Link direction (`links[]`)", link)
 	router := []Field{{Key: "name", Kind: Text, Doc: "the router's name (topology form only: `routers[]` is absent without routers)"}}
 	for _, r := range routerRows {

@@ -5,12 +5,12 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"tcpsim/internal/direction"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 
+	"tcpsim/internal/direction"
 	"tcpsim/internal/run"
 	"tcpsim/sim"
 )

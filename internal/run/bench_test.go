@@ -165,6 +165,18 @@ flows:
 `)
 }
 
+// BenchmarkTCP10MBBBR is BenchmarkTCP10MBLinux with BBR (congestion: bbr,
+// which always paces at its own rate): the issue asks that it cost at most
+// 1.5x the NewReno run.
+func BenchmarkTCP10MBBBR(b *testing.B) {
+	benchScenario(b, `name: bench
+until: 600s
+link: {rate: 10Mbps, delay: 20ms, queue: 100, loss: 1%}
+flows:
+  - {name: f, protocol: tcp, bytes: 10MB, profile: linux, congestion: bbr}
+`)
+}
+
 // BenchmarkTCP100MBGigabit: 100 MB over a clean 1 Gbps link.
 func BenchmarkTCP100MBGigabit(b *testing.B) {
 	benchScenario(b, `name: bench
@@ -228,7 +240,8 @@ func BenchmarkTCP10MBTraced(b *testing.B) {
 // timers, packet buffers, headers, the receive buffer and the application's
 // verification all reuse what the warm-up allocated.
 func TestSteadyStateTCPAllocatesNothing(t *testing.T) {
-	for _, opts := range []string{"congestion: newreno", "congestion: newreno, sack: true", "congestion: cubic, sack: true, timestamps: true"} {
+	for _, opts := range []string{"congestion: newreno", "congestion: newreno, sack: true", "congestion: cubic, sack: true, timestamps: true",
+		"profile: linux", "profile: linux, congestion: bbr", "profile: linux, congestion: reno, sack: false"} {
 		steadyStateAllocs(t, opts)
 	}
 }

@@ -2,8 +2,8 @@ package run
 
 import (
 	"fmt"
-	"tcpsim/internal/direction"
 
+	"tcpsim/internal/direction"
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/trace"
 	"tcpsim/model/link"

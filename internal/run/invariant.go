@@ -3,6 +3,8 @@ package run
 import (
 	"fmt"
 	"math"
+
+	proto "tcpsim/internal/protocol"
 )
 
 // Violation is one broken invariant of a run's results: a number that
@@ -101,7 +103,7 @@ func Check(r *Result) []Violation {
 		f := &r.Flows[i]
 		sent += f.PacketsSent
 		taken += f.PacketsRecv + f.ChecksumDrops + f.Unplaceable
-		if f.Protocol == "udp" {
+		if proto.IsFamily(f.Protocol, proto.UDP) {
 			taken += f.Duplicates // apart from PacketsRecv, unlike TCP's and rdt's
 		}
 		checkFlow(f, rate, dup, bad)
@@ -137,7 +139,7 @@ func checkFlow(f *FlowResult, rate map[[2]string]int64, dup bool, bad func(where
 		bad(w, "goodput %.0f bps above the bottleneck rate %d bps", f.Goodput, b)
 	}
 	switch {
-	case f.Protocol == "udp":
+	case proto.IsFamily(f.Protocol, proto.UDP):
 		if f.PacketsRecv > f.PacketsSent || f.Lost != f.PacketsSent-f.PacketsRecv {
 			bad(w, "sent %d datagrams, received %d, lost %d", f.PacketsSent, f.PacketsRecv, f.Lost)
 		}

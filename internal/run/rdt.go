@@ -2,8 +2,9 @@ package run
 
 import (
 	"strconv"
-	"tcpsim/internal/direction"
 
+	"tcpsim/internal/direction"
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/trace"
 	"tcpsim/model/host"
@@ -102,6 +103,8 @@ func (r *rdtFlow) result(now sim.Time) FlowResult {
 	if app.DoneAt >= 0 {
 		res.Completion = app.DoneAt - res.Start
 		res.Goodput = goodput(app.Delivered, res.Completion)
+	} else {
+		res.partialGoodput(now)
 	}
 	if app.Total > 0 {
 		res.DeliveryRatio = float64(app.Delivered) / float64(app.Total)
@@ -122,15 +125,17 @@ func (r *rdtFlow) result(now sim.Time) FlowResult {
 		}
 	case app.DoneAt < 0:
 		x.Verified = "partial"
-		if !done && !cfgHasTimer(r.spec) && r.net.drained {
-			x.Deadlock = true
-			x.Failure = r.deadlock()
-		}
 		if done {
 			x.Failure = "the sender saw every packet acknowledged, but the receiver is missing some (an old ACK taken for a new one: too few sequence numbers for the window)"
 		}
 	default:
 		x.Verified = "yes"
+	}
+	if !done && app.Wrong == 0 && !cfgHasTimer(r.spec) && r.net.drained {
+		// Also with every byte delivered: rdt 2.0's sender that got a
+		// corrupted last ACK never learns it.
+		x.Deadlock = true
+		x.Failure = r.deadlock()
 	}
 	res.Complete = done && app.DoneAt >= 0 && app.Wrong == 0
 	res.RDT = x
@@ -180,7 +185,7 @@ func (r *rdtSide) RDTEvent(ev rdt.Event, n rdt.Note) {
 			from, to = to, from
 		}
 		h := n.Header
-		t.ev = trace.Event{T: t.n.eng.Now(), Flow: r.flow, Kind: trace.Send, Dir: direction.Of(from, to), Node: t.node(from), Proto: "rdt",
+		t.ev = trace.Event{T: t.n.eng.Now(), Flow: r.flow, Kind: trace.Send, Dir: direction.Of(from, to), Node: t.node(from), Proto: proto.RDT.String(),
 			Flags: h.Type.String(), Seq: uint32(h.Seq), Ack: uint32(h.Ack), Len: n.Len, Retrans: n.Retrans}
 		t.sink.Event(&t.ev)
 	case rdt.EvTimer:

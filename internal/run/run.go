@@ -164,9 +164,18 @@ type FlowResult struct {
 	// Path is the nodes from the sender to the receiver, and BaseRTT the
 	// propagation delay out along it and back along the receiver's
 	// route (no serialisation, no queueing).
-	Path          []string
-	BaseRTT       sim.Time
-	Goodput       float64 // delivered application bits per second of Completion
+	Path    []string
+	BaseRTT sim.Time
+	Goodput float64 // delivered application bits per second of Completion
+	// PartialGoodput is, for a TCP or rdt transfer that did not finish
+	// and delivered something, the application bits it delivered per
+	// second from Start to the end of the run (Goodput stays 0: it is of
+	// completed transfers, and sweeps and fairness indices read it); 0
+	// otherwise, and for UDP.
+	PartialGoodput float64
+	// Partial reports that the transfer did not finish, so that the
+	// goodput reported is PartialGoodput.
+	Partial       bool
 	DeliveryRatio float64
 
 	TCP *TCPResult
@@ -518,6 +527,17 @@ type PanicError struct {
 
 func (e *PanicError) Error() string {
 	return fmt.Sprintf("internal error (a bug in tcpsim, please report it): %v; reproduce with: tcpsim run %s --seed %d", e.Value, e.File, e.Seed)
+}
+
+// partialGoodput marks r as an unfinished transfer and sets its goodput
+// so far: the bytes delivered per second from its start to now. A
+// transfer that delivered nothing keeps goodput 0, not marked.
+func (r *FlowResult) partialGoodput(now sim.Time) {
+	if r.DeliveredBytes <= 0 {
+		return
+	}
+	r.Partial = true
+	r.PartialGoodput = goodput(r.DeliveredBytes, now-r.Start)
 }
 
 func goodput(bytes int64, d sim.Time) float64 {

@@ -67,7 +67,7 @@ func newTCPFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, cport,
 		MinRTO: sim.Time(t.MinRTO), MaxRTO: sim.Time(t.MaxRTO), InitialRTO: sim.Time(t.InitialRTO),
 		TimeWait: sim.Time(t.TimeWait), InitialSsthresh: t.InitialSsthresh * t.MSS, SACK: t.SACK, Timestamps: t.Timestamps,
 		QuickAcks: t.QuickAcks, ECN: t.ECN, PRR: t.PRR, Pacing: t.Pacing, RACK: t.RACK, DSACK: t.DSACK, FRTO: t.FRTO, LinuxRTO: t.RTOEstimator == "linux",
-		ByteCounting: t.ByteCounting, NewRenoRecovery: t.NewRenoRecovery, DelAckATO: t.DelAckATO, HyStart: hystart, RecvBufferMax: int(t.RecvBufferMax),
+		ByteCounting: t.ByteCounting, TextbookWindow: t.TextbookWindow, NewRenoRecovery: t.NewRenoRecovery, DelAckATO: t.DelAckATO, HyStart: hystart, RecvBufferMax: int(t.RecvBufferMax),
 	}
 	if t.DelayedAck.On {
 		cfg.DelayedAck = sim.Time(t.DelayedAck.Timeout)
@@ -141,6 +141,8 @@ func (t *tcpFlow) result(now sim.Time) FlowResult {
 	if a.Done() {
 		r.Completion = a.DoneAt - r.Start
 		r.Goodput = goodput(a.Delivered, r.Completion)
+	} else {
+		r.partialGoodput(now)
 	}
 	if r.OfferedBytes > 0 {
 		r.DeliveryRatio = float64(r.DeliveredBytes) / float64(r.OfferedBytes)

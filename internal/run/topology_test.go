@@ -5,9 +5,9 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
-	"tcpsim/internal/direction"
 	"testing"
 
+	"tcpsim/internal/direction"
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/trace"
 	"tcpsim/sim"

@@ -2,10 +2,11 @@ package run
 
 import (
 	"sync/atomic"
-	"tcpsim/internal/direction"
 
 	"strconv"
 
+	"tcpsim/internal/direction"
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/trace"
 	"tcpsim/model/link"
@@ -88,14 +89,14 @@ func (t *tracer) packet(kind string, pkt link.Packet, dir direction.Dir) *trace.
 	t.ev = trace.Event{T: t.n.eng.Now(), Flow: t.flowName(pkt.Flow), Kind: kind, Dir: dir, Len: s.Len, Packet: pkt.Buf, ID: pkt.ID}
 	switch s.Protocol {
 	case wire.ProtoTCP:
-		t.ev.Proto = "tcp"
+		t.ev.Proto = proto.TCP.String()
 		t.ev.Seq, t.ev.Ack, t.ev.Flags, t.ev.Win = s.Seq, s.Ack, wire.FlagString(s.Flags), int(s.Window)
 		t.ev.SACK = sackList(s.SACK, s.NSACK)
 		if s.Flags&wire.FlagSYN == 0 {
 			t.ev.Win <<= t.shift[s.SrcPort] // windows in bytes (RFC 7323 scaling undone)
 		}
 	case wire.ProtoUDP:
-		t.ev.Proto = "udp"
+		t.ev.Proto = proto.UDP.String()
 		if f := pkt.Flow; f >= 0 && int(f) < len(t.n.sc.Flows) && scenario.IsRDT(t.n.sc.Flows[f].Protocol) {
 			rdtPacket(&t.ev, pkt.Buf)
 		}
@@ -237,7 +238,7 @@ func (t *tracer) tcpSegment(s *tcpSide, n tcp.Note) {
 	if s.side == "server" {
 		from, to = to, from
 	}
-	t.ev = trace.Event{T: t.n.eng.Now(), Flow: s.flow, Kind: trace.Send, Dir: direction.Of(from, to), Node: t.node(from), Proto: "tcp",
+	t.ev = trace.Event{T: t.n.eng.Now(), Flow: s.flow, Kind: trace.Send, Dir: direction.Of(from, to), Node: t.node(from), Proto: proto.TCP.String(),
 		Seq: h.Seq, Ack: h.Ack, Flags: wire.FlagString(h.Flags), Win: win, Len: n.Len, Retrans: n.Retrans,
 		SACK: sackList(h.SACK, h.NSACK)}
 	t.sink.Event(&t.ev)

@@ -361,6 +361,7 @@ func tcpFields() []field[TCPFlow] {
 		boolField("frto", func(f *TCPFlow, v bool) { f.FRTO = v }),
 		enumField("rto_estimator", []string{"rfc6298", "linux"}, func(f *TCPFlow, v string) { f.RTOEstimator = v }),
 		boolField("byte_counting", func(f *TCPFlow, v bool) { f.ByteCounting = v }),
+		boolField("textbook_window", func(f *TCPFlow, v bool) { f.TextbookWindow = v }),
 		boolField("newreno_recovery", func(f *TCPFlow, v bool) { f.NewRenoRecovery = v }),
 		boolField("delack_ato", func(f *TCPFlow, v bool) { f.DelAckATO = v }),
 		enumField("hystart", tcp.HyStartNames(), func(f *TCPFlow, v string) { f.HyStart = v }),

@@ -64,3 +64,40 @@ func TestRDTFlowAccepted(t *testing.T) {
 		}
 	}
 }
+
+// rdt 2.x take no timer and refuse, with the field's position, a link
+// that loses, duplicates or reorders packets (K&R §3.4.1); bit errors
+// and scripted drops (which show the deadlock) are accepted.
+func TestRDT2Channel(t *testing.T) {
+	flow := "flows:\n  - {name: f, protocol: rdt2.1, count: 3}\n"
+	for _, tc := range []struct {
+		name, doc string
+		want      []string // nil: accepted
+	}{
+		{"bit errors", "link:\n  corrupt: 5%\n" + flow, nil},
+		{"loss 0", "link:\n  loss: 0%\n" + flow, nil},
+		{"scripted drop", "link:\n  corrupt: 5%\n" + flow + "faults:\n  - {flow: f, drop: data, segment: 2}\n", nil},
+		{"loss", "link:\n  loss: 1%\n" + flow, []string{"x.yaml:3:3", "link.loss", "flow f runs rdt2.1", "loses packets", "stop-and-wait"}},
+		{"reverse loss", "link:\n  reverse:\n    loss: 1%\n" + flow, []string{"x.yaml:4:5", "link.reverse.loss"}},
+		{"gilbert-elliott", "link:\n  loss: {model: gilbert-elliott, p: 1%, r: 10%}\n" + flow, []string{"link.loss", "loses packets"}},
+		{"duplicate", "link:\n  forward:\n    duplicate: 1%\n" + flow, []string{"link.forward.duplicate", "duplicates packets"}},
+		{"reorder", "link:\n  reorder: 1%\n  reorder_delay: 5ms\n" + flow, []string{"link.reorder", "reorders packets"}},
+		{"timeout", "flows:\n  - {name: f, protocol: rdt2.2, count: 3, timeout: 1s}\n", []string{"flows[0].timeout", "rdt2.2 has no timer"}},
+		{"window", "flows:\n  - {name: f, protocol: rdt2.0, count: 3, window: 2}\n", []string{"flows[0].window", "rdt2.0 has window 1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("x.yaml", []byte("name: x\n"+tc.doc))
+			switch {
+			case tc.want == nil && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.want != nil && err == nil:
+				t.Fatal("accepted")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}

@@ -200,6 +200,9 @@ type TCPFlow struct {
 	// ByteCounting grows the window by segments acknowledged, as Linux
 	// does (RFC 3465), instead of RFC 5681's per-ACK rule.
 	ByteCounting bool
+	// TextbookWindow runs tahoe's, reno's and newreno's window as
+	// Kurose & Ross's Figure 3.53 draws it (tcp.Config.TextbookWindow).
+	TextbookWindow bool
 	// NewRenoRecovery gives Reno NewReno's fast recovery (RFC 6582), as
 	// Linux recovers without SACK.
 	NewRenoRecovery bool
@@ -345,4 +348,21 @@ func (s *Scenario) errAt(path, format string, args ...any) error {
 func (s *Scenario) has(path string) bool {
 	_, ok := s.pos[path]
 	return ok
+}
+
+// ErrAt returns an error located at the first of paths ("link.rate",
+// "flows[0].rate") that the file or an override wrote, with msg; at the
+// last path, without a line, if the file wrote none of them (a default).
+// It lets a command refuse a valid scenario for a reason of its own (an
+// emulation's limits) with the same file:line:col as a validation error.
+func (s *Scenario) ErrAt(msg string, paths ...string) error {
+	if len(paths) == 0 {
+		return &Error{File: s.File, Msg: msg}
+	}
+	for _, p := range paths {
+		if s.has(p) {
+			return s.errAt(p, "%s", msg)
+		}
+	}
+	return &Error{File: s.File, Field: paths[len(paths)-1], Msg: msg}
 }

@@ -5,10 +5,10 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"tcpsim/internal/direction"
 
 	"github.com/goccy/go-yaml/ast"
 
+	"tcpsim/internal/direction"
 	"tcpsim/model/link"
 )
 

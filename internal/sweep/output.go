@@ -1,11 +1,14 @@
 package sweep
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,28 +16,125 @@ import (
 	"tcpsim/internal/report"
 )
 
-// writers print a sweep's report, by format: one row per format of
-// report's table that sweeps print (report.Format.Sweep).
-var writers = [...]func(w io.Writer, m Meta, recs []Record, st Stats) error{
-	report.FormatTable:    func(w io.Writer, m Meta, _ []Record, st Stats) error { return writeTables(w, m, st, false) },
-	report.FormatMarkdown: func(w io.Writer, m Meta, _ []Record, st Stats) error { return writeTables(w, m, st, true) },
-	report.FormatCSV:      writeCSV,
-	report.FormatJSON:     writeJSON,
-}
-
 // Write prints the sweep's results in format (one of
 // report.FormatNames(true); "" is table). recs are sorted into run order.
+// It is NewReport, Add of every record, and Close.
 func Write(w io.Writer, m Meta, recs []Record, format string) error {
+	rep, err := NewReport(w, m, format)
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(recs, func(a, b Record) int { return a.Run - b.Run })
+	for i := range recs {
+		if err := rep.Add(&recs[i]); err != nil {
+			rep.Abort()
+			return err
+		}
+	}
+	_, err = rep.Close()
+	return err
+}
+
+// Report writes a sweep's report from its records as they come, in run
+// order, without holding them: the statistics are accumulated
+// (Accumulator), and the per-run rows of csv and json, which the
+// document needs before or after the statistics, are written to a
+// temporary file (in os.TempDir) and copied out by Close. Nothing is
+// written to w before Close, so a sweep stopped half-way prints nothing.
+type Report struct {
+	w      io.Writer
+	m      Meta
+	format report.Format
+	acc    *Accumulator
+	spill  *os.File      // csv and json: the run rows, in their final form
+	buf    *bufio.Writer // over spill
+	csv    *csv.Writer   // over buf
+	runs   int
+}
+
+// NewReport starts a report of a sweep of m in format (see Write).
+func NewReport(w io.Writer, m Meta, format string) (*Report, error) {
 	name := format
 	if name == "" {
 		name = report.FormatTable.String()
 	}
 	f, err := report.ParseFormat(name, true)
-	if err != nil || int(f) >= len(writers) || writers[f] == nil {
-		return fmt.Errorf("sweep: unknown format %q (want %s)", format, report.FormatList(true, false))
+	if err != nil || !f.Sweep() {
+		return nil, fmt.Errorf("sweep: unknown format %q (want %s)", format, report.FormatList(true, false))
 	}
-	slices.SortFunc(recs, func(a, b Record) int { return a.Run - b.Run })
-	return writers[f](w, m, recs, Summaries(m, recs))
+	r := &Report{w: w, m: m, format: f, acc: NewAccumulator(m)}
+	if f == report.FormatCSV || f == report.FormatJSON {
+		if r.spill, err = os.CreateTemp("", "tcpsim-sweep-runs-*"); err != nil {
+			return nil, fmt.Errorf("sweep: a temporary file for the runs: %w", err)
+		}
+		r.buf = bufio.NewWriterSize(r.spill, 256<<10)
+		r.csv = csv.NewWriter(r.buf)
+	}
+	return r, nil
+}
+
+// Add adds the next record, in run order.
+func (r *Report) Add(rec *Record) error {
+	if err := r.acc.Add(rec); err != nil {
+		return err
+	}
+	var err error
+	switch r.format {
+	case report.FormatCSV:
+		err = writeCSVRuns(r.csv, r.m, rec)
+	case report.FormatJSON:
+		err = writeJSONRun(r.buf, r.m, rec, r.runs == 0)
+	}
+	r.runs++
+	if err != nil {
+		return fmt.Errorf("sweep: writing run %d to %s: %w", rec.Run, r.spill.Name(), err)
+	}
+	return nil
+}
+
+// Close writes the report to w and returns its statistics.
+func (r *Report) Close() (Stats, error) {
+	defer r.Abort()
+	st := r.acc.Stats()
+	var runs io.Reader = strings.NewReader("")
+	if r.spill != nil {
+		r.csv.Flush()
+		if err := r.csv.Error(); err != nil {
+			return st, fmt.Errorf("sweep: %w", err)
+		}
+		if err := r.buf.Flush(); err != nil {
+			return st, fmt.Errorf("sweep: writing %s: %w", r.spill.Name(), err)
+		}
+		if _, err := r.spill.Seek(0, io.SeekStart); err != nil {
+			return st, fmt.Errorf("sweep: %w", err)
+		}
+		runs = r.spill
+	}
+	bw := bufio.NewWriterSize(r.w, 256<<10)
+	var err error
+	switch r.format {
+	case report.FormatTable:
+		err = writeTables(bw, r.m, st, false)
+	case report.FormatMarkdown:
+		err = writeTables(bw, r.m, st, true)
+	case report.FormatCSV:
+		err = writeCSV(bw, r.m, runs, st)
+	case report.FormatJSON:
+		err = writeJSON(bw, r.m, runs, r.runs, st)
+	}
+	if err == nil {
+		err = bw.Flush()
+	}
+	return st, err
+}
+
+// Abort forgets the report and removes its temporary file; Close calls it.
+func (r *Report) Abort() {
+	if r.spill != nil {
+		r.spill.Close()
+		os.Remove(r.spill.Name())
+		r.spill = nil
+	}
 }
 
 // Warning returns the one-line warning a sweep prints on stderr when runs
@@ -172,11 +272,11 @@ func csvFloat(v float64) string {
 }
 
 // writeCSV writes one tidy CSV in SI units (bps, ratio, s): a row per run,
-// flow and metric (kind=run, with seed, value and why the flow failed) and
-// a row per point, flow and metric (kind=summary, with the run counts and
-// the statistics over the runs named in the over column). Cells that do
-// not apply are empty.
-func writeCSV(w io.Writer, m Meta, recs []Record, st Stats) error {
+// flow and metric (kind=run, with seed, value and why the flow failed;
+// runs holds them, as writeCSVRuns wrote them) and a row per point, flow
+// and metric (kind=summary, with the run counts and the statistics over
+// the runs named in the over column). Cells that do not apply are empty.
+func writeCSV(w io.Writer, m Meta, runs io.Reader, st Stats) error {
 	cw := csv.NewWriter(w)
 	head := []string{"kind", "point"}
 	for _, a := range m.Axes {
@@ -191,19 +291,9 @@ func writeCSV(w io.Writer, m Meta, recs []Record, st Stats) error {
 	if err := cw.Write(head); err != nil {
 		return err
 	}
-	blank := func(n int) []string { return make([]string, n) }
-	for _, r := range recs {
-		for fi, f := range r.Flows {
-			for metric := range NumMetrics {
-				row := append([]string{"run", strconv.Itoa(r.Point)}, m.Labels[r.Point]...)
-				row = append(row, m.Flows[fi].Name, metric.Key(), metric.Over(), strconv.FormatUint(r.Seed, 10),
-					csvFloat(f.Values[metric]), f.Failure.Key())
-				row = append(row, blank(4+int(numFailures)-1+6)...)
-				if err := cw.Write(row); err != nil {
-					return err
-				}
-			}
-		}
+	cw.Flush()
+	if _, err := io.Copy(w, runs); err != nil {
+		return err
 	}
 	for _, ps := range st.Points {
 		for _, fs := range ps.Flows {
@@ -228,6 +318,23 @@ func writeCSV(w io.Writer, m Meta, recs []Record, st Stats) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// writeCSVRuns writes a run's kind=run rows: one per flow and metric.
+func writeCSVRuns(cw *csv.Writer, m Meta, r *Record) error {
+	blank := make([]string, 4+int(numFailures)-1+6)
+	for fi, f := range r.Flows {
+		for metric := range NumMetrics {
+			row := append([]string{"run", strconv.Itoa(r.Point)}, m.Labels[r.Point]...)
+			row = append(row, m.Flows[fi].Name, metric.Key(), metric.Over(), strconv.FormatUint(r.Seed, 10),
+				csvFloat(f.Values[metric]), f.Failure.Key())
+			row = append(row, blank...)
+			if err := cw.Write(row); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // jf is a float in JSON: null when it does not exist (NaN).
@@ -295,9 +402,36 @@ type metricInfoJSON struct {
 	Over   string `json:"over"`
 }
 
+// jsonRunsIndent is the indentation of the runs in the JSON document:
+// its elements are two levels deep.
+const jsonRunsIndent = "    "
+
+// writeJSONRun writes a run of the JSON document's "runs" array, indented
+// as encoding/json indents it there, preceded by the separator.
+func writeJSONRun(w io.Writer, m Meta, r *Record, first bool) error {
+	sep := ",\n" + jsonRunsIndent
+	if first {
+		sep = jsonRunsIndent
+	}
+	if _, err := io.WriteString(w, sep); err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent(jsonRunsIndent, "  ")
+	if err := enc.Encode(r.toJSON(m.Flows)); err != nil {
+		return err
+	}
+	_, err := w.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+	return err
+}
+
 // writeJSON writes one JSON document: the sweep's description, the run
-// counts, a summary per point and flow, and every run's raw values.
-func writeJSON(w io.Writer, m Meta, recs []Record, st Stats) error {
+// counts, a summary per point and flow, and every run's raw values (n
+// runs, as writeJSONRun wrote them), exactly as encoding/json would
+// indent the whole document.
+func writeJSON(w io.Writer, m Meta, runs io.Reader, n int, st Stats) error {
 	out := struct {
 		Scenario       string           `json:"scenario"`
 		File           string           `json:"file"`
@@ -313,10 +447,7 @@ func writeJSON(w io.Writer, m Meta, recs []Record, st Stats) error {
 		Runs   []recordJSON `json:"runs"`
 	}{Scenario: m.Scenario, File: m.File, ScenarioSHA256: m.ScenarioSHA256, GridSHA256: m.GridSHA256,
 		Vary: m.Axes, Seeds: m.Seeds, BaseSeed: m.BaseSeed, Flows: m.Flows, countsJSON: toCountsJSON(st.Runs),
-		Points: []pointJSON{}, Runs: make([]recordJSON, len(recs))}
-	for i := range recs {
-		out.Runs[i] = recs[i].toJSON(m.Flows)
-	}
+		Points: []pointJSON{}, Runs: []recordJSON{}}
 	if out.Vary == nil {
 		out.Vary = []Axis{}
 	}
@@ -342,7 +473,31 @@ func writeJSON(w io.Writer, m Meta, recs []Record, st Stats) error {
 		}
 		out.Points = append(out.Points, pj)
 	}
-	return encodeJSON(w, out, "  ")
+	var b bytes.Buffer
+	if err := encodeJSON(&b, out, "  "); err != nil {
+		return err
+	}
+	// The document ends with the runs, encoded empty: put them in.
+	const tail = "\"runs\": []\n}\n"
+	doc := b.Bytes()
+	if !bytes.HasSuffix(doc, []byte(tail)) {
+		return fmt.Errorf("sweep: the JSON document does not end with %q", tail)
+	}
+	if n == 0 {
+		_, err := w.Write(doc)
+		return err
+	}
+	if _, err := w.Write(doc[:len(doc)-len(tail)]); err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, "\"runs\": [\n"); err != nil {
+		return err
+	}
+	if _, err := io.Copy(w, runs); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n  ]\n}\n")
+	return err
 }
 
 // encodeJSON writes v as JSON without HTML escaping ("->" stays "->").

@@ -153,6 +153,9 @@ func ParseShard(s string) (Shard, error) {
 
 func (s Shard) has(r int) bool { return s.N <= 1 || r%s.N == s.K-1 }
 
+// Size returns the number of the runs 0..runs-1 in the shard.
+func (s Shard) Size(runs int) int { return s.size(runs) }
+
 // size returns the number of the runs 0..runs-1 in the shard.
 func (s Shard) size(runs int) int {
 	if s.N <= 1 {
@@ -181,25 +184,54 @@ type Options struct {
 	Interrupt *atomic.Bool
 	// Progress, if not nil, is called after each run, never concurrently.
 	Progress func()
+	// Skip, if not nil, says which runs (by run number) not to make:
+	// those an earlier, interrupted sweep wrote already.
+	Skip func(run int) bool
 }
 
 // ErrInterrupted is returned (wrapped, with counts) by Execute when
 // Options.Interrupt was set before every run was made.
 var ErrInterrupted = errors.New("sweep: interrupted")
 
-// Execute makes the shard's runs on a pool of workers. Every run is a
-// pure function of (point, seed), and results are put back in run order,
-// so output is identical whatever the worker count.
+// Execute makes the shard's runs on a pool of workers and returns their
+// records in run order: Stream, collected. When Interrupt is set it
+// returns the records of the runs that finished before the first
+// unfinished one, and an error wrapping ErrInterrupted.
+func (p *Plan) Execute(opt Options) ([]Record, error) {
+	var out []Record
+	err := p.Stream(opt, func(r *Record) error {
+		out = append(out, *r)
+		return nil
+	})
+	if err != nil && !errors.Is(err, ErrInterrupted) {
+		return nil, err
+	}
+	return out, err
+}
+
+// streamWindow bounds, per worker, the runs started but not yet handed
+// to the sink: the records waiting for an earlier, slower run.
+const streamWindow = 64
+
+// Stream makes the shard's runs on a pool of workers and hands each
+// record to sink, never concurrently, in run order: records that finish
+// early wait for the earlier runs, at most streamWindow per worker, so
+// memory does not grow with the number of runs. Every run is a pure
+// function of (point, seed), so the records are identical whatever the
+// worker count.
 //
 // A run that fails (a flow aborted, a limit reached) is a Record with its
-// Failure, not an error. An error (a *run.PanicError: a bug) stops the
-// sweep and names the point and seed. When Interrupt is set Execute
-// returns the records of the runs that finished and an error wrapping
-// ErrInterrupted.
-func (p *Plan) Execute(opt Options) ([]Record, error) {
+// Failure, not an error. An error (a *run.PanicError: a bug), or one from
+// sink, stops the sweep; a run's error names the point and seed. When
+// Interrupt is set, runs in progress end, no new one starts, the records
+// before the first unfinished run have been handed to sink, and Stream
+// returns an error wrapping ErrInterrupted that counts the runs finished.
+// Skip, if not nil, names runs not to make (already made: --out resumes);
+// their records are not handed to sink.
+func (p *Plan) Stream(opt Options, sink func(*Record) error) error {
 	workers := opt.Workers
 	if workers < 0 || workers > MaxWorkers {
-		return nil, fmt.Errorf("--workers %d: want 1 to %d", workers, MaxWorkers)
+		return fmt.Errorf("--workers %d: want 1 to %d", workers, MaxWorkers)
 	}
 	if workers == 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -207,70 +239,126 @@ func (p *Plan) Execute(opt Options) ([]Record, error) {
 	shard := opt.Shard
 	total := shard.size(p.Runs())
 	workers = max(1, min(workers, total))
-	out := make([]Record, total)
-	errs := make([]error, total)
-	done := make([]bool, total)
+	type result struct {
+		j    int
+		rec  Record
+		err  error
+		done bool // finished, not interrupted
+	}
 	var stop atomic.Bool // set on the first error
 	interrupted := func() bool { return opt.Interrupt != nil && opt.Interrupt.Load() }
+	window := workers * streamWindow
+	credits := make(chan struct{}, window)
+	for range window {
+		credits <- struct{}{}
+	}
+	quit := make(chan struct{}) // closed when the sink side stops early
 	jobs := make(chan int)
+	results := make(chan result, workers)
+	go func() { // the feeder: at most window runs ahead of the sink
+		defer close(jobs)
+		for j := range total {
+			if opt.Skip != nil && opt.Skip(p.runOf(shard, j)) {
+				continue
+			}
+			select {
+			case <-credits:
+			case <-quit:
+				return
+			}
+			if stop.Load() || interrupted() {
+				return
+			}
+			select {
+			case jobs <- j:
+			case <-quit:
+				return
+			}
+		}
+	}()
 	var wg sync.WaitGroup
-	var mu sync.Mutex
+	var mu sync.Mutex // Progress is never called concurrently
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				if stop.Load() || interrupted() {
-					continue
+				res := result{j: j}
+				if !stop.Load() && !interrupted() {
+					r := p.runOf(shard, j)
+					pt, seed := r/p.Seeds, p.seed(r)
+					out, err := p.run(p.points[pt], seed, run.Options{Interrupt: opt.Interrupt})
+					switch {
+					case errors.Is(err, run.ErrInterrupted):
+						// Stopped while building its network: not
+						// finished, and no error of the sweep's.
+					case err != nil:
+						res.err = fmt.Errorf("sweep: point %d (%s), seed %d: %w", pt, p.pointWords(pt), seed, err)
+						stop.Store(true)
+					default:
+						res.rec = record(r, pt, seed, out)
+						res.done = res.rec.Failure != Interrupted
+					}
+					if opt.Progress != nil {
+						mu.Lock()
+						opt.Progress()
+						mu.Unlock()
+					}
 				}
-				r := j
-				if shard.N > 1 {
-					r = j*shard.N + shard.K - 1
-				}
-				pt, seed := r/p.Seeds, p.seed(r)
-				res, err := p.run(p.points[pt], seed, run.Options{Interrupt: opt.Interrupt})
-				switch {
-				case errors.Is(err, run.ErrInterrupted):
-					// Stopped while building its network: not
-					// finished, and no error of the sweep's.
-				case err != nil:
-					errs[j] = fmt.Errorf("sweep: point %d (%s), seed %d: %w", pt, p.pointWords(pt), seed, err)
-					stop.Store(true)
-				default:
-					out[j] = record(r, pt, seed, res)
-					done[j] = out[j].Failure != Interrupted
-				}
-				if opt.Progress != nil {
-					mu.Lock()
-					opt.Progress()
-					mu.Unlock()
-				}
+				results <- res
 			}
 		}()
 	}
-	for j := range total {
-		if stop.Load() || interrupted() {
-			break
+	go func() { wg.Wait(); close(results) }()
+	pending := map[int]result{}
+	next := 0 // the next job to hand to sink
+	finished := 0
+	var firstErr error
+	quitOnce := sync.OnceFunc(func() { close(quit) })
+	for res := range results {
+		if res.err != nil && firstErr == nil {
+			firstErr = res.err
+			quitOnce()
 		}
-		jobs <- j
+		if res.done {
+			finished++
+		}
+		pending[res.j] = res
+		for firstErr == nil {
+			for next < total && opt.Skip != nil && opt.Skip(p.runOf(shard, next)) {
+				next++
+			}
+			r, ok := pending[next]
+			if !ok || !r.done {
+				break
+			}
+			delete(pending, next)
+			next++
+			if err := sink(&r.rec); err != nil {
+				firstErr = err
+				stop.Store(true)
+				quitOnce()
+				break
+			}
+			credits <- struct{}{}
+		}
 	}
-	close(jobs)
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	quitOnce()
+	if firstErr != nil {
+		return firstErr
 	}
 	if interrupted() {
-		finished := out[:0]
-		for j := range out {
-			if done[j] {
-				finished = append(finished, out[j])
-			}
-		}
-		return finished, fmt.Errorf("%w: %d of %d runs finished", ErrInterrupted, len(finished), total)
+		return fmt.Errorf("%w: %d of %d runs had finished", ErrInterrupted, finished, total)
 	}
-	return out, nil
+	return nil
+}
+
+// runOf returns the run number of a shard's j-th run.
+func (p *Plan) runOf(shard Shard, j int) int {
+	if shard.N > 1 {
+		return j*shard.N + shard.K - 1
+	}
+	return j
 }
 
 // pointWords names point i's values, e.g. "link.loss=2%, flows.file.congestion=reno".

@@ -11,7 +11,7 @@ import (
 	"math"
 	"slices"
 
-	"tcpsim/internal/scenario"
+	proto "tcpsim/internal/protocol"
 )
 
 // Limits on what merge reads of a shard file, so that a file that is not
@@ -174,7 +174,7 @@ func checkMeta(m *Meta) error {
 			return fmt.Errorf("flow %d has no name", i)
 		case seen[f.Name]:
 			return fmt.Errorf("flow %q is named twice", f.Name)
-		case f.Protocol != "tcp" && f.Protocol != "udp" && !scenario.IsRDT(f.Protocol):
+		case !known(f.Protocol):
 			return fmt.Errorf("flow %q has protocol %q", f.Name, f.Protocol)
 		}
 		seen[f.Name] = true
@@ -239,7 +239,7 @@ func checkValues(j *recordJSON, m *Meta) error {
 		}{
 			{"goodput_bps", f.Goodput, false, false, false, !f.Complete},
 			{"delivery_ratio", f.DeliveryRatio, false, true, true, false},
-			{"retransmissions", f.Retransmissions, true, false, m.Flows[i].Protocol != "udp", m.Flows[i].Protocol == "udp"},
+			{"retransmissions", f.Retransmissions, true, false, !proto.IsFamily(m.Flows[i].Protocol, proto.UDP), proto.IsFamily(m.Flows[i].Protocol, proto.UDP)},
 			{"completion_time_s", f.CompletionTime, false, false, false, !f.Complete},
 		} {
 			switch {
@@ -266,4 +266,10 @@ func jsonText(s *string) string {
 		return "null"
 	}
 	return fmt.Sprintf("%q", *s)
+}
+
+// known reports whether name is a protocol of the table.
+func known(name string) bool {
+	_, ok := proto.Parse(name)
+	return ok
 }

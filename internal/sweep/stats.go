@@ -1,7 +1,9 @@
 package sweep
 
 import (
+	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -170,37 +172,114 @@ type Stats struct {
 }
 
 // Summaries computes every point's and flow's counts and summaries, in
-// point order; linear in the number of runs.
+// point order; linear in the number of runs. Within a point, values are
+// summarised in the order of recs (Write sorts them into run order).
 func Summaries(m Meta, recs []Record) Stats {
-	byPoint := make([][]int, len(m.Labels))
-	for i, r := range recs {
-		byPoint[r.Point] = append(byPoint[r.Point], i)
+	idx := make([]int, len(recs))
+	for i := range idx {
+		idx[i] = i
 	}
-	st := Stats{Points: make([]PointStats, len(m.Labels))}
-	xs := make([]float64, 0, m.Seeds)
-	for pt := range m.Labels {
-		ps := &st.Points[pt]
+	slices.SortStableFunc(idx, func(a, b int) int { return recs[a].Point - recs[b].Point })
+	acc := NewAccumulator(m)
+	for _, i := range idx {
+		acc.add(&recs[i])
+	}
+	return acc.Stats()
+}
+
+// Accumulator computes a sweep's Stats from its records as they come, in
+// run order, holding the values of one point only (points x flows x
+// metrics summaries, and seeds x flows x metrics values): memory does not
+// grow with the number of points' runs already summarised. The values of
+// a point are summarised in run (seed) order, so the statistics are
+// exactly, bit for bit, those Summaries computes from all the records.
+type Accumulator struct {
+	m     Meta
+	st    Stats
+	point int                     // the point whose values are held; -1: none
+	vals  [][NumMetrics][]float64 // per flow, that point's values in run order
+	last  int                     // the last run added; -1: none
+	done  bool
+}
+
+// NewAccumulator returns an Accumulator for a sweep of m, its Stats
+// already sized for every point.
+func NewAccumulator(m Meta) *Accumulator {
+	a := &Accumulator{m: m, point: -1, last: -1, vals: make([][NumMetrics][]float64, len(m.Flows))}
+	a.st.Points = make([]PointStats, len(m.Labels))
+	for pt := range a.st.Points {
+		ps := &a.st.Points[pt]
 		ps.Point = pt
-		for _, i := range byPoint[pt] {
-			ps.Runs.add(recs[i].Failure)
-			st.Runs.add(recs[i].Failure)
-		}
 		ps.Flows = make([]FlowStats, len(m.Flows))
 		for fi, flow := range m.Flows {
 			fs := &ps.Flows[fi]
 			fs.Flow = flow
-			for _, i := range byPoint[pt] {
-				fs.Runs.add(recs[i].Flows[fi].Failure)
-			}
 			for mi := range NumMetrics {
 				fs.Applies[mi] = mi.AppliesTo(flow.Protocol)
-				xs = xs[:0]
-				for _, i := range byPoint[pt] {
-					xs = append(xs, recs[i].Flows[fi].Values[mi])
-				}
-				fs.Summary[mi] = Summarise(xs)
+				fs.Summary[mi] = Summarise(nil)
 			}
 		}
 	}
-	return st
+	return a
+}
+
+// Add adds the next record; records must come in increasing run order
+// (as Plan.Stream and MergeTo give them), each of the sweep's points and
+// flows.
+func (a *Accumulator) Add(r *Record) error {
+	switch {
+	case a.done:
+		return fmt.Errorf("sweep: record of run %d added after Stats", r.Run)
+	case r.Run <= a.last:
+		return fmt.Errorf("sweep: run %d added after run %d: records must come in run order", r.Run, a.last)
+	case r.Point < 0 || r.Point >= len(a.st.Points) || r.Point < a.point:
+		return fmt.Errorf("sweep: run %d: point %d out of order or not in the sweep", r.Run, r.Point)
+	case len(r.Flows) != len(a.m.Flows):
+		return fmt.Errorf("sweep: run %d has %d flows, want %d", r.Run, len(r.Flows), len(a.m.Flows))
+	}
+	a.last = r.Run
+	a.add(r)
+	return nil
+}
+
+// add adds r, whose point is the current one or a later one.
+func (a *Accumulator) add(r *Record) {
+	if r.Point != a.point {
+		a.flush()
+		a.point = r.Point
+	}
+	ps := &a.st.Points[r.Point]
+	ps.Runs.add(r.Failure)
+	a.st.Runs.add(r.Failure)
+	for fi := range ps.Flows {
+		ps.Flows[fi].Runs.add(r.Flows[fi].Failure)
+		for mi := range NumMetrics {
+			a.vals[fi][mi] = append(a.vals[fi][mi], r.Flows[fi].Values[mi])
+		}
+	}
+}
+
+// flush summarises the held point's values and forgets them.
+func (a *Accumulator) flush() {
+	if a.point < 0 {
+		return
+	}
+	ps := &a.st.Points[a.point]
+	for fi := range ps.Flows {
+		for mi := range NumMetrics {
+			ps.Flows[fi].Summary[mi] = Summarise(a.vals[fi][mi])
+			a.vals[fi][mi] = a.vals[fi][mi][:0]
+		}
+	}
+}
+
+// Stats summarises the last point and returns the statistics; points
+// without records have zero counts and no values (N = 0, NaN). No record
+// may be added after it.
+func (a *Accumulator) Stats() Stats {
+	if !a.done {
+		a.flush()
+		a.done = true
+	}
+	return a.st
 }

@@ -2,9 +2,9 @@ package trace_test
 
 import (
 	"slices"
-	"tcpsim/internal/direction"
 	"testing"
 
+	"tcpsim/internal/direction"
 	"tcpsim/internal/run"
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/trace"

@@ -9,9 +9,10 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"tcpsim/internal/direction"
 	"unicode"
 
+	"tcpsim/internal/direction"
+	proto "tcpsim/internal/protocol"
 	"tcpsim/sim"
 )
 
@@ -77,7 +78,9 @@ type Event struct {
 	Dir direction.Dir `json:"dir,omitempty"`
 	// Node is where the event happened, in a topology only: the sending
 	// node (the receiving one for deliver and drops on arrival).
-	Node    string `json:"node,omitempty"`
+	Node string `json:"node,omitempty"`
+	// Proto is the protocol family of the packet (proto.Family.String:
+	// "tcp", "udp", "rdt"); ask Is rather than compare the words.
 	Proto   string `json:"proto,omitempty"`
 	Seq     uint32 `json:"seq,omitempty"`
 	Ack     uint32 `json:"ack,omitempty"`
@@ -98,6 +101,9 @@ type Event struct {
 	// events, valid only during the Event call.
 	Packet []byte `json:"-"`
 }
+
+// Is reports whether e is about a packet of protocol family f.
+func (e *Event) Is(f proto.Family) bool { return e.Proto == f.String() }
 
 // MaxSACKBlocks is the most SACK blocks a segment carries (RFC 2018 §3).
 const MaxSACKBlocks = 4
@@ -248,13 +254,13 @@ func AppendText(b []byte, e *Event) []byte {
 		}
 		b = append(b, ' ')
 		b = append(b, e.Proto...)
-		switch e.Proto {
-		case "tcp":
+		switch {
+		case e.Is(proto.TCP):
 			b = fmt.Appendf(b, " %s seq=%d ack=%d win=%d", e.Flags, e.Seq, e.Ack, e.Win)
 			if e.SACK.N > 0 {
 				b = e.SACK.AppendText(append(b, " sack="...))
 			}
-		case "rdt":
+		case e.Is(proto.RDT):
 			if e.Flags == "ACK" || e.Flags == "NAK" { // NAK: rdt 2.0, 2.1
 				b = fmt.Appendf(b, " %s %d", e.Flags, e.Ack)
 			} else {

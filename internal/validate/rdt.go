@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/run"
 	"tcpsim/model/rdt"
 )
@@ -50,7 +51,7 @@ func RDTUtilisation(protocol string, window, payload int, rateBps float64, delay
 		seqBits++
 	}
 	fields := fmt.Sprintf("window: %d, seq_bits: %d, ", window, seqBits)
-	if protocol == "stop-and-wait" {
+	if pr, _ := proto.Parse(protocol); pr.RDT() == rdt.StopAndWait {
 		fields = ""
 	}
 	src := fmt.Sprintf(`name: rdt-utilisation
@@ -102,7 +103,7 @@ flows:
 	})
 	pred, sd := 1/(1-p), math.Sqrt(p)/(1-p) // per packet: mean and standard deviation
 	model := "SR transmissions 1/(1-p)"
-	if protocol == "go-back-n" {
+	if pr, _ := proto.Parse(protocol); pr.RDT() == rdt.GoBackN {
 		pred, sd = 1+float64(window)*p/(1-p), float64(window)*math.Sqrt(p)/(1-p)
 		model = "GBN transmissions 1+Np/(1-p)"
 	}

@@ -201,6 +201,9 @@ func (p *port) ChecksumDrop() {
 func (p *port) NoEndpoint() {
 	if p.f.cfg.Protocol.rdt2() {
 		p.f.hostDrops[p.side]++
+		if p.f.obs != nil {
+			p.f.obs.RDTEvent(EvCorrupt, Note{Side: p.side})
+		}
 		p.garbled()
 	}
 }

@@ -47,11 +47,21 @@ func (n *testNet) LinkEvent(dir string, ev link.Event, pkt link.Packet) {
 		return
 	}
 	h, _, err := Decode(data, uh.SrcPort, uh.DstPort)
-	if err != nil || h.Type != ACK {
+	if err != nil || h.Type != ACK && !(h.Type == NAK && (n.cfg.Protocol == RDT20 || n.cfg.Protocol == RDT21)) {
 		n.fail = fmt.Sprintf("receiver sent a bad ACK: %v", err)
 		return
 	}
 	m, w, base := int64(1)<<n.cfg.SeqBits, int64(n.cfg.Window), r.Base()
+	if n.cfg.Protocol == RDT20 {
+		m = 1 // no sequence numbers: every ACK and NAK carries 0
+	}
+	if h.Type == NAK {
+		// A NAK names the packet the receiver waits for.
+		if int64(h.Ack) != base&(m-1) {
+			n.fail = fmt.Sprintf("%v receiver expecting %d sent NAK %d", n.cfg.Protocol, base, h.Ack)
+		}
+		return
+	}
 	// K&R Figure 3.24: SR ACKs only packets in [rcv_base−N, rcv_base+N−1]
 	// (here after processing, so rcv_base may have moved past the packet).
 	if n.cfg.Protocol == SelectiveRepeat {
@@ -73,6 +83,7 @@ func (n *testNet) LinkEvent(dir string, ev link.Event, pkt link.Packet) {
 type impairments struct {
 	name                                 string
 	loss, corrupt, dup, reorder, ackLoss float64
+	noAckCorrupt                         bool // corrupt the data direction only
 }
 
 func runNet(t *testing.T, cfg Config, imp impairments, seed uint64) *testNet {
@@ -87,7 +98,7 @@ func runNet(t *testing.T, cfg Config, imp impairments, seed uint64) *testNet {
 	b := host.New(wire.Addr{10, 0, 0, 2}, pool)
 	for i, c := range []link.Config{
 		{Rate: 10e6, Delay: 5 * sim.Millisecond, Loss: link.Loss{P: imp.loss}, Corrupt: imp.corrupt, Duplicate: imp.dup, Reorder: imp.reorder, ReorderDelay: 8 * sim.Millisecond},
-		{Rate: 10e6, Delay: 5 * sim.Millisecond, Loss: link.Loss{P: imp.ackLoss}, Corrupt: imp.corrupt, Duplicate: imp.dup, Reorder: imp.reorder, ReorderDelay: 8 * sim.Millisecond},
+		{Rate: 10e6, Delay: 5 * sim.Millisecond, Loss: link.Loss{P: imp.ackLoss}, Corrupt: ackCorrupt(imp), Duplicate: imp.dup, Reorder: imp.reorder, ReorderDelay: 8 * sim.Millisecond},
 	} {
 		rx := [2]*host.Host{b, a}[i]
 		n.pipes[i] = link.NewPipe(n.eng, streams, [2]string{"forward", "reverse"}[i], c, rx, pool)
@@ -100,6 +111,13 @@ func runNet(t *testing.T, cfg Config, imp impairments, seed uint64) *testNet {
 		t.Fatalf("%v %s seed %d: run ended by %v, want drained (no hang)", cfg.Protocol, imp.name, seed, why)
 	}
 	return n
+}
+
+func ackCorrupt(imp impairments) float64 {
+	if imp.noAckCorrupt {
+		return 0
+	}
+	return imp.corrupt
 }
 
 var mixes = []impairments{

@@ -71,6 +71,15 @@ type Config struct {
 	// segments) (tcp_reno_ssthresh), kept by a timeout during a loss
 	// episode (tcp_enter_loss). Default off: RFC 5681's rules.
 	ByteCounting bool
+	// TextbookWindow runs the window as Kurose & Ross draw it in their
+	// Figure 3.53 (textbook.go): whole segments, one segment per ACK in
+	// slow start up to ssthresh and one per window of segments
+	// acknowledged in congestion avoidance (one per RTT), ssthresh half of
+	// cwnd in whole segments, no Limited Transmit, and Reno's window held
+	// at ssthresh + 3 segments through fast recovery and growing linearly
+	// from there. Default off: RFC 5681's rules. It applies to tahoe and
+	// reno (and newreno); the other algorithms ignore it.
+	TextbookWindow bool
 	// HyStart picks the slow-start exit (hystart.go, hystartpp.go);
 	// HyStartAuto, the zero value, leaves it to the congestion control.
 	HyStart HyStart
@@ -114,7 +123,7 @@ type Config struct {
 	// reduction that a spurious retransmission caused. Default off.
 	DSACK bool
 	// LinuxRTO computes the RTO as Linux does (tcp_rtt_estimator,
-	// rto_linux.go): SRTT + max(4·mdev, MinRTO), the deviation term
+	// rto_kernel.go): SRTT + max(4·mdev, MinRTO), the deviation term
 	// following each window's largest, instead of RFC 6298's
 	// max(SRTT + 4·RTTVAR, MinRTO). Default off.
 	LinuxRTO bool

@@ -406,7 +406,7 @@ func (e *Endpoint) updateWindow(seg, ack seqnum.Value, wnd int) {
 			// PRR recovery the ACK sets cwnd first (processAck runs
 			// output after the loss recovery has seen it).
 			e.persistAt = 0
-			if !e.prr.active && !e.frto.loss {
+			if !e.prr.active && !e.frto.loss && !e.rec.inRecovery() {
 				e.output()
 			}
 		}

@@ -191,7 +191,7 @@ func propertyExactDelivery(t *testing.T, seed1, seed2 uint64, cases int, force *
 			cfg.RecvBufferMax = cfg.RecvBuffer * (2 + x.IntN(64))
 		}
 		cfg.Pacing = x.IntN(2) == 0 // BBR paces whatever this says
-		// F-RTO (frto.go) and Linux's RTO (rto_linux.go), from one more
+		// F-RTO (frto.go) and Linux's RTO (rto_kernel.go), from one more
 		// generator of their own.
 		y := rand.New(rand.NewPCG(seed, 5682))
 		cfg.FRTO = y.IntN(2) == 0

@@ -83,6 +83,9 @@ func (r *renoRecovery) onDupAck() {
 		}
 	}
 	if r.recovering {
+		if s.textbook {
+			return // the figure's window stays ssthresh + 3 (textbook.go)
+		}
 		s.setCwnd(s.cwnd+mss, s.ssthresh) // inflate: a segment has left the network
 		e.output()
 		return
@@ -93,7 +96,7 @@ func (r *renoRecovery) onDupAck() {
 		// collects three duplicates. We account for it as a temporary
 		// cwnd inflation, removed on the next new ACK, so that in-flight
 		// data never exceeds cwnd.
-		if r.variant != recoveryResendOnly && s.hasData(s.nxt) {
+		if r.variant != recoveryResendOnly && !s.textbook && s.hasData(s.nxt) {
 			r.ltInflation += mss
 			s.setCwnd(s.cwnd+mss, s.ssthresh)
 			before := s.max
@@ -105,8 +108,10 @@ func (r *renoRecovery) onDupAck() {
 	if r.dupAcks != dupAckThreshold {
 		return
 	}
-	s.setCwnd(s.cwnd-r.ltInflation, s.ssthresh)
-	r.ltInflation = 0
+	if !s.textbook { // no Limited Transmit, nothing lent (textbook.go)
+		s.setCwnd(s.cwnd-r.ltInflation, s.ssthresh)
+		r.ltInflation = 0
+	}
 	// RFC 6582 §3.2 step 2: enter fast retransmit only if the ACK covers
 	// more than "recover" (no repeated recovery after a timeout).
 	if r.variant == recoveryNewReno && !r.recover.LessThan(s.una) {
@@ -162,13 +167,25 @@ func (r *renoRecovery) onNewAck(ack seqnum.Value, acked int) bool {
 		// Partial ACK: retransmit the next hole, deflate by the amount
 		// acknowledged, add back one SMSS, stay in recovery.
 		e.retransmit(ack, true)
+		r.dupAcks = prevDup
+		if s.textbook {
+			return true // never inflated, so nothing to deflate (textbook.go)
+		}
 		c := s.cwnd - acked
 		if acked >= mss {
 			c += mss
 		}
 		s.setCwnd(max(c, mss), s.ssthresh)
-		r.dupAcks = prevDup
 		return true
+	}
+	if s.textbook {
+		// The figure's Reno: cwnd stays ssthresh + 3 segments and grows
+		// linearly from there; this ACK counts towards the growth
+		// (textbook.go), so it is reported as outside recovery.
+		r.recovering = false
+		e.noteRecovery(false)
+		e.cc.onRecoveryExit(e.clock.Now())
+		return false
 	}
 	// Full ACK (or Reno's first new ACK): deflate to ssthresh.
 	fs := s.flightSize()

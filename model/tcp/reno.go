@@ -44,6 +44,10 @@ func (a *aimd) onAck(ev ackEvent) {
 	if !ev.cwndLimited {
 		return
 	}
+	if a.s.textbook {
+		a.textbookAck(ev)
+		return
+	}
 	s := a.s
 	mss := s.smss()
 	if s.byteCounting {
@@ -77,6 +81,9 @@ func (a *aimd) onAck(ev ackEvent) {
 func (a *aimd) onCongestionEvent(sim.Time) int {
 	a.abc.reset()
 	s := a.s
+	if s.textbook {
+		return textbookSsthresh(s)
+	}
 	if !s.byteCounting {
 		return s.halfFlight()
 	}
@@ -106,6 +113,10 @@ func (a *aimd) onRecoveryExit(sim.Time) {}
 func (a *aimd) onRTO(sim.Time) {
 	a.abc.reset()
 	s := a.s
+	if s.textbook {
+		s.setCwnd(s.smss(), textbookSsthresh(s))
+		return
+	}
 	if !s.byteCounting {
 		s.setCwnd(s.mss, s.halfFlight())
 		return

@@ -30,7 +30,7 @@ type rttEstimator struct {
 	// SRTT, RTTVAR and RTO it produced.
 	obs Observer
 
-	// linux selects Linux's estimator (Config.LinuxRTO, rto_linux.go):
+	// linux selects Linux's estimator (Config.LinuxRTO, rto_kernel.go):
 	// rttvar then holds Linux's rttvar_us (four mean deviations, never
 	// below minRTO), mdev and mdevMax its mdev_us and mdev_max_us, and
 	// rttSeq its rtt_seq; una and nxt are SND.UNA (the ACK being

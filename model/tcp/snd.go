@@ -53,6 +53,9 @@ type sender struct {
 	// byteCounting makes the congestion control count segments
 	// acknowledged, as Linux does (Config.ByteCounting, abc.go).
 	byteCounting bool
+	// textbook makes the window K&R's Figure 3.53's
+	// (Config.TextbookWindow, textbook.go).
+	textbook bool
 	// ssExit, when set, may end slow start before a loss (HyStart,
 	// Config.HyStart): hystart.go, hystartpp.go.
 	ssExit slowStartExit
@@ -103,6 +106,7 @@ func (s *sender) init(cfg *Config) {
 	s.peerMSS = 536 // RFC 9293 §3.7.1 default when no MSS option arrives
 	s.obs = cfg.Observer
 	s.byteCounting = cfg.ByteCounting
+	s.textbook = cfg.TextbookWindow
 }
 
 // offset maps a sequence number on the send side (at most 2^31 from

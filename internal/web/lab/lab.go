@@ -20,6 +20,8 @@ import (
 	"sort"
 	"strings"
 
+	"tcpsim/internal/direction"
+	"tcpsim/internal/flowview"
 	"tcpsim/internal/report"
 	"tcpsim/internal/run"
 	"tcpsim/internal/scenario"
@@ -86,6 +88,10 @@ type RunResponse struct {
 	TraceTruncated bool
 	// Info describes the scenario as run (after overrides), as JSON.
 	Info []byte
+	// View is the kept trace read by flowview (the packets named as the
+	// ladder names them, timer spans, states, per-flow series), as JSON:
+	// the page draws it and derives nothing from Trace itself.
+	View []byte
 }
 
 // Info describes a scenario for the page: what its sliders start at and
@@ -210,7 +216,8 @@ func Run(req RunRequest) (resp RunResponse) {
 	}
 	var tbuf bytes.Buffer
 	tw := trace.NewWriter(&tbuf, false)
-	sink := &capped{next: tw, max: maxEv}
+	vb := flowview.NewBuilder(clients(sc))
+	sink := &capped{next: trace.Multi{tw, vb}, max: maxEv}
 	res, err := run.ScenarioWith(sc, seed, run.Options{Trace: sink})
 	if err != nil {
 		return RunResponse{Error: errorInfo(err)}
@@ -228,7 +235,20 @@ func Run(req RunRequest) (resp RunResponse) {
 	if resp.Info, err = marshal(describe(sc)); err != nil {
 		return RunResponse{Error: errorInfo(err)}
 	}
+	if resp.View, err = json.Marshal(vb.View()); err != nil {
+		return RunResponse{Error: errorInfo(err)}
+	}
 	return resp
+}
+
+// clients gives, per flow, the direction its client (or rdt sender)
+// sends in, for flowview.NewBuilder.
+func clients(sc *scenario.Scenario) map[string]direction.Dir {
+	m := make(map[string]direction.Dir, len(sc.Flows))
+	for _, f := range sc.Flows {
+		m[f.Name] = direction.Of(f.From, f.To)
+	}
+	return m
 }
 
 // write formats one run as the CLI's report writer does.

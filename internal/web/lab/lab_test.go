@@ -3,9 +3,11 @@ package lab
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
+	"tcpsim/internal/flowview"
 	"tcpsim/internal/report"
 	"tcpsim/internal/run"
 	"tcpsim/internal/scenario"
@@ -243,6 +245,57 @@ func TestNetworksDescribed(t *testing.T) {
 	for _, f := range in.Flows {
 		if f.From == "" || f.To == "" {
 			t.Errorf("flow %s: from %q to %q", f.Name, f.From, f.To)
+		}
+	}
+}
+
+// The run's view is the kept trace read by flowview: a packet for every
+// packet that left (or that the wire copied) in the kept events, each
+// pointing at its first event there; a flow from host b has its states
+// on b's lane from the first event.
+func TestRunView(t *testing.T) {
+	for _, c := range []struct {
+		src string
+		max int
+	}{{shipped(t, "tcp-vs-udp.yaml"), 0}, {shipped(t, "tcp-vs-udp.yaml"), 500}} {
+		r := Run(RunRequest{Source: c.src, MaxTraceEvents: c.max})
+		if r.Error != nil {
+			t.Fatal(r.Error.Message)
+		}
+		var v flowview.View
+		if err := json.Unmarshal(r.View, &v); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(r.Trace)), "\n")
+		departs := 0
+		for _, l := range lines {
+			for _, k := range []string{`"event":"enqueue"`, `"event":"queue-drop"`, `"event":"early-drop"`, `"event":"duplicate"`} {
+				if strings.Contains(l, k) {
+					departs++
+				}
+			}
+		}
+		if len(v.Packets) != departs || departs == 0 {
+			t.Errorf("max %d: %d packets in the view, %d departures in the trace", c.max, len(v.Packets), departs)
+		}
+		for _, p := range v.Packets {
+			if p.First >= len(lines) || !strings.Contains(lines[p.First], `"id":`+strconv.FormatUint(p.ID, 10)+`,`) {
+				t.Fatalf("packet %s #%d: first event %d is %s", p.Dir, p.ID, p.First, lines[min(p.First, len(lines)-1)])
+			}
+		}
+	}
+	src := "name: from-b\nseed: 1\nuntil: 5s\nlink: {rate: 10Mbps, delay: 10ms}\nflows:\n  - {name: up, protocol: tcp, from: b, bytes: 3000}\n"
+	r := Run(RunRequest{Source: src})
+	if r.Error != nil {
+		t.Fatal(r.Error.Message)
+	}
+	var v flowview.View
+	if err := json.Unmarshal(r.View, &v); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range v.States {
+		if strings.HasPrefix(s.Text, "CLOSED => SYN-SENT") && s.Host != "b" {
+			t.Errorf("the client of a flow from b: state %q on host %q", s.Text, s.Host)
 		}
 	}
 }

@@ -77,7 +77,7 @@ export function show(r, opts) {
     report: r.report,
     tables: r.tables,
     info,
-    model: new Model(events, info),
+    model: new Model(events, info, r.view),
     seed: r.seed_text,
     ms: r.ms,
     truncated: r.trace_truncated,

@@ -5,13 +5,16 @@
 // page's Web Worker and sets globalThis.tcpsimLab, an object of three
 // functions that wrap package lab:
 //
-//	run(requestJSON)             -> {error, seed, report, tables, trace, trace_events, trace_truncated, info}
+//	run(requestJSON)             -> {error, seed, report, tables, trace, trace_events, trace_truncated, info, view}
 //	sweep(requestJSON, progress) -> {error, report, info}; progress(done, total) after every run
 //	scenarios()                  -> JSON array of the shipped scenarios
 //
 // Requests are lab.RunRequest and lab.SweepRequest as JSON. report is the
 // CLI's --format json text, tables its --format markdown, trace its
-// --trace FILE.jsonl text; error is null or {message, line, col, field,
+// --trace FILE.jsonl text; view the kept trace read by package flowview
+// (flowview.View as JSON: the packets named as the ladder names them,
+// timer spans, states, per-flow series), which the page draws without
+// reading the trace itself; error is null or {message, line, col, field,
 // bug}.
 package main
 
@@ -78,6 +81,7 @@ func runFunc(_ js.Value, args []js.Value) any {
 		"trace_events":    r.TraceEvents,
 		"trace_truncated": r.TraceTruncated,
 		"info":            string(r.Info),
+		"view":            string(r.View),
 	})
 }
 

@@ -1,20 +1,21 @@
-package diagram
+package flowview
 
 import (
 	"fmt"
 	"strings"
-	"tcpsim/internal/direction"
 
+	"tcpsim/internal/direction"
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/trace"
 )
 
 // label writes a packet as textbooks do, with sequence numbers relative to
 // each side's ISN (as Wireshark shows them).
 func label(e *trace.Event, isn map[direction.Dir]uint32) string {
-	switch e.Proto {
-	case "udp":
+	switch {
+	case e.Is(proto.UDP):
 		return fmt.Sprintf("UDP len=%d", e.Len)
-	case "rdt": // stop-and-wait, go-back-n, selective-repeat: K&R's labels
+	case e.Is(proto.RDT): // stop-and-wait, go-back-n, selective-repeat: K&R's labels
 		if e.Flags == "ACK" || e.Flags == "NAK" { // NAK: rdt 2.0, 2.1
 			return fmt.Sprintf("%s %d", e.Flags, e.Ack)
 		}

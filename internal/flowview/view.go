@@ -1,0 +1,310 @@
+package flowview
+
+import (
+	"strings"
+
+	"tcpsim/internal/direction"
+	proto "tcpsim/internal/protocol"
+	"tcpsim/internal/trace"
+)
+
+// View is a whole trace read, every flow by its own Reader: what the
+// browser lab draws (it gets the View as JSON from the wasm engine and
+// only lays it out). Event indexes count the events given to the
+// Builder, from 0: the lines of the JSON-lines trace.
+type View struct {
+	// Packets are the packets of every flow, in the order they left
+	// (a wire copy where the wire made it).
+	Packets []ViewPacket `json:"packets"`
+	// Timers are every arming of every timer, to its next event: re-armed,
+	// cancelled or fired (End -1 while still armed when the trace ends).
+	Timers []ViewTimer `json:"timers"`
+	// States are the connection state changes.
+	States []ViewState `json:"states"`
+	// Flows are the per-flow series, in the order flows first appear.
+	Flows []ViewFlow `json:"flows"`
+}
+
+// ViewPacket is one packet on the wire: its names (from Packet) and what
+// happened to it there.
+type ViewPacket struct {
+	Flow  string        `json:"flow"`
+	Dir   direction.Dir `json:"dir"`
+	ID    uint64        `json:"id"`
+	Proto string        `json:"proto"`
+	Flags string        `json:"flags,omitempty"`
+	Kind  string        `json:"kind"` // Kind's word: "data", "ACK", "control", "window probe", "datagram", "pkt"
+	// Seq and Ack are relative (Packet.Seq, Packet.Ack).
+	Seq     uint32 `json:"seq"`
+	Ack     uint32 `json:"ack"`
+	Len     int    `json:"len"`
+	Win     int    `json:"win"`
+	Retrans bool   `json:"retrans,omitempty"`
+	Label   string `json:"label"`           // the ladder's label (Packet.Label)
+	Words   string `json:"words,omitempty"` // the log's words (Packet.Words), left out when they are Label
+	// Send is the index of the send event that made it, -1 for a wire
+	// copy; First the index of its first event on the wire.
+	Send  int `json:"send"`
+	First int `json:"first"`
+	// Times in seconds: it entered the queue (T), started serialisation
+	// (Tx), was lost on the wire (Lost), arrived (Del), was dropped by a
+	// queue or its AQM (Drop); -1 when it did not.
+	T    float64 `json:"t"`
+	Tx   float64 `json:"tx"`
+	Lost float64 `json:"lost"`
+	Del  float64 `json:"del"`
+	Drop float64 `json:"drop"`
+	// What the wire did to it.
+	Corrupt  bool `json:"corrupt,omitempty"`
+	Checksum bool `json:"csum,omitempty"` // dropped for its checksum on arrival
+	Copy     bool `json:"dup,omitempty"`  // a copy the wire made
+	Reorder  bool `json:"reorder,omitempty"`
+}
+
+// Is reports whether the packet belongs to protocol family f.
+func (p *ViewPacket) Is(f proto.Family) bool { return p.Proto == f.String() }
+
+// ViewTimer is one arming of a timer.
+type ViewTimer struct {
+	Flow  string  `json:"flow"`
+	Role  string  `json:"role"`
+	Host  string  `json:"host"` // the owner's end: "a" or "b"
+	Kind  string  `json:"kind"` // "retransmission", "persist", "time-wait", ...
+	T     float64 `json:"t0"`
+	End   float64 `json:"end"` // -1: still armed
+	Fired bool    `json:"fired"`
+	At    int     `json:"at"` // index of the arming event
+}
+
+// ViewState is a state change at one end.
+type ViewState struct {
+	Flow string  `json:"flow"`
+	Host string  `json:"host"`
+	T    float64 `json:"t"`
+	Text string  `json:"text"` // "SYN-SENT => ESTABLISHED"
+	At   int     `json:"at"`
+}
+
+// ViewFlow is what the lab's plots of one flow read.
+type ViewFlow struct {
+	Name string `json:"name"`
+	// Sends are the indexes in View.Packets of the data segments of the
+	// data direction, in order sent; Lost those of them lost or dropped.
+	Sends []int `json:"sends"`
+	Lost  []int `json:"lost"`
+	// ACKs are [arrival time s, relative ACK number] of the ACKs the data
+	// sender received (SYN-ACK excluded).
+	ACKs [][2]float64 `json:"acks"`
+	// Cwnd is [time s, cwnd, ssthresh] of the client's cwnd events.
+	Cwnd   [][3]float64 `json:"cwnd"`
+	MaxSeq uint32       `json:"max_seq"`
+}
+
+// Builder reads a trace into a View as its events come: a trace.Sink.
+type Builder struct {
+	v       View
+	n       int // events read
+	flows   map[string]*flowState
+	onWire  map[wireKey]int // (dir, id) -> index in v.Packets
+	clients map[string]direction.Dir
+}
+
+type wireKey struct {
+	dir direction.Dir
+	id  uint64
+}
+
+// flowState is one flow's reader and what the builder keeps of it.
+type flowState struct {
+	r      *Reader
+	idx    int                   // index in v.Flows
+	sendAt map[direction.Dir]int // per direction: the last send event's index
+	armed  map[timerKey]int      // open armings: index in v.Timers
+}
+
+type timerKey struct {
+	role trace.Role
+	name string
+}
+
+// NewBuilder returns a builder. clients gives, per flow name, the
+// direction its client (or rdt sender) sends in (direction.AB, BA), so
+// that events before the first packet are put on the right host; a flow
+// it does not name is taken to start at host a until its packets say.
+func NewBuilder(clients map[string]direction.Dir) *Builder {
+	return &Builder{flows: map[string]*flowState{}, onWire: map[wireKey]int{}, clients: clients}
+}
+
+// host is the end that sends in direction dir: "a" of "a->b".
+func host(dir direction.Dir) string { return dir.From() }
+
+// secs is a time in seconds as the JSON trace writes it.
+func secs(e *trace.Event) float64 { return e.T.Seconds() }
+
+// flow returns the state of e's flow, made on its first event.
+func (b *Builder) flow(name string) *flowState {
+	f, ok := b.flows[name]
+	if !ok {
+		f = &flowState{r: NewReader(), idx: len(b.v.Flows), sendAt: map[direction.Dir]int{}, armed: map[timerKey]int{}}
+		if d, ok := b.clients[name]; ok {
+			f.r.Expect(d)
+		}
+		b.flows[name] = f
+		b.v.Flows = append(b.v.Flows, ViewFlow{Name: name})
+	}
+	return f
+}
+
+// Event implements trace.Sink.
+func (b *Builder) Event(e *trace.Event) {
+	i := b.n
+	b.n++
+	f := b.flow(e.Flow)
+	step := f.r.Step(i, e)
+	if p := step.Packet; p != nil {
+		vp := ViewPacket{Flow: e.Flow, Dir: p.Dir, ID: p.ID, Proto: p.Proto, Flags: e.Flags, Kind: p.Kind.String(),
+			Seq: p.Seq, Ack: p.Ack, Len: p.Len, Win: p.Win, Retrans: p.Resend != NotResent, Label: p.Label,
+			Send: -1, First: i, T: secs(e), Tx: -1, Lost: -1, Del: -1, Drop: -1, Copy: p.Copy}
+		if w := p.Words(); w != p.Label {
+			vp.Words = w
+		}
+		if p.Copy {
+			vp.Tx = secs(e)
+		} else if s, ok := f.sendAt[e.Dir]; ok {
+			vp.Send = s
+			delete(f.sendAt, e.Dir)
+		}
+		if e.Kind == trace.QueueDrop || e.Kind == trace.EarlyDrop {
+			vp.Drop = secs(e)
+		}
+		b.onWire[wireKey{e.Dir, e.ID}] = len(b.v.Packets)
+		b.v.Packets = append(b.v.Packets, vp)
+		b.series(f, len(b.v.Packets)-1)
+		return
+	}
+	switch e.Kind {
+	case trace.Send:
+		f.sendAt[e.Dir] = i
+	case trace.Transmit, trace.Lost, trace.Deliver, trace.Corrupt, trace.ChecksumDrop, trace.DequeueDrop, trace.Reorder:
+		b.wire(f, e)
+	case trace.TimerSet, trace.TimerCancel, trace.TimerFired:
+		b.timer(f, i, e)
+	case trace.State:
+		role := e.Role()
+		text := e.Detail
+		if role != trace.RoleNone {
+			text = strings.TrimPrefix(text, role.String()+" ")
+		}
+		b.v.States = append(b.v.States, ViewState{Flow: e.Flow, Host: host(f.r.DirOf(role)), T: secs(e), Text: text, At: i})
+	case trace.Cwnd:
+		if e.Role() == trace.RoleClient {
+			vf := &b.v.Flows[f.idx]
+			vf.Cwnd = append(vf.Cwnd, [3]float64{secs(e), float64(e.Value), float64(e.Value2)})
+		}
+	}
+}
+
+// wire records what happened to a packet on the wire.
+func (b *Builder) wire(f *flowState, e *trace.Event) {
+	n, ok := b.onWire[wireKey{e.Dir, e.ID}]
+	if !ok {
+		return
+	}
+	p := &b.v.Packets[n]
+	switch e.Kind {
+	case trace.Transmit:
+		if p.Tx < 0 {
+			p.Tx = secs(e)
+		}
+	case trace.Lost:
+		p.Lost = secs(e)
+		b.lost(f, n)
+	case trace.Deliver:
+		if p.Del < 0 {
+			p.Del = secs(e)
+		}
+		if p.Is(proto.TCP) && p.Dir == f.r.DirOf(trace.RoleClient).Reverse() && e.Has(trace.FlagACK) && !e.Has(trace.FlagSYN) {
+			// An ACK the client received.
+			vf := &b.v.Flows[f.idx]
+			vf.ACKs = append(vf.ACKs, [2]float64{secs(e), float64(p.Ack)})
+		}
+	case trace.Corrupt:
+		p.Corrupt = true
+	case trace.ChecksumDrop:
+		p.Checksum = true
+		b.lost(f, n)
+	case trace.DequeueDrop:
+		p.Drop = secs(e)
+		b.lost(f, n)
+	case trace.Reorder:
+		p.Reorder = true
+	}
+}
+
+// series adds packet n to its flow's series when it is data of the data
+// direction.
+func (b *Builder) series(f *flowState, n int) {
+	p := &b.v.Packets[n]
+	if !p.Is(proto.TCP) || p.Len == 0 || p.Copy || p.Dir != f.r.DirOf(trace.RoleClient) {
+		return
+	}
+	vf := &b.v.Flows[f.idx]
+	vf.Sends = append(vf.Sends, n)
+	vf.MaxSeq = max(vf.MaxSeq, p.Seq+uint32(p.Len))
+	if p.Drop >= 0 {
+		vf.Lost = append(vf.Lost, n)
+	}
+}
+
+// lost adds packet n to its flow's lost data, once.
+func (b *Builder) lost(f *flowState, n int) {
+	p := &b.v.Packets[n]
+	if !p.Is(proto.TCP) || p.Len == 0 || p.Copy || p.Dir != f.r.DirOf(trace.RoleClient) {
+		return
+	}
+	vf := &b.v.Flows[f.idx]
+	if k := len(vf.Lost); k > 0 && vf.Lost[k-1] == n {
+		return
+	}
+	vf.Lost = append(vf.Lost, n)
+}
+
+// timer keeps the armings of every timer: each lasts until the timer's
+// next event.
+func (b *Builder) timer(f *flowState, i int, e *trace.Event) {
+	role := e.Role()
+	k := timerKey{role, e.TimerName()}
+	if n, ok := f.armed[k]; ok {
+		t := &b.v.Timers[n]
+		t.End = secs(e)
+		t.Fired = e.Kind == trace.TimerFired
+		delete(f.armed, k)
+	}
+	if e.Kind != trace.TimerSet {
+		return
+	}
+	f.armed[k] = len(b.v.Timers)
+	b.v.Timers = append(b.v.Timers, ViewTimer{Flow: e.Flow, Role: role.String(), Host: host(f.r.DirOf(role)),
+		Kind: timerKind(k.name), T: secs(e), End: -1, At: i})
+}
+
+// timerKind is the kind of a timer name: an rdt sender's "retransmission
+// timer for pkt 3" is a retransmission timer.
+func timerKind(name string) string {
+	if strings.HasPrefix(name, "retransmission") {
+		return "retransmission"
+	}
+	return name
+}
+
+// View returns the view of the events so far.
+func (b *Builder) View() *View { return &b.v }
+
+// Build reads a whole trace (see NewBuilder for clients).
+func Build(evs []trace.Event, clients map[string]direction.Dir) *View {
+	b := NewBuilder(clients)
+	for i := range evs {
+		b.Event(&evs[i])
+	}
+	return b.View()
+}
