@@ -14,7 +14,7 @@ import (
 	"strings"
 )
 
-//go:embed *.yaml sweeps/*.yaml exercises/*.yaml
+//go:embed *.yaml sweeps/*.yaml exercises/*.yaml networks/*.yaml
 var files embed.FS
 
 // FS returns the embedded scenario tree (without the answer key).

@@ -425,7 +425,7 @@ func TestBrowserStepsFollowTheTrace(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	const n = 80
-	l.click("body")
+	l.click("#clock")
 	for i := 1; i <= n; i++ {
 		l.key(kb.ArrowRight)
 		got := eval[string](l, `document.getElementById("event-current").dataset.event`)
@@ -463,7 +463,7 @@ func TestBrowserPermalinkRestores(t *testing.T) {
 	l.setAndFire("#loss", "25", "input") // 2.5%
 	l.waitRuns(n)
 	report := l.text("#report-json")
-	l.click("body")
+	l.click("#clock")
 	for range 40 {
 		l.key(kb.ArrowRight)
 	}
@@ -536,7 +536,7 @@ func TestBrowserWidths(t *testing.T) {
 func TestBrowserLargeTextAndSweep(t *testing.T) {
 	l := newLab(t, 1400, 1000)
 	l.open("#s=tcp-vs-udp.yaml&seed=42")
-	l.click("body")
+	l.click("#clock")
 	l.key("l")
 	large := eval[bool](l, `document.documentElement.classList.contains("large")`)
 	if !large {
@@ -623,6 +623,9 @@ func TestBrowserScreenshots(t *testing.T) {
 	for _, c := range []struct{ name, fragment, clock string }{
 		{"lab-ex02-timeout", "#s=exercises/02-timeout.yaml&seed=4&t=1.14", "t = 1.140000 s"},
 		{"lab-ex03-corruption", "#s=exercises/03-corruption.yaml&t=0.0705", "t = 0.070500 s"},
+		{"lab-ex12-sr-dilemma", "#s=exercises/12-rdt-sr-dilemma.yaml&t=0.2", "t = 0.200000 s"},
+		{"lab-ex26-kr-reno", "#s=exercises/26-kr-reno.yaml&t=0.35", "t = 0.350000 s"},
+		{"lab-ex28-udp-crowds-tcp", "#s=exercises/28-udp-crowds-tcp.yaml&t=0.05", "t = 0.050000 s"},
 	} {
 		n := l.runs()
 		eval[bool](l, fmt.Sprintf(`(location.hash = %q, true)`, c.fragment))

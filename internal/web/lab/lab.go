@@ -27,6 +27,7 @@ import (
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/sweep"
 	"tcpsim/internal/trace"
+	"tcpsim/model/link"
 	"tcpsim/scenarios"
 )
 
@@ -101,6 +102,26 @@ type Info struct {
 	Seed        uint64     `json:"seed"`
 	Link        LinkInfo   `json:"link"`
 	Flows       []FlowInfo `json:"flows"`
+	// Topology is true for the topology form (nodes: and links:), whose
+	// links the overrides (and so the page's sliders) cannot address.
+	Topology bool `json:"topology"`
+	// Hosts and Routers name the nodes ("a" and "b" in the shorthand).
+	Hosts   []string `json:"hosts"`
+	Routers []string `json:"routers"`
+	// Links are every link of the network, in file order.
+	Links []TopoLinkInfo `json:"links"`
+}
+
+// TopoLinkInfo is one link of the network, as the page draws it.
+type TopoLinkInfo struct {
+	// Between names its two nodes; Forward runs Between[0]→Between[1].
+	Between [2]string `json:"between"`
+	// Path is where it is written: "link" or "links[i]".
+	Path    string   `json:"path"`
+	Forward LinkInfo `json:"forward"`
+	Reverse LinkInfo `json:"reverse"`
+	// QueuePackets bounds the forward queue (0: unbounded).
+	QueuePackets int `json:"queue_packets"`
 }
 
 // LinkInfo is the forward (a to b) direction of the link.
@@ -118,6 +139,7 @@ type FlowInfo struct {
 	Name       string `json:"name"`
 	Protocol   string `json:"protocol"`
 	From       string `json:"from"`
+	To         string `json:"to"`
 	MSS        int    `json:"mss,omitempty"`
 	RecvBuffer int64  `json:"recv_buffer_bytes,omitempty"`
 	RateBps    int64  `json:"rate_bps,omitempty"` // UDP send rate
@@ -261,7 +283,7 @@ func describe(sc *scenario.Scenario) Info {
 		in.Link.LossModel = f.Loss.Model
 	}
 	for _, f := range sc.Flows {
-		fi := FlowInfo{Name: f.Name, Protocol: f.Protocol, From: f.From}
+		fi := FlowInfo{Name: f.Name, Protocol: f.Protocol, From: f.From, To: f.To}
 		switch {
 		case f.TCP != nil:
 			fi.MSS, fi.RecvBuffer = f.TCP.MSS, int64(f.TCP.RecvBuffer)
@@ -270,7 +292,23 @@ func describe(sc *scenario.Scenario) Info {
 		}
 		in.Flows = append(in.Flows, fi)
 	}
+	in.Topology = sc.Topology()
+	in.Hosts, in.Routers = sc.HostNames(), sc.RouterNames()
+	for _, l := range sc.LinkSpecs() {
+		in.Links = append(in.Links, TopoLinkInfo{Between: [2]string{l.A, l.B}, Path: l.Path,
+			Forward: linkInfo(l.Forward), Reverse: linkInfo(l.Reverse), QueuePackets: l.Forward.QueuePackets})
+	}
 	return in
+}
+
+// linkInfo describes one direction of a link.
+func linkInfo(c link.Config) LinkInfo {
+	li := LinkInfo{DelayS: c.Delay.Seconds(), LossMean: c.Loss.Mean(), LossModel: "bernoulli"}
+	if c.Rate > 0 {
+		r := c.Rate
+		li.RateBps = &r
+	}
+	return li
 }
 
 // SweepRequest is a sweep asked for by the page: the scenario, the varied
@@ -383,7 +421,7 @@ func Sweep(req SweepRequest, progress func(done, total int)) (resp SweepResponse
 // Scenario is one shipped scenario file.
 type Scenario struct {
 	Path     string `json:"path"`  // e.g. "exercises/02-timeout.yaml"
-	Group    string `json:"group"` // "scenarios", "exercises" or "sweeps"
+	Group    string `json:"group"` // "scenarios", "exercises", "networks" or "sweeps"
 	Title    string `json:"title"` // the first header comment line
 	Question string `json:"question,omitempty"`
 	Source   string `json:"source"`
@@ -395,7 +433,7 @@ func Scenarios() ([]Scenario, error) {
 	fsys := scenarios.FS()
 	var out []Scenario
 	for _, g := range []struct{ group, glob string }{
-		{"scenarios", "*.yaml"}, {"exercises", "exercises/*.yaml"}, {"sweeps", "sweeps/*.yaml"},
+		{"scenarios", "*.yaml"}, {"exercises", "exercises/*.yaml"}, {"networks", "networks/*.yaml"}, {"sweeps", "sweeps/*.yaml"},
 	} {
 		names, err := fs.Glob(fsys, g.glob)
 		if err != nil {

@@ -207,6 +207,48 @@ func TestScenariosListed(t *testing.T) {
 	}
 }
 
+// TestNetworksDescribed: the shipped networks are listed, and a
+// topology's Info names its hosts, routers and every link with its rate.
+func TestNetworksDescribed(t *testing.T) {
+	list, err := Scenarios()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var src string
+	for _, s := range list {
+		if s.Path == "networks/parking-lot.yaml" {
+			if s.Group != "networks" {
+				t.Errorf("%s: group %q, want networks", s.Path, s.Group)
+			}
+			src = s.Source
+		}
+	}
+	if src == "" {
+		t.Fatal("networks/parking-lot.yaml is not listed")
+	}
+	r := Run(RunRequest{File: "scenarios/networks/parking-lot.yaml", Source: src, MaxTraceEvents: 10})
+	if r.Error != nil {
+		t.Fatal(r.Error.Message)
+	}
+	var in Info
+	if err := json.Unmarshal(r.Info, &in); err != nil {
+		t.Fatal(err)
+	}
+	if !in.Topology || len(in.Routers) == 0 || len(in.Hosts) < 2 || len(in.Links) < 2 {
+		t.Fatalf("parking-lot info: topology %v, %d hosts, %d routers, %d links", in.Topology, len(in.Hosts), len(in.Routers), len(in.Links))
+	}
+	for _, l := range in.Links {
+		if l.Forward.RateBps == nil || *l.Forward.RateBps <= 0 || l.Between[0] == "" || l.Between[1] == "" {
+			t.Errorf("link %s: %+v, want its nodes and rate", l.Path, l)
+		}
+	}
+	for _, f := range in.Flows {
+		if f.From == "" || f.To == "" {
+			t.Errorf("flow %s: from %q to %q", f.Name, f.From, f.To)
+		}
+	}
+}
+
 // The run's view is the kept trace read by flowview: a packet for every
 // packet that left (or that the wire copied) in the kept events, each
 // pointing at its first event there; a flow from host b has its states

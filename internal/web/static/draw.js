@@ -80,7 +80,7 @@ export function drawLadder(canvas, m, v) {
     bottom = 8;
   const narrow = w < 460;
   const xa = Math.round(w * (narrow ? 0.24 : 0.27)),
-    xb = Math.round(w * (narrow ? 0.84 : 0.73));
+    xb = Math.round(w * (narrow ? 0.8 : 0.73));
   const lane = (host) => (host === "a" ? xa : xb);
   const span = v.span;
   // The cursor sits 70% down the window, but the window never starts
@@ -135,6 +135,11 @@ export function drawLadder(canvas, m, v) {
 
   const show = (flow) => !v.flow || v.flow === flow;
 
+  // Labels are placed last, most important first, and a label that
+  // would overlap one already placed is left out (zoom in to see it, or
+  // point at its packet): see placeLabels.
+  const labels = [];
+
   // Timers: fired ones as solid brackets, running ones dashed to the cursor.
   const tk = 8 * k;
   for (const iv of m.timerIv) {
@@ -156,18 +161,55 @@ export function drawLadder(canvas, m, v) {
     ctx.stroke();
     ctx.setLineDash([]);
     if (!running && y(tEnd) > top && y(tEnd) < h) {
-      ctx.fillStyle = C.retrans;
-      ctx.font = font(k, 10, true);
-      ctx.textAlign = side < 0 ? "right" : "left";
-      ctx.textBaseline = "middle";
-      ctx.fillText(iv.short + " fired", x + side * 4, y(tEnd));
+      labels.push({
+        prio: 1,
+        text: iv.short + " fired",
+        x: x + side * 4,
+        y: y(tEnd),
+        side,
+        colour: C.retrans,
+        bold: true,
+        back: true,
+      });
     }
   }
   void tk;
 
-  // Packets.
-  const labelsFrom = { "a->b": -Infinity, "b->a": -Infinity };
+  // Packets. hits records where each drawn packet is, for clicks.
+  const hits = [];
   const fs = 10 * k;
+  const lastY = {};
+  const gap = 3 * k;
+  // Runs of dense UDP datagrams (closer than a line of text), per
+  // direction: three or more become one band with one label ("datagrams
+  // #14–#40"); zoom in and it opens into labelled datagrams.
+  const bands = {};
+  const closeBand = (dir) => {
+    const b = bands[dir];
+    bands[dir] = null;
+    if (!b || b.members.length < 3) return;
+    for (const l of b.members) if (l.prio > 0) l.skip = true;
+    const f = b.first,
+      e = b.last;
+    ctx.fillStyle = "rgba(0,158,115,0.22)"; // the UDP colour, translucent
+    ctx.beginPath();
+    ctx.moveTo(f.xs, f.ys);
+    ctx.lineTo(f.xe, f.ye);
+    ctx.lineTo(e.xe, e.ye);
+    ctx.lineTo(e.xs, e.ys);
+    ctx.closePath();
+    ctx.fill();
+    const side = f.xe >= f.xs ? 1 : -1;
+    labels.push({
+      prio: 2,
+      text: (v.flow ? "" : m.flowTag(b.flow)) + "datagrams #" + f.id + "–#" + e.id + " (" + b.members.length + ")",
+      x: f.xs + side * 6 * k,
+      y: Math.max(f.ys - fs * 0.6, top + fs * 0.6),
+      side,
+      colour: "#00704f",
+      bold: true,
+    });
+  };
   for (let i = m.firstPacketFrom(t0); i < m.packets.length; i++) {
     const p = m.packets[i];
     if (p.tTx > v.t || p.tTx > t1) break;
@@ -181,10 +223,26 @@ export function drawLadder(canvas, m, v) {
     const dur = Math.max(tEnd - p.tTx, 1e-12);
     const now = Math.min(v.t, tEnd);
     const frac = p.qdrop ? 0 : (now - p.tTx) / dur;
+    // Packets that leave together (a window over a fast link leaves in
+    // microseconds) are drawn at least gap apart, in order, so that each
+    // is an arrow of its own: zoom in to see their real spacing.
+    const y0 = y(p.tTx);
+    const shift = p.proto === "udp" ? 0 : Math.max(0, (lastY[p.dir] ?? -Infinity) + gap - y0);
+    const shifted = shift > 0 && shift < 24 * gap;
     const xs = x0,
-      ys = y(p.tTx);
+      ys = y0 + (shifted ? shift : 0);
+    lastY[p.dir] = ys;
     const xe = x0 + full * frac,
-      ye = y(p.tTx + dur * frac);
+      ye = y(p.tTx + dur * frac) + (shifted ? shift : 0);
+    hits.push({ p, xs, ys, xe, ye });
+    if (v.selected === p.key) {
+      ctx.strokeStyle = "rgba(240,228,66,0.9)";
+      ctx.lineWidth = 9 * k;
+      ctx.beginPath();
+      ctx.moveTo(xs, ys);
+      ctx.lineTo(xe, ye);
+      ctx.stroke();
+    }
     ctx.strokeStyle = p.color;
     ctx.lineWidth = (p.retrans ? 2.6 : p.len > 0 || p.proto === "udp" ? 1.7 : 1.2) * k;
     ctx.setLineDash(
@@ -221,35 +279,62 @@ export function drawLadder(canvas, m, v) {
         ctx.fillText("checksum drop", xe + (x1 > x0 ? 6 : -6) * k, ye + 12 * k);
       }
     }
-    // A label where the arrows leave enough room.
-    if (ys - labelsFrom[p.dir] > fs * 1.25 && ys > top + fs) {
-      labelsFrom[p.dir] = ys;
-      ctx.font = font(k, 10, p.retrans);
-      ctx.fillStyle = p.color === C.ack ? "#8a5a00" : p.color === C.yellow ? C.ink : p.color;
-      ctx.textAlign = x1 > x0 ? "left" : "right";
-      ctx.textBaseline = "bottom";
-      const label = (v.flow ? "" : m.flowTag(p.flow)) + p.label + (p.tLost !== null ? " (lost)" : "");
-      ctx.fillText(narrow ? label.replace(/ win=\d+/, "") : label, x0 + (x1 > x0 ? 6 : -6) * k, ys - 1);
+    // Its label, by the arrow's start; the selected or pointed-at
+    // packet's first.
+    const label = (v.flow ? "" : m.flowTag(p.flow)) + p.label + (p.tLost !== null ? " (lost)" : "");
+    const side = x1 > x0 ? 1 : -1;
+    const pl = {
+      prio: p.key === v.selected || p.key === v.hover ? 0 : 3,
+      text: narrow ? label.replace(/ win=\d+/, "") : label,
+      x: x0 + side * 6 * k,
+      y: Math.max(ys - fs * 0.6, top + fs * 0.6),
+      side,
+      colour: p.color === C.ack ? "#8a5a00" : p.color === C.yellow ? C.ink : p.color,
+      bold: p.retrans,
+      key: p.key,
+      back: true,
+    };
+    labels.push(pl);
+    // Dense UDP: datagrams closer than a line of text make a band.
+    if (p.proto === "udp") {
+      const b = bands[p.dir];
+      if (b && b.flow === p.flow && y0 - b.y1 < 1.3 * fs) {
+        b.members.push(pl);
+        b.last = { xs, ys, xe, ye, id: p.id };
+        b.y1 = y0;
+      } else {
+        closeBand(p.dir);
+        bands[p.dir] = { flow: p.flow, members: [pl], first: { xs, ys, xe, ye, id: p.id }, last: null, y1: y0 };
+      }
     }
   }
+  closeBand("a->b");
+  closeBand("b->a");
 
-  // State changes beside the hosts.
-  ctx.font = font(k, 10, true);
-  ctx.textBaseline = "middle";
+  // State changes beside the hosts: on the far side of the lane from the
+  // packets (at 400 px, where there is no room, across it with a backing).
   for (const s of m.states) {
     if (s.t > v.t || s.t < t0 || s.t > t1 || !show(s.flow)) continue;
     const side = s.host === "a" ? -1 : 1;
-    const x = lane(s.host) + side * (narrow ? 4 : 30) * k;
-    ctx.textAlign = side < 0 ? "right" : "left";
-    const txt = narrow ? s.text.replace(/^.*=> /, "") : s.text.replace(/^.*=> /, "→ ");
-    ctx.fillStyle = "rgba(255,255,255,0.85)";
-    const tw = ctx.measureText(txt).width;
-    // Keep the text on the canvas, even when it must cover a lane.
-    const xt = side < 0 ? Math.max(x, tw + 2) : Math.min(x, w - tw - 2);
-    ctx.fillRect(side < 0 ? xt - tw - 2 : xt - 2, y(s.t) - 7 * k, tw + 4, 14 * k);
-    ctx.fillStyle = "#8f3f72"; // the state colour (reddish purple), darkened for text
-    ctx.fillText(txt, xt, y(s.t));
+    labels.push({
+      prio: 2,
+      // At phone width the long names are shortened as ss(8) prints them,
+      // so that the label fits beside its lane instead of over it.
+      text: narrow
+        ? s.text
+            .replace(/^.*=> /, "")
+            .replace("ESTABLISHED", "ESTAB")
+            .replace("SYN-RECEIVED", "SYN-RECV")
+        : s.text.replace(/^.*=> /, "→ "),
+      x: lane(s.host) + side * (narrow ? 4 : 30) * k,
+      y: y(s.t),
+      side,
+      colour: "#8f3f72", // the state colour (reddish purple), darkened for text
+      bold: true,
+      back: true,
+    });
   }
+  const placed = placeLabels(ctx, labels, k, w, top, h);
   ctx.restore();
 
   // The cursor.
@@ -262,6 +347,39 @@ export function drawLadder(canvas, m, v) {
   ctx.lineTo(w, yc);
   ctx.stroke();
   ctx.setLineDash([]);
+  return { hits, labels: placed };
+}
+
+// placeLabels draws labels ({prio, text, x, y, side, colour, bold, back})
+// in order of priority (0 first), each vertically centred on y, on side
+// (+1: to the right of x, -1: to the left), kept inside the canvas; a
+// label that would overlap one already drawn is left out. It returns the
+// boxes drawn, {x, y, w, h, text}, for the tests.
+function placeLabels(ctx, labels, k, w, top, h) {
+  labels.sort((a, b) => a.prio - b.prio || a.y - b.y);
+  const boxes = [];
+  const lh = 12 * k;
+  ctx.textBaseline = "middle";
+  ctx.textAlign = "left";
+  for (const l of labels) {
+    if (l.skip) continue;
+    ctx.font = font(k, 10, l.bold);
+    const tw = ctx.measureText(l.text).width;
+    let x = l.side > 0 ? l.x : l.x - tw;
+    x = Math.max(2, Math.min(x, w - tw - 2));
+    const b = { x: x - 1, y: l.y - lh / 2, w: tw + 2, h: lh, text: l.text };
+    if (b.y < top - 4 || b.y + b.h > h) continue;
+    if (l.prio > 0 && boxes.some((o) => b.x < o.x + o.w && o.x < b.x + b.w && b.y < o.y + o.h && o.y < b.y + b.h))
+      continue;
+    boxes.push(b);
+    if (l.back) {
+      ctx.fillStyle = "rgba(255,255,255,0.85)";
+      ctx.fillRect(b.x, b.y, b.w, b.h);
+    }
+    ctx.fillStyle = l.colour;
+    ctx.fillText(l.text, x, l.y);
+  }
+  return boxes;
 }
 
 // axes draws a plot frame in box with ticks and labels, and returns the

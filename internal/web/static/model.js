@@ -113,7 +113,8 @@ export class Model {
     this.byView = pkts; // in the view's order, for the flows' series
     this.packets = pkts.slice().sort((a, b) => a.tTx - b.tTx || a.first - b.first);
     this.maxFlight = 0;
-    for (const p of this.packets) if (Number.isFinite(p.tEnd)) this.maxFlight = Math.max(this.maxFlight, p.tEnd - p.tTx);
+    for (const p of this.packets)
+      if (Number.isFinite(p.tEnd)) this.maxFlight = Math.max(this.maxFlight, p.tEnd - p.tTx);
   }
 
   // buildMarks takes the view's timer spans, states and per-flow series.

@@ -1,0 +1,135 @@
+// player.js: the animation's cursor: stepping, playing, seeking, zoom,
+// and drawing every view at the cursor.
+import { drawCwnd, drawLadder, drawTimeSeq } from "./draw.js";
+import { eventText } from "./model.js";
+import { fillPicker } from "./faults.js";
+import { drawTopology } from "./topo.js";
+import { $, S, SPEEDS } from "./state.js";
+
+export function buildSteps() {
+  const evs = S.run.model.events;
+  S.steps = S.flow ? evs.filter((e) => e.flow === S.flow) : evs;
+}
+
+export function stepsAt(t) {
+  let lo = 0,
+    hi = S.steps.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (S.steps[m].t <= t) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
+}
+
+// seek moves the cursor to time t: every event at or before t has happened.
+export function seek(t) {
+  S.t = Math.max(0, t);
+  // At time zero the cursor stands before the first event, so that the
+  // first step shows the trace's first line.
+  S.idx = S.t > 0 ? stepsAt(S.t) : 0;
+  render();
+}
+
+// step moves n events forward (or back), the cursor to the last one's time.
+export function step(n) {
+  if (!S.run) return;
+  pause();
+  S.idx = Math.max(0, Math.min(S.steps.length, S.idx + n));
+  S.t = S.idx > 0 ? S.steps[S.idx - 1].t : 0;
+  render();
+}
+
+export function play() {
+  if (!S.run) return;
+  if (S.idx >= S.steps.length) seek(0);
+  S.playing = true;
+  $("play").textContent = "❚❚";
+  $("play").setAttribute("aria-label", "Pause");
+  S.lastFrame = performance.now();
+  requestAnimationFrame(frame);
+}
+
+export function pause() {
+  S.playing = false;
+  $("play").textContent = "▶︎";
+  $("play").setAttribute("aria-label", "Play");
+}
+
+export function inFlight(t) {
+  const m = S.run.model;
+  for (let i = m.firstPacketFrom(t); i < m.packets.length; i++) {
+    const p = m.packets[i];
+    if (p.tTx > t) break;
+    if (p.tEnd > t && (!S.flow || p.flow === S.flow)) return true;
+  }
+  return false;
+}
+
+export function frame(now) {
+  if (!S.playing) return;
+  const dt = Math.min(0.1, (now - S.lastFrame) / 1000);
+  S.lastFrame = now;
+  const speed = SPEEDS[S.speed];
+  let t = S.t + dt * speed;
+  // Skip idle stretches (a retransmission timer running, nothing on the
+  // wire): jump to a moment before the next event.
+  const next = S.steps[S.idx];
+  if (next && next.t - t > 1.2 * speed && !inFlight(t)) t = next.t - 0.4 * speed;
+  if (t >= S.run.model.end) {
+    seek(S.run.model.end);
+    pause();
+    return;
+  }
+  seek(t);
+  requestAnimationFrame(frame);
+}
+
+export function tseqFlow() {
+  const info = S.run.info;
+  const f = info.flows.find((x) => x.name === S.flow);
+  if (f && f.protocol === "tcp") return f.name;
+  const tcp = info.flows.find((x) => x.protocol === "tcp");
+  return tcp ? tcp.name : null;
+}
+
+export function render() {
+  if (!S.run) return;
+  const m = S.run.model;
+  const view = { t: S.t, span: S.span, flow: S.flow, large: S.large, selected: S.selected, hover: S.hover };
+  const drawn = drawLadder($("ladder"), m, view);
+  S.hits = drawn.hits;
+  S.labelBoxes = drawn.labels;
+  if (!S.playing) fillPicker(S.hits);
+  const topo = $("topo");
+  topo.hidden = !S.run.info.topology;
+  if (S.run.info.topology) drawTopology(topo, S.run.info, S.large);
+  const fl = tseqFlow();
+  S.tseqAxes = drawTimeSeq($("tseq"), m, fl, S.t, S.large);
+  S.cwndAxes = drawCwnd($("cwnd"), m, fl, S.t, S.large);
+  $("scrub").value = String(m.end > 0 ? Math.round((S.t / m.end) * 10000) : 0);
+  $("clock").textContent = "t = " + S.t.toFixed(6) + " s";
+  const cur = S.idx > 0 ? S.steps[S.idx - 1] : null;
+  $("event-index").textContent = "event " + S.idx + " of " + S.steps.length + (S.flow ? " (" + S.flow + ")" : "");
+  const ec = $("event-current");
+  ec.textContent = cur ? eventText(cur) : "(before the first event)";
+  ec.dataset.event = cur ? cur.raw : "";
+  const log = $("event-log");
+  log.textContent = "";
+  for (let i = Math.max(0, S.idx - 6); i < Math.min(S.steps.length, S.idx + 2); i++) {
+    const li = document.createElement("li");
+    li.textContent = eventText(S.steps[i]);
+    if (i === S.idx - 1) li.className = "now";
+    log.append(li);
+  }
+}
+
+export function setSpeed(i) {
+  S.speed = Math.max(0, Math.min(SPEEDS.length - 1, i));
+  $("speed").value = String(S.speed);
+}
+
+export function zoom(f) {
+  S.span = Math.min(Math.max(S.span * f, 1e-5), 3600);
+  render();
+}
