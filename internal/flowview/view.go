@@ -223,7 +223,7 @@ func (b *Builder) wire(f *flowState, e *trace.Event) {
 		if p.Del < 0 {
 			p.Del = secs(e)
 		}
-		if p.Is(proto.TCP) && p.Dir == f.r.DirOf(trace.RoleClient).Reverse() && e.Has(trace.FlagACK) && !e.Has(trace.FlagSYN) {
+		if p.Is(proto.TCP) && p.Dir.To() == f.r.DirOf(trace.RoleClient).From() && e.Has(trace.FlagACK) && !e.Has(trace.FlagSYN) {
 			// An ACK the client received.
 			vf := &b.v.Flows[f.idx]
 			vf.ACKs = append(vf.ACKs, [2]float64{secs(e), float64(p.Ack)})
@@ -242,10 +242,12 @@ func (b *Builder) wire(f *flowState, e *trace.Event) {
 }
 
 // series adds packet n to its flow's series when it is data of the data
-// direction.
+// direction. In a topology each hop is a packet of its own: the series
+// takes the hop that leaves the client's host (and an ACK on the hop that
+// reaches it), so a drop on a later hop is not in Lost.
 func (b *Builder) series(f *flowState, n int) {
 	p := &b.v.Packets[n]
-	if !p.Is(proto.TCP) || p.Len == 0 || p.Copy || p.Dir != f.r.DirOf(trace.RoleClient) {
+	if !p.Is(proto.TCP) || p.Len == 0 || p.Copy || p.Dir.From() != f.r.DirOf(trace.RoleClient).From() {
 		return
 	}
 	vf := &b.v.Flows[f.idx]
@@ -259,7 +261,7 @@ func (b *Builder) series(f *flowState, n int) {
 // lost adds packet n to its flow's lost data, once.
 func (b *Builder) lost(f *flowState, n int) {
 	p := &b.v.Packets[n]
-	if !p.Is(proto.TCP) || p.Len == 0 || p.Copy || p.Dir != f.r.DirOf(trace.RoleClient) {
+	if !p.Is(proto.TCP) || p.Len == 0 || p.Copy || p.Dir.From() != f.r.DirOf(trace.RoleClient).From() {
 		return
 	}
 	vf := &b.v.Flows[f.idx]
@@ -298,7 +300,27 @@ func timerKind(name string) string {
 }
 
 // View returns the view of the events so far.
-func (b *Builder) View() *View { return &b.v }
+func (b *Builder) View() *View {
+	// The page iterates every list: an empty one is written [], never null.
+	v := &b.v
+	v.Packets = nonNil(v.Packets)
+	v.Timers = nonNil(v.Timers)
+	v.States = nonNil(v.States)
+	v.Flows = nonNil(v.Flows)
+	for i := range v.Flows {
+		f := &v.Flows[i]
+		f.Sends, f.Lost, f.ACKs, f.Cwnd = nonNil(f.Sends), nonNil(f.Lost), nonNil(f.ACKs), nonNil(f.Cwnd)
+	}
+	return v
+}
+
+// nonNil returns s, or an empty slice where s is nil.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
 
 // Build reads a whole trace (see NewBuilder for clients).
 func Build(evs []trace.Event, clients map[string]direction.Dir) *View {
