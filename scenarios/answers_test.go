@@ -33,9 +33,7 @@ func TestAnswerKey(t *testing.T) {
 	for _, line := range strings.Split(string(src), "\n") {
 		if m := heading.FindStringSubmatch(line); m != nil {
 			files = []string{m[1]}
-			for _, f := range strings.Split(m[2], " and ")[1:] {
-				files = append(files, f)
-			}
+			files = append(files, strings.Split(m[2], " and ")[1:]...)
 			continue
 		}
 		m := check.FindStringSubmatch(line)

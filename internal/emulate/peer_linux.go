@@ -203,18 +203,11 @@ func peerRecv(addr string, want int64, w io.Writer) error {
 func peerSend(laddr, raddr string, n int64, cc string, w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
-	fmt.Fprintf(bw, "start %d\n", monoNow())
-	bw.Flush()
-	c, err := dialTCP(laddr, raddr, cc)
+	c, stopSampling, err := dialSampled(laddr, raddr, cc, bw)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	rc, err := c.SyscallConn()
-	if err != nil {
-		return err
-	}
-	stopSampling := sampleTCPInfo(rc, bw)
 	buf := make([]byte, 64<<10)
 	var off int64
 	for off < n {
@@ -235,6 +228,24 @@ func peerSend(laddr, raddr string, n int64, cc string, w io.Writer) error {
 	stopSampling()
 	fmt.Fprintf(bw, "done %d\n", monoNow())
 	return err
+}
+
+// dialSampled writes the "start" line to bw, connects from laddr to raddr
+// with congestion control cc, and samples the connection's TCP_INFO into
+// bw until stop is called.
+func dialSampled(laddr, raddr, cc string, bw *bufio.Writer) (c *net.TCPConn, stop func(), err error) {
+	fmt.Fprintf(bw, "start %d\n", monoNow())
+	bw.Flush()
+	c, err = dialTCP(laddr, raddr, cc)
+	if err != nil {
+		return nil, nil, err
+	}
+	rc, err := c.SyscallConn()
+	if err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	return c, sampleTCPInfo(rc, bw), nil
 }
 
 // sampleTCPInfo writes an "info" line to bw every 5 ms in which the

@@ -271,18 +271,11 @@ func peerRRServe(addr string, request, response, exchanges int64, w io.Writer) e
 func peerRRClient(laddr, raddr string, request, response, exchanges int64, cc string, w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
-	fmt.Fprintf(bw, "start %d\n", monoNow())
-	bw.Flush()
-	c, err := dialTCP(laddr, raddr, cc)
+	c, stop, err := dialSampled(laddr, raddr, cc, bw)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	rc, err := c.SyscallConn()
-	if err != nil {
-		return err
-	}
-	stop := sampleTCPInfo(rc, bw)
 	req := make([]byte, request)
 	resp := make([]byte, response)
 	var got, last int64

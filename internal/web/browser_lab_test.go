@@ -152,7 +152,7 @@ func TestBrowserEditSafely(t *testing.T) {
 		t.Errorf("shipped exercise: question edited = %q, want false", e)
 	}
 	l.setAndFire("#yaml", before+"# my change\n", "input")
-	n = l.waitRuns(n)
+	l.waitRuns(n)
 	q := l.text("#question")
 	if e := eval[string](l, `document.getElementById("question").dataset.edited`); e != "true" || !strings.HasPrefix(q, "Edited:") {
 		t.Errorf("after an edit the question reads %q (edited %q), want it marked edited", q, e)

@@ -118,9 +118,6 @@ func (p *pair) handshake(t *testing.T) {
 	}
 }
 
-// advance moves the clock d forward.
-func (c *clock) advance(d sim.Time) { c.now += d }
-
 // established returns a pair whose handshake is done: a (ports 1000 →
 // 2000, the active opener) and b both ESTABLISHED, nothing in flight,
 // the clock at one RTT of 100 ms.

@@ -11,6 +11,7 @@ import {
   markEdited,
   placeErrorLine,
   refuse,
+  refuseOversize,
   TooLarge,
   updateGutter,
 } from "./editor.js";
@@ -81,13 +82,7 @@ function wire() {
       $("scenario").value = "";
     }
     clearTimeout(editTimer);
-    try {
-      checkSize($("yaml").value);
-    } catch (err) {
-      if (!(err instanceof TooLarge)) throw err;
-      refuse("Not run: the scenario " + err.message + ", over the " + kib(MAX_SOURCE) + " limit that tcpsim run has.");
-      return;
-    }
+    if (refuseOversize($("yaml").value)) return;
     refuse(null);
     updateGutter();
     clearTimeout(editTimer);

@@ -29,6 +29,19 @@ export function refuse(msg) {
   if (msg) document.body.dataset.refusedMs = performance.now().toFixed(0);
 }
 
+// refuseOversize shows why text was not run when it is over MAX_SOURCE
+// and returns true; it returns false (and shows nothing) otherwise.
+export function refuseOversize(text) {
+  try {
+    checkSize(text);
+  } catch (err) {
+    if (!(err instanceof TooLarge)) throw err;
+    refuse("Not run: the scenario " + err.message + ", over the " + kib(MAX_SOURCE) + " limit that tcpsim run has.");
+    return true;
+  }
+  return false;
+}
+
 // markEdited says, beside the question, that the YAML is no longer the
 // shipped file the question was written for. With no shipped file (a
 // permalink's own YAML) there is no question.

@@ -1,5 +1,5 @@
 // runner.js: asks the engine for a run and shows its outcome.
-import { checkSize, fileName, kib, MAX_SOURCE, refuse, showError, TooLarge } from "./editor.js";
+import { fileName, refuseOversize, showError } from "./editor.js";
 import { call, RUN_BUDGET_MS, stopEngine } from "./engine.js";
 import { Model, parseTrace } from "./model.js";
 import { updateHash } from "./permalink.js";
@@ -17,13 +17,7 @@ export async function requestRun(opts = {}) {
     S.queued = opts;
     return;
   }
-  try {
-    checkSize($("yaml").value);
-  } catch (err) {
-    if (!(err instanceof TooLarge)) throw err;
-    refuse("Not run: the scenario " + err.message + ", over the " + kib(MAX_SOURCE) + " limit that tcpsim run has.");
-    return;
-  }
+  if (refuseOversize($("yaml").value)) return;
   const req = {
     file: fileName(),
     source: $("yaml").value,
