@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -22,23 +23,62 @@ flows:
 `
 
 // peakRSS runs the command and returns its peak resident set size in
-// bytes (getrusage's ru_maxrss, KiB on Linux) and its wall time.
+// bytes (getrusage's ru_maxrss, KiB on Linux) and its wall time. It runs
+// it from a fresh, small helper process (this test binary again, as
+// TestPeakRSSHelper): Go starts children with vfork, and Linux keeps the
+// memory high-water mark of the address space a child execs from, so a
+// child of this (large) test process would report the test's own peak.
 func peakRSS(t *testing.T, dir, bin string, args ...string) (int64, time.Duration) {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestPeakRSSHelper$")
 	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = nil, os.Stderr
+	cmd.Env = append(os.Environ(), "TCPSIM_PEAKRSS_CMD="+strings.Join(append([]string{bin}, args...), "\x1f"))
+	cmd.Stderr = os.Stderr
 	start := time.Now()
+	out, err := cmd.Output()
+	wall := time.Since(start)
+	if err != nil {
+		t.Fatalf("tcpsim %q: %v", args, err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if v, ok := strings.CutPrefix(line, "maxrss "); ok {
+			kib, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				t.Fatalf("helper said %q", line)
+			}
+			if kib < 0 {
+				t.Skip("no rusage on this system")
+			}
+			return kib << 10, wall
+		}
+	}
+	t.Fatalf("tcpsim %q: the helper printed no maxrss line: %q", args, out)
+	return 0, 0
+}
+
+// TestPeakRSSHelper is peakRSS's helper process: it runs the command in
+// TCPSIM_PEAKRSS_CMD (separated by \x1f, the unit separator) and prints its ru_maxrss in KiB
+// (-1 where there is none). Exit status 1 of the command is a run that
+// failed, which the sweeps here may have.
+func TestPeakRSSHelper(t *testing.T) {
+	spec := os.Getenv("TCPSIM_PEAKRSS_CMD")
+	if spec == "" {
+		t.Skip("the helper of peakRSS (runs only from it)")
+	}
+	argv := strings.Split(spec, "\x1f")
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stderr = os.Stderr
 	if err := cmd.Run(); err != nil {
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
-			t.Fatalf("tcpsim %q: %v", args, err)
+			t.Fatalf("%q: %v", argv, err)
 		}
 	}
 	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	if !ok {
-		t.Skip("no rusage on this system")
+		fmt.Println("maxrss -1")
+		return
 	}
-	return ru.Maxrss << 10, time.Since(start)
+	fmt.Printf("maxrss %d\n", ru.Maxrss)
 }
 
 // TestSweepMemoryFlat measures, in a subprocess, the peak RSS of sweeps

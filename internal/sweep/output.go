@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,7 +47,7 @@ type Report struct {
 	m      Meta
 	format report.Format
 	acc    *Accumulator
-	spill  *os.File      // csv and json: the run rows, in their final form
+	spill  spill         // csv and json: the run rows, in their final form
 	buf    *bufio.Writer // over spill
 	csv    *csv.Writer   // over buf
 	runs   int
@@ -64,8 +65,8 @@ func NewReport(w io.Writer, m Meta, format string) (*Report, error) {
 	}
 	r := &Report{w: w, m: m, format: f, acc: NewAccumulator(m)}
 	if f == report.FormatCSV || f == report.FormatJSON {
-		if r.spill, err = os.CreateTemp("", "tcpsim-sweep-runs-*"); err != nil {
-			return nil, fmt.Errorf("sweep: a temporary file for the runs: %w", err)
+		if r.spill, err = newSpill(); err != nil {
+			return nil, err
 		}
 		r.buf = bufio.NewWriterSize(r.spill, 256<<10)
 		r.csv = csv.NewWriter(r.buf)
@@ -131,8 +132,7 @@ func (r *Report) Close() (Stats, error) {
 // Abort forgets the report and removes its temporary file; Close calls it.
 func (r *Report) Abort() {
 	if r.spill != nil {
-		r.spill.Close()
-		os.Remove(r.spill.Name())
+		r.spill.remove()
 		r.spill = nil
 	}
 }
@@ -553,3 +553,51 @@ func (r *Record) toJSON(flows []FlowInfo) recordJSON {
 	}
 	return out
 }
+
+// spill holds a report's run rows until the summary is written before
+// them: a temporary file, or memory where there is no file system (the
+// browser lab's wasm engine, whose sweeps are bounded by MaxSweepRuns).
+type spill interface {
+	io.ReadWriteSeeker
+	Name() string
+	remove()
+}
+
+// fileSpill is a spill in a temporary file.
+type fileSpill struct{ *os.File }
+
+func (f fileSpill) remove() {
+	f.Close()
+	os.Remove(f.Name())
+}
+
+// memSpill is a spill in memory.
+type memSpill struct {
+	bytes.Reader
+	buf []byte
+}
+
+// newSpill returns a temporary file, or memory on js/wasm.
+func newSpill() (spill, error) {
+	if runtime.GOOS == "js" {
+		return &memSpill{}, nil
+	}
+	f, err := os.CreateTemp("", "tcpsim-sweep-runs-*")
+	if err != nil {
+		return nil, fmt.Errorf("sweep: a temporary file for the runs: %w", err)
+	}
+	return fileSpill{f}, nil
+}
+
+func (m *memSpill) Write(p []byte) (int, error) {
+	m.buf = append(m.buf, p...)
+	return len(p), nil
+}
+
+func (m *memSpill) Seek(off int64, whence int) (int64, error) {
+	m.Reader.Reset(m.buf)
+	return m.Reader.Seek(off, whence)
+}
+
+func (m *memSpill) Name() string { return "memory" }
+func (m *memSpill) remove()      { m.buf = nil }
