@@ -161,11 +161,12 @@ func TestBrowserEditSafely(t *testing.T) {
 	// Stop ends a long sweep within a second, and the engine runs again.
 	n = l.runs()
 	l.setAndFire("#sweep-values", "0,0.1%,0.2%,0.5%,1%,2%,3%,5%,8%,10%,15%,20%", "change")
-	l.setAndFire("#sweep-seeds", "100", "change")
+	l.setAndFire("#sweep-seeds", "160", "change") // 1,920 runs: about 2 s on an idle machine
 	l.click("#sweep-run")
-	time.Sleep(1500 * time.Millisecond)
-	if busy := eval[string](l, `document.body.dataset.engineBusy`); busy != "true" {
-		t.Fatalf("the sweep is not running 1.5 s after it started (engineBusy %q, status %q)", busy, l.text("#status"))
+	// Stop as soon as the sweep is running (a fixed wait can outlast the
+	// whole sweep on a fast machine).
+	if _, err := chromedp.Run(l.ctx, chromedp.Poll[bool](`document.body.dataset.engineBusy === "true"`, chromedp.WithPollingTimeout(10*time.Second), chromedp.WithPollingInterval(10*time.Millisecond))); err != nil {
+		t.Fatalf("the sweep never started (status %q): %v", l.text("#status"), err)
 	}
 	start := time.Now()
 	l.click("#stop")
