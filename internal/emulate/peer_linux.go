@@ -156,14 +156,20 @@ func fillPattern(b []byte, off int64) {
 	}
 }
 
-func peerRecv(addr string, want int64, w io.Writer) error {
+// acceptOne listens on addr, prints "ready" to w, and returns the first
+// connection; the listener is closed before it returns.
+func acceptOne(addr string, w io.Writer) (net.Conn, error) {
 	ln, err := net.Listen("tcp4", addr)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer ln.Close()
 	fmt.Fprintln(w, "ready")
-	c, err := ln.Accept()
+	return ln.Accept()
+}
+
+func peerRecv(addr string, want int64, w io.Writer) error {
+	c, err := acceptOne(addr, w)
 	if err != nil {
 		return err
 	}

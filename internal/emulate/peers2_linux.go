@@ -220,13 +220,7 @@ func peerUDPRecv(addr string, count, datagram, bytes int64, w io.Writer) error {
 // request bytes it read, whether they were all there and intact, and the
 // times of the first and last).
 func peerRRServe(addr string, request, response, exchanges int64, w io.Writer) error {
-	ln, err := net.Listen("tcp4", addr)
-	if err != nil {
-		return err
-	}
-	defer ln.Close()
-	fmt.Fprintln(w, "ready")
-	c, err := ln.Accept()
+	c, err := acceptOne(addr, w)
 	if err != nil {
 		return err
 	}
