@@ -282,25 +282,6 @@ func SweepStatsFigure(m sweep.Meta, st sweep.Stats, pts []*scenario.Scenario) (*
 	return f, nil
 }
 
-// Sweep draws SweepFigure into dir and returns the files written.
-func Sweep(m sweep.Meta, recs []sweep.Record, pts []*scenario.Scenario, dir string) ([]string, error) {
-	f, err := SweepFigure(m, recs, pts)
-	if err != nil {
-		return nil, err
-	}
-	return Render(f, dir)
-}
-
-// SweepStats draws SweepStatsFigure into dir and returns the files
-// written.
-func SweepStats(m sweep.Meta, st sweep.Stats, pts []*scenario.Scenario, dir string) ([]string, error) {
-	f, err := SweepStatsFigure(m, st, pts)
-	if err != nil {
-		return nil, err
-	}
-	return Render(f, dir)
-}
-
 // sameModel reports whether models already holds a line with the same
 // label and points as m (a model that ignores an axis's other values).
 func sameModel(models []Series, m Series) bool {
