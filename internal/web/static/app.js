@@ -1,7 +1,6 @@
 // app.js: the lab page's entry point. It wires the controls to the lab's
 // modules (state, engine, editor, sliders, runner, player, permalink,
 // sweep, keys) and starts the engine in its worker (worker.js).
-import { drawSweep } from "./draw.js";
 import {
   checkSize,
   jumpToError,
@@ -23,7 +22,7 @@ import { buildSteps, pause, play, render, seek, setSpeed, step, zoom } from "./p
 import { requestRun } from "./runner.js";
 import { onSlider } from "./sliders.js";
 import { $, S, SPEEDS } from "./state.js";
-import { runSweep } from "./sweep.js";
+import { drawSweep, runSweep, suggestValues } from "./sweep.js";
 
 function wire() {
   SPEEDS.forEach((s, i) => {
@@ -119,13 +118,15 @@ function wire() {
       if (!ax || !S.run) return;
       const r = canvas.getBoundingClientRect();
       const x = ev.clientX - r.left;
-      const t = ((x - ax.box.x) / ax.box.w) * S.run.model.end;
+      const t = ((x - ax.box.x) / ax.box.w) * (ax.tmax ?? S.run.model.end);
       pause();
       seek(Math.max(0, Math.min(S.run.model.end, t)));
     });
   plotSeek($("tseq"), "tseqAxes");
   plotSeek($("cwnd"), "cwndAxes");
+  plotSeek($("thru"), "thruAxes");
   $("sweep-run").addEventListener("click", runSweep);
+  $("sweep-param").addEventListener("change", suggestValues);
   $("ladder").addEventListener("click", (ev) => {
     if (!S.run) return;
     const r = $("ladder").getBoundingClientRect();
@@ -158,11 +159,11 @@ function wire() {
   });
   new ResizeObserver(() => {
     render();
-    drawSweep($("sweep"), S.sweep, S.sweepInfo || S.run?.info, S.large);
+    drawSweep();
     placeErrorLine();
   }).observe(document.body);
   legend();
-  drawSweep($("sweep"), null, null, false);
+  drawSweep();
 }
 
 document.body.dataset.scriptStartMs = performance.now().toFixed(0);

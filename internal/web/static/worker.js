@@ -9,6 +9,10 @@
 
 importScripts("wasm_exec.js");
 
+// The engine's load, timed for the page (performance marks in the
+// worker are its own): fetched and compiled, then started.
+const load = { t0: performance.now() };
+
 const ready = (async () => {
   const go = new Go();
   const resp = await fetch("tcpsim.wasm.gz");
@@ -17,12 +21,19 @@ const ready = (async () => {
     headers: { "Content-Type": "application/wasm" },
   });
   const { instance } = await WebAssembly.instantiateStreaming(wasm, go.importObject);
+  load.compiled = performance.now();
   go.run(instance); // returns when main returns: never (it serves calls)
   const lab = globalThis.tcpsimLab;
   if (!lab) throw new Error("the engine did not start");
   const sc = lab.scenarios();
   if (sc.error) throw new Error(sc.error.message);
-  postMessage({ ready: true, version: lab.version, scenarios: JSON.parse(sc.list) });
+  load.started = performance.now();
+  postMessage({
+    ready: true,
+    version: lab.version,
+    scenarios: JSON.parse(sc.list),
+    timing: { compileMs: load.compiled - load.t0, startMs: load.started - load.compiled },
+  });
   return lab;
 })();
 
@@ -47,5 +58,6 @@ self.onmessage = async (ev) => {
     result = { error: { message: "unknown request " + op, bug: true } };
   }
   result.ms = performance.now() - t0;
+  result.sentAt = performance.timeOrigin + performance.now(); // for the page's transfer time
   postMessage({ id, result });
 };
