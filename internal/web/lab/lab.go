@@ -54,6 +54,10 @@ type RunRequest struct {
 	// MaxTraceEvents bounds the trace (0: DefaultMaxTraceEvents); the
 	// events past it are counted but not kept.
 	MaxTraceEvents int `json:"max_trace_events"`
+	// RoundsFlow names the TCP flow whose rounds figure the run builds
+	// ("": the first TCP flow): one flow's, since keeping every flow's
+	// events costs a large network's run a quarter of its time.
+	RoundsFlow string `json:"rounds_flow"`
 }
 
 // ErrorInfo is an error the page shows: the message as the CLI prints it
@@ -93,7 +97,7 @@ type RunResponse struct {
 	// ladder names them, timer spans, states, per-flow series), as JSON:
 	// the page draws it and derives nothing from Trace itself.
 	View []byte
-	// Rounds are, per TCP flow, the cwnd figure that `tcpsim plot --x
+	// Rounds are, for the request's RoundsFlow, the cwnd figure that `tcpsim plot --x
 	// rounds --units segments` draws (Kurose & Ross's Figure 3.53: the
 	// window in segments against transmission rounds), as JSON: an
 	// object of plot.Figure by flow name. A flow that sent no data, or
@@ -225,7 +229,7 @@ func Run(req RunRequest) (resp RunResponse) {
 	tw := trace.NewWriter(&tbuf, false)
 	vb := flowview.NewBuilder(clients(sc))
 	sink := &capped{next: trace.Multi{tw, vb}, max: maxEv}
-	rec := newFlowRecorder(sc, seed, sink)
+	rec := newFlowRecorder(sc, seed, req.RoundsFlow, sink)
 	res, err := run.ScenarioWith(sc, seed, run.Options{Trace: rec, TraceRecovery: true})
 	if err != nil {
 		return RunResponse{Error: errorInfo(err)}
@@ -252,7 +256,7 @@ func Run(req RunRequest) (resp RunResponse) {
 	return resp
 }
 
-// flowRecorder keeps the events of each TCP flow for its figures, with
+// flowRecorder keeps the events of a TCP flow for its figures, with
 // the loss-recovery events that `tcpsim plot` traces to shade fast
 // recovery; every other event goes on to next, so that the trace and the
 // view are `tcpsim run --trace`'s.
@@ -262,14 +266,26 @@ type flowRecorder struct {
 	evs   map[string][]trace.Event
 }
 
-// newFlowRecorder records the TCP flows of sc run with seed.
-func newFlowRecorder(sc *scenario.Scenario, seed uint64, next trace.Sink) *flowRecorder {
+// newFlowRecorder records the TCP flow named want of sc run with seed,
+// or its first TCP flow when want is "" or not a TCP flow.
+func newFlowRecorder(sc *scenario.Scenario, seed uint64, want string, next trace.Sink) *flowRecorder {
 	r := &flowRecorder{next: next, flows: map[string]*scenario.Flow{}, evs: map[string][]trace.Event{}}
 	fs := sc.Expanded(seed) // a repeated flow's members by name
+	var first *scenario.Flow
 	for i := range fs {
-		if fs[i].TCP != nil {
-			r.flows[fs[i].Name] = &fs[i]
+		if fs[i].TCP == nil {
+			continue
 		}
+		if first == nil {
+			first = &fs[i]
+		}
+		if fs[i].Name == want {
+			first = &fs[i]
+			break
+		}
+	}
+	if first != nil {
+		r.flows[first.Name] = first
 	}
 	return r
 }
@@ -286,7 +302,7 @@ func (r *flowRecorder) Event(e *trace.Event) {
 	}
 }
 
-// rounds builds each TCP flow's cwnd figure against rounds, in segments,
+// rounds builds the recorded flow's cwnd figure against rounds, in segments,
 // as `tcpsim plot --x rounds --units segments` does; none when the trace
 // was cut (cut says so), since the page's other views stop there too.
 func (r *flowRecorder) rounds(sc *scenario.Scenario, res *run.Result, cut bool) map[string]*plot.Figure {

@@ -352,15 +352,22 @@ func TestRunRoundsAreKRFigure353(t *testing.T) {
 	if strings.Contains(string(r.Trace), "loss recovery") {
 		t.Error("the page's trace has the figure's loss-recovery events: it must be tcpsim run --trace's")
 	}
-	// A UDP flow has no rounds; a topology's TCP flow has.
+	// A UDP flow has no rounds; a topology's TCP flow has; the flow asked
+	// for is the one drawn.
 	u := Run(RunRequest{Source: shipped(t, "exercises/28-udp-crowds-tcp.yaml")})
 	var figs map[string]*plot.Figure
 	if err := json.Unmarshal(u.Rounds, &figs); err != nil || len(figs) != 1 {
 		t.Errorf("exercise 28: rounds figures %v (%v), want the TCP flow's only", figs, err)
 	}
-	p := Run(RunRequest{Source: shipped(t, "networks/parking-lot.yaml")})
-	if err := json.Unmarshal(p.Rounds, &figs); err != nil || len(figs) == 0 {
-		t.Errorf("parking-lot: rounds figures %v (%v), want its TCP flows'", figs, err)
+	p := Run(RunRequest{Source: shipped(t, "exercises/27-two-tcp-flows.yaml"), RoundsFlow: "late"})
+	figs = nil
+	if err := json.Unmarshal(p.Rounds, &figs); err != nil || len(figs) != 1 || figs["late"] == nil {
+		t.Errorf("exercise 27, rounds of late: figures %v (%v), want late's", figs, err)
+	}
+	p = Run(RunRequest{Source: shipped(t, "networks/parking-lot.yaml")})
+	figs = nil
+	if err := json.Unmarshal(p.Rounds, &figs); err != nil || len(figs) != 1 {
+		t.Errorf("parking-lot: rounds figures %v (%v), want its first TCP flow's", figs, err)
 	}
 }
 

@@ -19,7 +19,7 @@ import { applyFault, hitAt, undoFault } from "./faults.js";
 import { legend, onKey, setLarge, toggleHelp } from "./keys.js";
 import { copyPermalink, readLink, restore, updateHash } from "./permalink.js";
 import { buildSteps, pause, play, render, seek, setSpeed, step, zoom } from "./player.js";
-import { requestRun } from "./runner.js";
+import { requestRun, roundsFlow } from "./runner.js";
 import { onSlider } from "./sliders.js";
 import { $, S, SPEEDS } from "./state.js";
 import { drawSweep, runSweep, suggestValues } from "./sweep.js";
@@ -107,6 +107,8 @@ function wire() {
     buildSteps();
     seek(S.t);
     updateHash();
+    // The engine counted another flow's rounds: run again for this one's.
+    if (roundsFlow() && !S.run.rounds[roundsFlow()]) requestRun({ keepCursor: true });
   });
   $("scrub").addEventListener("input", () => {
     pause();

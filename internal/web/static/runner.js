@@ -25,6 +25,7 @@ export async function requestRun(opts = {}) {
     seed: S.seed !== null ? Number(S.seed) : 0,
     seed_set: S.seed !== null,
     overrides: overrides(),
+    rounds_flow: roundsFlow(),
   };
   // A run asked for while another ran is dropped when it would run the
   // same request again (two events for one change).
@@ -130,6 +131,13 @@ export function show(r, opts) {
     "done",
   );
   updateHash();
+}
+
+// roundsFlow is the TCP flow whose rounds the engine should count: the
+// flow picked, when it is TCP ("" lets the engine take the first).
+export function roundsFlow() {
+  const f = S.run?.info.flows.find((x) => x.name === S.flow);
+  return f && f.protocol === "tcp" ? f.name : "";
 }
 
 export function nearestSpeed(want) {
