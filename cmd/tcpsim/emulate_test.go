@@ -477,3 +477,33 @@ func TestEmulateRefusesTooManyPacketsPerSecond(t *testing.T) {
 		}
 	}
 }
+
+// A flow an emulation cannot carry (rdt, which no kernel speaks) and more
+// flows than it runs (a repeated flow counted by its members) are
+// refused by emulate and compare alike, before anything is made: exit 2
+// and one line located at the field, saying what is supported.
+func TestEmulateRefusesWhatItCannotCarry(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("emulate checks for root before it reads the file")
+	}
+	dir := t.TempDir()
+	for _, c := range []struct{ name, src, want string }{
+		{"rdt.yaml", "name: r\nuntil: 5s\nlink: {rate: 1Mbps, delay: 10ms}\nflows:\n  - {name: sw, protocol: stop-and-wait, count: 3}\n",
+			":5:16: flows[0].protocol: flow sw is stop-and-wait: tcpsim emulate carries tcp and udp flows"},
+		{"many.yaml", "name: m\nuntil: 5s\nlink: {rate: 10Mbps, delay: 1ms}\nflows:\n  - name: web\n    protocol: tcp\n    bytes: 1KB\n    repeat: {count: 100, every: 1ms}\n",
+			":8:14: flows[0].repeat.count: the flows number 100 up to flow web (a repeated flow counted by its members): tcpsim emulate runs at most 32"},
+	} {
+		file := filepath.Join(dir, c.name)
+		if err := os.WriteFile(file, []byte(c.src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, sub := range []string{"emulate", "compare"} {
+			var stdout, stderr bytes.Buffer
+			code := execute([]string{sub, file}, &stdout, &stderr)
+			lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+			if code != 2 || len(lines) != 1 || !strings.Contains(lines[0], file+c.want) {
+				t.Errorf("tcpsim %s %s: exit %d, stderr %q; want 2 and one line containing %q", sub, c.name, code, stderr.String(), file+c.want)
+			}
+		}
+	}
+}

@@ -2,7 +2,6 @@ package emulate
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -35,17 +34,15 @@ func Run(sc *scenario.Scenario, o Options) (res *run.Result, err error) {
 	if err := Check(); err != nil {
 		return nil, &UnavailableError{Msg: err.Error()}
 	}
-	if sc.Repeated() {
-		return nil, errors.New("emulate: repeated flows (repeat:) are not supported yet: write the flows out")
-	}
 	hosts := sc.HostNames()
-	if err := checkCommands(sc, o.Commands); err != nil {
+	if err := CheckFlows(sc, o.Commands); err != nil {
 		return nil, err
 	}
 	warnings, err := CheckRates(sc, o.Force)
 	if err != nil {
 		return nil, err
 	}
+	sc = expand(sc, o.Seed)
 	exe := o.Exe
 	if exe == "" {
 		if exe, err = os.Executable(); err != nil {
@@ -757,7 +754,7 @@ func (e *emulation) cleanupProcs() {
 // flowResult is flow p's outcome, measured on the wire (w) and, for the
 // built-in peers, by the peers themselves.
 func (e *emulation) flowResult(p *flowPlan, w *wireFlow, simAt func(int64) sim.Time, before, after, beforeTo, afterTo map[string]int64) run.FlowResult {
-	f := run.FlowResult{Name: p.spec.Name, Protocol: p.spec.Protocol, Start: sim.Time(p.spec.Start), Completion: -1}
+	f := run.FlowResult{Name: p.spec.Name, Protocol: p.spec.Protocol, Start: sim.Time(p.spec.Start), Completion: -1, Family: p.spec.Family}
 	delta := func(k string) int64 { return after[k] - before[k] }
 	tr := &run.TCPResult{Verified: "n/a (a command)", State: "real kernel / real kernel", Handshake: -1}
 	f.PacketsSent, f.PacketsRecv = w.segments, w.received
@@ -870,35 +867,4 @@ func (e *emulation) udpResult(p *flowPlan, f run.FlowResult, simAt func(int64) s
 		f.DeliveryRatio = float64(f.DeliveredBytes) / float64(f.OfferedBytes)
 	}
 	return f
-}
-
-// checkCommands refuses commands for hosts that do not exist, and flows
-// that nothing would carry.
-func checkCommands(sc *scenario.Scenario, cmds []Command) error {
-	hosts := sc.HostNames()
-	on := map[string]bool{}
-	for _, c := range cmds {
-		found := false
-		for _, h := range hosts {
-			found = found || h == c.Host
-		}
-		if !found {
-			return fmt.Errorf("emulate: --run %s=...: no host %s (hosts: %s)", c.Host, c.Host, strings.Join(hosts, ", "))
-		}
-		if len(c.Argv) == 0 {
-			return fmt.Errorf("emulate: --run %s=: an empty command", c.Host)
-		}
-		on[c.Host] = true
-	}
-	for i := range sc.Flows {
-		f := &sc.Flows[i]
-		from, to := f.From, f.To
-		if on[from] || on[to] {
-			continue
-		}
-		if f.TCP == nil && f.UDP == nil {
-			return fmt.Errorf("emulate: flow %s is %s: only tcp and udp flows have built-in peers; carry it with --run %s='COMMAND'", f.Name, f.Protocol, from)
-		}
-	}
-	return nil
 }
