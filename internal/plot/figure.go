@@ -32,6 +32,9 @@ type Axis struct {
 	Categories []string `json:",omitempty"`
 	// Integer ticks only (rounds, categories).
 	Integer bool `json:",omitempty"`
+	// Log is a logarithmic axis (plot --log-x): ticks at 1, 2 and 5
+	// times each power of ten in range.
+	Log bool `json:",omitempty"`
 }
 
 // Kind is how a series is drawn.
@@ -63,14 +66,23 @@ const (
 
 // Series is one set of data drawn one way.
 type Series struct {
-	// Label is the legend entry; "" leaves the series out of the legend.
+	// Label names the series in full (tests and summaries find it by
+	// this name); "" leaves the series out of the legend.
 	Label string
+	// Legend is the legend's short entry for the series ("" is Label):
+	// series with the same Legend share one entry, drawn in grey when
+	// their colours differ (one marker shape for several runs).
+	Legend string `json:",omitempty"`
 	Kind  Kind
 	// Color indexes palette; Faint draws it thin and light.
 	Color  int
 	Dashed bool
 	Faint  bool   `json:",omitempty"`
-	Shape  string `json:",omitempty"`
+	// Clip leaves the series out of the y range: its points above the
+	// axis are drawn at its top edge (fast recovery's inflated window
+	// must not set the scale of cwnd).
+	Clip  bool   `json:",omitempty"`
+	Shape string `json:",omitempty"`
 	X, Y   []float64
 	// Top (Bars, ErrorBars) is the upper end of each point's bar; Low
 	// (ErrorBars) the lower end.
@@ -81,6 +93,7 @@ type Series struct {
 // Span is a shaded x interval [From, To].
 type Span struct {
 	Label    string
+	Legend   string `json:",omitempty"` // the legend's entry ("" is Label)
 	From, To float64
 	Color    int
 }
@@ -125,13 +138,19 @@ func (f *Figure) fit(xFromZero, yFromZero bool) {
 		if !ok {
 			continue
 		}
-		x0, x1, y0, y1 = math.Min(x0, a), math.Max(x1, b), math.Min(y0, c), math.Max(y1, d)
+		x0, x1 = math.Min(x0, a), math.Max(x1, b)
+		if !f.Series[i].Clip {
+			y0, y1 = math.Min(y0, c), math.Max(y1, d)
+		}
 	}
 	for _, s := range f.Spans {
 		x0, x1 = math.Min(x0, s.From), math.Max(x1, s.To)
 	}
 	if math.IsInf(x0, 1) { // no data
-		x0, x1, y0, y1 = 0, 1, 0, 1
+		x0, x1 = 0, 1
+	}
+	if math.IsInf(y0, 1) {
+		y0, y1 = 0, 1
 	}
 	if xFromZero {
 		x0 = math.Min(x0, 0)
@@ -152,6 +171,13 @@ func (f *Figure) fit(xFromZero, yFromZero bool) {
 		f.X.Min, f.X.Max, f.X.Ticks = niceRange(x0, x1)
 	}
 	f.Y.Min, f.Y.Max, f.Y.Ticks = niceRange(y0, y1)
+	for i := range f.Series {
+		if s := &f.Series[i]; s.Clip {
+			for j := range s.Y {
+				s.Y[j] = math.Min(s.Y[j], f.Y.Max)
+			}
+		}
+	}
 }
 
 // Summary is a Figure as golden tests compare it: everything but the
@@ -167,8 +193,10 @@ type Summary struct {
 // SeriesSummary stands for a Series in a Summary.
 type SeriesSummary struct {
 	Label                  string
+	Legend                 string `json:",omitempty"`
 	Kind                   Kind
 	Shape                  string `json:",omitempty"`
+	Clip                   bool   `json:",omitempty"`
 	N                      int
 	MinX, MaxX, MinY, MaxY float64
 	First, Last            []string `json:",omitempty"` // "x y", and the bar's top and low
@@ -180,7 +208,7 @@ func (f *Figure) Summarise() Summary {
 	s := Summary{Name: f.Name, Title: f.Title, X: f.X, Y: f.Y, Spans: f.Spans}
 	for i := range f.Series {
 		sr := &f.Series[i]
-		ss := SeriesSummary{Label: sr.Label, Kind: sr.Kind, Shape: sr.Shape, N: len(sr.X)}
+		ss := SeriesSummary{Label: sr.Label, Legend: sr.Legend, Kind: sr.Kind, Shape: sr.Shape, Clip: sr.Clip, N: len(sr.X)}
 		if x0, x1, y0, y1, ok := sr.extent(); ok {
 			ss.MinX, ss.MaxX, ss.MinY, ss.MaxY = round9(x0), round9(x1), round9(y0), round9(y1)
 		}
