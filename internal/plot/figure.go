@@ -83,6 +83,8 @@ type Series struct {
 	// must not set the scale of cwnd).
 	Clip  bool   `json:",omitempty"`
 	Shape string `json:",omitempty"`
+	// Radius is the glyphs' radius in points (0: the kind's own).
+	Radius float64 `json:",omitempty"`
 	X, Y   []float64
 	// Top (Bars, ErrorBars) is the upper end of each point's bar; Low
 	// (ErrorBars) the lower end.
@@ -152,7 +154,7 @@ func (f *Figure) fit(xFromZero, yFromZero bool) {
 	if math.IsInf(y0, 1) {
 		y0, y1 = 0, 1
 	}
-	if xFromZero {
+	if xFromZero && !f.X.Log {
 		x0 = math.Min(x0, 0)
 	}
 	if yFromZero {
@@ -167,6 +169,8 @@ func (f *Figure) fit(xFromZero, yFromZero bool) {
 		}
 	case f.X.Integer:
 		f.X.Min, f.X.Max, f.X.Ticks = integerRange(x0, x1)
+	case f.X.Log:
+		f.X.Min, f.X.Max, f.X.Ticks = logRange(x0, x1)
 	default:
 		f.X.Min, f.X.Max, f.X.Ticks = niceRange(x0, x1)
 	}
@@ -178,6 +182,57 @@ func (f *Figure) fit(xFromZero, yFromZero bool) {
 			}
 		}
 	}
+}
+
+// window keeps what f shows in [x0, x1]: points outside go; a step or a
+// line that holds a value into the window starts at x0 with it, and one
+// that goes on past it ends at x1; shaded spans are cut to the window.
+func (f *Figure) window(x0, x1 float64) {
+	for i := range f.Series {
+		s := &f.Series[i]
+		joined := s.Kind == Step || s.Kind == Line || s.Kind == LinePoints
+		var w Series
+		for j := range s.X {
+			x := s.X[j]
+			switch {
+			case x < x0:
+				continue
+			case x > x1:
+				if joined && j > 0 && s.X[j-1] <= x1 {
+					w.add(x1, s.Y[j-1])
+				}
+				continue
+			}
+			if joined && len(w.X) == 0 && j > 0 && x > x0 {
+				w.add(x0, s.Y[j-1])
+			}
+			w.add(x, s.Y[j])
+			if j < len(s.Top) {
+				w.Top = append(w.Top, s.Top[j])
+			}
+			if j < len(s.Low) {
+				w.Low = append(w.Low, s.Low[j])
+			}
+		}
+		if joined && len(w.X) == 0 && len(s.X) > 0 && s.X[0] < x0 {
+			// Every point before the window: the last value holds over it.
+			last := s.Y[len(s.Y)-1]
+			w.add(x0, last)
+			if !math.IsInf(x1, 1) {
+				w.add(x1, last)
+			}
+		}
+		s.X, s.Y, s.Top, s.Low = w.X, w.Y, w.Top, w.Low
+	}
+	var sp []Span
+	for _, s := range f.Spans {
+		if s.To < x0 || s.From > x1 {
+			continue
+		}
+		s.From, s.To = math.Max(s.From, x0), math.Min(s.To, x1)
+		sp = append(sp, s)
+	}
+	f.Spans = sp
 }
 
 // Summary is a Figure as golden tests compare it: everything but the

@@ -21,6 +21,27 @@ type Options struct {
 	Name string
 	// Title starts every title, e.g. "ex26-kr-reno (seed 1)".
 	Title string
+	// From and To (plot --from/--to) draw only that time window (To 0:
+	// to the end); the x axis then covers the window, not the run from 0.
+	// Not with Rounds.
+	From, To sim.Time
+}
+
+// windowed reports whether o draws a time window.
+func (o Options) windowed() bool { return o.From > 0 || o.To > 0 }
+
+// fitIn fits f's axes as fit does, to o's time window when it has one.
+func (f *Figure) fitIn(o Options, yFromZero bool) {
+	if !o.windowed() {
+		f.fit(true, yFromZero)
+		return
+	}
+	to := math.Inf(1)
+	if o.To > 0 {
+		to = o.To.Seconds()
+	}
+	f.window(o.From.Seconds(), to)
+	f.fit(false, yFromZero)
 }
 
 // Figure kinds of a flow, in the order Flows returns them.
@@ -106,6 +127,12 @@ var runColours = []int{cBlue, cOrange, cGreen, cPurple, cBrown, cPink, cGrey, 8,
 func Flows(runs []Run, o Options) ([]*Figure, error) {
 	if len(runs) == 0 {
 		return nil, fmt.Errorf("plot: no run to draw")
+	}
+	if o.Rounds && o.windowed() {
+		return nil, fmt.Errorf("plot: a time window (--from, --to) is for --x time, not rounds")
+	}
+	if o.To > 0 && o.To <= o.From {
+		return nil, fmt.Errorf("plot: the window ends at %v, not after its start %v", o.To, o.From)
 	}
 	ps := make([]*prepared, len(runs))
 	shorts := shortNames(runs)
@@ -201,7 +228,7 @@ func timeSequence(ps []*prepared, o Options, xLabel, unit string) *Figure {
 			}
 		}
 	}
-	f.fit(true, true)
+	f.fitIn(o, true)
 	return f
 }
 
@@ -245,7 +272,7 @@ func cwndFigure(ps []*prepared, o Options, xLabel, unit string) *Figure {
 			}
 		}
 	}
-	f.fit(true, true)
+	f.fitIn(o, true)
 	f.Series = append(f.Series, offScale(f, ps)...)
 	return f
 }
@@ -433,6 +460,6 @@ func rwndFigure(ps []*prepared, o Options, xLabel, unit string) *Figure {
 			f.Series = append(f.Series, s)
 		}
 	}
-	f.fit(true, true)
+	f.fitIn(o, true)
 	return f
 }

@@ -39,7 +39,7 @@ func checkFigure(t *testing.T, f *Figure) {
 	if f.Y.Min != 0 {
 		t.Errorf("%s: y axis from %g, want 0", f.Name, f.Y.Min)
 	}
-	if f.X.Min > 0 && len(f.X.Categories) == 0 {
+	if f.X.Min > 0 && len(f.X.Categories) == 0 && !f.X.Log {
 		t.Errorf("%s: x axis from %g, want 0 or below", f.Name, f.X.Min)
 	}
 	for _, a := range []Axis{f.X, f.Y} {
@@ -74,6 +74,17 @@ func checkFigure(t *testing.T, f *Figure) {
 // 1..n inside [0.5, n+0.5].
 func checkTicks(t *testing.T, what string, a Axis) {
 	t.Helper()
+	if a.Log {
+		if len(a.Ticks) < 2 || a.Ticks[0] != a.Min || a.Ticks[len(a.Ticks)-1] != a.Max || a.Min <= 0 || !slices.IsSorted(a.Ticks) {
+			t.Errorf("%s: log axis ticks %v in [%g, %g]", what, a.Ticks, a.Min, a.Max)
+		}
+		for _, v := range a.Ticks {
+			if !roundStep(v) {
+				t.Errorf("%s: log tick %g is not 1, 2 or 5 times a power of ten", what, v)
+			}
+		}
+		return
+	}
 	if n := len(a.Categories); n > 0 {
 		if len(a.Ticks) != n || a.Min != 0.5 || a.Max != float64(n)+0.5 {
 			t.Errorf("%s: categorical axis %v in [%g, %g], want 1..%d in [0.5, %d.5]", what, a.Ticks, a.Min, a.Max, n, n)
@@ -549,7 +560,7 @@ flows:
 // series named by protocol and algorithm.
 func TestSweepFigure(t *testing.T) {
 	m, recs, pts := sweepRun(t, tcpUDP, 2, "link.loss=0,2%,10%")
-	f, err := SweepFigure(m, recs, pts)
+	f, err := SweepFigure(m, recs, pts, SweepOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -591,7 +602,7 @@ func TestSweepFigure(t *testing.T) {
 // when the axis varies it.
 func TestSweepCategorical(t *testing.T) {
 	m, recs, pts := sweepRun(t, tcpUDP, 2, "flows.file.congestion=tahoe,reno,cubic", "link.loss=1%,5%")
-	f, err := SweepFigure(m, recs, pts)
+	f, err := SweepFigure(m, recs, pts, SweepOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -624,7 +635,7 @@ flows:
   - {name: f, protocol: go-back-n, window: 4, seq_bits: 4, count: 50, packet: 1000, timeout: 1s}
 `
 	m, recs, pts := sweepRun(t, src, 1, "flows.f.window=1,2,4,8")
-	f, err := SweepFigure(m, recs, pts)
+	f, err := SweepFigure(m, recs, pts, SweepOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -671,7 +682,7 @@ func TestSweepSeries(t *testing.T) {
 					t.Errorf("series %d: %q with %d points, want %q with %d", i, s.name, len(s.s.X), c.names[i], c.pts[i])
 				}
 			}
-			f, err := SweepFigure(m, recs, pts)
+			f, err := SweepFigure(m, recs, pts, SweepOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -100,6 +100,9 @@ func (s *Series) glyphStyle() draw.GlyphStyle {
 	if s.Kind == LinePoints || s.Kind == ErrorBars || s.Kind == ErrorPoints {
 		r = vg.Points(4)
 	}
+	if s.Radius > 0 {
+		r = vg.Points(s.Radius)
+	}
 	return draw.GlyphStyle{Color: colour(s.Color), Shape: glyph(s.Shape), Radius: r}
 }
 
