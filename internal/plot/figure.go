@@ -73,11 +73,11 @@ type Series struct {
 	// series with the same Legend share one entry, drawn in grey when
 	// their colours differ (one marker shape for several runs).
 	Legend string `json:",omitempty"`
-	Kind  Kind
+	Kind   Kind
 	// Color indexes palette; Faint draws it thin and light.
 	Color  int
 	Dashed bool
-	Faint  bool   `json:",omitempty"`
+	Faint  bool `json:",omitempty"`
 	// Clip leaves the series out of the y range: its points above the
 	// axis are drawn at its top edge (fast recovery's inflated window
 	// must not set the scale of cwnd).
