@@ -6,6 +6,7 @@ import (
 	"tcpsim/internal/direction"
 	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/trace"
+	"tcpsim/sim"
 )
 
 // View is a whole trace read, every flow by its own Reader: what the
@@ -24,7 +25,7 @@ type View struct {
 	// Flows are the per-flow series, in the order flows first appear.
 	Flows []ViewFlow `json:"flows"`
 	// Bin is the width in seconds of the intervals of every flow's
-	// Throughput: the trace's span cut into ThroughputBins.
+	// Throughput: the trace's span cut into about ThroughputBins.
 	Bin float64 `json:"bin"`
 }
 
@@ -101,9 +102,9 @@ type ViewFlow struct {
 	// Cwnd is [time s, cwnd, ssthresh] of the client's cwnd events.
 	Cwnd   [][3]float64 `json:"cwnd"`
 	MaxSeq uint32       `json:"max_seq"`
-	// Throughput is the flow's throughput at its receiver, in bits per
-	// second, over each interval of View.Bin seconds from time 0 (see
-	// Throughput).
+	// Throughput is the flow's throughput (the payload delivered to its
+	// hosts, retransmissions included: Throughput), in bits per second,
+	// over each interval of View.Bin seconds from time 0.
 	Throughput []float64 `json:"throughput"`
 }
 
@@ -114,7 +115,7 @@ type Builder struct {
 	flows   map[string]*flowState
 	onWire  map[wireKey]int // (dir, id) -> index in v.Packets
 	clients map[string]direction.Dir
-	end     float64 // the last event's time, seconds
+	end     sim.Time // the last event's time
 }
 
 type wireKey struct {
@@ -125,7 +126,7 @@ type wireKey struct {
 // flowState is one flow's reader and what the builder keeps of it.
 type flowState struct {
 	r         *Reader
-	delivered [][2]float64          // [arrival time s, payload bytes] of the data its receiver got
+	delivered []trace.Event         // the deliveries of payload to its end hosts (only Kind, T and Len), for Throughput
 	idx       int                   // index in v.Flows
 	sendAt    map[direction.Dir]int // per direction: the last send event's index
 	armed     map[timerKey]int      // open armings: index in v.Timers
@@ -168,7 +169,7 @@ func (b *Builder) flow(name string) *flowState {
 func (b *Builder) Event(e *trace.Event) {
 	i := b.n
 	b.n++
-	b.end = max(b.end, secs(e))
+	b.end = max(b.end, e.T)
 	f := b.flow(e.Flow)
 	step := f.r.Step(i, e)
 	if p := step.Packet; p != nil {
@@ -233,8 +234,8 @@ func (b *Builder) wire(f *flowState, e *trace.Event) {
 		if p.Del < 0 {
 			p.Del = secs(e)
 		}
-		if p.Len > 0 && !p.Copy && p.Dir.To() == b.receiver(f, e.Flow) && p.Kind != KindACK.String() && p.Kind != KindPktNAK.String() {
-			f.delivered = append(f.delivered, [2]float64{secs(e), float64(p.Len)})
+		if e.Len > 0 && b.endHost(f, e.Flow, p.Dir.To()) {
+			f.delivered = append(f.delivered, trace.Event{Kind: trace.Deliver, T: e.T, Len: e.Len})
 		}
 		if p.Is(proto.TCP) && p.Dir.To() == f.r.DirOf(trace.RoleClient).From() && e.Has(trace.FlagACK) && !e.Has(trace.FlagSYN) {
 			// An ACK the client received.
@@ -254,13 +255,14 @@ func (b *Builder) wire(f *flowState, e *trace.Event) {
 	}
 }
 
-// receiver is the host that a flow's client (or rdt sender, or UDP
-// source) sends its data to: its end in a topology, not the next hop.
-func (b *Builder) receiver(f *flowState, name string) string {
-	if d, ok := b.clients[name]; ok {
-		return d.To()
+// endHost reports whether node is one of a flow's end hosts (in a
+// topology, a delivery to a router is a hop, not the flow's delivery).
+func (b *Builder) endHost(f *flowState, name, node string) bool {
+	d, ok := b.clients[name]
+	if !ok {
+		d = f.r.DirOf(trace.RoleClient)
 	}
-	return f.r.DirOf(trace.RoleClient).To()
+	return node == d.From() || node == d.To()
 }
 
 // series adds packet n to its flow's series when it is data of the data
@@ -329,9 +331,12 @@ func (b *Builder) View() *View {
 	v.Timers = nonNil(v.Timers)
 	v.States = nonNil(v.States)
 	v.Flows = nonNil(v.Flows)
-	v.Bin = b.end / ThroughputBins
+	// Intervals of whole nanoseconds that cover the last event's instant.
+	end := b.end + 1
+	bin := (end + ThroughputBins - 1) / ThroughputBins
+	v.Bin = bin.Seconds()
 	for _, fs := range b.flows {
-		v.Flows[fs.idx].Throughput = Throughput(fs.delivered, v.Bin, ThroughputBins)
+		v.Flows[fs.idx].Throughput = Throughput(fs.delivered, bin, end)
 	}
 	for i := range v.Flows {
 		f := &v.Flows[i]
@@ -341,30 +346,10 @@ func (b *Builder) View() *View {
 	return v
 }
 
-// ThroughputBins is how many intervals View cuts the trace's span into
-// for the flows' throughput: fine enough to show slow start and each
+// ThroughputBins is about how many intervals View cuts the trace's span
+// into for the flows' throughput: fine enough to show slow start and each
 // loss, coarse enough that an interval holds several packets.
 const ThroughputBins = 100
-
-// Throughput returns the throughput of delivered ([arrival time s,
-// payload bytes], in time order) over n intervals of bin seconds from
-// time 0, in bits per second: each interval's bytes × 8 / bin. A packet
-// arriving at or after n·bin counts in the last interval. It returns nil
-// when bin is not positive.
-func Throughput(delivered [][2]float64, bin float64, n int) []float64 {
-	if !(bin > 0) || n <= 0 {
-		return nil
-	}
-	out := make([]float64, n)
-	for _, d := range delivered {
-		k := min(max(int(d[0]/bin), 0), n-1)
-		out[k] += d[1]
-	}
-	for k := range out {
-		out[k] *= 8 / bin
-	}
-	return out
-}
 
 // nonNil returns s, or an empty slice where s is nil.
 func nonNil[T any](s []T) []T {

@@ -18,11 +18,11 @@ var errNoRender = errors.New("plot: drawing PNG and SVG files is not built into 
 func Render(*Figure, string) ([]string, error) { return nil, errNoRender }
 
 // Sweep is not available in a js/wasm build: it returns errNoRender.
-func Sweep(sweep.Meta, []sweep.Record, []*scenario.Scenario, string) ([]string, error) {
+func Sweep(sweep.Meta, []sweep.Record, []*scenario.Scenario, SweepOptions, string) ([]string, error) {
 	return nil, errNoRender
 }
 
 // SweepStats is not available in a js/wasm build: it returns errNoRender.
-func SweepStats(sweep.Meta, sweep.Stats, []*scenario.Scenario, string) ([]string, error) {
+func SweepStats(sweep.Meta, sweep.Stats, []*scenario.Scenario, SweepOptions, string) ([]string, error) {
 	return nil, errNoRender
 }

@@ -524,7 +524,7 @@ func Sweep(req SweepRequest, progress func(done, total int)) (resp SweepResponse
 	if err != nil {
 		return SweepResponse{Error: errorInfo(err)}
 	}
-	fg, err := plot.SweepFigure(plan.Meta, recs, pts)
+	fg, err := plot.SweepFigure(plan.Meta, recs, pts, plot.SweepOptions{File: file, Src: []byte(req.Source)})
 	if err != nil {
 		return SweepResponse{Error: errorInfo(err)}
 	}
