@@ -84,7 +84,7 @@ export function show(r, opts) {
     rounds: r.rounds ? JSON.parse(r.rounds) : {},
     seq: S.runCount, // tells one run's drawings from the next's
   };
-  fillParams(info);
+  fillParams(info, S.run.model);
   const t1 = performance.now();
   if (S.seed === null) $("seed").value = r.seed_text;
   renderTables(r.tables);
@@ -134,10 +134,10 @@ export function show(r, opts) {
 }
 
 // roundsFlow is the TCP flow whose rounds the engine should count: the
-// flow picked, when it is TCP ("" lets the engine take the first).
+// flow picked, when the view has its congestion window ("" lets the
+// engine take the first TCP flow).
 export function roundsFlow() {
-  const f = S.run?.info.flows.find((x) => x.name === S.flow);
-  return f && f.protocol === "tcp" ? f.name : "";
+  return S.flow && S.run?.model.series.get(S.flow)?.cwnd.length ? S.flow : "";
 }
 
 export function nearestSpeed(want) {

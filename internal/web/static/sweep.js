@@ -22,8 +22,9 @@ const SUGGEST = {
 };
 
 // fillParams offers the parameters of the scenario in the editor: the
-// link's and each flow's (by name, as --vary writes them).
-export function fillParams(info) {
+// link's and each flow's (by name, as --vary writes them), as its run's
+// info and view show them.
+export function fillParams(info, model) {
   const list = $("sweep-params");
   list.textContent = "";
   const add = (path) => {
@@ -33,8 +34,13 @@ export function fillParams(info) {
   };
   if (!info.topology) for (const p of ["link.loss", "link.delay", "link.rate", "link.queue"]) add(p);
   for (const f of info.flows) {
-    const keys =
-      f.protocol === "tcp" ? ["congestion", "recv_buffer", "mss", "sack"] : f.protocol === "udp" ? ["rate"] : [];
+    // A flow with a congestion window in the view is TCP; one with a
+    // send rate, UDP.
+    const keys = model.series.get(f.name)?.cwnd.length
+      ? ["congestion", "recv_buffer", "mss", "sack"]
+      : f.rate_bps
+        ? ["rate"]
+        : [];
     for (const k of keys) add("flows." + f.name + "." + k);
   }
 }
