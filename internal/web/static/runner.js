@@ -113,9 +113,7 @@ export function show(r, opts) {
   performance.measure("tcpsim:read", { start: t0, end: t1 });
   performance.measure("tcpsim:draw", { start: t1, end: t2 });
   const run = JSON.parse(r.report)[0];
-  const tr = r.trace_truncated
-    ? "; trace cut at " + S.run.model.events.length + " of " + r.trace_events + " events"
-    : "";
+  const tr = r.trace_truncated ? "; trace cut at " + S.run.model.events.n + " of " + r.trace_events + " events" : "";
   setStatus(
     run.scenario +
       " (seed " +
