@@ -49,6 +49,7 @@ export async function requestRun(opts = {}) {
   S.busy = false;
   S.runCount = (S.runCount || 0) + 1;
   document.body.dataset.lastCallMs = (r.ms || 0).toFixed(1);
+  document.body.dataset.speculated = String(!!r.speculated);
   if (r.error?.stopped) {
     setStatus(r.error.message, "stopped");
   } else if (r.error) {
