@@ -72,6 +72,10 @@ func load() string {
 func TestBrowserRoundsView(t *testing.T) {
 	l := newLab(t, 1400, 1000)
 	l.open("#s=exercises/26-kr-reno-textbook.yaml")
+	// The engine builds the figure once the run is shown.
+	if _, err := chromedp.Run(l.ctx, chromedp.Poll[bool](`!!(tcpsimPage.run.rounds && tcpsimPage.run.rounds.file)`, chromedp.WithPollingTimeout(time.Minute))); err != nil {
+		t.Fatalf("no rounds figure: %v", err)
+	}
 	got := eval[[]float64](l, `tcpsimPage.run.rounds.file.Series.find(s => s.Label.endsWith(", cwnd")).Y.slice(0, 9)`)
 	if fmt.Sprint(got) != "[1 2 4 8 9 10 11 12 9]" {
 		t.Errorf("cwnd by round %v, want [1 2 4 8 9 10 11 12 9] (K&R Figure 3.53, Reno)", got)

@@ -125,7 +125,7 @@ export function render() {
       : drawCwnd($("cwnd"), m, fl, S.t, S.large);
   // The rounds view does not move with the cursor: drawn once per run,
   // flow and size.
-  const rk = [S.run.seq, fl, S.large, $("rounds").clientWidth, $("rounds").clientHeight].join();
+  const rk = [S.run.seq, !!S.run.rounds, fl, S.large, $("rounds").clientWidth, $("rounds").clientHeight].join();
   if (S.roundsKey !== rk) {
     S.roundsKey = rk;
     S.roundsDrawn = drawRounds($("rounds"), S.run, fl, S.large);
