@@ -24,8 +24,8 @@ var table = []Generator{
 			d.Int("response", 1, 1000)               // bytes: one segment
 		},
 		File: `# Exercise 1 (variant): the phone call. The client dials the server (TCP's
-# three-way handshake), sends a {{.request}}-byte request, gets a {{.response}}-byte
-# answer back, and both hang up.
+# three-way handshake), sends a request of {{.request}} bytes, gets an
+# answer of {{.response}} bytes back, and both hang up.
 # {{.SeedLine}}
 # Question: how many segments does the handshake take, and what are their
 # flags? How long did it take compared with the round-trip time
@@ -140,9 +140,12 @@ flows:
 	{
 		Exercise: "05-slow-receiver",
 		Vary: func(d *Draw) {
-			d.Pick("read", 64, 96, 128, 192) // kbps, far below the link
-			d.Step("bytes", 64, 128, 16)     // KB: seconds of reading
-			d.Int("delay", 5, 30)            // ms
+			read := d.Pick("read", 64, 96, 128, 192) // kbps, far below the link
+			d.Step("bytes", 64, 128, 16)             // KB: seconds of reading
+			// The reader must take longer to drain a segment than 1.5
+			// round trips, or each window update arrives before the
+			// sender runs out of window and the window never closes.
+			d.Int("delay", 5, min(30, 1460*8/read/3)) // ms
 		},
 		File: `# Exercise 5 (variant): flow control. The receiving application reads only
 # {{.read}} kbps from a 4-segment (5840-byte) buffer.

@@ -256,8 +256,13 @@ func Ms(t sim.Time) string {
 
 // Segments formats a byte count as a number of segments of mss bytes.
 func Segments(bytes, mss int64) string {
-	s := strconv.FormatFloat(float64(bytes)/float64(mss), 'f', -1, 64)
-	return s + " segments (" + strconv.FormatInt(bytes, 10) + " bytes)"
+	s := strconv.FormatFloat(float64(bytes)/float64(mss), 'f', 2, 64)
+	s = strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
+	unit := " segments ("
+	if s == "1" {
+		unit = " segment ("
+	}
+	return s + unit + strconv.FormatInt(bytes, 10) + " bytes)"
 }
 
 // list joins numbers for an answer: "1, 2, 4, 8".
