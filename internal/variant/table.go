@@ -546,6 +546,7 @@ faults:
 	{Exercise: "31-cc-reno", Refused: "it compares three algorithms on one path; the lesson is the comparison, not a number per path"},
 	{Exercise: "31-cc-vegas", Refused: "it compares three algorithms on one path; the lesson is the comparison, not a number per path"},
 	{Exercise: "32-parallel-connections", Refused: "the applications' shares come from ten flows' many losses; no formula predicts a variant's goodputs"},
+	{Exercise: "36-cubic", Refused: "not yet: a variant would move W_max and the RTT; its K = ∛((W_max − cwnd_epoch)/C) check runs on the shipped file"},
 }
 
 // rdt3 is the entry of one of K&R Figure 3.16's ladders (exercises
