@@ -96,7 +96,9 @@ numbers from each side's ISN, as Wireshark shows them, whatever the
 window; datagrams numbered from the flow's first). An idle stretch longer
 than two one-way delays is one row, "~~~ 0.959 s later ~~~"; a
 retransmission (or persist) timer that fires is a bracket in its host's
-margin from where it was armed to where it fired, labelled with the RTO.
+margin from where it was armed to where it fired, labelled with the RTO
+("re-armed by ACK ack=N" when an ACK arriving at that instant re-armed it:
+it then guards seq=N, not the segment sent just above the bracket).
 Lines fit --width columns (long labels wrap). After --max-packets packets
 one line says the chart was truncated, and nothing follows it.
 

@@ -407,7 +407,11 @@ func checkBrackets(t *testing.T, name string, p parsed, evs []trace.Event, opt O
 		if armAt >= opt.From {
 			arm = -1
 			for k := fire; k >= 0; k-- {
-				if r := p.rows[k]; r.timeStr == fmt.Sprintf("%.6f", armAt.Seconds()) && r.label == name+" armed: "+rto {
+				// Armed by a send, or re-armed by an ACK arriving at
+				// that instant, which the row names.
+				r := p.rows[k]
+				rearm, _ := strings.CutPrefix(r.label, name+" re-armed by ACK ack=")
+				if r.timeStr == fmt.Sprintf("%.6f", armAt.Seconds()) && (r.label == name+" armed: "+rto || rearmRE.MatchString(rearm) && strings.HasSuffix(rearm, ": "+rto)) {
 					arm = k
 					break
 				}
@@ -453,6 +457,9 @@ func checkDatagrams(t *testing.T, name string, p parsed, evs []trace.Event, opt 
 		next++
 	}
 }
+
+// rearmRE is the rest of a re-armed timer's label: the ACK's number.
+var rearmRE = regexp.MustCompile(`^[0-9]+: `)
 
 // Every golden case satisfies the chart's properties.
 func TestGoldenProperties(t *testing.T) {
@@ -620,6 +627,40 @@ func TestWindowRelativeToISN(t *testing.T) {
 	}
 }
 
+// Exercise 02: the timer that fires was re-armed by the ACK of seq=1
+// (ack=1001) arriving at 0.080973 s, when seq=2001 went out; its bracket
+// starts on the row below that send, and the row says which ACK re-armed
+// it, so that it is not read as the timer of seq=2001 (RFC 6298 §5.3: it
+// guards the oldest unacknowledged segment, seq=1001, which it resends).
+func TestTimerRearmNamed(t *testing.T) {
+	src, err := os.ReadFile("../../scenarios/exercises/02-timeout.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := scenario.Parse("02-timeout.yaml", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &trace.Recorder{}
+	if _, err := run.ScenarioWith(sc, sc.Seed, run.Options{Trace: rec}); err != nil {
+		t.Fatal(err)
+	}
+	out := Draw(rec.Events, Options{ASCII: true, Width: 200})
+	var armRow string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "retransmission timer") && strings.Contains(l, "armed") {
+			armRow = l
+			break
+		}
+	}
+	if !strings.HasPrefix(armRow, "0.080973") || !strings.Contains(armRow, "client's retransmission timer re-armed by ACK ack=1001: RTO 1 s") {
+		t.Errorf("the arming row %q does not name the ACK that re-armed the timer", armRow)
+	}
+	if !strings.Contains(out, "a->b seq=1001 len=1000 ack=1  (timeout retransmission)") {
+		t.Error("the timeout does not resend seq=1001")
+	}
+}
+
 // What each drawing must show, independent of layout details.
 func TestDiagramShows(t *testing.T) {
 	draw := func(file string, ascii bool) string {
@@ -636,7 +677,7 @@ func TestDiagramShows(t *testing.T) {
 	}
 	loss := draw("loss-fast-timeout.yaml", true)
 	for _, want := range []string{"X lost:", "(duplicate ACK)", "(fast retransmission)", "(timeout retransmission)",
-		"TIMEOUT: client's retransmission timer fired, RTO", "client's retransmission timer armed: RTO"} {
+		"TIMEOUT: client's retransmission timer fired, RTO", "client's retransmission timer re-armed by ACK ack=4001: RTO 0.2 s"} {
 		if !strings.Contains(loss, want) {
 			t.Errorf("loss diagram lacks %q", want)
 		}
