@@ -68,7 +68,11 @@ type item struct {
 	kind  itemKind
 	arrow int // the arrow of a depart or arrive item
 	text  string
-	row   int // first row, set by the layout
+	// soft is an arrival's own label ("arrives: ACK ack=1001 win=2000"),
+	// shown on one row unless a note at its instant takes the row (the
+	// state change the arrival caused says more).
+	soft string
+	row  int // first row, set by the layout
 }
 
 // bracket is an RTO bracket: a retransmission (or persist) timer from the
@@ -179,6 +183,9 @@ func (k *collector) event(i int) {
 			return
 		case actVia:
 			if a, ok := k.open[arrowKey{x.Dir, x.ID}]; ok {
+				if e.Kind == trace.Transmit && e.Node == k.c.arrows[a].from {
+					k.transmit(&x) // its first hop: out of its sender's queue
+				}
 				k.c.arrows[a].vias = append(k.c.arrows[a].vias, via{t: e.T, node: e.Node})
 			}
 			return
@@ -207,6 +214,8 @@ func (k *collector) event(i int) {
 		k.lost(i, e, raw, where)
 	case trace.Deliver:
 		k.deliver(i, e, raw)
+	case trace.Transmit:
+		k.transmit(e)
 	case trace.DequeueDrop:
 		k.dequeueDrop(i, e, raw, where)
 	case trace.ChecksumDrop:
@@ -340,8 +349,27 @@ func (k *collector) deliver(i int, e, raw *trace.Event) {
 		text = "corrupted, delivered (no checksum): " + a.text
 	}
 	if k.in(e.T) {
-		a.arrive = k.add(item{t: e.T, order: i, timed: true, kind: itemArrive, arrow: j, text: text})
+		a.arrive = k.add(item{t: e.T, order: i, timed: true, kind: itemArrive, arrow: j, text: text, soft: "arrives: " + a.text})
 	}
+}
+
+// transmit notes, on the departure's row, how long a packet waited in its
+// sender's queue before going on the wire ("queued 0.864 ms"): sent at
+// the same instant as others, it waits for the serialisation of those
+// ahead of it, and arrives that much later.
+func (k *collector) transmit(e *trace.Event) {
+	_, a := k.onWire(e)
+	if a == nil || a.depart < 0 || e.T <= a.t0 {
+		return
+	}
+	k.c.items[a.depart].text += "  (queued " + millis(e.T-a.t0) + ")"
+}
+
+// millis writes a short wait in milliseconds to the microsecond:
+// "0.832 ms".
+func millis(d sim.Time) string {
+	s := strings.TrimRight(fmt.Sprintf("%.3f", float64(d)/float64(sim.Millisecond)), "0")
+	return strings.TrimSuffix(s, ".") + " ms"
 }
 
 // dequeueDrop ends an arrow CoDel dropped at the head of the queue: it
