@@ -67,6 +67,7 @@ const (
 	Ring     = "ring"
 	Plus     = "plus"
 	Diamond  = "diamond"
+	ArrowUp  = "arrow-up" // a value running on above the axis
 )
 
 // Series is one set of data drawn one way.
