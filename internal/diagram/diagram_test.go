@@ -659,6 +659,32 @@ func TestTimerRearmNamed(t *testing.T) {
 	if !strings.Contains(out, "a->b seq=1001 len=1000 ack=1  (timeout retransmission)") {
 		t.Error("the timeout does not resend seq=1001")
 	}
+	// Sent at one instant, the handshake's ACK, seq=1 and seq=1001 leave
+	// one after another at 10 Mbps: seq=1 waits for the 40-byte ACK
+	// (0.032 ms), seq=1001 for it and seq=1's 1040 bytes (0.864 ms).
+	for _, want := range []string{"a->b seq=1 len=1000 ack=1  (queued 0.032 ms)", "a->b seq=1001 len=1000 ack=1  (queued 0.864 ms)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q: the serialisation of the packets ahead", want)
+		}
+	}
+	// Every arrival row says what arrived, or the state change it caused.
+	arrivals := 0
+	for _, l := range strings.Split(out, "\n") {
+		a, b := strings.Index(l, "|"), strings.LastIndex(l, "|")
+		if a < 0 || a == b || !strings.ContainsAny(l[a:b], "<>") {
+			continue
+		}
+		arrivals++
+		if strings.TrimSpace(l[b+1:]) == "" {
+			t.Errorf("an arrival row without a label: %q", l)
+		}
+	}
+	if arrivals < 10 {
+		t.Errorf("%d arrival rows, want every packet's", arrivals)
+	}
+	if !strings.Contains(out, "arrives: ACK ack=1001 win=2000") {
+		t.Error("the ACK that re-armed the timer is not named where it arrives")
+	}
 }
 
 // What each drawing must show, independent of layout details.

@@ -64,10 +64,6 @@ const (
 	thumbWidth = 28 // points: a legend entry's line or glyph
 )
 
-// LegendBelow is where every figure's legend goes: in columns below the
-// plot area, outside the axes. Tests check it.
-const LegendBelow = "below the plot area, outside the axes, in columns"
-
 func glyph(shape string) draw.GlyphDrawer {
 	if shape == Circle || shape == "" {
 		return draw.CircleGlyph{}
