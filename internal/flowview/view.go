@@ -6,7 +6,6 @@ import (
 	"tcpsim/internal/direction"
 	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/trace"
-	"tcpsim/sim"
 )
 
 // View is a whole trace read, every flow by its own Reader: what the
@@ -25,7 +24,7 @@ type View struct {
 	// Flows are the per-flow series, in the order flows first appear.
 	Flows []ViewFlow `json:"flows"`
 	// Bin is the width in seconds of the intervals of every flow's
-	// Throughput: the trace's span cut into about ThroughputBins.
+	// Throughput: the trace's span cut into ThroughputBins.
 	Bin float64 `json:"bin"`
 }
 
@@ -102,9 +101,9 @@ type ViewFlow struct {
 	// Cwnd is [time s, cwnd, ssthresh] of the client's cwnd events.
 	Cwnd   [][3]float64 `json:"cwnd"`
 	MaxSeq uint32       `json:"max_seq"`
-	// Throughput is the flow's throughput (the payload delivered to its
-	// hosts, retransmissions included: Throughput), in bits per second,
-	// over each interval of View.Bin seconds from time 0.
+	// Throughput is the flow's throughput at its receiver, in bits per
+	// second, over each interval of View.Bin seconds from time 0 (see
+	// Throughput).
 	Throughput []float64 `json:"throughput"`
 }
 
@@ -115,7 +114,7 @@ type Builder struct {
 	flows   map[string]*flowState
 	onWire  map[wireKey]int // (dir, id) -> index in v.Packets
 	clients map[string]direction.Dir
-	end     sim.Time // the last event's time
+	end     float64 // the last event's time, seconds
 }
 
 type wireKey struct {
@@ -126,7 +125,7 @@ type wireKey struct {
 // flowState is one flow's reader and what the builder keeps of it.
 type flowState struct {
 	r         *Reader
-	delivered []trace.Event         // the deliveries of payload to its end hosts (only Kind, T and Len), for Throughput
+	delivered [][2]float64          // [arrival time s, payload bytes] of the data its receiver got
 	idx       int                   // index in v.Flows
 	sendAt    map[direction.Dir]int // per direction: the last send event's index
 	armed     map[timerKey]int      // open armings: index in v.Timers
@@ -169,7 +168,7 @@ func (b *Builder) flow(name string) *flowState {
 func (b *Builder) Event(e *trace.Event) {
 	i := b.n
 	b.n++
-	b.end = max(b.end, e.T)
+	b.end = max(b.end, secs(e))
 	f := b.flow(e.Flow)
 	step := f.r.Step(i, e)
 	if p := step.Packet; p != nil {
@@ -234,8 +233,8 @@ func (b *Builder) wire(f *flowState, e *trace.Event) {
 		if p.Del < 0 {
 			p.Del = secs(e)
 		}
-		if e.Len > 0 && b.endHost(f, e.Flow, p.Dir.To()) {
-			f.delivered = append(f.delivered, trace.Event{Kind: trace.Deliver, T: e.T, Len: e.Len})
+		if p.Len > 0 && !p.Copy && p.Dir.To() == b.receiver(f, e.Flow) && p.Kind != KindACK.String() && p.Kind != KindPktNAK.String() {
+			f.delivered = append(f.delivered, [2]float64{secs(e), float64(p.Len)})
 		}
 		if p.Is(proto.TCP) && p.Dir.To() == f.r.DirOf(trace.RoleClient).From() && e.Has(trace.FlagACK) && !e.Has(trace.FlagSYN) {
 			// An ACK the client received.
@@ -255,14 +254,13 @@ func (b *Builder) wire(f *flowState, e *trace.Event) {
 	}
 }
 
-// endHost reports whether node is one of a flow's end hosts (in a
-// topology, a delivery to a router is a hop, not the flow's delivery).
-func (b *Builder) endHost(f *flowState, name, node string) bool {
-	d, ok := b.clients[name]
-	if !ok {
-		d = f.r.DirOf(trace.RoleClient)
+// receiver is the host that a flow's client (or rdt sender, or UDP
+// source) sends its data to: its end in a topology, not the next hop.
+func (b *Builder) receiver(f *flowState, name string) string {
+	if d, ok := b.clients[name]; ok {
+		return d.To()
 	}
-	return node == d.From() || node == d.To()
+	return f.r.DirOf(trace.RoleClient).To()
 }
 
 // series adds packet n to its flow's series when it is data of the data
@@ -331,12 +329,9 @@ func (b *Builder) View() *View {
 	v.Timers = nonNil(v.Timers)
 	v.States = nonNil(v.States)
 	v.Flows = nonNil(v.Flows)
-	// Intervals of whole nanoseconds that cover the last event's instant.
-	end := b.end + 1
-	bin := (end + ThroughputBins - 1) / ThroughputBins
-	v.Bin = bin.Seconds()
+	v.Bin = b.end / ThroughputBins
 	for _, fs := range b.flows {
-		v.Flows[fs.idx].Throughput = Throughput(fs.delivered, bin, end)
+		v.Flows[fs.idx].Throughput = rate(fs.delivered, v.Bin, ThroughputBins)
 	}
 	for i := range v.Flows {
 		f := &v.Flows[i]
@@ -346,8 +341,8 @@ func (b *Builder) View() *View {
 	return v
 }
 
-// ThroughputBins is about how many intervals View cuts the trace's span
-// into for the flows' throughput: fine enough to show slow start and each
+// ThroughputBins is how many intervals View cuts the trace's span into
+// for the flows' throughput: fine enough to show slow start and each
 // loss, coarse enough that an interval holds several packets.
 const ThroughputBins = 100
 
