@@ -218,10 +218,12 @@ func Run(req RunRequest) (resp RunResponse) {
 	tw := trace.NewWriter(&tbuf, false)
 	vb := flowview.NewBuilder(clients(sc))
 	sink := &capped{next: trace.Multi{tw, vb}, max: maxEv}
-	res, err := run.ScenarioWith(sc, seed, run.Options{Trace: sink})
+	n, err := run.BuildWith(sc, seed, run.Options{Trace: sink})
 	if err != nil {
 		return RunResponse{Error: errorInfo(err)}
 	}
+	follow(vb, sc, n)
+	res := n.Run()
 	if err := tw.Flush(); err != nil {
 		return RunResponse{Error: errorInfo(err)}
 	}
@@ -239,6 +241,29 @@ func Run(req RunRequest) (resp RunResponse) {
 		return RunResponse{Error: errorInfo(err)}
 	}
 	return resp
+}
+
+// follow tells the view builder what it needs of the network: every
+// link direction's delay and, in a topology, every flow's path, so that
+// the view has one packet per packet sent, followed hop by hop, with its
+// lanes named by the path's nodes.
+func follow(vb *flowview.Builder, sc *scenario.Scenario, n *run.Network) {
+	for _, p := range n.Pipes() {
+		name := direction.Dir(p.Name)
+		if !sc.Topology() {
+			name = direction.AB
+			if p.Name == "reverse" {
+				name = direction.BA
+			}
+		}
+		vb.LinkDelay(name, p.Config().Delay.Seconds())
+	}
+	if !sc.Topology() {
+		return
+	}
+	for name, r := range n.FlowRoutes() {
+		vb.Route(name, r[0], r[1])
+	}
 }
 
 // clients gives, per flow, the direction its client (or rdt sender)
