@@ -22,6 +22,7 @@ import (
 
 	"tcpsim/internal/direction"
 	"tcpsim/internal/flowview"
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/report"
 	"tcpsim/internal/run"
 	"tcpsim/internal/scenario"
@@ -143,6 +144,16 @@ type FlowInfo struct {
 	MSS        int    `json:"mss,omitempty"`
 	RecvBuffer int64  `json:"recv_buffer_bytes,omitempty"`
 	RateBps    int64  `json:"rate_bps,omitempty"` // UDP send rate
+	// Counts is how a faults: entry counts the flow's data, which the
+	// page needs to name a packet clicked away: "bytes" (a TCP segment
+	// by its first byte), "packets" (an rdt packet by its sequence
+	// number), "datagrams" (every UDP datagram). The page asks this, not
+	// the protocol's name.
+	Counts string `json:"counts"`
+	// Model is the sweep's model of the flow's goodput against loss:
+	// "mathis" (TCP; Mathis et al. 1997), "rate" (UDP: its send rate
+	// times 1 - p), "" for none.
+	Model string `json:"model,omitempty"`
 }
 
 // errorInfo turns err into what the page shows. A scenario error keeps
@@ -309,6 +320,16 @@ func describe(sc *scenario.Scenario) Info {
 	}
 	for _, f := range sc.Flows {
 		fi := FlowInfo{Name: f.Name, Protocol: f.Protocol, From: f.From, To: f.To}
+		if pr, ok := proto.Parse(f.Protocol); ok {
+			switch pr.Family() {
+			case proto.TCP:
+				fi.Counts, fi.Model = "bytes", "mathis"
+			case proto.UDP:
+				fi.Counts, fi.Model = "datagrams", "rate"
+			default:
+				fi.Counts = "packets"
+			}
+		}
 		switch {
 		case f.TCP != nil:
 			fi.MSS, fi.RecvBuffer = f.TCP.MSS, int64(f.TCP.RecvBuffer)

@@ -21,7 +21,7 @@ import { legend, onKey, setLarge, toggleHelp } from "./keys.js";
 import { copyPermalink, readLink, restore, updateHash } from "./permalink.js";
 import { buildSteps, pause, play, render, seek, setSpeed, step, zoom } from "./player.js";
 import { requestRun } from "./runner.js";
-import { onSlider } from "./sliders.js";
+import { onLinkPick, onSlider } from "./sliders.js";
 import { $, S, SPEEDS } from "./state.js";
 import { runSweep } from "./sweep.js";
 
@@ -40,6 +40,7 @@ function wire() {
     loadScenario(v);
     refuse(null);
     S.sliders = { loss: null, delay: null, rate: null };
+    S.link = null;
     $("seed").value = "";
     requestRun({});
   });
@@ -103,6 +104,11 @@ function wire() {
   $("play").addEventListener("click", () => (S.playing ? pause() : play()));
   $("zoom-in").addEventListener("click", () => zoom(0.5));
   $("zoom-out").addEventListener("click", () => zoom(2));
+  $("hops").addEventListener("change", () => {
+    S.hops = $("hops").checked;
+    render();
+  });
+  $("link-pick").addEventListener("change", () => onLinkPick(+$("link-pick").value));
   $("flow").addEventListener("change", () => {
     S.flow = $("flow").value;
     buildSteps();

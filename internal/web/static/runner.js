@@ -82,7 +82,7 @@ export function show(r, opts) {
   $("report-json").textContent = r.report;
   setSlidersFrom(info);
   fillFlows(info);
-  const rtt = Math.max(info.link.delay_s + info.link.reverse_delay_s, 1e-4);
+  const rtt = Math.max(S.run.model.rtt(), 1e-4);
   if (!opts.keepCursor) {
     S.span = Math.max(3.5 * rtt, 0.004);
     S.speed = nearestSpeed(rtt / 1.5);
