@@ -413,7 +413,8 @@ export function ladderLanes(m, v, w, narrow) {
 function packetLabel(m, p, v, narrow) {
   const died = p.where ? " (" + p.where + ")" : p.tLost !== null ? " (lost)" : "";
   const label = (v.flow || v.hops ? "" : m.flowTag(p.flow)) + p.label + died;
-  return narrow ? label.replace(/ win=\d+/, "") : label;
+  // At phone width a label keeps its numbers, not its window or SACK blocks.
+  return narrow ? label.replace(/ win=\d+/, "").replace(/ SACK[\d\- ]*\d/, " SACK…") : label;
 }
 
 function labelColour(p) {

@@ -18,6 +18,16 @@ const rate = (bps) =>
         ? +(bps / 1e6).toPrecision(3) + " Mbps"
         : +(bps / 1e3).toPrecision(3) + " kbps";
 
+// short writes a rate as "10M", "1.5G", "64k".
+const short = (bps) =>
+  bps === null || bps === undefined
+    ? "∞"
+    : bps >= 1e9
+      ? +(bps / 1e9).toPrecision(3) + "G"
+      : bps >= 1e6
+        ? +(bps / 1e6).toPrecision(3) + "M"
+        : +(bps / 1e3).toPrecision(3) + "k";
+
 // layout places routers in a row across the middle, in file order, and
 // each host above or below the router it is linked to (hosts linked to no
 // router in a row of their own). It returns name -> {x, y, router}.
@@ -75,6 +85,12 @@ export function drawTopology(canvas, info, large, m, t, chosen) {
   ctx.textBaseline = "top";
   ctx.fillText("network: " + info.name, 4, 2);
   const rates = info.links.map((l) => l.forward.rate_bps || Infinity);
+  // Labels are short when the nodes of a row stand closer than a full
+  // label is wide.
+  const xs = [...pos.values()].map((p) => p.x).sort((x, y) => x - y);
+  let closest = Infinity;
+  for (let i = 1; i < xs.length; i++) if (xs[i] - xs[i - 1] > 1) closest = Math.min(closest, xs[i] - xs[i - 1]);
+  const tight = closest < 110 * k;
   const slowest = Math.min(...rates);
   ctx.textAlign = "center";
   ctx.textBaseline = "middle";
@@ -97,12 +113,19 @@ export function drawTopology(canvas, info, large, m, t, chosen) {
     ctx.moveTo(a.x, a.y);
     ctx.lineTo(b.x, b.y);
     ctx.stroke();
-    const text = rate(l.forward.rate_bps) + ", " + +(l.forward.delay_s * 1000).toPrecision(3) + " ms";
-    ctx.font = `${10 * k}px system-ui, sans-serif`;
+    // Where links are close together (a narrow canvas, many hosts) their
+    // labels are short: "100M 1ms".
+    const delay = +(l.forward.delay_s * 1000).toPrecision(3);
+    const text = tight
+      ? short(l.forward.rate_bps) + " " + delay + "ms"
+      : rate(l.forward.rate_bps) + ", " + delay + " ms";
+    ctx.font = `${(tight ? 9 : 10) * k}px system-ui, sans-serif`;
     const tw = ctx.measureText(text).width;
-    // Host links are labelled near their host, router links in the middle
-    // and above the line, so that the labels around a router stay apart.
-    const f = a.router && b.router ? 0.5 : a.router ? 0.72 : 0.28;
+    // Host links are labelled near their host (every other one a little
+    // further out, so that neighbours' labels stay apart), router links in
+    // the middle and above the line.
+    const far = i % 2 === 1 ? 0.2 : 0;
+    const f = a.router && b.router ? 0.5 : a.router ? 0.72 - far : 0.28 + far;
     const mx = a.x + f * (b.x - a.x);
     const my = a.y + f * (b.y - a.y) - (a.router && b.router ? 12 * k : 0);
     ctx.fillStyle = "rgba(255,255,255,0.9)";
