@@ -77,6 +77,13 @@ func TestTopologyPacketsFollowed(t *testing.T) {
 			if want := direction.Of(path[k], path[k+1]); v.Links[h.Link].Name != want {
 				t.Fatalf("flow %s %s #%d: hop %d on %s, want %s (path %v)", p.Flow, p.Dir, p.ID, k, v.Links[h.Link].Name, want, path)
 			}
+			start := h.T
+			if start < 0 { // a copy the wire made: it starts on the wire
+				start = h.Tx
+			}
+			if e := evs[h.At]; e.Dir != v.Links[h.Link].Name || e.Flow != p.Flow || secs(&e) != start {
+				t.Fatalf("flow %s %s #%d: hop %d starts at event %d, %s %s of %s at %v", p.Flow, p.Dir, p.ID, k, h.At, e.Kind, e.Dir, e.Flow, e.T)
+			}
 		}
 		if p.Del >= 0 && len(p.Hops) != len(path)-1 {
 			t.Fatalf("flow %s %s #%d arrived after %d hops, want %d", p.Flow, p.Dir, p.ID, len(p.Hops), len(path)-1)

@@ -47,7 +47,8 @@ type ViewLink struct {
 // it entered the link's queue, started transmission, arrived at the far
 // node, was lost on the wire or dropped (-1 when it did not).
 type ViewHop struct {
-	Link int     `json:"l"` // index in View.Links
+	Link int     `json:"l"`  // index in View.Links
+	At   int     `json:"at"` // index of its first event (the enqueue): its events carry the link's own packet number
 	T    float64 `json:"t"`
 	Tx   float64 `json:"tx"`
 	Del  float64 `json:"del"`
@@ -355,7 +356,7 @@ func (b *Builder) follow(f *flowState, i int, e *trace.Event) {
 		if p == nil {
 			return
 		}
-		hop := ViewHop{Link: b.link(e.Dir).idx, T: t, Tx: -1, Del: -1, Lost: -1, Drop: -1}
+		hop := ViewHop{Link: b.link(e.Dir).idx, At: i, T: t, Tx: -1, Del: -1, Lost: -1, Drop: -1}
 		switch e.Kind {
 		case trace.Duplicate:
 			hop.T, hop.Tx = -1, t

@@ -56,6 +56,14 @@ func TestBrowserNetworkLanesAndHops(t *testing.T) {
 	if bad := eval[int](l, `tcpsimPage.run.model.packets.filter(p => p.dir !== "a->b" && p.dir !== "b->a").length`); bad != 0 {
 		t.Errorf("%d packets have a hop's direction: a packet per hop, not one followed across the network", bad)
 	}
+	// Every event about a packet on a hop is tied to its packet, so the
+	// event log names it in the ladder's words.
+	if bad := eval[int](l, `tcpsimPage.run.model.events.filter(e => e.dir && e.id && !e.pkt).length`); bad != 0 {
+		t.Errorf("%d events on the wire are tied to no packet", bad)
+	}
+	if w := eval[string](l, `tcpsimPage.run.model.events.find(e => e.event === "transmit" && e.dir === "r2->r3" && e.pkt && e.pkt.len > 0).pkt.words`); !strings.HasPrefix(w, "data seq=") {
+		t.Errorf("a data packet's transmission on r2->r3 is logged as %q, want data seq=...", w)
+	}
 	l.pickFlow("long")
 	got := eval[lanes](l, `tcpsimPage.lanes`)
 	if strings.Join(got.Names, " ") != "s0 d0" {

@@ -103,6 +103,7 @@ export class Model {
         words: q.words || q.label,
         hops: (q.hops || []).map((h) => ({
           link: this.links[h.l]?.name || "",
+          at: h.at,
           t: h.t,
           tx: h.tx,
           del: h.del,
@@ -124,12 +125,21 @@ export class Model {
       return p;
     });
     // Every event on the wire is about the packet that left last with its
-    // direction and number (a copy the wire made takes over its number).
+    // direction and number (a copy the wire made takes over its number);
+    // in a topology, every event on a hop is about the packet that
+    // entered that link last with the link's number for it.
+    const starts = pkts.map((p) => ({ at: p.first, key: p.key, p }));
+    for (const p of pkts)
+      for (const h of p.hops) {
+        const e = this.events[h.at];
+        if (e?.dir && e.id) starts.push({ at: h.at, key: e.dir + "#" + e.id, p });
+      }
+    starts.sort((a, b) => a.at - b.at);
     const onWire = new Map();
     let j = 0;
     for (const e of this.events) {
-      while (j < pkts.length && pkts[j].first <= e.i) {
-        onWire.set(pkts[j].key, pkts[j]);
+      while (j < starts.length && starts[j].at <= e.i) {
+        onWire.set(starts[j].key, starts[j].p);
         j++;
       }
       if (e.dir && e.id) e.pkt = onWire.get(e.dir + "#" + e.id);
