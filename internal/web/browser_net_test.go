@@ -112,6 +112,18 @@ func TestBrowserNetworkLanesAndHops(t *testing.T) {
 		t.Errorf("with Hops at t=%v: no packet drawn across two lanes or more, of %d drawn", at, len(hits))
 	}
 	l.screenshot("lab-parking-lot-hops-1400")
+	// A network's packet cannot be dropped by a faults: line (the section
+	// scripts the two-host link: only): the page says so and leaves the
+	// YAML as it was.
+	src := eval[string](l, `document.getElementById("yaml").value`)
+	l.setAndFire("#packet-pick", hits[0].Key, "change")
+	l.click("#drop")
+	if note := l.text("#fault-note"); !strings.Contains(note, "cannot be named in faults:") {
+		t.Errorf("dropping a packet of parking-lot: the page says %q", note)
+	}
+	if eval[string](l, `document.getElementById("yaml").value`) != src {
+		t.Error("dropping a packet of parking-lot changed the YAML")
+	}
 	l.noErrors()
 }
 

@@ -17,14 +17,16 @@ const DATA_KINDS = new Set(["data", "window probe", "datagram", "pkt"]);
 // ({flow, drop|corrupt, segment, transmission} or {flow, drop, number}),
 // or an object with why it cannot be named.
 export function faultOf(m, p, action) {
+  if (m.info.topology)
+    return {
+      why: "a network's packets cannot be named in faults: (it scripts the two-host link: only): give a link loss with the sliders instead",
+    };
   const fi = m.info.flows.find((x) => x.name === p.flow) || {};
   // How the faults: section counts this flow's data (the engine says:
   // by first byte, by sequence number, or every datagram).
   const bytes = fi.counts === "bytes",
     each = fi.counts === "datagrams";
-  // The sender's end of the view's directions: "a" (the path's first
-  // node) in a topology, the host itself in the two-host form.
-  const sender = m.info.topology ? "a" : fi.from || "a";
+  const sender = fi.from || "a";
   // The wire's number of an rdt packet (its sequence number).
   const wire = (q) => q.seq ?? q.rseq;
   // Data and pure ACKs are the kinds the engine's view names.
