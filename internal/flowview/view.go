@@ -24,6 +24,9 @@ type View struct {
 	States []ViewState `json:"states"`
 	// Flows are the per-flow series, in the order flows first appear.
 	Flows []ViewFlow `json:"flows"`
+	// Bin is the width in seconds of the intervals of every flow's
+	// Throughput: the trace's span cut into ThroughputBins.
+	Bin float64 `json:"bin"`
 	// Links are the link directions packets crossed, in the order first
 	// used, each with its queue over time.
 	Links []ViewLink `json:"links"`
@@ -139,6 +142,10 @@ type ViewFlow struct {
 	// Cwnd is [time s, cwnd, ssthresh] of the client's cwnd events.
 	Cwnd   [][3]float64 `json:"cwnd"`
 	MaxSeq uint32       `json:"max_seq"`
+	// Throughput is the flow's throughput at its receiver, in bits per
+	// second, over each interval of View.Bin seconds from time 0 (see
+	// Throughput).
+	Throughput []float64 `json:"throughput"`
 }
 
 // Builder reads a trace into a View as its events come: a trace.Sink.
@@ -150,6 +157,7 @@ type Builder struct {
 	clients map[string]direction.Dir
 	routes  map[string][2][]string
 	links   map[direction.Dir]*linkState
+	end     float64 // the last event's time, seconds
 }
 
 // wireKey names a packet on the wire: in the two-host form by its
@@ -180,12 +188,13 @@ type qpkt struct {
 
 // flowState is one flow's reader and what the builder keeps of it.
 type flowState struct {
-	r      *Reader
-	fol    *trace.Follower       // a topology's flow: its packets followed hop by hop
-	byJour map[int]int           // journey -> index in v.Packets
-	idx    int                   // index in v.Flows
-	sendAt map[direction.Dir]int // per direction: the last send event's index
-	armed  map[timerKey]int      // open armings: index in v.Timers
+	r         *Reader
+	fol       *trace.Follower       // a topology's flow: its packets followed hop by hop
+	byJour    map[int]int           // journey -> index in v.Packets
+	delivered [][2]float64          // [arrival time s, payload bytes] of the data its receiver got
+	idx       int                   // index in v.Flows
+	sendAt    map[direction.Dir]int // per direction: the last send event's index
+	armed     map[timerKey]int      // open armings: index in v.Timers
 }
 
 type timerKey struct {
@@ -271,6 +280,7 @@ func (b *Builder) Event(e *trace.Event) {
 	i := b.n
 	b.n++
 	b.queue(e)
+	b.end = max(b.end, secs(e))
 	f := b.flow(e.Flow)
 	if f.fol != nil {
 		b.follow(f, i, e)
@@ -481,6 +491,9 @@ func (b *Builder) wire(f *flowState, e *trace.Event) {
 		if p.Del < 0 {
 			p.Del = secs(e)
 		}
+		if p.Len > 0 && !p.Copy && p.Dir.To() == b.receiver(f, e.Flow) && p.Kind != KindACK.String() && p.Kind != KindPktNAK.String() {
+			f.delivered = append(f.delivered, [2]float64{secs(e), float64(p.Len)})
+		}
 		if p.Is(proto.TCP) && p.Dir.To() == f.r.DirOf(trace.RoleClient).From() && e.Has(trace.FlagACK) && !e.Has(trace.FlagSYN) {
 			// An ACK the client received.
 			vf := &b.v.Flows[f.idx]
@@ -499,10 +512,23 @@ func (b *Builder) wire(f *flowState, e *trace.Event) {
 	}
 }
 
+// receiver is the host that a flow's client (or rdt sender, or UDP
+// source) sends its data to: its end in a topology, not the next hop.
+func (b *Builder) receiver(f *flowState, name string) string {
+	if f.fol != nil {
+		return direction.AB.To() // a followed flow's: its path's last node, "b" of the view
+	}
+	if d, ok := b.clients[name]; ok {
+		return d.To()
+	}
+	return f.r.DirOf(trace.RoleClient).To()
+}
+
 // series adds packet n to its flow's series when it is data of the data
-// direction. In a topology each hop is a packet of its own: the series
-// takes the hop that leaves the client's host (and an ACK on the hop that
-// reaches it), so a drop on a later hop is not in Lost.
+// direction. In a topology without a Route each hop is a packet of its
+// own: the series takes the hop that leaves the client's host (and an ACK
+// on the hop that reaches it), so a drop on a later hop is not in Lost;
+// with a Route the packet is followed and a drop anywhere is in Lost.
 func (b *Builder) series(f *flowState, n int) {
 	p := &b.v.Packets[n]
 	if !p.Is(proto.TCP) || p.Len == 0 || p.Copy || p.Dir.From() != f.r.DirOf(trace.RoleClient).From() {
@@ -570,9 +596,14 @@ func (b *Builder) View() *View {
 		vl := &v.Links[l.idx]
 		vl.Queue, vl.Drops = l.series(), nonNil(l.drops)
 	}
+	v.Bin = b.end / ThroughputBins
+	for _, fs := range b.flows {
+		v.Flows[fs.idx].Throughput = rate(fs.delivered, v.Bin, ThroughputBins)
+	}
 	for i := range v.Flows {
 		f := &v.Flows[i]
 		f.Sends, f.Lost, f.ACKs, f.Cwnd = nonNil(f.Sends), nonNil(f.Lost), nonNil(f.ACKs), nonNil(f.Cwnd)
+		f.Throughput = nonNil(f.Throughput)
 	}
 	return v
 }
@@ -609,6 +640,11 @@ func (l *linkState) series() [][2]float64 {
 	}
 	return out
 }
+
+// ThroughputBins is how many intervals View cuts the trace's span into
+// for the flows' throughput: fine enough to show slow start and each
+// loss, coarse enough that an interval holds several packets.
+const ThroughputBins = 100
 
 // nonNil returns s, or an empty slice where s is nil.
 func nonNil[T any](s []T) []T {

@@ -37,6 +37,11 @@ type Axis struct {
 	Log bool `json:",omitempty"`
 }
 
+// Palette indexes with a meaning of their own.
+const (
+	cBlue, cOrange, cGreen, cRed, cPurple, cBrown, cPink, cGrey = 0, 1, 2, 3, 4, 5, 6, 7
+)
+
 // Kind is how a series is drawn.
 type Kind string
 

@@ -1,3 +1,9 @@
+//go:build !(js && wasm)
+
+// The figures are drawn with gonum/plot everywhere but in the browser
+// lab's WebAssembly engine, which hands them to the page to draw on its
+// canvases (and would carry gonum's fonts for nothing).
+
 package plot
 
 import (
@@ -16,6 +22,8 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"tcpsim/internal/outdir"
+	"tcpsim/internal/scenario"
+	"tcpsim/internal/sweep"
 )
 
 // palette is the colour of Series.Color and Span.Color i (Tableau 10).
@@ -31,11 +39,6 @@ var palette = []color.RGBA{
 	{R: 188, G: 189, B: 34, A: 255},  // 8 olive
 	{R: 23, G: 190, B: 207, A: 255},  // 9 cyan
 }
-
-// Palette indexes with a meaning of their own.
-const (
-	cBlue, cOrange, cGreen, cRed, cPurple, cBrown, cPink, cGrey = 0, 1, 2, 3, 4, 5, 6, 7
-)
 
 func colour(i int) color.RGBA { return palette[((i%len(palette))+len(palette))%len(palette)] }
 
@@ -445,4 +448,23 @@ func Render(f *Figure, dir string) ([]string, error) {
 		out = append(out, name)
 	}
 	return out, nil
+}
+
+// Sweep draws SweepFigure into dir and returns the files written.
+func Sweep(m sweep.Meta, recs []sweep.Record, pts []*scenario.Scenario, so SweepOptions, dir string) ([]string, error) {
+	f, err := SweepFigure(m, recs, pts, so)
+	if err != nil {
+		return nil, err
+	}
+	return Render(f, dir)
+}
+
+// SweepStats draws SweepStatsFigure into dir and returns the files
+// written.
+func SweepStats(m sweep.Meta, st sweep.Stats, pts []*scenario.Scenario, so SweepOptions, dir string) ([]string, error) {
+	f, err := SweepStatsFigure(m, st, pts, so)
+	if err != nil {
+		return nil, err
+	}
+	return Render(f, dir)
 }

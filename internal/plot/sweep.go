@@ -401,25 +401,6 @@ func parseAt(m sweep.Meta, s series, x sample, so SweepOptions) (*scenario.Scena
 	return scenario.Parse(so.File, so.Src, ovs...)
 }
 
-// Sweep draws SweepFigure into dir and returns the files written.
-func Sweep(m sweep.Meta, recs []sweep.Record, pts []*scenario.Scenario, so SweepOptions, dir string) ([]string, error) {
-	f, err := SweepFigure(m, recs, pts, so)
-	if err != nil {
-		return nil, err
-	}
-	return Render(f, dir)
-}
-
-// SweepStats draws SweepStatsFigure into dir and returns the files
-// written.
-func SweepStats(m sweep.Meta, st sweep.Stats, pts []*scenario.Scenario, so SweepOptions, dir string) ([]string, error) {
-	f, err := SweepStatsFigure(m, st, pts, so)
-	if err != nil {
-		return nil, err
-	}
-	return Render(f, dir)
-}
-
 // sameModel reports whether models already holds a line with the same
 // label and points as m (a model that ignores an axis's other values).
 func sameModel(models []Series, m Series) bool {
