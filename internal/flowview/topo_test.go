@@ -1,6 +1,7 @@
 package flowview
 
 import (
+	"math"
 	"slices"
 	"testing"
 
@@ -106,6 +107,16 @@ func TestTopologyPacketsFollowed(t *testing.T) {
 		}
 		if len(f.Sends) == 0 || len(f.ACKs) == 0 {
 			t.Errorf("flow %s: %d sends, %d ACKs: the time-sequence has nothing", f.Name, len(f.Sends), len(f.ACKs))
+		}
+		// Its throughput adds up to the payload its receiver got.
+		var bits float64
+		for _, r := range f.Throughput {
+			bits += r * v.Bin
+		}
+		for _, fr := range res.Flows {
+			if fr.Name == f.Name && math.Abs(bits/8-float64(fr.DeliveredBytes)) > 0.01*float64(fr.DeliveredBytes) {
+				t.Errorf("flow %s: throughput adds up to %.0f bytes, the run delivered %d", f.Name, bits/8, fr.DeliveredBytes)
+			}
 		}
 	}
 }
