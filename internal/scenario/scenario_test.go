@@ -222,7 +222,7 @@ func FuzzParse(f *testing.F) {
 func FuzzOverride(f *testing.F) {
 	for _, o := range []Override{{"link.loss", "2%"}, {"flows.video.mss", "1000"}, {"seed", "1"}, {"link.loss.r", "5%"},
 		{"flows.file.mss", "0"}, {"link.forward.delay", "1ms"}, {"report", "[link]"}, {"flows.file", "x"}, {"link", "{}"}, {"flows.file.delayed_ack", "~"},
-		{"link.aqm", "codel"}, {"link.red.max_p", "5%"}, {"link.reverse.codel.interval", "50ms"}, {"link.ecn", "true"}, {"flows.file.ecn", "true"}} {
+		{"link.aqm", "codel"}, {"links[0].rate", "1Mbps"}, {"link.red.max_p", "5%"}, {"link.reverse.codel.interval", "50ms"}, {"link.ecn", "true"}, {"flows.file.ecn", "true"}} {
 		f.Add(o.Path, o.Value)
 	}
 	f.Fuzz(func(t *testing.T, path, value string) {

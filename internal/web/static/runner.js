@@ -85,14 +85,14 @@ export function show(r, opts) {
     rounds: null, // asked for once the run is shown (askRounds)
     seq: S.runCount, // tells one run's drawings from the next's
   };
-  fillParams(info, S.run.model);
+  fillParams(info);
   const t1 = performance.now();
   if (S.seed === null) $("seed").value = r.seed_text;
   renderTables(r.tables);
   $("report-json").textContent = r.report;
   setSlidersFrom(info);
   fillFlows(info);
-  const rtt = Math.max(info.link.delay_s + info.link.reverse_delay_s, 1e-4);
+  const rtt = Math.max(S.run.model.rtt(), 1e-4);
   if (!opts.keepCursor) {
     S.span = Math.max(3.5 * rtt, 0.004);
     S.speed = nearestSpeed(rtt / 1.5);
@@ -134,10 +134,10 @@ export function show(r, opts) {
 }
 
 // roundsFlow is the TCP flow whose rounds the engine should count: the
-// flow picked, when the view has its congestion window ("" lets the
-// engine take the first TCP flow).
+// flow picked, when it has a congestion window (the engine's view of the
+// last run says; "" lets the engine take the first).
 export function roundsFlow() {
-  return S.flow && S.run?.model.series.get(S.flow)?.cwnd.length ? S.flow : "";
+  return S.run?.model.series.get(S.flow)?.cwnd.length > 0 ? S.flow : "";
 }
 
 // askRounds asks the engine for the run's cwnd-by-round figure, which it
