@@ -97,7 +97,8 @@ func Check(r *Result) []Violation {
 	for _, h := range r.Hosts {
 		hostOut += offered[h.Name] + h.NoRoute
 		hostIn += in[h.Name]
-		taken += h.NoEndpoint
+		taken += h.NoEndpoint + h.NotForUs
+		sent += h.ResetsSent // the host's own: no flow sent them
 	}
 	for i := range r.Flows {
 		f := &r.Flows[i]
