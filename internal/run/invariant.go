@@ -100,6 +100,10 @@ func Check(r *Result) []Violation {
 		taken += h.NoEndpoint + h.NotForUs
 		sent += h.ResetsSent // the host's own: no flow sent them
 	}
+	for _, l := range r.Listeners {
+		sent += l.SynAcksSent + l.ResetsSent // the listeners' own replies
+		taken += l.Received
+	}
 	for i := range r.Flows {
 		f := &r.Flows[i]
 		sent += f.PacketsSent

@@ -188,7 +188,13 @@ func (t *tracer) tcpEvent(s *tcpSide, ev tcp.Event, n tcp.Note) {
 	flow, side := s.flow, s.side
 	switch ev {
 	case tcp.EvState:
-		t.simple(flow, trace.State, side+" "+n.From.String()+" => "+n.To.String(), 0, 0)
+		d := side + " " + n.From.String() + " => " + n.To.String()
+		if s.conn != nil && n.To == tcp.Closed {
+			if why := s.conn.Aborted(); why != "" {
+				d += " (aborted: " + why + ")" // connection refused, reset by peer, retries exhausted
+			}
+		}
+		t.simple(flow, trace.State, d, 0, 0)
 	case tcp.EvCwnd:
 		t.simple(flow, trace.Cwnd, side+" cwnd="+strconv.Itoa(n.Cwnd)+" ssthresh="+strconv.Itoa(n.Ssthresh), int64(n.Cwnd), int64(n.Ssthresh))
 	case tcp.EvRwnd:

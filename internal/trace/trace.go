@@ -52,6 +52,13 @@ const (
 	// bottleneck-bandwidth estimate in bytes per second, Value2 its
 	// minimum RTT in ns.
 	BBR = "bbr"
+	// Listen is a server's listening port deciding about a SYN or an
+	// ACK that belongs to no connection yet (RFC 9293 §3.10.7.2): handed
+	// to its connection, kept half-open, dropped with the backlog full,
+	// answered with a SYN cookie (RFC 4987), a cookie accepted or
+	// refused, a half-open connection given up. Value is the half-open
+	// connections held after it, Value2 the backlog.
+	Listen = "listen"
 )
 
 // Event kinds of a managed queue (RED, CoDel; RFC 3168 marking).

@@ -26,8 +26,8 @@ type Conn struct {
 	// remote's addresses, the 4-tuple the host demultiplexes it by.
 	lport, rport uint16
 	flow         int32
-	timer  *sim.Timer
-	ipID   uint16
+	timer        *sim.Timer
+	ipID         uint16
 	// obs is Config.Observer: told of segments sent and timers, as the
 	// endpoint tells it of its own events.
 	obs tcp.Observer

@@ -21,6 +21,8 @@ type FloodConfig struct {
 	// Rand draws each SYN's spoofed source address and port and its
 	// sequence number.
 	Rand *rand.Rand
+	// OnDone, if set, runs when the last SYN has left.
+	OnDone func()
 }
 
 // SpoofNet is where a flood's spoofed sources lie: 198.18.0.0/15, the
@@ -77,5 +79,7 @@ func (f *Flood) send(k uint64) {
 	f.h.Send(link.Packet{Buf: buf, Flow: f.cfg.Flow})
 	if next := int64(k) + 1; next < f.cfg.Count {
 		f.eng.At(f.cfg.Start.Add(sim.Time(next*int64(sim.Second)/f.cfg.Rate)), f.fire, uint64(next))
+	} else if f.cfg.OnDone != nil {
+		f.cfg.OnDone()
 	}
 }
