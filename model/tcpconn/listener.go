@@ -88,8 +88,9 @@ type ListenerObserver interface {
 // ListenerStats are a listener's counters.
 type ListenerStats struct {
 	Received        int64 // segments the listener took itself (not handed to a connection)
-	Syns            int64 // SYNs that reached it
-	Accepted        int64 // connections handed to the application that expected them
+	Syns            int64 // SYNs that reached it: those accepted (Accepted less the connections a cookie opened) + HalfOpened + Dropped + CookiesSent + Repeated
+	Repeated        int64 // SYNs repeated for a half-open connection it holds (its timer resends the SYN-ACK)
+	Accepted        int64 // connections handed to the application that expected them, by their SYN or by a cookie's ACK
 	HalfOpened      int64 // half-open connections it kept for clients nobody expects
 	Dropped         int64 // SYNs dropped because the backlog was full (Linux ListenDrops)
 	CookiesSent     int64 // SYN cookies sent (Linux SyncookiesSent)
@@ -203,6 +204,7 @@ func (l *Listener) inputSyn(th *wire.TCP, data []byte, k remoteKey, flow int32) 
 	l.st.Syns++
 	if _, ok := l.reqs[k]; ok {
 		l.st.Received++ // a repeated SYN: the held SYN-ACK's timer resends
+		l.st.Repeated++
 		return
 	}
 	if l.HalfOpen() >= l.cfg.Backlog {
