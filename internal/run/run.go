@@ -421,7 +421,8 @@ func newNetwork(sc *scenario.Scenario, seed uint64, opt Options, ext []link.Rece
 	if opt.Trace != nil {
 		n.tr = &tracer{n: n, sink: opt.Trace, rtt: opt.TraceRTT, rec: opt.TraceRecovery}
 	}
-	n.pool = link.NewPool(2048)
+	n.pool = link.NewPool()
+	n.pool.SetPoison(opt.PoisonBuffers)
 	if err := n.buildNodes(sim.NewStreams(seed), n.pool); err != nil {
 		return nil, err
 	}

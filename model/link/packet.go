@@ -27,34 +27,6 @@ type Packet struct {
 	ID uint64
 }
 
-// Pool recycles packet buffers so that steady-state traffic does not
-// allocate. It is a plain free list: deterministic and single-threaded,
-// like everything inside one run.
-type Pool struct {
-	free [][]byte
-	size int
-}
-
-// NewPool returns a pool of buffers with capacity size bytes.
-func NewPool(size int) *Pool { return &Pool{size: size} }
-
-// Get returns an empty buffer with capacity at least the pool's size.
-func (p *Pool) Get() []byte {
-	if n := len(p.free); n > 0 {
-		b := p.free[n-1]
-		p.free = p.free[:n-1]
-		return b[:0]
-	}
-	return make([]byte, 0, p.size)
-}
-
-// Put returns a buffer to the pool. The caller must not use it afterwards.
-func (p *Pool) Put(b []byte) {
-	if cap(b) >= p.size {
-		p.free = append(p.free, b)
-	}
-}
-
 // fifo is a growable ring buffer of timed packets. Its length is a power
 // of two, so that positions wrap with a mask rather than a division.
 type fifo struct {

@@ -131,7 +131,7 @@ func (f *Flow) onTick(seq uint64) {
 	s := int64(seq)
 	n := f.size(s)
 	src, dst := f.cfg.Src, f.cfg.Dst
-	buf, data := wire.UDPBuffer(src.Pool().Get(), n) // the payload is written in place
+	buf, data := wire.UDPBuffer(src.Pool().Get(wire.IPv4HeaderLen+wire.UDPHeaderLen+n), n) // the payload is written in place
 	var sum uint64
 	if n < 8 {
 		// The short last datagram: its bytes only (see short).

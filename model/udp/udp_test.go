@@ -15,7 +15,7 @@ import (
 // sends each once, and its receiver counts what the link did.
 func TestPacingAndCounting(t *testing.T) {
 	eng := sim.New(0)
-	pool := link.NewPool(2048)
+	pool := link.NewPool()
 	a, b := host.New([4]byte{10, 0, 0, 1}, pool), host.New([4]byte{10, 0, 0, 2}, pool)
 	fwd := link.NewPipe(eng, sim.NewStreams(1), "forward", link.Config{Delay: sim.Millisecond, Loss: link.Loss{P: 0.2}, Duplicate: 0.1}, b, pool)
 	a.Attach(fwd)
@@ -67,7 +67,7 @@ func TestPacingBeyondInt64Overflow(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			eng := sim.New(0)
-			pool := link.NewPool(2048)
+			pool := link.NewPool()
 			a, b := host.New([4]byte{10, 0, 0, 1}, pool), host.New([4]byte{10, 0, 0, 2}, pool)
 			fwd := link.NewPipe(eng, sim.NewStreams(1), "forward", link.Config{}, b, pool)
 			a.Attach(fwd)
@@ -140,7 +140,7 @@ func TestDepartureExact(t *testing.T) {
 // everything when the run ends.
 func TestLargestFlowRuns(t *testing.T) {
 	eng := sim.New(0)
-	pool := link.NewPool(2048)
+	pool := link.NewPool()
 	a, b := host.New([4]byte{10, 0, 0, 1}, pool), host.New([4]byte{10, 0, 0, 2}, pool)
 	a.Attach(link.NewPipe(eng, sim.NewStreams(1), "forward", link.Config{}, b, pool))
 	for _, rate := range []int64{1, 100_000_000_000} {
