@@ -39,6 +39,10 @@ type Options struct {
 	// one read after its return holds poison that fails its checksum.
 	// For tests: it costs a pass over every buffer at each return.
 	PoisonBuffers bool
+	// QueueDelay measures every flow's queueing delays
+	// (FlowResult.QueueDelay): a histogram per flow, filled at its
+	// receiving host. Sweeps turn it on for their queue-delay metrics.
+	QueueDelay bool
 }
 
 // tracer turns model callbacks into trace events.

@@ -115,6 +115,7 @@ func Defaults() []Default {
 		{profileScope("ns3"), "recv_buffer", "128KiB", "ns-3.37 TcpSocket RcvBufSize = 131072"},
 		{profileScope("ns3"), "prr", "true", "ns-3.37 TcpSocketBase RecoveryType = TcpPrrRecovery (PRR-SSRB)"},
 		{"udp flow", "datagram", "1200", "payload bytes, as QUIC (RFC 9000 §14): fits the IPv6 minimum MTU of 1280 with headers"},
+		{"udp flow", "arrivals", "constant", "constant: one datagram every datagram·8/rate seconds; poisson: exponential gaps of that mean, drawn from the flow's stream flows/NAME/send-times (K&R §3.6.1)"},
 		{"udp flow", "checksum", "true", "the UDP checksum is optional in IPv4 (RFC 768); on by default"},
 		{"rdt flow", "window", "", "absent: 1 for stop-and-wait (the only value it takes); go-back-n and selective-repeat require it"},
 		{"rdt flow", "seq_bits", "", "absent: 1 for stop-and-wait; otherwise the fewest bits that are correct for the window (go-back-n: window ≤ 2^k - 1; selective-repeat: window ≤ 2^(k-1), K&R §3.4.4)"},

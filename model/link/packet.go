@@ -20,11 +20,16 @@ type Packet struct {
 	Flow int32
 	// Fault is a scripted fault the packet will meet on the wire, set by
 	// the direction's Marker when it is offered; the zero value is none.
-	// It shares the padding after Flow, so Packet stays 40 bytes.
+	// It shares the padding after Flow.
 	Fault Fault
 	// ID numbers the packets entering one direction (from 1), copies
 	// made by duplication included: traces follow a packet by it.
 	ID uint64
+	// Queued is the time the packet has spent waiting in queues so far,
+	// from entering each direction's queue to starting its transmission,
+	// summed over the directions it crossed (simulator metadata, like
+	// Flow): its queueing delay when it arrives.
+	Queued int64
 }
 
 // fifo is a growable ring buffer of timed packets. Its length is a power

@@ -67,9 +67,16 @@ func (p *Pool) SetPoison(on bool) {
 	}
 }
 
+// smallClass is classOf for n up to 2048 bytes (every packet of an
+// Ethernet-sized MTU), by 128-byte blocks: smallClass[(n+127)/128].
+var smallClass = [17]int8{0, 0, 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5}
+
 // classOf returns the index of the smallest class holding n bytes, or -1
 // if n is larger than every class.
 func classOf(n int) int {
+	if uint(n) <= 2048 {
+		return int(smallClass[(n+127)>>7])
+	}
 	for i, s := range classSizes {
 		if n <= s {
 			return i

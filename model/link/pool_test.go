@@ -141,3 +141,19 @@ func TestPoolGetAllocatesNothingWhenWarm(t *testing.T) {
 		t.Errorf("Get+Put allocates %v times, want 0", a)
 	}
 }
+
+// TestClassOfTable: the table of small sizes agrees with the classes.
+func TestClassOfTable(t *testing.T) {
+	for n := 0; n <= 70000; n++ {
+		want := -1
+		for i, s := range classSizes {
+			if n <= s {
+				want = i
+				break
+			}
+		}
+		if got := classOf(n); got != want {
+			t.Fatalf("classOf(%d) = %d, want %d", n, got, want)
+		}
+	}
+}
