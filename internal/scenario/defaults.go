@@ -74,7 +74,7 @@ func Defaults() []Default {
 		{"tcp flow", "profile", "textbook", "the defaults in this table; linux and ns3 replace some of them (rows below)"},
 		{"tcp flow", "quick_acks", "0", "no quick-ACK mode: with delayed ACKs, every second segment is ACKed from the start"},
 		{"tcp flow", "ecn", "false", "no ECN, as in the textbook's TCP; true = both ends offer ECN (RFC 3168 §6.1.1) and react to CE marks"},
-		{"tcp flow", "prr", "false", "RFC 6675's recovery drops cwnd to ssthresh at once, as the textbook's TCP; true = Proportional Rate Reduction (RFC 6937) sets it ACK by ACK"},
+		{"tcp flow", "prr", "false", "RFC 6675's recovery drops cwnd to ssthresh at once, as the textbook's TCP; true = Proportional Rate Reduction (RFC 6937) sets it ACK by ACK; without SACK only with newreno_recovery, as Linux's recovery without SACK (each duplicate ACK a delivered segment)"},
 		{"tcp flow", "rack", "false", "with SACK, losses are deemed by RFC 6675's DupThresh rule; true = RACK's time-based detection and Tail Loss Probes (RFC 8985)"},
 		{"tcp flow", "dsack", "false", "no D-SACK blocks; true = with SACK the receiver reports duplicates (RFC 2883), which a rack sender uses to widen its reordering window and undo spurious window cuts"},
 		{"tcp flow", "frto", "false", "a timeout's window cut stands; true = Forward RTO-Recovery (RFC 5682, as Linux's tcp_process_loss runs it): new data after the first retransmission is ACKed, and an ACK of data never retransmitted undoes a spurious timeout (without SACK, or with rack)"},

@@ -112,7 +112,10 @@ type Config struct {
 	// PRR sets cwnd during a SACK loss recovery by Proportional Rate
 	// Reduction (RFC 6937, prr.go) instead of dropping it to ssthresh at
 	// once (RFC 6675 §5), as Linux and ns-3 do by default. Without SACK
-	// it has no effect. Default off, as in the textbook's TCP.
+	// it applies only with NewRenoRecovery: then the recovery is Linux's
+	// without SACK (recovery_renoprr.go: each duplicate ACK counts as a
+	// delivered segment, PRR sets cwnd); otherwise it has no effect.
+	// Default off, as in the textbook's TCP.
 	PRR bool
 	// RACK makes a SACK sender recover as Linux does by default
 	// (net.ipv4.tcp_recovery = 1): RACK's time-based loss detection and
@@ -309,6 +312,12 @@ func NewEndpoint(cfg Config, clock Clock, out Output) *Endpoint {
 	variant := alg.recovery
 	if cfg.NewRenoRecovery && variant == recoveryReno {
 		variant = recoveryNewReno
+	}
+	if e.prr.on && cfg.NewRenoRecovery && variant == recoveryNewReno {
+		// Linux's recovery without SACK: PRR with duplicate ACKs counted
+		// as delivered segments (recovery_renoprr.go).
+		e.rec = newRenoPRRRecovery(e)
+		return e
 	}
 	rr := newRenoRecovery(e, variant)
 	rr.holdAtHigh = cfg.NewRenoRecovery && variant == recoveryNewReno

@@ -153,6 +153,7 @@ func propertyExactDelivery(t *testing.T, seed1, seed2 uint64, cases int, force *
 	var sackCases, sackRecoveries, sackRetrans, sackBlocks int64
 	var rackCases, rackRecoveries, rackProbes, dsacks, undos int64
 	var frtoCases, frtoRTOs, spurious int64
+	var renoPRRCases, renoPRRRecoveries int64
 	r := rand.New(rand.NewPCG(seed1, seed2))
 	for i := range cases {
 		seed := r.Uint64()
@@ -337,6 +338,14 @@ func propertyExactDelivery(t *testing.T, seed1, seed2 uint64, cases int, force *
 			dsacks += as.DSACKsRecv + bs.DSACKsRecv
 			undos += as.Undos + bs.Undos
 		}
+		for _, ep := range []*Endpoint{a, b} {
+			// Linux's recovery without SACK (recovery_renoprr.go); PRR's
+			// sending limit is a panic in the model.
+			if _, ok := ep.rec.(*renoPRRRecovery); ok {
+				renoPRRCases++
+				renoPRRRecoveries += ep.Stats().Recoveries
+			}
+		}
 		if cfg.FRTO {
 			frtoCases++
 			frtoRTOs += as.RTOExpirations + bs.RTOExpirations
@@ -364,4 +373,9 @@ func propertyExactDelivery(t *testing.T, seed1, seed2 uint64, cases int, force *
 		t.Fatalf("%d F-RTO cases: %d RTOs, %d spurious", frtoCases, frtoRTOs, spurious)
 	}
 	t.Logf("%d F-RTO cases: %d RTOs, %d found spurious and undone", frtoCases, frtoRTOs, spurious)
+	// The PRR-without-SACK senders ran recoveries (BBR never uses PRR).
+	if force == nil && (renoPRRCases == 0 || renoPRRRecoveries == 0) {
+		t.Fatalf("%d endpoints with Linux's recovery without SACK: %d recoveries", renoPRRCases, renoPRRRecoveries)
+	}
+	t.Logf("%d endpoints with Linux's recovery without SACK: %d recoveries", renoPRRCases, renoPRRRecoveries)
 }

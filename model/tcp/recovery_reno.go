@@ -79,14 +79,7 @@ func (r *renoRecovery) onDupAck() {
 	r.dupAcks++
 	mss := s.smss()
 	if e.frto.loss {
-		// F-RTO step 3.a: a duplicate ACK after step 2.b's new data says
-		// the loss is genuine, and one of those segments has arrived.
-		before := e.frto.newInFlight
-		e.frto.dupAck(mss)
-		e.frto.onAck(s, false, true, false)
-		if e.frto.newInFlight < before {
-			e.output()
-		}
+		r.frtoDupAck()
 	}
 	if r.recovering {
 		if s.textbook {
@@ -224,6 +217,19 @@ func (r *renoRecovery) onRTO() {
 	r.dupAcks = 0
 	r.recover = r.e.snd.max - 1
 	r.highSeq = r.e.snd.max
+}
+
+// frtoDupAck runs F-RTO for a duplicate ACK of a timeout's episode: after
+// step 2.b's new data it says the loss is genuine (step 3.a), and one of
+// those segments has arrived.
+func (r *renoRecovery) frtoDupAck() {
+	e := r.e
+	before := e.frto.newInFlight
+	e.frto.dupAck(e.snd.smss())
+	e.frto.onAck(&e.snd, false, true, false)
+	if e.frto.newInFlight < before {
+		e.output()
+	}
 }
 
 // frtoAck runs F-RTO (frto.go) for an ACK of a timeout's episode that

@@ -14,6 +14,8 @@ export const S = {
   path: null, // the shipped scenario in the editor, null once edited
   seed: null, // the seed asked for, as a decimal string; null = the file's
   sliders: { loss: null, delay: null, rate: null }, // overrides as written, or null
+  link: null, // in a topology, the index in links: of the link the sliders change; null: the two-host link:
+  hops: false, // in a topology, the ladder has a lane per node of the flow's path
   busy: false,
   queued: false,
   run: null, // {report, tables, info, model, seed, ms}
@@ -28,8 +30,9 @@ export const S = {
   faultStack: [], // the faults: lines the lab added, for undo
   hits: [], // where the ladder drew each packet
   asks: [], // who asked for the last runs (for the tests' messages)
-  sweep: null,
-  sweepInfo: null,
+  sweep: null, // the last sweep's JSON report
+  sweepFig: null, // its figure (package plot's, as JSON)
+  sweepDrawn: null, // where drawFigure put it, for the tests
   large: false,
   pendingT: null, // a cursor time from a permalink, applied after the run
   lastFrame: 0,
