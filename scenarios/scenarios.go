@@ -55,6 +55,11 @@ func Exercises() ([]Exercise, error) {
 	return out, nil
 }
 
+// Header reads the header comment of an exercise-like scenario file src
+// (its title, question and commands to try), as Exercises does for the
+// shipped ones: a variant written for a student has the same form.
+func Header(path, src string) Exercise { return parseHeader(path, src) }
+
 // parseHeader reads an exercise's header comment: the title (first
 // sentence), the question (every line from "Question:" until "Try:", so
 // that none is cut) and the commands to try.

@@ -19,13 +19,18 @@ import (
 	"tcpsim/sim"
 )
 
+// analyzeOptions are the analyze command's flags; validate and run are
+// its body.
+type analyzeOptions struct {
+	flow, out      string
+	ascii          bool
+	maxPackets     int
+	width          int
+	stdout, stderr io.Writer
+}
+
 func newAnalyzeCmd(stdout io.Writer) *cobra.Command {
-	var (
-		flow, out  string
-		ascii      bool
-		maxPackets int
-		width      int
-	)
+	o := &analyzeOptions{stdout: stdout}
 	cmd := &cobra.Command{
 		Use:   "analyze CAPTURE [table|packets|diagram|plot]",
 		Short: "Read a packet capture (pcap, pcapng): its connections as tables, ladder diagrams and plots, with Wireshark's TCP analysis",
@@ -64,103 +69,146 @@ prints what was read before the damage and exits non-zero.`,
   tcpsim analyze loss.pcap plot --out plots/`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.stderr = cmd.ErrOrStderr()
 			view := "table"
 			if len(args) == 2 {
 				view = args[1]
 			}
-			switch view {
-			case "table", "diagram", "packets":
-			case "plot":
-				if out == "" {
-					return fmt.Errorf("analyze plot: --out DIR is required")
-				}
-			default:
-				return fmt.Errorf("analyze %q: want table, packets, diagram or plot", view)
-			}
-			if width < diagram.MinWidth {
-				return fmt.Errorf("--width %d: want at least %d columns", width, diagram.MinWidth)
-			}
-			f, err := os.Open(args[0])
-			if err != nil {
+			if err := o.validate(view); err != nil {
 				return err
 			}
-			defer f.Close()
-			r, err := analyze.NewReader(f)
-			if err != nil {
-				return fmt.Errorf("%s: %w", args[0], err)
-			}
-			opt := analyze.Options{}
-			if view == "packets" {
-				opt.OnSegment = packetLine(stdout, flow)
-			} else if view != "table" {
-				opt.Keep = func(c *analyze.Conn) bool { return c.Name == flow || flow == "" && c.Index == 0 }
-			}
-			res, readErr := analyze.Analyze(r, opt)
-			if readErr != nil {
-				readErr = fmt.Errorf("%s: %w (the %d frames before it are shown)", args[0], readErr, res.Frames)
-			}
-			if view == "packets" {
-				return readErr
-			}
-			if view == "table" {
-				if err := analyzeTable(stdout, res); err != nil {
-					return err
-				}
-				return readErr
-			}
-			var c *analyze.Conn
-			for _, x := range res.Conns {
-				if x.Name == flow || flow == "" && x.Index == 0 {
-					c = x
-				}
-			}
-			if c == nil {
-				if readErr != nil {
-					return readErr
-				}
-				if flow == "" {
-					return fmt.Errorf("%s: no TCP connection in the capture", args[0])
-				}
-				return fmt.Errorf("--flow %q: no such TCP connection in %s (tcpsim analyze %s lists them)", flow, args[0], args[0])
-			}
-			evs := c.Trace()
-			if c.Cut {
-				fmt.Fprintf(cmd.ErrOrStderr(), "tcpsim analyze: %s has more than %d segments: only the first %d are drawn\n", c.Name, analyze.DefaultMaxKeep, len(c.Packets))
-			}
-			title := fmt.Sprintf("%s, %s: a = %s, b = %s", args[0], c.Name, c.A, c.B)
-			if view == "diagram" {
-				fmt.Fprintf(stdout, "%s\n\n", title)
-				if _, err := io.WriteString(stdout, diagram.Draw(evs, diagram.Options{ASCII: ascii, MaxPackets: maxPackets, Width: width, Delay: analyzeDelay(c)})); err != nil {
-					return err
-				}
-				return readErr
-			}
-			mss := c.MSS
-			if mss == 0 {
-				mss = 1460
-			}
-			figs, err := plot.Flows([]plot.Run{{Label: c.Name, Events: evs, MSS: mss}}, plot.Options{Name: strings.TrimSuffix(filepath.Base(args[0]), filepath.Ext(args[0])) + "-" + c.Name, Title: title})
-			if err != nil {
-				return errors.Join(err, readErr)
-			}
-			for _, fg := range figs {
-				files, err := plot.Render(fg, out)
-				for _, f := range files {
-					fmt.Fprintln(stdout, "wrote", f)
-				}
-				if err != nil {
-					return err
-				}
-			}
-			return readErr
+			return o.run(args[0], view)
 		},
 	}
-	cmd.Flags().StringVar(&flow, "flow", "", "connection for diagram and plot: tcp0, tcp1, ... (default: the first)")
-	cmd.Flags().StringVar(&out, "out", "", "plot: directory for the PNG and SVG files")
-	cmd.Flags().BoolVar(&ascii, "ascii", false, "diagram: plain ASCII instead of Unicode")
-	cmd.Flags().IntVar(&maxPackets, "max-packets", 60, "diagram: stop after this many packets (0 = all)")
-	cmd.Flags().IntVar(&width, "width", diagram.DefaultWidth, fmt.Sprintf("diagram: most columns a line takes (at least %d)", diagram.MinWidth))
+	cmd.Flags().StringVar(&o.flow, "flow", "", "connection for diagram and plot: tcp0, tcp1, ... (default: the first)")
+	cmd.Flags().StringVar(&o.out, "out", "", "plot: directory for the PNG and SVG files")
+	cmd.Flags().BoolVar(&o.ascii, "ascii", false, "diagram: plain ASCII instead of Unicode")
+	cmd.Flags().IntVar(&o.maxPackets, "max-packets", 60, "diagram: stop after this many packets (0 = all)")
+	cmd.Flags().IntVar(&o.width, "width", diagram.DefaultWidth, fmt.Sprintf("diagram: most columns a line takes (at least %d)", diagram.MinWidth))
 	return cmd
+}
+
+// validate checks the view and the flags, before the capture is opened.
+func (o *analyzeOptions) validate(view string) error {
+	switch view {
+	case "table", "diagram", "packets":
+	case "plot":
+		if o.out == "" {
+			return fmt.Errorf("analyze plot: --out DIR is required")
+		}
+	default:
+		return fmt.Errorf("analyze %q: want table, packets, diagram or plot", view)
+	}
+	if o.width < diagram.MinWidth {
+		return fmt.Errorf("--width %d: want at least %d columns", o.width, diagram.MinWidth)
+	}
+	return nil
+}
+
+// run reads the capture as a stream and shows it as view. An error
+// reading it (a truncated or corrupt file) is returned after what was
+// read before it has been shown.
+func (o *analyzeOptions) run(file, view string) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r, err := analyze.NewReader(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	opt := analyze.Options{}
+	if view == "packets" {
+		opt.OnSegment = packetLine(o.stdout, o.flow)
+	} else if view != "table" {
+		opt.Keep = o.wanted
+	}
+	res, readErr := analyze.Analyze(r, opt)
+	if readErr != nil {
+		readErr = fmt.Errorf("%s: %w (the %d frames before it are shown)", file, readErr, res.Frames)
+	}
+	switch view {
+	case "packets": // printed while reading
+		return readErr
+	case "table":
+		if err := analyzeTable(o.stdout, res); err != nil {
+			return err
+		}
+		return readErr
+	}
+	c, err := o.conn(file, res)
+	if err != nil {
+		if readErr != nil {
+			return readErr // the connection may be past the damage
+		}
+		return err
+	}
+	if c.Cut {
+		fmt.Fprintf(o.stderr, "tcpsim analyze: %s has more than %d segments: only the first %d are drawn\n", c.Name, analyze.DefaultMaxKeep, len(c.Packets))
+	}
+	title := fmt.Sprintf("%s, %s: a = %s, b = %s", file, c.Name, c.A, c.B)
+	if view == "diagram" {
+		if err := o.diagram(c, title); err != nil {
+			return err
+		}
+		return readErr
+	}
+	return o.plot(file, c, title, readErr)
+}
+
+// wanted reports whether c is the connection to draw: --flow's, or the
+// first.
+func (o *analyzeOptions) wanted(c *analyze.Conn) bool {
+	return c.Name == o.flow || o.flow == "" && c.Index == 0
+}
+
+// conn is the connection to draw, or why there is none.
+func (o *analyzeOptions) conn(file string, res *analyze.Result) (*analyze.Conn, error) {
+	var c *analyze.Conn
+	for _, x := range res.Conns {
+		if o.wanted(x) {
+			c = x
+		}
+	}
+	switch {
+	case c != nil:
+		return c, nil
+	case o.flow == "":
+		return nil, fmt.Errorf("%s: no TCP connection in the capture", file)
+	}
+	return nil, fmt.Errorf("--flow %q: no such TCP connection in %s (tcpsim analyze %s lists them)", o.flow, file, file)
+}
+
+// diagram writes c's ladder diagram under title.
+func (o *analyzeOptions) diagram(c *analyze.Conn, title string) error {
+	fmt.Fprintf(o.stdout, "%s\n\n", title)
+	_, err := io.WriteString(o.stdout, diagram.Draw(c.Trace(), diagram.Options{ASCII: o.ascii, MaxPackets: o.maxPackets, Width: o.width, Delay: analyzeDelay(c)}))
+	return err
+}
+
+// plot renders c's figures into --out, saying which files it wrote;
+// it returns readErr (the capture's damage) when nothing else failed.
+func (o *analyzeOptions) plot(file string, c *analyze.Conn, title string, readErr error) error {
+	mss := c.MSS
+	if mss == 0 {
+		mss = 1460
+	}
+	name := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file)) + "-" + c.Name
+	figs, err := plot.Flows([]plot.Run{{Label: c.Name, Events: c.Trace(), MSS: mss}}, plot.Options{Name: name, Title: title})
+	if err != nil {
+		return errors.Join(err, readErr)
+	}
+	for _, fg := range figs {
+		files, err := plot.Render(fg, o.out)
+		for _, f := range files {
+			fmt.Fprintln(o.stdout, "wrote", f)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return readErr
 }
 
 // analyzeTable writes the per-connection table of a capture.

@@ -107,28 +107,14 @@ interval (Student t).`,
 			if ok, err := rootless(stdout, stderr); ok {
 				return err
 			}
-			if err := emulate.Check(); err != nil {
-				return err
-			}
-			sc, err := loadScenario(args[0])
+			sc, cmds, err := loadForEmulation(args[0], runs, force)
 			if err != nil {
 				return err
 			}
-			if _, err := emulate.CheckRates(sc, force); err != nil {
-				return err
-			}
 			if flow == "" {
-				flow = sc.Flows[0].Name
+				flow = sc.Expanded(sc.Seed)[0].Name // a repeated flow's first member
 			} else if !hasFlow(sc, flow) {
 				return fmt.Errorf("--flow %q: %s", flow, sc.NoSuchFlow(flow))
-			}
-			var cmds []emulate.Command
-			for _, r := range runs {
-				c, err := emulate.ParseCommand(r)
-				if err != nil {
-					return err
-				}
-				cmds = append(cmds, c)
 			}
 			first := sc.Seed
 			if cmd.Flags().Changed("seed") {

@@ -39,7 +39,9 @@ A tcp or udp flow is carried by the real kernel: tcpsim's built-in peers
 (a bulk sender and reader, a request-response client and server with the
 flow's congestion: set by TCP_CONGESTION, or a UDP sender paced at the
 flow's rate and a receiver that counts datagrams), unless a --run names
-its sending or receiving host: then the commands carry it.
+its sending or receiving host: then the commands carry it. A repeated
+flow runs member by member, as in a simulated run (at most 32 flows in
+all); an rdt flow, which no kernel speaks, needs a --run command.
 A command runs in its host's namespace without a shell, with tcpsim's
 environment; its output is printed prefixed "HOST| ". A command on a flow's
 sending host starts at that flow's start:, any other at once. The run ends
@@ -73,22 +75,8 @@ only that).`,
 			if _, err := report.ParseFormat(format, false); err != nil {
 				return fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.FormatNames(false), ", "))
 			}
-			var cmds []emulate.Command
-			for _, r := range runs {
-				c, err := emulate.ParseCommand(r)
-				if err != nil {
-					return err
-				}
-				cmds = append(cmds, c)
-			}
-			if err := emulate.Check(); err != nil {
-				return err
-			}
-			sc, err := loadScenario(args[0])
+			sc, cmds, err := loadForEmulation(args[0], runs, force)
 			if err != nil {
-				return err
-			}
-			if _, err := emulate.CheckRates(sc, force); err != nil {
 				return err
 			}
 			ins, err := newInstruments(fl, 1, stdout)
@@ -208,17 +196,53 @@ func newEmulatePeerCmd(stdout io.Writer) *cobra.Command {
 	}
 }
 
-// emulateTrace emulates sc and returns its result and the events of
-// flow; the commands' output goes to cmdOut. SIGINT and SIGTERM end the
-// emulation (and remove what it made).
-func emulateTrace(sc *scenario.Scenario, seed uint64, flow string, runs []string, cmdOut io.Writer) (*run.Result, []trace.Event, error) {
+// loadForEmulation is what tcpsim emulate and compare do before
+// anything is made: the --run commands parsed, the machine checked
+// (emulate.Check), the scenario loaded, and refused, located at its
+// field, when it asks for flows an emulation cannot carry
+// (emulate.CheckFlows) or more packets/s than the relay sustains
+// (emulate.CheckRates; force makes that a warning, printed by the run).
+func loadForEmulation(file string, runs []string, force bool) (*scenario.Scenario, []emulate.Command, error) {
+	cmds, err := parseRuns(runs)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := emulate.Check(); err != nil {
+		return nil, nil, err
+	}
+	sc, err := loadScenario(file)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := emulate.CheckFlows(sc, cmds); err != nil {
+		return nil, nil, err
+	}
+	if _, err := emulate.CheckRates(sc, force); err != nil {
+		return nil, nil, err
+	}
+	return sc, cmds, nil
+}
+
+// parseRuns reads the --run values, HOST='COMMAND' each.
+func parseRuns(runs []string) ([]emulate.Command, error) {
 	var cmds []emulate.Command
 	for _, r := range runs {
 		c, err := emulate.ParseCommand(r)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		cmds = append(cmds, c)
+	}
+	return cmds, nil
+}
+
+// emulateTrace emulates sc and returns its result and the events of
+// flow; the commands' output goes to cmdOut. SIGINT and SIGTERM end the
+// emulation (and remove what it made).
+func emulateTrace(sc *scenario.Scenario, seed uint64, flow string, runs []string, cmdOut io.Writer) (*run.Result, []trace.Event, error) {
+	cmds, err := parseRuns(runs)
+	if err != nil {
+		return nil, nil, err
 	}
 	if ok, err := rootless(os.Stdout, os.Stderr); ok {
 		return nil, nil, err

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -128,18 +129,26 @@ func unprivilegedCopy(t *testing.T, bin string) string {
 
 // As an unprivileged user (nobody), tcpsim emulate runs in a user
 // namespace of its own: the real kernel connection completes, and
-// nothing is left: no namespace (the host's list is unchanged) and no
-// process.
+// nothing of its own is left: no process of its tree, no network
+// namespace its processes were in, and no name of its in the host's
+// /run/netns. The test watches only its own child's process tree, so
+// that emulations run by concurrent tests (their namespaces come and go
+// in the host's list meanwhile) do not disturb it.
 func TestEmulateRootless(t *testing.T) {
 	needEmulation(t)
 	dir := unprivilegedCopy(t, buildTcpsim(t))
-	before, _ := exec.Command("ip", "netns", "list").Output()
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(filepath.Join(dir, "tcpsim"), "emulate", "short.yaml")
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	if err := cmd.Run(); err != nil {
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w := watchTree(cmd.Process.Pid)
+	err := cmd.Wait()
+	seen := w.stop()
+	if err != nil {
 		t.Fatalf("rootless tcpsim emulate: %v\nstderr: %s", err, stderr.String())
 	}
 	out := stdout.String()
@@ -148,13 +157,151 @@ func TestEmulateRootless(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	after, _ := exec.Command("ip", "netns", "list").Output()
-	if string(before) != string(after) {
-		t.Errorf("the host's namespaces changed: before %q, after %q", before, after)
+	// The watch must have seen the run: the hosts' namespaces (a and b,
+	// where the built-in peers run), or it proves nothing.
+	if len(seen.netns) < 2 {
+		t.Fatalf("saw %d network namespaces other than the host's in the run's process tree (%d processes); want a and b's", len(seen.netns), len(seen.procs))
+	}
+	if left := seen.leftovers(); len(left) > 0 {
+		t.Errorf("left behind: %v", left)
 	}
 	if p := peersOf(t, filepath.Join(dir, "tcpsim")); len(p) > 0 {
 		t.Errorf("processes left behind: %v", p)
 	}
+}
+
+// treeSeen is what a process tree did while it was watched: its
+// processes (pid and start time, which tells a pid reused since) and the
+// network namespaces they were in, other than the watcher's own.
+type treeSeen struct {
+	procs map[int]string    // pid: start time (field 22 of /proc/PID/stat)
+	netns map[string]string // "net:[INODE]": a pid seen in it
+}
+
+type treeWatch struct {
+	done chan struct{}
+	out  chan treeSeen
+}
+
+// watchTree samples, every 10 ms until stop, the processes descended from
+// root (root included) and their threads' network namespaces.
+func watchTree(root int) *treeWatch {
+	w := &treeWatch{done: make(chan struct{}), out: make(chan treeSeen, 1)}
+	host, _ := os.Readlink("/proc/self/ns/net")
+	go func() {
+		seen := treeSeen{procs: map[int]string{}, netns: map[string]string{}}
+		for {
+			for pid, start := range descendants(root) {
+				seen.procs[pid] = start
+				tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/ns/net", pid))
+				for _, p := range tasks {
+					if ns, err := os.Readlink(p); err == nil && ns != host {
+						seen.netns[ns] = fmt.Sprint(pid)
+					}
+				}
+			}
+			select {
+			case <-w.done:
+				w.out <- seen
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}()
+	return w
+}
+
+// stop ends the watch (after the root has exited and been waited for)
+// and returns what it saw.
+func (w *treeWatch) stop() treeSeen {
+	close(w.done)
+	return <-w.out
+}
+
+// procStat returns a process's parent and start time, from
+// /proc/PID/stat (after the command's name, which may hold spaces and
+// parentheses).
+func procStat(pid int) (ppid int, start string, ok bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, "", false
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 20 {
+		return 0, "", false
+	}
+	ppid, err = strconv.Atoi(f[1]) // field 4
+	return ppid, f[19], err == nil // field 22: start time
+}
+
+// descendants returns root and every process below it, with their start
+// times.
+func descendants(root int) map[int]string {
+	children := map[int][]int{}
+	starts := map[int]string{}
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if ppid, start, ok := procStat(pid); ok {
+			children[ppid] = append(children[ppid], pid)
+			starts[pid] = start
+		}
+	}
+	out := map[int]string{}
+	queue := []int{root}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		if start, ok := starts[p]; ok {
+			out[p] = start
+		}
+		queue = append(queue, children[p]...)
+	}
+	return out
+}
+
+// leftovers lists what of the watched tree is still there: a process of
+// it still alive (same pid and start time), and a name in the host's
+// /run/netns or a mount in the host's mount table made after one of its
+// pids (tcpsim-PID-K). A network namespace lives only while a process
+// is in it, a descriptor or a bind mount holds it: with every process
+// of the run gone, so are their descriptors and (with the last of them)
+// the rootless run's private mount namespace and its bind mounts, and
+// with the namespaces their TUN devices. (Scanning every process for
+// the run's namespace inodes instead would see concurrent tests'
+// namespaces, which reuse freed inode numbers.)
+func (s treeSeen) leftovers() []string {
+	var left []string
+	for pid, start := range s.procs {
+		if _, now, ok := procStat(pid); ok && now == start {
+			left = append(left, fmt.Sprintf("process %d", pid))
+		}
+	}
+	var names []string
+	if ents, err := os.ReadDir("/run/netns"); err == nil {
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+	}
+	if b, err := os.ReadFile("/proc/self/mountinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(l); len(f) > 4 && strings.HasPrefix(f[4], "/run/netns/") {
+				names = append(names, "mount "+strings.TrimPrefix(f[4], "/run/netns/"))
+			}
+		}
+	}
+	for _, n := range names {
+		for pid := range s.procs {
+			if strings.HasPrefix(strings.TrimPrefix(n, "mount "), fmt.Sprintf("tcpsim-%d-", pid)) {
+				left = append(left, "/run/netns/"+n)
+			}
+		}
+	}
+	return left
 }
 
 // Where the kernel refuses an unprivileged user namespace (here: inside
@@ -327,6 +474,36 @@ func TestEmulateRefusesTooManyPacketsPerSecond(t *testing.T) {
 		if code != 2 || len(lines) != 1 || !strings.Contains(lines[0], file+":4:3: link.rate: link (forward) runs at 1000 Mbps") ||
 			!strings.Contains(lines[0], "--force") {
 			t.Errorf("tcpsim %s: exit %d, stderr %q; want 2 and one line located at link.rate that names --force", sub, code, stderr.String())
+		}
+	}
+}
+
+// A flow an emulation cannot carry (rdt, which no kernel speaks) and more
+// flows than it runs (a repeated flow counted by its members) are
+// refused by emulate and compare alike, before anything is made: exit 2
+// and one line located at the field, saying what is supported.
+func TestEmulateRefusesWhatItCannotCarry(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("emulate checks for root before it reads the file")
+	}
+	dir := t.TempDir()
+	for _, c := range []struct{ name, src, want string }{
+		{"rdt.yaml", "name: r\nuntil: 5s\nlink: {rate: 1Mbps, delay: 10ms}\nflows:\n  - {name: sw, protocol: stop-and-wait, count: 3}\n",
+			":5:16: flows[0].protocol: flow sw is stop-and-wait: tcpsim emulate carries tcp and udp flows"},
+		{"many.yaml", "name: m\nuntil: 5s\nlink: {rate: 10Mbps, delay: 1ms}\nflows:\n  - name: web\n    protocol: tcp\n    bytes: 1KB\n    repeat: {count: 100, every: 1ms}\n",
+			":8:14: flows[0].repeat.count: the flows number 100 up to flow web (a repeated flow counted by its members): tcpsim emulate runs at most 32"},
+	} {
+		file := filepath.Join(dir, c.name)
+		if err := os.WriteFile(file, []byte(c.src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, sub := range []string{"emulate", "compare"} {
+			var stdout, stderr bytes.Buffer
+			code := execute([]string{sub, file}, &stdout, &stderr)
+			lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+			if code != 2 || len(lines) != 1 || !strings.Contains(lines[0], file+c.want) {
+				t.Errorf("tcpsim %s %s: exit %d, stderr %q; want 2 and one line containing %q", sub, c.name, code, stderr.String(), file+c.want)
+			}
 		}
 	}
 }

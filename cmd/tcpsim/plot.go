@@ -13,12 +13,17 @@ import (
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/sweep"
 	"tcpsim/internal/trace"
+	"tcpsim/sim"
 )
 
 // plotOptions are the plot command's flags; validate, inputs, runs and
 // write are its body.
 type plotOptions struct {
 	flow, out, units, xAxis, vary string
+	from, to                      string   // --from, --to: the time window drawn
+	bin                           sim.Time // --bin: the throughput figures' interval (0: plot.DefaultBin)
+	binFlag                       string
+	oneFile                       bool // one FILE: its flows may be drawn together
 	seed                          uint64
 	seedSet                       bool // --seed was given: it overrides the files' seeds
 	emulated                      bool // --emulate: the real kernel's runs (tcpsim emulate)
@@ -36,16 +41,31 @@ func newPlotCmd(stdout io.Writer) *cobra.Command {
 	o := &plotOptions{stdout: stdout}
 	cmd := &cobra.Command{
 		Use:   "plot FILE... --out DIR",
-		Short: "Write PNG and SVG plots of a TCP flow: time-sequence graph, cwnd/ssthresh, receive window",
-		Long: `Write three figures of a TCP flow, as PNG and SVG, into DIR:
+		Short: "Write PNG and SVG plots of flows: time-sequence graph, cwnd/ssthresh, receive window, throughput, fairness",
+		Long: `Write the figures of a flow, as PNG and SVG (1280x720, for a projector),
+into DIR. For a TCP flow:
 
   time-sequence  each data segment a short vertical bar at the time it was
                  sent (tcptrace style), the cumulative ACK, the edge of the
                  advertised window (ACK + rwnd), SACKed blocks and losses
-  cwnd           cwnd and ssthresh, losses, fast retransmits and timeouts
-                 marked, fast recovery shaded (the window inflation of
-                 fast recovery drawn faint, apart from cwnd)
+  cwnd           cwnd and ssthresh (a step), losses, fast retransmits and
+                 timeouts marked, fast recovery shaded; the window inflation
+                 of fast recovery drawn faint and cut at the top of the
+                 axis, which cwnd sets, with a mark where it runs above
   rwnd           the window the receiver advertises, from 0
+
+For an rdt flow (stop-and-wait, go-back-n, selective-repeat, rdt2.x) or a
+UDP flow, the time-sequence graph counts packets: each packet sent a point
+(rdt packets numbered past the wrap of their sequence numbers), the
+retransmissions, losses, ACKs and timeouts marked; Go-Back-N's go-back is
+the run of retransmissions stepping back after a timeout.
+
+Every plot also writes throughput (payload delivered per --bin against
+time, one line per flow). --flow a,b or --flow all draws several flows of
+one run together: the TCP figures overlaid, one throughput figure, and for
+two flows K&R's fairness phase plot (fairness: one throughput against the
+other, bin by bin, with the equal-share line x = y and the
+full-utilisation line x + y = R of a single link).
 
 Several FILEs (or one FILE with --vary PATH=V1,V2,...) overlay the same
 flow of each run on one set of axes, each series named
@@ -56,13 +76,17 @@ scenario files and the figure: <file>-<flow>-<kind>.png, or
 --x rounds draws against transmission rounds: round 1 starts with the
 first data segment; a round ends with the first ACK that acknowledges the
 first segment sent in it, or a duplicate ACK at least one minimum RTT
-after that segment was sent. --units segments counts in MSS.`,
+after that segment was sent. --units segments counts in MSS. --from and
+--to draw only a time window (--x time).`,
 		Example: `  tcpsim plot ex:26-kr-tahoe ex:26-kr-reno --x rounds --units segments --out plots/
   tcpsim plot ex:26-kr-reno --vary flows.file.congestion=tahoe,reno,newreno --out plots/
-  tcpsim plot ex:05 --out plots/`,
+  tcpsim plot ex:05 --out plots/
+  tcpsim plot ex:27-aimd-convergence --flow all --bin 1s --out plots/
+  tcpsim plot ex:11-rdt-go-back-n-loss --flow gbn --to 2s --out plots/`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.seedSet = cmd.Flags().Changed("seed")
+			o.oneFile = len(args) == 1 && o.vary == ""
 			o.stderr = cmd.ErrOrStderr()
 			po, err := o.validate()
 			if err != nil {
@@ -79,12 +103,15 @@ after that segment was sent. --units segments counts in MSS.`,
 			return o.write(runs, po)
 		},
 	}
-	cmd.Flags().StringVar(&o.flow, "flow", "", "TCP flow to plot (default: the first TCP flow)")
+	cmd.Flags().StringVar(&o.flow, "flow", "", "flow to plot (default: the first TCP flow, else the first flow); several, comma-separated, or all: drawn together from one run")
+	cmd.Flags().StringVar(&o.binFlag, "bin", "", "interval the throughput and fairness figures average over (default: about a fiftieth of the run)")
 	cmd.Flags().StringVar(&o.out, "out", "", "directory for the PNG and SVG files")
 	cmd.Flags().Uint64Var(&o.seed, "seed", 0, "override the scenarios' seed")
 	cmd.Flags().StringVar(&o.units, "units", "bytes", "sizes in bytes (drawn in kB) or segments (of the flow's MSS)")
 	cmd.Flags().StringVar(&o.xAxis, "x", "time", "x axis: time or rounds (transmission rounds, as Kurose & Ross draw cwnd)")
 	cmd.Flags().BoolVar(&o.emulated, "emulate", false, "plot an emulated run (tcpsim emulate: the real kernel's packets, cwnd and ssthresh from TCP_INFO; Linux, root)")
+	cmd.Flags().StringVar(&o.from, "from", "", "draw from this simulated time (e.g. 0.8s; --x time only)")
+	cmd.Flags().StringVar(&o.to, "to", "", "draw up to this simulated time (e.g. 1.2s; --x time only)")
 	cmd.Flags().StringVar(&o.vary, "vary", "", "PATH=V1,V2,...: overlay one run of FILE per value (e.g. flows.file.congestion=tahoe,reno)")
 	return cmd
 }
@@ -108,6 +135,27 @@ func (o *plotOptions) validate() (plot.Options, error) {
 		po.Rounds = true
 	default:
 		return po, fmt.Errorf("--x %q: want time or rounds", o.xAxis)
+	}
+	f, t, err := window("--from", o.from, "--to", o.to)
+	if err != nil {
+		return po, err
+	}
+	if (f > 0 || t > 0) && po.Rounds {
+		return po, fmt.Errorf("--from/--to draw a time window: use them with --x time, not rounds")
+	}
+	if t > 0 && t == f {
+		return po, fmt.Errorf("--from %s --to %s: an empty window: want --to after --from", o.from, o.to)
+	}
+	po.From, po.To = f, t
+	if o.binFlag != "" {
+		d, err := scenario.ParseDuration(o.binFlag)
+		if err != nil {
+			return po, fmt.Errorf("--bin: %w", err)
+		}
+		if d <= 0 {
+			return po, fmt.Errorf("--bin %s: want an interval above 0 (e.g. 500ms)", o.binFlag)
+		}
+		o.bin = sim.Time(d)
 	}
 	return po, nil
 }
@@ -148,72 +196,153 @@ func (o *plotOptions) inputs(args []string) ([]plotInput, error) {
 	return ins, nil
 }
 
-// runs runs each input, tracing the flow to plot, and names the figures
+// plotRuns are the runs to draw: the TCP flows (overlaid by plot.Flows),
+// the rdt and UDP flows (plot.Packets, one figure each), and all of them
+// in order for the throughput figure; capacity is the shared link's rate
+// for the fairness figure (0 when unknown: a topology).
+type plotRuns struct {
+	tcp, packets, all []plot.Run
+	capacity          float64
+}
+
+// runs runs each input, tracing the flows to plot, and names the figures
 // after the inputs (po.Name, po.Title).
-func (o *plotOptions) runs(ins []plotInput, po *plot.Options) ([]plot.Run, error) {
-	var runs []plot.Run
+func (o *plotOptions) runs(ins []plotInput, po *plot.Options) (*plotRuns, error) {
+	out := &plotRuns{}
 	var bases, titles []string
 	flows := map[string]bool{}
 	for _, in := range ins {
-		f, err := tcpFlow(in.sc, o.flow)
+		fs, err := plotFlows(in.sc, o.flow)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", in.file, err)
+		}
+		if len(fs) > 1 && (len(ins) > 1 || o.emulated) {
+			return nil, fmt.Errorf("--flow %q: several flows are drawn from one run of one FILE (not with several FILEs, --vary or --emulate)", o.flow)
 		}
 		s := in.sc.Seed
 		if o.seedSet {
 			s = o.seed
 		}
-		rec := &trace.Recorder{}
-		var res *run.Result
-		if o.emulated {
-			// The real kernel's run: its cwnd and ssthresh are the
-			// sender's TCP_INFO samples.
-			res, rec.Events, err = emulateTrace(in.sc, s, f.Name, nil, o.stderr)
-		} else {
-			res, err = run.ScenarioWith(in.sc, s, run.Options{Trace: &trace.Filter{Flow: f.Name, Next: rec}, TraceRecovery: true})
-		}
-		if err != nil {
+		if err := o.runOne(in, fs, s, out); err != nil {
 			return nil, fmt.Errorf("%s: %w", in.file, err)
+		}
+		for _, f := range fs {
+			flows[f.Name] = true
+		}
+		if len(bases) == 0 || bases[len(bases)-1] != in.base {
+			bases = append(bases, in.base)
+		}
+		titles = append(titles, fmt.Sprintf("%s (seed %d)", in.sc.Name, s))
+	}
+	po.Name = strings.Join(bases, "+")
+	po.Title = strings.Join(titles, " vs ")
+	switch {
+	case len(flows) == 1:
+		for f := range flows {
+			po.Name += "-" + f
+			if len(out.all) == 1 {
+				po.Title += ", flow " + f
+			}
+		}
+	case len(ins) == 1:
+		po.Name += "-flows"
+	}
+	return out, nil
+}
+
+// runOne runs one input with seed s, tracing flows fs (one run for all of
+// them), and adds each flow's run to out.
+func (o *plotOptions) runOne(in plotInput, fs []*scenario.Flow, s uint64, out *plotRuns) error {
+	rec := &trace.Recorder{}
+	var res *run.Result
+	var err error
+	if o.emulated {
+		// The real kernel's run: its cwnd and ssthresh are the sender's
+		// TCP_INFO samples.
+		res, rec.Events, err = emulateTrace(in.sc, s, fs[0].Name, nil, o.stderr)
+	} else {
+		flt := &trace.Filter{Next: rec}
+		if len(fs) == 1 {
+			flt.Flow = fs[0].Name
+		}
+		res, err = run.ScenarioWith(in.sc, s, run.Options{Trace: flt, TraceRecovery: true})
+	}
+	if err != nil {
+		return err
+	}
+	if !in.sc.Topology() {
+		out.capacity = float64(in.sc.LinkConfig("forward").Rate)
+	}
+	for _, f := range fs {
+		evs := rec.Events
+		if len(fs) > 1 {
+			evs = nil
+			for _, e := range rec.Events {
+				if e.Flow == f.Name {
+					evs = append(evs, e)
+				}
+			}
 		}
 		if in.sc.Topology() {
 			// The figures are per flow: its packets seen from its end
 			// hosts, a drop on any hop a drop.
 			r, _ := flowRoute(res, f.Name)
 			if r == nil {
-				return nil, fmt.Errorf("%s: flow %s has no path from its sender to its receiver", in.file, f.Name)
+				return fmt.Errorf("flow %s has no path from its sender to its receiver", f.Name)
 			}
-			rec.Events = trace.EndToEnd(rec.Events, r.Path, r.Back)
+			evs = trace.EndToEnd(evs, r.Path, r.Back)
 		}
-		mss := f.TCP.MSS
-		if mss == 0 {
-			mss = 1460
-		}
-		runs = append(runs, plot.Run{Label: in.sc.Name + ": " + algorithmName(f) + " " + f.Name, Events: rec.Events, MSS: mss, Textbook: f.TCP.TextbookWindow})
-		if len(bases) == 0 || bases[len(bases)-1] != in.base {
-			bases = append(bases, in.base)
-		}
-		titles = append(titles, fmt.Sprintf("%s (seed %d)", in.sc.Name, s))
-		flows[f.Name] = true
-	}
-	po.Name = strings.Join(bases, "+")
-	po.Title = strings.Join(titles, " vs ")
-	if len(flows) == 1 {
-		for f := range flows {
-			po.Name += "-" + f
-			if len(runs) == 1 {
-				po.Title += ", flow " + f
+		pr := plot.Run{Label: in.sc.Name + ": " + algorithmName(f) + " " + f.Name, Events: evs}
+		if f.TCP != nil {
+			pr.MSS, pr.Textbook = f.TCP.MSS, f.TCP.TextbookWindow
+			if pr.MSS == 0 {
+				pr.MSS = 1460
 			}
+			out.tcp = append(out.tcp, pr)
+		} else {
+			out.packets = append(out.packets, pr)
 		}
+		out.all = append(out.all, pr)
 	}
-	return runs, nil
+	return nil
 }
 
 // write draws the figures and writes each as PNG and SVG into --out,
-// saying every file written.
-func (o *plotOptions) write(runs []plot.Run, po plot.Options) error {
-	figs, err := plot.Flows(runs, po)
+// saying every file written: the TCP figures, each packet flow's
+// time-sequence, the throughput of every flow drawn, and with two flows
+// of one run their fairness phase plot.
+func (o *plotOptions) write(rs *plotRuns, po plot.Options) error {
+	var figs []*plot.Figure
+	if len(rs.tcp) > 0 {
+		fs, err := plot.Flows(rs.tcp, po)
+		if err != nil {
+			return err
+		}
+		figs = append(figs, fs...)
+	}
+	for _, r := range rs.packets {
+		pp := po
+		if len(rs.all) > 1 {
+			name := r.Label[strings.LastIndex(r.Label, " ")+1:]
+			pp.Name, pp.Title = po.Name+"-"+name, po.Title+", flow "+name
+		}
+		f, err := plot.Packets(r, pp)
+		if err != nil {
+			return err
+		}
+		figs = append(figs, f)
+	}
+	f, err := plot.ThroughputFigure(rs.all, po, o.bin)
 	if err != nil {
 		return err
+	}
+	figs = append(figs, f)
+	if len(rs.all) == 2 && o.oneFile {
+		f, err := plot.FairnessFigure(rs.all[0], rs.all[1], po, o.bin, rs.capacity)
+		if err != nil {
+			return err
+		}
+		figs = append(figs, f)
 	}
 	for _, fg := range figs {
 		files, err := plot.Render(fg, o.out)
@@ -227,29 +356,51 @@ func (o *plotOptions) write(runs []plot.Run, po plot.Options) error {
 	return nil
 }
 
-// tcpFlow returns the flow named name (the first TCP flow when name is
-// empty), which must be a TCP flow.
-func tcpFlow(sc *scenario.Scenario, name string) (*scenario.Flow, error) {
-	fs := sc.Expanded(sc.Seed) // a repeated flow's members by name
-	for i := range fs {
-		f := &fs[i]
-		tcp := proto.IsFamily(f.Protocol, proto.TCP)
-		if name == "" && tcp || f.Name == name {
-			if !tcp || f.TCP == nil {
-				return nil, fmt.Errorf("--flow %q is %s: plots are for TCP flows", f.Name, f.Protocol)
+// plotFlows returns the flows --flow names: by default the first TCP flow
+// (the first flow when none is TCP), "all" every flow, else the
+// comma-separated names, a repeated flow's members by name.
+func plotFlows(sc *scenario.Scenario, names string) ([]*scenario.Flow, error) {
+	fs := sc.Expanded(sc.Seed)
+	if len(fs) == 0 {
+		return nil, fmt.Errorf("no flow to plot")
+	}
+	var out []*scenario.Flow
+	switch names {
+	case "":
+		for i := range fs {
+			if proto.IsFamily(fs[i].Protocol, proto.TCP) && fs[i].TCP != nil {
+				return []*scenario.Flow{&fs[i]}, nil
 			}
-			return f, nil
+		}
+		return []*scenario.Flow{&fs[0]}, nil
+	case "all":
+		for i := range fs {
+			out = append(out, &fs[i])
+		}
+		return out, nil
+	}
+	for _, n := range strings.Split(names, ",") {
+		n = strings.TrimSpace(n)
+		found := false
+		for i := range fs {
+			if fs[i].Name == n {
+				out, found = append(out, &fs[i]), true
+				break
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("--flow %q: %s", n, sc.NoSuchFlow(n))
 		}
 	}
-	if name == "" {
-		return nil, fmt.Errorf("no TCP flow to plot")
-	}
-	return nil, fmt.Errorf("--flow %q: %s", name, sc.NoSuchFlow(name))
+	return out, nil
 }
 
-// algorithmName names a TCP flow's congestion control for a legend:
-// "reno", "newreno sack".
+// algorithmName names a flow's congestion control for a legend ("reno",
+// "newreno sack"), or its protocol ("go-back-n", "udp").
 func algorithmName(f *scenario.Flow) string {
+	if f.TCP == nil {
+		return f.Protocol
+	}
 	s := f.TCP.Congestion
 	if s == "" {
 		s = "tcp"

@@ -28,6 +28,7 @@ type sweepOptions struct {
 	format         string
 	shard, out     string
 	plotDir        string
+	logX           bool // --log-x: the plot's x axis on a log scale
 	stdout, stderr io.Writer
 	// getenv reads the scheduler's variables for --shard auto: os.Getenv.
 	getenv func(string) string
@@ -82,7 +83,8 @@ JOB_COMPLETION_INDEX (from 0); docs/sweeps.md has the tested recipes.`,
 	cmd.Flags().StringVar(&o.format, "format", "table", sweepFormatHelp)
 	cmd.Flags().StringVar(&o.shard, "shard", "", "K/N: run only the K-th of N slices of the runs (needs --out); auto: K and N from a Slurm job array; auto/N: K from a Kubernetes Indexed Job")
 	cmd.Flags().StringVar(&o.out, "out", "", "write raw results of a shard to FILE (JSON lines) instead of a report")
-	cmd.Flags().StringVar(&o.plotDir, "plot", "", "also write goodput vs the first --vary parameter, with 95% CI bars and the textbook model (Mathis, 1 − p, rdt utilisation), as PNG and SVG into DIR")
+	cmd.Flags().StringVar(&o.plotDir, "plot", "", "also write goodput vs the first --vary parameter, with 95% CI bars and the textbook model (Mathis, 1 − p, rdt utilisation) sampled densely, as PNG and SVG into DIR")
+	cmd.Flags().BoolVar(&o.logX, "log-x", false, "--plot: the first --vary parameter on a log scale (its values must all be above 0)")
 	return cmd
 }
 
@@ -108,6 +110,16 @@ func (o *sweepOptions) validate() ([]sweep.Axis, sweep.Shard, error) {
 			return nil, sh, err
 		}
 		axes = append(axes, a)
+	}
+	if o.logX {
+		if o.plotDir == "" {
+			return nil, sh, fmt.Errorf("--log-x is for the plot: use it with --plot DIR")
+		}
+		if len(axes) > 0 {
+			if err := plot.CheckLogX(axes[0]); err != nil {
+				return nil, sh, err
+			}
+		}
 	}
 	if o.shard != "" {
 		var err error
@@ -219,7 +231,7 @@ func (o *sweepOptions) report(name string, src []byte, plan *sweep.Plan, sh swee
 		if err != nil {
 			return err
 		}
-		files, err := plot.SweepStats(plan.Meta, st, pts, o.plotDir)
+		files, err := plot.SweepStats(plan.Meta, st, pts, plot.SweepOptions{LogX: o.logX, File: name, Src: src}, o.plotDir)
 		for _, f := range files {
 			fmt.Fprintln(o.stderr, "wrote", f)
 		}

@@ -100,24 +100,56 @@ text.label-timer{fill:#2c6e91}
 </style>
 `
 
-// svgChart writes the <svg> element of a laid-out chart.
+// svgGeom is where a laid-out chart's rows and columns fall in the SVG.
+type svgGeom struct {
+	top, left, labelX float64
+}
+
+// x is the centre of column col.
+func (g svgGeom) x(col float64) float64 { return g.left + (col+0.5)*svgCol }
+
+// y is the centre of row r.
+func (g svgGeom) y(r float64) float64 { return g.top + (r+0.5)*svgRow }
+
+// svgChart writes the <svg> element of a laid-out chart: its frame and
+// header, lanes, arrows, timer brackets and labels, each a group.
 func svgChart(b *strings.Builder, c *chart, l *chartLayout, opt *Options, g *glyphs, title string) {
 	cv := newCanvas(l, opt, g)
 	drawn := make([]bool, len(c.items))
 	for _, i := range l.order {
 		drawn[i] = true
 	}
-	top := float64(svgPad + 2*svgRow) // title and header rows
 	left := float64(svgPad) + float64(l.timeW+1)*svgCol
-	x := func(col float64) float64 { return left + (col+0.5)*svgCol }
-	y := func(r float64) float64 { return top + (r+0.5)*svgRow }
-	labelX := left + float64(cv.cols+2)*svgCol
+	geo := svgGeom{top: float64(svgPad + 2*svgRow), left: left, labelX: left + float64(cv.cols+2)*svgCol} // title and header rows above
+	foot := footer(l, opt, g)
+	svgFrame(b, l, cv, geo, title, foot)
+	svgLanes(b, l, cv, geo)
 
-	// The label of each row, with the class of what it labels.
-	class := make([]string, cv.n)
+	b.WriteString(`<g id="packets">` + "\n")
+	if opt.Route != nil {
+		svgTopoArrows(b, c, l, opt, g, cv, drawn, geo.x, geo.y)
+	} else {
+		for k := range c.arrows {
+			svgArrow(b, c, l, cv, &c.arrows[k], drawn, geo.x, geo.y)
+		}
+	}
+	b.WriteString("</g>\n")
+
+	svgBrackets(b, c, cv, geo)
+	svgLabels(b, l, cv, geo, rowClasses(c, l, cv.n))
+	if foot != "" {
+		fmt.Fprintf(b, `<text class="footer" x="%d" y="%s" dominant-baseline="central">%s</text>`+"\n", svgPad, num(geo.y(float64(cv.n))), esc(foot))
+	}
+	b.WriteString("</svg>\n")
+}
+
+// rowClasses returns the class of what each of n rows labels (a packet's
+// kind, "x" for a loss, "timer"), for the label's colour.
+func rowClasses(c *chart, l *chartLayout, n int) []string {
+	class := make([]string, n)
 	for _, i := range l.order {
 		it := &c.items[i]
-		if it.row < 0 || it.row >= cv.n {
+		if it.row < 0 || it.row >= n {
 			continue
 		}
 		switch it.kind {
@@ -134,14 +166,20 @@ func svgChart(b *strings.Builder, c *chart, l *chartLayout, opt *Options, g *gly
 			class[it.row] = "" // a note may share an arrival's row: the row is the note's
 		}
 	}
-	widest := float64(utf8.RuneCountInString(title))*svgCol - (labelX - svgPad)
+	return class
+}
+
+// svgFrame opens the <svg> element, sized to hold every label, the title
+// and the footer, and writes the title and the header: the time column
+// and the lanes' names.
+func svgFrame(b *strings.Builder, l *chartLayout, cv *canvas, geo svgGeom, title, foot string) {
+	widest := float64(utf8.RuneCountInString(title))*svgCol - (geo.labelX - svgPad)
 	for r := 0; r < cv.n; r++ {
 		widest = max(widest, float64(utf8.RuneCountInString(l.rows[r].text))*svgCol)
 	}
-	foot := footer(l, opt, g)
-	w := labelX + max(widest, 0) + svgPad
+	w := geo.labelX + max(widest, 0) + svgPad
 	w = max(w, float64(svgPad)+float64(utf8.RuneCountInString(foot)+1)*svgCol)
-	h := y(float64(cv.n)) + svgPad
+	h := geo.y(float64(cv.n)) + svgPad
 	if foot != "" {
 		h += svgRow
 	}
@@ -151,18 +189,18 @@ func svgChart(b *strings.Builder, c *chart, l *chartLayout, opt *Options, g *gly
 	b.WriteString(svgStyle)
 	fmt.Fprintf(b, `<rect width="%s" height="%s" fill="#fff"/>`+"\n", num(w), num(h))
 	fmt.Fprintf(b, `<text x="%d" y="%s" font-weight="bold">%s</text>`+"\n", svgPad, num(svgPad+svgRow*0.7), esc(title))
-
-	// Header: the time column and the lanes' names.
-	fmt.Fprintf(b, `<text x="%s" y="%s" text-anchor="end">time (s)</text>`+"\n", num(left-svgCol), num(top-svgRow*0.3))
+	fmt.Fprintf(b, `<text x="%s" y="%s" text-anchor="end">time (s)</text>`+"\n", num(geo.left-svgCol), num(geo.top-svgRow*0.3))
 	names := cv.names
 	if names == nil {
 		names = []string{"a", "b"}
 	}
 	for k, col := range cv.laneCols {
-		fmt.Fprintf(b, `<text x="%s" y="%s" text-anchor="middle" font-weight="bold">%s</text>`+"\n", num(x(float64(col))), num(top-svgRow*0.3), esc(names[k]))
+		fmt.Fprintf(b, `<text x="%s" y="%s" text-anchor="middle" font-weight="bold">%s</text>`+"\n", num(geo.x(float64(col))), num(geo.top-svgRow*0.3), esc(names[k]))
 	}
+}
 
-	// Lanes: solid, dashed across a gap.
+// svgLanes draws the lanes: solid, dashed across a gap.
+func svgLanes(b *strings.Builder, l *chartLayout, cv *canvas, geo svgGeom) {
 	b.WriteString(`<g id="lanes">` + "\n")
 	for _, col := range cv.laneCols {
 		for r := 0; r < cv.n; {
@@ -175,23 +213,14 @@ func svgChart(b *strings.Builder, c *chart, l *chartLayout, opt *Options, g *gly
 			if gap {
 				cls = "gap"
 			}
-			fmt.Fprintf(b, `<line class="%s" x1="%s" y1="%s" x2="%s" y2="%s"/>`+"\n", cls, num(x(float64(col))), num(y(float64(s)-0.5)), num(x(float64(col))), num(y(float64(r)-0.5)))
+			fmt.Fprintf(b, `<line class="%s" x1="%s" y1="%s" x2="%s" y2="%s"/>`+"\n", cls, num(geo.x(float64(col))), num(geo.y(float64(s)-0.5)), num(geo.x(float64(col))), num(geo.y(float64(r)-0.5)))
 		}
 	}
 	b.WriteString("</g>\n")
+}
 
-	// Arrows.
-	b.WriteString(`<g id="packets">` + "\n")
-	if opt.Route != nil {
-		svgTopoArrows(b, c, l, opt, g, cv, drawn, x, y)
-	} else {
-		for k := range c.arrows {
-			svgArrow(b, c, l, cv, &c.arrows[k], drawn, x, y)
-		}
-	}
-	b.WriteString("</g>\n")
-
-	// Timer brackets in the margins.
+// svgBrackets draws the timer brackets in the lanes' margins.
+func svgBrackets(b *strings.Builder, c *chart, cv *canvas, geo svgGeom) {
 	b.WriteString(`<g id="timers">` + "\n")
 	for _, br := range c.brackets {
 		if br.col < 0 {
@@ -203,30 +232,32 @@ func svgChart(b *strings.Builder, c *chart, l *chartLayout, opt *Options, g *gly
 		}
 		r0, r1 := -0.5, float64(cv.n)-0.5
 		var pts []string
-		xc := x(float64(col))
+		xc := geo.x(float64(col))
 		if br.arm >= 0 {
 			r0 = float64(c.items[br.arm].row)
-			pts = append(pts, num(xc+tick*svgCol)+","+num(y(r0)))
+			pts = append(pts, num(xc+tick*svgCol)+","+num(geo.y(r0)))
 		}
-		pts = append(pts, num(xc)+","+num(y(r0)))
+		pts = append(pts, num(xc)+","+num(geo.y(r0)))
 		if br.fire >= 0 {
 			r1 = float64(c.items[br.fire].row)
 		}
-		pts = append(pts, num(xc)+","+num(y(r1)))
+		pts = append(pts, num(xc)+","+num(geo.y(r1)))
 		if br.fire >= 0 {
-			pts = append(pts, num(xc+tick*svgCol)+","+num(y(r1)))
+			pts = append(pts, num(xc+tick*svgCol)+","+num(geo.y(r1)))
 		}
 		fmt.Fprintf(b, `<polyline class="timer" points="%s"/>`+"\n", strings.Join(pts, " "))
 	}
 	b.WriteString("</g>\n")
+}
 
-	// Times and labels: one <text> per label, its wrapped lines as
-	// tspans.
+// svgLabels writes the times and labels: one <text> per label, its
+// wrapped lines as tspans, coloured by class.
+func svgLabels(b *strings.Builder, l *chartLayout, cv *canvas, geo svgGeom, class []string) {
 	b.WriteString(`<g id="labels">` + "\n")
 	for r := 0; r < cv.n; r++ {
 		row := &l.rows[r]
 		if row.timed {
-			fmt.Fprintf(b, `<text class="time" x="%s" y="%s" text-anchor="end" dominant-baseline="central">%.6f</text>`+"\n", num(left-svgCol), num(y(float64(r))), row.t.Seconds())
+			fmt.Fprintf(b, `<text class="time" x="%s" y="%s" text-anchor="end" dominant-baseline="central">%.6f</text>`+"\n", num(geo.left-svgCol), num(geo.y(float64(r))), row.t.Seconds())
 		}
 		if row.text == "" || strings.HasPrefix(row.text, "  ") && r > 0 && l.rows[r-1].text != "" {
 			continue // empty, or a continuation written with its first line
@@ -238,18 +269,14 @@ func svgChart(b *strings.Builder, c *chart, l *chartLayout, opt *Options, g *gly
 		if row.gap {
 			cls = "label gap-label"
 		}
-		fmt.Fprintf(b, `<text class="%s" x="%s" y="%s" dominant-baseline="central">`, cls, num(labelX), num(y(float64(r))))
+		fmt.Fprintf(b, `<text class="%s" x="%s" y="%s" dominant-baseline="central">`, cls, num(geo.labelX), num(geo.y(float64(r))))
 		b.WriteString(esc(row.text))
 		for n := r + 1; n < cv.n && strings.HasPrefix(l.rows[n].text, "  "); n++ {
-			fmt.Fprintf(b, `<tspan x="%s" y="%s">%s</tspan>`, num(labelX), num(y(float64(n))), esc(l.rows[n].text))
+			fmt.Fprintf(b, `<tspan x="%s" y="%s">%s</tspan>`, num(geo.labelX), num(geo.y(float64(n))), esc(l.rows[n].text))
 		}
 		b.WriteString("</text>\n")
 	}
 	b.WriteString("</g>\n")
-	if foot != "" {
-		fmt.Fprintf(b, `<text class="footer" x="%d" y="%s" dominant-baseline="central">%s</text>`+"\n", svgPad, num(y(float64(cv.n))), esc(foot))
-	}
-	b.WriteString("</svg>\n")
 }
 
 // svgTopoArrows draws a topology's arrows as the text chart lays them out

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -55,7 +56,7 @@ func CheckRates(sc *scenario.Scenario, force bool) (warnings []string, err error
 		for k, d := range []struct {
 			name string
 			rate int64
-		}{{l.ForwardName, l.Forward.Rate}, {l.ReverseName, l.Reverse.Rate}} {
+		}{{l.ForwardName, run.LinkConfig(l.Forward).Rate}, {l.ReverseName, run.LinkConfig(l.Reverse).Rate}} {
 			dir := [2]string{"forward", "reverse"}[k]
 			switch pps := d.rate / (8 * fullPacket); {
 			case d.rate == 0:
@@ -79,6 +80,66 @@ func CheckRates(sc *scenario.Scenario, force bool) (warnings []string, err error
 		}
 	}
 	return warnings, err
+}
+
+// MaxFlows is the most flows an emulation runs, a repeated flow counted
+// by its members: each flow the built-in peers carry is two tcpsim
+// processes of its own in the namespaces, beside the relay on the same
+// CPUs.
+const MaxFlows = 32
+
+// CheckFlows refuses what an emulation cannot carry, before anything is
+// made: a command for a host the scenario lacks or an empty one; a flow
+// that no command carries and that has no built-in peers (an rdt flow:
+// tcpsim's own protocol, which no kernel speaks), located at its
+// protocol; and more than MaxFlows flows, located at the flow (or its
+// repeat's count) that goes over. Repeated TCP and UDP flows are carried
+// member by member, each by built-in peers of its own.
+func CheckFlows(sc *scenario.Scenario, cmds []Command) error {
+	hosts := sc.HostNames()
+	on := map[string]bool{}
+	for _, c := range cmds {
+		if !slices.Contains(hosts, c.Host) {
+			return fmt.Errorf("emulate: --run %s=...: no host %s (hosts: %s)", c.Host, c.Host, strings.Join(hosts, ", "))
+		}
+		if len(c.Argv) == 0 {
+			return fmt.Errorf("emulate: --run %s=: an empty command", c.Host)
+		}
+		on[c.Host] = true
+	}
+	total := 0
+	for i := range sc.Flows {
+		f := &sc.Flows[i]
+		path := fmt.Sprintf("flows[%d]", i)
+		if f.TCP == nil && f.UDP == nil && !on[f.From] && !on[f.To] {
+			return sc.ErrAt(fmt.Sprintf("flow %s is %s: tcpsim emulate carries tcp and udp flows by the real kernel's sockets (built-in peers), and %s is tcpsim's own protocol, which no kernel speaks: "+
+				"simulate it (tcpsim run), or carry it with --run %s='COMMAND'", f.Name, f.Protocol, f.Protocol, f.From),
+				path+".protocol", path)
+		}
+		n, at := 1, path+".name"
+		if f.Repeat != nil {
+			n, at = f.Repeat.Count, path+".repeat.count"
+		}
+		if total += n; total > MaxFlows {
+			return sc.ErrAt(fmt.Sprintf("the flows number %d up to flow %s (a repeated flow counted by its members): tcpsim emulate runs at most %d (each flow is two processes of its own, on the relay's CPUs); "+
+				"lower the count, or simulate it (tcpsim run)", total, f.Name, MaxFlows), at, path)
+		}
+	}
+	return nil
+}
+
+// expand returns sc with every repeated flow replaced by its members,
+// their starts drawn with seed, as a simulated run does (run.BuildWith):
+// each member is a flow of its own, with its own built-in peers and
+// ports, reported under its family. It returns sc itself when nothing
+// repeats.
+func expand(sc *scenario.Scenario, seed uint64) *scenario.Scenario {
+	if !sc.Repeated() {
+		return sc
+	}
+	cp := *sc
+	cp.Flows = sc.Expanded(seed)
+	return &cp
 }
 
 // Options are an emulated run's settings.

@@ -2,7 +2,6 @@ package emulate
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -35,17 +34,15 @@ func Run(sc *scenario.Scenario, o Options) (res *run.Result, err error) {
 	if err := Check(); err != nil {
 		return nil, &UnavailableError{Msg: err.Error()}
 	}
-	if sc.Repeated() {
-		return nil, errors.New("emulate: repeated flows (repeat:) are not supported yet: write the flows out")
-	}
 	hosts := sc.HostNames()
-	if err := checkCommands(sc, o.Commands); err != nil {
+	if err := CheckFlows(sc, o.Commands); err != nil {
 		return nil, err
 	}
 	warnings, err := CheckRates(sc, o.Force)
 	if err != nil {
 		return nil, err
 	}
+	sc = expand(sc, o.Seed)
 	exe := o.Exe
 	if exe == "" {
 		if exe, err = os.Executable(); err != nil {
@@ -409,7 +406,7 @@ func (e *emulation) run() (*run.Result, error) {
 	r.fab, r.eng, r.pool = fab, fab.Engine(), fab.Pool()
 	r.traced = e.o.Trace.Trace != nil
 	for _, l := range sc.LinkSpecs() {
-		r.corrupting = r.corrupting || l.Forward.Corrupt > 0 || l.Reverse.Corrupt > 0
+		r.corrupting = r.corrupting || run.LinkConfig(l.Forward).Corrupt > 0 || run.LinkConfig(l.Reverse).Corrupt > 0
 	}
 
 	plans := make([]*flowPlan, len(sc.Flows))
@@ -476,7 +473,7 @@ func (e *emulation) run() (*run.Result, error) {
 	}
 	flows := make([]run.FlowResult, len(plans))
 	for i, p := range plans {
-		flows[i] = e.flowResult(p, &r.cls.flows[i], simAt, before[p.from], after[p.from], before[p.to], after[p.to])
+		flows[i] = e.flowResult(p, &r.cls.flows[i], simAt, snmpDelta{before[p.from], after[p.from]}, snmpDelta{before[p.to], after[p.to]})
 	}
 	em := r.figures()
 	return fab.Result(r.reason, flows, em), nil
@@ -754,11 +751,18 @@ func (e *emulation) cleanupProcs() {
 	e.wg.Wait()
 }
 
+// snmpDelta is a host's kernel counters (its namespace's
+// /proc/net/snmp and netstat) before and after a run.
+type snmpDelta struct{ before, after map[string]int64 }
+
+// of is how much counter k grew during the run (0 if it went down).
+func (d snmpDelta) of(k string) int64 { return max(d.after[k]-d.before[k], 0) }
+
 // flowResult is flow p's outcome, measured on the wire (w) and, for the
-// built-in peers, by the peers themselves.
-func (e *emulation) flowResult(p *flowPlan, w *wireFlow, simAt func(int64) sim.Time, before, after, beforeTo, afterTo map[string]int64) run.FlowResult {
-	f := run.FlowResult{Name: p.spec.Name, Protocol: p.spec.Protocol, Start: sim.Time(p.spec.Start), Completion: -1}
-	delta := func(k string) int64 { return after[k] - before[k] }
+// built-in peers, by the peers themselves; from and to are the kernel
+// counters of its sending and receiving hosts.
+func (e *emulation) flowResult(p *flowPlan, w *wireFlow, simAt func(int64) sim.Time, from, to snmpDelta) run.FlowResult {
+	f := run.FlowResult{Name: p.spec.Name, Protocol: p.spec.Protocol, Start: sim.Time(p.spec.Start), Completion: -1, Family: p.spec.Family}
 	tr := &run.TCPResult{Verified: "n/a (a command)", State: "real kernel / real kernel", Handshake: -1}
 	f.PacketsSent, f.PacketsRecv = w.segments, w.received
 	f.DeliveredBytes = w.deliveredBytes()
@@ -769,56 +773,14 @@ func (e *emulation) flowResult(p *flowPlan, w *wireFlow, simAt func(int64) sim.T
 	case p.builtin && p.kind == udpPeers:
 		f = e.udpResult(p, f, simAt)
 		// The receiving kernel's UDP checksum drops (Udp InCsumErrors).
-		f.ChecksumDrops = max(afterTo["Udp:InCsumErrors"]-beforeTo["Udp:InCsumErrors"], 0)
+		f.ChecksumDrops = to.of("Udp:InCsumErrors")
 		return f
 	case p.builtin && p.kind == rrPeers:
-		t := p.spec.TCP
-		n := int64(exchanges(t))
-		f.OfferedBytes = (int64(t.Request) + int64(t.Response)) * n
-		if p.recvDone && p.respDone {
-			// Delivered both ways: the requests at the server, the
-			// responses at the client, as the simulator counts them.
-			f.DeliveredBytes = p.recvBytes + p.respBytes
-			tr.Verified = "yes"
-			if !p.recvOK || !p.respOK {
-				tr.Verified = "NO"
-			}
-			f.Complete = p.recvOK && p.respOK && p.senderExit == nil && p.finished
-			if p.respLast > 0 && p.sendStart > 0 {
-				f.Start = simAt(p.sendStart)
-				f.Completion = simAt(p.respLast) - f.Start
-			}
-		}
-		tr.CwndFinal, tr.CwndMax, tr.SRTT, tr.RTO, tr.SMSS = p.cwndFinal, p.cwndMax, sim.Time(p.srtt), sim.Time(p.rto), p.mss
+		rrResult(p, &f, tr, simAt)
 	case p.builtin:
-		f.OfferedBytes = int64(p.spec.TCP.Bytes)
-		if p.recvDone {
-			f.DeliveredBytes = p.recvBytes
-			tr.Verified = "yes"
-			if !p.recvOK {
-				tr.Verified = "NO"
-			}
-			f.Complete = p.recvOK && p.senderExit == nil && p.finished
-			if p.recvLast > 0 && p.sendStart > 0 {
-				// From just before the sender's connect(): the handshake
-				// counts, as in a simulated run; the exec of the sender
-				// (milliseconds after start:) does not.
-				f.Start = simAt(p.sendStart)
-				f.Completion = simAt(p.recvLast) - f.Start
-			}
-		}
-		tr.CwndFinal, tr.CwndMax, tr.SRTT, tr.RTO, tr.SMSS = p.cwndFinal, p.cwndMax, sim.Time(p.srtt), sim.Time(p.rto), p.mss
+		bulkResult(p, &f, tr, simAt)
 	default:
-		f.OfferedBytes = f.DeliveredBytes
-		f.Complete = p.finished && p.senderExit == nil
-		if w.synSeen {
-			// From the command's first SYN: its start-up is not the
-			// network's doing.
-			f.Start = w.synAt
-		}
-		if w.ackSeen && f.DeliveredBytes > 0 {
-			f.Completion = w.highAckAt - f.Start
-		}
+		commandResult(p, w, &f)
 	}
 	if f.Completion > 0 {
 		f.Goodput = float64(f.DeliveredBytes) * 8 / f.Completion.Seconds()
@@ -829,17 +791,80 @@ func (e *emulation) flowResult(p *flowPlan, w *wireFlow, simAt func(int64) sim.T
 	// Retransmissions as the wire saw them, split by the sender's kernel
 	// counters (TcpExt TCPFastRetrans of its namespace) into fast and
 	// the rest; RTO expirations are its TCPTimeouts.
-	fast := min(w.retrans, max(delta("TcpExt:TCPFastRetrans"), 0))
+	fast := min(w.retrans, from.of("TcpExt:TCPFastRetrans"))
 	tr.FastRetrans, tr.TimeoutRetrans = fast, w.retrans-fast
-	tr.RTOExpirations = max(delta("TcpExt:TCPTimeouts"), 0)
+	tr.RTOExpirations = from.of("TcpExt:TCPTimeouts")
 	tr.DupAcks = w.dupAcks
 	// The kernels' own checksum drops (Tcp InCsumErrors), both ends.
-	f.ChecksumDrops = max(after["Tcp:InCsumErrors"]-before["Tcp:InCsumErrors"], 0) +
-		max(afterTo["Tcp:InCsumErrors"]-beforeTo["Tcp:InCsumErrors"], 0)
+	f.ChecksumDrops = from.of("Tcp:InCsumErrors") + to.of("Tcp:InCsumErrors")
 	if proto.IsFamily(p.spec.Protocol, proto.TCP) {
 		f.TCP = tr
 	}
 	return f
+}
+
+// rrResult fills in a request-response flow carried by the built-in
+// client and server: bytes delivered both ways (the requests at the
+// server, the responses at the client, as the simulator counts them),
+// checked by both, from just before the client's connect() to its last
+// response byte.
+func rrResult(p *flowPlan, f *run.FlowResult, tr *run.TCPResult, simAt func(int64) sim.Time) {
+	t := p.spec.TCP
+	f.OfferedBytes = (int64(t.Request) + int64(t.Response)) * int64(exchanges(t))
+	if p.recvDone && p.respDone {
+		f.DeliveredBytes = p.recvBytes + p.respBytes
+		tr.Verified = "yes"
+		if !p.recvOK || !p.respOK {
+			tr.Verified = "NO"
+		}
+		f.Complete = p.recvOK && p.respOK && p.senderExit == nil && p.finished
+		if p.respLast > 0 && p.sendStart > 0 {
+			f.Start = simAt(p.sendStart)
+			f.Completion = simAt(p.respLast) - f.Start
+		}
+	}
+	kernelSamples(p, tr)
+}
+
+// bulkResult fills in a bulk flow carried by the built-in sender and
+// reader: the bytes the reader checked, from just before the sender's
+// connect() (the handshake counts, as in a simulated run; the exec of the
+// sender, milliseconds after start:, does not) to the last byte read.
+func bulkResult(p *flowPlan, f *run.FlowResult, tr *run.TCPResult, simAt func(int64) sim.Time) {
+	f.OfferedBytes = int64(p.spec.TCP.Bytes)
+	if p.recvDone {
+		f.DeliveredBytes = p.recvBytes
+		tr.Verified = "yes"
+		if !p.recvOK {
+			tr.Verified = "NO"
+		}
+		f.Complete = p.recvOK && p.senderExit == nil && p.finished
+		if p.recvLast > 0 && p.sendStart > 0 {
+			f.Start = simAt(p.sendStart)
+			f.Completion = simAt(p.recvLast) - f.Start
+		}
+	}
+	kernelSamples(p, tr)
+}
+
+// kernelSamples copies the sending kernel's TCP_INFO, as the built-in
+// peer last sampled it, into the table's TCP rows.
+func kernelSamples(p *flowPlan, tr *run.TCPResult) {
+	tr.CwndFinal, tr.CwndMax, tr.SRTT, tr.RTO, tr.SMSS = p.cwndFinal, p.cwndMax, sim.Time(p.srtt), sim.Time(p.rto), p.mss
+}
+
+// commandResult fills in a flow carried by commands, as the wire saw it:
+// what the receiver acknowledged, from the command's first SYN (its
+// start-up is not the network's doing) to the highest ACK.
+func commandResult(p *flowPlan, w *wireFlow, f *run.FlowResult) {
+	f.OfferedBytes = f.DeliveredBytes
+	f.Complete = p.finished && p.senderExit == nil
+	if w.synSeen {
+		f.Start = w.synAt
+	}
+	if w.ackSeen && f.DeliveredBytes > 0 {
+		f.Completion = w.highAckAt - f.Start
+	}
 }
 
 // udpResult is the outcome of a UDP flow carried by the built-in peers,
@@ -870,35 +895,4 @@ func (e *emulation) udpResult(p *flowPlan, f run.FlowResult, simAt func(int64) s
 		f.DeliveryRatio = float64(f.DeliveredBytes) / float64(f.OfferedBytes)
 	}
 	return f
-}
-
-// checkCommands refuses commands for hosts that do not exist, and flows
-// that nothing would carry.
-func checkCommands(sc *scenario.Scenario, cmds []Command) error {
-	hosts := sc.HostNames()
-	on := map[string]bool{}
-	for _, c := range cmds {
-		found := false
-		for _, h := range hosts {
-			found = found || h == c.Host
-		}
-		if !found {
-			return fmt.Errorf("emulate: --run %s=...: no host %s (hosts: %s)", c.Host, c.Host, strings.Join(hosts, ", "))
-		}
-		if len(c.Argv) == 0 {
-			return fmt.Errorf("emulate: --run %s=: an empty command", c.Host)
-		}
-		on[c.Host] = true
-	}
-	for i := range sc.Flows {
-		f := &sc.Flows[i]
-		from, to := f.From, f.To
-		if on[from] || on[to] {
-			continue
-		}
-		if f.TCP == nil && f.UDP == nil {
-			return fmt.Errorf("emulate: flow %s is %s: only tcp and udp flows have built-in peers; carry it with --run %s='COMMAND'", f.Name, f.Protocol, from)
-		}
-	}
-	return nil
 }

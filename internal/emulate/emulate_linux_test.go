@@ -371,3 +371,41 @@ flows:
 		t.Errorf("request-response: offered %d, completion %s; want 318 bytes, at least 4 round trips (handshake and 3 exchanges)", rr.OfferedBytes, rr.Completion)
 	}
 }
+
+// A repeated TCP flow is carried member by member by built-in peers of
+// their own: every member completes with its bytes verified, each starts
+// no earlier than its drawn start (the same draws as a simulated run's),
+// and the report groups them under their family.
+func TestRepeatedFlowMembers(t *testing.T) {
+	needEmulation(t)
+	sc := parse(t, `name: rep
+seed: 2
+until: 30s
+link: {rate: 10Mbps, delay: 5ms, queue: 100}
+flows:
+  - {name: web, protocol: tcp, bytes: 100KB, repeat: {count: 3, every: 300ms}}
+`)
+	res, _ := emulateRec(t, sc, nil, nil)
+	want := sc.Expanded(sc.Seed)
+	if len(res.Flows) != 3 {
+		t.Fatalf("%d flows in the result, want the 3 members", len(res.Flows))
+	}
+	for i, fr := range res.Flows {
+		if fr.Name != want[i].Name || fr.Family != "web" {
+			t.Errorf("flow %d: %s of family %q, want %s of web", i, fr.Name, fr.Family, want[i].Name)
+		}
+		if !fr.Complete || fr.TCP == nil || fr.TCP.Verified != "yes" || fr.DeliveredBytes != 100_000 {
+			t.Errorf("%s: complete %t, delivered %d; want complete, verified, 100000 bytes", fr.Name, fr.Complete, fr.DeliveredBytes)
+		}
+		if fr.Start < sim.Time(want[i].Start) {
+			t.Errorf("%s started at %s, before its start %s", fr.Name, fr.Start, sim.Time(want[i].Start))
+		}
+	}
+	sim1, err := run.ScenarioWith(sc, sc.Seed, run.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sim1.Flows) != len(res.Flows) {
+		t.Errorf("simulated %d flows, emulated %d", len(sim1.Flows), len(res.Flows))
+	}
+}

@@ -1,6 +1,7 @@
 package emulate
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -138,4 +139,90 @@ func TestCheckRates(t *testing.T) {
 			}
 		})
 	}
+}
+
+// CheckFlows refuses, located at the field, what an emulation cannot
+// carry (an rdt flow without a command, too many flows), and accepts
+// repeated TCP and UDP flows, which expand to their members as in a
+// simulated run.
+func TestCheckFlows(t *testing.T) {
+	const head = "name: w\nuntil: 10s\nlink: {rate: 10Mbps, delay: 1ms}\nflows:\n"
+	many := head
+	for i := range MaxFlows + 1 {
+		many += fmt.Sprintf("  - {name: f%d, protocol: tcp, bytes: 1KB}\n", i)
+	}
+	for _, c := range []struct {
+		name, src string
+		cmds      []Command
+		err       string // "" = accepted
+	}{
+		{"rdt", head + "  - {name: f, protocol: tcp, bytes: 1KB}\n  - {name: sw, protocol: stop-and-wait, count: 3}\n", nil,
+			"w.yaml:6:16: flows[1].protocol: flow sw is stop-and-wait: tcpsim emulate carries tcp and udp flows by the real kernel's sockets (built-in peers), and stop-and-wait is tcpsim's own protocol, which no kernel speaks: simulate it (tcpsim run), or carry it with --run a='COMMAND'"},
+		{"rdt carried by a command", head + "  - {name: sw, protocol: go-back-n, count: 3, window: 4}\n", []Command{{Host: "b", Argv: []string{"server"}}}, ""},
+		{"repeated tcp", head + "  - {name: web, protocol: tcp, bytes: 1KB, repeat: {count: 32, every: 10ms}}\n", nil, ""},
+		{"repeated udp", head + "  - {name: u, protocol: udp, count: 5, rate: 1Mbps, repeat: {count: 3, every: exp(5ms)}}\n", nil, ""},
+		{"too many members", head + "  - {name: f, protocol: tcp, bytes: 1KB}\n  - {name: web, protocol: tcp, bytes: 1KB, repeat: {count: 32, every: 10ms}}\n", nil,
+			"w.yaml:6:53: flows[1].repeat.count: the flows number 33 up to flow web (a repeated flow counted by its members): tcpsim emulate runs at most 32"},
+		{"too many flows", many, nil, fmt.Sprintf("w.yaml:%d:6: flows[%d].name: the flows number 33 up to flow f32", 5+MaxFlows, MaxFlows)},
+		{"no such host", head + "  - {name: f, protocol: tcp, bytes: 1KB}\n", []Command{{Host: "c", Argv: []string{"x"}}}, "emulate: --run c=...: no host c (hosts: a, b)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sc, err := scenario.Parse("w.yaml", []byte(c.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = CheckFlows(sc, c.cmds)
+			switch {
+			case c.err == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case c.err != "" && (err == nil || !strings.HasPrefix(err.Error(), c.err)):
+				t.Fatalf("error %v,\nwant one starting %q", err, c.err)
+			}
+		})
+	}
+}
+
+// A repeated flow is emulated member by member, as a simulated run has
+// them: the same names, families and start times for the same seed.
+func TestExpandLikeASimulatedRun(t *testing.T) {
+	sc, err := scenario.Parse("w.yaml", []byte("name: w\nuntil: 10s\nlink: {rate: 10Mbps, delay: 1ms}\nflows:\n  - {name: one, protocol: tcp, bytes: 1KB}\n  - {name: web, protocol: tcp, bytes: 1KB, start: 1s, repeat: {count: 4, every: exp(50ms)}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := expand(sc, 7).Flows
+	want := []string{"one", "web#1", "web#2", "web#3", "web#4"}
+	if len(got) != len(want) {
+		t.Fatalf("%d flows, want %d", len(got), len(want))
+	}
+	for i, f := range got {
+		if f.Name != want[i] || f.Repeat != nil || (i > 0) != (f.Family == "web") {
+			t.Errorf("flow %d: %s (family %q, repeat %v), want %s", i, f.Name, f.Family, f.Repeat, want[i])
+		}
+	}
+	if sim.Time(got[1].Start) != sim.Second {
+		t.Errorf("web#1 starts at %v, want 1s", got[1].Start)
+	}
+	for i := 2; i < len(got); i++ {
+		if got[i].Start <= got[i-1].Start {
+			t.Errorf("web#%d starts at %v, not after web#%d (%v)", i, got[i].Start, i-1, got[i-1].Start)
+		}
+	}
+	if again := expand(sc, 7).Flows; again[4].Start != got[4].Start {
+		t.Errorf("not reproducible: web#4 at %v, then %v", got[4].Start, again[4].Start)
+	}
+	if expand(sc, 8).Flows[4].Start == got[4].Start {
+		t.Errorf("seed 8 draws the same starts as seed 7")
+	}
+	if plain := expand(scenarioOf(t, "name: p\nuntil: 1s\nlink: {delay: 1ms}\nflows:\n  - {name: f, protocol: tcp, bytes: 1KB}\n"), 1); len(plain.Flows) != 1 {
+		t.Errorf("a scenario without repeat: %d flows", len(plain.Flows))
+	}
+}
+
+func scenarioOf(t *testing.T, src string) *scenario.Scenario {
+	t.Helper()
+	sc, err := scenario.Parse("w.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
 }

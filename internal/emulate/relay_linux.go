@@ -14,13 +14,13 @@ import (
 	"tcpsim/sim"
 )
 
-// Relay timing. The relay sleeps in ppoll until spinMargin before the
-// next release and spins the rest (the wake-up from ppoll takes tens of
-// microseconds on an idle machine, more on a busy one); it never sleeps
-// longer than maxSleep, so that it sees a stop request promptly.
+// Relay timing. The relay sleeps in ppoll until the next event of the
+// engine, but for a release (a packet written to a TUN) it wakes its spin
+// margin earlier and spins the rest: the margin is measured from its own
+// recent wake-ups (margin.go). It never sleeps longer than maxSleep, so
+// that it sees a stop request promptly.
 const (
-	spinMargin = 150 * sim.Microsecond
-	maxSleep   = 10 * sim.Millisecond
+	maxSleep = 10 * sim.Millisecond
 	// spinBudget is how much of every spinWindow the relay may spend
 	// spinning.
 	spinWindow = 100 * sim.Millisecond
@@ -57,10 +57,17 @@ type relay struct {
 
 	// spin budget: the window's start and the spinning so far in it
 	window, spun sim.Time
+	// wake: how late the recent sleeps woke, and so the spin margin
+	wake wakeMargin
+	// woke: this step began with a sleep's end, at wokeAt
+	woke   bool
+	wokeAt sim.Time
 
 	// measured
 	em       run.Emulation
 	errs     hist.Histogram // release errors, ns (to within hist.RelErr)
+	awake    hist.Histogram // those of releases due while the relay was awake
+	overs    hist.Histogram // sleep overshoots, ns
 	writeErr int64
 	reason   sim.StopReason
 }
@@ -91,6 +98,10 @@ func (h hostRx) Receive(pkt link.Packet) {
 	}
 	late := r.now() - r.eng.Now()
 	r.errs.Record(int64(max(late, 0)))
+	if !r.woke || r.wokeAt <= r.eng.Now() {
+		r.awake.Record(int64(max(late, 0)))
+		r.em.AwakeReleases++
+	}
 	r.em.Releases++
 	r.pool.Put(pkt.Buf)
 }
@@ -149,43 +160,63 @@ func (r *relay) loop() {
 		}
 		now := max(r.now(), r.eng.Now())
 		r.eng.RunTo(now)
-		wait := maxSleep
-		if next, ok := r.eng.Next(); ok {
-			wait = min(wait, next-now)
-		}
 		if d := r.now() - stepStart; d > stallOver {
 			r.stall(d)
 		}
 		// Spin within a budget: a relay that spins all the time (a busy
-		// link, an event every 120 µs at 100 Mbps) would have a real-time
-		// thread throttled by the kernel for 50 ms at a stretch, and would
-		// take a CPU from everything else. Past the budget it sleeps to the
-		// release time itself and pays the wake-up latency instead.
+		// link, a release every 120 µs at 100 Mbps) would take a CPU from
+		// everything else. Past the budget it sleeps to the release time
+		// itself and pays the wake-up latency instead.
 		if now-r.window >= spinWindow {
 			r.window, r.spun = now, 0
 		}
-		margin := spinMargin
+		margin := r.wake.margin()
 		if r.spun >= spinBudget {
 			margin = 0
 		}
-		slept := false
-		if wait > margin {
-			timeout := wait - margin
+		at, pending := r.wakeAt(now, margin)
+		if at > now {
+			timeout := at - now
 			ts := unix.NsecToTimespec(int64(timeout))
 			before := r.now()
 			n, _ := unix.Ppoll(pfds, &ts, nil)
-			if over := r.now() - before - timeout; n == 0 && over > stallOver {
-				r.stall(over)
+			r.woke, r.wokeAt = true, r.now()
+			if n == 0 {
+				over := r.now() - before - timeout
+				r.wake.record(over)
+				r.overs.Record(int64(max(over, 0)))
+				if over > stallOver {
+					r.stall(over)
+				}
 			}
-			slept = true
-		}
-		if !slept && wait > 0 {
-			r.spun += r.now() - stepStart
+		} else {
+			r.woke = false
+			if pending {
+				r.spun += r.now() - stepStart
+			}
 		}
 		stepStart = r.now()
 	}
 	r.eng.RunTo(max(r.now(), r.eng.Now()))
 	r.drainNotes()
+}
+
+// wakeAt returns when the relay should look at the engine again: at its
+// next event, except that for a release it wakes margin earlier (and
+// spins the rest); at the latest maxSleep from now. Other events (a
+// transmission ending, a packet reaching a router) only move the model:
+// the engine runs them at their own times whenever the relay gets to
+// them, and a packet read meanwhile enters after them, so waking for
+// them late costs nothing. pending says whether any event is due.
+func (r *relay) wakeAt(now, margin sim.Time) (at sim.Time, pending bool) {
+	at = now + maxSleep
+	if next, ok := r.eng.Next(); ok {
+		at, pending = min(at, next), true
+	}
+	if rel, ok := r.fab.NextRelease(); ok {
+		at = min(at, rel-margin)
+	}
+	return at, pending
 }
 
 // threadCPU is the calling thread's CPU time so far.
@@ -235,6 +266,12 @@ func (r *relay) figures() run.Emulation {
 	if r.errs.Count() > 0 {
 		em.ReleaseP50, em.ReleaseP99 = sim.Time(r.errs.Quantile(0.5)), sim.Time(r.errs.Quantile(0.99))
 		em.ReleaseMax = sim.Time(r.errs.Max())
+	}
+	if r.awake.Count() > 0 {
+		em.AwakeP99 = sim.Time(r.awake.Quantile(0.99))
+	}
+	if r.overs.Count() > 0 {
+		em.WakeP99 = sim.Time(r.overs.Quantile(0.99))
 	}
 	return em
 }

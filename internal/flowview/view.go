@@ -23,6 +23,9 @@ type View struct {
 	States []ViewState `json:"states"`
 	// Flows are the per-flow series, in the order flows first appear.
 	Flows []ViewFlow `json:"flows"`
+	// Bin is the width in seconds of the intervals of every flow's
+	// Throughput: the trace's span cut into ThroughputBins.
+	Bin float64 `json:"bin"`
 }
 
 // ViewPacket is one packet on the wire: its names (from Packet) and what
@@ -98,6 +101,10 @@ type ViewFlow struct {
 	// Cwnd is [time s, cwnd, ssthresh] of the client's cwnd events.
 	Cwnd   [][3]float64 `json:"cwnd"`
 	MaxSeq uint32       `json:"max_seq"`
+	// Throughput is the flow's throughput at its receiver, in bits per
+	// second, over each interval of View.Bin seconds from time 0 (see
+	// Throughput).
+	Throughput []float64 `json:"throughput"`
 }
 
 // Builder reads a trace into a View as its events come: a trace.Sink.
@@ -107,6 +114,7 @@ type Builder struct {
 	flows   map[string]*flowState
 	onWire  map[wireKey]int // (dir, id) -> index in v.Packets
 	clients map[string]direction.Dir
+	end     float64 // the last event's time, seconds
 }
 
 type wireKey struct {
@@ -116,10 +124,11 @@ type wireKey struct {
 
 // flowState is one flow's reader and what the builder keeps of it.
 type flowState struct {
-	r      *Reader
-	idx    int                   // index in v.Flows
-	sendAt map[direction.Dir]int // per direction: the last send event's index
-	armed  map[timerKey]int      // open armings: index in v.Timers
+	r         *Reader
+	delivered [][2]float64          // [arrival time s, payload bytes] of the data its receiver got
+	idx       int                   // index in v.Flows
+	sendAt    map[direction.Dir]int // per direction: the last send event's index
+	armed     map[timerKey]int      // open armings: index in v.Timers
 }
 
 type timerKey struct {
@@ -159,6 +168,7 @@ func (b *Builder) flow(name string) *flowState {
 func (b *Builder) Event(e *trace.Event) {
 	i := b.n
 	b.n++
+	b.end = max(b.end, secs(e))
 	f := b.flow(e.Flow)
 	step := f.r.Step(i, e)
 	if p := step.Packet; p != nil {
@@ -223,6 +233,9 @@ func (b *Builder) wire(f *flowState, e *trace.Event) {
 		if p.Del < 0 {
 			p.Del = secs(e)
 		}
+		if p.Len > 0 && !p.Copy && p.Dir.To() == b.receiver(f, e.Flow) && p.Kind != KindACK.String() && p.Kind != KindPktNAK.String() {
+			f.delivered = append(f.delivered, [2]float64{secs(e), float64(p.Len)})
+		}
 		if p.Is(proto.TCP) && p.Dir.To() == f.r.DirOf(trace.RoleClient).From() && e.Has(trace.FlagACK) && !e.Has(trace.FlagSYN) {
 			// An ACK the client received.
 			vf := &b.v.Flows[f.idx]
@@ -239,6 +252,15 @@ func (b *Builder) wire(f *flowState, e *trace.Event) {
 	case trace.Reorder:
 		p.Reorder = true
 	}
+}
+
+// receiver is the host that a flow's client (or rdt sender, or UDP
+// source) sends its data to: its end in a topology, not the next hop.
+func (b *Builder) receiver(f *flowState, name string) string {
+	if d, ok := b.clients[name]; ok {
+		return d.To()
+	}
+	return f.r.DirOf(trace.RoleClient).To()
 }
 
 // series adds packet n to its flow's series when it is data of the data
@@ -307,12 +329,22 @@ func (b *Builder) View() *View {
 	v.Timers = nonNil(v.Timers)
 	v.States = nonNil(v.States)
 	v.Flows = nonNil(v.Flows)
+	v.Bin = b.end / ThroughputBins
+	for _, fs := range b.flows {
+		v.Flows[fs.idx].Throughput = rate(fs.delivered, v.Bin, ThroughputBins)
+	}
 	for i := range v.Flows {
 		f := &v.Flows[i]
 		f.Sends, f.Lost, f.ACKs, f.Cwnd = nonNil(f.Sends), nonNil(f.Lost), nonNil(f.ACKs), nonNil(f.Cwnd)
+		f.Throughput = nonNil(f.Throughput)
 	}
 	return v
 }
+
+// ThroughputBins is how many intervals View cuts the trace's span into
+// for the flows' throughput: fine enough to show slow start and each
+// loss, coarse enough that an interval holds several packets.
+const ThroughputBins = 100
 
 // nonNil returns s, or an empty slice where s is nil.
 func nonNil[T any](s []T) []T {

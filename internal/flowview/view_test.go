@@ -3,6 +3,7 @@ package flowview
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -186,5 +187,72 @@ func TestEventFields(t *testing.T) {
 	s := trace.Event{Kind: trace.Send, Dir: "a->b", Flags: "SYN,ACK"}
 	if !s.Has(trace.FlagSYN|trace.FlagACK) || s.Has(trace.FlagFIN) {
 		t.Errorf("flags of %q read as %b", s.Flags, trace.ParseFlags(s.Flags))
+	}
+}
+
+// The throughput series adds up to the payload each receiver got: for a
+// clean TCP transfer and for UDP (every datagram counted once) the bytes
+// the run's results say were delivered; bins are View.Bin wide and the
+// trace's span is cut into ThroughputBins of them.
+func TestThroughputAddsUpToDelivered(t *testing.T) {
+	for _, file := range []string{"tcp-clean.yaml", "udp-clean.yaml", "exercises/27-two-tcp-flows.yaml"} {
+		sc, err := scenario.Load("../../scenarios/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &trace.Recorder{}
+		res, err := run.ScenarioWith(sc, sc.Seed, run.Options{Trace: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		clients := map[string]direction.Dir{}
+		for _, f := range sc.Flows {
+			clients[f.Name] = direction.Of(f.From, f.To)
+		}
+		v := Build(c.Events, clients)
+		end := c.Events[len(c.Events)-1].T.Seconds()
+		if math.Abs(v.Bin*ThroughputBins-end) > 1e-9 {
+			t.Errorf("%s: bin %g s × %d, want the trace's span %g s", file, v.Bin, ThroughputBins, end)
+		}
+		for _, fr := range res.Flows {
+			var vf *ViewFlow
+			for i := range v.Flows {
+				if v.Flows[i].Name == fr.Name {
+					vf = &v.Flows[i]
+				}
+			}
+			if vf == nil || len(vf.Throughput) != ThroughputBins {
+				t.Fatalf("%s: flow %s: no throughput series of %d bins", file, fr.Name, ThroughputBins)
+			}
+			sum := 0.0
+			for _, bps := range vf.Throughput {
+				if bps < 0 {
+					t.Errorf("%s: flow %s: negative throughput %g", file, fr.Name, bps)
+				}
+				sum += bps * v.Bin / 8
+			}
+			retrans := fr.TCP != nil && fr.TCP.TimeoutRetrans+fr.TCP.FastRetrans+fr.TCP.SACKRetrans > 0
+			switch {
+			case !retrans && fr.Duplicates == 0 && math.Abs(sum-float64(fr.DeliveredBytes)) > 0.5:
+				t.Errorf("%s: flow %s: throughput adds up to %.1f bytes, the run delivered %d", file, fr.Name, sum, fr.DeliveredBytes)
+			case sum+0.5 < float64(fr.DeliveredBytes):
+				t.Errorf("%s: flow %s: throughput adds up to %.1f bytes, less than the %d delivered", file, fr.Name, sum, fr.DeliveredBytes)
+			}
+		}
+	}
+}
+
+// Throughput bins by arrival time, the last bin taking what arrives at
+// the end, and is nil without a positive bin width.
+func TestThroughputBins(t *testing.T) {
+	got := rate([][2]float64{{0, 100}, {0.05, 50}, {0.1, 25}, {0.25, 10}, {0.4, 1}}, 0.1, 3)
+	want := []float64{150 * 8 / 0.1, 25 * 8 / 0.1, 11 * 8 / 0.1}
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-9 {
+			t.Errorf("bin %d: %g bps, want %g", i, got[i], want[i])
+		}
+	}
+	if rate(nil, 0, 3) != nil || rate(nil, 0.1, 0) != nil {
+		t.Error("rate without a positive bin or count: want nil")
 	}
 }

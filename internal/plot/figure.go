@@ -32,7 +32,19 @@ type Axis struct {
 	Categories []string `json:",omitempty"`
 	// Integer ticks only (rounds, categories).
 	Integer bool `json:",omitempty"`
+	// Log is a logarithmic axis (plot --log-x): ticks at 1, 2 and 5
+	// times each power of ten in range.
+	Log bool `json:",omitempty"`
 }
+
+// Palette indexes with a meaning of their own.
+const (
+	cBlue, cOrange, cGreen, cRed, cPurple, cBrown, cPink, cGrey = 0, 1, 2, 3, 4, 5, 6, 7
+)
+
+// LegendBelow is where every figure's legend goes: in columns below the
+// plot area, outside the axes. Tests check it.
+const LegendBelow = "below the plot area, outside the axes, in columns"
 
 // Kind is how a series is drawn.
 type Kind string
@@ -59,18 +71,30 @@ const (
 	Ring     = "ring"
 	Plus     = "plus"
 	Diamond  = "diamond"
+	ArrowUp  = "arrow-up" // a value running on above the axis
 )
 
 // Series is one set of data drawn one way.
 type Series struct {
-	// Label is the legend entry; "" leaves the series out of the legend.
+	// Label names the series in full (tests and summaries find it by
+	// this name); "" leaves the series out of the legend.
 	Label string
-	Kind  Kind
+	// Legend is the legend's short entry for the series ("" is Label):
+	// series with the same Legend share one entry, drawn in grey when
+	// their colours differ (one marker shape for several runs).
+	Legend string `json:",omitempty"`
+	Kind   Kind
 	// Color indexes palette; Faint draws it thin and light.
 	Color  int
 	Dashed bool
-	Faint  bool   `json:",omitempty"`
-	Shape  string `json:",omitempty"`
+	Faint  bool `json:",omitempty"`
+	// Clip leaves the series out of the y range: its points above the
+	// axis are drawn at its top edge (fast recovery's inflated window
+	// must not set the scale of cwnd).
+	Clip  bool   `json:",omitempty"`
+	Shape string `json:",omitempty"`
+	// Radius is the glyphs' radius in points (0: the kind's own).
+	Radius float64 `json:",omitempty"`
 	X, Y   []float64
 	// Top (Bars, ErrorBars) is the upper end of each point's bar; Low
 	// (ErrorBars) the lower end.
@@ -81,6 +105,7 @@ type Series struct {
 // Span is a shaded x interval [From, To].
 type Span struct {
 	Label    string
+	Legend   string `json:",omitempty"` // the legend's entry ("" is Label)
 	From, To float64
 	Color    int
 }
@@ -125,15 +150,21 @@ func (f *Figure) fit(xFromZero, yFromZero bool) {
 		if !ok {
 			continue
 		}
-		x0, x1, y0, y1 = math.Min(x0, a), math.Max(x1, b), math.Min(y0, c), math.Max(y1, d)
+		x0, x1 = math.Min(x0, a), math.Max(x1, b)
+		if !f.Series[i].Clip {
+			y0, y1 = math.Min(y0, c), math.Max(y1, d)
+		}
 	}
 	for _, s := range f.Spans {
 		x0, x1 = math.Min(x0, s.From), math.Max(x1, s.To)
 	}
 	if math.IsInf(x0, 1) { // no data
-		x0, x1, y0, y1 = 0, 1, 0, 1
+		x0, x1 = 0, 1
 	}
-	if xFromZero {
+	if math.IsInf(y0, 1) {
+		y0, y1 = 0, 1
+	}
+	if xFromZero && !f.X.Log {
 		x0 = math.Min(x0, 0)
 	}
 	if yFromZero {
@@ -148,10 +179,70 @@ func (f *Figure) fit(xFromZero, yFromZero bool) {
 		}
 	case f.X.Integer:
 		f.X.Min, f.X.Max, f.X.Ticks = integerRange(x0, x1)
+	case f.X.Log:
+		f.X.Min, f.X.Max, f.X.Ticks = logRange(x0, x1)
 	default:
 		f.X.Min, f.X.Max, f.X.Ticks = niceRange(x0, x1)
 	}
 	f.Y.Min, f.Y.Max, f.Y.Ticks = niceRange(y0, y1)
+	for i := range f.Series {
+		if s := &f.Series[i]; s.Clip {
+			for j := range s.Y {
+				s.Y[j] = math.Min(s.Y[j], f.Y.Max)
+			}
+		}
+	}
+}
+
+// window keeps what f shows in [x0, x1]: points outside go; a step or a
+// line that holds a value into the window starts at x0 with it, and one
+// that goes on past it ends at x1; shaded spans are cut to the window.
+func (f *Figure) window(x0, x1 float64) {
+	for i := range f.Series {
+		s := &f.Series[i]
+		joined := s.Kind == Step || s.Kind == Line || s.Kind == LinePoints
+		var w Series
+		for j := range s.X {
+			x := s.X[j]
+			switch {
+			case x < x0:
+				continue
+			case x > x1:
+				if joined && j > 0 && s.X[j-1] <= x1 {
+					w.add(x1, s.Y[j-1])
+				}
+				continue
+			}
+			if joined && len(w.X) == 0 && j > 0 && x > x0 {
+				w.add(x0, s.Y[j-1])
+			}
+			w.add(x, s.Y[j])
+			if j < len(s.Top) {
+				w.Top = append(w.Top, s.Top[j])
+			}
+			if j < len(s.Low) {
+				w.Low = append(w.Low, s.Low[j])
+			}
+		}
+		if joined && len(w.X) == 0 && len(s.X) > 0 && s.X[0] < x0 {
+			// Every point before the window: the last value holds over it.
+			last := s.Y[len(s.Y)-1]
+			w.add(x0, last)
+			if !math.IsInf(x1, 1) {
+				w.add(x1, last)
+			}
+		}
+		s.X, s.Y, s.Top, s.Low = w.X, w.Y, w.Top, w.Low
+	}
+	var sp []Span
+	for _, s := range f.Spans {
+		if s.To < x0 || s.From > x1 {
+			continue
+		}
+		s.From, s.To = math.Max(s.From, x0), math.Min(s.To, x1)
+		sp = append(sp, s)
+	}
+	f.Spans = sp
 }
 
 // Summary is a Figure as golden tests compare it: everything but the
@@ -167,8 +258,10 @@ type Summary struct {
 // SeriesSummary stands for a Series in a Summary.
 type SeriesSummary struct {
 	Label                  string
+	Legend                 string `json:",omitempty"`
 	Kind                   Kind
 	Shape                  string `json:",omitempty"`
+	Clip                   bool   `json:",omitempty"`
 	N                      int
 	MinX, MaxX, MinY, MaxY float64
 	First, Last            []string `json:",omitempty"` // "x y", and the bar's top and low
@@ -180,7 +273,7 @@ func (f *Figure) Summarise() Summary {
 	s := Summary{Name: f.Name, Title: f.Title, X: f.X, Y: f.Y, Spans: f.Spans}
 	for i := range f.Series {
 		sr := &f.Series[i]
-		ss := SeriesSummary{Label: sr.Label, Kind: sr.Kind, Shape: sr.Shape, N: len(sr.X)}
+		ss := SeriesSummary{Label: sr.Label, Legend: sr.Legend, Kind: sr.Kind, Shape: sr.Shape, Clip: sr.Clip, N: len(sr.X)}
 		if x0, x1, y0, y1, ok := sr.extent(); ok {
 			ss.MinX, ss.MaxX, ss.MinY, ss.MaxY = round9(x0), round9(x1), round9(y0), round9(y1)
 		}

@@ -2,7 +2,9 @@ package plot
 
 import (
 	"fmt"
+	"math"
 	"sort"
+	"strings"
 
 	"tcpsim/sim"
 )
@@ -19,6 +21,27 @@ type Options struct {
 	Name string
 	// Title starts every title, e.g. "ex26-kr-reno (seed 1)".
 	Title string
+	// From and To (plot --from/--to) draw only that time window (To 0:
+	// to the end); the x axis then covers the window, not the run from 0.
+	// Not with Rounds.
+	From, To sim.Time
+}
+
+// windowed reports whether o draws a time window.
+func (o Options) windowed() bool { return o.From > 0 || o.To > 0 }
+
+// fitIn fits f's axes as fit does, to o's time window when it has one.
+func (f *Figure) fitIn(o Options, yFromZero bool) {
+	if !o.windowed() {
+		f.fit(true, yFromZero)
+		return
+	}
+	to := math.Inf(1)
+	if o.To > 0 {
+		to = o.To.Seconds()
+	}
+	f.window(o.From.Seconds(), to)
+	f.fit(false, yFromZero)
 }
 
 // Figure kinds of a flow, in the order Flows returns them.
@@ -36,6 +59,7 @@ type prepared struct {
 	unit   float64 // bytes per y unit
 	colour int
 	single bool
+	short  string // the run's name in the legend (shortNames)
 }
 
 // at returns x of event i at time t.
@@ -58,8 +82,40 @@ func (p *prepared) pick(single int) int {
 	return p.colour
 }
 
-// name prefixes a legend label with the run's label.
+// name prefixes a series' label with the run's label.
 func (p *prepared) name(what string) string { return p.Label + ", " + what }
+
+// legend is the legend's short entry for what: with one run just what
+// (the title names the run); with several, what is prefixed with the
+// run's short name where the series is the run's own (main: its colour
+// tells the runs apart), and left bare where one entry serves every run
+// (a marker shape, drawn grey in the legend).
+func (p *prepared) legend(what string, main bool) string {
+	if p.single || !main {
+		return what
+	}
+	return p.short + ": " + what
+}
+
+// shortNames returns the names the legend gives runs: the part of each
+// label after "<scenario name>: " when those tell the runs apart
+// ("tahoe file", "reno file"), else the labels whole.
+func shortNames(runs []Run) []string {
+	out := make([]string, len(runs))
+	seen := map[string]bool{}
+	for i, r := range runs {
+		_, rest, ok := strings.Cut(r.Label, ": ")
+		if !ok || rest == "" || seen[rest] {
+			for j := range runs {
+				out[j] = runs[j].Label
+			}
+			return out
+		}
+		seen[rest] = true
+		out[i] = rest
+	}
+	return out
+}
 
 // runColours are the colours of overlaid runs, in order.
 var runColours = []int{cBlue, cOrange, cGreen, cPurple, cBrown, cPink, cGrey, 8, 9, cRed}
@@ -72,9 +128,16 @@ func Flows(runs []Run, o Options) ([]*Figure, error) {
 	if len(runs) == 0 {
 		return nil, fmt.Errorf("plot: no run to draw")
 	}
+	if o.Rounds && o.windowed() {
+		return nil, fmt.Errorf("plot: a time window (--from, --to) is for --x time, not rounds")
+	}
+	if o.To > 0 && o.To <= o.From {
+		return nil, fmt.Errorf("plot: the window ends at %v, not after its start %v", o.To, o.From)
+	}
 	ps := make([]*prepared, len(runs))
+	shorts := shortNames(runs)
 	for i, r := range runs {
-		p := &prepared{Run: r, d: analyse(r.Events), unit: 1000, colour: runColours[i%len(runColours)], single: len(runs) == 1}
+		p := &prepared{Run: r, d: analyse(r.Events), unit: 1000, colour: runColours[i%len(runColours)], single: len(runs) == 1, short: shorts[i]}
 		for k := range p.d.cwnd {
 			p.d.cwnd[k].textbook = r.Textbook
 		}
@@ -118,9 +181,9 @@ func timeSequence(ps []*prepared, o Options, xLabel, unit string) *Figure {
 		X: Axis{Label: xLabel}, Y: Axis{Label: "sequence number relative to the ISN (" + unit + ")"}}
 	for _, p := range ps {
 		d := p.d
-		ack := Series{Label: p.name("cumulative ACK received"), Kind: Step, Color: p.pick(cGrey)}
-		win := Series{Label: p.name("ACK + advertised window (rwnd)"), Kind: Step, Color: p.pick(cGreen), Dashed: true}
-		sack := Series{Label: p.name("SACKed blocks (RFC 2018)"), Kind: Bars, Color: p.pick(cPurple), Faint: !p.single}
+		ack := Series{Label: p.name("cumulative ACK received"), Legend: p.legend("cumulative ACK received", false), Kind: Step, Color: p.pick(cGrey)}
+		win := Series{Label: p.name("ACK + advertised window (rwnd)"), Legend: p.legend("ACK + advertised window (rwnd)", false), Kind: Step, Color: p.pick(cGreen), Dashed: true}
+		sack := Series{Label: p.name("SACKed blocks (RFC 2018)"), Legend: p.legend("SACKed blocks (RFC 2018)", false), Kind: Bars, Color: p.pick(cPurple), Faint: !p.single}
 		for i, a := range d.acks {
 			x := p.at(d.ackIdx[i], a.t)
 			ack.add(x, p.y(a.ack))
@@ -129,9 +192,9 @@ func timeSequence(ps []*prepared, o Options, xLabel, unit string) *Figure {
 				sack.bar(x, p.y(b[0]), p.y(b[1]))
 			}
 		}
-		sent := Series{Label: p.name("segment sent"), Kind: Bars, Color: p.pick(cBlue)}
+		sent := Series{Label: p.name("segment sent"), Legend: p.legend("segment sent", true), Kind: Bars, Color: p.pick(cBlue)}
 		retr := Series{Kind: Bars, Color: p.pick(cRed)}
-		retrTop := Series{Label: p.name("retransmission"), Kind: Points, Shape: Triangle, Color: p.pick(cRed)}
+		retrTop := Series{Label: p.name("retransmission"), Legend: p.legend("retransmission", false), Kind: Points, Shape: Triangle, Color: p.pick(cRed)}
 		for i, s := range d.sends {
 			x := p.at(d.sendIdx[i], s.t)
 			if s.retrans {
@@ -141,8 +204,8 @@ func timeSequence(ps []*prepared, o Options, xLabel, unit string) *Figure {
 				sent.bar(x, p.y(s.seq), p.y(s.seq+s.len))
 			}
 		}
-		lost := Series{Label: p.name("dropped (lost, queue, checksum)"), Kind: Points, Shape: Cross, Color: p.pick(cRed)}
-		scripted := Series{Label: p.name("scripted fault (faults:)"), Kind: Points, Shape: Square, Color: p.pick(cOrange)}
+		lost := Series{Label: p.name("dropped (lost, queue, checksum)"), Legend: p.legend("dropped (lost, queue, checksum)", false), Kind: Points, Shape: Cross, Color: p.pick(cRed)}
+		scripted := Series{Label: p.name("scripted fault (faults:)"), Legend: p.legend("scripted fault (faults:)", false), Kind: Points, Shape: Square, Color: p.pick(cOrange)}
 		for i, s := range d.drops {
 			x, y := p.at(d.dropIdx[i], s.t), p.y(s.seq+s.len/2)
 			if s.scripted {
@@ -165,7 +228,7 @@ func timeSequence(ps []*prepared, o Options, xLabel, unit string) *Figure {
 			}
 		}
 	}
-	f.fit(true, true)
+	f.fitIn(o, true)
 	return f
 }
 
@@ -193,9 +256,9 @@ func cwndFigure(ps []*prepared, o Options, xLabel, unit string) *Figure {
 	f := &Figure{Name: o.Name + "-" + KindCwnd, Title: o.Title + ": congestion window",
 		X: Axis{Label: xLabel, Integer: o.Rounds}, Y: Axis{Label: "window (" + unit + ")"}}
 	for _, p := range ps {
-		cw := Series{Label: p.name("cwnd"), Kind: Step, Color: p.pick(cBlue)}
-		ss := Series{Label: p.name("ssthresh"), Kind: Step, Color: p.pick(cOrange), Dashed: true}
-		infl := Series{Label: p.name("cwnd inflated (fast recovery, limited transmit)"), Kind: Step, Color: p.pick(cBlue), Faint: true}
+		cw := Series{Label: p.name("cwnd"), Legend: p.legend("cwnd", true), Kind: Step, Color: p.pick(cBlue)}
+		ss := Series{Label: p.name("ssthresh"), Legend: p.legend("ssthresh", false), Kind: Step, Color: p.pick(cOrange), Dashed: true}
+		infl := Series{Label: p.name("cwnd inflated (fast recovery, limited transmit)"), Legend: p.legend("cwnd inflated (fast recovery, limited transmit)", false), Kind: Step, Color: p.pick(cBlue), Faint: true, Clip: true}
 		var perRound []int64 // with --x rounds: the window in force by round
 		if p.rounds != nil {
 			perRound = cwndByRound(p, &cw, &ss)
@@ -209,8 +272,55 @@ func cwndFigure(ps []*prepared, o Options, xLabel, unit string) *Figure {
 			}
 		}
 	}
-	f.fit(true, true)
+	f.fitIn(o, true)
+	f.Series = append(f.Series, offScale(f, ps)...)
 	return f
+}
+
+// offScale marks, at the top edge of the axis, each stretch where a
+// clipped series (the inflated window) runs above it, with the peak it
+// reaches in the legend: the inflation is shown, but cwnd sets the scale.
+func offScale(f *Figure, ps []*prepared) []Series {
+	var out []Series
+	for i := range f.Series {
+		s := &f.Series[i]
+		if !s.Clip {
+			continue
+		}
+		peak, p := 0.0, ps[0]
+		for _, q := range ps {
+			if strings.HasPrefix(s.Label, q.Label+", ") {
+				p = q
+			}
+		}
+		m := Series{Kind: Points, Shape: ArrowUp, Color: s.Color}
+		above := false
+		for j := range s.X {
+			if s.Y[j] >= f.Y.Max {
+				if !above {
+					m.add(s.X[j], f.Y.Max)
+				}
+				above = true
+			} else {
+				above = false
+			}
+		}
+		for _, c := range p.d.cwnd {
+			if c.inflated() {
+				peak = math.Max(peak, p.y(c.cwnd))
+			}
+		}
+		if len(m.X) == 0 {
+			continue
+		}
+		what := fmt.Sprintf("inflated window above the axis (up to %.4g)", peak)
+		m.Label, m.Legend = p.name(what), p.legend(what, false)
+		if !p.single {
+			m.Legend = "inflated window above the axis"
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 // cwndByRound draws cwnd and ssthresh by round (--x rounds): each round's
@@ -231,7 +341,7 @@ func cwndByRound(p *prepared, cw, ss *Series) []int64 {
 			perRound[k], ssRound[k] = perRound[k-1], ssRound[k-1]
 		}
 	}
-	cw.Kind, ss.Kind = LinePoints, Line
+	cw.Kind = LinePoints
 	cw.Shape = Circle
 	if n > 60 {
 		cw.Kind, cw.Shape = Line, "" // a glyph per round would hide the line
@@ -293,19 +403,19 @@ func cwndMarkers(p *prepared, perRound []int64) []Series {
 		}
 		return t.Seconds(), p.y(v)
 	}
-	loss := Series{Label: p.name("segment lost"), Kind: Points, Shape: Cross, Color: p.pick(cRed)}
+	loss := Series{Label: p.name("segment lost"), Legend: p.legend("segment lost", false), Kind: Points, Shape: Cross, Color: p.pick(cRed)}
 	for i, s := range d.drops {
 		loss.add(at(d.dropIdx[i], s.t))
 	}
-	fr := Series{Label: p.name("fast retransmit"), Kind: Points, Shape: Triangle, Color: p.pick(cPurple)}
+	fr := Series{Label: p.name("fast retransmit"), Legend: p.legend("fast retransmit", false), Kind: Points, Shape: Triangle, Color: p.pick(cPurple)}
 	for i, t := range d.fastRetrans {
 		fr.add(at(d.fastIdx[i], t))
 	}
-	ecn := Series{Label: p.name("ECN window cut"), Kind: Points, Shape: Ring, Color: p.pick(cGreen)}
+	ecn := Series{Label: p.name("ECN window cut"), Legend: p.legend("ECN window cut", false), Kind: Points, Shape: Ring, Color: p.pick(cGreen)}
 	for i, t := range d.ecnCut {
 		ecn.add(at(d.ecnIdx[i], t))
 	}
-	rto := Series{Label: p.name("retransmission timeout"), Kind: Points, Shape: Square, Color: p.pick(cBrown)}
+	rto := Series{Label: p.name("retransmission timeout"), Legend: p.legend("retransmission timeout", false), Kind: Points, Shape: Square, Color: p.pick(cBrown)}
 	for i, t := range d.rto {
 		if d.firstDataIdx >= 0 && d.rtoIdx[i] < d.firstDataIdx {
 			continue // the handshake's: no window yet
@@ -320,7 +430,7 @@ func cwndMarkers(p *prepared, perRound []int64) []Series {
 func recoverySpans(p *prepared) []Span {
 	var spans []Span
 	for i, r := range p.d.recovery {
-		sp := Span{Label: p.name("fast recovery"), From: r[0].Seconds(), To: r[1].Seconds(), Color: p.pick(cGrey)}
+		sp := Span{Label: p.name("fast recovery"), Legend: p.legend("fast recovery", true), From: r[0].Seconds(), To: r[1].Seconds(), Color: p.pick(cGrey)}
 		if p.rounds != nil {
 			a, b := p.rounds.Of[p.d.recoveryIdx[i][0]], p.rounds.Of[p.d.recoveryIdx[i][1]]
 			sp.From, sp.To = float64(a), float64(b)
@@ -339,7 +449,7 @@ func rwndFigure(ps []*prepared, o Options, xLabel, unit string) *Figure {
 	f := &Figure{Name: o.Name + "-" + KindRwnd, Title: o.Title + ": receive window advertised by the receiver",
 		X: Axis{Label: xLabel}, Y: Axis{Label: "advertised window (" + unit + ")"}}
 	for _, p := range ps {
-		s := Series{Label: p.name("rwnd"), Kind: Step, Color: p.pick(cGreen)}
+		s := Series{Label: p.name("rwnd"), Legend: p.legend("rwnd", true), Kind: Step, Color: p.pick(cGreen)}
 		for _, r := range p.d.rwnd {
 			s.add(p.at(r.idx, r.t), p.y(r.cwnd))
 		}
@@ -350,6 +460,6 @@ func rwndFigure(ps []*prepared, o Options, xLabel, unit string) *Figure {
 			f.Series = append(f.Series, s)
 		}
 	}
-	f.fit(true, true)
+	f.fitIn(o, true)
 	return f
 }

@@ -1,18 +1,30 @@
+//go:build !(js && wasm)
+
+// The figures are drawn with gonum/plot everywhere but in the browser
+// lab's WebAssembly engine, which hands them to the page to draw on its
+// canvases (and would carry gonum's fonts for nothing).
+
 package plot
 
 import (
 	"fmt"
 	"image/color"
 	"io"
+	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"tcpsim/internal/outdir"
+	"tcpsim/internal/scenario"
+	"tcpsim/internal/sweep"
 )
 
 // palette is the colour of Series.Color and Span.Color i (Tableau 10).
@@ -29,11 +41,6 @@ var palette = []color.RGBA{
 	{R: 23, G: 190, B: 207, A: 255},  // 9 cyan
 }
 
-// Palette indexes with a meaning of their own.
-const (
-	cBlue, cOrange, cGreen, cRed, cPurple, cBrown, cPink, cGrey = 0, 1, 2, 3, 4, 5, 6, 7
-)
-
 func colour(i int) color.RGBA { return palette[((i%len(palette))+len(palette))%len(palette)] }
 
 // light mixes c with white: a fraction f of c.
@@ -42,55 +49,86 @@ func light(c color.RGBA, f float64) color.RGBA {
 	return color.RGBA{R: mix(c.R), G: mix(c.G), B: mix(c.B), A: 255}
 }
 
-// Figure size: the plot area is plotWidth wide; the legend gets a column
-// of its own to the right, as wide as its longest entry, so that it never
-// covers data.
+// Figure size and type, for a projector: 1280 x 720 pixels at 96 dpi
+// (the PNG), fonts of 14 points and more, the legend in columns below
+// the plot, as wide as the figure, so that it never covers data.
 const (
-	plotWidth  = 7 * vg.Inch
-	height     = 5 * vg.Inch
-	legendFont = 9 // points
-	legendPad  = 8 // points either side of the legend column
+	figWidth   = 1280 * vg.Inch / 96
+	figHeight  = 720 * vg.Inch / 96
+	titleFont  = 20 // points
+	labelFont  = 17
+	tickFont   = 15
+	legendFont = 15
+	legendPad  = 6  // points around the legend
+	legendGap  = 18 // points between legend columns
+	thumbWidth = 28 // points: a legend entry's line or glyph
 )
 
-// LegendOutside is where every figure's legend goes: a column to the
-// right of the plot area, outside the axes. Tests check it.
-const LegendOutside = "right of the plot area, outside the axes"
-
 func glyph(shape string) draw.GlyphDrawer {
-	switch shape {
-	case Triangle:
-		return draw.TriangleGlyph{}
-	case Cross:
-		return draw.CrossGlyph{}
-	case Square:
-		return draw.SquareGlyph{}
-	case Ring:
-		return draw.RingGlyph{}
-	case Plus:
-		return draw.PlusGlyph{}
-	case Diamond:
-		return draw.PyramidGlyph{}
+	if shape == Circle || shape == "" {
+		return draw.CircleGlyph{}
 	}
-	return draw.CircleGlyph{}
+	return outline(shape)
+}
+
+// outline draws a marker's outline 2 points wide: gonum's glyphs are
+// drawn half a point wide, too thin to see from the back of a lecture
+// hall.
+type outline string
+
+// glyphWidth is the line width of an outlined marker.
+const glyphWidth = 2
+
+// DrawGlyph implements draw.GlyphDrawer.
+func (o outline) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	ls := draw.LineStyle{Color: sty.Color, Width: vg.Points(glyphWidth)}
+	r := sty.Radius
+	at := func(dx, dy float64) vg.Point { return vg.Point{X: pt.X + vg.Length(dx)*r, Y: pt.Y + vg.Length(dy)*r} }
+	switch string(o) {
+	case Cross:
+		c.StrokeLines(ls, []vg.Point{at(-1, -1), at(1, 1)}, []vg.Point{at(-1, 1), at(1, -1)})
+	case Plus:
+		c.StrokeLines(ls, []vg.Point{at(-1, 0), at(1, 0)}, []vg.Point{at(0, -1), at(0, 1)})
+	case Triangle:
+		c.StrokeLines(ls, []vg.Point{at(0, 1), at(-0.9, -0.6), at(0.9, -0.6), at(0, 1)})
+	case Square:
+		c.StrokeLines(ls, []vg.Point{at(-0.8, -0.8), at(0.8, -0.8), at(0.8, 0.8), at(-0.8, 0.8), at(-0.8, -0.8)})
+	case Diamond:
+		c.StrokeLines(ls, []vg.Point{at(0, 1), at(0.8, 0), at(0, -1), at(-0.8, 0), at(0, 1)})
+	case ArrowUp:
+		// An arrow pointing up from below pt: what runs on above the
+		// axis.
+		c.StrokeLines(ls, []vg.Point{at(0, -2.2), at(0, 0)}, []vg.Point{at(-0.8, -0.9), at(0, 0), at(0.8, -0.9)})
+	default: // Ring
+		var p vg.Path
+		p.Move(at(1, 0))
+		p.Arc(pt, r, 0, 2*math.Pi)
+		p.Close()
+		c.SetLineStyle(ls)
+		c.Stroke(p)
+	}
 }
 
 // style returns the line style of s.
 func (s *Series) style() draw.LineStyle {
 	c := colour(s.Color)
-	ls := draw.LineStyle{Color: c, Width: vg.Points(1.4)}
+	ls := draw.LineStyle{Color: c, Width: vg.Points(2.5)}
 	if s.Faint {
-		ls.Color, ls.Width = light(c, 0.55), vg.Points(1)
+		ls.Color, ls.Width = light(c, 0.55), vg.Points(1.5)
 	}
 	if s.Dashed {
-		ls.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+		ls.Dashes = []vg.Length{vg.Points(8), vg.Points(4)}
 	}
 	return ls
 }
 
 func (s *Series) glyphStyle() draw.GlyphStyle {
-	r := vg.Points(4.5)
+	r := vg.Points(6)
 	if s.Kind == LinePoints || s.Kind == ErrorBars || s.Kind == ErrorPoints {
-		r = vg.Points(2.5)
+		r = vg.Points(4)
+	}
+	if s.Radius > 0 {
+		r = vg.Points(s.Radius)
 	}
 	return draw.GlyphStyle{Color: colour(s.Color), Shape: glyph(s.Shape), Radius: r}
 }
@@ -159,95 +197,81 @@ func (w swatch) Thumbnail(c *draw.Canvas) {
 	c.FillPolygon(color.RGBA(w), []vg.Point{c.Min, {X: c.Max.X, Y: c.Min.Y}, c.Max, {X: c.Min.X, Y: c.Max.Y}})
 }
 
-// build makes the gonum plot and the legend of f.
-func build(f *Figure) (*plot.Plot, plot.Legend, error) {
+// build makes the gonum plot of f, in the projector's type sizes.
+func build(f *Figure) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = f.Title
+	p.Title.TextStyle.Font.Size = vg.Points(titleFont)
 	p.X.Label.Text = f.X.Label
 	p.Y.Label.Text = f.Y.Label
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font.Size = vg.Points(labelFont)
+		a.Tick.Label.Font.Size = vg.Points(tickFont)
+		a.LineStyle.Width = vg.Points(1)
+	}
 	p.Add(plotter.NewGrid())
-	leg := plot.NewLegend()
-	leg.Top, leg.Left = true, true
-	leg.TextStyle.Font.Size = vg.Points(legendFont)
-	seen := map[string]bool{}
 	if len(f.Spans) > 0 {
 		p.Add(spans{sp: f.Spans, ymin: f.Y.Min, ym: f.Y.Max})
-		for _, sp := range f.Spans {
-			if sp.Label != "" && !seen[sp.Label] {
-				seen[sp.Label] = true
-				leg.Add(sp.Label, swatch(spanColour(sp.Color)))
-			}
-		}
 	}
 	for i := range f.Series {
-		s := &f.Series[i]
-		var thumbs []plot.Thumbnailer
-		pts := make(plotter.XYs, len(s.X))
-		for j := range s.X {
-			pts[j] = plotter.XY{X: s.X[j], Y: s.Y[j]}
-		}
-		switch s.Kind {
-		case Step, Line, LinePoints, ErrorBars, ErrorPoints:
-			if s.Kind == ErrorPoints {
-				// no line
-			} else if len(pts) > 0 {
-				l, err := plotter.NewLine(pts)
-				if err != nil {
-					return nil, leg, fmt.Errorf("plot: %s: %w", s.Label, err)
-				}
-				l.LineStyle = s.style()
-				if s.Kind == Step {
-					l.StepStyle = plotter.PostStep
-				}
-				p.Add(l)
-				thumbs = append(thumbs, l)
-			} else {
-				thumbs = append(thumbs, &plotter.Line{LineStyle: s.style()})
-			}
-			if s.Kind == LinePoints || s.Kind == ErrorBars || s.Kind == ErrorPoints {
-				sc, err := plotter.NewScatter(pts)
-				if err != nil {
-					return nil, leg, fmt.Errorf("plot: %s: %w", s.Label, err)
-				}
-				sc.GlyphStyle = s.glyphStyle()
-				if len(pts) > 0 {
-					p.Add(sc)
-				}
-				thumbs = append(thumbs, sc)
-			}
-			if s.Kind == ErrorBars || s.Kind == ErrorPoints {
-				st := s.style()
-				st.Dashes = nil
-				p.Add(bars{s: &Series{X: s.X, Y: s.Y, Top: s.Top}, lo: s.Low, style: st, cap: vg.Points(5)})
-			}
-		case Points:
-			sc, err := plotter.NewScatter(pts)
-			if err != nil {
-				return nil, leg, fmt.Errorf("plot: %s: %w", s.Label, err)
-			}
-			sc.GlyphStyle = s.glyphStyle()
-			if len(pts) > 0 {
-				p.Add(sc)
-			}
-			thumbs = append(thumbs, sc)
-		case Bars:
-			st := s.style()
-			st.Width = vg.Points(1.2)
-			b := bars{s: s, style: st}
-			p.Add(b)
-			thumbs = append(thumbs, b)
-		default:
-			return nil, leg, fmt.Errorf("plot: series %q: unknown kind %q", s.Label, s.Kind)
-		}
-		if s.Label != "" {
-			leg.Add(s.Label, thumbs...)
+		if err := addSeries(p, &f.Series[i]); err != nil {
+			return nil, err
 		}
 	}
 	// The axes are the figure's, not gonum's autoscale.
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = f.X.Min, f.X.Max, f.Y.Min, f.Y.Max
 	p.X.Tick.Marker = ticker(f.X)
 	p.Y.Tick.Marker = ticker(f.Y)
-	return p, leg, nil
+	if f.X.Log {
+		p.X.Scale = plot.LogScale{}
+	}
+	return p, nil
+}
+
+// addSeries adds the plotters that draw s.
+func addSeries(p *plot.Plot, s *Series) error {
+	pts := make(plotter.XYs, len(s.X))
+	for j := range s.X {
+		pts[j] = plotter.XY{X: s.X[j], Y: s.Y[j]}
+	}
+	if len(pts) == 0 {
+		return nil
+	}
+	switch s.Kind {
+	case Step, Line, LinePoints, ErrorBars:
+		l, err := plotter.NewLine(pts)
+		if err != nil {
+			return fmt.Errorf("plot: %s: %w", s.Label, err)
+		}
+		l.LineStyle = s.style()
+		if s.Kind == Step {
+			l.StepStyle = plotter.PostStep
+		}
+		p.Add(l)
+	case ErrorPoints, Points, Bars:
+	default:
+		return fmt.Errorf("plot: series %q: unknown kind %q", s.Label, s.Kind)
+	}
+	switch s.Kind {
+	case LinePoints, ErrorBars, ErrorPoints, Points:
+		sc, err := plotter.NewScatter(pts)
+		if err != nil {
+			return fmt.Errorf("plot: %s: %w", s.Label, err)
+		}
+		sc.GlyphStyle = s.glyphStyle()
+		p.Add(sc)
+	}
+	switch s.Kind {
+	case ErrorBars, ErrorPoints:
+		st := s.style()
+		st.Dashes = nil
+		p.Add(bars{s: &Series{X: s.X, Y: s.Y, Top: s.Top}, lo: s.Low, style: st, cap: vg.Points(6)})
+	case Bars:
+		st := s.style()
+		st.Width = vg.Points(1.2)
+		p.Add(bars{s: s, style: st})
+	}
+	return nil
 }
 
 // ticker returns the axis's ticks as gonum constant ticks, labelled.
@@ -255,6 +279,9 @@ func ticker(a Axis) plot.ConstantTicks {
 	var t plot.ConstantTicks
 	for i, v := range a.Ticks {
 		label := tickLabel(v, a.Ticks)
+		if a.Log {
+			label = strconv.FormatFloat(v, 'g', -1, 64)
+		}
 		if len(a.Categories) > 0 {
 			label = a.Categories[i]
 		}
@@ -263,29 +290,152 @@ func ticker(a Axis) plot.ConstantTicks {
 	return t
 }
 
-// legendWidth is the width of the legend column of leg's labels.
-func legendWidth(f *Figure, leg plot.Legend) vg.Length {
-	w := vg.Length(0)
-	for _, sp := range f.Spans {
-		w = max(w, leg.TextStyle.Width(sp.Label))
-	}
-	for _, s := range f.Series {
-		w = max(w, leg.TextStyle.Width(s.Label))
-	}
-	if w == 0 {
-		return 0
-	}
-	return w + leg.ThumbnailWidth + vg.Points(2*legendPad+6)
+// legendEntry is one line of the legend: its text and the thumbnails
+// that show what it names.
+type legendEntry struct {
+	text   string
+	thumbs []plot.Thumbnailer
 }
 
-// draw renders f onto a canvas of size w x height.
-func drawFigure(c vg.Canvas, f *Figure, p *plot.Plot, leg plot.Legend, w, lw vg.Length) {
-	dc := draw.NewCanvas(c, w, height)
-	p.Draw(draw.Crop(dc, 0, -lw, 0, 0))
-	if lw > 0 {
-		lc := draw.Crop(dc, w-lw+vg.Points(legendPad), -vg.Points(legendPad), 0, -vg.Points(28))
-		leg.Draw(lc)
+// thumbs returns the legend thumbnails of a series drawn in colour c.
+func (s *Series) thumbs() []plot.Thumbnailer {
+	var out []plot.Thumbnailer
+	switch s.Kind {
+	case Step, Line, LinePoints, ErrorBars:
+		out = append(out, &plotter.Line{LineStyle: s.style()})
 	}
+	switch s.Kind {
+	case LinePoints, ErrorBars, ErrorPoints, Points:
+		out = append(out, &plotter.Scatter{GlyphStyle: s.glyphStyle()})
+	}
+	switch s.Kind {
+	case ErrorBars, ErrorPoints:
+		st := s.style()
+		st.Dashes = nil
+		out = append(out, bars{style: st})
+	case Bars:
+		st := s.style()
+		st.Width = vg.Points(1.2)
+		out = append(out, bars{style: st})
+	}
+	return out
+}
+
+// legendKey is the legend entry of a series: Legend, or else Label.
+func (s *Series) legendKey() string {
+	if s.Label == "" {
+		return ""
+	}
+	if s.Legend != "" {
+		return s.Legend
+	}
+	return s.Label
+}
+
+// legendEntries returns the legend of f: one entry per span label and per
+// legend key. Series sharing a key in different colours (one marker
+// shape for several runs) share an entry drawn in grey. The series' own
+// entries come first, in order, then the shaded spans, then the shared
+// grey ones.
+func legendEntries(f *Figure) []legendEntry {
+	var own, spans, shared []legendEntry
+	seen := map[string]bool{}
+	for _, sp := range f.Spans {
+		key := sp.Legend
+		if key == "" {
+			key = sp.Label
+		}
+		if key != "" && !seen[key] {
+			seen[key] = true
+			spans = append(spans, legendEntry{key, []plot.Thumbnailer{swatch(spanColour(sp.Color))}})
+		}
+	}
+	for i := range f.Series {
+		s := &f.Series[i]
+		key := s.legendKey()
+		if key == "" || seen[key] {
+			continue
+		}
+		seen[key] = true
+		shown := *s
+		for j := i + 1; j < len(f.Series); j++ {
+			if f.Series[j].legendKey() == key && f.Series[j].Color != s.Color {
+				shown.Color = cGrey
+			}
+		}
+		if shown.Color == cGrey && s.Color != cGrey {
+			shared = append(shared, legendEntry{key, shown.thumbs()})
+		} else {
+			own = append(own, legendEntry{key, shown.thumbs()})
+		}
+	}
+	return append(append(own, spans...), shared...)
+}
+
+// legendLayout places the legend below the plot: entries in as many
+// columns of one width as fit the figure, filled column by column.
+type legendLayout struct {
+	entries    []legendEntry
+	cols, rows int
+	colW, rowH vg.Length
+	style      text.Style
+}
+
+// layoutLegend lays out entries across width w.
+func layoutLegend(entries []legendEntry, w vg.Length) legendLayout {
+	l := legendLayout{entries: entries, style: text.Style{Font: font.From(plot.DefaultFont, vg.Points(legendFont)), Handler: plot.DefaultTextHandler}}
+	if len(entries) == 0 {
+		return l
+	}
+	widest := vg.Length(0)
+	for _, e := range entries {
+		widest = max(widest, l.style.Width(e.text))
+	}
+	l.colW = widest + vg.Points(thumbWidth+8+legendGap)
+	l.cols = max(1, min(len(entries), int((w-2*vg.Points(legendPad))/l.colW)))
+	l.rows = (len(entries) + l.cols - 1) / l.cols
+	l.cols = (len(entries) + l.rows - 1) / l.rows // no empty column
+	l.rowH = l.style.Height("Xg") * 1.25
+	return l
+}
+
+// height is the height the legend takes below the plot.
+func (l legendLayout) height() vg.Length {
+	if l.rows == 0 {
+		return 0
+	}
+	return vg.Length(l.rows)*l.rowH + 2*vg.Points(legendPad)
+}
+
+// draw draws the legend into c, centred.
+func (l legendLayout) draw(c draw.Canvas) {
+	if l.rows == 0 {
+		return
+	}
+	total := vg.Length(l.cols)*l.colW - vg.Points(legendGap)
+	x0 := c.Min.X + max(0, (c.Max.X-c.Min.X-total)/2)
+	top := c.Max.Y - vg.Points(legendPad)
+	desc := l.style.FontExtents().Descent
+	for i, e := range l.entries {
+		col, row := i/l.rows, i%l.rows
+		x := x0 + vg.Length(col)*l.colW
+		y := top - vg.Length(row+1)*l.rowH
+		icon := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
+			Min: vg.Point{X: x, Y: y + l.rowH*0.15}, Max: vg.Point{X: x + vg.Points(thumbWidth), Y: y + l.rowH*0.85}}}
+		for _, t := range e.thumbs {
+			t.Thumbnail(&icon)
+		}
+		c.FillText(l.style, vg.Point{X: x + vg.Points(thumbWidth+8), Y: y + desc + l.rowH*0.1}, e.text)
+	}
+}
+
+// drawFigure renders f onto a canvas of the figure's size: the plot
+// above, the legend below it.
+func drawFigure(c vg.Canvas, p *plot.Plot, l legendLayout) {
+	dc := draw.NewCanvas(c, figWidth, figHeight)
+	lh := l.height()
+	p.Draw(draw.Crop(dc, 0, 0, lh, 0))
+	l.draw(draw.Crop(dc, vg.Points(legendPad), -vg.Points(legendPad), 0, lh-dc.Max.Y+dc.Min.Y))
 }
 
 // Render writes f to dir/f.Name.png and .svg and returns their paths.
@@ -294,21 +444,20 @@ func drawFigure(c vg.Canvas, f *Figure, p *plot.Plot, leg plot.Legend, w, lw vg.
 // os.Root on dir: whatever the scenario and flow names in it, nothing is
 // written outside dir.
 func Render(f *Figure, dir string) ([]string, error) {
-	p, leg, err := build(f)
+	p, err := build(f)
 	if err != nil {
 		return nil, err
 	}
-	lw := legendWidth(f, leg)
-	w := plotWidth + lw
+	l := layoutLegend(legendEntries(f), figWidth)
 	od, err := outdir.Open(dir)
 	if err != nil {
 		return nil, fmt.Errorf("plot: %w", err)
 	}
 	defer od.Close()
-	png := vgimg.New(w, height)
-	drawFigure(png, f, p, leg, w, lw)
-	svg := vgsvg.New(w, height)
-	drawFigure(svg, f, p, leg, w, lw)
+	png := vgimg.New(figWidth, figHeight)
+	drawFigure(png, p, l)
+	svg := vgsvg.New(figWidth, figHeight)
+	drawFigure(svg, p, l)
 	var out []string
 	for _, o := range []struct {
 		ext string
@@ -323,4 +472,23 @@ func Render(f *Figure, dir string) ([]string, error) {
 		out = append(out, name)
 	}
 	return out, nil
+}
+
+// Sweep draws SweepFigure into dir and returns the files written.
+func Sweep(m sweep.Meta, recs []sweep.Record, pts []*scenario.Scenario, so SweepOptions, dir string) ([]string, error) {
+	f, err := SweepFigure(m, recs, pts, so)
+	if err != nil {
+		return nil, err
+	}
+	return Render(f, dir)
+}
+
+// SweepStats draws SweepStatsFigure into dir and returns the files
+// written.
+func SweepStats(m sweep.Meta, st sweep.Stats, pts []*scenario.Scenario, so SweepOptions, dir string) ([]string, error) {
+	f, err := SweepStatsFigure(m, st, pts, so)
+	if err != nil {
+		return nil, err
+	}
+	return Render(f, dir)
 }

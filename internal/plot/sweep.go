@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	proto "tcpsim/internal/protocol"
+	"tcpsim/internal/run"
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/sweep"
 	"tcpsim/internal/validate"
@@ -116,10 +118,11 @@ func algorithm(f sweep.FlowInfo, fi int, pts []*scenario.Scenario, vals []string
 
 // dataDir returns the link direction carrying a flow's data.
 func dataDir(sc *scenario.Scenario, f *scenario.Flow) (data, acks link.Config) {
+	fwd, rev := run.LinkConfig(sc.LinkDirection("forward")), run.LinkConfig(sc.LinkDirection("reverse"))
 	if f.From == "b" {
-		return sc.LinkConfig("reverse"), sc.LinkConfig("forward")
+		return rev, fwd
 	}
-	return sc.LinkConfig("forward"), sc.LinkConfig("reverse")
+	return fwd, rev
 }
 
 // Header sizes for the models: IPv4 + TCP without options, IPv4 + UDP.
@@ -199,15 +202,47 @@ func modelGoodput(sc *scenario.Scenario, fi int) (bps float64, name string, ok b
 // numbers (congestion: reno, cubic) gets a categorical axis, its values
 // in the order given. pts holds each point's scenario (PointScenarios);
 // nil draws no models.
-func SweepFigure(m sweep.Meta, recs []sweep.Record, pts []*scenario.Scenario) (*Figure, error) {
-	return SweepStatsFigure(m, sweep.Summaries(m, recs), pts)
+func SweepFigure(m sweep.Meta, recs []sweep.Record, pts []*scenario.Scenario, so SweepOptions) (*Figure, error) {
+	return SweepStatsFigure(m, sweep.Summaries(m, recs), pts, so)
+}
+
+// SweepOptions choose how a sweep figure is drawn.
+type SweepOptions struct {
+	// LogX draws the first axis on a log scale (sweep --log-x): every
+	// value must be a number above 0 (CheckLogX).
+	LogX bool
+	// File and Src are the scenario file and its text: with them each
+	// model is a curve sampled densely between the swept values
+	// (modelSamples points, or every whole value of a whole-number
+	// parameter), not a polyline through the swept points.
+	File string
+	Src  []byte
+}
+
+// modelSamples is how many points a model curve is sampled at.
+const modelSamples = 160
+
+// CheckLogX says why a sweep axis cannot be drawn on a log scale: a
+// value that is not a number above 0 (a loss of 0, a category).
+func CheckLogX(ax sweep.Axis) error {
+	for _, v := range ax.Values {
+		if x, ok := numeric(v); !ok || x <= 0 {
+			return fmt.Errorf("--log-x: %s value %q is not a number above 0: a log axis cannot show it (leave it out of --vary or drop --log-x)", ax.Path, v)
+		}
+	}
+	return nil
 }
 
 // SweepStatsFigure is SweepFigure from the sweep's statistics (a
 // streaming sweep keeps no records).
-func SweepStatsFigure(m sweep.Meta, st sweep.Stats, pts []*scenario.Scenario) (*Figure, error) {
+func SweepStatsFigure(m sweep.Meta, st sweep.Stats, pts []*scenario.Scenario, so SweepOptions) (*Figure, error) {
 	if len(m.Axes) == 0 {
 		return nil, fmt.Errorf("plot: a sweep plot needs at least one --vary")
+	}
+	if so.LogX {
+		if err := CheckLogX(m.Axes[0]); err != nil {
+			return nil, fmt.Errorf("plot: %w", err)
+		}
 	}
 	if pts != nil && len(pts) != len(m.Labels) {
 		return nil, fmt.Errorf("plot: %d point scenarios for %d points", len(pts), len(m.Labels))
@@ -218,7 +253,7 @@ func SweepStatsFigure(m sweep.Meta, st sweep.Stats, pts []*scenario.Scenario) (*
 		title += fmt.Sprintf("\n%d of %d runs failed: circled means cover completed runs only", st.Runs.Failed, st.Runs.Total)
 	}
 	f := &Figure{Name: outdir.Name(FileBase(m.File) + "-goodput-vs-" + ax.Path), Title: title,
-		X: Axis{Label: ax.Path + unit(ax.Values)}, Y: Axis{Label: "goodput (Mbps)"}}
+		X: Axis{Label: ax.Path + unit(ax.Values), Log: so.LogX}, Y: Axis{Label: "goodput (Mbps)"}}
 	if m.File == "" {
 		f.Name = outdir.Name(m.Scenario + "-goodput-vs-" + ax.Path)
 	}
@@ -262,18 +297,8 @@ func SweepStatsFigure(m sweep.Meta, st sweep.Stats, pts []*scenario.Scenario) (*
 		if pts == nil {
 			continue
 		}
-		mod := Series{Kind: Line, Color: c, Dashed: true}
-		if !allNumeric {
-			mod.Kind = Points
-			mod.Shape = Plus
-		}
-		for vi, pi := range s.points {
-			if bps, name, ok := modelGoodput(pts[pi], s.flow); ok {
-				mod.add(xs[vi], bps/1e6)
-				mod.Label = strings.SplitN(s.name, ",", 2)[0] + ": model, " + name
-			}
-		}
-		if len(mod.X) > 0 && !sameModel(models, mod) {
+		if mod := modelSeries(m, s, xs, pts, allNumeric, so); len(mod.X) > 0 && !sameModel(models, mod) {
+			mod.Color = c
 			models = append(models, mod)
 		}
 	}
@@ -282,23 +307,100 @@ func SweepStatsFigure(m sweep.Meta, st sweep.Stats, pts []*scenario.Scenario) (*
 	return f, nil
 }
 
-// Sweep draws SweepFigure into dir and returns the files written.
-func Sweep(m sweep.Meta, recs []sweep.Record, pts []*scenario.Scenario, dir string) ([]string, error) {
-	f, err := SweepFigure(m, recs, pts)
-	if err != nil {
-		return nil, err
+// modelSeries is the textbook model beside series s: dashed, sampled
+// densely over the swept range where the axis is numeric and the scenario
+// text is known (so.Src), else at the swept values; pluses on a
+// categorical axis.
+func modelSeries(m sweep.Meta, s series, xs []float64, pts []*scenario.Scenario, numericAxis bool, so SweepOptions) Series {
+	mod := Series{Kind: Line, Dashed: true}
+	if !numericAxis {
+		mod.Kind, mod.Shape = Points, Plus
 	}
-	return Render(f, dir)
+	name := strings.SplitN(s.name, ",", 2)[0]
+	for vi, pi := range s.points {
+		if bps, model, ok := modelGoodput(pts[pi], s.flow); ok {
+			mod.add(xs[vi], bps/1e6)
+			mod.Label = name + ": model, " + model
+		}
+	}
+	if len(mod.X) < 2 || !numericAxis || so.Src == nil {
+		return mod
+	}
+	dense := Series{Kind: Line, Dashed: true, Label: mod.Label}
+	lo, hi := slices.Min(xs), slices.Max(xs)
+	for _, x := range sampleAxis(m, s, lo, hi, so) {
+		sc, err := parseAt(m, s, x, so)
+		if err != nil {
+			return mod // a value the parameter refuses: the swept points only
+		}
+		if bps, _, ok := modelGoodput(sc, s.flow); ok {
+			dense.add(x.v, bps/1e6)
+		}
+	}
+	if len(dense.X) < len(mod.X) {
+		return mod
+	}
+	return dense
 }
 
-// SweepStats draws SweepStatsFigure into dir and returns the files
-// written.
-func SweepStats(m sweep.Meta, st sweep.Stats, pts []*scenario.Scenario, dir string) ([]string, error) {
-	f, err := SweepStatsFigure(m, st, pts)
-	if err != nil {
-		return nil, err
+// sample is a value of the first axis: its number and its text.
+type sample struct {
+	v    float64
+	text string
+}
+
+// sampleAxis returns modelSamples values from lo to hi (spaced evenly,
+// or evenly in log with LogX), in the unit of the axis's values; for a
+// parameter whose swept values are all whole numbers, every whole number
+// from lo to hi (at most modelSamples of them, evenly picked).
+func sampleAxis(m sweep.Meta, s series, lo, hi float64, so SweepOptions) []sample {
+	vals := m.Axes[0].Values
+	suffix, whole := "", true
+	for _, v := range vals {
+		x, _ := numeric(v)
+		whole = whole && x == math.Trunc(x)
+		if n := strings.TrimLeft(strings.TrimSpace(v), "0123456789.+-eE"); n != "" {
+			suffix = n
+		}
 	}
-	return Render(f, dir)
+	var out []sample
+	add := func(x float64) {
+		out = append(out, sample{x, strconv.FormatFloat(x, 'f', -1, 64) + suffix})
+	}
+	if whole && hi-lo <= modelSamples {
+		for x := lo; x <= hi; x++ {
+			add(x)
+		}
+		return out
+	}
+	for i := range modelSamples + 1 {
+		f := float64(i) / modelSamples
+		x := lo + f*(hi-lo)
+		if so.LogX {
+			x = lo * math.Pow(hi/lo, f)
+		}
+		if whole {
+			x = math.Round(x)
+			if len(out) > 0 && out[len(out)-1].v == x {
+				continue
+			}
+		} else {
+			x = round9(x)
+		}
+		add(x)
+	}
+	return out
+}
+
+// parseAt parses the sweep's scenario with the first axis at x and the
+// other axes at series s's values.
+func parseAt(m sweep.Meta, s series, x sample, so SweepOptions) (*scenario.Scenario, error) {
+	label := m.Labels[s.points[0]]
+	ovs := []scenario.Override{{Path: m.Axes[0].Path, Value: x.text}}
+	for k, a := range m.Axes[1:] {
+		ovs = append(ovs, scenario.Override{Path: a.Path, Value: label[k+1]})
+	}
+	return scenario.Parse(so.File, so.Src, ovs...)
 }
 
 // sameModel reports whether models already holds a line with the same

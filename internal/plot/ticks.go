@@ -108,3 +108,44 @@ func tickLabel(v float64, ticks []float64) string {
 	}
 	return strconv.FormatFloat(v, 'f', decimals(step), 64)
 }
+
+// logRange is niceRange for a log axis over [lo, hi], lo > 0: from the
+// 1-2-5 value below lo to the one above hi (so that no point sits on the
+// frame), with ticks at 1, 2 and 5 times each power of ten in between
+// (only the powers, and the ends, past four decades).
+func logRange(lo, hi float64) (minV, maxV float64, ticks []float64) {
+	if lo <= 0 || hi < lo {
+		return 1, 10, []float64{1, 2, 5, 10}
+	}
+	var all []float64
+	for e := math.Floor(math.Log10(lo)) - 1; e <= math.Ceil(math.Log10(hi))+1; e++ {
+		for _, m := range []float64{1, 2, 5} {
+			v, _ := strconv.ParseFloat(strconv.FormatFloat(m*math.Pow(10, e), 'g', 6, 64), 64)
+			all = append(all, v)
+		}
+	}
+	i, j := 0, len(all)-1
+	for i+1 < len(all) && all[i+1] < lo*(1-1e-9) {
+		i++
+	}
+	for j-1 >= 0 && all[j-1] > hi*(1+1e-9) {
+		j--
+	}
+	ticks = all[i : j+1]
+	if math.Log10(ticks[len(ticks)-1]/ticks[0]) > 4 {
+		var few []float64
+		for k, v := range ticks {
+			if k == 0 || k == len(ticks)-1 || roundPower(v) {
+				few = append(few, v)
+			}
+		}
+		ticks = few
+	}
+	return ticks[0], ticks[len(ticks)-1], ticks
+}
+
+// roundPower reports whether v is a power of ten.
+func roundPower(v float64) bool {
+	l := math.Log10(v)
+	return math.Abs(l-math.Round(l)) < 1e-9
+}

@@ -53,6 +53,14 @@ type Emulation struct {
 	// Wall the time it ran: CPU/(Packets+Releases) is its cost per
 	// packet event.
 	CPU, Wall sim.Time
+	// AwakeReleases counts the releases whose time found the relay awake
+	// (spinning, or woken before it), and AwakeP99 is their release
+	// error's p99: the relay's own part of the error. The others waited
+	// for a sleep that woke after their time, a wait the machine's
+	// scheduler decides; WakeP99 is the p99 of how much later than asked
+	// the relay's sleeps woke (their overshoot).
+	AwakeReleases     int64
+	AwakeP99, WakeP99 sim.Time
 }
 
 // BuildFabric builds sc's nodes, links, routes, faults and trace (opt)
@@ -74,6 +82,26 @@ func (f *Fabric) Engine() *sim.Engine { return f.n.eng }
 
 // Pool returns the packet buffer pool the links recycle into.
 func (f *Fabric) Pool() *link.Pool { return f.n.pool }
+
+// NextRelease returns a time before which no link delivers a packet to
+// a host, and false when no link ending at a host holds one (see
+// link.Pipe.NextDelivery). A packet still on its way through a router
+// is not counted until it enters the router's link to the host: the
+// bound holds until the engine's next event, after which it must be
+// asked again. Cost: one pass over the directions.
+func (f *Fabric) NextRelease() (sim.Time, bool) {
+	var t sim.Time
+	ok := false
+	for i, d := range f.n.dirs {
+		if f.n.nodes[d.to].host == nil {
+			continue
+		}
+		if at, has := f.n.pipes[i].NextDelivery(); has && (!ok || at < t) {
+			t, ok = at, true
+		}
+	}
+	return t, ok
+}
 
 // Send offers pkt, sent by host i, to the host's outgoing link (routed
 // by its destination on a multi-homed host), after tracing it as a send

@@ -198,6 +198,35 @@ func (p *Pipe) EmptyNoEarlierThan() sim.Time {
 	return t
 }
 
+// NextDelivery returns a time before which the direction delivers no
+// packet, and false when it holds none: the earliest scheduled arrival
+// of a packet on the wire or held back, and for a queued packet the end
+// of the transmission in progress plus the propagation delay (the
+// packets queued behind it leave later still). The emulation's relay
+// spins only before these instants; every other event of the link can
+// wait for it. Cost: one pass over the held-back packets.
+func (p *Pipe) NextDelivery() (sim.Time, bool) {
+	var t sim.Time
+	ok := false
+	earlier := func(at sim.Time) {
+		if !ok || at < t {
+			t, ok = at, true
+		}
+	}
+	if p.pipe.len() > 0 {
+		earlier(sim.Time(p.pipe.peek().at))
+	}
+	if p.queue.len() > 0 {
+		earlier(p.txStart.Add(p.cfg.TxTime(len(p.queue.peek().pkt.Buf))).Add(p.cfg.Delay))
+	}
+	for i := range p.late {
+		if p.late[i].pkt.Buf != nil {
+			earlier(sim.Time(p.late[i].at))
+		}
+	}
+	return t, ok
+}
+
 // InFlight returns packets still queued, propagating or held back.
 func (p *Pipe) InFlight() int64 {
 	return int64(p.queue.len() + p.pipe.len() + len(p.late) - len(p.lateFree))

@@ -22,6 +22,7 @@ import (
 
 	"tcpsim/internal/direction"
 	"tcpsim/internal/flowview"
+	"tcpsim/internal/plot"
 	"tcpsim/internal/report"
 	"tcpsim/internal/run"
 	"tcpsim/internal/scenario"
@@ -53,6 +54,10 @@ type RunRequest struct {
 	// MaxTraceEvents bounds the trace (0: DefaultMaxTraceEvents); the
 	// events past it are counted but not kept.
 	MaxTraceEvents int `json:"max_trace_events"`
+	// RoundsFlow names the TCP flow whose rounds figure the run builds
+	// ("": the first TCP flow): one flow's, since keeping every flow's
+	// events costs a large network's run a quarter of its time.
+	RoundsFlow string `json:"rounds_flow"`
 }
 
 // ErrorInfo is an error the page shows: the message as the CLI prints it
@@ -92,6 +97,12 @@ type RunResponse struct {
 	// ladder names them, timer spans, states, per-flow series), as JSON:
 	// the page draws it and derives nothing from Trace itself.
 	View []byte
+	// Rounds are, for the request's RoundsFlow, the cwnd figure that `tcpsim plot --x
+	// rounds --units segments` draws (Kurose & Ross's Figure 3.53: the
+	// window in segments against transmission rounds), as JSON: an
+	// object of plot.Figure by flow name. A flow that sent no data, or
+	// whose events were cut from the trace, has none.
+	Rounds []byte
 }
 
 // Info describes a scenario for the page: what its sliders start at and
@@ -218,7 +229,8 @@ func Run(req RunRequest) (resp RunResponse) {
 	tw := trace.NewWriter(&tbuf, false)
 	vb := flowview.NewBuilder(clients(sc))
 	sink := &capped{next: trace.Multi{tw, vb}, max: maxEv}
-	res, err := run.ScenarioWith(sc, seed, run.Options{Trace: sink})
+	rec := newFlowRecorder(sc, seed, req.RoundsFlow, sink)
+	res, err := run.ScenarioWith(sc, seed, run.Options{Trace: rec, TraceRecovery: true})
 	if err != nil {
 		return RunResponse{Error: errorInfo(err)}
 	}
@@ -238,7 +250,96 @@ func Run(req RunRequest) (resp RunResponse) {
 	if resp.View, err = json.Marshal(vb.View()); err != nil {
 		return RunResponse{Error: errorInfo(err)}
 	}
+	if resp.Rounds, err = json.Marshal(rec.rounds(sc, res, sink.count > maxEv)); err != nil {
+		return RunResponse{Error: errorInfo(err)}
+	}
 	return resp
+}
+
+// flowRecorder keeps the events of a TCP flow for its figures, with
+// the loss-recovery events that `tcpsim plot` traces to shade fast
+// recovery; every other event goes on to next, so that the trace and the
+// view are `tcpsim run --trace`'s.
+type flowRecorder struct {
+	next  trace.Sink
+	flows map[string]*scenario.Flow // the TCP flows, by name
+	evs   map[string][]trace.Event
+}
+
+// newFlowRecorder records the TCP flow named want of sc run with seed,
+// or its first TCP flow when want is "" or not a TCP flow.
+func newFlowRecorder(sc *scenario.Scenario, seed uint64, want string, next trace.Sink) *flowRecorder {
+	r := &flowRecorder{next: next, flows: map[string]*scenario.Flow{}, evs: map[string][]trace.Event{}}
+	fs := sc.Expanded(seed) // a repeated flow's members by name
+	var first *scenario.Flow
+	for i := range fs {
+		if fs[i].TCP == nil {
+			continue
+		}
+		if first == nil {
+			first = &fs[i]
+		}
+		if fs[i].Name == want {
+			first = &fs[i]
+			break
+		}
+	}
+	if first != nil {
+		r.flows[first.Name] = first
+	}
+	return r
+}
+
+// Event implements trace.Sink.
+func (r *flowRecorder) Event(e *trace.Event) {
+	if e.Kind != trace.Recovery {
+		r.next.Event(e)
+	}
+	if _, ok := r.flows[e.Flow]; ok {
+		x := *e
+		x.Packet = nil
+		r.evs[e.Flow] = append(r.evs[e.Flow], x)
+	}
+}
+
+// rounds builds the recorded flow's cwnd figure against rounds, in segments,
+// as `tcpsim plot --x rounds --units segments` does; none when the trace
+// was cut (cut says so), since the page's other views stop there too.
+func (r *flowRecorder) rounds(sc *scenario.Scenario, res *run.Result, cut bool) map[string]*plot.Figure {
+	out := map[string]*plot.Figure{}
+	if cut {
+		return out
+	}
+	for name, f := range r.flows {
+		evs := r.evs[name]
+		if sc.Topology() {
+			var path []string
+			for _, fr := range res.Flows {
+				if fr.Name == name {
+					path = fr.Path
+				}
+			}
+			if len(path) < 2 {
+				continue
+			}
+			evs = trace.EndToEnd(evs, path, res.PathOf(path[len(path)-1], path[0]))
+		}
+		mss := f.TCP.MSS
+		if mss == 0 {
+			mss = 1460
+		}
+		figs, err := plot.Flows([]plot.Run{{Label: name, Events: evs, MSS: mss, Textbook: f.TCP.TextbookWindow}},
+			plot.Options{Rounds: true, Segments: true, Name: name, Title: sc.Name + ", flow " + name})
+		if err != nil {
+			continue // no data sent, or no RTT sample: no rounds to count
+		}
+		for _, fg := range figs {
+			if strings.HasSuffix(fg.Name, "-"+plot.KindCwnd) {
+				out[name] = fg
+			}
+		}
+	}
+	return out
 }
 
 // clients gives, per flow, the direction its client (or rdt sender)
@@ -269,7 +370,7 @@ func write(res *run.Result, sections []string, format string) ([]byte, error) {
 
 // describe collects the scenario's Info.
 func describe(sc *scenario.Scenario) Info {
-	fwd, rev := sc.LinkConfig("forward"), sc.LinkConfig("reverse")
+	fwd, rev := run.LinkConfig(sc.LinkDirection("forward")), run.LinkConfig(sc.LinkDirection("reverse"))
 	in := Info{Name: sc.Name, Description: sc.Description, Seed: sc.Seed}
 	in.Link = LinkInfo{DelayS: fwd.Delay.Seconds(), ReverseDelayS: rev.Delay.Seconds(), LossMean: fwd.Loss.Mean(), LossModel: "bernoulli"}
 	if fwd.Rate > 0 {
@@ -295,8 +396,9 @@ func describe(sc *scenario.Scenario) Info {
 	in.Topology = sc.Topology()
 	in.Hosts, in.Routers = sc.HostNames(), sc.RouterNames()
 	for _, l := range sc.LinkSpecs() {
+		fwd, rev := run.LinkConfig(l.Forward), run.LinkConfig(l.Reverse)
 		in.Links = append(in.Links, TopoLinkInfo{Between: [2]string{l.A, l.B}, Path: l.Path,
-			Forward: linkInfo(l.Forward), Reverse: linkInfo(l.Reverse), QueuePackets: l.Forward.QueuePackets})
+			Forward: linkInfo(fwd), Reverse: linkInfo(rev), QueuePackets: fwd.QueuePackets})
 	}
 	return in
 }
@@ -334,6 +436,10 @@ type SweepResponse struct {
 	Error  *ErrorInfo
 	Report []byte
 	Info   []byte
+	// Figure is the figure `tcpsim sweep --plot` draws (goodput against
+	// the first varied parameter, 95% confidence bars, the textbook
+	// models dashed), as plot.Figure JSON.
+	Figure []byte
 }
 
 // Sweep makes the request's sweep, calling progress (if not nil) after
@@ -415,7 +521,19 @@ func Sweep(req SweepRequest, progress func(done, total int)) (resp SweepResponse
 	if err != nil {
 		return SweepResponse{Error: errorInfo(err)}
 	}
-	return SweepResponse{Report: b.Bytes(), Info: info}
+	pts, err := plot.PointScenarios(file, []byte(req.Source), plan.Meta)
+	if err != nil {
+		return SweepResponse{Error: errorInfo(err)}
+	}
+	fg, err := plot.SweepFigure(plan.Meta, recs, pts, plot.SweepOptions{File: file, Src: []byte(req.Source)})
+	if err != nil {
+		return SweepResponse{Error: errorInfo(err)}
+	}
+	fig, err := json.Marshal(fg)
+	if err != nil {
+		return SweepResponse{Error: errorInfo(err)}
+	}
+	return SweepResponse{Report: b.Bytes(), Info: info, Figure: fig}
 }
 
 // Scenario is one shipped scenario file.

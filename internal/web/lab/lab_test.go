@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"tcpsim/internal/flowview"
+	"tcpsim/internal/plot"
 	"tcpsim/internal/report"
 	"tcpsim/internal/run"
 	"tcpsim/internal/scenario"
@@ -297,5 +298,105 @@ func TestRunView(t *testing.T) {
 		if strings.HasPrefix(s.Text, "CLOSED => SYN-SENT") && s.Host != "b" {
 			t.Errorf("the client of a flow from b: state %q on host %q", s.Text, s.Host)
 		}
+	}
+}
+
+// roundsOf returns the cwnd series of a flow's rounds figure.
+func roundsOf(t *testing.T, r RunResponse, flow string) (cwnd, ssthresh *plot.Series) {
+	t.Helper()
+	var figs map[string]*plot.Figure
+	if err := json.Unmarshal(r.Rounds, &figs); err != nil {
+		t.Fatal(err)
+	}
+	fg := figs[flow]
+	if fg == nil {
+		t.Fatalf("no rounds figure for flow %s (have %d)", flow, len(figs))
+	}
+	for i := range fg.Series {
+		switch {
+		case strings.HasSuffix(fg.Series[i].Label, ", cwnd"):
+			cwnd = &fg.Series[i]
+		case strings.HasSuffix(fg.Series[i].Label, ", ssthresh"):
+			ssthresh = &fg.Series[i]
+		}
+	}
+	if cwnd == nil || ssthresh == nil || !fg.X.Integer {
+		t.Fatalf("rounds figure of %s: no cwnd or ssthresh series, or x not in rounds: %+v", flow, fg)
+	}
+	return cwnd, ssthresh
+}
+
+// The run's rounds view is Kurose & Ross's Figure 3.53 for exercise 26
+// with the textbook window: cwnd 1, 2, 4, 8 segments in slow start, then
+// 9, 10, 11, 12 in congestion avoidance (ssthresh 8), and after the loss
+// of the first segment of round 8, found by three duplicate ACKs in round
+// 9, ssthresh 6 and Reno's cwnd ssthresh + 3 = 9. The trace and the view
+// stay the CLI's: the loss-recovery events the figure reads are not in
+// them.
+func TestRunRoundsAreKRFigure353(t *testing.T) {
+	src := shipped(t, "exercises/26-kr-reno-textbook.yaml")
+	r := Run(RunRequest{File: "scenarios/exercises/26-kr-reno-textbook.yaml", Source: src})
+	if r.Error != nil {
+		t.Fatal(r.Error.Message)
+	}
+	cwnd, ss := roundsOf(t, r, "file")
+	want := []float64{1, 2, 4, 8, 9, 10, 11, 12, 9}
+	for i, w := range want {
+		if i >= len(cwnd.Y) || cwnd.X[i] != float64(i+1) || cwnd.Y[i] != w {
+			t.Fatalf("cwnd by round %v, want %v first", cwnd.Y, want)
+		}
+	}
+	if ss.Y[7] != 8 || ss.Y[8] != 6 {
+		t.Errorf("ssthresh by round %v: want 8 in round 8, 6 in round 9", ss.Y)
+	}
+	if strings.Contains(string(r.Trace), "loss recovery") {
+		t.Error("the page's trace has the figure's loss-recovery events: it must be tcpsim run --trace's")
+	}
+	// A UDP flow has no rounds; a topology's TCP flow has; the flow asked
+	// for is the one drawn.
+	u := Run(RunRequest{Source: shipped(t, "exercises/28-udp-crowds-tcp.yaml")})
+	var figs map[string]*plot.Figure
+	if err := json.Unmarshal(u.Rounds, &figs); err != nil || len(figs) != 1 {
+		t.Errorf("exercise 28: rounds figures %v (%v), want the TCP flow's only", figs, err)
+	}
+	p := Run(RunRequest{Source: shipped(t, "exercises/27-two-tcp-flows.yaml"), RoundsFlow: "late"})
+	figs = nil
+	if err := json.Unmarshal(p.Rounds, &figs); err != nil || len(figs) != 1 || figs["late"] == nil {
+		t.Errorf("exercise 27, rounds of late: figures %v (%v), want late's", figs, err)
+	}
+	p = Run(RunRequest{Source: shipped(t, "networks/parking-lot.yaml")})
+	figs = nil
+	if err := json.Unmarshal(p.Rounds, &figs); err != nil || len(figs) != 1 {
+		t.Errorf("parking-lot: rounds figures %v (%v), want its first TCP flow's", figs, err)
+	}
+}
+
+// The sweep's figure is the CLI's (tcpsim sweep --plot) for any varied
+// parameter: here the link's delay, with the Mathis model beside each
+// TCP point and every series inside the axes' ranges.
+func TestSweepFigure(t *testing.T) {
+	src := shipped(t, "exercises/02-timeout.yaml")
+	r := Sweep(SweepRequest{File: "s.yaml", Source: src, Vary: []string{"link.delay=10ms,50ms"}, Seeds: 2, Overrides: []string{"link.loss=2%"}}, nil)
+	if r.Error != nil {
+		t.Fatal(r.Error.Message)
+	}
+	var fg plot.Figure
+	if err := json.Unmarshal(r.Figure, &fg); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(fg.X.Label, "link.delay") {
+		t.Errorf("x axis %q, want link.delay", fg.X.Label)
+	}
+	model := false
+	for _, s := range fg.Series {
+		model = model || strings.Contains(s.Label, "Mathis")
+		for i := range s.X {
+			if s.X[i] < fg.X.Min || s.X[i] > fg.X.Max || s.Y[i] < fg.Y.Min || s.Y[i] > fg.Y.Max {
+				t.Errorf("%s: point (%g, %g) outside the axes %+v %+v", s.Label, s.X[i], s.Y[i], fg.X, fg.Y)
+			}
+		}
+	}
+	if !model {
+		t.Errorf("no Mathis model in the sweep figure: %+v", fg.Series)
 	}
 }

@@ -1,7 +1,6 @@
 // app.js: the lab page's entry point. It wires the controls to the lab's
 // modules (state, engine, editor, sliders, runner, player, permalink,
 // sweep, keys) and starts the engine in its worker (worker.js).
-import { drawSweep } from "./draw.js";
 import {
   checkSize,
   jumpToError,
@@ -20,10 +19,10 @@ import { applyFault, hitAt, undoFault } from "./faults.js";
 import { legend, onKey, setLarge, toggleHelp } from "./keys.js";
 import { copyPermalink, readLink, restore, updateHash } from "./permalink.js";
 import { buildSteps, pause, play, render, seek, setSpeed, step, zoom } from "./player.js";
-import { requestRun } from "./runner.js";
+import { requestRun, roundsFlow } from "./runner.js";
 import { onSlider } from "./sliders.js";
 import { $, S, SPEEDS } from "./state.js";
-import { runSweep } from "./sweep.js";
+import { drawSweep, runSweep, suggestValues } from "./sweep.js";
 
 function wire() {
   SPEEDS.forEach((s, i) => {
@@ -108,6 +107,8 @@ function wire() {
     buildSteps();
     seek(S.t);
     updateHash();
+    // The engine counted another flow's rounds: run again for this one's.
+    if (roundsFlow() && !S.run.rounds[roundsFlow()]) requestRun({ keepCursor: true });
   });
   $("scrub").addEventListener("input", () => {
     pause();
@@ -119,13 +120,15 @@ function wire() {
       if (!ax || !S.run) return;
       const r = canvas.getBoundingClientRect();
       const x = ev.clientX - r.left;
-      const t = ((x - ax.box.x) / ax.box.w) * S.run.model.end;
+      const t = ((x - ax.box.x) / ax.box.w) * (ax.tmax ?? S.run.model.end);
       pause();
       seek(Math.max(0, Math.min(S.run.model.end, t)));
     });
   plotSeek($("tseq"), "tseqAxes");
   plotSeek($("cwnd"), "cwndAxes");
+  plotSeek($("thru"), "thruAxes");
   $("sweep-run").addEventListener("click", runSweep);
+  $("sweep-param").addEventListener("change", suggestValues);
   $("ladder").addEventListener("click", (ev) => {
     if (!S.run) return;
     const r = $("ladder").getBoundingClientRect();
@@ -158,11 +161,11 @@ function wire() {
   });
   new ResizeObserver(() => {
     render();
-    drawSweep($("sweep"), S.sweep, S.sweepInfo || S.run?.info, S.large);
+    drawSweep();
     placeErrorLine();
   }).observe(document.body);
   legend();
-  drawSweep($("sweep"), null, null, false);
+  drawSweep();
 }
 
 document.body.dataset.scriptStartMs = performance.now().toFixed(0);

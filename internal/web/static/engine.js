@@ -55,6 +55,10 @@ export function startWorker() {
       S.version = m.version;
       if (!first) return;
       document.body.dataset.engineReadyMs = performance.now().toFixed(0);
+      if (m.timing) {
+        document.body.dataset.engineCompileMs = m.timing.compileMs.toFixed(0);
+        document.body.dataset.engineStartMs = m.timing.startMs.toFixed(0);
+      }
       S.scenarios = m.scenarios;
       fillScenarios();
       restore();

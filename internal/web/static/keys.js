@@ -1,5 +1,5 @@
 // keys.js: large text, the help dialog, the keyboard and the legend.
-import { drawSweep } from "./draw.js";
+import { drawSweep } from "./sweep.js";
 import { placeErrorLine } from "./editor.js";
 import { applyFault, undoFault } from "./faults.js";
 import { C } from "./model.js";
@@ -15,7 +15,7 @@ export function setLarge(on) {
   requestAnimationFrame(() => {
     placeErrorLine();
     render();
-    drawSweep($("sweep"), S.sweep, S.sweepInfo || S.run?.info, S.large);
+    drawSweep();
   });
 }
 

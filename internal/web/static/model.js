@@ -131,6 +131,7 @@ export class Model {
       short: TIMER_SHORT[x.kind] || x.kind,
     }));
     this.states = v.states;
+    this.bin = v.bin || 0; // the width of the throughput intervals, seconds
     this.series = new Map(
       v.flows.map((f) => [
         f.name,
@@ -140,6 +141,7 @@ export class Model {
           acks: f.acks || [],
           cwnd: f.cwnd || [],
           maxSeq: f.max_seq,
+          throughput: f.throughput || [],
         },
       ]),
     );

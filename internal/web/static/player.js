@@ -4,6 +4,7 @@ import { drawCwnd, drawLadder, drawTimeSeq } from "./draw.js";
 import { eventText } from "./model.js";
 import { fillPicker } from "./faults.js";
 import { drawTopology } from "./topo.js";
+import { drawCwndFlows, drawRounds, drawThroughput, tcpFlows } from "./views.js";
 import { $, S, SPEEDS } from "./state.js";
 
 export function buildSteps() {
@@ -106,7 +107,19 @@ export function render() {
   if (S.run.info.topology) drawTopology(topo, S.run.info, S.large);
   const fl = tseqFlow();
   S.tseqAxes = drawTimeSeq($("tseq"), m, fl, S.t, S.large);
-  S.cwndAxes = drawCwnd($("cwnd"), m, fl, S.t, S.large);
+  // Several TCP flows and all flows shown: their windows on one plot.
+  S.cwndAxes =
+    !S.flow && tcpFlows(m) > 1
+      ? drawCwndFlows($("cwnd"), S.run, S.t, S.large)
+      : drawCwnd($("cwnd"), m, fl, S.t, S.large);
+  // The rounds view does not move with the cursor: drawn once per run,
+  // flow and size.
+  const rk = [S.run.seq, fl, S.large, $("rounds").clientWidth, $("rounds").clientHeight].join();
+  if (S.roundsKey !== rk) {
+    S.roundsKey = rk;
+    S.roundsDrawn = drawRounds($("rounds"), S.run, fl, S.large);
+  }
+  S.thruAxes = drawThroughput($("thru"), S.run, S.flow, S.t, S.large);
   $("scrub").value = String(m.end > 0 ? Math.round((S.t / m.end) * 10000) : 0);
   $("clock").textContent = "t = " + S.t.toFixed(6) + " s";
   const cur = S.idx > 0 ? S.steps[S.idx - 1] : null;

@@ -6,6 +6,7 @@ import { updateHash } from "./permalink.js";
 import { buildSteps, seek } from "./player.js";
 import { overrides, setSlidersFrom } from "./sliders.js";
 import { $, S, SPEEDS, setStatus } from "./state.js";
+import { fillParams } from "./sweep.js";
 import { renderTables } from "./tables.js";
 
 export async function requestRun(opts = {}) {
@@ -24,6 +25,7 @@ export async function requestRun(opts = {}) {
     seed: S.seed !== null ? Number(S.seed) : 0,
     seed_set: S.seed !== null,
     overrides: overrides(),
+    rounds_flow: roundsFlow(),
   };
   // A run asked for while another ran is dropped when it would run the
   // same request again (two events for one change).
@@ -39,8 +41,11 @@ export async function requestRun(opts = {}) {
     () => stopEngine("The run took longer than " + RUN_BUDGET_MS / 1000 + " s: the engine was stopped."),
     RUN_BUDGET_MS,
   );
+  performance.mark("tcpsim:run-asked");
   const r = await call("run", req);
   clearTimeout(watchdog);
+  if (r.sentAt)
+    document.body.dataset.lastTransferMs = (performance.timeOrigin + performance.now() - r.sentAt).toFixed(1);
   S.busy = false;
   S.runCount = (S.runCount || 0) + 1;
   document.body.dataset.lastCallMs = (r.ms || 0).toFixed(1);
@@ -62,11 +67,11 @@ export async function requestRun(opts = {}) {
 }
 
 export function show(r, opts) {
+  const t0 = performance.now();
   const info = JSON.parse(r.info);
   const events = parseTrace(r.trace);
   const prevT = S.t;
   document.body.dataset.runMs = r.ms.toFixed(1);
-  if (!document.body.dataset.firstRunMs) document.body.dataset.firstRunMs = performance.now().toFixed(0);
   S.run = {
     report: r.report,
     tables: r.tables,
@@ -76,7 +81,11 @@ export function show(r, opts) {
     ms: r.ms,
     truncated: r.trace_truncated,
     total: r.trace_events,
+    rounds: r.rounds ? JSON.parse(r.rounds) : {},
+    seq: S.runCount, // tells one run's drawings from the next's
   };
+  fillParams(info);
+  const t1 = performance.now();
   if (S.seed === null) $("seed").value = r.seed_text;
   renderTables(r.tables);
   $("report-json").textContent = r.report;
@@ -95,6 +104,14 @@ export function show(r, opts) {
     S.pendingT = null;
   }
   seek(Math.min(t, S.run.model.end));
+  const t2 = performance.now();
+  // Where the time of a run shown goes (logged by the browser tests):
+  // the engine's call, the page's reading of its answer, the drawing.
+  document.body.dataset.lastParseMs = (t1 - t0).toFixed(1);
+  document.body.dataset.lastDrawMs = (t2 - t1).toFixed(1);
+  if (!document.body.dataset.firstRunMs) document.body.dataset.firstRunMs = t2.toFixed(0);
+  performance.measure("tcpsim:read", { start: t0, end: t1 });
+  performance.measure("tcpsim:draw", { start: t1, end: t2 });
   const run = JSON.parse(r.report)[0];
   const tr = r.trace_truncated
     ? "; trace cut at " + S.run.model.events.length + " of " + r.trace_events + " events"
@@ -114,6 +131,13 @@ export function show(r, opts) {
     "done",
   );
   updateHash();
+}
+
+// roundsFlow is the TCP flow whose rounds the engine should count: the
+// flow picked, when it is TCP ("" lets the engine take the first).
+export function roundsFlow() {
+  const f = S.run?.info.flows.find((x) => x.name === S.flow);
+  return f && f.protocol === "tcp" ? f.name : "";
 }
 
 export function nearestSpeed(want) {

@@ -28,8 +28,9 @@ export const S = {
   faultStack: [], // the faults: lines the lab added, for undo
   hits: [], // where the ladder drew each packet
   asks: [], // who asked for the last runs (for the tests' messages)
-  sweep: null,
-  sweepInfo: null,
+  sweep: null, // the last sweep's JSON report
+  sweepFig: null, // its figure (package plot's, as JSON)
+  sweepDrawn: null, // where drawFigure put it, for the tests
   large: false,
   pendingT: null, // a cursor time from a permalink, applied after the run
   lastFrame: 0,

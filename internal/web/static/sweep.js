@@ -1,17 +1,69 @@
-// sweep.js: the sweep panel.
-import { drawSweep } from "./draw.js";
+// sweep.js: the sweep panel: any parameter `tcpsim sweep --vary` takes,
+// drawn as `tcpsim sweep --plot` draws it (the engine builds the CLI's
+// figure, with the textbook models, and figure.js draws it).
 import { fileName } from "./editor.js";
 import { call } from "./engine.js";
+import { drawFigure } from "./figure.js";
 import { overrides } from "./sliders.js";
 import { $, S, setStatus } from "./state.js";
 
-export async function runSweep() {
-  if (!S.ready) return;
+// SUGGEST gives values to start from for the parameters the menu offers
+// (PATH with the flow's name left out: FLOW stands for it).
+const SUGGEST = {
+  "link.loss": "0,0.5%,1%,2%,5%,10%,20%",
+  "link.delay": "5ms,10ms,20ms,50ms,100ms",
+  "link.rate": "1Mbps,2Mbps,5Mbps,10Mbps,50Mbps",
+  "link.queue": "5,10,20,50,100",
+  "flows.FLOW.congestion": "tahoe,reno,newreno,cubic",
+  "flows.FLOW.recv_buffer": "8KiB,16KiB,32KiB,64KiB,128KiB",
+  "flows.FLOW.mss": "536,1000,1460",
+  "flows.FLOW.sack": "false,true",
+  "flows.FLOW.rate": "1Mbps,2Mbps,5Mbps,10Mbps",
+};
+
+// fillParams offers the parameters of the scenario in the editor: the
+// link's and each flow's (by name, as --vary writes them).
+export function fillParams(info) {
+  const list = $("sweep-params");
+  list.textContent = "";
+  const add = (path) => {
+    const o = document.createElement("option");
+    o.value = path;
+    list.append(o);
+  };
+  if (!info.topology) for (const p of ["link.loss", "link.delay", "link.rate", "link.queue"]) add(p);
+  for (const f of info.flows) {
+    const keys =
+      f.protocol === "tcp" ? ["congestion", "recv_buffer", "mss", "sack"] : f.protocol === "udp" ? ["rate"] : [];
+    for (const k of keys) add("flows." + f.name + "." + k);
+  }
+}
+
+// suggestValues fills the values for a parameter the page knows.
+export function suggestValues() {
+  const p = $("sweep-param").value.trim();
+  const key = p.replace(/^flows\.[^.]+\./, "flows.FLOW.");
+  if (SUGGEST[key]) $("sweep-values").value = SUGGEST[key];
+}
+
+// varies returns the sweep's --vary arguments: the parameter and its
+// values, then one per line of the extra box.
+export function varies() {
+  const path = $("sweep-param").value.trim() || "link.loss";
   const values = $("sweep-values")
     .value.split(",")
     .map((x) => x.trim())
     .filter(Boolean);
+  const out = [path + "=" + values.join(",")];
+  for (const line of $("sweep-extra").value.split("\n")) if (line.trim()) out.push(line.trim());
+  return out;
+}
+
+export async function runSweep() {
+  if (!S.ready) return;
   const seeds = Math.max(1, Math.min(100, parseInt($("sweep-seeds").value, 10) || 1));
+  const vary = varies();
+  const paths = vary.map((v) => v.split("=")[0] + "=");
   const prog = $("sweep-progress");
   prog.hidden = false;
   prog.value = 0;
@@ -24,9 +76,9 @@ export async function runSweep() {
     {
       file: fileName(),
       source: $("yaml").value,
-      vary: ["link.loss=" + values.join(",")],
+      vary,
       seeds,
-      overrides: overrides().filter((o) => !o.startsWith("link.loss=")),
+      overrides: overrides().filter((o) => !paths.some((p) => o.startsWith(p))),
     },
     (done, total) => {
       prog.max = total;
@@ -49,8 +101,8 @@ export async function runSweep() {
   }
   $("sweep-json").textContent = r.report;
   S.sweep = JSON.parse(r.report);
-  S.sweepInfo = JSON.parse(r.info);
-  drawSweep($("sweep"), S.sweep, S.sweepInfo, S.large);
+  S.sweepFig = JSON.parse(r.figure);
+  drawSweep();
   setStatus(
     "Sweep: " +
       S.sweep.runs_total +
@@ -61,4 +113,12 @@ export async function runSweep() {
       " s",
     "done",
   );
+}
+
+// drawSweep draws the last sweep's figure (or says how to get one).
+export function drawSweep() {
+  S.sweepDrawn = drawFigure($("sweep"), S.sweepFig, {
+    large: S.large,
+    empty: "Run a sweep to see goodput against the parameter",
+  });
 }

@@ -5,8 +5,8 @@
 // page's Web Worker and sets globalThis.tcpsimLab, an object of three
 // functions that wrap package lab:
 //
-//	run(requestJSON)             -> {error, seed, report, tables, trace, trace_events, trace_truncated, info, view}
-//	sweep(requestJSON, progress) -> {error, report, info}; progress(done, total) after every run
+//	run(requestJSON)             -> {error, seed, report, tables, trace, trace_events, trace_truncated, info, view, rounds}
+//	sweep(requestJSON, progress) -> {error, report, info, figure}; progress(done, total) after every run
 //	scenarios()                  -> JSON array of the shipped scenarios
 //
 // Requests are lab.RunRequest and lab.SweepRequest as JSON. report is the
@@ -14,8 +14,10 @@
 // --trace FILE.jsonl text; view the kept trace read by package flowview
 // (flowview.View as JSON: the packets named as the ladder names them,
 // timer spans, states, per-flow series), which the page draws without
-// reading the trace itself; error is null or {message, line, col, field,
-// bug}.
+// reading the trace itself; rounds each TCP flow's cwnd figure against
+// transmission rounds and figure the sweep's figure (plot.Figure JSON, as
+// `tcpsim plot --x rounds --units segments` and `tcpsim sweep --plot`
+// build them); error is null or {message, line, col, field, bug}.
 package main
 
 import (
@@ -82,6 +84,7 @@ func runFunc(_ js.Value, args []js.Value) any {
 		"trace_truncated": r.TraceTruncated,
 		"info":            string(r.Info),
 		"view":            string(r.View),
+		"rounds":          string(r.Rounds),
 	})
 }
 
@@ -99,7 +102,7 @@ func sweepFunc(_ js.Value, args []js.Value) any {
 		progress = func(done, total int) { cb.Invoke(done, total) }
 	}
 	r := lab.Sweep(req, progress)
-	return js.ValueOf(map[string]any{"error": errValue(r.Error), "report": string(r.Report), "info": string(r.Info)})
+	return js.ValueOf(map[string]any{"error": errValue(r.Error), "report": string(r.Report), "info": string(r.Info), "figure": string(r.Figure)})
 }
 
 func scenariosFunc(js.Value, []js.Value) any {
