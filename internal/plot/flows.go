@@ -226,7 +226,7 @@ func Packets(r Run, o Options) (*Figure, error) {
 	if len(f.Series) == 0 {
 		return nil, fmt.Errorf("plot: %s sent no packet", r.Label)
 	}
-	f.fitIn(o, true)
+	f.fitIn(o, !o.windowed()) // packet numbers in a window: the ones it holds
 	return f, nil
 }
 
