@@ -175,7 +175,7 @@ chart survives any font and line height (a pasted text ladder does not).`,
 					title = strings.ReplaceAll(title, "→", "->")
 				}
 			} else {
-				opt.Delay = sc.LinkConfig("forward").Delay
+				opt.Delay = run.LinkConfig(sc.LinkDirection("forward")).Delay
 			}
 			switch format {
 			case "svg":

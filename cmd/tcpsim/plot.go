@@ -271,7 +271,7 @@ func (o *plotOptions) runOne(in plotInput, fs []*scenario.Flow, s uint64, out *p
 		return err
 	}
 	if !in.sc.Topology() {
-		out.capacity = float64(in.sc.LinkConfig("forward").Rate)
+		out.capacity = float64(run.LinkConfig(in.sc.LinkDirection("forward")).Rate)
 	}
 	for _, f := range fs {
 		evs := rec.Events

@@ -46,7 +46,7 @@ func flowEvents(t *testing.T, file string, seed uint64) ([]trace.Event, Options)
 		r := &Route{Path: path, Back: res.PathOf(path[len(path)-1], path[0]), Delay: res.LinkDelays()}
 		return c.Events, Options{Route: r, Delay: r.OneWay()}
 	}
-	return c.Events, Options{Delay: sc.LinkConfig("forward").Delay}
+	return c.Events, Options{Delay: run.LinkConfig(sc.LinkDirection("forward")).Delay}
 }
 
 // goldenCase is one golden diagram: a scenario drawn with some options,
