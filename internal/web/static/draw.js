@@ -225,7 +225,7 @@ export function drawLadder(canvas, m, v) {
       hits.push({ p, ...drawn });
       const side = x1 > x0 ? 1 : -1;
       labels.push({
-        prio: p.key === v.selected || p.key === v.hover ? 0 : 3,
+        prio: p.key === v.selected || p.key === v.hover ? 0 : p.tLost !== null ? 2 : 3,
         text: packetLabel(m, p, v, narrow),
         x: drawn.xs + side * 6 * k,
         y: Math.max(drawn.ys - fs * 0.6, top + fs * 0.6),
@@ -299,10 +299,10 @@ export function drawLadder(canvas, m, v) {
       }
     }
     // Its label, by the arrow's start; the selected or pointed-at
-    // packet's first.
+    // packet's first, then those of packets lost or dropped.
     const side = x1 > x0 ? 1 : -1;
     const pl = {
-      prio: p.key === v.selected || p.key === v.hover ? 0 : 3,
+      prio: p.key === v.selected || p.key === v.hover ? 0 : p.tLost !== null ? 2 : 3,
       text: packetLabel(m, p, v, narrow),
       x: x0 + side * 6 * k,
       y: Math.max(ys - fs * 0.6, top + fs * 0.6),
