@@ -87,7 +87,7 @@ func evaluate(t *testing.T, file, subject, row, want string) (string, bool) {
 				mine = append(mine, e)
 			}
 		}
-		d := diagram.Draw(mine, diagram.Options{ASCII: true, Delay: sc.LinkConfig("forward").Delay, Width: 1000})
+		d := diagram.Draw(mine, diagram.Options{ASCII: true, Delay: run.LinkConfig(sc.LinkDirection("forward")).Delay, Width: 1000})
 		return "(diagram)", strings.Contains(d, want)
 	case "trace":
 		var b bytes.Buffer

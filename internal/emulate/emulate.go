@@ -56,7 +56,7 @@ func CheckRates(sc *scenario.Scenario, force bool) (warnings []string, err error
 		for k, d := range []struct {
 			name string
 			rate int64
-		}{{l.ForwardName, l.Forward.Rate}, {l.ReverseName, l.Reverse.Rate}} {
+		}{{l.ForwardName, run.LinkConfig(l.Forward).Rate}, {l.ReverseName, run.LinkConfig(l.Reverse).Rate}} {
 			dir := [2]string{"forward", "reverse"}[k]
 			switch pps := d.rate / (8 * fullPacket); {
 			case d.rate == 0:

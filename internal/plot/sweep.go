@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	proto "tcpsim/internal/protocol"
+	"tcpsim/internal/run"
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/sweep"
 	"tcpsim/internal/validate"
@@ -117,10 +118,11 @@ func algorithm(f sweep.FlowInfo, fi int, pts []*scenario.Scenario, vals []string
 
 // dataDir returns the link direction carrying a flow's data.
 func dataDir(sc *scenario.Scenario, f *scenario.Flow) (data, acks link.Config) {
+	fwd, rev := run.LinkConfig(sc.LinkDirection("forward")), run.LinkConfig(sc.LinkDirection("reverse"))
 	if f.From == "b" {
-		return sc.LinkConfig("reverse"), sc.LinkConfig("forward")
+		return rev, fwd
 	}
-	return sc.LinkConfig("forward"), sc.LinkConfig("reverse")
+	return fwd, rev
 }
 
 // Header sizes for the models: IPv4 + TCP without options, IPv4 + UDP.

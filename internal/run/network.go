@@ -50,7 +50,7 @@ func (n *Network) buildNodes(streams sim.Streams, pool *link.Pool) error {
 			name     string
 			cfg      link.Config
 			from, to int
-		}{{ls.ForwardName, ls.Forward, a, b}, {ls.ReverseName, ls.Reverse, b, a}} {
+		}{{ls.ForwardName, LinkConfig(ls.Forward), a, b}, {ls.ReverseName, LinkConfig(ls.Reverse), b, a}} {
 			if err := d.cfg.Validate(); err != nil {
 				return fmt.Errorf("%s: %s %s: %w", sc.File, ls.Path, d.name, err)
 			}

@@ -98,9 +98,9 @@ func TestExplicitValueNeverDefaulted(t *testing.T) {
 // accepted and used, not replaced.
 func TestMeaningfulZeros(t *testing.T) {
 	s := mustParse(t, doc("seed: 0", "delay: 0\nqueue: 0\nqueue_bytes: 0\nloss: 0%\ncorrupt: 0", "bytes: 1MB\nread_rate: 0\nisn: 0\nstart: 0s", "count: 3"))
-	fwd := s.LinkConfig("forward")
-	if s.Seed != 0 || fwd.Delay != 0 || fwd.QueuePackets != 0 || fwd.QueueBytes != 0 || fwd.Loss.P != 0 {
-		t.Fatalf("link zeros: %+v", fwd)
+	fwd := s.LinkDirection("forward")
+	if s.Seed != 0 || *fwd.Delay != 0 || *fwd.Queue != 0 || *fwd.QueueBytes != 0 || fwd.Loss.P != 0 {
+		t.Fatalf("link zeros: delay %v queue %v queue_bytes %v loss %v", *fwd.Delay, *fwd.Queue, *fwd.QueueBytes, fwd.Loss.P)
 	}
 	f := s.Flows[0]
 	if f.Start != 0 || f.TCP.ReadRate != 0 || f.TCP.ISN == nil || *f.TCP.ISN != 0 {
@@ -312,7 +312,7 @@ func TestOverridesChecked(t *testing.T) {
 	}
 	s := mustParse(t, ge, Override{"link.loss.r", "5%"}, Override{"link.loss.p", "2%"}, Override{"link.loss.loss_bad", "40%"},
 		Override{"flows.video.datagram", "100"}, Override{"flows.file.isn", "7"}, Override{"report", "[link]"})
-	l := s.LinkConfig("forward").Loss
+	l := s.LinkDirection("forward").Loss
 	if l.R != 0.05 || l.P != 0.02 || l.LossBad != 0.4 || s.Flows[1].UDP.Datagram != 100 || *s.Flows[0].TCP.ISN != 7 || !slices.Equal(s.Report, []string{"link"}) {
 		t.Fatalf("overrides not applied: %+v %+v", l, s)
 	}

@@ -34,9 +34,9 @@ func TestParseGood(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fwd, rev := s.LinkConfig("forward"), s.LinkConfig("reverse")
-	if fwd.Rate != 10e6 || fwd.Delay != 20e6 || fwd.QueuePackets != 50 || fwd.Loss.P != 0.02 || rev.Loss.P != 0 || rev.Rate != 10e6 {
-		t.Fatalf("link: fwd %+v rev %+v", fwd, rev)
+	fwd, rev := s.LinkDirection("forward"), s.LinkDirection("reverse")
+	if *fwd.Rate != 10e6 || *fwd.Delay != 20e6 || *fwd.Queue != 50 || fwd.Loss.P != 0.02 || rev.Loss.P != 0 || *rev.Rate != 10e6 {
+		t.Fatalf("link: fwd rate %v delay %v queue %v loss %v; rev loss %v rate %v", *fwd.Rate, *fwd.Delay, *fwd.Queue, fwd.Loss.P, rev.Loss.P, *rev.Rate)
 	}
 	if f := s.Flows[0].TCP; f.Bytes != 1500000 || f.RecvBuffer != 65536 || f.MSS != 1460 || f.Congestion != "newreno" {
 		t.Fatalf("tcp flow %+v", f)
@@ -140,7 +140,7 @@ func TestOverrides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.LinkConfig("forward").Loss.P != 0.05 || s.LinkConfig("reverse").Delay != 7e6 || s.Flows[0].TCP.Congestion != "reno" || s.Flows[1].UDP.Count != 1 {
+	if s.LinkDirection("forward").Loss.P != 0.05 || *s.LinkDirection("reverse").Delay != 7e6 || s.Flows[0].TCP.Congestion != "reno" || s.Flows[1].UDP.Count != 1 {
 		t.Fatalf("overrides not applied: %+v", s)
 	}
 	for _, c := range []struct {

@@ -409,7 +409,7 @@ func write(res *run.Result, sections []string, format string) ([]byte, error) {
 
 // describe collects the scenario's Info.
 func describe(sc *scenario.Scenario) Info {
-	fwd, rev := sc.LinkConfig("forward"), sc.LinkConfig("reverse")
+	fwd, rev := run.LinkConfig(sc.LinkDirection("forward")), run.LinkConfig(sc.LinkDirection("reverse"))
 	in := Info{Name: sc.Name, Description: sc.Description, Seed: sc.Seed}
 	in.Link = LinkInfo{DelayS: fwd.Delay.Seconds(), ReverseDelayS: rev.Delay.Seconds(), LossMean: fwd.Loss.Mean(), LossModel: "bernoulli"}
 	if fwd.Rate > 0 {
@@ -447,8 +447,9 @@ func describe(sc *scenario.Scenario) Info {
 	in.Topology = sc.Topology()
 	in.Hosts, in.Routers = sc.HostNames(), sc.RouterNames()
 	for _, l := range sc.LinkSpecs() {
+		fwd, rev := run.LinkConfig(l.Forward), run.LinkConfig(l.Reverse)
 		in.Links = append(in.Links, TopoLinkInfo{Between: [2]string{l.A, l.B}, Path: l.Path,
-			Forward: linkInfo(l.Forward), Reverse: linkInfo(l.Reverse), QueuePackets: l.Forward.QueuePackets})
+			Forward: linkInfo(fwd), Reverse: linkInfo(rev), QueuePackets: fwd.QueuePackets})
 	}
 	return in
 }
