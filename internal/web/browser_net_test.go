@@ -298,6 +298,22 @@ func TestBrowserLinkSliderChoosesLink(t *testing.T) {
 	if len(got) < 10 {
 		t.Errorf("only %d table rows", len(got))
 	}
+	// The permalink keeps the link and its override: a new tab opened on
+	// it runs the same.
+	hash := eval[string](l, `location.hash`)
+	if !strings.Contains(hash, "link=1") || !strings.Contains(hash, "rate=16Mbps") {
+		t.Errorf("permalink %q: want link=1 and rate=16Mbps", hash)
+	}
+	l.run(chromedp.Navigate("about:blank"))
+	l.run(chromedp.Navigate(l.url + hash))
+	l.waitRuns(0)
+	l.settle()
+	if over := l.text("#overrides"); over != "Overrides: links[1].rate=16Mbps" {
+		t.Errorf("reopened from the permalink: overrides %q, want links[1].rate=16Mbps", over)
+	}
+	if again := l.pageCells(); fmt.Sprint(again) != fmt.Sprint(got) {
+		t.Error("reopened from the permalink: the tables differ")
+	}
 	// Another link: the sliders now change it, and the first link's
 	// override is gone.
 	n = l.runs()
