@@ -404,3 +404,38 @@ func TestBrowserParkingLotScreens(t *testing.T) {
 		l.noErrors()
 	}
 }
+
+// Every shipped topology opens, draws its network with queues and its
+// ladder with Hops for each flow, and steps without an error.
+func TestBrowserEveryTopology(t *testing.T) {
+	l := newLab(t, 1400, 1000)
+	l.open("")
+	for _, path := range []string{"networks/rtt-unfairness.yaml", "networks/wireless-last-hop.yaml"} {
+		n := l.runs()
+		l.setAndFire("#scenario", path, "change")
+		l.waitRuns(n)
+		l.settle()
+		if eval[bool](l, `document.getElementById("topo").hidden || document.getElementById("hops-field").hidden`) {
+			t.Errorf("%s: no network drawn or no Hops box", path)
+		}
+		flows := eval[[]string](l, `tcpsimPage.run.info.flows.map(f => f.name)`)
+		if !eval[bool](l, `document.getElementById("hops").checked`) {
+			l.click("#hops")
+		}
+		for _, f := range flows {
+			l.pickFlow(f)
+			l.settle() // the page may run again for this flow's rounds
+			l.seekTo(0.3 * eval[float64](l, `tcpsimPage.run.model.end`))
+			got := eval[lanes](l, `tcpsimPage.lanes`)
+			path := eval[[]string](l, fmt.Sprintf(`tcpsimPage.run.model.paths.get(%q).path`, f))
+			if strings.Join(got.Names, " ") != strings.Join(path, " ") && len(path) > 2 {
+				t.Errorf("flow %s: lanes %q, want its path %q", f, got.Names, path)
+			}
+			for range 20 {
+				l.key(kb.ArrowRight)
+			}
+		}
+		l.viewShot("lab-"+strings.TrimSuffix(filepath.Base(path), ".yaml")+"-hops", "#ladder-panel")
+	}
+	l.noErrors()
+}
