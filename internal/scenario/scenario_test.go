@@ -62,7 +62,7 @@ func TestMalformed(t *testing.T) {
 		{"unknown field", "queue: 50", "queeu: 50", []string{"bad.yaml:6:", `unknown field "queeu"`}},
 		{"queue not a number", "queue: 50", "queue: many", []string{"bad.yaml:6:10: link.queue: ", `"many" is not`, "whole number"}},
 		{"negative queue", "queue: 50", "queue: -1", []string{"bad.yaml:6:10: link.queue: ", "from 0 to"}},
-		{"bad protocol", "protocol: tcp", "protocol: sctp", []string{"bad.yaml:11", "flows[0].protocol", "tcp, udp, stop-and-wait, go-back-n, selective-repeat, rdt2.0, rdt2.1 or rdt2.2"}},
+		{"bad protocol", "protocol: tcp", "protocol: sctp", []string{"bad.yaml:11", "flows[0].protocol", "tcp, udp, stop-and-wait, go-back-n, selective-repeat, rdt2.0, rdt2.1, rdt2.2 or syn-flood"}},
 		{"bad congestion", "bytes: 1.5MB", "bytes: 1.5MB\n    congestion: westwood", []string{"bad.yaml:13", "flows[0].congestion", "newreno"}},
 		{"duplicate names", "name: video", "name: file", []string{"bad.yaml:14", "flows[1].name", "unique"}},
 		{"udp without rate", "    rate: 4Mbps\n", "", []string{"bad.yaml", "flows[1].rate", "send rate"}},
