@@ -106,7 +106,7 @@ var invariants = map[string]invariant{
 			if e.Flags != "SYN" {
 				continue
 			}
-			if !strings.HasSuffix(e.Ports, fmt.Sprintf("->%d", port)) || seen[e.Ports] {
+			if !strings.HasSuffix(e.Ports, fmt.Sprintf(" > %d", port)) || seen[e.Ports] {
 				t.Errorf("SYN ports %q: want a new source port to %d", e.Ports, port)
 			}
 			seen[e.Ports] = true
