@@ -30,7 +30,7 @@ func (t *tap) Receive(pkt link.Packet) {
 // 9293 §3.10.7.1; a packet for another address is not taken.
 func TestDemuxFourTuple(t *testing.T) {
 	eng := sim.New(16)
-	pool := link.NewPool(2048)
+	pool := link.NewPool()
 	h := New(b, pool)
 	out := &tap{}
 	h.Attach(link.NewPipe(eng, sim.NewStreams(1), "out", link.Config{}, out, pool))
