@@ -95,7 +95,7 @@ type Event struct {
 	Len     int    `json:"len,omitempty"`
 	Retrans bool   `json:"retrans,omitempty"`
 	// Ports are a TCP segment's source and destination ports
-	// ("49152->80"), given only for the flows whose server port other
+	// ("49152 > 80", as tcpdump writes them), given only for the flows whose server port other
 	// flows share, where the 4-tuple is what tells their connections
 	// apart (Kurose & Ross §3.2); "" (left out) otherwise.
 	Ports string `json:"ports,omitempty"`
