@@ -240,7 +240,7 @@ func (o *plotOptions) runs(ins []plotInput, po *plot.Options) (*plotRuns, error)
 			return nil, fmt.Errorf("%s: %w", in.file, err)
 		}
 		if !in.sc.Topology() {
-			out.capacity = float64(in.sc.LinkConfig("forward").Rate)
+			out.capacity = float64(run.LinkConfig(in.sc.LinkDirection("forward")).Rate)
 		}
 		for _, f := range fs {
 			evs := rec.Events
