@@ -42,6 +42,10 @@ const (
 	cBlue, cOrange, cGreen, cRed, cPurple, cBrown, cPink, cGrey = 0, 1, 2, 3, 4, 5, 6, 7
 )
 
+// LegendBelow is where every figure's legend goes: in columns below the
+// plot area, outside the axes. Tests check it.
+const LegendBelow = "below the plot area, outside the axes, in columns"
+
 // Kind is how a series is drawn.
 type Kind string
 
@@ -67,6 +71,7 @@ const (
 	Ring     = "ring"
 	Plus     = "plus"
 	Diamond  = "diamond"
+	ArrowUp  = "arrow-up" // a value running on above the axis
 )
 
 // Series is one set of data drawn one way.

@@ -293,7 +293,7 @@ func offScale(f *Figure, ps []*prepared) []Series {
 				p = q
 			}
 		}
-		m := Series{Kind: Points, Shape: Triangle, Color: s.Color}
+		m := Series{Kind: Points, Shape: ArrowUp, Color: s.Color}
 		above := false
 		for j := range s.X {
 			if s.Y[j] >= f.Y.Max {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"math"
 	"strconv"
 
 	"gonum.org/v1/plot"
@@ -63,26 +64,49 @@ const (
 	thumbWidth = 28 // points: a legend entry's line or glyph
 )
 
-// LegendBelow is where every figure's legend goes: in columns below the
-// plot area, outside the axes. Tests check it.
-const LegendBelow = "below the plot area, outside the axes, in columns"
-
 func glyph(shape string) draw.GlyphDrawer {
-	switch shape {
-	case Triangle:
-		return draw.TriangleGlyph{}
-	case Cross:
-		return draw.CrossGlyph{}
-	case Square:
-		return draw.SquareGlyph{}
-	case Ring:
-		return draw.RingGlyph{}
-	case Plus:
-		return draw.PlusGlyph{}
-	case Diamond:
-		return draw.PyramidGlyph{}
+	if shape == Circle || shape == "" {
+		return draw.CircleGlyph{}
 	}
-	return draw.CircleGlyph{}
+	return outline(shape)
+}
+
+// outline draws a marker's outline 2 points wide: gonum's glyphs are
+// drawn half a point wide, too thin to see from the back of a lecture
+// hall.
+type outline string
+
+// glyphWidth is the line width of an outlined marker.
+const glyphWidth = 2
+
+// DrawGlyph implements draw.GlyphDrawer.
+func (o outline) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	ls := draw.LineStyle{Color: sty.Color, Width: vg.Points(glyphWidth)}
+	r := sty.Radius
+	at := func(dx, dy float64) vg.Point { return vg.Point{X: pt.X + vg.Length(dx)*r, Y: pt.Y + vg.Length(dy)*r} }
+	switch string(o) {
+	case Cross:
+		c.StrokeLines(ls, []vg.Point{at(-1, -1), at(1, 1)}, []vg.Point{at(-1, 1), at(1, -1)})
+	case Plus:
+		c.StrokeLines(ls, []vg.Point{at(-1, 0), at(1, 0)}, []vg.Point{at(0, -1), at(0, 1)})
+	case Triangle:
+		c.StrokeLines(ls, []vg.Point{at(0, 1), at(-0.9, -0.6), at(0.9, -0.6), at(0, 1)})
+	case Square:
+		c.StrokeLines(ls, []vg.Point{at(-0.8, -0.8), at(0.8, -0.8), at(0.8, 0.8), at(-0.8, 0.8), at(-0.8, -0.8)})
+	case Diamond:
+		c.StrokeLines(ls, []vg.Point{at(0, 1), at(0.8, 0), at(0, -1), at(-0.8, 0), at(0, 1)})
+	case ArrowUp:
+		// An arrow pointing up from below pt: what runs on above the
+		// axis.
+		c.StrokeLines(ls, []vg.Point{at(0, -2.2), at(0, 0)}, []vg.Point{at(-0.8, -0.9), at(0, 0), at(0.8, -0.9)})
+	default: // Ring
+		var p vg.Path
+		p.Move(at(1, 0))
+		p.Arc(pt, r, 0, 2*math.Pi)
+		p.Close()
+		c.SetLineStyle(ls)
+		c.Stroke(p)
+	}
 }
 
 // style returns the line style of s.

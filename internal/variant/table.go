@@ -3,6 +3,7 @@ package variant
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -358,7 +359,69 @@ flows:
 			return append(as, rows...), err
 		},
 	},
-	{Exercise: "21-karn", Refused: "not yet: a variant would move the twice-lost segment; its invariant (no sample from a retransmitted segment) is checked on the shipped file"},
+	{
+		Exercise: "21-karn",
+		Vary: func(d *Draw) {
+			d.Pick("rate", 1, 2, 5, 10, 20) // Mbps
+			d.Int("delay", 5, 80)           // ms: 3·RTT under the 1 s minimum RTO
+			n := d.Int("segments", 6, 12)   // of 1000 bytes
+			d.Int("lost", 2, n-2)           // lost twice; not with the FIN
+		},
+		File: `# Exercise 21 (variant): Karn's rule. A segment that was retransmitted gives
+# no RTT sample: its ACK could answer either transmission (RFC 6298 §3).
+# Here data segment {{.lost}} is lost on purpose, and then its first
+# retransmission too, so the sender needs two timeouts; the window is two
+# segments.
+# {{.SeedLine}}
+# Question: when do the timeouts fire, and which RTO does each use? When
+# the ACK of the segment finally arrives, is there an RTT sample? When is
+# the next sample taken, and from which segment? What would go wrong if
+# the sender timed the retransmission from its first transmission?
+# Try: tcpsim run {{.Name}}-seed{{.Seed}}.yaml --trace - --trace-rtt | grep -E 'rtt|timer-fired|lost'
+name: ex21-karn-seed{{.Seed}}
+seed: {{.Seed}}
+until: 60s
+link:
+  rate: {{.rate}}Mbps
+  delay: {{.delay}}ms
+flows:
+  - name: file
+    protocol: tcp
+    bytes: {{.segments}}000
+    mss: 1000
+    initial_window: 2
+    recv_buffer: 2000
+faults:
+  - {flow: file, drop: data, segment: {{.lost}}}
+  - {flow: file, drop: data, segment: {{.lost}}, transmission: 2}
+`,
+		Answer: func(o *Outcome) ([]Answer, error) {
+			lost, err := o.firstLost()
+			if err != nil {
+				return nil, err
+			}
+			f1, arm, err := o.timeout(0)
+			if err != nil {
+				return nil, err
+			}
+			f2, _, err := o.timeout(1)
+			if err != nil {
+				return nil, err
+			}
+			ack, sample, err := o.karn(lost.Seq+uint32(lost.Len), f2)
+			if err != nil {
+				return nil, err
+			}
+			rtt, _, _, _ := RTTFields(sample)
+			return []Answer{
+				{"lost segment (twice)", fmt.Sprintf("seq=%d", o.relSeq(lost.Seq))},
+				{"first timeout", Secs(f1) + ", RTO " + Secs(f1-arm)},
+				{"second timeout", Secs(f2) + ", RTO " + Secs(f2-f1) + " (doubled, RFC 6298 §5.5)"},
+				{"ACK of the segment arrives", Secs(ack) + ": no RTT sample (Karn)"},
+				{"next RTT sample", Secs(sample.T) + ", R = " + Secs(rtt) + ", from a segment sent once"},
+			}, nil
+		},
+	},
 	{
 		Exercise: "22-backoff",
 		Vary: func(d *Draw) {
@@ -541,12 +604,137 @@ faults:
 			return append(as, rows...), err
 		},
 	},
-	{Exercise: "30-macroscopic-throughput", Refused: "not yet: a variant is a minute of simulated sawtooth (20 MB), over the budget of a 200-student sheet; its 0.75·W/RTT check runs on the shipped file"},
+	{
+		Exercise: "30-macroscopic-throughput",
+		Vary: func(d *Draw) {
+			every := d.Step("every", 200, 800, 50) // one data packet lost in every
+			d.Step("delay", 20, 75, 5)             // ms
+			// Mathis's window, sqrt(8/(3p)) segments, as the initial
+			// ssthresh: a short slow start; the path (100 Mbps) is far
+			// wider than the window, so the queue never fills.
+			d.Set("ssthresh", int(math.Round(math.Sqrt(8*float64(every)/3))))
+			d.Set("bytes", every*18) // KB: about 12 loss cycles
+		},
+		File: `# Exercise 30 (variant): the macroscopic throughput of TCP, 0.75·W/RTT (Kurose & Ross §3.7).
+# One long Reno transfer over a 100 Mbps path with {{.delay}} ms of delay each way
+# that never fills its queue; instead the link loses exactly one data
+# packet in {{.every}} (loss: {model: periodic, every: {{.every}}}), the periodic loss of
+# Mathis, Semke, Mahdavi and Ott's model (1997). Each loss is found by
+# three duplicate ACKs and halves the window: the window saws between
+# W/2 and W, and the average is 0.75·W.
+# {{.SeedLine}}
+# Question: from the trace, what is W, the window when a loss is found,
+# once the sawtooth is steady? Predict the goodput as 0.75·W·MSS/RTT and
+# compare. Then derive W from the loss rate alone (a cycle from W/2 to W
+# carries 3W²/8 segments, which must be 1/p = {{.every}}) and the throughput
+# 1.22·MSS/(RTT·√p) it gives, and compare with the run.
+# Try: tcpsim plot {{.Name}}-seed{{.Seed}}.yaml --out plots/
+name: ex30-macroscopic-throughput-seed{{.Seed}}
+seed: {{.Seed}}
+until: 600s
+link:
+  rate: 100Mbps
+  delay: {{.delay}}ms
+  forward:
+    loss: {model: periodic, every: {{.every}}}
+flows:
+  - name: file
+    protocol: tcp
+    congestion: reno
+    bytes: {{.bytes}}KB
+    recv_buffer: 4MiB
+    initial_ssthresh: {{.ssthresh}}
+`,
+		Answer: func(o *Outcome) ([]Answer, error) {
+			w := o.steadyW()
+			if w == 0 {
+				return nil, fmt.Errorf("%w: no steady sawtooth", errLesson)
+			}
+			rtt := 2 * float64(o.Int("delay")) / 1000
+			p := 1 / float64(o.Int("every"))
+			as := []Answer{
+				{"W, the window when a loss is found (median of the second half)", Segments(int64(w), 1460)},
+				{"0.75·W·MSS/RTT", fmt.Sprintf("%.2f Mbps", 0.75*w*8/rtt/1e6)},
+				{"W from the loss rate, sqrt(8/(3p))", fmt.Sprintf("%.1f segments", math.Sqrt(8/(3*p)))},
+				{"Mathis, 1.22·MSS/(RTT·√p)", fmt.Sprintf("%.2f Mbps", 1.22*1460*8/(rtt*math.Sqrt(p))/1e6)},
+			}
+			rows, err := o.Rows("file", "goodput", "retransmissions (fast)", "RTO expirations")
+			return append(as, rows...), err
+		},
+	},
 	{Exercise: "31-cc-bbr", Refused: "it compares three algorithms on one path; the lesson is the comparison, not a number per path"},
 	{Exercise: "31-cc-reno", Refused: "it compares three algorithms on one path; the lesson is the comparison, not a number per path"},
 	{Exercise: "31-cc-vegas", Refused: "it compares three algorithms on one path; the lesson is the comparison, not a number per path"},
 	{Exercise: "32-parallel-connections", Refused: "the applications' shares come from ten flows' many losses; no formula predicts a variant's goodputs"},
-	{Exercise: "36-cubic", Refused: "not yet: a variant would move W_max and the RTT; its K = ∛((W_max − cwnd_epoch)/C) check runs on the shipped file"},
+	{
+		Exercise: "36-cubic",
+		Vary: func(d *Draw) {
+			// RTT 100-200 ms: long enough that CUBIC's curve, not its
+			// Reno-friendly estimate (RFC 9438 §4.3), sets the window
+			// up to W_max.
+			delay := d.Step("delay", 50, 100, 5)   // ms
+			ss := d.Step("ssthresh", 120, 300, 20) // segments
+			rounds := d.Int("rounds", 3, 10)       // of congestion avoidance before the loss
+			d.Set("lost", ss*(2+rounds))
+			// The transfer must outlast the loss (slow start takes about
+			// 6 round trips from 10 segments), recovery and K (RFC 9438
+			// eq. 2) by 5 s, at about 0.8·ssthresh a round trip.
+			rtt := 2 * float64(delay) / 1000
+			k := math.Cbrt(0.3 * float64(ss) / 0.4)
+			dur := float64(7+rounds)*rtt + k + 5
+			d.Set("bytes", int(0.8*float64(ss)*1460/rtt*dur/1e3)) // KB
+		},
+		File: `# Exercise 36 (variant): TCP CUBIC after a loss (Kurose & Ross §3.7.1, RFC 9438).
+# One CUBIC transfer over a 100 Mbps path with {{.delay}} ms of delay each way and
+# a queue that never fills. Slow start stops at ssthresh = {{.ssthresh}} segments
+# (initial_ssthresh); one data segment (number {{.lost}}) is lost on purpose,
+# nothing else.
+# {{.SeedLine}}
+# Question: what is W_max, the window when the loss is found, and what
+# does CUBIC set ssthresh to (β_cubic = 0.7, RFC 9438 §4.6)? After fast
+# recovery the window follows W(t) = C·(t − K)³ + W_max with C = 0.4:
+# compute K = ∛((W_max − cwnd_epoch)/C) and predict when the window is
+# back at W_max. Where is the curve concave, where convex? How long would
+# Reno need to grow back to W_max?
+# Try: tcpsim plot {{.Name}}-seed{{.Seed}}.yaml --out plots/
+name: ex36-cubic-seed{{.Seed}}
+seed: {{.Seed}}
+until: 120s
+link:
+  rate: 100Mbps
+  delay: {{.delay}}ms
+  queue: 2000
+flows:
+  - name: file
+    protocol: tcp
+    congestion: cubic
+    bytes: {{.bytes}}KB
+    recv_buffer: 16MiB
+    initial_ssthresh: {{.ssthresh}}
+faults:
+  - {flow: file, drop: data, segment: {{.lost}}}
+`,
+		Answer: func(o *Outcome) ([]Answer, error) {
+			c, err := o.cubicEpoch()
+			if err != nil {
+				return nil, err
+			}
+			back := o.reaches(int64(c.wMax)-1, c.epoch)
+			if back < 0 {
+				return nil, fmt.Errorf("%w: the window never came back to W_max", errLesson)
+			}
+			rtt := 2 * float64(o.Int("delay")) / 1000
+			return []Answer{
+				{"loss found (third duplicate ACK)", Secs(c.detect)},
+				{"W_max", Segments(int64(c.wMax), 1460)},
+				{"ssthresh after the loss", Segments(c.ssthresh, 1460)},
+				{"congestion avoidance restarts", Secs(c.epoch) + " with cwnd " + Segments(int64(c.cwndEpoch), 1460)},
+				{"K", fmt.Sprintf("%.2f s", c.k)},
+				{"window back at W_max", Secs(back)},
+				{"Reno, from W_max/2 at one segment a round trip", fmt.Sprintf("%.1f s", c.wMax/1460/2*rtt)},
+			}, nil
+		},
+	},
 }
 
 // rdt3 is the entry of one of K&R Figure 3.16's ladders (exercises
@@ -856,4 +1044,80 @@ func (o *Outcome) rounds(rtt sim.Time, n int) []int {
 		w[i] = int(o.cwndAt(sim.Time(i+1)*rtt+rtt/2) / 1460)
 	}
 	return w
+}
+
+// karn returns when the client first hears an ACK at or past end after
+// t, and the client's first RTT sample after that ACK.
+func (o *Outcome) karn(end uint32, t sim.Time) (sim.Time, *trace.Event, error) {
+	var ack sim.Time = -1
+	for i := range o.Events {
+		e := &o.Events[i]
+		if e.T < t {
+			continue
+		}
+		if ack < 0 && e.Kind == trace.Deliver && e.Dir == "b->a" && strings.Contains(e.Flags, "ACK") && int32(e.Ack-end) >= 0 {
+			ack = e.T
+		}
+		if ack >= 0 && e.Kind == trace.RTT && e.T > ack && strings.HasPrefix(e.Detail, "client ") {
+			return ack, e, nil
+		}
+	}
+	return 0, nil, fmt.Errorf("%w: no ACK and sample after the retransmission", errLesson)
+}
+
+// steadyW returns W, the client's cwnd (bytes) just before each fast
+// recovery began, as the median of the second half of the recoveries:
+// the steady sawtooth; 0 if there are fewer than 6.
+func (o *Outcome) steadyW() float64 {
+	var ws []int64
+	for _, e := range o.Kind(trace.Recovery) {
+		if e.Value == 1 && strings.HasPrefix(e.Detail, "client") {
+			ws = append(ws, o.cwndAt(e.T-1))
+		}
+	}
+	if len(ws) < 6 {
+		return 0
+	}
+	ws = ws[len(ws)/2:]
+	slices.Sort(ws)
+	return float64(ws[len(ws)/2])
+}
+
+// cubicLoss is what a CUBIC sender did about its one loss.
+type cubicLoss struct {
+	detect, epoch   sim.Time
+	wMax, cwndEpoch float64 // bytes
+	ssthresh        int64
+	k               float64 // s, RFC 9438 eq. 2
+}
+
+// cubicEpoch finds the loss (ssthresh changes), W_max (cwnd just before)
+// and the start of the congestion avoidance epoch: the end of fast
+// recovery, where the inflated window falls back to ssthresh.
+func (o *Outcome) cubicEpoch() (cubicLoss, error) {
+	cw := o.clientCwnd()
+	var c cubicLoss
+	for i := 1; i < len(cw); i++ {
+		if c.detect == 0 && cw[i].Value2 != cw[i-1].Value2 {
+			c.detect, c.wMax, c.ssthresh = cw[i].T, float64(cw[i-1].Value), cw[i].Value2
+			continue
+		}
+		if c.detect != 0 && cw[i].Value < cw[i-1].Value-10*1460 {
+			c.epoch, c.cwndEpoch = cw[i].T, float64(cw[i].Value)
+			c.k = math.Cbrt((c.wMax - c.cwndEpoch) / 1460 / 0.4)
+			return c, nil
+		}
+	}
+	return c, fmt.Errorf("%w: no loss and recovery", errLesson)
+}
+
+// reaches returns when the client's cwnd first reaches w bytes after t,
+// or -1.
+func (o *Outcome) reaches(w int64, t sim.Time) sim.Time {
+	for _, e := range o.clientCwnd() {
+		if e.T > t && e.Value >= w {
+			return e.T
+		}
+	}
+	return -1
 }

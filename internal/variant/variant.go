@@ -107,7 +107,7 @@ type Variant struct {
 type Outcome struct {
 	Scenario *scenario.Scenario
 	Result   *run.Result
-	Events   []trace.Event // every event, RTT samples included
+	Events   []trace.Event // every event, RTT samples and recovery included
 	Values   map[string]any
 }
 
@@ -181,7 +181,7 @@ func (g Generator) Answers(v *Variant) ([]Answer, *Outcome, error) {
 		return nil, nil, fmt.Errorf("variant %s seed %d: %w", v.Exercise, v.Seed, err)
 	}
 	rec := &trace.Recorder{}
-	res, err := run.ScenarioWith(sc, sc.Seed, run.Options{Trace: rec, TraceRTT: true})
+	res, err := run.ScenarioWith(sc, sc.Seed, run.Options{Trace: rec, TraceRTT: true, TraceRecovery: true})
 	if err != nil {
 		return nil, nil, fmt.Errorf("variant %s seed %d: %w", v.Exercise, v.Seed, err)
 	}

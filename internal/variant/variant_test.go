@@ -241,6 +241,92 @@ var invariants = map[string]invariant{
 			t.Errorf("one round after ssthresh cwnd is %d, want within (%d+0.85 MSS, %d+1 MSS]", next, ss, ss)
 		}
 	},
+	// RFC 6298 §3 (Karn): no sample from the ACK of a retransmitted
+	// segment, and the next one measures a segment sent once (about
+	// 2·delay, not the seconds since the first transmission); §5.5: the
+	// second timeout waits twice the first RTO, max(1 s, SRTT + 4·RTTVAR).
+	"21-karn": func(t *testing.T, v *Variant, o *Outcome) {
+		f1, arm, err := o.timeout(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f2, _, err := o.timeout(1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rto := max(sim.Second, rfc6298(t, o, arm))
+		near(t, "first RTO", f1-arm, rto, 0)
+		near(t, "second RTO", f2-f1, 2*rto, 0)
+		lost, _ := o.firstLost()
+		ack, sample, err := o.karn(lost.Seq+uint32(lost.Len), f2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range o.Kind(trace.RTT) {
+			if strings.HasPrefix(e.Detail, "client ") && e.T >= f1 && e.T <= ack {
+				t.Errorf("an RTT sample at %v, between the first timeout and the ACK of the retransmission (%v)", e.T, ack)
+			}
+		}
+		d := 2 * ms(v, "delay")
+		if r := sim.Time(sample.Value); r < d || r > d+20*sim.Millisecond {
+			t.Errorf("next sample %v, want about 2·delay = %v", r, d)
+		}
+	},
+	// Mathis, Semke, Mahdavi and Ott (1997), K&R §3.7: under periodic
+	// loss p the steady window peaks at W = sqrt(8/(3p)) segments and the
+	// goodput is 0.75·W·MSS/RTT = 1.22·MSS/(RTT·√p). The measured W is
+	// within 5% of sqrt(8/(3p)); the goodput between 0.85 and 1 times
+	// both (the model leaves out the handshake, slow start and each
+	// recovery's round trip, which cost 5-12% over these ranges); no
+	// timeouts.
+	"30-macroscopic-throughput": func(t *testing.T, v *Variant, o *Outcome) {
+		p := 1 / float64(v.Values["every"].(int))
+		rtt := (2 * ms(v, "delay")).Seconds()
+		w := o.steadyW() / 1460
+		within(t, "W", w, math.Sqrt(8/(3*p)), 0.05)
+		f := flow(t, o, "file")
+		for _, ref := range []struct {
+			name string
+			bps  float64
+		}{{"0.75·W/RTT", 0.75 * w * 1460 * 8 / rtt}, {"Mathis", 1.22 * 1460 * 8 / (rtt * math.Sqrt(p))}} {
+			if r := f.Goodput / ref.bps; r < 0.85 || r > 1 {
+				t.Errorf("goodput %.0f is %.3f times %s (%.0f), want 0.85 to 1", f.Goodput, r, ref.name, ref.bps)
+			}
+		}
+		if f.TCP.RTOExpirations != 0 {
+			t.Errorf("%d timeouts", f.TCP.RTOExpirations)
+		}
+	},
+	// RFC 9438 eq. 1-2: from the epoch, cwnd follows W(t) = C·(t − K)³ +
+	// W_max with C = 0.4 and K = ∛((W_max − cwnd_epoch)/C); ssthresh is
+	// 0.7 of the flight (§4.6). Checked: ssthresh within a segment of
+	// 0.7·W_max; cwnd between W(t - RTT) and W(t + RTT) at K/2, K and K + 2 s.
+	"36-cubic": func(t *testing.T, v *Variant, o *Outcome) {
+		c, err := o.cubicEpoch()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := math.Abs(float64(c.ssthresh) - 0.7*c.wMax); d > 1460 {
+			t.Errorf("ssthresh %d, 0.7·W_max = %.0f", c.ssthresh, 0.7*c.wMax)
+		}
+		w := func(x float64) float64 { return 0.4*math.Pow(x-c.k, 3) + c.wMax/1460 }
+		rtt := (2 * ms(v, "delay")).Seconds()
+		end := o.Result.Flows[0].Start + o.Result.Flows[0].Completion
+		for _, x := range []float64{c.k / 2, c.k, c.k + 2} {
+			at := c.epoch + sim.Time(x*float64(sim.Second))
+			if at+sim.Time(rtt*float64(sim.Second)) > end {
+				t.Fatalf("the transfer ended at %v, before epoch + %.2f s + RTT", end, x)
+			}
+			got := float64(o.cwndAt(at)) / 1460
+			// §4.2 aims at W(t + RTT); t stands still while the sender
+			// is not cwnd-limited (§5.8), up to a round trip after
+			// recovery: cwnd lies between W(t - RTT) and W(t + RTT),
+			// give or take a segment and a half.
+			if got < w(x-rtt)-1.5 || got > w(x+rtt)+1.5 {
+				t.Errorf("cwnd %.1f segments at epoch + %.2f s, W(t - RTT) = %.1f, W(t + RTT) = %.1f (K %.2f s, W_max %.1f)", got, x, w(x-rtt), w(x+rtt), c.k, c.wMax/1460)
+			}
+		}
+	},
 	"26-kr-reno-textbook":  krFigure(true),
 	"26-kr-tahoe-textbook": krFigure(false),
 	// RFC 1071: two flips in one 16-bit word's bit position, one set
