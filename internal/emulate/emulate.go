@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/run"
 	"tcpsim/internal/scenario"
 )
@@ -112,8 +113,12 @@ func CheckFlows(sc *scenario.Scenario, cmds []Command) error {
 		f := &sc.Flows[i]
 		path := fmt.Sprintf("flows[%d]", i)
 		if f.TCP == nil && f.UDP == nil && !on[f.From] && !on[f.To] {
-			return sc.ErrAt(fmt.Sprintf("flow %s is %s: tcpsim emulate carries tcp and udp flows by the real kernel's sockets (built-in peers), and %s is tcpsim's own protocol, which no kernel speaks: "+
-				"simulate it (tcpsim run), or carry it with --run %s='COMMAND'", f.Name, f.Protocol, f.Protocol, f.From),
+			why := "it has none for " + f.Protocol
+			if proto.IsFamily(f.Protocol, proto.RDT) {
+				why = f.Protocol + " is tcpsim's own protocol, which no kernel speaks"
+			}
+			return sc.ErrAt(fmt.Sprintf("flow %s is %s: tcpsim emulate carries tcp and udp flows by the real kernel's sockets (built-in peers), and %s: "+
+				"simulate it (tcpsim run), or carry it with --run %s='COMMAND'", f.Name, f.Protocol, why, f.From),
 				path+".protocol", path)
 		}
 		n, at := 1, path+".name"
