@@ -160,7 +160,7 @@ func (r *relay) loop() {
 func (r *relay) readAll() {
 	for i, fd := range r.fds {
 		for {
-			b := r.pool.Get()
+			b := r.pool.Get(2048)
 			b = b[:cap(b)]
 			n, err := unix.Read(fd, b)
 			if err != nil {

@@ -34,6 +34,15 @@ type Options struct {
 	// or leaves loss recovery (fast recovery), for plots that shade it.
 	// Off by default, so that traces without it stay as they were.
 	TraceRecovery bool
+	// PoisonBuffers checks the packet buffers' life (link.Pool's poison
+	// mode): a buffer returned twice or written after its return panics,
+	// one read after its return holds poison that fails its checksum.
+	// For tests: it costs a pass over every buffer at each return.
+	PoisonBuffers bool
+	// QueueDelay measures every flow's queueing delays
+	// (FlowResult.QueueDelay): a histogram per flow, filled at its
+	// receiving host. Sweeps turn it on for their queue-delay metrics.
+	QueueDelay bool
 }
 
 // tracer turns model callbacks into trace events.

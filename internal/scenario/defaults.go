@@ -120,6 +120,7 @@ func Defaults() []Default {
 		{"tcp flow", "syn_cookies", "false", "a SYN that finds the backlog full is dropped; true = answered with a SYN cookie (RFC 4987 §3.6), as Linux's net.ipv4.tcp_syncookies = 1 does"},
 		{"tcp flow", "synack_retries", "5", "retransmissions of the server's SYN-ACK before it gives the half-open connection up, Linux net.ipv4.tcp_synack_retries"},
 		{"udp flow", "datagram", "1200", "payload bytes, as QUIC (RFC 9000 §14): fits the IPv6 minimum MTU of 1280 with headers"},
+		{"udp flow", "arrivals", "constant", "constant: one datagram every datagram·8/rate seconds; poisson: exponential gaps of that mean, drawn from the flow's stream flows/NAME/send-times (K&R §3.6.1)"},
 		{"udp flow", "checksum", "true", "the UDP checksum is optional in IPv4 (RFC 768); on by default"},
 		{"rdt flow", "window", "", "absent: 1 for stop-and-wait (the only value it takes); go-back-n and selective-repeat require it"},
 		{"rdt flow", "seq_bits", "", "absent: 1 for stop-and-wait; otherwise the fewest bits that are correct for the window (go-back-n: window ≤ 2^k - 1; selective-repeat: window ≤ 2^(k-1), K&R §3.4.4)"},

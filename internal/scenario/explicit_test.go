@@ -123,7 +123,7 @@ func TestAbsentTakesDefaultExplicitIsUsed(t *testing.T) {
 	if !reflect.DeepEqual(want, *tcp) {
 		t.Errorf("tcp defaults:\n got %+v\nwant %+v", *tcp, want)
 	}
-	if (*udp != UDPFlow{Count: 10, Datagram: 1200, Rate: 1e6, Checksum: true}) {
+	if (*udp != UDPFlow{Count: 10, Datagram: 1200, Rate: 1e6, Checksum: true, Arrivals: ArrivalsConstant}) {
 		t.Errorf("udp defaults: %+v", *udp)
 	}
 	if s.Until != Duration(60e9) || s.MaxEvents != 50_000_000 || s.Seed != 0 || !slices.Equal(s.Report, []string{"flows", "link"}) || s.Flows[0].From != "a" {
@@ -143,7 +143,7 @@ func TestInapplicableFields(t *testing.T) {
 	for _, c := range []struct {
 		name, src, want string
 	}{
-		{"udp congestion", docUDP("count: 1\ncongestion: reno"), "x.yaml:12:5: flows[1].congestion: field congestion does not apply to a udp flow (udp fields: name, protocol, from, to, start, bytes, count, datagram, rate, checksum, repeat)"},
+		{"udp congestion", docUDP("count: 1\ncongestion: reno"), "x.yaml:12:5: flows[1].congestion: field congestion does not apply to a udp flow (udp fields: name, protocol, from, to, start, bytes, count, datagram, rate, checksum, arrivals, repeat)"},
 		{"udp mss", docUDP("count: 1\nmss: 1000"), "flows[1].mss: field mss does not apply to a udp flow"},
 		{"udp recv_buffer", docUDP("count: 1\nrecv_buffer: 1MB"), "flows[1].recv_buffer: field recv_buffer does not apply to a udp flow"},
 		{"udp read_rate", docUDP("count: 1\nread_rate: 1Mbps"), "flows[1].read_rate: field read_rate does not apply to a udp flow"},
@@ -278,7 +278,7 @@ func TestOverridesChecked(t *testing.T) {
 		o         Override
 		want      string
 	}{
-		{"udp mss", plain, Override{"flows.video.mss", "1000"}, "flows.video.mss: field mss does not apply to a udp flow (udp fields: name, protocol, from, to, start, bytes, count, datagram, rate, checksum, repeat)"},
+		{"udp mss", plain, Override{"flows.video.mss", "1000"}, "flows.video.mss: field mss does not apply to a udp flow (udp fields: name, protocol, from, to, start, bytes, count, datagram, rate, checksum, arrivals, repeat)"},
 		{"tcp rate", plain, Override{"flows.file.rate", "1Mbps"}, "field rate does not apply to a tcp flow"},
 		{"seed", plain, Override{"seed", "9"}, "seed: the seed is not a parameter: use --seeds"},
 		{"loss r on a plain loss", plain, Override{"link.loss.r", "5%"}, "link.loss.r: link.loss is a plain percentage (or absent) in the file, so it has no field r: write the loss model in the file"},

@@ -423,5 +423,6 @@ func udpFields() []field[UDPFlow] {
 		sizeField("datagram", 8, 65507, "1200", func(f *UDPFlow, v Size) { f.Datagram = v }),
 		rateField("rate", "", func(f *UDPFlow, v Rate) { f.Rate = v }),
 		boolField("checksum", func(f *UDPFlow, v bool) { f.Checksum = v }),
+		enumField("arrivals", []string{ArrivalsConstant, ArrivalsPoisson}, func(f *UDPFlow, v string) { f.Arrivals = v }),
 	}
 }

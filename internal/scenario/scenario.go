@@ -255,7 +255,21 @@ type UDPFlow struct {
 	Datagram Size
 	Rate     Rate
 	Checksum bool
+	// Arrivals is how sends are spaced: ArrivalsConstant (every
+	// Datagram·8/Rate seconds) or ArrivalsPoisson (exponential gaps of
+	// that mean: a Poisson process of rate Rate/(Datagram·8) datagrams
+	// per second, as K&R §3.6.1's senders and an M/D/1 queue's arrivals).
+	Arrivals string
 }
+
+// The UDP arrival processes (UDPFlow.Arrivals).
+const (
+	ArrivalsConstant = "constant"
+	ArrivalsPoisson  = "poisson"
+)
+
+// Poisson reports whether the flow's sends form a Poisson process.
+func (u *UDPFlow) Poisson() bool { return u.Arrivals == ArrivalsPoisson }
 
 // DelAck is the delayed-ACK setting: false (off), true (on, 200 ms) or a
 // duration (on, with that timer).

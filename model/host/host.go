@@ -28,6 +28,13 @@ type DropSink interface {
 	ChecksumDrop()
 }
 
+// DelaySink is told the queueing delay (link.Packet.Queued, in
+// nanoseconds) of every packet of its flow that arrives at the host,
+// before the host verifies it.
+type DelaySink interface {
+	Arrived(queued int64)
+}
+
 // Counters are a host's receive-side drops that no endpoint saw.
 type Counters struct {
 	IPHeaderErrors int64 // bad IPv4 header (checksum, version, length)
@@ -77,7 +84,10 @@ type Host struct {
 	// that matches none goes to the port's binding (a listener), if any.
 	conns map[connKey]TCPEndpoint
 	sinks []DropSink // by flow tag
-	c     Counters
+	// delays are the DelaySinks by flow tag; nil when none was set, so
+	// that a run without them pays one comparison per packet.
+	delays []DelaySink
+	c      Counters
 	// Decoded headers handed to endpoints by pointer; kept here so that
 	// they do not escape to the heap once per packet.
 	th wire.TCP
@@ -172,6 +182,16 @@ func (h *Host) SetDropSink(flow int32, s DropSink) {
 	h.sinks[flow] = s
 }
 
+// SetDelaySink registers who is told the queueing delay of the packets
+// tagged flow that arrive here (at a flow's receiving host: its
+// packets' queueing delays from sender to receiver).
+func (h *Host) SetDelaySink(flow int32, s DelaySink) {
+	for int(flow) >= len(h.delays) {
+		h.delays = append(h.delays, nil)
+	}
+	h.delays[flow] = s
+}
+
 // ArrivingECN returns, while a packet is being delivered to an endpoint,
 // the ECN field of its IPv4 header (RFC 3168 §5): wire.ECNCE if a queue
 // marked it.
@@ -222,6 +242,9 @@ func (h *Host) Stream() *payload.Memo { return &h.stream }
 
 // Receive implements link.Receiver: verify, demultiplex, deliver, recycle.
 func (h *Host) Receive(pkt link.Packet) {
+	if h.delays != nil && pkt.Flow >= 0 && int(pkt.Flow) < len(h.delays) && h.delays[pkt.Flow] != nil {
+		h.delays[pkt.Flow].Arrived(pkt.Queued)
+	}
 	h.deliver(&pkt)
 	h.stream.Forget()
 	h.pool.Put(pkt.Buf)
@@ -287,7 +310,7 @@ func (h *Host) refuse(ip *wire.IPv4, flow int32, n int) {
 		return // a RST gets none; a host with no link has nowhere to send it
 	}
 	h.c.ResetsSent++
-	buf := wire.BuildTCP(h.pool.Get(), wire.IPv4{Src: h.Addr, Dst: ip.Src}, &rst, nil)
+	buf := wire.BuildTCP(h.pool.Get(wire.IPv4HeaderLen+wire.TCPLen(&rst, 0)), wire.IPv4{Src: h.Addr, Dst: ip.Src}, &rst, nil)
 	h.Send(link.Packet{Buf: buf, Flow: flow})
 }
 

@@ -91,12 +91,13 @@ func (c *Conn) Output(th *wire.TCP, data []byte) {
 		ip.ECN = wire.ECNECT0
 	}
 	var buf []byte
+	b := c.h.Pool().Get(wire.IPv4HeaderLen + wire.TCPLen(th, len(data)))
 	if sum, ok := c.ep.PayloadSum(); len(data) == 0 {
-		buf = wire.BuildTCPSum(c.h.Pool().Get(), ip, th, nil, 0) // no payload: nothing to sum
+		buf = wire.BuildTCPSum(b, ip, th, nil, 0) // no payload: nothing to sum
 	} else if ok {
-		buf = wire.BuildTCPSum(c.h.Pool().Get(), ip, th, data, sum)
+		buf = wire.BuildTCPSum(b, ip, th, data, sum)
 	} else {
-		buf = wire.BuildTCP(c.h.Pool().Get(), ip, th, data)
+		buf = wire.BuildTCP(b, ip, th, data)
 	}
 	if c.obs != nil {
 		c.obs.TCPEvent(tcp.EvSegment, tcp.Note{Header: th, Len: len(data), Retrans: c.ep.Retransmitting()})

@@ -73,7 +73,7 @@ func (f *Flood) send(k uint64) {
 	src[2], src[3] = uint8(v>>8), uint8(v)
 	th := wire.TCP{SrcPort: uint16(1024 + r.IntN(65536-1024)), DstPort: f.cfg.DstPort, Seq: r.Uint32(),
 		Flags: wire.FlagSYN, Window: 1024, WScale: -1}
-	buf := wire.BuildTCP(f.h.Pool().Get(), wire.IPv4{Src: src, Dst: f.cfg.Dst, ID: uint16(k)}, &th, nil)
+	buf := wire.BuildTCP(f.h.Pool().Get(wire.IPv4HeaderLen+wire.TCPLen(&th, 0)), wire.IPv4{Src: src, Dst: f.cfg.Dst, ID: uint16(k)}, &th, nil)
 	f.sent++
 	f.LastAt = f.eng.Now()
 	f.h.Send(link.Packet{Buf: buf, Flow: f.cfg.Flow})

@@ -289,7 +289,7 @@ func (l *Listener) synAck(k remoteKey, iss, irs uint32, flow int32) {
 }
 
 func (l *Listener) send(k remoteKey, h *wire.TCP, flow int32) {
-	buf := wire.BuildTCP(l.h.Pool().Get(), wire.IPv4{Src: l.h.Addr, Dst: k.addr}, h, nil)
+	buf := wire.BuildTCP(l.h.Pool().Get(wire.IPv4HeaderLen+wire.TCPLen(h, 0)), wire.IPv4{Src: l.h.Addr, Dst: k.addr}, h, nil)
 	l.h.Send(link.Packet{Buf: buf, Flow: flow})
 }
 

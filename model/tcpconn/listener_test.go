@@ -52,7 +52,7 @@ type listenBench struct {
 
 func newListenBench(cfg ListenerConfig) *listenBench {
 	eng := sim.New(64)
-	pool := link.NewPool(2048)
+	pool := link.NewPool()
 	b := host.New(server, pool)
 	tap := &wireTap{}
 	b.Attach(link.NewPipe(eng, sim.NewStreams(1), "b->net", link.Config{}, tap, pool))
