@@ -199,14 +199,8 @@ func (o *analyzeOptions) plot(file string, c *analyze.Conn, title string, readEr
 	if err != nil {
 		return errors.Join(err, readErr)
 	}
-	for _, fg := range figs {
-		files, err := plot.Render(fg, o.out)
-		for _, f := range files {
-			fmt.Fprintln(o.stdout, "wrote", f)
-		}
-		if err != nil {
-			return err
-		}
+	if err := renderFigures(o.stdout, figs, o.out); err != nil {
+		return err
 	}
 	return readErr
 }

@@ -344,10 +344,16 @@ func (o *plotOptions) write(rs *plotRuns, po plot.Options) error {
 		}
 		figs = append(figs, f)
 	}
+	return renderFigures(o.stdout, figs, o.out)
+}
+
+// renderFigures renders each figure into dir (PNG and SVG), saying which
+// files it wrote, up to the first that fails.
+func renderFigures(w io.Writer, figs []*plot.Figure, dir string) error {
 	for _, fg := range figs {
-		files, err := plot.Render(fg, o.out)
+		files, err := plot.Render(fg, dir)
 		for _, f := range files {
-			fmt.Fprintln(o.stdout, "wrote", f)
+			fmt.Fprintln(w, "wrote", f)
 		}
 		if err != nil {
 			return err

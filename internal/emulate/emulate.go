@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/run"
 	"tcpsim/internal/scenario"
 )
@@ -70,19 +71,10 @@ func CheckRates(sc *scenario.Scenario, force bool) (warnings []string, err error
 	}
 	for i := range sc.Flows {
 		f := &sc.Flows[i]
-		path := fmt.Sprintf("flows[%d]", i)
-		// The built-in peers are real sockets on ports of their own:
-		// a forged-source flood, a closed port or a shared one are the
-		// simulator's (never forced: the run would not be the scenario).
-		switch {
-		case f.Flood != nil:
-			return warnings, sc.ErrAt(fmt.Sprintf("flow %s is a syn-flood: emulate carries tcp and udp flows between real sockets, and forges no sources; run it with tcpsim run", f.Name), path+".protocol", path)
-		case f.TCP != nil && (!f.TCP.Listen || f.TCP.Port != 0):
-			return warnings, sc.ErrAt(fmt.Sprintf("flow %s names its server's port or a closed one: emulate's peers listen on ports of their own; run it with tcpsim run", f.Name), path+".listen", path+".port", path)
-		}
 		if f.UDP == nil || f.UDP.Rate <= 0 {
 			continue
 		}
+		path := fmt.Sprintf("flows[%d]", i)
 		if pps := int64(f.UDP.Rate) / (8 * (int64(f.UDP.Datagram) + udpOverhead)); pps > MaxPacketRate {
 			over(fmt.Sprintf("flow %s sends %d datagrams/s (%g Mbps of %d-byte datagrams), over %d/s", f.Name, pps, float64(f.UDP.Rate)/1e6, int64(f.UDP.Datagram), MaxPacketRate),
 				path+".rate", path)
@@ -101,7 +93,9 @@ const MaxFlows = 32
 // made: a command for a host the scenario lacks or an empty one; a flow
 // that no command carries and that has no built-in peers (an rdt flow:
 // tcpsim's own protocol, which no kernel speaks), located at its
-// protocol; and more than MaxFlows flows, located at the flow (or its
+// protocol; a syn-flood (forged sources) and a TCP flow that names its
+// server's port or a closed one (the peers listen on ports of their
+// own), carried or not; and more than MaxFlows flows, located at the flow (or its
 // repeat's count) that goes over. Repeated TCP and UDP flows are carried
 // member by member, each by built-in peers of its own.
 func CheckFlows(sc *scenario.Scenario, cmds []Command) error {
@@ -120,9 +114,23 @@ func CheckFlows(sc *scenario.Scenario, cmds []Command) error {
 	for i := range sc.Flows {
 		f := &sc.Flows[i]
 		path := fmt.Sprintf("flows[%d]", i)
+		// The built-in peers are real sockets on ports of their own:
+		// a forged-source flood, a closed port or a shared one are the
+		// simulator's (a command carries none of them either: the run
+		// would not be the scenario).
+		switch {
+		case f.Flood != nil:
+			return sc.ErrAt(fmt.Sprintf("flow %s is a syn-flood: emulate carries tcp and udp flows between real sockets, and forges no sources; run it with tcpsim run", f.Name), path+".protocol", path)
+		case f.TCP != nil && (!f.TCP.Listen || f.TCP.Port != 0):
+			return sc.ErrAt(fmt.Sprintf("flow %s names its server's port or a closed one: emulate's peers listen on ports of their own; run it with tcpsim run", f.Name), path+".listen", path+".port", path)
+		}
 		if f.TCP == nil && f.UDP == nil && !on[f.From] && !on[f.To] {
-			return sc.ErrAt(fmt.Sprintf("flow %s is %s: tcpsim emulate carries tcp and udp flows by the real kernel's sockets (built-in peers), and %s is tcpsim's own protocol, which no kernel speaks: "+
-				"simulate it (tcpsim run), or carry it with --run %s='COMMAND'", f.Name, f.Protocol, f.Protocol, f.From),
+			why := "it has none for " + f.Protocol
+			if proto.IsFamily(f.Protocol, proto.RDT) {
+				why = f.Protocol + " is tcpsim's own protocol, which no kernel speaks"
+			}
+			return sc.ErrAt(fmt.Sprintf("flow %s is %s: tcpsim emulate carries tcp and udp flows by the real kernel's sockets (built-in peers), and %s: "+
+				"simulate it (tcpsim run), or carry it with --run %s='COMMAND'", f.Name, f.Protocol, why, f.From),
 				path+".protocol", path)
 		}
 		n, at := 1, path+".name"

@@ -158,6 +158,10 @@ func TestCheckFlows(t *testing.T) {
 	}{
 		{"rdt", head + "  - {name: f, protocol: tcp, bytes: 1KB}\n  - {name: sw, protocol: stop-and-wait, count: 3}\n", nil,
 			"w.yaml:6:16: flows[1].protocol: flow sw is stop-and-wait: tcpsim emulate carries tcp and udp flows by the real kernel's sockets (built-in peers), and stop-and-wait is tcpsim's own protocol, which no kernel speaks: simulate it (tcpsim run), or carry it with --run a='COMMAND'"},
+		{"syn-flood", head + "  - {name: fl, protocol: syn-flood, rate: 200/s, count: 10, port: 80}\n", nil,
+			"w.yaml:5:16: flows[0].protocol: flow fl is a syn-flood: emulate carries tcp and udp flows between real sockets, and forges no sources; run it with tcpsim run"},
+		{"a server's port", head + "  - {name: f, protocol: tcp, bytes: 1KB, port: 80}\n", nil,
+			"w.yaml:5:42: flows[0].port: flow f names its server's port or a closed one: emulate's peers listen on ports of their own"},
 		{"rdt carried by a command", head + "  - {name: sw, protocol: go-back-n, count: 3, window: 4}\n", []Command{{Host: "b", Argv: []string{"server"}}}, ""},
 		{"repeated tcp", head + "  - {name: web, protocol: tcp, bytes: 1KB, repeat: {count: 32, every: 10ms}}\n", nil, ""},
 		{"repeated udp", head + "  - {name: u, protocol: udp, count: 5, rate: 1Mbps, repeat: {count: 3, every: exp(5ms)}}\n", nil, ""},

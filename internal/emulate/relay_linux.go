@@ -141,64 +141,79 @@ func (r *relay) loop() {
 			break
 		}
 		r.drainNotes()
-		for i, fd := range r.fds {
-			for {
-				b := r.pool.Get(2048)
-				b = b[:cap(b)]
-				n, err := unix.Read(fd, b)
-				if err != nil {
-					r.pool.Put(b)
-					if errors.Is(err, unix.EINTR) {
-						continue
-					}
-					break // EAGAIN: nothing more now
-				}
-				r.eng.RunTo(max(r.now(), r.eng.Now()))
-				r.em.Packets++
-				r.place(i, b[:n])
-			}
-		}
+		r.readAll()
 		now := max(r.now(), r.eng.Now())
 		r.eng.RunTo(now)
 		if d := r.now() - stepStart; d > stallOver {
 			r.stall(d)
 		}
-		// Spin within a budget: a relay that spins all the time (a busy
-		// link, a release every 120 µs at 100 Mbps) would take a CPU from
-		// everything else. Past the budget it sleeps to the release time
-		// itself and pays the wake-up latency instead.
-		if now-r.window >= spinWindow {
-			r.window, r.spun = now, 0
-		}
-		margin := r.wake.margin()
-		if r.spun >= spinBudget {
-			margin = 0
-		}
-		at, pending := r.wakeAt(now, margin)
-		if at > now {
-			timeout := at - now
-			ts := unix.NsecToTimespec(int64(timeout))
-			before := r.now()
-			n, _ := unix.Ppoll(pfds, &ts, nil)
-			r.woke, r.wokeAt = true, r.now()
-			if n == 0 {
-				over := r.now() - before - timeout
-				r.wake.record(over)
-				r.overs.Record(int64(max(over, 0)))
-				if over > stallOver {
-					r.stall(over)
-				}
-			}
-		} else {
-			r.woke = false
-			if pending {
-				r.spun += r.now() - stepStart
-			}
-		}
+		r.wait(now, stepStart, pfds)
 		stepStart = r.now()
 	}
 	r.eng.RunTo(max(r.now(), r.eng.Now()))
 	r.drainNotes()
+}
+
+// readAll reads every packet waiting on the hosts' TUN devices and puts
+// each on its host's link at the instant it was read (the engine first
+// run up to that instant).
+func (r *relay) readAll() {
+	for i, fd := range r.fds {
+		for {
+			b := r.pool.Get(2048)
+			b = b[:cap(b)]
+			n, err := unix.Read(fd, b)
+			if err != nil {
+				r.pool.Put(b)
+				if errors.Is(err, unix.EINTR) {
+					continue
+				}
+				break // EAGAIN: nothing more now
+			}
+			r.eng.RunTo(max(r.now(), r.eng.Now()))
+			r.em.Packets++
+			r.place(i, b[:n])
+		}
+	}
+}
+
+// wait sleeps in ppoll on the TUN devices until the relay should look at
+// the engine again (wakeAt), measuring how late the sleep woke, or
+// returns at once to spin, counting the step (begun at stepStart) against
+// the spin budget.
+func (r *relay) wait(now, stepStart sim.Time, pfds []unix.PollFd) {
+	// Spin within a budget: a relay that spins all the time (a busy
+	// link, a release every 120 µs at 100 Mbps) would take a CPU from
+	// everything else. Past the budget it sleeps to the release time
+	// itself and pays the wake-up latency instead.
+	if now-r.window >= spinWindow {
+		r.window, r.spun = now, 0
+	}
+	margin := r.wake.margin()
+	if r.spun >= spinBudget {
+		margin = 0
+	}
+	at, pending := r.wakeAt(now, margin)
+	if at > now {
+		timeout := at - now
+		ts := unix.NsecToTimespec(int64(timeout))
+		before := r.now()
+		n, _ := unix.Ppoll(pfds, &ts, nil)
+		r.woke, r.wokeAt = true, r.now()
+		if n == 0 {
+			over := r.now() - before - timeout
+			r.wake.record(over)
+			r.overs.Record(int64(max(over, 0)))
+			if over > stallOver {
+				r.stall(over)
+			}
+		}
+	} else {
+		r.woke = false
+		if pending {
+			r.spun += r.now() - stepStart
+		}
+	}
 }
 
 // wakeAt returns when the relay should look at the engine again: at its
