@@ -82,7 +82,7 @@ after that segment was sent. --units segments counts in MSS. --from and
   tcpsim plot ex:26-kr-reno --vary flows.file.congestion=tahoe,reno,newreno --out plots/
   tcpsim plot ex:05 --out plots/
   tcpsim plot ex:27-aimd-convergence --flow all --bin 1s --out plots/
-  tcpsim plot ex:11-rdt-go-back-n-loss --flow gbn --to 2s --out plots/`,
+  tcpsim plot ex:11-rdt-go-back-n-loss --from 0.05s --to 0.25s --out plots/`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.seedSet = cmd.Flags().Changed("seed")

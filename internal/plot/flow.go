@@ -228,7 +228,9 @@ func timeSequence(ps []*prepared, o Options, xLabel, unit string) *Figure {
 			}
 		}
 	}
-	f.fitIn(o, true)
+	// Sequence numbers are no size: a window shows the ones it holds,
+	// not the axis from 0.
+	f.fitIn(o, !o.windowed())
 	return f
 }
 

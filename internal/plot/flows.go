@@ -134,8 +134,8 @@ func FairnessFigure(a, b Run, o Options, bin sim.Time, capacity float64) (*Figur
 	ra, rb := flowview.Throughput(a.Events, bin, end), flowview.Throughput(b.Events, bin, end)
 	names := shortNames([]Run{a, b})
 	f := &Figure{Name: o.Name + "-" + KindFairness,
-		Title: fmt.Sprintf("%s: fairness, %s against %s (each point one %v)", o.Title, names[1], names[0], bin),
-		X:     Axis{Label: names[0] + " throughput (Mbps)"}, Y: Axis{Label: names[1] + " throughput (Mbps)"}}
+		Title: fmt.Sprintf("%s: fairness, %s against %s (a point per %v)", o.Title, names[1], names[0], bin),
+		X:     Axis{Label: names[0] + " throughput (Mbps)"}, Y: Axis{Label: names[1] + " throughput (Mbps)"}, Square: true}
 	path := Series{Label: "throughputs, bin by bin", Kind: LinePoints, Shape: Circle, Color: cBlue}
 	// Whole bins inside [from, to]: a bin a flow only starts or ends in
 	// would read as a share it never had.
@@ -226,7 +226,7 @@ func Packets(r Run, o Options) (*Figure, error) {
 	if len(f.Series) == 0 {
 		return nil, fmt.Errorf("plot: %s sent no packet", r.Label)
 	}
-	f.fitIn(o, true)
+	f.fitIn(o, !o.windowed()) // packet numbers in a window: the ones it holds
 	return f, nil
 }
 

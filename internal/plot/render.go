@@ -62,6 +62,10 @@ const (
 	legendPad  = 6  // points around the legend
 	legendGap  = 18 // points between legend columns
 	thumbWidth = 28 // points: a legend entry's line or glyph
+	// squareSlack is how much wider than high a square figure's plot
+	// canvas is: the y axis's label and ticks beside it less the title
+	// and the x axis's label and ticks below it.
+	squareSlack = 10
 )
 
 func glyph(shape string) draw.GlyphDrawer {
@@ -431,10 +435,19 @@ func (l legendLayout) draw(c draw.Canvas) {
 
 // drawFigure renders f onto a canvas of the figure's size: the plot
 // above, the legend below it.
-func drawFigure(c vg.Canvas, p *plot.Plot, l legendLayout) {
+func drawFigure(c vg.Canvas, f *Figure, p *plot.Plot, l legendLayout) {
 	dc := draw.NewCanvas(c, figWidth, figHeight)
 	lh := l.height()
-	p.Draw(draw.Crop(dc, 0, 0, lh, 0))
+	pc := draw.Crop(dc, 0, 0, lh, 0)
+	if f.Square {
+		// The data area as wide as it is high: the axes' labels and
+		// ticks take about as much room across as up and down.
+		w := pc.Max.Y - pc.Min.Y + vg.Points(squareSlack)
+		if side := (pc.Max.X - pc.Min.X - w) / 2; side > 0 {
+			pc = draw.Crop(pc, side, -side, 0, 0)
+		}
+	}
+	p.Draw(pc)
 	l.draw(draw.Crop(dc, vg.Points(legendPad), -vg.Points(legendPad), 0, lh-dc.Max.Y+dc.Min.Y))
 }
 
@@ -455,9 +468,9 @@ func Render(f *Figure, dir string) ([]string, error) {
 	}
 	defer od.Close()
 	png := vgimg.New(figWidth, figHeight)
-	drawFigure(png, p, l)
+	drawFigure(png, f, p, l)
 	svg := vgsvg.New(figWidth, figHeight)
-	drawFigure(svg, p, l)
+	drawFigure(svg, f, p, l)
 	var out []string
 	for _, o := range []struct {
 		ext string

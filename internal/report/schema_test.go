@@ -58,7 +58,7 @@ func TestSchemaKeysMatchFields(t *testing.T) {
 		}
 		return k
 	}
-	var runK, flowK, tcpK, udpK, rdtK, rdtSome, linkK []string
+	var runK, flowK, tcpK, udpK, rdtK, rdtSome, floodK, linkK []string
 	for _, f := range runIDs {
 		runK = append(runK, f.Key)
 	}
@@ -75,6 +75,8 @@ func TestSchemaKeysMatchFields(t *testing.T) {
 				tcpK = append(tcpK, f.Key)
 			case f.AppliesTo(udpProto):
 				udpK = append(udpK, f.Key)
+			case f.AppliesTo(onlyFlood[0]):
+				floodK = append(floodK, f.Key)
 			}
 			// The rdt family's fields share one object; those of only
 			// some of its protocols are optional there.
@@ -103,7 +105,8 @@ func TestSchemaKeysMatchFields(t *testing.T) {
 		required, also []string
 	}{
 		{"run", runK, []string{"flows", "links", "routers", "emulated"}},
-		{"flow", flowK, []string{"tcp", "udp", "rdt"}},
+		{"flow", flowK, []string{"tcp", "udp", "rdt", "flood"}},
+		{"flood", floodK, nil},
 		{"tcp", tcpK, nil},
 		{"udp", udpK, nil},
 		{"rdt", rdtK, rdtSome},

@@ -34,7 +34,7 @@ func tcpConfig(t *scenario.TCPFlow) (tcp.Config, error) {
 	}
 	cfg := tcp.Config{
 		MSS: t.MSS, RecvBuffer: int(t.RecvBuffer), InitialWindow: t.InitialWindow,
-		Congestion: cc, MaxRetries: t.MaxRetries, SynRetries: t.SynRetries,
+		Congestion: cc, MaxRetries: t.MaxRetries, SynRetries: t.SynRetries, SynAckRetries: t.SynAckRetries,
 		MinRTO: sim.Time(t.MinRTO), MaxRTO: sim.Time(t.MaxRTO), InitialRTO: sim.Time(t.InitialRTO),
 		TimeWait: sim.Time(t.TimeWait), InitialSsthresh: t.InitialSsthresh * t.MSS, SACK: t.SACK, Timestamps: t.Timestamps,
 		QuickAcks: t.QuickAcks, ECN: t.ECN, PRR: t.PRR, Pacing: t.Pacing, RACK: t.RACK, DSACK: t.DSACK, FRTO: t.FRTO, LinuxRTO: t.RTOEstimator == "linux",

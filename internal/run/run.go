@@ -16,6 +16,7 @@ import (
 	"tcpsim/model/host"
 	"tcpsim/model/link"
 	"tcpsim/model/router"
+	"tcpsim/model/tcpconn"
 	"tcpsim/model/udp"
 	"tcpsim/model/wire"
 	"tcpsim/sim"
@@ -59,6 +60,9 @@ type Result struct {
 	Links   []LinkResult
 	Hosts   []HostResult   // in declaration order: a, b in the shorthand form
 	Routers []RouterResult // in declaration order
+	// Listeners are the servers' listening ports, in the order of the
+	// first flow to each.
+	Listeners []ListenerResult
 	// routing answers PathOf.
 	routing *routing
 	// QueueManaged says the scenario writes aqm: or ecn: on a link: the
@@ -179,8 +183,9 @@ type FlowResult struct {
 	Partial       bool
 	DeliveryRatio float64
 
-	TCP *TCPResult
-	RDT *RDTResult // stop-and-wait, go-back-n and selective-repeat
+	TCP   *TCPResult
+	RDT   *RDTResult   // stop-and-wait, go-back-n and selective-repeat
+	Flood *FloodResult // syn-flood
 
 	// QueueDelay summarises, with Options.QueueDelay, the queueing delay
 	// of the flow's packets that reached its receiving host: each one's
@@ -240,6 +245,10 @@ type Network struct {
 	done       []bool
 	unfinished int
 	starter    sim.Action // n.onChain, bound once
+	// listeners are the servers' listening ports (listen.go), made in
+	// listenOrder.
+	listeners   map[listenKey]*tcpconn.Listener
+	listenOrder []listenKey
 }
 
 // netNode is one node of the network: a host or a router.
@@ -392,8 +401,9 @@ func buildWith(sc *scenario.Scenario, seed uint64, opt Options, stop func() bool
 			dst.SetDelaySink(int32(i), d)
 			n.delays = append(n.delays, d)
 		}
-		// Ports: flow i uses client port 49152+i and server port 5001+i.
-		cport, sport := uint16(49152+i), uint16(5001+i)
+		// Ports: flow i uses client port 49152+i and server port 5001+i,
+		// or the port it names (scenario.ServerPort).
+		cport, sport := uint16(49152+i), uint16(sc.ServerPort(i))
 		pr, _ := proto.Parse(f.Protocol)
 		switch pr.Family() {
 		case proto.UDP:
@@ -404,6 +414,8 @@ func buildWith(sc *scenario.Scenario, seed uint64, opt Options, stop func() bool
 			}
 			u := udp.New(n.eng, c)
 			n.flows = append(n.flows, &udpFlow{spec: f, f: u})
+		case proto.Flood:
+			n.flows = append(n.flows, newFloodFlow(n, i, f, src, dst, streams))
 		case proto.TCP:
 			tf, err := newTCPFlow(n, i, f, src, dst, cport, sport, streams)
 			if err != nil {
@@ -489,6 +501,7 @@ func (n *Network) result(reason sim.StopReason, flows []FlowResult) *Result {
 		}
 	}
 	r.Topology, r.routing = n.sc.Topology(), n.rt
+	r.Listeners = n.listenerResults()
 	for _, nd := range n.nodes {
 		if nd.host != nil {
 			r.Hosts = append(r.Hosts, HostResult{Name: nd.name, Counters: nd.host.Counters()})

@@ -118,7 +118,8 @@ func TestAbsentTakesDefaultExplicitIsUsed(t *testing.T) {
 	s := mustParse(t, doc("", "", "bytes: 1MB", "count: 10"))
 	tcp, udp := s.Flows[0].TCP, s.Flows[1].UDP
 	want := TCPFlow{App: "bulk", Bytes: 1e6, Exchanges: 1, MSS: 1460, Congestion: "newreno", RecvBuffer: 64 << 10,
-		InitialWindow: 10, InitialRTO: 1e9, MinRTO: 1e9, MaxRTO: 60e9, TimeWait: 60e9, MaxRetries: 15, SynRetries: 6, Profile: "textbook", HyStart: "auto", RTOEstimator: "rfc6298"}
+		InitialWindow: 10, InitialRTO: 1e9, MinRTO: 1e9, MaxRTO: 60e9, TimeWait: 60e9, MaxRetries: 15, SynRetries: 6, Profile: "textbook", HyStart: "auto", RTOEstimator: "rfc6298",
+		Listen: true, Backlog: 128, SynAckRetries: 5}
 	if !reflect.DeepEqual(want, *tcp) {
 		t.Errorf("tcp defaults:\n got %+v\nwant %+v", *tcp, want)
 	}

@@ -62,7 +62,7 @@ func TestMalformed(t *testing.T) {
 		{"unknown field", "queue: 50", "queeu: 50", []string{"bad.yaml:6:", `unknown field "queeu"`}},
 		{"queue not a number", "queue: 50", "queue: many", []string{"bad.yaml:6:10: link.queue: ", `"many" is not`, "whole number"}},
 		{"negative queue", "queue: 50", "queue: -1", []string{"bad.yaml:6:10: link.queue: ", "from 0 to"}},
-		{"bad protocol", "protocol: tcp", "protocol: sctp", []string{"bad.yaml:11", "flows[0].protocol", "tcp, udp, stop-and-wait, go-back-n, selective-repeat, rdt2.0, rdt2.1 or rdt2.2"}},
+		{"bad protocol", "protocol: tcp", "protocol: sctp", []string{"bad.yaml:11", "flows[0].protocol", "tcp, udp, stop-and-wait, go-back-n, selective-repeat, rdt2.0, rdt2.1, rdt2.2 or syn-flood"}},
 		{"bad congestion", "bytes: 1.5MB", "bytes: 1.5MB\n    congestion: westwood", []string{"bad.yaml:13", "flows[0].congestion", "newreno"}},
 		{"duplicate names", "name: video", "name: file", []string{"bad.yaml:14", "flows[1].name", "unique"}},
 		{"udp without rate", "    rate: 4Mbps\n", "", []string{"bad.yaml", "flows[1].rate", "send rate"}},
@@ -222,7 +222,7 @@ func FuzzParse(f *testing.F) {
 func FuzzOverride(f *testing.F) {
 	for _, o := range []Override{{"link.loss", "2%"}, {"flows.video.mss", "1000"}, {"seed", "1"}, {"link.loss.r", "5%"},
 		{"flows.file.mss", "0"}, {"link.forward.delay", "1ms"}, {"report", "[link]"}, {"flows.file", "x"}, {"link", "{}"}, {"flows.file.delayed_ack", "~"},
-		{"link.aqm", "codel"}, {"link.red.max_p", "5%"}, {"link.reverse.codel.interval", "50ms"}, {"link.ecn", "true"}, {"flows.file.ecn", "true"}} {
+		{"link.aqm", "codel"}, {"links[0].rate", "1Mbps"}, {"link.red.max_p", "5%"}, {"link.reverse.codel.interval", "50ms"}, {"link.ecn", "true"}, {"flows.file.ecn", "true"}} {
 		f.Add(o.Path, o.Value)
 	}
 	f.Fuzz(func(t *testing.T, path, value string) {

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"errors"
 	"reflect"
 	"regexp"
 	"strings"
@@ -145,5 +146,56 @@ func TestTopologyOverridesRefused(t *testing.T) {
 	}
 	if _, err := Parse("t.yaml", []byte(topoDoc), Override{"flows.near.mss", "1000"}); err != nil {
 		t.Errorf("a flow override: %v", err)
+	}
+}
+
+// A topology's links are addressed by their place in links: (links[N],
+// from 0), through the same decoders and checks as link:'s fields; a bad
+// index, a link's ends or links in the two-host form are refused, naming
+// the override.
+func TestOverrideLinksByIndex(t *testing.T) {
+	s, err := Parse("t.yaml", []byte(topoDoc),
+		Override{"links[2].rate", "5Mbps"}, Override{"links[3].loss", "7%"}, Override{"links[2].reverse.delay", "30ms"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs := s.LinkSpecs()
+	if r := *specs[2].Forward.Rate; r != 5e6 {
+		t.Errorf("links[2].rate=5Mbps: rate %d", r)
+	}
+	if d := *specs[2].Reverse.Delay; d != 30e6 {
+		t.Errorf("links[2].reverse.delay=30ms: reverse delay %v", d)
+	}
+	if d := *specs[2].Forward.Delay; d != 10e6 {
+		t.Errorf("links[2]'s forward delay %v changed, want 10ms as written", d)
+	}
+	if p := float64(specs[3].Forward.Loss.P); p != 0.07 {
+		t.Errorf("links[3].loss=7%%: loss %v", p)
+	}
+	if r := *specs[0].Forward.Rate; r != 100e6 {
+		t.Errorf("links[0] changed: rate %d", r)
+	}
+	for _, c := range []struct {
+		o    Override
+		doc  string
+		want string
+	}{
+		{Override{"links[4].rate", "1Mbps"}, topoDoc, "links[4].rate: no link 4: t.yaml has 4 links, links[0] to links[3]"},
+		{Override{"links[-1].rate", "1Mbps"}, topoDoc, "links[-1].rate: want links[N]"},
+		{Override{"links[01].rate", "1Mbps"}, topoDoc, "want links[N]"},
+		{Override{"links[x].rate", "1Mbps"}, topoDoc, "want links[N]"},
+		{Override{"links.rate", "1Mbps"}, topoDoc, "want links[N].FIELD"},
+		{Override{"links[0].between", "[s1, d]"}, topoDoc, "ends cannot be overridden"},
+		{Override{"links[0].colour", "red"}, topoDoc, `links[0].colour: no field "colour" in links[0]`},
+		{Override{"links[0]", "5"}, topoDoc, "links[0]: is a group of fields"},
+		{Override{"links[1].rate", "-5Mbps"}, topoDoc, "links[1].rate"},
+		{Override{"link.rate", "1Mbps"}, topoDoc, "address its links as links[N]"},
+		{Override{"links[0].rate", "1Mbps"}, good, "has no links: (the two-host form"},
+	} {
+		_, err := Parse("t.yaml", []byte(c.doc), c.o)
+		var se *Error
+		if err == nil || !strings.Contains(err.Error(), c.want) || !errors.As(err, &se) || se.Field != c.o.Path {
+			t.Errorf("%v: err %v, want %q located at the override", c.o, err, c.want)
+		}
 	}
 }

@@ -52,6 +52,9 @@ func (s *Scenario) validate() error {
 	if err := s.validateTopology(); err != nil {
 		return err
 	}
+	if err := s.validateListeners(); err != nil {
+		return err
+	}
 	if err := s.validateRepeats(); err != nil {
 		return err
 	}
@@ -171,6 +174,8 @@ func (s *Scenario) validateFlow(i int, seen map[string]bool) error {
 	switch pr.Family() {
 	case proto.RDT:
 		return s.validateRDT(f, p)
+	case proto.Flood:
+		return s.validateFlood(f, p)
 	case proto.UDP:
 		u := f.UDP
 		if !s.has(at("rate")) {

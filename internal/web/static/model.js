@@ -47,7 +47,22 @@ export class Model {
     this.info = info;
     this.end = events.length ? events[events.length - 1].t : 0;
     this.delay = { "a->b": info.link.delay_s, "b->a": info.link.reverse_delay_s };
-    const v = typeof view === "string" ? JSON.parse(view) : view || { packets: [], timers: [], states: [], flows: [] };
+    const v =
+      typeof view === "string"
+        ? JSON.parse(view)
+        : view || { packets: [], timers: [], states: [], flows: [], links: [] };
+    // Each flow's path: its lanes are named by its nodes (path[0] is its
+    // "a" end, the last its "b" end), and a topology's packets cross them.
+    this.paths = new Map(
+      (v.flows || []).map((f) => [f.name, { path: f.path || ["a", "b"], back: f.back || ["b", "a"] }]),
+    );
+    this.links = (v.links || []).map((l) => ({ name: l.name, queue: l.queue || [], drops: l.drops || [] }));
+    this.linkDelay = new Map();
+    for (const l of info.links || []) {
+      const [x, y] = l.between;
+      this.linkDelay.set(x + "->" + y, l.forward.delay_s);
+      this.linkDelay.set(y + "->" + x, l.reverse.delay_s);
+    }
     this.buildPackets(v);
     this.buildMarks(v);
   }
@@ -86,6 +101,15 @@ export class Model {
         retrans: !!q.retrans,
         label: q.label,
         words: q.words || q.label,
+        hops: (q.hops || []).map((h) => ({
+          link: this.links[h.l]?.name || "",
+          at: h.at,
+          t: h.t,
+          tx: h.tx,
+          del: h.del,
+          lost: h.lost,
+          drop: h.drop,
+        })),
       };
       const d = this.delay[p.dir] || 0;
       if (p.qdrop) p.tEnd = p.tStart;
@@ -95,17 +119,27 @@ export class Model {
       else if (p.tDel !== null) p.tEnd = p.tDel;
       else p.tEnd = Infinity; // still in flight when the run ended
       p.frac = p.tLost !== null ? 0.5 : 1;
+      if (p.hops.length) this.alongPath(p);
       p.color = colourOf(p);
       if (q.send >= 0 && this.events[q.send]) this.events[q.send].pkt = p;
       return p;
     });
     // Every event on the wire is about the packet that left last with its
-    // direction and number (a copy the wire made takes over its number).
+    // direction and number (a copy the wire made takes over its number);
+    // in a topology, every event on a hop is about the packet that
+    // entered that link last with the link's number for it.
+    const starts = pkts.map((p) => ({ at: p.first, key: p.key, p }));
+    for (const p of pkts)
+      for (const h of p.hops) {
+        const e = this.events[h.at];
+        if (e?.dir && e.id) starts.push({ at: h.at, key: e.dir + "#" + e.id, p });
+      }
+    starts.sort((a, b) => a.at - b.at);
     const onWire = new Map();
     let j = 0;
     for (const e of this.events) {
-      while (j < pkts.length && pkts[j].first <= e.i) {
-        onWire.set(pkts[j].key, pkts[j]);
+      while (j < starts.length && starts[j].at <= e.i) {
+        onWire.set(starts[j].key, starts[j].p);
         j++;
       }
       if (e.dir && e.id) e.pkt = onWire.get(e.dir + "#" + e.id);
@@ -115,6 +149,84 @@ export class Model {
     this.maxFlight = 0;
     for (const p of this.packets)
       if (Number.isFinite(p.tEnd)) this.maxFlight = Math.max(this.maxFlight, p.tEnd - p.tTx);
+  }
+
+  // alongPath places a topology's packet on its path: a loss or drop on
+  // a later hop ends the arrow that far along (lost half way across its
+  // hop, dropped at the router whose queue dropped it), said in its label
+  // as the CLI's ladder says it ("lost on r1->r2", "dropped at r2").
+  alongPath(p) {
+    const n = this.pathOf(p).length - 1;
+    const k = p.hops.length - 1;
+    const h = p.hops[k];
+    const from = h.link.split("->")[0];
+    if (h.lost >= 0) {
+      p.tLost = h.lost;
+      p.frac = (k + 0.5) / n;
+      p.tEnd = h.lost + (this.linkDelay.get(h.link) || 0) / 2;
+      p.where = "lost on " + h.link;
+    } else if (h.drop >= 0 && k > 0) {
+      p.qdrop = false;
+      p.tLost = h.drop;
+      p.frac = k / n;
+      p.tEnd = h.drop;
+      p.where = "dropped at " + from;
+    } else if (h.drop >= 0) {
+      p.where = "dropped at " + from;
+    }
+  }
+
+  // pathOf is the nodes packet p crosses, in its direction.
+  pathOf(p) {
+    const r = this.paths.get(p.flow) || { path: ["a", "b"], back: ["b", "a"] };
+    return p.dir === "b->a" ? r.back : r.path;
+  }
+
+  // oneWay is the propagation delay along packet p's path.
+  oneWay(p) {
+    if (!p.hops.length) return this.delay[p.dir] || 0;
+    const path = this.pathOf(p);
+    let d = 0;
+    for (let i = 0; i + 1 < path.length; i++) d += this.linkDelay.get(path[i] + "->" + path[i + 1]) || 0;
+    return d;
+  }
+
+  // rtt is the longest round trip of any flow's path (propagation only).
+  rtt() {
+    if (!this.info.topology) return this.info.link.delay_s + this.info.link.reverse_delay_s;
+    let most = 0;
+    for (const r of this.paths.values()) {
+      let d = 0;
+      for (const path of [r.path, r.back])
+        for (let i = 0; i + 1 < path.length; i++) d += this.linkDelay.get(path[i] + "->" + path[i + 1]) || 0;
+      most = Math.max(most, d);
+    }
+    return most;
+  }
+
+  // hostName is the node at end host ("a" or "b") of flow's path.
+  hostName(flow, host) {
+    const r = this.paths.get(flow);
+    if (!r) return host;
+    return host === "a" ? r.path[0] : r.path[r.path.length - 1];
+  }
+
+  // dirName writes a packet's direction with its flow's host names.
+  dirName(p) {
+    return this.hostName(p.flow, p.from) + "→" + this.hostName(p.flow, p.to);
+  }
+
+  // queueAt returns how many packets link direction l's queue held at t.
+  queueAt(l, t) {
+    const q = l.queue;
+    let lo = 0,
+      hi = q.length;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (q[m][0] <= t) lo = m + 1;
+      else hi = m;
+    }
+    return lo ? q[lo - 1][1] : 0;
   }
 
   // buildMarks takes the view's timer spans, states and per-flow series.
@@ -184,7 +296,7 @@ const TIMER_SLOTS = { retransmission: 0, persist: 1, "time-wait": 2 };
 const TIMER_SHORT = { retransmission: "RTO", persist: "persist", "time-wait": "TIME-WAIT" };
 
 function colourOf(p) {
-  if (p.proto === "udp") return C.udp;
+  if (p.kind === "datagram") return C.udp;
   if (p.retrans) return C.retrans;
   if (p.kind === "control") return C.ctrl;
   if (p.len > 0) return C.data;

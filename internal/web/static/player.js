@@ -86,25 +86,36 @@ export function frame(now) {
   requestAnimationFrame(frame);
 }
 
+// tseqFlow is the flow the plots show: the one picked if it has data
+// segments to plot (the engine's view says so), else the first that has.
 export function tseqFlow() {
-  const info = S.run.info;
-  const f = info.flows.find((x) => x.name === S.flow);
-  if (f && f.protocol === "tcp") return f.name;
-  const tcp = info.flows.find((x) => x.protocol === "tcp");
-  return tcp ? tcp.name : null;
+  const m = S.run.model;
+  const plotted = (name) => m.series.get(name)?.sends.length > 0;
+  if (S.flow && plotted(S.flow)) return S.flow;
+  return S.run.info.flows.map((f) => f.name).find(plotted) ?? null;
 }
 
 export function render() {
   if (!S.run) return;
   const m = S.run.model;
-  const view = { t: S.t, span: S.span, flow: S.flow, large: S.large, selected: S.selected, hover: S.hover };
+  const view = {
+    t: S.t,
+    span: S.span,
+    flow: S.flow,
+    large: S.large,
+    selected: S.selected,
+    hover: S.hover,
+    hops: S.hops && S.run.info.topology,
+  };
   const drawn = drawLadder($("ladder"), m, view);
   S.hits = drawn.hits;
   S.labelBoxes = drawn.labels;
+  S.lanes = drawn.lanes;
   if (!S.playing) fillPicker(S.hits);
   const topo = $("topo");
   topo.hidden = !S.run.info.topology;
-  if (S.run.info.topology) drawTopology(topo, S.run.info, S.large);
+  $("hops-field").hidden = !S.run.info.topology;
+  if (S.run.info.topology) S.topoDrawn = drawTopology(topo, S.run.info, S.large, m, S.t, S.link);
   const fl = tseqFlow();
   S.tseqAxes = drawTimeSeq($("tseq"), m, fl, S.t, S.large);
   // Several TCP flows and all flows shown: their windows on one plot.

@@ -91,7 +91,7 @@ export function show(r, opts) {
   $("report-json").textContent = r.report;
   setSlidersFrom(info);
   fillFlows(info);
-  const rtt = Math.max(info.link.delay_s + info.link.reverse_delay_s, 1e-4);
+  const rtt = Math.max(S.run.model.rtt(), 1e-4);
   if (!opts.keepCursor) {
     S.span = Math.max(3.5 * rtt, 0.004);
     S.speed = nearestSpeed(rtt / 1.5);
@@ -134,10 +134,10 @@ export function show(r, opts) {
 }
 
 // roundsFlow is the TCP flow whose rounds the engine should count: the
-// flow picked, when it is TCP ("" lets the engine take the first).
+// flow picked, when it has a congestion window (the engine's view of the
+// last run says; "" lets the engine take the first).
 export function roundsFlow() {
-  const f = S.run?.info.flows.find((x) => x.name === S.flow);
-  return f && f.protocol === "tcp" ? f.name : "";
+  return S.run?.model.series.get(S.flow)?.cwnd.length > 0 ? S.flow : "";
 }
 
 export function nearestSpeed(want) {

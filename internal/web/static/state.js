@@ -14,6 +14,8 @@ export const S = {
   path: null, // the shipped scenario in the editor, null once edited
   seed: null, // the seed asked for, as a decimal string; null = the file's
   sliders: { loss: null, delay: null, rate: null }, // overrides as written, or null
+  link: null, // in a topology, the index in links: of the link the sliders change; null: the two-host link:
+  hops: false, // in a topology, the ladder has a lane per node of the flow's path
   busy: false,
   queued: false,
   run: null, // {report, tables, info, model, seed, ms}
