@@ -58,10 +58,10 @@ func TestBrowserNetworkLanesAndHops(t *testing.T) {
 	}
 	// Every event about a packet on a hop is tied to its packet, so the
 	// event log names it in the ladder's words.
-	if bad := eval[int](l, `tcpsimPage.run.model.events.filter(e => e.dir && e.id && !e.pkt).length`); bad != 0 {
+	if bad := eval[int](l, `(() => { const tr = tcpsimPage.run.model.events; let n = 0; for (let i = 0; i < tr.n; i++) { const e = tr.event(i); if (e.dir && e.id && !e.pkt) n++ } return n })()`); bad != 0 {
 		t.Errorf("%d events on the wire are tied to no packet", bad)
 	}
-	if w := eval[string](l, `tcpsimPage.run.model.events.find(e => e.event === "transmit" && e.dir === "r2->r3" && e.pkt && e.pkt.len > 0).pkt.words`); !strings.HasPrefix(w, "data seq=") {
+	if w := eval[string](l, `(() => { const tr = tcpsimPage.run.model.events; for (let i = 0; i < tr.n; i++) { const e = tr.event(i); if (e.event === "transmit" && e.dir === "r2->r3" && e.pkt && e.pkt.len > 0) return e.pkt.words } return "" })()`); !strings.HasPrefix(w, "data seq=") {
 		t.Errorf("a data packet's transmission on r2->r3 is logged as %q, want data seq=...", w)
 	}
 	l.pickFlow("long")
