@@ -3,9 +3,11 @@ package scenarios
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -272,5 +274,58 @@ func TestCostsOfCongestionMultihop(t *testing.T) {
 	}
 	if prev > R/8 {
 		t.Errorf("goodput %.1f at λ' = 8R: want it falling towards 0 (below R/8)", prev)
+	}
+}
+
+// TestShippedBufferLife runs every shipped scenario and exercise with
+// the packet pool in poison mode (run.Options.PoisonBuffers, issue 23):
+// no buffer is returned twice or written after its return (either
+// panics), the tables are the same as without it (a buffer read after
+// its return would hold poison and change them), and every buffer is
+// back in the pool but those of the packets still queued or on the wire.
+func TestShippedBufferLife(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs every shipped scenario twice")
+	}
+	paths, err := fs.Glob(FS(), "*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{"exercises", "networks"} {
+		more, err := fs.Glob(FS(), dir+"/*.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, more...)
+	}
+	for _, p := range paths {
+		src, err := fs.ReadFile(FS(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc, err := scenario.Parse(p, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := run.Scenario(sc, sc.Seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		net, err := run.BuildWith(sc, sc.Seed, run.Options{PoisonBuffers: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		poisoned := net.Run()
+		want, got := report.CSVRows(plain, sc.Report), report.CSVRows(poisoned, sc.Report)
+		if !slices.EqualFunc(want, got, slices.Equal[[]string]) {
+			t.Errorf("%s: the tables differ with poisoned buffers", p)
+		}
+		var inFlight int64
+		for _, l := range poisoned.Links {
+			inFlight += l.InFlight
+		}
+		if out := int64(net.Pool().Outstanding()); out != inFlight {
+			t.Errorf("%s: %d buffers not returned, %d packets in flight", p, out, inFlight)
+		}
 	}
 }

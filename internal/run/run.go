@@ -464,6 +464,10 @@ func newNetwork(sc *scenario.Scenario, seed uint64, opt Options, ext []link.Rece
 // Engine exposes the engine (for tracing and tests).
 func (n *Network) Engine() *sim.Engine { return n.eng }
 
+// Pool returns the run's packet buffer pool (its Outstanding count, in
+// poison mode, is what tests check at the end of a run).
+func (n *Network) Pool() *link.Pool { return n.pool }
+
 // Pipes returns every link direction, in the order of Result.Links.
 func (n *Network) Pipes() []*link.Pipe { return n.pipes }
 

@@ -34,12 +34,15 @@ type Pool struct {
 	// of their first byte, to catch a second return.
 	free map[*byte]struct{}
 	made int // buffers made
-	out  int // buffers handed out and not returned
+	out  int // poison mode: buffers handed out and not returned
 }
 
-// sizeClass is the free list of one buffer size.
+// sizeClass is the free list of one buffer size. In poison mode its
+// buffers wait in held instead, so that Get's fast path (which takes from
+// free without looking) never hands out a buffer unchecked.
 type sizeClass struct {
 	free [][]byte
+	held [][]byte
 	made int // buffers of this size made, which sets the next slab's size
 }
 
@@ -90,18 +93,39 @@ func classOf(n int) int {
 // O(1); an allocation only when the class's free list is empty, of a
 // slab of buffers at once.
 func (p *Pool) Get(n int) []byte {
-	p.out++
+	// The fast path, small enough to inline: a packet of an
+	// Ethernet-sized MTU from a class that holds a buffer (in poison
+	// mode free lists stay empty).
+	if uint(n) <= 2048 {
+		c := &p.classes[smallClass[(n+127)>>7]]
+		if k := len(c.free) - 1; k >= 0 {
+			b := c.free[k]
+			c.free = c.free[:k]
+			return b
+		}
+	}
+	return p.get(n)
+}
+
+func (p *Pool) get(n int) []byte {
+	if p.poison {
+		p.out++
+	}
 	i := classOf(n)
 	if i < 0 {
 		p.made++
 		return make([]byte, 0, n)
 	}
 	c := &p.classes[i]
-	if len(c.free) == 0 {
+	list := &c.free
+	if p.poison {
+		list = &c.held
+	}
+	if len(*list) == 0 {
 		p.refill(c, classSizes[i])
 	}
-	b := c.free[len(c.free)-1]
-	c.free = c.free[:len(c.free)-1]
+	b := (*list)[len(*list)-1]
+	*list = (*list)[:len(*list)-1]
 	if p.poison {
 		p.unpoison(b)
 	}
@@ -123,7 +147,8 @@ func (p *Pool) refill(c *sizeClass, size int) {
 				b[i] = PoisonByte
 			}
 			p.free[&b[0]] = struct{}{}
-			b = b[:0]
+			c.held = append(c.held, b[:0])
+			continue
 		}
 		c.free = append(c.free, b)
 	}
@@ -136,18 +161,39 @@ func (p *Pool) refill(c *sizeClass, size int) {
 // smallest class is left to the garbage collector; a larger one joins the
 // largest class it holds.
 func (p *Pool) Put(b []byte) {
-	p.out--
-	i := len(classSizes) - 1
-	for i >= 0 && classSizes[i] > cap(b) {
-		i--
+	// The fast path: one of the pool's own buffers of up to 2048 bytes,
+	// whose capacity is its class's size.
+	if n := cap(b); uint(n-1) < 2048 && !p.poison {
+		if i := smallClass[(n+127)>>7]; classSizes[i] == n {
+			c := &p.classes[i]
+			c.free = append(c.free, b[:0])
+			return
+		}
 	}
-	if i < 0 {
+	p.put(b)
+}
+
+func (p *Pool) put(b []byte) {
+	// The largest class no larger than cap(b): the class of cap(b) for
+	// the pool's own buffers (their capacity is their class's size).
+	i := classOf(cap(b))
+	switch {
+	case i < 0:
+		i = len(classSizes) - 1
+	case classSizes[i] > cap(b):
+		i--
+		if i < 0 {
+			return
+		}
+	}
+	c := &p.classes[i]
+	if p.poison {
+		p.out--
+		p.poisonBuf(b)
+		c.held = append(c.held, b[:0])
 		return
 	}
-	if p.poison {
-		p.poisonBuf(b)
-	}
-	p.classes[i].free = append(p.classes[i].free, b[:0])
+	c.free = append(c.free, b[:0])
 }
 
 // poisonBuf checks that b is not already in the pool and overwrites it.
@@ -175,9 +221,10 @@ func (p *Pool) unpoison(b []byte) {
 	delete(p.free, k)
 }
 
-// Outstanding returns how many buffers Get handed out that Put has not
-// taken back: at the end of a run, the packets still queued or on the
-// wire (a check that every packet's buffer is returned exactly once).
+// Outstanding returns, in poison mode, how many buffers Get handed out
+// that Put has not taken back: at the end of a run, the packets still
+// queued or on the wire (a check that every packet's buffer is returned
+// exactly once). Outside poison mode it is not counted (0).
 func (p *Pool) Outstanding() int { return p.out }
 
 // Made returns how many buffers the pool has allocated.

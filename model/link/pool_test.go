@@ -7,6 +7,7 @@ import (
 
 func TestPoolClasses(t *testing.T) {
 	p := NewPool()
+	p.SetPoison(true) // counts Outstanding
 	for _, tc := range []struct {
 		n, wantCap int
 	}{
@@ -154,6 +155,26 @@ func TestClassOfTable(t *testing.T) {
 		}
 		if got := classOf(n); got != want {
 			t.Fatalf("classOf(%d) = %d, want %d", n, got, want)
+		}
+	}
+}
+
+// TestPutClass: a returned buffer joins the largest class it holds; one
+// smaller than every class is dropped.
+func TestPutClass(t *testing.T) {
+	for _, tc := range []struct{ capacity, class int }{
+		{127, -1}, {128, 0}, {200, 0}, {1536, 4}, {2000, 4}, {2048, 5}, {65536, 9}, {100000, 9},
+	} {
+		p := NewPool()
+		p.Put(make([]byte, 0, tc.capacity))
+		for i := range p.classes {
+			want := 0
+			if i == tc.class {
+				want = 1
+			}
+			if got := len(p.classes[i].free); got != want {
+				t.Errorf("cap %d: class %d holds %d buffers, want %d", tc.capacity, i, got, want)
+			}
 		}
 	}
 }

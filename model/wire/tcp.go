@@ -138,7 +138,12 @@ func (h *TCP) optLen() int {
 }
 
 // TCPLen returns the encoded length of header h with a payload of n bytes.
-func TCPLen(h *TCP, n int) int { return TCPHeaderLen + h.optLen() + n }
+func TCPLen(h *TCP, n int) int {
+	if h.noOptions() {
+		return TCPHeaderLen + n
+	}
+	return TCPHeaderLen + h.optLen() + n
+}
 
 // BuildTCP writes an IPv4 packet carrying the TCP segment h+payload into
 // buf (reusing its capacity), with the RFC 1071 checksum over the
