@@ -93,10 +93,15 @@ time going down to scale, each packet a sloping arrow from departure to
 arrival, lost packets ending in X half way. Every packet, note and timer
 has a row of its own with its label beside it (relative sequence and ACK
 numbers from each side's ISN, as Wireshark shows them, whatever the
-window; datagrams numbered from the flow's first). An idle stretch longer
+window; datagrams numbered from the flow's first); an arrival's row says
+what arrived, and a packet that waited in its sender's queue behind others
+sent at the same instant says how long ("queued 0.864 ms": their
+serialisation times). An idle stretch longer
 than two one-way delays is one row, "~~~ 0.959 s later ~~~"; a
 retransmission (or persist) timer that fires is a bracket in its host's
-margin from where it was armed to where it fired, labelled with the RTO.
+margin from where it was armed to where it fired, labelled with the RTO
+("re-armed by ACK ack=N" when an ACK arriving at that instant re-armed it:
+it then guards seq=N, not the segment sent just above the bracket).
 Lines fit --width columns (long labels wrap). After --max-packets packets
 one line says the chart was truncated, and nothing follows it.
 
@@ -170,7 +175,7 @@ chart survives any font and line height (a pasted text ladder does not).`,
 					title = strings.ReplaceAll(title, "→", "->")
 				}
 			} else {
-				opt.Delay = sc.LinkConfig("forward").Delay
+				opt.Delay = run.LinkConfig(sc.LinkDirection("forward")).Delay
 			}
 			switch format {
 			case "svg":

@@ -82,7 +82,7 @@ after that segment was sent. --units segments counts in MSS. --from and
   tcpsim plot ex:26-kr-reno --vary flows.file.congestion=tahoe,reno,newreno --out plots/
   tcpsim plot ex:05 --out plots/
   tcpsim plot ex:27-aimd-convergence --flow all --bin 1s --out plots/
-  tcpsim plot ex:11-rdt-go-back-n-loss --flow gbn --to 2s --out plots/`,
+  tcpsim plot ex:11-rdt-go-back-n-loss --from 0.05s --to 0.25s --out plots/`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.seedSet = cmd.Flags().Changed("seed")
@@ -223,55 +223,10 @@ func (o *plotOptions) runs(ins []plotInput, po *plot.Options) (*plotRuns, error)
 		if o.seedSet {
 			s = o.seed
 		}
-		rec := &trace.Recorder{}
-		var res *run.Result
-		if o.emulated {
-			// The real kernel's run: its cwnd and ssthresh are the
-			// sender's TCP_INFO samples.
-			res, rec.Events, err = emulateTrace(in.sc, s, fs[0].Name, nil, o.stderr)
-		} else {
-			flt := &trace.Filter{Next: rec}
-			if len(fs) == 1 {
-				flt.Flow = fs[0].Name
-			}
-			res, err = run.ScenarioWith(in.sc, s, run.Options{Trace: flt, TraceRecovery: true})
-		}
-		if err != nil {
+		if err := o.runOne(in, fs, s, out); err != nil {
 			return nil, fmt.Errorf("%s: %w", in.file, err)
 		}
-		if !in.sc.Topology() {
-			out.capacity = float64(in.sc.LinkConfig("forward").Rate)
-		}
 		for _, f := range fs {
-			evs := rec.Events
-			if len(fs) > 1 {
-				evs = nil
-				for _, e := range rec.Events {
-					if e.Flow == f.Name {
-						evs = append(evs, e)
-					}
-				}
-			}
-			if in.sc.Topology() {
-				// The figures are per flow: its packets seen from its end
-				// hosts, a drop on any hop a drop.
-				r, _ := flowRoute(res, f.Name)
-				if r == nil {
-					return nil, fmt.Errorf("%s: flow %s has no path from its sender to its receiver", in.file, f.Name)
-				}
-				evs = trace.EndToEnd(evs, r.Path, r.Back)
-			}
-			pr := plot.Run{Label: in.sc.Name + ": " + algorithmName(f) + " " + f.Name, Events: evs}
-			if f.TCP != nil {
-				pr.MSS, pr.Textbook = f.TCP.MSS, f.TCP.TextbookWindow
-				if pr.MSS == 0 {
-					pr.MSS = 1460
-				}
-				out.tcp = append(out.tcp, pr)
-			} else {
-				out.packets = append(out.packets, pr)
-			}
-			out.all = append(out.all, pr)
 			flows[f.Name] = true
 		}
 		if len(bases) == 0 || bases[len(bases)-1] != in.base {
@@ -293,6 +248,63 @@ func (o *plotOptions) runs(ins []plotInput, po *plot.Options) (*plotRuns, error)
 		po.Name += "-flows"
 	}
 	return out, nil
+}
+
+// runOne runs one input with seed s, tracing flows fs (one run for all of
+// them), and adds each flow's run to out.
+func (o *plotOptions) runOne(in plotInput, fs []*scenario.Flow, s uint64, out *plotRuns) error {
+	rec := &trace.Recorder{}
+	var res *run.Result
+	var err error
+	if o.emulated {
+		// The real kernel's run: its cwnd and ssthresh are the sender's
+		// TCP_INFO samples.
+		res, rec.Events, err = emulateTrace(in.sc, s, fs[0].Name, nil, o.stderr)
+	} else {
+		flt := &trace.Filter{Next: rec}
+		if len(fs) == 1 {
+			flt.Flow = fs[0].Name
+		}
+		res, err = run.ScenarioWith(in.sc, s, run.Options{Trace: flt, TraceRecovery: true})
+	}
+	if err != nil {
+		return err
+	}
+	if !in.sc.Topology() {
+		out.capacity = float64(run.LinkConfig(in.sc.LinkDirection("forward")).Rate)
+	}
+	for _, f := range fs {
+		evs := rec.Events
+		if len(fs) > 1 {
+			evs = nil
+			for _, e := range rec.Events {
+				if e.Flow == f.Name {
+					evs = append(evs, e)
+				}
+			}
+		}
+		if in.sc.Topology() {
+			// The figures are per flow: its packets seen from its end
+			// hosts, a drop on any hop a drop.
+			r, _ := flowRoute(res, f.Name)
+			if r == nil {
+				return fmt.Errorf("flow %s has no path from its sender to its receiver", f.Name)
+			}
+			evs = trace.EndToEnd(evs, r.Path, r.Back)
+		}
+		pr := plot.Run{Label: in.sc.Name + ": " + algorithmName(f) + " " + f.Name, Events: evs}
+		if f.TCP != nil {
+			pr.MSS, pr.Textbook = f.TCP.MSS, f.TCP.TextbookWindow
+			if pr.MSS == 0 {
+				pr.MSS = 1460
+			}
+			out.tcp = append(out.tcp, pr)
+		} else {
+			out.packets = append(out.packets, pr)
+		}
+		out.all = append(out.all, pr)
+	}
+	return nil
 }
 
 // write draws the figures and writes each as PNG and SVG into --out,

@@ -126,6 +126,7 @@ func TestSweepPlotFile(t *testing.T) {
 	}{
 		{[]string{"--log-x", "--vary", "link.loss=1%,5%"}, "--log-x is for the plot"},
 		{[]string{"--log-x", "--plot", dir, "--vary", "link.loss=0,5%"}, `link.loss value "0" is not a number above 0`},
+		{[]string{"--plot-metric", "delay", "--plot", dir, "--vary", "link.loss=1%"}, `--plot-metric: metric "delay": want one of goodput`},
 	} {
 		out, errs, code := runCmd(append(append([]string{"sweep", "--seeds", "1"}, c.args...), "../../scenarios/tcp-vs-udp.yaml")...)
 		if code == 0 || !strings.Contains(out+errs, c.want) {

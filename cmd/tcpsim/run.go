@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"tcpsim/internal/report"
+	"tcpsim/internal/report/runparquet"
 	"tcpsim/internal/run"
 	"tcpsim/internal/scenario"
 	"tcpsim/sim"
@@ -62,7 +63,7 @@ once.`,
 		},
 	}
 	cmd.Flags().Uint64Var(&o.seed, "seed", 0, "override the scenarios' seed")
-	cmd.Flags().StringVar(&o.format, "format", "table", "output format: "+report.FormatList(false, true))
+	cmd.Flags().StringVar(&o.format, "format", "table", "output format: "+report.FormatList(false, true)+", or parquet (the csv's rows, typed: docs/output.md)")
 	cmd.Flags().BoolVar(&o.routes, "routes", false, "print each node's routing table (destination, next hop, link direction, path delay) before the run's tables")
 	cmd.Flags().StringVar(&o.fl.Trace, "trace", "", "write an event trace: FILE.jsonl (JSON lines), FILE.txt (text) or - (text on stdout)")
 	cmd.Flags().StringVar(&o.fl.TraceFlow, "trace-flow", "", "trace only this flow")
@@ -76,9 +77,18 @@ once.`,
 
 // validate checks the flags that need no scenario file.
 func (o *runOptions) validate() error {
+	if o.format == runparquet.Format {
+		if o.routes {
+			return fmt.Errorf("--routes prints text before each table: want --format table or markdown, not %s", o.format)
+		}
+		if o.fl.Trace == "-" {
+			return fmt.Errorf("--trace - writes the trace to stdout, where --format %s writes its document: give --trace FILE.jsonl (or FILE.txt), or --format table or markdown", o.format)
+		}
+		return nil
+	}
 	f, err := report.ParseFormat(o.format, false)
 	if err != nil {
-		return fmt.Errorf("--format %q: want one of %s", o.format, strings.Join(report.FormatNames(false), ", "))
+		return fmt.Errorf("--format %q: want one of %s, %s", o.format, strings.Join(report.FormatNames(false), ", "), runparquet.Format)
 	}
 	if o.routes && !f.Tables() {
 		return fmt.Errorf("--routes prints text before each table: want --format table or markdown, not %s", o.format)
@@ -118,7 +128,7 @@ func (o *runOptions) run(args []string) error {
 	if err := ins.open(); err != nil {
 		return err
 	}
-	out, err := report.NewWriter(tables, o.format)
+	out, err := o.newReport(tables)
 	if err != nil {
 		return ins.fail(err)
 	}
@@ -159,6 +169,21 @@ func (o *runOptions) run(args []string) error {
 	return nil
 }
 
+// runReport is where the runs' results go: a report.Writer, or a
+// runparquet.Writer for --format parquet (kept out of package report, so
+// that the browser's engine does not carry the Parquet library).
+type runReport interface {
+	Add(r *run.Result, sections []string) error
+	Close() error
+}
+
+func (o *runOptions) newReport(w io.Writer) (runReport, error) {
+	if o.format == runparquet.Format {
+		return runparquet.NewWriter(w), nil
+	}
+	return report.NewWriter(w, o.format)
+}
+
 // runOne runs the k-th scenario (from 1) with seed s, its routing tables
 // first if --routes asks for them. A signal during the build returns
 // run.ErrInterrupted.
@@ -187,7 +212,7 @@ func (o *runOptions) runOne(ins *instruments, tables io.Writer, k int, sc *scena
 // stopState is what a signal stops: the report, the instruments, and the
 // run of sc with seed seed, notStarted of total runs not started after it.
 type stopState struct {
-	out               *report.Writer
+	out               runReport
 	ins               *instruments
 	sc                *scenario.Scenario
 	seed              uint64

@@ -29,6 +29,8 @@ type sweepOptions struct {
 	shard, out     string
 	plotDir        string
 	logX           bool // --log-x: the plot's x axis on a log scale
+	plotMetric     string
+	metric         sweep.Metric // --plot-metric
 	stdout, stderr io.Writer
 	// getenv reads the scheduler's variables for --shard auto: os.Getenv.
 	getenv func(string) string
@@ -84,6 +86,7 @@ JOB_COMPLETION_INDEX (from 0); docs/sweeps.md has the tested recipes.`,
 	cmd.Flags().StringVar(&o.shard, "shard", "", "K/N: run only the K-th of N slices of the runs (needs --out); auto: K and N from a Slurm job array; auto/N: K from a Kubernetes Indexed Job")
 	cmd.Flags().StringVar(&o.out, "out", "", "write raw results of a shard to FILE (JSON lines) instead of a report")
 	cmd.Flags().StringVar(&o.plotDir, "plot", "", "also write goodput vs the first --vary parameter, with 95% CI bars and the textbook model (Mathis, 1 − p, rdt utilisation) sampled densely, as PNG and SVG into DIR")
+	cmd.Flags().StringVar(&o.plotMetric, "plot-metric", "goodput", "--plot: the metric drawn: goodput (with the textbook models), delivery_ratio, retransmissions or completion_time")
 	cmd.Flags().BoolVar(&o.logX, "log-x", false, "--plot: the first --vary parameter on a log scale (its values must all be above 0)")
 	return cmd
 }
@@ -111,6 +114,11 @@ func (o *sweepOptions) validate() ([]sweep.Axis, sweep.Shard, error) {
 		}
 		axes = append(axes, a)
 	}
+	m, err := sweep.ParseMetric(o.plotMetric)
+	if err != nil {
+		return nil, sh, fmt.Errorf("--plot-metric: %w", err)
+	}
+	o.metric = m
 	if o.logX {
 		if o.plotDir == "" {
 			return nil, sh, fmt.Errorf("--log-x is for the plot: use it with --plot DIR")
@@ -231,7 +239,7 @@ func (o *sweepOptions) report(name string, src []byte, plan *sweep.Plan, sh swee
 		if err != nil {
 			return err
 		}
-		files, err := plot.SweepStats(plan.Meta, st, pts, plot.SweepOptions{LogX: o.logX, File: name, Src: src}, o.plotDir)
+		files, err := plot.SweepStats(plan.Meta, st, pts, plot.SweepOptions{LogX: o.logX, File: name, Src: src, Metric: o.metric}, o.plotDir)
 		for _, f := range files {
 			fmt.Fprintln(o.stderr, "wrote", f)
 		}

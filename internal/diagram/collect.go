@@ -6,6 +6,7 @@ import (
 	"tcpsim/internal/direction"
 
 	"tcpsim/internal/flowview"
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/trace"
 	"tcpsim/sim"
 )
@@ -30,9 +31,11 @@ type arrow struct {
 	resent    bool // a retransmission
 	end       endKind
 	corrupted bool
-	scripted  bool // lost or corrupted by the scenario's faults: section
-	depart    int  // index of its departure item, -1 if it left before the window
-	arrive    int  // index of its end item, -1 while open or if it ended before the window
+	scripted  bool   // lost or corrupted by the scenario's faults: section
+	ackOnly   bool   // a pure TCP ACK (it may re-arm its receiver's timer)
+	ack       uint32 // its relative acknowledgment number
+	depart    int    // index of its departure item, -1 if it left before the window
+	arrive    int    // index of its end item, -1 while open or if it ended before the window
 
 	// In a topology (Options.Route): the node it left from, the
 	// routers it reached and left, and where it ended: at node at, or
@@ -65,7 +68,11 @@ type item struct {
 	kind  itemKind
 	arrow int // the arrow of a depart or arrive item
 	text  string
-	row   int // first row, set by the layout
+	// soft is an arrival's own label ("arrives: ACK ack=1001 win=2000"),
+	// shown on one row unless a note at its instant takes the row (the
+	// state change the arrival caused says more).
+	soft string
+	row  int // first row, set by the layout
 }
 
 // bracket is an RTO bracket: a retransmission (or persist) timer from the
@@ -93,7 +100,7 @@ type chart struct {
 // runs and timer arms whatever the window; only items at or after
 // opt.From are made (layout applies opt.To and the cut).
 func collect(evs []trace.Event, opt *Options, g *glyphs) chart {
-	k := &collector{evs: evs, opt: opt, g: g, open: map[arrowKey]int{}, r: flowview.NewReader()}
+	k := &collector{evs: evs, opt: opt, g: g, open: map[arrowKey]int{}, r: flowview.NewReader(), arrived: map[direction.Dir]arrival{}, armedAfter: map[int]arrival{}}
 	if opt.Route != nil {
 		k.tr = newTracker(opt.Route)
 	}
@@ -120,6 +127,19 @@ type collector struct {
 
 	open map[arrowKey]int // arrows still on the wire
 	r    *flowview.Reader // the flow's reading: packet names, timers
+	// arrived is the last packet delivered in each direction, and the
+	// event that delivered it: the ACK that re-arms a timer.
+	arrived map[direction.Dir]arrival
+	// armedAfter is, for each retransmission timer's arming (its event),
+	// the last packet delivered to its host before it.
+	armedAfter map[int]arrival
+}
+
+// arrival is a packet's delivery: the event and the packet's arrow.
+type arrival struct {
+	order int
+	t     sim.Time
+	a     arrow
 }
 
 // onWire returns the arrow of the packet e is about, and its index; nil
@@ -163,6 +183,9 @@ func (k *collector) event(i int) {
 			return
 		case actVia:
 			if a, ok := k.open[arrowKey{x.Dir, x.ID}]; ok {
+				if e.Kind == trace.Transmit && e.Node == k.c.arrows[a].from {
+					k.transmit(&x) // its first hop: out of its sender's queue
+				}
 				k.c.arrows[a].vias = append(k.c.arrows[a].vias, via{t: e.T, node: e.Node})
 			}
 			return
@@ -191,6 +214,8 @@ func (k *collector) event(i int) {
 		k.lost(i, e, raw, where)
 	case trace.Deliver:
 		k.deliver(i, e, raw)
+	case trace.Transmit:
+		k.transmit(e)
 	case trace.DequeueDrop:
 		k.dequeueDrop(i, e, raw, where)
 	case trace.ChecksumDrop:
@@ -198,6 +223,12 @@ func (k *collector) event(i int) {
 	case trace.TimerFired:
 		if step.Timer != nil {
 			k.timerFired(step.Timer)
+		}
+	case trace.TimerSet:
+		if strings.Contains(e.Detail, "retransmission") {
+			if ar, ok := k.arrived[k.r.DirOf(e.Role()).Reverse()]; ok {
+				k.armedAfter[i] = ar
+			}
 		}
 	case trace.State, trace.Decision:
 		if k.in(e.T) {
@@ -240,7 +271,8 @@ func (k *collector) hopEnd(i int, e, x *trace.Event, j int) {
 func (k *collector) departure(i int, e, raw *trace.Event, where string, p *flowview.Packet) {
 	text := p.Label
 	a := arrow{dir: e.Dir, t0: e.T, text: text, kind: p.Kind, resent: p.Resend != flowview.NotResent,
-		depart: -1, arrive: -1, from: raw.Node, at: raw.Node}
+		depart: -1, arrive: -1, from: raw.Node, at: raw.Node,
+		ackOnly: p.Is(proto.TCP) && p.Kind == flowview.KindACK, ack: p.Ack}
 	if !k.in(e.T) {
 		// Left before the window: drawn from above the top if it
 		// arrives within it.
@@ -308,6 +340,7 @@ func (k *collector) deliver(i int, e, raw *trace.Event) {
 		return
 	}
 	a.end, a.at, a.inbound = endDeliver, raw.Node, true
+	k.arrived[e.Dir] = arrival{order: i, t: e.T, a: *a}
 	text := ""
 	switch {
 	case a.corrupted && a.scripted:
@@ -316,8 +349,27 @@ func (k *collector) deliver(i int, e, raw *trace.Event) {
 		text = "corrupted, delivered (no checksum): " + a.text
 	}
 	if k.in(e.T) {
-		a.arrive = k.add(item{t: e.T, order: i, timed: true, kind: itemArrive, arrow: j, text: text})
+		a.arrive = k.add(item{t: e.T, order: i, timed: true, kind: itemArrive, arrow: j, text: text, soft: "arrives: " + a.text})
 	}
+}
+
+// transmit notes, on the departure's row, how long a packet waited in its
+// sender's queue before going on the wire ("queued 0.864 ms"): sent at
+// the same instant as others, it waits for the serialisation of those
+// ahead of it, and arrives that much later.
+func (k *collector) transmit(e *trace.Event) {
+	_, a := k.onWire(e)
+	if a == nil || a.depart < 0 || e.T <= a.t0 {
+		return
+	}
+	k.c.items[a.depart].text += "  (queued " + millis(e.T-a.t0) + ")"
+}
+
+// millis writes a short wait in milliseconds to the microsecond:
+// "0.832 ms".
+func millis(d sim.Time) string {
+	s := strings.TrimRight(fmt.Sprintf("%.3f", float64(d)/float64(sim.Millisecond)), "0")
+	return strings.TrimSuffix(s, ".") + " ms"
 }
 
 // dequeueDrop ends an arrow CoDel dropped at the head of the queue: it
@@ -373,13 +425,29 @@ func (k *collector) timerFired(t *flowview.Timer) {
 		if k.in(t.ArmedAt) {
 			b.armedEarly = false
 			b.arm = k.add(item{t: t.ArmedAt, order: t.Armed, timed: true, kind: itemArm,
-				text: t.Name + " armed: " + d})
+				text: k.armedBy(t) + d})
 		}
 	} else {
 		text = strings.TrimSuffix(strings.TrimSuffix(text, ", "), ", after ")
 	}
 	b.fire = k.add(item{t: t.FiredAt, order: t.Fired, timed: true, kind: itemFire, text: text})
 	k.c.brackets = append(k.c.brackets, b)
+}
+
+// armedBy is the label of a timer's arming: "... armed: ", or, when an
+// ACK that arrived at the same instant re-armed it (RFC 6298 §5.3: the
+// timer restarts when an ACK acknowledges new data, and the segments that
+// ACK lets out are sent first, so the arming's row falls below them),
+// "... re-armed by ACK ack=N: " (it guards seq=N, the oldest
+// unacknowledged), so that the bracket is not read as guarding the
+// segment sent just above it.
+func (k *collector) armedBy(t *flowview.Timer) string {
+	if t.Kind == flowview.Retransmission {
+		if ar, ok := k.armedAfter[t.Armed]; ok && ar.a.dir == t.Dir.Reverse() && ar.a.ackOnly && ar.t == t.ArmedAt {
+			return fmt.Sprintf("%s re-armed by ACK ack=%d: ", t.Name, ar.a.ack)
+		}
+	}
+	return t.Name + " armed: "
 }
 
 // laneOf is the lane of the host that sends in direction dir.

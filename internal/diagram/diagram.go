@@ -331,7 +331,16 @@ func (l *chartLayout) placeRows(c *chart, opt *Options, kept func(int) bool) {
 		if it.kind == itemArrive && it.text == "" && !ghost {
 			share = it.row
 		}
-		for k, line := range wrap(it.text, l.labelW) {
+		text := it.text
+		if text == "" && it.soft != "" && !ghost {
+			// One row: a long arrival label is cut, not wrapped.
+			lines := wrap(it.soft, l.labelW)
+			text = lines[0]
+			if len(lines) > 1 {
+				text = string([]rune(text)[:max(utf8.RuneCountInString(text)-1, 0)]) + "…"
+			}
+		}
+		for k, line := range wrap(text, l.labelW) {
 			l.rows = append(l.rows, row{t: it.t, timed: it.timed && k == 0, text: line})
 		}
 		if it.timed {

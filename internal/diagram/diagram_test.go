@@ -46,7 +46,7 @@ func flowEvents(t *testing.T, file string, seed uint64) ([]trace.Event, Options)
 		r := &Route{Path: path, Back: res.PathOf(path[len(path)-1], path[0]), Delay: res.LinkDelays()}
 		return c.Events, Options{Route: r, Delay: r.OneWay()}
 	}
-	return c.Events, Options{Delay: sc.LinkConfig("forward").Delay}
+	return c.Events, Options{Delay: run.LinkConfig(sc.LinkDirection("forward")).Delay}
 }
 
 // goldenCase is one golden diagram: a scenario drawn with some options,
@@ -321,7 +321,10 @@ func checkChart(t *testing.T, name, out string, evs []trace.Event, opt Options) 
 	for _, r := range p.rows {
 		if isDeparture(r.label) {
 			got++
-			if strings.Contains(r.label, "; ") || strings.Count(r.label, "→")+strings.Count(r.label, "->") > 1 {
+			// A topology's or a shared port's labels name ports "63027->80":
+			// not a second packet.
+			bare := portsRE.ReplaceAllString(r.label, "")
+			if strings.Contains(bare, "; ") || strings.Count(bare, "→")+strings.Count(bare, "->") > 1 {
 				t.Errorf("%s: line %d: several labels on one row: %q", name, r.line+1, r.label)
 			}
 		}
@@ -407,7 +410,11 @@ func checkBrackets(t *testing.T, name string, p parsed, evs []trace.Event, opt O
 		if armAt >= opt.From {
 			arm = -1
 			for k := fire; k >= 0; k-- {
-				if r := p.rows[k]; r.timeStr == fmt.Sprintf("%.6f", armAt.Seconds()) && r.label == name+" armed: "+rto {
+				// Armed by a send, or re-armed by an ACK arriving at
+				// that instant, which the row names.
+				r := p.rows[k]
+				rearm, _ := strings.CutPrefix(r.label, name+" re-armed by ACK ack=")
+				if r.timeStr == fmt.Sprintf("%.6f", armAt.Seconds()) && (r.label == name+" armed: "+rto || rearmRE.MatchString(rearm) && strings.HasSuffix(rearm, ": "+rto)) {
 					arm = k
 					break
 				}
@@ -453,6 +460,12 @@ func checkDatagrams(t *testing.T, name string, p parsed, evs []trace.Event, opt 
 		next++
 	}
 }
+
+// portsRE is a pair of ports in a label: "63027->80".
+var portsRE = regexp.MustCompile(`[0-9]+->[0-9]+`)
+
+// rearmRE is the rest of a re-armed timer's label: the ACK's number.
+var rearmRE = regexp.MustCompile(`^[0-9]+: `)
 
 // Every golden case satisfies the chart's properties.
 func TestGoldenProperties(t *testing.T) {
@@ -620,6 +633,66 @@ func TestWindowRelativeToISN(t *testing.T) {
 	}
 }
 
+// Exercise 02: the timer that fires was re-armed by the ACK of seq=1
+// (ack=1001) arriving at 0.080973 s, when seq=2001 went out; its bracket
+// starts on the row below that send, and the row says which ACK re-armed
+// it, so that it is not read as the timer of seq=2001 (RFC 6298 §5.3: it
+// guards the oldest unacknowledged segment, seq=1001, which it resends).
+func TestTimerRearmNamed(t *testing.T) {
+	src, err := os.ReadFile("../../scenarios/exercises/02-timeout.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := scenario.Parse("02-timeout.yaml", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &trace.Recorder{}
+	if _, err := run.ScenarioWith(sc, sc.Seed, run.Options{Trace: rec}); err != nil {
+		t.Fatal(err)
+	}
+	out := Draw(rec.Events, Options{ASCII: true, Width: 200})
+	var armRow string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "retransmission timer") && strings.Contains(l, "armed") {
+			armRow = l
+			break
+		}
+	}
+	if !strings.HasPrefix(armRow, "0.080973") || !strings.Contains(armRow, "client's retransmission timer re-armed by ACK ack=1001: RTO 1 s") {
+		t.Errorf("the arming row %q does not name the ACK that re-armed the timer", armRow)
+	}
+	if !strings.Contains(out, "a->b seq=1001 len=1000 ack=1  (timeout retransmission)") {
+		t.Error("the timeout does not resend seq=1001")
+	}
+	// Sent at one instant, the handshake's ACK, seq=1 and seq=1001 leave
+	// one after another at 10 Mbps: seq=1 waits for the 40-byte ACK
+	// (0.032 ms), seq=1001 for it and seq=1's 1040 bytes (0.864 ms).
+	for _, want := range []string{"a->b seq=1 len=1000 ack=1  (queued 0.032 ms)", "a->b seq=1001 len=1000 ack=1  (queued 0.864 ms)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q: the serialisation of the packets ahead", want)
+		}
+	}
+	// Every arrival row says what arrived, or the state change it caused.
+	arrivals := 0
+	for _, l := range strings.Split(out, "\n") {
+		a, b := strings.Index(l, "|"), strings.LastIndex(l, "|")
+		if a < 0 || a == b || !strings.ContainsAny(l[a:b], "<>") {
+			continue
+		}
+		arrivals++
+		if strings.TrimSpace(l[b+1:]) == "" {
+			t.Errorf("an arrival row without a label: %q", l)
+		}
+	}
+	if arrivals < 10 {
+		t.Errorf("%d arrival rows, want every packet's", arrivals)
+	}
+	if !strings.Contains(out, "arrives: ACK ack=1001 win=2000") {
+		t.Error("the ACK that re-armed the timer is not named where it arrives")
+	}
+}
+
 // What each drawing must show, independent of layout details.
 func TestDiagramShows(t *testing.T) {
 	draw := func(file string, ascii bool) string {
@@ -636,7 +709,7 @@ func TestDiagramShows(t *testing.T) {
 	}
 	loss := draw("loss-fast-timeout.yaml", true)
 	for _, want := range []string{"X lost:", "(duplicate ACK)", "(fast retransmission)", "(timeout retransmission)",
-		"TIMEOUT: client's retransmission timer fired, RTO", "client's retransmission timer armed: RTO"} {
+		"TIMEOUT: client's retransmission timer fired, RTO", "client's retransmission timer re-armed by ACK ack=4001: RTO 0.2 s"} {
 		if !strings.Contains(loss, want) {
 			t.Errorf("loss diagram lacks %q", want)
 		}

@@ -56,7 +56,7 @@ func CheckRates(sc *scenario.Scenario, force bool) (warnings []string, err error
 		for k, d := range []struct {
 			name string
 			rate int64
-		}{{l.ForwardName, l.Forward.Rate}, {l.ReverseName, l.Reverse.Rate}} {
+		}{{l.ForwardName, run.LinkConfig(l.Forward).Rate}, {l.ReverseName, run.LinkConfig(l.Reverse).Rate}} {
 			dir := [2]string{"forward", "reverse"}[k]
 			switch pps := d.rate / (8 * fullPacket); {
 			case d.rate == 0:
@@ -70,10 +70,19 @@ func CheckRates(sc *scenario.Scenario, force bool) (warnings []string, err error
 	}
 	for i := range sc.Flows {
 		f := &sc.Flows[i]
+		path := fmt.Sprintf("flows[%d]", i)
+		// The built-in peers are real sockets on ports of their own:
+		// a forged-source flood, a closed port or a shared one are the
+		// simulator's (never forced: the run would not be the scenario).
+		switch {
+		case f.Flood != nil:
+			return warnings, sc.ErrAt(fmt.Sprintf("flow %s is a syn-flood: emulate carries tcp and udp flows between real sockets, and forges no sources; run it with tcpsim run", f.Name), path+".protocol", path)
+		case f.TCP != nil && (!f.TCP.Listen || f.TCP.Port != 0):
+			return warnings, sc.ErrAt(fmt.Sprintf("flow %s names its server's port or a closed one: emulate's peers listen on ports of their own; run it with tcpsim run", f.Name), path+".listen", path+".port", path)
+		}
 		if f.UDP == nil || f.UDP.Rate <= 0 {
 			continue
 		}
-		path := fmt.Sprintf("flows[%d]", i)
 		if pps := int64(f.UDP.Rate) / (8 * (int64(f.UDP.Datagram) + udpOverhead)); pps > MaxPacketRate {
 			over(fmt.Sprintf("flow %s sends %d datagrams/s (%g Mbps of %d-byte datagrams), over %d/s", f.Name, pps, float64(f.UDP.Rate)/1e6, int64(f.UDP.Datagram), MaxPacketRate),
 				path+".rate", path)

@@ -406,7 +406,7 @@ func (e *emulation) run() (*run.Result, error) {
 	r.fab, r.eng, r.pool = fab, fab.Engine(), fab.Pool()
 	r.traced = e.o.Trace.Trace != nil
 	for _, l := range sc.LinkSpecs() {
-		r.corrupting = r.corrupting || l.Forward.Corrupt > 0 || l.Reverse.Corrupt > 0
+		r.corrupting = r.corrupting || run.LinkConfig(l.Forward).Corrupt > 0 || run.LinkConfig(l.Reverse).Corrupt > 0
 	}
 
 	plans := make([]*flowPlan, len(sc.Flows))

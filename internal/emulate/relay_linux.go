@@ -59,10 +59,15 @@ type relay struct {
 	window, spun sim.Time
 	// wake: how late the recent sleeps woke, and so the spin margin
 	wake wakeMargin
+	// woke: this step began with a sleep's end, at wokeAt
+	woke   bool
+	wokeAt sim.Time
 
 	// measured
 	em       run.Emulation
 	errs     hist.Histogram // release errors, ns (to within hist.RelErr)
+	awake    hist.Histogram // those of releases due while the relay was awake
+	overs    hist.Histogram // sleep overshoots, ns
 	writeErr int64
 	reason   sim.StopReason
 }
@@ -93,6 +98,10 @@ func (h hostRx) Receive(pkt link.Packet) {
 	}
 	late := r.now() - r.eng.Now()
 	r.errs.Record(int64(max(late, 0)))
+	if !r.woke || r.wokeAt <= r.eng.Now() {
+		r.awake.Record(int64(max(late, 0)))
+		r.em.AwakeReleases++
+	}
 	r.em.Releases++
 	r.pool.Put(pkt.Buf)
 }
@@ -134,7 +143,7 @@ func (r *relay) loop() {
 		r.drainNotes()
 		for i, fd := range r.fds {
 			for {
-				b := r.pool.Get()
+				b := r.pool.Get(2048)
 				b = b[:cap(b)]
 				n, err := unix.Read(fd, b)
 				if err != nil {
@@ -171,15 +180,20 @@ func (r *relay) loop() {
 			ts := unix.NsecToTimespec(int64(timeout))
 			before := r.now()
 			n, _ := unix.Ppoll(pfds, &ts, nil)
+			r.woke, r.wokeAt = true, r.now()
 			if n == 0 {
 				over := r.now() - before - timeout
 				r.wake.record(over)
+				r.overs.Record(int64(max(over, 0)))
 				if over > stallOver {
 					r.stall(over)
 				}
 			}
-		} else if pending {
-			r.spun += r.now() - stepStart
+		} else {
+			r.woke = false
+			if pending {
+				r.spun += r.now() - stepStart
+			}
 		}
 		stepStart = r.now()
 	}
@@ -252,6 +266,12 @@ func (r *relay) figures() run.Emulation {
 	if r.errs.Count() > 0 {
 		em.ReleaseP50, em.ReleaseP99 = sim.Time(r.errs.Quantile(0.5)), sim.Time(r.errs.Quantile(0.99))
 		em.ReleaseMax = sim.Time(r.errs.Max())
+	}
+	if r.awake.Count() > 0 {
+		em.AwakeP99 = sim.Time(r.awake.Quantile(0.99))
+	}
+	if r.overs.Count() > 0 {
+		em.WakeP99 = sim.Time(r.overs.Quantile(0.99))
 	}
 	return em
 }

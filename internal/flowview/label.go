@@ -35,6 +35,9 @@ func label(e *trace.Event, isn map[direction.Dir]uint32) string {
 		flags = strings.ReplaceAll(flags, ",ACK", "") // "FIN ... ack=", but "SYN,ACK" as textbooks write it
 	}
 	var parts []string
+	if e.Ports != "" {
+		parts = append(parts, e.Ports) // a shared server port: the 4-tuple tells the connections apart
+	}
 	if flags != "" {
 		parts = append(parts, flags)
 	}

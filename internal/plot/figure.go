@@ -21,6 +21,9 @@ type Figure struct {
 	// Spans are shaded x intervals drawn behind the data (fast recovery).
 	Spans  []Span
 	Series []Series
+	// Square draws the plot area square, one scale on both axes (the
+	// fairness phase plot: its equal-share line at 45°).
+	Square bool `json:",omitempty"`
 }
 
 // Axis is one axis: its label, the range drawn, the major ticks, and for a
@@ -41,6 +44,10 @@ type Axis struct {
 const (
 	cBlue, cOrange, cGreen, cRed, cPurple, cBrown, cPink, cGrey = 0, 1, 2, 3, 4, 5, 6, 7
 )
+
+// LegendBelow is where every figure's legend goes: in columns below the
+// plot area, outside the axes. Tests check it.
+const LegendBelow = "below the plot area, outside the axes, in columns"
 
 // Kind is how a series is drawn.
 type Kind string
@@ -67,6 +74,7 @@ const (
 	Ring     = "ring"
 	Plus     = "plus"
 	Diamond  = "diamond"
+	ArrowUp  = "arrow-up" // a value running on above the axis
 )
 
 // Series is one set of data drawn one way.
@@ -247,6 +255,7 @@ type Summary struct {
 	Name, Title string
 	X, Y        Axis
 	Spans       []Span `json:",omitempty"`
+	Square      bool   `json:",omitempty"`
 	Series      []SeriesSummary
 }
 
@@ -265,7 +274,7 @@ type SeriesSummary struct {
 
 // Summarise returns the summary of f.
 func (f *Figure) Summarise() Summary {
-	s := Summary{Name: f.Name, Title: f.Title, X: f.X, Y: f.Y, Spans: f.Spans}
+	s := Summary{Name: f.Name, Title: f.Title, X: f.X, Y: f.Y, Spans: f.Spans, Square: f.Square}
 	for i := range f.Series {
 		sr := &f.Series[i]
 		ss := SeriesSummary{Label: sr.Label, Legend: sr.Legend, Kind: sr.Kind, Shape: sr.Shape, Clip: sr.Clip, N: len(sr.X)}

@@ -228,7 +228,9 @@ func timeSequence(ps []*prepared, o Options, xLabel, unit string) *Figure {
 			}
 		}
 	}
-	f.fitIn(o, true)
+	// Sequence numbers are no size: a window shows the ones it holds,
+	// not the axis from 0.
+	f.fitIn(o, !o.windowed())
 	return f
 }
 
@@ -293,7 +295,7 @@ func offScale(f *Figure, ps []*prepared) []Series {
 				p = q
 			}
 		}
-		m := Series{Kind: Points, Shape: Triangle, Color: s.Color}
+		m := Series{Kind: Points, Shape: ArrowUp, Color: s.Color}
 		above := false
 		for j := range s.X {
 			if s.Y[j] >= f.Y.Max {

@@ -134,8 +134,8 @@ func FairnessFigure(a, b Run, o Options, bin sim.Time, capacity float64) (*Figur
 	ra, rb := flowview.Throughput(a.Events, bin, end), flowview.Throughput(b.Events, bin, end)
 	names := shortNames([]Run{a, b})
 	f := &Figure{Name: o.Name + "-" + KindFairness,
-		Title: fmt.Sprintf("%s: fairness, %s against %s (each point one %v)", o.Title, names[1], names[0], bin),
-		X:     Axis{Label: names[0] + " throughput (Mbps)"}, Y: Axis{Label: names[1] + " throughput (Mbps)"}}
+		Title: fmt.Sprintf("%s: fairness, %s against %s (a point per %v)", o.Title, names[1], names[0], bin),
+		X:     Axis{Label: names[0] + " throughput (Mbps)"}, Y: Axis{Label: names[1] + " throughput (Mbps)"}, Square: true}
 	path := Series{Label: "throughputs, bin by bin", Kind: LinePoints, Shape: Circle, Color: cBlue}
 	// Whole bins inside [from, to]: a bin a flow only starts or ends in
 	// would read as a share it never had.
@@ -204,76 +204,20 @@ func IsPacketFlow(r Run) bool {
 // to the oldest unacknowledged packet after a timeout.
 func Packets(r Run, o Options) (*Figure, error) {
 	f := &Figure{Name: o.Name + "-" + KindPackets, Title: o.Title + ": time-sequence graph (packets)",
-		X: Axis{Label: "time (s)"}, Y: Axis{Label: "packet number"}}
-	sent := Series{Label: "packet sent", Kind: Points, Shape: Circle, Color: cBlue}
-	resent := Series{Label: "retransmission", Kind: Points, Shape: Triangle, Color: cRed}
-	acked := Series{Label: "ACK received (the packet it acknowledges)", Kind: Points, Shape: Plus, Color: cGreen}
-	nak := Series{Label: "NAK received", Kind: Points, Shape: Diamond, Color: cOrange}
-	lost := Series{Label: "lost or corrupted", Kind: Points, Shape: Cross, Color: cRed}
-	timeout := Series{Label: "timeout (the packet its timer guarded)", Kind: Points, Shape: Square, Color: cBrown}
-	var dataDir direction.Dir
-	last := map[uint32]int64{} // rdt: a wire sequence number's packet, unwrapped
-	hi := int64(-1)
-	udp := false
+		X: Axis{Label: "time (s)"}, Y: Axis{Label: "packet number (from 0, past the sequence numbers' wrap)"}}
+	pr := newPacketReader()
 	for i := range r.Events {
-		e := &r.Events[i]
-		if e.Is(proto.TCP) {
+		if r.Events[i].Is(proto.TCP) {
 			return nil, fmt.Errorf("plot: %s is a TCP flow: Flows draws it", r.Label)
 		}
-		udp = udp || e.Is(proto.UDP)
-		x := e.T.Seconds()
-		switch {
-		case e.Is(proto.UDP) && (e.Kind == trace.Enqueue || e.Kind == trace.QueueDrop):
-			sent.add(x, float64(e.ID))
-			if e.Kind == trace.QueueDrop {
-				lost.add(x, float64(e.ID))
-			}
-		case e.Is(proto.UDP) && (e.Kind == trace.Lost || e.Kind == trace.ChecksumDrop || e.Kind == trace.Corrupt):
-			lost.add(x, float64(e.ID))
-		case e.Is(proto.RDT) && e.Kind == trace.Send && e.Flags == "DATA":
-			if dataDir == "" {
-				dataDir = e.Dir
-			}
-			n, ok := last[e.Seq]
-			if !e.Retrans || !ok {
-				hi++
-				n = hi
-				last[e.Seq] = n
-				sent.add(x, float64(n))
-			} else {
-				resent.add(x, float64(n))
-			}
-		case e.Is(proto.RDT) && e.Dir == dataDir && (e.Kind == trace.Lost || e.Kind == trace.QueueDrop || e.Kind == trace.Corrupt):
-			if n, ok := last[e.Seq]; ok {
-				lost.add(x, float64(n))
-			}
-		case e.Is(proto.RDT) && e.Dir != dataDir && dataDir != "" && e.Kind == trace.Deliver:
-			n, ok := last[e.Ack]
-			if !ok {
-				continue // an ACK of a packet before the first (GBN's "nothing yet")
-			}
-			if e.Flags == "NAK" {
-				nak.add(x, float64(n))
-			} else {
-				acked.add(x, float64(n))
-			}
-		case e.Kind == trace.TimerFired && strings.Contains(e.Detail, "timer for pkt "):
-			var w uint32
-			if _, err := fmt.Sscanf(e.Detail[strings.Index(e.Detail, "timer for pkt ")+len("timer for pkt "):], "%d", &w); err == nil {
-				if n, ok := last[w]; ok {
-					timeout.add(x, float64(n))
-				}
-			}
-		}
+		pr.step(&r.Events[i])
 	}
-	if udp {
+	if pr.udp {
 		f.Y.Label = "datagram number (from 1, in order sent)"
-		sent.Label = "datagram sent"
-		lost.Label = "lost, dropped or corrupted"
-	} else {
-		f.Y.Label = "packet number (from 0, past the sequence numbers' wrap)"
+		pr.sent.Label = "datagram sent"
+		pr.lost.Label = "lost, dropped or corrupted"
 	}
-	for _, s := range []Series{sent, resent, acked, nak, lost, timeout} {
+	for _, s := range []Series{pr.sent, pr.resent, pr.acked, pr.nak, pr.lost, pr.timeout} {
 		s.Radius = 3.5 // hundreds of packets: small glyphs
 		if len(s.X) > 0 {
 			f.Series = append(f.Series, s)
@@ -282,6 +226,80 @@ func Packets(r Run, o Options) (*Figure, error) {
 	if len(f.Series) == 0 {
 		return nil, fmt.Errorf("plot: %s sent no packet", r.Label)
 	}
-	f.fitIn(o, true)
+	f.fitIn(o, !o.windowed()) // packet numbers in a window: the ones it holds
 	return f, nil
+}
+
+// packetReader reads an rdt or UDP flow's events into the series of
+// Packets, numbering rdt packets past the wrap of their sequence numbers:
+// a packet sent for the first time is the next number; a retransmission,
+// a loss, an ACK or a timer firing is about the last packet sent with
+// that sequence number (the window is smaller than the sequence space,
+// so that packet is the only one it can be).
+type packetReader struct {
+	sent, resent, acked, nak, lost, timeout Series
+	dataDir                                 direction.Dir
+	last                                    map[uint32]int64 // a wire sequence number's packet, unwrapped
+	hi                                      int64            // the highest packet number sent
+	udp                                     bool
+}
+
+func newPacketReader() *packetReader {
+	return &packetReader{
+		sent:    Series{Label: "packet sent", Kind: Points, Shape: Circle, Color: cBlue},
+		resent:  Series{Label: "retransmission", Kind: Points, Shape: Triangle, Color: cRed},
+		acked:   Series{Label: "ACK received (the packet it acknowledges)", Kind: Points, Shape: Plus, Color: cGreen},
+		nak:     Series{Label: "NAK received", Kind: Points, Shape: Diamond, Color: cOrange},
+		lost:    Series{Label: "lost or corrupted", Kind: Points, Shape: Cross, Color: cRed},
+		timeout: Series{Label: "timeout (the packet its timer guarded)", Kind: Points, Shape: Square, Color: cBrown},
+		last:    map[uint32]int64{},
+		hi:      -1,
+	}
+}
+
+// step reads one event.
+func (pr *packetReader) step(e *trace.Event) {
+	pr.udp = pr.udp || e.Is(proto.UDP)
+	x := e.T.Seconds()
+	switch {
+	case e.Is(proto.UDP) && (e.Kind == trace.Enqueue || e.Kind == trace.QueueDrop):
+		pr.sent.add(x, float64(e.ID))
+		if e.Kind == trace.QueueDrop {
+			pr.lost.add(x, float64(e.ID))
+		}
+	case e.Is(proto.UDP) && (e.Kind == trace.Lost || e.Kind == trace.ChecksumDrop || e.Kind == trace.Corrupt):
+		pr.lost.add(x, float64(e.ID))
+	case e.Is(proto.RDT) && e.Kind == trace.Send && e.Flags == "DATA":
+		if pr.dataDir == "" {
+			pr.dataDir = e.Dir
+		}
+		if n, ok := pr.last[e.Seq]; e.Retrans && ok {
+			pr.resent.add(x, float64(n))
+			return
+		}
+		pr.hi++
+		pr.last[e.Seq] = pr.hi
+		pr.sent.add(x, float64(pr.hi))
+	case e.Is(proto.RDT) && e.Dir == pr.dataDir && (e.Kind == trace.Lost || e.Kind == trace.QueueDrop || e.Kind == trace.Corrupt):
+		if n, ok := pr.last[e.Seq]; ok {
+			pr.lost.add(x, float64(n))
+		}
+	case e.Is(proto.RDT) && e.Dir != pr.dataDir && pr.dataDir != "" && e.Kind == trace.Deliver:
+		n, ok := pr.last[e.Ack]
+		switch {
+		case !ok: // an ACK of a packet before the first (GBN's "nothing yet")
+		case e.Flags == "NAK":
+			pr.nak.add(x, float64(n))
+		default:
+			pr.acked.add(x, float64(n))
+		}
+	case e.Kind == trace.TimerFired && strings.Contains(e.Detail, "timer for pkt "):
+		var w uint32
+		_, rest, _ := strings.Cut(e.Detail, "timer for pkt ")
+		if _, err := fmt.Sscanf(rest, "%d", &w); err == nil {
+			if n, ok := pr.last[w]; ok {
+				pr.timeout.add(x, float64(n))
+			}
+		}
+	}
 }

@@ -200,3 +200,46 @@ func TestTimeWindow(t *testing.T) {
 		t.Error("no run: want an error")
 	}
 }
+
+// Exercise 11 between 0.05 and 0.25 s, as the projector shows it: packet
+// 24 is lost, the receiver re-ACKs 23 for each later packet, the timer of
+// 24 fires 100 ms after it was last armed and the sender goes back N = 8:
+// packets 24 to 31 again, then on with 32. The packet axis starts near
+// the window's packets, not at 0.
+func TestPacketsGoBackNWindow(t *testing.T) {
+	r := runFlows(t, "../../scenarios/exercises/11-rdt-go-back-n-loss.yaml", "gbn")[0]
+	o := Options{Name: "11-rdt-go-back-n-loss-gbn", Title: "ex11-rdt-go-back-n-loss (seed 3), flow gbn",
+		From: sim.Time(0.05 * float64(sim.Second)), To: sim.Time(0.25 * float64(sim.Second))}
+	f, err := Packets(r, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "ex11-gbn-window-packets", f)
+	if f.Y.Min <= 0 || f.Y.Min > 24 || f.X.Min > 0.05 || f.X.Max < 0.25 {
+		t.Errorf("axes x [%g, %g], y [%g, %g]: want the window and its packets", f.X.Min, f.X.Max, f.Y.Min, f.Y.Max)
+	}
+	lost := seriesOf(t, f, "lost or corrupted")
+	to := seriesOf(t, f, "timeout (the packet its timer guarded)")
+	resent := seriesOf(t, f, "retransmission")
+	if lost.Y[0] != 24 || len(to.Y) != 1 || to.Y[0] != 24 {
+		t.Fatalf("lost %v, timeouts %v: want packet 24", lost.Y, to.Y)
+	}
+	if len(resent.Y) != 8 {
+		t.Fatalf("retransmissions %v: want the window of 8", resent.Y)
+	}
+	for i, y := range resent.Y {
+		if y != float64(24+i) || resent.X[i] < to.X[0] || resent.X[i]-to.X[0] > 0.01 {
+			t.Errorf("retransmission %d: packet %g at %g s, want %d just after the timeout at %g s", i, y, resent.X[i], 24+i, to.X[0])
+		}
+	}
+	acks := seriesOf(t, f, "ACK received (the packet it acknowledges)")
+	dup := 0
+	for i, x := range acks.X {
+		if x > lost.X[0] && x < to.X[0] && acks.Y[i] == 23 {
+			dup++
+		}
+	}
+	if dup != 8 {
+		t.Errorf("%d ACKs of 23 between the loss and the timeout, want 8: its own, then a re-ACK for each of the 7 packets after the lost one", dup)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"tcpsim/internal/sweep"
 	"tcpsim/internal/validate"
 )
 
@@ -91,4 +92,42 @@ func containsAll(s string, subs ...string) bool {
 		}
 	}
 	return true
+}
+
+// --plot-metric: another metric against the parameter, in its table
+// unit, named in the title and the file, without the goodput models.
+func TestSweepMetric(t *testing.T) {
+	m, recs, pts := sweepRun(t, tcpUDP, 2, "link.loss=0,2%,10%")
+	f, err := SweepFigure(m, recs, pts, SweepOptions{Metric: sweep.CompletionTime, File: "s.yaml", Src: []byte(tcpUDP)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFigure(t, f)
+	golden(t, "sweep-completion-time", f)
+	if f.Name != "s-completion_time-vs-link.loss" || f.Y.Label != "completion time (s)" || !strings.Contains(f.Title, "completion time vs link.loss") {
+		t.Errorf("name %q, y %q, title %q", f.Name, f.Y.Label, f.Title)
+	}
+	st := sweep.Summaries(m, recs)
+	file := seriesOf(t, f, "file (tcp newreno)")
+	for i := range file.X {
+		if want := st.Points[i].Flows[0].Summary[sweep.CompletionTime].Mean; math.Abs(file.Y[i]-want) > 1e-9 {
+			t.Errorf("point %d: %g s, the summary's mean is %g s", i, file.Y[i], want)
+		}
+	}
+	for _, s := range f.Series {
+		if strings.Contains(s.Label, "model") {
+			t.Errorf("a model (%q) beside completion time: the models are of goodput", s.Label)
+		}
+	}
+	for _, c := range []struct {
+		in   string
+		want sweep.Metric
+	}{{"goodput", sweep.Goodput}, {"goodput_bps", sweep.Goodput}, {"delivery_ratio", sweep.DeliveryRatio}, {"completion_time", sweep.CompletionTime}, {"retransmissions", sweep.Retransmissions}} {
+		if got, err := sweep.ParseMetric(c.in); err != nil || got != c.want {
+			t.Errorf("ParseMetric(%q) = %v, %v", c.in, got, err)
+		}
+	}
+	if _, err := sweep.ParseMetric("delay"); err == nil || !strings.Contains(err.Error(), "want one of goodput, delivery_ratio") {
+		t.Errorf("ParseMetric(delay): %v", err)
+	}
 }

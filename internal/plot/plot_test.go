@@ -673,7 +673,7 @@ func TestSweepSeries(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m, recs, pts := sweepRun(t, tcpUDP, 2, c.vary...)
-			ss := sweepSeries(m, sweep.Summaries(m, recs), []float64{1, 2, 3}, pts)
+			ss := sweepSeries(m, sweep.Summaries(m, recs), []float64{1, 2, 3}, pts, sweep.Goodput)
 			if len(ss) != len(c.names) {
 				t.Fatalf("%d series, want %d", len(ss), len(c.names))
 			}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"math"
 	"strconv"
 
 	"gonum.org/v1/plot"
@@ -61,28 +62,55 @@ const (
 	legendPad  = 6  // points around the legend
 	legendGap  = 18 // points between legend columns
 	thumbWidth = 28 // points: a legend entry's line or glyph
+	// squareSlack is how much wider than high a square figure's plot
+	// canvas is: the y axis's label and ticks beside it less the title
+	// and the x axis's label and ticks below it.
+	squareSlack = 10
 )
 
-// LegendBelow is where every figure's legend goes: in columns below the
-// plot area, outside the axes. Tests check it.
-const LegendBelow = "below the plot area, outside the axes, in columns"
-
 func glyph(shape string) draw.GlyphDrawer {
-	switch shape {
-	case Triangle:
-		return draw.TriangleGlyph{}
-	case Cross:
-		return draw.CrossGlyph{}
-	case Square:
-		return draw.SquareGlyph{}
-	case Ring:
-		return draw.RingGlyph{}
-	case Plus:
-		return draw.PlusGlyph{}
-	case Diamond:
-		return draw.PyramidGlyph{}
+	if shape == Circle || shape == "" {
+		return draw.CircleGlyph{}
 	}
-	return draw.CircleGlyph{}
+	return outline(shape)
+}
+
+// outline draws a marker's outline 2 points wide: gonum's glyphs are
+// drawn half a point wide, too thin to see from the back of a lecture
+// hall.
+type outline string
+
+// glyphWidth is the line width of an outlined marker.
+const glyphWidth = 2
+
+// DrawGlyph implements draw.GlyphDrawer.
+func (o outline) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	ls := draw.LineStyle{Color: sty.Color, Width: vg.Points(glyphWidth)}
+	r := sty.Radius
+	at := func(dx, dy float64) vg.Point { return vg.Point{X: pt.X + vg.Length(dx)*r, Y: pt.Y + vg.Length(dy)*r} }
+	switch string(o) {
+	case Cross:
+		c.StrokeLines(ls, []vg.Point{at(-1, -1), at(1, 1)}, []vg.Point{at(-1, 1), at(1, -1)})
+	case Plus:
+		c.StrokeLines(ls, []vg.Point{at(-1, 0), at(1, 0)}, []vg.Point{at(0, -1), at(0, 1)})
+	case Triangle:
+		c.StrokeLines(ls, []vg.Point{at(0, 1), at(-0.9, -0.6), at(0.9, -0.6), at(0, 1)})
+	case Square:
+		c.StrokeLines(ls, []vg.Point{at(-0.8, -0.8), at(0.8, -0.8), at(0.8, 0.8), at(-0.8, 0.8), at(-0.8, -0.8)})
+	case Diamond:
+		c.StrokeLines(ls, []vg.Point{at(0, 1), at(0.8, 0), at(0, -1), at(-0.8, 0), at(0, 1)})
+	case ArrowUp:
+		// An arrow pointing up from below pt: what runs on above the
+		// axis.
+		c.StrokeLines(ls, []vg.Point{at(0, -2.2), at(0, 0)}, []vg.Point{at(-0.8, -0.9), at(0, 0), at(0.8, -0.9)})
+	default: // Ring
+		var p vg.Path
+		p.Move(at(1, 0))
+		p.Arc(pt, r, 0, 2*math.Pi)
+		p.Close()
+		c.SetLineStyle(ls)
+		c.Stroke(p)
+	}
 }
 
 // style returns the line style of s.
@@ -407,10 +435,19 @@ func (l legendLayout) draw(c draw.Canvas) {
 
 // drawFigure renders f onto a canvas of the figure's size: the plot
 // above, the legend below it.
-func drawFigure(c vg.Canvas, p *plot.Plot, l legendLayout) {
+func drawFigure(c vg.Canvas, f *Figure, p *plot.Plot, l legendLayout) {
 	dc := draw.NewCanvas(c, figWidth, figHeight)
 	lh := l.height()
-	p.Draw(draw.Crop(dc, 0, 0, lh, 0))
+	pc := draw.Crop(dc, 0, 0, lh, 0)
+	if f.Square {
+		// The data area as wide as it is high: the axes' labels and
+		// ticks take about as much room across as up and down.
+		w := pc.Max.Y - pc.Min.Y + vg.Points(squareSlack)
+		if side := (pc.Max.X - pc.Min.X - w) / 2; side > 0 {
+			pc = draw.Crop(pc, side, -side, 0, 0)
+		}
+	}
+	p.Draw(pc)
 	l.draw(draw.Crop(dc, vg.Points(legendPad), -vg.Points(legendPad), 0, lh-dc.Max.Y+dc.Min.Y))
 }
 
@@ -431,9 +468,9 @@ func Render(f *Figure, dir string) ([]string, error) {
 	}
 	defer od.Close()
 	png := vgimg.New(figWidth, figHeight)
-	drawFigure(png, p, l)
+	drawFigure(png, f, p, l)
 	svg := vgsvg.New(figWidth, figHeight)
-	drawFigure(svg, p, l)
+	drawFigure(svg, f, p, l)
 	var out []string
 	for _, o := range []struct {
 		ext string

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	proto "tcpsim/internal/protocol"
+	"tcpsim/internal/run"
 	"tcpsim/internal/scenario"
 	"tcpsim/internal/sweep"
 	"tcpsim/internal/validate"
@@ -49,7 +50,7 @@ type series struct {
 // drawn, even one with no completed run (then it has no points, and its
 // legend says so). pts, when not nil, holds the scenario of each point,
 // to name the flow's protocol and algorithm.
-func sweepSeries(m sweep.Meta, st sweep.Stats, xs []float64, pts []*scenario.Scenario) []series {
+func sweepSeries(m sweep.Meta, st sweep.Stats, xs []float64, pts []*scenario.Scenario, metric sweep.Metric) []series {
 	ax := m.Axes[0]
 	stride := len(m.Labels) / len(ax.Values) // points per value of the first axis
 	var out []series
@@ -64,7 +65,7 @@ func sweepSeries(m sweep.Meta, st sweep.Stats, xs []float64, pts []*scenario.Sce
 				pi := vi*stride + rest
 				s.points = append(s.points, pi)
 				fs := st.Points[pi].Flows[fi]
-				sum := fs.Summary[sweep.Goodput]
+				sum := fs.Summary[metric]
 				if math.IsNaN(sum.Mean) {
 					continue
 				}
@@ -72,12 +73,13 @@ func sweepSeries(m sweep.Meta, st sweep.Stats, xs []float64, pts []*scenario.Sce
 				if math.IsNaN(lo) {
 					lo, hi = sum.Mean, sum.Mean
 				}
-				lo = math.Max(lo, 0) // Student's t may reach below 0: goodput cannot
-				s.s.add(xs[vi], sum.Mean/1e6)
-				s.s.Low = append(s.s.Low, lo/1e6)
-				s.s.Top = append(s.s.Top, hi/1e6)
+				lo = math.Max(lo, 0) // Student's t may reach below 0: no metric can
+				u := metric.InTableUnit
+				s.s.add(xs[vi], u(sum.Mean))
+				s.s.Low = append(s.s.Low, u(lo))
+				s.s.Top = append(s.s.Top, u(hi))
 				if sum.N < fs.Runs.Total {
-					s.failed.add(xs[vi], sum.Mean/1e6)
+					s.failed.add(xs[vi], metric.InTableUnit(sum.Mean))
 				}
 			}
 			if len(s.s.X) == 0 {
@@ -117,10 +119,11 @@ func algorithm(f sweep.FlowInfo, fi int, pts []*scenario.Scenario, vals []string
 
 // dataDir returns the link direction carrying a flow's data.
 func dataDir(sc *scenario.Scenario, f *scenario.Flow) (data, acks link.Config) {
+	fwd, rev := run.LinkConfig(sc.LinkDirection("forward")), run.LinkConfig(sc.LinkDirection("reverse"))
 	if f.From == "b" {
-		return sc.LinkConfig("reverse"), sc.LinkConfig("forward")
+		return rev, fwd
 	}
-	return sc.LinkConfig("forward"), sc.LinkConfig("reverse")
+	return fwd, rev
 }
 
 // Header sizes for the models: IPv4 + TCP without options, IPv4 + UDP.
@@ -215,6 +218,10 @@ type SweepOptions struct {
 	// parameter), not a polyline through the swept points.
 	File string
 	Src  []byte
+	// Metric is the metric drawn (sweep --plot-metric): goodput, the zero
+	// value, by default. The textbook models are of goodput: other
+	// metrics are drawn without them.
+	Metric sweep.Metric
 }
 
 // modelSamples is how many points a model curve is sampled at.
@@ -246,14 +253,15 @@ func SweepStatsFigure(m sweep.Meta, st sweep.Stats, pts []*scenario.Scenario, so
 		return nil, fmt.Errorf("plot: %d point scenarios for %d points", len(pts), len(m.Labels))
 	}
 	ax := m.Axes[0]
-	title := fmt.Sprintf("%s: goodput vs %s (mean of %d seeds, 95%% CI)", m.Scenario, ax.Path, m.Seeds)
+	name := so.Metric.Name()
+	title := fmt.Sprintf("%s: %s vs %s (mean of %d seeds, 95%% CI)", m.Scenario, strings.ReplaceAll(name, "_", " "), ax.Path, m.Seeds)
 	if st.Runs.Failed > 0 {
 		title += fmt.Sprintf("\n%d of %d runs failed: circled means cover completed runs only", st.Runs.Failed, st.Runs.Total)
 	}
-	f := &Figure{Name: outdir.Name(FileBase(m.File) + "-goodput-vs-" + ax.Path), Title: title,
-		X: Axis{Label: ax.Path + unit(ax.Values), Log: so.LogX}, Y: Axis{Label: "goodput (Mbps)"}}
+	f := &Figure{Name: outdir.Name(FileBase(m.File) + "-" + name + "-vs-" + ax.Path), Title: title,
+		X: Axis{Label: ax.Path + unit(ax.Values), Log: so.LogX}, Y: Axis{Label: so.Metric.Title()}}
 	if m.File == "" {
-		f.Name = outdir.Name(m.Scenario + "-goodput-vs-" + ax.Path)
+		f.Name = outdir.Name(m.Scenario + "-" + name + "-vs-" + ax.Path)
 	}
 	xs := make([]float64, len(ax.Values))
 	allNumeric := true
@@ -270,7 +278,7 @@ func SweepStatsFigure(m sweep.Meta, st sweep.Stats, pts []*scenario.Scenario, so
 		f.X.Label = ax.Path
 	}
 	var models []Series
-	all := sweepSeries(m, st, xs, pts)
+	all := sweepSeries(m, st, xs, pts, so.Metric)
 	for i, s := range all {
 		c := runColours[i%len(runColours)]
 		s.s.Label, s.s.Kind, s.s.Color, s.s.Shape = s.name, ErrorBars, c, []string{Circle, Square, Triangle, Diamond, Plus}[i%5]
@@ -292,7 +300,7 @@ func SweepStatsFigure(m sweep.Meta, st sweep.Stats, pts []*scenario.Scenario, so
 			s.failed.Label, s.failed.Kind, s.failed.Shape, s.failed.Color = "some runs failed", Points, Ring, cRed
 			f.Series = append(f.Series, s.failed)
 		}
-		if pts == nil {
+		if pts == nil || so.Metric != sweep.Goodput {
 			continue
 		}
 		if mod := modelSeries(m, s, xs, pts, allNumeric, so); len(mod.X) > 0 && !sameModel(models, mod) {

@@ -21,9 +21,12 @@ const (
 	TCP Family = iota // model/tcp: a connection, a stream, congestion control
 	UDP               // model/udp: datagrams at a constant rate, no feedback
 	RDT               // model/rdt: Kurose & Ross's reliable data transfer protocols
+	// Flood is an attack rather than a transport: model/tcpconn's Flood
+	// sends TCP SYNs from spoofed sources (RFC 4987 §2) and nothing else.
+	Flood
 )
 
-var familyNames = [...]string{TCP: "tcp", UDP: "udp", RDT: "rdt"}
+var familyNames = [...]string{TCP: "tcp", UDP: "udp", RDT: "rdt", Flood: "flood"}
 
 // String returns the family's name, which is also the name of the JSON
 // object that holds its flows' own fields in reports ("tcp": {...}) and
@@ -48,6 +51,7 @@ const (
 	RDT20
 	RDT21
 	RDT22
+	SYNFlood
 )
 
 // info is one row of the table.
@@ -74,6 +78,8 @@ var table = [...]info{
 	RDT20: {name: "rdt2.0", family: RDT, rdt: rdt.RDT20, acks: true, retransmits: true, untimed: true},
 	RDT21: {name: "rdt2.1", family: RDT, rdt: rdt.RDT21, acks: true, retransmits: true, untimed: true},
 	RDT22: {name: "rdt2.2", family: RDT, rdt: rdt.RDT22, acks: true, retransmits: true, untimed: true},
+	// A SYN flood: spoofed SYNs at a rate to a server's port (RFC 4987).
+	SYNFlood: {name: "syn-flood", family: Flood},
 }
 
 // Parse maps a name to its Protocol; ok is false for a name not in the

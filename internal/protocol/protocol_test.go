@@ -16,7 +16,7 @@ func TestTable(t *testing.T) {
 		t.Fatalf("Names() = %q, want %d names", names, len(table))
 	}
 	var all []string
-	for _, f := range []Family{TCP, UDP, RDT} {
+	for _, f := range []Family{TCP, UDP, RDT, Flood} {
 		all = append(all, NamesOf(f)...)
 	}
 	slices.Sort(all)

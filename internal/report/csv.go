@@ -46,44 +46,66 @@ func csvCells(v any) (value, text string) {
 	return "", ""
 }
 
-// csvRows appends a row per field of list read from src.
-func csvRows[T any](rows [][]string, id []string, section, name string, list []field[T], src T) [][]string {
-	for i := range list {
-		value, text := csvCells(list[i].get(src))
-		rows = append(rows, append(id[:len(id):len(id)], section, name, list[i].Key, value, text))
-	}
-	return rows
+// Cell is one value of the tidy outputs (CSV, and Parquet in package
+// runparquet): a field (Metric, its key with its unit, e.g. goodput_bps)
+// of the run (Section "run"), of a flow, link direction or router
+// (Section "flow", "link", "router", Name the flow's or direction's or
+// router's name). Value is nil (null), a string, bool, int64, uint64 or
+// float64.
+type Cell struct {
+	Section, Name, Metric string
+	Value                 any
 }
 
-// CSVRows returns the CSV rows of r (without the header): the run's
-// outcome, then each flow's fields that apply to its protocol, then each
-// link direction's, with the sections that sections asks for.
-func CSVRows(r *run.Result, sections []string) [][]string {
-	id := []string{r.Scenario, r.File, strconv.FormatUint(r.Seed, 10)}
-	rows := csvRows(nil, id, "run", "", runFields, r)
+// cells appends a cell per field of list read from src.
+func cells[T any](out []Cell, section, name string, list []field[T], src T) []Cell {
+	for i := range list {
+		out = append(out, Cell{Section: section, Name: name, Metric: list[i].Key, Value: list[i].get(src)})
+	}
+	return out
+}
+
+// Cells returns the tidy cells of r: the run's outcome, then each flow's
+// fields that apply to its protocol, then each link direction's and
+// router's, with the sections that sections asks for; the same list,
+// in the same order, as the CSV's rows.
+func Cells(r *run.Result, sections []string) []Cell {
+	out := cells(nil, "run", "", runFields, r)
 	if has(sections, "flows") {
 		for i := range r.Flows {
 			f := &r.Flows[i]
 			for j := range flowRows {
 				if rw := &flowRows[j]; rw.appliesTo(f.Protocol) {
-					rows = csvRows(rows, id, "flow", f.Name, rw.fields, f)
+					out = cells(out, "flow", f.Name, rw.fields, f)
 				}
 			}
 		}
 	}
 	if has(sections, "link") {
 		for _, d := range linkDirs(r) {
-			rows = csvRows(rows, id, "link", d.l.Name, linkIDs, d)
+			out = cells(out, "link", d.l.Name, linkIDs, d)
 			for j := range linkRows {
-				rows = csvRows(rows, id, "link", d.l.Name, linkRows[j].fields, d)
+				out = cells(out, "link", d.l.Name, linkRows[j].fields, d)
 			}
 		}
 		for i := range r.Routers {
 			x := &r.Routers[i]
 			for j := range routerRows {
-				rows = csvRows(rows, id, "router", x.Name, routerRows[j].fields, x)
+				out = cells(out, "router", x.Name, routerRows[j].fields, x)
 			}
 		}
+	}
+	return out
+}
+
+// CSVRows returns the CSV rows of r (without the header): a row per cell
+// of Cells.
+func CSVRows(r *run.Result, sections []string) [][]string {
+	id := []string{r.Scenario, r.File, strconv.FormatUint(r.Seed, 10)}
+	var rows [][]string
+	for _, c := range Cells(r, sections) {
+		value, text := csvCells(c.Value)
+		rows = append(rows, append(id[:len(id):len(id)], c.Section, c.Name, c.Metric, value, text))
 	}
 	return rows
 }

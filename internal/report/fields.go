@@ -127,6 +127,8 @@ var (
 	// rdtNAK those of them whose receiver sends NAKs (2.0, 2.1).
 	rdt2   = []string{proto.RDT20.String(), proto.RDT21.String(), proto.RDT22.String()}
 	rdtNAK = rdt2[:2]
+	// onlyFlood: the syn-flood protocol's fields (its target listener's).
+	onlyFlood = proto.NamesOf(proto.Flood)
 	// tcpRDT: fields that TCP and the rdt family both have.
 	tcpRDT = append(proto.NamesOf(proto.TCP), proto.NamesOf(proto.RDT)...)
 )
@@ -349,10 +351,23 @@ func tcpCount(key, unit, doc string, get func(*run.TCPResult) int64) field[*run.
 	return flowCount(key, unit, onlyTCP, doc, func(f *run.FlowResult) int64 { return get(tcpOf(f)) })
 }
 
+// listenerOf is the listener a syn-flood flow aims at, or an empty one.
+func listenerOf(f *run.FlowResult) *run.ListenerResult {
+	if f.Flood == nil || f.Flood.Listener == nil {
+		return &run.ListenerResult{}
+	}
+	return f.Flood.Listener
+}
+
+// floodCount is an integer field of a syn-flood flow's target listener.
+func floodCount(key, unit, doc string, get func(*run.ListenerResult) int64) field[*run.FlowResult] {
+	return flowCount(key, unit, onlyFlood, doc, func(f *run.FlowResult) int64 { return get(listenerOf(f)) })
+}
+
 // flowRows is the one list of flow metrics, in table order, that every
 // format prints.
 var flowRows = []row[*run.FlowResult]{
-	one("protocol", flowField("protocol", Text, "", nil, "transport protocol: tcp, udp, stop-and-wait, go-back-n or selective-repeat; names the flow's protocol object (rdt for the last three)",
+	one("protocol", flowField("protocol", Text, "", nil, "transport protocol: tcp, udp, stop-and-wait, go-back-n, selective-repeat, rdt2.0, rdt2.1, rdt2.2 or syn-flood; names the flow's protocol object (rdt for the rdt family, flood for syn-flood)",
 		func(f *run.FlowResult) any { return f.Protocol }, textCell)),
 	{title: "direction", sep: direction.Sep, fields: []field[*run.FlowResult]{
 		flowField("from", Text, "", nil, "sending host (a or b in the two-host form)", func(f *run.FlowResult) any { return f.From }, textCell),
@@ -468,6 +483,24 @@ var flowRows = []row[*run.FlowResult]{
 		func(f *run.FlowResult) any { return seconds(tcpOf(f).SRTT) }, secondsCell))),
 	one("final RTO", nullable(flowField("rto_final_s", Number, "s", onlyTCP, "the client's retransmission timeout (RTO, RFC 6298) at the end",
 		func(f *run.FlowResult) any { return seconds(tcpOf(f).RTO) }, secondsCell))),
+	{title: "server half-open max / backlog", sep: " / ", fields: []field[*run.FlowResult]{
+		floodCount("server_half_open_max", "connections", "syn-flood: the most half-open connections (SYN-RECEIVED) its target port held at once, every client's",
+			func(l *run.ListenerResult) int64 { return int64(l.MaxHalfOpen) }),
+		floodCount("server_backlog", "connections", "syn-flood: its target port's backlog (0 when nobody listens there)",
+			func(l *run.ListenerResult) int64 { return int64(l.Backlog) }),
+	}},
+	one("server SYNs dropped (backlog full)", floodCount("server_syns_dropped", "packets", "syn-flood: SYNs its target port dropped because the backlog was full, every client's (Linux ListenDrops)",
+		func(l *run.ListenerResult) int64 { return l.Dropped })),
+	one("server half-open given up", floodCount("server_half_open_expired", "connections", "syn-flood: half-open connections its target port gave up after synack_retries unanswered SYN-ACKs",
+		func(l *run.ListenerResult) int64 { return l.Expired })),
+	{title: "server SYN cookies sent / ok / bad", sep: " / ", fields: []field[*run.FlowResult]{
+		floodCount("server_cookies_sent", "packets", "syn-flood: SYN cookies its target port sent (syn_cookies: true, backlog full; RFC 4987)",
+			func(l *run.ListenerResult) int64 { return l.CookiesSent }),
+		floodCount("server_cookies_accepted", "packets", "syn-flood: ACKs whose cookie checked: connections rebuilt from them",
+			func(l *run.ListenerResult) int64 { return l.CookiesAccepted }),
+		floodCount("server_cookies_rejected", "packets", "syn-flood: ACKs whose cookie failed, answered with a RST",
+			func(l *run.ListenerResult) int64 { return l.CookiesRejected }),
+	}},
 	{title: "final state", sep: " / ", fields: []field[*run.FlowResult]{
 		flowField("final_state_client", Text, "", onlyTCP, "the client's RFC 9293 state at the end (e.g. TIME-WAIT)",
 			func(f *run.FlowResult) any { return finalState(f, 0) }, textCell),

@@ -70,6 +70,7 @@ func runObject(r *run.Result, sections []string) object {
 			{"release_error_max_s", em.ReleaseMax.Seconds()}, {"stalls", em.Stalls}, {"stall_over_s", em.StallOver.Seconds()},
 			{"max_stall_s", em.MaxStall.Seconds()}, {"unplaceable_dropped", em.Dropped},
 			{"relay_cpu_s", em.CPU.Seconds()}, {"relay_wall_s", em.Wall.Seconds()},
+			{"releases_awake", em.AwakeReleases}, {"release_error_awake_p99_s", em.AwakeP99.Seconds()}, {"wake_overshoot_p99_s", em.WakeP99.Seconds()},
 		}})
 	}
 	if has(sections, "flows") {

@@ -159,6 +159,23 @@ func FlowValue(r *run.Result, flow, metric string) (string, bool) {
 	return "", false
 }
 
+// LinkValue returns the text-table cell of row title (e.g. "queue delay
+// mean") for the link direction named dir ("forward", "r1->r2"), as the
+// tables print it, whether or not the run's tables print the row.
+func LinkValue(r *run.Result, dir, title string) (string, bool) {
+	for _, d := range linkDirs(r) {
+		if d.l.Name != dir {
+			continue
+		}
+		for j := range linkRows {
+			if rw := &linkRows[j]; rw.title == title {
+				return rw.cell(d), true
+			}
+		}
+	}
+	return "", false
+}
+
 // RunValue returns the text-table cell of the run-level field key (e.g.
 // "jain_fairness_tcp") of r, as the tables print it.
 func RunValue(r *run.Result, key string) (string, bool) {

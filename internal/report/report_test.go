@@ -634,7 +634,7 @@ func schemaDoc() string {
 		}
 		b.WriteString("\n")
 	}
-	var run, flow, tcp, udp, rdt, link []Field
+	var run, flow, tcp, udp, rdt, flood, link []Field
 	for _, f := range runIDs {
 		run = append(run, f.Field)
 	}
@@ -651,6 +651,8 @@ func schemaDoc() string {
 				tcp = append(tcp, f.Field)
 			case f.AppliesTo(udpProto):
 				udp = append(udp, f.Field)
+			case f.AppliesTo(proto.SYNFlood.String()):
+				flood = append(flood, f.Field)
 			}
 			if f.Protocols != nil && slices.ContainsFunc(f.Protocols, func(p string) bool { return proto.IsFamily(p, proto.RDT) }) {
 				rdt = append(rdt, f.Field)
@@ -669,6 +671,7 @@ func schemaDoc() string {
 	section("TCP only (`flows[].tcp`)", tcp)
 	section("UDP only (`flows[].udp`)", udp)
 	section("The rdt family only: stop-and-wait, go-back-n, selective-repeat, rdt2.0, rdt2.1, rdt2.2 (`flows[].rdt`)", rdt)
+	section("SYN flood only: syn-flood (`flows[].flood`)", flood)
 	section("Link direction (`links[]`)", link)
 	router := []Field{{Key: "name", Kind: Text, Doc: "the router's name (topology form only: `routers[]` is absent without routers)"}}
 	for _, r := range routerRows {

@@ -58,7 +58,7 @@ func TestSchemaKeysMatchFields(t *testing.T) {
 		}
 		return k
 	}
-	var runK, flowK, tcpK, udpK, rdtK, rdtSome, linkK []string
+	var runK, flowK, tcpK, udpK, rdtK, rdtSome, floodK, linkK []string
 	for _, f := range runIDs {
 		runK = append(runK, f.Key)
 	}
@@ -75,6 +75,8 @@ func TestSchemaKeysMatchFields(t *testing.T) {
 				tcpK = append(tcpK, f.Key)
 			case f.AppliesTo(udpProto):
 				udpK = append(udpK, f.Key)
+			case f.AppliesTo(onlyFlood[0]):
+				floodK = append(floodK, f.Key)
 			}
 			// The rdt family's fields share one object; those of only
 			// some of its protocols are optional there.
@@ -103,7 +105,8 @@ func TestSchemaKeysMatchFields(t *testing.T) {
 		required, also []string
 	}{
 		{"run", runK, []string{"flows", "links", "routers", "emulated"}},
-		{"flow", flowK, []string{"tcp", "udp", "rdt"}},
+		{"flow", flowK, []string{"tcp", "udp", "rdt", "flood"}},
+		{"flood", floodK, nil},
 		{"tcp", tcpK, nil},
 		{"udp", udpK, nil},
 		{"rdt", rdtK, rdtSome},
@@ -163,7 +166,8 @@ func TestSchemaValidates(t *testing.T) {
 func TestEmulatedRunValidates(t *testing.T) {
 	res := handMade()
 	res.Emulated = &run.Emulation{Packets: 10, Releases: 9, ReleaseP50: 20 * sim.Microsecond, ReleaseP99: 300 * sim.Microsecond,
-		ReleaseMax: 2 * sim.Millisecond, Stalls: 1, StallOver: sim.Millisecond, MaxStall: 2 * sim.Millisecond, CPU: sim.Millisecond, Wall: sim.Second}
+		ReleaseMax: 2 * sim.Millisecond, Stalls: 1, StallOver: sim.Millisecond, MaxStall: 2 * sim.Millisecond, CPU: sim.Millisecond, Wall: sim.Second,
+		AwakeReleases: 8, AwakeP99: 40 * sim.Microsecond, WakeP99: 900 * sim.Microsecond}
 	doc := render(t, "json", []*run.Result{res}, nil)
 	if !strings.Contains(doc, `"emulated": {`) || !strings.Contains(doc, `"packets_read": 10`) {
 		t.Errorf("no emulated object in %s", doc)
@@ -172,7 +176,11 @@ func TestEmulatedRunValidates(t *testing.T) {
 		t.Errorf("emulated run: %v", err)
 	}
 	txt := render(t, "table", []*run.Result{res}, nil)
-	for _, want := range []string{"emulated: real packets", "relay: 10 packets read, 9 released; release error p50 20 µs, p99 300 µs"} {
+	if !strings.Contains(doc, `"releases_awake": 8`) || !strings.Contains(doc, `"release_error_awake_p99_s": 0.00004`) {
+		t.Errorf("no awake figures in %s", doc)
+	}
+	for _, want := range []string{"emulated: real packets", "relay: 10 packets read, 9 released; release error p50 20 µs, p99 300 µs",
+		"; 8 releases found it awake (their p99 40 µs), the others waited for a sleep that woke late (sleeps overshot p99 900 µs)"} {
 		if !strings.Contains(txt, want) {
 			t.Errorf("text report lacks %q:\n%s", want, txt)
 		}

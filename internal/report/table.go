@@ -46,6 +46,10 @@ func RelayLine(r *run.Result) string {
 	if n := em.Packets + em.Releases; n > 0 && em.Wall > 0 {
 		line += fmt.Sprintf("; relay CPU %.1f%% of %s, %.1f µs per packet read or released", 100*em.CPU.Seconds()/em.Wall.Seconds(), Duration(em.Wall), float64(em.CPU)/1e3/float64(n))
 	}
+	if em.Releases > 0 {
+		line += fmt.Sprintf("; %d releases found it awake (their p99 %s), the others waited for a sleep that woke late (sleeps overshot p99 %s)",
+			em.AwakeReleases, us(em.AwakeP99), us(em.WakeP99))
+	}
 	return line
 }
 

@@ -53,6 +53,14 @@ type Emulation struct {
 	// Wall the time it ran: CPU/(Packets+Releases) is its cost per
 	// packet event.
 	CPU, Wall sim.Time
+	// AwakeReleases counts the releases whose time found the relay awake
+	// (spinning, or woken before it), and AwakeP99 is their release
+	// error's p99: the relay's own part of the error. The others waited
+	// for a sleep that woke after their time, a wait the machine's
+	// scheduler decides; WakeP99 is the p99 of how much later than asked
+	// the relay's sleeps woke (their overshoot).
+	AwakeReleases     int64
+	AwakeP99, WakeP99 sim.Time
 }
 
 // BuildFabric builds sc's nodes, links, routes, faults and trace (opt)

@@ -97,7 +97,12 @@ func Check(r *Result) []Violation {
 	for _, h := range r.Hosts {
 		hostOut += offered[h.Name] + h.NoRoute
 		hostIn += in[h.Name]
-		taken += h.NoEndpoint
+		taken += h.NoEndpoint + h.NotForUs
+		sent += h.ResetsSent // the host's own: no flow sent them
+	}
+	for _, l := range r.Listeners {
+		sent += l.SynAcksSent + l.ResetsSent // the listeners' own replies
+		taken += l.Received
 	}
 	for i := range r.Flows {
 		f := &r.Flows[i]

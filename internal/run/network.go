@@ -50,7 +50,7 @@ func (n *Network) buildNodes(streams sim.Streams, pool *link.Pool) error {
 			name     string
 			cfg      link.Config
 			from, to int
-		}{{ls.ForwardName, ls.Forward, a, b}, {ls.ReverseName, ls.Reverse, b, a}} {
+		}{{ls.ForwardName, LinkConfig(ls.Forward), a, b}, {ls.ReverseName, LinkConfig(ls.Reverse), b, a}} {
 			if err := d.cfg.Validate(); err != nil {
 				return fmt.Errorf("%s: %s %s: %w", sc.File, ls.Path, d.name, err)
 			}
@@ -151,4 +151,22 @@ func (n *Network) flowPath(from, to string) ([]string, sim.Time) {
 		return nil, -1
 	}
 	return out, outDelay.Add(backDelay)
+}
+
+// FlowRoute returns the nodes a flow's packets cross, out from its
+// sender's host to its receiver's (path) and back (back), both ends
+// included, for every flow of the network by name (a repeated flow's
+// members each under their own name): what a trace.Follower needs,
+// known before the run starts. A flow without a route has none.
+func (n *Network) FlowRoutes() map[string][2][]string {
+	m := make(map[string][2][]string, len(n.sc.Flows))
+	for _, f := range n.sc.Flows {
+		x, d := int32(n.nodeIndex(f.From)), int32(n.nodeIndex(f.To))
+		out, _ := n.rt.path(x, d)
+		back, _ := n.rt.path(d, x)
+		if out != nil && back != nil {
+			m[f.Name] = [2][]string{out, back}
+		}
+	}
+	return m
 }

@@ -12,9 +12,11 @@ import (
 
 	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/scenario"
+	"tcpsim/model/hist"
 	"tcpsim/model/host"
 	"tcpsim/model/link"
 	"tcpsim/model/router"
+	"tcpsim/model/tcpconn"
 	"tcpsim/model/udp"
 	"tcpsim/model/wire"
 	"tcpsim/sim"
@@ -58,6 +60,9 @@ type Result struct {
 	Links   []LinkResult
 	Hosts   []HostResult   // in declaration order: a, b in the shorthand form
 	Routers []RouterResult // in declaration order
+	// Listeners are the servers' listening ports, in the order of the
+	// first flow to each.
+	Listeners []ListenerResult
 	// routing answers PathOf.
 	routing *routing
 	// QueueManaged says the scenario writes aqm: or ecn: on a link: the
@@ -178,8 +183,15 @@ type FlowResult struct {
 	Partial       bool
 	DeliveryRatio float64
 
-	TCP *TCPResult
-	RDT *RDTResult // stop-and-wait, go-back-n and selective-repeat
+	TCP   *TCPResult
+	RDT   *RDTResult   // stop-and-wait, go-back-n and selective-repeat
+	Flood *FloodResult // syn-flood
+
+	// QueueDelay summarises, with Options.QueueDelay, the queueing delay
+	// of the flow's packets that reached its receiving host: each one's
+	// time spent waiting in queues, summed over the hops of its path
+	// (link.Packet.Queued); zero without the option or when none arrived.
+	QueueDelay link.QueueDelay
 
 	// Family names the repeated flow (repeat:) this flow is a member of,
 	// or is "" for a flow written out on its own.
@@ -222,6 +234,7 @@ type Network struct {
 	intr     *atomic.Bool
 	stop     func() bool // reports whether intr is set; read while building
 	pool     *link.Pool
+	delays   []*flowDelay // by flow, with Options.QueueDelay
 	// ext, in an emulation (BuildFabric), receives what the links
 	// deliver to each host, by host index, in place of the model host.
 	ext []link.Receiver
@@ -232,6 +245,10 @@ type Network struct {
 	done       []bool
 	unfinished int
 	starter    sim.Action // n.onChain, bound once
+	// listeners are the servers' listening ports (listen.go), made in
+	// listenOrder.
+	listeners   map[listenKey]*tcpconn.Listener
+	listenOrder []listenKey
 }
 
 // netNode is one node of the network: a host or a router.
@@ -379,15 +396,26 @@ func buildWith(sc *scenario.Scenario, seed uint64, opt Options, stop func() bool
 			return nil, fmt.Errorf("%s: %w", sc.File, err)
 		}
 		src, dst := n.host(from), n.host(to)
-		// Ports: flow i uses client port 49152+i and server port 5001+i.
-		cport, sport := uint16(49152+i), uint16(5001+i)
+		if opt.QueueDelay {
+			d := &flowDelay{}
+			dst.SetDelaySink(int32(i), d)
+			n.delays = append(n.delays, d)
+		}
+		// Ports: flow i uses client port 49152+i and server port 5001+i,
+		// or the port it names (scenario.ServerPort).
+		cport, sport := uint16(49152+i), uint16(sc.ServerPort(i))
 		pr, _ := proto.Parse(f.Protocol)
 		switch pr.Family() {
 		case proto.UDP:
 			c := udpConfig(f)
 			c.Flow, c.Src, c.Dst, c.SrcPort, c.DstPort, c.Observer = int32(i), src, dst, cport, sport, udpDone{n, i}
+			if f.UDP.Poisson() {
+				c.Poisson = streams.Stream("flows/" + f.Name + "/send-times")
+			}
 			u := udp.New(n.eng, c)
 			n.flows = append(n.flows, &udpFlow{spec: f, f: u})
+		case proto.Flood:
+			n.flows = append(n.flows, newFloodFlow(n, i, f, src, dst, streams))
 		case proto.TCP:
 			tf, err := newTCPFlow(n, i, f, src, dst, cport, sport, streams)
 			if err != nil {
@@ -421,7 +449,8 @@ func newNetwork(sc *scenario.Scenario, seed uint64, opt Options, ext []link.Rece
 	if opt.Trace != nil {
 		n.tr = &tracer{n: n, sink: opt.Trace, rtt: opt.TraceRTT, rec: opt.TraceRecovery}
 	}
-	n.pool = link.NewPool(2048)
+	n.pool = link.NewPool()
+	n.pool.SetPoison(opt.PoisonBuffers)
 	if err := n.buildNodes(sim.NewStreams(seed), n.pool); err != nil {
 		return nil, err
 	}
@@ -467,8 +496,12 @@ func (n *Network) result(reason sim.StopReason, flows []FlowResult) *Result {
 		f := &n.sc.Flows[i]
 		fr.From, fr.To = f.From, f.To
 		fr.Path, fr.BaseRTT = n.flowPath(fr.From, fr.To)
+		if i < len(n.delays) {
+			fr.QueueDelay = n.delays[i].summary()
+		}
 	}
 	r.Topology, r.routing = n.sc.Topology(), n.rt
+	r.Listeners = n.listenerResults()
 	for _, nd := range n.nodes {
 		if nd.host != nil {
 			r.Hosts = append(r.Hosts, HostResult{Name: nd.name, Counters: nd.host.Counters()})
@@ -585,4 +618,20 @@ func (u *udpFlow) totalBytes() int64 {
 		return int64(u.spec.UDP.Bytes)
 	}
 	return u.spec.UDP.Count * int64(u.spec.UDP.Datagram)
+}
+
+// flowDelay gathers the queueing delays of one flow's packets at its
+// receiving host (Options.QueueDelay).
+type flowDelay struct{ h hist.Histogram }
+
+// Arrived implements host.DelaySink.
+func (d *flowDelay) Arrived(queued int64) { d.h.Record(queued) }
+
+func (d *flowDelay) summary() link.QueueDelay {
+	h := &d.h
+	if h.Count() == 0 {
+		return link.QueueDelay{}
+	}
+	return link.QueueDelay{Count: h.Count(), Mean: sim.Time(h.Mean() + 0.5), P50: sim.Time(h.Quantile(0.5)),
+		P99: sim.Time(h.Quantile(0.99)), Max: sim.Time(h.Max())}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -156,6 +157,114 @@ func BenchmarkScaleOneLongFlow(b *testing.B) {
 	b.ReportMetric(float64(events)/float64(b.N), "events/run")
 }
 
+// BenchmarkBurst is issue 23's burst: N TCP flows of 100 KB start together
+// over the 1 Gbps link with the default (unbounded) queue, which holds up
+// to about 40 packets per flow at its peak (79,000 for 2,000 flows), each
+// in a buffer of its own. It reports, for 1, 100, 2,000 and 10,000 flows
+// and for the steady-state reference (BenchmarkScaleOneLongFlow's 1 GB
+// flow over a 1,000-packet queue), measured in a fresh process each
+// (TestScaleChild) so that neither the benchmark's garbage nor a warm
+// heap from an earlier size is counted:
+//
+//   - cpu-ns/event: the process's CPU time (user and system: the page
+//     faults of new memory and the garbage collector's threads included)
+//     over Run, per fired event; on a shared machine it is steadier than
+//     wall time, which also counts waiting for a core;
+//   - x-long: that cost over the long flow's (issue 23's target: at most
+//     1.5 for the burst);
+//   - peak-RSS-MB, mallocs/run (heap allocations during Run),
+//     buffers/run (packet buffers the pool made) and max-queue (packets).
+//
+// Run it with:
+//
+//	go test ./internal/run -run '^$' -bench 'Burst' -benchtime 1x -count 3
+func BenchmarkBurst(b *testing.B) {
+	ref, err := childScale(10000, "long")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range []int{1, 100, 2000, 10000} {
+		b.Run(fmt.Sprintf("flows=%d", n), func(b *testing.B) {
+			var st childStats
+			for b.Loop() {
+				if st, err = childScale(n, "burst"); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(st.cpuPerEvent(), "cpu-ns/event")
+			b.ReportMetric(st.cpuPerEvent()/ref.cpuPerEvent(), "x-long")
+			b.ReportMetric(st.rssMB, "peak-RSS-MB")
+			b.ReportMetric(float64(st.mallocs), "mallocs/run")
+			b.ReportMetric(float64(st.buffers), "buffers/run")
+			b.ReportMetric(float64(st.maxQueue), "max-queue")
+			b.ReportMetric(float64(st.events), "events/run")
+		})
+	}
+	b.Run("long", func(b *testing.B) {
+		for b.Loop() {
+			if ref, err = childScale(10000, "long"); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(ref.cpuPerEvent(), "cpu-ns/event")
+		b.ReportMetric(ref.rssMB, "peak-RSS-MB")
+		b.ReportMetric(float64(ref.mallocs), "mallocs/run")
+		b.ReportMetric(float64(ref.events), "events/run")
+	})
+}
+
+// childStats is what TestScaleChild prints.
+type childStats struct {
+	events, cpuNs, mallocs, buffers, maxQueue int64
+	rssMB                                     float64
+}
+
+func (s childStats) cpuPerEvent() float64 { return float64(s.cpuNs) / float64(max(s.events, 1)) }
+
+// childScale runs TestScaleChild with n flows of mode in a new process of
+// this test binary and reads what it printed.
+func childScale(n int, mode string) (childStats, error) {
+	var st childStats
+	cmd := exec.Command(os.Args[0], "-test.run=^TestScaleChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), fmt.Sprintf("TCPSIM_SCALE_CHILD=%d:%s", n, mode))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return st, fmt.Errorf("child: %w: %s", err, out)
+	}
+	ints := map[string]*int64{"events": &st.events, "cpu-ns": &st.cpuNs, "mallocs": &st.mallocs, "buffers": &st.buffers, "max-queue": &st.maxQueue}
+	for line := range strings.SplitSeq(string(out), "\n") {
+		k, v, ok := strings.Cut(line, " ")
+		if !ok {
+			continue
+		}
+		if p := ints[k]; p != nil {
+			if *p, err = strconv.ParseInt(v, 10, 64); err != nil {
+				return st, fmt.Errorf("child's %s: %w", k, err)
+			}
+		}
+		if k == "peak-rss-kB" {
+			kb, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return st, fmt.Errorf("child's peak RSS: %w", err)
+			}
+			st.rssMB = kb / 1024
+		}
+	}
+	if st.events == 0 || st.cpuNs == 0 {
+		return st, fmt.Errorf("child printed no events or CPU time: %s", out)
+	}
+	return st, nil
+}
+
+// maxQueue returns the longest queue of any link direction, in packets.
+func maxQueue(res *Result) int64 {
+	var m int64
+	for _, l := range res.Links {
+		m = max(m, int64(l.MaxQueue))
+	}
+	return m
+}
+
 // childPeakRSS runs TestScaleChild in a new process of this test binary
 // and returns its peak resident set size in MB.
 func childPeakRSS(n int, mode string) (float64, error) {
@@ -193,11 +302,26 @@ func TestScaleChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := mustRun(t, scaleScenario(t, n, mode), 1)
+	net, err := Build(scaleScenario(t, n, mode), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	cpu0, cpuOK := processCPU()
+	res := net.Run()
+	cpu1, _ := processCPU()
+	runtime.ReadMemStats(&m1)
 	if !res.OK() {
 		t.Fatalf("run failed: %s", res.Status())
 	}
 	fmt.Printf("events %d\n", res.Events)
+	if cpuOK {
+		fmt.Printf("cpu-ns %d\n", (cpu1 - cpu0).Nanoseconds())
+	}
+	fmt.Printf("mallocs %d\n", m1.Mallocs-m0.Mallocs)
+	fmt.Printf("buffers %d\n", net.pool.Made())
+	fmt.Printf("max-queue %d\n", maxQueue(res))
 	st, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		t.Skip(err)

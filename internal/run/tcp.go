@@ -67,7 +67,10 @@ func newTCPFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, cport,
 	sobs := &tcpSide{t: n.tr, flow: f.Name, side: "server", i: int32(i), check: check}
 	ccfg.Observer, scfg.Observer = cobs, sobs
 	client := tcpconn.NewConn(n.eng, src, dst.Addr, int32(i), ccfg)
-	server := tcpconn.NewConn(n.eng, dst, src.Addr, int32(i), scfg)
+	server := tcpconn.NewPassiveConn(n.eng, dst, src.Addr, int32(i), scfg)
+	if t.Listen {
+		n.listener(f, f.To, dst, sport, streams).Expect(server)
+	}
 	cobs.conn, sobs.conn = client, server
 	dst.SetDropSink(int32(i), server)
 	src.SetDropSink(int32(i), client)
@@ -76,6 +79,7 @@ func newTCPFlow(n *Network, i int, f *scenario.Flow, src, dst *host.Host, cport,
 		ac = tcpconn.AppConfig{Request: int64(t.Request), Response: int64(t.Response),
 			Exchanges: t.Exchanges, ReadRate: int64(t.ReadRate), Start: sim.Time(f.Start)}
 	}
+	ac.Closed = !t.Listen
 	if n.tr != nil {
 		ac.Observer = &tcpSide{t: n.tr, flow: f.Name, i: int32(i)}
 	}

@@ -34,6 +34,15 @@ type Options struct {
 	// or leaves loss recovery (fast recovery), for plots that shade it.
 	// Off by default, so that traces without it stay as they were.
 	TraceRecovery bool
+	// PoisonBuffers checks the packet buffers' life (link.Pool's poison
+	// mode): a buffer returned twice or written after its return panics,
+	// one read after its return holds poison that fails its checksum.
+	// For tests: it costs a pass over every buffer at each return.
+	PoisonBuffers bool
+	// QueueDelay measures every flow's queueing delays
+	// (FlowResult.QueueDelay): a histogram per flow, filled at its
+	// receiving host. Sweeps turn it on for their queue-delay metrics.
+	QueueDelay bool
 }
 
 // tracer turns model callbacks into trace events.
@@ -53,6 +62,9 @@ type tracer struct {
 	// and the nodes they join.
 	dirs map[string]traceDir
 	topo bool // events carry their node (topology form only)
+	// ports[i] says flow i's packets carry their ports: its server port
+	// is shared with other flows (scenario.ServerPort).
+	ports []bool
 }
 
 // traceDir is how events name one link direction.
@@ -92,6 +104,9 @@ func (t *tracer) packet(kind string, pkt link.Packet, dir direction.Dir) *trace.
 		t.ev.Proto = proto.TCP.String()
 		t.ev.Seq, t.ev.Ack, t.ev.Flags, t.ev.Win = s.Seq, s.Ack, wire.FlagString(s.Flags), int(s.Window)
 		t.ev.SACK = sackList(s.SACK, s.NSACK)
+		if f := pkt.Flow; f >= 0 && int(f) < len(t.ports) && t.ports[f] {
+			t.ev.Ports = portPair(s.SrcPort, s.DstPort)
+		}
 		if s.Flags&wire.FlagSYN == 0 {
 			t.ev.Win <<= t.shift[s.SrcPort] // windows in bytes (RFC 7323 scaling undone)
 		}
@@ -132,6 +147,7 @@ func (t *tracer) simple(flow, kind, detail string, v, v2 int64) {
 func (t *tracer) install() {
 	n := t.n
 	t.topo = n.sc.Topology()
+	t.ports = sharedPorts(n.sc)
 	t.dirs = map[string]traceDir{}
 	for i, p := range n.pipes {
 		from, to := n.nodes[n.dirs[i].from].name, n.nodes[n.dirs[i].to].name
@@ -188,7 +204,13 @@ func (t *tracer) tcpEvent(s *tcpSide, ev tcp.Event, n tcp.Note) {
 	flow, side := s.flow, s.side
 	switch ev {
 	case tcp.EvState:
-		t.simple(flow, trace.State, side+" "+n.From.String()+" => "+n.To.String(), 0, 0)
+		d := side + " " + n.From.String() + " => " + n.To.String()
+		if s.conn != nil && n.To == tcp.Closed {
+			if why := s.conn.Aborted(); why != "" {
+				d += " (aborted: " + why + ")" // connection refused, reset by peer, retries exhausted
+			}
+		}
+		t.simple(flow, trace.State, d, 0, 0)
 	case tcp.EvCwnd:
 		t.simple(flow, trace.Cwnd, side+" cwnd="+strconv.Itoa(n.Cwnd)+" ssthresh="+strconv.Itoa(n.Ssthresh), int64(n.Cwnd), int64(n.Ssthresh))
 	case tcp.EvRwnd:
@@ -241,7 +263,44 @@ func (t *tracer) tcpSegment(s *tcpSide, n tcp.Note) {
 	t.ev = trace.Event{T: t.n.eng.Now(), Flow: s.flow, Kind: trace.Send, Dir: direction.Of(from, to), Node: t.node(from), Proto: proto.TCP.String(),
 		Seq: h.Seq, Ack: h.Ack, Flags: wire.FlagString(h.Flags), Win: win, Len: n.Len, Retrans: n.Retrans,
 		SACK: sackList(h.SACK, h.NSACK)}
+	if int(s.i) < len(t.ports) && t.ports[s.i] {
+		t.ev.Ports = portPair(h.SrcPort, h.DstPort)
+	}
 	t.sink.Event(&t.ev)
+}
+
+// portPair writes a segment's ports as traces show them: "49152->80".
+func portPair(src, dst uint16) string {
+	return strconv.Itoa(int(src)) + "->" + strconv.Itoa(int(dst))
+}
+
+// sharedPorts says, for each flow, whether its server's port on its
+// receiving host is the port of another TCP or syn-flood flow too.
+func sharedPorts(sc *scenario.Scenario) []bool {
+	type key struct {
+		host string
+		port int
+	}
+	count := map[key]int{}
+	keyOf := func(i int) (key, bool) {
+		f := &sc.Flows[i]
+		if f.TCP == nil && f.Flood == nil {
+			return key{}, false
+		}
+		return key{f.To, sc.ServerPort(i)}, true
+	}
+	for i := range sc.Flows {
+		if k, ok := keyOf(i); ok {
+			count[k]++
+		}
+	}
+	out := make([]bool, len(sc.Flows))
+	for i := range sc.Flows {
+		if k, ok := keyOf(i); ok && count[k] > 1 {
+			out[i] = true
+		}
+	}
+	return out
 }
 
 // sackList copies a header's SACK blocks into a trace record's list.

@@ -471,6 +471,8 @@ func familyFields(f proto.Family) []field[Flow] {
 		return lift(tcpFields(), func(f *Flow) *TCPFlow { return f.TCP })
 	case proto.UDP:
 		return lift(udpFields(), func(f *Flow) *UDPFlow { return f.UDP })
+	case proto.Flood:
+		return lift(floodFields(), func(f *Flow) *FloodFlow { return f.Flood })
 	default:
 		return lift(rdtFields(), func(f *Flow) *RDTFlow { return f.RDT })
 	}
@@ -482,7 +484,7 @@ func notApplicable(name string) func(string) string {
 	return func(key string) string {
 		own := flowFieldsFor(name)
 		p, _ := proto.Parse(name)
-		for _, fam := range []proto.Family{proto.TCP, proto.UDP, proto.RDT} {
+		for _, fam := range []proto.Family{proto.TCP, proto.UDP, proto.RDT, proto.Flood} {
 			if _, ok := lookup(familyFields(fam), key); ok && fam != p.Family() {
 				return fmt.Sprintf("field %s does not apply to a %s flow (%s fields: %s)", key, name, name, names(own))
 			}
@@ -555,6 +557,8 @@ func (d *decoder) flow(n ast.Node, path string) (Flow, error) {
 		if err := applyDefaults(d, "rdt flow", rdtFields(), f.RDT); err != nil {
 			return Flow{}, err
 		}
+	case proto.Flood:
+		f.Flood = &FloodFlow{}
 	}
 	if err := applyDefaults(d, "flow", flowFields(), &f); err != nil {
 		return Flow{}, err

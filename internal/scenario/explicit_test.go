@@ -98,9 +98,9 @@ func TestExplicitValueNeverDefaulted(t *testing.T) {
 // accepted and used, not replaced.
 func TestMeaningfulZeros(t *testing.T) {
 	s := mustParse(t, doc("seed: 0", "delay: 0\nqueue: 0\nqueue_bytes: 0\nloss: 0%\ncorrupt: 0", "bytes: 1MB\nread_rate: 0\nisn: 0\nstart: 0s", "count: 3"))
-	fwd := s.LinkConfig("forward")
-	if s.Seed != 0 || fwd.Delay != 0 || fwd.QueuePackets != 0 || fwd.QueueBytes != 0 || fwd.Loss.P != 0 {
-		t.Fatalf("link zeros: %+v", fwd)
+	fwd := s.LinkDirection("forward")
+	if s.Seed != 0 || *fwd.Delay != 0 || *fwd.Queue != 0 || *fwd.QueueBytes != 0 || fwd.Loss.P != 0 {
+		t.Fatalf("link zeros: delay %v queue %v queue_bytes %v loss %v", *fwd.Delay, *fwd.Queue, *fwd.QueueBytes, fwd.Loss.P)
 	}
 	f := s.Flows[0]
 	if f.Start != 0 || f.TCP.ReadRate != 0 || f.TCP.ISN == nil || *f.TCP.ISN != 0 {
@@ -118,11 +118,12 @@ func TestAbsentTakesDefaultExplicitIsUsed(t *testing.T) {
 	s := mustParse(t, doc("", "", "bytes: 1MB", "count: 10"))
 	tcp, udp := s.Flows[0].TCP, s.Flows[1].UDP
 	want := TCPFlow{App: "bulk", Bytes: 1e6, Exchanges: 1, MSS: 1460, Congestion: "newreno", RecvBuffer: 64 << 10,
-		InitialWindow: 10, InitialRTO: 1e9, MinRTO: 1e9, MaxRTO: 60e9, TimeWait: 60e9, MaxRetries: 15, SynRetries: 6, Profile: "textbook", HyStart: "auto", RTOEstimator: "rfc6298"}
+		InitialWindow: 10, InitialRTO: 1e9, MinRTO: 1e9, MaxRTO: 60e9, TimeWait: 60e9, MaxRetries: 15, SynRetries: 6, Profile: "textbook", HyStart: "auto", RTOEstimator: "rfc6298",
+		Listen: true, Backlog: 128, SynAckRetries: 5}
 	if !reflect.DeepEqual(want, *tcp) {
 		t.Errorf("tcp defaults:\n got %+v\nwant %+v", *tcp, want)
 	}
-	if (*udp != UDPFlow{Count: 10, Datagram: 1200, Rate: 1e6, Checksum: true}) {
+	if (*udp != UDPFlow{Count: 10, Datagram: 1200, Rate: 1e6, Checksum: true, Arrivals: ArrivalsConstant}) {
 		t.Errorf("udp defaults: %+v", *udp)
 	}
 	if s.Until != Duration(60e9) || s.MaxEvents != 50_000_000 || s.Seed != 0 || !slices.Equal(s.Report, []string{"flows", "link"}) || s.Flows[0].From != "a" {
@@ -142,7 +143,7 @@ func TestInapplicableFields(t *testing.T) {
 	for _, c := range []struct {
 		name, src, want string
 	}{
-		{"udp congestion", docUDP("count: 1\ncongestion: reno"), "x.yaml:12:5: flows[1].congestion: field congestion does not apply to a udp flow (udp fields: name, protocol, from, to, start, bytes, count, datagram, rate, checksum, repeat)"},
+		{"udp congestion", docUDP("count: 1\ncongestion: reno"), "x.yaml:12:5: flows[1].congestion: field congestion does not apply to a udp flow (udp fields: name, protocol, from, to, start, bytes, count, datagram, rate, checksum, arrivals, repeat)"},
 		{"udp mss", docUDP("count: 1\nmss: 1000"), "flows[1].mss: field mss does not apply to a udp flow"},
 		{"udp recv_buffer", docUDP("count: 1\nrecv_buffer: 1MB"), "flows[1].recv_buffer: field recv_buffer does not apply to a udp flow"},
 		{"udp read_rate", docUDP("count: 1\nread_rate: 1Mbps"), "flows[1].read_rate: field read_rate does not apply to a udp flow"},
@@ -277,7 +278,7 @@ func TestOverridesChecked(t *testing.T) {
 		o         Override
 		want      string
 	}{
-		{"udp mss", plain, Override{"flows.video.mss", "1000"}, "flows.video.mss: field mss does not apply to a udp flow (udp fields: name, protocol, from, to, start, bytes, count, datagram, rate, checksum, repeat)"},
+		{"udp mss", plain, Override{"flows.video.mss", "1000"}, "flows.video.mss: field mss does not apply to a udp flow (udp fields: name, protocol, from, to, start, bytes, count, datagram, rate, checksum, arrivals, repeat)"},
 		{"tcp rate", plain, Override{"flows.file.rate", "1Mbps"}, "field rate does not apply to a tcp flow"},
 		{"seed", plain, Override{"seed", "9"}, "seed: the seed is not a parameter: use --seeds"},
 		{"loss r on a plain loss", plain, Override{"link.loss.r", "5%"}, "link.loss.r: link.loss is a plain percentage (or absent) in the file, so it has no field r: write the loss model in the file"},
@@ -312,7 +313,7 @@ func TestOverridesChecked(t *testing.T) {
 	}
 	s := mustParse(t, ge, Override{"link.loss.r", "5%"}, Override{"link.loss.p", "2%"}, Override{"link.loss.loss_bad", "40%"},
 		Override{"flows.video.datagram", "100"}, Override{"flows.file.isn", "7"}, Override{"report", "[link]"})
-	l := s.LinkConfig("forward").Loss
+	l := s.LinkDirection("forward").Loss
 	if l.R != 0.05 || l.P != 0.02 || l.LossBad != 0.4 || s.Flows[1].UDP.Datagram != 100 || *s.Flows[0].TCP.ISN != 7 || !slices.Equal(s.Report, []string{"link"}) {
 		t.Fatalf("overrides not applied: %+v %+v", l, s)
 	}

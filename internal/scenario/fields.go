@@ -370,6 +370,32 @@ func tcpFields() []field[TCPFlow] {
 		boolField("delack_ato", func(f *TCPFlow, v bool) { f.DelAckATO = v }),
 		enumField("hystart", tcp.HyStartNames(), func(f *TCPFlow, v string) { f.HyStart = v }),
 		sizeField("recv_buffer_max", 0, maxRecvBuf, "32MiB", func(f *TCPFlow, v Size) { f.RecvBufferMax = v }),
+		wholeField("port", 1, 65535, "", "80", func(f *TCPFlow, v uint64) { f.Port = int(v) }),
+		boolField("listen", func(f *TCPFlow, v bool) { f.Listen = v }),
+		wholeField("backlog", 1, 65535, " half-open connections", "128", func(f *TCPFlow, v uint64) { f.Backlog = int(v) }),
+		boolField("syn_cookies", func(f *TCPFlow, v bool) { f.SynCookies = v }),
+		wholeField("synack_retries", 1, 100, "", "5", func(f *TCPFlow, v uint64) { f.SynAckRetries = int(v) }),
+	}
+}
+
+// maxFloodSYNs bounds a flood's count: its SYN k leaves at start +
+// k·1s/rate, computed in 64 bits.
+const maxFloodSYNs = 1_000_000_000
+
+func floodFields() []field[FloodFlow] {
+	const wantRate = "SYNs a second written N/s, from 1/s to 1000000/s, e.g. 200/s"
+	return []field[FloodFlow]{
+		{name: "rate", want: wantRate, parse: func(f *FloodFlow, s string) error {
+			n, ok := strings.CutSuffix(s, "/s")
+			v, isWhole := whole(n)
+			if !ok || !isWhole || v < 1 || v > 1_000_000 {
+				return invalid(s, "rate", wantRate)
+			}
+			f.Rate = int64(v)
+			return nil
+		}},
+		wholeField("count", 1, maxFloodSYNs, " SYNs", "2000", func(f *FloodFlow, v uint64) { f.Count = int64(v) }),
+		wholeField("port", 1, 65535, "", "80", func(f *FloodFlow, v uint64) { f.Port = int(v) }),
 	}
 }
 
@@ -397,5 +423,6 @@ func udpFields() []field[UDPFlow] {
 		sizeField("datagram", 8, 65507, "1200", func(f *UDPFlow, v Size) { f.Datagram = v }),
 		rateField("rate", "", func(f *UDPFlow, v Rate) { f.Rate = v }),
 		boolField("checksum", func(f *UDPFlow, v bool) { f.Checksum = v }),
+		enumField("arrivals", []string{ArrivalsConstant, ArrivalsPoisson}, func(f *UDPFlow, v string) { f.Arrivals = v }),
 	}
 }

@@ -4,23 +4,22 @@ import (
 	"strings"
 	"testing"
 
-	"tcpsim/model/aqm"
-	"tcpsim/model/link"
 	"tcpsim/sim"
 )
 
-// The queue fields decode into the link's configuration, with the table
+// The queue fields decode into the link's directions, with the table
 // of defaults filling what a red: or codel: mapping leaves out, and
-// per-direction overrides winning.
+// per-direction overrides winning (internal/run's TestLinkConfig checks
+// their translation into the link model's configuration).
 func TestQueueFieldsDecode(t *testing.T) {
 	s := mustParse(t, doc("", "aqm: red\nred: {max_p: 5%, gentle: true}\necn: true\nreverse: {aqm: codel, codel: {target: 2ms}}", "bytes: 1MB\necn: true", "count: 10"))
-	fwd, rev := s.LinkConfig("forward"), s.LinkConfig("reverse")
-	wantRED := aqm.REDParams{MinTh: 5, MaxTh: 15, MaxP: 0.05, Weight: 0.002, Gentle: true}
-	if fwd.AQM != link.RED || fwd.RED != wantRED || !fwd.ECN {
-		t.Errorf("forward: %v %+v ecn %v, want red %+v ecn true", fwd.AQM, fwd.RED, fwd.ECN, wantRED)
+	fwd, rev := s.LinkDirection("forward"), s.LinkDirection("reverse")
+	wantRED := RED{Min: 5, Max: 15, MaxP: 0.05, Weight: 0.002, Gentle: true}
+	if *fwd.AQM != "red" || *fwd.RED != wantRED || !*fwd.ECN {
+		t.Errorf("forward: %v %+v ecn %v, want red %+v ecn true", *fwd.AQM, *fwd.RED, *fwd.ECN, wantRED)
 	}
-	if rev.AQM != link.CoDel || rev.CoDel != (aqm.CoDelParams{Target: 2 * sim.Millisecond, Interval: 100 * sim.Millisecond}) || !rev.ECN {
-		t.Errorf("reverse: %v %+v ecn %v", rev.AQM, rev.CoDel, rev.ECN)
+	if *rev.AQM != "codel" || *rev.CoDel != (CoDel{Target: Duration(2 * sim.Millisecond), Interval: Duration(100 * sim.Millisecond)}) || !*rev.ECN {
+		t.Errorf("reverse: %v %+v ecn %v", *rev.AQM, *rev.CoDel, *rev.ECN)
 	}
 	if !s.Flows[0].TCP.ECN || !s.QueueManaged() {
 		t.Errorf("flow ecn %v, queue managed %v: want both true", s.Flows[0].TCP.ECN, s.QueueManaged())
@@ -28,16 +27,13 @@ func TestQueueFieldsDecode(t *testing.T) {
 	// Without the fields: drop-tail, the defaults' parameters, and the
 	// text report stays as it was.
 	s = mustParse(t, docTCP(""))
-	c := s.LinkConfig("forward")
-	if c.AQM != link.DropTail || c.ECN || c.RED != aqm.DefaultRED() || c.CoDel != aqm.DefaultCoDel() || s.QueueManaged() || s.Flows[0].TCP.ECN {
-		t.Errorf("defaults: %+v, queue managed %v", c, s.QueueManaged())
+	c := s.LinkDirection("forward")
+	if *c.AQM != "droptail" || *c.ECN || s.QueueManaged() || s.Flows[0].TCP.ECN {
+		t.Errorf("defaults: aqm %v ecn %v, queue managed %v", *c.AQM, *c.ECN, s.QueueManaged())
 	}
 	// An explicit drop-tail still asks for the queue's rows.
 	if s := mustParse(t, doc("", "aqm: droptail", "bytes: 1MB", "count: 10")); !s.QueueManaged() {
 		t.Error("aqm: droptail: want the queue rows")
-	}
-	if err := fwd.Validate(); err != nil {
-		t.Error(err)
 	}
 }
 
@@ -80,11 +76,11 @@ func TestQueueFieldErrors(t *testing.T) {
 func TestQueueOverrides(t *testing.T) {
 	src := doc("", "aqm: codel", "bytes: 1MB", "count: 10")
 	s := mustParse(t, src, Override{"link.codel.target", "10ms"}, Override{"link.reverse.aqm", "red"}, Override{"link.reverse.red.max_p", "2%"})
-	if c := s.LinkConfig("forward"); c.CoDel.Target != 10*sim.Millisecond || c.CoDel.Interval != 100*sim.Millisecond {
-		t.Errorf("forward codel %+v", c.CoDel)
+	if c := s.LinkDirection("forward"); sim.Time(c.CoDel.Target) != 10*sim.Millisecond || sim.Time(c.CoDel.Interval) != 100*sim.Millisecond {
+		t.Errorf("forward codel %+v", *c.CoDel)
 	}
-	if c := s.LinkConfig("reverse"); c.AQM != link.RED || c.RED.MaxP != 0.02 || c.RED.MinTh != 5 {
-		t.Errorf("reverse %v %+v", c.AQM, c.RED)
+	if c := s.LinkDirection("reverse"); *c.AQM != "red" || c.RED.MaxP != 0.02 || c.RED.Min != 5 {
+		t.Errorf("reverse %v %+v", *c.AQM, *c.RED)
 	}
 	_, err := Parse("x.yaml", []byte(src), Override{"link.codel.tgt", "1ms"})
 	if err == nil || !strings.Contains(err.Error(), `codel has no field "tgt" (fields: target, interval)`) {

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	proto "tcpsim/internal/protocol"
-	"tcpsim/model/link"
 	"tcpsim/model/rdt"
 )
 
@@ -157,14 +156,14 @@ func (s *Scenario) validateRDT2Channel() error {
 	if flow == "" {
 		return nil
 	}
-	fwd, rev := s.LinkConfig("forward"), s.LinkConfig("reverse")
+	fwd, rev := s.LinkDirection("forward"), s.LinkDirection("reverse")
 	for _, c := range []struct {
 		field, what string
-		on          func(c *link.Config) bool
+		on          func(r *Direction) bool
 	}{
-		{"loss", "loses packets: a lost packet or ACK leaves both ends waiting for ever (no timer)", func(c *link.Config) bool { return c.Loss.Mean() > 0 }},
-		{"duplicate", "duplicates packets: a copied ACK is taken for the answer to the next packet", func(c *link.Config) bool { return c.Duplicate > 0 }},
-		{"reorder", "reorders packets: an old ACK is taken for the answer to the next packet", func(c *link.Config) bool { return c.Reorder > 0 }},
+		{"loss", "loses packets: a lost packet or ACK leaves both ends waiting for ever (no timer)", func(r *Direction) bool { return lossy(*r) }},
+		{"duplicate", "duplicates packets: a copied ACK is taken for the answer to the next packet", func(r *Direction) bool { return *r.Duplicate > 0 }},
+		{"reorder", "reorders packets: an old ACK is taken for the answer to the next packet", func(r *Direction) bool { return *r.Reorder > 0 }},
 	} {
 		if !c.on(&fwd) && !c.on(&rev) {
 			continue
@@ -172,9 +171,9 @@ func (s *Scenario) validateRDT2Channel() error {
 		where := "link." + c.field
 		for _, d := range []struct {
 			path string
-			cfg  *link.Config
+			r    *Direction
 		}{{"link.forward." + c.field, &fwd}, {"link.reverse." + c.field, &rev}} {
-			if s.has(d.path) && c.on(d.cfg) {
+			if s.has(d.path) && c.on(d.r) {
 				where = d.path
 				break
 			}

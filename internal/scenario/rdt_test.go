@@ -1,8 +1,11 @@
 package scenario
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"tcpsim/model/link"
 )
 
 // Each rdt protocol's fields are checked with a located error.
@@ -96,5 +99,21 @@ func TestRDT2Channel(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// lossy, the rdt 2.x channel check's "this link loses packets", agrees
+// with the link model's long-run loss rate being above zero
+// (link.Loss.Mean) for every loss model, zeros included.
+func TestLossyIsMeanAboveZero(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 9))
+	pick := func() Percent { return Percent([]float64{0, 0, 0.01, 0.5, 1}[rng.IntN(5)]) }
+	for i := range 2000 {
+		l := Loss{Model: []string{"bernoulli", "gilbert-elliott", "periodic"}[i%3], P: pick(), R: pick(), LossGood: pick(), LossBad: pick(), Every: rng.IntN(3)}
+		m := link.Loss{Model: map[string]link.LossModel{"bernoulli": link.LossBernoulli, "gilbert-elliott": link.LossGilbertElliott, "periodic": link.LossPeriodic}[l.Model],
+			P: float64(l.P), R: float64(l.R), LossGood: float64(l.LossGood), LossBad: float64(l.LossBad), Every: l.Every}
+		if got, want := lossy(Direction{Loss: &l}), m.Mean() > 0; got != want {
+			t.Fatalf("%+v: lossy %v, but the model's mean loss is %v", l, got, m.Mean())
+		}
 	}
 }

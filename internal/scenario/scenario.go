@@ -128,6 +128,7 @@ type Flow struct {
 	TCP      *TCPFlow
 	UDP      *UDPFlow
 	RDT      *RDTFlow // stop-and-wait, go-back-n and selective-repeat
+	Flood    *FloodFlow
 
 	// Repeat, if set, makes the entry stand for Repeat.Count flows (see
 	// Repeat and Expanded).
@@ -217,6 +218,32 @@ type TCPFlow struct {
 	// it by Linux's autotuning (dynamic right-sizing); 0 or not above
 	// RecvBuffer: a fixed buffer.
 	RecvBufferMax Size
+	// Port is the server's port; 0 (absent): 5001 + the flow's index, a
+	// port of its own. Flows to one host that name one port share its
+	// listener, and the host tells their connections apart by the
+	// 4-tuple.
+	Port int
+	// Listen says the server listens on the port; false: nobody does,
+	// and the client's SYN is answered with a RST (RFC 9293 §3.10.7.1).
+	Listen bool
+	// Backlog is how many half-open connections the server's port
+	// holds (listen(2)'s backlog).
+	Backlog int
+	// SynCookies answers a SYN that finds the backlog full with a SYN
+	// cookie (RFC 4987 §3.6) instead of dropping it.
+	SynCookies bool
+	// SynAckRetries is how many times the server retransmits a SYN-ACK
+	// before it gives the half-open connection up (Linux
+	// net.ipv4.tcp_synack_retries).
+	SynAckRetries int
+}
+
+// FloodFlow holds the fields of a SYN flood: Count SYNs at Rate a second
+// to port Port of the flow's to host, each from a spoofed source.
+type FloodFlow struct {
+	Rate  int64 // SYNs a second
+	Count int64
+	Port  int
 }
 
 // UDPFlow holds the fields of a UDP flow: Count datagrams of Datagram
@@ -228,7 +255,21 @@ type UDPFlow struct {
 	Datagram Size
 	Rate     Rate
 	Checksum bool
+	// Arrivals is how sends are spaced: ArrivalsConstant (every
+	// Datagram·8/Rate seconds) or ArrivalsPoisson (exponential gaps of
+	// that mean: a Poisson process of rate Rate/(Datagram·8) datagrams
+	// per second, as K&R §3.6.1's senders and an M/D/1 queue's arrivals).
+	Arrivals string
 }
+
+// The UDP arrival processes (UDPFlow.Arrivals).
+const (
+	ArrivalsConstant = "constant"
+	ArrivalsPoisson  = "poisson"
+)
+
+// Poisson reports whether the flow's sends form a Poisson process.
+func (u *UDPFlow) Poisson() bool { return u.Arrivals == ArrivalsPoisson }
 
 // DelAck is the delayed-ACK setting: false (off), true (on, 200 ms) or a
 // duration (on, with that timer).

@@ -34,9 +34,9 @@ func TestParseGood(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fwd, rev := s.LinkConfig("forward"), s.LinkConfig("reverse")
-	if fwd.Rate != 10e6 || fwd.Delay != 20e6 || fwd.QueuePackets != 50 || fwd.Loss.P != 0.02 || rev.Loss.P != 0 || rev.Rate != 10e6 {
-		t.Fatalf("link: fwd %+v rev %+v", fwd, rev)
+	fwd, rev := s.LinkDirection("forward"), s.LinkDirection("reverse")
+	if *fwd.Rate != 10e6 || *fwd.Delay != 20e6 || *fwd.Queue != 50 || fwd.Loss.P != 0.02 || rev.Loss.P != 0 || *rev.Rate != 10e6 {
+		t.Fatalf("link: fwd rate %v delay %v queue %v loss %v; rev loss %v rate %v", *fwd.Rate, *fwd.Delay, *fwd.Queue, fwd.Loss.P, rev.Loss.P, *rev.Rate)
 	}
 	if f := s.Flows[0].TCP; f.Bytes != 1500000 || f.RecvBuffer != 65536 || f.MSS != 1460 || f.Congestion != "newreno" {
 		t.Fatalf("tcp flow %+v", f)
@@ -62,7 +62,7 @@ func TestMalformed(t *testing.T) {
 		{"unknown field", "queue: 50", "queeu: 50", []string{"bad.yaml:6:", `unknown field "queeu"`}},
 		{"queue not a number", "queue: 50", "queue: many", []string{"bad.yaml:6:10: link.queue: ", `"many" is not`, "whole number"}},
 		{"negative queue", "queue: 50", "queue: -1", []string{"bad.yaml:6:10: link.queue: ", "from 0 to"}},
-		{"bad protocol", "protocol: tcp", "protocol: sctp", []string{"bad.yaml:11", "flows[0].protocol", "tcp, udp, stop-and-wait, go-back-n, selective-repeat, rdt2.0, rdt2.1 or rdt2.2"}},
+		{"bad protocol", "protocol: tcp", "protocol: sctp", []string{"bad.yaml:11", "flows[0].protocol", "tcp, udp, stop-and-wait, go-back-n, selective-repeat, rdt2.0, rdt2.1, rdt2.2 or syn-flood"}},
 		{"bad congestion", "bytes: 1.5MB", "bytes: 1.5MB\n    congestion: westwood", []string{"bad.yaml:13", "flows[0].congestion", "newreno"}},
 		{"duplicate names", "name: video", "name: file", []string{"bad.yaml:14", "flows[1].name", "unique"}},
 		{"udp without rate", "    rate: 4Mbps\n", "", []string{"bad.yaml", "flows[1].rate", "send rate"}},
@@ -140,7 +140,7 @@ func TestOverrides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.LinkConfig("forward").Loss.P != 0.05 || s.LinkConfig("reverse").Delay != 7e6 || s.Flows[0].TCP.Congestion != "reno" || s.Flows[1].UDP.Count != 1 {
+	if s.LinkDirection("forward").Loss.P != 0.05 || *s.LinkDirection("reverse").Delay != 7e6 || s.Flows[0].TCP.Congestion != "reno" || s.Flows[1].UDP.Count != 1 {
 		t.Fatalf("overrides not applied: %+v", s)
 	}
 	for _, c := range []struct {
@@ -222,7 +222,7 @@ func FuzzParse(f *testing.F) {
 func FuzzOverride(f *testing.F) {
 	for _, o := range []Override{{"link.loss", "2%"}, {"flows.video.mss", "1000"}, {"seed", "1"}, {"link.loss.r", "5%"},
 		{"flows.file.mss", "0"}, {"link.forward.delay", "1ms"}, {"report", "[link]"}, {"flows.file", "x"}, {"link", "{}"}, {"flows.file.delayed_ack", "~"},
-		{"link.aqm", "codel"}, {"link.red.max_p", "5%"}, {"link.reverse.codel.interval", "50ms"}, {"link.ecn", "true"}, {"flows.file.ecn", "true"}} {
+		{"link.aqm", "codel"}, {"links[0].rate", "1Mbps"}, {"link.red.max_p", "5%"}, {"link.reverse.codel.interval", "50ms"}, {"link.ecn", "true"}, {"flows.file.ecn", "true"}} {
 		f.Add(o.Path, o.Value)
 	}
 	f.Fuzz(func(t *testing.T, path, value string) {

@@ -2,14 +2,16 @@ package scenario
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
 )
 
 // Override sets one field, addressed by a dotted path such as
-// "link.loss", "link.reverse.delay", "link.loss.r" or
-// "flows.file.congestion" (flows are addressed by name), to a value
+// "link.loss", "link.reverse.delay", "link.loss.r",
+// "flows.file.congestion" (flows are addressed by name) or, in a
+// topology, "links[2].rate" (links by their place in links:), to a value
 // written as in a scenario file. It goes through the same decoder and
 // range check as the file's own value.
 type Override struct {
@@ -51,11 +53,26 @@ func (s *Scenario) apply(o Override) error {
 		return fail("the seed is not a parameter: use --seeds to run several seeds")
 	case "link":
 		if s.Nodes != nil {
-			return fail("%s is a topology (nodes: and links:): overrides address the two-host link: only", s.File)
+			return fail("%s is a topology (nodes: and links:): address its links as links[N], from 0 in file order, e.g. links[0].rate", s.File)
 		}
-		return s.applyLink(d, o, segs[1:], set, fail)
+		return s.applyLink(d, o, &s.Link, "link", segs[1:], set, fail)
 	case "nodes", "links":
-		return fail("overrides cannot address %s yet: write one file per topology variant", segs[0])
+		if segs[0] == "links" {
+			return fail("want links[N].FIELD, a link of the topology by its place in links: from 0, e.g. links[0].rate")
+		}
+		return fail("overrides cannot address nodes: write one file per topology variant")
+	}
+	if strings.HasPrefix(segs[0], "links[") {
+		i, err := s.linkIndex(segs[0])
+		if err != nil {
+			return fail("%s", err)
+		}
+		if len(segs) > 1 && segs[1] == "between" {
+			return fail("a link's ends cannot be overridden: write another file for another network")
+		}
+		return s.applyLink(d, o, &s.Links[i].Link, segs[0], segs[1:], set, fail)
+	}
+	switch segs[0] {
 	case "flows":
 		// A flow name may hold dots: the flow is the one whose name,
 		// followed by a dot, starts the rest of the path, the longest
@@ -123,22 +140,39 @@ func (s *Scenario) apply(o Override) error {
 	return set(segs[0], decodeText(d, f, s, o.Value, o.Path))
 }
 
-// applyLink applies an override below link: segs follow "link".
-func (s *Scenario) applyLink(d *decoder, o Override, segs []string, set func(string, error) error, fail func(string, ...any) error) error {
-	if len(segs) == 0 {
-		return fail("is a group of fields, not a value: name one of them, e.g. link.loss")
+// linkIndex reads "links[N]": the index of a link of the topology.
+func (s *Scenario) linkIndex(seg string) (int, error) {
+	num, ok := strings.CutSuffix(strings.TrimPrefix(seg, "links["), "]")
+	i, err := strconv.Atoi(num)
+	if !ok || err != nil || i < 0 || num != strconv.Itoa(i) {
+		return 0, fmt.Errorf("want links[N] with N a link's place in links: from 0, e.g. links[0].rate")
 	}
-	dir, path := &s.Link.Direction, "link"
+	if s.Nodes == nil {
+		return 0, fmt.Errorf("%s has no links: (the two-host form, link:): address its one link as link, e.g. link.rate", s.File)
+	}
+	if i >= len(s.Links) {
+		return 0, fmt.Errorf("no link %d: %s has %d links, links[0] to links[%d]", i, s.File, len(s.Links), len(s.Links)-1)
+	}
+	return i, nil
+}
+
+// applyLink applies an override below a link (the shorthand's link: or a
+// topology's links[N], named base): segs follow base.
+func (s *Scenario) applyLink(d *decoder, o Override, lk *Link, base string, segs []string, set func(string, error) error, fail func(string, ...any) error) error {
+	if len(segs) == 0 {
+		return fail("is a group of fields, not a value: name one of them, e.g. %s.loss", base)
+	}
+	dir, path := &lk.Direction, base
 	switch segs[0] {
 	case "forward", "reverse":
-		p := &s.Link.Forward
+		p := &lk.Forward
 		if segs[0] == "reverse" {
-			p = &s.Link.Reverse
+			p = &lk.Reverse
 		}
 		if *p == nil {
 			*p = new(Direction)
 		}
-		dir, path, segs = *p, "link."+segs[0], segs[1:]
+		dir, path, segs = *p, base+"."+segs[0], segs[1:]
 		if len(segs) == 0 {
 			return fail("is a group of fields, not a value: name one of them, e.g. %s.loss", path)
 		}
@@ -147,7 +181,7 @@ func (s *Scenario) applyLink(d *decoder, o Override, segs []string, set func(str
 	f, ok := lookup(fs, segs[0])
 	if !ok {
 		more := ""
-		if path == "link" {
+		if path == base {
 			more = ", forward, reverse"
 		}
 		return fail("no field %q in %s: want one of %s%s", segs[0], path, names(fs), more)

@@ -9,7 +9,6 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"tcpsim/internal/direction"
-	"tcpsim/model/link"
 )
 
 // The topology form: a nodes: section naming hosts and routers, and a
@@ -85,12 +84,12 @@ func (s *Scenario) expandShorthand() {
 	}
 }
 
-// LinkSpec is one resolved link: its two nodes and the configuration and
-// name of each direction.
+// LinkSpec is one resolved link: its two nodes and the settings
+// (Link.Resolved) and name of each direction.
 type LinkSpec struct {
 	A, B        string // Forward runs A→B, Reverse B→A
-	Forward     link.Config
-	Reverse     link.Config
+	Forward     Direction
+	Reverse     Direction
 	ForwardName string // "forward" in the shorthand form, else "A->B"
 	ReverseName string // "reverse" in the shorthand form, else "B->A"
 	Path        string // where the link is written: "link" or "links[i]"
@@ -104,7 +103,7 @@ func (s *Scenario) LinkSpecs() []LinkSpec {
 		l := &s.Links[i]
 		a, b := l.Between[0], l.Between[1]
 		p := fmt.Sprintf("links[%d]", i)
-		out[i] = LinkSpec{A: a, B: b, Forward: l.Link.config("forward"), Reverse: l.Link.config("reverse"),
+		out[i] = LinkSpec{A: a, B: b, Forward: l.Link.Resolved("forward"), Reverse: l.Link.Resolved("reverse"),
 			ForwardName: direction.Of(a, b).String(), ReverseName: direction.Of(b, a).String(), Path: p}
 		if s.shorthand {
 			out[i].ForwardName, out[i].ReverseName, out[i].Path = "forward", "reverse", "link"

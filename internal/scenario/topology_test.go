@@ -1,6 +1,8 @@
 package scenario
 
 import (
+	"errors"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -46,11 +48,11 @@ func TestTopologyDecodes(t *testing.T) {
 	}
 	// The per-direction override applies to its direction only, and the
 	// link's own fields to both, over the same defaults as link:.
-	if l.Forward.Delay != 10*sim.Millisecond || l.Reverse.Delay != 12*sim.Millisecond {
-		t.Errorf("delays %v %v, want 10ms 12ms", l.Forward.Delay, l.Reverse.Delay)
+	if sim.Time(*l.Forward.Delay) != 10*sim.Millisecond || sim.Time(*l.Reverse.Delay) != 12*sim.Millisecond {
+		t.Errorf("delays %v %v, want 10ms 12ms", *l.Forward.Delay, *l.Reverse.Delay)
 	}
-	if l.Forward.QueuePackets != 100 || l.Reverse.QueuePackets != 100 || l.Forward.Rate != 10e6 {
-		t.Errorf("queue %d %d rate %d", l.Forward.QueuePackets, l.Reverse.QueuePackets, l.Forward.Rate)
+	if *l.Forward.Queue != 100 || *l.Reverse.Queue != 100 || *l.Forward.Rate != 10e6 {
+		t.Errorf("queue %d %d rate %d", *l.Forward.Queue, *l.Reverse.Queue, *l.Forward.Rate)
 	}
 	if ls[3].Forward.Loss.P != 0.02 || ls[0].Forward.Loss.P != 0 {
 		t.Errorf("loss %v %v", ls[3].Forward.Loss.P, ls[0].Forward.Loss.P)
@@ -72,15 +74,15 @@ func TestShorthandIsTwoHosts(t *testing.T) {
 	if len(ls) != 1 || ls[0].ForwardName != "forward" || ls[0].ReverseName != "reverse" || ls[0].A != "a" || ls[0].B != "b" {
 		t.Fatalf("links %+v", ls)
 	}
-	if ls[0].Forward != s.LinkConfig("forward") || ls[0].Reverse != s.LinkConfig("reverse") {
-		t.Error("LinkSpecs and LinkConfig disagree")
+	if !reflect.DeepEqual(ls[0].Forward, s.LinkDirection("forward")) || !reflect.DeepEqual(ls[0].Reverse, s.LinkDirection("reverse")) {
+		t.Error("LinkSpecs and LinkDirection disagree")
 	}
 	// Parse expanded the shorthand: hosts a and b, one link between
 	// them with link:'s settings, the flow's other end filled in.
 	if f := s.Flows[0]; f.From != "b" || f.To != "a" {
 		t.Errorf("ends %s %s, want b a", f.From, f.To)
 	}
-	if len(s.Links) != 1 || s.Links[0].Between != [2]string{"a", "b"} || s.Links[0].Link.config("forward") != s.LinkConfig("forward") {
+	if len(s.Links) != 1 || s.Links[0].Between != [2]string{"a", "b"} || !reflect.DeepEqual(s.Links[0].Link.Resolved("forward"), s.LinkDirection("forward")) {
 		t.Errorf("links %+v, want one link a-b with link:'s settings", s.Links)
 	}
 }
@@ -144,5 +146,56 @@ func TestTopologyOverridesRefused(t *testing.T) {
 	}
 	if _, err := Parse("t.yaml", []byte(topoDoc), Override{"flows.near.mss", "1000"}); err != nil {
 		t.Errorf("a flow override: %v", err)
+	}
+}
+
+// A topology's links are addressed by their place in links: (links[N],
+// from 0), through the same decoders and checks as link:'s fields; a bad
+// index, a link's ends or links in the two-host form are refused, naming
+// the override.
+func TestOverrideLinksByIndex(t *testing.T) {
+	s, err := Parse("t.yaml", []byte(topoDoc),
+		Override{"links[2].rate", "5Mbps"}, Override{"links[3].loss", "7%"}, Override{"links[2].reverse.delay", "30ms"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs := s.LinkSpecs()
+	if r := *specs[2].Forward.Rate; r != 5e6 {
+		t.Errorf("links[2].rate=5Mbps: rate %d", r)
+	}
+	if d := *specs[2].Reverse.Delay; d != 30e6 {
+		t.Errorf("links[2].reverse.delay=30ms: reverse delay %v", d)
+	}
+	if d := *specs[2].Forward.Delay; d != 10e6 {
+		t.Errorf("links[2]'s forward delay %v changed, want 10ms as written", d)
+	}
+	if p := float64(specs[3].Forward.Loss.P); p != 0.07 {
+		t.Errorf("links[3].loss=7%%: loss %v", p)
+	}
+	if r := *specs[0].Forward.Rate; r != 100e6 {
+		t.Errorf("links[0] changed: rate %d", r)
+	}
+	for _, c := range []struct {
+		o    Override
+		doc  string
+		want string
+	}{
+		{Override{"links[4].rate", "1Mbps"}, topoDoc, "links[4].rate: no link 4: t.yaml has 4 links, links[0] to links[3]"},
+		{Override{"links[-1].rate", "1Mbps"}, topoDoc, "links[-1].rate: want links[N]"},
+		{Override{"links[01].rate", "1Mbps"}, topoDoc, "want links[N]"},
+		{Override{"links[x].rate", "1Mbps"}, topoDoc, "want links[N]"},
+		{Override{"links.rate", "1Mbps"}, topoDoc, "want links[N].FIELD"},
+		{Override{"links[0].between", "[s1, d]"}, topoDoc, "ends cannot be overridden"},
+		{Override{"links[0].colour", "red"}, topoDoc, `links[0].colour: no field "colour" in links[0]`},
+		{Override{"links[0]", "5"}, topoDoc, "links[0]: is a group of fields"},
+		{Override{"links[1].rate", "-5Mbps"}, topoDoc, "links[1].rate"},
+		{Override{"link.rate", "1Mbps"}, topoDoc, "address its links as links[N]"},
+		{Override{"links[0].rate", "1Mbps"}, good, "has no links: (the two-host form"},
+	} {
+		_, err := Parse("t.yaml", []byte(c.doc), c.o)
+		var se *Error
+		if err == nil || !strings.Contains(err.Error(), c.want) || !errors.As(err, &se) || se.Field != c.o.Path {
+			t.Errorf("%v: err %v, want %q located at the override", c.o, err, c.want)
+		}
 	}
 }

@@ -1,12 +1,12 @@
 package scenario
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"sync"
 
 	proto "tcpsim/internal/protocol"
-	"tcpsim/model/aqm"
 	"tcpsim/model/link"
 	"tcpsim/sim"
 )
@@ -52,6 +52,9 @@ func (s *Scenario) validate() error {
 	if err := s.validateTopology(); err != nil {
 		return err
 	}
+	if err := s.validateListeners(); err != nil {
+		return err
+	}
 	if err := s.validateRepeats(); err != nil {
 		return err
 	}
@@ -71,9 +74,13 @@ func (s *Scenario) validateQueue(path string, l *Link) error {
 	dirs := []struct {
 		path string
 		d    *Direction
-		c    link.Config
-	}{{path + ".forward", l.Forward, l.config("forward")}, {path + ".reverse", l.Reverse, l.config("reverse")}}
-	used := map[link.Discipline]bool{dirs[0].c.AQM: true, dirs[1].c.AQM: true}
+		aqm  link.Discipline // the direction's, resolved
+		r    Direction
+	}{{path + ".forward", l.Forward, 0, l.Resolved("forward")}, {path + ".reverse", l.Reverse, 0, l.Resolved("reverse")}}
+	for i := range dirs {
+		dirs[i].aqm = discipline(dirs[i].r)
+	}
+	used := map[link.Discipline]bool{dirs[0].aqm: true, dirs[1].aqm: true}
 	check := func(p string, d *Direction, uses func(link.Discipline) bool, scope string) error {
 		switch {
 		case d == nil:
@@ -90,10 +97,10 @@ func (s *Scenario) validateQueue(path string, l *Link) error {
 		return err
 	}
 	for _, d := range dirs {
-		if err := check(d.path, d.d, func(a link.Discipline) bool { return d.c.AQM == a }, "this direction does not use"); err != nil {
+		if err := check(d.path, d.d, func(a link.Discipline) bool { return d.aqm == a }, "this direction does not use"); err != nil {
 			return err
 		}
-		if c := d.c; c.AQM == link.RED && c.QueuePackets > 0 && c.RED.MinTh >= float64(c.QueuePackets) {
+		if queue, minTh := *d.r.Queue, d.r.RED.Min; d.aqm == link.RED && queue > 0 && minTh >= queue {
 			at := path + ".aqm"
 			for _, f := range []string{d.path + ".red.min", d.path + ".queue", path + ".red.min", path + ".queue", d.path + ".aqm"} {
 				if s.has(f) {
@@ -102,7 +109,7 @@ func (s *Scenario) validateQueue(path string, l *Link) error {
 				}
 			}
 			return s.errAt(at, "red min %v is not below the queue limit of %d packets: RED would never act before the queue is full; want min below queue, e.g. {min: %d, max: %d}",
-				c.RED.MinTh, c.QueuePackets, max(1, c.QueuePackets/4), max(2, c.QueuePackets*3/4))
+				minTh, queue, max(1, queue/4), max(2, queue*3/4))
 		}
 	}
 	return nil
@@ -167,6 +174,8 @@ func (s *Scenario) validateFlow(i int, seen map[string]bool) error {
 	switch pr.Family() {
 	case proto.RDT:
 		return s.validateRDT(f, p)
+	case proto.Flood:
+		return s.validateFlood(f, p)
 	case proto.UDP:
 		u := f.UDP
 		if !s.has(at("rate")) {
@@ -233,10 +242,9 @@ func (s *Scenario) validateFlow(i int, seen map[string]bool) error {
 	return nil
 }
 
-// LinkConfig returns the configuration of one direction ("forward" a→b or
-// "reverse" b→a) of the shorthand link: the link's settings with that
-// direction's overrides.
-func (s *Scenario) LinkConfig(dir string) link.Config { return s.Link.config(dir) }
+// LinkDirection returns one direction ("forward" a→b or "reverse" b→a)
+// of the shorthand link, resolved (Link.Resolved).
+func (s *Scenario) LinkDirection(dir string) Direction { return s.Link.Resolved(dir) }
 
 // linkDefaults is a link direction as the table of defaults fills it,
 // with its red: and codel: mappings. It is decoded once per process: the
@@ -257,72 +265,66 @@ var linkDefaults = sync.OnceValue(func() Direction {
 	return def
 })
 
-// config returns the configuration of one direction of l ("forward" or
-// "reverse"): the defaults, l's settings, then that direction's overrides.
-func (l *Link) config(dir string) link.Config {
-	def := linkDefaults()
-	c := link.Config{}
+// Resolved returns the settings of one direction of l ("forward" or
+// "reverse"): the table of defaults, l's settings, then that direction's
+// overrides, field by field (a loss:, red: or codel: mapping as a
+// whole). Every field is set, since the table of defaults sets them all.
+// internal/run translates it into the link model's configuration
+// (run.LinkConfig); its pointers are shared and only read.
+func (l *Link) Resolved(dir string) Direction {
+	r := linkDefaults()
 	apply := func(d *Direction) {
 		if d == nil {
 			return
 		}
-		if d.Rate != nil {
-			c.Rate = int64(*d.Rate)
-		}
-		if d.Delay != nil {
-			c.Delay = sim.Time(*d.Delay)
-		}
-		if d.Queue != nil {
-			c.QueuePackets = *d.Queue
-		}
-		if d.QueueBytes != nil {
-			c.QueueBytes = int(*d.QueueBytes)
-		}
-		if d.Loss != nil {
-			l := d.Loss
-			if l.Model == "periodic" {
-				c.Loss = link.Loss{Model: link.LossPeriodic, Every: l.Every}
-			} else if l.Model == "gilbert-elliott" {
-				c.Loss = link.Loss{Model: link.LossGilbertElliott, P: float64(l.P), R: float64(l.R), LossGood: float64(l.LossGood), LossBad: float64(l.LossBad)}
-			} else {
-				c.Loss = link.Loss{Model: link.LossBernoulli, P: float64(l.P)}
-			}
-		}
-		if d.Corrupt != nil {
-			c.Corrupt = float64(*d.Corrupt)
-		}
-		if d.Duplicate != nil {
-			c.Duplicate = float64(*d.Duplicate)
-		}
-		if d.Reorder != nil {
-			c.Reorder = float64(*d.Reorder)
-		}
-		if d.ReorderDelay != nil {
-			c.ReorderDelay = sim.Time(*d.ReorderDelay)
-		}
-		if d.AQM != nil {
-			a, err := link.ParseDiscipline(*d.AQM)
-			if err != nil {
-				panic(err) // the field's decoder only accepts known names
-			}
-			c.AQM = a
-		}
-		if r := d.RED; r != nil {
-			c.RED = aqm.REDParams{MinTh: float64(r.Min), MaxTh: float64(r.Max), MaxP: float64(r.MaxP), Weight: r.Weight, Gentle: r.Gentle}
-		}
-		if cd := d.CoDel; cd != nil {
-			c.CoDel = aqm.CoDelParams{Target: sim.Time(cd.Target), Interval: sim.Time(cd.Interval)}
-		}
-		if d.ECN != nil {
-			c.ECN = *d.ECN
-		}
+		r.Rate = cmp.Or(d.Rate, r.Rate)
+		r.Delay = cmp.Or(d.Delay, r.Delay)
+		r.Queue = cmp.Or(d.Queue, r.Queue)
+		r.QueueBytes = cmp.Or(d.QueueBytes, r.QueueBytes)
+		r.Loss = cmp.Or(d.Loss, r.Loss)
+		r.Corrupt = cmp.Or(d.Corrupt, r.Corrupt)
+		r.Duplicate = cmp.Or(d.Duplicate, r.Duplicate)
+		r.Reorder = cmp.Or(d.Reorder, r.Reorder)
+		r.ReorderDelay = cmp.Or(d.ReorderDelay, r.ReorderDelay)
+		r.AQM = cmp.Or(d.AQM, r.AQM)
+		r.RED = cmp.Or(d.RED, r.RED)
+		r.CoDel = cmp.Or(d.CoDel, r.CoDel)
+		r.ECN = cmp.Or(d.ECN, r.ECN)
 	}
-	apply(&def)
 	apply(&l.Direction)
 	if dir == "forward" {
 		apply(l.Forward)
 	} else {
 		apply(l.Reverse)
 	}
-	return c
+	return r
+}
+
+// discipline is a resolved direction's queue discipline.
+func discipline(r Direction) link.Discipline {
+	a, err := link.ParseDiscipline(*r.AQM)
+	if err != nil {
+		panic(err) // the field's decoder only accepts known names
+	}
+	return a
+}
+
+// lossy reports whether a resolved direction's loss model loses
+// packets at all, as its long-run mean above zero says (link.Loss.Mean):
+// a Bernoulli probability above zero; periodic loss; Gilbert–Elliott
+// with a losing state that is visited (Good, where the chain starts,
+// when it returns there (R > 0) or never moves (P = R = 0); Bad when it
+// is entered (P > 0)).
+func lossy(r Direction) bool {
+	l := r.Loss
+	switch l.Model {
+	case "periodic":
+		return l.Every > 0
+	case "gilbert-elliott":
+		if l.P+l.R == 0 {
+			return l.LossGood > 0
+		}
+		return l.R > 0 && l.LossGood > 0 || l.P > 0 && l.LossBad > 0
+	}
+	return l.P > 0
 }

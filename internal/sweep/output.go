@@ -378,10 +378,12 @@ type metricsJSON struct {
 	DeliveryRatio   *summaryJSON `json:"delivery_ratio"`
 	Retransmissions *summaryJSON `json:"retransmissions"`
 	CompletionTime  *summaryJSON `json:"completion_time_s"`
+	QueueDelayMean  *summaryJSON `json:"queue_delay_mean_s"`
+	QueueDelayP99   *summaryJSON `json:"queue_delay_p99_s"`
 }
 
 func (mj *metricsJSON) at(m Metric) **summaryJSON {
-	return [...]**summaryJSON{&mj.Goodput, &mj.DeliveryRatio, &mj.Retransmissions, &mj.CompletionTime}[m]
+	return [...]**summaryJSON{&mj.Goodput, &mj.DeliveryRatio, &mj.Retransmissions, &mj.CompletionTime, &mj.QueueDelayMean, &mj.QueueDelayP99}[m]
 }
 
 type flowStatsJSON struct {
@@ -529,6 +531,8 @@ type flowRecordJSON struct {
 	DeliveryRatio   *float64 `json:"delivery_ratio"`
 	Retransmissions *float64 `json:"retransmissions"`
 	CompletionTime  *float64 `json:"completion_time_s"`
+	QueueDelayMean  *float64 `json:"queue_delay_mean_s"`
+	QueueDelayP99   *float64 `json:"queue_delay_p99_s"`
 }
 
 func failureJSON(f Failure) *string {
@@ -549,7 +553,8 @@ func (r *Record) toJSON(flows []FlowInfo) recordJSON {
 		}
 		out.Flows[i] = flowRecordJSON{Flow: name, Complete: f.Complete, FailedBecause: failureJSON(f.Failure),
 			Goodput: jf(f.Values[Goodput]), DeliveryRatio: jf(f.Values[DeliveryRatio]),
-			Retransmissions: jf(f.Values[Retransmissions]), CompletionTime: jf(f.Values[CompletionTime])}
+			Retransmissions: jf(f.Values[Retransmissions]), CompletionTime: jf(f.Values[CompletionTime]),
+			QueueDelayMean: jf(f.Values[QueueDelayMean]), QueueDelayP99: jf(f.Values[QueueDelayP99])}
 	}
 	return out
 }

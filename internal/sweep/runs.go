@@ -119,7 +119,10 @@ func record(r int, point int, seed uint64, res *run.Result) Record {
 		fr := &rec.Flows[i]
 		fr.Complete, fr.Failure = f.Complete, flowFailure(res, f)
 		nan := math.NaN()
-		fr.Values = [NumMetrics]float64{nan, f.DeliveryRatio, nan, nan}
+		fr.Values = [NumMetrics]float64{nan, f.DeliveryRatio, nan, nan, nan, nan}
+		if q := f.QueueDelay; q.Count > 0 {
+			fr.Values[QueueDelayMean], fr.Values[QueueDelayP99] = q.Mean.Seconds(), q.P99.Seconds()
+		}
 		if f.TCP != nil {
 			fr.Values[Retransmissions] = float64(f.TCP.TimeoutRetrans + f.TCP.FastRetrans)
 		}
@@ -287,7 +290,7 @@ func (p *Plan) Stream(opt Options, sink func(*Record) error) error {
 				if !stop.Load() && !interrupted() {
 					r := p.runOf(shard, j)
 					pt, seed := r/p.Seeds, p.seed(r)
-					out, err := p.run(p.points[pt], seed, run.Options{Interrupt: opt.Interrupt})
+					out, err := p.run(p.points[pt], seed, run.Options{Interrupt: opt.Interrupt, QueueDelay: true})
 					switch {
 					case errors.Is(err, run.ErrInterrupted):
 						// Stopped while building its network: not

@@ -241,6 +241,8 @@ func checkValues(j *recordJSON, m *Meta) error {
 			{"delivery_ratio", f.DeliveryRatio, false, true, true, false},
 			{"retransmissions", f.Retransmissions, true, false, !proto.IsFamily(m.Flows[i].Protocol, proto.UDP), proto.IsFamily(m.Flows[i].Protocol, proto.UDP)},
 			{"completion_time_s", f.CompletionTime, false, false, false, !f.Complete},
+			{"queue_delay_mean_s", f.QueueDelayMean, false, false, false, false},
+			{"queue_delay_p99_s", f.QueueDelayP99, false, false, false, false},
 		} {
 			switch {
 			case v.p == nil && v.required:

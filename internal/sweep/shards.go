@@ -318,7 +318,8 @@ func fromJSON(j *recordJSON, m *Meta, sh Shard) (Record, error) {
 			return Record{}, err
 		}
 		fr.Complete = f.Complete
-		fr.Values = [NumMetrics]float64{val(f.Goodput), val(f.DeliveryRatio), val(f.Retransmissions), val(f.CompletionTime)}
+		fr.Values = [NumMetrics]float64{val(f.Goodput), val(f.DeliveryRatio), val(f.Retransmissions), val(f.CompletionTime),
+			val(f.QueueDelayMean), val(f.QueueDelayP99)}
 	}
 	return r, nil
 }

@@ -31,6 +31,14 @@ const (
 	// CompletionTime: from the flow's start to its last byte delivered;
 	// over the runs in which the flow completed.
 	CompletionTime
+	// QueueDelayMean: the mean queueing delay of the flow's packets that
+	// reached its receiver (each one's waits in queues, summed over the
+	// hops of its path: run.FlowResult.QueueDelay), in seconds; over all
+	// runs in which any arrived (K&R §3.6.1's cost of congestion).
+	QueueDelayMean
+	// QueueDelayP99: the 99th percentile of the same delays (nearest
+	// rank, within 0.8%).
+	QueueDelayP99
 	// NumMetrics is the number of metrics.
 	NumMetrics
 )
@@ -43,6 +51,8 @@ var metricInfo = [NumMetrics]struct {
 	{"delivery_ratio", "delivery ratio (%)", false},
 	{"retransmissions", "retransmissions (segments)", false},
 	{"completion_time_s", "completion time (s)", true},
+	{"queue_delay_mean_s", "queue delay mean (ms)", false},
+	{"queue_delay_p99_s", "queue delay p99 (ms)", false},
 }
 
 // Key is the metric's name in JSON and CSV, with its unit.
@@ -78,6 +88,8 @@ func (m Metric) scale(v float64) float64 {
 		return v / 1e6
 	case DeliveryRatio:
 		return v * 100
+	case QueueDelayMean, QueueDelayP99:
+		return v * 1e3
 	}
 	return v
 }

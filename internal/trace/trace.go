@@ -4,7 +4,6 @@ package trace
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -52,6 +51,13 @@ const (
 	// bottleneck-bandwidth estimate in bytes per second, Value2 its
 	// minimum RTT in ns.
 	BBR = "bbr"
+	// Listen is a server's listening port deciding about a SYN or an
+	// ACK that belongs to no connection yet (RFC 9293 §3.10.7.2): handed
+	// to its connection, kept half-open, dropped with the backlog full,
+	// answered with a SYN cookie (RFC 4987), a cookie accepted or
+	// refused, a half-open connection given up. Value is the half-open
+	// connections held after it, Value2 the backlog.
+	Listen = "listen"
 )
 
 // Event kinds of a managed queue (RED, CoDel; RFC 3168 marking).
@@ -88,6 +94,11 @@ type Event struct {
 	Win     int    `json:"win,omitempty"` // advertised window in bytes (scaling undone)
 	Len     int    `json:"len,omitempty"`
 	Retrans bool   `json:"retrans,omitempty"`
+	// Ports are a TCP segment's source and destination ports
+	// ("49152->80"), given only for the flows whose server port other
+	// flows share, where the 4-tuple is what tells their connections
+	// apart (Kurose & Ross §3.2); "" (left out) otherwise.
+	Ports string `json:"ports,omitempty"`
 	// SACK holds a TCP segment's SACK blocks (RFC 2018), if it carries
 	// any.
 	SACK SACKList `json:"sack,omitzero"`
@@ -177,7 +188,6 @@ const flushAt = 64 << 10
 type Writer struct {
 	out  io.Writer
 	buf  bytes.Buffer
-	enc  *json.Encoder // writes into buf
 	text bool
 	run  int
 	err  error
@@ -186,10 +196,9 @@ type Writer struct {
 // NewWriter returns a writer of JSON lines (text false) or of one readable
 // line per event (text true).
 func NewWriter(w io.Writer, text bool) *Writer {
-	tw := &Writer{out: w, text: text}
-	tw.enc = json.NewEncoder(&tw.buf)
-	tw.enc.SetEscapeHTML(false) // "a->b", not "a-\u003eb"
-	return tw
+	// JSON lines are AppendJSON's: encoding/json's without HTML escaping
+	// ("a->b", not "a-\u003eb").
+	return &Writer{out: w, text: text}
 }
 
 // SetRun makes every following record carry run k (the JSON field "run",
@@ -213,10 +222,14 @@ func (w *Writer) Event(e *Event) {
 		}
 		b = AppendText(b, e)
 		w.buf.Write(append(b, '\n'))
-	} else if err := w.enc.Encode(e); err != nil {
-		// Encode writes nothing on error: the buffer holds whole records.
-		w.err = fmt.Errorf("trace: %w", err)
-		return
+	} else {
+		b, ok := AppendJSON(w.buf.AvailableBuffer(), e)
+		if !ok {
+			// Nothing is written: the buffer holds whole records.
+			w.err = fmt.Errorf("trace: json: unsupported value: %v", e.Time)
+			return
+		}
+		w.buf.Write(append(b, '\n'))
 	}
 	if w.buf.Len() >= flushAt {
 		w.write()
@@ -256,6 +269,9 @@ func AppendText(b []byte, e *Event) []byte {
 		b = append(b, e.Proto...)
 		switch {
 		case e.Is(proto.TCP):
+			if e.Ports != "" {
+				b = append(append(b, ' '), e.Ports...)
+			}
 			b = fmt.Appendf(b, " %s seq=%d ack=%d win=%d", e.Flags, e.Seq, e.Ack, e.Win)
 			if e.SACK.N > 0 {
 				b = e.SACK.AppendText(append(b, " sack="...))

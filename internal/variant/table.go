@@ -735,6 +735,10 @@ faults:
 			}, nil
 		},
 	},
+	{Exercise: "40-costs-infinite-buffer", Refused: "its answer is a curve, the queue delay against the offered load, swept with --vary flows.conn.rate and checked against the M/D/1 formula in scenarios/answers_test.go; every student can sweep other rates with the same file"},
+	{Exercise: "41-costs-finite-buffer", Refused: "it is read beside 41-costs-premature-timeout, the same network with a shorter timer; a variant of one alone loses the comparison"},
+	{Exercise: "41-costs-premature-timeout", Refused: "it is read beside 41-costs-finite-buffer, the same network with a longer timer; a variant of one alone loses the comparison"},
+	{Exercise: "42-costs-multihop", Refused: "its answer is the shape of goodput against the offered load, which the student sweeps by editing the one rate (&offered); the single run's numbers come from drop-tail's contention, which no formula gives exactly"},
 }
 
 // rdt3 is the entry of one of K&R Figure 3.16's ladders (exercises

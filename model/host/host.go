@@ -7,6 +7,7 @@ package host
 import (
 	"tcpsim/model/link"
 	"tcpsim/model/payload"
+	"tcpsim/model/tcp"
 	"tcpsim/model/wire"
 )
 
@@ -27,11 +28,26 @@ type DropSink interface {
 	ChecksumDrop()
 }
 
+// DelaySink is told the queueing delay (link.Packet.Queued, in
+// nanoseconds) of every packet of its flow that arrives at the host,
+// before the host verifies it.
+type DelaySink interface {
+	Arrived(queued int64)
+}
+
 // Counters are a host's receive-side drops that no endpoint saw.
 type Counters struct {
 	IPHeaderErrors int64 // bad IPv4 header (checksum, version, length)
 	NoEndpoint     int64 // valid packet for a port nobody bound
 	NoRoute        int64 // sent to a destination no interface leads to (multi-homed hosts)
+	// ResetsSent counts the TCP resets the host sent for segments to a
+	// port nobody listens on (RFC 9293 §3.10.7.1); each such segment is
+	// also counted in NoEndpoint.
+	ResetsSent int64
+	// NotForUs counts valid packets whose destination is another address
+	// (a reply to a spoofed source): a host takes only what is sent to
+	// it and forwards nothing (RFC 1122 §3.2.1.3, §3.3.1.6).
+	NotForUs int64
 }
 
 type binding struct {
@@ -42,6 +58,15 @@ type binding struct {
 // bindKey is the demultiplexing key of a binding: the IP protocol number
 // above the 16-bit port.
 func bindKey(proto uint8, port uint16) uint32 { return uint32(proto)<<16 | uint32(port) }
+
+// connKey is the demultiplexing key of a TCP connection: the local port
+// and the remote address and port (the local address is the host's), so
+// that several connections share a local port (RFC 9293 §3.2: a
+// connection is named by its pair of sockets).
+type connKey struct {
+	lport, rport uint16
+	raddr        wire.Addr
+}
 
 // Host is one end of a link.
 type Host struct {
@@ -55,8 +80,14 @@ type Host struct {
 	// binds maps protocol and port to the bound endpoint: one lookup per
 	// packet, however many flows the host serves.
 	binds map[uint32]binding
+	// conns maps a TCP connection's 4-tuple to its endpoint; a segment
+	// that matches none goes to the port's binding (a listener), if any.
+	conns map[connKey]TCPEndpoint
 	sinks []DropSink // by flow tag
-	c     Counters
+	// delays are the DelaySinks by flow tag; nil when none was set, so
+	// that a run without them pays one comparison per packet.
+	delays []DelaySink
+	c      Counters
 	// Decoded headers handed to endpoints by pointer; kept here so that
 	// they do not escape to the heap once per packet.
 	th wire.TCP
@@ -66,8 +97,11 @@ type Host struct {
 	// same bytes is O(1)); tcpSum is its SumIfStream, bound once.
 	stream payload.Memo
 	tcpSum wire.PayloadSum
-	// ecn is the IPv4 ECN field of the packet being delivered.
-	ecn uint8
+	// ecn is the IPv4 ECN field of the packet being delivered, src its
+	// source address.
+	ecn  uint8
+	src  wire.Addr
+	flow int32
 	// OnChecksumDrop, if set, sees every packet dropped for a bad IPv4
 	// header or transport checksum (for traces).
 	OnChecksumDrop func(pkt link.Packet)
@@ -105,10 +139,24 @@ func (h *Host) Pool() *link.Pool { return h.pool }
 // Counters returns drops no endpoint saw.
 func (h *Host) Counters() Counters { return h.c }
 
-// BindTCP delivers TCP segments for port to ep. The first binding of a
-// port stands: binding it again changes nothing.
+// BindTCP delivers TCP segments for port to ep, unless a connection
+// bound with BindTCPConn matches them (ep is the port's listener). The
+// first binding of a port stands: binding it again changes nothing.
 func (h *Host) BindTCP(port uint16, ep TCPEndpoint) {
 	h.bind(bindKey(wire.ProtoTCP, port), binding{tcp: ep})
+}
+
+// BindTCPConn delivers TCP segments of one connection, to local port
+// lport from remote port rport of raddr, to ep (demultiplexing by the
+// 4-tuple). The first binding of a 4-tuple stands.
+func (h *Host) BindTCPConn(lport uint16, raddr wire.Addr, rport uint16, ep TCPEndpoint) {
+	if h.conns == nil {
+		h.conns = make(map[connKey]TCPEndpoint)
+	}
+	k := connKey{lport: lport, rport: rport, raddr: raddr}
+	if _, taken := h.conns[k]; !taken {
+		h.conns[k] = ep
+	}
 }
 
 // BindUDP delivers UDP datagrams for port to ep. The first binding of a
@@ -134,10 +182,30 @@ func (h *Host) SetDropSink(flow int32, s DropSink) {
 	h.sinks[flow] = s
 }
 
+// SetDelaySink registers who is told the queueing delay of the packets
+// tagged flow that arrive here (at a flow's receiving host: its
+// packets' queueing delays from sender to receiver).
+func (h *Host) SetDelaySink(flow int32, s DelaySink) {
+	for int(flow) >= len(h.delays) {
+		h.delays = append(h.delays, nil)
+	}
+	h.delays[flow] = s
+}
+
 // ArrivingECN returns, while a packet is being delivered to an endpoint,
 // the ECN field of its IPv4 header (RFC 3168 §5): wire.ECNCE if a queue
 // marked it.
 func (h *Host) ArrivingECN() uint8 { return h.ecn }
+
+// ArrivingSource returns, while a packet is being delivered to an
+// endpoint, its IPv4 source address (a listener names the connection a
+// SYN asks for by it).
+func (h *Host) ArrivingSource() wire.Addr { return h.src }
+
+// ArrivingFlow returns, while a packet is being delivered to an endpoint,
+// the simulator's flow tag of the packet (a listener tags its replies
+// with it, so that traces show them beside what they answer).
+func (h *Host) ArrivingFlow() int32 { return h.flow }
 
 // Send puts pkt on the outgoing link: the only one, or the one routed to
 // its destination. A packet with no route is dropped and counted.
@@ -174,6 +242,9 @@ func (h *Host) Stream() *payload.Memo { return &h.stream }
 
 // Receive implements link.Receiver: verify, demultiplex, deliver, recycle.
 func (h *Host) Receive(pkt link.Packet) {
+	if h.delays != nil && pkt.Flow >= 0 && int(pkt.Flow) < len(h.delays) && h.delays[pkt.Flow] != nil {
+		h.delays[pkt.Flow].Arrived(pkt.Queued)
+	}
 	h.deliver(&pkt)
 	h.stream.Forget()
 	h.pool.Put(pkt.Buf)
@@ -188,7 +259,11 @@ func (h *Host) deliver(pkt *link.Packet) {
 		h.checksumDrop(pkt)
 		return
 	}
-	h.ecn = ip.ECN
+	if ip.Dst != h.Addr {
+		h.c.NotForUs++
+		return
+	}
+	h.ecn, h.src, h.flow = ip.ECN, ip.Src, pkt.Flow
 	switch ip.Protocol {
 	case wire.ProtoTCP:
 		data, err := wire.ParseTCPInto(&h.th, ip, seg, h.tcpSum)
@@ -196,10 +271,15 @@ func (h *Host) deliver(pkt *link.Packet) {
 			h.checksumDrop(pkt)
 			return
 		}
+		if ep, ok := h.conns[connKey{lport: h.th.DstPort, rport: h.th.SrcPort, raddr: ip.Src}]; ok {
+			ep.InputTCP(&h.th, data)
+			return
+		}
 		if b, ok := h.find(wire.ProtoTCP, h.th.DstPort); ok {
 			b.tcp.InputTCP(&h.th, data)
 			return
 		}
+		h.refuse(&ip, pkt.Flow, len(data))
 	case wire.ProtoUDP:
 		uh, data, err := wire.ParseUDPWith(ip, seg, udpPayloadSum)
 		if err != nil {
@@ -218,6 +298,20 @@ func (h *Host) deliver(pkt *link.Packet) {
 			s.NoEndpoint()
 		}
 	}
+}
+
+// refuse answers the TCP segment h.th, from ip.Src, which reached no
+// endpoint, with the reset of RFC 9293 §3.10.7.1 (tcp.ResetFor), tagged
+// with the arriving packet's flow so that traces show it beside the
+// segment it answers.
+func (h *Host) refuse(ip *wire.IPv4, flow int32, n int) {
+	rst, ok := tcp.ResetFor(&h.th, n)
+	if !ok || h.out == nil {
+		return // a RST gets none; a host with no link has nowhere to send it
+	}
+	h.c.ResetsSent++
+	buf := wire.BuildTCP(h.pool.Get(wire.IPv4HeaderLen+wire.TCPLen(&rst, 0)), wire.IPv4{Src: h.Addr, Dst: ip.Src}, &rst, nil)
+	h.Send(link.Packet{Buf: buf, Flow: flow})
 }
 
 // NoEndpointSink is a DropSink that is also told when a packet of its

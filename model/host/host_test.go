@@ -27,7 +27,7 @@ var a, b = wire.Addr{10, 0, 0, 1}, wire.Addr{10, 0, 0, 2}
 // The host demultiplexes by protocol and port, drops bad checksums and
 // charges them to the packet's flow, and counts packets nobody wants.
 func TestReceive(t *testing.T) {
-	pool := link.NewPool(2048)
+	pool := link.NewPool()
 	h := New(b, pool)
 	te, ue, s0, s1 := &tcpEP{}, &udpEP{}, &sink{}, &sink{}
 	h.BindTCP(80, te)
@@ -71,14 +71,14 @@ func (e *streamEP) InputTCP(_ *wire.TCP, data []byte) {
 // Check about them as Check does; once the packet is recycled it vouches
 // for nothing, even if the same memory now holds other bytes.
 func TestStreamMemoLastsOneDelivery(t *testing.T) {
-	pool := link.NewPool(2048)
+	pool := link.NewPool()
 	h := New(b, pool)
 	ep := &streamEP{h: h, off: 1000}
 	h.BindTCP(80, ep)
 	th := wire.TCP{SrcPort: 1, DstPort: 80, Seq: 7, Flags: wire.FlagACK, WScale: -1}
 	data := make([]byte, 1460)
 	payload.Fill(data, ep.off)
-	h.Receive(link.Packet{Buf: wire.BuildTCP(pool.Get(), wire.IPv4{Src: a, Dst: b}, &th, data)})
+	h.Receive(link.Packet{Buf: wire.BuildTCP(pool.Get(wire.IPv4HeaderLen+wire.TCPLen(&th, len(data))), wire.IPv4{Src: a, Dst: b}, &th, data)})
 	if len(ep.data) != len(data) || !ep.right || ep.any {
 		t.Fatalf("during delivery: %d bytes, check at the right offset %v, at a wrong one %v; want %d, true, false",
 			len(ep.data), ep.right, ep.any, len(data))
@@ -99,7 +99,7 @@ func (e *countEP) InputUDP(h *wire.UDP, _ []byte) { e.got[bindKey(wire.ProtoUDP,
 // its protocol and port, and only that one; the first binding of a port
 // stands; a packet for an unbound port is counted, not delivered.
 func TestDemuxManyBindings(t *testing.T) {
-	h := New(b, link.NewPool(2048))
+	h := New(b, link.NewPool())
 	r := rand.New(rand.NewPCG(12, 5))
 	const n = 5000
 	eps := make([]*countEP, n)

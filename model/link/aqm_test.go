@@ -146,7 +146,7 @@ func TestAQMSendDoesNotAllocate(t *testing.T) {
 		eng, p, s := newPipe(cfg, 1)
 		buf := ipPacket(1000, wire.ECNECT0)
 		for range 1000 {
-			p.Send(Packet{Buf: append(p.pool.Get(), buf...)})
+			p.Send(Packet{Buf: append(p.pool.Get(len(buf)), buf...)})
 		}
 		eng.Run(sim.Limits{})
 		for _, pkt := range s.got {
@@ -155,7 +155,7 @@ func TestAQMSendDoesNotAllocate(t *testing.T) {
 		s.got, s.when = s.got[:0], s.when[:0]
 		a := testing.AllocsPerRun(200, func() {
 			for range 20 {
-				p.Send(Packet{Buf: append(p.pool.Get(), buf...)})
+				p.Send(Packet{Buf: append(p.pool.Get(len(buf)), buf...)})
 			}
 			eng.Run(sim.Limits{})
 			for _, pkt := range s.got {

@@ -69,7 +69,7 @@ func (p *Pipe) impair(pkt Packet) {
 	}
 	if p.cfg.Duplicate > 0 && p.dupRng.Float64() < p.cfg.Duplicate {
 		p.nextID++
-		cp := Packet{Buf: append(p.pool.Get(), pkt.Buf...), Flow: pkt.Flow, ID: p.nextID, Fault: pkt.Fault}
+		cp := Packet{Buf: append(p.pool.Get(len(pkt.Buf)), pkt.Buf...), Flow: pkt.Flow, ID: p.nextID, Fault: pkt.Fault, Queued: pkt.Queued}
 		p.c.Duplicated++
 		p.observe(EvDuplicate, cp)
 		p.propagate(timed{pkt: cp, at: int64(at)})

@@ -20,39 +20,16 @@ type Packet struct {
 	Flow int32
 	// Fault is a scripted fault the packet will meet on the wire, set by
 	// the direction's Marker when it is offered; the zero value is none.
-	// It shares the padding after Flow, so Packet stays 40 bytes.
+	// It shares the padding after Flow.
 	Fault Fault
 	// ID numbers the packets entering one direction (from 1), copies
 	// made by duplication included: traces follow a packet by it.
 	ID uint64
-}
-
-// Pool recycles packet buffers so that steady-state traffic does not
-// allocate. It is a plain free list: deterministic and single-threaded,
-// like everything inside one run.
-type Pool struct {
-	free [][]byte
-	size int
-}
-
-// NewPool returns a pool of buffers with capacity size bytes.
-func NewPool(size int) *Pool { return &Pool{size: size} }
-
-// Get returns an empty buffer with capacity at least the pool's size.
-func (p *Pool) Get() []byte {
-	if n := len(p.free); n > 0 {
-		b := p.free[n-1]
-		p.free = p.free[:n-1]
-		return b[:0]
-	}
-	return make([]byte, 0, p.size)
-}
-
-// Put returns a buffer to the pool. The caller must not use it afterwards.
-func (p *Pool) Put(b []byte) {
-	if cap(b) >= p.size {
-		p.free = append(p.free, b)
-	}
+	// Queued is the time the packet has spent waiting in queues so far,
+	// from entering each direction's queue to starting its transmission,
+	// summed over the directions it crossed (simulator metadata, like
+	// Flow): its queueing delay when it arrives.
+	Queued int64
 }
 
 // fifo is a growable ring buffer of timed packets. Its length is a power

@@ -22,7 +22,7 @@ func (s *sink) Receive(p Packet) {
 func newPipe(cfg Config, seed uint64) (*sim.Engine, *Pipe, *sink) {
 	eng := sim.New(0)
 	s := &sink{eng: eng}
-	return eng, NewPipe(eng, sim.NewStreams(seed), "fwd", cfg, s, NewPool(2048)), s
+	return eng, NewPipe(eng, sim.NewStreams(seed), "fwd", cfg, s, NewPool()), s
 }
 
 func (c Counters) balanced(inFlight int64) bool {

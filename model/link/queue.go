@@ -55,6 +55,7 @@ func (p *Pipe) startTx() {
 	h := p.queue.peek()
 	p.txStart = now
 	p.sojourn.Record(int64(now) - h.at)
+	h.pkt.Queued += int64(now) - h.at
 	p.observe(EvTransmit, h.pkt)
 	p.eng.After(p.cfg.TxTime(len(h.pkt.Buf)), p.txDone, 0)
 }

@@ -145,7 +145,7 @@ func (o *output) Output(h *Header, data []byte, sum uint64, retrans bool) {
 	if o.side == ReceiverSide {
 		from, to, sport, dport = to, from, dport, sport
 	}
-	buf, seg := wire.UDPBuffer(from.Pool().Get(), HeaderLen+len(data))
+	buf, seg := wire.UDPBuffer(from.Pool().Get(wire.IPv4HeaderLen+wire.UDPHeaderLen+HeaderLen+len(data)), HeaderLen+len(data))
 	copy(seg[HeaderLen:], data)
 	Put(seg, h, sport, dport, len(data), sum)
 	f.ipID[o.side]++

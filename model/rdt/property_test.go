@@ -93,7 +93,7 @@ func runNet(t *testing.T, cfg Config, imp impairments, seed uint64) *testNet {
 	}
 	n := &testNet{t: t, eng: sim.New(64), cfg: cfg}
 	streams := sim.NewStreams(seed)
-	pool := link.NewPool(2048)
+	pool := link.NewPool()
 	a := host.New(wire.Addr{10, 0, 0, 1}, pool)
 	b := host.New(wire.Addr{10, 0, 0, 2}, pool)
 	for i, c := range []link.Config{

@@ -23,7 +23,7 @@ var (
 // S (index 1), each a zero-delay direction into a collector.
 func setup() (*sim.Engine, *Router, *collect, *collect) {
 	eng := sim.New(16)
-	pool := link.NewPool(2048)
+	pool := link.NewPool()
 	streams := sim.NewStreams(1)
 	toD, toS := &collect{}, &collect{}
 	r := New("r", wire.Addr{10, 255, 0, 1}, pool)
@@ -131,12 +131,12 @@ func (r recycle) Receive(p link.Packet) { r.pool.Put(p.Buf) }
 // the route up and hands the buffer on.
 func TestForwardDoesNotAllocate(t *testing.T) {
 	eng := sim.New(16)
-	pool := link.NewPool(2048)
+	pool := link.NewPool()
 	r := New("r", wire.Addr{10, 255, 0, 1}, pool)
 	r.SetRoute(addrD, r.AddInterface(link.NewPipe(eng, sim.NewStreams(1), "r->d", link.Config{Rate: 1e9, Delay: 1000}, recycle{pool}, pool)))
 	tmpl := packet(addrD, 64, 1000).Buf
 	send := func() {
-		b := append(pool.Get(), tmpl...)
+		b := append(pool.Get(len(tmpl)), tmpl...)
 		r.Receive(link.Packet{Buf: b})
 		eng.Run(sim.Limits{})
 	}

@@ -88,7 +88,12 @@ type bbr struct {
 	mode       bbrMode
 	bw         [bbrBWRounds]bwSample // max filter: the largest sample of each of the last rounds
 	roundCount uint32                // rtt_cnt
-	nextRound  int64                 // next_rtt_delivered
+	// maxBWCache is maxBW's value while maxBWOK: the filter changes only
+	// in addBW and when a round ends, and maxBW is asked several times
+	// per ACK.
+	maxBWCache int64
+	maxBWOK    bool
+	nextRound  int64 // next_rtt_delivered
 	roundStart bool
 
 	minRTT      sim.Time // 0: none yet
@@ -193,16 +198,21 @@ func (b *bbr) saveCwnd() {
 // rounds. Deviation: an exact maximum over the window, where Linux keeps
 // Nichols' three-sample approximation (lib/win_minmax.c).
 func (b *bbr) maxBW() int64 {
+	if b.maxBWOK {
+		return b.maxBWCache
+	}
 	var m int64
 	for _, x := range b.bw {
 		if b.roundCount-x.round < bbrBWRounds && x.bw > m {
 			m = x.bw
 		}
 	}
+	b.maxBWCache, b.maxBWOK = m, true
 	return m
 }
 
 func (b *bbr) addBW(bw int64) {
+	b.maxBWOK = false
 	x := &b.bw[b.roundCount%bbrBWRounds]
 	if x.round != b.roundCount {
 		*x = bwSample{round: b.roundCount}
@@ -325,6 +335,7 @@ func (b *bbr) updateBW(rs *rateSample, r *rateSampler) {
 	if rs.priorDelivered >= b.nextRound {
 		b.nextRound = r.delivered
 		b.roundCount++
+		b.maxBWOK = false // samples may have left the window
 		b.roundStart = true
 		b.packetConserve = false
 	}

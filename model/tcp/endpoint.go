@@ -39,9 +39,12 @@ type Config struct {
 	// SynRetries is how many times the SYN (in SYN-SENT) or the SYN-ACK
 	// (in SYN-RECEIVED) is retransmitted before the connection aborts;
 	// default 6 (Linux net.ipv4.tcp_syn_retries).
-	// Deviation: Linux counts SYN-ACKs against a separate
-	// tcp_synack_retries (default 5); tcpsim uses one count for both.
 	SynRetries int
+	// SynAckRetries, if set, is how many times the SYN-ACK is
+	// retransmitted in SYN-RECEIVED before the connection aborts, as
+	// Linux's net.ipv4.tcp_synack_retries (default 5) counts them apart
+	// from the SYN's; 0: SynRetries counts them too.
+	SynAckRetries int
 	// SACK allows selective acknowledgments (RFC 2018): the endpoint
 	// offers SACK-permitted on its SYN, or on its SYN-ACK if the peer
 	// offered it. When both ends allow it, the receiver reports
@@ -213,6 +216,7 @@ type Stats struct {
 	DSACKsRecv          int64 // ACKs with a D-SACK block received (RFC 2883; Linux TCPDSACKRecv)
 	Undos               int64 // window reductions undone as spurious (D-SACK, Eifel or F-RTO; Linux TCP*Undo)
 	SpuriousRTOs        int64 // timeouts F-RTO found spurious (RFC 5682 step 3.b; Linux TCPSpuriousRTOs)
+	ResetsSent          int64 // resets sent in reply to a segment that reached no connection (RFC 9293 §3.10.7.1)
 }
 
 // Endpoint is one side of a TCP connection. It is sans-I/O: see the
@@ -256,6 +260,7 @@ type Endpoint struct {
 	retries       int      // retransmissions of the oldest segment since the last new ACK
 	synRTOExpired bool     // the SYN was retransmitted: its ACK gives no RTT sample (Karn)
 	synAt         sim.Time // when the SYN was first sent
+	noSynSample   bool     // opened from a SYN cookie (AcceptCookie): the handshake gives no RTT sample
 
 	// Timers, as deadlines (0 = stopped); the caller arms one engine timer
 	// for the earliest.

@@ -16,7 +16,9 @@ func (e *Endpoint) Input(h *wire.TCP, data []byte) {
 	ack := seqnum.Value(h.Ack)
 	switch e.state {
 	case Closed:
-		return // Deviation: no RST in reply; nobody is there to care.
+		// §3.10.7.1: no TCB; everything but a RST is answered by one.
+		e.sendReset(h, len(data))
+		return
 	case Listen:
 		if h.Flags&wire.FlagRST != 0 || h.Flags&wire.FlagACK != 0 || h.Flags&wire.FlagSYN == 0 {
 			return
@@ -71,7 +73,13 @@ func (e *Endpoint) Input(h *wire.TCP, data []byte) {
 		return
 	}
 	if h.Flags&wire.FlagRST != 0 {
-		e.abortReason = "connection reset by peer"
+		// §3.10.7.4 second: in CLOSING, LAST-ACK and TIME-WAIT the user
+		// has closed and is told nothing; before, the connection is reset.
+		switch e.state {
+		case Closing, LastAck, TimeWait:
+		default:
+			e.abortReason = "connection reset by peer"
+		}
 		e.setState(Closed)
 		return
 	}
@@ -111,6 +119,18 @@ func (e *Endpoint) Input(h *wire.TCP, data []byte) {
 	} else if h.Flags&wire.FlagFIN != 0 {
 		e.receiveBareFin(seg)
 	}
+}
+
+// sendReset answers a segment that reached no connection (a CLOSED
+// endpoint) with the reset RFC 9293 §3.10.7.1 prescribes (ResetFor).
+func (e *Endpoint) sendReset(h *wire.TCP, n int) {
+	rst, ok := ResetFor(h, n)
+	if !ok {
+		return
+	}
+	e.st.SegsSent++
+	e.st.ResetsSent++
+	e.out.Output(&rst, nil)
 }
 
 // acceptSyn records the peer's ISN and options from a SYN.
@@ -179,7 +199,9 @@ func (e *Endpoint) inputSynSent(h *wire.TCP, seg, ack seqnum.Value) {
 
 // established finishes the handshake: the SYN is acknowledged.
 func (e *Endpoint) established(h *wire.TCP) {
-	if !e.synRTOExpired {
+	if e.noSynSample {
+		// A SYN cookie's handshake: nobody kept the SYN-ACK's time.
+	} else if !e.synRTOExpired {
 		// The SYN was sent once: its round trip is a valid sample (Karn).
 		e.rtt.sample(e.clock.Now() - e.synAt)
 	} else if e.cfg.InitialRTO < 3*sim.Second {

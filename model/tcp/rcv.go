@@ -122,6 +122,9 @@ func (r *receiver) init(cfg *Config) {
 // (synchronized false) the whole free space is offered.
 func (r *receiver) window(synchronized bool) int {
 	free := r.buf.free()
+	if r.tune.on && synchronized {
+		return r.linuxWindow(free)
+	}
 	if free >= min(r.buf.size/2, r.mss) || !synchronized {
 		return free
 	}
@@ -130,4 +133,24 @@ func (r *receiver) window(synchronized bool) int {
 		edge = int(r.nxt.Size(r.advRight))
 	}
 	return min(free, edge)
+}
+
+// linuxWindow is the window of an autotuning receiver (rcvtune.go), as
+// Linux's tcp_select_window computes it: the window share of the buffer
+// less what the out-of-order data takes of it (Linux charges its truesize
+// against sk_rcvbuf, tcp_space; at the default scaling ratio of one half,
+// the share loses the segment's length for a truesize of twice it), and
+// never less than the window already offered (the right edge does not move
+// left). free is the share less the unread in-order data.
+func (r *receiver) linuxWindow(free int) int {
+	for _, sp := range r.buf.ooo {
+		free -= int(sp.end - sp.start)
+	}
+	if free < min(r.buf.size/2, r.mss) {
+		free = 0 // silly window avoidance, as above
+	}
+	if r.nxt.LessThan(r.advRight) {
+		free = max(free, int(r.nxt.Size(r.advRight)))
+	}
+	return free
 }

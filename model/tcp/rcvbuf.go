@@ -77,7 +77,8 @@ func (b *recvBuffer) finNext() bool { return b.fin >= 0 && b.fin == b.inOrderEnd
 
 // free is the advertised window: space not taken by unread in-order data.
 // Out-of-order data lies inside the window and does not shrink it (the
-// right edge never moves left, RFC 9293 §3.8.6).
+// right edge never moves left, RFC 9293 §3.8.6); an autotuning receiver
+// charges it as Linux does (receiver.linuxWindow).
 func (b *recvBuffer) free() int { return b.size - b.readable }
 
 // inOrderEnd is the stream offset just past the in-order data.

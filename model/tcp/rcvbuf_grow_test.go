@@ -72,3 +72,52 @@ func stream(off int64, n int) []byte {
 	payload.Fill(b, off)
 	return b
 }
+
+// TestLinuxWindowChargesOutOfOrder: an autotuning receiver (rcvtune.go)
+// offers its window share less the data it holds out of order, as Linux
+// charges the out-of-order queue against the buffer, and never moves the
+// right edge left (tcp_select_window). With two holes, the segments past
+// them keep the window where it was; when the first hole fills, the edge
+// does not open past where it stood, since the data held beyond the second
+// hole takes the room the filled hole freed.
+func TestLinuxWindowChargesOutOfOrder(t *testing.T) {
+	cfg := Config{MSS: 1000, RecvBuffer: 64000, RecvBufferMax: 1 << 20}
+	p := established(t, cfg, cfg)
+	p.a.Write(20 * 1000)
+	segs := p.aOut.take()
+	if len(segs) < 10 {
+		t.Fatalf("%d segments, want at least 10", len(segs))
+	}
+	share := p.b.rcv.buf.size // 32000: half of the buffer
+	start := p.b.rcv.nxt
+	deliver := func(s segment) {
+		p.b.Input(&s.h, s.data)
+		for p.b.Readable() > 0 {
+			p.b.Read(p.b.Readable()) // an application that reads at once
+		}
+	}
+	edge := func() int { return int(start.Size(p.b.rcv.nxt)) + p.b.rcv.window(true) }
+	for i, s := range segs[:10] {
+		if i == 0 || i == 3 {
+			continue // two holes: segments 1 and 4
+		}
+		deliver(s)
+		if got := edge(); got != share {
+			t.Fatalf("after segment %d out of order: right edge %d, want %d (never left of the edge offered)", i+1, got, share)
+		}
+	}
+	deliver(segs[0]) // fills the first hole: RCV.NXT moves 3 segments on
+	if got := int(start.Size(p.b.rcv.nxt)); got != 3000 {
+		t.Fatalf("RCV.NXT moved %d, want 3000", got)
+	}
+	// Segments 5–10 (6000 bytes) are held: the share less them from the
+	// new RCV.NXT is 3000 + 26000, left of the old edge, which stands (as
+	// advertised: the scaled window rounds down, by less than one unit).
+	if got := edge(); got > share || got <= share-1<<p.b.rcv.shift {
+		t.Errorf("right edge %d after the first hole filled, want %d (held by the out-of-order data, not %d)", got, share, 3000+share)
+	}
+	deliver(segs[3]) // the second hole: nothing held any more
+	if got := edge(); got != 10000+share {
+		t.Errorf("right edge %d with both holes filled, want %d (the whole share)", got, 10000+share)
+	}
+}

@@ -35,10 +35,13 @@ import (
 // and grows the offered window per segment by rcv_ssthresh
 // (tcp_grow_window, 2·advmss per segment) up to window_clamp; tcpsim
 // offers the whole window share at once, since rcv_ssthresh outgrows any
-// slow start. Deviation: out-of-order data does not take buffer space
-// (Linux charges its truesize), so the right edge stays where it was
-// advertised instead of being held there by the window-never-shrinks rule
-// (the same edge either way while a hole is open).
+// slow start. Out-of-order data takes its length from the window share
+// (receiver.linuxWindow): Linux charges its truesize against sk_rcvbuf,
+// and at the default scaling ratio a truesize of twice the length costs
+// the share the length; the right edge never moves left. While holes are
+// repaired one per round trip without SACK, this is what holds the kernel
+// back (tcpi_rwnd_limited). Deviation: the truesize is taken as twice the
+// length, where Linux measures it per packet (driver-dependent).
 type rcvTune struct {
 	on      bool
 	max     int      // tcp_rmem[2], buffer bytes

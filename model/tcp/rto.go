@@ -15,8 +15,12 @@ func (e *Endpoint) onRTO() {
 	e.retries++
 	switch e.state {
 	case SynSent, SynReceived:
-		if e.retries > e.cfg.SynRetries {
-			e.abort("no answer to SYN after " + strconv.Itoa(e.cfg.SynRetries) + " retransmissions")
+		limit, what := e.cfg.SynRetries, "SYN"
+		if e.state == SynReceived && e.cfg.SynAckRetries > 0 {
+			limit, what = e.cfg.SynAckRetries, "SYN-ACK"
+		}
+		if e.retries > limit {
+			e.abort("no answer to " + what + " after " + strconv.Itoa(limit) + " retransmissions")
 			return
 		}
 		e.synRTOExpired = true

@@ -52,6 +52,8 @@ func (s State) String() string {
 //	SYN-SENT    --rcv SYN,ACK: send ACK-->             ESTABLISHED
 //	SYN-SENT    --rcv SYN: send SYN,ACK-->             SYN-RECEIVED   (simultaneous open)
 //	SYN-RECEIVED--rcv ACK of SYN-->                    ESTABLISHED
+//	LISTEN      --AcceptCookie (cookie.go)-->          SYN-RECEIVED, then ESTABLISHED by the ACK
+//	CLOSED      --rcv anything but RST: send RST-->    CLOSED         (§3.10.7.1, reset.go)
 //	ESTABLISHED --Close, all data sent: send FIN-->    FIN-WAIT-1
 //	ESTABLISHED --rcv FIN: send ACK-->                 CLOSE-WAIT
 //	FIN-WAIT-1  --rcv ACK of FIN-->                    FIN-WAIT-2

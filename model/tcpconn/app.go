@@ -19,6 +19,9 @@ type AppConfig struct {
 	// receive buffer and closes the advertised window.
 	ReadRate int64
 	Start    sim.Time
+	// Closed says the server does not listen: the client's SYN finds a
+	// closed port.
+	Closed bool
 	// Observer, if set, is told of application writes and reads
 	// (tcp.EvApp).
 	Observer tcp.Observer
@@ -80,7 +83,9 @@ func NewApp(eng *sim.Engine, client, server *Conn, cfg AppConfig) *App {
 
 // Start listens on the server and connects the client at the start time.
 func (a *App) Start() {
-	a.Server.Listen()
+	if !a.cfg.Closed {
+		a.Server.Listen()
+	}
 	a.eng.At(a.cfg.Start, func(uint64) { a.Client.Connect() }, 0)
 }
 

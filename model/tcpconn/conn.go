@@ -22,9 +22,12 @@ type Conn struct {
 	eng    *sim.Engine
 	h      *host.Host
 	remote wire.Addr
-	flow   int32
-	timer  *sim.Timer
-	ipID   uint16
+	// lport and rport are the connection's ports: with the host's and
+	// remote's addresses, the 4-tuple the host demultiplexes it by.
+	lport, rport uint16
+	flow         int32
+	timer        *sim.Timer
+	ipID         uint16
 	// obs is Config.Observer: told of segments sent and timers, as the
 	// endpoint tells it of its own events.
 	obs tcp.Observer
@@ -43,15 +46,41 @@ type Conn struct {
 	checksumDrops int64
 }
 
-// NewConn creates an endpoint on h talking to remote, binds it to its local
-// port, and tags its packets with flow. cfg.Observer, if set, is told of
-// the endpoint's events and of the connection's (EvSegment, EvTimer).
+// NewConn creates an endpoint on h talking to port cfg.RemotePort of
+// remote, binds it to its 4-tuple (cfg.LocalPort, remote, cfg.RemotePort),
+// and tags its packets with flow. cfg.Observer, if set, is told of the
+// endpoint's events and of the connection's (EvSegment, EvTimer).
 func NewConn(eng *sim.Engine, h *host.Host, remote wire.Addr, flow int32, cfg tcp.Config) *Conn {
-	c := &Conn{eng: eng, h: h, remote: remote, flow: flow, obs: cfg.Observer}
+	c := NewPassiveConn(eng, h, remote, flow, cfg)
+	c.bind()
+	return c
+}
+
+// NewPassiveConn is NewConn for a server's side of a connection that a
+// Listener will accept (Listener.Expect): it is bound to its 4-tuple only
+// when the listener hands it the client's SYN or a cookie's ACK. Until
+// then segments of its 4-tuple reach the listener, or, with none, the
+// host's reset for a closed port.
+func NewPassiveConn(eng *sim.Engine, h *host.Host, remote wire.Addr, flow int32, cfg tcp.Config) *Conn {
+	c := &Conn{eng: eng, h: h, remote: remote, lport: cfg.LocalPort, rport: cfg.RemotePort, flow: flow, obs: cfg.Observer}
 	c.ep = tcp.NewEndpoint(cfg, eng, c)
 	c.timer = sim.NewTimer(eng, c.onTimer)
-	h.BindTCP(cfg.LocalPort, c)
 	return c
+}
+
+// bind makes the host deliver the connection's segments to it.
+func (c *Conn) bind() { c.h.BindTCPConn(c.lport, c.remote, c.rport, c) }
+
+// acceptCookie opens the listening endpoint from a cookie's ACK
+// (tcp.Endpoint.AcceptCookie), as one call into it.
+func (c *Conn) acceptCookie(th *wire.TCP, data []byte, mss int) bool {
+	c.depth++
+	ok := c.ep.AcceptCookie(th, data, mss)
+	if c.onInput != nil {
+		c.onInput()
+	}
+	c.done()
+	return ok
 }
 
 // Output implements tcp.Output: encode and send.
@@ -62,12 +91,13 @@ func (c *Conn) Output(th *wire.TCP, data []byte) {
 		ip.ECN = wire.ECNECT0
 	}
 	var buf []byte
+	b := c.h.Pool().Get(wire.IPv4HeaderLen + wire.TCPLen(th, len(data)))
 	if sum, ok := c.ep.PayloadSum(); len(data) == 0 {
-		buf = wire.BuildTCPSum(c.h.Pool().Get(), ip, th, nil, 0) // no payload: nothing to sum
+		buf = wire.BuildTCPSum(b, ip, th, nil, 0) // no payload: nothing to sum
 	} else if ok {
-		buf = wire.BuildTCPSum(c.h.Pool().Get(), ip, th, data, sum)
+		buf = wire.BuildTCPSum(b, ip, th, data, sum)
 	} else {
-		buf = wire.BuildTCP(c.h.Pool().Get(), ip, th, data)
+		buf = wire.BuildTCP(b, ip, th, data)
 	}
 	if c.obs != nil {
 		c.obs.TCPEvent(tcp.EvSegment, tcp.Note{Header: th, Len: len(data), Retrans: c.ep.Retransmitting()})

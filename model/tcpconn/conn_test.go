@@ -19,7 +19,7 @@ type net struct {
 
 func newNet() *net {
 	eng := sim.New(64)
-	pool := link.NewPool(2048)
+	pool := link.NewPool()
 	streams := sim.NewStreams(1)
 	a, b := host.New(wire.Addr{10, 0, 0, 1}, pool), host.New(wire.Addr{10, 0, 0, 2}, pool)
 	cfg := link.Config{Rate: 10_000_000, Delay: 5 * sim.Millisecond}

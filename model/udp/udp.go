@@ -12,6 +12,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/bits"
+	"math/rand/v2"
 
 	"tcpsim/model/host"
 	"tcpsim/model/link"
@@ -31,6 +32,11 @@ type Config struct {
 	Rate             int64 // payload bits per second, > 0
 	Checksum         bool  // compute the UDP checksum (optional in IPv4)
 	Start            sim.Time
+	// Poisson, if not nil, makes the sends a Poisson process: the gap
+	// before each next datagram is exponential with mean Datagram·8/Rate
+	// seconds, drawn from this stream (the flow's own); nil sends at the
+	// constant rate.
+	Poisson *rand.Rand
 	// Observer, if set, is told of the flow's events (EvDone).
 	Observer Observer
 }
@@ -97,8 +103,17 @@ func New(eng *sim.Engine, cfg Config) *Flow {
 	return f
 }
 
-// Start schedules the first datagram.
-func (f *Flow) Start() { f.eng.At(f.cfg.Start, f.tick, 0) }
+// Start schedules the first datagram: at Config.Start, or (Poisson) an
+// exponential gap after it, as a Poisson process that starts then.
+func (f *Flow) Start() {
+	at, ok := f.cfg.Start, true
+	if f.cfg.Poisson != nil {
+		at, ok = f.poissonGap(f.cfg.Start)
+	}
+	if ok {
+		f.eng.At(at, f.tick, 0)
+	}
+}
 
 // Stats returns the counters so far.
 func (f *Flow) Stats() Stats { return f.st }
@@ -131,7 +146,7 @@ func (f *Flow) onTick(seq uint64) {
 	s := int64(seq)
 	n := f.size(s)
 	src, dst := f.cfg.Src, f.cfg.Dst
-	buf, data := wire.UDPBuffer(src.Pool().Get(), n) // the payload is written in place
+	buf, data := wire.UDPBuffer(src.Pool().Get(wire.IPv4HeaderLen+wire.UDPHeaderLen+n), n) // the payload is written in place
 	var sum uint64
 	if n < 8 {
 		// The short last datagram: its bytes only (see short).
@@ -161,10 +176,33 @@ func (f *Flow) onTick(seq uint64) {
 		defer f.cfg.Observer.UDPEvent(EvDone, Note{Sent: f.st.Sent})
 	}
 	if next := s + 1; next < f.cfg.Count {
-		if at, ok := f.departure(next); ok {
+		if at, ok := f.nextSend(next); ok {
 			f.eng.At(at, f.tick, uint64(next))
 		}
 	}
+}
+
+// nextSend returns when datagram k leaves, k-1 having just left: at the
+// constant rate's departure, or after an exponential gap (Config.Poisson).
+func (f *Flow) nextSend(k int64) (sim.Time, bool) {
+	if f.cfg.Poisson == nil {
+		return f.departure(k)
+	}
+	return f.poissonGap(f.eng.Now())
+}
+
+// poissonGap draws the gap to the next send of a Poisson process of rate
+// Rate/(Datagram·8) datagrams per second: ExpFloat64 is exponential with
+// mean 1, scaled to the mean gap in nanoseconds and rounded to the
+// nearest nanosecond. ok is false when the instant lies beyond sim.Time's
+// range.
+func (f *Flow) poissonGap(now sim.Time) (at sim.Time, ok bool) {
+	mean := float64(f.cfg.Datagram) * 8 * float64(sim.Second) / float64(f.cfg.Rate)
+	gap := math.Round(f.cfg.Poisson.ExpFloat64() * mean)
+	if gap >= float64(math.MaxInt64-now) {
+		return 0, false
+	}
+	return now + sim.Time(gap), true
 }
 
 // departure returns when datagram k leaves: Start + k·Datagram·8/Rate

@@ -15,7 +15,7 @@ import (
 // sends each once, and its receiver counts what the link did.
 func TestPacingAndCounting(t *testing.T) {
 	eng := sim.New(0)
-	pool := link.NewPool(2048)
+	pool := link.NewPool()
 	a, b := host.New([4]byte{10, 0, 0, 1}, pool), host.New([4]byte{10, 0, 0, 2}, pool)
 	fwd := link.NewPipe(eng, sim.NewStreams(1), "forward", link.Config{Delay: sim.Millisecond, Loss: link.Loss{P: 0.2}, Duplicate: 0.1}, b, pool)
 	a.Attach(fwd)
@@ -67,7 +67,7 @@ func TestPacingBeyondInt64Overflow(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			eng := sim.New(0)
-			pool := link.NewPool(2048)
+			pool := link.NewPool()
 			a, b := host.New([4]byte{10, 0, 0, 1}, pool), host.New([4]byte{10, 0, 0, 2}, pool)
 			fwd := link.NewPipe(eng, sim.NewStreams(1), "forward", link.Config{}, b, pool)
 			a.Attach(fwd)
@@ -140,7 +140,7 @@ func TestDepartureExact(t *testing.T) {
 // everything when the run ends.
 func TestLargestFlowRuns(t *testing.T) {
 	eng := sim.New(0)
-	pool := link.NewPool(2048)
+	pool := link.NewPool()
 	a, b := host.New([4]byte{10, 0, 0, 1}, pool), host.New([4]byte{10, 0, 0, 2}, pool)
 	a.Attach(link.NewPipe(eng, sim.NewStreams(1), "forward", link.Config{}, b, pool))
 	for _, rate := range []int64{1, 100_000_000_000} {
@@ -158,3 +158,67 @@ func TestLargestFlowRuns(t *testing.T) {
 type observerFunc func(ev Event, n Note)
 
 func (f observerFunc) UDPEvent(ev Event, n Note) { f(ev, n) }
+
+// Poisson sends (Config.Poisson): the gaps between sends are exponential
+// with mean Datagram·8/Rate, so their mean is that and their coefficient
+// of variation 1, and a gap exceeds the mean with probability 1/e
+// (K&R §3.6.1's senders; any queueing text's Poisson process). The same
+// stream gives the same send times.
+func TestPoissonSends(t *testing.T) {
+	sends := func(seed uint64) []sim.Time {
+		eng := sim.New(0)
+		pool := link.NewPool()
+		a, b := host.New([4]byte{10, 0, 0, 1}, pool), host.New([4]byte{10, 0, 0, 2}, pool)
+		fwd := link.NewPipe(eng, sim.NewStreams(1), "forward", link.Config{Delay: sim.Millisecond}, b, pool)
+		a.Attach(fwd)
+		var at []sim.Time
+		fwd.SetObserver(linkObserver(func(ev link.Event) {
+			if ev == link.EvEnqueue {
+				at = append(at, eng.Now())
+			}
+		}))
+		f := New(eng, Config{Src: a, Dst: b, SrcPort: 1, DstPort: 2, Count: 20000, Datagram: 100, Rate: 800_000,
+			Checksum: true, Start: 5 * sim.Millisecond, Poisson: rand.New(rand.NewPCG(seed, 7))})
+		f.Start()
+		eng.Run(sim.Limits{})
+		if f.Stats().Sent != 20000 {
+			t.Fatalf("sent %d of 20000", f.Stats().Sent)
+		}
+		return at
+	}
+	at := sends(1)
+	const mean = float64(sim.Millisecond) // 100 bytes at 800 kbps
+	var sum, sq float64
+	over := 0
+	prev := 5 * sim.Millisecond
+	for _, s := range at {
+		g := float64(s - prev)
+		prev = s
+		sum += g
+		sq += g * g
+		if g > mean {
+			over++
+		}
+	}
+	n := float64(len(at))
+	m := sum / n
+	cv := math.Sqrt(sq/n-m*m) / m
+	// 20,000 gaps: the mean's standard error is 0.7%, the tail's 0.34 points.
+	if math.Abs(m/mean-1) > 0.03 || math.Abs(cv-1) > 0.05 || math.Abs(float64(over)/n-1/math.E) > 0.015 {
+		t.Errorf("gaps: mean %.0f ns (want %.0f), CV %.3f (want 1), P(gap > mean) %.4f (want %.4f)", m, mean, cv, float64(over)/n, 1/math.E)
+	}
+	again := sends(1)
+	for i := range at {
+		if at[i] != again[i] {
+			t.Fatalf("send %d at %v, then at %v: the same stream must give the same times", i, at[i], again[i])
+		}
+	}
+	if other := sends(2); other[10] == at[10] {
+		t.Errorf("another stream gave the same 11th send time %v", at[10])
+	}
+}
+
+// linkObserver adapts a function to a link.Observer.
+type linkObserver func(ev link.Event)
+
+func (o linkObserver) LinkEvent(_ string, ev link.Event, _ link.Packet) { o(ev) }

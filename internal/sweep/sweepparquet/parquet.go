@@ -41,6 +41,8 @@ const (
 	colDelivery      = "delivery_ratio"
 	colRetrans       = "retransmissions"
 	colCompletion    = "completion_time_s"
+	colQueueMean     = "queue_delay_mean_s"
+	colQueueP99      = "queue_delay_p99_s"
 	maxVaryPathBytes = 256
 )
 
@@ -63,6 +65,8 @@ func Schema(m sweep.Meta) (*parquet.Schema, error) {
 		colDelivery:   parquet.Optional(parquet.Leaf(parquet.DoubleType)),
 		colRetrans:    parquet.Optional(parquet.Int(64)),
 		colCompletion: parquet.Optional(parquet.Leaf(parquet.DoubleType)),
+		colQueueMean:  parquet.Optional(parquet.Leaf(parquet.DoubleType)),
+		colQueueP99:   parquet.Optional(parquet.Leaf(parquet.DoubleType)),
 	}
 	for _, a := range m.Axes {
 		if _, clash := g[a.Path]; clash || len(a.Path) > maxVaryPathBytes {
@@ -172,6 +176,8 @@ func (w *Writer) Add(r *sweep.Record) error {
 			w.set(colRetrans, int64(v))
 		}
 		w.set(colCompletion, optional(f.Values[sweep.CompletionTime]))
+		w.set(colQueueMean, optional(f.Values[sweep.QueueDelayMean]))
+		w.set(colQueueP99, optional(f.Values[sweep.QueueDelayP99]))
 		rows = append(rows, w.row.Clone())
 	}
 	if _, err := w.pw.WriteRows(rows); err != nil {

@@ -23,6 +23,7 @@ import (
 	"tcpsim/internal/direction"
 	"tcpsim/internal/flowview"
 	"tcpsim/internal/plot"
+	proto "tcpsim/internal/protocol"
 	"tcpsim/internal/report"
 	"tcpsim/internal/run"
 	"tcpsim/internal/scenario"
@@ -97,12 +98,14 @@ type RunResponse struct {
 	// ladder names them, timer spans, states, per-flow series), as JSON:
 	// the page draws it and derives nothing from Trace itself.
 	View []byte
-	// Rounds are, for the request's RoundsFlow, the cwnd figure that `tcpsim plot --x
-	// rounds --units segments` draws (Kurose & Ross's Figure 3.53: the
-	// window in segments against transmission rounds), as JSON: an
-	// object of plot.Figure by flow name. A flow that sent no data, or
-	// whose events were cut from the trace, has none.
-	Rounds []byte
+	// Rounds builds, when called, the cwnd figure of the request's
+	// RoundsFlow that `tcpsim plot --x rounds --units segments` draws
+	// (Kurose & Ross's Figure 3.53: the window in segments against
+	// transmission rounds), as JSON: an object of plot.Figure by flow
+	// name, empty when the flow sent no data or the trace was cut. The
+	// page asks for it once it has shown the run, so that its first run
+	// does not wait for the figure. It is nil after an error.
+	Rounds func() ([]byte, error)
 }
 
 // Info describes a scenario for the page: what its sliders start at and
@@ -154,6 +157,19 @@ type FlowInfo struct {
 	MSS        int    `json:"mss,omitempty"`
 	RecvBuffer int64  `json:"recv_buffer_bytes,omitempty"`
 	RateBps    int64  `json:"rate_bps,omitempty"` // UDP send rate
+	// Counts is how a faults: entry counts the flow's data, which the
+	// page needs to name a packet clicked away: "bytes" (a TCP segment
+	// by its first byte), "packets" (an rdt packet by its sequence
+	// number), "datagrams" (every UDP datagram). The page asks this, not
+	// the protocol's name.
+	Counts string `json:"counts"`
+	// Model is the sweep's model of the flow's goodput against loss:
+	// "mathis" (TCP; Mathis et al. 1997), "rate" (UDP: its send rate
+	// times 1 - p), "" for none.
+	Model string `json:"model,omitempty"`
+	// Vary are the flow's fields worth a sweep (flows.NAME.FIELD), for
+	// the page's parameter menu.
+	Vary []string `json:"vary,omitempty"`
 }
 
 // errorInfo turns err into what the page shows. A scenario error keeps
@@ -230,10 +246,12 @@ func Run(req RunRequest) (resp RunResponse) {
 	vb := flowview.NewBuilder(clients(sc))
 	sink := &capped{next: trace.Multi{tw, vb}, max: maxEv}
 	rec := newFlowRecorder(sc, seed, req.RoundsFlow, sink)
-	res, err := run.ScenarioWith(sc, seed, run.Options{Trace: rec, TraceRecovery: true})
+	n, err := run.BuildWith(sc, seed, run.Options{Trace: rec, TraceRecovery: true})
 	if err != nil {
 		return RunResponse{Error: errorInfo(err)}
 	}
+	follow(vb, sc, n)
+	res := n.Run()
 	if err := tw.Flush(); err != nil {
 		return RunResponse{Error: errorInfo(err)}
 	}
@@ -250,10 +268,32 @@ func Run(req RunRequest) (resp RunResponse) {
 	if resp.View, err = json.Marshal(vb.View()); err != nil {
 		return RunResponse{Error: errorInfo(err)}
 	}
-	if resp.Rounds, err = json.Marshal(rec.rounds(sc, res, sink.count > maxEv)); err != nil {
-		return RunResponse{Error: errorInfo(err)}
-	}
+	cut := sink.count > maxEv
+	resp.Rounds = func() ([]byte, error) { return json.Marshal(rec.rounds(sc, res, cut)) }
 	return resp
+}
+
+// follow tells the view builder what it needs of the network: every
+// link direction's delay and, in a topology, every flow's path, so that
+// the view has one packet per packet sent, followed hop by hop, with its
+// lanes named by the path's nodes.
+func follow(vb *flowview.Builder, sc *scenario.Scenario, n *run.Network) {
+	for _, p := range n.Pipes() {
+		name := direction.Dir(p.Name)
+		if !sc.Topology() {
+			name = direction.AB
+			if p.Name == "reverse" {
+				name = direction.BA
+			}
+		}
+		vb.LinkDelay(name, p.Config().Delay.Seconds())
+	}
+	if !sc.Topology() {
+		return
+	}
+	for name, r := range n.FlowRoutes() {
+		vb.Route(name, r[0], r[1])
+	}
 }
 
 // flowRecorder keeps the events of a TCP flow for its figures, with
@@ -370,7 +410,7 @@ func write(res *run.Result, sections []string, format string) ([]byte, error) {
 
 // describe collects the scenario's Info.
 func describe(sc *scenario.Scenario) Info {
-	fwd, rev := sc.LinkConfig("forward"), sc.LinkConfig("reverse")
+	fwd, rev := run.LinkConfig(sc.LinkDirection("forward")), run.LinkConfig(sc.LinkDirection("reverse"))
 	in := Info{Name: sc.Name, Description: sc.Description, Seed: sc.Seed}
 	in.Link = LinkInfo{DelayS: fwd.Delay.Seconds(), ReverseDelayS: rev.Delay.Seconds(), LossMean: fwd.Loss.Mean(), LossModel: "bernoulli"}
 	if fwd.Rate > 0 {
@@ -385,6 +425,18 @@ func describe(sc *scenario.Scenario) Info {
 	}
 	for _, f := range sc.Flows {
 		fi := FlowInfo{Name: f.Name, Protocol: f.Protocol, From: f.From, To: f.To}
+		if pr, ok := proto.Parse(f.Protocol); ok {
+			switch pr.Family() {
+			case proto.TCP:
+				fi.Counts, fi.Model = "bytes", "mathis"
+				fi.Vary = []string{"congestion", "recv_buffer", "mss", "sack"}
+			case proto.UDP:
+				fi.Counts, fi.Model = "datagrams", "rate"
+				fi.Vary = []string{"rate"}
+			default:
+				fi.Counts = "packets"
+			}
+		}
 		switch {
 		case f.TCP != nil:
 			fi.MSS, fi.RecvBuffer = f.TCP.MSS, int64(f.TCP.RecvBuffer)
@@ -396,8 +448,9 @@ func describe(sc *scenario.Scenario) Info {
 	in.Topology = sc.Topology()
 	in.Hosts, in.Routers = sc.HostNames(), sc.RouterNames()
 	for _, l := range sc.LinkSpecs() {
+		fwd, rev := run.LinkConfig(l.Forward), run.LinkConfig(l.Reverse)
 		in.Links = append(in.Links, TopoLinkInfo{Between: [2]string{l.A, l.B}, Path: l.Path,
-			Forward: linkInfo(l.Forward), Reverse: linkInfo(l.Reverse), QueuePackets: l.Forward.QueuePackets})
+			Forward: linkInfo(fwd), Reverse: linkInfo(rev), QueuePackets: fwd.QueuePackets})
 	}
 	return in
 }

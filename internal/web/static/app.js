@@ -20,7 +20,7 @@ import { legend, onKey, setLarge, toggleHelp } from "./keys.js";
 import { copyPermalink, readLink, restore, updateHash } from "./permalink.js";
 import { buildSteps, pause, play, render, seek, setSpeed, step, zoom } from "./player.js";
 import { requestRun, roundsFlow } from "./runner.js";
-import { onSlider } from "./sliders.js";
+import { onLinkPick, onSlider } from "./sliders.js";
 import { $, S, SPEEDS } from "./state.js";
 import { drawSweep, runSweep, suggestValues } from "./sweep.js";
 
@@ -39,6 +39,7 @@ function wire() {
     loadScenario(v);
     refuse(null);
     S.sliders = { loss: null, delay: null, rate: null };
+    S.link = null;
     $("seed").value = "";
     requestRun({});
   });
@@ -102,13 +103,18 @@ function wire() {
   $("play").addEventListener("click", () => (S.playing ? pause() : play()));
   $("zoom-in").addEventListener("click", () => zoom(0.5));
   $("zoom-out").addEventListener("click", () => zoom(2));
+  $("hops").addEventListener("change", () => {
+    S.hops = $("hops").checked;
+    render();
+  });
+  $("link-pick").addEventListener("change", () => onLinkPick(+$("link-pick").value));
   $("flow").addEventListener("change", () => {
     S.flow = $("flow").value;
     buildSteps();
     seek(S.t);
     updateHash();
     // The engine counted another flow's rounds: run again for this one's.
-    if (roundsFlow() && !S.run.rounds[roundsFlow()]) requestRun({ keepCursor: true });
+    if (roundsFlow() && S.run.rounds && !S.run.rounds[roundsFlow()]) requestRun({ keepCursor: true });
   });
   $("scrub").addEventListener("input", () => {
     pause();

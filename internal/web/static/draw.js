@@ -79,8 +79,9 @@ export function drawLadder(canvas, m, v) {
   const top = 46 * k,
     bottom = 8;
   const narrow = w < 460;
-  const xa = Math.round(w * (narrow ? 0.24 : 0.27)),
-    xb = Math.round(w * (narrow ? 0.8 : 0.73));
+  const L = ladderLanes(m, v, w, narrow);
+  const xa = L.xs[0],
+    xb = L.xs[L.xs.length - 1];
   const lane = (host) => (host === "a" ? xa : xb);
   const span = v.span;
   // The cursor sits 70% down the window, but the window never starts
@@ -107,33 +108,35 @@ export function drawLadder(canvas, m, v) {
     ctx.fillText(fmtTime(s, step), 2, yy - 6 * k);
   }
 
-  // Hosts.
+  // The lanes, named by their nodes.
   ctx.fillStyle = "#fff";
   ctx.fillRect(0, 0, w, top - 6);
-  ctx.fillStyle = C.ink;
-  ctx.font = font(k, 13, true);
   ctx.textAlign = "center";
   ctx.textBaseline = "alphabetic";
-  ctx.fillText("host a", xa, 18 * k);
-  ctx.fillText("host b", xb, 18 * k);
-  ctx.font = font(k, 10);
-  ctx.fillStyle = C.muted;
-  ctx.fillText("10.0.0.1", xa, 32 * k);
-  ctx.fillText("10.0.0.2", xb, 32 * k);
-  ctx.strokeStyle = "#333";
-  ctx.lineWidth = 3;
-  for (const x of [xa, xb]) {
+  const crowded = L.xs.length > 2 ? (xb - xa) / (L.xs.length - 1) : w;
+  L.names.forEach((name, i) => {
+    ctx.fillStyle = C.ink;
+    ctx.font = font(k, L.xs.length > 2 && crowded < 90 ? 11 : 13, true);
+    ctx.fillText(name, L.xs[i], 18 * k);
+    ctx.font = font(k, 10);
+    ctx.fillStyle = C.muted;
+    if (crowded >= 50) ctx.fillText(L.subs[i], L.xs[i], 32 * k);
+  });
+  L.names.forEach((_, i) => {
+    const router = L.subs[i] === "router";
+    ctx.strokeStyle = router ? "#888" : "#333";
+    ctx.lineWidth = router ? 1.5 : 3;
     ctx.beginPath();
-    ctx.moveTo(x, top - 4);
-    ctx.lineTo(x, h);
+    ctx.moveTo(L.xs[i], top - 4);
+    ctx.lineTo(L.xs[i], h);
     ctx.stroke();
-  }
+  });
   ctx.save();
   ctx.beginPath();
   ctx.rect(0, top - 4, w, h - top + 4);
   ctx.clip();
 
-  const show = (flow) => !v.flow || v.flow === flow;
+  const show = (flow) => (L.hops ? flow === L.hops : !v.flow || v.flow === flow);
 
   // Labels are placed last, most important first, and a label that
   // would overlap one already placed is left out (zoom in to see it, or
@@ -216,8 +219,26 @@ export function drawLadder(canvas, m, v) {
     if (!show(p.flow)) continue;
     const x0 = lane(p.from),
       x1 = lane(p.to);
+    if (L.hops && p.hops.length) {
+      const drawn = drawHops(ctx, m, p, L, y, v, k);
+      if (!drawn) continue;
+      hits.push({ p, ...drawn });
+      const side = x1 > x0 ? 1 : -1;
+      labels.push({
+        prio: p.key === v.selected || p.key === v.hover ? 0 : 3,
+        text: packetLabel(m, p, v, narrow),
+        x: drawn.xs + side * 6 * k,
+        y: Math.max(drawn.ys - fs * 0.6, top + fs * 0.6),
+        side,
+        colour: labelColour(p),
+        bold: p.retrans,
+        key: p.key,
+        back: true,
+      });
+      continue;
+    }
     let tEnd = p.tEnd;
-    if (!Number.isFinite(tEnd)) tEnd = p.tTx + (m.delay[p.dir] || 0) + 1e-3;
+    if (!Number.isFinite(tEnd)) tEnd = p.tTx + m.oneWay(p) + 1e-3;
     if (tEnd < t0) continue;
     const full = (x1 - x0) * p.frac;
     const dur = Math.max(tEnd - p.tTx, 1e-12);
@@ -227,7 +248,7 @@ export function drawLadder(canvas, m, v) {
     // microseconds) are drawn at least gap apart, in order, so that each
     // is an arrow of its own: zoom in to see their real spacing.
     const y0 = y(p.tTx);
-    const shift = p.proto === "udp" ? 0 : Math.max(0, (lastY[p.dir] ?? -Infinity) + gap - y0);
+    const shift = p.kind === "datagram" ? 0 : Math.max(0, (lastY[p.dir] ?? -Infinity) + gap - y0);
     const shifted = shift > 0 && shift < 24 * gap;
     const xs = x0,
       ys = y0 + (shifted ? shift : 0);
@@ -244,10 +265,8 @@ export function drawLadder(canvas, m, v) {
       ctx.stroke();
     }
     ctx.strokeStyle = p.color;
-    ctx.lineWidth = (p.retrans ? 2.6 : p.len > 0 || p.proto === "udp" ? 1.7 : 1.2) * k;
-    ctx.setLineDash(
-      p.len === 0 && p.proto === "tcp" && !/SYN|FIN|RST/.test(p.flags) ? [5 * k, 3 * k] : p.dup ? [2, 3] : [],
-    );
+    ctx.lineWidth = (p.retrans ? 2.6 : p.len > 0 || p.kind === "datagram" ? 1.7 : 1.2) * k;
+    ctx.setLineDash(dashOf(p, k));
     ctx.beginPath();
     ctx.moveTo(xs, ys);
     ctx.lineTo(xe, ye);
@@ -281,22 +300,21 @@ export function drawLadder(canvas, m, v) {
     }
     // Its label, by the arrow's start; the selected or pointed-at
     // packet's first.
-    const label = (v.flow ? "" : m.flowTag(p.flow)) + p.label + (p.tLost !== null ? " (lost)" : "");
     const side = x1 > x0 ? 1 : -1;
     const pl = {
       prio: p.key === v.selected || p.key === v.hover ? 0 : 3,
-      text: narrow ? label.replace(/ win=\d+/, "") : label,
+      text: packetLabel(m, p, v, narrow),
       x: x0 + side * 6 * k,
       y: Math.max(ys - fs * 0.6, top + fs * 0.6),
       side,
-      colour: p.color === C.ack ? "#8a5a00" : p.color === C.yellow ? C.ink : p.color,
+      colour: labelColour(p),
       bold: p.retrans,
       key: p.key,
       back: true,
     };
     labels.push(pl);
     // Dense UDP: datagrams closer than a line of text make a band.
-    if (p.proto === "udp") {
+    if (p.kind === "datagram") {
       const b = bands[p.dir];
       if (b && b.flow === p.flow && y0 - b.y1 < 1.3 * fs) {
         b.members.push(pl);
@@ -332,6 +350,11 @@ export function drawLadder(canvas, m, v) {
       colour: "#8f3f72", // the state colour (reddish purple), darkened for text
       bold: true,
       back: true,
+      kind: "state",
+      // A state label never covers a lane: where its side has no room
+      // (phone width, the end lanes of --hops) it goes to the other side.
+      avoid: L.xs,
+      flip: lane(s.host) - side * (narrow ? 4 : 30) * k,
     });
   }
   const placed = placeLabels(ctx, labels, k, w, top, h);
@@ -347,14 +370,144 @@ export function drawLadder(canvas, m, v) {
   ctx.lineTo(w, yc);
   ctx.stroke();
   ctx.setLineDash([]);
-  return { hits, labels: placed };
+  return { hits, labels: placed, lanes: L };
 }
 
-// placeLabels draws labels ({prio, text, x, y, side, colour, bold, back})
-// in order of priority (0 first), each vertically centred on y, on side
-// (+1: to the right of x, -1: to the left), kept inside the canvas; a
-// label that would overlap one already drawn is left out. It returns the
-// boxes drawn, {x, y, w, h, text}, for the tests.
+// ladderLanes names the ladder's lanes and places them: "host a" and
+// "host b" in the two-host form; in a topology the flow's end hosts (the
+// senders and the receivers when several flows are shown) or, with
+// v.hops, every node of one flow's path, as `tcpsim diagram --hops` draws
+// them. It returns {names, subs, xs, hops: the flow drawn hop by hop or
+// null}.
+export function ladderLanes(m, v, w, narrow) {
+  const xa = Math.round(w * (narrow ? 0.24 : 0.27)),
+    xb = Math.round(w * (narrow ? 0.8 : 0.73));
+  if (!m.info.topology)
+    return { names: ["host a", "host b"], subs: ["10.0.0.1", "10.0.0.2"], xs: [xa, xb], hops: null };
+  const flows = v.flow ? [v.flow] : m.info.flows.map((f) => f.name);
+  const routers = m.info.routers || [];
+  if (v.hops && flows.length) {
+    const flow = flows[0];
+    const path = m.paths.get(flow)?.path;
+    if (path && path.length > 2) {
+      const x0 = Math.round(w * (narrow ? 0.09 : 0.1)),
+        x1 = Math.round(w * (narrow ? 0.93 : 0.9));
+      const xs = path.map((_, i) => Math.round(x0 + ((x1 - x0) * i) / (path.length - 1)));
+      return { names: path, subs: path.map((n) => (routers.includes(n) ? "router" : "host")), xs, hops: flow };
+    }
+  }
+  const ends = (h) => [...new Set(flows.map((f) => m.hostName(f, h)))];
+  const a = ends("a"),
+    b = ends("b");
+  const sub = (list, one) => (list.length > 1 ? one + "s" : one);
+  return {
+    names: [a.join(" "), b.join(" ")],
+    subs: flows.length === 1 ? ["flow " + flows[0], "flow " + flows[0]] : [sub(a, "sender"), sub(b, "receiver")],
+    xs: [xa, xb],
+    hops: null,
+  };
+}
+
+// packetLabel is a packet's label on the ladder: its flow (when several
+// are shown), the ladder's words, and where it died.
+function packetLabel(m, p, v, narrow) {
+  const died = p.where ? " (" + p.where + ")" : p.tLost !== null ? " (lost)" : "";
+  const label = (v.flow || v.hops ? "" : m.flowTag(p.flow)) + p.label + died;
+  // At phone width a label keeps its numbers, not its window or SACK blocks.
+  return narrow ? label.replace(/ win=\d+/, "").replace(/ SACK[\d\- ]*\d/, " SACK…") : label;
+}
+
+function labelColour(p) {
+  return p.color === C.ack ? "#8a5a00" : p.color === C.yellow ? C.ink : p.color;
+}
+
+// dashOf is a packet's dash: pure ACKs dashed, copies the wire made dotted.
+function dashOf(p, k) {
+  return p.kind === "ACK" ? [5 * k, 3 * k] : p.dup ? [2, 3] : [];
+}
+
+// drawHops draws packet p of a topology hop by hop across the lanes of
+// its path (L from ladderLanes with hops), up to the cursor: a heavy
+// stretch of a node's lane while it waits in that node's output queue, a
+// slope across each link from the start of its transmission to its
+// arrival, a cross where it was lost (half way across the link) or
+// dropped (at the router whose queue dropped it). It returns the first
+// and last points drawn (for clicks), or null when nothing is in view.
+function drawHops(ctx, m, p, L, y, v, k) {
+  const at = (node) => L.xs[L.names.indexOf(node)];
+  let first = null,
+    last = null,
+    from = null;
+  const seg = (xa, ta, xb, tb) => {
+    if (ta > v.t) return false;
+    const f = tb > ta ? Math.min(1, (v.t - ta) / (tb - ta)) : 1;
+    const pa = { x: xa, y: y(ta) },
+      pb = { x: xa + (xb - xa) * f, y: y(ta + (tb - ta) * f) };
+    ctx.beginPath();
+    ctx.moveTo(pa.x, pa.y);
+    ctx.lineTo(pb.x, pb.y);
+    ctx.stroke();
+    if (!first) first = pa;
+    if (xb !== xa) from = pa;
+    last = pb;
+    return f >= 1;
+  };
+  ctx.strokeStyle = p.color;
+  ctx.setLineDash(dashOf(p, k));
+  let done = true;
+  for (const h of p.hops) {
+    const [from, to] = h.link.split("->");
+    const xf = at(from),
+      xt = at(to);
+    if (xf === undefined || xt === undefined) return null;
+    const start = h.tx >= 0 ? h.tx : h.t;
+    if (start > v.t) {
+      done = false;
+      break;
+    }
+    if (h.t >= 0 && start > h.t) {
+      // Waiting in the queue of node from.
+      ctx.save();
+      ctx.setLineDash([]);
+      ctx.lineWidth = 5 * k;
+      ctx.globalAlpha = 0.45;
+      seg(xf, h.t, xf, start);
+      ctx.restore();
+    }
+    ctx.lineWidth = (p.retrans ? 2.6 : p.len > 0 ? 1.7 : 1.2) * k;
+    const side = xt > xf ? 1 : -1;
+    if (h.drop >= 0 && h.tx < 0) {
+      if (h.drop <= v.t) cross(ctx, xf + side * 8, y(h.drop), 5 * k, C.retrans, 2.4 * k);
+      done = h.drop <= v.t;
+      break;
+    }
+    if (h.lost >= 0) {
+      const d = m.linkDelay.get(h.link) || 0;
+      const reached = seg(xf, start, (xf + xt) / 2, h.lost + d / 2);
+      if (reached) cross(ctx, (xf + xt) / 2, y(h.lost + d / 2), 6 * k, C.retrans, 2.6 * k);
+      done = reached;
+      break;
+    }
+    const end = h.del >= 0 ? h.del : start + (m.linkDelay.get(h.link) || 0) + 1e-3;
+    if (!seg(xf, start, xt, end)) {
+      done = false;
+      break;
+    }
+  }
+  ctx.setLineDash([]);
+  if (!first) return null;
+  const died = p.hops.some((h) => h.lost >= 0 || h.drop >= 0);
+  if (from && !(died && done)) head(ctx, from.x, from.y, last.x, last.y, 8 * k, p.color);
+  return { xs: first.x, ys: first.y, xe: last.x, ye: last.y };
+}
+
+// placeLabels draws labels ({prio, text, x, y, side, colour, bold, back,
+// kind, avoid, flip}) in order of priority (0 first), each vertically
+// centred on y, on side (+1: to the right of x, -1: to the left), kept
+// inside the canvas; a label that would overlap one already drawn is left
+// out, and so is one that would cover a line at an x in avoid, on its
+// side and on the other (from flip). It returns the boxes drawn, {x, y,
+// w, h, text, kind}, for the tests.
 function placeLabels(ctx, labels, k, w, top, h) {
   labels.sort((a, b) => a.prio - b.prio || a.y - b.y);
   const boxes = [];
@@ -365,9 +518,12 @@ function placeLabels(ctx, labels, k, w, top, h) {
     if (l.skip) continue;
     ctx.font = font(k, 10, l.bold);
     const tw = ctx.measureText(l.text).width;
-    let x = l.side > 0 ? l.x : l.x - tw;
-    x = Math.max(2, Math.min(x, w - tw - 2));
-    const b = { x: x - 1, y: l.y - lh / 2, w: tw + 2, h: lh, text: l.text };
+    const at = (lx, side) => Math.max(2, Math.min(side > 0 ? lx : lx - tw, w - tw - 2));
+    const covers = (x) => l.avoid?.some((a) => x - 1 < a + 2 && a - 2 < x + tw + 1);
+    let x = at(l.x, l.side);
+    if (covers(x) && l.flip !== undefined) x = at(l.flip, -l.side);
+    if (covers(x)) continue; // no room beside its lane: zoom or widen to see it
+    const b = { x: x - 1, y: l.y - lh / 2, w: tw + 2, h: lh, text: l.text, kind: l.kind || "packet" };
     if (b.y < top - 4 || b.y + b.h > h) continue;
     if (l.prio > 0 && boxes.some((o) => b.x < o.x + o.w && o.x < b.x + b.w && b.y < o.y + o.h && o.y < b.y + b.h))
       continue;

@@ -10,24 +10,28 @@ import { markEdited, updateGutter } from "./editor.js";
 import { requestRun } from "./runner.js";
 import { $, S } from "./state.js";
 
+// The kinds of packet (the engine's view's words) that carry data.
+const DATA_KINDS = new Set(["data", "window probe", "datagram", "pkt"]);
+
 // faultOf returns the `faults:` entry that names packet p of model m
 // ({flow, drop|corrupt, segment, transmission} or {flow, drop, number}),
 // or an object with why it cannot be named.
 export function faultOf(m, p, action) {
+  if (m.info.topology)
+    return {
+      why: "a network's packets cannot be named in faults: (it scripts the two-host link: only): give a link loss with the sliders instead",
+    };
   const fi = m.info.flows.find((x) => x.name === p.flow) || {};
-  const proto = fi.protocol === "tcp" || fi.protocol === "udp" ? fi.protocol : "rdt";
+  // How the faults: section counts this flow's data (the engine says:
+  // by first byte, by sequence number, or every datagram).
+  const bytes = fi.counts === "bytes",
+    each = fi.counts === "datagrams";
   const sender = fi.from || "a";
   // The wire's number of an rdt packet (its sequence number).
   const wire = (q) => q.seq ?? q.rseq;
-  const isData = (q) =>
-    q.flow === p.flow &&
-    q.from === sender &&
-    (proto === "udp" || (proto === "tcp" ? q.len > 0 : q.flags.includes("DATA")));
-  const isAck = (q) =>
-    q.flow === p.flow &&
-    q.from !== sender &&
-    q.len === 0 &&
-    (proto === "tcp" ? !/SYN|FIN|RST/.test(q.flags) && q.flags.includes("ACK") : q.flags.includes("ACK"));
+  // Data and pure ACKs are the kinds the engine's view names.
+  const isData = (q) => q.flow === p.flow && q.from === sender && DATA_KINDS.has(q.kind) && (q.len > 0 || !bytes);
+  const isAck = (q) => q.flow === p.flow && q.from !== sender && q.len === 0 && q.kind === "ACK";
   const inOrder = m.packets.filter((q) => q.flow === p.flow).sort((a, b) => a.first - b.first);
   if (isAck(p)) {
     if (action === "corrupt") return { why: "only data can be corrupted (corrupt: data): drop the ACK instead" };
@@ -44,21 +48,21 @@ export function faultOf(m, p, action) {
     // counts one more transmission; the latest of them is the one q names.
     // (An rdt retransmission names the latest packet of its wire number.)
     let seg = null;
-    if (proto === "tcp") {
+    if (bytes) {
       for (const s of segs) {
         if (s.first >= q.rseq && s.first < q.rseq + q.len) {
           s.tx++;
           seg = s;
         }
       }
-    } else if (proto !== "udp" && q.retrans) {
+    } else if (!each && q.retrans) {
       seg = segs.findLast((s) => s.first === wire(q)) || null;
       if (seg) seg.tx++;
     }
-    if (proto === "udp" || (proto === "tcp" ? q.rseq + q.len > maxEnd : !q.retrans)) {
-      seg = { n: segs.length + 1, first: proto === "tcp" ? q.rseq : wire(q), tx: 1 };
+    if (each || (bytes ? q.rseq + q.len > maxEnd : !q.retrans)) {
+      seg = { n: segs.length + 1, first: bytes ? q.rseq : wire(q), tx: 1 };
       segs.push(seg);
-      if (proto === "tcp") maxEnd = Math.max(maxEnd, q.rseq + q.len);
+      if (bytes) maxEnd = Math.max(maxEnd, q.rseq + q.len);
     }
     if (q === p) {
       if (!seg) return { why: "this retransmission carries no segment's first byte" };
@@ -151,7 +155,8 @@ export function fillPicker(hits) {
   for (const h of hits) {
     const o = document.createElement("option");
     o.value = h.p.key;
-    o.textContent = h.p.tTx.toFixed(6) + " s " + h.p.dir + " " + S.run.model.flowTag(h.p.flow) + h.p.label;
+    o.textContent =
+      h.p.tTx.toFixed(6) + " s " + S.run.model.dirName(h.p) + " " + S.run.model.flowTag(h.p.flow) + h.p.label;
     sel.append(o);
   }
   sel.value = S.pickerPackets.has(S.selected) ? S.selected : "";

@@ -48,6 +48,7 @@ export async function permalink(withTime) {
   else p.set("y", b64url(await deflate($("yaml").value)));
   p.set("seed", S.run ? S.run.seed : $("seed").value || "0");
   for (const k of ["loss", "delay", "rate"]) if (S.sliders[k] !== null) p.set(k, S.sliders[k]);
+  if (S.link !== null) p.set("link", String(S.link));
   if (withTime && S.t > 0) p.set("t", S.t.toFixed(9));
   if (S.flow) p.set("flow", S.flow);
   if (S.large) p.set("large", "1");
@@ -133,6 +134,8 @@ export async function restore() {
   S.seed = seed && /^\d+$/.test(seed) ? seed : null;
   $("seed").value = S.seed ?? "";
   for (const k of ["loss", "delay", "rate"]) S.sliders[k] = p.get(k);
+  const link = p.get("link");
+  S.link = link && /^\d+$/.test(link) ? +link : null;
   S.flow = p.get("flow") || "";
   setLarge(p.get("large") === "1");
   const t = parseFloat(p.get("t"));

@@ -12,29 +12,57 @@ export const rateOf = (v) => {
   return (mbps >= 10 ? +mbps.toPrecision(2) : +mbps.toPrecision(2)) + "Mbps";
 };
 
+// overrides are the sliders' values as overrides of the link they change:
+// link.FIELD in the two-host form, links[N].FIELD in a topology.
 export function overrides() {
+  const at = S.link !== null ? "links[" + S.link + "]" : "link";
   const o = [];
-  if (S.sliders.loss !== null) o.push("link.loss=" + S.sliders.loss);
-  if (S.sliders.delay !== null) o.push("link.delay=" + S.sliders.delay);
-  if (S.sliders.rate !== null) o.push("link.rate=" + S.sliders.rate);
+  if (S.sliders.loss !== null) o.push(at + ".loss=" + S.sliders.loss);
+  if (S.sliders.delay !== null) o.push(at + ".delay=" + S.sliders.delay);
+  if (S.sliders.rate !== null) o.push(at + ".rate=" + S.sliders.rate);
   return o;
 }
 
+const mbps = (bps) => (bps ? +(bps / 1e6).toPrecision(3) + " Mbps" : "unlimited");
+
+// linkName names link i of a topology for the link menu: its ends, rate
+// and delay ("r1–r2 10 Mbps, 5 ms").
+export function linkName(l) {
+  return (
+    l.between.join("–") + " " + mbps(l.forward.rate_bps) + ", " + +(l.forward.delay_s * 1000).toPrecision(3) + " ms"
+  );
+}
+
 export function setSlidersFrom(info) {
-  // A topology's links are not the two-host link: that the overrides
-  // address: its sliders are off, and say so.
+  // A topology's sliders change the link picked in the Link menu
+  // (links[N] overrides); the two-host form's change its one link:.
   const fs = $("loss").closest("fieldset");
-  fs.disabled = !!info.topology;
-  $("sliders-legend").textContent = info.topology
-    ? "Links: set each in the YAML's links: (the sliders address the two-host link: only)"
-    : "Link, a→b (reruns at once, same seed)";
+  fs.disabled = false;
+  $("link-field").hidden = !info.topology;
+  let l = info.link;
   if (info.topology) {
-    $("overrides").textContent =
-      info.links.length + " links, drawn beside the ladder; their table is under Run tables.";
-    return;
+    if (S.link === null || S.link >= info.links.length) S.link = 0;
+    const sel = $("link-pick");
+    const names = info.links.map(linkName);
+    if ([...sel.options].map((o) => o.textContent).join("\n") !== names.join("\n")) {
+      sel.textContent = "";
+      names.forEach((n, i) => {
+        const o = document.createElement("option");
+        o.value = String(i);
+        o.textContent = n;
+        sel.append(o);
+      });
+    }
+    sel.value = String(S.link);
+    const tl = info.links[S.link];
+    l = { ...tl.forward };
+    $("sliders-legend").textContent =
+      "Link " + tl.between.join("–") + ", links[" + S.link + "] (reruns at once, same seed)";
+  } else {
+    S.link = null;
+    $("sliders-legend").textContent = "Link, a→b (reruns at once, same seed)";
   }
   // Sliders follow the scenario as run (with the overrides in force).
-  const l = info.link;
   if (S.sliders.loss === null) $("loss").value = String(Math.round(l.loss_mean * 1000));
   if (S.sliders.delay === null) $("delay").value = String(Math.round(l.delay_s * 1000));
   if (S.sliders.rate === null) {
@@ -46,6 +74,16 @@ export function setSlidersFrom(info) {
     S.sliders.rate ?? (l.rate_bps ? +(l.rate_bps / 1e6).toPrecision(3) + "Mbps" : "unlimited");
   const o = overrides();
   $("overrides").textContent = o.length ? "Overrides: " + o.join(", ") : "As the file says.";
+}
+
+// onLinkPick makes the sliders change link i of the topology: the
+// overrides of the link they changed before are dropped (rerun if any).
+export function onLinkPick(i) {
+  const had = overrides().length > 0;
+  S.link = i;
+  S.sliders = { loss: null, delay: null, rate: null };
+  if (had) requestRun({ keepCursor: true });
+  else if (S.run) setSlidersFrom(S.run.info);
 }
 
 let sliderTimer = 0;

@@ -14,10 +14,13 @@ export const S = {
   path: null, // the shipped scenario in the editor, null once edited
   seed: null, // the seed asked for, as a decimal string; null = the file's
   sliders: { loss: null, delay: null, rate: null }, // overrides as written, or null
+  link: null, // in a topology, the index in links: of the link the sliders change; null: the two-host link:
+  hops: false, // in a topology, the ladder has a lane per node of the flow's path
   busy: false,
   queued: false,
   run: null, // {report, tables, info, model, seed, ms}
-  steps: [], // the events the step buttons walk (all, or one flow's)
+  steps: null, // the events the step buttons walk: null, every one; or one flow's line numbers
+  nSteps: 0, // how many events the step buttons walk
   idx: 0, // how many of steps have happened
   t: 0, // the cursor's simulated time, seconds
   playing: false,

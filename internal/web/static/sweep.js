@@ -22,7 +22,9 @@ const SUGGEST = {
 };
 
 // fillParams offers the parameters of the scenario in the editor: the
-// link's and each flow's (by name, as --vary writes them).
+// link's (or each link's, links[N], in a network) and each flow's fields
+// worth varying, as the engine's info lists them (by name, as --vary
+// writes them).
 export function fillParams(info) {
   const list = $("sweep-params");
   list.textContent = "";
@@ -31,18 +33,17 @@ export function fillParams(info) {
     o.value = path;
     list.append(o);
   };
-  if (!info.topology) for (const p of ["link.loss", "link.delay", "link.rate", "link.queue"]) add(p);
-  for (const f of info.flows) {
-    const keys =
-      f.protocol === "tcp" ? ["congestion", "recv_buffer", "mss", "sack"] : f.protocol === "udp" ? ["rate"] : [];
-    for (const k of keys) add("flows." + f.name + "." + k);
-  }
+  const fields = ["loss", "delay", "rate", "queue"];
+  if (!info.topology) for (const p of fields) add("link." + p);
+  else for (let i = 0; i < info.links.length; i++) for (const p of fields) add("links[" + i + "]." + p);
+  // The fields worth varying of each flow, as the engine lists them.
+  for (const f of info.flows) for (const k of f.vary || []) add("flows." + f.name + "." + k);
 }
 
 // suggestValues fills the values for a parameter the page knows.
 export function suggestValues() {
   const p = $("sweep-param").value.trim();
-  const key = p.replace(/^flows\.[^.]+\./, "flows.FLOW.");
+  const key = p.replace(/^flows\.[^.]+\./, "flows.FLOW.").replace(/^links\[\d+\]\./, "link.");
   if (SUGGEST[key]) $("sweep-values").value = SUGGEST[key];
 }
 
