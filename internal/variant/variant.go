@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
-	"slices"
 	"strconv"
 	"strings"
 	"text/template"
@@ -107,12 +106,9 @@ type Variant struct {
 type Outcome struct {
 	Scenario *scenario.Scenario
 	Result   *run.Result
-	Events   []trace.Event // every event, RTT samples and recovery included
+	Events   []trace.Event // the events answers read (see recorder), RTT samples and recovery included
 	Values   map[string]any
 }
-
-// Table returns the generators, one per exercise, in exercise order.
-func Table() []Generator { return slices.Clone(table) }
 
 // Lookup returns the entry of the exercise id names (a number such as
 // "02" or a name such as "26-kr-tahoe-textbook"). An exercise without a
@@ -180,7 +176,7 @@ func (g Generator) Answers(v *Variant) ([]Answer, *Outcome, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("variant %s seed %d: %w", v.Exercise, v.Seed, err)
 	}
-	rec := &trace.Recorder{}
+	rec := &recorder{}
 	res, err := run.ScenarioWith(sc, sc.Seed, run.Options{Trace: rec, TraceRTT: true, TraceRecovery: true})
 	if err != nil {
 		return nil, nil, fmt.Errorf("variant %s seed %d: %w", v.Exercise, v.Seed, err)
@@ -188,12 +184,37 @@ func (g Generator) Answers(v *Variant) ([]Answer, *Outcome, error) {
 	if res.Events > MaxEvents {
 		return nil, nil, fmt.Errorf("variant %s seed %d: %d events, over the budget of %d", v.Exercise, v.Seed, res.Events, MaxEvents)
 	}
-	o := &Outcome{Scenario: sc, Result: res, Events: rec.Events, Values: v.Values}
+	o := &Outcome{Scenario: sc, Result: res, Events: rec.events, Values: v.Values}
 	as, err := g.Answer(o)
 	if err != nil {
 		return nil, o, fmt.Errorf("variant %s seed %d does not show the lesson: %w", v.Exercise, v.Seed, err)
 	}
 	return as, o, nil
+}
+
+// recorder keeps the events that answers read (RTT samples, cwnd,
+// timers, losses, corruption, recovery, the SYNs and what arrives at the
+// sender) and leaves out the rest, most of a long transfer's events, so
+// that a sheet's runs stay small in memory.
+type recorder struct{ events []trace.Event }
+
+// Event implements trace.Sink.
+func (r *recorder) Event(e *trace.Event) {
+	switch e.Kind {
+	case trace.Enqueue, trace.Transmit, trace.AppRead, trace.AppWrite, trace.Rwnd, trace.TimerCancel, trace.State:
+		return
+	case trace.Send:
+		if !strings.Contains(e.Flags, "SYN") {
+			return
+		}
+	case trace.Deliver:
+		if e.Dir != "b->a" {
+			return
+		}
+	}
+	x := *e
+	x.Packet = nil
+	r.events = append(r.events, x)
 }
 
 // errLesson says that a run lacks what the exercise is about.
