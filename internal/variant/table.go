@@ -303,10 +303,6 @@ flows:
 	{Exercise: "14-rdt20-nak", Refused: "the three rdt 2.x exercises compare protocols on the same random ACK corruption; another seed garbles other ACKs, or none"},
 	{Exercise: "14-rdt21-seqnum", Refused: "the three rdt 2.x exercises compare protocols on the same random ACK corruption; another seed garbles other ACKs, or none"},
 	{Exercise: "14-rdt22-nak-free", Refused: "the three rdt 2.x exercises compare protocols on the same random ACK corruption; another seed garbles other ACKs, or none"},
-	{Exercise: "15-closed-port", Refused: "its reset's numbers follow from RFC 9293 §3.10.7.1 whatever the link; a variant would change only the times"},
-	{Exercise: "16-syn-cookies", Refused: "it is read beside 16-syn-flood, the same flood against the same backlog without cookies; a variant of one alone loses the comparison"},
-	{Exercise: "16-syn-flood", Refused: "it is read beside 16-syn-cookies, the same flood against the same backlog with cookies; a variant of one alone loses the comparison"},
-	{Exercise: "17-shared-port", Refused: "its lesson is the 4-tuple that tells three connections on one port apart, read in the trace; other numbers do not change it"},
 	{
 		Exercise: "15-closed-port",
 		Vary: func(d *Draw) {

@@ -193,16 +193,20 @@ func (g Generator) Answers(v *Variant) ([]Answer, *Outcome, error) {
 }
 
 // recorder keeps the events that answers read (RTT samples, cwnd,
-// timers, losses, corruption, recovery, the SYNs and what arrives at the
-// sender) and leaves out the rest, most of a long transfer's events, so
+// timers, losses, corruption, recovery, the SYNs, resets and what
+// arrives at the sender) and leaves out the rest, most of a long transfer's events, so
 // that a sheet's runs stay small in memory.
 type recorder struct{ events []trace.Event }
 
 // Event implements trace.Sink.
 func (r *recorder) Event(e *trace.Event) {
 	switch e.Kind {
-	case trace.Enqueue, trace.Transmit, trace.AppRead, trace.AppWrite, trace.Rwnd, trace.TimerCancel, trace.State:
+	case trace.Transmit, trace.AppRead, trace.AppWrite, trace.Rwnd, trace.TimerCancel, trace.State:
 		return
+	case trace.Enqueue:
+		if !strings.Contains(e.Flags, "RST") {
+			return // a reset's numbers are read where it is queued
+		}
 	case trace.Send:
 		if !strings.Contains(e.Flags, "SYN") {
 			return
