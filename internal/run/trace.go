@@ -269,9 +269,10 @@ func (t *tracer) tcpSegment(s *tcpSide, n tcp.Note) {
 	t.sink.Event(&t.ev)
 }
 
-// portPair writes a segment's ports as traces show them: "49152->80".
+// portPair writes a segment's ports as traces show them, as tcpdump
+// does: "49152 > 80".
 func portPair(src, dst uint16) string {
-	return strconv.Itoa(int(src)) + "->" + strconv.Itoa(int(dst))
+	return strconv.Itoa(int(src)) + " > " + strconv.Itoa(int(dst))
 }
 
 // sharedPorts says, for each flow, whether its server's port on its

@@ -4,7 +4,6 @@ package trace
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -96,7 +95,7 @@ type Event struct {
 	Len     int    `json:"len,omitempty"`
 	Retrans bool   `json:"retrans,omitempty"`
 	// Ports are a TCP segment's source and destination ports
-	// ("49152->80"), given only for the flows whose server port other
+	// ("49152 > 80", as tcpdump writes them), given only for the flows whose server port other
 	// flows share, where the 4-tuple is what tells their connections
 	// apart (Kurose & Ross §3.2); "" (left out) otherwise.
 	Ports string `json:"ports,omitempty"`
@@ -189,7 +188,6 @@ const flushAt = 64 << 10
 type Writer struct {
 	out  io.Writer
 	buf  bytes.Buffer
-	enc  *json.Encoder // writes into buf
 	text bool
 	run  int
 	err  error
@@ -198,10 +196,9 @@ type Writer struct {
 // NewWriter returns a writer of JSON lines (text false) or of one readable
 // line per event (text true).
 func NewWriter(w io.Writer, text bool) *Writer {
-	tw := &Writer{out: w, text: text}
-	tw.enc = json.NewEncoder(&tw.buf)
-	tw.enc.SetEscapeHTML(false) // "a->b", not "a-\u003eb"
-	return tw
+	// JSON lines are AppendJSON's: encoding/json's without HTML escaping
+	// ("a->b", not "a-\u003eb").
+	return &Writer{out: w, text: text}
 }
 
 // SetRun makes every following record carry run k (the JSON field "run",
@@ -225,10 +222,14 @@ func (w *Writer) Event(e *Event) {
 		}
 		b = AppendText(b, e)
 		w.buf.Write(append(b, '\n'))
-	} else if err := w.enc.Encode(e); err != nil {
-		// Encode writes nothing on error: the buffer holds whole records.
-		w.err = fmt.Errorf("trace: %w", err)
-		return
+	} else {
+		b, ok := AppendJSON(w.buf.AvailableBuffer(), e)
+		if !ok {
+			// Nothing is written: the buffer holds whole records.
+			w.err = fmt.Errorf("trace: json: unsupported value: %v", e.Time)
+			return
+		}
+		w.buf.Write(append(b, '\n'))
 	}
 	if w.buf.Len() >= flushAt {
 		w.write()

@@ -304,6 +304,81 @@ flows:
 	{Exercise: "14-rdt21-seqnum", Refused: "the three rdt 2.x exercises compare protocols on the same random ACK corruption; another seed garbles other ACKs, or none"},
 	{Exercise: "14-rdt22-nak-free", Refused: "the three rdt 2.x exercises compare protocols on the same random ACK corruption; another seed garbles other ACKs, or none"},
 	{
+		Exercise: "15-closed-port",
+		Vary: func(d *Draw) {
+			d.Pick("rate", 1, 2, 5, 10, 20, 50, 100) // Mbps
+			d.Int("delay", 5, 100)                   // ms, one way
+			d.Int("isn", 0, 1000000)                 // the client's ISN
+			d.Pick("port", 22, 25, 80, 443, 3306, 8080)
+		},
+		File: `# Exercise 15 (variant): nobody home. The client dials port {{.port}} of host b,
+# where no application listens (listen: false).
+# {{.SeedLine}}
+# Question: what does host b send back (RFC 9293 §3.10.7.1), with which
+# sequence and acknowledgment numbers, given the client's ISN {{.isn}}? When
+# does the client give up ({{.rate}} Mbps, {{.delay}} ms each way), and what
+# does it report?
+# Try: tcpsim run {{.Name}}-seed{{.Seed}}.yaml --trace -
+name: ex15-closed-port-seed{{.Seed}}
+seed: {{.Seed}}
+until: 10s
+link:
+  rate: {{.rate}}Mbps
+  delay: {{.delay}}ms
+flows:
+  - name: web
+    protocol: tcp
+    bytes: 10KB
+    isn: {{.isn}}
+    port: {{.port}}
+    listen: false
+`,
+		Answer: func(o *Outcome) ([]Answer, error) {
+			as := []Answer{{"reply", fmt.Sprintf("RST,ACK seq=0 ack=%d", o.Int("isn")+1)}}
+			rows, err := o.Rows("web", "status", "packets sent")
+			return append(as, rows...), err
+		},
+	},
+	{Exercise: "16-syn-cookies", Refused: "its story is a flood that fills the backlog before the client's SYN, read beside 16-syn-flood; floods of random rates and backlogs, with and without cookies, are tested in internal/run (TestFloodProperty)"},
+	{Exercise: "16-syn-flood", Refused: "its story is a flood that fills the backlog before the client's SYN, read beside 16-syn-cookies; floods of random rates and backlogs, with and without cookies, are tested in internal/run (TestFloodProperty)"},
+	{
+		Exercise: "17-shared-port",
+		Vary: func(d *Draw) {
+			d.Int("clients", 2, 6)
+			d.Pick("port", 22, 80, 443, 8080)
+			d.Int("delay", 2, 40)    // ms, one way
+			d.Step("kb", 10, 50, 10) // KB each
+		},
+		File: `# Exercise 17 (variant): one server port, {{.clients}} connections. {{.clients}} clients on
+# host a, 2 ms apart, fetch {{.kb}} KB each from port {{.port}} of host b.
+# {{.SeedLine}}
+# Question: which ports do the connections use, on each side? Which field
+# of the 4-tuple tells them apart at host b?
+# Try: tcpsim run {{.Name}}-seed{{.Seed}}.yaml --trace - | grep SYN
+name: ex17-shared-port-seed{{.Seed}}
+seed: {{.Seed}}
+until: 20s
+link:
+  rate: 10Mbps
+  delay: {{.delay}}ms
+flows:
+  - name: web
+    protocol: tcp
+    bytes: {{.kb}}KB
+    port: {{.port}}
+    repeat: {count: {{.clients}}, every: 2ms}
+`,
+		Answer: func(o *Outcome) ([]Answer, error) {
+			var ports []string
+			for _, e := range o.Kind(trace.Send) {
+				if e.Flags == "SYN" {
+					ports = append(ports, e.Ports)
+				}
+			}
+			return []Answer{{"client SYNs' ports", strings.Join(ports, ", ")}, {"told apart by", "the source port"}}, nil
+		},
+	},
+	{
 		Exercise: "20-rto-estimation",
 		Vary: func(d *Draw) {
 			d.Pick("rate", 500, 1000, 2000, 5000) // kbps

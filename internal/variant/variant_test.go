@@ -74,6 +74,52 @@ type invariant func(t *testing.T, v *Variant, o *Outcome)
 // invariants has one check per exercise that has variants; each names
 // its reference.
 var invariants = map[string]invariant{
+	// RFC 9293 §3.10.7.1: a SYN to a port nobody listens on is answered
+	// <SEQ=0><ACK=SEG.SEQ+1><CTL=RST,ACK>, one delay and the SYN's 48
+	// bytes of serialisation after it leaves; the client aborts when it
+	// arrives, a round trip after its SYN, refused, having sent one
+	// segment.
+	"15-closed-port": func(t *testing.T, v *Variant, o *Outcome) {
+		f := flow(t, o, "web")
+		if f.Aborted != "client: connection refused" || f.PacketsSent != 1 {
+			t.Errorf("aborted %q after %d packets, want client: connection refused after 1", f.Aborted, f.PacketsSent)
+		}
+		var rst *trace.Event
+		for _, e := range o.Kind(trace.Enqueue) {
+			if e.Flags == "RST,ACK" {
+				rst = &e
+				break
+			}
+		}
+		if rst == nil || rst.Seq != 0 || rst.Ack != uint32(v.Values["isn"].(int))+1 {
+			t.Fatalf("reset %+v, want RST,ACK seq=0 ack=%d", rst, v.Values["isn"].(int)+1)
+		}
+		near(t, "reset sent", rst.T, ms(v, "delay")+ser(48, mbps(v, "rate")), sim.Microsecond)
+		near(t, "refused at", o.Result.End, 2*ms(v, "delay")+ser(48+40, mbps(v, "rate")), sim.Microsecond)
+	},
+	// Kurose & Ross §3.2: connections to one server port differ by their
+	// source port (one client host); each is its own connection.
+	"17-shared-port": func(t *testing.T, v *Variant, o *Outcome) {
+		n, port := v.Values["clients"].(int), v.Values["port"].(int)
+		seen := map[string]bool{}
+		for _, e := range o.Kind(trace.Send) {
+			if e.Flags != "SYN" {
+				continue
+			}
+			if !strings.HasSuffix(e.Ports, fmt.Sprintf(" > %d", port)) || seen[e.Ports] {
+				t.Errorf("SYN ports %q: want a new source port to %d", e.Ports, port)
+			}
+			seen[e.Ports] = true
+		}
+		if len(seen) != n {
+			t.Errorf("%d distinct SYNs, want %d", len(seen), n)
+		}
+		for _, f := range o.Result.Flows {
+			if !f.Complete || f.DeliveredBytes != int64(v.Values["kb"].(int))*1000 {
+				t.Errorf("%s: complete %v, delivered %d", f.Name, f.Complete, f.DeliveredBytes)
+			}
+		}
+	},
 	// RFC 9293 §3.5: the handshake is one round trip; both SYNs are 48
 	// bytes on the wire (20 of IPv4, 20 of TCP, 8 of MSS and window-scale
 	// options), so it takes 2·delay + 2·48·8/R.
@@ -433,7 +479,7 @@ func TestVariants(t *testing.T) {
 				if d := time.Since(start); d > wallBudget {
 					t.Errorf("seed %d: %v", s, d)
 				}
-				if !o.Result.Flows[0].Complete && g.Exercise != "29-checksum-miss" {
+				if !o.Result.Flows[0].Complete && g.Exercise != "29-checksum-miss" && g.Exercise != "15-closed-port" {
 					t.Errorf("seed %d: unfinished", s)
 				}
 				if len(as) == 0 {

@@ -58,10 +58,10 @@ func TestBrowserNetworkLanesAndHops(t *testing.T) {
 	}
 	// Every event about a packet on a hop is tied to its packet, so the
 	// event log names it in the ladder's words.
-	if bad := eval[int](l, `tcpsimPage.run.model.events.filter(e => e.dir && e.id && !e.pkt).length`); bad != 0 {
+	if bad := eval[int](l, `(() => { const tr = tcpsimPage.run.model.events; let n = 0; for (let i = 0; i < tr.n; i++) { const e = tr.event(i); if (e.dir && e.id && !e.pkt) n++ } return n })()`); bad != 0 {
 		t.Errorf("%d events on the wire are tied to no packet", bad)
 	}
-	if w := eval[string](l, `tcpsimPage.run.model.events.find(e => e.event === "transmit" && e.dir === "r2->r3" && e.pkt && e.pkt.len > 0).pkt.words`); !strings.HasPrefix(w, "data seq=") {
+	if w := eval[string](l, `(() => { const tr = tcpsimPage.run.model.events; for (let i = 0; i < tr.n; i++) { const e = tr.event(i); if (e.event === "transmit" && e.dir === "r2->r3" && e.pkt && e.pkt.len > 0) return e.pkt.words } return "" })()`); !strings.HasPrefix(w, "data seq=") {
 		t.Errorf("a data packet's transmission on r2->r3 is logged as %q, want data seq=...", w)
 	}
 	l.pickFlow("long")
@@ -298,6 +298,22 @@ func TestBrowserLinkSliderChoosesLink(t *testing.T) {
 	if len(got) < 10 {
 		t.Errorf("only %d table rows", len(got))
 	}
+	// The permalink keeps the link and its override: a new tab opened on
+	// it runs the same.
+	hash := eval[string](l, `location.hash`)
+	if !strings.Contains(hash, "link=1") || !strings.Contains(hash, "rate=16Mbps") {
+		t.Errorf("permalink %q: want link=1 and rate=16Mbps", hash)
+	}
+	l.run(chromedp.Navigate("about:blank"))
+	l.run(chromedp.Navigate(l.url + hash))
+	l.waitRuns(0)
+	l.settle()
+	if over := l.text("#overrides"); over != "Overrides: links[1].rate=16Mbps" {
+		t.Errorf("reopened from the permalink: overrides %q, want links[1].rate=16Mbps", over)
+	}
+	if again := l.pageCells(); fmt.Sprint(again) != fmt.Sprint(got) {
+		t.Error("reopened from the permalink: the tables differ")
+	}
 	// Another link: the sliders now change it, and the first link's
 	// override is gone.
 	n = l.runs()
@@ -381,7 +397,45 @@ func TestBrowserParkingLotScreens(t *testing.T) {
 		l.click("#hops")
 		l.seekTo(0.35)
 		l.viewShot(fmt.Sprintf("lab-parking-lot-hops-%d", w), "#ladder-panel")
-		l.viewShot(fmt.Sprintf("lab-parking-lot-topo-%d", w), "#topo")
+		// Just after the long flow lost a packet in a router's queue.
+		drop := eval[float64](l, `tcpsimPage.run.model.packets.find(p => p.flow === "long" && (p.where || "").startsWith("dropped at r")).tEnd`)
+		l.seekTo(drop + 0.002)
+		l.viewShot(fmt.Sprintf("lab-parking-lot-hops-drop-%d", w), "#ladder-panel")
 		l.noErrors()
 	}
+}
+
+// Every shipped topology opens, draws its network with queues and its
+// ladder with Hops for each flow, and steps without an error.
+func TestBrowserEveryTopology(t *testing.T) {
+	l := newLab(t, 1400, 1000)
+	l.open("")
+	for _, path := range []string{"networks/rtt-unfairness.yaml", "networks/wireless-last-hop.yaml"} {
+		n := l.runs()
+		l.setAndFire("#scenario", path, "change")
+		l.waitRuns(n)
+		l.settle()
+		if eval[bool](l, `document.getElementById("topo").hidden || document.getElementById("hops-field").hidden`) {
+			t.Errorf("%s: no network drawn or no Hops box", path)
+		}
+		flows := eval[[]string](l, `tcpsimPage.run.info.flows.map(f => f.name)`)
+		if !eval[bool](l, `document.getElementById("hops").checked`) {
+			l.click("#hops")
+		}
+		for _, f := range flows {
+			l.pickFlow(f)
+			l.settle() // the page may run again for this flow's rounds
+			l.seekTo(0.3 * eval[float64](l, `tcpsimPage.run.model.end`))
+			got := eval[lanes](l, `tcpsimPage.lanes`)
+			path := eval[[]string](l, fmt.Sprintf(`tcpsimPage.run.model.paths.get(%q).path`, f))
+			if strings.Join(got.Names, " ") != strings.Join(path, " ") && len(path) > 2 {
+				t.Errorf("flow %s: lanes %q, want its path %q", f, got.Names, path)
+			}
+			for range 20 {
+				l.key(kb.ArrowRight)
+			}
+		}
+		l.viewShot("lab-"+strings.TrimSuffix(filepath.Base(path), ".yaml")+"-hops", "#ladder-panel")
+	}
+	l.noErrors()
 }

@@ -625,6 +625,7 @@ func TestBrowserScreenshots(t *testing.T) {
 		{"lab-ex03-corruption", "#s=exercises/03-corruption.yaml&t=0.0705", "t = 0.070500 s"},
 		{"lab-ex12-sr-dilemma", "#s=exercises/12-rdt-sr-dilemma.yaml&t=0.2", "t = 0.200000 s"},
 		{"lab-ex26-kr-reno", "#s=exercises/26-kr-reno.yaml&t=0.35", "t = 0.350000 s"},
+		{"lab-ex26-kr-reno-textbook", "#s=exercises/26-kr-reno-textbook.yaml&t=0.85", "t = 0.850000 s"},
 		{"lab-ex28-udp-crowds-tcp", "#s=exercises/28-udp-crowds-tcp.yaml&t=0.05", "t = 0.050000 s"},
 	} {
 		n := l.runs()

@@ -98,12 +98,14 @@ type RunResponse struct {
 	// ladder names them, timer spans, states, per-flow series), as JSON:
 	// the page draws it and derives nothing from Trace itself.
 	View []byte
-	// Rounds are, for the request's RoundsFlow, the cwnd figure that `tcpsim plot --x
-	// rounds --units segments` draws (Kurose & Ross's Figure 3.53: the
-	// window in segments against transmission rounds), as JSON: an
-	// object of plot.Figure by flow name. A flow that sent no data, or
-	// whose events were cut from the trace, has none.
-	Rounds []byte
+	// Rounds builds, when called, the cwnd figure of the request's
+	// RoundsFlow that `tcpsim plot --x rounds --units segments` draws
+	// (Kurose & Ross's Figure 3.53: the window in segments against
+	// transmission rounds), as JSON: an object of plot.Figure by flow
+	// name, empty when the flow sent no data or the trace was cut. The
+	// page asks for it once it has shown the run, so that its first run
+	// does not wait for the figure. It is nil after an error.
+	Rounds func() ([]byte, error)
 }
 
 // Info describes a scenario for the page: what its sliders start at and
@@ -266,9 +268,8 @@ func Run(req RunRequest) (resp RunResponse) {
 	if resp.View, err = json.Marshal(vb.View()); err != nil {
 		return RunResponse{Error: errorInfo(err)}
 	}
-	if resp.Rounds, err = json.Marshal(rec.rounds(sc, res, sink.count > maxEv)); err != nil {
-		return RunResponse{Error: errorInfo(err)}
-	}
+	cut := sink.count > maxEv
+	resp.Rounds = func() ([]byte, error) { return json.Marshal(rec.rounds(sc, res, cut)) }
 	return resp
 }
 

@@ -114,7 +114,7 @@ function wire() {
     seek(S.t);
     updateHash();
     // The engine counted another flow's rounds: run again for this one's.
-    if (roundsFlow() && !S.run.rounds[roundsFlow()]) requestRun({ keepCursor: true });
+    if (roundsFlow() && S.run.rounds && !S.run.rounds[roundsFlow()]) requestRun({ keepCursor: true });
   });
   $("scrub").addEventListener("input", () => {
     pause();

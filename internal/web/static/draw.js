@@ -225,7 +225,7 @@ export function drawLadder(canvas, m, v) {
       hits.push({ p, ...drawn });
       const side = x1 > x0 ? 1 : -1;
       labels.push({
-        prio: p.key === v.selected || p.key === v.hover ? 0 : 3,
+        prio: p.key === v.selected || p.key === v.hover ? 0 : p.tLost !== null ? 2 : 3,
         text: packetLabel(m, p, v, narrow),
         x: drawn.xs + side * 6 * k,
         y: Math.max(drawn.ys - fs * 0.6, top + fs * 0.6),
@@ -299,10 +299,10 @@ export function drawLadder(canvas, m, v) {
       }
     }
     // Its label, by the arrow's start; the selected or pointed-at
-    // packet's first.
+    // packet's first, then those of packets lost or dropped.
     const side = x1 > x0 ? 1 : -1;
     const pl = {
-      prio: p.key === v.selected || p.key === v.hover ? 0 : 3,
+      prio: p.key === v.selected || p.key === v.hover ? 0 : p.tLost !== null ? 2 : 3,
       text: packetLabel(m, p, v, narrow),
       x: x0 + side * 6 * k,
       y: Math.max(ys - fs * 0.6, top + fs * 0.6),
@@ -454,25 +454,33 @@ function drawHops(ctx, m, p, L, y, v, k) {
   };
   ctx.strokeStyle = p.color;
   ctx.setLineDash(dashOf(p, k));
-  let done = true;
+  let done = true,
+    waiting = false;
   for (const h of p.hops) {
-    const [from, to] = h.link.split("->");
-    const xf = at(from),
-      xt = at(to);
+    const [nf, nt] = h.link.split("->");
+    const xf = at(nf),
+      xt = at(nt);
     if (xf === undefined || xt === undefined) return null;
-    const start = h.tx >= 0 ? h.tx : h.t;
-    if (start > v.t) {
+    // It leaves the queue when its transmission starts, or when CoDel
+    // drops it at the head.
+    const start = h.tx >= 0 ? h.tx : h.drop >= 0 ? h.drop : h.t;
+    if (h.t > v.t) {
       done = false;
       break;
     }
     if (h.t >= 0 && start > h.t) {
-      // Waiting in the queue of node from.
+      // Waiting in the queue of node nf.
       ctx.save();
       ctx.setLineDash([]);
       ctx.lineWidth = 5 * k;
       ctx.globalAlpha = 0.45;
       seg(xf, h.t, xf, start);
       ctx.restore();
+    }
+    if (start > v.t) {
+      done = false;
+      waiting = true; // in a queue: no arrowhead
+      break;
     }
     ctx.lineWidth = (p.retrans ? 2.6 : p.len > 0 ? 1.7 : 1.2) * k;
     const side = xt > xf ? 1 : -1;
@@ -497,7 +505,7 @@ function drawHops(ctx, m, p, L, y, v, k) {
   ctx.setLineDash([]);
   if (!first) return null;
   const died = p.hops.some((h) => h.lost >= 0 || h.drop >= 0);
-  if (from && !(died && done)) head(ctx, from.x, from.y, last.x, last.y, 8 * k, p.color);
+  if (from && !waiting && !(died && done)) head(ctx, from.x, from.y, last.x, last.y, 8 * k, p.color);
   return { xs: first.x, ys: first.y, xe: last.x, ye: last.y };
 }
 

@@ -41,7 +41,11 @@ export function stopEngine(why) {
 
 export function startWorker() {
   const first = !S.scenarios.length;
-  const w = new Worker("worker.js");
+  // The first worker was started by boot.js, as the page began to load.
+  const boot = globalThis.tcpsimBoot;
+  globalThis.tcpsimBoot = null;
+  if (boot) document.body.dataset.workerStartMs = boot.startMs.toFixed(0);
+  const w = boot ? boot.worker : new Worker("worker.js");
   S.worker = w;
   w.onmessage = (ev) => {
     if (S.worker !== w) return;
@@ -75,4 +79,5 @@ export function startWorker() {
     c.resolve(m.result);
   };
   w.onerror = (ev) => setStatus("The engine stopped: " + (ev.message || "unknown error"), "error");
+  if (boot) for (const ev of boot.early) w.onmessage(ev);
 }

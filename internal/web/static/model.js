@@ -18,22 +18,120 @@ export const C = {
   muted: "#6b6b6b",
 };
 
-// parseTrace splits JSON lines into events, keeping each raw line.
-export function parseTrace(text) {
-  const out = [];
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf("\n", start);
-    if (end < 0) end = text.length;
-    const line = text.slice(start, end);
-    start = end + 1;
-    if (!line) continue;
-    const e = JSON.parse(line);
-    e.raw = line;
-    e.i = out.length;
-    out.push(e);
+// Trace is a run's trace (the JSON lines of `tcpsim run --trace`), read
+// lazily: a first pass keeps where each line starts, its time and its
+// flow (read off the line's head, `{"t":T,"flow":"F",`, as the trace
+// writer always begins it; another line is parsed whole), and a line is
+// parsed into its event only when the page shows it. A large network's
+// trace has 150,000 lines: parsing them all held the page for seconds.
+export class Trace {
+  constructor(text) {
+    this.text = text;
+    let n = 0;
+    for (let p = text.indexOf("\n"); p >= 0; p = text.indexOf("\n", p + 1)) n++;
+    if (text.length && !text.endsWith("\n")) n++;
+    this.start = new Uint32Array(n + 1);
+    this.t = new Float64Array(n);
+    this.flowOf = new Uint16Array(n);
+    this.flows = [""]; // flow names by index; 0: none
+    const ids = new Map([["", 0]]);
+    let k = 0;
+    let s = 0;
+    while (s < text.length && k < n) {
+      let e = text.indexOf("\n", s);
+      if (e < 0) e = text.length;
+      if (e > s) {
+        this.start[k] = s;
+        let t = Number.NaN,
+          flow = null;
+        if (text.startsWith('{"t":', s)) {
+          const c = text.indexOf(",", s + 5);
+          t = c > 0 && c < e ? +text.slice(s + 5, c) : Number.NaN;
+          if (text.startsWith('"flow":"', c + 1)) {
+            const q = text.indexOf('"', c + 9);
+            const f = text.slice(c + 9, q);
+            if (q < e && !f.includes("\\")) flow = f;
+          } else if (c > 0) flow = "";
+        }
+        if (!Number.isFinite(t) || flow === null) {
+          const ev = JSON.parse(text.slice(s, e));
+          t = ev.t;
+          flow = ev.flow || "";
+        }
+        let id = ids.get(flow);
+        if (id === undefined) {
+          id = this.flows.length;
+          ids.set(flow, id);
+          this.flows.push(flow);
+        }
+        this.t[k] = t;
+        this.flowOf[k] = id;
+        k++;
+      }
+      s = e + 1;
+    }
+    this.n = k;
+    this.start[k] = text.length + 1;
+    this.cache = new Map();
+    this.pktOf = () => undefined; // set by the Model
   }
-  return out;
+
+  // line returns the text of line i.
+  line(i) {
+    let e = this.start[i + 1] - 1;
+    while (e > this.start[i] && this.text[e - 1] === "\n") e--;
+    return this.text.slice(this.start[i], Math.min(e, this.text.length));
+  }
+
+  // key returns "dir#id" of the packet line i is about ("" for none),
+  // read off the line (the writer puts "id" and then "dir" after
+  // "event") or, where it reads otherwise, from the line parsed.
+  key(i) {
+    const t = this.text;
+    const s = this.start[i],
+      e = this.start[i + 1] - 1;
+    const a = t.indexOf(',"id":', s);
+    if (a < 0 || a > e) {
+      const ev = this.event(i);
+      return ev.dir && ev.id ? ev.dir + "#" + ev.id : "";
+    }
+    const c = t.indexOf(",", a + 6);
+    const id = t.slice(a + 6, c);
+    if (c > 0 && c < e && /^[1-9][0-9]*$/.test(id) && t.startsWith('"dir":"', c + 1)) {
+      const q = t.indexOf('"', c + 8);
+      if (q > 0 && q < e) return t.slice(c + 8, q) + "#" + id;
+    }
+    const ev = this.event(i);
+    return ev.dir && ev.id ? ev.dir + "#" + ev.id : "";
+  }
+
+  // event returns line i parsed: the trace's fields, with raw (the line),
+  // i and pkt (the packet it is about, from the view).
+  event(i) {
+    let e = this.cache.get(i);
+    if (e) return e;
+    const raw = this.line(i);
+    e = JSON.parse(raw);
+    e.raw = raw;
+    e.i = i;
+    e.pkt = this.pktOf(i, e);
+    if (this.cache.size > 4096) this.cache.clear();
+    this.cache.set(i, e);
+    return e;
+  }
+
+  // indicesOf returns the lines of one flow, in order.
+  indicesOf(flow) {
+    const id = this.flows.indexOf(flow);
+    const out = [];
+    if (id > 0) for (let i = 0; i < this.n; i++) if (this.flowOf[i] === id) out.push(i);
+    return out;
+  }
+}
+
+// parseTrace reads a run's trace text (see Trace).
+export function parseTrace(text) {
+  return new Trace(text);
 }
 
 // Model is what the views draw of one run: the engine's reading of its
@@ -45,7 +143,7 @@ export class Model {
   constructor(events, info, view) {
     this.events = events;
     this.info = info;
-    this.end = events.length ? events[events.length - 1].t : 0;
+    this.end = events.n ? events.t[events.n - 1] : 0;
     this.delay = { "a->b": info.link.delay_s, "b->a": info.link.reverse_delay_s };
     const v =
       typeof view === "string"
@@ -72,6 +170,7 @@ export class Model {
   // that start; and ties each trace event to the packet it is about.
   buildPackets(v) {
     const t = (x) => (x >= 0 ? x : null);
+    const sent = new Map(); // send event's index -> the packet it made
     const pkts = v.packets.map((q) => {
       const [from, to] = q.dir.split("->");
       const p = {
@@ -121,29 +220,41 @@ export class Model {
       p.frac = p.tLost !== null ? 0.5 : 1;
       if (p.hops.length) this.alongPath(p);
       p.color = colourOf(p);
-      if (q.send >= 0 && this.events[q.send]) this.events[q.send].pkt = p;
+      if (q.send >= 0) sent.set(q.send, p);
       return p;
     });
     // Every event on the wire is about the packet that left last with its
     // direction and number (a copy the wire made takes over its number);
     // in a topology, every event on a hop is about the packet that
-    // entered that link last with the link's number for it.
-    const starts = pkts.map((p) => ({ at: p.first, key: p.key, p }));
+    // entered that link last with the link's number for it. The packets
+    // of each key, in the order they took it, are searched when an event
+    // is shown.
+    const byKey = new Map();
+    const take = (key, at, p) => {
+      const l = byKey.get(key);
+      if (l) l.push({ at, p });
+      else byKey.set(key, [{ at, p }]);
+    };
+    for (const p of pkts) take(p.key, p.first, p);
     for (const p of pkts)
       for (const h of p.hops) {
-        const e = this.events[h.at];
-        if (e?.dir && e.id) starts.push({ at: h.at, key: e.dir + "#" + e.id, p });
+        const key = h.at >= 0 && h.at < this.events.n ? this.events.key(h.at) : "";
+        if (key) take(key, h.at, p);
       }
-    starts.sort((a, b) => a.at - b.at);
-    const onWire = new Map();
-    let j = 0;
-    for (const e of this.events) {
-      while (j < starts.length && starts[j].at <= e.i) {
-        onWire.set(starts[j].key, starts[j].p);
-        j++;
+    for (const l of byKey.values()) l.sort((a, b) => a.at - b.at);
+    this.events.pktOf = (i, e) => {
+      if (!(e.dir && e.id)) return sent.get(i);
+      const l = byKey.get(e.dir + "#" + e.id);
+      if (!l) return undefined;
+      let lo = 0,
+        hi = l.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (l[mid].at <= i) lo = mid + 1;
+        else hi = mid;
       }
-      if (e.dir && e.id) e.pkt = onWire.get(e.dir + "#" + e.id);
-    }
+      return lo ? l[lo - 1].p : undefined;
+    };
     this.byView = pkts; // in the view's order, for the flows' series
     this.packets = pkts.slice().sort((a, b) => a.tTx - b.tTx || a.first - b.first);
     this.maxFlight = 0;
@@ -268,10 +379,10 @@ export class Model {
   // indexAt returns how many events happen at or before t.
   indexAt(t) {
     let lo = 0,
-      hi = this.events.length;
+      hi = this.events.n;
     while (lo < hi) {
       const m = (lo + hi) >> 1;
-      if (this.events[m].t <= t) lo = m + 1;
+      if (this.events.t[m] <= t) lo = m + 1;
       else hi = m;
     }
     return lo;

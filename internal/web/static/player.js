@@ -7,17 +7,28 @@ import { drawTopology } from "./topo.js";
 import { drawCwndFlows, drawRounds, drawThroughput, tcpFlows } from "./views.js";
 import { $, S, SPEEDS } from "./state.js";
 
+// buildSteps picks the events the step buttons walk: every line of the
+// trace (S.steps null), or one flow's (their line numbers).
 export function buildSteps() {
-  const evs = S.run.model.events;
-  S.steps = S.flow ? evs.filter((e) => e.flow === S.flow) : evs;
+  const tr = S.run.model.events;
+  S.steps = S.flow ? tr.indicesOf(S.flow) : null;
+  S.nSteps = S.steps ? S.steps.length : tr.n;
+}
+
+// stepT is the time of step k; stepEvent its event, parsed.
+export function stepT(k) {
+  return S.run.model.events.t[S.steps ? S.steps[k] : k];
+}
+export function stepEvent(k) {
+  return S.run.model.events.event(S.steps ? S.steps[k] : k);
 }
 
 export function stepsAt(t) {
   let lo = 0,
-    hi = S.steps.length;
+    hi = S.nSteps;
   while (lo < hi) {
     const m = (lo + hi) >> 1;
-    if (S.steps[m].t <= t) lo = m + 1;
+    if (stepT(m) <= t) lo = m + 1;
     else hi = m;
   }
   return lo;
@@ -36,14 +47,14 @@ export function seek(t) {
 export function step(n) {
   if (!S.run) return;
   pause();
-  S.idx = Math.max(0, Math.min(S.steps.length, S.idx + n));
-  S.t = S.idx > 0 ? S.steps[S.idx - 1].t : 0;
+  S.idx = Math.max(0, Math.min(S.nSteps, S.idx + n));
+  S.t = S.idx > 0 ? stepT(S.idx - 1) : 0;
   render();
 }
 
 export function play() {
   if (!S.run) return;
-  if (S.idx >= S.steps.length) seek(0);
+  if (S.idx >= S.nSteps) seek(0);
   S.playing = true;
   $("play").textContent = "❚❚";
   $("play").setAttribute("aria-label", "Pause");
@@ -75,8 +86,8 @@ export function frame(now) {
   let t = S.t + dt * speed;
   // Skip idle stretches (a retransmission timer running, nothing on the
   // wire): jump to a moment before the next event.
-  const next = S.steps[S.idx];
-  if (next && next.t - t > 1.2 * speed && !inFlight(t)) t = next.t - 0.4 * speed;
+  const next = S.idx < S.nSteps ? stepT(S.idx) : null;
+  if (next !== null && next - t > 1.2 * speed && !inFlight(t)) t = next - 0.4 * speed;
   if (t >= S.run.model.end) {
     seek(S.run.model.end);
     pause();
@@ -125,7 +136,7 @@ export function render() {
       : drawCwnd($("cwnd"), m, fl, S.t, S.large);
   // The rounds view does not move with the cursor: drawn once per run,
   // flow and size.
-  const rk = [S.run.seq, fl, S.large, $("rounds").clientWidth, $("rounds").clientHeight].join();
+  const rk = [S.run.seq, !!S.run.rounds, fl, S.large, $("rounds").clientWidth, $("rounds").clientHeight].join();
   if (S.roundsKey !== rk) {
     S.roundsKey = rk;
     S.roundsDrawn = drawRounds($("rounds"), S.run, fl, S.large);
@@ -133,16 +144,16 @@ export function render() {
   S.thruAxes = drawThroughput($("thru"), S.run, S.flow, S.t, S.large);
   $("scrub").value = String(m.end > 0 ? Math.round((S.t / m.end) * 10000) : 0);
   $("clock").textContent = "t = " + S.t.toFixed(6) + " s";
-  const cur = S.idx > 0 ? S.steps[S.idx - 1] : null;
-  $("event-index").textContent = "event " + S.idx + " of " + S.steps.length + (S.flow ? " (" + S.flow + ")" : "");
+  const cur = S.idx > 0 ? stepEvent(S.idx - 1) : null;
+  $("event-index").textContent = "event " + S.idx + " of " + S.nSteps + (S.flow ? " (" + S.flow + ")" : "");
   const ec = $("event-current");
   ec.textContent = cur ? eventText(cur) : "(before the first event)";
   ec.dataset.event = cur ? cur.raw : "";
   const log = $("event-log");
   log.textContent = "";
-  for (let i = Math.max(0, S.idx - 6); i < Math.min(S.steps.length, S.idx + 2); i++) {
+  for (let i = Math.max(0, S.idx - 6); i < Math.min(S.nSteps, S.idx + 2); i++) {
     const li = document.createElement("li");
-    li.textContent = eventText(S.steps[i]);
+    li.textContent = eventText(stepEvent(i));
     if (i === S.idx - 1) li.className = "now";
     log.append(li);
   }

@@ -3,7 +3,7 @@ import { fileName, refuseOversize, showError } from "./editor.js";
 import { call, RUN_BUDGET_MS, stopEngine } from "./engine.js";
 import { Model, parseTrace } from "./model.js";
 import { updateHash } from "./permalink.js";
-import { buildSteps, seek } from "./player.js";
+import { buildSteps, render, seek } from "./player.js";
 import { overrides, setSlidersFrom } from "./sliders.js";
 import { $, S, SPEEDS, setStatus } from "./state.js";
 import { fillParams } from "./sweep.js";
@@ -49,6 +49,7 @@ export async function requestRun(opts = {}) {
   S.busy = false;
   S.runCount = (S.runCount || 0) + 1;
   document.body.dataset.lastCallMs = (r.ms || 0).toFixed(1);
+  document.body.dataset.speculated = String(!!r.speculated);
   if (r.error?.stopped) {
     setStatus(r.error.message, "stopped");
   } else if (r.error) {
@@ -81,7 +82,7 @@ export function show(r, opts) {
     ms: r.ms,
     truncated: r.trace_truncated,
     total: r.trace_events,
-    rounds: r.rounds ? JSON.parse(r.rounds) : {},
+    rounds: null, // asked for once the run is shown (askRounds)
     seq: S.runCount, // tells one run's drawings from the next's
   };
   fillParams(info);
@@ -112,10 +113,9 @@ export function show(r, opts) {
   if (!document.body.dataset.firstRunMs) document.body.dataset.firstRunMs = t2.toFixed(0);
   performance.measure("tcpsim:read", { start: t0, end: t1 });
   performance.measure("tcpsim:draw", { start: t1, end: t2 });
+  askRounds(S.run);
   const run = JSON.parse(r.report)[0];
-  const tr = r.trace_truncated
-    ? "; trace cut at " + S.run.model.events.length + " of " + r.trace_events + " events"
-    : "";
+  const tr = r.trace_truncated ? "; trace cut at " + S.run.model.events.n + " of " + r.trace_events + " events" : "";
   setStatus(
     run.scenario +
       " (seed " +
@@ -138,6 +138,19 @@ export function show(r, opts) {
 // last run says; "" lets the engine take the first).
 export function roundsFlow() {
   return S.run?.model.series.get(S.flow)?.cwnd.length > 0 ? S.flow : "";
+}
+
+// askRounds asks the engine for the run's cwnd-by-round figure, which it
+// builds only now, so that the run is shown without waiting for it; the
+// rounds view is drawn when it comes (unless another run came first).
+async function askRounds(run) {
+  const a = await call("rounds", {});
+  if (S.run !== run) return;
+  run.rounds = a.error ? {} : JSON.parse(a.rounds || "{}");
+  document.body.dataset.roundsShown = String(run.seq);
+  render();
+  // Another flow was picked meanwhile: run again for its rounds.
+  if (roundsFlow() && !run.rounds[roundsFlow()]) requestRun({ keepCursor: true });
 }
 
 export function nearestSpeed(want) {

@@ -19,7 +19,8 @@ export const S = {
   busy: false,
   queued: false,
   run: null, // {report, tables, info, model, seed, ms}
-  steps: [], // the events the step buttons walk (all, or one flow's)
+  steps: null, // the events the step buttons walk: null, every one; or one flow's line numbers
+  nSteps: 0, // how many events the step buttons walk
   idx: 0, // how many of steps have happened
   t: 0, // the cursor's simulated time, seconds
   playing: false,

@@ -22,7 +22,9 @@ const SUGGEST = {
 };
 
 // fillParams offers the parameters of the scenario in the editor: the
-// link's and each flow's (by name, as --vary writes them).
+// link's (or each link's, links[N], in a network) and each flow's fields
+// worth varying, as the engine's info lists them (by name, as --vary
+// writes them).
 export function fillParams(info) {
   const list = $("sweep-params");
   list.textContent = "";

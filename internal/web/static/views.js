@@ -32,7 +32,7 @@ export function drawRounds(canvas, run, flow, large) {
   return drawFigure(canvas, fig, {
     large,
     title: fig ? "cwnd in segments by round: " + flow : "",
-    empty: "cwnd by round: no TCP data sender to plot",
+    empty: run.rounds ? "cwnd by round: no TCP data sender to plot" : "counting the rounds…",
   });
 }
 

@@ -82,6 +82,8 @@ self.onmessage = async (ev) => {
     result.speculated = true;
   } else if (op === "run") {
     result = lab.run(key);
+  } else if (op === "rounds") {
+    result = lab.rounds();
   } else if (op === "sweep") {
     result = lab.sweep(JSON.stringify(req), (done, total) => postMessage({ id, progress: [done, total] }));
   } else {

@@ -5,7 +5,8 @@
 // page's Web Worker and sets globalThis.tcpsimLab, an object of three
 // functions that wrap package lab:
 //
-//	run(requestJSON)             -> {error, seed, report, tables, trace, trace_events, trace_truncated, info, view, rounds}
+//	run(requestJSON)             -> {error, seed, report, tables, trace, trace_events, trace_truncated, info, view}
+//	rounds()                     -> {error, rounds}: the last run's rounds figure
 //	sweep(requestJSON, progress) -> {error, report, info, figure}; progress(done, total) after every run
 //	scenarios()                  -> JSON array of the shipped scenarios
 //
@@ -14,8 +15,9 @@
 // --trace FILE.jsonl text; view the kept trace read by package flowview
 // (flowview.View as JSON: the packets named as the ladder names them,
 // timer spans, states, per-flow series), which the page draws without
-// reading the trace itself; rounds each TCP flow's cwnd figure against
-// transmission rounds and figure the sweep's figure (plot.Figure JSON, as
+// reading the trace itself; rounds the TCP flow's cwnd figure against
+// transmission rounds, built when asked (after the page has shown the
+// run), and figure the sweep's figure (plot.Figure JSON, as
 // `tcpsim plot --x rounds --units segments` and `tcpsim sweep --plot`
 // build them); error is null or {message, line, col, field, bug}.
 package main
@@ -30,7 +32,24 @@ import (
 
 func main() {
 	api := js.Global().Get("Object").New()
-	api.Set("run", js.FuncOf(runFunc))
+	// The last run's rounds figure, built when the page asks for it.
+	var rounds func() ([]byte, error)
+	api.Set("run", js.FuncOf(func(this js.Value, args []js.Value) any {
+		v, r := runFunc(this, args)
+		rounds = r
+		return v
+	}))
+	api.Set("rounds", js.FuncOf(func(js.Value, []js.Value) any {
+		if rounds == nil {
+			return js.ValueOf(map[string]any{"error": js.Null(), "rounds": "{}"})
+		}
+		b, err := rounds()
+		rounds = nil // its events are freed
+		if err != nil {
+			return js.ValueOf(map[string]any{"error": errValue(&lab.ErrorInfo{Message: err.Error(), Bug: true})})
+		}
+		return js.ValueOf(map[string]any{"error": js.Null(), "rounds": string(b)})
+	}))
 	api.Set("sweep", js.FuncOf(sweepFunc))
 	api.Set("scenarios", js.FuncOf(scenariosFunc))
 	api.Set("version", version())
@@ -64,13 +83,15 @@ func badRequest(err error) any {
 	return map[string]any{"error": errValue(&lab.ErrorInfo{Message: "lab: bad request: " + err.Error(), Bug: true})}
 }
 
-func runFunc(_ js.Value, args []js.Value) any {
+// runFunc answers run(requestJSON) and returns the run's rounds figure
+// builder (nil after an error), which rounds() calls.
+func runFunc(_ js.Value, args []js.Value) (any, func() ([]byte, error)) {
 	var req lab.RunRequest
 	if len(args) < 1 {
-		return badRequest(errNoArgs)
+		return badRequest(errNoArgs), nil
 	}
 	if err := json.Unmarshal([]byte(args[0].String()), &req); err != nil {
-		return badRequest(err)
+		return badRequest(err), nil
 	}
 	r := lab.Run(req)
 	return js.ValueOf(map[string]any{
@@ -84,8 +105,7 @@ func runFunc(_ js.Value, args []js.Value) any {
 		"trace_truncated": r.TraceTruncated,
 		"info":            string(r.Info),
 		"view":            string(r.View),
-		"rounds":          string(r.Rounds),
-	})
+	}), r.Rounds
 }
 
 func sweepFunc(_ js.Value, args []js.Value) any {
