@@ -86,7 +86,7 @@ JOB_COMPLETION_INDEX (from 0); docs/sweeps.md has the tested recipes.`,
 	cmd.Flags().StringVar(&o.shard, "shard", "", "K/N: run only the K-th of N slices of the runs (needs --out); auto: K and N from a Slurm job array; auto/N: K from a Kubernetes Indexed Job")
 	cmd.Flags().StringVar(&o.out, "out", "", "write raw results of a shard to FILE (JSON lines) instead of a report")
 	cmd.Flags().StringVar(&o.plotDir, "plot", "", "also write goodput vs the first --vary parameter, with 95% CI bars and the textbook model (Mathis, 1 − p, rdt utilisation) sampled densely, as PNG and SVG into DIR")
-	cmd.Flags().StringVar(&o.plotMetric, "plot-metric", "goodput", "--plot: the metric drawn: goodput (with the textbook models), delivery_ratio, retransmissions, completion_time, queue_delay_mean or queue_delay_p99")
+	cmd.Flags().StringVar(&o.plotMetric, "plot-metric", "goodput", "--plot: the metric drawn: goodput (with the textbook models), delivery_ratio, retransmissions, completion_time, queue_delay_mean (with the M/D/1 model for Poisson sources) or queue_delay_p99")
 	cmd.Flags().BoolVar(&o.logX, "log-x", false, "--plot: the first --vary parameter on a log scale (its values must all be above 0)")
 	return cmd
 }

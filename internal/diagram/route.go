@@ -246,20 +246,51 @@ func (t *topoRender) col(node string, dir direction.Dir) int {
 // arrow draws one packet's polyline with set, and queues its end and its
 // waits.
 func (t *topoRender) arrow(a *arrow, set func(r, col int, ch rune)) {
-	c, l := t.c, t.l
-	n := l.cutRow
 	departs := a.depart >= 0 && t.drawn[a.depart]
 	ends := a.arrive >= 0 && t.drawn[a.arrive]
 	if !departs && !ends {
 		return
 	}
-	sign, slope, head := 1, t.g.down, t.g.right
-	if a.dir == direction.BA {
-		sign, slope, head = -1, t.g.up, t.g.left
+	h := t.heading(a.dir)
+	vs := t.vertices(a, departs)
+	endRow, endCol := t.arrowEnd(a, ends, h.sign)
+	for k := range vs {
+		vs[k].row = min(vs[k].row, endRow)
 	}
+	last := t.legs(vs, a.dir, h, set)
+	if !t.lastLeg(a, last, len(vs) == 1, ends, endRow, endCol, h, set) {
+		return
+	}
+	switch {
+	case !ends:
+	case a.end == endDeliver:
+		t.ends = append(t.ends, mark{endRow, endCol, h.head})
+	default:
+		t.ends = append(t.ends, mark{endRow, endCol, t.g.lost})
+	}
+}
+
+// heading is how a packet's arrow goes: the way along the columns (+1
+// towards the receiver's lane), its slope and its head.
+type heading struct {
+	sign        int
+	slope, head rune
+}
+
+func (t *topoRender) heading(dir direction.Dir) heading {
+	if dir == direction.BA {
+		return heading{-1, t.g.up, t.g.left}
+	}
+	return heading{1, t.g.down, t.g.right}
+}
+
+// vertices are where a packet's arrow starts (its departure's row, or
+// above the chart if it left before the window) and, with Hops, each
+// node it reaches on the way.
+func (t *topoRender) vertices(a *arrow, departs bool) []vertex {
 	start := t.rowAt(a.t0)
 	if departs {
-		start = c.items[a.depart].row
+		start = t.c.items[a.depart].row
 	} else {
 		start = min(start, -1)
 	}
@@ -269,15 +300,16 @@ func (t *topoRender) arrow(a *arrow, set func(r, col int, ch rune)) {
 			vs = append(vs, vertex{max(t.rowAt(v.t), vs[len(vs)-1].row), v.node})
 		}
 	}
-	// The end: the head or X, at its row and column.
-	var endRow, endCol int
+	return vs
+}
+
+// arrowEnd is where a packet's head or X goes: its row and column (off
+// the bottom towards the far lane while it is still on the wire).
+func (t *topoRender) arrowEnd(a *arrow, ends bool, sign int) (endRow, endCol int) {
 	if ends {
-		endRow = c.items[a.arrive].row
+		endRow = t.c.items[a.arrive].row
 	} else {
-		endRow = n + RowsPerDelay // still on the wire: off the bottom
-	}
-	for k := range vs {
-		vs[k].row = min(vs[k].row, endRow)
+		endRow = t.l.cutRow + RowsPerDelay // still on the wire: off the bottom
 	}
 	far := t.opt.Route.Path[len(t.opt.Route.Path)-1]
 	if a.dir == direction.BA {
@@ -293,25 +325,36 @@ func (t *topoRender) arrow(a *arrow, set func(r, col int, ch rune)) {
 	default:
 		endCol = t.col(a.at, a.dir) + sign // in the output queue of a.at
 	}
-	// Segments from node to node; a wait where the packet stays at one.
+	return endRow, endCol
+}
+
+// legs draws the segments from node to node, and a wait where the packet
+// stays at one; it returns the last vertex.
+func (t *topoRender) legs(vs []vertex, dir direction.Dir, h heading, set func(r, col int, ch rune)) vertex {
 	last := vs[0]
 	for _, v := range vs[1:] {
 		if v.node == last.node {
-			col := t.col(v.node, a.dir)
+			col := t.col(v.node, dir)
 			for r := last.row; r < v.row; r++ {
 				t.waits = append(t.waits, mark{r, col, t.g.wait})
 			}
 		} else {
-			t.segment(last.row, v.row, t.col(last.node, a.dir)+sign, t.col(v.node, a.dir)-sign, slope, set)
+			t.segment(last.row, v.row, t.col(last.node, dir)+h.sign, t.col(v.node, dir)-h.sign, h.slope, set)
 		}
 		last = v
 	}
+	return last
+}
+
+// lastLeg draws the packet from its last vertex to its end; false if
+// that also drew its end (dropped by its sender's own queue).
+func (t *topoRender) lastLeg(a *arrow, last vertex, single, ends bool, endRow, endCol int, h heading, set func(r, col int, ch rune)) bool {
 	switch {
-	case a.end == endQueueDrop && a.at == last.node && len(vs) == 1:
+	case a.end == endQueueDrop && a.at == last.node && single:
 		// Dropped by the sender's own queue: the X where it would
 		// have left, as in the two-host form.
 		t.ends = append(t.ends, mark{last.row, endCol, t.g.lost})
-		return
+		return false
 	case ends && !a.inbound && a.end != endLost && a.at == last.node:
 		// Dropped in a router's output queue: it waited there until
 		// then.
@@ -320,15 +363,9 @@ func (t *topoRender) arrow(a *arrow, set func(r, col int, ch rune)) {
 			t.waits = append(t.waits, mark{r, col, t.g.wait})
 		}
 	default:
-		t.segment(last.row, endRow, t.col(last.node, a.dir)+sign, endCol, slope, set)
+		t.segment(last.row, endRow, t.col(last.node, a.dir)+h.sign, endCol, h.slope, set)
 	}
-	switch {
-	case !ends:
-	case a.end == endDeliver:
-		t.ends = append(t.ends, mark{endRow, endCol, head})
-	default:
-		t.ends = append(t.ends, mark{endRow, endCol, t.g.lost})
-	}
+	return true
 }
 
 // segment draws a slope from column from at row r0 to column to at row

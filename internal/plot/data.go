@@ -91,100 +91,134 @@ const sender = trace.RoleClient
 // which keeps the ISNs, the data direction, the handshake RTT, the
 // sender's timeouts and its recovery episodes.
 func analyse(evs []trace.Event) *flowData {
-	d := &flowData{firstDataIdx: -1}
-	r := flowview.NewReader()
-	highAck := int64(-1)
-	lastRTO := sim.Time(-1)
-	prevSs := int64(-1)
-	var cuts []ssCut
-	// rel makes a sequence number relative to the first byte after the
-	// SYN: the first data byte is 0. Without the SYN (a capture that
-	// missed the handshake) it stays absolute.
-	rel := func(dir direction.Dir, v uint32) int64 {
-		isn, ok := r.ISN(dir)
-		if !ok {
-			return int64(v)
-		}
-		return int64(v - isn - 1)
-	}
+	a := &analyser{d: &flowData{firstDataIdx: -1}, r: flowview.NewReader(), highAck: -1, lastRTO: -1, prevSs: -1}
 	for i := range evs {
-		e := &evs[i]
-		d.end = max(d.end, e.T)
-		step := r.Step(i, e)
-		if d.synRTT == 0 {
-			d.synRTT = r.SYNRTT()
+		a.event(i, &evs[i])
+	}
+	d := a.d
+	d.episodes(a.r, evs)
+	d.classifyCuts(a.cuts, evs)
+	d.markRecoveryCwnd(evs)
+	return d
+}
+
+// analyser is what analyse carries from one event to the next.
+type analyser struct {
+	d       *flowData
+	r       *flowview.Reader
+	highAck int64    // the highest ACK seen, relative
+	lastRTO sim.Time // the sender's last timeout
+	prevSs  int64    // ssthresh before the current cwnd event
+	cuts    []ssCut  // congestion responses outside a timeout, sorted out at the end
+}
+
+// rel makes a sequence number relative to the first byte after the SYN:
+// the first data byte is 0. Without the SYN (a capture that missed the
+// handshake) it stays absolute.
+func (a *analyser) rel(dir direction.Dir, v uint32) int64 {
+	isn, ok := a.r.ISN(dir)
+	if !ok {
+		return int64(v)
+	}
+	return int64(v - isn - 1)
+}
+
+// event reads event i: a data segment sent or lost, an ACK reaching the
+// sender, a timeout, a cwnd or rwnd change.
+func (a *analyser) event(i int, e *trace.Event) {
+	d, r := a.d, a.r
+	d.end = max(d.end, e.T)
+	step := r.Step(i, e)
+	if d.synRTT == 0 {
+		d.synRTT = r.SYNRTT()
+	}
+	switch {
+	case e.Is(proto.TCP) && e.Kind == trace.Send && e.Len > 0:
+		if d.dataDir == "" {
+			d.dataDir = r.DataDir()
+			d.firstDataIdx = i
 		}
-		switch {
-		case e.Is(proto.TCP) && e.Kind == trace.Send && e.Len > 0:
-			if d.dataDir == "" {
-				d.dataDir = r.DataDir()
-				d.firstDataIdx = i
-			}
-			if e.Dir != d.dataDir {
-				continue
-			}
-			d.sends = append(d.sends, segment{t: e.T, seq: rel(e.Dir, e.Seq), len: int64(e.Len), retrans: e.Retrans})
-			d.sendIdx = append(d.sendIdx, i)
-		case e.Is(proto.TCP) && e.Len > 0 && e.Dir == d.dataDir && d.dataDir != "" &&
-			(e.Kind == trace.Lost || e.Kind == trace.QueueDrop || e.Kind == trace.ChecksumDrop || (e.Kind == trace.Corrupt && e.Scripted)):
-			d.drops = append(d.drops, segment{t: e.T, seq: rel(e.Dir, e.Seq), len: int64(e.Len), scripted: e.Scripted})
-			d.dropIdx = append(d.dropIdx, i)
-		case e.Is(proto.TCP) && e.Kind == trace.Deliver && e.Len == 0 && d.dataDir != "" && e.Dir != d.dataDir && e.Has(trace.FlagACK):
-			a := ackAt{t: e.T, ack: rel(d.dataDir, e.Ack), win: int64(e.Win)}
-			a.dup = a.ack == highAck
-			a.ece = e.Has(trace.FlagECE)
-			highAck = max(highAck, a.ack)
-			for _, b := range e.SACK.Blocks[:min(max(e.SACK.N, 0), trace.MaxSACKBlocks)] {
-				a.sack = append(a.sack, [2]int64{rel(d.dataDir, b[0]), rel(d.dataDir, b[1])})
-			}
-			d.acks = append(d.acks, a)
-			d.ackIdx = append(d.ackIdx, i)
-		case e.Kind == trace.Recovery && e.Role() == sender:
-			d.hasRecovery = true
-		case step.Timer != nil && step.Timer.Role == sender && step.Timer.Kind == flowview.Retransmission:
-			d.rto = append(d.rto, e.T)
-			d.rtoIdx = append(d.rtoIdx, i)
-			lastRTO = e.T
-		case e.Kind == trace.Cwnd && e.Role() == sender:
-			inRec := r.InRecovery(sender)
-			ss := e.Value2
-			if ss >= hugeSsthresh {
-				ss = -1
-			} else {
-				d.maxSsthresh = max(d.maxSsthresh, ss)
-			}
-			// A congestion event lowers ssthresh (or sets it for the first
-			// time); without a timeout at the same instant it is a fast
-			// retransmit (RFC 5681 §3.2). Outside recovery, cwnd cut to
-			// ssthresh by an ACK carrying ECN-Echo is an ECN window cut
-			// (RFC 3168 §6.1.2), whether or not ssthresh went down.
-			// Which is which is sorted out below.
-			if lastRTO != e.T && d.firstDataIdx >= 0 {
-				lowered := ss >= 0 && (prevSs < 0 || ss < prevSs)
-				ece := false
-				if n, m := len(d.acks), len(d.cwnd); n > 0 && m > 0 && d.acks[n-1].t == e.T && d.acks[n-1].ece {
-					ece = !inRec && ss >= 0 && e.Value == ss && e.Value < d.cwnd[m-1].cwnd
-				}
-				if lowered || ece {
-					cuts = append(cuts, ssCut{t: e.T, idx: i, lowered: lowered, ece: ece})
-				}
-			}
-			c := cwndAt{t: e.T, cwnd: e.Value, ssthresh: ss, inRecovery: inRec, idx: i}
-			// Limited Transmit (RFC 3042) lends one segment per duplicate
-			// ACK before fast retransmit: not growth, drawn as inflation.
-			if n := len(d.cwnd); !inRec && n > 0 && ss == prevSs && len(d.acks) > 0 {
-				last := d.acks[len(d.acks)-1]
-				prev := d.cwnd[n-1]
-				if last.dup && last.t == e.T && e.Value > prev.cwnd {
-					c.lent = e.Value - prev.effective()
-				}
-			}
-			prevSs = ss
-			d.cwnd = append(d.cwnd, c)
-		case e.Kind == trace.Rwnd && e.Role() != sender:
-			d.rwnd = append(d.rwnd, cwndAt{t: e.T, cwnd: e.Value, idx: i})
+		if e.Dir != d.dataDir {
+			return
+		}
+		d.sends = append(d.sends, segment{t: e.T, seq: a.rel(e.Dir, e.Seq), len: int64(e.Len), retrans: e.Retrans})
+		d.sendIdx = append(d.sendIdx, i)
+	case e.Is(proto.TCP) && e.Len > 0 && e.Dir == d.dataDir && d.dataDir != "" &&
+		(e.Kind == trace.Lost || e.Kind == trace.QueueDrop || e.Kind == trace.ChecksumDrop || (e.Kind == trace.Corrupt && e.Scripted)):
+		d.drops = append(d.drops, segment{t: e.T, seq: a.rel(e.Dir, e.Seq), len: int64(e.Len), scripted: e.Scripted})
+		d.dropIdx = append(d.dropIdx, i)
+	case e.Is(proto.TCP) && e.Kind == trace.Deliver && e.Len == 0 && d.dataDir != "" && e.Dir != d.dataDir && e.Has(trace.FlagACK):
+		a.ack(i, e)
+	case e.Kind == trace.Recovery && e.Role() == sender:
+		d.hasRecovery = true
+	case step.Timer != nil && step.Timer.Role == sender && step.Timer.Kind == flowview.Retransmission:
+		d.rto = append(d.rto, e.T)
+		d.rtoIdx = append(d.rtoIdx, i)
+		a.lastRTO = e.T
+	case e.Kind == trace.Cwnd && e.Role() == sender:
+		a.cwnd(i, e)
+	case e.Kind == trace.Rwnd && e.Role() != sender:
+		d.rwnd = append(d.rwnd, cwndAt{t: e.T, cwnd: e.Value, idx: i})
+	}
+}
+
+// ack reads an ACK that reached the data sender.
+func (a *analyser) ack(i int, e *trace.Event) {
+	d := a.d
+	k := ackAt{t: e.T, ack: a.rel(d.dataDir, e.Ack), win: int64(e.Win)}
+	k.dup = k.ack == a.highAck
+	k.ece = e.Has(trace.FlagECE)
+	a.highAck = max(a.highAck, k.ack)
+	for _, b := range e.SACK.Blocks[:min(max(e.SACK.N, 0), trace.MaxSACKBlocks)] {
+		k.sack = append(k.sack, [2]int64{a.rel(d.dataDir, b[0]), a.rel(d.dataDir, b[1])})
+	}
+	d.acks = append(d.acks, k)
+	d.ackIdx = append(d.ackIdx, i)
+}
+
+// cwnd reads a change of the sender's cwnd or ssthresh.
+func (a *analyser) cwnd(i int, e *trace.Event) {
+	d := a.d
+	inRec := a.r.InRecovery(sender)
+	ss := e.Value2
+	if ss >= hugeSsthresh {
+		ss = -1
+	} else {
+		d.maxSsthresh = max(d.maxSsthresh, ss)
+	}
+	// A congestion event lowers ssthresh (or sets it for the first
+	// time); without a timeout at the same instant it is a fast
+	// retransmit (RFC 5681 §3.2). Outside recovery, cwnd cut to
+	// ssthresh by an ACK carrying ECN-Echo is an ECN window cut
+	// (RFC 3168 §6.1.2), whether or not ssthresh went down.
+	// Which is which is sorted out at the end (classifyCuts).
+	if a.lastRTO != e.T && d.firstDataIdx >= 0 {
+		lowered := ss >= 0 && (a.prevSs < 0 || ss < a.prevSs)
+		ece := false
+		if n, m := len(d.acks), len(d.cwnd); n > 0 && m > 0 && d.acks[n-1].t == e.T && d.acks[n-1].ece {
+			ece = !inRec && ss >= 0 && e.Value == ss && e.Value < d.cwnd[m-1].cwnd
+		}
+		if lowered || ece {
+			a.cuts = append(a.cuts, ssCut{t: e.T, idx: i, lowered: lowered, ece: ece})
 		}
 	}
+	c := cwndAt{t: e.T, cwnd: e.Value, ssthresh: ss, inRecovery: inRec, idx: i}
+	// Limited Transmit (RFC 3042) lends one segment per duplicate
+	// ACK before fast retransmit: not growth, drawn as inflation.
+	if n := len(d.cwnd); !inRec && n > 0 && ss == a.prevSs && len(d.acks) > 0 {
+		last := d.acks[len(d.acks)-1]
+		prev := d.cwnd[n-1]
+		if last.dup && last.t == e.T && e.Value > prev.cwnd {
+			c.lent = e.Value - prev.effective()
+		}
+	}
+	a.prevSs = ss
+	d.cwnd = append(d.cwnd, c)
+}
+
+// episodes records the sender's fast-recovery episodes, an unfinished
+// one up to the trace's end.
+func (d *flowData) episodes(r *flowview.Reader, evs []trace.Event) {
 	for _, ep := range r.Episodes() {
 		if ep.Role != sender {
 			continue
@@ -198,11 +232,15 @@ func analyse(evs []trace.Event) *flowData {
 		d.recovery = append(d.recovery, [2]sim.Time{evs[ep.Enter].T, to})
 		d.recoveryIdx = append(d.recoveryIdx, [2]int{ep.Enter, leave})
 	}
-	// A cut answering an ECN-Echo with no retransmission at the same
-	// instant is an ECN window cut; any other cut is a fast retransmit.
-	// The sender's recovery events, when the trace has them, say exactly
-	// when it entered fast retransmit (RFC 5681 §3.2 step 2; RFC 6675 §5
-	// step 4); without them (Tahoe), the remaining cuts are.
+}
+
+// classifyCuts sorts the congestion responses: a cut answering an
+// ECN-Echo with no retransmission at the same instant is an ECN window
+// cut; any other cut is a fast retransmit. The sender's recovery events,
+// when the trace has them, say exactly when it entered fast retransmit
+// (RFC 5681 §3.2 step 2; RFC 6675 §5 step 4); without them (Tahoe), the
+// remaining cuts are.
+func (d *flowData) classifyCuts(cuts []ssCut, evs []trace.Event) {
 	retransAt := map[sim.Time]bool{}
 	for _, s := range d.sends {
 		if s.retrans {
@@ -227,9 +265,12 @@ func analyse(evs []trace.Event) *flowData {
 			}
 		}
 	}
-	// A recovery event lands after the cwnd change that entered it: mark
-	// the cwnd events of the same instant that already carry the new
-	// ssthresh as in recovery too.
+}
+
+// markRecoveryCwnd: a recovery event lands after the cwnd change that
+// entered it: the cwnd events of the same instant that already carry the
+// new ssthresh are marked in recovery too.
+func (d *flowData) markRecoveryCwnd(evs []trace.Event) {
 	for _, r := range d.recoveryIdx {
 		ss := int64(-2)
 		for _, c := range d.cwnd {
@@ -244,7 +285,6 @@ func analyse(evs []trace.Event) *flowData {
 			}
 		}
 	}
-	return d
 }
 
 // ssCut is a congestion response of the sender outside a timeout.

@@ -23,7 +23,8 @@ import (
 // "64KiB" stays 64 (with the unit in the axis label), plain numbers as is.
 func numeric(v string) (float64, bool) {
 	v = strings.TrimSpace(v)
-	for _, suf := range []string{"%", "KiB", "MiB", "KB", "MB", "ms", "s", "Mbps", "kbps", "Gbps", "B"} {
+	// Longest first: "97.2kbps" ends in "s" too.
+	for _, suf := range []string{"%", "KiB", "MiB", "KB", "MB", "Mbps", "kbps", "Gbps", "bps", "ms", "s", "B"} {
 		if n, ok := strings.CutSuffix(v, suf); ok {
 			f, err := strconv.ParseFloat(n, 64)
 			return f, err == nil

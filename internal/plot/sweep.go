@@ -219,9 +219,36 @@ type SweepOptions struct {
 	File string
 	Src  []byte
 	// Metric is the metric drawn (sweep --plot-metric): goodput, the zero
-	// value, by default. The textbook models are of goodput: other
-	// metrics are drawn without them.
+	// value, by default. Goodput is drawn with its textbook models, the
+	// mean queueing delay with the M/D/1 queue's (modelQueueDelay), the
+	// other metrics without a model.
 	Metric sweep.Metric
+}
+
+// metricModel returns the textbook model of a metric, nil if it has
+// none: for flow fi of a point's scenario, the model's value in the
+// metric's table unit and its legend (series names the flow); ok is false
+// where the model does not apply. Goodput has Mathis, 1 − p and the rdt
+// utilisation (modelGoodput), the mean queueing delay the M/D/1 queue
+// (modelQueueDelay).
+func metricModel(m sweep.Meta, metric sweep.Metric) func(sc *scenario.Scenario, fi int, series string) (float64, string, bool) {
+	switch metric {
+	case sweep.Goodput:
+		return func(sc *scenario.Scenario, fi int, series string) (float64, string, bool) {
+			bps, model, ok := modelGoodput(sc, fi)
+			return bps / 1e6, series + ": model, " + model, ok
+		}
+	case sweep.QueueDelayMean:
+		return func(sc *scenario.Scenario, fi int, _ string) (float64, string, bool) {
+			if fi >= len(m.Flows) {
+				return 0, "", false
+			}
+			s, ok := modelQueueDelay(sc, m.Flows[fi].Name)
+			// One curve for every flow that shares the queues.
+			return metric.InTableUnit(s), queueModelName, ok
+		}
+	}
+	return nil
 }
 
 // modelSamples is how many points a model curve is sampled at.
@@ -300,11 +327,14 @@ func SweepStatsFigure(m sweep.Meta, st sweep.Stats, pts []*scenario.Scenario, so
 			s.failed.Label, s.failed.Kind, s.failed.Shape, s.failed.Color = "some runs failed", Points, Ring, cRed
 			f.Series = append(f.Series, s.failed)
 		}
-		if pts == nil || so.Metric != sweep.Goodput {
+		if pts == nil || metricModel(m, so.Metric) == nil {
 			continue
 		}
 		if mod := modelSeries(m, s, xs, pts, allNumeric, so); len(mod.X) > 0 && !sameModel(models, mod) {
 			mod.Color = c
+			if so.Metric == sweep.QueueDelayMean {
+				mod.Color = cRed // one curve for all the flows sharing the queues
+			}
 			models = append(models, mod)
 		}
 	}
@@ -323,10 +353,11 @@ func modelSeries(m sweep.Meta, s series, xs []float64, pts []*scenario.Scenario,
 		mod.Kind, mod.Shape = Points, Plus
 	}
 	name := strings.SplitN(s.name, ",", 2)[0]
+	model := metricModel(m, so.Metric)
 	for vi, pi := range s.points {
-		if bps, model, ok := modelGoodput(pts[pi], s.flow); ok {
-			mod.add(xs[vi], bps/1e6)
-			mod.Label = name + ": model, " + model
+		if y, label, ok := model(pts[pi], s.flow, name); ok {
+			mod.add(xs[vi], y)
+			mod.Label = label
 		}
 	}
 	if len(mod.X) < 2 || !numericAxis || so.Src == nil {
@@ -339,8 +370,8 @@ func modelSeries(m sweep.Meta, s series, xs []float64, pts []*scenario.Scenario,
 		if err != nil {
 			return mod // a value the parameter refuses: the swept points only
 		}
-		if bps, _, ok := modelGoodput(sc, s.flow); ok {
-			dense.add(x.v, bps/1e6)
+		if y, _, ok := model(sc, s.flow, name); ok {
+			dense.add(x.v, y)
 		}
 	}
 	if len(dense.X) < len(mod.X) {
