@@ -26,6 +26,10 @@ type rateSeg struct {
 	appLimited    bool     // C.app_limited was set at transmission
 	retrans       bool     // the last transmission was a retransmission
 	done          bool     // delivered (SACKed) already
+	// skip, when not 0, is how many segments from this one on are all
+	// delivered (done): sacked jumps over them rather than walking again
+	// the segments of a SACK block that earlier ACKs carried too.
+	skip int32
 }
 
 // rateSample is what one ACK tells the congestion control (Linux's struct
@@ -157,13 +161,39 @@ func (r *rateSampler) ackedTo(ack int64, now sim.Time) {
 }
 
 // sacked delivers every segment wholly inside one of the ACK's SACK blocks.
+// Delivering a segment twice does nothing, so the walk jumps over runs of
+// delivered segments (rateSeg.skip), and records the runs it walks: each
+// ACK repeats its older blocks, and walking them whole made the cost of an
+// ACK grow with the data SACKed since the hole.
 func (r *rateSampler) sacked(blocks []span, now sim.Time) {
 	for _, b := range blocks {
-		for i := r.find(b.start); i < len(r.segs) && r.segs[i].end <= b.end; i++ {
-			if r.segs[i].start >= b.start {
-				r.deliver(&r.segs[i], now)
+		run := -1 // the first of the delivered segments just walked, -1 none
+		i := r.find(b.start)
+		for i < len(r.segs) && r.segs[i].end <= b.end {
+			g := &r.segs[i]
+			if !g.done && g.start >= b.start {
+				r.deliver(g, now)
 			}
+			if !g.done {
+				r.markRun(run, i)
+				run = -1
+				i++
+				continue
+			}
+			if run < 0 {
+				run = i
+			}
+			i += max(int(g.skip), 1)
 		}
+		r.markRun(run, i)
+	}
+}
+
+// markRun records that the segments from run up to end are all delivered
+// (nothing when run is -1).
+func (r *rateSampler) markRun(run, end int) {
+	if run >= 0 {
+		r.segs[run].skip = int32(end - run)
 	}
 }
 
