@@ -120,7 +120,13 @@ func (s *Series) style() draw.LineStyle {
 	if s.Faint {
 		ls.Color, ls.Width = light(c, 0.55), vg.Points(1.5)
 	}
-	if s.Dashed {
+	switch {
+	case s.Dashed && s.DashSlots > 1:
+		// One dash of 8 points in each slot of the shared pattern.
+		on := vg.Points(8)
+		ls.Dashes = []vg.Length{on, on * vg.Length(s.DashSlots-1)}
+		ls.DashOffs = on * vg.Length((s.DashSlots-s.DashSlot)%s.DashSlots)
+	case s.Dashed:
 		ls.Dashes = []vg.Length{vg.Points(8), vg.Points(4)}
 	}
 	return ls

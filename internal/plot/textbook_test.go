@@ -36,4 +36,14 @@ func TestKRTextbookInRounds(t *testing.T) {
 	if got := valueAt(t, ss, 9); got != 6 {
 		t.Errorf("ssthresh in round 9: %g segments, want 6", got)
 	}
+	// Tahoe's and Reno's ssthresh are one line to round 21: each dashes
+	// in its own slot, so that neither hides the other (issue 20).
+	tss := seriesOf(t, cw, "ex26-kr-tahoe-textbook: tahoe file, ssthresh")
+	if tss.DashSlots != 2 || ss.DashSlots != 2 || tss.DashSlot == ss.DashSlot {
+		t.Errorf("ssthresh dash slots: tahoe %d of %d, reno %d of %d, want 0 and 1 of 2", tss.DashSlot, tss.DashSlots, ss.DashSlot, ss.DashSlots)
+	}
+	// The rounds axis ends one round past the last (25), not at 30.
+	if cw.X.Max != 26 {
+		t.Errorf("x axis to %g, want 26 (rounds to 25)", cw.X.Max)
+	}
 }
