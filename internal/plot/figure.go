@@ -105,7 +105,11 @@ type Series struct {
 	Shape string `json:",omitempty"`
 	// Radius is the glyphs' radius in points (0: the kind's own).
 	Radius float64 `json:",omitempty"`
-	X, Y   []float64
+	// Lift draws the glyphs this many points above their points: a
+	// marker about a point of another series (the loss in a round, at
+	// that round's cwnd dot) sits above the dot instead of on it.
+	Lift float64 `json:",omitempty"`
+	X, Y []float64
 	// Top (Bars, ErrorBars) is the upper end of each point's bar; Low
 	// (ErrorBars) the lower end.
 	Top []float64 `json:",omitempty"`
@@ -271,10 +275,11 @@ type SeriesSummary struct {
 	Label                  string
 	Legend                 string `json:",omitempty"`
 	Kind                   Kind
-	Shape                  string `json:",omitempty"`
-	Clip                   bool   `json:",omitempty"`
-	DashSlot               int    `json:",omitempty"`
-	DashSlots              int    `json:",omitempty"`
+	Shape                  string  `json:",omitempty"`
+	Clip                   bool    `json:",omitempty"`
+	DashSlot               int     `json:",omitempty"`
+	DashSlots              int     `json:",omitempty"`
+	Lift                   float64 `json:",omitempty"`
 	N                      int
 	MinX, MaxX, MinY, MaxY float64
 	First, Last            []string `json:",omitempty"` // "x y", and the bar's top and low
@@ -286,7 +291,7 @@ func (f *Figure) Summarise() Summary {
 	s := Summary{Name: f.Name, Title: f.Title, X: f.X, Y: f.Y, Spans: f.Spans, Square: f.Square}
 	for i := range f.Series {
 		sr := &f.Series[i]
-		ss := SeriesSummary{Label: sr.Label, Legend: sr.Legend, Kind: sr.Kind, Shape: sr.Shape, Clip: sr.Clip, DashSlot: sr.DashSlot, DashSlots: sr.DashSlots, N: len(sr.X)}
+		ss := SeriesSummary{Label: sr.Label, Legend: sr.Legend, Kind: sr.Kind, Shape: sr.Shape, Clip: sr.Clip, DashSlot: sr.DashSlot, DashSlots: sr.DashSlots, Lift: sr.Lift, N: len(sr.X)}
 		if x0, x1, y0, y1, ok := sr.extent(); ok {
 			ss.MinX, ss.MaxX, ss.MinY, ss.MaxY = round9(x0), round9(x1), round9(y0), round9(y1)
 		}

@@ -414,6 +414,11 @@ func cwndMarkers(p *prepared, perRound []int64) []Series {
 	for i, s := range d.drops {
 		loss.add(at(d.dropIdx[i], s.t))
 	}
+	if perRound != nil {
+		// In rounds the loss is at its round's cwnd dot: the cross goes
+		// above it, clear of the dot (issue 20, Fig 3.53).
+		loss.Lift = 13
+	}
 	fr := Series{Label: p.name("fast retransmit"), Legend: p.legend("fast retransmit", false), Kind: Points, Shape: Triangle, Color: p.pick(cPurple)}
 	for i, t := range d.fastRetrans {
 		fr.add(at(d.fastIdx[i], t))

@@ -178,6 +178,21 @@ func (b bars) Thumbnail(c *draw.Canvas) {
 	c.StrokeLine2(b.style, x, c.Min.Y, x, c.Max.Y)
 }
 
+// lifted draws a scatter's glyphs dy above their points (Series.Lift).
+type lifted struct {
+	sc *plotter.Scatter
+	dy vg.Length
+}
+
+// Plot implements plot.Plotter.
+func (l lifted) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	for _, pt := range l.sc.XYs {
+		at := vg.Point{X: trX(pt.X), Y: trY(pt.Y) + l.dy}
+		c.DrawGlyphNoClip(l.sc.GlyphStyle, at)
+	}
+}
+
 // spans shades x intervals over the whole height of the plot.
 type spans struct {
 	sp       []Span
@@ -269,7 +284,11 @@ func addSeries(p *plot.Plot, s *Series) error {
 			return fmt.Errorf("plot: %s: %w", s.Label, err)
 		}
 		sc.GlyphStyle = s.glyphStyle()
-		p.Add(sc)
+		if s.Lift != 0 {
+			p.Add(lifted{sc, vg.Points(s.Lift)})
+		} else {
+			p.Add(sc)
+		}
 	}
 	switch s.Kind {
 	case ErrorBars, ErrorPoints:
