@@ -109,7 +109,11 @@ type Series struct {
 	// marker about a point of another series (the loss in a round, at
 	// that round's cwnd dot) sits above the dot instead of on it.
 	Lift float64 `json:",omitempty"`
-	X, Y []float64
+	// Nudge draws the whole series (line, glyphs, bars) this many points
+	// to the right (left if below 0) of its x: series that coincide
+	// (two flows of one queue in a sweep) side by side, not on top.
+	Nudge float64 `json:",omitempty"`
+	X, Y  []float64
 	// Top (Bars, ErrorBars) is the upper end of each point's bar; Low
 	// (ErrorBars) the lower end.
 	Top []float64 `json:",omitempty"`
@@ -280,6 +284,7 @@ type SeriesSummary struct {
 	DashSlot               int     `json:",omitempty"`
 	DashSlots              int     `json:",omitempty"`
 	Lift                   float64 `json:",omitempty"`
+	Nudge                  float64 `json:",omitempty"`
 	N                      int
 	MinX, MaxX, MinY, MaxY float64
 	First, Last            []string `json:",omitempty"` // "x y", and the bar's top and low
@@ -291,7 +296,7 @@ func (f *Figure) Summarise() Summary {
 	s := Summary{Name: f.Name, Title: f.Title, X: f.X, Y: f.Y, Spans: f.Spans, Square: f.Square}
 	for i := range f.Series {
 		sr := &f.Series[i]
-		ss := SeriesSummary{Label: sr.Label, Legend: sr.Legend, Kind: sr.Kind, Shape: sr.Shape, Clip: sr.Clip, DashSlot: sr.DashSlot, DashSlots: sr.DashSlots, Lift: sr.Lift, N: len(sr.X)}
+		ss := SeriesSummary{Label: sr.Label, Legend: sr.Legend, Kind: sr.Kind, Shape: sr.Shape, Clip: sr.Clip, DashSlot: sr.DashSlot, DashSlots: sr.DashSlots, Lift: sr.Lift, Nudge: sr.Nudge, N: len(sr.X)}
 		if x0, x1, y0, y1, ok := sr.extent(); ok {
 			ss.MinX, ss.MaxX, ss.MinY, ss.MaxY = round9(x0), round9(x1), round9(y0), round9(y1)
 		}

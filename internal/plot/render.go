@@ -253,8 +253,31 @@ func build(f *Figure) (*plot.Plot, error) {
 	return p, nil
 }
 
+// shifted draws a plotter dx points across (Series.Nudge).
+type shifted struct {
+	plot.Plotter
+	dx vg.Length
+}
+
+// Plot implements plot.Plotter.
+func (s shifted) Plot(c draw.Canvas, p *plot.Plot) {
+	c.Push()
+	c.Translate(vg.Point{X: s.dx})
+	s.Plotter.Plot(c, p)
+	c.Pop()
+}
+
 // addSeries adds the plotters that draw s.
 func addSeries(p *plot.Plot, s *Series) error {
+	add := func(pl plot.Plotter) { p.Add(pl) }
+	if s.Nudge != 0 {
+		add = func(pl plot.Plotter) { p.Add(shifted{pl, vg.Points(s.Nudge)}) }
+	}
+	return addSeriesTo(add, s)
+}
+
+// addSeriesTo hands add the plotters that draw s.
+func addSeriesTo(add func(plot.Plotter), s *Series) error {
 	pts := make(plotter.XYs, len(s.X))
 	for j := range s.X {
 		pts[j] = plotter.XY{X: s.X[j], Y: s.Y[j]}
@@ -272,7 +295,7 @@ func addSeries(p *plot.Plot, s *Series) error {
 		if s.Kind == Step {
 			l.StepStyle = plotter.PostStep
 		}
-		p.Add(l)
+		add(l)
 	case ErrorPoints, Points, Bars:
 	default:
 		return fmt.Errorf("plot: series %q: unknown kind %q", s.Label, s.Kind)
@@ -285,20 +308,20 @@ func addSeries(p *plot.Plot, s *Series) error {
 		}
 		sc.GlyphStyle = s.glyphStyle()
 		if s.Lift != 0 {
-			p.Add(lifted{sc, vg.Points(s.Lift)})
+			add(lifted{sc, vg.Points(s.Lift)})
 		} else {
-			p.Add(sc)
+			add(sc)
 		}
 	}
 	switch s.Kind {
 	case ErrorBars, ErrorPoints:
 		st := s.style()
 		st.Dashes = nil
-		p.Add(bars{s: &Series{X: s.X, Y: s.Y, Top: s.Top}, lo: s.Low, style: st, cap: vg.Points(6)})
+		add(bars{s: &Series{X: s.X, Y: s.Y, Top: s.Top}, lo: s.Low, style: st, cap: vg.Points(6)})
 	case Bars:
 		st := s.style()
 		st.Width = vg.Points(1.2)
-		p.Add(bars{s: s, style: st})
+		add(bars{s: s, style: st})
 	}
 	return nil
 }
