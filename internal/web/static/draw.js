@@ -40,7 +40,7 @@ function font(k, size, bold) {
   return (bold ? "600 " : "") + Math.round(size * k) + "px system-ui, 'DejaVu Sans', sans-serif";
 }
 
-function cross(ctx, x, y, r, colour, width) {
+export function cross(ctx, x, y, r, colour, width) {
   ctx.save();
   ctx.strokeStyle = colour;
   ctx.lineWidth = width;

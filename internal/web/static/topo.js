@@ -6,7 +6,7 @@
 // a packet died (by the queue that dropped it, half way along the link
 // that lost it). The two-host shorthand is not drawn (the ladder is its
 // picture).
-import { prepare } from "./draw.js";
+import { cross, prepare } from "./draw.js";
 import { C } from "./model.js";
 
 const rate = (bps) =>
@@ -221,7 +221,14 @@ function drawTraffic(ctx, info, pos, m, t, k) {
       const dead = h.lost >= 0 ? h.lost : h.drop;
       if (dead >= 0 && dead <= t && t - dead < recent) {
         const f = h.lost >= 0 ? 0.5 : END;
-        cross(ctx, e.a.x + e.ux * e.len * f + e.nx * 7 * k, e.a.y + e.uy * e.len * f + e.ny * 7 * k, 5 * k);
+        cross(
+          ctx,
+          e.a.x + e.ux * e.len * f + e.nx * 7 * k,
+          e.a.y + e.uy * e.len * f + e.ny * 7 * k,
+          5 * k,
+          C.retrans,
+          2.4,
+        );
         drops.push({ link: h.link, t: dead });
         continue;
       }
@@ -235,15 +242,4 @@ function drawTraffic(ctx, info, pos, m, t, k) {
     }
   }
   return { queues, drops, moving };
-}
-
-function cross(ctx, x, y, r) {
-  ctx.strokeStyle = C.retrans;
-  ctx.lineWidth = 2.4;
-  ctx.beginPath();
-  ctx.moveTo(x - r, y - r);
-  ctx.lineTo(x + r, y + r);
-  ctx.moveTo(x + r, y - r);
-  ctx.lineTo(x - r, y + r);
-  ctx.stroke();
 }
