@@ -90,7 +90,14 @@ type Series struct {
 	// Color indexes palette; Faint draws it thin and light.
 	Color  int
 	Dashed bool
-	Faint  bool `json:",omitempty"`
+	// DashSlot of DashSlots (DashSlots > 1) draws a dashed series' dashes
+	// only in its own slot of a pattern shared by DashSlots series: the
+	// dashes of series that coincide alternate in their colours instead
+	// of the last drawn hiding the others (the ssthresh of overlaid runs:
+	// Tahoe's and Reno's are one line until Tahoe's timeout; issue 20).
+	DashSlot  int  `json:",omitempty"`
+	DashSlots int  `json:",omitempty"`
+	Faint     bool `json:",omitempty"`
 	// Clip leaves the series out of the y range: its points above the
 	// axis are drawn at its top edge (fast recovery's inflated window
 	// must not set the scale of cwnd).
@@ -98,7 +105,15 @@ type Series struct {
 	Shape string `json:",omitempty"`
 	// Radius is the glyphs' radius in points (0: the kind's own).
 	Radius float64 `json:",omitempty"`
-	X, Y   []float64
+	// Lift draws the glyphs this many points above their points: a
+	// marker about a point of another series (the loss in a round, at
+	// that round's cwnd dot) sits above the dot instead of on it.
+	Lift float64 `json:",omitempty"`
+	// Nudge draws the whole series (line, glyphs, bars) this many points
+	// to the right (left if below 0) of its x: series that coincide
+	// (two flows of one queue in a sweep) side by side, not on top.
+	Nudge float64 `json:",omitempty"`
+	X, Y  []float64
 	// Top (Bars, ErrorBars) is the upper end of each point's bar; Low
 	// (ErrorBars) the lower end.
 	Top []float64 `json:",omitempty"`
@@ -264,8 +279,12 @@ type SeriesSummary struct {
 	Label                  string
 	Legend                 string `json:",omitempty"`
 	Kind                   Kind
-	Shape                  string `json:",omitempty"`
-	Clip                   bool   `json:",omitempty"`
+	Shape                  string  `json:",omitempty"`
+	Clip                   bool    `json:",omitempty"`
+	DashSlot               int     `json:",omitempty"`
+	DashSlots              int     `json:",omitempty"`
+	Lift                   float64 `json:",omitempty"`
+	Nudge                  float64 `json:",omitempty"`
 	N                      int
 	MinX, MaxX, MinY, MaxY float64
 	First, Last            []string `json:",omitempty"` // "x y", and the bar's top and low
@@ -277,7 +296,7 @@ func (f *Figure) Summarise() Summary {
 	s := Summary{Name: f.Name, Title: f.Title, X: f.X, Y: f.Y, Spans: f.Spans, Square: f.Square}
 	for i := range f.Series {
 		sr := &f.Series[i]
-		ss := SeriesSummary{Label: sr.Label, Legend: sr.Legend, Kind: sr.Kind, Shape: sr.Shape, Clip: sr.Clip, N: len(sr.X)}
+		ss := SeriesSummary{Label: sr.Label, Legend: sr.Legend, Kind: sr.Kind, Shape: sr.Shape, Clip: sr.Clip, DashSlot: sr.DashSlot, DashSlots: sr.DashSlots, Lift: sr.Lift, Nudge: sr.Nudge, N: len(sr.X)}
 		if x0, x1, y0, y1, ok := sr.extent(); ok {
 			ss.MinX, ss.MaxX, ss.MinY, ss.MaxY = round9(x0), round9(x1), round9(y0), round9(y1)
 		}

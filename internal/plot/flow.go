@@ -257,9 +257,14 @@ func (c cwndAt) inflated() bool { return c.effective() != c.cwnd }
 func cwndFigure(ps []*prepared, o Options, xLabel, unit string) *Figure {
 	f := &Figure{Name: o.Name + "-" + KindCwnd, Title: o.Title + ": congestion window",
 		X: Axis{Label: xLabel, Integer: o.Rounds}, Y: Axis{Label: "window (" + unit + ")"}}
-	for _, p := range ps {
+	for i, p := range ps {
 		cw := Series{Label: p.name("cwnd"), Legend: p.legend("cwnd", true), Kind: Step, Color: p.pick(cBlue)}
 		ss := Series{Label: p.name("ssthresh"), Legend: p.legend("ssthresh", false), Kind: Step, Color: p.pick(cOrange), Dashed: true}
+		if len(ps) > 1 {
+			// Overlaid runs' ssthresh often coincide (Tahoe's and Reno's
+			// halve alike): each dashes in its own slot.
+			ss.DashSlot, ss.DashSlots = i, len(ps)
+		}
 		infl := Series{Label: p.name("cwnd inflated (fast recovery, limited transmit)"), Legend: p.legend("cwnd inflated (fast recovery, limited transmit)", false), Kind: Step, Color: p.pick(cBlue), Faint: true, Clip: true}
 		var perRound []int64 // with --x rounds: the window in force by round
 		if p.rounds != nil {
@@ -408,6 +413,11 @@ func cwndMarkers(p *prepared, perRound []int64) []Series {
 	loss := Series{Label: p.name("segment lost"), Legend: p.legend("segment lost", false), Kind: Points, Shape: Cross, Color: p.pick(cRed)}
 	for i, s := range d.drops {
 		loss.add(at(d.dropIdx[i], s.t))
+	}
+	if perRound != nil {
+		// In rounds the loss is at its round's cwnd dot: the cross goes
+		// above it, clear of the dot (issue 20, Fig 3.53).
+		loss.Lift = 13
 	}
 	fr := Series{Label: p.name("fast retransmit"), Legend: p.legend("fast retransmit", false), Kind: Points, Shape: Triangle, Color: p.pick(cPurple)}
 	for i, t := range d.fastRetrans {

@@ -99,10 +99,17 @@ func checkTicks(t *testing.T, what string, a Axis) {
 	if len(a.Ticks) < 2 || len(a.Ticks) > maxTicks+1 {
 		t.Fatalf("%s: %d ticks %v, want 2 to %d", what, len(a.Ticks), a.Ticks, maxTicks+1)
 	}
-	if a.Ticks[0] != a.Min || a.Ticks[len(a.Ticks)-1] != a.Max {
+	step := a.Ticks[1] - a.Ticks[0]
+	switch last := a.Ticks[len(a.Ticks)-1]; {
+	case a.Integer:
+		// A count's axis ends one past its data (integerRange), so the
+		// last tick may fall short of the end, by less than a step.
+		if a.Ticks[0] != a.Min || last > a.Max || a.Max-last >= step || a.Max != math.Round(a.Max) {
+			t.Errorf("%s: integer ticks %v in [%g, %g]: want from the min, ending less than a step %g before a whole max", what, a.Ticks, a.Min, a.Max, step)
+		}
+	case a.Ticks[0] != a.Min || last != a.Max:
 		t.Errorf("%s: ticks %v do not run from the axis min %g to its max %g", what, a.Ticks, a.Min, a.Max)
 	}
-	step := a.Ticks[1] - a.Ticks[0]
 	if mag := math.Pow(10, math.Floor(math.Log10(step)+1e-9)); math.Abs(step/mag-math.Round(step/mag)) < 1e-6 {
 		step = math.Round(step/mag) * mag // undo the subtraction's rounding
 	}

@@ -29,9 +29,44 @@ const queueModelName = "model: M/D/1 (Pollaczek-Khinchine), Σλ·S²/(2(1−ρ)
 // are no longer Poisson; where, as in exercise 40, every hop but one is
 // fast, the other hops' waits are negligible.
 func modelQueueDelay(sc *scenario.Scenario, flow string) (seconds float64, ok bool) {
+	hops, ok := queueHops(sc, flow)
+	if !ok {
+		return 0, false
+	}
+	for _, h := range hops {
+		if h.rho >= 1 {
+			return 0, false
+		}
+		seconds += h.s2 / (2 * (1 - h.rho))
+	}
+	return seconds, true
+}
+
+// hopLoad is what the flows crossing one output queue offer it: Σλ,
+// Σλ·S (the load ρ) and Σλ·S².
+type hopLoad struct{ lambda, rho, s2 float64 }
+
+// queueLoad returns the largest load ρ of the queues on flow's path, where
+// modelQueueDelay's conditions but ρ < 1 hold: the model's wait grows
+// without bound as it nears 1 (the capacity limit, R/2 per flow in
+// exercise 40).
+func queueLoad(sc *scenario.Scenario, flow string) (rho float64, ok bool) {
+	hops, ok := queueHops(sc, flow)
+	if !ok {
+		return 0, false
+	}
+	for _, h := range hops {
+		rho = max(rho, h.rho)
+	}
+	return rho, true
+}
+
+// queueHops returns the load of each queue on flow's path, ok false where
+// modelQueueDelay's model does not hold apart from the load (see there).
+func queueHops(sc *scenario.Scenario, flow string) ([]hopLoad, bool) {
 	net, err := run.Build(sc, sc.Seed)
 	if err != nil {
-		return 0, false
+		return nil, false
 	}
 	routes := net.FlowRoutes()
 	links := map[direction.Dir]link.Config{}
@@ -39,12 +74,11 @@ func modelQueueDelay(sc *scenario.Scenario, flow string) (seconds float64, ok bo
 		links[direction.Of(l.A, l.B)] = run.LinkConfig(l.Forward)
 		links[direction.Of(l.B, l.A)] = run.LinkConfig(l.Reverse)
 	}
-	type load struct{ lambda, rho, s2 float64 } // Σλ, Σλ·S, Σλ·S² at a hop
-	hops := map[direction.Dir]*load{}
+	hops := map[direction.Dir]*hopLoad{}
 	for _, f := range sc.Expanded(sc.Seed) {
 		r, has := routes[f.Name]
 		if f.UDP == nil || !f.UDP.Poisson() || !has || f.UDP.Datagram <= 0 {
-			return 0, false
+			return nil, false
 		}
 		lambda := float64(f.UDP.Rate) / float64(f.UDP.Datagram*8)
 		bits := float64((f.UDP.Datagram + udpHeaders) * 8)
@@ -53,12 +87,12 @@ func modelQueueDelay(sc *scenario.Scenario, flow string) (seconds float64, ok bo
 			d := direction.Of(path[k], path[k+1])
 			c, found := links[d]
 			if !found || c.Rate <= 0 {
-				return 0, false
+				return nil, false
 			}
 			s := bits / float64(c.Rate)
 			h := hops[d]
 			if h == nil {
-				h = &load{}
+				h = &hopLoad{}
 				hops[d] = h
 			}
 			h.lambda += lambda
@@ -68,17 +102,18 @@ func modelQueueDelay(sc *scenario.Scenario, flow string) (seconds float64, ok bo
 	}
 	r, has := routes[flow]
 	if !has {
-		return 0, false
+		return nil, false
 	}
 	path := r[0]
+	var out []hopLoad
 	for k := 0; k+1 < len(path); k++ {
 		d := direction.Of(path[k], path[k+1])
 		c, h := links[d], hops[d]
 		if c.QueuePackets > 0 || c.QueueBytes > 0 || c.AQM != link.DropTail ||
-			c.Loss.P > 0 || c.Loss.Every > 0 || c.Loss.Model == link.LossGilbertElliott || h.rho >= 1 {
-			return 0, false
+			c.Loss.P > 0 || c.Loss.Every > 0 || c.Loss.Model == link.LossGilbertElliott {
+			return nil, false
 		}
-		seconds += h.s2 / (2 * (1 - h.rho))
+		out = append(out, *h)
 	}
-	return seconds, true
+	return out, true
 }

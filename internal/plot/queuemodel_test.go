@@ -134,3 +134,74 @@ func TestQueueDelayModelRefuses(t *testing.T) {
 		t.Error(`numeric("97.2kbps"): not a number`)
 	}
 }
+
+// Issue 20's costs-of-congestion figure: a faint vertical line where the
+// queue's load reaches ρ = 1 (the M/D/1 wait's asymptote, λ = R/2 =
+// 486 kbps of payload for each of two flows of 972-byte datagrams in
+// 1000-byte packets on 1 Mbps), from 0 to the axis's top; the two flows'
+// near-identical series set side by side, not one on the other.
+func TestSweepQueueDelayCapacityAndOverlap(t *testing.T) {
+	m, recs, pts := sweepRun(t, costs1, 2, "flows.conn.rate=194.4kbps,388.8kbps,437.4kbps")
+	f, err := SweepFigure(m, recs, pts, SweepOptions{Metric: sweep.QueueDelayMean, File: "s.yaml", Src: []byte(costs1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFigure(t, f)
+	var limit *Series
+	var nudges []float64
+	for i := range f.Series {
+		s := &f.Series[i]
+		if strings.HasPrefix(s.Label, "capacity limit") {
+			limit = s
+		}
+		if s.Kind == ErrorBars {
+			nudges = append(nudges, s.Nudge)
+		}
+	}
+	if limit == nil {
+		t.Fatal("no capacity-limit line")
+	}
+	if len(limit.X) != 2 || math.Abs(limit.X[0]-486) > 1e-6 || limit.X[1] != limit.X[0] || limit.Y[0] != 0 || limit.Y[1] != f.Y.Max {
+		t.Errorf("capacity line %v %v, want x = 486 from 0 to the axis top %g", limit.X, limit.Y, f.Y.Max)
+	}
+	if len(nudges) != 2 || nudges[0] != -nudges[1] {
+		t.Errorf("the two flows' series nudged %v points, want none or ±5", nudges)
+	}
+}
+
+// Error-bar series whose means coincide (to 1% of the axis) are drawn
+// side by side, 10 points apart; one apart from them stays in place.
+func TestNudgeOverlaps(t *testing.T) {
+	f := &Figure{Series: []Series{
+		{Label: "conn#1", Kind: ErrorBars, X: []float64{1, 2}, Y: []float64{1, 356}},
+		{Label: "conn#2", Kind: ErrorBars, X: []float64{1, 2}, Y: []float64{1.2, 359}},
+		{Label: "other", Kind: ErrorBars, X: []float64{1, 2}, Y: []float64{50, 100}},
+		{Label: "model", Kind: Line, X: []float64{1, 2}, Y: []float64{1, 356}},
+	}}
+	f.fit(true, true)
+	f.nudgeOverlaps()
+	for i, want := range []float64{-5, 5, 0, 0} {
+		if got := f.Series[i].Nudge; got != want {
+			t.Errorf("%s nudged %g points, want %g", f.Series[i].Label, got, want)
+		}
+	}
+}
+
+// A CI far above every mean and model no longer sets the y scale: it is
+// cut at the axis's top and marked there with an arrow; a CI that does
+// not leaves the axis as it was.
+func TestClipIntervals(t *testing.T) {
+	mk := func(top float64) *Figure {
+		f := &Figure{Series: []Series{{Label: "a", Kind: ErrorBars, X: []float64{1, 2}, Y: []float64{1, 36}, Low: []float64{0, 10}, Top: []float64{2, top}}}}
+		f.fit(true, true)
+		f.clipIntervals()
+		return f
+	}
+	f := mk(200)
+	if f.Y.Max != 40 || f.Series[0].Top[1] != 40 || len(f.Series) != 2 || f.Series[1].Shape != ArrowUp || f.Series[1].Y[0] != 40 {
+		t.Errorf("CI to 200 over means to 36: axis to %g, top %v, series %d: want the axis to 40, the CI cut there with an arrow", f.Y.Max, f.Series[0].Top, len(f.Series))
+	}
+	if f := mk(45); f.Y.Max != 50 || f.Series[0].Top[1] != 45 || len(f.Series) != 1 {
+		t.Errorf("CI to 45: axis to %g, top %v: want it whole, the axis to 50", f.Y.Max, f.Series[0].Top)
+	}
+}

@@ -120,7 +120,13 @@ func (s *Series) style() draw.LineStyle {
 	if s.Faint {
 		ls.Color, ls.Width = light(c, 0.55), vg.Points(1.5)
 	}
-	if s.Dashed {
+	switch {
+	case s.Dashed && s.DashSlots > 1:
+		// One dash of 8 points in each slot of the shared pattern.
+		on := vg.Points(8)
+		ls.Dashes = []vg.Length{on, on * vg.Length(s.DashSlots-1)}
+		ls.DashOffs = on * vg.Length((s.DashSlots-s.DashSlot)%s.DashSlots)
+	case s.Dashed:
 		ls.Dashes = []vg.Length{vg.Points(8), vg.Points(4)}
 	}
 	return ls
@@ -170,6 +176,21 @@ func (b bars) Plot(c draw.Canvas, p *plot.Plot) {
 func (b bars) Thumbnail(c *draw.Canvas) {
 	x := (c.Min.X + c.Max.X) / 2
 	c.StrokeLine2(b.style, x, c.Min.Y, x, c.Max.Y)
+}
+
+// lifted draws a scatter's glyphs dy above their points (Series.Lift).
+type lifted struct {
+	sc *plotter.Scatter
+	dy vg.Length
+}
+
+// Plot implements plot.Plotter.
+func (l lifted) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	for _, pt := range l.sc.XYs {
+		at := vg.Point{X: trX(pt.X), Y: trY(pt.Y) + l.dy}
+		c.DrawGlyphNoClip(l.sc.GlyphStyle, at)
+	}
 }
 
 // spans shades x intervals over the whole height of the plot.
@@ -232,8 +253,31 @@ func build(f *Figure) (*plot.Plot, error) {
 	return p, nil
 }
 
+// shifted draws a plotter dx points across (Series.Nudge).
+type shifted struct {
+	plot.Plotter
+	dx vg.Length
+}
+
+// Plot implements plot.Plotter.
+func (s shifted) Plot(c draw.Canvas, p *plot.Plot) {
+	c.Push()
+	c.Translate(vg.Point{X: s.dx})
+	s.Plotter.Plot(c, p)
+	c.Pop()
+}
+
 // addSeries adds the plotters that draw s.
 func addSeries(p *plot.Plot, s *Series) error {
+	add := func(pl plot.Plotter) { p.Add(pl) }
+	if s.Nudge != 0 {
+		add = func(pl plot.Plotter) { p.Add(shifted{pl, vg.Points(s.Nudge)}) }
+	}
+	return addSeriesTo(add, s)
+}
+
+// addSeriesTo hands add the plotters that draw s.
+func addSeriesTo(add func(plot.Plotter), s *Series) error {
 	pts := make(plotter.XYs, len(s.X))
 	for j := range s.X {
 		pts[j] = plotter.XY{X: s.X[j], Y: s.Y[j]}
@@ -251,7 +295,7 @@ func addSeries(p *plot.Plot, s *Series) error {
 		if s.Kind == Step {
 			l.StepStyle = plotter.PostStep
 		}
-		p.Add(l)
+		add(l)
 	case ErrorPoints, Points, Bars:
 	default:
 		return fmt.Errorf("plot: series %q: unknown kind %q", s.Label, s.Kind)
@@ -263,17 +307,21 @@ func addSeries(p *plot.Plot, s *Series) error {
 			return fmt.Errorf("plot: %s: %w", s.Label, err)
 		}
 		sc.GlyphStyle = s.glyphStyle()
-		p.Add(sc)
+		if s.Lift != 0 {
+			add(lifted{sc, vg.Points(s.Lift)})
+		} else {
+			add(sc)
+		}
 	}
 	switch s.Kind {
 	case ErrorBars, ErrorPoints:
 		st := s.style()
 		st.Dashes = nil
-		p.Add(bars{s: &Series{X: s.X, Y: s.Y, Top: s.Top}, lo: s.Low, style: st, cap: vg.Points(6)})
+		add(bars{s: &Series{X: s.X, Y: s.Y, Top: s.Top}, lo: s.Low, style: st, cap: vg.Points(6)})
 	case Bars:
 		st := s.style()
 		st.Width = vg.Points(1.2)
-		p.Add(bars{s: s, style: st})
+		add(bars{s: s, style: st})
 	}
 	return nil
 }

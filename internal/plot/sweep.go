@@ -339,8 +339,166 @@ func SweepStatsFigure(m sweep.Meta, st sweep.Stats, pts []*scenario.Scenario, so
 		}
 	}
 	f.Series = append(f.Series, models...)
+	var limit *Series
+	if so.Metric == sweep.QueueDelayMean && allNumeric && pts != nil && len(all) > 0 {
+		if x, ok := capacityLimit(m.Flows[all[0].flow].Name, all[0], xs, pts); ok {
+			limit = &Series{Label: fmt.Sprintf("capacity limit: ρ = 1 at %.4g %s (where the delay has no bound)", x, strings.TrimSuffix(strings.TrimPrefix(unit(ax.Values), " ("), ")")),
+				Kind: Line, Color: cGrey, Faint: true}
+			limit.add(x, 0)
+			limit.add(x, 0) // its top set to the axis's once fitted
+			f.Series = append(f.Series, *limit)
+		}
+	}
 	f.fit(true, true)
+	if so.Metric == sweep.QueueDelayMean {
+		// Near saturation a queue converges slowly: a few seeds give
+		// a CI far above the mean (the other metrics keep their CIs
+		// whole, their figures as they were).
+		f.clipIntervals()
+	}
+	if limit != nil {
+		l := &f.Series[len(f.Series)-1]
+		for i := range f.Series {
+			if f.Series[i].Label == limit.Label {
+				l = &f.Series[i]
+			}
+		}
+		l.Y[1] = f.Y.Max
+	}
+	f.nudgeOverlaps()
+	for i := range f.Series { // a clipped CI's arrow goes with its bar
+		for _, o := range f.Series {
+			if m := &f.Series[i]; m.Shape == ArrowUp && o.Label != "" && strings.HasPrefix(m.Label, o.Label+": 95% CI") {
+				m.Nudge = o.Nudge
+			}
+		}
+	}
 	return f, nil
+}
+
+// capacityLimit returns where on the first axis the busiest queue on
+// series s's path reaches the load ρ = 1 that the M/D/1 model's wait
+// rises without bound towards (λ → R/2 for each of exercise 40's two
+// flows; K&R Figure 3.44): ρ is affine in a rate, so it is extrapolated
+// from the swept points. ok is false unless ρ is known at every point,
+// rises, and is affine in the axis (to 1e-6).
+func capacityLimit(flow string, s series, xs []float64, pts []*scenario.Scenario) (float64, bool) {
+	if len(s.points) < 2 {
+		return 0, false
+	}
+	rho := make([]float64, len(s.points))
+	for vi, pi := range s.points {
+		r, ok := queueLoad(pts[pi], flow)
+		if !ok {
+			return 0, false
+		}
+		rho[vi] = r
+	}
+	n := len(xs) - 1
+	if xs[n] == xs[0] || rho[n] <= rho[0] {
+		return 0, false
+	}
+	slope := (rho[n] - rho[0]) / (xs[n] - xs[0])
+	for vi := range xs {
+		if want := rho[0] + slope*(xs[vi]-xs[0]); math.Abs(rho[vi]-want) > 1e-6*math.Max(1, want) {
+			return 0, false
+		}
+	}
+	x := xs[0] + (1-rho[0])/slope
+	if x <= 0 || math.IsInf(x, 0) || math.IsNaN(x) {
+		return 0, false
+	}
+	return x, true
+}
+
+// nudgeOverlaps sets apart, by a few points across, the error-bar
+// series whose means all lie within 1% of the y axis's height of another
+// series' at the same x (exercise 40's conn#1 and conn#2 share one queue
+// and one delay: drawn in place, the second hid the first): each of a
+// group of k is drawn Nudge points left or right of the centre, 10
+// points apart, so every glyph and bar shows. The data stay as they are.
+func (f *Figure) nudgeOverlaps() {
+	tol := 0.01 * (f.Y.Max - f.Y.Min)
+	close := func(a, b *Series) bool {
+		if !slices.Equal(a.X, b.X) {
+			return false
+		}
+		for j := range a.Y {
+			if math.Abs(a.Y[j]-b.Y[j]) > tol {
+				return false
+			}
+		}
+		return true
+	}
+	done := map[int]bool{}
+	for i := range f.Series {
+		a := &f.Series[i]
+		if a.Kind != ErrorBars || done[i] {
+			continue
+		}
+		group := []int{i}
+		for j := i + 1; j < len(f.Series); j++ {
+			if b := &f.Series[j]; b.Kind == ErrorBars && !done[j] && close(a, b) {
+				group = append(group, j)
+			}
+		}
+		if len(group) < 2 {
+			continue
+		}
+		for k, j := range group {
+			done[j] = true
+			f.Series[j].Nudge = (float64(k) - float64(len(group)-1)/2) * 10
+		}
+	}
+}
+
+// clipIntervals keeps confidence intervals from setting the y scale when
+// one runs far above every mean and model (the last point of exercise
+// 40's sweep, so near saturation that three seeds give a CI twice the
+// mean, flattening every other point): when the axis fitted to the means,
+// the models and the CIs' lower ends is less than two thirds of the one
+// fitted to everything, the figure takes the smaller, cuts those CIs at
+// its top and marks each with an arrow there, as the inflated cwnd is.
+func (f *Figure) clipIntervals() {
+	full, fullX := f.Y, f.X
+	tops := make([][]float64, len(f.Series))
+	for i := range f.Series {
+		if s := &f.Series[i]; s.Kind == ErrorBars || s.Kind == ErrorPoints {
+			tops[i], s.Top = s.Top, slices.Clone(s.Y)
+		}
+	}
+	f.fit(true, true)
+	if f.Y.Max*1.5 > full.Max {
+		f.Y, f.X = full, fullX
+		for i := range f.Series {
+			if tops[i] != nil {
+				f.Series[i].Top = tops[i]
+			}
+		}
+		return
+	}
+	var marks []Series
+	for i := range f.Series {
+		s := &f.Series[i]
+		if tops[i] == nil {
+			continue
+		}
+		s.Top = tops[i]
+		m := Series{Legend: "95% CI runs on above the axis", Kind: Points, Shape: ArrowUp, Color: s.Color}
+		peak := 0.0
+		for j := range s.Top {
+			if s.Top[j] > f.Y.Max {
+				peak = math.Max(peak, s.Top[j])
+				s.Top[j] = f.Y.Max
+				m.add(s.X[j], f.Y.Max)
+			}
+		}
+		if len(m.X) > 0 {
+			m.Label = fmt.Sprintf("%s: 95%% CI above the axis (up to %.4g)", s.Label, peak)
+			marks = append(marks, m)
+		}
+	}
+	f.Series = append(f.Series, marks...)
 }
 
 // modelSeries is the textbook model beside series s: dashed, sampled

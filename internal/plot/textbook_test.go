@@ -36,4 +36,18 @@ func TestKRTextbookInRounds(t *testing.T) {
 	if got := valueAt(t, ss, 9); got != 6 {
 		t.Errorf("ssthresh in round 9: %g segments, want 6", got)
 	}
+	// Tahoe's and Reno's ssthresh are one line to round 21: each dashes
+	// in its own slot, so that neither hides the other (issue 20).
+	tss := seriesOf(t, cw, "ex26-kr-tahoe-textbook: tahoe file, ssthresh")
+	if tss.DashSlots != 2 || ss.DashSlots != 2 || tss.DashSlot == ss.DashSlot {
+		t.Errorf("ssthresh dash slots: tahoe %d of %d, reno %d of %d, want 0 and 1 of 2", tss.DashSlot, tss.DashSlots, ss.DashSlot, ss.DashSlots)
+	}
+	// The loss cross of round 8 is drawn above that round's cwnd dot.
+	if l := seriesOf(t, cw, "ex26-kr-reno-textbook: reno file, segment lost"); l.Lift < 10 {
+		t.Errorf("loss marker lifted %g points, want at least 10 (clear of the 4-point dot)", l.Lift)
+	}
+	// The rounds axis ends one round past the last (25), not at 30.
+	if cw.X.Max != 26 {
+		t.Errorf("x axis to %g, want 26 (rounds to 25)", cw.X.Max)
+	}
 }

@@ -63,7 +63,11 @@ func niceRange(lo, hi float64) (minV, maxV float64, ticks []float64) {
 }
 
 // integerRange is niceRange for a count (transmission rounds): whole
-// ticks, a step of at least 1, and half a step of room past the last.
+// ticks, a step of at least 1, and the axis ending one count past the
+// last whole value at or above hi, not at the next tick: rounds that stop
+// at 25 end the axis at 26 (ticks to 25), not at 30, so the axis fits the
+// data (issue 20: Figure 3.53's axis ran five rounds past its data). The
+// last tick may then fall short of the axis's end.
 func integerRange(lo, hi float64) (minV, maxV float64, ticks []float64) {
 	lo = math.Floor(lo)
 	step := math.Max(1, niceStep(hi-lo))
@@ -72,7 +76,7 @@ func integerRange(lo, hi float64) (minV, maxV float64, ticks []float64) {
 	}
 	step = math.Round(step)
 	minV = math.Floor(lo/step) * step
-	maxV = math.Ceil((hi+0.5)/step) * step
+	maxV = math.Max(minV+step, math.Ceil(hi+0.5))
 	return minV, maxV, tickValues(minV, maxV, step)
 }
 

@@ -814,6 +814,10 @@ faults:
 	{Exercise: "41-costs-finite-buffer", Refused: "it is read beside 41-costs-premature-timeout, the same network with a shorter timer; a variant of one alone loses the comparison"},
 	{Exercise: "41-costs-premature-timeout", Refused: "it is read beside 41-costs-finite-buffer, the same network with a longer timer; a variant of one alone loses the comparison"},
 	{Exercise: "42-costs-multihop", Refused: "its answer is the shape of goodput against the offered load, which the student sweeps by editing the one rate (&offered); the single run's numbers come from drop-tail's contention, which no formula gives exactly"},
+	{Exercise: "43-ecn", Refused: "its answers are the trace's sequence (the first CE mark, the ECE that echoes it, the halving, the CWR) and the count of marks against reductions, which follow CoDel's timing on this one run; the textbook's point (no loss, no retransmission, one halving per window) is the same in every variant, so another draw teaches nothing new"},
+	{Exercise: "44-rtt-unfairness", Refused: "its answer is a ratio (the goodputs in the inverse ratio of the round trips, Mathis et al.), which one seed's random losses set only to within ±10%; every student can sweep other round trips and seeds with the Try: line's --vary 'links[1].delay=...' --seeds N"},
+	{Exercise: "45-bufferbloat-droptail", Refused: "it is read beside 45-bufferbloat-codel, the same link with CoDel; a variant of one alone loses the comparison (the student varies the buffer with --vary link.queue=... on both)"},
+	{Exercise: "45-bufferbloat-codel", Refused: "it is read beside 45-bufferbloat-droptail, the same link with drop-tail; a variant of one alone loses the comparison (the student varies the buffer with --vary link.queue=... on both)"},
 }
 
 // rdt3 is the entry of one of K&R Figure 3.16's ladders (exercises

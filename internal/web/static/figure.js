@@ -241,15 +241,24 @@ export function drawFigure(canvas, fig, opts = {}) {
 }
 
 // drawSeries draws one series as package plot's Kind says.
-function drawSeries(ctx, s, X, Y, k, points) {
+function drawSeries(ctx, s, X0, Y, k, points) {
   const n = (s.X || []).length;
   if (!n) return;
+  // Nudge: series that coincide drawn side by side (package plot's
+  // Series.Nudge, in points; about 0.75 of a point here).
+  const X = (v) => X0(v) + (s.Nudge || 0) * 0.75 * k;
   const colour = colourOf(s.Color);
   ctx.strokeStyle = colour;
   ctx.fillStyle = colour;
   ctx.globalAlpha = s.Faint ? 0.45 : 1;
   ctx.lineWidth = (s.Faint ? 1 : 1.8) * k;
-  ctx.setLineDash(s.Dashed ? [6 * k, 4 * k] : []);
+  if (s.Dashed && s.DashSlots > 1) {
+    // Coinciding dashed lines (overlaid runs' ssthresh) dash in turn.
+    ctx.setLineDash([6 * k, 6 * k * (s.DashSlots - 1)]);
+    ctx.lineDashOffset = 6 * k * ((s.DashSlots - (s.DashSlot || 0)) % s.DashSlots);
+  } else {
+    ctx.setLineDash(s.Dashed ? [6 * k, 4 * k] : []);
+  }
   const line = s.Kind === "line" || s.Kind === "line-points" || s.Kind === "error-bars" || s.Kind === "step";
   if (line) {
     ctx.beginPath();
@@ -261,6 +270,7 @@ function drawSeries(ctx, s, X, Y, k, points) {
     ctx.stroke();
   }
   ctx.setLineDash([]);
+  ctx.lineDashOffset = 0;
   if (s.Kind === "bars" || s.Kind === "error-bars" || s.Kind === "error-points") {
     const lo = s.Kind === "bars" ? s.Y : s.Low || s.Y;
     const cap = s.Kind === "bars" ? 0 : 4 * k;
@@ -285,7 +295,7 @@ function drawSeries(ctx, s, X, Y, k, points) {
   for (let i = 0; i < n; i++) {
     const x = X(s.X[i]),
       y = Y(s.Y[i]);
-    if (marks) glyph(ctx, s.Shape, x, y, r);
+    if (marks) glyph(ctx, s.Shape, x, y - (s.Lift || 0) * 0.75 * k, r); // Lift: above the point
     points.push({ label: s.Label, x, y });
   }
   ctx.globalAlpha = 1;
