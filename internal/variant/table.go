@@ -818,6 +818,7 @@ faults:
 	{Exercise: "44-rtt-unfairness", Refused: "its answer is a ratio (the goodputs in the inverse ratio of the round trips, Mathis et al.), which one seed's random losses set only to within ±10%; every student can sweep other round trips and seeds with the Try: line's --vary 'links[1].delay=...' --seeds N"},
 	{Exercise: "45-bufferbloat-droptail", Refused: "it is read beside 45-bufferbloat-codel, the same link with CoDel; a variant of one alone loses the comparison (the student varies the buffer with --vary link.queue=... on both)"},
 	{Exercise: "45-bufferbloat-codel", Refused: "it is read beside 45-bufferbloat-droptail, the same link with drop-tail; a variant of one alone loses the comparison (the student varies the buffer with --vary link.queue=... on both)"},
+	{Exercise: "46-parking-lot", Refused: "its answer is the long flow's share against the cross flows' and against max-min fairness (5 Mbps each), read with Mathis et al.'s 1/(RTT·√p); the shares come from drop-tail contention at three queues, which one seed sets and no formula gives exactly, and the Try: line already has the student change the long flow's congestion control or the cross flows' start"},
 }
 
 // rdt3 is the entry of one of K&R Figure 3.16's ladders (exercises
