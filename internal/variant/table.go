@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"tcpsim/internal/direction"
 
 	"tcpsim/internal/trace"
 	"tcpsim/sim"
@@ -888,7 +889,7 @@ flows:
 	g.Answer = func(o *Outcome) ([]Answer, error) {
 		var acks []sim.Time
 		for _, e := range o.Kind(trace.Deliver) {
-			if e.Flags == "ACK" && e.Dir == "b->a" {
+			if e.Flags == "ACK" && e.Dir == direction.BA {
 				acks = append(acks, e.T)
 			}
 		}
@@ -1089,7 +1090,7 @@ func RTTFields(e *trace.Event) (rtt, srtt, rttvar, rto sim.Time) {
 // relative to its initial sequence number, as diagrams print them.
 func (o *Outcome) relSeq(seq uint32) uint32 {
 	for _, e := range o.Kind(trace.Send) {
-		if e.Dir == "a->b" && strings.Contains(e.Flags, "SYN") {
+		if e.Dir == direction.AB && strings.Contains(e.Flags, "SYN") {
 			return seq - e.Seq
 		}
 	}
@@ -1139,7 +1140,7 @@ func (o *Outcome) karn(end uint32, t sim.Time) (sim.Time, *trace.Event, error) {
 		if e.T < t {
 			continue
 		}
-		if ack < 0 && e.Kind == trace.Deliver && e.Dir == "b->a" && strings.Contains(e.Flags, "ACK") && int32(e.Ack-end) >= 0 {
+		if ack < 0 && e.Kind == trace.Deliver && e.Dir == direction.BA && strings.Contains(e.Flags, "ACK") && int32(e.Ack-end) >= 0 {
 			ack = e.T
 		}
 		if ack >= 0 && e.Kind == trace.RTT && e.T > ack && strings.HasPrefix(e.Detail, "client ") {

@@ -18,6 +18,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"tcpsim/internal/direction"
 	"text/template"
 
 	"tcpsim/internal/report"
@@ -212,7 +213,7 @@ func (r *recorder) Event(e *trace.Event) {
 			return
 		}
 	case trace.Deliver:
-		if e.Dir != "b->a" {
+		if e.Dir != direction.BA {
 			return
 		}
 	}
