@@ -15,6 +15,7 @@ import {
   updateGutter,
 } from "./editor.js";
 import { startWorker, stopEngine } from "./engine.js";
+import { closeExport, openExport } from "./export.js";
 import { applyFault, hitAt, undoFault } from "./faults.js";
 import { legend, onKey, setLarge, toggleHelp } from "./keys.js";
 import { copyPermalink, readLink, restore, updateHash } from "./permalink.js";
@@ -52,6 +53,9 @@ function wire() {
   $("stop").addEventListener("click", () => stopEngine("Stopped: the engine was ended and restarted."));
   $("permalink").addEventListener("click", copyPermalink);
   $("large").addEventListener("click", () => setLarge(!S.large));
+  $("export").addEventListener("click", openExport);
+  $("export-close").addEventListener("click", closeExport);
+  $("export-print").addEventListener("click", () => window.print());
   $("help-button").addEventListener("click", () => toggleHelp(true));
   $("help-close").addEventListener("click", () => toggleHelp(false));
   let editTimer = 0;
